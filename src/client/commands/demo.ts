@@ -1,0 +1,78 @@
+/** `cutover demo` (also `npm run demo`): the example cutover end to end on the local stack, approvals scripted. */
+import { Command } from 'commander';
+import { join } from 'node:path';
+import { describeCounters, readSimulatorCounters } from '../../dev/simulator-counters.js';
+import { DEMO_TIME_SCALE, runDemo } from '../../dev/demo.js';
+import { startDevStack } from '../../dev/stack.js';
+import { CutoverError } from '../../errors.js';
+import { PROJECT_ROOT } from '../../temporal/binaries.js';
+import { parseTimeScale } from '../arguments.js';
+import { renderStatus } from '../format/status.js';
+import { examples } from '../help.js';
+import { listenForInterrupt } from '../interrupt.js';
+import { say, warn } from '../output.js';
+import { readCutover } from '../read-status.js';
+import { addStackFlags, stackOptionsFrom, type StackFlags } from '../stack-options.js';
+import { stackSummary } from '../stack-summary.js';
+import { workflowUiLink } from '../ui-link.js';
+
+interface DemoFlags extends StackFlags {
+  exit?: boolean;
+  timeScale: string;
+  plan: string;
+}
+
+export function demoCommand(): Command {
+  return addStackFlags(
+    new Command('demo').description(
+      'run the example cutover from T-24h to the debrief in about two minutes on the local stack, answering the approvals in plain sight',
+    ),
+  )
+    .option('--exit', 'exit when the cutover ends (0 if it completed, 1 otherwise) instead of staying up until Ctrl-C')
+    .option('--time-scale <n>', 'plan clock speed; 750 runs T-24h to T+2h in about two minutes', String(DEMO_TIME_SCALE))
+    .option('--plan <file>', 'plan to run', join(PROJECT_ROOT, 'plans', 'example.yaml'))
+    .addHelpText('after', examples('cutover demo', 'npm run demo', 'cutover demo --exit --time-scale 5000 --data-dir /tmp/demo-data'))
+    .action(async (options: DemoFlags) => {
+      const timeScale = parseTimeScale(options.timeScale);
+      const stackOptions = stackOptionsFrom(options);
+      const interrupt = listenForInterrupt(() => warn('stopping the demo…'));
+      try {
+        const stack = await startDevStack({
+          ...stackOptions,
+          worker: true,
+          resetSandboxSchedule: true,
+          log: (line) => say(line),
+          notifyWrite: (line) => say(`      ${line}`),
+        });
+        try {
+          say('');
+          for (const line of stackSummary(stack)) say(line);
+          say('');
+          const result = await runDemo({ stack, planFile: options.plan, timeScale, signal: interrupt.signal, say });
+          const uiLink = workflowUiLink(stack.temporal.namespace, result.workflowId, stack.temporal.uiUrl);
+          say('');
+          say(renderStatus(await readCutover(stack.client, result.workflowId)));
+          say('');
+          for (const [label, sim] of [['production simulator', stack.production], ['sandbox simulator', stack.sandbox]] as const) {
+            say(describeCounters(label, await readSimulatorCounters(sim.url)));
+          }
+          say(`webhook receiver: ${stack.receiver.events.length} event(s) received`);
+          say('');
+          say(`Temporal UI: ${uiLink}`);
+          if (result.stoppedEarly === 'interrupted') return;
+          if (!result.completed) {
+            throw new CutoverError(
+              'MESSAGE_REFUSED',
+              `the demo cutover did not complete: ${result.stoppedEarly ?? `it ended ${result.status.phase}`}; see the status above and ${uiLink}`,
+            );
+          }
+          say(`the cutover completed${options.exit ? '' : '; the stack stays up for the UI until Ctrl-C'}`);
+          if (!options.exit) await interrupt.received;
+        } finally {
+          await stack.close();
+        }
+      } finally {
+        interrupt.dispose();
+      }
+    });
+}

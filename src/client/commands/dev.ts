@@ -1,0 +1,37 @@
+/** `cutover dev`: the whole local stack in the foreground until Ctrl-C. */
+import { Command } from 'commander';
+import { startDevStack } from '../../dev/stack.js';
+import { examples } from '../help.js';
+import { listenForInterrupt } from '../interrupt.js';
+import { say, warn } from '../output.js';
+import { addStackFlags, stackOptionsFrom, type StackFlags } from '../stack-options.js';
+import { stackSummary } from '../stack-summary.js';
+
+export function devCommand(): Command {
+  return addStackFlags(
+    new Command('dev').description(
+      'run the local stack: Temporal dev server, PayCA simulators, webhook receiver and a worker, until Ctrl-C',
+    ),
+  )
+    .option('--no-worker', 'do not run a worker in this process (run `cutover worker` yourself)')
+    .addHelpText('after', examples('cutover dev', 'cutover dev --no-worker --data-dir /tmp/cutover-data', 'cutover dev --temporal-port 7300 --ui-port 8300'))
+    .action(async (options: StackFlags & { worker: boolean }) => {
+      const stackOptions = stackOptionsFrom(options);
+      const interrupt = listenForInterrupt(() => warn('stopping the local stack…'));
+      try {
+        const stack = await startDevStack({ ...stackOptions, worker: options.worker, log: (line) => say(line), notifyWrite: (line) => say(line) });
+        try {
+          say('');
+          for (const line of stackSummary(stack)) say(line);
+          say('');
+          say('ready: `cutover start plans/example.yaml --go-live +25h --time-scale 750` in another terminal; Ctrl-C stops everything.');
+          await interrupt.received;
+        } finally {
+          await stack.close();
+        }
+        say('local stack stopped');
+      } finally {
+        interrupt.dispose();
+      }
+    });
+}

@@ -1,0 +1,26 @@
+/** `cutover reject ID STAGE --as WHO --reason TEXT`: a no-go for a stage. */
+import { Command } from 'commander';
+import { parsePerson, parseStage, parseText } from '../arguments.js';
+import { examples } from '../help.js';
+import { runMessageCommand, SIGNAL_OPTION_HELP } from '../message-command.js';
+
+export function rejectCommand(): Command {
+  return new Command('reject')
+    .description('reject a stage that is holding for your role')
+    .argument('<id>', 'workflow id of the cutover')
+    .argument('<stage>', 'stage id')
+    .requiredOption('--as <who>', 'your person id as listed in the plan')
+    .requiredOption('--reason <text>', 'why, for the record')
+    .option('--signal', SIGNAL_OPTION_HELP)
+    .addHelpText(
+      'after',
+      examples('cutover reject cutover-acme-prepaid-uk-202612010900 funding-check --as tomas --reason "EUR wire not landed"'),
+    )
+    .action(async (id: string, stage: string, options: { as: string; reason: string; signal?: boolean }) => {
+      await runMessageCommand(
+        id,
+        { kind: 'reject', args: { stage: parseStage(stage), by: parsePerson(options.as), reason: parseText(options.reason, '--reason') } },
+        options,
+      );
+    });
+}

@@ -1,0 +1,56 @@
+/** `cutover start FILE`: validates the plan and starts its cutover workflow. */
+import { Command } from 'commander';
+import { formatDuration } from '../../plan/duration.js';
+import { loadPlanFile } from '../../plan/load.js';
+import { parsePerson, parseTimeScale, parseWorkflowId } from '../arguments.js';
+import { startCutover } from '../cutover-workflow.js';
+import { resolveGoLive } from '../go-live.js';
+import { examples } from '../help.js';
+import { say, warn } from '../output.js';
+import { withTemporal } from '../temporal-session.js';
+import { workflowUiLink } from '../ui-link.js';
+import { defaultWorkflowId } from '../workflow-id.js';
+
+interface StartOptions {
+  id?: string;
+  goLive?: string;
+  timeScale: string;
+  as?: string;
+}
+
+export function startCommand(): Command {
+  return new Command('start')
+    .description('start the cutover workflow for a plan')
+    .argument('<file>', 'YAML plan file')
+    .option('--id <id>', 'workflow id (default: cutover-<programme>-<yyyymmddHHMM of go-live, UTC>)')
+    .option('--go-live <time>', "go-live time T: ISO 8601 with zone, or +DURATION from now (overrides the plan's goLive)")
+    .option('--time-scale <n>', 'run the plan clock n times faster than real time (rehearsals and demos)', '1')
+    .option('--as <who>', 'who starts it, for the record (default: $USER)')
+    .addHelpText(
+      'after',
+      examples(
+        'cutover start plans/example.yaml',
+        'cutover start plans/example.yaml --go-live 2026-12-01T09:00:00Z --as lara',
+        'cutover start plans/example.yaml --go-live +25h --time-scale 750 --id rehearsal-1',
+      ),
+    )
+    .action(async (file: string, options: StartOptions) => {
+      const timeScale = parseTimeScale(options.timeScale);
+      const startedBy = parsePerson(options.as ?? process.env.USER ?? 'unknown');
+      const plan = await loadPlanFile(file);
+      const now = new Date();
+      const goLive = resolveGoLive(plan, options.goLive, now);
+      const workflowId = options.id !== undefined ? parseWorkflowId(options.id, '--id') : defaultWorkflowId(plan.programme, goLive);
+      if (goLive.getTime() < now.getTime()) {
+        warn(
+          `warning: go-live ${goLive.toISOString()} is ${formatDuration(now.getTime() - goLive.getTime())} in the past; stages that are due already run at once`,
+        );
+      }
+      await withTemporal(async (client, target) => {
+        await startCutover(client, { plan, planFile: file, goLive, timeScale, startedBy, workflowId });
+        say(`started cutover ${workflowId} for ${plan.programme}, go-live ${goLive.toISOString()}${timeScale === 1 ? '' : `, time scale ${timeScale}`}`);
+        say(`  status: cutover status ${workflowId}`);
+        say(`  web UI: ${workflowUiLink(target.namespace, workflowId)}`);
+      }, workflowId);
+    });
+}

@@ -1,0 +1,22 @@
+/** `cutover worker`: the cutover worker in the foreground, until SIGINT or SIGTERM drains it. */
+import { Command } from 'commander';
+import { paycaRateFromEnv, runWorker } from '../../worker/main.js';
+import { parsePositiveNumber } from '../arguments.js';
+import { examples } from '../help.js';
+
+export function workerCommand(): Command {
+  return new Command('worker')
+    .description('run the cutover worker (workflow and PayCA activities) against TEMPORAL_ADDRESS')
+    .option('--payca-rate <n>', 'PayCA calls per second across all workers (default: $CUTOVER_PAYCA_RATE or 20)')
+    .addHelpText(
+      'after',
+      `${examples('cutover worker', 'TEMPORAL_ADDRESS=temporal.internal:7233 cutover worker --payca-rate 10')}
+PayCA credentials come from PAYCA_PRODUCTION_CLIENT_ID / _SECRET and PAYCA_SANDBOX_CLIENT_ID / _SECRET
+(or their _FILE variants). Notifications go to CUTOVER_NOTIFY_URL when the plan names no webhook.
+`,
+    )
+    .action(async (options: { paycaRate?: string }) => {
+      const rate = options.paycaRate === undefined ? paycaRateFromEnv() : parsePositiveNumber(options.paycaRate, '--payca-rate');
+      await runWorker({ paycaActivitiesPerSecond: rate });
+    });
+}

@@ -1,0 +1,87 @@
+/** `cutover status` for people: a header, the stage table, then approvals, refusals, escalations. */
+import type { CutoverStatus, StageState } from '../../workflows/definitions.js';
+import type { Role } from '../../workflows/stages.js';
+import type { CutoverReading } from '../read-status.js';
+import { renderTable } from './table.js';
+import { shortTime } from './time.js';
+
+export function awaitingText(stage: StageState, approvers: Partial<Record<Role, string[]>>): string {
+  if (!stage.hold || stage.hold.awaiting.length === 0) return '-';
+  return stage.hold.awaiting
+    .map((role) => {
+      const people = approvers[role];
+      return people?.length ? `${role} (${people.join('|')})` : role;
+    })
+    .join(', ');
+}
+
+export function renderStageTable(status: CutoverStatus, approvers: Partial<Record<Role, string[]>> = {}): string {
+  return renderTable(
+    ['stage', 'at', 'status', 'planned', 'started', 'finished', 'awaiting', 'problems'],
+    status.stages.map((stage) => [
+      stage.id,
+      stage.offset,
+      stage.attempts > 1 ? `${stage.status} (attempt ${stage.attempts})` : stage.status,
+      shortTime(stage.plannedAt),
+      shortTime(stage.startedAt),
+      shortTime(stage.finishedAt),
+      awaitingText(stage, approvers),
+      stage.problems.length ? stage.problems.join('; ') : '-',
+    ]),
+  );
+}
+
+function section(title: string, lines: string[]): string[] {
+  return lines.length ? ['', `${title}:`, ...lines.map((line) => `  ${line}`)] : [];
+}
+
+export function renderStatus(reading: CutoverReading): string {
+  const { status, approvers, executionStatus } = reading;
+  const header = [
+    `${status.workflowId}: ${status.programme}`,
+    `phase ${status.phase}${status.currentStage ? ` at ${status.currentStage}` : ''} (Temporal: ${executionStatus})`,
+    `go-live ${shortTime(status.goLive)}, time scale ${status.timeScale}, started by ${status.startedBy} at ${shortTime(status.startedAt)}${status.finishedAt ? `, finished ${shortTime(status.finishedAt)}` : ''}`,
+  ];
+  const holds = status.stages.flatMap((stage) =>
+    stage.hold ? [`${stage.id}: ${stage.hold.reason} (since ${shortTime(stage.hold.since)})`] : [],
+  );
+  const approvals = status.stages.flatMap((stage) =>
+    stage.approvals.map(
+      (a) =>
+        `${stage.id}: ${a.decision} by ${a.by} (${a.role}) at ${shortTime(a.at)}${a.authorizationId ? `, authorization ${a.authorizationId}` : ''}${a.note ? ` — ${a.note}` : ''}`,
+    ),
+  );
+  const errors = status.stages.flatMap((stage) =>
+    stage.error
+      ? [`${stage.id}: ${stage.error.type}: ${stage.error.message}${stage.error.requestId ? ` (request ${stage.error.requestId})` : ''}`]
+      : [],
+  );
+  const refusals = status.refusals.map(
+    (r) =>
+      `${shortTime(r.at)} ${r.kind}${r.stage ? ` ${r.stage}` : ''}${r.by ? ` by ${r.by}` : ''} via ${r.via}: ${r.reason}`,
+  );
+  const escalations = status.escalations.map(
+    (e) => `${shortTime(e.at)} ${e.stage} escalated to ${e.to.join(', ') || '(nobody listed)'}, waiting for ${e.waitingFor.join(', ')}`,
+  );
+  const compensations = status.compensations.map(
+    (c) => `${shortTime(c.at)} ${c.step}: ${c.status}${c.detail ? ` (${c.detail})` : ''}`,
+  );
+  const outcome = [
+    ...(status.decision
+      ? [`${status.decision.decision} decided by ${status.decision.by} at ${shortTime(status.decision.at)}: ${status.decision.reason}`]
+      : []),
+    ...(status.abort ? [`aborted by ${status.abort.by} at ${shortTime(status.abort.at)}: ${status.abort.reason}`] : []),
+  ];
+  return [
+    ...header,
+    '',
+    renderStageTable(status, approvers),
+    ...section('Holding', holds),
+    ...section('Approvals', approvals),
+    ...section('Errors', errors),
+    ...section('Refusals', refusals),
+    ...section('Escalations', escalations),
+    ...section('Compensations', compensations),
+    ...section('Outcome', outcome),
+  ].join('\n');
+}

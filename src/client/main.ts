@@ -1,0 +1,28 @@
+/**
+ * The `cutover` entry: runs one command and turns its outcome into an exit code
+ * (0 done, 1 refused or invalid, 2 usage). bin/cutover.mjs calls `main` and exits with its answer.
+ */
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { PROJECT_ROOT } from '../temporal/binaries.js';
+import { EXIT_OK, exitReportFor } from './exit-codes.js';
+import { buildProgram } from './program.js';
+
+function packageVersion(): string {
+  try {
+    return (JSON.parse(readFileSync(join(PROJECT_ROOT, 'package.json'), 'utf8')) as { version?: string }).version ?? '0.0.0';
+  } catch {
+    return '0.0.0';
+  }
+}
+
+export async function main(argv: string[] = process.argv): Promise<number> {
+  try {
+    await buildProgram(packageVersion()).parseAsync(argv);
+    return EXIT_OK;
+  } catch (err) {
+    const report = exitReportFor(err);
+    if (report.message) process.stderr.write(`${report.message}\n`);
+    return report.code;
+  }
+}

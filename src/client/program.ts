@@ -1,0 +1,62 @@
+/** The `cutover` command tree. Each command lives in its own file under commands/. */
+import { Command } from 'commander';
+import { abortCommand } from './commands/abort.js';
+import { approveCommand } from './commands/approve.js';
+import { decideCommand } from './commands/decide.js';
+import { demoCommand } from './commands/demo.js';
+import { devCommand } from './commands/dev.js';
+import { listCommand } from './commands/list.js';
+import { planCommand } from './commands/plan-validate.js';
+import { rejectCommand } from './commands/reject.js';
+import { retryCommand } from './commands/retry.js';
+import { simCommand } from './commands/sim.js';
+import { startCommand } from './commands/start.js';
+import { statusCommand } from './commands/status.js';
+import { workerCommand } from './commands/worker.js';
+import { examples } from './help.js';
+
+const COMMANDS = [
+  planCommand,
+  startCommand,
+  statusCommand,
+  listCommand,
+  approveCommand,
+  rejectCommand,
+  decideCommand,
+  retryCommand,
+  abortCommand,
+  workerCommand,
+  devCommand,
+  demoCommand,
+  simCommand,
+];
+
+/** Commander throws instead of exiting, everywhere in the tree, so main decides the exit code. */
+function throwInsteadOfExit(command: Command): void {
+  command.exitOverride();
+  command.showHelpAfterError('(add --help for usage and examples)');
+  for (const sub of command.commands) throwInsteadOfExit(sub);
+}
+
+export function buildProgram(version: string): Command {
+  const program = new Command('cutover')
+    .description('Run a PayCA card programme production cutover as a durable Temporal workflow')
+    .version(version, '-V, --version')
+    .addHelpText(
+      'after',
+      `${examples(
+        'cutover plan validate plans/example.yaml',
+        'cutover start plans/example.yaml --go-live 2026-12-01T09:00:00Z',
+        'cutover status cutover-acme-prepaid-uk-202612010900',
+        'cutover approve cutover-acme-prepaid-uk-202612010900 go-live --as lara --authorization-id auth_8812',
+        'cutover demo',
+      )}
+Temporal: TEMPORAL_ADDRESS, TEMPORAL_NAMESPACE, TEMPORAL_API_KEY (and TLS or TOML profiles) select the server;
+without them the local dev server (\`cutover dev\`). CUTOVER_UI_URL sets the Web UI for links. CUTOVER_DEBUG=1 shows stack traces.
+Exit codes: 0 done, 1 refused or failed (reason on stderr), 2 usage error.
+`,
+    );
+  for (const make of COMMANDS) program.addCommand(make());
+  throwInsteadOfExit(program);
+  return program;
+}

@@ -1,0 +1,34 @@
+/** The port and data flags `cutover dev` and `cutover demo` share, and how they become stack options. */
+import type { Command } from 'commander';
+import { DEV_STACK_DEFAULTS, type DevStackOptions } from '../dev/stack.js';
+import { parsePort } from './arguments.js';
+
+export interface StackFlags {
+  dataDir: string;
+  temporalPort: string;
+  uiPort: string;
+  simPort: string;
+  sandboxSimPort: string;
+  receiverPort: string;
+}
+
+export function addStackFlags(command: Command): Command {
+  return command
+    .option('--data-dir <dir>', 'where the Temporal dev server keeps its SQLite file and log', DEV_STACK_DEFAULTS.dataDir)
+    .option('--temporal-port <n>', 'Temporal gRPC port (0 picks a free one)', String(DEV_STACK_DEFAULTS.temporalPort))
+    .option('--ui-port <n>', 'Temporal Web UI port', String(DEV_STACK_DEFAULTS.uiPort))
+    .option('--sim-port <n>', 'production PayCA simulator port', String(DEV_STACK_DEFAULTS.productionSimPort))
+    .option('--sandbox-sim-port <n>', 'sandbox PayCA simulator port', String(DEV_STACK_DEFAULTS.sandboxSimPort))
+    .option('--receiver-port <n>', 'webhook receiver port', String(DEV_STACK_DEFAULTS.receiverPort));
+}
+
+export function stackOptionsFrom(flags: StackFlags): DevStackOptions {
+  return {
+    dataDir: flags.dataDir,
+    temporalPort: parsePort(flags.temporalPort, '--temporal-port'),
+    uiPort: parsePort(flags.uiPort, '--ui-port'),
+    productionSimPort: parsePort(flags.simPort, '--sim-port'),
+    sandboxSimPort: parsePort(flags.sandboxSimPort, '--sandbox-sim-port'),
+    receiverPort: parsePort(flags.receiverPort, '--receiver-port'),
+  };
+}

@@ -1,0 +1,24 @@
+/** What `cutover dev` and `cutover demo` print about the running stack. */
+import type { DevStack } from '../dev/stack.js';
+import { DEFAULT_UI_URL } from './ui-link.js';
+
+export function stackSummary(stack: DevStack): string[] {
+  const credentials = (label: string, sim: DevStack['production'], fromEnvironment: boolean) =>
+    fromEnvironment
+      ? `  ${label.padEnd(10)} ${sim.url}   credentials from the PAYCA_${sim.mode.toUpperCase()}_* variables (not shown)`
+      : `  ${label.padEnd(10)} ${sim.url}   x-client-id ${sim.credentials.clientId}, x-client-secret ${sim.credentials.clientSecret} (simulator-only fakes)`;
+  const exportHint =
+    stack.temporal.address === '127.0.0.1:7233'
+      ? '  other terminals reach it with the default settings'
+      : `  other terminals: export TEMPORAL_ADDRESS=${stack.temporal.address}${stack.temporal.uiUrl === DEFAULT_UI_URL ? '' : ` CUTOVER_UI_URL=${stack.temporal.uiUrl}`}`;
+  return [
+    `Temporal     ${stack.temporal.address} (namespace ${stack.temporal.namespace}), Web UI ${stack.temporal.uiUrl}`,
+    exportHint,
+    'PayCA simulators:',
+    credentials('production', stack.production, stack.credentialsFromEnvironment.production),
+    credentials('sandbox', stack.sandbox, stack.credentialsFromEnvironment.sandbox),
+    `Webhooks     ${stack.receiver.url}`,
+    `Schedule     sandbox-settlement-replay (${stack.sandboxSchedule})`,
+    `Worker       ${stack.workerRunning ? 'running in this process' : 'not started (--no-worker): run `cutover worker`'}`,
+  ];
+}

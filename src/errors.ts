@@ -1,0 +1,300 @@
+/**
+ * The project's one errors module. Every error a person or a program may see has a stable `code`.
+ * PayCA errors mirror the contract's table (payca-api.md); cutover errors cover plans, CLI input and
+ * refused messages. Messages never carry credentials.
+ */
+
+/** PayCA error codes, exactly as the provider sends them. */
+export const PAYCA_ERROR_CODES = [
+  'ErrRateLimited',
+  'ErrUnavailable',
+  'ErrInternal',
+  'ErrIdempotencyInFlight',
+  'ErrUnauthorized',
+  'ErrForbidden',
+  'ErrNotFound',
+  'ErrNotAvailableInProduction',
+  'ErrValidation',
+  'ErrInsufficientFunds',
+  'ErrIdempotencyConflict',
+  'ErrCardClosed',
+] as const;
+export type PaycaErrorCode = (typeof PAYCA_ERROR_CODES)[number];
+
+/** Codes the client adds for faults that are not PayCA answers. */
+export const PAYCA_TRANSPORT_CODES = ['ErrNetwork', 'ErrTimeout', 'ErrBadResponse'] as const;
+export type PaycaTransportCode = (typeof PAYCA_TRANSPORT_CODES)[number];
+
+export const PAYCA_HTTP_STATUS: Record<PaycaErrorCode, number> = {
+  ErrRateLimited: 429,
+  ErrUnavailable: 503,
+  ErrInternal: 500,
+  ErrIdempotencyInFlight: 409,
+  ErrUnauthorized: 401,
+  ErrForbidden: 403,
+  ErrNotFound: 404,
+  ErrNotAvailableInProduction: 404,
+  ErrValidation: 422,
+  ErrInsufficientFunds: 422,
+  ErrIdempotencyConflict: 409,
+  ErrCardClosed: 409,
+};
+
+const RETRYABLE = new Set<string>([
+  'ErrRateLimited',
+  'ErrUnavailable',
+  'ErrInternal',
+  'ErrIdempotencyInFlight',
+  'ErrNetwork',
+  'ErrTimeout',
+]);
+
+/** Codes that must never be retried by Temporal: the activity retry policy lists exactly these. */
+export const NON_RETRYABLE_PAYCA_CODES: string[] = [...PAYCA_ERROR_CODES, ...PAYCA_TRANSPORT_CODES].filter(
+  (code) => !RETRYABLE.has(code),
+);
+
+export function isRetryableCode(code: string): boolean {
+  return RETRYABLE.has(code);
+}
+
+export interface PaycaErrorFields {
+  status?: number;
+  requestId?: string;
+  method?: string;
+  path?: string;
+  /** Seconds, from `Retry-After`, on ErrRateLimited. */
+  retryAfterSeconds?: number;
+  /** The transport error behind ErrNetwork or ErrTimeout, kept for stack traces. */
+  cause?: unknown;
+}
+
+/** Any failure talking to PayCA: an error answer, a transport fault or a body that breaks the contract. */
+export class PaycaError extends Error {
+  override name = 'PaycaError';
+  readonly code: PaycaErrorCode | PaycaTransportCode;
+  readonly status?: number;
+  readonly requestId?: string;
+  readonly method?: string;
+  readonly path?: string;
+  readonly retryAfterSeconds?: number;
+
+  constructor(code: PaycaErrorCode | PaycaTransportCode, message: string, fields: PaycaErrorFields = {}) {
+    super(message, fields.cause === undefined ? undefined : { cause: fields.cause });
+    this.code = code;
+    this.status = fields.status;
+    this.requestId = fields.requestId;
+    this.method = fields.method;
+    this.path = fields.path;
+    this.retryAfterSeconds = fields.retryAfterSeconds;
+  }
+
+  get retryable(): boolean {
+    return isRetryableCode(this.code);
+  }
+
+  /** Plain fields safe to put in workflow history: no headers, no credentials. */
+  toDetails(): Record<string, unknown> {
+    return {
+      code: this.code,
+      status: this.status,
+      requestId: this.requestId,
+      method: this.method,
+      path: this.path,
+      retryAfterSeconds: this.retryAfterSeconds,
+    };
+  }
+}
+
+/*
+ * One class per code, as undici does: callers may catch `PaycaRateLimitedError` by class, while
+ * `instanceof PaycaError` and `err.code` keep working for code that handles every PayCA failure alike.
+ */
+export class PaycaRateLimitedError extends PaycaError {
+  override name = 'PaycaRateLimitedError';
+  constructor(message: string, fields: PaycaErrorFields = {}) {
+    super('ErrRateLimited', message, fields);
+  }
+}
+export class PaycaUnavailableError extends PaycaError {
+  override name = 'PaycaUnavailableError';
+  constructor(message: string, fields: PaycaErrorFields = {}) {
+    super('ErrUnavailable', message, fields);
+  }
+}
+export class PaycaInternalError extends PaycaError {
+  override name = 'PaycaInternalError';
+  constructor(message: string, fields: PaycaErrorFields = {}) {
+    super('ErrInternal', message, fields);
+  }
+}
+export class PaycaIdempotencyInFlightError extends PaycaError {
+  override name = 'PaycaIdempotencyInFlightError';
+  constructor(message: string, fields: PaycaErrorFields = {}) {
+    super('ErrIdempotencyInFlight', message, fields);
+  }
+}
+export class PaycaUnauthorizedError extends PaycaError {
+  override name = 'PaycaUnauthorizedError';
+  constructor(message: string, fields: PaycaErrorFields = {}) {
+    super('ErrUnauthorized', message, fields);
+  }
+}
+export class PaycaForbiddenError extends PaycaError {
+  override name = 'PaycaForbiddenError';
+  constructor(message: string, fields: PaycaErrorFields = {}) {
+    super('ErrForbidden', message, fields);
+  }
+}
+export class PaycaNotFoundError extends PaycaError {
+  override name = 'PaycaNotFoundError';
+  constructor(message: string, fields: PaycaErrorFields = {}) {
+    super('ErrNotFound', message, fields);
+  }
+}
+export class PaycaNotAvailableInProductionError extends PaycaError {
+  override name = 'PaycaNotAvailableInProductionError';
+  constructor(message: string, fields: PaycaErrorFields = {}) {
+    super('ErrNotAvailableInProduction', message, fields);
+  }
+}
+export class PaycaValidationError extends PaycaError {
+  override name = 'PaycaValidationError';
+  constructor(message: string, fields: PaycaErrorFields = {}) {
+    super('ErrValidation', message, fields);
+  }
+}
+export class PaycaInsufficientFundsError extends PaycaError {
+  override name = 'PaycaInsufficientFundsError';
+  constructor(message: string, fields: PaycaErrorFields = {}) {
+    super('ErrInsufficientFunds', message, fields);
+  }
+}
+export class PaycaIdempotencyConflictError extends PaycaError {
+  override name = 'PaycaIdempotencyConflictError';
+  constructor(message: string, fields: PaycaErrorFields = {}) {
+    super('ErrIdempotencyConflict', message, fields);
+  }
+}
+export class PaycaCardClosedError extends PaycaError {
+  override name = 'PaycaCardClosedError';
+  constructor(message: string, fields: PaycaErrorFields = {}) {
+    super('ErrCardClosed', message, fields);
+  }
+}
+export class PaycaNetworkError extends PaycaError {
+  override name = 'PaycaNetworkError';
+  constructor(message: string, fields: PaycaErrorFields = {}) {
+    super('ErrNetwork', message, fields);
+  }
+}
+export class PaycaTimeoutError extends PaycaError {
+  override name = 'PaycaTimeoutError';
+  constructor(message: string, fields: PaycaErrorFields = {}) {
+    super('ErrTimeout', message, fields);
+  }
+}
+export class PaycaBadResponseError extends PaycaError {
+  override name = 'PaycaBadResponseError';
+  constructor(message: string, fields: PaycaErrorFields = {}) {
+    super('ErrBadResponse', message, fields);
+  }
+}
+
+const PAYCA_ERROR_CLASSES: Record<
+  PaycaErrorCode | PaycaTransportCode,
+  new (message: string, fields?: PaycaErrorFields) => PaycaError
+> = {
+  ErrRateLimited: PaycaRateLimitedError,
+  ErrUnavailable: PaycaUnavailableError,
+  ErrInternal: PaycaInternalError,
+  ErrIdempotencyInFlight: PaycaIdempotencyInFlightError,
+  ErrUnauthorized: PaycaUnauthorizedError,
+  ErrForbidden: PaycaForbiddenError,
+  ErrNotFound: PaycaNotFoundError,
+  ErrNotAvailableInProduction: PaycaNotAvailableInProductionError,
+  ErrValidation: PaycaValidationError,
+  ErrInsufficientFunds: PaycaInsufficientFundsError,
+  ErrIdempotencyConflict: PaycaIdempotencyConflictError,
+  ErrCardClosed: PaycaCardClosedError,
+  ErrNetwork: PaycaNetworkError,
+  ErrTimeout: PaycaTimeoutError,
+  ErrBadResponse: PaycaBadResponseError,
+};
+
+export function isPaycaErrorCode(code: string): code is PaycaErrorCode {
+  return (PAYCA_ERROR_CODES as readonly string[]).includes(code);
+}
+
+/** The error class for `code`: the one place that turns a code into an error. */
+export function paycaErrorFor(
+  code: PaycaErrorCode | PaycaTransportCode,
+  message: string,
+  fields: PaycaErrorFields = {},
+): PaycaError {
+  return new PAYCA_ERROR_CLASSES[code](message, fields);
+}
+
+/** Codes of the cutover tool itself. */
+export type CutoverErrorCode =
+  | 'PLAN_INVALID'
+  | 'PLAN_NOT_FOUND'
+  | 'USAGE'
+  | 'MESSAGE_REFUSED'
+  | 'WORKFLOW_NOT_FOUND'
+  | 'CONFIG_INVALID'
+  | 'CREDENTIALS_MISSING'
+  | 'TEMPORAL_UNREACHABLE';
+
+export class CutoverError extends Error {
+  override name = 'CutoverError';
+  constructor(
+    readonly code: CutoverErrorCode,
+    message: string,
+    readonly details: Record<string, unknown> = {},
+  ) {
+    super(message);
+  }
+}
+
+/** Bad plan file: `problems` lists every issue with its path, for `cutover plan validate`. */
+export class PlanInvalidError extends CutoverError {
+  override name = 'PlanInvalidError';
+  constructor(
+    readonly file: string,
+    readonly problems: { path: string; message: string }[],
+  ) {
+    super(
+      'PLAN_INVALID',
+      `${file} is not a valid cutover plan:\n${problems.map((p) => `  - ${p.path || '(root)'}: ${p.message}`).join('\n')}`,
+    );
+  }
+}
+
+/** Bad command-line input; the CLI exits 2. */
+export class UsageError extends CutoverError {
+  override name = 'UsageError';
+  constructor(message: string) {
+    super('USAGE', message);
+  }
+}
+
+/** The workflow refused a message (approve, reject, decide, retry, abort). The CLI exits 1. */
+export class MessageRefusedError extends CutoverError {
+  override name = 'MessageRefusedError';
+  constructor(message: string) {
+    super('MESSAGE_REFUSED', message);
+  }
+}
+
+/** Credentials for a PayCA environment are missing from the worker's environment or files. */
+export class CredentialsMissingError extends CutoverError {
+  override name = 'CredentialsMissingError';
+  constructor(environment: string, variable: string) {
+    super(
+      'CREDENTIALS_MISSING',
+      `PayCA ${environment} credentials are missing: set ${variable} (or ${variable}_FILE pointing at a file holding it) in the worker's environment.`,
+      { environment, variable },
+    );
+  }
+}

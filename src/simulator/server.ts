@@ -1,0 +1,122 @@
+/**
+ * The PayCA simulator: an in-memory HTTP server of the whole contract in payca-api.md, in sandbox or
+ * production mode, with a `/_sim/` admin API for tests (faults, counters, state tweaks, jobs).
+ */
+import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { createAdminHandler } from './admin-routes.js';
+import { DEFAULT_SIM_CREDENTIALS, type SimulatorCredentials } from './auth.js';
+import { FaultInjector } from './faults.js';
+import { IdempotencyStore } from './idempotency.js';
+import { createPaycaPipeline } from './payca-pipeline.js';
+import { paycaRoutes } from './payca-routes.js';
+import { TokenBucketLimiter, type RateLimitConfig } from './rate-limit.js';
+import { createState, resetState, type SimulatorMode, type SimulatorState } from './state.js';
+import { WebhookDispatcher } from './webhooks.js';
+
+export { DEFAULT_SIM_CREDENTIALS, type SimulatorCredentials } from './auth.js';
+export type { RateLimitConfig } from './rate-limit.js';
+export type { SimulatorMode, SimulatorState } from './state.js';
+
+export interface SimulatorOptions {
+  mode: SimulatorMode;
+  /** Default 127.0.0.1. */
+  host?: string;
+  /** 0 (the default) picks a free port. */
+  port?: number;
+  /** Default: DEFAULT_SIM_CREDENTIALS[mode]. */
+  credentials?: SimulatorCredentials;
+  /** Default 50 per second, burst 50. */
+  rateLimit?: RateLimitConfig;
+  /** A delivery attempt fails without a 2xx within this long. Default 5000. */
+  webhookTimeoutMs?: number;
+  /** Waits before each retry; default [500, 2000], i.e. 3 attempts in all. */
+  webhookRetryDelaysMs?: number[];
+  /** Business clock for timestamps, reports and idempotency expiry. Rate limits and signatures use the real clock. */
+  now?: () => Date;
+}
+
+export interface RunningSimulator {
+  url: string;
+  mode: SimulatorMode;
+  credentials: SimulatorCredentials;
+  /** The live world, for in-process inspection. */
+  state: SimulatorState;
+  close(): Promise<void>;
+}
+
+export async function startSimulator(options: SimulatorOptions): Promise<RunningSimulator> {
+  const { mode } = options;
+  const credentials = { ...(options.credentials ?? DEFAULT_SIM_CREDENTIALS[mode]) };
+  const now = options.now ?? (() => new Date());
+  const defaultRateLimit = { ...(options.rateLimit ?? { perSecond: 50, burst: 50 }) };
+
+  const state = createState(mode);
+  const limiter = new TokenBucketLimiter(defaultRateLimit);
+  const faults = new FaultInjector(limiter, defaultRateLimit);
+  const idempotency = new IdempotencyStore(now);
+  const webhooks = new WebhookDispatcher({
+    state,
+    now,
+    timeoutMs: options.webhookTimeoutMs ?? 5_000,
+    retryDelaysMs: options.webhookRetryDelaysMs ?? [500, 2_000],
+  });
+  const shutdown = new AbortController();
+
+  const handlePayca = createPaycaPipeline({
+    state,
+    credentials,
+    routes: paycaRoutes(),
+    faults,
+    limiter,
+    idempotency,
+    webhooks,
+    now,
+    shutdown: shutdown.signal,
+  });
+  const handleAdmin = createAdminHandler({
+    state,
+    faults,
+    now,
+    reset: () => {
+      webhooks.cancelAll();
+      faults.clear();
+      limiter.configure(defaultRateLimit);
+      idempotency.clear();
+      resetState(state);
+    },
+  });
+
+  const server = createServer((req: IncomingMessage, res: ServerResponse) => {
+    const isAdmin = (req.url ?? '').startsWith('/_sim/');
+    void (isAdmin ? handleAdmin(req, res) : handlePayca(req, res));
+  });
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(options.port ?? 0, options.host ?? '127.0.0.1', () => {
+      server.off('error', reject);
+      resolve();
+    });
+  });
+  const address = server.address() as AddressInfo;
+  const host = address.family === 'IPv6' ? `[${address.address}]` : address.address;
+
+  let closing: Promise<void> | undefined;
+  return {
+    url: `http://${host}:${address.port}`,
+    mode,
+    credentials,
+    state,
+    close() {
+      closing ??= (async () => {
+        shutdown.abort();
+        await webhooks.close();
+        await new Promise<void>((resolve) => {
+          server.close(() => resolve());
+          server.closeAllConnections();
+        });
+      })();
+      return closing;
+    },
+  };
+}

@@ -1,0 +1,197 @@
+/**
+ * The simulator's in-memory world. One object per simulator, mutated in place (also by reset) so a
+ * test holding `sim.state` always sees the live data.
+ */
+import { initialAccounts, initialBins, initialJobs, initialSettings } from './initial-data.js';
+
+export type SimulatorMode = 'sandbox' | 'production';
+export type SettingValue = string | number | boolean;
+
+export interface Account {
+  id: string;
+  currency: string;
+  balance: number;
+  available: number;
+  status: 'active' | 'suspended';
+}
+
+export interface Bin {
+  bin: string;
+  network: 'mastercard' | 'visa';
+  currency: string;
+  fees: { issuance: { amount: number; currency: string }; topupBps: number };
+  restrictions: { countries: string[]; mccBlocked: string[] };
+}
+
+export interface Card {
+  id: string;
+  status: 'active' | 'closed';
+  externalRef: string;
+  accountId: string;
+  currency: string;
+  holderName: string;
+  bin: string;
+  last4: string;
+  balance: number;
+  createdAt: string;
+  closedAt: string | null;
+}
+
+export interface LedgerEntry {
+  id: string;
+  cardId: string;
+  type: 'topup' | 'authorization';
+  amount: number;
+  currency: string;
+  transactionId: string;
+  createdAt: string;
+}
+
+export interface WebhookSubscription {
+  id: string;
+  url: string;
+  events: string[];
+  status: 'active';
+  signingSecret: string;
+  createdAt: string;
+}
+
+export interface WebhookDelivery {
+  id: string;
+  subscriptionId: string;
+  eventId: string;
+  eventType: string;
+  status: 'pending' | 'succeeded' | 'failed';
+  /** Null while no attempt has had an HTTP answer (not yet tried, timeout, refused). */
+  responseStatus: number | null;
+  attempts: number;
+  lastAttemptAt: string | null;
+  createdAt: string;
+  completedAt: string | null;
+}
+
+export interface FeeRecord {
+  type: 'issuance' | 'topup';
+  cardId: string;
+  amount: number;
+  currency: string;
+  at: string;
+}
+
+export interface AuthorizationRecord {
+  id: string;
+  cardId: string;
+  status: 'approved' | 'declined';
+  declineReason?: string;
+  amount: number;
+  currency: string;
+  at: string;
+}
+
+/** Money movements the reports count; settlements come from approved authorizations or `/_sim/activity`. */
+export interface MovementRecord {
+  count: number;
+  amount: number;
+  at: string;
+}
+
+export interface SimulatorCounters {
+  cardsIssued: number;
+  cardsClosed: number;
+  topUps: number;
+  ledgerEntries: number;
+  webhookSubscriptionsCreated: number;
+  webhookSubscriptionsDeleted: number;
+  /** Success answers by HTTP status ("200"), error answers by code ("ErrRateLimited"). */
+  answersByCode: Record<string, number>;
+  requests: number;
+  idempotentReplays: number;
+  jobChanges: number;
+}
+
+export interface SimulatorState {
+  mode: SimulatorMode;
+  accounts: Map<string, Account>;
+  bins: Bin[];
+  settings: Record<string, SettingValue>;
+  cards: Map<string, Card>;
+  ledger: LedgerEntry[];
+  subscriptions: Map<string, WebhookSubscription>;
+  deliveries: WebhookDelivery[];
+  fees: FeeRecord[];
+  authorizations: AuthorizationRecord[];
+  settlements: MovementRecord[];
+  refunds: MovementRecord[];
+  /** When each ErrRateLimited answer went out, for the metrics report. */
+  rateLimitedAt: string[];
+  /** Sandbox automation jobs by name: true when enabled. */
+  jobs: Map<string, boolean>;
+  counters: SimulatorCounters;
+}
+
+function zeroCounters(): SimulatorCounters {
+  return {
+    cardsIssued: 0,
+    cardsClosed: 0,
+    topUps: 0,
+    ledgerEntries: 0,
+    webhookSubscriptionsCreated: 0,
+    webhookSubscriptionsDeleted: 0,
+    answersByCode: {},
+    requests: 0,
+    idempotentReplays: 0,
+    jobChanges: 0,
+  };
+}
+
+export function createState(mode: SimulatorMode): SimulatorState {
+  return {
+    mode,
+    accounts: new Map(initialAccounts().map((account) => [account.id, account])),
+    bins: initialBins(),
+    settings: initialSettings(mode),
+    cards: new Map(),
+    ledger: [],
+    subscriptions: new Map(),
+    deliveries: [],
+    fees: [],
+    authorizations: [],
+    settlements: [],
+    refunds: [],
+    rateLimitedAt: [],
+    jobs: new Map(initialJobs().map((name) => [name, true])),
+    counters: zeroCounters(),
+  };
+}
+
+export function resetState(state: SimulatorState): void {
+  Object.assign(state, createState(state.mode));
+}
+
+export function countAnswer(state: SimulatorState, key: string): void {
+  state.counters.answersByCode[key] = (state.counters.answersByCode[key] ?? 0) + 1;
+}
+
+export function countersSnapshot(state: SimulatorState) {
+  const webhookDeliveries = { succeeded: 0, failed: 0, pending: 0 };
+  for (const delivery of state.deliveries) webhookDeliveries[delivery.status] += 1;
+  return { ...state.counters, answersByCode: { ...state.counters.answersByCode }, webhookDeliveries };
+}
+
+/** Plain JSON of the world, for `GET /_sim/state`. Signing secrets are included: this is a test double. */
+export function stateSnapshot(state: SimulatorState) {
+  return {
+    mode: state.mode,
+    accounts: [...state.accounts.values()],
+    cards: [...state.cards.values()],
+    ledger: state.ledger,
+    subscriptions: [...state.subscriptions.values()],
+    deliveries: state.deliveries,
+    settings: state.settings,
+    jobs: jobList(state),
+  };
+}
+
+export function jobList(state: SimulatorState): { name: string; enabled: boolean }[] {
+  return [...state.jobs].map(([name, enabled]) => ({ name, enabled }));
+}

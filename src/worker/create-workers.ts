@@ -1,0 +1,78 @@
+/**
+ * The cutover worker: two Temporal workers on one connection. The `cutover` queue runs the workflow and
+ * the activities that are not PayCA calls; the `payca` queue runs PayCA calls only, capped server-side
+ * with maxTaskQueueActivitiesPerSecond so every worker of the deployment together stays under PayCA's
+ * rate limit, however many replicas run.
+ */
+import type { Client } from '@temporalio/client';
+import { NativeConnection, Worker, type WorkerOptions } from '@temporalio/worker';
+import { existsSync } from 'node:fs';
+import { createCutoverActivities, createPaycaActivities, createPaycaClients } from '../activities/index.js';
+import type { NotifyDeps } from '../activities/notify.js';
+import type { PaycaCredentials, PaycaEnvironment } from '../payca/credentials.js';
+import { CUTOVER_TASK_QUEUE, PAYCA_TASK_QUEUE } from '../workflows/definitions.js';
+import { WORKFLOW_BUNDLE_PATH, WORKFLOWS_PATH } from './paths.js';
+
+export interface CutoverWorkersOptions {
+  connection: NativeConnection;
+  namespace: string;
+  temporalClient: Client;
+  /** Cap on PayCA calls per second across all workers on the payca queue. */
+  paycaActivitiesPerSecond?: number;
+  /** Slack-compatible webhook for notifications when the plan names none. */
+  notifyUrl?: string;
+  notifyWrite?: NotifyDeps['write'];
+  identity?: string;
+  /** Credentials to use instead of the environment (tests that run the simulator in-process). */
+  paycaCredentials?: Partial<Record<PaycaEnvironment, PaycaCredentials>>;
+  /** Task queue names, for tests that isolate runs; the defaults are what the workflow schedules to. */
+  taskQueue?: string;
+  paycaTaskQueue?: string;
+}
+
+export interface CutoverWorkers {
+  run(): Promise<void>;
+  shutdown(): void;
+}
+
+export const DEFAULT_PAYCA_ACTIVITIES_PER_SECOND = 20;
+
+function workflowSource(): Pick<WorkerOptions, 'workflowBundle' | 'workflowsPath'> {
+  return existsSync(WORKFLOW_BUNDLE_PATH)
+    ? { workflowBundle: { codePath: WORKFLOW_BUNDLE_PATH } }
+    : { workflowsPath: WORKFLOWS_PATH };
+}
+
+export async function createCutoverWorkers(options: CutoverWorkersOptions): Promise<CutoverWorkers> {
+  const payca = createPaycaClients({ credentials: options.paycaCredentials });
+  const common = {
+    connection: options.connection,
+    namespace: options.namespace,
+    ...(options.identity ? { identity: options.identity } : {}),
+  };
+  const cutoverWorker = await Worker.create({
+    ...common,
+    ...workflowSource(),
+    taskQueue: options.taskQueue ?? CUTOVER_TASK_QUEUE,
+    activities: createCutoverActivities({
+      temporal: options.temporalClient,
+      notify: { defaultWebhookUrl: options.notifyUrl, write: options.notifyWrite },
+    }),
+  });
+  const paycaWorker = await Worker.create({
+    ...common,
+    taskQueue: options.paycaTaskQueue ?? PAYCA_TASK_QUEUE,
+    activities: createPaycaActivities({ payca }),
+    maxTaskQueueActivitiesPerSecond: options.paycaActivitiesPerSecond ?? DEFAULT_PAYCA_ACTIVITIES_PER_SECOND,
+  });
+  return {
+    async run() {
+      await Promise.all([cutoverWorker.run(), paycaWorker.run()]);
+    },
+    shutdown() {
+      for (const worker of [cutoverWorker, paycaWorker]) {
+        if (worker.getState() === 'RUNNING') worker.shutdown();
+      }
+    },
+  };
+}

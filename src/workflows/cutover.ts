@@ -1,0 +1,613 @@
+/**
+ * The production cutover: the runbook's launch timeline from T-24h to the T+2h debrief as one durable
+ * workflow. Each stage waits for its time, runs its check, keeps the evidence, then passes or holds for
+ * the people who own it. Roll-back and abort undo what this run changed, newest first.
+ */
+import {
+  ActivityFailure,
+  ApplicationFailure,
+  type ActivityOptions,
+  allHandlersFinished,
+  condition,
+  log,
+  proxyActivities,
+  setCurrentDetails,
+  setHandler,
+  upsertSearchAttributes,
+  workflowInfo,
+} from '@temporalio/workflow';
+import type { CutoverActivities, JobPriorState, PaycaActivities } from '../activities/index.js';
+import { NON_RETRYABLE_PAYCA_CODES } from '../errors.js';
+import { formatOffset } from '../plan/duration.js';
+import type { StagePlan } from '../plan/schema.js';
+import { renderCurrentDetails } from './current-details.js';
+import {
+  PAYCA_TASK_QUEUE,
+  abortSignal,
+  abortUpdate,
+  approveSignal,
+  approveUpdate,
+  decideSignal,
+  decideUpdate,
+  rejectSignal,
+  rejectUpdate,
+  retrySignal,
+  retryUpdate,
+  statusQuery,
+  type AbortArgs,
+  type ApproveArgs,
+  type CompensationRecord,
+  type CutoverInput,
+  type CutoverPhase,
+  type CutoverStatus,
+  type DecideArgs,
+  type MessageKind,
+  type MessageReceipt,
+  type RejectArgs,
+  type RetryArgs,
+  type StageState,
+} from './definitions.js';
+import {
+  checkAbort,
+  checkApprove,
+  checkDecide,
+  checkReject,
+  checkRetry,
+  roleToSatisfy,
+} from './message-rules.js';
+import { CutoverGoLiveKey, CutoverPhaseKey, CutoverStageKey } from './search-attributes.js';
+import { ROLE_TITLES, type StageId } from './stages.js';
+
+/** Something this run changed that a roll-back must undo. */
+type Compensation =
+  | { step: 'restore-sandbox-jobs'; priorStates: JobPriorState[] }
+  | { step: 'remove-webhook-subscription'; subscriptionId: string }
+  | { step: 'close-test-card'; cardId: string };
+
+interface CheckOutcome {
+  problems: string[];
+  evidence: Record<string, unknown>;
+}
+
+/** Raised inside a stage when the lead aborts; unwinds to the compensations. */
+class AbortRequested extends Error {}
+
+export async function cutoverWorkflow(input: CutoverInput): Promise<CutoverStatus> {
+  const { plan, timeScale } = input;
+  const info = workflowInfo();
+  const startedAtMs = Date.now();
+  const goLiveMs = Date.parse(input.goLive);
+  if (!Number.isFinite(goLiveMs)) {
+    throw ApplicationFailure.nonRetryable(`go-live "${input.goLive}" is not a time`, 'InvalidInput');
+  }
+  if (!(timeScale >= 1)) {
+    throw ApplicationFailure.nonRetryable(`time scale ${timeScale} must be 1 or more`, 'InvalidInput');
+  }
+
+  /** Wall-clock time a plan time falls due: the plan runs `timeScale` times faster than the clock. */
+  const dueAtMs = (plannedMs: number) => startedAtMs + Math.max(0, plannedMs - startedAtMs) / timeScale;
+  const planNow = () => new Date(startedAtMs + (Date.now() - startedAtMs) * timeScale).toISOString();
+  const nowIso = () => new Date().toISOString();
+
+  const status: CutoverStatus = {
+    workflowId: info.workflowId,
+    programme: plan.programme,
+    phase: 'waiting',
+    goLive: new Date(goLiveMs).toISOString(),
+    timeScale,
+    startedBy: input.startedBy,
+    startedAt: new Date(startedAtMs).toISOString(),
+    stages: plan.stages.map((s) => ({
+      id: s.id,
+      title: s.title,
+      owner: s.owner,
+      offset: formatOffset(s.offsetMs),
+      status: 'pending',
+      plannedAt: new Date(goLiveMs + s.offsetMs).toISOString(),
+      dueAt: new Date(dueAtMs(goLiveMs + s.offsetMs)).toISOString(),
+      attempts: 0,
+      problems: [],
+      approvals: [],
+      evidence: {},
+    })),
+    refusals: [],
+    escalations: [],
+    compensations: [],
+  };
+  const compensations: Compensation[] = [];
+  const retryRequested = new Set<StageId>();
+
+  const stageState = (id: StageId) => status.stages.find((s) => s.id === id) as StageState;
+  const stagePlan = (id: StageId) => plan.stages.find((s) => s.id === id) as StagePlan;
+  const ended = () => status.phase === 'completed' || status.phase === 'rolled-back' || status.phase === 'aborted';
+
+  function publish(): void {
+    upsertSearchAttributes([
+      { key: CutoverPhaseKey, value: status.phase },
+      { key: CutoverStageKey, value: status.currentStage ?? 'none' },
+      { key: CutoverGoLiveKey, value: new Date(goLiveMs) },
+    ]);
+    setCurrentDetails(renderCurrentDetails(status));
+  }
+
+  function setPhase(phase: CutoverPhase, stage?: StageId): void {
+    status.phase = phase;
+    if (stage) status.currentStage = stage;
+    publish();
+  }
+
+  // Activities. PayCA calls go to their own queue; their retry budget is the plan's, in wall time.
+  const paycaOptions: ActivityOptions = {
+    taskQueue: PAYCA_TASK_QUEUE,
+    startToCloseTimeout: '60s',
+    scheduleToCloseTimeout: plan.paycaRetryBudgetMs,
+    retry: {
+      initialInterval: '1s',
+      backoffCoefficient: 2,
+      maximumInterval: '30s',
+      nonRetryableErrorTypes: [...NON_RETRYABLE_PAYCA_CODES, 'CREDENTIALS_MISSING', 'CONFIG_INVALID'],
+    },
+  };
+  const payca = (summary: string, extra: { startToCloseTimeout?: number; heartbeatTimeout?: string } = {}) =>
+    proxyActivities<PaycaActivities>({ ...paycaOptions, ...extra, summary });
+  const local = (summary: string) =>
+    proxyActivities<CutoverActivities>({
+      startToCloseTimeout: '60s',
+      heartbeatTimeout: '20s',
+      retry: { initialInterval: '1s', maximumInterval: '30s', maximumAttempts: 10 },
+      summary,
+    });
+
+  const production = plan.payca.production.baseUrl;
+  const notify = (channel: 'monitoring-room' | 'approvers' | 'escalation' | 'outcome', text: string, to?: string[]) =>
+    local(`notify ${channel}`).notify({ channel, text, to, webhookUrl: plan.notifications.webhookUrl });
+
+  // ---------- messages ----------
+
+  function refuse(kind: MessageKind, via: 'update' | 'signal', reason: string, args: { by?: unknown; stage?: unknown }) {
+    status.refusals.push({
+      kind,
+      via,
+      reason,
+      by: typeof args?.by === 'string' ? args.by : undefined,
+      stage: typeof args?.stage === 'string' ? args.stage : undefined,
+      at: nowIso(),
+    });
+    log.warn('message refused', { kind, via, reason });
+    publish();
+  }
+
+  function applyApprove(args: ApproveArgs): MessageReceipt {
+    const stage = stageState(args.stage);
+    const role = roleToSatisfy(plan, stage, args.by);
+    if (!role || !stage.hold) throw new Error('approve applied without validation');
+    stage.approvals.push({
+      by: args.by,
+      role,
+      attempt: stage.attempts,
+      decision: 'approved',
+      at: nowIso(),
+      note: args.note,
+      authorizationId: args.authorizationId,
+    });
+    if (args.authorizationId) {
+      stage.evidence.manualAuthorization = { authorizationId: args.authorizationId, confirmedBy: args.by, at: nowIso() };
+    }
+    stage.hold.awaiting = stage.hold.awaiting.filter((r) => r !== role);
+    publish();
+    const outcome = stage.hold.awaiting.length
+      ? `${stage.id} still awaits ${stage.hold.awaiting.map((r) => ROLE_TITLES[r]).join(', ')}`
+      : `${stage.id} is approved; the cutover moves on`;
+    return { accepted: true, kind: 'approve', stage: stage.id, outcome };
+  }
+
+  function applyReject(args: RejectArgs): MessageReceipt {
+    const stage = stageState(args.stage);
+    const role = roleToSatisfy(plan, stage, args.by) ?? 'lead';
+    stage.approvals.push({ by: args.by, role, attempt: stage.attempts, decision: 'rejected', at: nowIso(), note: args.reason });
+    stage.status = 'rejected';
+    publish();
+    return {
+      accepted: true,
+      kind: 'reject',
+      stage: stage.id,
+      outcome: `${stage.id} is rejected; it stays held until someone retries it or the programme lead aborts`,
+    };
+  }
+
+  function applyDecide(args: DecideArgs): MessageReceipt {
+    status.decision = { decision: args.decision, by: args.by, reason: args.reason, at: nowIso() };
+    const debrief = stageState('debrief');
+    debrief.approvals.push({
+      by: args.by,
+      role: 'lead',
+      attempt: debrief.attempts,
+      decision: args.decision,
+      at: nowIso(),
+      note: args.reason,
+    });
+    publish();
+    return {
+      accepted: true,
+      kind: 'decide',
+      stage: 'debrief',
+      outcome: args.decision === 'roll-forward' ? 'rolling forward: the cutover completes' : 'rolling back: compensations run now',
+    };
+  }
+
+  function applyRetry(args: RetryArgs): MessageReceipt {
+    retryRequested.add(args.stage);
+    publish();
+    return { accepted: true, kind: 'retry', stage: args.stage, outcome: `${args.stage} re-runs its check now` };
+  }
+
+  function applyAbort(args: AbortArgs): MessageReceipt {
+    status.abort = { by: args.by, reason: args.reason, at: nowIso() };
+    publish();
+    return { accepted: true, kind: 'abort', outcome: 'aborting: compensations run as soon as the current step ends' };
+  }
+
+  function bind<A extends { by?: unknown; stage?: unknown }>(
+    kind: MessageKind,
+    check: (args: A) => string | undefined,
+    apply: (args: A) => MessageReceipt,
+  ) {
+    return {
+      update: {
+        handler: (args: A) => apply(args),
+        validator: (args: A) => {
+          const reason = check(args);
+          if (reason) throw ApplicationFailure.create({ type: 'MessageRefused', message: reason, nonRetryable: true });
+        },
+      },
+      signal: (args: A) => {
+        const reason = check(args);
+        if (reason) refuse(kind, 'signal', reason, args ?? {});
+        else apply(args);
+      },
+    };
+  }
+
+  const approve = bind<ApproveArgs>('approve', (a) => checkApprove(plan, status, a), applyApprove);
+  const reject = bind<RejectArgs>('reject', (a) => checkReject(plan, status, a), applyReject);
+  const decide = bind<DecideArgs>('decide', (a) => checkDecide(plan, status, a), applyDecide);
+  const retry = bind<RetryArgs>('retry', (a) => checkRetry(plan, status, a), applyRetry);
+  const abort = bind<AbortArgs>('abort', (a) => checkAbort(plan, status, a), applyAbort);
+
+  setHandler(approveUpdate, approve.update.handler, { validator: approve.update.validator, description: 'Approve a held stage' });
+  setHandler(rejectUpdate, reject.update.handler, { validator: reject.update.validator, description: 'Reject a held stage, with a reason' });
+  setHandler(decideUpdate, decide.update.handler, { validator: decide.update.validator, description: 'Debrief decision: roll-forward or roll-back' });
+  setHandler(retryUpdate, retry.update.handler, { validator: retry.update.validator, description: "Re-run a held stage's check" });
+  setHandler(abortUpdate, abort.update.handler, { validator: abort.update.validator, description: 'Abort the cutover and roll back' });
+  setHandler(approveSignal, approve.signal);
+  setHandler(rejectSignal, reject.signal);
+  setHandler(decideSignal, decide.signal);
+  setHandler(retrySignal, retry.signal);
+  setHandler(abortSignal, abort.signal);
+  setHandler(statusQuery, () => status, { description: 'The cutover: stages, approvals, evidence, refusals' });
+
+  // ---------- stage checks ----------
+
+  function activityProblem(err: unknown): { type: string; message: string; requestId?: string } {
+    const cause = err instanceof ActivityFailure ? err.cause : err;
+    if (cause instanceof ApplicationFailure) {
+      const details = cause.details?.[0] as { requestId?: string } | undefined;
+      return { type: cause.type ?? 'Error', message: cause.message, requestId: details?.requestId };
+    }
+    if (cause instanceof Error) return { type: cause.name, message: cause.message };
+    return { type: 'Error', message: String(cause) };
+  }
+
+  const checks: Record<StageId, (stage: StageState) => Promise<CheckOutcome>> = {
+    async 'config-diff'() {
+      const diff = await payca('T-24h config diff: sandbox vs production (Ops)').diffProgramConfig({
+        sandboxBaseUrl: plan.payca.sandbox.baseUrl,
+        productionBaseUrl: production,
+        allowedDifferences: plan.configDiff.allowedDifferences,
+      });
+      return {
+        problems: diff.unexpected.map((key) => {
+          const d = diff.differences.find((x) => x.key === key);
+          return `setting ${key} differs: sandbox ${JSON.stringify(d?.sandbox)}, production ${JSON.stringify(d?.production)}`;
+        }),
+        evidence: { configDiff: diff },
+      };
+    },
+
+    async 'funding-check'() {
+      const funding = await payca('T-12h funding check (Treasury)').checkFunding({
+        baseUrl: production,
+        minimums: plan.funding.minimums,
+      });
+      return {
+        problems: funding.shortfalls.map(
+          (s) => `${s.currency} master accounts hold ${s.available}, ${s.missing} short of the ${s.minimum} minimum (minor units)`,
+        ),
+        evidence: { funding },
+      };
+    },
+
+    async 'disable-sandbox-jobs'(stage) {
+      if (plan.sandboxJobs.length === 0) return { problems: [], evidence: { jobs: [], note: 'the plan lists no sandbox jobs' } };
+      const already = stage.evidence.jobs as JobPriorState[] | undefined;
+      if (already) return { problems: [], evidence: { jobs: already } };
+      const result = await local('T-2h pause sandbox automation jobs (Engineering)').pauseSandboxJobs({ jobs: plan.sandboxJobs });
+      compensations.push({ step: 'restore-sandbox-jobs', priorStates: result.jobs });
+      return { problems: [], evidence: { jobs: result.jobs } };
+    },
+
+    async 'webhook-smoke-test'(stage) {
+      const act = payca('T-1h webhook smoke test (Engineering)');
+      const subscription = await act.ensureWebhookSubscription({
+        baseUrl: production,
+        url: plan.webhook.url,
+        events: plan.webhook.events,
+      });
+      stage.evidence.subscription = subscription;
+      if (subscription.created) {
+        compensations.push({ step: 'remove-webhook-subscription', subscriptionId: subscription.subscriptionId });
+      }
+      const sent = await act.sendTestWebhook({ baseUrl: production, subscriptionId: subscription.subscriptionId });
+      stage.evidence.testEvent = sent;
+      const delivery = await payca('T-1h await 2xx webhook delivery (Engineering)', {
+        startToCloseTimeout: plan.webhook.deliveryTimeoutMs + 30_000,
+        heartbeatTimeout: '30s',
+      }).awaitWebhookDelivery({
+        baseUrl: production,
+        subscriptionId: subscription.subscriptionId,
+        deliveryId: sent.deliveryId,
+        timeoutMs: plan.webhook.deliveryTimeoutMs,
+      });
+      return { problems: [], evidence: { subscription, testEvent: sent, delivery } };
+    },
+
+    async 'go-live'(stage) {
+      if (!stage.evidence.changeWindowOpenedAt) {
+        await notify(
+          'monitoring-room',
+          `${plan.programme}: change window open at ${planNow()} (go-live ${status.goLive}); monitoring room ${plan.notifications.monitoringRoom} is active`,
+        );
+        stage.evidence.changeWindowOpenedAt = nowIso();
+      }
+      // A re-run after a failed attempt first closes any card the earlier attempt left open.
+      await closeOpenTestCards();
+      const smoke: Record<string, unknown> = {};
+      stage.evidence.smokeTests = smoke;
+      const step = (what: string) => payca(`T go-live smoke test: ${what}`);
+      smoke.health = await step('GET /health').checkHealth({ baseUrl: production });
+      smoke.accounts = await step('GET /v2/accounts').readAccounts({ baseUrl: production, accountId: plan.smokeTest.accountId });
+      const card = await step('POST /v1/cards (issue test card)').issueTestCard({
+        baseUrl: production,
+        accountId: plan.smokeTest.accountId,
+        currency: plan.smokeTest.currency,
+        holderName: plan.smokeTest.holderName,
+        externalRef: `${info.workflowId}-smoke-${stage.attempts}`,
+      });
+      smoke.issueCard = card;
+      compensations.push({ step: 'close-test-card', cardId: card.cardId });
+      try {
+        const topUp = await step('POST /v1/cards/{id}/topup').topUpTestCard({
+          baseUrl: production,
+          cardId: card.cardId,
+          amount: plan.smokeTest.topUpAmount,
+          currency: plan.smokeTest.currency,
+        });
+        smoke.topUp = topUp;
+        smoke.ledger = await step('GET /v1/ledger (verify top-up entry)').verifyLedger({
+          baseUrl: production,
+          cardId: card.cardId,
+          transactionId: topUp.transactionId,
+          amount: plan.smokeTest.topUpAmount,
+        });
+        const subscription = stageState('webhook-smoke-test').evidence.subscription as { subscriptionId: string } | undefined;
+        if (subscription && plan.webhook.events.includes('card.topup')) {
+          smoke.topUpWebhook = await payca('T go-live smoke test: card.topup webhook delivered', {
+            startToCloseTimeout: plan.webhook.deliveryTimeoutMs + 30_000,
+            heartbeatTimeout: '30s',
+          }).awaitWebhookDelivery({
+            baseUrl: production,
+            subscriptionId: subscription.subscriptionId,
+            eventType: 'card.topup',
+            since: topUp.startedAt,
+            timeoutMs: plan.webhook.deliveryTimeoutMs,
+          });
+        } else {
+          smoke.topUpWebhook = { skipped: 'the plan does not subscribe to card.topup' };
+        }
+      } finally {
+        await closeOpenTestCards(smoke);
+      }
+      return {
+        problems: [],
+        evidence: {
+          manualAuthorizationStep:
+            'POST /sandbox/transactions is not available in production: run one low-risk real authorization as approved and give its id with the go-live approval',
+        },
+      };
+    },
+
+    async debrief() {
+      return { problems: [], evidence: {} };
+    },
+  };
+
+  async function closeOpenTestCards(smoke?: Record<string, unknown>): Promise<void> {
+    for (const pending of compensations.filter((c) => c.step === 'close-test-card')) {
+      const closed = await payca('T go-live smoke test: POST /v1/cards/{id}/close').closeTestCard({
+        baseUrl: production,
+        cardId: pending.cardId,
+      });
+      compensations.splice(compensations.indexOf(pending), 1);
+      if (smoke) smoke.closeCard = closed;
+    }
+  }
+
+  // ---------- stage runner ----------
+
+  const abortRequested = () => status.abort !== undefined;
+
+  /** Waits on a durable timer until the stage is due; an abort cuts the wait short. */
+  async function waitUntilDue(stage: StageState, planned: StagePlan): Promise<void> {
+    stage.status = 'waiting';
+    setPhase('waiting', stage.id);
+    const waitMs = Date.parse(stage.dueAt) - Date.now();
+    if (waitMs > 0) {
+      await condition(abortRequested, waitMs, {
+        summary: `until ${stage.offset} ${stage.id} (${ROLE_TITLES[planned.owner]})`,
+      });
+    }
+    if (abortRequested()) throw new AbortRequested();
+  }
+
+  /** Holds until the awaited roles approve, someone rejects or retries, or the lead aborts. Escalates on each timeout. */
+  async function holdForPeople(stage: StageState, planned: StagePlan): Promise<'approved' | 'retry'> {
+    const settled = () =>
+      abortRequested() ||
+      retryRequested.has(stage.id) ||
+      (stage.status === 'holding' && (stage.hold?.awaiting.length ?? 0) === 0) ||
+      (stage.id === 'debrief' && status.decision !== undefined);
+    const timeoutMs = Math.max(1_000, planned.approvalTimeoutMs / timeScale);
+    for (;;) {
+      const waitingFor = stage.hold?.awaiting ?? [];
+      const done = await condition(settled, timeoutMs, {
+        summary: `${stage.id} holds for ${waitingFor.map((r) => ROLE_TITLES[r]).join(', ') || 'a retry'}`,
+      });
+      if (done) break;
+      const people = waitingFor.flatMap((r) => plan.approvers[r] ?? []);
+      status.escalations.push({ stage: stage.id, at: nowIso(), to: [...planned.escalateTo, ...people], waitingFor });
+      publish();
+      await notify(
+        'escalation',
+        `${plan.programme}: ${stage.offset} ${stage.id} has waited ${Math.round(planned.approvalTimeoutMs / 60_000)} min (plan time) for ${waitingFor.map((r) => ROLE_TITLES[r]).join(', ') || 'a retry'}: ${stage.hold?.reason ?? ''}`,
+        [...planned.escalateTo, ...people],
+      );
+    }
+    if (abortRequested()) throw new AbortRequested();
+    if (retryRequested.has(stage.id)) {
+      retryRequested.delete(stage.id);
+      return 'retry';
+    }
+    return 'approved';
+  }
+
+  async function runStage(planned: StagePlan): Promise<void> {
+    const stage = stageState(planned.id);
+    await waitUntilDue(stage, planned);
+    stage.startedAt = nowIso();
+    for (;;) {
+      stage.attempts += 1;
+      stage.status = 'running';
+      stage.problems = [];
+      stage.error = undefined;
+      stage.hold = undefined;
+      setPhase('running', stage.id);
+      let outcome: CheckOutcome;
+      try {
+        outcome = await checks[stage.id](stage);
+      } catch (err) {
+        if (err instanceof AbortRequested) throw err;
+        const problem = activityProblem(err);
+        stage.error = problem;
+        outcome = {
+          problems: [`${problem.type}: ${problem.message}${problem.requestId ? ` (request ${problem.requestId})` : ''}`],
+          evidence: {},
+        };
+      }
+      Object.assign(stage.evidence, outcome.evidence, { lastCheckAt: nowIso(), lastCheckPlanTime: planNow() });
+      stage.problems = outcome.problems;
+      if (abortRequested()) throw new AbortRequested();
+
+      const awaiting = new Set(planned.gate);
+      if (outcome.problems.length > 0 || stage.id === 'debrief') awaiting.add(planned.owner);
+      if (awaiting.size === 0) break;
+
+      stage.status = 'holding';
+      stage.hold = {
+        reason:
+          stage.id === 'debrief'
+            ? 'the programme lead decides: roll-forward or roll-back'
+            : outcome.problems.length > 0
+              ? outcome.problems.join('; ')
+              : `${stage.id} is gated: ${[...awaiting].map((r) => ROLE_TITLES[r]).join(' and ')} must approve`,
+        awaiting: stage.id === 'debrief' ? ['lead'] : [...awaiting],
+        since: nowIso(),
+      };
+      setPhase('holding', stage.id);
+      await notify(
+        'approvers',
+        `${plan.programme}: ${stage.offset} ${stage.id} holds for ${stage.hold.awaiting.map((r) => `${ROLE_TITLES[r]} (${(plan.approvers[r] ?? []).join(', ')})`).join(' and ')}: ${stage.hold.reason}`,
+      );
+      const next = await holdForPeople(stage, planned);
+      if (next === 'retry') continue;
+      break;
+    }
+    stage.hold = undefined;
+    stage.status = 'passed';
+    stage.finishedAt = nowIso();
+    publish();
+  }
+
+  async function compensate(): Promise<void> {
+    setPhase('compensating');
+    for (const step of [...compensations].reverse()) {
+      try {
+        if (step.step === 'restore-sandbox-jobs') {
+          const restored = await local('roll-back: restore sandbox jobs').restoreSandboxJobs({
+            jobs: plan.sandboxJobs,
+            priorStates: step.priorStates,
+          });
+          status.compensations.push({ step: step.step, status: 'done', at: nowIso(), detail: `restored ${restored.restored.join(', ') || 'none (all were paused before)'}` });
+        } else if (step.step === 'remove-webhook-subscription') {
+          const removed = await payca('roll-back: remove webhook subscription').removeWebhookSubscription({
+            baseUrl: production,
+            subscriptionId: step.subscriptionId,
+          });
+          status.compensations.push({ step: step.step, status: 'done', at: nowIso(), detail: `${step.subscriptionId} (request ${removed.requestId ?? 'n/a'})` });
+        } else {
+          const closed = await payca('roll-back: close test card').closeTestCard({ baseUrl: production, cardId: step.cardId });
+          status.compensations.push({ step: step.step, status: 'done', at: nowIso(), detail: `${step.cardId} (request ${closed.requestId})` });
+        }
+      } catch (err) {
+        const problem = activityProblem(err);
+        const record: CompensationRecord = { step: step.step, status: 'failed', at: nowIso(), detail: `${problem.type}: ${problem.message}` };
+        status.compensations.push(record);
+        log.error('compensation failed', { step: step.step, problem });
+      }
+    }
+  }
+
+  // ---------- the timeline ----------
+
+  publish();
+  let finalPhase: CutoverPhase = 'completed';
+  try {
+    for (const planned of plan.stages) {
+      await runStage(planned);
+    }
+    if (status.decision?.decision === 'roll-back') {
+      await compensate();
+      finalPhase = 'rolled-back';
+    }
+  } catch (err) {
+    if (!(err instanceof AbortRequested)) throw err;
+    const current = status.currentStage ? stageState(status.currentStage) : undefined;
+    if (current && current.status !== 'passed') {
+      current.status = 'failed';
+      current.hold = undefined;
+      current.finishedAt = nowIso();
+    }
+    for (const stage of status.stages) if (stage.status === 'pending') stage.status = 'skipped';
+    await compensate();
+    finalPhase = 'aborted';
+  }
+  status.finishedAt = nowIso();
+  setPhase(finalPhase);
+  await notify(
+    'outcome',
+    `${plan.programme}: cutover ${finalPhase}` +
+      (status.decision ? ` — ${status.decision.decision} by ${status.decision.by}: ${status.decision.reason}` : '') +
+      (status.abort ? ` — aborted by ${status.abort.by}: ${status.abort.reason}` : ''),
+  );
+  await condition(allHandlersFinished);
+  return status;
+}

@@ -1,0 +1,2 @@
+/** The workflows this worker registers. Import nothing here but workflow code. */
+export { cutoverWorkflow } from './cutover.js';

@@ -1,0 +1,145 @@
+/**
+ * Who may say what, and when. Pure functions over the workflow's state, shared by the update
+ * validators and the signal handlers so both refuse exactly the same messages with the same words.
+ * Each returns the reason for refusal, or undefined when the message is accepted.
+ */
+import type { CutoverPlan } from '../plan/schema.js';
+import type {
+  AbortArgs,
+  ApproveArgs,
+  CutoverStatus,
+  DecideArgs,
+  RejectArgs,
+  RetryArgs,
+  StageState,
+} from './definitions.js';
+import { ROLE_TITLES, STAGE_IDS, isStageId, type Role } from './stages.js';
+
+export function rolesOf(plan: CutoverPlan, person: string): Role[] {
+  return (Object.entries(plan.approvers) as [Role, string[] | undefined][])
+    .filter(([, people]) => people?.includes(person))
+    .map(([role]) => role);
+}
+
+function describeRoles(plan: CutoverPlan, roles: Role[]): string {
+  return roles.map((role) => `${ROLE_TITLES[role]} (${(plan.approvers[role] ?? []).join(', ') || 'nobody'})`).join(' and ');
+}
+
+function checkPerson(plan: CutoverPlan, by: unknown): string | undefined {
+  if (typeof by !== 'string' || by.trim() === '') return 'say who you are with --as';
+  if (rolesOf(plan, by).length === 0) {
+    const everyone = [...new Set(Object.values(plan.approvers).flat())].join(', ');
+    return `${by} is not an approver in this cutover's plan; the plan lists ${everyone}`;
+  }
+  return undefined;
+}
+
+function findStage(status: CutoverStatus, stage: unknown): StageState | string {
+  if (typeof stage !== 'string' || !isStageId(stage)) {
+    return `unknown stage "${String(stage)}"; stages are ${STAGE_IDS.join(', ')}`;
+  }
+  const found = status.stages.find((s) => s.id === stage);
+  return found ?? `unknown stage "${stage}"`;
+}
+
+function checkOpen(status: CutoverStatus): string | undefined {
+  if (status.phase === 'compensating') return 'the cutover is rolling back; no further messages are taken';
+  if (status.phase === 'completed' || status.phase === 'rolled-back' || status.phase === 'aborted') {
+    return `the cutover has already ended (${status.phase})`;
+  }
+  return undefined;
+}
+
+/** Approvals of the stage's current attempt: earlier attempts' approvals stay on record but no longer count. */
+export function currentApprovals(stage: StageState) {
+  return stage.approvals.filter((a) => a.attempt === stage.attempts && a.decision === 'approved');
+}
+
+/** The role this person's approval would satisfy, if any. */
+export function roleToSatisfy(plan: CutoverPlan, stage: StageState, by: string): Role | undefined {
+  const awaiting = stage.hold?.awaiting ?? [];
+  return rolesOf(plan, by).find((role) => awaiting.includes(role));
+}
+
+export function checkApprove(plan: CutoverPlan, status: CutoverStatus, args: ApproveArgs): string | undefined {
+  const stage = findStage(status, args?.stage);
+  if (typeof stage === 'string') return stage;
+  const problem = checkOpen(status) ?? checkPerson(plan, args.by);
+  if (problem) return problem;
+  if (args.stage === 'debrief') return 'the debrief takes a decision, not an approval: use `cutover decide ID roll-forward|roll-back`';
+  if (stage.status !== 'holding' || !stage.hold) {
+    return `stage ${stage.id} is not awaiting approval (it is ${stage.status})`;
+  }
+  if (currentApprovals(stage).some((a) => a.by === args.by)) {
+    return `${args.by} has already approved ${stage.id}; the remaining approvals must come from other people`;
+  }
+  const role = roleToSatisfy(plan, stage, args.by);
+  if (!role) {
+    return `${args.by} (${rolesOf(plan, args.by).map((r) => ROLE_TITLES[r]).join(', ')}) cannot approve ${stage.id}: it awaits ${describeRoles(plan, stage.hold.awaiting)}`;
+  }
+  if (args.note !== undefined && typeof args.note !== 'string') return 'the note must be text';
+  if (args.authorizationId !== undefined && (typeof args.authorizationId !== 'string' || args.authorizationId.trim() === '')) {
+    return 'the authorization id must be non-empty text';
+  }
+  const completesGate = stage.hold.awaiting.length === 1;
+  if (stage.id === 'go-live' && completesGate && !args.authorizationId && !stage.evidence.manualAuthorization) {
+    return 'go-live needs the id of the real low-risk authorization run by hand (runbook section 4): pass --authorization-id';
+  }
+  return undefined;
+}
+
+export function checkReject(plan: CutoverPlan, status: CutoverStatus, args: RejectArgs): string | undefined {
+  const stage = findStage(status, args?.stage);
+  if (typeof stage === 'string') return stage;
+  const problem = checkOpen(status) ?? checkPerson(plan, args.by);
+  if (problem) return problem;
+  if (typeof args.reason !== 'string' || args.reason.trim() === '') return 'a rejection needs a reason: pass --reason';
+  if (stage.status !== 'holding' || !stage.hold) return `stage ${stage.id} is not awaiting approval (it is ${stage.status})`;
+  const roles = rolesOf(plan, args.by);
+  if (!roles.includes('lead') && !roleToSatisfy(plan, stage, args.by)) {
+    return `${args.by} cannot reject ${stage.id}: it awaits ${describeRoles(plan, stage.hold.awaiting)}, or the programme lead`;
+  }
+  return undefined;
+}
+
+export function checkDecide(plan: CutoverPlan, status: CutoverStatus, args: DecideArgs): string | undefined {
+  const problem = checkOpen(status) ?? checkPerson(plan, args?.by);
+  if (problem) return problem;
+  if (args.decision !== 'roll-forward' && args.decision !== 'roll-back') {
+    return `unknown decision "${String(args.decision)}"; decide roll-forward or roll-back`;
+  }
+  if (typeof args.reason !== 'string' || args.reason.trim() === '') return 'a decision needs a reason: pass --reason';
+  if (!rolesOf(plan, args.by).includes('lead')) {
+    return `only the programme lead (${(plan.approvers.lead ?? []).join(', ')}) decides at the debrief, not ${args.by}`;
+  }
+  const debrief = status.stages.find((s) => s.id === 'debrief');
+  if (debrief?.status !== 'holding') return `the debrief is not awaiting a decision (it is ${debrief?.status ?? 'missing'})`;
+  return undefined;
+}
+
+export function checkRetry(plan: CutoverPlan, status: CutoverStatus, args: RetryArgs): string | undefined {
+  const stage = findStage(status, args?.stage);
+  if (typeof stage === 'string') return stage;
+  const problem = checkOpen(status) ?? checkPerson(plan, args.by);
+  if (problem) return problem;
+  if (stage.id === 'debrief') return 'the debrief has no check to re-run';
+  if (stage.status !== 'holding' && stage.status !== 'rejected') {
+    return `stage ${stage.id} cannot be retried now (it is ${stage.status}); only a holding or rejected stage re-runs its check`;
+  }
+  const planned = plan.stages.find((s) => s.id === stage.id);
+  const allowed = new Set<Role>(['lead', stage.owner, ...(planned?.gate ?? [])]);
+  if (!rolesOf(plan, args.by).some((role) => allowed.has(role))) {
+    return `${args.by} cannot retry ${stage.id}: its owner ${describeRoles(plan, [stage.owner])} or the programme lead can`;
+  }
+  return undefined;
+}
+
+export function checkAbort(plan: CutoverPlan, status: CutoverStatus, args: AbortArgs): string | undefined {
+  const problem = checkOpen(status) ?? checkPerson(plan, args?.by);
+  if (problem) return problem;
+  if (typeof args.reason !== 'string' || args.reason.trim() === '') return 'an abort needs a reason: pass --reason';
+  if (!rolesOf(plan, args.by).includes('lead')) {
+    return `only the programme lead (${(plan.approvers.lead ?? []).join(', ')}) can abort the cutover, not ${args.by}`;
+  }
+  return undefined;
+}

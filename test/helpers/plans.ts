@@ -1,0 +1,32 @@
+/** Plans for tests, pointed at a running PayCA stack. */
+import { CutoverPlanFile, normalisePlan, type CutoverPlan } from '../../src/plan/schema.js';
+import type { PaycaStack } from './payca-stack.js';
+
+export function planFor(stack: PaycaStack, overrides: Record<string, unknown> = {}): CutoverPlan {
+  const file = CutoverPlanFile.parse({
+    programme: 'Test Programme',
+    approvers: {
+      lead: ['lara'],
+      ops: ['olivia'],
+      treasury: ['tomas'],
+      engineering: ['erin', 'eli'],
+    },
+    payca: { production: { baseUrl: stack.production.url }, sandbox: { baseUrl: stack.sandbox.url } },
+    funding: { minimums: { GBP: 1_000_000, EUR: 500_000 } },
+    configDiff: { allowedDifferences: ['environmentLabel'] },
+    sandboxJobs: [
+      {
+        kind: 'http',
+        name: 'card-generator',
+        disableUrl: `${stack.sandbox.url}/_sim/jobs/card-generator/disable`,
+        enableUrl: `${stack.sandbox.url}/_sim/jobs/card-generator/enable`,
+        statusUrl: `${stack.sandbox.url}/_sim/jobs/card-generator`,
+      },
+    ],
+    webhook: { url: `${stack.receiver.url}/payca`, events: ['card.created', 'card.topup', 'card.closed'], deliveryTimeout: '20s' },
+    smokeTest: { accountId: 'acc_gbp_main', currency: 'GBP', topUpAmount: 100 },
+    paycaRetryBudget: '2m',
+    ...overrides,
+  });
+  return normalisePlan(file);
+}

@@ -1,0 +1,125 @@
+import assert from 'node:assert/strict';
+import { execFile } from 'node:child_process';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { parse, stringify } from 'yaml';
+
+const ROOT = resolve(__dirname, '..', '..');
+const CLI = join(ROOT, 'bin', 'cutover.mjs');
+const EXAMPLE = join(ROOT, 'plans', 'example.yaml');
+
+interface CliResult {
+  code: number;
+  stdout: string;
+  stderr: string;
+}
+
+function cutover(args: string[]): Promise<CliResult> {
+  return new Promise((done) => {
+    execFile(process.execPath, [CLI, ...args], { cwd: ROOT, env: { ...process.env, CUTOVER_DEBUG: '' } }, (err, stdout, stderr) => {
+      const code = err ? (typeof err.code === 'number' ? err.code : -1) : 0;
+      done({ code, stdout, stderr });
+    });
+  });
+}
+
+type PlanEdit = (plan: Record<string, any>) => void;
+
+/** Each bad plan: how the example is spoiled, and the problem path the refusal must name. */
+const BAD_PLANS: { name: string; edit: PlanEdit; path: string; says: RegExp }[] = [
+  {
+    name: 'a duration that is not one',
+    edit: (p) => (p.stages['config-diff'] = { offset: '24 hours' }),
+    path: 'stages.config-diff.offset',
+    says: /"24 hours" is not a duration/,
+  },
+  { name: 'an unknown stage', edit: (p) => (p.stages.launch = { offset: '1h' }), path: 'stages', says: /launch/ },
+  { name: 'an unknown role', edit: (p) => (p.approvers.sales = ['sam']), path: 'approvers', says: /sales/ },
+  { name: 'no programme lead', edit: (p) => delete p.approvers.lead, path: 'approvers', says: /programme lead/ },
+  {
+    name: 'a gate role with nobody in it',
+    edit: (p) => (p.stages['go-live'].gate = ['lead', 'analytics']),
+    path: 'stages.go-live.gate[1]',
+    says: /approvers\.analytics lists nobody/,
+  },
+  {
+    name: 'a URL that is not http(s)',
+    edit: (p) => (p.payca.production.baseUrl = 'ftp://payca.example'),
+    path: 'payca.production.baseUrl',
+    says: /http\(s\) URL/,
+  },
+  {
+    name: 'two sandbox jobs with one name',
+    edit: (p) => (p.sandboxJobs[1].name = p.sandboxJobs[0].name),
+    path: 'sandboxJobs[1].name',
+    says: /listed twice/,
+  },
+];
+
+describe('cutover plan', function () {
+  this.timeout(60_000);
+  let dir: string;
+  let example: Record<string, any>;
+
+  before(async () => {
+    dir = await mkdtemp(join(tmpdir(), 'cutover-plan-'));
+    example = parse(await readFile(EXAMPLE, 'utf8')) as Record<string, any>;
+  });
+
+  after(async () => {
+    await rm(dir, { recursive: true, force: true });
+  });
+
+  it('accepts the example plan and summarises it', async () => {
+    const result = await cutover(['plan', 'validate', EXAMPLE]);
+    assert.equal(result.code, 0, result.stderr);
+    assert.match(result.stdout, /is a valid plan: Acme Prepaid UK, go-live 2026-12-01T09:00:00Z, 6 stages/);
+  });
+
+  for (const bad of BAD_PLANS) {
+    it(`refuses a plan with ${bad.name}, naming ${bad.path}`, async () => {
+      const file = join(dir, `${bad.name.replace(/\W+/g, '-')}.yaml`);
+      const plan = structuredClone(example);
+      bad.edit(plan);
+      await writeFile(file, stringify(plan));
+      const result = await cutover(['plan', 'validate', file]);
+      assert.equal(result.code, 1, result.stdout);
+      assert.ok(result.stderr.includes(file), result.stderr);
+      assert.ok(result.stderr.includes(`${bad.path}:`), `expected ${bad.path} in:\n${result.stderr}`);
+      assert.match(result.stderr, bad.says);
+      assert.doesNotMatch(result.stderr, /\n\s+at /, 'no stack trace');
+    });
+  }
+
+  it('refuses YAML that does not parse, naming the line and column', async () => {
+    const file = join(dir, 'broken.yaml');
+    await writeFile(file, 'programme: [unclosed\napprovers:\n  lead: [lara]\n');
+    const result = await cutover(['plan', 'validate', file]);
+    assert.equal(result.code, 1);
+    assert.ok(result.stderr.includes(file), result.stderr);
+    assert.match(result.stderr, /line \d+, column \d+: YAML/);
+  });
+
+  it('refuses a file that is not a mapping', async () => {
+    const file = join(dir, 'list.yaml');
+    await writeFile(file, '- just\n- a list\n');
+    const result = await cutover(['plan', 'validate', file]);
+    assert.equal(result.code, 1);
+    assert.ok(result.stderr.includes(file), result.stderr);
+    assert.match(result.stderr, /\(root\): the plan must be a YAML mapping/);
+  });
+
+  it('says which file is missing', async () => {
+    const file = join(dir, 'nowhere.yaml');
+    const result = await cutover(['plan', 'validate', file]);
+    assert.equal(result.code, 1);
+    assert.match(result.stderr, new RegExp(`plan file ${file.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')} does not exist`));
+  });
+
+  it('exits 2 with usage help when the file argument is missing', async () => {
+    const result = await cutover(['plan', 'validate']);
+    assert.equal(result.code, 2);
+    assert.match(result.stderr, /missing required argument 'file'/);
+  });
+});
