@@ -26,16 +26,20 @@ export const RateLimitFault = z.object({
 export const ForceFault = z
   .object({
     count: z.number().int().positive(),
-    /** `reset` destroys the connection without an answer, for network-fault tests. */
-    kind: z.enum(['answer', 'reset']).default('answer'),
+    /**
+     * `reset` destroys the connection without an answer, for network-fault tests. `lose-answer` carries
+     * the request out, then drops the connection instead of answering: the lost-answer case that
+     * idempotency keys exist for.
+     */
+    kind: z.enum(['answer', 'reset', 'lose-answer']).default('answer'),
     code: z.enum(PAYCA_ERROR_CODES).optional(),
     status: z.number().int().min(400).max(599).optional(),
     message: z.string().optional(),
     retryAfterSeconds: z.number().int().nonnegative().optional(),
     ...RequestFilter,
   })
-  .refine((fault) => fault.kind === 'reset' || fault.code !== undefined, {
-    message: 'code is required unless kind is "reset"',
+  .refine((fault) => fault.kind !== 'answer' || fault.code !== undefined, {
+    message: 'code is required unless kind is "reset" or "lose-answer"',
     path: ['code'],
   });
 export type ForceFault = z.infer<typeof ForceFault>;
@@ -57,7 +61,7 @@ export const FaultsInput = z.object({
 });
 export type FaultsInput = z.infer<typeof FaultsInput>;
 
-export type FaultAction = { kind: 'reset' } | { kind: 'answer'; response: SimResponse };
+export type FaultAction = { kind: 'reset' } | { kind: 'lose-answer' } | { kind: 'answer'; response: SimResponse };
 
 interface Filter {
   path?: string | undefined;
@@ -142,7 +146,8 @@ export class FaultInjector {
     if (force) {
       force.count -= 1;
       this.forced = this.forced.filter((rule) => rule.count > 0);
-      return force.kind === 'reset' ? { kind: 'reset' } : { kind: 'answer', response: forcedResponse(force) };
+      if (force.kind === 'reset' || force.kind === 'lose-answer') return { kind: force.kind };
+      return { kind: 'answer', response: forcedResponse(force) };
     }
 
     const malformed = this.malformed.find((rule) => rule.count > 0 && matches(rule, method, path));

@@ -48,8 +48,14 @@ export function createPaycaPipeline(deps: PaycaPipelineDeps) {
     const path = url.pathname;
     state.counters.requests += 1;
     let rateHeaders = limiter.peek(headerText(req.headers, 'x-client-id') ?? '');
+    let loseAnswer = false;
 
     const send = (response: SimResponse): void => {
+      if (loseAnswer) {
+        countAnswer(state, 'AnswerLost');
+        req.socket.destroy();
+        return;
+      }
       const key = answerKey(response);
       countAnswer(state, key);
       if (key === 'ErrRateLimited') state.rateLimitedAt.push(now().toISOString());
@@ -64,7 +70,8 @@ export function createPaycaPipeline(deps: PaycaPipelineDeps) {
         req.socket.destroy();
         return;
       }
-      if (fault) return send(fault.response);
+      if (fault?.kind === 'lose-answer') loseAnswer = true;
+      else if (fault) return send(fault.response);
 
       const route = deps.routes.match(method, path);
       if (route?.handler.public) return send(await execute(route, url, rawBody));

@@ -1,0 +1,127 @@
+import assert from 'node:assert/strict';
+import type { TestWorkflowEnvironment } from '@temporalio/testing';
+import { ScheduleOverlapPolicy } from '@temporalio/client';
+import { setTimeout as delay } from 'node:timers/promises';
+import { createCutoverWorkers, type CutoverWorkers } from '../src/worker/create-workers.js';
+import {
+  approveUpdate,
+  CUTOVER_TASK_QUEUE,
+  decideUpdate,
+  statusQuery,
+  type CutoverInput,
+  type CutoverStatus,
+} from '../src/workflows/definitions.js';
+import { CutoverGoLiveKey, CutoverPhaseKey } from '../src/workflows/search-attributes.js';
+import { cutoverWorkflow } from '../src/workflows/cutover.js';
+import { startPaycaStack, type PaycaStack } from './helpers/payca-stack.js';
+import { planFor } from './helpers/plans.js';
+import { freshWorkflowId, stageOf, startDevServer } from './helpers/temporal.js';
+
+const HOUR = 3_600_000;
+
+async function waitFor<T>(read: () => Promise<T>, done: (value: T) => boolean, what: string, timeoutMs = 60_000): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  let last: T | undefined;
+  while (Date.now() < deadline) {
+    last = await read();
+    if (done(last)) return last;
+    await delay(200);
+  }
+  throw new Error(`timed out waiting for ${what}; last seen ${JSON.stringify(last)?.slice(0, 500)}`);
+}
+
+describe('cutover workflow on the dev server', function () {
+  this.timeout(180_000);
+  let env: TestWorkflowEnvironment;
+  let stack: PaycaStack;
+  let workers: CutoverWorkers;
+  let running: Promise<void>;
+
+  before(async () => {
+    [env, stack] = await Promise.all([startDevServer(), startPaycaStack()]);
+    workers = await createCutoverWorkers({
+      connection: env.nativeConnection,
+      namespace: env.namespace ?? 'default',
+      temporalClient: env.client,
+      paycaCredentials: stack.credentials,
+      notifyWrite: () => undefined,
+    });
+    running = workers.run();
+  });
+
+  after(async () => {
+    workers?.shutdown();
+    await running;
+    await stack?.close();
+    await env?.teardown();
+  });
+
+  it('pauses a sandbox Temporal Schedule at T-2h, leaves an already paused one alone, and restores on roll-back', async () => {
+    const scheduleAction = {
+      type: 'startWorkflow' as const,
+      workflowType: 'sandboxSettlementReplay',
+      taskQueue: 'sandbox-automation',
+    };
+    const active = await env.client.schedule.create({
+      scheduleId: freshWorkflowId('sandbox-replay'),
+      spec: { intervals: [{ every: '1h' }] },
+      action: scheduleAction,
+      policies: { overlap: ScheduleOverlapPolicy.SKIP },
+    });
+    const alreadyPaused = await env.client.schedule.create({
+      scheduleId: freshWorkflowId('sandbox-paused'),
+      spec: { intervals: [{ every: '1h' }] },
+      action: scheduleAction,
+      state: { paused: true, note: 'paused by hand' },
+    });
+    const plan = planFor(stack, {
+      sandboxJobs: [
+        { kind: 'schedule', name: 'replay', scheduleId: active.scheduleId },
+        { kind: 'schedule', name: 'paused', scheduleId: alreadyPaused.scheduleId },
+      ],
+    });
+    const goLive = new Date(Date.now() + 25 * HOUR);
+    const input: CutoverInput = { plan, goLive: goLive.toISOString(), timeScale: 25 * 360, startedBy: 'lara' };
+    const handle = await env.client.workflow.start(cutoverWorkflow, {
+      taskQueue: CUTOVER_TASK_QUEUE,
+      workflowId: freshWorkflowId('dev'),
+      args: [input],
+      typedSearchAttributes: [
+        { key: CutoverPhaseKey, value: 'waiting' },
+        { key: CutoverGoLiveKey, value: goLive },
+      ],
+    });
+
+    const query = () => handle.query(statusQuery);
+    const atGoLive = await waitFor(query, (s) => s.phase === 'holding' && s.currentStage === 'go-live', 'the go-live gate');
+    assert.deepEqual(stageOf(atGoLive, 'disable-sandbox-jobs').evidence.jobs, [
+      { name: 'replay', kind: 'schedule', wasActive: true, changed: true },
+      { name: 'paused', kind: 'schedule', wasActive: false, changed: false },
+    ]);
+    const paused = await active.describe();
+    assert.equal(paused.state.paused, true);
+    assert.match(paused.state.note ?? '', /paused for PayCA cutover/);
+
+    const listed = await waitFor(
+      async () => {
+        const ids: string[] = [];
+        for await (const wf of env.client.workflow.list({ query: `CutoverPhase = 'holding' AND WorkflowId = '${handle.workflowId}'` })) ids.push(wf.workflowId);
+        return ids;
+      },
+      (ids) => ids.length === 1,
+      'the cutover to be listed by CutoverPhase',
+    );
+    assert.deepEqual(listed, [handle.workflowId]);
+
+    await handle.executeUpdate(approveUpdate, { args: [{ stage: 'go-live', by: 'lara', authorizationId: 'auth_9' }] });
+    await handle.executeUpdate(approveUpdate, { args: [{ stage: 'go-live', by: 'erin' }] });
+    await waitFor(query, (s) => s.phase === 'holding' && s.currentStage === 'debrief', 'the debrief');
+    await handle.executeUpdate(decideUpdate, { args: [{ decision: 'roll-back', by: 'lara', reason: 'rehearsal roll-back' }] });
+    const result: CutoverStatus = await handle.result();
+    assert.equal(result.phase, 'rolled-back');
+    assert.equal((await active.describe()).state.paused, false, 'the schedule runs again');
+    assert.equal((await alreadyPaused.describe()).state.paused, true, 'the hand-paused schedule stays paused');
+    await active.delete();
+    await alreadyPaused.delete();
+  });
+});
