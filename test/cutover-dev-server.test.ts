@@ -15,6 +15,7 @@ import { CutoverGoLiveKey, CutoverPhaseKey } from '../src/workflows/search-attri
 import { cutoverWorkflow } from '../src/workflows/cutover.js';
 import { startPaycaStack, type PaycaStack } from './helpers/payca-stack.js';
 import { planFor } from './helpers/plans.js';
+import { historyText } from './helpers/history.js';
 import { freshWorkflowId, stageOf, startDevServer } from './helpers/temporal.js';
 
 const HOUR = 3_600_000;
@@ -123,5 +124,13 @@ describe('cutover workflow on the dev server', function () {
     assert.equal((await alreadyPaused.describe()).state.paused, true, 'the hand-paused schedule stays paused');
     await active.delete();
     await alreadyPaused.delete();
+
+    const history = historyText(await handle.fetchHistory());
+    assert.match(history, /diffProgramConfig/, 'the history text is searchable');
+    assert.match(history, /card\.topup/, 'payloads are decoded');
+    for (const secret of [stack.credentials.production.clientSecret, stack.credentials.sandbox.clientSecret]) {
+      assert.equal(history.includes(secret), false, 'no PayCA secret in the workflow history');
+    }
+    assert.equal(history.includes('signingSecret'), false, 'no webhook signing secret in the history');
   });
 });

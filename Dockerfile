@@ -1,0 +1,22 @@
+# The cutover worker (and the CLI, which shares the image). Multi-stage: build with dev dependencies,
+# ship compiled JavaScript, the prebuilt workflow bundle and production dependencies only.
+FROM node:20.19-bookworm-slim AS build
+WORKDIR /app
+COPY package.json package-lock.json ./
+RUN npm ci --no-audit --no-fund
+COPY tsconfig.json ./
+COPY src ./src
+COPY test ./test
+RUN npx tsc -p tsconfig.json && node dist/src/worker/build-bundle.js
+
+FROM node:20.19-bookworm-slim
+ENV NODE_ENV=production
+WORKDIR /app
+COPY package.json package-lock.json ./
+RUN npm ci --omit=dev --no-audit --no-fund && npm cache clean --force
+COPY --from=build /app/dist/src ./dist/src
+COPY --from=build /app/dist/workflow-bundle.js ./dist/workflow-bundle.js
+COPY bin ./bin
+COPY plans ./plans
+USER node
+CMD ["node", "dist/src/worker/main.js"]
