@@ -1,18 +1,16 @@
 /**
  * Starting a cutover: the workflow type, its start options (search attributes, UI summary and details,
  * memo) and the one call both `cutover start` and the demo use.
- * The workflow is named by type string so the CLI does not load workflow code.
  */
 import type { Client, WorkflowHandle } from '@temporalio/client';
 import { basename } from 'node:path';
 import type { CutoverPlan } from '../plan/schema.js';
-import { CUTOVER_TASK_QUEUE, type CutoverInput, type CutoverStatus } from '../workflows/definitions.js';
+import { CUTOVER_TASK_QUEUE, type CutoverInput } from '../workflows/definitions.js';
 import { CutoverGoLiveKey, CutoverPhaseKey } from '../workflows/search-attributes.js';
 import { ROLE_TITLES, ROLES } from '../workflows/stages.js';
+import { CUTOVER_WORKFLOW_TYPE, type CutoverWorkflow } from './cutover-workflow-type.js';
 import { translateTemporalError } from './temporal-errors.js';
 
-export const CUTOVER_WORKFLOW_TYPE = 'cutoverWorkflow';
-export type CutoverWorkflow = (input: CutoverInput) => Promise<CutoverStatus>;
 
 /** Kept in the memo so `cutover status` can name the people a held stage waits for. */
 export interface CutoverMemo {

@@ -4,8 +4,6 @@ import { say } from './output.js';
 import { sendMessage, type CutoverMessage } from './send-message.js';
 import { withTemporal } from './temporal-session.js';
 
-export const SIGNAL_OPTION_HELP = 'send a signal instead of an update: no answer comes back; refusals show in `cutover status`';
-
 export async function runMessageCommand(id: string, message: CutoverMessage, options: { signal?: boolean }): Promise<void> {
   const workflowId = parseWorkflowId(id);
   await withTemporal(async (client) => {

@@ -1,6 +1,7 @@
 /** The port and data flags `cutover dev` and `cutover demo` share, and how they become stack options. */
 import type { Command } from 'commander';
-import { DEV_STACK_DEFAULTS, type DevStackOptions } from '../dev/stack.js';
+import { DEV_STACK_DEFAULTS } from '../dev/defaults.js';
+import type { DevStackOptions } from '../dev/stack.js';
 import { parsePort } from './arguments.js';
 
 export interface StackFlags {

@@ -11,13 +11,12 @@ import { startCutover } from '../client/cutover-workflow.js';
 import { readStatus } from '../client/read-status.js';
 import { sendMessage } from '../client/send-message.js';
 import { programmeSlug } from '../client/workflow-id.js';
+import { DEMO_GO_LIVE_IN_MS } from './demo-settings.js';
 import { pointPlanAt } from './plan-for-stack.js';
 import { progressLines } from './progress.js';
 import { nextScriptedAction } from './scripted-approver.js';
 import type { DevStack } from './stack.js';
 
-export const DEMO_GO_LIVE_IN_MS = 25 * 3_600_000;
-export const DEMO_TIME_SCALE = 750;
 
 export interface DemoOptions {
   stack: DevStack;

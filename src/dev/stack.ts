@@ -9,23 +9,13 @@ import { startSimulator, type RunningSimulator } from '../simulator/server.js';
 import { startWebhookReceiver, type RunningWebhookReceiver } from '../simulator/webhook-receiver.js';
 import { createCutoverWorkers } from '../worker/create-workers.js';
 import { SEARCH_ATTRIBUTE_REGISTRATIONS } from '../workflows/search-attributes.js';
+import { DEV_STACK_DEFAULTS } from './defaults.js';
 import { claimPort } from './ports.js';
 import { preferQuietWorkerLogs } from './quiet-runtime.js';
 import { ensureSandboxSchedule, type ScheduleSetup } from './sandbox-schedule.js';
 import { chooseSimulatorCredentials } from './simulator-credentials.js';
 import { startTemporalDevServer, type TemporalDevServer } from './temporal-dev-server.js';
 
-/** The ports plans/example.yaml points at. */
-export const DEV_STACK_DEFAULTS = {
-  dataDir: '.data',
-  host: '127.0.0.1',
-  namespace: 'default',
-  temporalPort: 7233,
-  uiPort: 8233,
-  productionSimPort: 4010,
-  sandboxSimPort: 4011,
-  receiverPort: 4020,
-} as const;
 
 export interface DevStackOptions {
   dataDir?: string;

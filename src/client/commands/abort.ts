@@ -1,8 +1,7 @@
 /** `cutover abort ID --as WHO --reason TEXT`: stop the cutover and undo what it changed. */
 import { Command } from 'commander';
 import { parsePerson, parseText } from '../arguments.js';
-import { examples } from '../help.js';
-import { runMessageCommand, SIGNAL_OPTION_HELP } from '../message-command.js';
+import { examples, SIGNAL_OPTION_HELP } from '../help.js';
 
 export function abortCommand(): Command {
   return new Command('abort')
@@ -13,6 +12,7 @@ export function abortCommand(): Command {
     .option('--signal', SIGNAL_OPTION_HELP)
     .addHelpText('after', examples('cutover abort cutover-acme-prepaid-uk-202612010900 --as lara --reason "PayCA incident"'))
     .action(async (id: string, options: { as: string; reason: string; signal?: boolean }) => {
+      const { runMessageCommand } = await import('../message-command.js');
       await runMessageCommand(id, { kind: 'abort', args: { by: parsePerson(options.as), reason: parseText(options.reason, '--reason') } }, options);
     });
 }

@@ -1,8 +1,7 @@
 /** `cutover approve ID STAGE --as WHO`: one approver's yes for a held or gated stage. */
 import { Command } from 'commander';
 import { parsePerson, parseStage, parseText } from '../arguments.js';
-import { examples } from '../help.js';
-import { runMessageCommand, SIGNAL_OPTION_HELP } from '../message-command.js';
+import { examples, SIGNAL_OPTION_HELP } from '../help.js';
 
 interface ApproveOptions {
   as: string;
@@ -28,6 +27,7 @@ export function approveCommand(): Command {
       ),
     )
     .action(async (id: string, stage: string, options: ApproveOptions) => {
+      const { runMessageCommand } = await import('../message-command.js');
       await runMessageCommand(
         id,
         {

@@ -1,8 +1,7 @@
 /** `cutover decide ID roll-forward|roll-back`: the programme lead's debrief decision. */
 import { Command } from 'commander';
 import { parseDecision, parsePerson, parseText } from '../arguments.js';
-import { examples } from '../help.js';
-import { runMessageCommand, SIGNAL_OPTION_HELP } from '../message-command.js';
+import { examples, SIGNAL_OPTION_HELP } from '../help.js';
 
 export function decideCommand(): Command {
   return new Command('decide')
@@ -20,6 +19,7 @@ export function decideCommand(): Command {
       ),
     )
     .action(async (id: string, decision: string, options: { as: string; reason: string; signal?: boolean }) => {
+      const { runMessageCommand } = await import('../message-command.js');
       await runMessageCommand(
         id,
         {

@@ -1,20 +1,35 @@
 /** `cutover demo` (also `npm run demo`): the example cutover end to end on the local stack, approvals scripted. */
 import { Command } from 'commander';
 import { join } from 'node:path';
-import { describeCounters, readSimulatorCounters } from '../../dev/simulator-counters.js';
-import { DEMO_TIME_SCALE, runDemo } from '../../dev/demo.js';
-import { startDevStack } from '../../dev/stack.js';
+import { DEMO_TIME_SCALE } from '../../dev/demo-settings.js';
 import { CutoverError } from '../../errors.js';
 import { PROJECT_ROOT } from '../../temporal/binaries.js';
 import { parseTimeScale } from '../arguments.js';
-import { renderStatus } from '../format/status.js';
 import { examples } from '../help.js';
 import { listenForInterrupt } from '../interrupt.js';
 import { say, warn } from '../output.js';
-import { readCutover } from '../read-status.js';
 import { addStackFlags, stackOptionsFrom, type StackFlags } from '../stack-options.js';
-import { stackSummary } from '../stack-summary.js';
 import { workflowUiLink } from '../ui-link.js';
+
+async function loadDemoModules() {
+  const [stack, demo, summary, status, read, counters] = await Promise.all([
+    import('../../dev/stack.js'),
+    import('../../dev/demo.js'),
+    import('../stack-summary.js'),
+    import('../format/status.js'),
+    import('../read-status.js'),
+    import('../../dev/simulator-counters.js'),
+  ]);
+  return {
+    startDevStack: stack.startDevStack,
+    runDemo: demo.runDemo,
+    stackSummary: summary.stackSummary,
+    renderStatus: status.renderStatus,
+    readCutover: read.readCutover,
+    describeCounters: counters.describeCounters,
+    readSimulatorCounters: counters.readSimulatorCounters,
+  };
+}
 
 interface DemoFlags extends StackFlags {
   exit?: boolean;
@@ -35,6 +50,8 @@ export function demoCommand(): Command {
     .action(async (options: DemoFlags) => {
       const timeScale = parseTimeScale(options.timeScale);
       const stackOptions = stackOptionsFrom(options);
+      const { startDevStack, runDemo, stackSummary, renderStatus, readCutover, describeCounters, readSimulatorCounters } =
+        await loadDemoModules();
       const interrupt = listenForInterrupt(() => warn('stopping the demo…'));
       try {
         const stack = await startDevStack({

@@ -1,11 +1,9 @@
 /** `cutover dev`: the whole local stack in the foreground until Ctrl-C. */
 import { Command } from 'commander';
-import { startDevStack } from '../../dev/stack.js';
 import { examples } from '../help.js';
 import { listenForInterrupt } from '../interrupt.js';
 import { say, warn } from '../output.js';
 import { addStackFlags, stackOptionsFrom, type StackFlags } from '../stack-options.js';
-import { stackSummary } from '../stack-summary.js';
 
 export function devCommand(): Command {
   return addStackFlags(
@@ -17,6 +15,10 @@ export function devCommand(): Command {
     .addHelpText('after', examples('cutover dev', 'cutover dev --no-worker --data-dir /tmp/cutover-data', 'cutover dev --temporal-port 7300 --ui-port 8300'))
     .action(async (options: StackFlags & { worker: boolean }) => {
       const stackOptions = stackOptionsFrom(options);
+      const [{ startDevStack }, { stackSummary }] = await Promise.all([
+        import('../../dev/stack.js'),
+        import('../stack-summary.js'),
+      ]);
       const interrupt = listenForInterrupt(() => warn('stopping the local stack…'));
       try {
         const stack = await startDevStack({ ...stackOptions, worker: options.worker, log: (line) => say(line), notifyWrite: (line) => say(line) });

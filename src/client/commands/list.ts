@@ -2,12 +2,11 @@
 import { Command } from 'commander';
 import type { WorkflowExecutionInfo } from '@temporalio/client';
 import { parsePhase, parsePositiveNumber } from '../arguments.js';
-import { CUTOVER_WORKFLOW_TYPE } from '../cutover-workflow.js';
+import { CUTOVER_WORKFLOW_TYPE } from '../cutover-workflow-type.js';
 import { renderTable } from '../format/table.js';
 import { shortTime } from '../format/time.js';
 import { examples } from '../help.js';
 import { printJson, say } from '../output.js';
-import { withTemporal } from '../temporal-session.js';
 import { CutoverGoLiveKey, CutoverPhaseKey, CutoverStageKey } from '../../workflows/search-attributes.js';
 
 export interface CutoverListing {
@@ -48,6 +47,7 @@ export function listCommand(): Command {
     .action(async (options: { json?: boolean; phase?: string; limit: string }) => {
       const phase = options.phase === undefined ? undefined : parsePhase(options.phase);
       const limit = Math.floor(parsePositiveNumber(options.limit, '--limit'));
+      const { withTemporal } = await import('../temporal-session.js');
       await withTemporal(async (client) => {
         const listings: CutoverListing[] = [];
         for await (const info of client.workflow.list({ query: listQuery(phase) })) {

@@ -1,6 +1,5 @@
 /** `cutover sim`: one PayCA simulator in the foreground, for trying the client or a worker by hand. */
 import { Command } from 'commander';
-import { startSimulator } from '../../simulator/server.js';
 import { UsageError } from '../../errors.js';
 import { parsePort } from '../arguments.js';
 import { examples } from '../help.js';
@@ -22,6 +21,7 @@ export function simCommand(): Command {
       }
       const mode = options.mode;
       const port = options.port === undefined ? DEFAULT_PORTS[mode] : parsePort(options.port, '--port');
+      const { startSimulator } = await import('../../simulator/server.js');
       const interrupt = listenForInterrupt();
       try {
         const sim = await startSimulator({ mode, host: options.host, port });

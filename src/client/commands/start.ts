@@ -3,11 +3,9 @@ import { Command } from 'commander';
 import { formatDuration } from '../../plan/duration.js';
 import { loadPlanFile } from '../../plan/load.js';
 import { parsePerson, parseTimeScale, parseWorkflowId } from '../arguments.js';
-import { startCutover } from '../cutover-workflow.js';
 import { resolveGoLive } from '../go-live.js';
 import { examples } from '../help.js';
 import { say, warn } from '../output.js';
-import { withTemporal } from '../temporal-session.js';
 import { workflowUiLink } from '../ui-link.js';
 import { defaultWorkflowId } from '../workflow-id.js';
 
@@ -46,6 +44,10 @@ export function startCommand(): Command {
           `warning: go-live ${goLive.toISOString()} is ${formatDuration(now.getTime() - goLive.getTime())} in the past; stages that are due already run at once`,
         );
       }
+      const [{ withTemporal }, { startCutover }] = await Promise.all([
+        import('../temporal-session.js'),
+        import('../cutover-workflow.js'),
+      ]);
       await withTemporal(async (client, target) => {
         await startCutover(client, { plan, planFile: file, goLive, timeScale, startedBy, workflowId });
         say(`started cutover ${workflowId} for ${plan.programme}, go-live ${goLive.toISOString()}${timeScale === 1 ? '' : `, time scale ${timeScale}`}`);

@@ -4,8 +4,6 @@ import { parseWorkflowId } from '../arguments.js';
 import { renderStatus } from '../format/status.js';
 import { examples } from '../help.js';
 import { printJson, say } from '../output.js';
-import { readCutover } from '../read-status.js';
-import { withTemporal } from '../temporal-session.js';
 
 export function statusCommand(): Command {
   return new Command('status')
@@ -15,6 +13,10 @@ export function statusCommand(): Command {
     .addHelpText('after', examples('cutover status cutover-acme-prepaid-uk-202612010900', 'cutover status cutover-acme-prepaid-uk-202612010900 --json'))
     .action(async (id: string, options: { json?: boolean }) => {
       const workflowId = parseWorkflowId(id);
+      const [{ withTemporal }, { readCutover }] = await Promise.all([
+        import('../temporal-session.js'),
+        import('../read-status.js'),
+      ]);
       await withTemporal(async (client) => {
         const reading = await readCutover(client, workflowId);
         if (options.json) printJson(reading.status);

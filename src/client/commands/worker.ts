@@ -1,6 +1,5 @@
 /** `cutover worker`: the cutover worker in the foreground, until SIGINT or SIGTERM drains it. */
 import { Command } from 'commander';
-import { paycaRateFromEnv, runWorker } from '../../worker/main.js';
 import { parsePositiveNumber } from '../arguments.js';
 import { examples } from '../help.js';
 
@@ -16,6 +15,7 @@ PayCA credentials come from PAYCA_PRODUCTION_CLIENT_ID / _SECRET and PAYCA_SANDB
 `,
     )
     .action(async (options: { paycaRate?: string }) => {
+      const { paycaRateFromEnv, runWorker } = await import('../../worker/main.js');
       const rate = options.paycaRate === undefined ? paycaRateFromEnv() : parsePositiveNumber(options.paycaRate, '--payca-rate');
       await runWorker({ paycaActivitiesPerSecond: rate });
     });

@@ -1,0 +1,8 @@
+/**
+ * The cutover workflow as the CLI knows it: by type name and signature, so starting or listing
+ * cutovers never loads workflow code.
+ */
+import type { CutoverInput, CutoverStatus } from '../workflows/definitions.js';
+
+export const CUTOVER_WORKFLOW_TYPE = 'cutoverWorkflow';
+export type CutoverWorkflow = (input: CutoverInput) => Promise<CutoverStatus>;

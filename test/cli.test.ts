@@ -1,0 +1,335 @@
+import assert from 'node:assert/strict';
+import { execFile, spawn } from 'node:child_process';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { setTimeout as delay } from 'node:timers/promises';
+import { readStatus } from '../src/client/read-status.js';
+import { freePort, isPortFree } from '../src/dev/ports.js';
+import { startDevStack, type DevStack } from '../src/dev/stack.js';
+import type { CutoverStatus, StageState } from '../src/workflows/definitions.js';
+
+const ROOT = resolve(__dirname, '..', '..');
+const CLI = join(ROOT, 'bin', 'cutover.mjs');
+const EXAMPLE = join(ROOT, 'plans', 'example.yaml');
+
+interface CliResult {
+  code: number;
+  stdout: string;
+  stderr: string;
+}
+
+let runCounter = 0;
+function freshId(prefix: string): string {
+  runCounter += 1;
+  return `${prefix}-${process.pid}-${Date.now().toString(36)}-${runCounter}`;
+}
+
+describe('cutover CLI on the dev server', function () {
+  this.timeout(240_000);
+  let stack: DevStack;
+  let dataDir: string;
+  let planFile: string;
+  let cliEnv: NodeJS.ProcessEnv;
+  const notifications: string[] = [];
+
+  function cutover(args: string[], env: NodeJS.ProcessEnv = cliEnv): Promise<CliResult> {
+    return new Promise((done) => {
+      execFile(process.execPath, [CLI, ...args], { cwd: ROOT, env }, (err, stdout, stderr) => {
+        done({ code: err ? (typeof err.code === 'number' ? err.code : -1) : 0, stdout, stderr });
+      });
+    });
+  }
+
+  async function waitFor(workflowId: string, what: string, done: (status: CutoverStatus) => boolean, timeoutMs = 60_000) {
+    const deadline = Date.now() + timeoutMs;
+    let last: CutoverStatus | undefined;
+    while (Date.now() < deadline) {
+      last = await readStatus(stack.client, workflowId);
+      if (done(last)) return last;
+      await delay(250);
+    }
+    assert.fail(`${workflowId} never reached "${what}"; last status: ${JSON.stringify(last, null, 2)}`);
+  }
+
+  const stage = (status: CutoverStatus, id: string) => status.stages.find((s) => s.id === id) as StageState;
+  const holdingAt = (id: string) => (status: CutoverStatus) => stage(status, id).status === 'holding';
+
+  /** Starts a cutover whose go-live is a few seconds of wall time ahead: earlier stages run at once. */
+  async function startFastCutover(workflowId: string): Promise<CliResult> {
+    return cutover(['start', planFile, '--id', workflowId, '--go-live', '+1h', '--time-scale', '720', '--as', 'lara']);
+  }
+
+  before(async () => {
+    dataDir = await mkdtemp(join(tmpdir(), 'cutover-cli-'));
+    stack = await startDevStack({
+      dataDir,
+      temporalPort: 0,
+      uiPort: 0,
+      productionSimPort: 0,
+      sandboxSimPort: 0,
+      receiverPort: 0,
+      notifyWrite: (line) => notifications.push(line),
+    });
+    const example = await readFile(EXAMPLE, 'utf8');
+    planFile = join(dataDir, 'plan.yaml');
+    await writeFile(
+      planFile,
+      example
+        .replaceAll('http://127.0.0.1:4010', stack.production.url)
+        .replaceAll('http://127.0.0.1:4011', stack.sandbox.url)
+        .replaceAll('http://127.0.0.1:4020', stack.receiver.url)
+        .replace(/^goLive:.*$/m, ''),
+    );
+    cliEnv = {
+      ...process.env,
+      TEMPORAL_ADDRESS: stack.temporal.address,
+      TEMPORAL_NAMESPACE: stack.temporal.namespace,
+      CUTOVER_UI_URL: stack.temporal.uiUrl,
+      CUTOVER_DEBUG: '',
+    };
+  });
+
+  after(async () => {
+    await stack?.close();
+    if (dataDir) await rm(dataDir, { recursive: true, force: true });
+  });
+
+  describe('a cutover driven through updates', () => {
+    const workflowId = freshId('cli-updates');
+
+    it('starts a cutover and prints its id and Web UI link', async () => {
+      const result = await startFastCutover(workflowId);
+      assert.equal(result.code, 0, result.stderr);
+      assert.match(result.stdout, new RegExp(`started cutover ${workflowId}`));
+      assert.ok(result.stdout.includes(`${stack.temporal.uiUrl}/namespaces/default/workflows/${workflowId}`), result.stdout);
+    });
+
+    it('refuses a second start with the same id and points at status', async () => {
+      const result = await startFastCutover(workflowId);
+      assert.equal(result.code, 1);
+      assert.match(result.stderr, new RegExp(`a cutover with id ${workflowId} is already running; use \`cutover status ${workflowId}\``));
+    });
+
+    it('refuses an approval from someone go-live does not await, naming who may approve', async () => {
+      await waitFor(workflowId, 'go-live holding', holdingAt('go-live'));
+      const result = await cutover(['approve', workflowId, 'go-live', '--as', 'olivia']);
+      assert.equal(result.code, 1, result.stdout);
+      assert.match(result.stderr, /olivia \(Ops\) cannot approve go-live/);
+      assert.match(result.stderr, /Programme lead \(lara\)/);
+      assert.match(result.stderr, /Engineering \(erin, eli\)/);
+      assert.doesNotMatch(result.stderr, /\n\s+at /, 'no stack trace');
+    });
+
+    it('refuses an approval for a stage that is not awaiting one', async () => {
+      const result = await cutover(['approve', workflowId, 'funding-check', '--as', 'tomas']);
+      assert.equal(result.code, 1);
+      assert.match(result.stderr, /stage funding-check is not awaiting approval \(it is passed\)/);
+    });
+
+    it('passes go-live once the lead (with an authorization id) and Engineering approve', async () => {
+      const lead = await cutover(['approve', workflowId, 'go-live', '--as', 'lara', '--authorization-id', 'auth_cli_1']);
+      assert.equal(lead.code, 0, lead.stderr);
+      assert.match(lead.stdout, /approve accepted .*go-live still awaits Engineering/);
+      const engineering = await cutover(['approve', workflowId, 'go-live', '--as', 'erin', '--note', 'smoke tests green']);
+      assert.equal(engineering.code, 0, engineering.stderr);
+      assert.match(engineering.stdout, /go-live is approved/);
+      await waitFor(workflowId, 'go-live passed', (s) => stage(s, 'go-live').status === 'passed');
+    });
+
+    it('completes when the lead decides roll-forward at the debrief', async () => {
+      await waitFor(workflowId, 'debrief holding', holdingAt('debrief'));
+      const result = await cutover(['decide', workflowId, 'roll-forward', '--as', 'lara', '--reason', 'all green']);
+      assert.equal(result.code, 0, result.stderr);
+      assert.match(result.stdout, /rolling forward/);
+      await waitFor(workflowId, 'completed', (s) => s.phase === 'completed');
+    });
+
+    it('shows every stage passed in status --json', async () => {
+      const result = await cutover(['status', workflowId, '--json']);
+      assert.equal(result.code, 0, result.stderr);
+      const status = JSON.parse(result.stdout) as CutoverStatus;
+      assert.equal(status.workflowId, workflowId);
+      assert.equal(status.phase, 'completed');
+      assert.deepEqual(
+        status.stages.map((s) => [s.id, s.status]),
+        ['config-diff', 'funding-check', 'disable-sandbox-jobs', 'webhook-smoke-test', 'go-live', 'debrief'].map((id) => [id, 'passed']),
+      );
+      const goLive = stage(status, 'go-live');
+      assert.deepEqual(goLive.approvals.map((a) => [a.by, a.decision]), [
+        ['lara', 'approved'],
+        ['erin', 'approved'],
+      ]);
+      assert.equal(goLive.approvals[0]?.authorizationId, 'auth_cli_1');
+    });
+
+    it('prints a stage table for people', async () => {
+      const result = await cutover(['status', workflowId]);
+      assert.equal(result.code, 0, result.stderr);
+      assert.match(result.stdout, /phase completed/);
+      assert.match(result.stdout, /go-live\s+T\s+passed/);
+      assert.match(result.stdout, /roll-forward decided by lara/);
+    });
+
+    it('lists it, also when filtered by phase', async () => {
+      const all = await cutover(['list', '--json']);
+      assert.equal(all.code, 0, all.stderr);
+      const listed = (JSON.parse(all.stdout) as { workflowId: string; phase?: string }[]).find((l) => l.workflowId === workflowId);
+      assert.ok(listed, all.stdout);
+      assert.equal(listed.phase, 'completed');
+      const completed = await cutover(['list', '--phase', 'completed']);
+      assert.equal(completed.code, 0, completed.stderr);
+      assert.ok(completed.stdout.includes(workflowId), completed.stdout);
+      const holding = await cutover(['list', '--phase', 'holding', '--json']);
+      assert.ok(!(JSON.parse(holding.stdout) as { workflowId: string }[]).some((l) => l.workflowId === workflowId));
+    });
+
+    it('issued, topped up and closed exactly one production test card', async () => {
+      const res = await fetch(`${stack.production.url}/_sim/counters`);
+      const counters = (await res.json()) as { cardsIssued: number; cardsClosed: number; topUps: number };
+      assert.deepEqual({ issued: counters.cardsIssued, closed: counters.cardsClosed, topUps: counters.topUps }, {
+        issued: 1,
+        closed: 1,
+        topUps: 1,
+      });
+    });
+
+    it('says the cutover has finished when it gets another message', async () => {
+      const result = await cutover(['abort', workflowId, '--as', 'lara', '--reason', 'too late']);
+      assert.equal(result.code, 1);
+      assert.match(result.stderr, new RegExp(`cutover ${workflowId} has (finished|already ended)`));
+    });
+  });
+
+  describe('a cutover driven through signals', () => {
+    const workflowId = freshId('cli-signals');
+
+    it('keeps a refused signal in the status and acts on valid ones', async () => {
+      assert.equal((await startFastCutover(workflowId)).code, 0);
+      await waitFor(workflowId, 'go-live holding', holdingAt('go-live'));
+
+      const refused = await cutover(['approve', workflowId, 'go-live', '--as', 'olivia', '--signal']);
+      assert.equal(refused.code, 0, refused.stderr);
+      assert.match(refused.stdout, /as a signal.*refusal shows under Refusals/s);
+      const withRefusal = await waitFor(workflowId, 'refusal recorded', (s) => s.refusals.length > 0);
+      assert.equal(withRefusal.refusals[0]?.by, 'olivia');
+      assert.equal(withRefusal.refusals[0]?.via, 'signal');
+
+      for (const args of [
+        ['--as', 'lara', '--authorization-id', 'auth_cli_2'],
+        ['--as', 'eli'],
+      ]) {
+        const sent = await cutover(['approve', workflowId, 'go-live', ...args, '--signal']);
+        assert.equal(sent.code, 0, sent.stderr);
+      }
+      await waitFor(workflowId, 'go-live passed', (s) => stage(s, 'go-live').status === 'passed');
+
+      const human = await cutover(['status', workflowId]);
+      assert.match(human.stdout, /Refusals:\n.*approve go-live by olivia via signal/);
+
+      const aborted = await cutover(['abort', workflowId, '--as', 'lara', '--reason', 'rehearsal over', '--signal']);
+      assert.equal(aborted.code, 0, aborted.stderr);
+      await waitFor(workflowId, 'aborted', (s) => s.phase === 'aborted');
+    });
+  });
+
+  describe('bad input', () => {
+    const cases: { args: string[]; says: RegExp }[] = [
+      { args: ['approve', 'some-id', 'launch', '--as', 'lara'], says: /stage "launch" is not valid: must be one of config-diff, .*debrief/ },
+      { args: ['decide', 'some-id', 'maybe', '--as', 'lara', '--reason', 'x'], says: /must be one of roll-forward, roll-back/ },
+      { args: ['approve', 'some-id', 'go-live'], says: /required option '--as <who>'/ },
+      { args: ['reject', 'some-id', 'go-live', '--as', 'lara'], says: /required option '--reason <text>'/ },
+      { args: ['start', EXAMPLE, '--go-live', 'tomorrow'], says: /--go-live "tomorrow" is not valid/ },
+      { args: ['start', EXAMPLE, '--time-scale', 'fast'], says: /--time-scale "fast" is not valid/ },
+      { args: ['list', '--phase', 'sleeping'], says: /--phase "sleeping" is not valid/ },
+      { args: ['launch'], says: /unknown command 'launch'/ },
+      { args: ['status'], says: /missing required argument 'id'/ },
+    ];
+    for (const { args, says } of cases) {
+      it(`exits 2 for \`cutover ${args.join(' ')}\``, async () => {
+        const result = await cutover(args);
+        assert.equal(result.code, 2, result.stdout + result.stderr);
+        assert.match(result.stderr, says);
+      });
+    }
+
+    it('exits 1 naming an unknown cutover id', async () => {
+      for (const args of [['status', 'no-such-cutover'], ['approve', 'no-such-cutover', 'go-live', '--as', 'lara']]) {
+        const result = await cutover(args);
+        assert.equal(result.code, 1);
+        assert.match(result.stderr, /no cutover with id no-such-cutover; `cutover list` shows them/);
+      }
+    });
+
+    it('exits 1 when Temporal is unreachable, saying how to start one', async () => {
+      const port = await freePort();
+      const result = await cutover(['status', 'anything'], { ...cliEnv, TEMPORAL_ADDRESS: `127.0.0.1:${port}` });
+      assert.equal(result.code, 1);
+      assert.match(result.stderr, new RegExp(`cannot reach Temporal at 127.0.0.1:${port}.*cutover dev`));
+    });
+  });
+
+  describe('the local stack as a process', () => {
+    async function randomPortFlags(): Promise<string[]> {
+      const flags = ['--temporal-port', '--ui-port', '--sim-port', '--sandbox-sim-port', '--receiver-port'];
+      const ports: string[] = [];
+      for (const flag of flags) ports.push(flag, String(await freePort()));
+      return ports;
+    }
+
+    it('`cutover dev` serves until Ctrl-C, then stops the Temporal server with it', async () => {
+      const dir = await mkdtemp(join(tmpdir(), 'cutover-dev-'));
+      const flags = await randomPortFlags();
+      const temporalPort = Number(flags[1]);
+      const child = spawn(process.execPath, [CLI, 'dev', '--no-worker', '--data-dir', dir, ...flags], { cwd: ROOT, env: cliEnv });
+      let output = '';
+      child.stdout.on('data', (chunk: Buffer) => (output += chunk.toString()));
+      child.stderr.on('data', (chunk: Buffer) => (output += chunk.toString()));
+      const exited = new Promise<number | null>((done) => child.once('exit', (code) => done(code)));
+      try {
+        const deadline = Date.now() + 90_000;
+        while (!output.includes('ready:') && Date.now() < deadline && child.exitCode === null) await delay(200);
+        assert.match(output, /ready:/, output);
+        assert.match(output, new RegExp(`export TEMPORAL_ADDRESS=127.0.0.1:${temporalPort}`));
+        assert.match(output, /x-client-id sim-production-client/);
+
+        const listed = await cutover(['list', '--json'], { ...cliEnv, TEMPORAL_ADDRESS: `127.0.0.1:${temporalPort}` });
+        assert.equal(listed.code, 0, listed.stderr);
+        assert.deepEqual(JSON.parse(listed.stdout), []);
+
+        child.kill('SIGINT');
+        assert.equal(await exited, 0, output);
+        assert.match(output, /local stack stopped/);
+        assert.ok(await isPortFree('127.0.0.1', temporalPort), 'the Temporal dev server is gone with it');
+      } finally {
+        if (child.exitCode === null) child.kill('SIGKILL');
+        await rm(dir, { recursive: true, force: true });
+      }
+    });
+
+    it('`cutover demo --exit` runs the example cutover to completion and exits 0', async () => {
+      const dir = await mkdtemp(join(tmpdir(), 'cutover-demo-'));
+      try {
+        const flags = await randomPortFlags();
+        const result = await new Promise<CliResult>((done) => {
+          execFile(
+            process.execPath,
+            [CLI, 'demo', '--exit', '--time-scale', '5000', '--data-dir', dir, ...flags],
+            { cwd: ROOT, env: cliEnv, timeout: 150_000 },
+            (err, stdout, stderr) => done({ code: err ? (typeof err.code === 'number' ? err.code : -1) : 0, stdout, stderr }),
+          );
+        });
+        assert.equal(result.code, 0, result.stdout + result.stderr);
+        assert.match(result.stdout, /config-diff passed \(\d+ differences?, all allowed\)/);
+        assert.match(result.stdout, /→ lara \(lead\) approves go-live/);
+        assert.match(result.stdout, /→ erin \(engineering\) approves go-live/);
+        assert.match(result.stdout, /→ lara \(lead\) decides roll-forward/);
+        assert.match(result.stdout, /production simulator: 1 card\(s\) issued, 1 closed, 1 top-up\(s\)/);
+        assert.match(result.stdout, new RegExp(`Temporal UI: http://localhost:${flags[3]}/namespaces/default/workflows/cutover-acme-prepaid-uk-demo-`));
+        assert.match(result.stdout, /the cutover completed/);
+      } finally {
+        await rm(dir, { recursive: true, force: true });
+      }
+    });
+  });
+});
