@@ -148,13 +148,20 @@ describe('cutover workflow on the time-skipping server', function () {
     await handle.result();
   });
 
-  it('holds at T-24h for Ops when a setting differs outside the allow-list', async () => {
+  it('holds at T-24h for Ops when a setting differs outside the allow-list, telling Ops through the plan\'s webhook', async () => {
     await stack.admin('config', 'PUT', { settings: { dailyLoadLimit: 1 } });
-    const handle = await start();
+    const notifyUrl = `${stack.receiver.url}/notify`;
+    const handle = await start(planFor(stack, { notifications: { webhookUrl: notifyUrl } }));
     const held = await advanceUntil(env, handle, holdingAt('config-diff'), 'the config-diff hold');
     const diff = stageOf(held, 'config-diff');
     assert.deepEqual(diff.hold?.awaiting, ['ops']);
     assert.match(diff.problems.join(), /setting dailyLoadLimit differs/);
+    const posted = stack.receiver.events.filter((e) => e.path === '/notify').map((e) => String(e.data));
+    assert.ok(
+      posted.some((body) => JSON.parse(body).text.includes('config-diff holds for Ops (olivia)')),
+      `Ops was notified through the webhook; got ${posted.join(' | ')}`,
+    );
+    assert.equal(notifications.length, 0, 'nothing went to the console when the plan names a webhook');
     await handle.executeUpdate(approveUpdate, { args: [{ stage: 'config-diff', by: 'olivia', note: 'limit raised on purpose' }] });
     await advanceUntil(env, handle, (s) => stageOf(s, 'config-diff').status === 'passed', 'config-diff to pass');
     await handle.executeUpdate(abortUpdate, { args: [{ by: 'lara', reason: 'end of test' }] });

@@ -9,7 +9,7 @@ import type { CutoverMemo } from './cutover-workflow.js';
 import { cutoverNotFound } from './temporal-errors.js';
 
 /** How long a query on a closed cutover may wait for a worker before the result is used instead. */
-const CLOSED_QUERY_DEADLINE_MS = 5_000;
+const CLOSED_QUERY_DEADLINE_MS = 3_000;
 
 export interface CutoverReading {
   status: CutoverStatus;
@@ -20,13 +20,9 @@ export interface CutoverReading {
 
 export async function readCutover(client: Client, workflowId: string): Promise<CutoverReading> {
   const handle = client.workflow.getHandle(workflowId);
-  let description;
-  try {
-    description = await handle.describe();
-  } catch (err) {
-    if (err instanceof WorkflowNotFoundError) throw cutoverNotFound(workflowId);
-    throw err;
-  }
+  const description = await handle.describe().catch((err: unknown) => {
+    throw err instanceof WorkflowNotFoundError ? cutoverNotFound(workflowId) : err;
+  });
   const executionStatus = description.status.name;
   const memo = (description.memo ?? {}) as Partial<CutoverMemo>;
   const approvers = memo.approvers ?? {};

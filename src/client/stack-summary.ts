@@ -2,7 +2,18 @@
 import type { DevStack } from '../dev/stack.js';
 import { DEFAULT_UI_URL } from './ui-link.js';
 
-export function stackSummary(stack: DevStack): string[] {
+const EXAMPLE_ADDRESSES = { production: 'http://127.0.0.1:4010', sandbox: 'http://127.0.0.1:4011', receiver: 'http://127.0.0.1:4020' };
+
+function onExamplePorts(stack: DevStack): boolean {
+  return (
+    stack.production.url === EXAMPLE_ADDRESSES.production &&
+    stack.sandbox.url === EXAMPLE_ADDRESSES.sandbox &&
+    stack.receiver.url === EXAMPLE_ADDRESSES.receiver
+  );
+}
+
+/** `warnAboutExamplePlan`: say so when plans/example.yaml would not reach this stack (the demo rewrites it itself). */
+export function stackSummary(stack: DevStack, { warnAboutExamplePlan = true } = {}): string[] {
   const credentials = (label: string, sim: DevStack['production'], fromEnvironment: boolean) =>
     fromEnvironment
       ? `  ${label.padEnd(10)} ${sim.url}   credentials from the PAYCA_${sim.mode.toUpperCase()}_* variables (not shown)`
@@ -20,5 +31,8 @@ export function stackSummary(stack: DevStack): string[] {
     `Webhooks     ${stack.receiver.url}`,
     `Schedule     sandbox-settlement-replay (${stack.sandboxSchedule})`,
     `Worker       ${stack.workerRunning ? 'running in this process' : 'not started (--no-worker): run `cutover worker`'}`,
+    ...(!warnAboutExamplePlan || onExamplePorts(stack)
+      ? []
+      : ['Note         plans/example.yaml points at ports 4010, 4011 and 4020; start cutovers from a copy that uses the addresses above']),
   ];
 }

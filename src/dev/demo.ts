@@ -84,11 +84,11 @@ export async function runDemo(options: DemoOptions): Promise<DemoResult> {
   const hinted = new Set<string>();
   let previous: CutoverStatus | undefined;
   for (;;) {
+    if (signal.aborted && previous) return { workflowId, plan, status: previous, completed: false, stoppedEarly: 'interrupted' };
     const status = await readStatus(client, workflowId);
     for (const line of progressLines(previous, status)) say(line);
     previous = status;
     if (ENDED.has(status.phase)) return { workflowId, plan, status, completed: status.phase === 'completed' };
-    if (signal.aborted) return { workflowId, plan, status, completed: false, stoppedEarly: 'interrupted' };
     if (Date.now() > deadline) {
       return { workflowId, plan, status, completed: false, stoppedEarly: `still ${status.phase} after the time the demo allows` };
     }

@@ -63,10 +63,17 @@ export function demoCommand(): Command {
         });
         try {
           say('');
-          for (const line of stackSummary(stack)) say(line);
+          for (const line of stackSummary(stack, { warnAboutExamplePlan: false })) say(line);
           say('');
+          if (interrupt.signal.aborted) return;
           const result = await runDemo({ stack, planFile: options.plan, timeScale, signal: interrupt.signal, say });
           const uiLink = workflowUiLink(stack.temporal.namespace, result.workflowId, stack.temporal.uiUrl);
+          if (result.stoppedEarly === 'interrupted') {
+            // A half-run demo cutover would resume (and escalate) on the next start over the same data dir.
+            await stack.client.workflow.getHandle(result.workflowId).terminate('demo interrupted with Ctrl-C');
+            say(`interrupted: terminated ${result.workflowId}; its history stays in ${options.dataDir} for \`cutover dev\` and the Web UI`);
+            return;
+          }
           say('');
           say(renderStatus(await readCutover(stack.client, result.workflowId)));
           say('');
@@ -76,7 +83,6 @@ export function demoCommand(): Command {
           say(`webhook receiver: ${stack.receiver.events.length} event(s) received`);
           say('');
           say(`Temporal UI: ${uiLink}`);
-          if (result.stoppedEarly === 'interrupted') return;
           if (!result.completed) {
             throw new CutoverError(
               'MESSAGE_REFUSED',
