@@ -302,6 +302,11 @@ describe('cutover CLI on the dev server', function () {
         assert.match(output, /local stack stopped/);
         assert.ok(await isPortFree('127.0.0.1', temporalPort), 'the Temporal dev server is gone with it');
       } finally {
+        // On a failed assertion, still stop it the clean way so its Temporal server does not outlive the test.
+        if (child.exitCode === null) {
+          child.kill('SIGINT');
+          await Promise.race([exited, delay(20_000)]);
+        }
         if (child.exitCode === null) child.kill('SIGKILL');
         await rm(dir, { recursive: true, force: true });
       }

@@ -1,11 +1,14 @@
-/** What approve, reject, decide, retry and abort share: send, then say what happened in words. */
+/**
+ * What approve, reject, decide, retry and abort share: send, then say what happened in words.
+ * The Temporal client loads only after the arguments are checked, so usage errors answer at once.
+ */
 import { parseWorkflowId } from './arguments.js';
 import { say } from './output.js';
-import { sendMessage, type CutoverMessage } from './send-message.js';
-import { withTemporal } from './temporal-session.js';
+import type { CutoverMessage } from './send-message.js';
 
 export async function runMessageCommand(id: string, message: CutoverMessage, options: { signal?: boolean }): Promise<void> {
   const workflowId = parseWorkflowId(id);
+  const [{ withTemporal }, { sendMessage }] = await Promise.all([import('./temporal-session.js'), import('./send-message.js')]);
   await withTemporal(async (client) => {
     const result = await sendMessage(client, workflowId, message, options.signal ? 'signal' : 'update');
     if (result.via === 'update') {

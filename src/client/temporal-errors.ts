@@ -22,7 +22,7 @@ export function cutoverNotFound(workflowId: string): CutoverError {
 
 export function alreadyStarted(workflowId: string): CutoverError {
   return new CutoverError(
-    'MESSAGE_REFUSED',
+    'WORKFLOW_ALREADY_STARTED',
     `a cutover with id ${workflowId} is already running; use \`cutover status ${workflowId}\` (or pass --id for a new one)`,
     { workflowId },
   );

@@ -20,20 +20,17 @@ export function parseDuration(text: string): number | undefined {
 /** `T-24h`, `T`, `T+2h`, `T+1h30m`: how the runbook names a moment relative to go-live. */
 export function formatOffset(offsetMs: number): string {
   if (offsetMs === 0) return 'T';
-  return `T${offsetMs < 0 ? '-' : '+'}${formatDuration(Math.abs(offsetMs))}`;
+  return `T${offsetMs < 0 ? '-' : '+'}${formatDuration(Math.abs(offsetMs), { largestUnit: 'h' })}`;
 }
 
-export function formatDuration(ms: number): string {
+/** `1d2h`, or with `largestUnit: 'h'` the runbook's way of counting a timeline: `26h`. */
+export function formatDuration(ms: number, options: { largestUnit?: 'd' | 'h' } = {}): string {
   if (ms === 0) return '0s';
   const sign = ms < 0 ? '-' : '';
   let rest = Math.abs(ms);
   const parts: string[] = [];
-  for (const [unit, size] of [
-    ['d', UNIT_MS.d],
-    ['h', UNIT_MS.h],
-    ['m', UNIT_MS.m],
-    ['s', UNIT_MS.s],
-  ] as const) {
+  const units = (['d', 'h', 'm', 's'] as const).filter((unit) => options.largestUnit !== 'h' || unit !== 'd');
+  for (const [unit, size] of units.map((u) => [u, UNIT_MS[u]] as const)) {
     const n = Math.floor(rest / (size ?? 1));
     if (n > 0) parts.push(`${n}${unit}`);
     rest -= n * (size ?? 1);

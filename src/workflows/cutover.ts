@@ -69,6 +69,8 @@ interface CheckOutcome {
   evidence: Record<string, unknown>;
 }
 
+const MIN_ESCALATION_INTERVAL_MS = 15_000;
+
 /** Raised inside a stage when the lead aborts; unwinds to the compensations. */
 class AbortRequested extends Error {}
 
@@ -466,7 +468,8 @@ export async function cutoverWorkflow(input: CutoverInput): Promise<CutoverStatu
       retryRequested.has(stage.id) ||
       (stage.status === 'holding' && (stage.hold?.awaiting.length ?? 0) === 0) ||
       (stage.id === 'debrief' && status.decision !== undefined);
-    const timeoutMs = Math.max(1_000, planned.approvalTimeoutMs / timeScale);
+    // A floor keeps a fast rehearsal from escalating every second to people who cannot answer that fast.
+    const timeoutMs = Math.max(MIN_ESCALATION_INTERVAL_MS, planned.approvalTimeoutMs / timeScale);
     for (;;) {
       const waitingFor = stage.hold?.awaiting ?? [];
       const done = await condition(settled, timeoutMs, {

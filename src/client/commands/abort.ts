@@ -2,6 +2,7 @@
 import { Command } from 'commander';
 import { parsePerson, parseText } from '../arguments.js';
 import { examples, SIGNAL_OPTION_HELP } from '../help.js';
+import { runMessageCommand } from '../message-command.js';
 
 export function abortCommand(): Command {
   return new Command('abort')
@@ -12,7 +13,6 @@ export function abortCommand(): Command {
     .option('--signal', SIGNAL_OPTION_HELP)
     .addHelpText('after', examples('cutover abort cutover-acme-prepaid-uk-202612010900 --as lara --reason "PayCA incident"'))
     .action(async (id: string, options: { as: string; reason: string; signal?: boolean }) => {
-      const { runMessageCommand } = await import('../message-command.js');
       await runMessageCommand(id, { kind: 'abort', args: { by: parsePerson(options.as), reason: parseText(options.reason, '--reason') } }, options);
     });
 }

@@ -2,6 +2,7 @@
 import { Command } from 'commander';
 import { parsePerson, parseStage, parseText } from '../arguments.js';
 import { examples, SIGNAL_OPTION_HELP } from '../help.js';
+import { runMessageCommand } from '../message-command.js';
 
 interface ApproveOptions {
   as: string;
@@ -27,7 +28,6 @@ export function approveCommand(): Command {
       ),
     )
     .action(async (id: string, stage: string, options: ApproveOptions) => {
-      const { runMessageCommand } = await import('../message-command.js');
       await runMessageCommand(
         id,
         {

@@ -2,6 +2,7 @@
 import { Command } from 'commander';
 import { parseDecision, parsePerson, parseText } from '../arguments.js';
 import { examples, SIGNAL_OPTION_HELP } from '../help.js';
+import { runMessageCommand } from '../message-command.js';
 
 export function decideCommand(): Command {
   return new Command('decide')
@@ -19,7 +20,6 @@ export function decideCommand(): Command {
       ),
     )
     .action(async (id: string, decision: string, options: { as: string; reason: string; signal?: boolean }) => {
-      const { runMessageCommand } = await import('../message-command.js');
       await runMessageCommand(
         id,
         {

@@ -85,7 +85,7 @@ export function demoCommand(): Command {
           say(`Temporal UI: ${uiLink}`);
           if (!result.completed) {
             throw new CutoverError(
-              'MESSAGE_REFUSED',
+              'CUTOVER_NOT_COMPLETED',
               `the demo cutover did not complete: ${result.stoppedEarly ?? `it ended ${result.status.phase}`}; see the status above and ${uiLink}`,
             );
           }

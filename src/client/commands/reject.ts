@@ -2,6 +2,7 @@
 import { Command } from 'commander';
 import { parsePerson, parseStage, parseText } from '../arguments.js';
 import { examples, SIGNAL_OPTION_HELP } from '../help.js';
+import { runMessageCommand } from '../message-command.js';
 
 export function rejectCommand(): Command {
   return new Command('reject')
@@ -16,7 +17,6 @@ export function rejectCommand(): Command {
       examples('cutover reject cutover-acme-prepaid-uk-202612010900 funding-check --as tomas --reason "EUR wire not landed"'),
     )
     .action(async (id: string, stage: string, options: { as: string; reason: string; signal?: boolean }) => {
-      const { runMessageCommand } = await import('../message-command.js');
       await runMessageCommand(
         id,
         { kind: 'reject', args: { stage: parseStage(stage), by: parsePerson(options.as), reason: parseText(options.reason, '--reason') } },

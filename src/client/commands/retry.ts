@@ -2,6 +2,7 @@
 import { Command } from 'commander';
 import { parsePerson, parseStage } from '../arguments.js';
 import { examples, SIGNAL_OPTION_HELP } from '../help.js';
+import { runMessageCommand } from '../message-command.js';
 
 export function retryCommand(): Command {
   return new Command('retry')
@@ -12,7 +13,6 @@ export function retryCommand(): Command {
     .option('--signal', SIGNAL_OPTION_HELP)
     .addHelpText('after', examples('cutover retry cutover-acme-prepaid-uk-202612010900 funding-check --as tomas'))
     .action(async (id: string, stage: string, options: { as: string; signal?: boolean }) => {
-      const { runMessageCommand } = await import('../message-command.js');
       await runMessageCommand(id, { kind: 'retry', args: { stage: parseStage(stage), by: parsePerson(options.as) } }, options);
     });
 }
