@@ -2,22 +2,13 @@ import assert from 'node:assert/strict';
 import { execFile, spawn } from 'node:child_process';
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import { setTimeout as delay } from 'node:timers/promises';
 import { readStatus } from '../src/client/read-status.js';
 import { freePort, isPortFree } from '../src/dev/ports.js';
 import { startDevStack, type DevStack } from '../src/dev/stack.js';
 import type { CutoverStatus, StageState } from '../src/workflows/definitions.js';
-
-const ROOT = resolve(__dirname, '..', '..');
-const CLI = join(ROOT, 'bin', 'cutover.mjs');
-const EXAMPLE = join(ROOT, 'plans', 'example.yaml');
-
-interface CliResult {
-  code: number;
-  stdout: string;
-  stderr: string;
-}
+import { CLI, EXAMPLE_PLAN as EXAMPLE, ROOT, runCli, type CliResult } from './helpers/cli.js';
 
 let runCounter = 0;
 function freshId(prefix: string): string {
@@ -33,13 +24,8 @@ describe('cutover CLI on the dev server', function () {
   let cliEnv: NodeJS.ProcessEnv;
   const notifications: string[] = [];
 
-  function cutover(args: string[], env: NodeJS.ProcessEnv = cliEnv): Promise<CliResult> {
-    return new Promise((done) => {
-      execFile(process.execPath, [CLI, ...args], { cwd: ROOT, env }, (err, stdout, stderr) => {
-        done({ code: err ? (typeof err.code === 'number' ? err.code : -1) : 0, stdout, stderr });
-      });
-    });
-  }
+  const cutover = (args: string[], env: NodeJS.ProcessEnv = cliEnv) => runCli(args, env);
+
 
   async function waitFor(workflowId: string, what: string, done: (status: CutoverStatus) => boolean, timeoutMs = 60_000) {
     const deadline = Date.now() + timeoutMs;

@@ -1,24 +1,12 @@
 import assert from 'node:assert/strict';
-import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { ScheduleOverlapPolicy } from '@temporalio/client';
 import { setTimeout as delay } from 'node:timers/promises';
-import { createCutoverWorkers, type CutoverWorkers } from '../src/worker/create-workers.js';
-import {
-  approveUpdate,
-  CUTOVER_TASK_QUEUE,
-  decideUpdate,
-  statusQuery,
-  type CutoverInput,
-  type CutoverStatus,
-} from '../src/workflows/definitions.js';
+import { approveUpdate, decideUpdate, statusQuery, type CutoverStatus } from '../src/workflows/definitions.js';
 import { CutoverGoLiveKey, CutoverPhaseKey } from '../src/workflows/search-attributes.js';
-import { cutoverWorkflow } from '../src/workflows/cutover.js';
-import { startPaycaStack, type PaycaStack } from './helpers/payca-stack.js';
-import { planFor } from './helpers/plans.js';
+import { HOUR, useCutoverHarness } from './helpers/cutover-harness.js';
 import { historyText } from './helpers/history.js';
-import { freshWorkflowId, stageOf, startDevServer } from './helpers/temporal.js';
-
-const HOUR = 3_600_000;
+import { planFor } from './helpers/plans.js';
+import { freshWorkflowId, stageOf } from './helpers/temporal.js';
 
 async function waitFor<T>(read: () => Promise<T>, done: (value: T) => boolean, what: string, timeoutMs = 60_000): Promise<T> {
   const deadline = Date.now() + timeoutMs;
@@ -33,31 +21,10 @@ async function waitFor<T>(read: () => Promise<T>, done: (value: T) => boolean, w
 
 describe('cutover workflow on the dev server', function () {
   this.timeout(180_000);
-  let env: TestWorkflowEnvironment;
-  let stack: PaycaStack;
-  let workers: CutoverWorkers;
-  let running: Promise<void>;
-
-  before(async () => {
-    [env, stack] = await Promise.all([startDevServer(), startPaycaStack()]);
-    workers = await createCutoverWorkers({
-      connection: env.nativeConnection,
-      namespace: env.namespace ?? 'default',
-      temporalClient: env.client,
-      paycaCredentials: stack.credentials,
-      notifyWrite: () => undefined,
-    });
-    running = workers.run();
-  });
-
-  after(async () => {
-    workers?.shutdown();
-    await running;
-    await stack?.close();
-    await env?.teardown();
-  });
+  const harness = useCutoverHarness('dev', 'dev');
 
   it('pauses a sandbox Temporal Schedule at T-2h, leaves an already paused one alone, and restores on roll-back', async () => {
+    const { env, stack } = harness;
     const scheduleAction = {
       type: 'startWorkflow' as const,
       workflowType: 'sandboxSettlementReplay',
@@ -81,16 +48,17 @@ describe('cutover workflow on the dev server', function () {
         { kind: 'schedule', name: 'paused', scheduleId: alreadyPaused.scheduleId },
       ],
     });
-    const goLive = new Date(Date.now() + 25 * HOUR);
-    const input: CutoverInput = { plan, goLive: goLive.toISOString(), timeScale: 25 * 360, startedBy: 'lara' };
-    const handle = await env.client.workflow.start(cutoverWorkflow, {
-      taskQueue: CUTOVER_TASK_QUEUE,
-      workflowId: freshWorkflowId('dev'),
-      args: [input],
-      typedSearchAttributes: [
-        { key: CutoverPhaseKey, value: 'waiting' },
-        { key: CutoverGoLiveKey, value: goLive },
-      ],
+    const goLiveInMs = 25 * HOUR;
+    const handle = await harness.start({
+      plan,
+      goLiveInMs,
+      timeScale: 25 * 360,
+      startOptions: {
+        typedSearchAttributes: [
+          { key: CutoverPhaseKey, value: 'waiting' },
+          { key: CutoverGoLiveKey, value: new Date(Date.now() + goLiveInMs) },
+        ],
+      },
     });
 
     const query = () => handle.query(statusQuery);

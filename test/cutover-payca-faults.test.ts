@@ -1,60 +1,22 @@
 import assert from 'node:assert/strict';
-import type { TestWorkflowEnvironment } from '@temporalio/testing';
-import { createCutoverWorkers, type CutoverWorkers } from '../src/worker/create-workers.js';
-import {
-  abortUpdate,
-  approveUpdate,
-  CUTOVER_TASK_QUEUE,
-  decideUpdate,
-  retryUpdate,
-  type CutoverInput,
-  type CutoverStatus,
-} from '../src/workflows/definitions.js';
-import { cutoverWorkflow } from '../src/workflows/cutover.js';
+import { abortUpdate, approveUpdate, decideUpdate, retryUpdate, type CutoverStatus } from '../src/workflows/definitions.js';
 import type { CutoverPlan } from '../src/plan/schema.js';
-import { startPaycaStack, type PaycaStack } from './helpers/payca-stack.js';
+import { useCutoverHarness } from './helpers/cutover-harness.js';
 import { planFor } from './helpers/plans.js';
-import { advanceUntil, freshWorkflowId, holdingAt, stageOf, startTimeSkippingServer } from './helpers/temporal.js';
-
-const HOUR = 3_600_000;
+import { advanceUntil, holdingAt, stageOf } from './helpers/temporal.js';
 
 describe('cutover workflow when PayCA misbehaves', function () {
   this.timeout(180_000);
-  let env: TestWorkflowEnvironment;
-  let stack: PaycaStack;
-  let workers: CutoverWorkers;
-  let running: Promise<void>;
+  const harness = useCutoverHarness('time-skipping', 'faults');
+  let env: typeof harness.env;
+  let stack: typeof harness.stack;
 
-  before(async () => {
-    [env, stack] = await Promise.all([startTimeSkippingServer(), startPaycaStack()]);
-    workers = await createCutoverWorkers({
-      connection: env.nativeConnection,
-      namespace: env.namespace ?? 'default',
-      temporalClient: env.client,
-      paycaCredentials: stack.credentials,
-      notifyWrite: () => undefined,
-    });
-    running = workers.run();
+  beforeEach(async () => {
+    ({ env, stack } = harness);
+    await stack.reset();
   });
 
-  after(async () => {
-    workers?.shutdown();
-    await running;
-    await stack?.close();
-    await env?.teardown();
-  });
-
-  beforeEach(() => stack.reset());
-
-  async function start(plan: CutoverPlan = planFor(stack)) {
-    const now = await env.currentTimeMs();
-    const input: CutoverInput = { plan, goLive: new Date(now + 25 * HOUR).toISOString(), timeScale: 1, startedBy: 'lara' };
-    return env.client.workflow.start(cutoverWorkflow, {
-      taskQueue: CUTOVER_TASK_QUEUE,
-      workflowId: freshWorkflowId('faults'),
-      args: [input],
-    });
-  }
+  const start = (plan?: CutoverPlan) => harness.start({ plan });
 
   async function approveGoLiveAndRollForward(handle: Awaited<ReturnType<typeof start>>): Promise<CutoverStatus> {
     await handle.executeUpdate(approveUpdate, { args: [{ stage: 'go-live', by: 'lara', authorizationId: 'auth_1' }] });

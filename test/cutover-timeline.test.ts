@@ -1,72 +1,33 @@
 import assert from 'node:assert/strict';
-import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { WorkflowUpdateFailedError } from '@temporalio/client';
-import { createCutoverWorkers, type CutoverWorkers } from '../src/worker/create-workers.js';
 import {
   abortUpdate,
   approveSignal,
   approveUpdate,
-  CUTOVER_TASK_QUEUE,
   decideUpdate,
   retryUpdate,
   statusQuery,
-  type CutoverInput,
   type CutoverStatus,
 } from '../src/workflows/definitions.js';
-import { cutoverWorkflow } from '../src/workflows/cutover.js';
 import type { CutoverPlan } from '../src/plan/schema.js';
-import { startPaycaStack, type PaycaStack } from './helpers/payca-stack.js';
+import { useCutoverHarness } from './helpers/cutover-harness.js';
 import { planFor } from './helpers/plans.js';
-import { advanceUntil, freshWorkflowId, holdingAt, stageOf, startTimeSkippingServer } from './helpers/temporal.js';
-
-const HOUR = 3_600_000;
+import { advanceUntil, holdingAt, stageOf } from './helpers/temporal.js';
 
 describe('cutover workflow on the time-skipping server', function () {
   this.timeout(180_000);
-  let env: TestWorkflowEnvironment;
-  let stack: PaycaStack;
-  let workers: CutoverWorkers;
-  let running: Promise<void>;
-  const notifications: string[] = [];
-
-  before(async () => {
-    [env, stack] = await Promise.all([startTimeSkippingServer(), startPaycaStack()]);
-    workers = await createCutoverWorkers({
-      connection: env.nativeConnection,
-      namespace: env.namespace ?? 'default',
-      temporalClient: env.client,
-      paycaCredentials: stack.credentials,
-      notifyWrite: (line) => notifications.push(line),
-    });
-    running = workers.run();
-  });
-
-  after(async () => {
-    workers?.shutdown();
-    await running;
-    await stack?.close();
-    await env?.teardown();
-  });
+  const harness = useCutoverHarness('time-skipping', 'timeline');
+  const { notifications } = harness;
+  let env: typeof harness.env;
+  let stack: typeof harness.stack;
 
   beforeEach(async () => {
+    ({ env, stack } = harness);
     await stack.reset();
     notifications.length = 0;
   });
 
-  async function start(plan: CutoverPlan = planFor(stack), goLiveInMs = 25 * HOUR) {
-    const now = await env.currentTimeMs();
-    const input: CutoverInput = {
-      plan,
-      goLive: new Date(now + goLiveInMs).toISOString(),
-      timeScale: 1,
-      startedBy: 'lara',
-    };
-    return env.client.workflow.start(cutoverWorkflow, {
-      taskQueue: CUTOVER_TASK_QUEUE,
-      workflowId: freshWorkflowId('timeline'),
-      args: [input],
-    });
-  }
+  const start = (plan?: CutoverPlan) => harness.start({ plan });
 
   async function refusal(promise: Promise<unknown>): Promise<string> {
     const err = await promise.then(

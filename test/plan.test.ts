@@ -1,28 +1,11 @@
 import assert from 'node:assert/strict';
-import { execFile } from 'node:child_process';
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import { parse, stringify } from 'yaml';
+import { EXAMPLE_PLAN as EXAMPLE, runCli } from './helpers/cli.js';
 
-const ROOT = resolve(__dirname, '..', '..');
-const CLI = join(ROOT, 'bin', 'cutover.mjs');
-const EXAMPLE = join(ROOT, 'plans', 'example.yaml');
-
-interface CliResult {
-  code: number;
-  stdout: string;
-  stderr: string;
-}
-
-function cutover(args: string[]): Promise<CliResult> {
-  return new Promise((done) => {
-    execFile(process.execPath, [CLI, ...args], { cwd: ROOT, env: { ...process.env, CUTOVER_DEBUG: '' } }, (err, stdout, stderr) => {
-      const code = err ? (typeof err.code === 'number' ? err.code : -1) : 0;
-      done({ code, stdout, stderr });
-    });
-  });
-}
+const cutover = (args: string[]) => runCli(args);
 
 type PlanEdit = (plan: Record<string, any>) => void;
 

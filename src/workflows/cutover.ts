@@ -120,8 +120,6 @@ export async function cutoverWorkflow(input: CutoverInput): Promise<CutoverStatu
   const retryRequested = new Set<StageId>();
 
   const stageState = (id: StageId) => status.stages.find((s) => s.id === id) as StageState;
-  const stagePlan = (id: StageId) => plan.stages.find((s) => s.id === id) as StagePlan;
-  const ended = () => status.phase === 'completed' || status.phase === 'rolled-back' || status.phase === 'aborted';
 
   function publish(): void {
     upsertSearchAttributes([

@@ -1,0 +1,73 @@
+/**
+ * One suite's world: a real Temporal server (time-skipping or dev), a PayCA stack and the cutover
+ * workers, started in `before` and stopped in `after`, plus a way to start cutovers on it.
+ */
+import type { TestWorkflowEnvironment } from '@temporalio/testing';
+import type { WorkflowHandle } from '@temporalio/client';
+import { createCutoverWorkers, type CutoverWorkers } from '../../src/worker/create-workers.js';
+import { CUTOVER_TASK_QUEUE, type CutoverInput } from '../../src/workflows/definitions.js';
+import { cutoverWorkflow } from '../../src/workflows/cutover.js';
+import type { CutoverPlan } from '../../src/plan/schema.js';
+import { startPaycaStack, type PaycaStack } from './payca-stack.js';
+import { planFor } from './plans.js';
+import { freshWorkflowId, startDevServer, startTimeSkippingServer } from './temporal.js';
+
+export const HOUR = 3_600_000;
+
+export interface CutoverHarness {
+  env: TestWorkflowEnvironment;
+  stack: PaycaStack;
+  /** Console notifications the worker would have printed, newest last. */
+  notifications: string[];
+  start(options?: {
+    plan?: CutoverPlan;
+    goLiveInMs?: number;
+    timeScale?: number;
+    startOptions?: Record<string, unknown>;
+  }): Promise<WorkflowHandle<typeof cutoverWorkflow>>;
+}
+
+export function useCutoverHarness(server: 'time-skipping' | 'dev', idPrefix: string): CutoverHarness {
+  let workers: CutoverWorkers | undefined;
+  let running: Promise<void> | undefined;
+  const harness = { notifications: [] as string[] } as unknown as CutoverHarness;
+
+  before(async () => {
+    [harness.env, harness.stack] = await Promise.all([
+      server === 'dev' ? startDevServer() : startTimeSkippingServer(),
+      startPaycaStack(),
+    ]);
+    workers = await createCutoverWorkers({
+      connection: harness.env.nativeConnection,
+      namespace: harness.env.namespace ?? 'default',
+      temporalClient: harness.env.client,
+      paycaCredentials: harness.stack.credentials,
+      notifyWrite: (line) => harness.notifications.push(line),
+    });
+    running = workers.run();
+  });
+
+  after(async () => {
+    workers?.shutdown();
+    await running;
+    await harness.stack?.close();
+    await harness.env?.teardown();
+  });
+
+  harness.start = async ({ plan, goLiveInMs = 25 * HOUR, timeScale = 1, startOptions = {} } = {}) => {
+    const now = harness.env.supportsTimeSkipping ? await harness.env.currentTimeMs() : Date.now();
+    const input: CutoverInput = {
+      plan: plan ?? planFor(harness.stack),
+      goLive: new Date(now + goLiveInMs).toISOString(),
+      timeScale,
+      startedBy: 'lara',
+    };
+    return harness.env.client.workflow.start(cutoverWorkflow, {
+      taskQueue: CUTOVER_TASK_QUEUE,
+      workflowId: freshWorkflowId(idPrefix),
+      args: [input],
+      ...startOptions,
+    });
+  };
+  return harness;
+}
