@@ -4,25 +4,21 @@
  * the people who own it. Roll-back and abort undo what this run changed, newest first.
  */
 import {
-  ActivityFailure,
   ApplicationFailure,
-  type ActivityOptions,
   allHandlersFinished,
   condition,
   log,
-  proxyActivities,
   setCurrentDetails,
   setHandler,
   upsertSearchAttributes,
   workflowInfo,
 } from '@temporalio/workflow';
-import type { CutoverActivities, JobPriorState, PaycaActivities } from '../activities/index.js';
-import { NON_RETRYABLE_PAYCA_CODES } from '../errors.js';
 import { formatOffset } from '../plan/duration.js';
 import type { StagePlan } from '../plan/schema.js';
+import { activityProblem, cutoverActivities } from './activity-proxies.js';
+import { runCompensations, type Compensation } from './compensations.js';
 import { renderCurrentDetails } from './current-details.js';
 import {
-  PAYCA_TASK_QUEUE,
   abortSignal,
   abortUpdate,
   approveSignal,
@@ -36,7 +32,6 @@ import {
   statusQuery,
   type AbortArgs,
   type ApproveArgs,
-  type CompensationRecord,
   type CutoverInput,
   type CutoverPhase,
   type CutoverStatus,
@@ -47,27 +42,10 @@ import {
   type RetryArgs,
   type StageState,
 } from './definitions.js';
-import {
-  checkAbort,
-  checkApprove,
-  checkDecide,
-  checkReject,
-  checkRetry,
-  roleToSatisfy,
-} from './message-rules.js';
+import { checkAbort, checkApprove, checkDecide, checkReject, checkRetry, roleToSatisfy } from './message-rules.js';
 import { CutoverGoLiveKey, CutoverPhaseKey, CutoverStageKey } from './search-attributes.js';
+import { createStageChecks, type CheckOutcome } from './stage-checks.js';
 import { ROLE_TITLES, type StageId } from './stages.js';
-
-/** Something this run changed that a roll-back must undo. */
-type Compensation =
-  | { step: 'restore-sandbox-jobs'; priorStates: JobPriorState[] }
-  | { step: 'remove-webhook-subscription'; subscriptionId: string }
-  | { step: 'close-test-card'; cardId: string };
-
-interface CheckOutcome {
-  problems: string[];
-  evidence: Record<string, unknown>;
-}
 
 const MIN_ESCALATION_INTERVAL_MS = 15_000;
 
@@ -121,12 +99,18 @@ export async function cutoverWorkflow(input: CutoverInput): Promise<CutoverStatu
 
   const stageState = (id: StageId) => status.stages.find((s) => s.id === id) as StageState;
 
+  let indexed = '';
+  /** Shows the state in the UI. Current details cost no history; search attributes are upserted only on change. */
   function publish(): void {
-    upsertSearchAttributes([
-      { key: CutoverPhaseKey, value: status.phase },
-      { key: CutoverStageKey, value: status.currentStage ?? 'none' },
-      { key: CutoverGoLiveKey, value: new Date(goLiveMs) },
-    ]);
+    const phaseAndStage = `${status.phase} ${status.currentStage ?? 'none'}`;
+    if (phaseAndStage !== indexed) {
+      upsertSearchAttributes([
+        { key: CutoverPhaseKey, value: status.phase },
+        { key: CutoverStageKey, value: status.currentStage ?? 'none' },
+        { key: CutoverGoLiveKey, value: new Date(goLiveMs) },
+      ]);
+      indexed = phaseAndStage;
+    }
     setCurrentDetails(renderCurrentDetails(status));
   }
 
@@ -136,31 +120,8 @@ export async function cutoverWorkflow(input: CutoverInput): Promise<CutoverStatu
     publish();
   }
 
-  // Activities. PayCA calls go to their own queue; their retry budget is the plan's, in wall time.
-  const paycaOptions: ActivityOptions = {
-    taskQueue: PAYCA_TASK_QUEUE,
-    startToCloseTimeout: '60s',
-    scheduleToCloseTimeout: plan.paycaRetryBudgetMs,
-    retry: {
-      initialInterval: '1s',
-      backoffCoefficient: 2,
-      maximumInterval: '30s',
-      nonRetryableErrorTypes: [...NON_RETRYABLE_PAYCA_CODES, 'CREDENTIALS_MISSING', 'CONFIG_INVALID'],
-    },
-  };
-  const payca = (summary: string, extra: { startToCloseTimeout?: number; heartbeatTimeout?: string } = {}) =>
-    proxyActivities<PaycaActivities>({ ...paycaOptions, ...extra, summary });
-  const local = (summary: string) =>
-    proxyActivities<CutoverActivities>({
-      startToCloseTimeout: '60s',
-      heartbeatTimeout: '20s',
-      retry: { initialInterval: '1s', maximumInterval: '30s', maximumAttempts: 10 },
-      summary,
-    });
-
-  const production = plan.payca.production.baseUrl;
   const notify = (channel: 'monitoring-room' | 'approvers' | 'escalation' | 'outcome', text: string, to?: string[]) =>
-    local(`notify ${channel}`).notify({ channel, text, to, webhookUrl: plan.notifications.webhookUrl });
+    cutoverActivities(`notify ${channel}`).notify({ channel, text, to, webhookUrl: plan.notifications.webhookUrl });
 
   // ---------- messages ----------
 
@@ -286,161 +247,16 @@ export async function cutoverWorkflow(input: CutoverInput): Promise<CutoverStatu
   setHandler(abortSignal, abort.signal);
   setHandler(statusQuery, () => status, { description: 'The cutover: stages, approvals, evidence, refusals' });
 
-  // ---------- stage checks ----------
-
-  function activityProblem(err: unknown): { type: string; message: string; requestId?: string } {
-    const cause = err instanceof ActivityFailure ? err.cause : err;
-    if (cause instanceof ApplicationFailure) {
-      const details = cause.details?.[0] as { requestId?: string } | undefined;
-      return { type: cause.type ?? 'Error', message: cause.message, requestId: details?.requestId };
-    }
-    if (cause instanceof Error) return { type: cause.name, message: cause.message };
-    return { type: 'Error', message: String(cause) };
-  }
-
-  const checks: Record<StageId, (stage: StageState) => Promise<CheckOutcome>> = {
-    async 'config-diff'() {
-      const diff = await payca('T-24h config diff: sandbox vs production (Ops)').diffProgramConfig({
-        sandboxBaseUrl: plan.payca.sandbox.baseUrl,
-        productionBaseUrl: production,
-        allowedDifferences: plan.configDiff.allowedDifferences,
-      });
-      return {
-        problems: diff.unexpected.map((key) => {
-          const d = diff.differences.find((x) => x.key === key);
-          return `setting ${key} differs: sandbox ${JSON.stringify(d?.sandbox)}, production ${JSON.stringify(d?.production)}`;
-        }),
-        evidence: { configDiff: diff },
-      };
-    },
-
-    async 'funding-check'() {
-      const funding = await payca('T-12h funding check (Treasury)').checkFunding({
-        baseUrl: production,
-        minimums: plan.funding.minimums,
-      });
-      return {
-        problems: funding.shortfalls.map(
-          (s) => `${s.currency} master accounts hold ${s.available}, ${s.missing} short of the ${s.minimum} minimum (minor units)`,
-        ),
-        evidence: { funding },
-      };
-    },
-
-    async 'disable-sandbox-jobs'(stage) {
-      if (plan.sandboxJobs.length === 0) return { problems: [], evidence: { jobs: [], note: 'the plan lists no sandbox jobs' } };
-      const already = stage.evidence.jobs as JobPriorState[] | undefined;
-      if (already) return { problems: [], evidence: { jobs: already } };
-      const result = await local('T-2h pause sandbox automation jobs (Engineering)').pauseSandboxJobs({ jobs: plan.sandboxJobs });
-      compensations.push({ step: 'restore-sandbox-jobs', priorStates: result.jobs });
-      return { problems: [], evidence: { jobs: result.jobs } };
-    },
-
-    async 'webhook-smoke-test'(stage) {
-      const act = payca('T-1h webhook smoke test (Engineering)');
-      const subscription = await act.ensureWebhookSubscription({
-        baseUrl: production,
-        url: plan.webhook.url,
-        events: plan.webhook.events,
-      });
-      stage.evidence.subscription = subscription;
-      if (subscription.created) {
-        compensations.push({ step: 'remove-webhook-subscription', subscriptionId: subscription.subscriptionId });
-      }
-      const sent = await act.sendTestWebhook({ baseUrl: production, subscriptionId: subscription.subscriptionId });
-      stage.evidence.testEvent = sent;
-      const delivery = await payca('T-1h await 2xx webhook delivery (Engineering)', {
-        startToCloseTimeout: plan.webhook.deliveryTimeoutMs + 30_000,
-        heartbeatTimeout: '30s',
-      }).awaitWebhookDelivery({
-        baseUrl: production,
-        subscriptionId: subscription.subscriptionId,
-        deliveryId: sent.deliveryId,
-        timeoutMs: plan.webhook.deliveryTimeoutMs,
-      });
-      return { problems: [], evidence: { subscription, testEvent: sent, delivery } };
-    },
-
-    async 'go-live'(stage) {
-      if (!stage.evidence.changeWindowOpenedAt) {
-        await notify(
-          'monitoring-room',
-          `${plan.programme}: change window open at ${planNow()} (go-live ${status.goLive}); monitoring room ${plan.notifications.monitoringRoom} is active`,
-        );
-        stage.evidence.changeWindowOpenedAt = nowIso();
-      }
-      // A re-run after a failed attempt first closes any card the earlier attempt left open.
-      await closeOpenTestCards();
-      const smoke: Record<string, unknown> = {};
-      stage.evidence.smokeTests = smoke;
-      const step = (what: string) => payca(`T go-live smoke test: ${what}`);
-      smoke.health = await step('GET /health').checkHealth({ baseUrl: production });
-      smoke.accounts = await step('GET /v2/accounts').readAccounts({ baseUrl: production, accountId: plan.smokeTest.accountId });
-      const card = await step('POST /v1/cards (issue test card)').issueTestCard({
-        baseUrl: production,
-        accountId: plan.smokeTest.accountId,
-        currency: plan.smokeTest.currency,
-        holderName: plan.smokeTest.holderName,
-        externalRef: `${info.workflowId}-smoke-${stage.attempts}`,
-      });
-      smoke.issueCard = card;
-      compensations.push({ step: 'close-test-card', cardId: card.cardId });
-      try {
-        const topUp = await step('POST /v1/cards/{id}/topup').topUpTestCard({
-          baseUrl: production,
-          cardId: card.cardId,
-          amount: plan.smokeTest.topUpAmount,
-          currency: plan.smokeTest.currency,
-        });
-        smoke.topUp = topUp;
-        smoke.ledger = await step('GET /v1/ledger (verify top-up entry)').verifyLedger({
-          baseUrl: production,
-          cardId: card.cardId,
-          transactionId: topUp.transactionId,
-          amount: plan.smokeTest.topUpAmount,
-        });
-        const subscription = stageState('webhook-smoke-test').evidence.subscription as { subscriptionId: string } | undefined;
-        if (subscription && plan.webhook.events.includes('card.topup')) {
-          smoke.topUpWebhook = await payca('T go-live smoke test: card.topup webhook delivered', {
-            startToCloseTimeout: plan.webhook.deliveryTimeoutMs + 30_000,
-            heartbeatTimeout: '30s',
-          }).awaitWebhookDelivery({
-            baseUrl: production,
-            subscriptionId: subscription.subscriptionId,
-            eventType: 'card.topup',
-            since: topUp.startedAt,
-            timeoutMs: plan.webhook.deliveryTimeoutMs,
-          });
-        } else {
-          smoke.topUpWebhook = { skipped: 'the plan does not subscribe to card.topup' };
-        }
-      } finally {
-        await closeOpenTestCards(smoke);
-      }
-      return {
-        problems: [],
-        evidence: {
-          manualAuthorizationStep:
-            'POST /sandbox/transactions is not available in production: run one low-risk real authorization as approved and give its id with the go-live approval',
-        },
-      };
-    },
-
-    async debrief() {
-      return { problems: [], evidence: {} };
-    },
-  };
-
-  async function closeOpenTestCards(smoke?: Record<string, unknown>): Promise<void> {
-    for (const pending of compensations.filter((c) => c.step === 'close-test-card')) {
-      const closed = await payca('T go-live smoke test: POST /v1/cards/{id}/close').closeTestCard({
-        baseUrl: production,
-        cardId: pending.cardId,
-      });
-      compensations.splice(compensations.indexOf(pending), 1);
-      if (smoke) smoke.closeCard = closed;
-    }
-  }
+  const checks = createStageChecks({
+    plan,
+    workflowId: info.workflowId,
+    status,
+    compensations,
+    stageState,
+    notify,
+    planNow,
+    nowIso,
+  });
 
   // ---------- stage runner ----------
 
@@ -550,31 +366,7 @@ export async function cutoverWorkflow(input: CutoverInput): Promise<CutoverStatu
 
   async function compensate(): Promise<void> {
     setPhase('compensating');
-    for (const step of [...compensations].reverse()) {
-      try {
-        if (step.step === 'restore-sandbox-jobs') {
-          const restored = await local('roll-back: restore sandbox jobs').restoreSandboxJobs({
-            jobs: plan.sandboxJobs,
-            priorStates: step.priorStates,
-          });
-          status.compensations.push({ step: step.step, status: 'done', at: nowIso(), detail: `restored ${restored.restored.join(', ') || 'none (all were paused before)'}` });
-        } else if (step.step === 'remove-webhook-subscription') {
-          const removed = await payca('roll-back: remove webhook subscription').removeWebhookSubscription({
-            baseUrl: production,
-            subscriptionId: step.subscriptionId,
-          });
-          status.compensations.push({ step: step.step, status: 'done', at: nowIso(), detail: `${step.subscriptionId} (request ${removed.requestId ?? 'n/a'})` });
-        } else {
-          const closed = await payca('roll-back: close test card').closeTestCard({ baseUrl: production, cardId: step.cardId });
-          status.compensations.push({ step: step.step, status: 'done', at: nowIso(), detail: `${step.cardId} (request ${closed.requestId})` });
-        }
-      } catch (err) {
-        const problem = activityProblem(err);
-        const record: CompensationRecord = { step: step.step, status: 'failed', at: nowIso(), detail: `${problem.type}: ${problem.message}` };
-        status.compensations.push(record);
-        log.error('compensation failed', { step: step.step, problem });
-      }
-    }
+    await runCompensations(plan, compensations, status);
   }
 
   // ---------- the timeline ----------

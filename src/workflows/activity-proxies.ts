@@ -1,0 +1,57 @@
+/**
+ * How the workflow calls its activities. PayCA calls go to their own task queue, retry within the plan's
+ * budget (wall time) and never retry the codes the contract calls final; the rest run beside the workflow.
+ * Every call carries a summary, which is what an engineer reads in the Temporal UI's event history.
+ */
+import { ActivityFailure, ApplicationFailure, proxyActivities, type ActivityOptions } from '@temporalio/workflow';
+import type { CutoverActivities, PaycaActivities } from '../activities/index.js';
+import { NON_RETRYABLE_PAYCA_CODES } from '../errors.js';
+import { PAYCA_TASK_QUEUE } from './definitions.js';
+
+export interface PaycaCallOptions {
+  startToCloseTimeout?: number;
+  heartbeatTimeout?: string;
+}
+
+export function paycaActivities(retryBudgetMs: number, summary: string, extra: PaycaCallOptions = {}) {
+  const options: ActivityOptions = {
+    taskQueue: PAYCA_TASK_QUEUE,
+    startToCloseTimeout: '60s',
+    scheduleToCloseTimeout: retryBudgetMs,
+    retry: {
+      initialInterval: '1s',
+      backoffCoefficient: 2,
+      maximumInterval: '30s',
+      nonRetryableErrorTypes: [...NON_RETRYABLE_PAYCA_CODES, 'CREDENTIALS_MISSING', 'CONFIG_INVALID'],
+    },
+    ...extra,
+    summary,
+  };
+  return proxyActivities<PaycaActivities>(options);
+}
+
+export function cutoverActivities(summary: string) {
+  return proxyActivities<CutoverActivities>({
+    startToCloseTimeout: '60s',
+    heartbeatTimeout: '20s',
+    retry: { initialInterval: '1s', maximumInterval: '30s', maximumAttempts: 10 },
+    summary,
+  });
+}
+
+export interface ActivityProblem {
+  type: string;
+  message: string;
+  requestId?: string;
+}
+
+/** The named error and PayCA request id behind a failed activity, for the stage's hold reason. */
+export function activityProblem(err: unknown): ActivityProblem {
+  const cause = err instanceof ActivityFailure ? err.cause : err;
+  if (cause instanceof ApplicationFailure) {
+    const details = cause.details?.[0] as { requestId?: string } | undefined;
+    return { type: cause.type ?? 'Error', message: cause.message, requestId: details?.requestId };
+  }
+  if (cause instanceof Error) return { type: cause.name, message: cause.message };
+  return { type: 'Error', message: String(cause) };
+}

@@ -1,0 +1,185 @@
+/**
+ * What each stage of the launch timeline checks, in workflow terms: which activities it calls, in what
+ * order, what counts as a problem (which holds the stage for its owner) and what evidence it keeps.
+ * The side effects themselves live in src/activities/, one file per stage.
+ */
+import type { JobPriorState } from '../activities/index.js';
+import type { CutoverPlan } from '../plan/schema.js';
+import { cutoverActivities, paycaActivities, type PaycaCallOptions } from './activity-proxies.js';
+import type { Compensation } from './compensations.js';
+import type { CutoverStatus, StageState } from './definitions.js';
+import type { StageId } from './stages.js';
+
+export interface CheckOutcome {
+  /** Each problem holds the stage for its owner. */
+  problems: string[];
+  evidence: Record<string, unknown>;
+}
+
+export interface StageContext {
+  plan: CutoverPlan;
+  workflowId: string;
+  status: CutoverStatus;
+  /** Undo steps for what the checks change; a check pushes one right after its change succeeds. */
+  compensations: Compensation[];
+  stageState(id: StageId): StageState;
+  notify(channel: 'monitoring-room' | 'approvers' | 'escalation' | 'outcome', text: string, to?: string[]): Promise<unknown>;
+  /** Now on the plan's clock, which runs faster in rehearsals. */
+  planNow(): string;
+  nowIso(): string;
+}
+
+export type StageChecks = Record<StageId, (stage: StageState) => Promise<CheckOutcome>>;
+
+export function createStageChecks(ctx: StageContext): StageChecks {
+  const { plan, status, compensations, stageState, notify, planNow, nowIso } = ctx;
+  const production = plan.payca.production.baseUrl;
+  const payca = (summary: string, extra?: PaycaCallOptions) => paycaActivities(plan.paycaRetryBudgetMs, summary, extra);
+  const local = cutoverActivities;
+
+  const checks: Record<StageId, (stage: StageState) => Promise<CheckOutcome>> = {
+    async 'config-diff'() {
+      const diff = await payca('T-24h config diff: sandbox vs production (Ops)').diffProgramConfig({
+        sandboxBaseUrl: plan.payca.sandbox.baseUrl,
+        productionBaseUrl: production,
+        allowedDifferences: plan.configDiff.allowedDifferences,
+      });
+      return {
+        problems: diff.unexpected.map((key) => {
+          const d = diff.differences.find((x) => x.key === key);
+          return `setting ${key} differs: sandbox ${JSON.stringify(d?.sandbox)}, production ${JSON.stringify(d?.production)}`;
+        }),
+        evidence: { configDiff: diff },
+      };
+    },
+
+    async 'funding-check'() {
+      const funding = await payca('T-12h funding check (Treasury)').checkFunding({
+        baseUrl: production,
+        minimums: plan.funding.minimums,
+      });
+      return {
+        problems: funding.shortfalls.map(
+          (s) => `${s.currency} master accounts hold ${s.available}, ${s.missing} short of the ${s.minimum} minimum (minor units)`,
+        ),
+        evidence: { funding },
+      };
+    },
+
+    async 'disable-sandbox-jobs'(stage) {
+      if (plan.sandboxJobs.length === 0) return { problems: [], evidence: { jobs: [], note: 'the plan lists no sandbox jobs' } };
+      const already = stage.evidence.jobs as JobPriorState[] | undefined;
+      if (already) return { problems: [], evidence: { jobs: already } };
+      const result = await local('T-2h pause sandbox automation jobs (Engineering)').pauseSandboxJobs({ jobs: plan.sandboxJobs });
+      compensations.push({ step: 'restore-sandbox-jobs', priorStates: result.jobs });
+      return { problems: [], evidence: { jobs: result.jobs } };
+    },
+
+    async 'webhook-smoke-test'(stage) {
+      const act = payca('T-1h webhook smoke test (Engineering)');
+      const subscription = await act.ensureWebhookSubscription({
+        baseUrl: production,
+        url: plan.webhook.url,
+        events: plan.webhook.events,
+      });
+      stage.evidence.subscription = subscription;
+      if (subscription.created) {
+        compensations.push({ step: 'remove-webhook-subscription', subscriptionId: subscription.subscriptionId });
+      }
+      const sent = await act.sendTestWebhook({ baseUrl: production, subscriptionId: subscription.subscriptionId });
+      stage.evidence.testEvent = sent;
+      const delivery = await payca('T-1h await 2xx webhook delivery (Engineering)', {
+        startToCloseTimeout: plan.webhook.deliveryTimeoutMs + 30_000,
+        heartbeatTimeout: '30s',
+      }).awaitWebhookDelivery({
+        baseUrl: production,
+        subscriptionId: subscription.subscriptionId,
+        deliveryId: sent.deliveryId,
+        timeoutMs: plan.webhook.deliveryTimeoutMs,
+      });
+      return { problems: [], evidence: { subscription, testEvent: sent, delivery } };
+    },
+
+    async 'go-live'(stage) {
+      if (!stage.evidence.changeWindowOpenedAt) {
+        await notify(
+          'monitoring-room',
+          `${plan.programme}: change window open at ${planNow()} (go-live ${status.goLive}); monitoring room ${plan.notifications.monitoringRoom} is active`,
+        );
+        stage.evidence.changeWindowOpenedAt = nowIso();
+      }
+      // A re-run after a failed attempt first closes any card the earlier attempt left open.
+      await closeOpenTestCards();
+      const smoke: Record<string, unknown> = {};
+      stage.evidence.smokeTests = smoke;
+      const step = (what: string) => payca(`T go-live smoke test: ${what}`);
+      smoke.health = await step('GET /health').checkHealth({ baseUrl: production });
+      smoke.accounts = await step('GET /v2/accounts').readAccounts({ baseUrl: production, accountId: plan.smokeTest.accountId });
+      const card = await step('POST /v1/cards (issue test card)').issueTestCard({
+        baseUrl: production,
+        accountId: plan.smokeTest.accountId,
+        currency: plan.smokeTest.currency,
+        holderName: plan.smokeTest.holderName,
+        externalRef: `${ctx.workflowId}-smoke-${stage.attempts}`,
+      });
+      smoke.issueCard = card;
+      compensations.push({ step: 'close-test-card', cardId: card.cardId });
+      try {
+        const topUp = await step('POST /v1/cards/{id}/topup').topUpTestCard({
+          baseUrl: production,
+          cardId: card.cardId,
+          amount: plan.smokeTest.topUpAmount,
+          currency: plan.smokeTest.currency,
+        });
+        smoke.topUp = topUp;
+        smoke.ledger = await step('GET /v1/ledger (verify top-up entry)').verifyLedger({
+          baseUrl: production,
+          cardId: card.cardId,
+          transactionId: topUp.transactionId,
+          amount: plan.smokeTest.topUpAmount,
+        });
+        const subscription = stageState('webhook-smoke-test').evidence.subscription as { subscriptionId: string } | undefined;
+        if (subscription && plan.webhook.events.includes('card.topup')) {
+          smoke.topUpWebhook = await payca('T go-live smoke test: card.topup webhook delivered', {
+            startToCloseTimeout: plan.webhook.deliveryTimeoutMs + 30_000,
+            heartbeatTimeout: '30s',
+          }).awaitWebhookDelivery({
+            baseUrl: production,
+            subscriptionId: subscription.subscriptionId,
+            eventType: 'card.topup',
+            since: topUp.startedAt,
+            timeoutMs: plan.webhook.deliveryTimeoutMs,
+          });
+        } else {
+          smoke.topUpWebhook = { skipped: 'the plan does not subscribe to card.topup' };
+        }
+      } finally {
+        await closeOpenTestCards(smoke);
+      }
+      return {
+        problems: [],
+        evidence: {
+          manualAuthorizationStep:
+            'POST /sandbox/transactions is not available in production: run one low-risk real authorization as approved and give its id with the go-live approval',
+        },
+      };
+    },
+
+    async debrief() {
+      return { problems: [], evidence: {} };
+    },
+  };
+
+  async function closeOpenTestCards(smoke?: Record<string, unknown>): Promise<void> {
+    for (const pending of compensations.filter((c) => c.step === 'close-test-card')) {
+      const closed = await payca('T go-live smoke test: POST /v1/cards/{id}/close').closeTestCard({
+        baseUrl: production,
+        cardId: pending.cardId,
+      });
+      compensations.splice(compensations.indexOf(pending), 1);
+      if (smoke) smoke.closeCard = closed;
+    }
+  }
+
+  return checks;
+}
