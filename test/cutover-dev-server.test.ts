@@ -96,6 +96,9 @@ describe('cutover workflow on the dev server', function () {
     const history = historyText(await handle.fetchHistory());
     assert.match(history, /diffProgramConfig/, 'the history text is searchable');
     assert.match(history, /card\.topup/, 'payloads are decoded');
+    for (const summary of ['T-24h config diff: sandbox vs production (Ops)', 'T-12h funding check (Treasury)', 'until T-2h disable-sandbox-jobs (Engineering)', 'T go-live smoke test: POST /v1/cards (issue test card)', 'go-live holds for Programme lead, Engineering']) {
+      assert.ok(history.includes(summary), `the history carries the summary "${summary}" for the UI`);
+    }
     for (const secret of [stack.credentials.production.clientSecret, stack.credentials.sandbox.clientSecret]) {
       assert.equal(history.includes(secret), false, 'no PayCA secret in the workflow history');
     }

@@ -144,7 +144,7 @@ describe('cutover workflow on the time-skipping server', function () {
     await handle.result();
   });
 
-  it('rolls back at the debrief: sandbox jobs restored, its subscription removed, in reverse order', async () => {
+  it('rolls back at the debrief: sandbox jobs restored, then the subscription it created removed, newest first', async () => {
     const handle = await start();
     await advanceUntil(env, handle, holdingAt('go-live'), 'the go-live gate');
     const job = (await stack.admin('jobs/card-generator', 'GET', undefined, 'sandbox')) as { enabled: boolean };
@@ -158,11 +158,12 @@ describe('cutover workflow on the time-skipping server', function () {
     await handle.executeUpdate(decideUpdate, { args: [{ decision: 'roll-back', by: 'lara', reason: 'declines too high' }] });
     const result: CutoverStatus = await handle.result();
     assert.equal(result.phase, 'rolled-back');
+    // Readiness registered the subscription when the cutover started; the jobs were paused at T-2h.
     assert.deepEqual(
       result.compensations.map((c) => [c.step, c.status]),
       [
-        ['remove-webhook-subscription', 'done'],
         ['restore-sandbox-jobs', 'done'],
+        ['remove-webhook-subscription', 'done'],
       ],
     );
     const restored = (await stack.admin('jobs/card-generator', 'GET', undefined, 'sandbox')) as { enabled: boolean };
@@ -183,7 +184,11 @@ describe('cutover workflow on the time-skipping server', function () {
     assert.equal(result.phase, 'aborted');
     assert.equal(stageOf(result, 'disable-sandbox-jobs').status, 'failed');
     assert.equal(stageOf(result, 'debrief').status, 'skipped');
-    assert.deepEqual(result.compensations, []);
+    assert.deepEqual(
+      result.compensations.map((c) => c.step),
+      ['remove-webhook-subscription'],
+      'only the readiness check had changed something: it registered the webhook subscription',
+    );
     assert.equal(result.abort?.reason, 'PayCA asked us to wait a week');
   });
 

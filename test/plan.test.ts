@@ -22,9 +22,24 @@ const BAD_PLANS: { name: string; edit: PlanEdit; path: string; says: RegExp }[] 
   { name: 'no programme lead', edit: (p) => delete p.approvers.lead, path: 'approvers', says: /programme lead/ },
   {
     name: 'a gate role with nobody in it',
-    edit: (p) => (p.stages['go-live'].gate = ['lead', 'analytics']),
+    edit: (p) => {
+      delete p.approvers.finance;
+      p.stages['go-live'].gate = ['lead', 'finance'];
+    },
     path: 'stages.go-live.gate[1]',
-    says: /approvers\.analytics lists nobody/,
+    says: /approvers\.finance lists nobody/,
+  },
+  {
+    name: 'a readiness owner with nobody in it',
+    edit: (p) => delete p.approvers.compliance,
+    path: 'approvers.compliance',
+    says: /readiness items kyc-aml-review, data-retention, business-continuity, legal-sign-off are owned by compliance/,
+  },
+  {
+    name: 'an unknown readiness item',
+    edit: (p) => (p.readiness.items['no-such-item'] = { optional: true }),
+    path: 'readiness.items.no-such-item',
+    says: /no runbook item "no-such-item"/,
   },
   {
     name: 'a URL that is not http(s)',

@@ -7,23 +7,47 @@ import { createConfigDiffActivities } from './config-diff.js';
 import { createFundingCheckActivities } from './funding-check.js';
 import { createNotifyActivities, type NotifyDeps } from './notify.js';
 import type { PaycaClients } from './payca-clients.js';
+import { createBinCatalogueActivities } from './readiness/bin-catalogue.js';
+import { createCicdEnvActivities } from './readiness/cicd-env.js';
+import { createCredentialsCheckActivities } from './readiness/credentials-check.js';
+import { createSeedCardActivities } from './readiness/seed-cards.js';
+import { createWebhookTlsActivities } from './readiness/webhook-tls.js';
+import type { PaycaCredentials, PaycaEnvironment } from '../payca/credentials.js';
 import { createSandboxJobActivities } from './sandbox-jobs.js';
 import { createSmokeTestActivities } from './smoke-tests.js';
 import { createWebhookActivities } from './webhooks.js';
 
-export function createPaycaActivities(deps: { payca: PaycaClients }) {
+export interface PaycaActivityDeps {
+  payca: PaycaClients;
+  /** The same credential sources `payca` was built from, for the readiness check that they are present. */
+  env?: NodeJS.ProcessEnv;
+  credentials?: Partial<Record<PaycaEnvironment, PaycaCredentials>>;
+}
+
+export function createPaycaActivities(deps: PaycaActivityDeps) {
   return {
     ...createConfigDiffActivities(deps),
     ...createFundingCheckActivities(deps),
     ...createWebhookActivities(deps),
     ...createSmokeTestActivities(deps),
+    ...createCredentialsCheckActivities(deps),
+    ...createBinCatalogueActivities(deps),
+    ...createSeedCardActivities(deps),
   };
 }
 
-export function createCutoverActivities(deps: { temporal: Client; notify?: NotifyDeps; fetch?: typeof fetch }) {
+export function createCutoverActivities(deps: {
+  temporal: Client;
+  notify?: NotifyDeps;
+  fetch?: typeof fetch;
+  /** Extra CAs the webhook TLS check trusts, e.g. a private CA in front of the endpoint. */
+  caCertificates?: string[];
+}) {
   return {
     ...createSandboxJobActivities({ temporal: deps.temporal, fetch: deps.fetch }),
     ...createNotifyActivities(deps.notify),
+    ...createCicdEnvActivities(),
+    ...createWebhookTlsActivities({ caCertificates: deps.caCertificates }),
   };
 }
 

@@ -5,6 +5,7 @@
 import { z } from 'zod';
 import { UsageError } from '../errors.js';
 import { parseDuration } from '../plan/duration.js';
+import { RUNBOOK_ITEMS } from '../readiness/items.js';
 import type { CutoverPhase, Decision } from '../workflows/definitions.js';
 import { STAGE_IDS, type StageId } from '../workflows/stages.js';
 
@@ -28,6 +29,17 @@ const PhaseArg = z.enum(PHASES, { error: `must be one of ${PHASES.join(', ')}` }
 const PersonArg = z
   .string()
   .regex(/^[a-z0-9][a-z0-9._-]*$/i, 'must be a person id as written in the plan, such as "lara" or "erin.eng"');
+
+/**
+ * Same shape as an item id in the plan's readiness section. Only the shape: the plan may add items of its
+ * own, so the workflow, which knows them all, refuses an unknown id and lists the known ones.
+ */
+const ItemArg = z
+  .string()
+  .regex(
+    /^[a-z0-9][a-z0-9-]*$/,
+    'must be a checklist item id, lower-case words joined by dashes such as secrets-in-vault (`cutover checklist ID` lists them)',
+  );
 
 const TextArg = z.string().trim().min(1, 'must not be empty');
 
@@ -64,6 +76,14 @@ export const parsePort = (value: string | number, flag: string): number => parse
 export const parseTimeScale = (value: string | number): number => parseWith(TimeScaleArg, value, '--time-scale');
 export const parsePositiveNumber = (value: string | number, flag: string): number =>
   parseWith(PositiveNumberArg, value, flag);
+
+/** A checklist item id; a runbook id written loosely ("Secrets_in_vault") is named in the answer. */
+export function parseItem(value: string): string {
+  const loose = value.trim().toLowerCase().replace(/[\s_]+/g, '-');
+  const meant = RUNBOOK_ITEMS.find((item) => item.id === loose && item.id !== value);
+  if (meant) throw new UsageError(`item ${JSON.stringify(value)} is not valid: did you mean ${meant.id}?`);
+  return parseWith(ItemArg, value, 'item');
+}
 
 /** `--go-live`: an ISO 8601 time with zone, or `+DURATION` from now (`+25h`, `+90m`). */
 export function parseGoLive(value: string, now: Date = new Date()): Date {

@@ -2,16 +2,21 @@
 import { Command } from 'commander';
 import { abortCommand } from './commands/abort.js';
 import { approveCommand } from './commands/approve.js';
+import { checklistCommand } from './commands/checklist.js';
+import { completeCommand } from './commands/complete.js';
 import { decideCommand } from './commands/decide.js';
 import { demoCommand } from './commands/demo.js';
 import { devCommand } from './commands/dev.js';
 import { listCommand } from './commands/list.js';
 import { planCommand } from './commands/plan-validate.js';
 import { rejectCommand } from './commands/reject.js';
+import { reportCommand } from './commands/report.js';
+import { retryItemCommand } from './commands/retry-item.js';
 import { retryCommand } from './commands/retry.js';
 import { simCommand } from './commands/sim.js';
 import { startCommand } from './commands/start.js';
 import { statusCommand } from './commands/status.js';
+import { waiveCommand } from './commands/waive.js';
 import { workerCommand } from './commands/worker.js';
 import { examples } from './help.js';
 
@@ -19,12 +24,17 @@ const COMMANDS = [
   planCommand,
   startCommand,
   statusCommand,
+  checklistCommand,
   listCommand,
   approveCommand,
   rejectCommand,
   decideCommand,
   retryCommand,
   abortCommand,
+  completeCommand,
+  waiveCommand,
+  retryItemCommand,
+  reportCommand,
   workerCommand,
   devCommand,
   demoCommand,
@@ -49,6 +59,8 @@ export function buildProgram(version: string): Command {
         'cutover start plans/example.yaml --go-live 2026-12-01T09:00:00Z',
         'cutover status cutover-acme-prepaid-uk-202612010900',
         'cutover approve cutover-acme-prepaid-uk-202612010900 go-live --as lara --authorization-id auth_8812',
+        'cutover checklist cutover-acme-prepaid-uk-202612010900 --open',
+        'cutover complete cutover-acme-prepaid-uk-202612010900 secrets-in-vault --as erin --evidence "SEC-412"',
         'cutover demo',
       )}
 Temporal: TEMPORAL_ADDRESS, TEMPORAL_NAMESPACE, TEMPORAL_API_KEY (and TLS or TOML profiles) select the server;

@@ -1,5 +1,6 @@
 /**
- * Sends one of the five cutover commands as an update (the workflow answers with a receipt or refuses)
+ * Sends one of the cutover commands (stage answers, the debrief decision, abort, and the checklist's
+ * complete, waive and retry of an item) as an update (the workflow answers with a receipt or refuses)
  * or, with `--signal`, as a signal (fire and forget: the workflow applies the same rules and records
  * any refusal in its status).
  */
@@ -9,18 +10,27 @@ import {
   abortUpdate,
   approveSignal,
   approveUpdate,
+  completeItemSignal,
+  completeItemUpdate,
   decideSignal,
   decideUpdate,
   rejectSignal,
   rejectUpdate,
+  retryItemSignal,
+  retryItemUpdate,
   retrySignal,
   retryUpdate,
+  waiveItemSignal,
+  waiveItemUpdate,
   type AbortArgs,
   type ApproveArgs,
+  type CompleteItemArgs,
   type DecideArgs,
   type MessageReceipt,
   type RejectArgs,
   type RetryArgs,
+  type RetryItemArgs,
+  type WaiveItemArgs,
 } from '../workflows/definitions.js';
 import { CutoverError } from '../errors.js';
 import { cutoverNotFound, translateTemporalError } from './temporal-errors.js';
@@ -30,7 +40,10 @@ export type CutoverMessage =
   | { kind: 'reject'; args: RejectArgs }
   | { kind: 'decide'; args: DecideArgs }
   | { kind: 'retry'; args: RetryArgs }
-  | { kind: 'abort'; args: AbortArgs };
+  | { kind: 'abort'; args: AbortArgs }
+  | { kind: 'complete-item'; args: CompleteItemArgs }
+  | { kind: 'waive-item'; args: WaiveItemArgs }
+  | { kind: 'retry-item'; args: RetryItemArgs };
 
 export type Delivery = 'update' | 'signal';
 
@@ -69,6 +82,12 @@ function update(handle: Handle, message: CutoverMessage): Promise<MessageReceipt
       return handle.executeUpdate(retryUpdate, { args: [message.args] });
     case 'abort':
       return handle.executeUpdate(abortUpdate, { args: [message.args] });
+    case 'complete-item':
+      return handle.executeUpdate(completeItemUpdate, { args: [message.args] });
+    case 'waive-item':
+      return handle.executeUpdate(waiveItemUpdate, { args: [message.args] });
+    case 'retry-item':
+      return handle.executeUpdate(retryItemUpdate, { args: [message.args] });
   }
 }
 
@@ -84,6 +103,12 @@ function signal(handle: Handle, message: CutoverMessage): Promise<void> {
       return handle.signal(retrySignal, message.args);
     case 'abort':
       return handle.signal(abortSignal, message.args);
+    case 'complete-item':
+      return handle.signal(completeItemSignal, message.args);
+    case 'waive-item':
+      return handle.signal(waiveItemSignal, message.args);
+    case 'retry-item':
+      return handle.signal(retryItemSignal, message.args);
   }
 }
 

@@ -1,6 +1,8 @@
 /**
  * The demo: starts the example cutover on the local stack with go-live 25 hours ahead, runs the plan
- * clock fast, and plays the approvers in plain sight, printing each stage as it changes.
+ * clock fast, and plays the people in plain sight, printing each stage and checklist item as it changes:
+ * owners close the launch checklist (one check fails, is fixed and passes on a retry; one cannot pass
+ * locally and is waived), then go-live is approved and the debrief rolls forward.
  */
 import { MessageRefusedError } from '../errors.js';
 import { formatDuration } from '../plan/duration.js';
@@ -9,12 +11,14 @@ import type { CutoverPlan } from '../plan/schema.js';
 import type { CutoverStatus } from '../workflows/definitions.js';
 import { startCutover } from '../client/cutover-workflow.js';
 import { readStatus } from '../client/read-status.js';
-import { sendMessage } from '../client/send-message.js';
+import { sendMessage, type CutoverMessage } from '../client/send-message.js';
 import { programmeSlug } from '../client/workflow-id.js';
+import { demoEvidence, DEMO_WAIVERS } from './demo-checklist.js';
+import { prepareDemoReadiness } from './demo-readiness.js';
 import { DEMO_GO_LIVE_IN_MS } from './demo-settings.js';
 import { pointPlanAt } from './plan-for-stack.js';
-import { progressLines } from './progress.js';
-import { nextScriptedAction } from './scripted-approver.js';
+import { checklistSummary, progressLines } from './progress.js';
+import { scriptedActions, type ChecklistScript } from './scripted-approver.js';
 import type { DevStack } from './stack.js';
 
 
@@ -40,6 +44,7 @@ export interface DemoResult {
 }
 
 const ENDED = new Set(['completed', 'rolled-back', 'aborted']);
+const ITEM_MESSAGES = new Set<CutoverMessage['kind']>(['complete-item', 'waive-item', 'retry-item']);
 
 function demoWorkflowId(plan: CutoverPlan, now: Date): string {
   return `cutover-${programmeSlug(plan.programme)}-demo-${now.toISOString().slice(0, 19).replace(/[-:T]/g, '')}`;
@@ -62,11 +67,16 @@ function sleep(ms: number, signal: AbortSignal): Promise<void> {
 export async function runDemo(options: DemoOptions): Promise<DemoResult> {
   const { stack, say, signal, timeScale } = options;
   const client = stack.client;
-  const plan = pointPlanAt(await loadPlanFile(options.planFile), {
-    production: stack.production.url,
-    sandbox: stack.sandbox.url,
-    receiver: stack.receiver.url,
-  });
+  const readiness = await prepareDemoReadiness(
+    pointPlanAt(await loadPlanFile(options.planFile), {
+      production: stack.production.url,
+      sandbox: stack.sandbox.url,
+      receiver: stack.receiver.url,
+    }),
+    stack.dataDir,
+  );
+  const plan = readiness.plan;
+  const script: ChecklistScript = { fixes: readiness.fixes, waivers: DEMO_WAIVERS, evidence: demoEvidence };
   const now = new Date();
   const goLive = new Date(now.getTime() + (options.goLiveInMs ?? DEMO_GO_LIVE_IN_MS));
   const workflowId = demoWorkflowId(plan, now);
@@ -76,6 +86,11 @@ export async function runDemo(options: DemoOptions): Promise<DemoResult> {
   const lastOffset = Math.max(...plan.stages.map((s) => s.offsetMs));
   say(`started ${workflowId}: go-live ${goLive.toISOString()}, plan clock ${timeScale}× real time`);
   say(`  go-live in ${formatDuration(roundToSecond(wallUntil(0)))}, debrief in ${formatDuration(roundToSecond(wallUntil(lastOffset)))} of wall time`);
+  const items = plan.readiness.items;
+  const automated = items.filter((item) => item.kind === 'automated').length;
+  say(
+    `  launch checklist: ${items.length} items, ${automated} checked by the worker from now on, ${items.length - automated} attested by their owners; go/no-go waits for every required one`,
+  );
   say('');
 
   // Generous: the schedule plus time for activities, retries and approvals.
@@ -88,19 +103,31 @@ export async function runDemo(options: DemoOptions): Promise<DemoResult> {
     const status = await readStatus(client, workflowId);
     for (const line of progressLines(previous, status)) say(line);
     previous = status;
-    if (ENDED.has(status.phase)) return { workflowId, plan, status, completed: status.phase === 'completed' };
+    const summary = checklistSummary(status);
+    if (ENDED.has(status.phase)) {
+      if (summary) say(summary);
+      return { workflowId, plan, status, completed: status.phase === 'completed' };
+    }
     if (Date.now() > deadline) {
+      if (summary) say(summary);
       return { workflowId, plan, status, completed: false, stoppedEarly: `still ${status.phase} after the time the demo allows` };
     }
 
-    const action = nextScriptedAction(status, plan.approvers);
-    const key = action && `${action.message.kind}:${JSON.stringify(action.message.args)}:${status.stages.map((s) => s.attempts).join()}`;
-    if (action && key && !answered.has(key)) {
-      answered.add(key);
+    const stageAttempts = status.stages.map((s) => s.attempts).join();
+    const action = scriptedActions(status, plan.approvers, script).find(
+      (candidate) => !answered.has(`${candidate.message.kind}:${JSON.stringify(candidate.message.args)}:${stageAttempts}`),
+    );
+    if (action) {
+      answered.add(`${action.message.kind}:${JSON.stringify(action.message.args)}:${stageAttempts}`);
+      if (action.fix) {
+        say(`→ ${action.fix.announcement}`);
+        await action.fix.apply();
+      }
       say(`→ ${action.announcement}`);
       try {
         const result = await sendMessage(client, workflowId, action.message, 'update');
-        if (result.via === 'update') say(`  ${result.receipt.outcome}`);
+        // A checklist change shows in the next reading's progress lines; the receipt would repeat it.
+        if (result.via === 'update' && !ITEM_MESSAGES.has(action.message.kind)) say(`  ${result.receipt.outcome}`);
       } catch (err) {
         if (!(err instanceof MessageRefusedError)) throw err;
         say(`  refused: ${err.message}`);
@@ -109,10 +136,19 @@ export async function runDemo(options: DemoOptions): Promise<DemoResult> {
     }
     for (const stage of status.stages) {
       const hintKey = `${stage.id}:${stage.attempts}`;
-      if (stage.status !== 'holding' || !stage.hold || action || hinted.has(hintKey)) continue;
+      if (stage.status !== 'holding' || !stage.hold || hinted.has(hintKey)) continue;
       hinted.add(hintKey);
       const people = stage.hold.awaiting.map((role) => `${role}: ${(plan.approvers[role] ?? []).join(', ')}`).join('; ');
       say(`      the demo does not answer this hold; answer as ${people}, e.g. \`cutover approve ${workflowId} ${stage.id} --as NAME\` with TEMPORAL_ADDRESS=${stack.temporal.address}`);
+    }
+    for (const item of status.checklist) {
+      const hintKey = `${item.id}:${item.attempts}`;
+      if (item.status !== 'failed' || hinted.has(hintKey)) continue;
+      hinted.add(hintKey);
+      const owners = (plan.approvers[item.owner] ?? []).join(', ');
+      say(
+        `      the demo does not act on ${item.id}; fix what it found and run \`cutover retry-item ${workflowId} ${item.id} --as NAME\` as ${item.owner}: ${owners}, or the lead waives it, with TEMPORAL_ADDRESS=${stack.temporal.address}`,
+      );
     }
     await sleep(options.pollIntervalMs ?? 1_000, signal);
   }

@@ -1,6 +1,7 @@
 /**
  * The example plan names the default local ports. When the stack runs elsewhere (tests, a second demo),
- * every URL that points at a default address is moved to the stack's actual one.
+ * every URL that points at a default address is moved to the stack's actual one. Its readiness files
+ * can be moved too, for a worker that does not run in the directory the plan's paths are relative to.
  */
 import type { CutoverPlan, SandboxJob } from '../plan/schema.js';
 
@@ -48,6 +49,19 @@ export function pointPlanAt(plan: CutoverPlan, stack: StackAddresses): CutoverPl
     notifications: {
       ...plan.notifications,
       ...(plan.notifications.webhookUrl !== undefined && { webhookUrl: move(plan.notifications.webhookUrl) }),
+    },
+  };
+}
+
+/** The plan with each readiness file it names (CI/CD env files, seed CSV) replaced by `move(path)`. */
+export function pointReadinessFilesAt(plan: CutoverPlan, move: (path: string) => string): CutoverPlan {
+  const { cicdEnv, seedCards } = plan.readiness;
+  return {
+    ...plan,
+    readiness: {
+      ...plan.readiness,
+      ...(cicdEnv && { cicdEnv: { ...cicdEnv, sandboxFile: move(cicdEnv.sandboxFile), productionFile: move(cicdEnv.productionFile) } }),
+      ...(seedCards && { seedCards: { ...seedCards, csv: move(seedCards.csv) } }),
     },
   };
 }

@@ -1,9 +1,10 @@
 /**
  * Turns successive status readings into progress lines a person can follow:
- * "T-24h config-diff passed (2 differences, all allowed)". Evidence is read defensively, since it is
- * free-form per stage; a shape this does not know just gets no detail.
+ * "T-24h config-diff passed (2 differences, all allowed)", "readiness: bin-catalogue done". Evidence is
+ * read defensively, since it is free-form per stage and check; a shape this does not know gets no detail.
  */
-import type { CutoverStatus, StageState } from '../workflows/definitions.js';
+import { openRequiredItems } from '../workflows/checklist-rules.js';
+import type { ChecklistItemState, CutoverStatus, StageState } from '../workflows/definitions.js';
 
 type Evidence = Record<string, unknown>;
 
@@ -103,9 +104,75 @@ function stageLine(stage: StageState, status: CutoverStatus): string | undefined
   }
 }
 
+function checkDetail(evidence: unknown): string | undefined {
+  const record = asRecord(evidence);
+  if (!record) return undefined;
+  if (Array.isArray(record.keys)) return `${plural(record.keys.length, 'key')} compared`;
+  if (Array.isArray(record.catalogue)) return `${plural(record.catalogue.length, 'BIN')} as the plan expects`;
+  if (typeof record.seeded === 'number') {
+    return `${plural(record.seeded, 'card')} seeded after a dry run of ${asArray(record.dryRun).length}`;
+  }
+  if (Array.isArray(record.shortfalls)) return fundingDetail({ funding: record });
+  if (record.delivery) return webhookDetail(record);
+  return undefined;
+}
+
+function itemLine(item: ChecklistItemState): string | undefined {
+  const head = `readiness: ${item.id}`;
+  switch (item.status) {
+    case 'checking':
+      return item.attempts > 1 ? `${head} checking again (attempt ${item.attempts})` : undefined;
+    case 'failed':
+      return `${head} FAILED: ${item.problems.join('; ') || 'no reason given'}`;
+    case 'waived':
+      return `${head} waived by ${item.waivedBy ?? 'someone'}: ${item.reason ?? ''}`;
+    case 'done': {
+      if (item.kind === 'attested') return `${head} done (${item.completedBy ?? 'someone'})`;
+      const detail = checkDetail(item.evidence);
+      return `${head} done${detail ? ` (${detail})` : ''}`;
+    }
+    default:
+      return undefined;
+  }
+}
+
+/** Cutovers started before the checklist existed have none. */
+const checklistOf = (status: CutoverStatus): ChecklistItemState[] => (status as Partial<CutoverStatus>).checklist ?? [];
+
+function checklistLines(before: CutoverStatus | undefined, after: CutoverStatus): string[] {
+  const lines: string[] = [];
+  for (const item of checklistOf(after)) {
+    const previous = before && checklistOf(before).find((i) => i.id === item.id);
+    if (previous?.status === item.status && previous.attempts === item.attempts) continue;
+    const line = itemLine(item);
+    if (line) lines.push(line);
+  }
+  const openBefore = before && checklistOf(before).length > 0 ? openRequiredItems(before).size : 0;
+  if (openBefore > 0 && openRequiredItems({ ...after, checklist: checklistOf(after) }).size === 0) {
+    lines.push('readiness: every required item is done or waived; go/no-go can go ahead');
+  }
+  return lines;
+}
+
+/** "checklist: 27 of 27 done or waived (26 done, 1 waived: webhook-endpoint-tls)". */
+export function checklistSummary(status: CutoverStatus): string | undefined {
+  const items = checklistOf(status);
+  if (items.length === 0) return undefined;
+  const done = items.filter((i) => i.status === 'done');
+  const waived = items.filter((i) => i.status === 'waived');
+  const closed = done.length + waived.length;
+  const open = items.filter((i) => i.status !== 'done' && i.status !== 'waived');
+  const parts = [
+    `${done.length} done`,
+    ...(waived.length ? [`${waived.length} waived: ${waived.map((i) => i.id).join(', ')}`] : []),
+    ...(open.length ? [`open: ${open.map((i) => `${i.id}${i.optional ? ' (optional)' : ''}`).join(', ')}`] : []),
+  ];
+  return `checklist: ${closed} of ${items.length} done or waived (${parts.join('; ')})`;
+}
+
 /** Lines describing what changed between two readings (everything noteworthy when `before` is undefined). */
 export function progressLines(before: CutoverStatus | undefined, after: CutoverStatus): string[] {
-  const lines: string[] = [];
+  const lines: string[] = [...checklistLines(before, after)];
   for (const stage of after.stages) {
     const previous = before?.stages.find((s) => s.id === stage.id);
     if (previous?.status === stage.status && previous.attempts === stage.attempts) continue;

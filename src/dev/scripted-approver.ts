@@ -1,57 +1,127 @@
 /**
- * The demo's stand-in for the people in the plan: when go-live holds it approves as the programme lead
- * (with a manual authorization id) and then as Engineering; at the debrief the lead rolls forward.
- * Anything else that holds is left for a person, because approving an unexpected problem unseen
- * would defeat the point of the gate.
+ * The demo's stand-in for the people in the plan. Owners complete their open attested checklist items
+ * with evidence; a failed check is fixed and re-run by its owner where the demo knows the fix, or waived
+ * by the lead where the demo knows why it cannot pass locally. Once no required item is open, the lead
+ * (with a manual authorization id) and then Engineering approve go-live, since the workflow refuses
+ * go/no-go before that; at the debrief the lead rolls forward. Anything else that holds or fails is left
+ * for a person, because approving an unexpected problem unseen would defeat the point of the gate.
  */
 import type { CutoverPlan } from '../plan/schema.js';
-import type { CutoverStatus } from '../workflows/definitions.js';
+import { openRequiredItems } from '../workflows/checklist-rules.js';
+import type { ChecklistItemState, CutoverStatus } from '../workflows/definitions.js';
 import { ROLE_TITLES, type Role } from '../workflows/stages.js';
 import type { CutoverMessage } from '../client/send-message.js';
+import type { DemoFix } from './demo-readiness.js';
 
 export interface ScriptedAction {
   /** What the audience reads before it happens: "lara (lead) approves go-live". */
   announcement: string;
+  /** Done, and announced, before the message is sent: the change a failed check was waiting for. */
+  fix?: { announcement: string; apply(): Promise<void> };
   message: CutoverMessage;
 }
+
+/** What the demo knows about the checklist of the plan it runs. */
+export interface ChecklistScript {
+  /** By item id: how to make a failed check pass on a retry. */
+  fixes: ReadonlyMap<string, DemoFix>;
+  /** By item id: why the lead waives the item when its check fails. */
+  waivers: Readonly<Record<string, string>>;
+  evidence(item: ChecklistItemState): string;
+}
+
+type Approvers = CutoverPlan['approvers'];
 
 /** Go-live approvals in the order a real bridge call takes them: the lead first. */
 const GO_LIVE_ORDER: Role[] = ['lead', 'engineering'];
 
 export const DEMO_AUTHORIZATION_ID = 'auth_demo_1';
 
-export function nextScriptedAction(status: CutoverStatus, approvers: CutoverPlan['approvers']): ScriptedAction | undefined {
-  const goLive = status.stages.find((s) => s.id === 'go-live');
-  if (goLive?.status === 'holding' && goLive.hold && goLive.problems.length === 0) {
-    const role = [...goLive.hold.awaiting].sort((a, b) => rank(a) - rank(b))[0];
-    const person = role ? approvers[role]?.[0] : undefined;
-    if (role && person) {
-      return {
-        announcement: `${person} (${role}) approves go-live`,
-        message: {
-          kind: 'approve',
-          args: {
-            stage: 'go-live',
-            by: person,
-            note: `${ROLE_TITLES[role]}: smoke tests green`,
-            ...(role === 'lead' && { authorizationId: DEMO_AUTHORIZATION_ID }),
-          },
+/** Every action the script would take now, most urgent first; the demo sends the first it has not sent yet. */
+export function scriptedActions(status: CutoverStatus, approvers: Approvers, script: ChecklistScript): ScriptedAction[] {
+  return [...failedItemActions(status, approvers, script), ...attestations(status, approvers, script), ...goLiveActions(status, approvers), ...debriefActions(status, approvers)];
+}
+
+const who = (person: string, role: Role) => `${person} (${ROLE_TITLES[role]})`;
+
+function failedItemActions(status: CutoverStatus, approvers: Approvers, script: ChecklistScript): ScriptedAction[] {
+  const lead = approvers.lead?.[0];
+  return status.checklist.flatMap((item): ScriptedAction[] => {
+    if (item.status !== 'failed') return [];
+    const fix = script.fixes.get(item.id);
+    const owner = approvers[item.owner]?.[0];
+    if (fix && owner) {
+      return [
+        {
+          announcement: `${who(owner, item.owner)} re-runs ${item.id}`,
+          fix: { announcement: `${who(owner, item.owner)} ${fix.what}`, apply: fix.apply },
+          message: { kind: 'retry-item', args: { item: item.id, by: owner } },
         },
-      };
+      ];
     }
-  }
+    const reason = script.waivers[item.id];
+    if (reason && lead) {
+      return [
+        {
+          announcement: `${who(lead, 'lead')} waives ${item.id}: ${reason}`,
+          message: { kind: 'waive-item', args: { item: item.id, by: lead, reason } },
+        },
+      ];
+    }
+    return [];
+  });
+}
+
+function attestations(status: CutoverStatus, approvers: Approvers, script: ChecklistScript): ScriptedAction[] {
+  return status.checklist.flatMap((item): ScriptedAction[] => {
+    const owner = approvers[item.owner]?.[0];
+    if (item.kind !== 'attested' || item.status !== 'open' || !owner) return [];
+    const evidence = script.evidence(item);
+    return [
+      {
+        announcement: `${who(owner, item.owner)} completes ${item.id}: ${evidence}`,
+        message: { kind: 'complete-item', args: { item: item.id, by: owner, evidence } },
+      },
+    ];
+  });
+}
+
+function goLiveActions(status: CutoverStatus, approvers: Approvers): ScriptedAction[] {
+  const goLive = status.stages.find((s) => s.id === 'go-live');
+  if (goLive?.status !== 'holding' || !goLive.hold || goLive.problems.length > 0) return [];
+  if (openRequiredItems(status).size > 0) return [];
+  const role = [...goLive.hold.awaiting].sort((a, b) => rank(a) - rank(b))[0];
+  const person = role ? approvers[role]?.[0] : undefined;
+  if (!role || !person) return [];
+  return [
+    {
+      announcement: `${person} (${role}) approves go-live`,
+      message: {
+        kind: 'approve',
+        args: {
+          stage: 'go-live',
+          by: person,
+          note: `${ROLE_TITLES[role]}: smoke tests green`,
+          ...(role === 'lead' && { authorizationId: DEMO_AUTHORIZATION_ID }),
+        },
+      },
+    },
+  ];
+}
+
+function debriefActions(status: CutoverStatus, approvers: Approvers): ScriptedAction[] {
   const debrief = status.stages.find((s) => s.id === 'debrief');
   const lead = approvers.lead?.[0];
-  if (debrief?.status === 'holding' && !status.decision && lead) {
-    return {
+  if (debrief?.status !== 'holding' || status.decision || !lead) return [];
+  return [
+    {
       announcement: `${lead} (lead) decides roll-forward at the debrief`,
       message: {
         kind: 'decide',
         args: { decision: 'roll-forward', by: lead, reason: 'demo: smoke tests green and the first two hours were quiet' },
       },
-    };
-  }
-  return undefined;
+    },
+  ];
 }
 
 function rank(role: Role): number {

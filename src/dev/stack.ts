@@ -43,6 +43,8 @@ export interface DevStackOptions {
 }
 
 export interface DevStack {
+  /** Where the Temporal server keeps its data; the demo also keeps its working files here. */
+  dataDir: string;
   temporal: TemporalDevServer;
   /** A client on the stack's Temporal; closed by `close()`. */
   client: Client;
@@ -147,6 +149,7 @@ export async function startDevStack(options: DevStackOptions = {}): Promise<DevS
 
     let closing: Promise<void> | undefined;
     return {
+      dataDir: settings.dataDir,
       temporal,
       client,
       production,

@@ -6,6 +6,8 @@
  */
 import { z } from 'zod';
 import { parseDuration } from './duration.js';
+import { ExpectedBin } from '../activities/readiness/bin-catalogue.js';
+import { RUNBOOK_ITEMS, type AutomatedCheck } from '../readiness/items.js';
 import { ROLES, STAGE_DEFAULTS, STAGE_IDS, type Role, type StageId } from '../workflows/stages.js';
 
 const Duration = z.string().transform((text, ctx) => {
@@ -54,6 +56,50 @@ const StageOverride = z.strictObject({
   escalateTo: z.array(z.string().min(1)).optional(),
 });
 
+const ItemId = z.string().regex(/^[a-z0-9][a-z0-9-]*$/, 'an item id is lower-case words joined by dashes, e.g. legal-sign-off');
+
+const Readiness = z.strictObject({
+  /** Changes to the runbook's items, by id: another owner, or optional (never blocks go/no-go). */
+  items: z.record(ItemId, z.strictObject({ owner: RoleName.optional(), optional: z.boolean().optional() })).default({}),
+  /** The programme's own items; the owner attests them with evidence. */
+  extraItems: z
+    .array(
+      z.strictObject({
+        id: ItemId,
+        section: z.string().min(1).default('Programme'),
+        title: z.string().min(1),
+        owner: RoleName,
+        optional: z.boolean().default(false),
+      }),
+    )
+    .default([]),
+  webhookTls: z
+    .strictObject({
+      /** The endpoint's certificate must stay valid at least this long. */
+      minDaysValid: z.number().int().nonnegative().default(30),
+      mutualTlsRequired: z.boolean().default(false),
+    })
+    .default({ minDaysValid: 30, mutualTlsRequired: false }),
+  /** The CI/CD environment files of each environment, read on the worker's machine. */
+  cicdEnv: z
+    .strictObject({
+      sandboxFile: z.string().min(1),
+      productionFile: z.string().min(1),
+      allowedDifferences: z.array(z.string().min(1)).default([]),
+      secretKeys: z.array(z.string().min(1)).default([]),
+    })
+    .optional(),
+  /** The production BIN catalogue as the programme expects it: fees, currencies, restrictions. */
+  expectedBins: z.array(ExpectedBin).default([]),
+  /** Initial card records to seed: a CSV with externalRef, holderName, accountId, currency. */
+  seedCards: z
+    .strictObject({
+      csv: z.string().min(1),
+      dryRunSample: z.number().int().min(1).max(50).default(3),
+    })
+    .optional(),
+});
+
 export const CutoverPlanFile = z
   .strictObject({
     programme: z.string().min(1, 'name the programme'),
@@ -94,6 +140,12 @@ export const CutoverPlanFile = z
     approvalTimeout: PositiveDuration.default(2 * 3_600_000),
     /** How long one PayCA call may keep retrying (429s, 5xx, network) before its stage holds. */
     paycaRetryBudget: PositiveDuration.default(10 * 60_000),
+    readiness: Readiness.default({
+      items: {},
+      extraItems: [],
+      webhookTls: { minDaysValid: 30, mutualTlsRequired: false },
+      expectedBins: [],
+    }),
     stages: z.partialRecord(z.enum(STAGE_IDS), StageOverride).default({}),
   })
   .superRefine((plan, ctx) => {
@@ -125,6 +177,37 @@ export const CutoverPlanFile = z
         });
       }
     }
+    const known = new Set(RUNBOOK_ITEMS.map((item) => item.id));
+    for (const id of Object.keys(plan.readiness.items)) {
+      if (!known.has(id)) {
+        ctx.addIssue({
+          code: 'custom',
+          path: ['readiness', 'items', id],
+          message: `no runbook item "${id}"; items are ${[...known].join(', ')}`,
+        });
+      }
+    }
+    const unowned = new Map<Role, string[]>();
+    for (const item of [...RUNBOOK_ITEMS, ...plan.readiness.extraItems]) {
+      const override = plan.readiness.items[item.id];
+      const owner = override?.owner ?? item.owner;
+      if (!(override?.optional ?? item.optional ?? false) && !plan.approvers[owner]?.length) {
+        unowned.set(owner, [...(unowned.get(owner) ?? []), item.id]);
+      }
+    }
+    for (const [owner, items] of unowned) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['approvers', owner],
+        message: `readiness items ${items.join(', ')} are owned by ${owner}: list at least one ${owner} person, or change their owner under readiness.items`,
+      });
+    }
+    plan.readiness.extraItems.forEach((item, i) => {
+      if (known.has(item.id)) {
+        ctx.addIssue({ code: 'custom', path: ['readiness', 'extraItems', i, 'id'], message: `"${item.id}" is already a runbook item` });
+      }
+      known.add(item.id);
+    });
     if (!(plan.smokeTest.currency in plan.funding.minimums)) {
       ctx.addIssue({
         code: 'custom',
@@ -134,6 +217,16 @@ export const CutoverPlanFile = z
     }
   });
 export type CutoverPlanFile = z.infer<typeof CutoverPlanFile>;
+
+export interface ReadinessItemPlan {
+  id: string;
+  section: string;
+  title: string;
+  owner: Role;
+  kind: 'automated' | 'attested';
+  check?: AutomatedCheck;
+  optional: boolean;
+}
 
 export interface StagePlan {
   id: StageId;
@@ -158,6 +251,13 @@ export interface CutoverPlan {
   smokeTest: { accountId: string; currency: string; topUpAmount: number; holderName: string };
   notifications: { webhookUrl?: string; monitoringRoom: string };
   paycaRetryBudgetMs: number;
+  readiness: {
+    items: ReadinessItemPlan[];
+    webhookTls: { minDaysValid: number; mutualTlsRequired: boolean };
+    cicdEnv?: { sandboxFile: string; productionFile: string; allowedDifferences: string[]; secretKeys: string[] };
+    expectedBins: ExpectedBin[];
+    seedCards?: { csv: string; dryRunSample: number };
+  };
   stages: StagePlan[];
 }
 
@@ -176,6 +276,23 @@ export function normalisePlan(file: CutoverPlanFile): CutoverPlan {
     smokeTest: file.smokeTest,
     notifications: file.notifications,
     paycaRetryBudgetMs: file.paycaRetryBudget,
+    readiness: {
+      items: [
+        ...RUNBOOK_ITEMS.map((item) => {
+          const override = file.readiness.items[item.id] ?? {};
+          return {
+            ...item,
+            owner: override.owner ?? item.owner,
+            optional: override.optional ?? item.optional ?? false,
+          };
+        }),
+        ...file.readiness.extraItems.map((item) => ({ ...item, kind: 'attested' as const })),
+      ],
+      webhookTls: file.readiness.webhookTls,
+      cicdEnv: file.readiness.cicdEnv,
+      expectedBins: file.readiness.expectedBins,
+      seedCards: file.readiness.seedCards,
+    },
     stages: STAGE_IDS.map((id) => {
       const defaults = STAGE_DEFAULTS[id];
       const override = file.stages[id] ?? {};

@@ -62,7 +62,7 @@ export async function createCutoverWorkers(options: CutoverWorkersOptions): Prom
   const paycaWorker = await Worker.create({
     ...common,
     taskQueue: options.paycaTaskQueue ?? PAYCA_TASK_QUEUE,
-    activities: createPaycaActivities({ payca }),
+    activities: createPaycaActivities({ payca, credentials: options.paycaCredentials }),
     maxTaskQueueActivitiesPerSecond: options.paycaActivitiesPerSecond ?? DEFAULT_PAYCA_ACTIVITIES_PER_SECOND,
   });
   return {

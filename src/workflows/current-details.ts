@@ -1,4 +1,5 @@
 /** The Markdown the Temporal UI shows as the cutover's current details: one row per stage. */
+import { openRequiredItems } from './checklist-rules.js';
 import type { CutoverStatus, StageState } from './definitions.js';
 import { ROLE_TITLES } from './stages.js';
 
@@ -31,6 +32,15 @@ export function renderCurrentDetails(status: CutoverStatus): string {
     '|---|---|---|---|---|---|',
     ...rows,
   ];
+  const settled = status.checklist.filter((i) => i.status === 'done' || i.status === 'waived').length;
+  lines.push('', `**Readiness** ${settled} of ${status.checklist.length} items done or waived`);
+  const open = openRequiredItems(status);
+  if (open.size > 0) {
+    lines.push('', '| Owner | Open required items |', '|---|---|');
+    for (const [owner, items] of open) {
+      lines.push(`| ${ROLE_TITLES[owner]} | ${cell(items.map((i) => (i.status === 'failed' ? `${i.id} (check failed)` : i.id)).join(', '))} |`);
+    }
+  }
   if (status.refusals.length > 0) {
     const last = status.refusals[status.refusals.length - 1];
     if (last) lines.push('', `Last refused message: ${last.kind} by ${last.by ?? 'unknown'}: ${cell(last.reason)}`);

@@ -30,8 +30,18 @@ import {
   retrySignal,
   retryUpdate,
   statusQuery,
+  completeItemSignal,
+  completeItemUpdate,
+  retryItemSignal,
+  retryItemUpdate,
+  waiveItemSignal,
+  waiveItemUpdate,
   type AbortArgs,
   type ApproveArgs,
+  type ChecklistItemState,
+  type CompleteItemArgs,
+  type RetryItemArgs,
+  type WaiveItemArgs,
   type CutoverInput,
   type CutoverPhase,
   type CutoverStatus,
@@ -42,12 +52,18 @@ import {
   type RetryArgs,
   type StageState,
 } from './definitions.js';
+import { checkCompleteItem, checkRetryItem, checkWaiveItem, describeBlockers, initialChecklist } from './checklist-rules.js';
+import { createReadinessChecks } from './readiness-checks.js';
+import type { AutomatedCheck } from '../readiness/items.js';
 import { checkAbort, checkApprove, checkDecide, checkReject, checkRetry, roleToSatisfy } from './message-rules.js';
 import { CutoverGoLiveKey, CutoverPhaseKey, CutoverStageKey } from './search-attributes.js';
 import { createStageChecks, type CheckOutcome } from './stage-checks.js';
 import { ROLE_TITLES, type StageId } from './stages.js';
 
 const MIN_ESCALATION_INTERVAL_MS = 15_000;
+
+/** The fields the workflow reads from any message before it knows the message is well formed. */
+type MessageFields = { by?: unknown; stage?: unknown; item?: unknown };
 
 /** Raised inside a stage when the lead aborts; unwinds to the compensations. */
 class AbortRequested extends Error {}
@@ -90,12 +106,16 @@ export async function cutoverWorkflow(input: CutoverInput): Promise<CutoverStatu
       approvals: [],
       evidence: {},
     })),
+    checklist: initialChecklist(plan),
     refusals: [],
     escalations: [],
     compensations: [],
   };
   const compensations: Compensation[] = [];
   const retryRequested = new Set<StageId>();
+  const retryItemRequested = new Set<string>();
+  /** Set once the timeline has ended, so the readiness loops stop waiting for re-runs. */
+  let timelineOver = false;
 
   const stageState = (id: StageId) => status.stages.find((s) => s.id === id) as StageState;
 
@@ -125,13 +145,14 @@ export async function cutoverWorkflow(input: CutoverInput): Promise<CutoverStatu
 
   // ---------- messages ----------
 
-  function refuse(kind: MessageKind, via: 'update' | 'signal', reason: string, args: { by?: unknown; stage?: unknown }) {
+  function refuse(kind: MessageKind, via: 'update' | 'signal', reason: string, args: MessageFields) {
     status.refusals.push({
       kind,
       via,
       reason,
       by: typeof args?.by === 'string' ? args.by : undefined,
       stage: typeof args?.stage === 'string' ? args.stage : undefined,
+      item: typeof args?.item === 'string' ? args.item : undefined,
       at: nowIso(),
     });
     log.warn('message refused', { kind, via, reason });
@@ -208,7 +229,41 @@ export async function cutoverWorkflow(input: CutoverInput): Promise<CutoverStatu
     return { accepted: true, kind: 'abort', outcome: 'aborting: compensations run as soon as the current step ends' };
   }
 
-  function bind<A extends { by?: unknown; stage?: unknown }>(
+  const checklistItem = (id: string) => status.checklist.find((i) => i.id === id) as ChecklistItemState;
+
+  function applyCompleteItem(args: CompleteItemArgs): MessageReceipt {
+    const item = checklistItem(args.item);
+    Object.assign(item, { status: 'done', completedBy: args.by, evidence: args.evidence, at: nowIso(), problems: [] });
+    publish();
+    return { accepted: true, kind: 'complete-item', item: item.id, outcome: afterChecklistChange(`${item.id} is done`) };
+  }
+
+  function applyWaiveItem(args: WaiveItemArgs): MessageReceipt {
+    const item = checklistItem(args.item);
+    Object.assign(item, { status: 'waived', waivedBy: args.by, reason: args.reason, at: nowIso() });
+    publish();
+    return { accepted: true, kind: 'waive-item', item: item.id, outcome: afterChecklistChange(`${item.id} is waived`) };
+  }
+
+  function applyRetryItem(args: RetryItemArgs): MessageReceipt {
+    retryItemRequested.add(args.item);
+    publish();
+    return { accepted: true, kind: 'retry-item', item: args.item, outcome: `${args.item} is checked again now` };
+  }
+
+  function afterChecklistChange(what: string): string {
+    const blockers = describeBlockers(status);
+    return blockers ? `${what}; ${blockers}` : `${what}; every required readiness item is closed`;
+  }
+
+  /** Go/no-go waits for the checklist: no go-live approval while a required item is open. */
+  function checkGoLiveReadiness(args: ApproveArgs): string | undefined {
+    if (args?.stage !== 'go-live') return undefined;
+    const blockers = describeBlockers(status);
+    return blockers ? `go/no-go is refused while ${blockers}; see \`cutover checklist ${info.workflowId}\`` : undefined;
+  }
+
+  function bind<A extends MessageFields>(
     kind: MessageKind,
     check: (args: A) => string | undefined,
     apply: (args: A) => MessageReceipt,
@@ -229,7 +284,10 @@ export async function cutoverWorkflow(input: CutoverInput): Promise<CutoverStatu
     };
   }
 
-  const approve = bind<ApproveArgs>('approve', (a) => checkApprove(plan, status, a), applyApprove);
+  const approve = bind<ApproveArgs>('approve', (a) => checkApprove(plan, status, a) ?? checkGoLiveReadiness(a), applyApprove);
+  const completeItem = bind<CompleteItemArgs>('complete-item', (a) => checkCompleteItem(plan, status, a), applyCompleteItem);
+  const waiveItem = bind<WaiveItemArgs>('waive-item', (a) => checkWaiveItem(plan, status, a), applyWaiveItem);
+  const retryItem = bind<RetryItemArgs>('retry-item', (a) => checkRetryItem(plan, status, a), applyRetryItem);
   const reject = bind<RejectArgs>('reject', (a) => checkReject(plan, status, a), applyReject);
   const decide = bind<DecideArgs>('decide', (a) => checkDecide(plan, status, a), applyDecide);
   const retry = bind<RetryArgs>('retry', (a) => checkRetry(plan, status, a), applyRetry);
@@ -245,6 +303,12 @@ export async function cutoverWorkflow(input: CutoverInput): Promise<CutoverStatu
   setHandler(decideSignal, decide.signal);
   setHandler(retrySignal, retry.signal);
   setHandler(abortSignal, abort.signal);
+  setHandler(completeItemUpdate, completeItem.update.handler, { validator: completeItem.update.validator, description: 'Mark an attested readiness item done, with evidence' });
+  setHandler(waiveItemUpdate, waiveItem.update.handler, { validator: waiveItem.update.validator, description: 'Waive a readiness item, with a reason (programme lead)' });
+  setHandler(retryItemUpdate, retryItem.update.handler, { validator: retryItem.update.validator, description: "Re-run an automated readiness item's check" });
+  setHandler(completeItemSignal, completeItem.signal);
+  setHandler(waiveItemSignal, waiveItem.signal);
+  setHandler(retryItemSignal, retryItem.signal);
   setHandler(statusQuery, () => status, { description: 'The cutover: stages, approvals, evidence, refusals' });
 
   const checks = createStageChecks({
@@ -369,6 +433,42 @@ export async function cutoverWorkflow(input: CutoverInput): Promise<CutoverStatu
     await runCompensations(plan, compensations, status);
   }
 
+  // ---------- readiness ----------
+
+  const readinessChecks = createReadinessChecks({ plan, compensations, item: (id) => status.checklist.find((i) => i.id === id) });
+
+  /** Runs one automated item's check now and again on each `retry-item`, until the timeline ends. */
+  async function runReadinessItem(item: ChecklistItemState, check: AutomatedCheck): Promise<void> {
+    for (;;) {
+      item.status = 'checking';
+      item.attempts += 1;
+      item.problems = [];
+      item.progress = undefined;
+      publish();
+      try {
+        const outcome = await readinessChecks[check]();
+        item.problems = outcome.problems;
+        item.evidence = outcome.evidence;
+      } catch (err) {
+        const problem = activityProblem(err);
+        item.problems = [`${problem.type}: ${problem.message}${problem.requestId ? ` (request ${problem.requestId})` : ''}`];
+      }
+      // A waiver given while the check ran stands; the check's findings stay on record beside it.
+      if ((item.status as ChecklistItemState['status']) !== 'waived') {
+        item.status = item.problems.length > 0 ? 'failed' : 'done';
+        item.at = nowIso();
+      }
+      publish();
+      await condition(() => retryItemRequested.has(item.id) || timelineOver);
+      if (timelineOver) return;
+      retryItemRequested.delete(item.id);
+    }
+  }
+
+  const readinessRuns = plan.readiness.items
+    .filter((planned) => planned.kind === 'automated' && planned.check)
+    .map((planned) => runReadinessItem(checklistItem(planned.id), planned.check as AutomatedCheck));
+
   // ---------- the timeline ----------
 
   publish();
@@ -377,10 +477,7 @@ export async function cutoverWorkflow(input: CutoverInput): Promise<CutoverStatu
     for (const planned of plan.stages) {
       await runStage(planned);
     }
-    if (status.decision?.decision === 'roll-back') {
-      await compensate();
-      finalPhase = 'rolled-back';
-    }
+    if (status.decision?.decision === 'roll-back') finalPhase = 'rolled-back';
   } catch (err) {
     if (!(err instanceof AbortRequested)) throw err;
     const current = status.currentStage ? stageState(status.currentStage) : undefined;
@@ -390,9 +487,12 @@ export async function cutoverWorkflow(input: CutoverInput): Promise<CutoverStatu
       current.finishedAt = nowIso();
     }
     for (const stage of status.stages) if (stage.status === 'pending') stage.status = 'skipped';
-    await compensate();
     finalPhase = 'aborted';
   }
+  // Checks still running finish first, so the compensations know everything they changed.
+  timelineOver = true;
+  await Promise.all(readinessRuns);
+  if (finalPhase === 'aborted' || finalPhase === 'rolled-back') await compensate();
   status.finishedAt = nowIso();
   setPhase(finalPhase);
   await notify(

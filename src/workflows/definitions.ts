@@ -76,6 +76,7 @@ export interface RefusalRecord {
   via: 'update' | 'signal';
   by?: string;
   stage?: string;
+  item?: string;
   reason: string;
   at: string;
 }
@@ -94,6 +95,30 @@ export interface CompensationRecord {
   detail?: string;
 }
 
+export type ChecklistItemStatus = 'open' | 'checking' | 'failed' | 'done' | 'waived';
+
+/** One readiness item of the launch checklist and what is known about it. */
+export interface ChecklistItemState {
+  id: string;
+  section: string;
+  title: string;
+  owner: Role;
+  kind: 'automated' | 'attested';
+  optional: boolean;
+  status: ChecklistItemStatus;
+  /** Runs of an automated check so far. */
+  attempts: number;
+  problems: string[];
+  /** Text or a link from the person who completed it, or what the automated check saw. */
+  evidence?: unknown;
+  completedBy?: string;
+  waivedBy?: string;
+  reason?: string;
+  at?: string;
+  /** Card seeding progress, while it runs. */
+  progress?: { done: number; total: number };
+}
+
 export interface CutoverStatus {
   workflowId: string;
   programme: string;
@@ -104,6 +129,8 @@ export interface CutoverStatus {
   startedAt: string;
   currentStage?: StageId;
   stages: StageState[];
+  /** The launch checklist: every readiness row of the runbook, plus the plan's own items. */
+  checklist: ChecklistItemState[];
   refusals: RefusalRecord[];
   escalations: EscalationRecord[];
   compensations: CompensationRecord[];
@@ -112,7 +139,15 @@ export interface CutoverStatus {
   finishedAt?: string;
 }
 
-export type MessageKind = 'approve' | 'reject' | 'decide' | 'retry' | 'abort';
+export type MessageKind =
+  | 'approve'
+  | 'reject'
+  | 'decide'
+  | 'retry'
+  | 'abort'
+  | 'complete-item'
+  | 'waive-item'
+  | 'retry-item';
 
 export interface ApproveArgs {
   stage: StageId;
@@ -140,10 +175,27 @@ export interface AbortArgs {
   reason: string;
 }
 
+export interface CompleteItemArgs {
+  item: string;
+  by: string;
+  /** What shows it is done: a sentence, a ticket or a link. */
+  evidence: string;
+}
+export interface WaiveItemArgs {
+  item: string;
+  by: string;
+  reason: string;
+}
+export interface RetryItemArgs {
+  item: string;
+  by: string;
+}
+
 export interface MessageReceipt {
   accepted: true;
   kind: MessageKind;
   stage?: StageId;
+  item?: string;
   /** What happens next, in words, for the person who sent it. */
   outcome: string;
 }
@@ -159,5 +211,12 @@ export const rejectSignal = defineSignal<[RejectArgs]>('reject-signal');
 export const decideSignal = defineSignal<[DecideArgs]>('decide-signal');
 export const retrySignal = defineSignal<[RetryArgs]>('retry-signal');
 export const abortSignal = defineSignal<[AbortArgs]>('abort-signal');
+
+export const completeItemUpdate = defineUpdate<MessageReceipt, [CompleteItemArgs]>('complete-item');
+export const waiveItemUpdate = defineUpdate<MessageReceipt, [WaiveItemArgs]>('waive-item');
+export const retryItemUpdate = defineUpdate<MessageReceipt, [RetryItemArgs]>('retry-item');
+export const completeItemSignal = defineSignal<[CompleteItemArgs]>('complete-item-signal');
+export const waiveItemSignal = defineSignal<[WaiveItemArgs]>('waive-item-signal');
+export const retryItemSignal = defineSignal<[RetryItemArgs]>('retry-item-signal');
 
 export const statusQuery = defineQuery<CutoverStatus>('status');

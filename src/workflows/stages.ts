@@ -2,7 +2,7 @@
  * The runbook's launch timeline (section 8) as fixed stage ids with their defaults.
  * Pure data: the workflow, the plan schema and the CLI all read it.
  */
-export const ROLES = ['ops', 'treasury', 'engineering', 'lead', 'finance', 'cx', 'analytics', 'devops'] as const;
+export const ROLES = ['ops', 'treasury', 'engineering', 'lead', 'finance', 'cx', 'analytics', 'devops', 'compliance'] as const;
 export type Role = (typeof ROLES)[number];
 
 export const ROLE_TITLES: Record<Role, string> = {
@@ -14,6 +14,7 @@ export const ROLE_TITLES: Record<Role, string> = {
   cx: 'CX',
   analytics: 'Analytics',
   devops: 'DevOps',
+  compliance: 'Compliance',
 };
 
 export const STAGE_IDS = [

@@ -1,6 +1,15 @@
 /** Plans for tests, pointed at a running PayCA stack. */
 import { CutoverPlanFile, normalisePlan, type CutoverPlan } from '../../src/plan/schema.js';
+import { RUNBOOK_ITEMS } from '../../src/readiness/items.js';
 import type { PaycaStack } from './payca-stack.js';
+
+/**
+ * Readiness settings for suites about the timeline: every checklist item optional, so go/no-go does not
+ * wait for it. The checks still run; the readiness suites use `strictReadiness` instead.
+ */
+export const RELAXED_READINESS = {
+  items: Object.fromEntries(RUNBOOK_ITEMS.map((item) => [item.id, { optional: true }])),
+};
 
 export function planFor(stack: PaycaStack, overrides: Record<string, unknown> = {}): CutoverPlan {
   const file = CutoverPlanFile.parse({
@@ -10,6 +19,10 @@ export function planFor(stack: PaycaStack, overrides: Record<string, unknown> = 
       ops: ['olivia'],
       treasury: ['tomas'],
       engineering: ['erin', 'eli'],
+      devops: ['dev'],
+      analytics: ['ana'],
+      cx: ['cara'],
+      compliance: ['cody'],
     },
     payca: { production: { baseUrl: stack.production.url }, sandbox: { baseUrl: stack.sandbox.url } },
     funding: { minimums: { GBP: 1_000_000, EUR: 500_000 } },
@@ -26,6 +39,7 @@ export function planFor(stack: PaycaStack, overrides: Record<string, unknown> = 
     webhook: { url: `${stack.receiver.url}/payca`, events: ['card.created', 'card.topup', 'card.closed'], deliveryTimeout: '20s' },
     smokeTest: { accountId: 'acc_gbp_main', currency: 'GBP', topUpAmount: 100 },
     paycaRetryBudget: '2m',
+    readiness: RELAXED_READINESS,
     ...overrides,
   });
   return normalisePlan(file);

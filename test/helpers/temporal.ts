@@ -43,7 +43,9 @@ export async function advanceUntil(
   for (let step = 0; step < 600; step++) {
     last = await handle.query(statusQuery);
     if (done(last)) return last;
-    if (last.phase === 'waiting' && env.supportsTimeSkipping) {
+    // Skipping time while an activity runs would time it out, so readiness checks finish first.
+    const checking = last.checklist.some((item) => item.status === 'checking');
+    if (last.phase === 'waiting' && env.supportsTimeSkipping && !checking) {
       const stage = last.stages.find((s) => s.id === last?.currentStage);
       const now = await env.currentTimeMs();
       const wait = stage ? Date.parse(stage.dueAt) - now : 0;

@@ -1,7 +1,11 @@
-/** `cutover status` for people: a header, the stage table, then approvals, refusals, escalations. */
+/**
+ * `cutover status` for people: a header with the checklist in one line, the stage table, then approvals,
+ * refusals, escalations.
+ */
 import type { CutoverStatus, StageState } from '../../workflows/definitions.js';
 import type { Role } from '../../workflows/stages.js';
 import type { CutoverReading } from '../read-status.js';
+import { checklistOf, checklistSummaryLine } from './checklist.js';
 import { renderTable } from './table.js';
 import { shortTime } from './time.js';
 
@@ -37,10 +41,12 @@ function section(title: string, lines: string[]): string[] {
 
 export function renderStatus(reading: CutoverReading): string {
   const { status, approvers, executionStatus } = reading;
+  const checklist = checklistSummaryLine(checklistOf(status));
   const header = [
     `${status.workflowId}: ${status.programme}`,
     `phase ${status.phase}${status.currentStage ? ` at ${status.currentStage}` : ''} (Temporal: ${executionStatus})`,
     `go-live ${shortTime(status.goLive)}, time scale ${status.timeScale}, started by ${status.startedBy} at ${shortTime(status.startedAt)}${status.finishedAt ? `, finished ${shortTime(status.finishedAt)}` : ''}`,
+    ...(checklist ? [checklist] : []),
   ];
   const holds = status.stages.flatMap((stage) =>
     stage.hold ? [`${stage.id}: ${stage.hold.reason} (since ${shortTime(stage.hold.since)})`] : [],
@@ -58,7 +64,7 @@ export function renderStatus(reading: CutoverReading): string {
   );
   const refusals = status.refusals.map(
     (r) =>
-      `${shortTime(r.at)} ${r.kind}${r.stage ? ` ${r.stage}` : ''}${r.by ? ` by ${r.by}` : ''} via ${r.via}: ${r.reason}`,
+      `${shortTime(r.at)} ${r.kind}${r.stage ? ` ${r.stage}` : ''}${r.item ? ` ${r.item}` : ''}${r.by ? ` by ${r.by}` : ''} via ${r.via}: ${r.reason}`,
   );
   const escalations = status.escalations.map(
     (e) => `${shortTime(e.at)} ${e.stage} escalated to ${e.to.join(', ') || '(nobody listed)'}, waiting for ${e.waitingFor.join(', ')}`,

@@ -1,0 +1,337 @@
+/**
+ * Readiness, runbook section 3 (Engineering): seed the programme's initial card records at PayCA from a
+ * CSV, with an optional dry run on a sample that verifies the ID mapping and closes its cards again.
+ *
+ * Seeding keys each card on the record, not on the Temporal activity: a retry, a crash and re-schedule, or
+ * a second run of the whole batch sends the same Idempotency-Key for the same record, so PayCA replays the
+ * first answer instead of issuing a second card. PayCA keeps keys for 24 h; a re-run later than that would
+ * issue again, so a batch that failed part-way is best re-run the same day.
+ */
+import { createHash } from 'node:crypto';
+import { readFile } from 'node:fs/promises';
+import { asyncLocalStorage } from '@temporalio/activity';
+import { ApplicationFailure } from '@temporalio/common';
+import { paycaCall } from '../../payca/activity-failure.js';
+import { idempotencyKeyFromActivity } from '../../payca/idempotency.js';
+import type { PaycaClients } from '../payca-clients.js';
+
+/** One card to seed, as a row of the seed CSV. */
+export interface SeedRecord {
+  /** The programme's own id for the card holder's record; PayCA stores it on the card. */
+  externalRef: string;
+  holderName: string;
+  accountId: string;
+  currency: string;
+}
+
+export type SeedPurpose = 'seed' | 'dry-run';
+
+export interface SeedCsvResult {
+  records: SeedRecord[];
+  /** One line per bad row or file problem; rows named here are not in `records`. */
+  problems: string[];
+}
+
+export interface SeedCardRecordInput {
+  baseUrl: string;
+  programme: string;
+  record: SeedRecord;
+  purpose: SeedPurpose;
+}
+
+export interface SeededCard {
+  externalRef: string;
+  cardId: string;
+  requestId: string;
+  /** True when PayCA answered from an earlier call with the same key: no new card was issued. */
+  replayed: boolean;
+}
+
+export interface CardMappingCheck {
+  externalRef: string;
+  cardId: string;
+  matches: boolean;
+  /** What PayCA holds for the card, so a mismatch can be shown next to what was expected. */
+  actualExternalRef: string;
+  requestId: string;
+}
+
+export const SEED_COLUMNS = ['externalRef', 'holderName', 'accountId', 'currency'] as const satisfies readonly (keyof SeedRecord)[];
+
+/** PayCA's own field limits (payca-api.md bodies); checking them here names the CSV line instead of a 422. */
+const MAX_LENGTH = { externalRef: 255, holderName: 200, accountId: 255 } as const;
+
+/** Bumped if the key recipe changes, so keys of an old recipe can never replay answers for a new one. */
+const SEED_KEY_VERSION = 'seed-v1';
+
+/**
+ * The Idempotency-Key for issuing `externalRef`'s card. Parts may not contain the NUL separator, so two
+ * different (programme, purpose, ref) triples never hash alike; `purpose` keeps a dry-run card apart from
+ * the real one for the same record.
+ */
+export function seedIdempotencyKey(programme: string, purpose: SeedPurpose, externalRef: string): string {
+  const parts = { programme, purpose, externalRef };
+  for (const [name, value] of Object.entries(parts)) {
+    if (typeof value !== 'string' || value.length === 0 || value.includes('\u0000')) {
+      throw new TypeError(`seedIdempotencyKey needs a non-empty ${name} without NUL characters`);
+    }
+  }
+  const digest = createHash('sha256').update(`${programme}\u0000${purpose}\u0000${externalRef}`).digest('hex');
+  return `${SEED_KEY_VERSION}:${digest}`;
+}
+
+/** The activity's cancellation signal, or none when called outside an activity (tests, scripts). */
+function activitySignal(): AbortSignal | undefined {
+  return asyncLocalStorage.getStore()?.cancellationSignal;
+}
+
+interface CsvRow {
+  /** The physical line the record starts on (quoted fields may span lines). */
+  line: number;
+  fields: string[];
+  error?: string;
+}
+
+/**
+ * RFC 4180 records: comma-separated, fields optionally in double quotes, `""` for a quote inside quotes,
+ * CRLF or LF line ends, and quoted fields may hold commas and line breaks. Blank lines are skipped, since
+ * spreadsheets often leave one at the end. A malformed record is kept with its error so the caller can
+ * name its line and go on with the next one.
+ */
+function parseCsv(text: string): CsvRow[] {
+  const rows: CsvRow[] = [];
+  let i = 0;
+  let line = 1;
+  while (i < text.length) {
+    const start = line;
+    const fields: string[] = [];
+    let error: string | undefined;
+    let field = '';
+    let endOfRecord = false;
+    while (!endOfRecord) {
+      const quoted = text[i] === '"';
+      if (quoted) {
+        i += 1;
+        let closed = false;
+        while (i < text.length) {
+          const c = text[i] as string;
+          if (c === '"') {
+            if (text[i + 1] === '"') {
+              field += '"';
+              i += 2;
+              continue;
+            }
+            i += 1;
+            closed = true;
+            break;
+          }
+          if (c === '\n') line += 1;
+          field += c;
+          i += 1;
+        }
+        if (!closed) {
+          error ??= 'a quoted field is never closed (a " is missing)';
+          i = text.length;
+        }
+      }
+      // Unquoted text, or whatever stray text follows a closing quote, up to the next separator.
+      while (i < text.length && text[i] !== ',' && text[i] !== '\n' && text[i] !== '\r') {
+        if (quoted) error ??= 'text follows the closing " of a quoted field; put the whole field inside the quotes';
+        else if (text[i] === '"') error ??= 'a " appears inside an unquoted field; quote the whole field and double the " inside it';
+        field += text[i];
+        i += 1;
+      }
+      fields.push(field);
+      field = '';
+      if (text[i] === ',') {
+        i += 1;
+        continue;
+      }
+      if (text[i] === '\r') i += 1;
+      if (text[i] === '\n') i += 1;
+      line += 1;
+      endOfRecord = true;
+    }
+    const blank = fields.length === 1 && fields[0]?.trim() === '' && error === undefined;
+    if (!blank) rows.push(error === undefined ? { line: start, fields } : { line: start, fields, error });
+  }
+  return rows;
+}
+
+function knownCurrencies(): ReadonlySet<string> | undefined {
+  // Node's ICU knows the ISO 4217 list; a runtime built without it falls back to the code's shape alone.
+  try {
+    return new Set(Intl.supportedValuesOf('currency'));
+  } catch {
+    return undefined;
+  }
+}
+
+function currencyProblem(currency: string, known: ReadonlySet<string> | undefined): string | undefined {
+  if (!/^[A-Z]{3}$/.test(currency) || (known !== undefined && !known.has(currency))) {
+    return `currency "${currency}" is not an ISO 4217 code (three capital letters such as GBP or EUR)`;
+  }
+  return undefined;
+}
+
+/** Turns CSV text into seed records; every problem names its line and what to change. */
+export function seedRecordsFromCsv(text: string, source: string): SeedCsvResult {
+  const rows = parseCsv(text.startsWith('\uFEFF') ? text.slice(1) : text);
+  const [header, ...body] = rows;
+  if (header === undefined) {
+    return { records: [], problems: [`${source} is empty: it needs a header row ${SEED_COLUMNS.join(',')} and one row per card`] };
+  }
+  if (header.error !== undefined) {
+    return { records: [], problems: [`${source} line ${header.line} (header): ${header.error}`] };
+  }
+
+  const names = header.fields.map((name) => name.trim());
+  const headerProblems: string[] = [];
+  const missing = SEED_COLUMNS.filter((column) => !names.includes(column));
+  const unknown = names.filter((name) => !(SEED_COLUMNS as readonly string[]).includes(name));
+  const repeated = names.filter((name, index) => names.indexOf(name) !== index);
+  if (missing.length > 0) headerProblems.push(`lacks column ${missing.join(', ')}`);
+  if (unknown.length > 0) headerProblems.push(`has unknown column ${unknown.map((n) => `"${n}"`).join(', ')}`);
+  if (repeated.length > 0) headerProblems.push(`repeats column ${[...new Set(repeated)].join(', ')}`);
+  if (headerProblems.length > 0) {
+    return {
+      records: [],
+      problems: [
+        `${source} line ${header.line} (header) ${headerProblems.join('; ')}: the header must name exactly ${SEED_COLUMNS.join(', ')} (any order, case as shown)`,
+      ],
+    };
+  }
+
+  const columnIndex = Object.fromEntries(SEED_COLUMNS.map((column) => [column, names.indexOf(column)])) as Record<
+    keyof SeedRecord,
+    number
+  >;
+  const known = knownCurrencies();
+  const records: SeedRecord[] = [];
+  const problems: string[] = [];
+  const firstLineOf = new Map<string, number>();
+
+  for (const row of body) {
+    const at = `${source} line ${row.line}`;
+    if (row.error !== undefined) {
+      problems.push(`${at}: ${row.error}`);
+      continue;
+    }
+    if (row.fields.length !== names.length) {
+      problems.push(`${at}: has ${row.fields.length} fields, the header has ${names.length}`);
+      continue;
+    }
+    // Spreadsheets pad cells with spaces; PayCA would keep them, so an externalRef would no longer match.
+    const value = (column: keyof SeedRecord) => (row.fields[columnIndex[column]] ?? '').trim();
+    const record: SeedRecord = {
+      externalRef: value('externalRef'),
+      holderName: value('holderName'),
+      accountId: value('accountId'),
+      currency: value('currency'),
+    };
+    const wrong: string[] = [];
+    const empty = SEED_COLUMNS.filter((column) => record[column] === '');
+    if (empty.length > 0) wrong.push(`missing ${empty.join(', ')}`);
+    for (const column of ['externalRef', 'holderName', 'accountId'] as const) {
+      if (record[column].length > MAX_LENGTH[column]) {
+        wrong.push(`${column} is ${record[column].length} characters, PayCA accepts at most ${MAX_LENGTH[column]}`);
+      }
+    }
+    if (record.currency !== '') {
+      const problem = currencyProblem(record.currency, known);
+      if (problem !== undefined) wrong.push(problem);
+    }
+    if (record.externalRef !== '') {
+      const first = firstLineOf.get(record.externalRef);
+      if (first !== undefined) {
+        wrong.push(`duplicate externalRef "${record.externalRef}" (first on line ${first}); each card needs its own`);
+      } else {
+        firstLineOf.set(record.externalRef, row.line);
+      }
+    }
+    if (wrong.length > 0) {
+      problems.push(`${at}: ${wrong.join('; ')}`);
+      continue;
+    }
+    records.push(record);
+  }
+  if (records.length === 0 && problems.length === 0) {
+    problems.push(`${source} has a header but no card rows`);
+  }
+  return { records, problems };
+}
+
+export function createSeedCardActivities({ payca }: { payca: PaycaClients }) {
+  const production = (baseUrl: string) => payca.get('production', baseUrl);
+
+  return {
+    /** Problems come back as data, not failures: retrying cannot fix a CSV, and its owner needs them all at once. */
+    async readSeedCsv(input: { csv: string }): Promise<SeedCsvResult> {
+      let text: string;
+      try {
+        text = await readFile(input.csv, 'utf8');
+      } catch (err) {
+        const reason = err instanceof Error ? err.message : String(err);
+        return { records: [], problems: [`cannot read the seed CSV ${input.csv} on the worker: ${reason}`] };
+      }
+      return seedRecordsFromCsv(text, input.csv);
+    },
+
+    async seedCardRecord(input: SeedCardRecordInput): Promise<SeededCard> {
+      const { record } = input;
+      const idempotencyKey = seedIdempotencyKey(input.programme, input.purpose, record.externalRef);
+      let answer;
+      try {
+        answer = await paycaCall(() =>
+          production(input.baseUrl).issueCard(
+            { accountId: record.accountId, externalRef: record.externalRef, holderName: record.holderName, currency: record.currency },
+            { idempotencyKey, signal: activitySignal() },
+          ),
+        );
+      } catch (err) {
+        // The key is the record's, so a conflict means the CSV row changed since PayCA first saw it.
+        if (err instanceof ApplicationFailure && err.type === 'ErrIdempotencyConflict') {
+          throw ApplicationFailure.create({
+            type: 'SeedRecordChanged',
+            nonRetryable: true,
+            message: `record ${record.externalRef} was already sent for ${input.purpose} with other details (holderName, accountId or currency); PayCA refuses to issue it again with this key. Restore the row as first sent, or give the changed record a new externalRef`,
+            details: err.details ?? undefined,
+            cause: err,
+          });
+        }
+        throw err;
+      }
+      return {
+        externalRef: answer.body.externalRef,
+        cardId: answer.body.id,
+        requestId: answer.requestId,
+        replayed: answer.replayed,
+      };
+    },
+
+    async verifyCardMapping(input: { baseUrl: string; externalRef: string; cardId: string }): Promise<CardMappingCheck> {
+      const answer = await paycaCall(() => production(input.baseUrl).getCard(input.cardId, { signal: activitySignal() }));
+      return {
+        externalRef: input.externalRef,
+        cardId: input.cardId,
+        matches: answer.body.externalRef === input.externalRef,
+        actualExternalRef: answer.body.externalRef,
+        requestId: answer.requestId,
+      };
+    },
+
+    /**
+     * `idempotencyKey` lets a caller outside an activity (tests, scripts) supply one; inside an activity the
+     * key comes from the activity's identity, which is stable across its retries.
+     */
+    async closeDryRunCard(input: { baseUrl: string; cardId: string; idempotencyKey?: string }) {
+      const idempotencyKey = input.idempotencyKey ?? idempotencyKeyFromActivity('close-dry-run-card');
+      const answer = await paycaCall(() =>
+        production(input.baseUrl).closeCard(input.cardId, { idempotencyKey, signal: activitySignal() }),
+      );
+      return { cardId: answer.body.id, status: answer.body.status, requestId: answer.requestId };
+    },
+  };
+}
+
+export type SeedCardActivities = ReturnType<typeof createSeedCardActivities>;

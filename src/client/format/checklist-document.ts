@@ -1,0 +1,85 @@
+/**
+ * The launch checklist as a Markdown document, the artifact kept with the cutover's records
+ * (`cutover report ID --checklist`). A pure function of the status and the time it is generated,
+ * so the same status always gives the same document.
+ */
+import type { ChecklistItemState, CutoverStatus } from '../../workflows/definitions.js';
+import {
+  byOwner,
+  bySection,
+  checklistOf,
+  closedBy,
+  evidenceOrReason,
+  itemStatusText,
+  openRequired,
+  roleTitle,
+  shorten,
+} from './checklist.js';
+import { shortTime } from './time.js';
+
+/** An automated check's findings can be long JSON; `cutover checklist ID --json` keeps all of it. */
+const DOCUMENT_EVIDENCE_WIDTH = 500;
+
+const ITEM_COLUMNS = ['item', 'owner', 'kind', 'status', 'completed/waived by', 'when', 'evidence or reason', 'problems'];
+
+/** Table cells hold one line, and a pipe would end the cell early. */
+export function markdownCell(text: string): string {
+  return text.replace(/\|/g, '\\|').replace(/\r?\n/g, '<br>');
+}
+
+function code(text: string): string {
+  return `\`${text.replace(/`/g, "'")}\``;
+}
+
+function table(headers: string[], rows: string[][]): string[] {
+  const line = (cells: string[]) => `| ${cells.join(' | ')} |`;
+  return [line(headers), line(headers.map(() => '---')), ...rows.map(line)];
+}
+
+function itemRow(item: ChecklistItemState): string[] {
+  const evidence = evidenceOrReason(item);
+  return [
+    `${markdownCell(item.title)}${item.optional ? ' _(optional)_' : ''}<br>${code(item.id)}`,
+    markdownCell(roleTitle(item.owner)),
+    item.kind,
+    markdownCell(itemStatusText(item)),
+    markdownCell(closedBy(item) ?? '-'),
+    item.at ? shortTime(item.at) : '-',
+    evidence ? markdownCell(shorten(evidence, DOCUMENT_EVIDENCE_WIDTH)) : '-',
+    item.problems.length ? markdownCell(item.problems.join('; ')) : '-',
+  ];
+}
+
+function openSummary(items: readonly ChecklistItemState[]): string[] {
+  const required = items.filter((item) => !item.optional);
+  const open = openRequired(items);
+  if (open.length === 0) {
+    return [`All ${required.length} required items are done or waived.`];
+  }
+  return [
+    `${open.length} of ${required.length} required items open:`,
+    '',
+    ...table(
+      ['owner', 'open items'],
+      byOwner(open).map(({ owner, ids }) => [markdownCell(roleTitle(owner)), ids.map(code).join(', ')]),
+    ),
+  ];
+}
+
+export function renderChecklistDocument(status: CutoverStatus, generatedAt: Date): string {
+  const items = checklistOf(status);
+  const lines = [
+    `# Launch checklist: ${status.programme}, go-live ${shortTime(status.goLive)}`,
+    '',
+    `Cutover ${code(status.workflowId)}, phase ${status.phase}. Generated ${shortTime(generatedAt.toISOString())}.`,
+  ];
+  if (items.length === 0) {
+    lines.push('', 'This cutover has no launch checklist: it was started before readiness items existed.');
+    return `${lines.join('\n')}\n`;
+  }
+  lines.push('', '## Open required items', '', ...openSummary(items));
+  for (const { section, items: members } of bySection(items)) {
+    lines.push('', `## ${section}`, '', ...table(ITEM_COLUMNS, members.map(itemRow)));
+  }
+  return `${lines.join('\n')}\n`;
+}

@@ -1,0 +1,142 @@
+/**
+ * The automated readiness checks in workflow terms: which activities prove each item, what counts as a
+ * problem and what evidence is kept. They start with the cutover and re-run on `retry-item`.
+ */
+import type { SeedRecord } from '../activities/readiness/seed-cards.js';
+import type { CutoverPlan } from '../plan/schema.js';
+import type { AutomatedCheck } from '../readiness/items.js';
+import { cutoverActivities, paycaActivities } from './activity-proxies.js';
+import type { Compensation } from './compensations.js';
+import type { ChecklistItemState } from './definitions.js';
+import { runSeedBatch } from './seed-batch.js';
+
+export interface ReadinessOutcome {
+  problems: string[];
+  evidence: unknown;
+}
+
+export interface ReadinessContext {
+  plan: CutoverPlan;
+  compensations: Compensation[];
+  /** Seeding reports progress through this, so `status` shows it while the batch runs. */
+  item(id: string): ChecklistItemState | undefined;
+}
+
+const SEED_CONCURRENCY = 8;
+
+export function createReadinessChecks(ctx: ReadinessContext): Record<AutomatedCheck, () => Promise<ReadinessOutcome>> {
+  const { plan } = ctx;
+  const production = plan.payca.production.baseUrl;
+  const payca = (summary: string) => paycaActivities(plan.paycaRetryBudgetMs, summary);
+  const local = cutoverActivities;
+  const notConfigured = (what: string) => ({
+    problems: [`the plan has no ${what}; add it, or the programme lead can waive the item`],
+    evidence: {},
+  });
+
+  return {
+    async 'production-credentials'() {
+      const result = await payca('readiness: production credentials accepted, sandbox refused (Engineering)').checkProductionCredentials({
+        productionBaseUrl: production,
+      });
+      return { problems: result.problems, evidence: result.evidence };
+    },
+
+    async 'cicd-env'() {
+      const files = plan.readiness.cicdEnv;
+      if (!files) return notConfigured('readiness.cicdEnv (the sandbox and production env files)');
+      const result = await local('readiness: CI/CD env files, sandbox vs production (DevOps)').compareCicdEnvFiles(files);
+      return { problems: result.problems, evidence: result.evidence };
+    },
+
+    async 'webhook-tls'() {
+      if (!plan.webhook.url.startsWith('https:')) {
+        return { problems: [`the webhook endpoint ${plan.webhook.url} is not https; PayCA production needs TLS 1.2 or newer`], evidence: { url: plan.webhook.url } };
+      }
+      const result = await local('readiness: webhook endpoint TLS 1.2+ and certificate (Engineering)').checkWebhookTls({
+        url: plan.webhook.url,
+        minDaysValid: plan.readiness.webhookTls.minDaysValid,
+        mutualTlsRequired: plan.readiness.webhookTls.mutualTlsRequired,
+      });
+      return { problems: result.problems, evidence: result.evidence };
+    },
+
+    async 'bin-catalogue'() {
+      if (plan.readiness.expectedBins.length === 0) return notConfigured('readiness.expectedBins (the BINs, fees and restrictions you expect)');
+      const result = await payca('readiness: production BIN catalogue against the plan (Ops)').compareBinCatalogue({
+        productionBaseUrl: production,
+        expected: plan.readiness.expectedBins,
+      });
+      return { problems: result.problems, evidence: result.evidence };
+    },
+
+    async prefund() {
+      const funding = await payca('readiness: master accounts prefunded (Treasury)').checkFunding({
+        baseUrl: production,
+        minimums: plan.funding.minimums,
+      });
+      return {
+        problems: funding.shortfalls.map(
+          (s) => `${s.currency} master accounts hold ${s.available}, ${s.missing} short of the ${s.minimum} minimum (minor units)`,
+        ),
+        evidence: funding,
+      };
+    },
+
+    async 'seed-cards'() {
+      const seeding = plan.readiness.seedCards;
+      if (!seeding) return notConfigured('readiness.seedCards (the CSV of initial card records)');
+      const act = payca('readiness: seed initial card records (Engineering)');
+      const { records, problems } = await act.readSeedCsv({ csv: seeding.csv });
+      if (problems.length > 0) return { problems, evidence: { csv: seeding.csv, records: records.length } };
+
+      // The dry run issues a sample, reads each back, checks the mapping and closes them again.
+      const sample = records.slice(0, seeding.dryRunSample);
+      const dryRun = [];
+      for (const record of sample) {
+        const issued = await act.seedCardRecord({ baseUrl: production, programme: plan.programme, record, purpose: 'dry-run' });
+        const mapping = await act.verifyCardMapping({ baseUrl: production, externalRef: record.externalRef, cardId: issued.cardId });
+        await act.closeDryRunCard({ baseUrl: production, cardId: issued.cardId });
+        dryRun.push({ ...mapping, closed: true });
+      }
+      const mismatched = dryRun.filter((d) => !d.matches);
+      if (mismatched.length > 0) {
+        return {
+          problems: mismatched.map((d) => `dry run: card ${d.cardId} does not map back to ${d.externalRef}`),
+          evidence: { dryRun },
+        };
+      }
+
+      const item = ctx.item('seed-card-records');
+      const { mapping } = await runSeedBatch({
+        records,
+        concurrency: SEED_CONCURRENCY,
+        seed: (record: SeedRecord) =>
+          act.seedCardRecord({ baseUrl: production, programme: plan.programme, record, purpose: 'seed' }),
+        onProgress: (done, total) => {
+          if (item) item.progress = { done, total };
+        },
+      });
+      return { problems: [], evidence: { csv: seeding.csv, dryRun, seeded: mapping.length, mapping } };
+    },
+
+    async 'webhook-subscriptions'() {
+      const act = payca('readiness: production webhook subscription and a 2xx delivery (Engineering)');
+      const subscription = await act.ensureWebhookSubscription({ baseUrl: production, url: plan.webhook.url, events: plan.webhook.events });
+      if (subscription.created) {
+        ctx.compensations.push({ step: 'remove-webhook-subscription', subscriptionId: subscription.subscriptionId });
+      }
+      const sent = await act.sendTestWebhook({ baseUrl: production, subscriptionId: subscription.subscriptionId });
+      const delivery = await paycaActivities(plan.paycaRetryBudgetMs, 'readiness: await a 2xx webhook delivery (Engineering)', {
+        startToCloseTimeout: plan.webhook.deliveryTimeoutMs + 30_000,
+        heartbeatTimeout: '30s',
+      }).awaitWebhookDelivery({
+        baseUrl: production,
+        subscriptionId: subscription.subscriptionId,
+        deliveryId: sent.deliveryId,
+        timeoutMs: plan.webhook.deliveryTimeoutMs,
+      });
+      return { problems: [], evidence: { subscription, testEvent: sent, delivery } };
+    },
+  };
+}
