@@ -149,6 +149,17 @@ describe('readiness checklist in the cutover workflow', function () {
     await handle.result();
   });
 
+  it('feeds the CI/CD env files into the T-24h config diff, holding it for Ops on a difference', async () => {
+    const handle = await harness.start({ plan: await strictPlan('config-diff', 'PAYCA_BASE_URL=https://api.payca.example\nPAYCA_CLIENT_SECRET=p1\nFEATURE_X=off\n') });
+    const held = await advanceUntil(harness.env, handle, holdingAt('config-diff'), 'the config-diff hold');
+    const stage = held.stages.find((s) => s.id === 'config-diff');
+    assert.deepEqual(stage?.hold?.awaiting, ['ops']);
+    assert.match(stage?.problems.join(' | ') ?? '', /CI\/CD env: .*FEATURE_X/);
+    assert.doesNotMatch(JSON.stringify(stage), /"p1"|"s1"/, 'secret values never appear');
+    await handle.executeUpdate(abortUpdate, { args: [{ by: 'lara', reason: 'end of test' }] });
+    await handle.result();
+  });
+
   it('holds a failed automated check for its owner until retry-item sees it pass', async () => {
     const plan = await strictPlan('retry', 'PAYCA_BASE_URL=https://api.payca.example\nPAYCA_CLIENT_SECRET=\n');
     const handle = await harness.start({ plan });

@@ -44,12 +44,17 @@ export function createStageChecks(ctx: StageContext): StageChecks {
         productionBaseUrl: production,
         allowedDifferences: plan.configDiff.allowedDifferences,
       });
+      const problems = diff.unexpected.map((key) => {
+        const d = diff.differences.find((x) => x.key === key);
+        return `setting ${key} differs: sandbox ${JSON.stringify(d?.sandbox)}, production ${JSON.stringify(d?.production)}`;
+      });
+      // The deployment's own configuration is part of the final diff: the CI/CD env files, read again now.
+      const files = plan.readiness.cicdEnv;
+      if (!files) return { problems, evidence: { configDiff: diff } };
+      const cicd = await local('T-24h config diff: CI/CD env files, sandbox vs production (Ops)').compareCicdEnvFiles(files);
       return {
-        problems: diff.unexpected.map((key) => {
-          const d = diff.differences.find((x) => x.key === key);
-          return `setting ${key} differs: sandbox ${JSON.stringify(d?.sandbox)}, production ${JSON.stringify(d?.production)}`;
-        }),
-        evidence: { configDiff: diff },
+        problems: [...problems, ...cicd.problems.map((p) => `CI/CD env: ${p}`)],
+        evidence: { configDiff: diff, cicdEnv: cicd.evidence },
       };
     },
 
