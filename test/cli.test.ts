@@ -7,7 +7,10 @@ import { setTimeout as delay } from 'node:timers/promises';
 import { readStatus } from '../src/client/read-status.js';
 import { freePort, isPortFree } from '../src/dev/ports.js';
 import { startDevStack, type DevStack } from '../src/dev/stack.js';
-import type { CutoverStatus, StageState } from '../src/workflows/definitions.js';
+import { loadPlanFile } from '../src/plan/load.js';
+import type { CutoverPlan } from '../src/plan/schema.js';
+import { openRequiredItems } from '../src/workflows/checklist-rules.js';
+import type { ChecklistItemState, CutoverStatus, StageState } from '../src/workflows/definitions.js';
 import { CLI, EXAMPLE_PLAN as EXAMPLE, ROOT, runCli, type CliResult } from './helpers/cli.js';
 
 let runCounter = 0;
@@ -21,6 +24,7 @@ describe('cutover CLI on the dev server', function () {
   let stack: DevStack;
   let dataDir: string;
   let planFile: string;
+  let plan: CutoverPlan;
   let cliEnv: NodeJS.ProcessEnv;
   const notifications: string[] = [];
 
@@ -41,6 +45,35 @@ describe('cutover CLI on the dev server', function () {
   const stage = (status: CutoverStatus, id: string) => status.stages.find((s) => s.id === id) as StageState;
   const holdingAt = (id: string) => (status: CutoverStatus) => stage(status, id).status === 'holding';
 
+  const item = (status: CutoverStatus, id: string) => status.checklist.find((i) => i.id === id) as ChecklistItemState;
+  const checked = (i: ChecklistItemState) => i.kind === 'attested' || ['done', 'failed', 'waived'].includes(i.status);
+
+  /**
+   * Closes the launch checklist through the CLI, as its people would: once the worker's checks have run,
+   * each required attested item is completed by the first person of its owning role, and the one check
+   * the local stack cannot pass is waived by the lead. Optional items stay open: they never block go/no-go.
+   */
+  async function closeChecklist(workflowId: string, extraFlags: string[] = []): Promise<CutoverStatus> {
+    const ready = await waitFor(workflowId, 'every automated check has run', (s) => s.checklist.every(checked));
+    const failed = ready.checklist.filter((i) => i.status === 'failed');
+    assert.deepEqual(
+      failed.map((i) => i.id),
+      ['webhook-endpoint-tls'],
+      `only the TLS check fails against the plain-http receiver: ${JSON.stringify(failed.map((i) => [i.id, i.problems]))}`,
+    );
+    const commands = ready.checklist.flatMap((i): string[][] => {
+      if (i.status === 'failed') {
+        return [['waive', workflowId, i.id, '--as', 'lara', '--reason', 'local stack: the receiver has no TLS']];
+      }
+      const owner = plan.approvers[i.owner]?.[0];
+      if (i.kind !== 'attested' || i.optional || i.status !== 'open' || !owner) return [];
+      return [['complete', workflowId, i.id, '--as', owner, '--evidence', `${i.id}: checked in the CLI test`]];
+    });
+    const results = await Promise.all(commands.map((args) => cutover([...args, ...extraFlags])));
+    results.forEach((result, n) => assert.equal(result.code, 0, `cutover ${(commands[n] ?? []).join(' ')}: ${result.stderr}`));
+    return waitFor(workflowId, 'no required readiness item open', (s) => openRequiredItems(s).size === 0);
+  }
+
   /** Starts a cutover whose go-live is a few seconds of wall time ahead: earlier stages run at once. */
   async function startFastCutover(workflowId: string): Promise<CliResult> {
     return cutover(['start', planFile, '--id', workflowId, '--go-live', '+1h', '--time-scale', '720', '--as', 'lara']);
@@ -57,7 +90,12 @@ describe('cutover CLI on the dev server', function () {
       receiverPort: 0,
       notifyWrite: (line) => notifications.push(line),
     });
-    const example = await readFile(EXAMPLE, 'utf8');
+    let example = await readFile(EXAMPLE, 'utf8');
+    // The plan's readiness files are relative to the checkout; the worker runs in this process, wherever it started.
+    for (const file of ['plans/ci/sandbox.env', 'plans/ci/production.env', 'plans/data/seed-cards.csv']) {
+      assert.ok(example.includes(file), `the example plan names ${file}`);
+      example = example.replaceAll(file, JSON.stringify(join(ROOT, file)));
+    }
     planFile = join(dataDir, 'plan.yaml');
     await writeFile(
       planFile,
@@ -67,6 +105,7 @@ describe('cutover CLI on the dev server', function () {
         .replaceAll('http://127.0.0.1:4020', stack.receiver.url)
         .replace(/^goLive:.*$/m, ''),
     );
+    plan = await loadPlanFile(planFile);
     cliEnv = {
       ...process.env,
       TEMPORAL_ADDRESS: stack.temporal.address,
@@ -111,6 +150,36 @@ describe('cutover CLI on the dev server', function () {
       const result = await cutover(['approve', workflowId, 'funding-check', '--as', 'tomas']);
       assert.equal(result.code, 1);
       assert.match(result.stderr, /stage funding-check is not awaiting approval \(it is passed\)/);
+    });
+
+    it('refuses go/no-go while required readiness items are open, naming an open item and its owner', async () => {
+      const result = await cutover(['approve', workflowId, 'go-live', '--as', 'lara', '--authorization-id', 'auth_cli_1']);
+      assert.equal(result.code, 1, result.stdout);
+      assert.match(result.stderr, /go\/no-go is refused while \d+ required readiness items are open/);
+      assert.match(result.stderr, /CX: [^;)]*tier1-error-codes/);
+      assert.match(result.stderr, /Compliance: [^;)]*legal-sign-off/);
+      assert.doesNotMatch(result.stderr, /\n\s+at /, 'no stack trace');
+      const status = await readStatus(stack.client, workflowId);
+      assert.equal(stage(status, 'go-live').status, 'holding');
+      assert.deepEqual(stage(status, 'go-live').approvals, []);
+    });
+
+    it('re-runs an automated check on retry-item', async () => {
+      await waitFor(workflowId, 'bin-catalogue checked', (s) => item(s, 'bin-catalogue').status === 'done');
+      const result = await cutover(['retry-item', workflowId, 'bin-catalogue', '--as', 'olivia']);
+      assert.equal(result.code, 0, result.stderr);
+      const again = await waitFor(workflowId, 'bin-catalogue checked again', (s) => item(s, 'bin-catalogue').attempts === 2 && checked(item(s, 'bin-catalogue')));
+      assert.equal(item(again, 'bin-catalogue').status, 'done', JSON.stringify(item(again, 'bin-catalogue').problems));
+    });
+
+    it('closes the checklist: owners complete their items, the lead waives the check the local stack cannot pass', async () => {
+      const closed = await closeChecklist(workflowId);
+      assert.equal(item(closed, 'tier1-error-codes').status, 'done');
+      assert.equal(item(closed, 'tier1-error-codes').completedBy, 'carlos');
+      assert.equal(item(closed, 'webhook-endpoint-tls').status, 'waived');
+      assert.equal(item(closed, 'webhook-endpoint-tls').waivedBy, 'lara');
+      for (const id of ['cicd-env-vars', 'bin-catalogue', 'seed-card-records']) assert.equal(item(closed, id).status, 'done', id);
+      assert.equal(item(closed, 'mutual-tls').status, 'open', 'optional items may stay open');
     });
 
     it('passes go-live once the lead (with an authorization id) and Engineering approve', async () => {
@@ -170,12 +239,17 @@ describe('cutover CLI on the dev server', function () {
       assert.ok(!(JSON.parse(holding.stdout) as { workflowId: string }[]).some((l) => l.workflowId === workflowId));
     });
 
-    it('issued, topped up and closed exactly one production test card', async () => {
+    it('issued and closed exactly the cards the seeding and one smoke test account for, and topped up once', async () => {
+      const seeding = item(await readStatus(stack.client, workflowId), 'seed-card-records');
+      assert.equal(seeding.status, 'done', JSON.stringify(seeding.problems));
+      const evidence = seeding.evidence as { seeded: number; dryRun: unknown[] };
+      // plans/data/seed-cards.csv holds 6 records; the plan dry-runs 2 of them first (issued, then closed).
+      assert.deepEqual({ seeded: evidence.seeded, dryRun: evidence.dryRun.length }, { seeded: 6, dryRun: 2 });
       const res = await fetch(`${stack.production.url}/_sim/counters`);
       const counters = (await res.json()) as { cardsIssued: number; cardsClosed: number; topUps: number };
       assert.deepEqual({ issued: counters.cardsIssued, closed: counters.cardsClosed, topUps: counters.topUps }, {
-        issued: 1,
-        closed: 1,
+        issued: 6 + 2 + 1,
+        closed: 2 + 1,
         topUps: 1,
       });
     });
@@ -201,6 +275,7 @@ describe('cutover CLI on the dev server', function () {
       assert.equal(withRefusal.refusals[0]?.by, 'olivia');
       assert.equal(withRefusal.refusals[0]?.via, 'signal');
 
+      await closeChecklist(workflowId, ['--signal']);
       for (const args of [
         ['--as', 'lara', '--authorization-id', 'auth_cli_2'],
         ['--as', 'eli'],
@@ -315,7 +390,17 @@ describe('cutover CLI on the dev server', function () {
         assert.match(result.stdout, /→ lara \(lead\) approves go-live/);
         assert.match(result.stdout, /→ erin \(engineering\) approves go-live/);
         assert.match(result.stdout, /→ lara \(lead\) decides roll-forward/);
-        assert.match(result.stdout, /production simulator: 1 card\(s\) issued, 1 closed, 1 top-up\(s\)/);
+        assert.match(result.stdout, /readiness: cicd-env-vars FAILED: FEATURE_CARD_ISSUING is in the sandbox file but not in the production file/);
+        assert.match(result.stdout, /→ dana \(DevOps\) adds FEATURE_CARD_ISSUING=on to \S+production\.env\n→ dana \(DevOps\) re-runs cicd-env-vars/);
+        assert.match(result.stdout, /readiness: cicd-env-vars done/);
+        assert.match(result.stdout, /→ carlos \(CX\) completes tier1-error-codes: \S/);
+        assert.match(result.stdout, /→ lara \(Programme lead\) waives webhook-endpoint-tls: local stack: the receiver has no TLS/);
+        const closed = result.stdout.indexOf('readiness: every required item is done or waived');
+        assert.ok(closed !== -1 && closed < result.stdout.indexOf('→ lara (lead) approves go-live'), 'the checklist closes before go/no-go');
+        assert.doesNotMatch(result.stdout, /refused/);
+        assert.match(result.stdout, /checklist: 27 of 27 done or waived/);
+        // 6 seeded cards, 2 dry-run cards (closed again) and the go-live smoke-test card (closed).
+        assert.match(result.stdout, /production simulator: 9 card\(s\) issued, 3 closed, 1 top-up\(s\)/);
         assert.match(result.stdout, new RegExp(`Temporal UI: http://localhost:${flags[3]}/namespaces/default/workflows/cutover-acme-prepaid-uk-demo-`));
         assert.match(result.stdout, /the cutover completed/);
       } finally {

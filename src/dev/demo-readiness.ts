@@ -20,6 +20,11 @@ export interface DemoFix {
   /** Completes "dana (DevOps) …": "adds FEATURE_CARD_ISSUING=on to …/production.env". */
   what: string;
   apply(): Promise<void>;
+  /**
+   * True once applied, for a problem this fix removes. A stage that read the file before the fix (the
+   * T-24h config diff compares the same env files) holds with such a problem and only needs a re-run.
+   */
+  cured(problem: string): boolean;
 }
 
 export interface DemoReadiness {
@@ -76,10 +81,15 @@ export async function prepareDemoReadiness(plan: CutoverPlan, workDir: string): 
   const removed = lines.filter(setsKey);
   await writeFile(productionFile, lines.filter((line) => !setsKey(line)).join('\n'));
   const cicdItem = plan.readiness.items.find((item) => item.check === 'cicd-env');
-  if (cicdItem && removed.length > 0) {
+  if (cicdItem && key !== undefined && removed.length > 0) {
+    let applied = false;
     fixes.set(cicdItem.id, {
       what: `adds ${removed.map((line) => line.trim()).join(', ')} to ${productionFile}`,
-      apply: () => writeFile(productionFile, productionText),
+      async apply() {
+        await writeFile(productionFile, productionText);
+        applied = true;
+      },
+      cured: (problem) => applied && problem.includes(key) && problem.includes(productionFile),
     });
   }
   return {

@@ -3,8 +3,9 @@
  * with evidence; a failed check is fixed and re-run by its owner where the demo knows the fix, or waived
  * by the lead where the demo knows why it cannot pass locally. Once no required item is open, the lead
  * (with a manual authorization id) and then Engineering approve go-live, since the workflow refuses
- * go/no-go before that; at the debrief the lead rolls forward. Anything else that holds or fails is left
- * for a person, because approving an unexpected problem unseen would defeat the point of the gate.
+ * go/no-go before that; at the debrief the lead rolls forward. A stage that held only on what a demo fix
+ * has since put right is re-run by its owner. Anything else that holds or fails is left for a person,
+ * because approving an unexpected problem unseen would defeat the point of the gate.
  */
 import type { CutoverPlan } from '../plan/schema.js';
 import { openRequiredItems } from '../workflows/checklist-rules.js';
@@ -39,7 +40,13 @@ export const DEMO_AUTHORIZATION_ID = 'auth_demo_1';
 
 /** Every action the script would take now, most urgent first; the demo sends the first it has not sent yet. */
 export function scriptedActions(status: CutoverStatus, approvers: Approvers, script: ChecklistScript): ScriptedAction[] {
-  return [...failedItemActions(status, approvers, script), ...attestations(status, approvers, script), ...goLiveActions(status, approvers), ...debriefActions(status, approvers)];
+  return [
+    ...failedItemActions(status, approvers, script),
+    ...curedStageActions(status, approvers, script),
+    ...attestations(status, approvers, script),
+    ...goLiveActions(status, approvers),
+    ...debriefActions(status, approvers),
+  ];
 }
 
 const who = (person: string, role: Role) => `${person} (${ROLE_TITLES[role]})`;
@@ -54,7 +61,7 @@ function failedItemActions(status: CutoverStatus, approvers: Approvers, script: 
       return [
         {
           announcement: `${who(owner, item.owner)} re-runs ${item.id}`,
-          fix: { announcement: `${who(owner, item.owner)} ${fix.what}`, apply: fix.apply },
+          fix: { announcement: `${who(owner, item.owner)} ${fix.what}`, apply: () => fix.apply() },
           message: { kind: 'retry-item', args: { item: item.id, by: owner } },
         },
       ];
@@ -69,6 +76,22 @@ function failedItemActions(status: CutoverStatus, approvers: Approvers, script: 
       ];
     }
     return [];
+  });
+}
+
+function curedStageActions(status: CutoverStatus, approvers: Approvers, script: ChecklistScript): ScriptedAction[] {
+  const fixes = [...script.fixes.values()];
+  return status.stages.flatMap((stage): ScriptedAction[] => {
+    const person = approvers[stage.owner]?.[0];
+    // Only the run that read the files before the fix: a hold that outlasts a re-run is a person's to judge.
+    if (stage.status !== 'holding' || stage.attempts !== 1 || stage.problems.length === 0 || !person) return [];
+    if (!stage.problems.every((problem) => fixes.some((fix) => fix.cured(problem)))) return [];
+    return [
+      {
+        announcement: `${person} (${stage.owner}) re-runs ${stage.id}: what it found is fixed`,
+        message: { kind: 'retry', args: { stage: stage.id, by: person } },
+      },
+    ];
   });
 }
 

@@ -7,7 +7,7 @@
 import { z } from 'zod';
 import { parseDuration } from './duration.js';
 import { ExpectedBin } from '../activities/readiness/bin-catalogue.js';
-import { RUNBOOK_ITEMS, type AutomatedCheck } from '../readiness/items.js';
+import { RUNBOOK_ITEMS, type ReadinessItemDefinition } from '../readiness/items.js';
 import { ROLES, STAGE_DEFAULTS, STAGE_IDS, type Role, type StageId } from '../workflows/stages.js';
 
 const Duration = z.string().transform((text, ctx) => {
@@ -218,15 +218,8 @@ export const CutoverPlanFile = z
   });
 export type CutoverPlanFile = z.infer<typeof CutoverPlanFile>;
 
-export interface ReadinessItemPlan {
-  id: string;
-  section: string;
-  title: string;
-  owner: Role;
-  kind: 'automated' | 'attested';
-  check?: AutomatedCheck;
-  optional: boolean;
-}
+/** A checklist item as this plan has it: the runbook's definition with the plan's owner and optionality. */
+export type ReadinessItemPlan = ReadinessItemDefinition & { optional: boolean };
 
 export interface StagePlan {
   id: StageId;

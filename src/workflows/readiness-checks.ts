@@ -7,6 +7,7 @@ import type { CutoverPlan } from '../plan/schema.js';
 import type { AutomatedCheck } from '../readiness/items.js';
 import { cutoverActivities, paycaActivities } from './activity-proxies.js';
 import type { Compensation } from './compensations.js';
+import { proveWebhookDelivery } from './webhook-delivery.js';
 import type { ChecklistItemState } from './definitions.js';
 import { runSeedBatch } from './seed-batch.js';
 
@@ -121,22 +122,8 @@ export function createReadinessChecks(ctx: ReadinessContext): Record<AutomatedCh
     },
 
     async 'webhook-subscriptions'() {
-      const act = payca('readiness: production webhook subscription and a 2xx delivery (Engineering)');
-      const subscription = await act.ensureWebhookSubscription({ baseUrl: production, url: plan.webhook.url, events: plan.webhook.events });
-      if (subscription.created) {
-        ctx.compensations.push({ step: 'remove-webhook-subscription', subscriptionId: subscription.subscriptionId });
-      }
-      const sent = await act.sendTestWebhook({ baseUrl: production, subscriptionId: subscription.subscriptionId });
-      const delivery = await paycaActivities(plan.paycaRetryBudgetMs, 'readiness: await a 2xx webhook delivery (Engineering)', {
-        startToCloseTimeout: plan.webhook.deliveryTimeoutMs + 30_000,
-        heartbeatTimeout: '30s',
-      }).awaitWebhookDelivery({
-        baseUrl: production,
-        subscriptionId: subscription.subscriptionId,
-        deliveryId: sent.deliveryId,
-        timeoutMs: plan.webhook.deliveryTimeoutMs,
-      });
-      return { problems: [], evidence: { subscription, testEvent: sent, delivery } };
+      const proof = await proveWebhookDelivery(plan, ctx.compensations, 'readiness: production webhook subscription and a 2xx delivery (Engineering)');
+      return { problems: [], evidence: proof };
     },
   };
 }

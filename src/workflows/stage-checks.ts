@@ -7,6 +7,7 @@ import type { JobPriorState } from '../activities/index.js';
 import type { CutoverPlan } from '../plan/schema.js';
 import { cutoverActivities, paycaActivities, type PaycaCallOptions } from './activity-proxies.js';
 import type { Compensation } from './compensations.js';
+import { proveWebhookDelivery } from './webhook-delivery.js';
 import type { CutoverStatus, StageState } from './definitions.js';
 import type { StageId } from './stages.js';
 
@@ -80,29 +81,9 @@ export function createStageChecks(ctx: StageContext): StageChecks {
       return { problems: [], evidence: { jobs: result.jobs } };
     },
 
-    async 'webhook-smoke-test'(stage) {
-      const act = payca('T-1h webhook smoke test (Engineering)');
-      const subscription = await act.ensureWebhookSubscription({
-        baseUrl: production,
-        url: plan.webhook.url,
-        events: plan.webhook.events,
-      });
-      stage.evidence.subscription = subscription;
-      if (subscription.created) {
-        compensations.push({ step: 'remove-webhook-subscription', subscriptionId: subscription.subscriptionId });
-      }
-      const sent = await act.sendTestWebhook({ baseUrl: production, subscriptionId: subscription.subscriptionId });
-      stage.evidence.testEvent = sent;
-      const delivery = await payca('T-1h await 2xx webhook delivery (Engineering)', {
-        startToCloseTimeout: plan.webhook.deliveryTimeoutMs + 30_000,
-        heartbeatTimeout: '30s',
-      }).awaitWebhookDelivery({
-        baseUrl: production,
-        subscriptionId: subscription.subscriptionId,
-        deliveryId: sent.deliveryId,
-        timeoutMs: plan.webhook.deliveryTimeoutMs,
-      });
-      return { problems: [], evidence: { subscription, testEvent: sent, delivery } };
+    async 'webhook-smoke-test'() {
+      const proof = await proveWebhookDelivery(plan, compensations, 'T-1h webhook smoke test (Engineering)');
+      return { problems: [], evidence: proof };
     },
 
     async 'go-live'(stage) {
