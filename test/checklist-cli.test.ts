@@ -8,7 +8,7 @@ import { renderStatus } from '../src/client/format/status.js';
 import { startDevStack, type DevStack } from '../src/dev/stack.js';
 import { RUNBOOK_ITEMS } from '../src/readiness/items.js';
 import type { ChecklistItemState, CutoverStatus } from '../src/workflows/definitions.js';
-import { EXAMPLE_PLAN, runCli } from './helpers/cli.js';
+import { EXAMPLE_PLAN, runCli, itRefusesUsage } from './helpers/cli.js';
 
 const AT = '2026-11-30T10:15:00.000Z';
 
@@ -228,13 +228,7 @@ describe('checklist commands: usage errors (exit 2)', function () {
     { args: ['report', 'some-id'], says: /only --checklist is available yet/ },
     { args: ['report', 'some-id', '--checklist', '--out', join('no-such-dir', 'checklist.md')], says: /--out ".*checklist\.md" is not valid: directory .*no-such-dir does not exist/ },
   ];
-  for (const { args, says } of cases) {
-    it(`exits 2 for \`cutover ${args.join(' ')}\``, async () => {
-      const result = await runCli(args);
-      assert.equal(result.code, 2, result.stdout + result.stderr);
-      assert.match(result.stderr, says);
-    });
-  }
+  itRefusesUsage(cases);
 
   it('documents each new command with examples in --help', async () => {
     for (const command of ['checklist', 'complete', 'waive', 'retry-item', 'report']) {

@@ -7,6 +7,7 @@ import type { CutoverPlan } from '../plan/schema.js';
 import type { AutomatedCheck } from '../readiness/items.js';
 import { cutoverActivities, paycaActivities } from './activity-proxies.js';
 import type { Compensation } from './compensations.js';
+import { checkPrefunding } from './funding.js';
 import { proveWebhookDelivery } from './webhook-delivery.js';
 import type { ChecklistItemState } from './definitions.js';
 import { runSeedBatch } from './seed-batch.js';
@@ -72,16 +73,8 @@ export function createReadinessChecks(ctx: ReadinessContext): Record<AutomatedCh
     },
 
     async prefund() {
-      const funding = await payca('readiness: master accounts prefunded (Treasury)').checkFunding({
-        baseUrl: production,
-        minimums: plan.funding.minimums,
-      });
-      return {
-        problems: funding.shortfalls.map(
-          (s) => `${s.currency} master accounts hold ${s.available}, ${s.missing} short of the ${s.minimum} minimum (minor units)`,
-        ),
-        evidence: funding,
-      };
+      const { problems, funding } = await checkPrefunding(plan, 'readiness: master accounts prefunded (Treasury)');
+      return { problems, evidence: funding };
     },
 
     async 'seed-cards'() {

@@ -7,6 +7,7 @@ import type { JobPriorState } from '../activities/index.js';
 import type { CutoverPlan } from '../plan/schema.js';
 import { cutoverActivities, paycaActivities, type PaycaCallOptions } from './activity-proxies.js';
 import type { Compensation } from './compensations.js';
+import { checkPrefunding } from './funding.js';
 import { proveWebhookDelivery } from './webhook-delivery.js';
 import type { CutoverStatus, StageState } from './definitions.js';
 import type { StageId } from './stages.js';
@@ -60,16 +61,8 @@ export function createStageChecks(ctx: StageContext): StageChecks {
     },
 
     async 'funding-check'() {
-      const funding = await payca('T-12h funding check (Treasury)').checkFunding({
-        baseUrl: production,
-        minimums: plan.funding.minimums,
-      });
-      return {
-        problems: funding.shortfalls.map(
-          (s) => `${s.currency} master accounts hold ${s.available}, ${s.missing} short of the ${s.minimum} minimum (minor units)`,
-        ),
-        evidence: { funding },
-      };
+      const { problems, funding } = await checkPrefunding(plan, 'T-12h funding check (Treasury)');
+      return { problems, evidence: { funding } };
     },
 
     async 'disable-sandbox-jobs'(stage) {

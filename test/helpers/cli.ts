@@ -19,3 +19,19 @@ export function runCli(args: string[], env: NodeJS.ProcessEnv = { ...process.env
     });
   });
 }
+
+export interface UsageCase {
+  args: string[];
+  says: RegExp;
+}
+
+/** One test per case: the CLI exits 2 and says what was wrong. */
+export function itRefusesUsage(cases: UsageCase[], run: (args: string[]) => Promise<CliResult> = runCli): void {
+  for (const { args, says } of cases) {
+    it(`exits 2 for \`cutover ${args.join(' ')}\``, async () => {
+      const result = await run(args);
+      if (result.code !== 2) throw new Error(`exit ${result.code}, expected 2:\n${result.stdout}${result.stderr}`);
+      if (!says.test(result.stderr)) throw new Error(`stderr does not match ${says}:\n${result.stderr}`);
+    });
+  }
+}
