@@ -16,7 +16,9 @@ export interface PaycaCallOptions {
 export function paycaActivities(retryBudgetMs: number, summary: string, extra: PaycaCallOptions = {}) {
   const options: ActivityOptions = {
     taskQueue: PAYCA_TASK_QUEUE,
-    startToCloseTimeout: '60s',
+    // One PayCA call (the client gives up after 10 s). Kept short because it is also how long a call
+    // that died with its worker waits before another worker retries it.
+    startToCloseTimeout: '20s',
     scheduleToCloseTimeout: retryBudgetMs,
     retry: {
       initialInterval: '1s',

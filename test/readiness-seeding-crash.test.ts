@@ -1,0 +1,105 @@
+import assert from 'node:assert/strict';
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { setTimeout as delay } from 'node:timers/promises';
+import type { TestWorkflowEnvironment } from '@temporalio/testing';
+import { cutoverWorkflow } from '../src/workflows/cutover.js';
+import { abortUpdate, CUTOVER_TASK_QUEUE, statusQuery, type ChecklistItemState } from '../src/workflows/definitions.js';
+import { CLI, ROOT } from './helpers/cli.js';
+import { startPaycaStack, type PaycaStack } from './helpers/payca-stack.js';
+import { planFor } from './helpers/plans.js';
+import { freshWorkflowId, startDevServer } from './helpers/temporal.js';
+
+const RECORDS = 40;
+
+describe('card-record seeding across a worker crash', function () {
+  this.timeout(180_000);
+  let env: TestWorkflowEnvironment;
+  let stack: PaycaStack;
+  let dir: string;
+  const workers: ChildProcess[] = [];
+
+  before(async () => {
+    [env, stack] = await Promise.all([startDevServer(), startPaycaStack()]);
+    dir = await mkdtemp(join(tmpdir(), 'cutover-seed-crash-'));
+  });
+  after(async () => {
+    for (const worker of workers) worker.kill('SIGKILL');
+    await stack?.close();
+    await env?.teardown();
+    await rm(dir, { recursive: true, force: true });
+  });
+
+  /** A real `cutover worker` process, as an operator runs it, with the simulators' credentials. */
+  function startWorker(): ChildProcess {
+    const child = spawn(process.execPath, [CLI, 'worker'], {
+      cwd: ROOT,
+      stdio: 'ignore',
+      env: {
+        ...process.env,
+        TEMPORAL_ADDRESS: env.address,
+        TEMPORAL_NAMESPACE: 'default',
+        PAYCA_PRODUCTION_CLIENT_ID: stack.credentials.production.clientId,
+        PAYCA_PRODUCTION_CLIENT_SECRET: stack.credentials.production.clientSecret,
+        PAYCA_SANDBOX_CLIENT_ID: stack.credentials.sandbox.clientId,
+        PAYCA_SANDBOX_CLIENT_SECRET: stack.credentials.sandbox.clientSecret,
+      },
+    });
+    workers.push(child);
+    return child;
+  }
+
+  it('issues every record exactly once when the worker is killed mid-batch and another takes over', async () => {
+    const csv = join(dir, 'cards.csv');
+    const rows = Array.from({ length: RECORDS }, (_, i) => `CRASH-${String(i).padStart(3, '0')},Holder ${i},acc_gbp_main,GBP`);
+    await writeFile(csv, ['externalRef,holderName,accountId,currency', ...rows].join('\n') + '\n');
+    // Slow answers stretch the batch over seconds, so the kill lands in the middle of it.
+    await stack.admin('faults', 'POST', { latencyMs: 150 });
+
+    const handle = await env.client.workflow.start(cutoverWorkflow, {
+      taskQueue: CUTOVER_TASK_QUEUE,
+      workflowId: freshWorkflowId('seed-crash'),
+      args: [
+        {
+          plan: planFor(stack, { readiness: { seedCards: { csv, dryRunSample: 1 } } }),
+          goLive: new Date(Date.now() + 25 * 3_600_000).toISOString(),
+          timeScale: 1,
+          startedBy: 'lara',
+        },
+      ],
+    });
+    const seedItem = async (): Promise<ChecklistItemState | undefined> =>
+      (await handle.query(statusQuery)).checklist.find((i) => i.id === 'seed-card-records');
+
+    const first = startWorker();
+    let progress = 0;
+    for (let i = 0; i < 300 && progress < 10; i++) {
+      await delay(100);
+      progress = (await seedItem().catch(() => undefined))?.progress?.done ?? 0;
+    }
+    assert.ok(progress >= 10 && progress < RECORDS, `killed mid-batch, at ${progress} of ${RECORDS}`);
+    first.kill('SIGKILL');
+    await new Promise((done) => first.once('exit', done));
+
+    startWorker();
+    let item: ChecklistItemState | undefined;
+    for (let i = 0; i < 600; i++) {
+      item = await seedItem().catch(() => undefined);
+      if (item?.status === 'done' || item?.status === 'failed') break;
+      await delay(200);
+    }
+    assert.equal(item?.status, 'done', item?.problems.join('; '));
+    const mapping = (item?.evidence as { mapping: { externalRef: string; cardId: string }[] }).mapping;
+    assert.equal(mapping.length, RECORDS);
+    assert.equal(new Set(mapping.map((m) => m.cardId)).size, RECORDS, 'one card per record');
+
+    const counters = await stack.counters();
+    assert.equal(counters.cardsIssued, RECORDS + 1, 'each record issued once, plus the one dry-run card');
+    assert.equal(counters.cardsClosed, 1);
+    await stack.admin('faults', 'DELETE');
+    await handle.executeUpdate(abortUpdate, { args: [{ by: 'lara', reason: 'end of test' }] });
+    await handle.result();
+  });
+});
