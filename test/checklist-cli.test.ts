@@ -49,7 +49,8 @@ function handBuiltChecklist(): ChecklistItemState[] {
   edit('secrets-in-vault', { status: 'open' });
   edit('rotate-sandbox-keys', { status: 'done', completedBy: 'erin', evidence: 'rotated | old keys revoked, SEC-7', at: AT });
   edit('cicd-env-vars', { status: 'failed', attempts: 2, problems: ['PAYCA_BASE_URL differs from the allow-list'], at: AT });
-  edit('mutual-tls', { status: 'open' });
+  // A plan may mark a runbook item optional, as this one does.
+  edit('mutual-tls', { status: 'open', optional: true });
   edit('seed-card-records', { status: 'checking', attempts: 1, progress: { done: 120, total: 500 } });
   edit('pci-segmentation', { status: 'waived', waivedBy: 'lara', reason: 'PAN retrieval is not enabled', at: AT });
   edit('tier1-error-codes', { status: 'open' });

@@ -179,7 +179,8 @@ describe('cutover CLI on the dev server', function () {
       assert.equal(item(closed, 'webhook-endpoint-tls').status, 'waived');
       assert.equal(item(closed, 'webhook-endpoint-tls').waivedBy, 'lara');
       for (const id of ['cicd-env-vars', 'bin-catalogue', 'seed-card-records']) assert.equal(item(closed, id).status, 'done', id);
-      assert.equal(item(closed, 'mutual-tls').status, 'open', 'optional items may stay open');
+      assert.equal(item(closed, 'mutual-tls').status, 'done', 'mutual TLS is proven not required by the plan');
+      assert.equal(item(closed, 'pci-segmentation').status, 'open', 'optional items may stay open');
     });
 
     it('passes go-live once the lead (with an authorization id) and Engineering approve', async () => {

@@ -75,6 +75,7 @@ describe('readiness checklist in the cutover workflow', function () {
     for (const id of ['production-credentials', 'cicd-env-vars', 'bin-catalogue', 'prefund-master-accounts', 'seed-card-records', 'sync-webhooks']) {
       assert.equal(item(status, id).status, 'done', `${id}: ${item(status, id).problems.join('; ')}`);
     }
+    assert.deepEqual(item(status, 'mutual-tls').evidence, { mutualTls: 'not-required', by: 'readiness.webhookTls.mutualTlsRequired in the plan' });
     const tls = item(status, 'webhook-endpoint-tls');
     assert.equal(tls.status, 'failed');
     assert.match(tls.problems.join(), /is not https/);
@@ -87,6 +88,17 @@ describe('readiness checklist in the cutover workflow', function () {
     assert.equal(counters.cardsClosed, 1, 'the dry-run card was closed again');
     const credentials = item(status, 'production-credentials').evidence as { productionAccepted: boolean; sandboxRefusedByProduction: boolean };
     assert.deepEqual([credentials.productionAccepted, credentials.sandboxRefusedByProduction], [true, true]);
+    await handle.executeUpdate(abortUpdate, { args: [{ by: 'lara', reason: 'end of test' }] });
+    await handle.result();
+  });
+
+  it('holds the mutual-TLS item when the plan requires mTLS and the endpoint cannot offer it', async () => {
+    const plan = await strictPlan('mtls');
+    plan.readiness.webhookTls.mutualTlsRequired = true;
+    const handle = await harness.start({ plan });
+    const status = await advanceUntil(harness.env, handle, checksSettled, 'the automated checks');
+    assert.equal(item(status, 'mutual-tls').status, 'failed');
+    assert.match(item(status, 'mutual-tls').problems.join(), /mutual TLS needs an https webhook endpoint/);
     await handle.executeUpdate(abortUpdate, { args: [{ by: 'lara', reason: 'end of test' }] });
     await handle.result();
   });

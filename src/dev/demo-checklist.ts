@@ -8,7 +8,6 @@ const EVIDENCE: Record<string, string> = {
   'secrets-in-vault': 'client id and secret stored at kv/payca/production, SEC-412',
   'rotate-sandbox-keys': 'sandbox pair rotated, old pair revoked, SEC-413',
   'firewall-allowlist': 'PayCA IP ranges allowed on the edge firewall, NET-207',
-  'mutual-tls': 'not required: PayCA confirmed no mTLS for this programme',
   'observability-shipping': 'payca service logs and metrics reach the central stack, OBS-51',
   dashboards: 'authorizations, settlements, refunds and fees boards live, DASH-12',
   'alert-webhook-failures': 'webhook failure rate > 1% over 5m pages on-call, ALERT-31',

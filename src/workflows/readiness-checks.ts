@@ -63,6 +63,25 @@ export function createReadinessChecks(ctx: ReadinessContext): Record<AutomatedCh
       return { problems: result.problems, evidence: result.evidence };
     },
 
+    async 'mutual-tls'() {
+      if (!plan.readiness.webhookTls.mutualTlsRequired) {
+        return { problems: [], evidence: { mutualTls: 'not-required', by: 'readiness.webhookTls.mutualTlsRequired in the plan' } };
+      }
+      if (!plan.webhook.url.startsWith('https:')) {
+        return { problems: [`mutual TLS needs an https webhook endpoint; ${plan.webhook.url} is not one`], evidence: { url: plan.webhook.url } };
+      }
+      const result = await local('readiness: webhook endpoint requires a client certificate (Engineering)').checkWebhookTls({
+        url: plan.webhook.url,
+        minDaysValid: plan.readiness.webhookTls.minDaysValid,
+        mutualTlsRequired: true,
+      });
+      const { mutualTls } = result.evidence;
+      return {
+        problems: mutualTls === 'enforced' ? [] : [`the webhook endpoint does not refuse clients without a certificate (mutual TLS ${mutualTls})`],
+        evidence: { mutualTls, certificate: result.evidence.certificate },
+      };
+    },
+
     async 'bin-catalogue'() {
       if (plan.readiness.expectedBins.length === 0) return notConfigured('readiness.expectedBins (the BINs, fees and restrictions you expect)');
       const result = await payca('readiness: production BIN catalogue against the plan (Ops)').compareBinCatalogue({
