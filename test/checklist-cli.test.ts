@@ -77,6 +77,7 @@ function handBuiltStatus(checklist = handBuiltChecklist()): CutoverStatus {
     checklist,
     refusals: [],
     escalations: [],
+    incidents: [],
     compensations: [],
   };
 }
@@ -226,7 +227,7 @@ describe('checklist commands: usage errors (exit 2)', function () {
     { args: ['retry-item', 'some-id', 'Prefund_Master_Accounts', '--as', 'tomas'], says: /item "Prefund_Master_Accounts" is not valid: did you mean prefund-master-accounts\?/ },
     { args: ['retry-item', 'some-id', '--as', 'tomas'], says: /missing required argument 'item'/ },
     { args: ['checklist'], says: /missing required argument 'id'/ },
-    { args: ['report', 'some-id'], says: /only --checklist is available yet/ },
+    { args: ['report', 'some-id', '--checklist', '--format', 'json'], says: /--format json is not available with --checklist: section documents are Markdown/ },
     { args: ['report', 'some-id', '--checklist', '--out', join('no-such-dir', 'checklist.md')], says: /--out ".*checklist\.md" is not valid: directory .*no-such-dir does not exist/ },
   ];
   itRefusesUsage(cases);

@@ -305,6 +305,8 @@ describe('cutover CLI on the dev server', function () {
       { args: ['start', EXAMPLE, '--time-scale', 'fast'], says: /--time-scale "fast" is not valid/ },
       { args: ['list', '--phase', 'sleeping'], says: /--phase "sleeping" is not valid/ },
       { args: ['launch'], says: /unknown command 'launch'/ },
+      { args: ['incident', 'some-id', '--severity', 'sev9', '--summary', 'x', '--as', 'lara'], says: /--severity "sev9" is not valid: must be one of sev1, sev2, sev3/ },
+      { args: ['incident', 'some-id', '--severity', 'sev2', '--as', 'lara'], says: /required option '--summary <text>'/ },
       { args: ['status'], says: /missing required argument 'id'/ },
     ];
     itRefusesUsage(cases, (args) => cutover(args));

@@ -5,6 +5,7 @@ import {
   approveSignal,
   approveUpdate,
   decideUpdate,
+  reportIncidentUpdate,
   retryUpdate,
   statusQuery,
   type CutoverStatus,
@@ -190,6 +191,28 @@ describe('cutover workflow on the time-skipping server', function () {
       'only the readiness check had changed something: it registered the webhook subscription',
     );
     assert.equal(result.abort?.reason, 'PayCA asked us to wait a week');
+  });
+
+  it('keeps an incident log that people in the plan add to, refusing strangers and empty summaries', async () => {
+    const handle = await start();
+    await advanceUntil(env, handle, (s) => stageOf(s, 'config-diff').status === 'passed', 'T-24h to pass');
+    const receipt = await handle.executeUpdate(reportIncidentUpdate, {
+      args: [{ by: 'cara', severity: 'sev2', summary: 'PayCA sandbox slow for 10 minutes, ticket 4471' }],
+    });
+    assert.match(receipt.outcome, /sev2 logged/);
+    assert.match(await refusal(handle.executeUpdate(reportIncidentUpdate, { args: [{ by: 'mallory', severity: 'sev1', summary: 'x' }] })), /mallory is not an approver/);
+    assert.match(await refusal(handle.executeUpdate(reportIncidentUpdate, { args: [{ by: 'cara', severity: 'sev1', summary: ' ' }] })), /needs a summary/);
+    assert.match(
+      await refusal(handle.executeUpdate(reportIncidentUpdate, { args: [{ by: 'cara', severity: 'sev9' as 'sev1', summary: 'x' }] })),
+      /unknown severity "sev9"/,
+    );
+    const status = await handle.query(statusQuery);
+    assert.deepEqual(
+      status.incidents.map((i) => [i.severity, i.by, i.summary]),
+      [['sev2', 'cara', 'PayCA sandbox slow for 10 minutes, ticket 4471']],
+    );
+    await handle.executeUpdate(abortUpdate, { args: [{ by: 'lara', reason: 'end of test' }] });
+    await handle.result();
   });
 
   it('keeps refused signals in its state and acts on valid ones', async () => {

@@ -6,10 +6,11 @@ import { z } from 'zod';
 import { UsageError } from '../errors.js';
 import { parseDuration } from '../plan/duration.js';
 import { RUNBOOK_ITEMS } from '../readiness/items.js';
-import type { CutoverPhase, Decision } from '../workflows/definitions.js';
+import type { CutoverPhase, Decision, Severity } from '../workflows/definitions.js';
 import { STAGE_IDS, type StageId } from '../workflows/stages.js';
 
 export const DECISIONS = ['roll-forward', 'roll-back'] as const satisfies readonly Decision[];
+export const SEVERITIES = ['sev1', 'sev2', 'sev3'] as const satisfies readonly Severity[];
 
 export const PHASES = [
   'waiting',
@@ -23,6 +24,7 @@ export const PHASES = [
 
 const StageArg = z.enum(STAGE_IDS, { error: `must be one of ${STAGE_IDS.join(', ')}` });
 const DecisionArg = z.enum(DECISIONS, { error: `must be one of ${DECISIONS.join(', ')}` });
+const SeverityArg = z.enum(SEVERITIES, { error: `must be one of ${SEVERITIES.join(', ')}` });
 const PhaseArg = z.enum(PHASES, { error: `must be one of ${PHASES.join(', ')}` });
 
 /** Same shape as a person in the plan's approvers list, so a typo fails here rather than in the workflow. */
@@ -68,6 +70,7 @@ function parseWith<T>(schema: z.ZodType<T>, value: unknown, what: string): T {
 
 export const parseStage = (value: string): StageId => parseWith(StageArg, value, 'stage');
 export const parseDecision = (value: string): Decision => parseWith(DecisionArg, value, 'decision');
+export const parseSeverity = (value: string): Severity => parseWith(SeverityArg, value, '--severity');
 export const parsePhase = (value: string): CutoverPhase => parseWith(PhaseArg, value, '--phase');
 export const parsePerson = (value: string, flag = '--as'): string => parseWith(PersonArg, value, flag);
 export const parseText = (value: string, flag: string): string => parseWith(TextArg, value, flag);

@@ -4,6 +4,7 @@ import { abortCommand } from './commands/abort.js';
 import { approveCommand } from './commands/approve.js';
 import { checklistCommand } from './commands/checklist.js';
 import { completeCommand } from './commands/complete.js';
+import { incidentCommand } from './commands/incident.js';
 import { decideCommand } from './commands/decide.js';
 import { demoCommand } from './commands/demo.js';
 import { devCommand } from './commands/dev.js';
@@ -34,6 +35,7 @@ const COMMANDS = [
   completeCommand,
   waiveCommand,
   retryItemCommand,
+  incidentCommand,
   reportCommand,
   workerCommand,
   devCommand,

@@ -16,6 +16,8 @@ import {
   decideUpdate,
   rejectSignal,
   rejectUpdate,
+  reportIncidentSignal,
+  reportIncidentUpdate,
   retryItemSignal,
   retryItemUpdate,
   retrySignal,
@@ -28,6 +30,7 @@ import {
   type DecideArgs,
   type MessageReceipt,
   type RejectArgs,
+  type ReportIncidentArgs,
   type RetryArgs,
   type RetryItemArgs,
   type WaiveItemArgs,
@@ -43,7 +46,8 @@ export type CutoverMessage =
   | { kind: 'abort'; args: AbortArgs }
   | { kind: 'complete-item'; args: CompleteItemArgs }
   | { kind: 'waive-item'; args: WaiveItemArgs }
-  | { kind: 'retry-item'; args: RetryItemArgs };
+  | { kind: 'retry-item'; args: RetryItemArgs }
+  | { kind: 'report-incident'; args: ReportIncidentArgs };
 
 export type Delivery = 'update' | 'signal';
 
@@ -84,6 +88,8 @@ function update(handle: Handle, message: CutoverMessage): Promise<MessageReceipt
       return handle.executeUpdate(abortUpdate, { args: [message.args] });
     case 'complete-item':
       return handle.executeUpdate(completeItemUpdate, { args: [message.args] });
+    case 'report-incident':
+      return handle.executeUpdate(reportIncidentUpdate, { args: [message.args] });
     case 'waive-item':
       return handle.executeUpdate(waiveItemUpdate, { args: [message.args] });
     case 'retry-item':
@@ -105,6 +111,8 @@ function signal(handle: Handle, message: CutoverMessage): Promise<void> {
       return handle.signal(abortSignal, message.args);
     case 'complete-item':
       return handle.signal(completeItemSignal, message.args);
+    case 'report-incident':
+      return handle.signal(reportIncidentSignal, message.args);
     case 'waive-item':
       return handle.signal(waiveItemSignal, message.args);
     case 'retry-item':

@@ -1,6 +1,7 @@
 /**
- * The simulator's own control API under `/_sim/`: counters, faults, state tweaks, reset and the
- * sandbox automation jobs. Not PayCA: no credentials, no rate limit, no faults.
+ * The simulator's own control API under `/_sim/`: counters, faults, state tweaks, reset, the
+ * sandbox automation jobs, and `/_sim/inject/…` events that make each post-launch alert rule fire
+ * and recover. Not PayCA: no credentials, no rate limit, no faults.
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { z } from 'zod';
@@ -9,7 +10,7 @@ import { FaultsInput, type FaultInjector } from './faults.js';
 import { errorResponse, newRequestId, parseJsonBody, readRawBody, SimError, writeResponse, type SimResponse } from './http-io.js';
 import { Router } from './router.js';
 import { describeIssues } from './schemas.js';
-import { countersSnapshot, jobList, stateSnapshot, type SimulatorState } from './state.js';
+import { countersSnapshot, jobList, stateSnapshot, type Account, type SimulatorState } from './state.js';
 
 export interface AdminDeps {
   state: SimulatorState;
@@ -46,14 +47,49 @@ const ConfigUpdate = z.object({
 
 const MovementInput = z.object({ count: z.number().int().nonnegative(), amount: z.number().int().nonnegative() });
 
+/** When an injected event happened; the metrics window decides whether it counts. Default now. */
+const At = z.iso.datetime({ offset: true }).optional();
+/** Bounded so one bad test cannot fill the simulator's memory. */
+const InjectedCount = z.number().int().nonnegative().max(100_000);
+const MinorUnits = z.number().int().nonnegative().max(Number.MAX_SAFE_INTEGER);
+
+const AuthorizationCounts = z.object({ approved: InjectedCount.default(0), declined: InjectedCount.default(0) });
+
 /** Synthetic traffic for the metrics report, e.g. a production decline spike for alert tests. */
 const ActivityInput = z.object({
-  at: z.iso.datetime({ offset: true }).optional(),
-  authorizations: z
-    .object({ approved: z.number().int().nonnegative().default(0), declined: z.number().int().nonnegative().default(0) })
-    .optional(),
+  at: At,
+  authorizations: AuthorizationCounts.optional(),
   settlements: MovementInput.optional(),
   refunds: MovementInput.optional(),
+});
+
+const InjectAuthorizations = AuthorizationCounts.extend({ at: At });
+
+const InjectWebhookFailures = z.object({ count: InjectedCount, succeeded: InjectedCount.default(0), at: At });
+
+const InjectRateLimited = z.object({ count: InjectedCount.min(1), at: At });
+
+const BalanceDrain = z
+  .object({ accountId: z.string().min(1), to: MinorUnits.optional(), by: MinorUnits.optional(), at: At })
+  .refine((input) => (input.to === undefined) !== (input.by === undefined), {
+    message: 'give exactly one of to (the available balance to leave) or by (the amount to take)',
+    path: ['to'],
+  });
+
+const BalanceRestore = z.object({ accountId: z.string().min(1), at: At });
+
+const StatementAdjustmentInput = z.object({
+  date: z.iso.date(),
+  /** Positive: a fee PayCA billed that our traffic does not explain. */
+  amount: z.number().int().positive().max(Number.MAX_SAFE_INTEGER),
+  type: z
+    .string()
+    .regex(/^[a-z][a-z0-9_-]{0,63}$/, 'must be a lower-case fee type such as "adjustment"')
+    .default('adjustment'),
+  currency: z
+    .string()
+    .regex(/^[A-Z]{3}$/, 'must be a 3-letter ISO 4217 code such as "GBP"')
+    .optional(),
 });
 
 function parseAdmin<T>(schema: z.ZodType<T>, body: unknown): T {
@@ -63,6 +99,39 @@ function parseAdmin<T>(schema: z.ZodType<T>, body: unknown): T {
 }
 
 const ok = (body: unknown, status = 200): SimResponse => ({ status, body });
+
+function eventTime(deps: AdminDeps, at: string | undefined): string {
+  return at ? new Date(at).toISOString() : deps.now().toISOString();
+}
+
+function recordInjection(state: SimulatorState, kind: string, at: string, detail: Record<string, unknown>): void {
+  state.injections.push({ kind, at, detail });
+}
+
+function recordAuthorizations(state: SimulatorState, at: string, counts: { approved: number; declined: number }): void {
+  for (const status of ['approved', 'declined'] as const) {
+    for (let i = 0; i < counts[status]; i += 1) {
+      state.authorizations.push({ id: `auth_synthetic_${state.authorizations.length}`, cardId: '', status, amount: 0, currency: '', at });
+    }
+  }
+}
+
+function findAccount(state: SimulatorState, accountId: string): Account {
+  const account = state.accounts.get(accountId);
+  if (!account) throw new SimError('ErrNotFound', `accountId: account ${accountId} not found`);
+  return account;
+}
+
+/** What the drains since the account's last restore took, so a restore puts back exactly that. */
+function outstandingDrain(state: SimulatorState, accountId: string): number {
+  let drained = 0;
+  for (const injection of state.injections) {
+    if (injection.detail['accountId'] !== accountId) continue;
+    if (injection.kind === 'balance-restore') drained = 0;
+    if (injection.kind === 'balance-drain') drained += Number(injection.detail['drained']);
+  }
+  return drained;
+}
 
 function job(state: SimulatorState, name: string) {
   if (!state.jobs.has(name)) state.jobs.set(name, true);
@@ -111,18 +180,74 @@ const routes = new Router<AdminHandler>()
   })
   .add('POST', '/_sim/activity', ({ deps, body }) => {
     const input = parseAdmin(ActivityInput, body);
-    const at = input.at ? new Date(input.at).toISOString() : deps.now().toISOString();
+    const at = eventTime(deps, input.at);
     const { state } = deps;
-    const synthetic = (status: 'approved' | 'declined', count: number) => {
-      for (let i = 0; i < count; i += 1) {
-        state.authorizations.push({ id: `auth_synthetic_${state.authorizations.length}`, cardId: '', status, amount: 0, currency: '', at });
-      }
-    };
-    synthetic('approved', input.authorizations?.approved ?? 0);
-    synthetic('declined', input.authorizations?.declined ?? 0);
+    if (input.authorizations) recordAuthorizations(state, at, input.authorizations);
     if (input.settlements) state.settlements.push({ ...input.settlements, at });
     if (input.refunds) state.refunds.push({ ...input.refunds, at });
     return ok({ recorded: true, at });
+  })
+  .add('POST', '/_sim/inject/authorizations', ({ deps, body }) => {
+    const { at: atInput, ...counts } = parseAdmin(InjectAuthorizations, body);
+    const at = eventTime(deps, atInput);
+    recordAuthorizations(deps.state, at, counts);
+    recordInjection(deps.state, 'authorizations', at, counts);
+    return ok({ recorded: true, at, ...counts });
+  })
+  .add('POST', '/_sim/inject/webhook-failures', ({ deps, body }) => {
+    const input = parseAdmin(InjectWebhookFailures, body);
+    const at = eventTime(deps, input.at);
+    const { state } = deps;
+    for (let i = 0; i < input.count; i += 1) state.webhookAttempts.push({ deliveryId: null, outcome: 'failed', responseStatus: 500, at });
+    for (let i = 0; i < input.succeeded; i += 1) {
+      state.webhookAttempts.push({ deliveryId: null, outcome: 'succeeded', responseStatus: 204, at });
+    }
+    recordInjection(state, 'webhook-failures', at, { failed: input.count, succeeded: input.succeeded });
+    return ok({ recorded: true, at, failed: input.count, succeeded: input.succeeded });
+  })
+  .add('POST', '/_sim/inject/rate-limited', ({ deps, body }) => {
+    const input = parseAdmin(InjectRateLimited, body);
+    const at = eventTime(deps, input.at);
+    // Only the report's count moves: the limiter and the answer counters keep describing real calls.
+    for (let i = 0; i < input.count; i += 1) deps.state.rateLimitedAt.push(at);
+    recordInjection(deps.state, 'rate-limited', at, { count: input.count });
+    return ok({ recorded: true, at, count: input.count });
+  })
+  .add('POST', '/_sim/inject/balance-drain', ({ deps, body }) => {
+    const input = parseAdmin(BalanceDrain, body);
+    const at = eventTime(deps, input.at);
+    const account = findAccount(deps.state, input.accountId);
+    if (input.to !== undefined && input.to > account.available) {
+      throw new SimError('ErrValidation', `to: ${input.to} is above the available ${account.available}; a drain only lowers it`);
+    }
+    const drained = input.by ?? account.available - (input.to ?? account.available);
+    if (drained > account.available) {
+      throw new SimError('ErrValidation', `by: ${drained} is more than the available ${account.available}`);
+    }
+    // Balance moves with available: the money has left the account, it is not merely held.
+    account.available -= drained;
+    account.balance -= drained;
+    recordInjection(deps.state, 'balance-drain', at, { accountId: account.id, drained });
+    return ok({ at, drained, account: publicAccount(account) });
+  })
+  .add('POST', '/_sim/inject/balance-restore', ({ deps, body }) => {
+    const input = parseAdmin(BalanceRestore, body);
+    const at = eventTime(deps, input.at);
+    const account = findAccount(deps.state, input.accountId);
+    const restored = outstandingDrain(deps.state, account.id);
+    account.available += restored;
+    account.balance += restored;
+    recordInjection(deps.state, 'balance-restore', at, { accountId: account.id, restored });
+    return ok({ at, restored, account: publicAccount(account) });
+  })
+  .add('POST', '/_sim/inject/statement-adjustment', ({ deps, body }) => {
+    const input = parseAdmin(StatementAdjustmentInput, body);
+    const at = deps.now().toISOString();
+    const currency = input.currency ?? String(deps.state.settings['defaultCurrency'] ?? 'GBP');
+    const adjustment = { date: input.date, type: input.type, amount: input.amount, currency, at };
+    deps.state.statementAdjustments.push(adjustment);
+    recordInjection(deps.state, 'statement-adjustment', at, { ...adjustment });
+    return ok({ recorded: true, ...adjustment });
   })
   .add('GET', '/_sim/state', ({ deps }) => ok(stateSnapshot(deps.state)))
   .add('POST', '/_sim/reset', ({ deps }) => {

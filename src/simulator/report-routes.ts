@@ -39,7 +39,8 @@ export function metrics(context: RouteContext): SimResponse {
   if (toMs < fromMs) throw new SimError('ErrValidation', 'to: must not be before from');
   const currency = reportCurrency(state, query);
   const authorizations = state.authorizations.filter((record) => within(record.at, fromMs, toMs));
-  const completed = state.deliveries.filter((delivery) => within(delivery.completedAt, fromMs, toMs));
+  // Per attempt, not per delivery: a failure-rate alert must see a failing receiver before the retries run out.
+  const attempts = state.webhookAttempts.filter((attempt) => within(attempt.at, fromMs, toMs));
   return {
     status: 200,
     body: {
@@ -58,8 +59,8 @@ export function metrics(context: RouteContext): SimResponse {
         currency,
       },
       webhooks: {
-        succeeded: completed.filter((delivery) => delivery.status === 'succeeded').length,
-        failed: completed.filter((delivery) => delivery.status === 'failed').length,
+        succeeded: attempts.filter((attempt) => attempt.outcome === 'succeeded').length,
+        failed: attempts.filter((attempt) => attempt.outcome === 'failed').length,
       },
       rateLimited: state.rateLimitedAt.filter((at) => within(at, fromMs, toMs)).length,
     },
@@ -78,6 +79,12 @@ export function feeStatement(context: RouteContext): SimResponse {
   for (const fee of state.fees) {
     if (fee.currency === currency && within(fee.at, dayStartMs, dayStartMs + 86_400_000)) {
       byType[fee.type] = (byType[fee.type] ?? 0) + fee.amount;
+    }
+  }
+  // PayCA's own billing, not our traffic: this is what a day-1 reconciliation should catch.
+  for (const adjustment of state.statementAdjustments) {
+    if (adjustment.date === date && adjustment.currency === currency) {
+      byType[adjustment.type] = (byType[adjustment.type] ?? 0) + adjustment.amount;
     }
   }
   const total = Object.values(byType).reduce((sum, amount) => sum + amount, 0);

@@ -95,6 +95,31 @@ export interface MovementRecord {
   at: string;
 }
 
+/** One delivery attempt's outcome; the metrics count attempts, so a retried failure shows as it happens. */
+export interface WebhookAttemptRecord {
+  /** Null for attempts injected through `/_sim/inject/webhook-failures`. */
+  deliveryId: string | null;
+  outcome: 'succeeded' | 'failed';
+  responseStatus: number | null;
+  at: string;
+}
+
+/** A fee on the statement that no recorded traffic explains, for reconciliation tests. */
+export interface StatementAdjustment {
+  date: string;
+  type: string;
+  amount: number;
+  currency: string;
+  at: string;
+}
+
+/** What an admin injection did and when, so a test can see in `/_sim/state` why a metric moved. */
+export interface InjectionRecord {
+  kind: string;
+  at: string;
+  detail: Record<string, unknown>;
+}
+
 export interface SimulatorCounters {
   cardsIssued: number;
   cardsClosed: number;
@@ -122,8 +147,11 @@ export interface SimulatorState {
   authorizations: AuthorizationRecord[];
   settlements: MovementRecord[];
   refunds: MovementRecord[];
-  /** When each ErrRateLimited answer went out, for the metrics report. */
+  /** When each ErrRateLimited answer went out (or was injected), for the metrics report. */
   rateLimitedAt: string[];
+  webhookAttempts: WebhookAttemptRecord[];
+  statementAdjustments: StatementAdjustment[];
+  injections: InjectionRecord[];
   /** Sandbox automation jobs by name: true when enabled. */
   jobs: Map<string, boolean>;
   counters: SimulatorCounters;
@@ -159,6 +187,9 @@ export function createState(mode: SimulatorMode): SimulatorState {
     settlements: [],
     refunds: [],
     rateLimitedAt: [],
+    webhookAttempts: [],
+    statementAdjustments: [],
+    injections: [],
     jobs: new Map(initialJobs().map((name) => [name, true])),
     counters: zeroCounters(),
   };
@@ -187,6 +218,14 @@ export function stateSnapshot(state: SimulatorState) {
     ledger: state.ledger,
     subscriptions: [...state.subscriptions.values()],
     deliveries: state.deliveries,
+    webhookAttempts: state.webhookAttempts,
+    fees: state.fees,
+    authorizations: state.authorizations,
+    settlements: state.settlements,
+    refunds: state.refunds,
+    rateLimitedAt: state.rateLimitedAt,
+    statementAdjustments: state.statementAdjustments,
+    injections: state.injections,
     settings: state.settings,
     jobs: jobList(state),
   };

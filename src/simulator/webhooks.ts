@@ -128,7 +128,14 @@ export class WebhookDispatcher {
     if (this.closed || generation !== this.generation) return;
 
     delivery.responseStatus = status;
-    if (status !== null && status >= 200 && status < 300) {
+    const succeeded = status !== null && status >= 200 && status < 300;
+    this.options.state.webhookAttempts.push({
+      deliveryId: delivery.id,
+      outcome: succeeded ? 'succeeded' : 'failed',
+      responseStatus: status,
+      at: this.options.now().toISOString(),
+    });
+    if (succeeded) {
       this.finish(delivery, 'succeeded');
       return;
     }

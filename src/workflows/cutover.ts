@@ -41,6 +41,9 @@ import {
   type ChecklistItemState,
   type CompleteItemArgs,
   type RetryItemArgs,
+  type ReportIncidentArgs,
+  reportIncidentSignal,
+  reportIncidentUpdate,
   type WaiveItemArgs,
   type CutoverInput,
   type CutoverPhase,
@@ -55,7 +58,15 @@ import {
 import { checkCompleteItem, checkRetryItem, checkWaiveItem, describeBlockers, initialChecklist } from './checklist-rules.js';
 import { createReadinessChecks } from './readiness-checks.js';
 import type { AutomatedCheck } from '../readiness/items.js';
-import { checkAbort, checkApprove, checkDecide, checkReject, checkRetry, roleToSatisfy } from './message-rules.js';
+import {
+  checkAbort,
+  checkApprove,
+  checkDecide,
+  checkReject,
+  checkReportIncident,
+  checkRetry,
+  roleToSatisfy,
+} from './message-rules.js';
 import { CutoverGoLiveKey, CutoverPhaseKey, CutoverStageKey } from './search-attributes.js';
 import { createStageChecks, type CheckOutcome } from './stage-checks.js';
 import { ROLE_TITLES, type StageId } from './stages.js';
@@ -109,6 +120,7 @@ export async function cutoverWorkflow(input: CutoverInput): Promise<CutoverStatu
     checklist: initialChecklist(plan),
     refusals: [],
     escalations: [],
+    incidents: [],
     compensations: [],
   };
   const compensations: Compensation[] = [];
@@ -251,6 +263,12 @@ export async function cutoverWorkflow(input: CutoverInput): Promise<CutoverStatu
     return { accepted: true, kind: 'retry-item', item: args.item, outcome: `${args.item} is checked again now` };
   }
 
+  function applyReportIncident(args: ReportIncidentArgs): MessageReceipt {
+    status.incidents.push({ at: nowIso(), severity: args.severity, summary: args.summary.trim(), by: args.by });
+    publish();
+    return { accepted: true, kind: 'report-incident', outcome: `${args.severity} logged in the incident log` };
+  }
+
   function afterChecklistChange(what: string): string {
     const blockers = describeBlockers(status);
     return blockers ? `${what}; ${blockers}` : `${what}; every required readiness item is closed`;
@@ -287,6 +305,7 @@ export async function cutoverWorkflow(input: CutoverInput): Promise<CutoverStatu
   const approve = bind<ApproveArgs>('approve', (a) => checkApprove(plan, status, a) ?? checkGoLiveReadiness(a), applyApprove);
   const completeItem = bind<CompleteItemArgs>('complete-item', (a) => checkCompleteItem(plan, status, a), applyCompleteItem);
   const waiveItem = bind<WaiveItemArgs>('waive-item', (a) => checkWaiveItem(plan, status, a), applyWaiveItem);
+  const reportIncident = bind<ReportIncidentArgs>('report-incident', (a) => checkReportIncident(plan, status, a), applyReportIncident);
   const retryItem = bind<RetryItemArgs>('retry-item', (a) => checkRetryItem(plan, status, a), applyRetryItem);
   const reject = bind<RejectArgs>('reject', (a) => checkReject(plan, status, a), applyReject);
   const decide = bind<DecideArgs>('decide', (a) => checkDecide(plan, status, a), applyDecide);
@@ -306,6 +325,8 @@ export async function cutoverWorkflow(input: CutoverInput): Promise<CutoverStatu
   setHandler(completeItemUpdate, completeItem.update.handler, { validator: completeItem.update.validator, description: 'Mark an attested readiness item done, with evidence' });
   setHandler(waiveItemUpdate, waiveItem.update.handler, { validator: waiveItem.update.validator, description: 'Waive a readiness item, with a reason (programme lead)' });
   setHandler(retryItemUpdate, retryItem.update.handler, { validator: retryItem.update.validator, description: "Re-run an automated readiness item's check" });
+  setHandler(reportIncidentUpdate, reportIncident.update.handler, { validator: reportIncident.update.validator, description: 'Add an entry to the incident log' });
+  setHandler(reportIncidentSignal, reportIncident.signal);
   setHandler(completeItemSignal, completeItem.signal);
   setHandler(waiveItemSignal, waiveItem.signal);
   setHandler(retryItemSignal, retryItem.signal);

@@ -119,6 +119,17 @@ export interface ChecklistItemState {
   progress?: { done: number; total: number };
 }
 
+export type Severity = 'sev1' | 'sev2' | 'sev3';
+export const SEVERITIES: readonly Severity[] = ['sev1', 'sev2', 'sev3'];
+
+/** An entry of the incident log that people add; alerts, escalations and decisions join it in the report. */
+export interface IncidentRecord {
+  at: string;
+  severity: Severity;
+  summary: string;
+  by: string;
+}
+
 export interface CutoverStatus {
   workflowId: string;
   programme: string;
@@ -133,6 +144,7 @@ export interface CutoverStatus {
   checklist: ChecklistItemState[];
   refusals: RefusalRecord[];
   escalations: EscalationRecord[];
+  incidents: IncidentRecord[];
   compensations: CompensationRecord[];
   decision?: { decision: Decision; by: string; reason: string; at: string };
   abort?: { by: string; reason: string; at: string };
@@ -147,7 +159,8 @@ export type MessageKind =
   | 'abort'
   | 'complete-item'
   | 'waive-item'
-  | 'retry-item';
+  | 'retry-item'
+  | 'report-incident';
 
 export interface ApproveArgs {
   stage: StageId;
@@ -191,6 +204,12 @@ export interface RetryItemArgs {
   by: string;
 }
 
+export interface ReportIncidentArgs {
+  by: string;
+  severity: Severity;
+  summary: string;
+}
+
 export interface MessageReceipt {
   accepted: true;
   kind: MessageKind;
@@ -218,5 +237,8 @@ export const retryItemUpdate = defineUpdate<MessageReceipt, [RetryItemArgs]>('re
 export const completeItemSignal = defineSignal<[CompleteItemArgs]>('complete-item-signal');
 export const waiveItemSignal = defineSignal<[WaiveItemArgs]>('waive-item-signal');
 export const retryItemSignal = defineSignal<[RetryItemArgs]>('retry-item-signal');
+
+export const reportIncidentUpdate = defineUpdate<MessageReceipt, [ReportIncidentArgs]>('report-incident');
+export const reportIncidentSignal = defineSignal<[ReportIncidentArgs]>('report-incident-signal');
 
 export const statusQuery = defineQuery<CutoverStatus>('status');

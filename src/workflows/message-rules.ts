@@ -4,14 +4,16 @@
  * Each returns the reason for refusal, or undefined when the message is accepted.
  */
 import type { CutoverPlan } from '../plan/schema.js';
-import type {
-  AbortArgs,
-  ApproveArgs,
-  CutoverStatus,
-  DecideArgs,
-  RejectArgs,
-  RetryArgs,
-  StageState,
+import {
+  SEVERITIES,
+  type AbortArgs,
+  type ApproveArgs,
+  type CutoverStatus,
+  type DecideArgs,
+  type RejectArgs,
+  type ReportIncidentArgs,
+  type RetryArgs,
+  type StageState,
 } from './definitions.js';
 import { ROLE_TITLES, STAGE_IDS, isStageId, type Role } from './stages.js';
 
@@ -131,6 +133,14 @@ export function checkRetry(plan: CutoverPlan, status: CutoverStatus, args: Retry
   if (!rolesOf(plan, args.by).some((role) => allowed.has(role))) {
     return `${args.by} cannot retry ${stage.id}: its owner ${describeRoles(plan, [stage.owner])} or the programme lead can`;
   }
+  return undefined;
+}
+
+export function checkReportIncident(plan: CutoverPlan, status: CutoverStatus, args: ReportIncidentArgs): string | undefined {
+  const problem = checkOpen(status) ?? checkPerson(plan, args?.by);
+  if (problem) return problem;
+  if (!SEVERITIES.includes(args.severity)) return `unknown severity "${String(args.severity)}"; use ${SEVERITIES.join(', ')}`;
+  if (typeof args.summary !== 'string' || args.summary.trim() === '') return 'an incident needs a summary: say what happened (--summary)';
   return undefined;
 }
 

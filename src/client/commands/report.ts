@@ -1,7 +1,8 @@
 /**
- * `cutover report ID --checklist [--out FILE]`: documents for the cutover's records, in Markdown.
- * Each flag selects one section; more sections (the timeline, the 48 h watch) will join as flags of
- * their own, and several chosen together are written one after the other.
+ * `cutover report ID [--format md|json] [--out FILE] [--checklist]`: documents for the cutover's records,
+ * read from the workflow itself (status query, or the result once it finished), never from a side store.
+ * Without a section flag it writes the whole launch report; each section flag selects one document
+ * instead (Markdown only), and several chosen together are written one after the other.
  */
 import { Command } from 'commander';
 import { statSync } from 'node:fs';
@@ -11,6 +12,7 @@ import { UsageError } from '../../errors.js';
 import type { CutoverStatus } from '../../workflows/definitions.js';
 import { parseText, parseWorkflowId } from '../arguments.js';
 import { renderChecklistDocument } from '../format/checklist-document.js';
+import { renderLaunchReportJson, renderLaunchReportMarkdown } from '../format/launch-report.js';
 import { examples } from '../help.js';
 import { say } from '../output.js';
 
@@ -29,14 +31,41 @@ const SECTIONS: readonly ReportSection[] = [
   },
 ];
 
-type ReportOptions = { [K in ReportSection['key']]?: boolean } & { out?: string };
+const FORMATS = ['md', 'json'] as const;
+type ReportFormat = (typeof FORMATS)[number];
 
-function chosenSections(options: ReportOptions): ReportSection[] {
+type ReportOptions = { [K in ReportSection['key']]?: boolean } & { out?: string; format: string };
+
+interface ReportChoice {
+  what: string;
+  render: (status: CutoverStatus, generatedAt: Date) => string;
+}
+
+function parseFormat(value: string): ReportFormat {
+  const format = FORMATS.find((f) => f === value);
+  if (!format) throw new UsageError(`--format ${JSON.stringify(value)} is not valid: must be one of ${FORMATS.join(', ')}`);
+  return format;
+}
+
+/** Section flags pick documents; none picks the whole launch report, in the chosen format. */
+function chooseReport(options: ReportOptions): ReportChoice {
+  const format = parseFormat(options.format);
   const chosen = SECTIONS.filter((section) => options[section.key]);
   if (chosen.length === 0) {
-    throw new UsageError(`say what to report: only ${SECTIONS.map((s) => `--${s.key}`).join(', ')} is available yet`);
+    return {
+      what: 'launch report',
+      render: format === 'json' ? renderLaunchReportJson : renderLaunchReportMarkdown,
+    };
   }
-  return chosen;
+  if (format !== 'md') {
+    throw new UsageError(
+      `--format ${format} is not available with ${chosen.map((s) => `--${s.key}`).join(', ')}: section documents are Markdown; leave out the section flag for the whole report as JSON`,
+    );
+  }
+  return {
+    what: `${chosen.map((s) => s.key).join(' and ')} report`,
+    render: (status, generatedAt) => chosen.map((section) => section.render(status, generatedAt)).join('\n'),
+  };
 }
 
 /** Checked before Temporal is asked, so a mistyped directory does not cost a status read. */
@@ -51,31 +80,35 @@ function outputFile(out: string): string {
 
 export function reportCommand(): Command {
   const command = new Command('report')
-    .description('write documents for the cutover record in Markdown, to stdout or a file')
+    .description(
+      'write the launch report (timeline, approvals, smoke-test evidence, checklist, incidents) from the workflow, as Markdown or JSON, to stdout or a file',
+    )
     .argument('<id>', 'workflow id of the cutover');
-  for (const section of SECTIONS) command.option(`--${section.key}`, section.what);
+  for (const section of SECTIONS) command.option(`--${section.key}`, `only ${section.what}`);
   return command
+    .option('--format <format>', `${FORMATS.join(' or ')}`, 'md')
     .option('--out <file>', 'write to this file instead of stdout')
     .addHelpText(
       'after',
       examples(
+        'cutover report cutover-acme-prepaid-uk-202612010900',
+        'cutover report cutover-acme-prepaid-uk-202612010900 --format json --out launch-report.json',
         'cutover report cutover-acme-prepaid-uk-202612010900 --checklist',
         'cutover report cutover-acme-prepaid-uk-202612010900 --checklist --out launch-checklist.md',
       ),
     )
     .action(async (id: string, options: ReportOptions) => {
       const workflowId = parseWorkflowId(id);
-      const sections = chosenSections(options);
+      const report = chooseReport(options);
       const file = options.out === undefined ? undefined : outputFile(options.out);
       const [{ withTemporal }, { readStatus }] = await Promise.all([import('../temporal-session.js'), import('../read-status.js')]);
       const status = await withTemporal((client) => readStatus(client, workflowId), workflowId);
-      const generatedAt = new Date();
-      const document = sections.map((section) => section.render(status, generatedAt)).join('\n');
+      const document = report.render(status, new Date());
       if (file === undefined) {
         process.stdout.write(document);
         return;
       }
       await writeFile(file, document);
-      say(`wrote ${sections.map((s) => s.key).join(' and ')} report of ${workflowId} to ${file}`);
+      say(`wrote ${report.what} of ${workflowId} to ${file}`);
     });
 }

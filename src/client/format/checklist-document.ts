@@ -27,11 +27,11 @@ export function markdownCell(text: string): string {
   return text.replace(/\|/g, '\\|').replace(/\r?\n/g, '<br>');
 }
 
-function code(text: string): string {
+export function code(text: string): string {
   return `\`${text.replace(/`/g, "'")}\``;
 }
 
-function table(headers: string[], rows: string[][]): string[] {
+export function markdownTable(headers: string[], rows: string[][]): string[] {
   const line = (cells: string[]) => `| ${cells.join(' | ')} |`;
   return [line(headers), line(headers.map(() => '---')), ...rows.map(line)];
 }
@@ -59,27 +59,34 @@ function openSummary(items: readonly ChecklistItemState[]): string[] {
   return [
     `${open.length} of ${required.length} required items open:`,
     '',
-    ...table(
+    ...markdownTable(
       ['owner', 'open items'],
       byOwner(open).map(({ owner, ids }) => [markdownCell(roleTitle(owner)), ids.map(code).join(', ')]),
     ),
   ];
 }
 
+/**
+ * The checklist's sections without the document's title, so the launch report can embed them under a
+ * heading of its own: `level` is the Markdown heading level of each section.
+ */
+export function checklistSections(items: readonly ChecklistItemState[], level = 2): string[] {
+  if (items.length === 0) return ['This cutover has no launch checklist: it was started before readiness items existed.'];
+  const heading = '#'.repeat(level);
+  const lines = [`${heading} Open required items`, '', ...openSummary(items)];
+  for (const { section, items: members } of bySection(items)) {
+    lines.push('', `${heading} ${section}`, '', ...markdownTable(ITEM_COLUMNS, members.map(itemRow)));
+  }
+  return lines;
+}
+
 export function renderChecklistDocument(status: CutoverStatus, generatedAt: Date): string {
-  const items = checklistOf(status);
   const lines = [
     `# Launch checklist: ${status.programme}, go-live ${shortTime(status.goLive)}`,
     '',
     `Cutover ${code(status.workflowId)}, phase ${status.phase}. Generated ${shortTime(generatedAt.toISOString())}.`,
+    '',
+    ...checklistSections(checklistOf(status)),
   ];
-  if (items.length === 0) {
-    lines.push('', 'This cutover has no launch checklist: it was started before readiness items existed.');
-    return `${lines.join('\n')}\n`;
-  }
-  lines.push('', '## Open required items', '', ...openSummary(items));
-  for (const { section, items: members } of bySection(items)) {
-    lines.push('', `## ${section}`, '', ...table(ITEM_COLUMNS, members.map(itemRow)));
-  }
   return `${lines.join('\n')}\n`;
 }

@@ -69,6 +69,8 @@ export function renderStatus(reading: CutoverReading): string {
   const escalations = status.escalations.map(
     (e) => `${shortTime(e.at)} ${e.stage} escalated to ${e.to.join(', ') || '(nobody listed)'}, waiting for ${e.waitingFor.join(', ')}`,
   );
+  // Cutovers started before the incident log existed answer without one.
+  const incidents = (status.incidents ?? []).map((i) => `${shortTime(i.at)} ${i.severity} by ${i.by}: ${i.summary}`);
   const compensations = status.compensations.map(
     (c) => `${shortTime(c.at)} ${c.step}: ${c.status}${c.detail ? ` (${c.detail})` : ''}`,
   );
@@ -87,6 +89,7 @@ export function renderStatus(reading: CutoverReading): string {
     ...section('Errors', errors),
     ...section('Refusals', refusals),
     ...section('Escalations', escalations),
+    ...section('Incidents', incidents),
     ...section('Compensations', compensations),
     ...section('Outcome', outcome),
   ].join('\n');
