@@ -122,7 +122,9 @@ function asRecord(value: unknown): Evidence | undefined {
   return typeof value === 'object' && value !== null && !Array.isArray(value) ? (value as Evidence) : undefined;
 }
 
+/** A missing field reads as "-": evidence written by an older or newer worker may lack it. */
 function text(value: unknown): string {
+  if (value === undefined) return '-';
   return typeof value === 'string' ? value : JSON.stringify(value);
 }
 
