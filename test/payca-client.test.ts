@@ -371,6 +371,37 @@ describe('PayCA client', function () {
       assert.match(err.message, /breaks the contract: data: /);
     });
 
+    it('treats a gateway\'s 502/503/504 page in front of PayCA as retryable ErrUnavailable, but a 500 page as ErrBadResponse', async () => {
+      // A real HTTP server standing in for the load balancer, answering as nginx does when PayCA is out of reach.
+      let status = 502;
+      const gateway: Server = createServer((req, res) => {
+        req.resume();
+        res.writeHead(status, { 'content-type': 'text/html', 'x-request-id': 'req_gateway_1' });
+        res.end('<html><body><h1>502 Bad Gateway</h1></body></html>');
+      });
+      await new Promise<void>((done) => gateway.listen(0, '127.0.0.1', () => done()));
+      try {
+        const viaGateway = new PaycaClient({
+          baseUrl: `http://127.0.0.1:${(gateway.address() as AddressInfo).port}`,
+          environment: 'sandbox',
+          credentials: sandbox.credentials,
+        });
+        for (const code of [502, 503, 504]) {
+          status = code;
+          const err = await paycaFailure(viaGateway.listAccounts());
+          assert.equal(err.code, 'ErrUnavailable', `HTTP ${code}`);
+          assert.equal(err.retryable, true);
+          assert.match(err.message, new RegExp(`HTTP ${code} on GET /v2/accounts from a gateway in front of PayCA \\(request req_gateway_1\\)`));
+        }
+        status = 500;
+        const err = await paycaFailure(viaGateway.listAccounts());
+        assert.equal(err.code, 'ErrBadResponse');
+        assert.equal(err.retryable, false);
+      } finally {
+        await new Promise((done) => gateway.close(done));
+      }
+    });
+
     it('reports a dropped connection as retryable ErrNetwork', async () => {
       await setFaults(sandbox, { force: { count: 1, kind: 'reset', path: '/v2/accounts' } });
       const err = await paycaFailure(client.listAccounts());

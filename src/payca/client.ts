@@ -89,6 +89,8 @@ export const DEFAULT_TIMEOUT_MS = 10_000;
 export const MAX_IDEMPOTENCY_KEY_LENGTH = 255;
 
 const REDACTED = '[redacted]';
+/** Statuses a proxy or load balancer answers with on its own when PayCA is out of reach. */
+const GATEWAY_STATUSES = new Set([502, 503, 504]);
 /** How much of a broken body an error quotes: enough to recognise an HTML error page, not a dump. */
 const SNIPPET_CHARS = 120;
 /** undici's own timeouts (headers, body, connect) are timeouts for the caller too. */
@@ -361,8 +363,15 @@ export class PaycaClient {
   }
 
   #errorFromAnswer(answer: Answer, where: string, fields: PaycaErrorFields): PaycaError {
-    const json = this.#parseJson(answer, where, fields);
+    let json: unknown;
+    try {
+      json = this.#parseJson(answer, where, fields);
+    } catch (err) {
+      if (GATEWAY_STATUSES.has(answer.status)) return this.#gatewayError(answer, where, fields);
+      throw err;
+    }
     const parsed = ErrorBody.safeParse(json);
+    if (!parsed.success && GATEWAY_STATUSES.has(answer.status)) return this.#gatewayError(answer, where, fields);
     if (!parsed.success) {
       return paycaErrorFor(
         'ErrBadResponse',
@@ -389,6 +398,19 @@ export class PaycaClient {
       code,
       `PayCA ${code} (HTTP ${answer.status}) on ${where}, request ${requestId}${retryHint}: ${this.#scrub(message)}`,
       withId,
+    );
+  }
+
+  /**
+   * A 502, 503 or 504 whose body is not PayCA's comes from a proxy or load balancer in front of PayCA:
+   * the request most likely never reached it, so it is retryable like ErrUnavailable, with what was seen.
+   */
+  #gatewayError(answer: Answer, where: string, fields: PaycaErrorFields): PaycaError {
+    const snippet = answer.text.length === 0 ? 'an empty body' : `"${this.#scrub(answer.text.slice(0, SNIPPET_CHARS))}"`;
+    return paycaErrorFor(
+      'ErrUnavailable',
+      `HTTP ${answer.status} on ${where} from a gateway in front of PayCA (request ${answer.requestId ?? 'unknown'}), not a PayCA error body: ${snippet}`,
+      { ...fields, ...(answer.retryAfterSeconds !== undefined ? { retryAfterSeconds: answer.retryAfterSeconds } : {}) },
     );
   }
 
