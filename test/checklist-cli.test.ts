@@ -1,14 +1,13 @@
 import assert from 'node:assert/strict';
-import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { renderChecklistDocument } from '../src/client/format/checklist-document.js';
 import { checklistSummaryLine, renderChecklist } from '../src/client/format/checklist.js';
 import { renderStatus } from '../src/client/format/status.js';
-import { startDevStack, type DevStack } from '../src/dev/stack.js';
 import { RUNBOOK_ITEMS } from '../src/readiness/items.js';
 import type { ChecklistItemState, CutoverStatus } from '../src/workflows/definitions.js';
-import { EXAMPLE_PLAN, runCli, itRefusesUsage } from './helpers/cli.js';
+import { runCli, itRefusesUsage } from './helpers/cli.js';
+import { useCliStack } from './helpers/cli-stack.js';
 
 const AT = '2026-11-30T10:15:00.000Z';
 
@@ -244,50 +243,20 @@ describe('checklist commands: usage errors (exit 2)', function () {
 
 describe('checklist commands on the dev server', function () {
   this.timeout(240_000);
-  let stack: DevStack;
-  let dataDir: string;
-  let cliEnv: NodeJS.ProcessEnv;
+  const world = useCliStack('checklist');
   const workflowId = `checklist-cli-${process.pid}-${Date.now().toString(36)}`;
-  const cutover = (args: string[]) => runCli(args, cliEnv);
+  const cutover = (args: string[]) => world.cutover(args);
 
   before(async () => {
-    dataDir = await mkdtemp(join(tmpdir(), 'cutover-checklist-'));
-    stack = await startDevStack({
-      dataDir,
-      temporalPort: 0,
-      uiPort: 0,
-      productionSimPort: 0,
-      sandboxSimPort: 0,
-      receiverPort: 0,
-      notifyWrite: () => undefined,
-    });
-    const planFile = join(dataDir, 'plan.yaml');
-    const example = await readFile(EXAMPLE_PLAN, 'utf8');
-    await writeFile(
-      planFile,
-      example
-        .replaceAll('http://127.0.0.1:4010', stack.production.url)
-        .replaceAll('http://127.0.0.1:4011', stack.sandbox.url)
-        .replaceAll('http://127.0.0.1:4020', stack.receiver.url)
-        .replace(/^goLive:.*$/m, ''),
-    );
-    cliEnv = {
-      ...process.env,
-      TEMPORAL_ADDRESS: stack.temporal.address,
-      TEMPORAL_NAMESPACE: stack.temporal.namespace,
-      CUTOVER_UI_URL: stack.temporal.uiUrl,
-      CUTOVER_DEBUG: '',
-    };
     // Go-live a day away at real speed: the timeline waits, so only the checklist moves.
-    const started = await cutover(['start', planFile, '--id', workflowId, '--go-live', '+25h', '--as', 'lara']);
+    const started = await cutover(['start', world.planFile, '--id', workflowId, '--go-live', '+25h', '--as', 'lara']);
     assert.equal(started.code, 0, started.stderr);
   });
 
   after(async () => {
-    await stack?.client.workflow.getHandle(workflowId).terminate('checklist CLI test over').catch(() => undefined);
-    await stack?.close();
-    if (dataDir) await rm(dataDir, { recursive: true, force: true });
+    await world.stack?.client.workflow.getHandle(workflowId).terminate('checklist CLI test over').catch(() => undefined);
   });
+
 
   it('refuses a person outside the owning team, naming the owners (exit 1)', async () => {
     const result = await cutover(['complete', workflowId, 'secrets-in-vault', '--as', 'carlos', '--evidence', 'looks fine']);
@@ -328,7 +297,7 @@ describe('checklist commands on the dev server', function () {
   });
 
   it('writes the checklist document with the completed item', async () => {
-    const out = join(dataDir, 'launch-checklist.md');
+    const out = join(world.dataDir, 'launch-checklist.md');
     const result = await cutover(['report', workflowId, '--checklist', '--out', out]);
     assert.equal(result.code, 0, result.stderr);
     assert.match(result.stdout, new RegExp(`wrote checklist report of ${workflowId} to .*launch-checklist\\.md`));

@@ -1,17 +1,17 @@
 import assert from 'node:assert/strict';
 import { execFile, spawn } from 'node:child_process';
-import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as delay } from 'node:timers/promises';
 import { readStatus } from '../src/client/read-status.js';
 import { freePort, isPortFree } from '../src/dev/ports.js';
-import { startDevStack, type DevStack } from '../src/dev/stack.js';
 import { loadPlanFile } from '../src/plan/load.js';
 import type { CutoverPlan } from '../src/plan/schema.js';
 import { openRequiredItems } from '../src/workflows/checklist-rules.js';
 import type { ChecklistItemState, CutoverStatus, StageState } from '../src/workflows/definitions.js';
-import { CLI, EXAMPLE_PLAN as EXAMPLE, ROOT, runCli, type CliResult, itRefusesUsage } from './helpers/cli.js';
+import { CLI, EXAMPLE_PLAN as EXAMPLE, ROOT, type CliResult, itRefusesUsage } from './helpers/cli.js';
+import { useCliStack } from './helpers/cli-stack.js';
 
 let runCounter = 0;
 function freshId(prefix: string): string {
@@ -21,21 +21,18 @@ function freshId(prefix: string): string {
 
 describe('cutover CLI on the dev server', function () {
   this.timeout(240_000);
-  let stack: DevStack;
-  let dataDir: string;
-  let planFile: string;
-  let plan: CutoverPlan;
-  let cliEnv: NodeJS.ProcessEnv;
   const notifications: string[] = [];
+  const world = useCliStack('cli', (line) => notifications.push(line));
+  let plan: CutoverPlan;
 
-  const cutover = (args: string[], env: NodeJS.ProcessEnv = cliEnv) => runCli(args, env);
+  const cutover = (args: string[], env?: NodeJS.ProcessEnv) => world.cutover(args, env);
 
 
   async function waitFor(workflowId: string, what: string, done: (status: CutoverStatus) => boolean, timeoutMs = 60_000) {
     const deadline = Date.now() + timeoutMs;
     let last: CutoverStatus | undefined;
     while (Date.now() < deadline) {
-      last = await readStatus(stack.client, workflowId);
+      last = await readStatus(world.stack.client, workflowId);
       if (done(last)) return last;
       await delay(250);
     }
@@ -76,49 +73,13 @@ describe('cutover CLI on the dev server', function () {
 
   /** Starts a cutover whose go-live is a few seconds of wall time ahead: earlier stages run at once. */
   async function startFastCutover(workflowId: string): Promise<CliResult> {
-    return cutover(['start', planFile, '--id', workflowId, '--go-live', '+1h', '--time-scale', '720', '--as', 'lara']);
+    return cutover(['start', world.planFile, '--id', workflowId, '--go-live', '+1h', '--time-scale', '720', '--as', 'lara']);
   }
 
   before(async () => {
-    dataDir = await mkdtemp(join(tmpdir(), 'cutover-cli-'));
-    stack = await startDevStack({
-      dataDir,
-      temporalPort: 0,
-      uiPort: 0,
-      productionSimPort: 0,
-      sandboxSimPort: 0,
-      receiverPort: 0,
-      notifyWrite: (line) => notifications.push(line),
-    });
-    let example = await readFile(EXAMPLE, 'utf8');
-    // The plan's readiness files are relative to the checkout; the worker runs in this process, wherever it started.
-    for (const file of ['plans/ci/sandbox.env', 'plans/ci/production.env', 'plans/data/seed-cards.csv']) {
-      assert.ok(example.includes(file), `the example plan names ${file}`);
-      example = example.replaceAll(file, JSON.stringify(join(ROOT, file)));
-    }
-    planFile = join(dataDir, 'plan.yaml');
-    await writeFile(
-      planFile,
-      example
-        .replaceAll('http://127.0.0.1:4010', stack.production.url)
-        .replaceAll('http://127.0.0.1:4011', stack.sandbox.url)
-        .replaceAll('http://127.0.0.1:4020', stack.receiver.url)
-        .replace(/^goLive:.*$/m, ''),
-    );
-    plan = await loadPlanFile(planFile);
-    cliEnv = {
-      ...process.env,
-      TEMPORAL_ADDRESS: stack.temporal.address,
-      TEMPORAL_NAMESPACE: stack.temporal.namespace,
-      CUTOVER_UI_URL: stack.temporal.uiUrl,
-      CUTOVER_DEBUG: '',
-    };
+    plan = await loadPlanFile(world.planFile);
   });
 
-  after(async () => {
-    await stack?.close();
-    if (dataDir) await rm(dataDir, { recursive: true, force: true });
-  });
 
   describe('a cutover driven through updates', () => {
     const workflowId = freshId('cli-updates');
@@ -127,7 +88,7 @@ describe('cutover CLI on the dev server', function () {
       const result = await startFastCutover(workflowId);
       assert.equal(result.code, 0, result.stderr);
       assert.match(result.stdout, new RegExp(`started cutover ${workflowId}`));
-      assert.ok(result.stdout.includes(`${stack.temporal.uiUrl}/namespaces/default/workflows/${workflowId}`), result.stdout);
+      assert.ok(result.stdout.includes(`${world.stack.temporal.uiUrl}/namespaces/default/workflows/${workflowId}`), result.stdout);
     });
 
     it('refuses a second start with the same id and points at status', async () => {
@@ -159,7 +120,7 @@ describe('cutover CLI on the dev server', function () {
       assert.match(result.stderr, /CX: [^;)]*tier1-error-codes/);
       assert.match(result.stderr, /Compliance: [^;)]*legal-sign-off/);
       assert.doesNotMatch(result.stderr, /\n\s+at /, 'no stack trace');
-      const status = await readStatus(stack.client, workflowId);
+      const status = await readStatus(world.stack.client, workflowId);
       assert.equal(stage(status, 'go-live').status, 'holding');
       assert.deepEqual(stage(status, 'go-live').approvals, []);
     });
@@ -241,12 +202,12 @@ describe('cutover CLI on the dev server', function () {
     });
 
     it('issued and closed exactly the cards the seeding and one smoke test account for, and topped up once', async () => {
-      const seeding = item(await readStatus(stack.client, workflowId), 'seed-card-records');
+      const seeding = item(await readStatus(world.stack.client, workflowId), 'seed-card-records');
       assert.equal(seeding.status, 'done', JSON.stringify(seeding.problems));
       const evidence = seeding.evidence as { seeded: number; dryRun: unknown[] };
       // plans/data/seed-cards.csv holds 6 records; the plan dry-runs 2 of them first (issued, then closed).
       assert.deepEqual({ seeded: evidence.seeded, dryRun: evidence.dryRun.length }, { seeded: 6, dryRun: 2 });
-      const res = await fetch(`${stack.production.url}/_sim/counters`);
+      const res = await fetch(`${world.stack.production.url}/_sim/counters`);
       const counters = (await res.json()) as { cardsIssued: number; cardsClosed: number; topUps: number };
       assert.deepEqual({ issued: counters.cardsIssued, closed: counters.cardsClosed, topUps: counters.topUps }, {
         issued: 6 + 2 + 1,
@@ -321,7 +282,7 @@ describe('cutover CLI on the dev server', function () {
 
     it('exits 1 when Temporal is unreachable, saying how to start one', async () => {
       const port = await freePort();
-      const result = await cutover(['status', 'anything'], { ...cliEnv, TEMPORAL_ADDRESS: `127.0.0.1:${port}` });
+      const result = await cutover(['status', 'anything'], { ...world.cliEnv, TEMPORAL_ADDRESS: `127.0.0.1:${port}` });
       assert.equal(result.code, 1);
       assert.match(result.stderr, new RegExp(`cannot reach Temporal at 127.0.0.1:${port}.*cutover dev`));
     });
@@ -339,7 +300,7 @@ describe('cutover CLI on the dev server', function () {
       const dir = await mkdtemp(join(tmpdir(), 'cutover-dev-'));
       const flags = await randomPortFlags();
       const temporalPort = Number(flags[1]);
-      const child = spawn(process.execPath, [CLI, 'dev', '--no-worker', '--data-dir', dir, ...flags], { cwd: ROOT, env: cliEnv });
+      const child = spawn(process.execPath, [CLI, 'dev', '--no-worker', '--data-dir', dir, ...flags], { cwd: ROOT, env: world.cliEnv });
       let output = '';
       child.stdout.on('data', (chunk: Buffer) => (output += chunk.toString()));
       child.stderr.on('data', (chunk: Buffer) => (output += chunk.toString()));
@@ -351,7 +312,7 @@ describe('cutover CLI on the dev server', function () {
         assert.match(output, new RegExp(`export TEMPORAL_ADDRESS=127.0.0.1:${temporalPort}`));
         assert.match(output, /x-client-id sim-production-client/);
 
-        const listed = await cutover(['list', '--json'], { ...cliEnv, TEMPORAL_ADDRESS: `127.0.0.1:${temporalPort}` });
+        const listed = await cutover(['list', '--json'], { ...world.cliEnv, TEMPORAL_ADDRESS: `127.0.0.1:${temporalPort}` });
         assert.equal(listed.code, 0, listed.stderr);
         assert.deepEqual(JSON.parse(listed.stdout), []);
 
@@ -378,7 +339,7 @@ describe('cutover CLI on the dev server', function () {
           execFile(
             process.execPath,
             [CLI, 'demo', '--exit', '--time-scale', '5000', '--data-dir', dir, ...flags],
-            { cwd: ROOT, env: cliEnv, timeout: 150_000 },
+            { cwd: ROOT, env: world.cliEnv, timeout: 150_000 },
             (err, stdout, stderr) => done({ code: err ? (typeof err.code === 'number' ? err.code : -1) : 0, stdout, stderr }),
           );
         });

@@ -1,6 +1,5 @@
 import assert from 'node:assert/strict';
-import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import {
   buildLaunchReport,
@@ -10,9 +9,9 @@ import {
   renderLaunchReportMarkdown,
   type LaunchReport,
 } from '../src/client/format/launch-report.js';
-import { startDevStack, type DevStack } from '../src/dev/stack.js';
 import type { CutoverStatus, StageState } from '../src/workflows/definitions.js';
-import { EXAMPLE_PLAN, itRefusesUsage, runCli } from './helpers/cli.js';
+import { itRefusesUsage, runCli } from './helpers/cli.js';
+import { useCliStack } from './helpers/cli-stack.js';
 
 const GO_LIVE = '2026-12-01T09:00:00.000Z';
 const GENERATED_AT = new Date('2026-12-01T12:00:00.000Z');
@@ -362,42 +361,13 @@ describe('cutover report: usage errors (exit 2)', function () {
 
 describe('cutover report on the dev server', function () {
   this.timeout(240_000);
-  let stack: DevStack;
-  let dataDir: string;
-  let cliEnv: NodeJS.ProcessEnv;
+  const world = useCliStack('report');
   const workflowId = `launch-report-${process.pid}-${Date.now().toString(36)}`;
-  const cutover = (args: string[]) => runCli(args, cliEnv);
+  const cutover = (args: string[]) => world.cutover(args);
 
   before(async () => {
-    dataDir = await mkdtemp(join(tmpdir(), 'cutover-report-'));
-    stack = await startDevStack({
-      dataDir,
-      temporalPort: 0,
-      uiPort: 0,
-      productionSimPort: 0,
-      sandboxSimPort: 0,
-      receiverPort: 0,
-      notifyWrite: () => undefined,
-    });
-    const planFile = join(dataDir, 'plan.yaml');
-    const example = await readFile(EXAMPLE_PLAN, 'utf8');
-    await writeFile(
-      planFile,
-      example
-        .replaceAll('http://127.0.0.1:4010', stack.production.url)
-        .replaceAll('http://127.0.0.1:4011', stack.sandbox.url)
-        .replaceAll('http://127.0.0.1:4020', stack.receiver.url)
-        .replace(/^goLive:.*$/m, ''),
-    );
-    cliEnv = {
-      ...process.env,
-      TEMPORAL_ADDRESS: stack.temporal.address,
-      TEMPORAL_NAMESPACE: stack.temporal.namespace,
-      CUTOVER_UI_URL: stack.temporal.uiUrl,
-      CUTOVER_DEBUG: '',
-    };
     // Go-live a day away at real speed: no stage runs, so the report reads a cutover that is still waiting.
-    const started = await cutover(['start', planFile, '--id', workflowId, '--go-live', '+25h', '--as', 'lara']);
+    const started = await cutover(['start', world.planFile, '--id', workflowId, '--go-live', '+25h', '--as', 'lara']);
     assert.equal(started.code, 0, started.stderr);
     const completed = await cutover(['complete', workflowId, 'secrets-in-vault', '--as', 'erin', '--evidence', 'vault path kv/payca/prod, SEC-412']);
     assert.equal(completed.code, 0, completed.stderr);
@@ -407,13 +377,12 @@ describe('cutover report on the dev server', function () {
   });
 
   after(async () => {
-    await stack?.client.workflow.getHandle(workflowId).terminate('launch report test over').catch(() => undefined);
-    await stack?.close();
-    if (dataDir) await rm(dataDir, { recursive: true, force: true });
+    await world.stack?.client.workflow.getHandle(workflowId).terminate('launch report test over').catch(() => undefined);
   });
 
+
   it('writes the JSON report of a running cutover, matching its status', async () => {
-    const out = join(dataDir, 'launch-report.json');
+    const out = join(world.dataDir, 'launch-report.json');
     const result = await cutover(['report', workflowId, '--format', 'json', '--out', out]);
     assert.equal(result.code, 0, result.stderr);
     assert.match(result.stdout, new RegExp(`wrote launch report of ${workflowId} to .*launch-report\\.json`));

@@ -1,0 +1,67 @@
+/**
+ * A dev stack for suites that drive the real `cutover` CLI: Temporal dev server, simulators, receiver and
+ * a worker in this process, plus the example plan rewritten for the stack's ports, written to a file.
+ */
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { startDevStack, type DevStack } from '../../src/dev/stack.js';
+import { EXAMPLE_PLAN, ROOT, runCli, type CliResult } from './cli.js';
+
+/** Files the example plan names relative to the checkout; the in-process worker may run elsewhere. */
+const PLAN_FILES = ['plans/ci/sandbox.env', 'plans/ci/production.env', 'plans/data/seed-cards.csv'];
+
+export interface CliStack {
+  stack: DevStack;
+  dataDir: string;
+  /** The example plan for this stack, without a go-live (each test gives one). */
+  planFile: string;
+  cliEnv: NodeJS.ProcessEnv;
+  cutover(args: string[], env?: NodeJS.ProcessEnv): Promise<CliResult>;
+}
+
+export function useCliStack(name: string, notifyWrite: (line: string) => void = () => undefined): CliStack {
+  const ctx = {} as CliStack;
+
+  before(async () => {
+    ctx.dataDir = await mkdtemp(join(tmpdir(), `cutover-${name}-`));
+    ctx.stack = await startDevStack({
+      dataDir: ctx.dataDir,
+      temporalPort: 0,
+      uiPort: 0,
+      productionSimPort: 0,
+      sandboxSimPort: 0,
+      receiverPort: 0,
+      notifyWrite,
+    });
+    let example = await readFile(EXAMPLE_PLAN, 'utf8');
+    for (const file of PLAN_FILES) {
+      if (!example.includes(file)) throw new Error(`the example plan no longer names ${file}`);
+      example = example.replaceAll(file, JSON.stringify(join(ROOT, file)));
+    }
+    ctx.planFile = join(ctx.dataDir, 'plan.yaml');
+    await writeFile(
+      ctx.planFile,
+      example
+        .replaceAll('http://127.0.0.1:4010', ctx.stack.production.url)
+        .replaceAll('http://127.0.0.1:4011', ctx.stack.sandbox.url)
+        .replaceAll('http://127.0.0.1:4020', ctx.stack.receiver.url)
+        .replace(/^goLive:.*$/m, ''),
+    );
+    ctx.cliEnv = {
+      ...process.env,
+      TEMPORAL_ADDRESS: ctx.stack.temporal.address,
+      TEMPORAL_NAMESPACE: ctx.stack.temporal.namespace,
+      CUTOVER_UI_URL: ctx.stack.temporal.uiUrl,
+      CUTOVER_DEBUG: '',
+    };
+  });
+
+  after(async () => {
+    await ctx.stack?.close();
+    if (ctx.dataDir) await rm(ctx.dataDir, { recursive: true, force: true });
+  });
+
+  ctx.cutover = (args, env) => runCli(args, env ?? ctx.cliEnv);
+  return ctx;
+}
