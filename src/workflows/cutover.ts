@@ -13,6 +13,7 @@ import {
   upsertSearchAttributes,
   workflowInfo,
 } from '@temporalio/workflow';
+import type { SignalDefinition, UpdateDefinition } from '@temporalio/common';
 import { formatOffset } from '../plan/duration.js';
 import type { StagePlan } from '../plan/schema.js';
 import { activityProblem, cutoverActivities } from './activity-proxies.js';
@@ -281,55 +282,41 @@ export async function cutoverWorkflow(input: CutoverInput): Promise<CutoverStatu
     return blockers ? `go/no-go is refused while ${blockers}; see \`cutover checklist ${info.workflowId}\`` : undefined;
   }
 
-  function bind<A extends MessageFields>(
-    kind: MessageKind,
+  /**
+   * One message, two ways in: as an update (refused with the reason) and as a signal (refusal kept in
+   * state, since a signal cannot answer). Both go through the same check, so they refuse alike.
+   */
+  function handleMessage<A extends MessageFields>(
+    update: UpdateDefinition<MessageReceipt, [A]>,
+    signal: SignalDefinition<[A]>,
+    description: string,
     check: (args: A) => string | undefined,
     apply: (args: A) => MessageReceipt,
-  ) {
-    return {
-      update: {
-        handler: (args: A) => apply(args),
-        validator: (args: A) => {
-          const reason = check(args);
-          if (reason) throw ApplicationFailure.create({ type: 'MessageRefused', message: reason, nonRetryable: true });
-        },
-      },
-      signal: (args: A) => {
+  ): void {
+    const kind = update.name as MessageKind;
+    setHandler(update, apply, {
+      description,
+      validator: (args: A) => {
         const reason = check(args);
-        if (reason) refuse(kind, 'signal', reason, args ?? {});
-        else apply(args);
+        if (reason) throw ApplicationFailure.create({ type: 'MessageRefused', message: reason, nonRetryable: true });
       },
-    };
+    });
+    setHandler(signal, (args: A) => {
+      const reason = check(args);
+      if (reason) refuse(kind, 'signal', reason, args ?? {});
+      else apply(args);
+    });
   }
 
-  const approve = bind<ApproveArgs>('approve', (a) => checkApprove(plan, status, a) ?? checkGoLiveReadiness(a), applyApprove);
-  const completeItem = bind<CompleteItemArgs>('complete-item', (a) => checkCompleteItem(plan, status, a), applyCompleteItem);
-  const waiveItem = bind<WaiveItemArgs>('waive-item', (a) => checkWaiveItem(plan, status, a), applyWaiveItem);
-  const reportIncident = bind<ReportIncidentArgs>('report-incident', (a) => checkReportIncident(plan, status, a), applyReportIncident);
-  const retryItem = bind<RetryItemArgs>('retry-item', (a) => checkRetryItem(plan, status, a), applyRetryItem);
-  const reject = bind<RejectArgs>('reject', (a) => checkReject(plan, status, a), applyReject);
-  const decide = bind<DecideArgs>('decide', (a) => checkDecide(plan, status, a), applyDecide);
-  const retry = bind<RetryArgs>('retry', (a) => checkRetry(plan, status, a), applyRetry);
-  const abort = bind<AbortArgs>('abort', (a) => checkAbort(plan, status, a), applyAbort);
-
-  setHandler(approveUpdate, approve.update.handler, { validator: approve.update.validator, description: 'Approve a held stage' });
-  setHandler(rejectUpdate, reject.update.handler, { validator: reject.update.validator, description: 'Reject a held stage, with a reason' });
-  setHandler(decideUpdate, decide.update.handler, { validator: decide.update.validator, description: 'Debrief decision: roll-forward or roll-back' });
-  setHandler(retryUpdate, retry.update.handler, { validator: retry.update.validator, description: "Re-run a held stage's check" });
-  setHandler(abortUpdate, abort.update.handler, { validator: abort.update.validator, description: 'Abort the cutover and roll back' });
-  setHandler(approveSignal, approve.signal);
-  setHandler(rejectSignal, reject.signal);
-  setHandler(decideSignal, decide.signal);
-  setHandler(retrySignal, retry.signal);
-  setHandler(abortSignal, abort.signal);
-  setHandler(completeItemUpdate, completeItem.update.handler, { validator: completeItem.update.validator, description: 'Mark an attested readiness item done, with evidence' });
-  setHandler(waiveItemUpdate, waiveItem.update.handler, { validator: waiveItem.update.validator, description: 'Waive a readiness item, with a reason (programme lead)' });
-  setHandler(retryItemUpdate, retryItem.update.handler, { validator: retryItem.update.validator, description: "Re-run an automated readiness item's check" });
-  setHandler(reportIncidentUpdate, reportIncident.update.handler, { validator: reportIncident.update.validator, description: 'Add an entry to the incident log' });
-  setHandler(reportIncidentSignal, reportIncident.signal);
-  setHandler(completeItemSignal, completeItem.signal);
-  setHandler(waiveItemSignal, waiveItem.signal);
-  setHandler(retryItemSignal, retryItem.signal);
+  handleMessage(approveUpdate, approveSignal, 'Approve a held stage', (a) => checkApprove(plan, status, a) ?? checkGoLiveReadiness(a), applyApprove);
+  handleMessage(rejectUpdate, rejectSignal, 'Reject a held stage, with a reason', (a) => checkReject(plan, status, a), applyReject);
+  handleMessage(decideUpdate, decideSignal, 'Debrief decision: roll-forward or roll-back', (a) => checkDecide(plan, status, a), applyDecide);
+  handleMessage(retryUpdate, retrySignal, "Re-run a held stage's check", (a) => checkRetry(plan, status, a), applyRetry);
+  handleMessage(abortUpdate, abortSignal, 'Abort the cutover and roll back', (a) => checkAbort(plan, status, a), applyAbort);
+  handleMessage(completeItemUpdate, completeItemSignal, 'Mark an attested readiness item done, with evidence', (a) => checkCompleteItem(plan, status, a), applyCompleteItem);
+  handleMessage(waiveItemUpdate, waiveItemSignal, 'Waive a readiness item, with a reason (programme lead)', (a) => checkWaiveItem(plan, status, a), applyWaiveItem);
+  handleMessage(retryItemUpdate, retryItemSignal, "Re-run an automated readiness item's check", (a) => checkRetryItem(plan, status, a), applyRetryItem);
+  handleMessage(reportIncidentUpdate, reportIncidentSignal, 'Add an entry to the incident log', (a) => checkReportIncident(plan, status, a), applyReportIncident);
   setHandler(statusQuery, () => status, { description: 'The cutover: stages, approvals, evidence, refusals' });
 
   const checks = createStageChecks({
