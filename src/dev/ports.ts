@@ -2,17 +2,25 @@
 import { createServer } from 'node:net';
 import { CutoverError } from '../errors.js';
 
-/** A port nobody listens on right now (the OS picks it); there is a small race until it is used. */
-export function freePort(host = '127.0.0.1'): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, host, () => {
-      const address = server.address();
-      const port = typeof address === 'object' && address ? address.port : 0;
-      server.close(() => resolve(port));
-    });
-  });
+/**
+ * Ports are picked below Linux's ephemeral range (32768 and up), where the OS hands out ports for outgoing
+ * connections and for servers that listen on port 0, such as the Temporal server's own HTTP and metrics
+ * listeners. A port picked from that range could be taken by one of those before the stack binds it.
+ */
+const PICK_FROM = 20_000;
+const PICK_TO = 32_000;
+const PICK_ATTEMPTS = 50;
+const picked = new Set<number>();
+
+/** A port nobody listens on right now, not handed out before by this process; a small race remains until it is used. */
+export async function freePort(host = '127.0.0.1'): Promise<number> {
+  for (let attempt = 0; attempt < PICK_ATTEMPTS; attempt++) {
+    const port = PICK_FROM + Math.floor(Math.random() * (PICK_TO - PICK_FROM));
+    if (picked.has(port) || !(await isPortFree(host, port))) continue;
+    picked.add(port);
+    return port;
+  }
+  throw new CutoverError('CONFIG_INVALID', `no free port found on ${host} between ${PICK_FROM} and ${PICK_TO} after ${PICK_ATTEMPTS} tries`, { host });
 }
 
 export function isPortFree(host: string, port: number): Promise<boolean> {

@@ -85,18 +85,6 @@ export async function startDevStack(options: DevStackOptions = {}): Promise<DevS
       receiver: await claimPort(host, settings.receiverPort, '--receiver-port'),
     };
 
-    log(`starting the Temporal dev server on ${host}:${ports.temporal} (data in ${settings.dataDir})`);
-    const temporal = await startTemporalDevServer({
-      dataDir: settings.dataDir,
-      host,
-      port: ports.temporal,
-      uiPort: ports.ui,
-      namespace: settings.namespace,
-      searchAttributes: SEARCH_ATTRIBUTE_REGISTRATIONS,
-      startTimeoutMs: options.temporalStartTimeoutMs,
-    });
-    closers.push(() => temporal.close());
-
     const productionCredentials = chooseSimulatorCredentials('production');
     const sandboxCredentials = chooseSimulatorCredentials('sandbox');
     const production = await startSimulator({
@@ -115,6 +103,20 @@ export async function startDevStack(options: DevStackOptions = {}): Promise<DevS
     });
     closers.push(() => receiver.close());
     log(`PayCA simulators on ${production.url} (production) and ${sandbox.url} (sandbox); webhook receiver on ${receiver.url}`);
+
+    // The Temporal server opens more ports than it is told (HTTP, metrics) on free ones; starting it after
+    // the simulators keeps it from taking a port the stack was asked to use.
+    log(`starting the Temporal dev server on ${host}:${ports.temporal} (data in ${settings.dataDir})`);
+    const temporal = await startTemporalDevServer({
+      dataDir: settings.dataDir,
+      host,
+      port: ports.temporal,
+      uiPort: ports.ui,
+      namespace: settings.namespace,
+      searchAttributes: SEARCH_ATTRIBUTE_REGISTRATIONS,
+      startTimeoutMs: options.temporalStartTimeoutMs,
+    });
+    closers.push(() => temporal.close());
 
     const connection = await Connection.connect({ address: temporal.address });
     const client = new Client({ connection, namespace: temporal.namespace });
