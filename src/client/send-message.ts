@@ -5,49 +5,12 @@
  * any refusal in its status).
  */
 import { WorkflowNotFoundError, type Client } from '@temporalio/client';
-import {
-  abortSignal,
-  abortUpdate,
-  approveSignal,
-  approveUpdate,
-  completeItemSignal,
-  completeItemUpdate,
-  decideSignal,
-  decideUpdate,
-  rejectSignal,
-  rejectUpdate,
-  reportIncidentSignal,
-  reportIncidentUpdate,
-  retryItemSignal,
-  retryItemUpdate,
-  retrySignal,
-  retryUpdate,
-  waiveItemSignal,
-  waiveItemUpdate,
-  type AbortArgs,
-  type ApproveArgs,
-  type CompleteItemArgs,
-  type DecideArgs,
-  type MessageReceipt,
-  type RejectArgs,
-  type ReportIncidentArgs,
-  type RetryArgs,
-  type RetryItemArgs,
-  type WaiveItemArgs,
-} from '../workflows/definitions.js';
+import { MESSAGES, type MessageArgs, type MessageKind, type MessageReceipt } from '../workflows/definitions.js';
 import { CutoverError } from '../errors.js';
 import { cutoverNotFound, translateTemporalError } from './temporal-errors.js';
 
-export type CutoverMessage =
-  | { kind: 'approve'; args: ApproveArgs }
-  | { kind: 'reject'; args: RejectArgs }
-  | { kind: 'decide'; args: DecideArgs }
-  | { kind: 'retry'; args: RetryArgs }
-  | { kind: 'abort'; args: AbortArgs }
-  | { kind: 'complete-item'; args: CompleteItemArgs }
-  | { kind: 'waive-item'; args: WaiveItemArgs }
-  | { kind: 'retry-item'; args: RetryItemArgs }
-  | { kind: 'report-incident'; args: ReportIncidentArgs };
+/** One message to a cutover: its kind and that kind's arguments. */
+export type CutoverMessage = { [K in MessageKind]: { kind: K; args: MessageArgs[K] } }[MessageKind];
 
 export type Delivery = 'update' | 'signal';
 
@@ -74,50 +37,12 @@ export async function sendMessage(
 
 type Handle = ReturnType<Client['workflow']['getHandle']>;
 
-function update(handle: Handle, message: CutoverMessage): Promise<MessageReceipt> {
-  switch (message.kind) {
-    case 'approve':
-      return handle.executeUpdate(approveUpdate, { args: [message.args] });
-    case 'reject':
-      return handle.executeUpdate(rejectUpdate, { args: [message.args] });
-    case 'decide':
-      return handle.executeUpdate(decideUpdate, { args: [message.args] });
-    case 'retry':
-      return handle.executeUpdate(retryUpdate, { args: [message.args] });
-    case 'abort':
-      return handle.executeUpdate(abortUpdate, { args: [message.args] });
-    case 'complete-item':
-      return handle.executeUpdate(completeItemUpdate, { args: [message.args] });
-    case 'report-incident':
-      return handle.executeUpdate(reportIncidentUpdate, { args: [message.args] });
-    case 'waive-item':
-      return handle.executeUpdate(waiveItemUpdate, { args: [message.args] });
-    case 'retry-item':
-      return handle.executeUpdate(retryItemUpdate, { args: [message.args] });
-  }
+function update<K extends MessageKind>(handle: Handle, message: { kind: K; args: MessageArgs[K] }): Promise<MessageReceipt> {
+  return handle.executeUpdate(MESSAGES[message.kind].update, { args: [message.args] });
 }
 
-function signal(handle: Handle, message: CutoverMessage): Promise<void> {
-  switch (message.kind) {
-    case 'approve':
-      return handle.signal(approveSignal, message.args);
-    case 'reject':
-      return handle.signal(rejectSignal, message.args);
-    case 'decide':
-      return handle.signal(decideSignal, message.args);
-    case 'retry':
-      return handle.signal(retrySignal, message.args);
-    case 'abort':
-      return handle.signal(abortSignal, message.args);
-    case 'complete-item':
-      return handle.signal(completeItemSignal, message.args);
-    case 'report-incident':
-      return handle.signal(reportIncidentSignal, message.args);
-    case 'waive-item':
-      return handle.signal(waiveItemSignal, message.args);
-    case 'retry-item':
-      return handle.signal(retryItemSignal, message.args);
-  }
+function signal<K extends MessageKind>(handle: Handle, message: { kind: K; args: MessageArgs[K] }): Promise<void> {
+  return handle.signal(MESSAGES[message.kind].signal, message.args);
 }
 
 /** Temporal says "not found" both for unknown ids and for cutovers that have finished; tell them apart. */

@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { Connection } from '@temporalio/client';
 import { CutoverError } from '../errors.js';
 import { temporalCliPath } from '../temporal/binaries.js';
-import { ensureSearchAttributes } from './search-attribute-registration.js';
+import { registerSearchAttributes } from '../temporal/register-search-attributes.js';
 
 export interface TemporalDevServerOptions {
   dataDir: string;
@@ -108,7 +108,10 @@ async function waitUntilServing(child: ChildProcess, options: TemporalDevServerO
       const connection = await Connection.connect({ address, connectTimeout: '1s' });
       try {
         await connection.workflowService.describeNamespace({ namespace: options.namespace });
-        await ensureSearchAttributes(connection, options.namespace, options.searchAttributes, options.dataDir);
+        await registerSearchAttributes(connection, options.namespace, {
+          where: `the Temporal data in ${options.dataDir}`,
+          remedy: `start with another --data-dir or delete ${options.dataDir}/temporal.sqlite`,
+        });
         return;
       } finally {
         await connection.close();

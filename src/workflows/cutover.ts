@@ -20,31 +20,14 @@ import { activityProblem, cutoverActivities } from './activity-proxies.js';
 import { runCompensations, type Compensation } from './compensations.js';
 import { renderCurrentDetails } from './current-details.js';
 import {
-  abortSignal,
-  abortUpdate,
-  approveSignal,
-  approveUpdate,
-  decideSignal,
-  decideUpdate,
-  rejectSignal,
-  rejectUpdate,
-  retrySignal,
-  retryUpdate,
+  MESSAGES,
   statusQuery,
-  completeItemSignal,
-  completeItemUpdate,
-  retryItemSignal,
-  retryItemUpdate,
-  waiveItemSignal,
-  waiveItemUpdate,
   type AbortArgs,
   type ApproveArgs,
   type ChecklistItemState,
   type CompleteItemArgs,
   type RetryItemArgs,
   type ReportIncidentArgs,
-  reportIncidentSignal,
-  reportIncidentUpdate,
   type WaiveItemArgs,
   type CutoverInput,
   type CutoverPhase,
@@ -287,8 +270,7 @@ export async function cutoverWorkflow(input: CutoverInput): Promise<CutoverStatu
    * state, since a signal cannot answer). Both go through the same check, so they refuse alike.
    */
   function handleMessage<A extends MessageFields>(
-    update: UpdateDefinition<MessageReceipt, [A]>,
-    signal: SignalDefinition<[A]>,
+    { update, signal }: { update: UpdateDefinition<MessageReceipt, [A]>; signal: SignalDefinition<[A]> },
     description: string,
     check: (args: A) => string | undefined,
     apply: (args: A) => MessageReceipt,
@@ -308,15 +290,15 @@ export async function cutoverWorkflow(input: CutoverInput): Promise<CutoverStatu
     });
   }
 
-  handleMessage(approveUpdate, approveSignal, 'Approve a held stage', (a) => checkApprove(plan, status, a) ?? checkGoLiveReadiness(a), applyApprove);
-  handleMessage(rejectUpdate, rejectSignal, 'Reject a held stage, with a reason', (a) => checkReject(plan, status, a), applyReject);
-  handleMessage(decideUpdate, decideSignal, 'Debrief decision: roll-forward or roll-back', (a) => checkDecide(plan, status, a), applyDecide);
-  handleMessage(retryUpdate, retrySignal, "Re-run a held stage's check", (a) => checkRetry(plan, status, a), applyRetry);
-  handleMessage(abortUpdate, abortSignal, 'Abort the cutover and roll back', (a) => checkAbort(plan, status, a), applyAbort);
-  handleMessage(completeItemUpdate, completeItemSignal, 'Mark an attested readiness item done, with evidence', (a) => checkCompleteItem(plan, status, a), applyCompleteItem);
-  handleMessage(waiveItemUpdate, waiveItemSignal, 'Waive a readiness item, with a reason (programme lead)', (a) => checkWaiveItem(plan, status, a), applyWaiveItem);
-  handleMessage(retryItemUpdate, retryItemSignal, "Re-run an automated readiness item's check", (a) => checkRetryItem(plan, status, a), applyRetryItem);
-  handleMessage(reportIncidentUpdate, reportIncidentSignal, 'Add an entry to the incident log', (a) => checkReportIncident(plan, status, a), applyReportIncident);
+  handleMessage(MESSAGES.approve, 'Approve a held stage', (a) => checkApprove(plan, status, a) ?? checkGoLiveReadiness(a), applyApprove);
+  handleMessage(MESSAGES.reject, 'Reject a held stage, with a reason', (a) => checkReject(plan, status, a), applyReject);
+  handleMessage(MESSAGES.decide, 'Debrief decision: roll-forward or roll-back', (a) => checkDecide(plan, status, a), applyDecide);
+  handleMessage(MESSAGES.retry, "Re-run a held stage's check", (a) => checkRetry(plan, status, a), applyRetry);
+  handleMessage(MESSAGES.abort, 'Abort the cutover and roll back', (a) => checkAbort(plan, status, a), applyAbort);
+  handleMessage(MESSAGES['complete-item'], 'Mark an attested readiness item done, with evidence', (a) => checkCompleteItem(plan, status, a), applyCompleteItem);
+  handleMessage(MESSAGES['waive-item'], 'Waive a readiness item, with a reason (programme lead)', (a) => checkWaiveItem(plan, status, a), applyWaiveItem);
+  handleMessage(MESSAGES['retry-item'], "Re-run an automated readiness item's check", (a) => checkRetryItem(plan, status, a), applyRetryItem);
+  handleMessage(MESSAGES['report-incident'], 'Add an entry to the incident log', (a) => checkReportIncident(plan, status, a), applyReportIncident);
   setHandler(statusQuery, () => status, { description: 'The cutover: stages, approvals, evidence, refusals' });
 
   const checks = createStageChecks({

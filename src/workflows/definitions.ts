@@ -3,6 +3,7 @@
  * the CLI sends them. Each command exists as an update (answers with a receipt or a refusal) and as a
  * signal with the same rules (a refused signal is kept in the workflow's state, since signals cannot answer).
  */
+import type { SignalDefinition, UpdateDefinition } from '@temporalio/common';
 import { defineQuery, defineSignal, defineUpdate } from '@temporalio/workflow';
 import type { CutoverPlan } from '../plan/schema.js';
 import type { Role, StageId } from './stages.js';
@@ -240,5 +241,33 @@ export const retryItemSignal = defineSignal<[RetryItemArgs]>('retry-item-signal'
 
 export const reportIncidentUpdate = defineUpdate<MessageReceipt, [ReportIncidentArgs]>('report-incident');
 export const reportIncidentSignal = defineSignal<[ReportIncidentArgs]>('report-incident-signal');
+
+/** The arguments of each message, by its kind. */
+export interface MessageArgs {
+  approve: ApproveArgs;
+  reject: RejectArgs;
+  decide: DecideArgs;
+  retry: RetryArgs;
+  abort: AbortArgs;
+  'complete-item': CompleteItemArgs;
+  'waive-item': WaiveItemArgs;
+  'retry-item': RetryItemArgs;
+  'report-incident': ReportIncidentArgs;
+}
+
+/** Every message as the update and the signal that carry it, so the CLI looks them up by kind. */
+export const MESSAGES: {
+  [K in MessageKind]: { update: UpdateDefinition<MessageReceipt, [MessageArgs[K]]>; signal: SignalDefinition<[MessageArgs[K]]> };
+} = {
+  approve: { update: approveUpdate, signal: approveSignal },
+  reject: { update: rejectUpdate, signal: rejectSignal },
+  decide: { update: decideUpdate, signal: decideSignal },
+  retry: { update: retryUpdate, signal: retrySignal },
+  abort: { update: abortUpdate, signal: abortSignal },
+  'complete-item': { update: completeItemUpdate, signal: completeItemSignal },
+  'waive-item': { update: waiveItemUpdate, signal: waiveItemSignal },
+  'retry-item': { update: retryItemUpdate, signal: retryItemSignal },
+  'report-incident': { update: reportIncidentUpdate, signal: reportIncidentSignal },
+};
 
 export const statusQuery = defineQuery<CutoverStatus>('status');
