@@ -78,6 +78,8 @@ function handBuiltStatus(checklist = handBuiltChecklist()): CutoverStatus {
     escalations: [],
     incidents: [],
     compensations: [],
+    reminders: [],
+    dashboards: [],
   };
 }
 

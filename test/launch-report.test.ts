@@ -108,6 +108,8 @@ function completedStatus(): CutoverStatus {
     escalations: [{ stage: 'debrief', at: '2026-12-01T11:15:00.000Z', to: ['oncall@acme.example'], waitingFor: ['lead'] }],
     incidents: [{ at: '2026-12-01T10:05:00.000Z', severity: 'sev3', summary: 'decline rate up 2% | watching', by: 'olivia' }],
     compensations: [],
+    reminders: [],
+    dashboards: [],
     decision: { decision: 'roll-forward', by: 'lara', reason: 'metrics green', at: '2026-12-01T11:19:00.000Z' },
   };
 }

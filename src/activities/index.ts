@@ -6,6 +6,8 @@ import type { Client } from '@temporalio/client';
 import { createConfigDiffActivities } from './config-diff.js';
 import { createFundingCheckActivities } from './funding-check.js';
 import { createNotifyActivities, type NotifyDeps } from './notify.js';
+import { createFeeReconciliationActivities } from './post-launch/fee-reconciliation.js';
+import { createWatchMetricsActivities } from './post-launch/watch-metrics.js';
 import type { PaycaClients } from './payca-clients.js';
 import { createBinCatalogueActivities } from './readiness/bin-catalogue.js';
 import { createCicdEnvActivities } from './readiness/cicd-env.js';
@@ -33,6 +35,8 @@ export function createPaycaActivities(deps: PaycaActivityDeps) {
     ...createCredentialsCheckActivities(deps),
     ...createBinCatalogueActivities(deps),
     ...createSeedCardActivities(deps),
+    ...createWatchMetricsActivities(deps),
+    ...createFeeReconciliationActivities(deps),
   };
 }
 
@@ -57,4 +61,5 @@ export type CutoverActivities = ReturnType<typeof createCutoverActivities>;
 export { createPaycaClients, type PaycaClients } from './payca-clients.js';
 export type { ConfigDiffResult } from './config-diff.js';
 export type { FundingCheckResult } from './funding-check.js';
+export type { FeeReconciliationResult } from './post-launch/fee-reconciliation.js';
 export type { JobPriorState } from './sandbox-jobs.js';

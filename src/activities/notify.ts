@@ -5,7 +5,17 @@
 import { Context, log } from '@temporalio/activity';
 import { ApplicationFailure } from '@temporalio/common';
 
-export type NotificationChannel = 'monitoring-room' | 'approvers' | 'escalation' | 'outcome';
+export type NotificationChannel =
+  | 'monitoring-room'
+  | 'approvers'
+  | 'escalation'
+  | 'outcome'
+  /** The watch's alert rules, opening and recovering. */
+  | 'alert'
+  /** The watch's periodic summaries for Analytics. */
+  | 'analytics'
+  /** Post-launch items nearing or past their deadline. */
+  | 'reminder';
 
 export interface NotifyInput {
   channel: NotificationChannel;

@@ -100,6 +100,78 @@ const Readiness = z.strictObject({
     .optional(),
 });
 
+const HOUR_MS = 3_600_000;
+
+const Fraction = z.number().gt(0, 'must be above 0').lt(1, 'must be below 1 (a fraction: 0.01 is 1%)');
+
+/** Section 9 of the runbook: the 48 h watch and its alert rules (section 5), the fee reconciliation, reminders. */
+const PostLaunch = z
+  .strictObject({
+    watch: z
+      .strictObject({
+        /** How long the watch lasts after the roll-forward decision. */
+        window: PositiveDuration.default(48 * HOUR_MS),
+        /** How often PayCA's metrics are read and the alert rules evaluated. */
+        interval: PositiveDuration.default(5 * 60_000),
+        /** How often a summary goes to Analytics. */
+        summaryEvery: PositiveDuration.default(HOUR_MS),
+        /** Plan time per workflow run before it continues as new, keeping each run's history short. */
+        segment: PositiveDuration.default(6 * HOUR_MS),
+      })
+      .default({ window: 48 * HOUR_MS, interval: 5 * 60_000, summaryEvery: HOUR_MS, segment: 6 * HOUR_MS }),
+    alerts: z
+      .strictObject({
+        /** Failed webhook delivery attempts over all attempts in one interval. */
+        webhookFailureRate: Fraction.default(0.01),
+        /** Available balance per currency below which an account alerts; the funding minimums when absent. */
+        lowBalance: z.record(Currency, z.number().int().nonnegative()).optional(),
+        rateLimited: z
+          .strictObject({
+            /** ErrRateLimited answers in one interval above which it alerts. */
+            limit: z.number().int().nonnegative().default(20),
+            /** Or above this many times the trailing hour's average per interval. */
+            baselineFactor: z.number().gt(1, 'must be above 1').default(3),
+          })
+          .default({ limit: 20, baselineFactor: 3 }),
+        declineRate: z
+          .strictObject({
+            /** Alert when the decline rate moves this far (as a fraction) from its baseline. */
+            margin: Fraction.default(0.1),
+            /** The expected decline rate; the trailing hour's rate when absent. */
+            baseline: z.number().min(0).max(1).optional(),
+            /** Fewer authorizations than this in one interval say nothing about the rate. */
+            minAuthorizations: z.number().int().positive().default(20),
+          })
+          .default({ margin: 0.1, minAuthorizations: 20 }),
+      })
+      .default({
+        webhookFailureRate: 0.01,
+        rateLimited: { limit: 20, baselineFactor: 3 },
+        declineRate: { margin: 0.1, minAuthorizations: 20 },
+      }),
+    feeReconciliation: z
+      .strictObject({
+        /** The largest difference, in minor units, that still counts as a match. */
+        tolerance: z.number().int().nonnegative().default(0),
+        /** The statement's currency; the smoke test's when absent. */
+        currency: Currency.optional(),
+      })
+      .default({ tolerance: 0 }),
+    /** How long before a post-launch item's deadline its owner is reminded. */
+    remindBefore: PositiveDuration.default(24 * HOUR_MS),
+    /** The launch's dashboards, linked from the report. */
+    dashboards: z.array(z.strictObject({ title: z.string().min(1), url: HttpUrl })).default([]),
+  })
+  .superRefine((post, ctx) => {
+    const { interval, summaryEvery, segment } = post.watch;
+    if (summaryEvery % interval !== 0) {
+      ctx.addIssue({ code: 'custom', path: ['watch', 'summaryEvery'], message: 'must be a whole number of intervals' });
+    }
+    if (segment % summaryEvery !== 0) {
+      ctx.addIssue({ code: 'custom', path: ['watch', 'segment'], message: 'must be a whole number of summary periods (summaryEvery)' });
+    }
+  });
+
 export const CutoverPlanFile = z
   .strictObject({
     programme: z.string().min(1, 'name the programme'),
@@ -147,6 +219,7 @@ export const CutoverPlanFile = z
       expectedBins: [],
     }),
     stages: z.partialRecord(z.enum(STAGE_IDS), StageOverride).default({}),
+    postLaunch: PostLaunch.default(PostLaunch.parse({})),
   })
   .superRefine((plan, ctx) => {
     const names = new Set<string>();
@@ -252,6 +325,20 @@ export interface CutoverPlan {
     seedCards?: { csv: string; dryRunSample: number };
   };
   stages: StagePlan[];
+  postLaunch: PostLaunchPlan;
+}
+
+export interface PostLaunchPlan {
+  watch: { windowMs: number; intervalMs: number; summaryEveryMs: number; segmentMs: number };
+  alerts: {
+    webhookFailureRate: number;
+    lowBalance: Record<string, number>;
+    rateLimited: { limit: number; baselineFactor: number };
+    declineRate: { margin: number; baseline?: number; minAuthorizations: number };
+  };
+  feeReconciliation: { tolerance: number; currency: string };
+  remindBeforeMs: number;
+  dashboards: { title: string; url: string }[];
 }
 
 export type SandboxJob = CutoverPlan['sandboxJobs'][number];
@@ -299,5 +386,25 @@ export function normalisePlan(file: CutoverPlanFile): CutoverPlan {
         escalateTo: override.escalateTo ?? [],
       };
     }),
+    postLaunch: {
+      watch: {
+        windowMs: file.postLaunch.watch.window,
+        intervalMs: file.postLaunch.watch.interval,
+        summaryEveryMs: file.postLaunch.watch.summaryEvery,
+        segmentMs: file.postLaunch.watch.segment,
+      },
+      alerts: {
+        webhookFailureRate: file.postLaunch.alerts.webhookFailureRate,
+        lowBalance: file.postLaunch.alerts.lowBalance ?? file.funding.minimums,
+        rateLimited: file.postLaunch.alerts.rateLimited,
+        declineRate: file.postLaunch.alerts.declineRate,
+      },
+      feeReconciliation: {
+        tolerance: file.postLaunch.feeReconciliation.tolerance,
+        currency: file.postLaunch.feeReconciliation.currency ?? file.smokeTest.currency,
+      },
+      remindBeforeMs: file.postLaunch.remindBefore,
+      dashboards: file.postLaunch.dashboards,
+    },
   };
 }

@@ -26,6 +26,11 @@ export interface ReadinessItemDefinition {
   check?: AutomatedCheck;
   /** Optional items never block go/no-go. */
   optional?: boolean;
+  /**
+   * A section 9 task: opens after the roll-forward decision, never blocks go/no-go, and the cutover ends
+   * only once it is settled. `dueAfterMs` is its deadline from go-live time T.
+   */
+  postLaunch?: { dueAfterMs: number };
 }
 
 const S1 = '1 Credentials & Access';
@@ -35,6 +40,8 @@ const S5 = '5 Monitoring & Alerting';
 const S6 = '6 Support Readiness';
 const S7 = '7 Compliance & Risk';
 const HANDOVER = 'Hand-over';
+const S9 = '9 Post-Launch';
+const HOUR = 3_600_000;
 
 export const RUNBOOK_ITEMS: readonly ReadinessItemDefinition[] = [
   { id: 'production-credentials', section: S1, title: 'Request production x-client-id and x-client-secret', owner: 'engineering', kind: 'automated', check: 'production-credentials' },
@@ -63,4 +70,12 @@ export const RUNBOOK_ITEMS: readonly ReadinessItemDefinition[] = [
   { id: 'pci-segmentation', section: S7, title: 'PCI segmentation verified if PAN retrieval is enabled', owner: 'compliance', kind: 'attested', optional: true },
   { id: 'business-continuity', section: S7, title: 'Business continuity plans updated with PayCA dependency', owner: 'compliance', kind: 'attested' },
   { id: 'account-manager-handover', section: HANDOVER, title: 'Coordinate final readiness with the PayCA account manager before credential hand-over', owner: 'lead', kind: 'attested' },
+  { id: 'hourly-metrics-review', section: S9, title: 'Monitor key metrics hourly for first 48h (the post-launch watch)', owner: 'analytics', kind: 'automated', postLaunch: { dueAfterMs: 48 * HOUR } },
+  { id: 'day1-fee-reconciliation', section: S9, title: 'Reconcile day-1 fees with statement (the fee-reconciliation stage)', owner: 'finance', kind: 'automated', postLaunch: { dueAfterMs: 24 * HOUR } },
+  { id: 'support-ticket-review', section: S9, title: 'Review support tickets and patterns', owner: 'cx', kind: 'attested', postLaunch: { dueAfterMs: 48 * HOUR } },
+  { id: 'retro-scheduled', section: S9, title: 'Schedule retro in week 1', owner: 'lead', kind: 'attested', postLaunch: { dueAfterMs: 7 * 24 * HOUR } },
 ];
+
+/** The post-launch items the workflow itself settles: the watch and the fee reconciliation. */
+export const WATCH_ITEM_ID = 'hourly-metrics-review';
+export const FEE_RECONCILIATION_ITEM_ID = 'day1-fee-reconciliation';

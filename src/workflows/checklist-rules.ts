@@ -13,7 +13,7 @@ import type {
 import { rolesOf } from './message-rules.js';
 import { ROLE_TITLES, type Role } from './stages.js';
 
-export function initialChecklist(plan: CutoverPlan): ChecklistItemState[] {
+export function initialChecklist(plan: CutoverPlan, goLiveMs: number): ChecklistItemState[] {
   return plan.readiness.items.map((item) => ({
     id: item.id,
     section: item.section,
@@ -24,16 +24,17 @@ export function initialChecklist(plan: CutoverPlan): ChecklistItemState[] {
     status: 'open',
     attempts: 0,
     problems: [],
+    ...(item.postLaunch ? { postLaunch: { dueAt: new Date(goLiveMs + item.postLaunch.dueAfterMs).toISOString() } } : {}),
   }));
 }
 
-const settled = (item: ChecklistItemState) => item.status === 'done' || item.status === 'waived';
+export const settled = (item: ChecklistItemState) => item.status === 'done' || item.status === 'waived';
 
-/** Required items neither done nor waived, grouped by owner: what go/no-go waits for. */
+/** Required readiness items neither done nor waived, grouped by owner: what go/no-go waits for. */
 export function openRequiredItems(status: CutoverStatus): Map<Role, ChecklistItemState[]> {
   const byOwner = new Map<Role, ChecklistItemState[]>();
   for (const item of status.checklist) {
-    if (item.optional || settled(item)) continue;
+    if (item.optional || item.postLaunch || settled(item)) continue;
     byOwner.set(item.owner, [...(byOwner.get(item.owner) ?? []), item]);
   }
   return byOwner;
@@ -58,9 +59,12 @@ function checkPersonInPlan(plan: CutoverPlan, by: unknown): string | undefined {
   return undefined;
 }
 
-function checkOpen(status: CutoverStatus): string | undefined {
+function checkOpen(status: CutoverStatus, item?: ChecklistItemState): string | undefined {
   if (['completed', 'rolled-back', 'aborted', 'compensating'].includes(status.phase)) {
     return `the cutover has ended (${status.phase}); its checklist is closed`;
+  }
+  if (item?.postLaunch && status.phase !== 'watching') {
+    return `${item.id} is a post-launch task: it opens once the cutover rolls forward at the debrief`;
   }
   return undefined;
 }
@@ -74,6 +78,8 @@ export function checkCompleteItem(plan: CutoverPlan, status: CutoverStatus, args
   if (problem) return problem;
   const item = findItem(status, args.item);
   if (typeof item === 'string') return item;
+  const notYet = checkOpen(status, item);
+  if (notYet) return notYet;
   if (typeof args.evidence !== 'string' || args.evidence.trim() === '') {
     return `completing ${item.id} needs evidence: a sentence, a ticket or a link (--evidence)`;
   }
@@ -81,7 +87,9 @@ export function checkCompleteItem(plan: CutoverPlan, status: CutoverStatus, args
     return `${args.by} cannot complete ${item.id}: it is owned by ${owners(plan, item.owner)}`;
   }
   if (item.kind === 'automated') {
-    return `${item.id} is checked automatically: re-run it with \`cutover retry-item\`, or the programme lead can waive it`;
+    return item.postLaunch
+      ? `${item.id} is settled by the cutover itself when its task ends; the programme lead can waive it`
+      : `${item.id} is checked automatically: re-run it with \`cutover retry-item\`, or the programme lead can waive it`;
   }
   if (settled(item)) return `${item.id} is already ${item.status}`;
   return undefined;
@@ -92,6 +100,8 @@ export function checkWaiveItem(plan: CutoverPlan, status: CutoverStatus, args: W
   if (problem) return problem;
   const item = findItem(status, args.item);
   if (typeof item === 'string') return item;
+  const notYet = checkOpen(status, item);
+  if (notYet) return notYet;
   if (typeof args.reason !== 'string' || args.reason.trim() === '') return `waiving ${item.id} needs a reason (--reason)`;
   if (!rolesOf(plan, args.by).includes('lead')) {
     return `only the programme lead (${(plan.approvers.lead ?? []).join(', ')}) can waive a readiness item, not ${args.by}`;
@@ -106,6 +116,7 @@ export function checkRetryItem(plan: CutoverPlan, status: CutoverStatus, args: R
   const item = findItem(status, args.item);
   if (typeof item === 'string') return item;
   if (item.kind !== 'automated') return `${item.id} is attested by its owner; there is no check to re-run`;
+  if (item.postLaunch) return `${item.id} runs on its own schedule after go-live; there is no check to re-run`;
   const roles = rolesOf(plan, args.by);
   if (!roles.includes(item.owner) && !roles.includes('lead')) {
     return `${args.by} cannot re-run ${item.id}: its owner ${owners(plan, item.owner)} or the programme lead can`;

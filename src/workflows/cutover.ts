@@ -5,15 +5,18 @@
  */
 import {
   ApplicationFailure,
+  ParentClosePolicy,
   allHandlersFinished,
   condition,
   log,
   setCurrentDetails,
   setHandler,
+  startChild,
   upsertSearchAttributes,
   workflowInfo,
 } from '@temporalio/workflow';
 import type { SignalDefinition, UpdateDefinition } from '@temporalio/common';
+import type { NotificationChannel } from '../activities/notify.js';
 import { formatOffset } from '../plan/duration.js';
 import type { StagePlan } from '../plan/schema.js';
 import { activityProblem, cutoverActivities } from './activity-proxies.js';
@@ -33,19 +36,29 @@ import {
   type CutoverPhase,
   type CutoverStatus,
   type DecideArgs,
+  type EndWatchArgs,
+  type ExtendWatchArgs,
   type MessageKind,
   type MessageReceipt,
   type RejectArgs,
   type RetryArgs,
   type StageState,
+  type WatchDecision,
+  type WatchEvent,
+  type WatchInput,
+  watchControlSignal,
+  watchEventSignal,
+  watchWorkflowId,
 } from './definitions.js';
-import { checkCompleteItem, checkRetryItem, checkWaiveItem, describeBlockers, initialChecklist } from './checklist-rules.js';
+import { checkCompleteItem, checkRetryItem, checkWaiveItem, describeBlockers, initialChecklist, settled } from './checklist-rules.js';
 import { createReadinessChecks } from './readiness-checks.js';
 import type { AutomatedCheck } from '../readiness/items.js';
 import {
   checkAbort,
   checkApprove,
   checkDecide,
+  checkEndWatch,
+  checkExtendWatch,
   checkReject,
   checkReportIncident,
   checkRetry,
@@ -53,7 +66,9 @@ import {
 } from './message-rules.js';
 import { CutoverGoLiveKey, CutoverPhaseKey, CutoverStageKey } from './search-attributes.js';
 import { createStageChecks, type CheckOutcome } from './stage-checks.js';
-import { ROLE_TITLES, type StageId } from './stages.js';
+import { POST_LAUNCH_STAGE_IDS, ROLE_TITLES, TIMELINE_STAGE_IDS, type StageId } from './stages.js';
+import { postLaunchWatchWorkflow } from './post-launch-watch.js';
+import { FEE_RECONCILIATION_ITEM_ID, WATCH_ITEM_ID } from '../readiness/items.js';
 
 const MIN_ESCALATION_INTERVAL_MS = 15_000;
 
@@ -77,7 +92,8 @@ export async function cutoverWorkflow(input: CutoverInput): Promise<CutoverStatu
 
   /** Wall-clock time a plan time falls due: the plan runs `timeScale` times faster than the clock. */
   const dueAtMs = (plannedMs: number) => startedAtMs + Math.max(0, plannedMs - startedAtMs) / timeScale;
-  const planNow = () => new Date(startedAtMs + (Date.now() - startedAtMs) * timeScale).toISOString();
+  const planNowMs = () => startedAtMs + (Date.now() - startedAtMs) * timeScale;
+  const planNow = () => new Date(planNowMs()).toISOString();
   const nowIso = () => new Date().toISOString();
 
   const status: CutoverStatus = {
@@ -101,11 +117,13 @@ export async function cutoverWorkflow(input: CutoverInput): Promise<CutoverStatu
       approvals: [],
       evidence: {},
     })),
-    checklist: initialChecklist(plan),
+    checklist: initialChecklist(plan, goLiveMs),
     refusals: [],
     escalations: [],
     incidents: [],
     compensations: [],
+    reminders: [],
+    dashboards: plan.postLaunch.dashboards,
   };
   const compensations: Compensation[] = [];
   const retryRequested = new Set<StageId>();
@@ -136,7 +154,7 @@ export async function cutoverWorkflow(input: CutoverInput): Promise<CutoverStatu
     publish();
   }
 
-  const notify = (channel: 'monitoring-room' | 'approvers' | 'escalation' | 'outcome', text: string, to?: string[]) =>
+  const notify = (channel: NotificationChannel, text: string, to?: string[]) =>
     cutoverActivities(`notify ${channel}`).notify({ channel, text, to, webhookUrl: plan.notifications.webhookUrl });
 
   // ---------- messages ----------
@@ -248,9 +266,54 @@ export async function cutoverWorkflow(input: CutoverInput): Promise<CutoverStatu
   }
 
   function applyReportIncident(args: ReportIncidentArgs): MessageReceipt {
-    status.incidents.push({ at: nowIso(), severity: args.severity, summary: args.summary.trim(), by: args.by });
+    status.incidents.push({ at: nowIso(), severity: args.severity, summary: args.summary.trim(), by: args.by, source: 'person' });
     publish();
     return { accepted: true, kind: 'report-incident', outcome: `${args.severity} logged in the incident log` };
+  }
+
+  /** The lead's decisions about the watch, waiting to be forwarded to it in order. */
+  const watchControls: WatchDecision[] = [];
+
+  function applyEndWatch(args: EndWatchArgs): MessageReceipt {
+    const decision: WatchDecision = { kind: 'end', by: args.by, reason: args.reason.trim(), at: nowIso() };
+    status.watch?.decisions.push(decision);
+    watchControls.push(decision);
+    publish();
+    return { accepted: true, kind: 'end-watch', outcome: 'the post-launch watch ends now, with a last summary' };
+  }
+
+  function applyExtendWatch(args: ExtendWatchArgs): MessageReceipt {
+    const watch = status.watch;
+    if (!watch) throw new Error('extend-watch applied without validation');
+    const decision: WatchDecision = { kind: 'extend', by: args.by, reason: args.reason.trim(), extendByMs: args.extendByMs, at: nowIso() };
+    watch.decisions.push(decision);
+    watch.endsPlanAt = new Date(Date.parse(watch.endsPlanAt) + args.extendByMs).toISOString();
+    watch.endsAt = new Date(dueAtMs(Date.parse(watch.endsPlanAt))).toISOString();
+    watchControls.push(decision);
+    publish();
+    return { accepted: true, kind: 'extend-watch', outcome: `the post-launch watch now ends at ${watch.endsPlanAt} (plan time)` };
+  }
+
+  /** The watch's reports: alerts join the incident log as they open and recover; summaries and progress are mirrored. */
+  function onWatchEvent(event: WatchEvent): void {
+    const watch = status.watch;
+    if (!watch) return;
+    if (event.kind === 'alert') {
+      const { alert } = event;
+      const known = watch.alerts.findIndex((a) => a.id === alert.id && a.openedAt === alert.openedAt);
+      if (known >= 0) watch.alerts[known] = alert;
+      else watch.alerts.push(alert);
+      status.incidents.push(
+        alert.recoveredAt
+          ? { at: alert.recoveredAt, severity: alert.severity, summary: `recovered: ${alert.recovered ?? alert.rule}`, by: 'post-launch watch', source: 'alert' }
+          : { at: alert.openedAt, severity: alert.severity, summary: `alert ${alert.rule}: ${alert.opened}`, by: 'post-launch watch', source: 'alert' },
+      );
+    } else if (event.kind === 'summary') {
+      watch.summaries.push(event.summary);
+    } else {
+      Object.assign(watch, { reads: event.reads, runs: event.runs });
+    }
+    publish();
   }
 
   function afterChecklistChange(what: string): string {
@@ -299,6 +362,9 @@ export async function cutoverWorkflow(input: CutoverInput): Promise<CutoverStatu
   handleMessage(MESSAGES['waive-item'], 'Waive a readiness item, with a reason (programme lead)', (a) => checkWaiveItem(plan, status, a), applyWaiveItem);
   handleMessage(MESSAGES['retry-item'], "Re-run an automated readiness item's check", (a) => checkRetryItem(plan, status, a), applyRetryItem);
   handleMessage(MESSAGES['report-incident'], 'Add an entry to the incident log', (a) => checkReportIncident(plan, status, a), applyReportIncident);
+  handleMessage(MESSAGES['end-watch'], 'End the post-launch watch early, with a reason (programme lead)', (a) => checkEndWatch(plan, status, a), applyEndWatch);
+  handleMessage(MESSAGES['extend-watch'], 'Extend the post-launch watch, with a reason (programme lead)', (a) => checkExtendWatch(plan, status, a), applyExtendWatch);
+  setHandler(watchEventSignal, onWatchEvent);
   setHandler(statusQuery, () => status, { description: 'The cutover: stages, approvals, evidence, refusals' });
 
   const checks = createStageChecks({
@@ -459,13 +525,150 @@ export async function cutoverWorkflow(input: CutoverInput): Promise<CutoverStatu
     .filter((planned) => planned.kind === 'automated' && planned.check)
     .map((planned) => runReadinessItem(checklistItem(planned.id), planned.check as AutomatedCheck));
 
+  // ---------- after go-live ----------
+
+  /** Starts the watch, runs the day-1 fee reconciliation and waits for the post-launch items to settle. */
+  async function runPostLaunch(): Promise<void> {
+    const { postLaunch } = plan;
+    const startPlanMs = planNowMs();
+    const endsPlanMs = Math.max(goLiveMs + postLaunch.watch.windowMs, startPlanMs + postLaunch.watch.intervalMs);
+    const workflowId = watchWorkflowId(info.workflowId);
+    status.watch = {
+      workflowId,
+      status: 'watching',
+      startedAt: nowIso(),
+      startedPlanAt: new Date(startPlanMs).toISOString(),
+      endsPlanAt: new Date(endsPlanMs).toISOString(),
+      endsAt: new Date(dueAtMs(endsPlanMs)).toISOString(),
+      decisions: [],
+      alerts: [],
+      summaries: [],
+      reads: 0,
+      runs: 1,
+    };
+    setPhase('watching');
+    const watchInput: WatchInput = {
+      cutoverWorkflowId: info.workflowId,
+      programme: plan.programme,
+      postLaunch,
+      paycaBaseUrl: plan.payca.production.baseUrl,
+      paycaRetryBudgetMs: plan.paycaRetryBudgetMs,
+      notifyWebhookUrl: plan.notifications.webhookUrl,
+      analysts: plan.approvers.analytics ?? [],
+      timeScale,
+      anchorMs: startedAtMs,
+      startPlanMs,
+      goLive: status.goLive,
+      endsPlanMs,
+    };
+    const watch = await startChild(postLaunchWatchWorkflow, {
+      workflowId,
+      args: [watchInput],
+      parentClosePolicy: ParentClosePolicy.TERMINATE,
+      staticSummary: `${plan.programme}: post-launch watch until ${formatOffset(endsPlanMs - goLiveMs)}`,
+    });
+    await notify(
+      'monitoring-room',
+      `${plan.programme}: rolled forward; the post-launch watch runs until ${formatOffset(endsPlanMs - goLiveMs)} with alerts on webhook failures, low balances, ErrRateLimited spikes and decline-rate shifts`,
+    );
+
+    let watchOver = false;
+    const forwardControls = async () => {
+      for (;;) {
+        await condition(() => watchControls.length > 0 || watchOver);
+        const next = watchControls.shift();
+        if (!next) return;
+        await watch.signal(watchControlSignal, next);
+      }
+    };
+    const awaitWatch = async () => {
+      const result = await watch.result();
+      watchOver = true;
+      Object.assign(status.watch ?? {}, {
+        status: result.status,
+        endsPlanAt: result.endsPlanAt,
+        alerts: result.alerts,
+        summaries: result.summaries,
+        reads: result.reads,
+        runs: result.runs,
+        finishedAt: nowIso(),
+      });
+      const item = checklistItem(WATCH_ITEM_ID);
+      if (item && !settled(item)) {
+        Object.assign(item, {
+          status: 'done',
+          at: nowIso(),
+          completedBy: 'post-launch watch',
+          evidence: {
+            watch: result.status,
+            reads: result.reads,
+            summaries: result.summaries.length,
+            alerts: result.alerts.length,
+            stillOpen: result.alerts.filter((a) => !a.recoveredAt).map((a) => a.id),
+            endedEarly: result.endedEarly,
+          },
+        });
+      }
+      publish();
+    };
+    const reconcile = async () => {
+      for (const id of POST_LAUNCH_STAGE_IDS) {
+        const planned = plan.stages.find((s) => s.id === id);
+        if (planned) await runStage(planned);
+      }
+      const stage = stageState('fee-reconciliation');
+      const item = checklistItem(FEE_RECONCILIATION_ITEM_ID);
+      if (item && !settled(item)) {
+        const accepted = stage.approvals.filter((a) => a.attempt === stage.attempts && a.decision === 'approved');
+        Object.assign(item, {
+          status: 'done',
+          at: nowIso(),
+          completedBy: accepted.length ? accepted.map((a) => a.by).join(', ') : 'fee-reconciliation stage',
+          evidence: stage.evidence.feeReconciliation,
+        });
+      }
+      publish();
+    };
+
+    let postLaunchOver = false;
+    const postLaunchItems = status.checklist.filter((item) => item.postLaunch && item.kind === 'attested');
+    const remind = async (item: ChecklistItemState) => {
+      const dueMs = Date.parse(item.postLaunch?.dueAt ?? status.goLive);
+      const owners = plan.approvers[item.owner] ?? [];
+      const done = () => settled(item) || postLaunchOver;
+      const remindInMs = dueAtMs(dueMs - plan.postLaunch.remindBeforeMs) - Date.now();
+      if (remindInMs > 0) await condition(done, remindInMs, { summary: `until the ${item.id} reminder` });
+      if (done()) return;
+      status.reminders.push({ item: item.id, kind: 'reminder', at: nowIso(), to: owners });
+      if (item.postLaunch) item.postLaunch.remindedAt = nowIso();
+      publish();
+      await notify('reminder', `${plan.programme}: reminder — ${item.title} (${item.id}) is due by ${item.postLaunch?.dueAt} (plan time); complete it with \`cutover complete ${info.workflowId} ${item.id} --evidence ...\``, owners);
+      const overdueInMs = dueAtMs(dueMs) - Date.now();
+      if (overdueInMs > 0) await condition(done, overdueInMs, { summary: `until ${item.id} is due` });
+      if (done()) return;
+      const to = [...owners, ...(plan.approvers.lead ?? [])];
+      status.reminders.push({ item: item.id, kind: 'overdue', at: nowIso(), to });
+      if (item.postLaunch) item.postLaunch.overdueAt = nowIso();
+      publish();
+      await notify('escalation', `${plan.programme}: ${item.title} (${item.id}) is overdue (due ${item.postLaunch?.dueAt}, plan time)`, to);
+    };
+
+    const forwarding = forwardControls();
+    const reminders = postLaunchItems.map((item) => remind(item));
+    await Promise.all([awaitWatch(), reconcile()]);
+    await condition(() => postLaunchItems.every((item) => item.optional || settled(item)));
+    postLaunchOver = true;
+    await Promise.all([forwarding, ...reminders]);
+  }
+
   // ---------- the timeline ----------
 
   publish();
   let finalPhase: CutoverPhase = 'completed';
   try {
-    for (const planned of plan.stages) {
-      await runStage(planned);
+    for (const id of TIMELINE_STAGE_IDS) {
+      const planned = plan.stages.find((s) => s.id === id);
+      if (planned) await runStage(planned);
     }
     if (status.decision?.decision === 'roll-back') finalPhase = 'rolled-back';
   } catch (err) {
@@ -476,20 +679,25 @@ export async function cutoverWorkflow(input: CutoverInput): Promise<CutoverStatu
       current.hold = undefined;
       current.finishedAt = nowIso();
     }
-    for (const stage of status.stages) if (stage.status === 'pending') stage.status = 'skipped';
     finalPhase = 'aborted';
   }
   // Checks still running finish first, so the compensations know everything they changed.
   timelineOver = true;
   await Promise.all(readinessRuns);
-  if (finalPhase === 'aborted' || finalPhase === 'rolled-back') await compensate();
+  if (finalPhase === 'completed') {
+    await runPostLaunch();
+  } else {
+    for (const stage of status.stages) if (stage.status === 'pending') stage.status = 'skipped';
+    await compensate();
+  }
   status.finishedAt = nowIso();
   setPhase(finalPhase);
   await notify(
     'outcome',
     `${plan.programme}: cutover ${finalPhase}` +
       (status.decision ? ` — ${status.decision.decision} by ${status.decision.by}: ${status.decision.reason}` : '') +
-      (status.abort ? ` — aborted by ${status.abort.by}: ${status.abort.reason}` : ''),
+      (status.abort ? ` — aborted by ${status.abort.by}: ${status.abort.reason}` : '') +
+      (status.watch ? ` — watch ${status.watch.status}, ${status.watch.alerts.length} alert(s), ${status.watch.summaries.length} summaries` : ''),
   );
   await condition(allHandlersFinished);
   return status;

@@ -30,7 +30,15 @@ export type StageStatus =
   | 'failed'
   | 'skipped';
 
-export type CutoverPhase = 'waiting' | 'running' | 'holding' | 'compensating' | 'completed' | 'rolled-back' | 'aborted';
+export type CutoverPhase =
+  | 'waiting'
+  | 'running'
+  | 'holding'
+  | 'compensating'
+  | 'watching'
+  | 'completed'
+  | 'rolled-back'
+  | 'aborted';
 
 export type Decision = 'roll-forward' | 'roll-back';
 
@@ -118,6 +126,8 @@ export interface ChecklistItemState {
   at?: string;
   /** Card seeding progress, while it runs. */
   progress?: { done: number; total: number };
+  /** Post-launch items: open once the cutover rolls forward, due by this time on the plan's clock. */
+  postLaunch?: { dueAt: string; remindedAt?: string; overdueAt?: string };
 }
 
 export type Severity = 'sev1' | 'sev2' | 'sev3';
@@ -129,6 +139,98 @@ export interface IncidentRecord {
   severity: Severity;
   summary: string;
   by: string;
+  /** A person's entry, or one the watch wrote when an alert opened or recovered. */
+  source?: 'person' | 'alert';
+}
+
+// ---------- the post-launch watch ----------
+
+export const ALERT_RULES = [
+  'webhook-failure-rate',
+  'low-balance',
+  'rate-limited-spike',
+  'decline-rate-shift',
+  /** The watch itself could not read PayCA's metrics within the retry budget: it is blind until it recovers. */
+  'metrics-unavailable',
+] as const;
+export type AlertRule = (typeof ALERT_RULES)[number];
+
+/** One alert from opening to recovery. Notified once each way, however long it stays open. */
+export interface WatchAlert {
+  /** Rule plus subject, e.g. `low-balance:acc_gbp_main`: at most one open alert per id. */
+  id: string;
+  rule: AlertRule;
+  severity: Severity;
+  openedAt: string;
+  /** The same instant on the plan's clock. */
+  openedPlanAt: string;
+  /** What was seen against what the plan allows, in words. */
+  opened: string;
+  recoveredAt?: string;
+  recoveredPlanAt?: string;
+  recovered?: string;
+}
+
+/** What PayCA's metrics counted over one period. */
+export interface MetricsTotals {
+  authorizations: { approved: number; declined: number };
+  settlements: { count: number; amount: number };
+  refunds: { count: number; amount: number };
+  fees: { amount: number; currency: string };
+  webhooks: { succeeded: number; failed: number };
+  rateLimited: number;
+}
+
+/** The summary posted to Analytics once per period (hourly by default). */
+export interface WatchSummary {
+  /** 1 for the first period after the watch began. */
+  period: number;
+  fromPlan: string;
+  toPlan: string;
+  totals: MetricsTotals;
+  /** Lowest available balance seen per account over the period. */
+  lowestBalances: Record<string, { currency: string; available: number }>;
+  openAlerts: string[];
+  /** PayCA request ids of the reads that make up the period, first and last. */
+  requestIds: string[];
+}
+
+export interface WatchDecision {
+  kind: 'end' | 'extend';
+  by: string;
+  reason: string;
+  extendByMs?: number;
+  at: string;
+}
+
+/** The watch as the cutover sees it: the child's alerts and summaries, mirrored as they happen. */
+export interface WatchState {
+  workflowId: string;
+  status: 'watching' | 'ended-early' | 'completed';
+  startedAt: string;
+  startedPlanAt: string;
+  /** When the watch ends on the plan's clock; moves with each extension. */
+  endsPlanAt: string;
+  /** The same, on the wall clock. */
+  endsAt: string;
+  decisions: WatchDecision[];
+  alerts: WatchAlert[];
+  summaries: WatchSummary[];
+  /** Metric reads so far and workflow runs (continue-as-new) so far, as last reported by the watch. */
+  reads: number;
+  runs: number;
+  finishedAt?: string;
+}
+
+/** What the watch workflow returns when it ends. */
+export interface WatchResult {
+  status: 'ended-early' | 'completed';
+  endsPlanAt: string;
+  reads: number;
+  runs: number;
+  alerts: WatchAlert[];
+  summaries: WatchSummary[];
+  endedEarly?: WatchDecision;
 }
 
 export interface CutoverStatus {
@@ -147,6 +249,12 @@ export interface CutoverStatus {
   escalations: EscalationRecord[];
   incidents: IncidentRecord[];
   compensations: CompensationRecord[];
+  /** The post-launch watch, once the cutover has rolled forward. */
+  watch?: WatchState;
+  /** The launch's dashboards from the plan, for the report. */
+  dashboards: { title: string; url: string }[];
+  /** Reminders and overdue notices sent for post-launch items. */
+  reminders: { item: string; kind: 'reminder' | 'overdue'; at: string; to: string[] }[];
   decision?: { decision: Decision; by: string; reason: string; at: string };
   abort?: { by: string; reason: string; at: string };
   finishedAt?: string;
@@ -161,7 +269,9 @@ export type MessageKind =
   | 'complete-item'
   | 'waive-item'
   | 'retry-item'
-  | 'report-incident';
+  | 'report-incident'
+  | 'end-watch'
+  | 'extend-watch';
 
 export interface ApproveArgs {
   stage: StageId;
@@ -211,6 +321,17 @@ export interface ReportIncidentArgs {
   summary: string;
 }
 
+export interface EndWatchArgs {
+  by: string;
+  reason: string;
+}
+export interface ExtendWatchArgs {
+  by: string;
+  /** Plan time to add to the watch, in milliseconds. */
+  extendByMs: number;
+  reason: string;
+}
+
 export interface MessageReceipt {
   accepted: true;
   kind: MessageKind;
@@ -242,6 +363,11 @@ export const retryItemSignal = defineSignal<[RetryItemArgs]>('retry-item-signal'
 export const reportIncidentUpdate = defineUpdate<MessageReceipt, [ReportIncidentArgs]>('report-incident');
 export const reportIncidentSignal = defineSignal<[ReportIncidentArgs]>('report-incident-signal');
 
+export const endWatchUpdate = defineUpdate<MessageReceipt, [EndWatchArgs]>('end-watch');
+export const endWatchSignal = defineSignal<[EndWatchArgs]>('end-watch-signal');
+export const extendWatchUpdate = defineUpdate<MessageReceipt, [ExtendWatchArgs]>('extend-watch');
+export const extendWatchSignal = defineSignal<[ExtendWatchArgs]>('extend-watch-signal');
+
 /** The arguments of each message, by its kind. */
 export interface MessageArgs {
   approve: ApproveArgs;
@@ -253,6 +379,8 @@ export interface MessageArgs {
   'waive-item': WaiveItemArgs;
   'retry-item': RetryItemArgs;
   'report-incident': ReportIncidentArgs;
+  'end-watch': EndWatchArgs;
+  'extend-watch': ExtendWatchArgs;
 }
 
 /** Every message as the update and the signal that carry it, so the CLI looks them up by kind. */
@@ -268,6 +396,70 @@ export const MESSAGES: {
   'waive-item': { update: waiveItemUpdate, signal: waiveItemSignal },
   'retry-item': { update: retryItemUpdate, signal: retryItemSignal },
   'report-incident': { update: reportIncidentUpdate, signal: reportIncidentSignal },
+  'end-watch': { update: endWatchUpdate, signal: endWatchSignal },
+  'extend-watch': { update: extendWatchUpdate, signal: extendWatchSignal },
 };
+
+// ---------- between the cutover and its watch (not for people: the CLI talks to the cutover) ----------
+
+export const WATCH_WORKFLOW_TYPE = 'postLaunchWatchWorkflow';
+
+/** The watch's id, derived from its cutover's so either can be found from the other. */
+export const watchWorkflowId = (cutoverWorkflowId: string) => `${cutoverWorkflowId}.watch`;
+
+/** The cutover forwards the lead's accepted end and extend decisions to its watch. */
+export const watchControlSignal = defineSignal<[WatchDecision]>('watch-control');
+
+/** The watch reports each alert change, each summary and its progress to its cutover. */
+export type WatchEvent =
+  | { kind: 'alert'; alert: WatchAlert }
+  | { kind: 'summary'; summary: WatchSummary }
+  | { kind: 'progress'; reads: number; runs: number; endsPlanAt: string };
+export const watchEventSignal = defineSignal<[WatchEvent]>('watch-event');
+
+export interface WatchInput {
+  cutoverWorkflowId: string;
+  programme: string;
+  postLaunch: CutoverPlan['postLaunch'];
+  paycaBaseUrl: string;
+  paycaRetryBudgetMs: number;
+  notifyWebhookUrl?: string;
+  /** Who gets the hourly summaries. */
+  analysts: string[];
+  timeScale: number;
+  /** The cutover's clocks: plan time runs `timeScale` times faster from this wall time, where both agree. */
+  anchorMs: number;
+  /** Plan time the watch began: the roll-forward decision. */
+  startPlanMs: number;
+  /** Go-live time T, ISO 8601, so reads are labelled T+5m, T+1h and so on. */
+  goLive: string;
+  /** Plan time the watch ends, before extensions. */
+  endsPlanMs: number;
+  /** State carried over from the previous run, after continue-as-new. */
+  carried?: WatchCarriedState;
+}
+
+/** Everything a watch run hands to the next one. */
+export interface WatchCarriedState {
+  endsPlanMs: number;
+  /** Plan time of the next metrics read: reads fall on the interval grid from go-live time T. */
+  nextReadPlanMs: number;
+  /** Plan time the last read's window ended (the watch's start before the first read). */
+  lastReadPlanMs: number;
+  /** Plan time the summary period in progress began. */
+  periodStartPlanMs: number;
+  reads: number;
+  runs: number;
+  alerts: WatchAlert[];
+  summaries: WatchSummary[];
+  /** The reads of the summary period in progress. */
+  period: { totals: MetricsTotals; lowestBalances: WatchSummary['lowestBalances']; requestIds: string[] };
+  /** Recent normal intervals, for the rate-limited and decline-rate baselines. */
+  baseline: { rateLimited: number[]; approved: number[]; declined: number[] };
+  decisions: WatchDecision[];
+  ended?: WatchDecision;
+}
+
+export const watchStatusQuery = defineQuery<WatchCarriedState>('watch-status');
 
 export const statusQuery = defineQuery<CutoverStatus>('status');

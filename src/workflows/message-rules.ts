@@ -10,6 +10,8 @@ import {
   type ApproveArgs,
   type CutoverStatus,
   type DecideArgs,
+  type EndWatchArgs,
+  type ExtendWatchArgs,
   type RejectArgs,
   type ReportIncidentArgs,
   type RetryArgs,
@@ -147,9 +149,41 @@ export function checkReportIncident(plan: CutoverPlan, status: CutoverStatus, ar
 export function checkAbort(plan: CutoverPlan, status: CutoverStatus, args: AbortArgs): string | undefined {
   const problem = checkOpen(status) ?? checkPerson(plan, args?.by);
   if (problem) return problem;
+  if (status.phase === 'watching') {
+    return 'the cutover has rolled forward and is live; there is nothing to abort. End the watch early with `cutover watch end ID --reason`';
+  }
   if (typeof args.reason !== 'string' || args.reason.trim() === '') return 'an abort needs a reason: pass --reason';
   if (!rolesOf(plan, args.by).includes('lead')) {
     return `only the programme lead (${(plan.approvers.lead ?? []).join(', ')}) can abort the cutover, not ${args.by}`;
+  }
+  return undefined;
+}
+
+/** Extensions past this are a new launch, not a longer watch. */
+const MAX_EXTENSION_MS = 30 * 86_400_000;
+
+function checkWatchOpen(plan: CutoverPlan, status: CutoverStatus, by: unknown, reason: unknown, what: string): string | undefined {
+  const problem = checkOpen(status) ?? checkPerson(plan, by);
+  if (problem) return problem;
+  if (status.phase !== 'watching' || !status.watch) return `there is no post-launch watch to ${what}: it starts when the cutover rolls forward`;
+  if (status.watch.status !== 'watching') return `the post-launch watch has already ended (${status.watch.status})`;
+  if (status.watch.decisions.some((d) => d.kind === 'end')) return 'the post-launch watch is already ending';
+  if (!rolesOf(plan, by as string).includes('lead')) {
+    return `only the programme lead (${(plan.approvers.lead ?? []).join(', ')}) can ${what} the post-launch watch, not ${String(by)}`;
+  }
+  if (typeof reason !== 'string' || reason.trim() === '') return `to ${what} the watch, give a reason (--reason)`;
+  return undefined;
+}
+
+export function checkEndWatch(plan: CutoverPlan, status: CutoverStatus, args: EndWatchArgs): string | undefined {
+  return checkWatchOpen(plan, status, args?.by, args?.reason, 'end');
+}
+
+export function checkExtendWatch(plan: CutoverPlan, status: CutoverStatus, args: ExtendWatchArgs): string | undefined {
+  const problem = checkWatchOpen(plan, status, args?.by, args?.reason, 'extend');
+  if (problem) return problem;
+  if (!Number.isInteger(args.extendByMs) || args.extendByMs <= 0 || args.extendByMs > MAX_EXTENSION_MS) {
+    return `extend the watch by a positive duration of at most 30 days (--by 12h), not ${String(args.extendByMs)} ms`;
   }
   return undefined;
 }

@@ -3,7 +3,8 @@
  * order, what counts as a problem (which holds the stage for its owner) and what evidence it keeps.
  * The side effects themselves live in src/activities/, one file per stage.
  */
-import type { JobPriorState } from '../activities/index.js';
+import type { FeeReconciliationResult, JobPriorState } from '../activities/index.js';
+import type { NotificationChannel } from '../activities/notify.js';
 import type { CutoverPlan } from '../plan/schema.js';
 import { cutoverActivities, paycaActivities, type PaycaCallOptions } from './activity-proxies.js';
 import type { Compensation } from './compensations.js';
@@ -25,7 +26,7 @@ export interface StageContext {
   /** Undo steps for what the checks change; a check pushes one right after its change succeeds. */
   compensations: Compensation[];
   stageState(id: StageId): StageState;
-  notify(channel: 'monitoring-room' | 'approvers' | 'escalation' | 'outcome', text: string, to?: string[]): Promise<unknown>;
+  notify(channel: NotificationChannel, text: string, to?: string[]): Promise<unknown>;
   /** Now on the plan's clock, which runs faster in rehearsals. */
   planNow(): string;
   nowIso(): string;
@@ -146,6 +147,29 @@ export function createStageChecks(ctx: StageContext): StageChecks {
 
     async debrief() {
       return { problems: [], evidence: {} };
+    },
+
+    async 'fee-reconciliation'() {
+      // Day 1 is the calendar day (UTC) go-live fell on, on the clock PayCA keeps.
+      const date = stageState('go-live').dueAt.slice(0, 10);
+      const { currency, tolerance } = plan.postLaunch.feeReconciliation;
+      const result: FeeReconciliationResult = await payca('T+24h day-1 fee reconciliation: metrics vs statement (Finance)').reconcileDayFees({
+        baseUrl: production,
+        date,
+        currency,
+        tolerance,
+      });
+      const lines = Object.entries(result.statementByType)
+        .map(([type, amount]) => `${type} ${amount}`)
+        .join(', ');
+      const problems = result.matches
+        ? []
+        : [
+            `day-1 fees do not reconcile: the ${date} statement bills ${result.statementFees} ${currency} (${lines}) but PayCA's metrics count ${result.metricsFees}; ` +
+              `difference ${result.difference > 0 ? '+' : ''}${result.difference} is above the tolerance of ${tolerance} ` +
+              `(statement request ${result.requestIds.statement}, metrics request ${result.requestIds.metrics})`,
+          ];
+      return { problems, evidence: { feeReconciliation: result } };
     },
   };
 

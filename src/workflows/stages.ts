@@ -1,5 +1,6 @@
 /**
- * The runbook's launch timeline (section 8) as fixed stage ids with their defaults.
+ * The runbook's launch timeline (section 8) and its timed post-launch task (section 9) as fixed stage ids
+ * with their defaults.
  * Pure data: the workflow, the plan schema and the CLI all read it.
  */
 export const ROLES = ['ops', 'treasury', 'engineering', 'lead', 'finance', 'cx', 'analytics', 'devops', 'compliance'] as const;
@@ -24,8 +25,13 @@ export const STAGE_IDS = [
   'webhook-smoke-test',
   'go-live',
   'debrief',
+  'fee-reconciliation',
 ] as const;
 export type StageId = (typeof STAGE_IDS)[number];
+
+/** The launch timeline up to the debrief's decision; the stages after it run only on roll-forward. */
+export const TIMELINE_STAGE_IDS: readonly StageId[] = STAGE_IDS.slice(0, STAGE_IDS.indexOf('debrief') + 1);
+export const POST_LAUNCH_STAGE_IDS: readonly StageId[] = STAGE_IDS.slice(STAGE_IDS.indexOf('debrief') + 1);
 
 export interface StageDefaults {
   title: string;
@@ -56,6 +62,7 @@ export const STAGE_DEFAULTS: Record<StageId, StageDefaults> = {
     gate: ['lead', 'engineering'],
   },
   debrief: { title: 'Debrief and roll-forward decision', offsetMs: 2 * HOUR, owner: 'lead', gate: [] },
+  'fee-reconciliation': { title: 'Reconcile day-1 fees with the statement', offsetMs: 24 * HOUR, owner: 'finance', gate: [] },
 };
 
 export function isStageId(value: string): value is StageId {

@@ -11,6 +11,12 @@ export const RELAXED_READINESS = {
   items: Object.fromEntries(RUNBOOK_ITEMS.map((item) => [item.id, { optional: true }])),
 };
 
+/**
+ * For suites about the timeline: a one-hour watch after the T+2h debrief and the fee reconciliation at T+3h,
+ * so a rolled-forward cutover completes soon after its decision. The post-launch suite uses the defaults.
+ */
+export const SHORT_POST_LAUNCH = { watch: { window: '3h' } };
+
 export function planFor(stack: PaycaStack, overrides: Record<string, unknown> = {}): CutoverPlan {
   const file = CutoverPlanFile.parse({
     programme: 'Test Programme',
@@ -21,6 +27,7 @@ export function planFor(stack: PaycaStack, overrides: Record<string, unknown> = 
       engineering: ['erin', 'eli'],
       devops: ['dev'],
       analytics: ['ana'],
+      finance: ['fiona'],
       cx: ['cara'],
       compliance: ['cody'],
     },
@@ -40,7 +47,9 @@ export function planFor(stack: PaycaStack, overrides: Record<string, unknown> = 
     smokeTest: { accountId: 'acc_gbp_main', currency: 'GBP', topUpAmount: 100 },
     paycaRetryBudget: '2m',
     readiness: RELAXED_READINESS,
+    postLaunch: SHORT_POST_LAUNCH,
     ...overrides,
+    stages: { 'fee-reconciliation': { offset: '3h' }, ...(overrides['stages'] as object | undefined) },
   });
   return normalisePlan(file);
 }

@@ -1,0 +1,196 @@
+/**
+ * The post-launch watch (runbook sections 5 and 9): a child of the cutover, started on roll-forward. Every
+ * interval (5 min) it reads PayCA's metrics and balances and evaluates the alert rules; every summary
+ * period (1 h) it posts totals for Analytics; it reports each alert change and summary to its cutover.
+ * Each run covers one segment (6 h) of plan time, then continues as new with its state, so no run's
+ * history grows long however far the watch is extended.
+ */
+import { allHandlersFinished, condition, continueAsNew, getExternalWorkflowHandle, log, setHandler } from '@temporalio/workflow';
+import { formatDuration, formatOffset } from '../plan/duration.js';
+import { activityProblem, cutoverActivities, paycaActivities } from './activity-proxies.js';
+import {
+  watchControlSignal,
+  watchEventSignal,
+  watchStatusQuery,
+  type WatchAlert,
+  type WatchCarriedState,
+  type WatchDecision,
+  type WatchEvent,
+  type WatchInput,
+  type WatchResult,
+  type WatchSummary,
+} from './definitions.js';
+import { addTotals, emptyTotals, evaluateRules, updateBaseline, type RuleVerdict, type WatchReading } from './watch-rules.js';
+
+export async function postLaunchWatchWorkflow(input: WatchInput): Promise<WatchResult> {
+  const { postLaunch, timeScale, anchorMs } = input;
+  const { intervalMs, summaryEveryMs, segmentMs } = postLaunch.watch;
+  const currency = postLaunch.feeReconciliation.currency;
+  const goLiveMs = Date.parse(input.goLive);
+
+  /** Wall time a plan time falls due, on the cutover's clocks (plan time runs `timeScale` times faster). */
+  const wallFor = (planMs: number) => anchorMs + (planMs - anchorMs) / timeScale;
+  const iso = (ms: number) => new Date(ms).toISOString();
+  const label = (planMs: number) => formatOffset(planMs - goLiveMs);
+  const intervalText = formatDuration(intervalMs);
+
+  const emptyPeriod = (): WatchCarriedState['period'] => ({ totals: emptyTotals(currency), lowestBalances: {}, requestIds: [] });
+  const state: WatchCarriedState = input.carried
+    ? { ...input.carried, runs: input.carried.runs + 1 }
+    : {
+        endsPlanMs: input.endsPlanMs,
+        nextReadPlanMs: goLiveMs + (Math.floor((input.startPlanMs - goLiveMs) / intervalMs) + 1) * intervalMs,
+        lastReadPlanMs: input.startPlanMs,
+        periodStartPlanMs: input.startPlanMs,
+        reads: 0,
+        runs: 1,
+        alerts: [],
+        summaries: [],
+        period: emptyPeriod(),
+        baseline: { rateLimited: [], approved: [], declined: [] },
+        decisions: [],
+      };
+
+  setHandler(watchStatusQuery, () => state, { description: 'The watch: alerts, summaries, reads and when it ends' });
+  setHandler(watchControlSignal, (decision: WatchDecision) => {
+    if (state.ended) return;
+    state.decisions.push(decision);
+    if (decision.kind === 'end') state.ended = decision;
+    else state.endsPlanMs += decision.extendByMs ?? 0;
+  });
+
+  const cutover = getExternalWorkflowHandle(input.cutoverWorkflowId);
+  const report = (event: WatchEvent) => cutover.signal(watchEventSignal, event);
+  const notify = (channel: 'alert' | 'analytics', summary: string, text: string, to?: string[]) =>
+    cutoverActivities(summary).notify({ channel, text: `${input.programme}: ${text}`, to, webhookUrl: input.notifyWebhookUrl });
+
+  const openAlerts = () => state.alerts.filter((a) => a.recoveredAt === undefined);
+
+  /** Opens what is newly breached and recovers what no longer is; unchanged verdicts make no noise. */
+  async function applyVerdicts(verdicts: RuleVerdict[], readPlanMs: number): Promise<void> {
+    const now = Date.now();
+    for (const verdict of verdicts) {
+      const open = openAlerts().find((a) => a.id === verdict.id);
+      if (verdict.breached === true && !open) {
+        const alert: WatchAlert = {
+          id: verdict.id,
+          rule: verdict.rule,
+          severity: verdict.severity,
+          openedAt: iso(now),
+          openedPlanAt: iso(readPlanMs),
+          opened: verdict.description,
+        };
+        state.alerts.push(alert);
+        await report({ kind: 'alert', alert });
+        await notify('alert', `${label(readPlanMs)} alert opened: ${verdict.rule}`, `ALERT ${verdict.severity} ${verdict.rule} at ${label(readPlanMs)}: ${verdict.description}`);
+      } else if (verdict.breached === false && open) {
+        Object.assign(open, { recoveredAt: iso(now), recoveredPlanAt: iso(readPlanMs), recovered: verdict.description });
+        await report({ kind: 'alert', alert: open });
+        await notify('alert', `${label(readPlanMs)} alert recovered: ${verdict.rule}`, `RECOVERED ${verdict.rule} at ${label(readPlanMs)}: ${verdict.description}`);
+      }
+    }
+  }
+
+  function accumulate(reading: WatchReading): void {
+    addTotals(state.period.totals, reading.metrics);
+    for (const account of reading.accounts) {
+      const lowest = state.period.lowestBalances[account.id];
+      if (!lowest || account.available < lowest.available) {
+        state.period.lowestBalances[account.id] = { currency: account.currency, available: account.available };
+      }
+    }
+    state.period.requestIds.push(...reading.requestIds);
+  }
+
+  async function postSummary(toPlanMs: number): Promise<void> {
+    const fromPlanMs = state.periodStartPlanMs;
+    const ids = state.period.requestIds;
+    const summary: WatchSummary = {
+      period: state.summaries.length + 1,
+      fromPlan: iso(fromPlanMs),
+      toPlan: iso(toPlanMs),
+      totals: state.period.totals,
+      lowestBalances: state.period.lowestBalances,
+      openAlerts: openAlerts().map((a) => a.id),
+      requestIds: ids.length > 2 ? [ids[0] ?? '', ids[ids.length - 1] ?? ''] : ids,
+    };
+    state.summaries.push(summary);
+    state.period = emptyPeriod();
+    state.periodStartPlanMs = toPlanMs;
+    await report({ kind: 'summary', summary });
+    const t = summary.totals;
+    await notify(
+      'analytics',
+      `${label(toPlanMs)} summary for Analytics`,
+      `summary ${label(fromPlanMs)}–${label(toPlanMs)}: authorizations ${t.authorizations.approved} approved / ${t.authorizations.declined} declined; ` +
+        `settlements ${t.settlements.count} (${t.settlements.amount}); refunds ${t.refunds.count} (${t.refunds.amount}); ` +
+        `fees ${t.fees.amount} ${t.fees.currency}; webhooks ${t.webhooks.succeeded} ok / ${t.webhooks.failed} failed; ` +
+        `ErrRateLimited ${t.rateLimited}; open alerts: ${summary.openAlerts.join(', ') || 'none'}`,
+      input.analysts,
+    );
+  }
+
+  const intervalsPerHour = Math.max(1, Math.round(summaryEveryMs / intervalMs));
+  /** Summaries and segments fall on whole periods from T, so they read as "T+3h", "T+6h". */
+  const onBoundary = (planMs: number, periodMs: number) => (planMs - goLiveMs) % periodMs === 0;
+
+  while (!state.ended && state.nextReadPlanMs <= state.endsPlanMs) {
+    const readPlanMs = state.nextReadPlanMs;
+    const waitMs = wallFor(readPlanMs) - Date.now();
+    if (waitMs > 0) {
+      await condition(() => state.ended !== undefined || state.endsPlanMs < readPlanMs, waitMs, {
+        summary: `until the ${label(readPlanMs)} metrics read`,
+      });
+    }
+    if (state.ended || state.endsPlanMs < readPlanMs) break;
+
+    let verdicts: RuleVerdict[];
+    try {
+      const reading = await paycaActivities(
+        input.paycaRetryBudgetMs,
+        `${label(readPlanMs)} metrics read and alert rules (Analytics)`,
+      ).readWatchMetrics({ baseUrl: input.paycaBaseUrl, fromIso: iso(wallFor(state.lastReadPlanMs)), toIso: iso(wallFor(readPlanMs)) });
+      verdicts = evaluateRules(postLaunch.alerts, reading, state.baseline, intervalText);
+      updateBaseline(state.baseline, reading, verdicts, intervalsPerHour);
+      accumulate(reading);
+      verdicts.push({ id: 'metrics-unavailable', rule: 'metrics-unavailable', severity: 'sev2', breached: false, description: 'PayCA metrics read again' });
+    } catch (err) {
+      const problem = activityProblem(err);
+      log.warn('metrics read failed', { problem });
+      verdicts = [
+        {
+          id: 'metrics-unavailable',
+          rule: 'metrics-unavailable',
+          severity: 'sev2',
+          breached: true,
+          description: `PayCA metrics could not be read: ${problem.type}: ${problem.message}${problem.requestId ? ` (request ${problem.requestId})` : ''}`,
+        },
+      ];
+    }
+    state.reads += 1;
+    state.lastReadPlanMs = readPlanMs;
+    state.nextReadPlanMs = readPlanMs + intervalMs;
+    await applyVerdicts(verdicts, readPlanMs);
+    if (onBoundary(readPlanMs, summaryEveryMs)) await postSummary(readPlanMs);
+
+    if (onBoundary(readPlanMs, segmentMs) && !state.ended && state.nextReadPlanMs <= state.endsPlanMs) {
+      await report({ kind: 'progress', reads: state.reads, runs: state.runs, endsPlanAt: iso(state.endsPlanMs) });
+      await condition(allHandlersFinished);
+      await continueAsNew<typeof postLaunchWatchWorkflow>({ ...input, carried: state });
+    }
+  }
+
+  // A period cut short by the end (early, or an extension that is not a whole period) still gets its summary.
+  if (state.lastReadPlanMs > state.periodStartPlanMs) await postSummary(state.lastReadPlanMs);
+  await report({ kind: 'progress', reads: state.reads, runs: state.runs, endsPlanAt: iso(state.endsPlanMs) });
+  await condition(allHandlersFinished);
+  return {
+    status: state.ended ? 'ended-early' : 'completed',
+    endsPlanAt: iso(state.endsPlanMs),
+    reads: state.reads,
+    runs: state.runs,
+    alerts: state.alerts,
+    summaries: state.summaries,
+    endedEarly: state.ended,
+  };
+}
