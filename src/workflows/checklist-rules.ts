@@ -63,7 +63,7 @@ function checkOpen(status: CutoverStatus, item?: ChecklistItemState): string | u
   if (['completed', 'rolled-back', 'aborted', 'compensating'].includes(status.phase)) {
     return `the cutover has ended (${status.phase}); its checklist is closed`;
   }
-  if (item?.postLaunch && status.phase !== 'watching') {
+  if (item?.postLaunch && !status.watch) {
     return `${item.id} is a post-launch task: it opens once the cutover rolls forward at the debrief`;
   }
   return undefined;

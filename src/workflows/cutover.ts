@@ -149,7 +149,9 @@ export async function cutoverWorkflow(input: CutoverInput): Promise<CutoverStatu
   }
 
   function setPhase(phase: CutoverPhase, stage?: StageId): void {
-    status.phase = phase;
+    // Once live, the cutover stays "watching" while a post-launch stage waits, runs or holds: the stage says which.
+    const live = status.watch !== undefined && (phase === 'waiting' || phase === 'running' || phase === 'holding');
+    status.phase = live ? 'watching' : phase;
     if (stage) status.currentStage = stage;
     publish();
   }

@@ -149,7 +149,7 @@ export function checkReportIncident(plan: CutoverPlan, status: CutoverStatus, ar
 export function checkAbort(plan: CutoverPlan, status: CutoverStatus, args: AbortArgs): string | undefined {
   const problem = checkOpen(status) ?? checkPerson(plan, args?.by);
   if (problem) return problem;
-  if (status.phase === 'watching') {
+  if (status.watch) {
     return 'the cutover has rolled forward and is live; there is nothing to abort. End the watch early with `cutover watch end ID --reason`';
   }
   if (typeof args.reason !== 'string' || args.reason.trim() === '') return 'an abort needs a reason: pass --reason';
@@ -165,7 +165,7 @@ const MAX_EXTENSION_MS = 30 * 86_400_000;
 function checkWatchOpen(plan: CutoverPlan, status: CutoverStatus, by: unknown, reason: unknown, what: string): string | undefined {
   const problem = checkOpen(status) ?? checkPerson(plan, by);
   if (problem) return problem;
-  if (status.phase !== 'watching' || !status.watch) return `there is no post-launch watch to ${what}: it starts when the cutover rolls forward`;
+  if (!status.watch) return `there is no post-launch watch to ${what}: it starts when the cutover rolls forward`;
   if (status.watch.status !== 'watching') return `the post-launch watch has already ended (${status.watch.status})`;
   if (status.watch.decisions.some((d) => d.kind === 'end')) return 'the post-launch watch is already ending';
   if (!rolesOf(plan, by as string).includes('lead')) {

@@ -27,7 +27,11 @@ export interface CutoverHarness {
   }): Promise<WorkflowHandle<typeof cutoverWorkflow>>;
 }
 
-export function useCutoverHarness(server: 'time-skipping' | 'dev', idPrefix: string): CutoverHarness {
+export function useCutoverHarness(
+  server: 'time-skipping' | 'dev',
+  idPrefix: string,
+  options: { rateLimit?: { perSecond: number; burst: number } } = {},
+): CutoverHarness {
   let workers: CutoverWorkers | undefined;
   let running: Promise<void> | undefined;
   const harness = { notifications: [] as string[] } as unknown as CutoverHarness;
@@ -35,7 +39,7 @@ export function useCutoverHarness(server: 'time-skipping' | 'dev', idPrefix: str
   before(async () => {
     [harness.env, harness.stack] = await Promise.all([
       server === 'dev' ? startDevServer() : startTimeSkippingServer(),
-      startPaycaStack(),
+      startPaycaStack({ rateLimit: options.rateLimit }),
     ]);
     workers = await createCutoverWorkers({
       connection: harness.env.nativeConnection,
