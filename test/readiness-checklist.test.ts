@@ -56,7 +56,9 @@ describe('readiness checklist in the cutover workflow', function () {
     if (!found) throw new Error(`no checklist item ${id}`);
     return found;
   };
-  const checksSettled = (s: CutoverStatus) => s.checklist.every((i) => i.kind === 'attested' || (i.status !== 'open' && i.status !== 'checking'));
+  /** Every readiness check has run; the post-launch items only open after go-live. */
+  const checksSettled = (s: CutoverStatus) =>
+    s.checklist.every((i) => i.kind === 'attested' || i.postLaunch || (i.status !== 'open' && i.status !== 'checking'));
 
   async function refusal(promise: Promise<unknown>): Promise<string> {
     const err = await promise.then(() => assert.fail('the message was accepted'), (e: unknown) => e);
@@ -67,11 +69,14 @@ describe('readiness checklist in the cutover workflow', function () {
   it('lists every runbook readiness row with its owner, and runs the automated checks when the cutover starts', async () => {
     const handle = await harness.start({ plan: await strictPlan('rows') });
     const status = await advanceUntil(harness.env, handle, checksSettled, 'the automated checks');
-    assert.equal(status.checklist.length, 26);
+    assert.equal(status.checklist.length, 30);
     assert.deepEqual(
       [...new Set(status.checklist.map((i) => i.section))],
-      ['1 Credentials & Access', '2 Infrastructure', '3 Data Readiness', '5 Monitoring & Alerting', '6 Support Readiness', '7 Compliance & Risk', 'Hand-over'],
+      ['1 Credentials & Access', '2 Infrastructure', '3 Data Readiness', '5 Monitoring & Alerting', '6 Support Readiness', '7 Compliance & Risk', 'Hand-over', '9 Post-Launch'],
     );
+    for (const id of ['hourly-metrics-review', 'day1-fee-reconciliation', 'support-ticket-review', 'retro-scheduled']) {
+      assert.equal(item(status, id).status, 'open', `${id} waits for go-live`);
+    }
     for (const id of ['production-credentials', 'cicd-env-vars', 'bin-catalogue', 'prefund-master-accounts', 'seed-card-records', 'sync-webhooks']) {
       assert.equal(item(status, id).status, 'done', `${id}: ${item(status, id).problems.join('; ')}`);
     }
@@ -111,11 +116,13 @@ describe('readiness checklist in the cutover workflow', function () {
     assert.match(refused, /Engineering: secrets-in-vault, rotate-sandbox-keys, webhook-endpoint-tls/);
     assert.match(refused, /CX: tier1-error-codes/);
 
-    for (const open of atGate.checklist.filter((i) => i.kind === 'attested' && !i.optional)) {
+    for (const open of atGate.checklist.filter((i) => i.kind === 'attested' && !i.optional && !i.postLaunch)) {
       const by = { engineering: 'erin', devops: 'dev', analytics: 'ana', treasury: 'tomas', cx: 'cara', compliance: 'cody', lead: 'lara' }[open.owner as string];
       assert.ok(by, `someone owns ${open.id}`);
       await handle.executeUpdate(completeItemUpdate, { args: [{ item: open.id, by, evidence: `https://tickets.example/${open.id}` }] });
     }
+    const early = await refusal(handle.executeUpdate(completeItemUpdate, { args: [{ item: 'support-ticket-review', by: 'cara', evidence: 'none yet' }] }));
+    assert.match(early, /support-ticket-review is a post-launch task: it opens once the cutover rolls forward/);
     const lastOne = await refusal(handle.executeUpdate(approveUpdate, { args: [{ stage: 'go-live', by: 'lara', authorizationId: 'auth_1' }] }));
     assert.match(lastOne, /1 required readiness item is open \(Engineering: webhook-endpoint-tls\)/);
     await handle.executeUpdate(waiveItemUpdate, { args: [{ item: 'webhook-endpoint-tls', by: 'lara', reason: 'checked on the real endpoint by the bank' }] });

@@ -41,6 +41,19 @@ export function renderCurrentDetails(status: CutoverStatus): string {
       lines.push(`| ${ROLE_TITLES[owner]} | ${cell(items.map((i) => (i.status === 'failed' ? `${i.id} (check failed)` : i.id)).join(', '))} |`);
     }
   }
+  const watch = status.watch;
+  if (watch) {
+    const open = watch.alerts.filter((a) => !a.recoveredAt);
+    lines.push(
+      '',
+      `**Post-launch watch** ${watch.status} until ${watch.endsPlanAt} · ${watch.reads} reads · ${watch.summaries.length} summaries · ` +
+        `${watch.alerts.length} alert${watch.alerts.length === 1 ? '' : 's'}, ${open.length} open`,
+    );
+    if (open.length > 0) {
+      lines.push('', '| Open alert | Since (plan time) | What |', '|---|---|---|');
+      for (const alert of open) lines.push(`| ${alert.id} | ${alert.openedPlanAt} | ${cell(alert.opened)} |`);
+    }
+  }
   if (status.refusals.length > 0) {
     const last = status.refusals[status.refusals.length - 1];
     if (last) lines.push('', `Last refused message: ${last.kind} by ${last.by ?? 'unknown'}: ${cell(last.reason)}`);

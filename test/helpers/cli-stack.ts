@@ -5,6 +5,7 @@
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { parse as parseYaml, stringify as stringifyYaml } from 'yaml';
 import { startDevStack, type DevStack } from '../../src/dev/stack.js';
 import { EXAMPLE_PLAN, ROOT, runCli, type CliResult } from './cli.js';
 
@@ -40,14 +41,17 @@ export function useCliStack(name: string, notifyWrite: (line: string) => void = 
       example = example.replaceAll(file, JSON.stringify(join(ROOT, file)));
     }
     ctx.planFile = join(ctx.dataDir, 'plan.yaml');
-    await writeFile(
-      ctx.planFile,
+    const plan = parseYaml(
       example
         .replaceAll('http://127.0.0.1:4010', ctx.stack.production.url)
         .replaceAll('http://127.0.0.1:4011', ctx.stack.sandbox.url)
-        .replaceAll('http://127.0.0.1:4020', ctx.stack.receiver.url)
-        .replace(/^goLive:.*$/m, ''),
-    );
+        .replaceAll('http://127.0.0.1:4020', ctx.stack.receiver.url),
+    ) as Record<string, Record<string, unknown> | undefined>;
+    delete plan['goLive'];
+    // After go-live, a one-hour watch and the fee reconciliation at T+2h30m keep a rolled-forward run short.
+    plan['stages'] = { ...plan['stages'], 'fee-reconciliation': { offset: '2h30m' } };
+    plan['postLaunch'] = { ...plan['postLaunch'], watch: { window: '3h' } };
+    await writeFile(ctx.planFile, stringifyYaml(plan));
     ctx.cliEnv = {
       ...process.env,
       TEMPORAL_ADDRESS: ctx.stack.temporal.address,
