@@ -27,6 +27,20 @@ function handBuiltChecklist(): ChecklistItemState[] {
     ...(def.kind === 'attested' && { completedBy: 'someone' }),
     at: AT,
   }));
+  // Post-launch items (section 9) are due after go-live and stay open until the cutover rolls forward.
+  for (const [n, def] of RUNBOOK_ITEMS.entries()) {
+    const item = items[n];
+    if (!def.postLaunch || !item) continue;
+    items[n] = {
+      ...item,
+      status: 'open',
+      attempts: 0,
+      evidence: undefined,
+      completedBy: undefined,
+      at: undefined,
+      postLaunch: { dueAt: new Date(Date.parse('2026-12-01T09:00:00.000Z') + def.postLaunch.dueAfterMs).toISOString() },
+    };
+  }
   items.push({
     id: 'legal-sign-off',
     section: 'Programme',
@@ -124,7 +138,12 @@ describe('launch checklist formatting', () => {
       assert.deepEqual(headings, SECTIONS.map((section) => `## ${section}`));
       assert.equal(
         lines.filter((line) => line === '| item | owner | kind | status | completed/waived by | when | evidence or reason | problems |').length,
-        SECTIONS.length,
+        SECTIONS.length - 1,
+      );
+      assert.equal(
+        lines.filter((line) => line === '| item | owner | kind | status | due (plan time) | completed/waived by | when | evidence or reason | problems |').length,
+        1,
+        'the post-launch section shows when each item is due',
       );
       for (const item of handBuiltChecklist()) rowOf(item.id);
     });
@@ -186,7 +205,19 @@ describe('launch checklist formatting', () => {
     it('with --open, lists only items neither done nor waived, optional ones included', () => {
       const open = renderChecklist(handBuiltStatus(), { openOnly: true }).split('\n');
       const ids = open.map((line) => line.split(' ')[0]).filter((id) => handBuiltChecklist().some((item) => item.id === id));
-      assert.deepEqual(ids, ['secrets-in-vault', 'cicd-env-vars', 'mutual-tls', 'seed-card-records', 'tier1-error-codes', 'escalation-matrix', 'legal-sign-off']);
+      assert.deepEqual(ids, [
+        'secrets-in-vault',
+        'cicd-env-vars',
+        'mutual-tls',
+        'seed-card-records',
+        'tier1-error-codes',
+        'escalation-matrix',
+        'hourly-metrics-review',
+        'day1-fee-reconciliation',
+        'support-ticket-review',
+        'retro-scheduled',
+        'legal-sign-off',
+      ]);
       assert.ok(!open.includes('7 Compliance & Risk'), 'a section with nothing open is left out');
       assert.equal(open.at(-1), `5 of 24 required items open: ${OPEN_BY_OWNER}`);
     });
@@ -203,7 +234,7 @@ describe('launch checklist formatting', () => {
   describe('cutover status', () => {
     it('shows the checklist in one line, blockers by owner', () => {
       const text = renderStatus({ status: handBuiltStatus(), executionStatus: 'RUNNING', approvers: {} });
-      assert.ok(text.split('\n').includes(`checklist: 19 of 27 done, 1 waived, 5 open: ${OPEN_BY_OWNER}`), text);
+      assert.ok(text.split('\n').includes(`checklist: 19 of 31 done, 1 waived, 5 open: ${OPEN_BY_OWNER}; post-launch: 4 of 4 open`), text);
     });
 
     it('names the item of a refused checklist message', () => {

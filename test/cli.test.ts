@@ -10,7 +10,7 @@ import { loadPlanFile } from '../src/plan/load.js';
 import type { CutoverPlan } from '../src/plan/schema.js';
 import { openRequiredItems } from '../src/workflows/checklist-rules.js';
 import type { ChecklistItemState, CutoverStatus, StageState } from '../src/workflows/definitions.js';
-import { CLI, EXAMPLE_PLAN as EXAMPLE, ROOT, type CliResult, itRefusesUsage } from './helpers/cli.js';
+import { CLI, EXAMPLE_PLAN as EXAMPLE, ROOT, type CliResult, itRefusesUsage, runCli } from './helpers/cli.js';
 import { useCliStack } from './helpers/cli-stack.js';
 
 let runCounter = 0;
@@ -43,7 +43,7 @@ describe('cutover CLI on the dev server', function () {
   const holdingAt = (id: string) => (status: CutoverStatus) => stage(status, id).status === 'holding';
 
   const item = (status: CutoverStatus, id: string) => status.checklist.find((i) => i.id === id) as ChecklistItemState;
-  const checked = (i: ChecklistItemState) => i.kind === 'attested' || ['done', 'failed', 'waived'].includes(i.status);
+  const checked = (i: ChecklistItemState) => i.kind === 'attested' || !!i.postLaunch || ['done', 'failed', 'waived'].includes(i.status);
 
   /**
    * Closes the launch checklist through the CLI, as its people would: once the worker's checks have run,
@@ -63,12 +63,23 @@ describe('cutover CLI on the dev server', function () {
         return [['waive', workflowId, i.id, '--as', 'lara', '--reason', 'local stack: the receiver has no TLS']];
       }
       const owner = plan.approvers[i.owner]?.[0];
-      if (i.kind !== 'attested' || i.optional || i.status !== 'open' || !owner) return [];
+      if (i.kind !== 'attested' || i.optional || i.postLaunch || i.status !== 'open' || !owner) return [];
       return [['complete', workflowId, i.id, '--as', owner, '--evidence', `${i.id}: checked in the CLI test`]];
     });
     const results = await Promise.all(commands.map((args) => cutover([...args, ...extraFlags])));
     results.forEach((result, n) => assert.equal(result.code, 0, `cutover ${(commands[n] ?? []).join(' ')}: ${result.stderr}`));
     return waitFor(workflowId, 'no required readiness item open', (s) => openRequiredItems(s).size === 0);
+  }
+
+  /** After roll-forward, CX reviews support tickets and the lead books the retro, through the CLI. */
+  async function completePostLaunchItems(workflowId: string, extraFlags: string[] = []): Promise<void> {
+    for (const [id, person] of [
+      ['support-ticket-review', 'carlos'],
+      ['retro-scheduled', 'lara'],
+    ] as const) {
+      const result = await cutover(['complete', workflowId, id, '--as', person, '--evidence', `${id}: done in the CLI test`, ...extraFlags]);
+      assert.equal(result.code, 0, result.stderr);
+    }
   }
 
   /** Starts a cutover whose go-live is a few seconds of wall time ahead: earlier stages run at once. */
@@ -159,6 +170,8 @@ describe('cutover CLI on the dev server', function () {
       const result = await cutover(['decide', workflowId, 'roll-forward', '--as', 'lara', '--reason', 'all green']);
       assert.equal(result.code, 0, result.stderr);
       assert.match(result.stdout, /rolling forward/);
+      await waitFor(workflowId, 'the post-launch watch', (s) => s.phase === 'watching');
+      await completePostLaunchItems(workflowId);
       await waitFor(workflowId, 'completed', (s) => s.phase === 'completed');
     });
 
@@ -170,7 +183,10 @@ describe('cutover CLI on the dev server', function () {
       assert.equal(status.phase, 'completed');
       assert.deepEqual(
         status.stages.map((s) => [s.id, s.status]),
-        ['config-diff', 'funding-check', 'disable-sandbox-jobs', 'webhook-smoke-test', 'go-live', 'debrief'].map((id) => [id, 'passed']),
+        ['config-diff', 'funding-check', 'disable-sandbox-jobs', 'webhook-smoke-test', 'go-live', 'debrief', 'fee-reconciliation'].map((id) => [
+          id,
+          'passed',
+        ]),
       );
       const goLive = stage(status, 'go-live');
       assert.deepEqual(goLive.approvals.map((a) => [a.by, a.decision]), [
@@ -365,5 +381,34 @@ describe('cutover CLI on the dev server', function () {
         await rm(dir, { recursive: true, force: true });
       }
     });
+  });
+});
+
+// Usage errors answer before anything talks to Temporal, so these need no server.
+describe('cutover watch end|extend: usage errors (exit 2)', function () {
+  this.timeout(30_000);
+  itRefusesUsage([
+    { args: ['watch', 'extend', 'some-id', '--by', 'twelve hours', '--reason', 'late alert', '--as', 'lara'], says: /--by "twelve hours" is not valid: write a duration such as 12h, 90m or 1d12h/ },
+    { args: ['watch', 'extend', 'some-id', '--by', '12', '--reason', 'late alert', '--as', 'lara'], says: /--by "12" is not valid: write a duration such as 12h/ },
+    { args: ['watch', 'extend', 'some-id', '--by', '-12h', '--reason', 'late alert', '--as', 'lara'], says: /--by "-12h" is not valid: extend by a positive duration such as 12h/ },
+    { args: ['watch', 'extend', 'some-id', '--by', '0h', '--reason', 'late alert', '--as', 'lara'], says: /--by "0h" is not valid: extend by a positive duration/ },
+    { args: ['watch', 'extend', 'some-id', '--reason', 'late alert', '--as', 'lara'], says: /required option '--by <duration>'/ },
+    { args: ['watch', 'extend', 'some-id', '--by', '12h', '--as', 'lara'], says: /required option '--reason <text>'/ },
+    { args: ['watch', 'end', 'some-id', '--as', 'lara'], says: /required option '--reason <text>'/ },
+    { args: ['watch', 'end', 'some-id', '--reason', '   ', '--as', 'lara'], says: /--reason "   " is not valid: must not be empty/ },
+    { args: ['watch', 'end', 'some-id', '--reason', 'clean 24h'], says: /required option '--as <who>'/ },
+    { args: ['watch', 'end', 'some-id', '--reason', 'clean 24h', '--as', 'Lara Smith'], says: /--as "Lara Smith" is not valid: must be a person id/ },
+    { args: ['watch', 'end', '--reason', 'clean 24h', '--as', 'lara'], says: /missing required argument 'id'/ },
+    { args: ['watch', 'pause', 'some-id'], says: /unknown command 'pause'/ },
+  ]);
+
+  it('documents both subcommands with examples in --help', async () => {
+    const end = await runCli(['watch', 'end', '--help']);
+    assert.equal(end.code, 0, end.stderr);
+    assert.match(end.stdout, /\$ cutover watch end \S+ --reason ".*" --as lara/);
+    const extend = await runCli(['watch', 'extend', '--help']);
+    assert.equal(extend.code, 0, extend.stderr);
+    assert.match(extend.stdout, /--by <duration>/);
+    assert.match(extend.stdout, /\$ cutover watch extend \S+ --by 12h --reason ".*" --as lara/);
   });
 });

@@ -9,7 +9,9 @@ import {
   renderLaunchReportMarkdown,
   type LaunchReport,
 } from '../src/client/format/launch-report.js';
-import type { CutoverStatus, StageState } from '../src/workflows/definitions.js';
+import { renderChecklistDocument } from '../src/client/format/checklist-document.js';
+import { renderStatus } from '../src/client/format/status.js';
+import type { ChecklistItemState, CutoverStatus, StageState, WatchSummary } from '../src/workflows/definitions.js';
 import { itRefusesUsage, runCli } from './helpers/cli.js';
 import { useCliStack } from './helpers/cli-stack.js';
 
@@ -123,6 +125,155 @@ function rolledBackStatus(): CutoverStatus {
     { step: 'remove-webhook-subscription', status: 'failed', at: '2026-12-01T11:19:30.000Z', detail: 'PayCA answered 503 (request req_rm_1)' },
     { step: 'restore-sandbox-jobs', status: 'done', at: '2026-12-01T11:19:40.000Z', detail: 'resumed nightly-settlement' },
   ];
+  return status;
+}
+
+const HOUR = 3_600_000;
+
+function postLaunchItem(id: string, owner: ChecklistItemState['owner'], kind: ChecklistItemState['kind'], dueAt: string, change: Partial<ChecklistItemState> = {}): ChecklistItemState {
+  return {
+    id,
+    section: '9 Post-Launch',
+    title: `Title of ${id}`,
+    owner,
+    kind,
+    optional: false,
+    status: 'open',
+    attempts: 0,
+    problems: [],
+    postLaunch: { dueAt },
+    ...change,
+  };
+}
+
+function summary(period: number, fromPlan: string, change: Partial<WatchSummary['totals']> = {}, openAlerts: string[] = []): WatchSummary {
+  return {
+    period,
+    fromPlan,
+    toPlan: new Date(Date.parse(fromPlan) + HOUR).toISOString(),
+    totals: {
+      authorizations: { approved: 940, declined: 60 },
+      settlements: { count: 310, amount: 1_250_000 },
+      refunds: { count: 4, amount: 8_000 },
+      fees: { amount: 1_200, currency: 'GBP' },
+      webhooks: { succeeded: 1_500, failed: 3 },
+      rateLimited: 2,
+      ...change,
+    },
+    lowestBalances: { acc_gbp: { currency: 'GBP', available: 40_000 } },
+    openAlerts,
+    requestIds: [`req_metrics_${period}a`, `req_metrics_${period}z`],
+  };
+}
+
+/**
+ * The completed cutover after its post-launch work: the watch ran 48 h plus a 12 h extension, one low-balance
+ * alert opened and recovered, the day-1 statement billed 150 more than the metrics and Finance accepted it,
+ * the retro went overdue before the lead scheduled it.
+ */
+function watchedStatus(): CutoverStatus {
+  const status = completedStatus();
+  status.finishedAt = '2026-12-08T09:05:00.000Z';
+  status.stages.push(
+    stage('fee-reconciliation', 'T+24h', 'finance', '2026-12-02T09:00:00.000Z', {
+      finishedAt: '2026-12-02T09:40:00.000Z',
+      problems: ['day-1 fees do not reconcile: the 2026-12-01 statement bills 1350 GBP but PayCA\'s metrics count 1200'],
+      approvals: [
+        { by: 'fiona', role: 'finance', attempt: 1, decision: 'approved', at: '2026-12-02T09:38:00.000Z', note: 'PayCA credit note CN-77 covers the 150' },
+      ],
+      evidence: {
+        feeReconciliation: {
+          date: '2026-12-01',
+          currency: 'GBP',
+          metricsFees: 1_200,
+          statementFees: 1_350,
+          statementByType: { card_issuance: 300, authorization: 900, topup: 150 },
+          difference: 150,
+          tolerance: 50,
+          matches: false,
+          requestIds: { metrics: 'req_fee_metrics', statement: 'req_fee_statement' },
+        },
+      },
+    }),
+  );
+  status.watch = {
+    workflowId: 'cutover-acme-prepaid-uk-202612010900.watch',
+    status: 'completed',
+    startedAt: '2026-12-01T11:19:01.000Z',
+    startedPlanAt: '2026-12-01T11:19:00.000Z',
+    endsPlanAt: '2026-12-03T21:00:00.000Z',
+    endsAt: '2026-12-03T21:00:00.000Z',
+    decisions: [
+      { kind: 'extend', by: 'lara', reason: 'low balance recovered late', extendByMs: 12 * HOUR, at: '2026-12-01T13:30:00.000Z' },
+    ],
+    alerts: [
+      {
+        id: 'low-balance:acc_gbp',
+        rule: 'low-balance',
+        severity: 'sev2',
+        openedAt: '2026-12-01T12:05:02.000Z',
+        openedPlanAt: '2026-12-01T12:05:00.000Z',
+        opened: 'acc_gbp available 40000 GBP is below the minimum 100000',
+        recoveredAt: '2026-12-01T13:10:02.000Z',
+        recoveredPlanAt: '2026-12-01T13:10:00.000Z',
+        recovered: 'acc_gbp available 250000 GBP',
+      },
+    ],
+    summaries: [summary(1, '2026-12-01T11:19:00.000Z', {}, ['low-balance:acc_gbp']), summary(2, '2026-12-01T12:19:00.000Z', { rateLimited: 0 })],
+    reads: 708,
+    runs: 10,
+    finishedAt: '2026-12-03T21:00:05.000Z',
+  };
+  status.incidents.push(
+    { at: '2026-12-01T12:05:02.000Z', severity: 'sev2', summary: 'alert low-balance: acc_gbp available 40000 GBP is below the minimum 100000', by: 'post-launch watch', source: 'alert' },
+    { at: '2026-12-01T13:10:02.000Z', severity: 'sev2', summary: 'recovered: acc_gbp available 250000 GBP', by: 'post-launch watch', source: 'alert' },
+  );
+  status.reminders = [
+    { item: 'support-ticket-review', kind: 'reminder', at: '2026-12-02T09:00:00.000Z', to: ['carlos'] },
+    { item: 'retro-scheduled', kind: 'reminder', at: '2026-12-07T09:00:00.000Z', to: ['lara'] },
+    { item: 'retro-scheduled', kind: 'overdue', at: '2026-12-08T09:00:00.000Z', to: ['lara'] },
+  ];
+  status.dashboards = [
+    { title: 'PayCA launch', url: 'https://grafana.acme.example/d/payca-launch' },
+    { title: 'Webhook deliveries', url: 'https://grafana.acme.example/d/payca-webhooks' },
+  ];
+  status.checklist.push(
+    postLaunchItem('hourly-metrics-review', 'analytics', 'automated', '2026-12-03T09:00:00.000Z', {
+      status: 'done',
+      completedBy: 'post-launch watch',
+      at: '2026-12-03T21:00:05.000Z',
+      evidence: { watch: 'completed', reads: 708, summaries: 2, alerts: 1, stillOpen: [] },
+    }),
+    postLaunchItem('day1-fee-reconciliation', 'finance', 'automated', '2026-12-02T09:00:00.000Z', {
+      status: 'done',
+      completedBy: 'fiona',
+      at: '2026-12-02T09:40:00.000Z',
+    }),
+    postLaunchItem('support-ticket-review', 'cx', 'attested', '2026-12-03T09:00:00.000Z', {
+      status: 'done',
+      completedBy: 'carlos',
+      evidence: 'Zendesk view 88: 14 tickets, no pattern',
+      at: '2026-12-02T16:00:00.000Z',
+      postLaunch: { dueAt: '2026-12-03T09:00:00.000Z', remindedAt: '2026-12-02T09:00:00.000Z' },
+    }),
+    postLaunchItem('retro-scheduled', 'lead', 'attested', '2026-12-08T09:00:00.000Z', {
+      status: 'done',
+      completedBy: 'lara',
+      evidence: 'retro booked for 2026-12-09, CAL-5',
+      at: '2026-12-08T09:04:00.000Z',
+      postLaunch: { dueAt: '2026-12-08T09:00:00.000Z', remindedAt: '2026-12-07T09:00:00.000Z', overdueAt: '2026-12-08T09:00:00.000Z' },
+    }),
+  );
+  return status;
+}
+
+/** The rolled-back cutover as the workflow leaves it: the post-launch stage skipped, its items never opened. */
+function rolledBackWithPostLaunchStatus(): CutoverStatus {
+  const status = rolledBackStatus();
+  status.stages.push(
+    stage('fee-reconciliation', 'T+24h', 'finance', '2026-12-02T09:00:00.000Z', { status: 'skipped', startedAt: undefined, finishedAt: undefined, attempts: 0 }),
+  );
+  status.checklist.push(postLaunchItem('support-ticket-review', 'cx', 'attested', '2026-12-03T09:00:00.000Z'));
   return status;
 }
 
@@ -242,6 +393,11 @@ describe('launch report formatting', () => {
       assert.match(sectionOf(document, 'Compensations'), /\n\nNone\.\n?$/);
     });
 
+    it('says when the plan lists no dashboards', () => {
+      assert.deepEqual(report.dashboards, []);
+      assert.match(sectionOf(document, 'Dashboards'), /\n\nNone listed in the plan \(`postLaunch\.dashboards`\)\.\n?$/);
+    });
+
     it('merges the incidents in time order', () => {
       assert.deepEqual(
         report.incidentLog.map((i) => [i.at, i.kind, i.who]),
@@ -271,13 +427,190 @@ describe('launch report formatting', () => {
         '## Approvals and decisions',
         '## Smoke-test evidence',
         '## Launch checklist',
+        '## Post-launch watch',
+        '## Hourly summaries',
+        '## Alerts',
+        '## Day-1 fee reconciliation',
+        '## Dashboards',
+        '## Reminders',
         '## Escalations',
         '## Refused messages',
         '## Compensations',
         '## Incident log',
+        '## Final outcome',
       ]);
       assert.match(document, /\*\*Outcome:\*\* completed at 2026-12-01 11:20:00Z, roll-forward decided by lara at 2026-12-01 11:19:00Z: metrics green\n/);
       assert.match(document, /Generated 2026-12-01 12:00:00Z\./);
+    });
+  });
+
+  describe('a cutover that rolled forward and finished its post-launch work', () => {
+    const generatedAt = new Date('2026-12-08T10:00:00.000Z');
+    const report = buildLaunchReport(watchedStatus(), generatedAt);
+    const document = launchReportMarkdown(report);
+
+    it('has every post-launch section in the JSON model and renders the Markdown from it', () => {
+      assert.deepEqual(JSON.parse(renderLaunchReportJson(watchedStatus(), generatedAt)), report);
+      assert.equal(renderLaunchReportMarkdown(watchedStatus(), generatedAt), document);
+      for (const key of ['watch', 'summaries', 'alerts', 'feeReconciliation', 'dashboards', 'reminders', 'incidentLog', 'finalOutcome'] as const) {
+        assert.ok(key in report, `no ${key} in the model`);
+      }
+      const headings = document.split('\n').filter((line) => /^## /.test(line));
+      for (const heading of ['Post-launch watch', 'Hourly summaries', 'Alerts', 'Day-1 fee reconciliation', 'Dashboards', 'Reminders', 'Incident log', 'Final outcome']) {
+        assert.ok(headings.includes(`## ${heading}`), `no ${heading} heading in\n${headings.join('\n')}`);
+      }
+    });
+
+    it('describes the watch: window, start and end on both clocks, reads and runs, and the lead\'s extension', () => {
+      assert.equal(report.watch.state, 'completed');
+      assert.equal(report.watch.windowMs, Date.parse('2026-12-03T21:00:00.000Z') - Date.parse('2026-12-01T11:19:00.000Z'));
+      assert.equal(report.watch.reads, 708);
+      assert.equal(report.watch.runs, 10);
+      assert.deepEqual(report.watch.decisions, watchedStatus().watch?.decisions);
+      const watch = sectionOf(document, 'Post-launch watch');
+      assert.match(watch, /The post-launch watch completed its window from T\+2h19m to T\+60h \(57h41m of plan time\): 708 metric reads, 2 summaries, 1 alert\(s\)\./);
+      assert.match(watch, /- Window: T\+2h19m to T\+60h on the plan's clock \(57h41m\)/);
+      assert.match(watch, /- Started: 2026-12-01 11:19:00Z \(T\+2h19m\), wall 2026-12-01 11:19:01Z/);
+      assert.match(watch, /- Ends: 2026-12-03 21:00:00Z \(T\+60h\)\n/);
+      assert.match(watch, /- Reads and runs: 708 metric reads over 10 workflow run\(s\)/);
+      assert.match(watch, /- Watch workflow: `cutover-acme-prepaid-uk-202612010900\.watch`/);
+      assert.match(watch, /\| extend \| lara \| 2026-12-01 13:30:00Z \| 12h \| low balance recovered late \|/);
+    });
+
+    it('tabulates each hourly summary for Analytics', () => {
+      assert.deepEqual(report.summaries, watchedStatus().watch?.summaries);
+      const rows = sectionOf(document, 'Hourly summaries').split('\n').filter((line) => /^\| \d/.test(line));
+      assert.deepEqual(rows, [
+        '| 1 | 2026-12-01 11:19:00Z – 2026-12-01 12:19:00Z<br>T+2h19m–T+3h19m | 940 | 60 | 310 (1250000) | 4 (8000) | 1200 GBP | 1500 | 3 | 2 | `low-balance:acc_gbp` |',
+        '| 2 | 2026-12-01 12:19:00Z – 2026-12-01 13:19:00Z<br>T+3h19m–T+4h19m | 940 | 60 | 310 (1250000) | 4 (8000) | 1200 GBP | 1500 | 3 | 0 | - |',
+      ]);
+      assert.match(sectionOf(document, 'Hourly summaries'), /\| period \| from–to \(plan time\) \| auths approved \| auths declined \| settlements \| refunds \| fees \| webhooks ok \| webhooks failed \| ErrRateLimited \| open alerts \|/);
+    });
+
+    it('lists each alert with when it opened and recovered on both clocks, and what was seen', () => {
+      assert.deepEqual(report.alerts, watchedStatus().watch?.alerts);
+      assert.match(
+        sectionOf(document, 'Alerts'),
+        /\| `low-balance:acc_gbp` \| low-balance \| sev2 \| 2026-12-01 12:05:00Z \(T\+3h5m\)<br>wall 2026-12-01 12:05:02Z \| acc_gbp available 40000 GBP is below the minimum 100000 \| 2026-12-01 13:10:00Z \(T\+4h10m\)<br>wall 2026-12-01 13:10:02Z \| acc_gbp available 250000 GBP \|/,
+      );
+    });
+
+    it('shows the fee reconciliation, statement against metrics, and who accepted the difference', () => {
+      const fees = report.feeReconciliation;
+      assert.equal(fees.state, 'accepted');
+      assert.equal(fees.result?.difference, 150);
+      assert.deepEqual(fees.result?.requestIds, { metrics: 'req_fee_metrics', statement: 'req_fee_statement' });
+      assert.deepEqual(fees.acceptedBy, [{ by: 'fiona', at: '2026-12-02T09:38:00.000Z', note: 'PayCA credit note CN-77 covers the 150' }]);
+      const section = sectionOf(document, 'Day-1 fee reconciliation');
+      assert.match(section, /\| statement day \| currency \| statement fees \| metrics fees \| difference \| tolerance \| reconciles \|/);
+      assert.match(section, /\| 2026-12-01 \| GBP \| 1350 \| 1200 \| \+150 \| 50 \| \*\*no\*\* \|/);
+      assert.match(section, /\| card_issuance \| 300 \|\n\| authorization \| 900 \|\n\| topup \| 150 \|/);
+      assert.match(section, /PayCA request ids: metrics `req_fee_metrics`, statement `req_fee_statement`/);
+      assert.match(section, /\*\*Accepted despite the difference\*\* by fiona at 2026-12-02 09:38:00Z: PayCA credit note CN-77 covers the 150\./);
+    });
+
+    it('says plainly when day-1 fees reconcile', () => {
+      const status = watchedStatus();
+      const fee = status.stages.find((s) => s.id === 'fee-reconciliation');
+      assert.ok(fee);
+      Object.assign(fee.evidence.feeReconciliation as object, { statementFees: 1_200, difference: 0, matches: true });
+      fee.problems = [];
+      fee.approvals = [];
+      const matched = buildLaunchReport(status, generatedAt);
+      assert.equal(matched.feeReconciliation.state, 'matched');
+      assert.deepEqual(matched.feeReconciliation.acceptedBy, []);
+      assert.match(sectionOf(launchReportMarkdown(matched), 'Day-1 fee reconciliation'), /Day-1 fees reconcile: the 2026-12-01 statement bills 1200 GBP, PayCA's metrics count 1200: difference 0 against a tolerance of 50\./);
+    });
+
+    it('links the dashboards the plan lists and lists the reminders sent', () => {
+      assert.deepEqual(report.dashboards, watchedStatus().dashboards);
+      assert.match(
+        sectionOf(document, 'Dashboards'),
+        /- \[PayCA launch\]\(https:\/\/grafana\.acme\.example\/d\/payca-launch\)\n- \[Webhook deliveries\]\(https:\/\/grafana\.acme\.example\/d\/payca-webhooks\)/,
+      );
+      assert.deepEqual(report.reminders, watchedStatus().reminders);
+      const reminders = sectionOf(document, 'Reminders');
+      assert.match(reminders, /\| 2026-12-02 09:00:00Z \| reminder \| `support-ticket-review` \| carlos \|/);
+      assert.match(reminders, /\| 2026-12-08 09:00:00Z \| overdue \| `retro-scheduled` \| lara \|/);
+    });
+
+    it('shows the post-launch items with their due times in the checklist', () => {
+      const checklist = sectionOf(document, 'Launch checklist');
+      assert.match(checklist, /### 9 Post-Launch\n\n\| item \| owner \| kind \| status \| due \(plan time\) \| completed\/waived by \|/);
+      assert.match(checklist, /\| Title of support-ticket-review<br>`support-ticket-review` \| CX \| attested \| done \| 2026-12-03 09:00:00Z \(T\+48h\), reminded 2026-12-02 09:00:00Z \| carlos \|/);
+      assert.match(checklist, /\| Title of retro-scheduled<br>`retro-scheduled` \| Programme lead \| attested \| done \| 2026-12-08 09:00:00Z \(T\+168h\), reminded 2026-12-07 09:00:00Z \| lara \|/);
+      assert.match(checklist, /### 1 Credentials & Access\n\n\| item \| owner \| kind \| status \| completed\/waived by \|/, 'no due column where nothing is due after go-live');
+      const standalone = renderChecklistDocument(watchedStatus(), generatedAt);
+      assert.match(standalone, /## 9 Post-Launch\n\n\| item \| owner \| kind \| status \| due \(plan time\) \|/);
+      assert.match(standalone, /Post-launch items \(runbook section 9, due after go-live\): 0 of 4 open\./);
+    });
+
+    it('labels alerts in the incident log, beside the watch decision and the overdue retro, in time order', () => {
+      const log = report.incidentLog.map((i) => [i.at, i.kind, i.who]);
+      assert.deepEqual(log.slice(-5), [
+        ['2026-12-01T11:19:00.000Z', 'decision', 'lara'],
+        ['2026-12-01T12:05:02.000Z', 'alert', 'post-launch watch'],
+        ['2026-12-01T13:10:02.000Z', 'alert', 'post-launch watch'],
+        ['2026-12-01T13:30:00.000Z', 'watch-decision', 'lara'],
+        ['2026-12-08T09:00:00.000Z', 'escalation', 'lara'],
+      ]);
+      assert.deepEqual(report.incidents.map((i) => i.source ?? 'person'), ['person', 'alert', 'alert']);
+      const rows = sectionOf(document, 'Incident log');
+      assert.match(rows, /\| 2026-12-01 12:05:02Z \| alert \| post-launch watch \| sev2: alert low-balance: acc_gbp available 40000 GBP is below the minimum 100000 \|/);
+      assert.match(rows, /\| 2026-12-01 13:10:02Z \| alert \| post-launch watch \| sev2: recovered: acc_gbp available 250000 GBP \|/);
+      assert.match(rows, /\| 2026-12-01 13:30:00Z \| watch-decision \| lara \| post-launch watch extended by 12h: low balance recovered late \|/);
+      assert.match(rows, /\| 2026-12-08 09:00:00Z \| escalation \| lara \| post-launch item retro-scheduled is overdue \|/);
+    });
+
+    it('ends with the final outcome and how the post-launch work closed', () => {
+      assert.equal(report.finalOutcome.state, 'completed');
+      assert.equal(report.finalOutcome.summary, report.outcome.summary);
+      const final = sectionOf(document, 'Final outcome');
+      assert.ok(document.trimEnd().endsWith(final.trimEnd()), 'the last section');
+      assert.match(final, /completed at 2026-12-08 09:05:00Z, roll-forward decided by lara/);
+      assert.match(final, /- The post-launch watch completed its window/);
+      assert.match(final, /- Day-1 fees did not reconcile \(.*\) and were accepted by fiona at 2026-12-02 09:38:00Z/);
+      assert.match(final, /- All 4 post-launch items are done or waived\./);
+    });
+
+    it('says who ended the watch early and why', () => {
+      const status = watchedStatus();
+      const watch = status.watch;
+      assert.ok(watch);
+      watch.status = 'ended-early';
+      watch.decisions.push({ kind: 'end', by: 'lara', reason: 'stable for a day; BAU monitoring took over', at: '2026-12-02T12:00:00.000Z' });
+      const ended = buildLaunchReport(status, generatedAt);
+      assert.equal(ended.watch.state, 'ended-early');
+      const section = sectionOf(launchReportMarkdown(ended), 'Post-launch watch');
+      assert.match(section, /The post-launch watch ended early \(decided by lara at 2026-12-02 12:00:00Z: stable for a day; BAU monitoring took over\); it was to run from T\+2h19m to T\+60h/);
+      assert.match(section, /\| end early \| lara \| 2026-12-02 12:00:00Z \| - \| stable for a day; BAU monitoring took over \|/);
+      assert.ok(ended.incidentLog.some((i) => i.kind === 'watch-decision' && i.what === 'post-launch watch ended early: stable for a day; BAU monitoring took over'));
+    });
+
+    it('says where a watch still running stands, with open alerts and the reconciliation still due', () => {
+      const status = watchedStatus();
+      status.phase = 'watching';
+      delete status.finishedAt;
+      const watch = status.watch;
+      assert.ok(watch);
+      watch.status = 'watching';
+      delete watch.finishedAt;
+      const alert = watch.alerts[0];
+      assert.ok(alert);
+      delete alert.recoveredAt;
+      delete alert.recoveredPlanAt;
+      delete alert.recovered;
+      const fee = status.stages.find((s) => s.id === 'fee-reconciliation');
+      assert.ok(fee);
+      Object.assign(fee, { status: 'waiting', startedAt: undefined, finishedAt: undefined, attempts: 0, problems: [], approvals: [], evidence: {} });
+      const running = buildLaunchReport(status, generatedAt);
+      const md = launchReportMarkdown(running);
+      assert.equal(running.outcome.state, 'running');
+      assert.equal(running.watch.state, 'watching');
+      assert.equal(running.feeReconciliation.state, 'pending');
+      assert.match(sectionOf(md, 'Alerts'), /\| \*\*still open\*\* \| - \|/);
+      assert.match(sectionOf(md, 'Day-1 fee reconciliation'), /The day-1 fee reconciliation is due at 2026-12-02 09:00:00Z \(T\+24h\) \(Finance\)\./);
+      assert.match(sectionOf(md, 'Final outcome'), /- Alerts still open: low-balance:acc_gbp\./);
     });
   });
 
@@ -304,6 +637,28 @@ describe('launch report formatting', () => {
       );
       assert.match(sectionOf(document, 'Incident log'), /\| 2026-12-01 11:19:30Z \| compensation-failed \| - \| remove-webhook-subscription failed/);
       assert.ok(!report.incidentLog.some((i) => i.what.includes('restore-sandbox-jobs')), 'a compensation that worked is no incident');
+    });
+  });
+
+  describe('a rolled-back cutover\'s post-launch sections', () => {
+    const report = buildLaunchReport(rolledBackWithPostLaunchStatus(), GENERATED_AT);
+    const document = launchReportMarkdown(report);
+    const DID_NOT_RUN = /did not run because the cutover rolled back at the debrief \(roll-back decided by lara at 2026-12-01 11:19:00Z: decline rate doubled\)\./;
+
+    it('says the watch and the fee reconciliation did not run because the cutover rolled back', () => {
+      assert.equal(report.watch.state, 'not-run');
+      assert.match(report.watch.summary, /^The post-launch watch /);
+      assert.match(report.watch.summary, DID_NOT_RUN);
+      assert.equal(report.feeReconciliation.state, 'not-run');
+      assert.match(report.feeReconciliation.summary, DID_NOT_RUN);
+      assert.equal(report.feeReconciliation.result, null);
+      assert.deepEqual([report.summaries, report.alerts, report.reminders], [[], [], []]);
+      for (const title of ['Post-launch watch', 'Hourly summaries', 'Alerts', 'Day-1 fee reconciliation']) {
+        assert.match(sectionOf(document, title), DID_NOT_RUN, title);
+      }
+      assert.match(sectionOf(document, 'Day-1 fee reconciliation'), /The day-1 fee reconciliation did not run because/);
+      assert.match(sectionOf(document, 'Final outcome'), /- No post-launch work ran because the cutover rolled back at the debrief/);
+      assert.match(sectionOf(document, 'Timeline'), /`fee-reconciliation` \| T\+24h \| Finance \| .* \| skipped \|/);
     });
   });
 
@@ -341,6 +696,61 @@ describe('launch report formatting', () => {
       assert.equal(delayText(-3_000), '-3s early');
       assert.equal(delayText(3_725_000), '+1h2m5s late');
     });
+  });
+});
+
+describe('cutover status during the post-launch watch', () => {
+  function watchingStatus(): CutoverStatus {
+    const status = watchedStatus();
+    status.phase = 'watching';
+    delete status.finishedAt;
+    const watch = status.watch;
+    assert.ok(watch);
+    watch.status = 'watching';
+    delete watch.finishedAt;
+    const alert = watch.alerts[0];
+    assert.ok(alert);
+    delete alert.recoveredAt;
+    const retro = status.checklist.find((item) => item.id === 'retro-scheduled');
+    assert.ok(retro);
+    Object.assign(retro, { status: 'open', completedBy: undefined, evidence: undefined, at: undefined });
+    return status;
+  }
+  const text = renderStatus({ status: watchingStatus(), executionStatus: 'RUNNING', approvers: {} });
+  const watch = text.slice(text.indexOf('\nPost-launch watch:\n'));
+
+  it('shows the watch: its status, end on both clocks, reads and runs', () => {
+    assert.match(watch, /\n {2}watching, ends 2026-12-03 21:00:00Z \(T\+60h\) plan time \(2026-12-03 21:00:00Z wall clock\), 708 reads, 10 run\(s\)\n/);
+  });
+
+  it('names each open alert with when it opened and what was seen', () => {
+    assert.match(watch, /open alerts: low-balance:acc_gbp \(sev2\) since 2026-12-01 12:05:00Z \(T\+3h5m\): acc_gbp available 40000 GBP is below the minimum 100000/);
+  });
+
+  it('counts the summaries and shows the latest one on one line', () => {
+    assert.match(
+      watch,
+      /summaries: 2, latest #2 T\+3h19m–T\+4h19m: auths 940 approved \/ 60 declined, settlements 310 \(1250000\), refunds 4 \(8000\), fees 1200 GBP, webhooks 1500 ok \/ 3 failed, ErrRateLimited 0, open alerts none/,
+    );
+  });
+
+  it('lists the lead\'s decisions, the reminders sent and the post-launch items still open with their due time', () => {
+    assert.match(watch, /decision: extended by 12h by lara at 2026-12-01 13:30:00Z: low balance recovered late/);
+    assert.match(watch, /sent: 2026-12-02 09:00:00Z reminder support-ticket-review to carlos/);
+    assert.match(watch, /open: retro-scheduled \(Programme lead\) due 2026-12-08 09:00:00Z \(T\+168h\), reminded 2026-12-07 09:00:00Z, overdue since 2026-12-08 09:00:00Z/);
+    assert.doesNotMatch(watch, /open: support-ticket-review/, 'a done item is not open');
+  });
+
+  it('labels alert entries among the incidents', () => {
+    assert.match(text, /Incidents:\n.*\n {2}2026-12-01 12:05:02Z sev2 alert by post-launch watch: alert low-balance/);
+  });
+
+  it('counts post-launch items apart from what go/no-go waits for', () => {
+    assert.match(text, /checklist: .*, no required item open; post-launch: 1 of 4 open/);
+  });
+
+  it('has no watch section before the cutover rolls forward', () => {
+    assert.doesNotMatch(renderStatus({ status: completedStatus(), executionStatus: 'COMPLETED', approvers: {} }), /Post-launch watch:/);
   });
 });
 

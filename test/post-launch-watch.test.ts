@@ -16,6 +16,7 @@ import {
   type WatchAlert,
 } from '../src/workflows/definitions.js';
 import type { History } from '@temporalio/common/lib/proto-utils.js';
+import { renderLaunchReportJson, renderLaunchReportMarkdown, type LaunchReport } from '../src/client/format/launch-report.js';
 import { HOUR, useCutoverHarness } from './helpers/cutover-harness.js';
 import { RELAXED_READINESS, planFor } from './helpers/plans.js';
 import { advanceUntil, holdingAt, stageOf } from './helpers/temporal.js';
@@ -25,9 +26,11 @@ const MINUTE = 60_000;
 type Handle = WorkflowHandle<typeof cutoverWorkflow>;
 
 /** A plan with the runbook's post-launch defaults: a 48 h watch and the fee reconciliation at T+24h. */
+const DASHBOARDS = [{ title: 'Launch overview', url: 'https://grafana.example/d/launch' }];
+
 const fullPostLaunch = (stack: Parameters<typeof planFor>[0]) =>
   planFor(stack, {
-    postLaunch: { alerts: { declineRate: { baseline: 0.05 } } },
+    postLaunch: { alerts: { declineRate: { baseline: 0.05 } }, dashboards: DASHBOARDS },
     readiness: {
       items: {
         ...RELAXED_READINESS.items,
@@ -169,9 +172,48 @@ describe('post-launch watch on the time-skipping server', function () {
     assert.equal(final.incidents.filter((i) => i.source === 'alert').length, 8, 'each alert logged when it opened and when it recovered');
     const person = final.incidents.findIndex((i) => i.source === 'person');
     assert.equal(final.incidents[person - 1]?.summary.startsWith('alert low-balance'), true, 'the person entry follows the alert it answers');
+    assertFullReport(final, { rolledForward: true });
+
     const cutoverEvents = (await current.fetchHistory()).events?.length ?? 0;
     assert.ok(cutoverEvents < 2_000, `the cutover's history has ${cutoverEvents} events`);
   });
+
+  const SECTIONS = [
+    'Timeline',
+    'Approvals and decisions',
+    'Smoke-test evidence',
+    'Launch checklist',
+    'Post-launch watch',
+    'Hourly summaries',
+    'Alerts',
+    'Day-1 fee reconciliation',
+    'Dashboards',
+    'Reminders',
+    'Incident log',
+    'Final outcome',
+  ];
+
+  /** The launch report of a finished cutover carries every runbook artifact, in Markdown and JSON alike. */
+  function assertFullReport(final: CutoverStatus, { rolledForward }: { rolledForward: boolean }): void {
+    const markdown = renderLaunchReportMarkdown(final, new Date());
+    for (const title of SECTIONS) assert.match(markdown, new RegExp(`^## ${title}$`, 'm'), `the report has ${title}`);
+    const report = JSON.parse(renderLaunchReportJson(final, new Date())) as LaunchReport;
+    assert.equal(report.phase, final.phase);
+    assert.equal(report.checklist.length, final.checklist.length);
+    assert.ok(report.smokeTests.length > 0, 'smoke-test evidence with request ids');
+    assert.ok(report.dashboards.some((d) => d.url === 'https://grafana.example/d/launch'), 'the plan\'s dashboard links');
+    const logTimes = report.incidentLog.map((entry) => Date.parse(entry.at));
+    assert.deepEqual(logTimes, [...logTimes].sort((a, b) => a - b), 'the incident log is in time order');
+    if (rolledForward) {
+      assert.equal(report.summaries.length, final.watch?.summaries.length);
+      assert.equal(report.alerts.length, final.watch?.alerts.length);
+      assert.ok(report.incidentLog.some((entry) => /low-balance/.test(JSON.stringify(entry))), 'alerts are in the incident log');
+      assert.match(markdown, /## Day-1 fee reconciliation\n\n[^\n]*\S/);
+    } else {
+      assert.match(markdown, /## Post-launch watch\n\n[^\n]*(did not run|rolled back)/);
+      assert.deepEqual(report.summaries, []);
+    }
+  }
 
   async function watchRunLengths(workflowId: string): Promise<number[]> {
     const lengths: number[] = [];
@@ -245,5 +287,23 @@ describe('post-launch watch on the time-skipping server', function () {
     assert.deepEqual(final.watch?.decisions.map((d) => d.kind), ['extend', 'end']);
     assert.ok(Date.parse(final.watch?.summaries.at(-1)?.toPlan ?? '') <= T + 4 * HOUR + 5 * MINUTE, 'a last summary up to the end');
     assert.ok(Date.parse(final.watch?.finishedAt ?? '') < T + 5 * HOUR, 'it ended before the extended end');
+  });
+
+  it('writes a complete report for a rolled-back cutover, saying the watch and the reconciliation never ran', async () => {
+    current = await harness.start({ plan: planFor(harness.stack, { postLaunch: { dashboards: DASHBOARDS } }) });
+    await advanceUntil(env, current, holdingAt('go-live'), 'the go-live gate');
+    await current.executeUpdate(approveUpdate, { args: [{ stage: 'go-live', by: 'lara', authorizationId: 'auth_0001' }] });
+    await current.executeUpdate(approveUpdate, { args: [{ stage: 'go-live', by: 'erin' }] });
+    await advanceUntil(env, current, holdingAt('debrief'), 'the debrief');
+    await current.executeUpdate(reportIncidentUpdate, { args: [{ by: 'erin', severity: 'sev1', summary: 'authorizations declined at the scheme' }] });
+    await current.executeUpdate(decideUpdate, { args: [{ decision: 'roll-back', by: 'lara', reason: 'scheme declines' }] });
+    const final = await current.result();
+    assert.equal(final.phase, 'rolled-back');
+    assert.equal(final.watch, undefined);
+    assert.equal(stageOf(final, 'fee-reconciliation').status, 'skipped');
+    for (const item of final.checklist.filter((i) => i.postLaunch)) {
+      assert.deepEqual([item.status, item.reason], ['waived', 'not needed: the cutover rolled-back'], item.id);
+    }
+    assertFullReport(final, { rolledForward: false });
   });
 });

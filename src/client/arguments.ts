@@ -17,6 +17,7 @@ export const PHASES = [
   'running',
   'holding',
   'compensating',
+  'watching',
   'completed',
   'rolled-back',
   'aborted',
@@ -86,6 +87,21 @@ export function parseItem(value: string): string {
   const meant = RUNBOOK_ITEMS.find((item) => item.id === loose && item.id !== value);
   if (meant) throw new UsageError(`item ${JSON.stringify(value)} is not valid: did you mean ${meant.id}?`);
   return parseWith(ItemArg, value, 'item');
+}
+
+/**
+ * `--by` of `cutover watch extend`: plan time to add to the watch, as the plan writes durations (`12h`, `1d`,
+ * `90m`). Only the shape is checked here; the workflow, which knows the watch, refuses an extension too long.
+ */
+export function parseExtension(value: string, flag = '--by'): number {
+  const ms = parseDuration(value);
+  if (ms === undefined) {
+    throw new UsageError(`${flag} ${JSON.stringify(value)} is not valid: write a duration such as 12h, 90m or 1d12h`);
+  }
+  if (ms <= 0 || !Number.isInteger(ms)) {
+    throw new UsageError(`${flag} ${JSON.stringify(value)} is not valid: extend by a positive duration such as 12h, 90m or 1d12h`);
+  }
+  return ms;
 }
 
 /** `--go-live`: an ISO 8601 time with zone, or `+DURATION` from now (`+25h`, `+90m`). */

@@ -1,6 +1,6 @@
 /**
  * What every command that sends the workflow a message shares (approve, reject, decide, retry, abort,
- * complete, waive, retry-item): send, then say what happened in words.
+ * complete, waive, retry-item, incident, watch end|extend): send, then say what happened in words.
  * The Temporal client loads only after the arguments are checked, so usage errors answer at once.
  */
 import { parseWorkflowId } from './arguments.js';

@@ -18,6 +18,7 @@ import { simCommand } from './commands/sim.js';
 import { startCommand } from './commands/start.js';
 import { statusCommand } from './commands/status.js';
 import { waiveCommand } from './commands/waive.js';
+import { watchCommand } from './commands/watch.js';
 import { workerCommand } from './commands/worker.js';
 import { examples } from './help.js';
 
@@ -36,6 +37,7 @@ const COMMANDS = [
   waiveCommand,
   retryItemCommand,
   incidentCommand,
+  watchCommand,
   reportCommand,
   workerCommand,
   devCommand,

@@ -109,7 +109,7 @@ const PostLaunch = z
   .strictObject({
     watch: z
       .strictObject({
-        /** How long the watch lasts after the roll-forward decision. */
+        /** The watch runs from the roll-forward decision until T plus this window (the runbook's first 48 h). */
         window: PositiveDuration.default(48 * HOUR_MS),
         /** How often PayCA's metrics are read and the alert rules evaluated. */
         interval: PositiveDuration.default(5 * 60_000),

@@ -303,9 +303,10 @@ export async function cutoverWorkflow(input: CutoverInput): Promise<CutoverStatu
     if (event.kind === 'alert') {
       const { alert } = event;
       const known = watch.alerts.findIndex((a) => a.id === alert.id && a.openedAt === alert.openedAt);
+      const changed = known < 0 || (alert.recoveredAt !== undefined && watch.alerts[known]?.recoveredAt === undefined);
       if (known >= 0) watch.alerts[known] = alert;
       else watch.alerts.push(alert);
-      status.incidents.push(
+      if (changed) status.incidents.push(
         alert.recoveredAt
           ? { at: alert.recoveredAt, severity: alert.severity, summary: `recovered: ${alert.recovered ?? alert.rule}`, by: 'post-launch watch', source: 'alert' }
           : { at: alert.openedAt, severity: alert.severity, summary: `alert ${alert.rule}: ${alert.opened}`, by: 'post-launch watch', source: 'alert' },
@@ -580,7 +581,12 @@ export async function cutoverWorkflow(input: CutoverInput): Promise<CutoverStatu
         await condition(() => watchControls.length > 0 || watchOver);
         const next = watchControls.shift();
         if (!next) return;
-        await watch.signal(watchControlSignal, next);
+        try {
+          await watch.signal(watchControlSignal, next);
+        } catch (err) {
+          // Accepted just as the watch ended by itself: there is nothing left to end or extend.
+          log.warn('watch decision arrived after the watch ended', { decision: next.kind, error: String(err) });
+        }
       }
     };
     const awaitWatch = async () => {
@@ -589,6 +595,7 @@ export async function cutoverWorkflow(input: CutoverInput): Promise<CutoverStatu
       Object.assign(status.watch ?? {}, {
         status: result.status,
         endsPlanAt: result.endsPlanAt,
+        endsAt: new Date(dueAtMs(Date.parse(result.endsPlanAt))).toISOString(),
         alerts: result.alerts,
         summaries: result.summaries,
         reads: result.reads,
@@ -690,6 +697,11 @@ export async function cutoverWorkflow(input: CutoverInput): Promise<CutoverStatu
     await runPostLaunch();
   } else {
     for (const stage of status.stages) if (stage.status === 'pending') stage.status = 'skipped';
+    for (const item of status.checklist) {
+      if (item.postLaunch && !settled(item)) {
+        Object.assign(item, { status: 'waived', waivedBy: 'cutover', reason: `not needed: the cutover ${finalPhase}`, at: nowIso() });
+      }
+    }
     await compensate();
   }
   status.finishedAt = nowIso();

@@ -10,12 +10,15 @@ import {
   checklistOf,
   closedBy,
   evidenceOrReason,
+  isRequiredBeforeGoLive,
   itemStatusText,
   openRequired,
+  postLaunchCountText,
   roleTitle,
   shorten,
 } from './checklist.js';
 import { shortTime } from './time.js';
+import { dueText } from './watch.js';
 
 /** An automated check's findings can be long JSON; `cutover checklist ID --json` keeps all of it. */
 const DOCUMENT_EVIDENCE_WIDTH = 500;
@@ -36,13 +39,22 @@ export function markdownTable(headers: string[], rows: string[][]): string[] {
   return [line(headers), line(headers.map(() => '---')), ...rows.map(line)];
 }
 
-function itemRow(item: ChecklistItemState): string[] {
+/** Post-launch items (runbook section 9) carry a deadline; their sections get a column for it. */
+const DUE_COLUMN = 'due (plan time)';
+
+function itemRow(item: ChecklistItemState, goLive: string | undefined, withDue: boolean): string[] {
   const evidence = evidenceOrReason(item);
+  const due = !item.postLaunch
+    ? '-'
+    : goLive
+      ? dueText(goLive, item).replace(/^due /, '')
+      : shortTime(item.postLaunch.dueAt);
   return [
     `${markdownCell(item.title)}${item.optional ? ' _(optional)_' : ''}<br>${code(item.id)}`,
     markdownCell(roleTitle(item.owner)),
     item.kind,
     markdownCell(itemStatusText(item)),
+    ...(withDue ? [markdownCell(due)] : []),
     markdownCell(closedBy(item) ?? '-'),
     item.at ? shortTime(item.at) : '-',
     evidence ? markdownCell(shorten(evidence, DOCUMENT_EVIDENCE_WIDTH)) : '-',
@@ -51,10 +63,12 @@ function itemRow(item: ChecklistItemState): string[] {
 }
 
 function openSummary(items: readonly ChecklistItemState[]): string[] {
-  const required = items.filter((item) => !item.optional);
+  const required = items.filter(isRequiredBeforeGoLive);
   const open = openRequired(items);
+  const postLaunch = postLaunchCountText(items);
+  const after = postLaunch ? ['', `Post-launch items (runbook section 9, due after go-live): ${postLaunch.replace(/^post-launch: /, '')}.`] : [];
   if (open.length === 0) {
-    return [`All ${required.length} required items are done or waived.`];
+    return [`All ${required.length} required items are done or waived.`, ...after];
   }
   return [
     `${open.length} of ${required.length} required items open:`,
@@ -63,6 +77,7 @@ function openSummary(items: readonly ChecklistItemState[]): string[] {
       ['owner', 'open items'],
       byOwner(open).map(({ owner, ids }) => [markdownCell(roleTitle(owner)), ids.map(code).join(', ')]),
     ),
+    ...after,
   ];
 }
 
@@ -70,12 +85,14 @@ function openSummary(items: readonly ChecklistItemState[]): string[] {
  * The checklist's sections without the document's title, so the launch report can embed them under a
  * heading of its own: `level` is the Markdown heading level of each section.
  */
-export function checklistSections(items: readonly ChecklistItemState[], level = 2): string[] {
+export function checklistSections(items: readonly ChecklistItemState[], level = 2, goLive?: string): string[] {
   if (items.length === 0) return ['This cutover has no launch checklist: it was started before readiness items existed.'];
   const heading = '#'.repeat(level);
   const lines = [`${heading} Open required items`, '', ...openSummary(items)];
   for (const { section, items: members } of bySection(items)) {
-    lines.push('', `${heading} ${section}`, '', ...markdownTable(ITEM_COLUMNS, members.map(itemRow)));
+    const withDue = members.some((item) => item.postLaunch);
+    const columns = withDue ? [...ITEM_COLUMNS.slice(0, 4), DUE_COLUMN, ...ITEM_COLUMNS.slice(4)] : ITEM_COLUMNS;
+    lines.push('', `${heading} ${section}`, '', ...markdownTable(columns, members.map((item) => itemRow(item, goLive, withDue))));
   }
   return lines;
 }
@@ -86,7 +103,7 @@ export function renderChecklistDocument(status: CutoverStatus, generatedAt: Date
     '',
     `Cutover ${code(status.workflowId)}, phase ${status.phase}. Generated ${shortTime(generatedAt.toISOString())}.`,
     '',
-    ...checklistSections(checklistOf(status)),
+    ...checklistSections(checklistOf(status), 2, status.goLive),
   ];
   return `${lines.join('\n')}\n`;
 }

@@ -22,9 +22,24 @@ export function isClosed(item: ChecklistItemState): boolean {
   return item.status === 'done' || item.status === 'waived';
 }
 
-/** What blocks go/no-go: required items neither done nor waived. */
+/**
+ * Items go/no-go waits for: required readiness items. Post-launch items (runbook section 9) are required too,
+ * but only open once the cutover rolls forward, so they are counted on their own, as the workflow does.
+ */
+export function isRequiredBeforeGoLive(item: ChecklistItemState): boolean {
+  return !item.optional && !item.postLaunch;
+}
+
+/** What blocks go/no-go: required readiness items neither done nor waived. */
 export function openRequired(items: readonly ChecklistItemState[]): ChecklistItemState[] {
-  return items.filter((item) => !item.optional && !isClosed(item));
+  return items.filter((item) => isRequiredBeforeGoLive(item) && !isClosed(item));
+}
+
+/** `post-launch: 2 of 4 open` once a checklist has post-launch items. */
+export function postLaunchCountText(items: readonly ChecklistItemState[]): string | undefined {
+  const postLaunch = items.filter((item) => item.postLaunch && !item.optional);
+  if (postLaunch.length === 0) return undefined;
+  return `post-launch: ${postLaunch.filter((item) => !isClosed(item)).length} of ${postLaunch.length} open`;
 }
 
 export function roleTitle(role: Role): string {
@@ -123,7 +138,7 @@ export function renderChecklistTable(items: readonly ChecklistItemState[]): stri
 
 /** "3 of 24 required items open: Engineering (secrets-in-vault), CX (…)" */
 export function openRequiredLine(items: readonly ChecklistItemState[]): string {
-  const required = items.filter((item) => !item.optional);
+  const required = items.filter(isRequiredBeforeGoLive);
   const open = openRequired(items);
   if (open.length === 0) return `0 of ${required.length} required items open: every required item is done or waived`;
   return `${open.length} of ${required.length} required items open: ${byOwnerText(open)}`;
@@ -136,9 +151,11 @@ export function checklistSummaryLine(items: readonly ChecklistItemState[]): stri
   const waived = items.filter((item) => item.status === 'waived').length;
   const open = openRequired(items);
   const counts = `${done} of ${items.length} done${waived ? `, ${waived} waived` : ''}`;
-  return open.length
+  const postLaunch = postLaunchCountText(items);
+  const line = open.length
     ? `checklist: ${counts}, ${open.length} open: ${byOwnerText(open)}`
     : `checklist: ${counts}, no required item open`;
+  return postLaunch ? `${line}; ${postLaunch}` : line;
 }
 
 export interface ChecklistView {

@@ -1,9 +1,11 @@
 /**
  * The launch report (`cutover report ID`): the runbook's artifacts (checklist, timeline, approvals, smoke-test
- * evidence, incident log) in one document for the cutover's records. Both renderers are pure functions of
+ * evidence, the post-launch watch with its summaries and alerts, the day-1 fee reconciliation, dashboards,
+ * reminders, incident log) in one document for the cutover's records. Both renderers are pure functions of
  * the status and the time the report is generated, and the Markdown is rendered from the JSON model, so
  * `--format json` and `--format md` always tell the same story.
  */
+import type { FeeReconciliationResult } from '../../activities/post-launch/fee-reconciliation.js';
 import { formatDuration } from '../../plan/duration.js';
 import type {
   ApprovalRecord,
@@ -14,12 +16,18 @@ import type {
   EscalationRecord,
   IncidentRecord,
   RefusalRecord,
+  StageState,
   StageStatus,
+  WatchAlert,
+  WatchDecision,
+  WatchState,
+  WatchSummary,
 } from '../../workflows/definitions.js';
 import type { Role } from '../../workflows/stages.js';
 import { checklistSections, code, markdownCell, markdownTable } from './checklist-document.js';
-import { checklistOf, evidenceText, roleTitle } from './checklist.js';
+import { checklistOf, evidenceText, isClosed, roleTitle } from './checklist.js';
 import { shortTime } from './time.js';
+import { dueText, openAlerts, periodText, planOffset, planTimeText, postLaunchItems } from './watch.js';
 
 export type LaunchOutcomeState = 'completed' | 'rolled-back' | 'aborted' | 'running';
 
@@ -74,7 +82,9 @@ export type LaunchIncidentKind =
   | 'rejection'
   | 'decision'
   | 'abort'
-  | 'compensation-failed';
+  | 'compensation-failed'
+  | 'alert'
+  | 'watch-decision';
 
 export interface LaunchIncident {
   at: string;
@@ -82,6 +92,59 @@ export interface LaunchIncident {
   /** The person who acted; for an escalation, the people it went to; null for the workflow itself. */
   who: string | null;
   what: string;
+}
+
+export type LaunchWatchState = WatchState['status'] | 'not-started' | 'not-run';
+
+/** The post-launch watch (runbook sections 5 and 9): the child workflow that read PayCA's metrics after roll-forward. */
+export interface LaunchWatch {
+  state: LaunchWatchState;
+  /** One sentence: how the watch went, or why it did not run. */
+  summary: string;
+  workflowId: string | null;
+  /** From start to end on the plan's clock, extensions included, in milliseconds. */
+  windowMs: number | null;
+  startedAt: string | null;
+  startedPlanAt: string | null;
+  /** Wall clock and plan clock; they move with each extension. */
+  endsAt: string | null;
+  endsPlanAt: string | null;
+  finishedAt: string | null;
+  /** Metric reads, and workflow runs (each continue-as-new starts another). */
+  reads: number;
+  runs: number;
+  /** The programme lead's end and extend decisions, with who, when and why. */
+  decisions: WatchDecision[];
+}
+
+export type LaunchFeeReconciliationState = 'matched' | 'accepted' | 'holding' | 'rejected' | 'failed' | 'running' | 'pending' | 'not-run';
+
+/** The day-1 fee reconciliation (T+24h, Finance): the statement against PayCA's metrics. */
+export interface LaunchFeeReconciliation {
+  state: LaunchFeeReconciliationState;
+  /** One sentence: what it found and who accepted it, or why it did not run. */
+  summary: string;
+  /** When the stage is due on the plan's clock. */
+  planned: string | null;
+  /** The stage's evidence: statement and metrics fees, the difference, tolerance, lines by type, request ids. */
+  result: FeeReconciliationResult | null;
+  /** Who approved the stage's last attempt: Finance accepting a difference above the tolerance. */
+  acceptedBy: { by: string; at: string; note: string | null }[];
+  problems: string[];
+}
+
+export interface LaunchReminder {
+  item: string;
+  kind: 'reminder' | 'overdue';
+  at: string;
+  to: string[];
+}
+
+/** The report's closing lines: how the cutover ended and how its post-launch work stands. */
+export interface LaunchFinalOutcome {
+  state: LaunchOutcomeState;
+  summary: string;
+  postLaunch: string[];
 }
 
 /** The launch report, as `cutover report ID --format json` prints it. */
@@ -101,16 +164,27 @@ export interface LaunchReport {
   checklist: ChecklistItemState[];
   refusals: RefusalRecord[];
   escalations: EscalationRecord[];
-  /** Incidents people reported during the cutover (`cutover incident`). */
+  /** The incident entries as recorded: people's (`cutover incident`) and the watch's alerts (`source: 'alert'`). */
   incidents: IncidentRecord[];
   compensations: CompensationRecord[];
   decision: CutoverStatus['decision'] | null;
   abort: CutoverStatus['abort'] | null;
+  watch: LaunchWatch;
+  /** One row per period the watch summarised for Analytics, oldest first. */
+  summaries: WatchSummary[];
+  /** Every alert the watch opened, with its recovery if it recovered. */
+  alerts: WatchAlert[];
+  feeReconciliation: LaunchFeeReconciliation;
+  /** The launch's dashboards as the plan lists them. */
+  dashboards: { title: string; url: string }[];
+  /** Reminders and overdue notices sent for post-launch items. */
+  reminders: LaunchReminder[];
   /**
-   * The runbook's incident log: reported incidents, escalations, refusals, rejections, decisions, aborts and
-   * failed compensations, oldest first.
+   * The runbook's incident log: reported incidents, alerts, escalations (overdue post-launch items among
+   * them), refusals, rejections, decisions (the watch's too), aborts and failed compensations, oldest first.
    */
   incidentLog: LaunchIncident[];
+  finalOutcome: LaunchFinalOutcome;
 }
 
 /** The go-live smoke tests in the order they run (runbook section 4). */
@@ -243,13 +317,26 @@ function reportedIncidentsOf(status: CutoverStatus): IncidentRecord[] {
 
 function incidentLogOf(status: CutoverStatus, approvals: readonly LaunchApproval[]): LaunchIncident[] {
   const incidents: LaunchIncident[] = [
-    ...reportedIncidentsOf(status).map((i) => ({ at: i.at, kind: 'incident' as const, who: i.by, what: `${i.severity}: ${i.summary}` })),
+    ...reportedIncidentsOf(status).map((i) => ({
+      at: i.at,
+      kind: i.source === 'alert' ? ('alert' as const) : ('incident' as const),
+      who: i.by,
+      what: `${i.severity}: ${i.summary}`,
+    })),
     ...status.escalations.map((e) => ({
       at: e.at,
       kind: 'escalation' as const,
       who: e.to.length ? e.to.join(', ') : null,
       what: `${e.stage} escalated, waiting for ${e.waitingFor.map(roleTitle).join(', ')}`,
     })),
+    ...remindersOf(status)
+      .filter((r) => r.kind === 'overdue')
+      .map((r) => ({
+        at: r.at,
+        kind: 'escalation' as const,
+        who: r.to.length ? r.to.join(', ') : null,
+        what: `post-launch item ${r.item} is overdue`,
+      })),
     ...status.refusals.map((r) => ({
       at: r.at,
       kind: 'refusal' as const,
@@ -267,6 +354,12 @@ function incidentLogOf(status: CutoverStatus, approvals: readonly LaunchApproval
     ...(status.decision
       ? [{ at: status.decision.at, kind: 'decision' as const, who: status.decision.by, what: `${status.decision.decision}: ${status.decision.reason}` }]
       : []),
+    ...(status.watch?.decisions ?? []).map((d) => ({
+      at: d.at,
+      kind: 'watch-decision' as const,
+      who: d.by,
+      what: `post-launch watch ${d.kind === 'end' ? 'ended early' : `extended by ${formatDuration(d.extendByMs ?? 0)}`}: ${d.reason}`,
+    })),
     ...(status.abort ? [{ at: status.abort.at, kind: 'abort' as const, who: status.abort.by, what: `aborted: ${status.abort.reason}` }] : []),
     ...status.compensations
       .filter((c) => c.status === 'failed')
@@ -276,8 +369,169 @@ function incidentLogOf(status: CutoverStatus, approvals: readonly LaunchApproval
   return incidents.sort((a, b) => Date.parse(a.at) - Date.parse(b.at));
 }
 
+/** Cutovers started before post-launch reminders and dashboards existed answer without them. */
+function remindersOf(status: CutoverStatus): LaunchReminder[] {
+  return ((status as Partial<CutoverStatus>).reminders ?? []).map((r) => ({ ...r, to: [...r.to] }));
+}
+
+function dashboardsOf(status: CutoverStatus): { title: string; url: string }[] {
+  return ((status as Partial<CutoverStatus>).dashboards ?? []).map((d) => ({ title: d.title, url: d.url }));
+}
+
+/** Why post-launch work did not run, or undefined when it may still run or did. */
+function notRunReason(status: CutoverStatus): string | undefined {
+  const decided = status.decision ? ` (${status.decision.decision} decided by ${status.decision.by} at ${shortTime(status.decision.at)}: ${status.decision.reason})` : '';
+  if (status.phase === 'rolled-back' || status.decision?.decision === 'roll-back') return `the cutover rolled back at the debrief${decided}`;
+  if (status.phase === 'aborted' || status.abort) {
+    const abort = status.abort;
+    return `the cutover was aborted${abort ? ` by ${abort.by} at ${shortTime(abort.at)}: ${abort.reason}` : ''}`;
+  }
+  return undefined;
+}
+
+function watchOf(status: CutoverStatus): LaunchWatch {
+  const watch = status.watch;
+  const empty = {
+    workflowId: null,
+    windowMs: null,
+    startedAt: null,
+    startedPlanAt: null,
+    endsAt: null,
+    endsPlanAt: null,
+    finishedAt: null,
+    reads: 0,
+    runs: 0,
+    decisions: [],
+  };
+  if (!watch) {
+    const why = notRunReason(status);
+    if (why) return { ...empty, state: 'not-run', summary: `The post-launch watch did not run because ${why}.` };
+    if (status.phase === 'completed') {
+      return { ...empty, state: 'not-run', summary: 'The post-launch watch did not run: this cutover finished before the watch existed.' };
+    }
+    return { ...empty, state: 'not-started', summary: 'The post-launch watch has not started: it starts when the programme lead rolls forward at the debrief.' };
+  }
+  const windowMs = Date.parse(watch.endsPlanAt) - Date.parse(watch.startedPlanAt);
+  const span = `from ${planOffset(status.goLive, watch.startedPlanAt)} to ${planOffset(status.goLive, watch.endsPlanAt)} (${formatDuration(Math.max(0, windowMs), { largestUnit: 'h' })} of plan time)`;
+  const open = openAlerts(watch.alerts).length;
+  const tally = `${watch.reads} metric reads, ${watch.summaries.length} summaries, ${watch.alerts.length} alert(s)${open ? `, ${open} still open` : ''}`;
+  const ended = watch.decisions.find((d) => d.kind === 'end');
+  const summary =
+    watch.status === 'watching'
+      ? `The post-launch watch is running ${span}: ${tally} so far.`
+      : watch.status === 'ended-early'
+        ? `The post-launch watch ended early${ended ? ` (decided by ${ended.by} at ${shortTime(ended.at)}: ${ended.reason})` : ''}; it was to run ${span}: ${tally}.`
+        : `The post-launch watch completed its window ${span}: ${tally}.`;
+  return {
+    state: watch.status,
+    summary,
+    workflowId: watch.workflowId,
+    windowMs: Number.isFinite(windowMs) ? windowMs : null,
+    startedAt: watch.startedAt,
+    startedPlanAt: watch.startedPlanAt,
+    endsAt: watch.endsAt,
+    endsPlanAt: watch.endsPlanAt,
+    finishedAt: watch.finishedAt ?? null,
+    reads: watch.reads,
+    runs: watch.runs,
+    decisions: watch.decisions.map((d) => ({ ...d })),
+  };
+}
+
+/** The stage's evidence, when it has the shape the fee-reconciliation activity returns. */
+function feeResultOf(stage: StageState | undefined): FeeReconciliationResult | null {
+  const result = asRecord(stage?.evidence.feeReconciliation);
+  if (!result || typeof result.statementFees !== 'number' || typeof result.metricsFees !== 'number') return null;
+  return result as unknown as FeeReconciliationResult;
+}
+
+function feeReconciliationOf(status: CutoverStatus): LaunchFeeReconciliation {
+  const stage = status.stages.find((s) => s.id === 'fee-reconciliation');
+  const result = feeResultOf(stage);
+  const base = {
+    planned: stage?.plannedAt ?? null,
+    result,
+    acceptedBy: [] as LaunchFeeReconciliation['acceptedBy'],
+    problems: [...(stage?.problems ?? [])],
+  };
+  const why = notRunReason(status);
+  if (!stage || (why && !stage.startedAt) || stage.status === 'skipped') {
+    return {
+      ...base,
+      state: 'not-run',
+      summary: why
+        ? `The day-1 fee reconciliation did not run because ${why}.`
+        : 'The day-1 fee reconciliation did not run: this cutover has no fee-reconciliation stage.',
+    };
+  }
+  const found = result
+    ? `the ${result.date} statement bills ${result.statementFees} ${result.currency}, PayCA's metrics count ${result.metricsFees}: difference ${signed(result.difference)} against a tolerance of ${result.tolerance}`
+    : 'no reconciliation evidence was recorded';
+  switch (stage.status) {
+    case 'pending':
+    case 'waiting':
+      return { ...base, state: 'pending', summary: `The day-1 fee reconciliation is due at ${planTimeText(status.goLive, stage.plannedAt)} (Finance).` };
+    case 'running':
+      return { ...base, state: 'running', summary: 'The day-1 fee reconciliation is running now.' };
+    case 'holding':
+      return { ...base, state: 'holding', summary: `The day-1 fee reconciliation holds for Finance: ${stage.problems.join('; ') || found}.` };
+    case 'rejected':
+      return { ...base, state: 'rejected', summary: `The day-1 fee reconciliation was rejected: ${found}.` };
+    case 'failed':
+      return {
+        ...base,
+        state: 'failed',
+        summary: `The day-1 fee reconciliation did not finish${why ? ` because ${why}` : ''}: ${stage.problems.join('; ') || found}.`,
+      };
+    default: {
+      const acceptedBy = stage.approvals
+        .filter((a) => a.attempt === stage.attempts && a.decision === 'approved')
+        .map((a) => ({ by: a.by, at: a.at, note: a.note ?? null }));
+      if (result?.matches && stage.problems.length === 0) {
+        return { ...base, state: 'matched', summary: `Day-1 fees reconcile: ${found}.` };
+      }
+      const who = acceptedBy.map((a) => `${a.by} at ${shortTime(a.at)}${a.note ? ` (${a.note})` : ''}`).join(', ');
+      return {
+        ...base,
+        acceptedBy,
+        state: 'accepted',
+        summary: `Day-1 fees did not reconcile (${found}) and were accepted${who ? ` by ${who}` : ''}.`,
+      };
+    }
+  }
+}
+
+const signed = (n: number) => (n > 0 ? `+${n}` : String(n));
+
+function finalOutcomeOf(status: CutoverStatus, outcome: LaunchReportOutcome, watch: LaunchWatch, fees: LaunchFeeReconciliation): LaunchFinalOutcome {
+  const why = notRunReason(status);
+  if (why && !status.watch) {
+    return { state: outcome.state, summary: outcome.summary, postLaunch: [`No post-launch work ran because ${why}.`] };
+  }
+  const items = postLaunchItems(status);
+  const open = items.filter((item) => !isClosed(item));
+  const alerts = openAlerts(status.watch?.alerts ?? []);
+  return {
+    state: outcome.state,
+    summary: outcome.summary,
+    postLaunch: [
+      watch.summary,
+      ...(alerts.length ? [`Alerts still open: ${alerts.map((a) => a.id).join(', ')}.`] : []),
+      fees.summary,
+      items.length === 0
+        ? 'No post-launch items in the checklist.'
+        : open.length === 0
+          ? `All ${items.length} post-launch items are done or waived.`
+          : `Post-launch items open: ${open.map((item) => `${item.id} (${roleTitle(item.owner)}, ${dueText(status.goLive, item)})`).join('; ')}.`,
+    ],
+  };
+}
+
 export function buildLaunchReport(status: CutoverStatus, generatedAt: Date): LaunchReport {
   const approvals = approvalsOf(status);
+  const outcome = outcomeOf(status);
+  const watch = watchOf(status);
+  const feeReconciliation = feeReconciliationOf(status);
   return {
     generatedAt: generatedAt.toISOString(),
     workflowId: status.workflowId,
@@ -287,7 +541,7 @@ export function buildLaunchReport(status: CutoverStatus, generatedAt: Date): Lau
     startedBy: status.startedBy,
     startedAt: status.startedAt,
     phase: status.phase,
-    outcome: outcomeOf(status),
+    outcome,
     timeline: timelineOf(status),
     approvals,
     smokeTests: smokeTestsOf(status),
@@ -298,7 +552,14 @@ export function buildLaunchReport(status: CutoverStatus, generatedAt: Date): Lau
     compensations: [...status.compensations],
     decision: status.decision ?? null,
     abort: status.abort ?? null,
+    watch,
+    summaries: (status.watch?.summaries ?? []).map((summary) => ({ ...summary })),
+    alerts: (status.watch?.alerts ?? []).map((alert) => ({ ...alert })),
+    feeReconciliation,
+    dashboards: dashboardsOf(status),
+    reminders: remindersOf(status),
     incidentLog: incidentLogOf(status, approvals),
+    finalOutcome: finalOutcomeOf(status, outcome, watch, feeReconciliation),
   };
 }
 
@@ -431,6 +692,134 @@ function incidentLines(report: LaunchReport): string[] {
   );
 }
 
+/** `2026-12-01 11:20:00Z (T+2h20m)<br>wall 2026-12-01 11:20:03Z`: an instant on both clocks. */
+function bothClocks(report: LaunchReport, planTime: string | null | undefined, wallTime: string | null | undefined): string {
+  if (!planTime && !wallTime) return '-';
+  const plan = planTime ? planTimeText(report.goLive, planTime) : '-';
+  return wallTime && wallTime !== planTime ? `${plan}<br>wall ${shortTime(wallTime)}` : plan;
+}
+
+function watchLines(report: LaunchReport): string[] {
+  const w = report.watch;
+  if (w.state === 'not-run' || w.state === 'not-started') return [markdownCell(w.summary)];
+  const lines = [
+    markdownCell(w.summary),
+    '',
+    `- Status: ${w.state}`,
+    `- Window: ${planOffset(report.goLive, w.startedPlanAt ?? undefined)} to ${planOffset(report.goLive, w.endsPlanAt ?? undefined)} on the plan's clock${w.windowMs === null ? '' : ` (${formatDuration(Math.max(0, w.windowMs), { largestUnit: 'h' })})`}`,
+    `- Started: ${bothClocks(report, w.startedPlanAt, w.startedAt).replace('<br>', ', ')}`,
+    `- Ends: ${bothClocks(report, w.endsPlanAt, w.endsAt).replace('<br>', ', ')}`,
+    `- Finished: ${shortTime(w.finishedAt ?? undefined)}`,
+    `- Reads and runs: ${w.reads} metric reads over ${w.runs} workflow run(s)`,
+    ...(w.workflowId ? [`- Watch workflow: ${code(w.workflowId)}`] : []),
+    '',
+  ];
+  if (w.decisions.length === 0) return [...lines, 'No decisions: the watch ran its planned window.'];
+  return [
+    ...lines,
+    ...markdownTable(
+      ['decision', 'by', 'at', 'extension', 'reason'],
+      w.decisions.map((d) => [
+        d.kind === 'end' ? 'end early' : 'extend',
+        markdownCell(d.by),
+        shortTime(d.at),
+        d.kind === 'extend' ? formatDuration(d.extendByMs ?? 0) : '-',
+        markdownCell(d.reason),
+      ]),
+    ),
+  ];
+}
+
+/** Why a watch table is empty: the watch did not run, or ran and had nothing to show. */
+function watchEmpty(report: LaunchReport, none: string): string {
+  return report.watch.state === 'not-run' || report.watch.state === 'not-started' ? markdownCell(report.watch.summary) : none;
+}
+
+function summaryLines(report: LaunchReport): string[] {
+  if (report.summaries.length === 0) return [];
+  return [
+    'Amounts in minor units.',
+    '',
+    ...markdownTable(
+      ['period', 'from–to (plan time)', 'auths approved', 'auths declined', 'settlements', 'refunds', 'fees', 'webhooks ok', 'webhooks failed', 'ErrRateLimited', 'open alerts'],
+      report.summaries.map((s) => [
+        String(s.period),
+        `${shortTime(s.fromPlan)} – ${shortTime(s.toPlan)}<br>${periodText(report.goLive, s)}`,
+        String(s.totals.authorizations.approved),
+        String(s.totals.authorizations.declined),
+        `${s.totals.settlements.count} (${s.totals.settlements.amount})`,
+        `${s.totals.refunds.count} (${s.totals.refunds.amount})`,
+        `${s.totals.fees.amount} ${s.totals.fees.currency}`,
+        String(s.totals.webhooks.succeeded),
+        String(s.totals.webhooks.failed),
+        String(s.totals.rateLimited),
+        s.openAlerts.length ? s.openAlerts.map(code).join(', ') : '-',
+      ]),
+    ),
+  ];
+}
+
+function alertLines(report: LaunchReport): string[] {
+  if (report.alerts.length === 0) return [];
+  return markdownTable(
+    ['alert', 'rule', 'severity', 'opened at (plan, wall)', 'what was seen', 'recovered at (plan, wall)', 'on recovery'],
+    report.alerts.map((a) => [
+      code(a.id),
+      a.rule,
+      a.severity,
+      bothClocks(report, a.openedPlanAt, a.openedAt),
+      markdownCell(a.opened),
+      a.recoveredAt ? bothClocks(report, a.recoveredPlanAt, a.recoveredAt) : '**still open**',
+      cell(a.recovered),
+    ]),
+  );
+}
+
+function feeLines(report: LaunchReport): string[] {
+  const f = report.feeReconciliation;
+  const lines = [markdownCell(f.summary)];
+  const r = f.result;
+  if (r) {
+    lines.push(
+      '',
+      ...markdownTable(
+        ['statement day', 'currency', 'statement fees', 'metrics fees', 'difference', 'tolerance', 'reconciles'],
+        [[r.date, r.currency, String(r.statementFees), String(r.metricsFees), signed(r.difference), String(r.tolerance), r.matches ? 'yes' : '**no**']],
+      ),
+      '',
+      ...markdownTable(
+        ['statement line', 'amount'],
+        Object.entries(r.statementByType).map(([type, amount]) => [markdownCell(type), String(amount)]),
+      ),
+      '',
+      `PayCA request ids: metrics ${code(r.requestIds.metrics)}, statement ${code(r.requestIds.statement)}. Amounts in minor units.`,
+    );
+  }
+  if (f.state === 'accepted' && f.acceptedBy.length) {
+    lines.push(
+      '',
+      `**Accepted despite the difference** by ${f.acceptedBy.map((a) => `${markdownCell(a.by)} at ${shortTime(a.at)}${a.note ? `: ${markdownCell(a.note)}` : ''}`).join('; ')}.`,
+    );
+  }
+  return lines;
+}
+
+function dashboardLines(report: LaunchReport): string[] {
+  return report.dashboards.map((d) => `- [${d.title.replace(/[[\]]/g, '\\$&')}](${d.url})`);
+}
+
+function reminderLines(report: LaunchReport): string[] {
+  if (report.reminders.length === 0) return [];
+  return markdownTable(
+    ['at', 'kind', 'item', 'sent to'],
+    report.reminders.map((r) => [shortTime(r.at), r.kind, code(r.item), cell(r.to.join(', '))]),
+  );
+}
+
+function finalOutcomeLines(report: LaunchReport): string[] {
+  return [markdownCell(report.finalOutcome.summary), '', ...report.finalOutcome.postLaunch.map((line) => `- ${markdownCell(line)}`)];
+}
+
 /** The Markdown document, from the model alone. */
 export function launchReportMarkdown(report: LaunchReport): string {
   const lines = [
@@ -442,11 +831,18 @@ export function launchReportMarkdown(report: LaunchReport): string {
     ...section('Timeline', timelineLines(report), 'No stages.'),
     ...section('Approvals and decisions', approvalLines(report), 'No approvals, rejections or decisions yet.'),
     ...section('Smoke-test evidence', smokeTestLines(report), 'The go-live smoke tests have not run yet.'),
-    ...section('Launch checklist', checklistSections(report.checklist, 3), ''),
+    ...section('Launch checklist', checklistSections(report.checklist, 3, report.goLive), ''),
+    ...section('Post-launch watch', watchLines(report), ''),
+    ...section('Hourly summaries', summaryLines(report), watchEmpty(report, 'No summary yet: the first is posted an hour into the watch.')),
+    ...section('Alerts', alertLines(report), watchEmpty(report, 'No alert opened.')),
+    ...section('Day-1 fee reconciliation', feeLines(report), ''),
+    ...section('Dashboards', dashboardLines(report), 'None listed in the plan (`postLaunch.dashboards`).'),
+    ...section('Reminders', reminderLines(report), 'None sent.'),
     ...section('Escalations', escalationLines(report), 'None.'),
     ...section('Refused messages', refusalLines(report), 'None.'),
     ...section('Compensations', compensationLines(report), 'None.'),
     ...section('Incident log', incidentLines(report), 'No incidents.'),
+    ...section('Final outcome', finalOutcomeLines(report), ''),
   ];
   return `${lines.join('\n')}\n`;
 }

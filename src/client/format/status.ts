@@ -1,13 +1,22 @@
 /**
  * `cutover status` for people: a header with the checklist in one line, the stage table, then approvals,
- * refusals, escalations.
+ * refusals, escalations, incidents, and the post-launch watch once the cutover has rolled forward.
  */
 import type { CutoverStatus, StageState } from '../../workflows/definitions.js';
 import type { Role } from '../../workflows/stages.js';
 import type { CutoverReading } from '../read-status.js';
-import { checklistOf, checklistSummaryLine } from './checklist.js';
+import { checklistOf, checklistSummaryLine, isClosed, roleTitle } from './checklist.js';
 import { renderTable } from './table.js';
 import { shortTime } from './time.js';
+import {
+  dueText,
+  openAlerts,
+  periodText,
+  planTimeText,
+  postLaunchItems,
+  summaryTotalsText,
+  watchDecisionText,
+} from './watch.js';
 
 export function awaitingText(stage: StageState, approvers: Partial<Record<Role, string[]>>): string {
   if (!stage.hold || stage.hold.awaiting.length === 0) return '-';
@@ -37,6 +46,30 @@ export function renderStageTable(status: CutoverStatus, approvers: Partial<Recor
 
 function section(title: string, lines: string[]): string[] {
   return lines.length ? ['', `${title}:`, ...lines.map((line) => `  ${line}`)] : [];
+}
+
+/** The post-launch watch in a few lines: where it stands, what is open, what was decided, what is due. */
+function watchLines(status: CutoverStatus): string[] {
+  const watch = status.watch;
+  if (!watch) return [];
+  const latest = watch.summaries.at(-1);
+  const alerts = openAlerts(watch.alerts);
+  const reminders = (status.reminders ?? []).map(
+    (r) => `${shortTime(r.at)} ${r.kind} ${r.item} to ${r.to.join(', ') || '(nobody listed)'}`,
+  );
+  const openItems = postLaunchItems(status).filter((item) => !isClosed(item));
+  return [
+    `${watch.status}, ends ${planTimeText(status.goLive, watch.endsPlanAt)} plan time (${shortTime(watch.endsAt)} wall clock), ${watch.reads} reads, ${watch.runs} run(s)${watch.finishedAt ? `, finished ${shortTime(watch.finishedAt)}` : ''}`,
+    alerts.length
+      ? `open alerts: ${alerts.map((a) => `${a.id} (${a.severity}) since ${planTimeText(status.goLive, a.openedPlanAt)}: ${a.opened}`).join('; ')}`
+      : `open alerts: none (${watch.alerts.length} opened in all)`,
+    latest
+      ? `summaries: ${watch.summaries.length}, latest #${latest.period} ${periodText(status.goLive, latest)}: ${summaryTotalsText(latest)}`
+      : 'summaries: none yet',
+    ...watch.decisions.map((d) => `decision: ${watchDecisionText(d)}`),
+    ...reminders.map((r) => `sent: ${r}`),
+    ...openItems.map((item) => `open: ${item.id} (${roleTitle(item.owner)}) ${dueText(status.goLive, item)}`),
+  ];
 }
 
 export function renderStatus(reading: CutoverReading): string {
@@ -70,7 +103,7 @@ export function renderStatus(reading: CutoverReading): string {
     (e) => `${shortTime(e.at)} ${e.stage} escalated to ${e.to.join(', ') || '(nobody listed)'}, waiting for ${e.waitingFor.join(', ')}`,
   );
   // Cutovers started before the incident log existed answer without one.
-  const incidents = (status.incidents ?? []).map((i) => `${shortTime(i.at)} ${i.severity} by ${i.by}: ${i.summary}`);
+  const incidents = (status.incidents ?? []).map((i) => `${shortTime(i.at)} ${i.severity}${i.source === 'alert' ? ' alert' : ''} by ${i.by}: ${i.summary}`);
   const compensations = status.compensations.map(
     (c) => `${shortTime(c.at)} ${c.step}: ${c.status}${c.detail ? ` (${c.detail})` : ''}`,
   );
@@ -91,6 +124,7 @@ export function renderStatus(reading: CutoverReading): string {
     ...section('Escalations', escalations),
     ...section('Incidents', incidents),
     ...section('Compensations', compensations),
+    ...section('Post-launch watch', watchLines(status)),
     ...section('Outcome', outcome),
   ].join('\n');
 }
