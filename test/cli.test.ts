@@ -1,8 +1,8 @@
 import assert from 'node:assert/strict';
 import { execFile, spawn } from 'node:child_process';
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 import { setTimeout as delay } from 'node:timers/promises';
 import { readStatus } from '../src/client/read-status.js';
 import { freePort, isPortFree } from '../src/dev/ports.js';
@@ -354,7 +354,7 @@ describe('cutover CLI on the dev server', function () {
         const result = await new Promise<CliResult>((done) => {
           execFile(
             process.execPath,
-            [CLI, 'demo', '--exit', '--time-scale', '5000', '--data-dir', dir, ...flags],
+            [CLI, 'demo', '--exit', '--time-scale', '5000', '--data-dir', dir, '--report-dir', dir, ...flags],
             { cwd: ROOT, env: world.cliEnv, timeout: 150_000 },
             (err, stdout, stderr) => done({ code: err ? (typeof err.code === 'number' ? err.code : -1) : 0, stdout, stderr }),
           );
@@ -372,7 +372,18 @@ describe('cutover CLI on the dev server', function () {
         const closed = result.stdout.indexOf('readiness: every required item is done or waived');
         assert.ok(closed !== -1 && closed < result.stdout.indexOf('→ lara (lead) approves go-live'), 'the checklist closes before go/no-go');
         assert.doesNotMatch(result.stdout, /refused/);
-        assert.match(result.stdout, /checklist: 27 of 27 done or waived/);
+        assert.match(result.stdout, /checklist: 31 of 31 done or waived/);
+        assert.match(result.stdout, /→ injecting a webhook failure burst/);
+        assert.equal(result.stdout.match(/watch: ALERT sev2 webhook-failure-rate opened/g)?.length, 1, 'the alert opens once');
+        assert.equal(result.stdout.match(/watch: webhook-failure-rate recovered/g)?.length, 1, 'and recovers once');
+        assert.match(result.stdout, /fee-reconciliation passed/);
+        assert.match(result.stdout, /ends the post-launch watch early: rehearsal/);
+        const report = /launch report: (\S+\.launch-report\.md)/.exec(result.stdout)?.[1];
+        assert.ok(report, 'the demo names its launch report');
+        assert.ok(resolve(ROOT, report).startsWith(dir), `the report is written where --report-dir says: ${report}`);
+        const markdown = await readFile(resolve(ROOT, report), 'utf8');
+        assert.match(markdown, /^## Alerts$/m);
+        assert.match(markdown, /webhook-failure-rate/);
         // 6 seeded cards, 2 dry-run cards (closed again) and the go-live smoke-test card (closed).
         assert.match(result.stdout, /production simulator: 9 card\(s\) issued, 3 closed, 1 top-up\(s\)/);
         assert.match(result.stdout, new RegExp(`Temporal UI: http://localhost:${flags[3]}/namespaces/default/workflows/cutover-acme-prepaid-uk-demo-`));

@@ -24,6 +24,8 @@ const EVIDENCE: Record<string, string> = {
   'business-continuity': 'BCP names PayCA and the fallback, COMP-24',
   'account-manager-handover': 'final readiness call with the PayCA account manager, PM-5',
   'legal-sign-off': 'cardholder terms v2 signed off by legal, LEGAL-9',
+  'support-ticket-review': 'first-day tickets reviewed: no pattern pointing at PayCA, two FAQ updates, CX-812',
+  'retro-scheduled': 'retro booked for day 5 with PayCA, invite https://calendar.acme.example/invite/acme-prepaid-uk-retro',
 };
 
 export function demoEvidence(item: ChecklistItemState): string {

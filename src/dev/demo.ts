@@ -2,8 +2,12 @@
  * The demo: starts the example cutover on the local stack with go-live 25 hours ahead, runs the plan
  * clock fast, and plays the people in plain sight, printing each stage and checklist item as it changes:
  * owners close the launch checklist (one check fails, is fixed and passes on a retry; one cannot pass
- * locally and is waived), then go-live is approved and the debrief rolls forward.
+ * locally and is waived), then go-live is approved and the debrief rolls forward. The post-launch watch
+ * follows: one injected webhook failure burst opens an alert and recovers, the day-1 fees reconcile at
+ * T+24h, CX and the lead settle their post-launch items, and unless the full window is asked for the
+ * lead ends the watch early, saying it is a rehearsal.
  */
+import { ServiceError, type Client } from '@temporalio/client';
 import { MessageRefusedError } from '../errors.js';
 import { formatDuration } from '../plan/duration.js';
 import { loadPlanFile } from '../plan/load.js';
@@ -17,8 +21,9 @@ import { demoEvidence, DEMO_WAIVERS } from './demo-checklist.js';
 import { prepareDemoReadiness } from './demo-readiness.js';
 import { DEMO_GO_LIVE_IN_MS } from './demo-settings.js';
 import { pointPlanAt } from './plan-for-stack.js';
+import { burstAnnouncement, endWatchReason, injectWebhookBurst, readyForBurst, watchIntroLines } from './demo-watch.js';
 import { checklistSummary, progressLines } from './progress.js';
-import { scriptedActions, type ChecklistScript } from './scripted-approver.js';
+import { scriptedActions, type ChecklistScript, type WatchScript } from './scripted-approver.js';
 import type { DevStack } from './stack.js';
 
 
@@ -31,6 +36,8 @@ export interface DemoOptions {
   say: (line: string) => void;
   pollIntervalMs?: number;
   goLiveInMs?: number;
+  /** Watch the whole post-launch window (48 h of plan time) instead of ending it once the fees reconcile. */
+  fullWatch?: boolean;
 }
 
 export interface DemoResult {
@@ -45,6 +52,13 @@ export interface DemoResult {
 
 const ENDED = new Set(['completed', 'rolled-back', 'aborted']);
 const ITEM_MESSAGES = new Set<CutoverMessage['kind']>(['complete-item', 'waive-item', 'retry-item']);
+/** On top of the schedule: time for activities, retries and approvals. */
+const DEADLINE_SLACK_MS = 120_000;
+/**
+ * Past the deadline, a watch still posting summaries is let run: at high time scales its reads (one
+ * activity and one signal each) fall behind the plan clock, so it ends later than scheduled, but it ends.
+ */
+const WATCH_STALL_MS = 30_000;
 
 function demoWorkflowId(plan: CutoverPlan, now: Date): string {
   return `cutover-${programmeSlug(plan.programme)}-demo-${now.toISOString().slice(0, 19).replace(/[-:T]/g, '')}`;
@@ -62,6 +76,21 @@ function sleep(ms: number, signal: AbortSignal): Promise<void> {
       resolve();
     }
   });
+}
+
+/**
+ * The status, read again after a short pause when the server answers with a service error: over a run of
+ * several minutes on a busy machine the dev server's SQLite store now and then fails one describe or query.
+ */
+async function readStatusPatiently(client: Client, workflowId: string, signal: AbortSignal): Promise<CutoverStatus> {
+  for (let attempt = 1; ; attempt += 1) {
+    try {
+      return await readStatus(client, workflowId);
+    } catch (err) {
+      if (!(err instanceof ServiceError) || attempt >= 3 || signal.aborted) throw err;
+      await sleep(1_000, signal);
+    }
+  }
 }
 
 export async function runDemo(options: DemoOptions): Promise<DemoResult> {
@@ -83,9 +112,18 @@ export async function runDemo(options: DemoOptions): Promise<DemoResult> {
   await startCutover(client, { plan, planFile: options.planFile, goLive, timeScale, startedBy: 'demo', workflowId });
 
   const wallUntil = (offsetMs: number) => Math.max(0, goLive.getTime() + offsetMs - now.getTime()) / timeScale;
-  const lastOffset = Math.max(...plan.stages.map((s) => s.offsetMs));
+  const offsetOf = (id: string) => plan.stages.find((s) => s.id === id)?.offsetMs ?? 0;
+  const fullWatch = options.fullWatch ?? false;
+  // Early: the lead ends the watch once the last timed stage (the T+24h fee reconciliation) has passed.
+  const lastOffset = Math.max(...plan.stages.map((s) => s.offsetMs), fullWatch ? plan.postLaunch.watch.windowMs : -Infinity);
+  const watchScript: WatchScript = {};
   say(`started ${workflowId}: go-live ${goLive.toISOString()}, plan clock ${timeScale}× real time`);
-  say(`  go-live in ${formatDuration(roundToSecond(wallUntil(0)))}, debrief in ${formatDuration(roundToSecond(wallUntil(lastOffset)))} of wall time`);
+  say(
+    `  go-live in ${formatDuration(roundToSecond(wallUntil(0)))}, debrief in ${formatDuration(roundToSecond(wallUntil(offsetOf('debrief'))))}, ` +
+      `day-1 fee reconciliation in ${formatDuration(roundToSecond(wallUntil(offsetOf('fee-reconciliation'))))}` +
+      (fullWatch ? `, end of the watch in ${formatDuration(roundToSecond(wallUntil(plan.postLaunch.watch.windowMs)))}` : '') +
+      ' of wall time',
+  );
   const items = plan.readiness.items;
   const automated = items.filter((item) => item.kind === 'automated').length;
   say(
@@ -93,28 +131,41 @@ export async function runDemo(options: DemoOptions): Promise<DemoResult> {
   );
   say('');
 
-  // Generous: the schedule plus time for activities, retries and approvals.
-  const deadline = Date.now() + wallUntil(lastOffset) + 120_000;
+  // Generous: the schedule, to the fee reconciliation or the end of the watch, plus the slack.
+  const deadline = Date.now() + wallUntil(lastOffset) + DEADLINE_SLACK_MS;
   const answered = new Set<string>();
   const hinted = new Set<string>();
+  let burstInjected = false;
+  let watchProgressAt = 0;
   let previous: CutoverStatus | undefined;
   for (;;) {
     if (signal.aborted && previous) return { workflowId, plan, status: previous, completed: false, stoppedEarly: 'interrupted' };
-    const status = await readStatus(client, workflowId);
+    const status = await readStatusPatiently(client, workflowId, signal);
     for (const line of progressLines(previous, status)) say(line);
+    if (status.watch && !previous?.watch) for (const line of watchIntroLines(plan, status, fullWatch)) say(line);
+    if (status.watch?.status === 'watching' && status.watch.summaries.length !== previous?.watch?.summaries.length) watchProgressAt = Date.now();
     previous = status;
     const summary = checklistSummary(status);
     if (ENDED.has(status.phase)) {
       if (summary) say(summary);
       return { workflowId, plan, status, completed: status.phase === 'completed' };
     }
-    if (Date.now() > deadline) {
+    if (Date.now() > deadline && Date.now() - watchProgressAt > WATCH_STALL_MS) {
       if (summary) say(summary);
       return { workflowId, plan, status, completed: false, stoppedEarly: `still ${status.phase} after the time the demo allows` };
     }
 
+    if (!burstInjected && readyForBurst(status)) {
+      burstInjected = true;
+      say(`→ ${burstAnnouncement(plan)}`);
+      await injectWebhookBurst(stack.production.url);
+      // The lead may end the watch early only after the audience has seen the alert this burst opens.
+      if (!fullWatch) watchScript.endEarlyReason = endWatchReason(plan);
+      continue;
+    }
+
     const stageAttempts = status.stages.map((s) => s.attempts).join();
-    const action = scriptedActions(status, plan.approvers, script).find(
+    const action = scriptedActions(status, plan.approvers, script, watchScript).find(
       (candidate) => !answered.has(`${candidate.message.kind}:${JSON.stringify(candidate.message.args)}:${stageAttempts}`),
     );
     if (action) {

@@ -1,14 +1,17 @@
 /**
  * Turns successive status readings into progress lines a person can follow:
- * "T-24h config-diff passed (2 differences, all allowed)", "readiness: bin-catalogue done". Evidence is
- * read defensively, since it is free-form per stage and check; a shape this does not know gets no detail.
+ * "T-24h config-diff passed (2 differences, all allowed)", "readiness: bin-catalogue done", and after the
+ * roll-forward the post-launch watch: alerts opening and recovering, summaries, reminders, post-launch
+ * items. Evidence is read defensively, since it is free-form per stage and check; a shape this does not
+ * know gets no detail.
  */
+import { formatDuration, formatOffset } from '../plan/duration.js';
 import { openRequiredItems } from '../workflows/checklist-rules.js';
-import type { ChecklistItemState, CutoverStatus, StageState } from '../workflows/definitions.js';
+import type { ChecklistItemState, CutoverStatus, MetricsTotals, StageState, WatchAlert, WatchState, WatchSummary } from '../workflows/definitions.js';
 
 type Evidence = Record<string, unknown>;
 
-const plural = (n: number, word: string) => `${n} ${word}${n === 1 ? '' : 's'}`;
+const plural = (n: number, word: string, many = `${word}s`) => `${n} ${n === 1 ? word : many}`;
 
 function asRecord(value: unknown): Evidence | undefined {
   return typeof value === 'object' && value !== null && !Array.isArray(value) ? (value as Evidence) : undefined;
@@ -80,7 +83,32 @@ function stageDetail(stage: StageState, status: CutoverStatus): string | undefin
       return goLiveDetail(stage.evidence);
     case 'debrief':
       return status.decision ? `${status.decision.decision} by ${status.decision.by}` : undefined;
+    case 'fee-reconciliation':
+      return feeDetail(stage.evidence.feeReconciliation);
   }
+}
+
+/** "statement 1950 GBP = metrics 1950 GBP for 2026-11-27": minor units, as PayCA reports them. */
+function feeDetail(value: unknown): string | undefined {
+  const fees = asRecord(value);
+  if (!fees || typeof fees.metricsFees !== 'number' || typeof fees.statementFees !== 'number') return undefined;
+  const currency = String(fees.currency ?? '');
+  const day = typeof fees.date === 'string' ? ` for ${fees.date}` : '';
+  if (fees.matches === true) {
+    return `statement ${fees.statementFees} ${currency} = metrics ${fees.metricsFees} ${currency}${day}, within the tolerance of ${String(fees.tolerance ?? 0)}`;
+  }
+  return `statement ${fees.statementFees} ${currency} against metrics ${fees.metricsFees} ${currency}${day}: difference ${String(fees.difference)}`;
+}
+
+/** "watch completed after 552 reads, 46 summaries, 1 alert": the watch item's evidence. */
+function watchItemDetail(record: Evidence): string {
+  const open = asArray(record.stillOpen).length;
+  return [
+    `watch ${String(record.watch)}`,
+    plural(Number(record.reads ?? 0), 'read'),
+    plural(Number(record.summaries ?? 0), 'summary', 'summaries'),
+    `${plural(Number(record.alerts ?? 0), 'alert')}${open ? `, ${open} still open` : ''}`,
+  ].join(', ');
 }
 
 function stageLine(stage: StageState, status: CutoverStatus): string | undefined {
@@ -114,11 +142,13 @@ function checkDetail(evidence: unknown): string | undefined {
   }
   if (Array.isArray(record.shortfalls)) return fundingDetail({ funding: record });
   if (record.delivery) return webhookDetail(record);
+  if (typeof record.watch === 'string' && typeof record.reads === 'number') return watchItemDetail(record);
+  if (typeof record.metricsFees === 'number') return feeDetail(record);
   return undefined;
 }
 
 function itemLine(item: ChecklistItemState): string | undefined {
-  const head = `readiness: ${item.id}`;
+  const head = `${item.postLaunch ? 'post-launch' : 'readiness'}: ${item.id}`;
   switch (item.status) {
     case 'checking':
       return item.attempts > 1 ? `${head} checking again (attempt ${item.attempts})` : undefined;
@@ -139,15 +169,17 @@ function itemLine(item: ChecklistItemState): string | undefined {
 /** Cutovers started before the checklist existed have none. */
 const checklistOf = (status: CutoverStatus): ChecklistItemState[] => (status as Partial<CutoverStatus>).checklist ?? [];
 
-function checklistLines(before: CutoverStatus | undefined, after: CutoverStatus): string[] {
+/** Lines for the checklist items that changed: the readiness items, or the post-launch ones (runbook section 9). */
+function checklistLines(before: CutoverStatus | undefined, after: CutoverStatus, postLaunch = false): string[] {
   const lines: string[] = [];
   for (const item of checklistOf(after)) {
+    if (Boolean(item.postLaunch) !== postLaunch) continue;
     const previous = before && checklistOf(before).find((i) => i.id === item.id);
     if (previous?.status === item.status && previous.attempts === item.attempts) continue;
     const line = itemLine(item);
     if (line) lines.push(line);
   }
-  const openBefore = before && checklistOf(before).length > 0 ? openRequiredItems(before).size : 0;
+  const openBefore = !postLaunch && before && checklistOf(before).length > 0 ? openRequiredItems(before).size : 0;
   if (openBefore > 0 && openRequiredItems({ ...after, checklist: checklistOf(after) }).size === 0) {
     lines.push('readiness: every required item is done or waived; go/no-go can go ahead');
   }
@@ -170,6 +202,224 @@ export function checklistSummary(status: CutoverStatus): string | undefined {
   return `checklist: ${closed} of ${items.length} done or waived (${parts.join('; ')})`;
 }
 
+// ---------- the post-launch watch ----------
+
+/** Cutovers started before the watch existed have no reminders. */
+const remindersOf = (status: CutoverStatus): CutoverStatus['reminders'] => (status as Partial<CutoverStatus>).reminders ?? [];
+
+/** `T+3h05m`: a plan time relative to go-live, to the minute (the watch starts whenever the lead decided). */
+function planLabel(status: CutoverStatus, planIso: string | undefined): string {
+  const offsetMs = Date.parse(planIso ?? '') - Date.parse(status.goLive);
+  if (!Number.isFinite(offsetMs)) return '?';
+  return formatOffset(Math.round(offsetMs / 60_000) * 60_000).replace(/h(\d)m$/, 'h0$1m');
+}
+
+/** The plan time of a wall-clock moment: the plan clock runs `timeScale` times faster from the start. */
+function planTimeOf(status: CutoverStatus, wallIso: string): string | undefined {
+  const startedMs = Date.parse(status.startedAt);
+  const wallMs = Date.parse(wallIso);
+  if (!Number.isFinite(startedMs) || !Number.isFinite(wallMs)) return undefined;
+  return new Date(startedMs + (wallMs - startedMs) * status.timeScale).toISOString();
+}
+
+/** A line in plan-time order: what a person would read on the launch channel. */
+interface TimedLine {
+  planMs: number;
+  text: string;
+}
+
+const watchHead = (label: string) => `${label.padEnd(7)} watch:`;
+
+function timed(status: CutoverStatus, planIso: string | undefined, text: string): TimedLine {
+  return { planMs: Date.parse(planIso ?? '') || 0, text: `${watchHead(planLabel(status, planIso))} ${text}` };
+}
+
+function alertLines(status: CutoverStatus, before: WatchState | undefined, after: WatchState): TimedLine[] {
+  const lines: TimedLine[] = [];
+  for (const alert of after.alerts) {
+    const seen = before?.alerts.find((a) => a.id === alert.id && a.openedAt === alert.openedAt);
+    if (!seen) lines.push(timed(status, alert.openedPlanAt, `ALERT ${alert.severity} ${alert.id} opened: ${alert.opened}`));
+    if (alert.recoveredAt && !seen?.recoveredAt) lines.push(timed(status, alert.recoveredPlanAt, recoveredText(alert)));
+  }
+  return lines;
+}
+
+function recoveredText(alert: WatchAlert): string {
+  const openMs = Date.parse(alert.recoveredPlanAt ?? '') - Date.parse(alert.openedPlanAt);
+  const after = Number.isFinite(openMs) && openMs > 0 ? ` after ${formatDuration(openMs)}` : '';
+  return `${alert.id} recovered${after}: ${alert.recovered ?? 'the rule no longer breaches'}`;
+}
+
+function totalsText(t: MetricsTotals, openAlerts: string[]): string {
+  return [
+    `auths ${t.authorizations.approved} approved / ${t.authorizations.declined} declined`,
+    `fees ${t.fees.amount} ${t.fees.currency}`,
+    `webhooks ${t.webhooks.succeeded} ok / ${t.webhooks.failed} failed`,
+    `ErrRateLimited ${t.rateLimited}`,
+    `open alerts ${openAlerts.join(', ') || 'none'}`,
+  ].join(', ');
+}
+
+function sumTotals(summaries: WatchSummary[]): MetricsTotals {
+  const first = summaries[0]?.totals;
+  const total: MetricsTotals = {
+    authorizations: { approved: 0, declined: 0 },
+    settlements: { count: 0, amount: 0 },
+    refunds: { count: 0, amount: 0 },
+    fees: { amount: 0, currency: first?.fees.currency ?? '' },
+    webhooks: { succeeded: 0, failed: 0 },
+    rateLimited: 0,
+  };
+  for (const { totals: t } of summaries) {
+    total.authorizations.approved += t.authorizations.approved;
+    total.authorizations.declined += t.authorizations.declined;
+    total.fees.amount += t.fees.amount;
+    total.webhooks.succeeded += t.webhooks.succeeded;
+    total.webhooks.failed += t.webhooks.failed;
+    total.rateLimited += t.rateLimited;
+  }
+  return total;
+}
+
+/** A summary worth its own line: the first (to show what Analytics gets), or one with anything abnormal in it. */
+const notable = (summary: WatchSummary) =>
+  summary.period === 1 || summary.openAlerts.length > 0 || summary.totals.webhooks.failed > 0 || summary.totals.rateLimited > 0;
+
+/** Quiet hours are grouped up to each whole six hours from T, so a 48 h watch prints a handful of lines. */
+const QUIET_GROUP_MS = 6 * 3_600_000;
+
+/**
+ * Every summary line the readings so far call for: a notable summary on its own, quiet ones grouped until
+ * a six-hour mark, the next notable one, or the end of the watch. Keyed by the periods a line covers, so
+ * two readings' lines can be compared.
+ */
+function summaryGroups(status: CutoverStatus, watch: WatchState): Map<string, TimedLine> {
+  const groups = new Map<string, TimedLine>();
+  const summaries = watch.summaries;
+  const goLiveMs = Date.parse(status.goLive);
+  const ended = watch.status !== 'watching';
+  let quiet: WatchSummary[] = [];
+  const flush = () => {
+    const first = quiet[0];
+    const last = quiet[quiet.length - 1];
+    if (!first || !last) return;
+    const text =
+      quiet.length === 1
+        ? `${planLabel(status, first.fromPlan)}–${planLabel(status, last.toPlan)} summary to Analytics, quiet: ${totalsText(first.totals, [])}`
+        : `${planLabel(status, first.fromPlan)}–${planLabel(status, last.toPlan)}: ${quiet.length} hourly summaries to Analytics, all quiet: ${totalsText(sumTotals(quiet), [])}`;
+    groups.set(`${first.period}-${last.period}`, timed(status, last.toPlan, text));
+    quiet = [];
+  };
+  summaries.forEach((summary, index) => {
+    if (notable(summary)) {
+      flush();
+      groups.set(
+        `${summary.period}-${summary.period}`,
+        timed(
+          status,
+          summary.toPlan,
+          `${planLabel(status, summary.fromPlan)}–${planLabel(status, summary.toPlan)} summary to Analytics: ${totalsText(summary.totals, summary.openAlerts)}`,
+        ),
+      );
+      return;
+    }
+    quiet.push(summary);
+    const atMark = (Date.parse(summary.toPlan) - goLiveMs) % QUIET_GROUP_MS === 0;
+    if (atMark || (ended && index === summaries.length - 1)) flush();
+  });
+  return groups;
+}
+
+function summaryLines(status: CutoverStatus, before: WatchState | undefined, after: WatchState): TimedLine[] {
+  const shown = before ? summaryGroups(status, before) : new Map<string, TimedLine>();
+  return [...summaryGroups(status, after)].filter(([key]) => !shown.has(key)).map(([, line]) => line);
+}
+
+function reminderLines(before: CutoverStatus | undefined, after: CutoverStatus): TimedLine[] {
+  return remindersOf(after)
+    .slice(before ? remindersOf(before).length : 0)
+    .map((reminder) => {
+      const item = checklistOf(after).find((i) => i.id === reminder.item);
+      const due = item?.postLaunch ? ` (due ${planLabel(after, item.postLaunch.dueAt)})` : '';
+      const what = reminder.kind === 'reminder' ? 'reminder' : 'OVERDUE notice';
+      const planAt = planTimeOf(after, reminder.at);
+      return {
+        planMs: Date.parse(planAt ?? '') || 0,
+        text: `${planLabel(after, planAt).padEnd(7)} ${what} for ${reminder.item}${due} sent to ${reminder.to.join(', ') || 'nobody'}`,
+      };
+    });
+}
+
+function decisionLines(status: CutoverStatus, before: WatchState | undefined, after: WatchState): TimedLine[] {
+  return after.decisions.slice(before?.decisions.length ?? 0).map((decision) => {
+    const what = decision.kind === 'end' ? 'ended early' : `extended by ${formatDuration(decision.extendByMs ?? 0)}`;
+    return timed(status, planTimeOf(status, decision.at), `${what} by ${decision.by}: ${decision.reason}`);
+  });
+}
+
+function watchEndLine(status: CutoverStatus, watch: WatchState): TimedLine {
+  // A watch that ran its window ends at its planned end, even when its reads lag the cutover's clock.
+  const planAt = watch.status === 'completed' ? watch.endsPlanAt : (planTimeOf(status, watch.finishedAt ?? '') ?? watch.endsPlanAt);
+  const open = watch.alerts.filter((a) => !a.recoveredAt).map((a) => a.id);
+  const alerts = watch.alerts.length === 0 ? 'no alerts' : `${plural(watch.alerts.length, 'alert')} (${open.length ? `still open: ${open.join(', ')}` : 'all recovered'})`;
+  const how = watch.status === 'completed' ? 'completed' : 'ended early';
+  return timed(
+    status,
+    planAt,
+    `${how}: ${plural(watch.reads, 'metrics read')} in ${plural(watch.runs, 'workflow run')} (continue-as-new), ${plural(watch.summaries.length, 'hourly summary', 'hourly summaries')}, ${alerts}`,
+  );
+}
+
+/** The watch's lines between two readings, in plan-time order. */
+function watchLines(before: CutoverStatus | undefined, after: CutoverStatus): string[] {
+  const watch = after.watch;
+  const previous = before?.watch;
+  const lines: TimedLine[] = [];
+  if (watch) {
+    if (!previous) {
+      lines.push(
+        timed(
+          after,
+          watch.startedPlanAt,
+          `started as ${watch.workflowId}, until ${planLabel(after, watch.endsPlanAt)} (${watch.endsAt.slice(11, 19)}Z on the wall clock)`,
+        ),
+      );
+    }
+    lines.push(...alertLines(after, previous, watch), ...summaryLines(after, previous, watch), ...decisionLines(after, previous, watch));
+    if (watch.status !== 'watching' && previous?.status !== watch.status) lines.push(watchEndLine(after, watch));
+  }
+  lines.push(...reminderLines(before, after));
+  // Stable: lines at the same plan time keep the order they were added in.
+  return lines.sort((a, b) => a.planMs - b.planMs).map((line) => line.text);
+}
+
+/**
+ * "post-launch: watch ended early at T+24h05m after 265 reads; 1 alert opened, 1 recovered (webhook-failure-rate);
+ * 22 hourly summaries; day-1 fees reconciled (…)": the watch in one line, once the cutover has ended.
+ */
+export function postLaunchSummary(status: CutoverStatus): string | undefined {
+  const watch = status.watch;
+  if (!watch) return undefined;
+  const recovered = watch.alerts.filter((a) => a.recoveredAt);
+  const rules = [...new Set(watch.alerts.map((a) => a.rule))];
+  const how =
+    watch.status === 'watching'
+      ? `watch still running (${planLabel(status, watch.endsPlanAt)} planned end)`
+      : watch.status === 'completed'
+        ? `watch completed at ${planLabel(status, watch.endsPlanAt)}`
+        : `watch ended early at ${planLabel(status, planTimeOf(status, watch.finishedAt ?? ''))} by ${watch.decisions.find((d) => d.kind === 'end')?.by ?? 'the lead'}`;
+  const fees = status.stages.find((s) => s.id === 'fee-reconciliation');
+  const feeText =
+    fees?.status === 'passed'
+      ? `day-1 fees ${fees.approvals.some((a) => a.attempt === fees.attempts && a.decision === 'approved') ? 'accepted by Finance' : 'reconciled'} (${feeDetail(fees.evidence.feeReconciliation) ?? 'no detail'})`
+      : `day-1 fee reconciliation ${fees?.status ?? 'not in the plan'}`;
+  return (
+    `post-launch: ${how} after ${plural(watch.reads, 'read')}; ` +
+    `${plural(watch.alerts.length, 'alert')} opened, ${recovered.length} recovered${rules.length ? ` (${rules.join(', ')})` : ''}; ` +
+    `${plural(watch.summaries.length, 'hourly summary', 'hourly summaries')}; ${feeText}`
+  );
+}
+
 /** Lines describing what changed between two readings (everything noteworthy when `before` is undefined). */
 export function progressLines(before: CutoverStatus | undefined, after: CutoverStatus): string[] {
   const lines: string[] = [...checklistLines(before, after)];
@@ -179,6 +429,7 @@ export function progressLines(before: CutoverStatus | undefined, after: CutoverS
     const line = stageLine(stage, after);
     if (line) lines.push(line);
   }
+  lines.push(...watchLines(before, after), ...checklistLines(before, after, true));
   for (const refusal of after.refusals.slice(before?.refusals.length ?? 0)) {
     lines.push(`      refused ${refusal.kind}${refusal.by ? ` from ${refusal.by}` : ''} (${refusal.via}): ${refusal.reason}`);
   }

@@ -5,7 +5,12 @@
  * (with a manual authorization id) and then Engineering approve go-live, since the workflow refuses
  * go/no-go before that; at the debrief the lead rolls forward. A stage that held only on what a demo fix
  * has since put right is re-run by its owner. Anything else that holds or fails is left for a person,
- * because approving an unexpected problem unseen would defeat the point of the gate.
+ * because approving an unexpected problem unseen would defeat the point of the gate: Finance, in
+ * particular, accepts no fee difference at the day-1 reconciliation.
+ *
+ * After the roll-forward, the post-launch people: the lead books the retro as soon as the watch runs; CX
+ * reviews the support tickets when reminded (or when the watch is over); and in a rehearsal that does
+ * not watch the full window, the lead ends the watch once the fees reconcile and no alert is open.
  */
 import type { CutoverPlan } from '../plan/schema.js';
 import { openRequiredItems } from '../workflows/checklist-rules.js';
@@ -31,6 +36,15 @@ export interface ChecklistScript {
   evidence(item: ChecklistItemState): string;
 }
 
+/** What the demo's lead does about the post-launch watch. */
+export interface WatchScript {
+  /**
+   * The reason the lead ends the watch with, once the day-1 fees have reconciled and no alert is open;
+   * undefined to let the watch run its whole window.
+   */
+  endEarlyReason?: string;
+}
+
 type Approvers = CutoverPlan['approvers'];
 
 /** Go-live approvals in the order a real bridge call takes them: the lead first. */
@@ -39,13 +53,20 @@ const GO_LIVE_ORDER: Role[] = ['lead', 'engineering'];
 export const DEMO_AUTHORIZATION_ID = 'auth_demo_1';
 
 /** Every action the script would take now, most urgent first; the demo sends the first it has not sent yet. */
-export function scriptedActions(status: CutoverStatus, approvers: Approvers, script: ChecklistScript): ScriptedAction[] {
+export function scriptedActions(
+  status: CutoverStatus,
+  approvers: Approvers,
+  script: ChecklistScript,
+  watch: WatchScript = {},
+): ScriptedAction[] {
   return [
     ...failedItemActions(status, approvers, script),
     ...curedStageActions(status, approvers, script),
     ...attestations(status, approvers, script),
     ...goLiveActions(status, approvers),
     ...debriefActions(status, approvers),
+    ...postLaunchAttestations(status, approvers, script),
+    ...endWatchActions(status, approvers, watch),
   ];
 }
 
@@ -98,7 +119,7 @@ function curedStageActions(status: CutoverStatus, approvers: Approvers, script: 
 function attestations(status: CutoverStatus, approvers: Approvers, script: ChecklistScript): ScriptedAction[] {
   return status.checklist.flatMap((item): ScriptedAction[] => {
     const owner = approvers[item.owner]?.[0];
-    if (item.kind !== 'attested' || item.status !== 'open' || !owner) return [];
+    if (item.kind !== 'attested' || item.status !== 'open' || item.postLaunch || !owner) return [];
     const evidence = script.evidence(item);
     return [
       {
@@ -143,6 +164,46 @@ function debriefActions(status: CutoverStatus, approvers: Approvers): ScriptedAc
         kind: 'decide',
         args: { decision: 'roll-forward', by: lead, reason: 'demo: smoke tests green and the first two hours were quiet' },
       },
+    },
+  ];
+}
+
+/**
+ * Post-launch items open once the watch runs (the workflow refuses them before). The lead's retro is booked
+ * at once; the support review is a look back over the launch, so CX gives it when reminded of its
+ * deadline, or once the watch is over or ending, whichever comes first.
+ */
+function postLaunchAttestations(status: CutoverStatus, approvers: Approvers, script: ChecklistScript): ScriptedAction[] {
+  const watch = status.watch;
+  if (!watch) return [];
+  const watchOver = watch.status !== 'watching' || watch.decisions.some((d) => d.kind === 'end');
+  return status.checklist.flatMap((item): ScriptedAction[] => {
+    const owner = approvers[item.owner]?.[0];
+    if (item.kind !== 'attested' || item.status !== 'open' || !item.postLaunch || !owner) return [];
+    const due = item.id === 'support-ticket-review' ? watchOver || item.postLaunch.remindedAt !== undefined : true;
+    if (!due) return [];
+    const evidence = script.evidence(item);
+    return [
+      {
+        announcement: `${who(owner, item.owner)} completes ${item.id}: ${evidence}`,
+        message: { kind: 'complete-item', args: { item: item.id, by: owner, evidence } },
+      },
+    ];
+  });
+}
+
+function endWatchActions(status: CutoverStatus, approvers: Approvers, script: WatchScript): ScriptedAction[] {
+  const watch = status.watch;
+  const lead = approvers.lead?.[0];
+  const reason = script.endEarlyReason;
+  if (!watch || !lead || !reason || watch.status !== 'watching' || watch.decisions.some((d) => d.kind === 'end')) return [];
+  const fees = status.stages.find((s) => s.id === 'fee-reconciliation');
+  if (fees && fees.status !== 'passed') return [];
+  if (watch.alerts.some((a) => !a.recoveredAt)) return [];
+  return [
+    {
+      announcement: `${lead} (lead) ends the post-launch watch early: ${reason}`,
+      message: { kind: 'end-watch', args: { by: lead, reason } },
     },
   ];
 }

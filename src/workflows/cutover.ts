@@ -651,15 +651,20 @@ export async function cutoverWorkflow(input: CutoverInput): Promise<CutoverStatu
       status.reminders.push({ item: item.id, kind: 'reminder', at: nowIso(), to: owners });
       if (item.postLaunch) item.postLaunch.remindedAt = nowIso();
       publish();
-      await notify('reminder', `${plan.programme}: reminder — ${item.title} (${item.id}) is due by ${item.postLaunch?.dueAt} (plan time); complete it with \`cutover complete ${info.workflowId} ${item.id} --evidence ...\``, owners);
+      await notify(
+        'reminder',
+        `${plan.programme}: reminder — ${item.title} (${item.id}) is due at ${formatOffset(dueMs - goLiveMs)}; ` +
+          `complete it with \`cutover complete ${info.workflowId} ${item.id} --evidence TEXT --as NAME\``,
+        owners,
+      );
       const overdueInMs = dueAtMs(dueMs) - Date.now();
       if (overdueInMs > 0) await condition(done, overdueInMs, { summary: `until ${item.id} is due` });
       if (done()) return;
-      const to = [...owners, ...(plan.approvers.lead ?? [])];
+      const to = [...new Set([...owners, ...(plan.approvers.lead ?? [])])];
       status.reminders.push({ item: item.id, kind: 'overdue', at: nowIso(), to });
       if (item.postLaunch) item.postLaunch.overdueAt = nowIso();
       publish();
-      await notify('escalation', `${plan.programme}: ${item.title} (${item.id}) is overdue (due ${item.postLaunch?.dueAt}, plan time)`, to);
+      await notify('escalation', `${plan.programme}: ${item.title} (${item.id}) is overdue (due at ${formatOffset(dueMs - goLiveMs)})`, to);
     };
 
     const forwarding = forwardControls();

@@ -1,6 +1,7 @@
 /** `cutover demo` (also `npm run demo`): the example cutover end to end on the local stack, approvals scripted. */
 import { Command } from 'commander';
-import { join } from 'node:path';
+import { mkdir, writeFile } from 'node:fs/promises';
+import { join, relative, resolve } from 'node:path';
 import { DEMO_TIME_SCALE } from '../../dev/demo-settings.js';
 import { CutoverError } from '../../errors.js';
 import { PROJECT_ROOT } from '../../temporal/binaries.js';
@@ -12,13 +13,15 @@ import { addStackFlags, stackOptionsFrom, type StackFlags } from '../stack-optio
 import { workflowUiLink } from '../ui-link.js';
 
 async function loadDemoModules() {
-  const [stack, demo, summary, status, read, counters] = await Promise.all([
+  const [stack, demo, summary, status, read, counters, report, progress] = await Promise.all([
     import('../../dev/stack.js'),
     import('../../dev/demo.js'),
     import('../stack-summary.js'),
     import('../format/status.js'),
     import('../read-status.js'),
     import('../../dev/simulator-counters.js'),
+    import('../format/launch-report.js'),
+    import('../../dev/progress.js'),
   ]);
   return {
     startDevStack: stack.startDevStack,
@@ -28,6 +31,9 @@ async function loadDemoModules() {
     readCutover: read.readCutover,
     describeCounters: counters.describeCounters,
     readSimulatorCounters: counters.readSimulatorCounters,
+    renderLaunchReportMarkdown: report.renderLaunchReportMarkdown,
+    renderLaunchReportJson: report.renderLaunchReportJson,
+    postLaunchSummary: progress.postLaunchSummary,
   };
 }
 
@@ -35,23 +41,63 @@ interface DemoFlags extends StackFlags {
   exit?: boolean;
   timeScale: string;
   plan: string;
+  fullWatch?: boolean;
+  reportDir: string;
+}
+
+/** The launch report as markdown and JSON, side by side; returns the markdown's path. */
+async function writeLaunchReport(
+  dir: string,
+  workflowId: string,
+  render: { markdown: () => string; json: () => string },
+): Promise<string> {
+  await mkdir(dir, { recursive: true });
+  const base = join(dir, `${workflowId}.launch-report`);
+  await writeFile(`${base}.md`, render.markdown());
+  await writeFile(`${base}.json`, render.json());
+  return `${base}.md`;
+}
+
+/** A path as short as it can be said from where the demo was started. */
+function shownPath(path: string): string {
+  const fromHere = relative(process.cwd(), path);
+  return fromHere && !fromHere.startsWith('..') ? fromHere : path;
 }
 
 export function demoCommand(): Command {
   return addStackFlags(
     new Command('demo').description(
-      'run the example cutover from T-24h to the debrief in about two minutes on the local stack, answering the approvals in plain sight',
+      'run the example cutover on the local stack from T-24h through the debrief and a compressed post-launch watch to the T+24h fee reconciliation, ' +
+        'in about four minutes, playing the people in plain sight; then write the launch report',
     ),
   )
     .option('--exit', 'exit when the cutover ends (0 if it completed, 1 otherwise) instead of staying up until Ctrl-C')
-    .option('--time-scale <n>', 'plan clock speed; 750 runs T-24h to T+2h in about two minutes', String(DEMO_TIME_SCALE))
+    .option('--time-scale <n>', 'plan clock speed; 750 runs T-24h to T+2h in about two minutes and T+2h to T+24h in under two more', String(DEMO_TIME_SCALE))
     .option('--plan <file>', 'plan to run', join(PROJECT_ROOT, 'plans', 'example.yaml'))
-    .addHelpText('after', examples('cutover demo', 'npm run demo', 'cutover demo --exit --time-scale 5000 --data-dir /tmp/demo-data'))
+    .option(
+      '--full-watch',
+      'watch the whole post-launch window (to T+48h, about 2 more minutes at 750×) instead of the lead ending it early once the day-1 fees reconcile',
+    )
+    .option('--report-dir <dir>', 'where the launch report (markdown and JSON) is written at the end', join(PROJECT_ROOT, '.artifacts'))
+    .addHelpText(
+      'after',
+      examples('cutover demo', 'npm run demo', 'cutover demo --exit --full-watch', 'cutover demo --exit --time-scale 5000 --data-dir /tmp/demo-data'),
+    )
     .action(async (options: DemoFlags) => {
       const timeScale = parseTimeScale(options.timeScale);
       const stackOptions = stackOptionsFrom(options);
-      const { startDevStack, runDemo, stackSummary, renderStatus, readCutover, describeCounters, readSimulatorCounters } =
-        await loadDemoModules();
+      const {
+        startDevStack,
+        runDemo,
+        stackSummary,
+        renderStatus,
+        readCutover,
+        describeCounters,
+        readSimulatorCounters,
+        renderLaunchReportMarkdown,
+        renderLaunchReportJson,
+        postLaunchSummary,
+      } = await loadDemoModules();
       const interrupt = listenForInterrupt(() => warn('stopping the demo…'));
       try {
         const stack = await startDevStack({
@@ -59,14 +105,24 @@ export function demoCommand(): Command {
           worker: true,
           resetSandboxSchedule: true,
           log: (line) => say(line),
-          notifyWrite: (line) => say(`      ${line}`),
+          // The hourly Analytics summaries would fill the screen; the demo prints them compactly from the status.
+          notifyWrite: (line) => {
+            if (!line.startsWith('[notify:analytics]')) say(`      ${line}`);
+          },
         });
         try {
           say('');
           for (const line of stackSummary(stack, { warnAboutExamplePlan: false })) say(line);
           say('');
           if (interrupt.signal.aborted) return;
-          const result = await runDemo({ stack, planFile: options.plan, timeScale, signal: interrupt.signal, say });
+          const result = await runDemo({
+            stack,
+            planFile: options.plan,
+            timeScale,
+            signal: interrupt.signal,
+            say,
+            fullWatch: options.fullWatch ?? false,
+          });
           const uiLink = workflowUiLink(stack.temporal.namespace, result.workflowId, stack.temporal.uiUrl);
           if (result.stoppedEarly === 'interrupted') {
             // A half-run demo cutover would resume (and escalate) on the next start over the same data dir.
@@ -75,8 +131,17 @@ export function demoCommand(): Command {
             return;
           }
           say('');
-          say(renderStatus(await readCutover(stack.client, result.workflowId)));
+          const reading = await readCutover(stack.client, result.workflowId);
+          say(renderStatus(reading));
           say('');
+          const generatedAt = new Date();
+          const reportPath = await writeLaunchReport(resolve(options.reportDir), result.workflowId, {
+            markdown: () => renderLaunchReportMarkdown(reading.status, generatedAt),
+            json: () => renderLaunchReportJson(reading.status, generatedAt),
+          });
+          say(`launch report: ${shownPath(reportPath)} (and .json beside it)`);
+          const postLaunch = postLaunchSummary(reading.status);
+          if (postLaunch) say(postLaunch);
           for (const [label, sim] of [['production simulator', stack.production], ['sandbox simulator', stack.sandbox]] as const) {
             say(describeCounters(label, await readSimulatorCounters(sim.url)));
           }

@@ -59,7 +59,7 @@ function watchLines(status: CutoverStatus): string[] {
   );
   const openItems = postLaunchItems(status).filter((item) => !isClosed(item));
   return [
-    `${watch.status}, ends ${planTimeText(status.goLive, watch.endsPlanAt)} plan time (${shortTime(watch.endsAt)} wall clock), ${watch.reads} reads, ${watch.runs} run(s)${watch.finishedAt ? `, finished ${shortTime(watch.finishedAt)}` : ''}`,
+    `${watch.status}, ${watch.status === 'ended-early' ? 'was to end' : 'ends'} ${planTimeText(status.goLive, watch.endsPlanAt)} plan time (${shortTime(watch.endsAt)} wall clock), ${watch.reads} reads, ${watch.runs} run(s)${watch.finishedAt ? `, finished ${shortTime(watch.finishedAt)}` : ''}`,
     alerts.length
       ? `open alerts: ${alerts.map((a) => `${a.id} (${a.severity}) since ${planTimeText(status.goLive, a.openedPlanAt)}: ${a.opened}`).join('; ')}`
       : `open alerts: none (${watch.alerts.length} opened in all)`,

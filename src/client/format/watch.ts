@@ -13,7 +13,8 @@ export function planOffset(goLive: string, planTime: string | undefined): string
   const at = Date.parse(planTime);
   const t = Date.parse(goLive);
   if (Number.isNaN(at) || Number.isNaN(t)) return planTime;
-  return formatOffset(at - t);
+  // The watch starts at the moment of the decision; to the minute is how people read a timeline.
+  return formatOffset(Math.round((at - t) / 60_000) * 60_000);
 }
 
 /** `2026-12-02 09:00:00Z (T+24h)` */
