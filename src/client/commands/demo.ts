@@ -72,11 +72,11 @@ export function demoCommand(): Command {
     ),
   )
     .option('--exit', 'exit when the cutover ends (0 if it completed, 1 otherwise) instead of staying up until Ctrl-C')
-    .option('--time-scale <n>', 'plan clock speed; 750 runs T-24h to T+2h in about two minutes and T+2h to T+24h in under two more', String(DEMO_TIME_SCALE))
+    .option('--time-scale <n>', 'plan clock speed; 1500 runs T-24h to T+2h in about a minute and T+2h to T+24h in about another', String(DEMO_TIME_SCALE))
     .option('--plan <file>', 'plan to run', join(PROJECT_ROOT, 'plans', 'example.yaml'))
     .option(
       '--full-watch',
-      'watch the whole post-launch window (to T+48h, about 2 more minutes at 750×) instead of the lead ending it early once the day-1 fees reconcile',
+      'watch the whole post-launch window (to T+48h, about 1 more minute at 1500×) instead of the lead ending it early once the day-1 fees reconcile',
     )
     .option('--report-dir <dir>', 'where the launch report (markdown and JSON) is written at the end', join(PROJECT_ROOT, '.artifacts'))
     .addHelpText(
