@@ -19,4 +19,6 @@ COPY --from=build /app/dist/workflow-bundle.js ./dist/workflow-bundle.js
 COPY bin ./bin
 COPY plans ./plans
 USER node
+# Healthy while Temporal sees this container's worker polling the cutover queue (not merely a live process).
+HEALTHCHECK --interval=30s --timeout=15s --start-period=60s --retries=3 CMD ["node", "dist/src/worker/healthcheck.js"]
 CMD ["node", "dist/src/worker/main.js"]

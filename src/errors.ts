@@ -246,7 +246,13 @@ export type CutoverErrorCode =
   | 'CUTOVER_NOT_COMPLETED'
   | 'CONFIG_INVALID'
   | 'CREDENTIALS_MISSING'
-  | 'TEMPORAL_UNREACHABLE';
+  | 'TEMPORAL_UNREACHABLE'
+  | 'TEMPORAL_TLS_FAILED'
+  | 'TEMPORAL_AUTH_REFUSED'
+  | 'TEMPORAL_NAMESPACE_NOT_FOUND'
+  | 'CODEC_CONFIG_INVALID'
+  | 'PAYLOAD_KEY_UNKNOWN'
+  | 'PAYLOAD_DECRYPT_FAILED';
 
 export class CutoverError extends Error {
   override name = 'CutoverError';
@@ -289,6 +295,28 @@ export class MessageRefusedError extends CutoverError {
   }
 }
 
+/** Why a connection to Temporal failed: the address, the TLS handshake, the credentials, or a namespace it does not have. */
+export type TemporalConnectCause = 'address' | 'tls' | 'auth' | 'namespace';
+
+const CONNECT_CODES: Record<TemporalConnectCause, CutoverErrorCode> = {
+  address: 'TEMPORAL_UNREACHABLE',
+  tls: 'TEMPORAL_TLS_FAILED',
+  auth: 'TEMPORAL_AUTH_REFUSED',
+  namespace: 'TEMPORAL_NAMESPACE_NOT_FOUND',
+};
+
+/** The worker, the CLI or the codec server could not connect to Temporal; the message says why and what to check. */
+export class TemporalConnectError extends CutoverError {
+  override name = 'TemporalConnectError';
+  constructor(
+    readonly reason: TemporalConnectCause,
+    readonly address: string,
+    message: string,
+  ) {
+    super(CONNECT_CODES[reason], message, { address, reason });
+  }
+}
+
 /** Credentials for a PayCA environment are missing from the worker's environment or files. */
 export class CredentialsMissingError extends CutoverError {
   override name = 'CredentialsMissingError';
@@ -298,5 +326,32 @@ export class CredentialsMissingError extends CutoverError {
       `PayCA ${environment} credentials are missing: set ${variable} (or ${variable}_FILE pointing at a file holding it) in the worker's environment.`,
       { environment, variable },
     );
+  }
+}
+
+/** Payload encryption keys are configured wrongly; the message names the variable and never the key material. */
+export class CodecConfigError extends CutoverError {
+  override name = 'CodecConfigError';
+  constructor(message: string, details: Record<string, unknown> = {}) {
+    super('CODEC_CONFIG_INVALID', message, details);
+  }
+}
+
+/** An encrypted payload names a key this process was not given; `how` says where keys are configured. */
+export class PayloadKeyUnknownError extends CutoverError {
+  override name = 'PayloadKeyUnknownError';
+  constructor(
+    readonly keyId: string,
+    how: string,
+  ) {
+    super('PAYLOAD_KEY_UNKNOWN', `payload was encrypted with key id "${keyId}", which is not configured here: ${how}`, { keyId });
+  }
+}
+
+/** An encrypted payload failed its authentication check: tampered with, truncated, or under another key with the same id. */
+export class PayloadDecryptError extends CutoverError {
+  override name = 'PayloadDecryptError';
+  constructor(keyId: string, why: string) {
+    super('PAYLOAD_DECRYPT_FAILED', `encrypted payload (key id "${keyId}") cannot be decrypted: ${why}`, { keyId });
   }
 }

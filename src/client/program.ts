@@ -3,6 +3,7 @@ import { Command } from 'commander';
 import { abortCommand } from './commands/abort.js';
 import { approveCommand } from './commands/approve.js';
 import { checklistCommand } from './commands/checklist.js';
+import { codecServerCommand } from './commands/codec-server.js';
 import { completeCommand } from './commands/complete.js';
 import { incidentCommand } from './commands/incident.js';
 import { decideCommand } from './commands/decide.js';
@@ -43,6 +44,7 @@ const COMMANDS = [
   devCommand,
   demoCommand,
   simCommand,
+  codecServerCommand,
 ];
 
 /** Commander throws instead of exiting, everywhere in the tree, so main decides the exit code. */

@@ -1,5 +1,6 @@
 /** The port and data flags `cutover dev` and `cutover demo` share, and how they become stack options. */
 import type { Command } from 'commander';
+import { payloadCodecsFromEnv } from '../codec/payload-codecs.js';
 import { DEV_STACK_DEFAULTS } from '../dev/defaults.js';
 import type { DevStackOptions } from '../dev/stack.js';
 import { parsePort } from './arguments.js';
@@ -31,5 +32,7 @@ export function stackOptionsFrom(flags: StackFlags): DevStackOptions {
     productionSimPort: parsePort(flags.simPort, '--sim-port'),
     sandboxSimPort: parsePort(flags.sandboxSimPort, '--sandbox-sim-port'),
     receiverPort: parsePort(flags.receiverPort, '--receiver-port'),
+    // The stack's worker and client, the CLI and a separate `cutover worker` must all see the same keys.
+    payloadCodecs: payloadCodecsFromEnv(),
   };
 }

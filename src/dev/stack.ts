@@ -4,7 +4,9 @@
  * the cutover worker. `cutover dev`, `cutover demo` and the CLI tests all start it through here.
  */
 import { Client, Connection } from '@temporalio/client';
+import type { PayloadCodec } from '@temporalio/common';
 import { NativeConnection } from '@temporalio/worker';
+import { dataConverterFor } from '../codec/payload-codecs.js';
 import { startSimulator, type RunningSimulator } from '../simulator/server.js';
 import { startWebhookReceiver, type RunningWebhookReceiver } from '../simulator/webhook-receiver.js';
 import { createCutoverWorkers } from '../worker/create-workers.js';
@@ -40,6 +42,8 @@ export interface DevStackOptions {
   /** Progress lines while starting and stopping. */
   log?: (line: string) => void;
   temporalStartTimeoutMs?: number;
+  /** Codecs for the stack's client and worker (the encryption codec when keys are configured); default none. */
+  payloadCodecs?: PayloadCodec[];
 }
 
 export interface DevStack {
@@ -119,7 +123,7 @@ export async function startDevStack(options: DevStackOptions = {}): Promise<DevS
     closers.push(() => temporal.close());
 
     const connection = await Connection.connect({ address: temporal.address });
-    const client = new Client({ connection, namespace: temporal.namespace });
+    const client = new Client({ connection, namespace: temporal.namespace, dataConverter: dataConverterFor(options.payloadCodecs) });
     closers.push(() => connection.close());
     const sandboxSchedule = await ensureSandboxSchedule(client, { unpause: options.resetSandboxSchedule ?? false });
 
@@ -137,6 +141,7 @@ export async function startDevStack(options: DevStackOptions = {}): Promise<DevS
         notifyWrite: options.notifyWrite,
         identity: `cutover-dev@${process.pid}`,
         paycaCredentials: { production: productionCredentials.credentials, sandbox: sandboxCredentials.credentials },
+        payloadCodecs: options.payloadCodecs,
       });
       const running = workers.run().catch((err: unknown) => {
         log(`the cutover worker stopped: ${err instanceof Error ? err.message : String(err)}`);

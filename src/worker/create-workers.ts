@@ -5,9 +5,11 @@
  * rate limit, however many replicas run.
  */
 import type { Client } from '@temporalio/client';
+import type { PayloadCodec } from '@temporalio/common';
 import { NativeConnection, Worker, type WorkerOptions } from '@temporalio/worker';
 import { existsSync } from 'node:fs';
 import { createCutoverActivities, createPaycaActivities, createPaycaClients } from '../activities/index.js';
+import { dataConverterFor } from '../codec/payload-codecs.js';
 import type { NotifyDeps } from '../activities/notify.js';
 import type { PaycaCredentials, PaycaEnvironment } from '../payca/credentials.js';
 import { CUTOVER_TASK_QUEUE, PAYCA_TASK_QUEUE } from '../workflows/definitions.js';
@@ -28,6 +30,11 @@ export interface CutoverWorkersOptions {
   /** Task queue names, for tests that isolate runs; the defaults are what the workflow schedules to. */
   taskQueue?: string;
   paycaTaskQueue?: string;
+  /**
+   * Codecs for every payload both workers write and read (the encryption codec when keys are configured);
+   * the clients that start and answer cutovers must use the same ones.
+   */
+  payloadCodecs?: PayloadCodec[];
 }
 
 export interface CutoverWorkers {
@@ -45,9 +52,11 @@ function workflowSource(): Pick<WorkerOptions, 'workflowBundle' | 'workflowsPath
 
 export async function createCutoverWorkers(options: CutoverWorkersOptions): Promise<CutoverWorkers> {
   const payca = createPaycaClients({ credentials: options.paycaCredentials });
+  const dataConverter = dataConverterFor(options.payloadCodecs);
   const common = {
     connection: options.connection,
     namespace: options.namespace,
+    ...(dataConverter ? { dataConverter } : {}),
     ...(options.identity ? { identity: options.identity } : {}),
   };
   const cutoverWorker = await Worker.create({

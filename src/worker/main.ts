@@ -3,6 +3,7 @@
  * Connection settings from @temporalio/envconfig; PayCA credentials from PAYCA_* variables.
  */
 import { Client } from '@temporalio/client';
+import { payloadCodecsFromEnv } from '../codec/payload-codecs.js';
 import { connectClient, connectWorker } from '../temporal/connection.js';
 import { createCutoverWorkers, DEFAULT_PAYCA_ACTIVITIES_PER_SECOND } from './create-workers.js';
 import { CutoverError } from '../errors.js';
@@ -32,6 +33,7 @@ export async function runWorker(options: RunWorkerOptions = {}): Promise<void> {
     temporalClient: client as Client,
     paycaActivitiesPerSecond: options.paycaActivitiesPerSecond ?? paycaRateFromEnv(),
     notifyUrl: options.notifyUrl ?? process.env.CUTOVER_NOTIFY_URL,
+    payloadCodecs: payloadCodecsFromEnv(),
   });
   const stop = () => workers.shutdown();
   process.once('SIGINT', stop);

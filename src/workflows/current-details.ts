@@ -5,9 +5,9 @@ import { ROLE_TITLES } from './stages.js';
 
 const STATUS_MARK: Record<StageState['status'], string> = {
   pending: '·',
-  waiting: '⏳',
+  waiting: '◷',
   running: '▶',
-  holding: '✋',
+  holding: '◆',
   rejected: '✗',
   passed: '✓',
   failed: '✗',

@@ -4,6 +4,7 @@
  */
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import type { WorkflowHandle } from '@temporalio/client';
+import type { PayloadCodec } from '@temporalio/common';
 import { createCutoverWorkers, type CutoverWorkers } from '../../src/worker/create-workers.js';
 import { CUTOVER_TASK_QUEUE, type CutoverInput } from '../../src/workflows/definitions.js';
 import { cutoverWorkflow } from '../../src/workflows/cutover.js';
@@ -30,7 +31,11 @@ export interface CutoverHarness {
 export function useCutoverHarness(
   server: 'time-skipping' | 'dev',
   idPrefix: string,
-  options: { rateLimit?: { perSecond: number; burst: number } } = {},
+  options: {
+    rateLimit?: { perSecond: number; burst: number };
+    /** Codecs for the workers and `env.client` (the encryption codec); dev server only. */
+    payloadCodecs?: PayloadCodec[];
+  } = {},
 ): CutoverHarness {
   let workers: CutoverWorkers | undefined;
   let running: Promise<void> | undefined;
@@ -38,7 +43,7 @@ export function useCutoverHarness(
 
   before(async () => {
     [harness.env, harness.stack] = await Promise.all([
-      server === 'dev' ? startDevServer() : startTimeSkippingServer(),
+      server === 'dev' ? startDevServer({ payloadCodecs: options.payloadCodecs }) : startTimeSkippingServer(),
       startPaycaStack({ rateLimit: options.rateLimit }),
     ]);
     workers = await createCutoverWorkers({
@@ -47,6 +52,7 @@ export function useCutoverHarness(
       temporalClient: harness.env.client,
       paycaCredentials: harness.stack.credentials,
       notifyWrite: (line) => harness.notifications.push(line),
+      payloadCodecs: options.payloadCodecs,
     });
     running = workers.run();
   });

@@ -17,7 +17,10 @@ export const RELAXED_READINESS = {
  */
 export const SHORT_POST_LAUNCH = { watch: { window: '3h' } };
 
-export function planFor(stack: PaycaStack, overrides: Record<string, unknown> = {}): CutoverPlan {
+/** Any stack with the two simulators and the receiver: a suite's own, or the dev stack's. */
+export type PlanTargets = Pick<PaycaStack, 'production' | 'sandbox' | 'receiver'>;
+
+export function planFor(stack: PlanTargets, overrides: Record<string, unknown> = {}): CutoverPlan {
   const file = CutoverPlanFile.parse({
     programme: 'Test Programme',
     approvers: {

@@ -1,6 +1,7 @@
 /** Real Temporal servers for suites: the time-skipping test server and the CLI dev server. */
 import { TestWorkflowEnvironment } from '@temporalio/testing';
 import type { WorkflowHandle } from '@temporalio/client';
+import type { PayloadCodec } from '@temporalio/common';
 import { setTimeout as delay } from 'node:timers/promises';
 import { devServerExecutable, testServerExecutable } from '../../src/temporal/binaries.js';
 import { statusQuery, type CutoverStatus } from '../../src/workflows/definitions.js';
@@ -13,8 +14,10 @@ export async function startTimeSkippingServer(): Promise<TestWorkflowEnvironment
   return env;
 }
 
-export function startDevServer(): Promise<TestWorkflowEnvironment> {
+/** `payloadCodecs` go to the environment's client, for suites whose workers encrypt. */
+export function startDevServer(options: { payloadCodecs?: PayloadCodec[] } = {}): Promise<TestWorkflowEnvironment> {
   return TestWorkflowEnvironment.createLocal({
+    ...(options.payloadCodecs?.length ? { client: { dataConverter: { payloadCodecs: options.payloadCodecs } } } : {}),
     server: {
       executable: devServerExecutable(),
       ip: '127.0.0.1',

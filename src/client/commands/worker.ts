@@ -12,6 +12,9 @@ export function workerCommand(): Command {
       `${examples('cutover worker', 'TEMPORAL_ADDRESS=temporal.internal:7233 cutover worker --payca-rate 10')}
 PayCA credentials come from PAYCA_PRODUCTION_CLIENT_ID / _SECRET and PAYCA_SANDBOX_CLIENT_ID / _SECRET
 (or their _FILE variants). Notifications go to CUTOVER_NOTIFY_URL when the plan names no webhook.
+Temporal: TEMPORAL_ADDRESS, TEMPORAL_NAMESPACE, TEMPORAL_API_KEY, TEMPORAL_TLS_* or a TOML profile
+(TEMPORAL_CONFIG_FILE, TEMPORAL_PROFILE). A worker that cannot connect exits 1 saying whether the address,
+the TLS handshake, the credentials or the namespace is at fault.
 `,
     )
     .action(async (options: { paycaRate?: string }) => {

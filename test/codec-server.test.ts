@@ -1,0 +1,77 @@
+import assert from 'node:assert/strict';
+import { randomBytes } from 'node:crypto';
+import { defaultPayloadConverter } from '@temporalio/common';
+import { startCodecServer, type RunningCodecServer } from '../src/codec/codec-server.js';
+import { createEncryptionCodec } from '../src/codec/encryption-codec.js';
+import { staticKeyProvider } from '../src/codec/key-provider.js';
+import { payloadsToJson, type PayloadsJson } from '../src/codec/payloads-json.js';
+
+const UI = 'http://localhost:8233';
+
+describe('codec server over HTTP', () => {
+  let server: RunningCodecServer;
+  before(async () => {
+    const codec = createEncryptionCodec(staticKeyProvider([{ id: 'k1', key: new Uint8Array(randomBytes(32)) }]));
+    server = await startCodecServer({ codecs: [codec], port: 0, corsOrigins: [UI] });
+  });
+  after(() => server?.close());
+
+  const post = (path: string, body: unknown, origin = UI) =>
+    fetch(`${server.url}${path}`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', 'x-namespace': 'default', origin },
+      body: JSON.stringify(body),
+    });
+
+  it('encodes payloads the UI sends and decodes them back, in the protobuf JSON shape', async () => {
+    const original = payloadsToJson([defaultPayloadConverter.toPayload({ note: 'wire confirmed' }), defaultPayloadConverter.toPayload('Northwind')]);
+    const encodedAnswer = await post('/encode', original);
+    assert.equal(encodedAnswer.status, 200);
+    assert.equal(encodedAnswer.headers.get('access-control-allow-origin'), UI);
+    const encoded = (await encodedAnswer.json()) as PayloadsJson;
+    assert.equal(encoded.payloads.length, 2);
+    for (const payload of encoded.payloads) {
+      assert.equal(Buffer.from(payload.metadata?.encoding ?? '', 'base64').toString(), 'binary/encrypted');
+      assert.equal(Buffer.from(payload.metadata?.['encryption-key-id'] ?? '', 'base64').toString(), 'k1');
+      assert.equal(Buffer.from(payload.data ?? '', 'base64').toString().includes('wire confirmed'), false);
+    }
+    const decoded = (await (await post('/decode', encoded)).json()) as PayloadsJson;
+    assert.deepEqual(decoded, original);
+  });
+
+  it('answers the browser preflight with the headers the Temporal UI needs', async () => {
+    const answer = await fetch(`${server.url}/decode`, {
+      method: 'OPTIONS',
+      headers: { origin: UI, 'access-control-request-method': 'POST', 'access-control-request-headers': 'content-type,x-namespace' },
+    });
+    assert.equal(answer.status, 200);
+    assert.equal(answer.headers.get('access-control-allow-origin'), UI);
+    assert.match(answer.headers.get('access-control-allow-methods') ?? '', /POST/);
+    const allowed = (answer.headers.get('access-control-allow-headers') ?? '').split(',');
+    for (const header of ['content-type', 'x-namespace', 'authorization']) assert.ok(allowed.includes(header), `allows ${header}`);
+  });
+
+  it('gives no CORS grant to an origin other than the configured UI', async () => {
+    const answer = await post('/decode', { payloads: [] }, 'http://evil.example');
+    assert.equal(answer.headers.get('access-control-allow-origin'), null);
+  });
+
+  it('reports health, and refuses a body that is not a payload list with 400', async () => {
+    const health = await fetch(`${server.url}/health`);
+    assert.equal(health.status, 200);
+    assert.equal(((await health.json()) as { status: string }).status, 'ok');
+    const bad = await post('/decode', { payload: 'nope' });
+    assert.equal(bad.status, 400);
+    assert.match(((await bad.json()) as { message: string }).message, /payloads/);
+  });
+
+  it('answers 422 with the key id when a payload was encrypted under a key it does not have', async () => {
+    const other = createEncryptionCodec(staticKeyProvider([{ id: 'k-retired', key: new Uint8Array(randomBytes(32)) }]));
+    const foreign = payloadsToJson(await other.encode([defaultPayloadConverter.toPayload('x')]));
+    const answer = await post('/decode', foreign);
+    assert.equal(answer.status, 422);
+    const body = (await answer.json()) as { code: string; message: string };
+    assert.equal(body.code, 'PAYLOAD_KEY_UNKNOWN');
+    assert.match(body.message, /k-retired/);
+  });
+});

@@ -1,0 +1,99 @@
+import assert from 'node:assert/strict';
+import { cutoverSummary } from '../src/client/cutover-workflow.js';
+import { loadPlanFile } from '../src/plan/load.js';
+import type { CutoverPlan } from '../src/plan/schema.js';
+import type { CutoverStatus } from '../src/workflows/definitions.js';
+import { launchBrowser, type HeadlessBrowser } from './helpers/browser.js';
+import { useCliStack } from './helpers/cli-stack.js';
+import {
+  listedWorkflow,
+  metadataPanel,
+  openEventHistory,
+  openUserMetadata,
+  openWorkflowList,
+  type WorkflowRef,
+} from './helpers/temporal-ui.js';
+import { freshWorkflowId } from './helpers/temporal.js';
+import { holdingAtGoLive, waitForStatus } from './helpers/wait-for-status.js';
+
+describe('engineers reading a cutover in the Temporal UI', function () {
+  this.timeout(240_000);
+  const world = useCliStack('ui');
+  const holdingId = freshWorkflowId('ui-holding');
+  const waitingId = freshWorkflowId('ui-waiting');
+  let browser: HeadlessBrowser;
+  let ref: WorkflowRef;
+  let atGoLive: CutoverStatus;
+  let plan: CutoverPlan;
+
+  before(async () => {
+    // The browser first: a machine without Chromium fails here, before minutes of cutover.
+    browser = await launchBrowser();
+    plan = await loadPlanFile(world.planFile);
+    // Go-live an hour ahead at 720× puts T in five seconds: T-24h…T-1h run at once, then go-live holds for people.
+    const start = (id: string, goLive: string, timeScale: string) =>
+      world.cutover(['start', world.planFile, '--id', id, '--go-live', goLive, '--time-scale', timeScale, '--as', 'lara']);
+    for (const result of [await start(holdingId, '+1h', '720'), await start(waitingId, '+25h', '1')]) {
+      assert.equal(result.code, 0, result.stderr);
+    }
+    atGoLive = await waitForStatus(world.stack.client, holdingId, 'go-live holding', holdingAtGoLive);
+    const { runId } = await world.stack.client.workflow.getHandle(holdingId).describe();
+    ref = { uiUrl: world.stack.temporal.uiUrl, namespace: world.stack.temporal.namespace, workflowId: holdingId, runId };
+  });
+
+  after(async () => {
+    await browser?.close();
+  });
+
+  it('shows the cutover summary and its start details on the workflow page', async () => {
+    await openUserMetadata(browser.page, ref);
+    const summary = metadataPanel(browser.page, 'summary').locator('body');
+    await summary.getByText(cutoverSummary(plan, new Date(atGoLive.goLive))).waitFor();
+    const details = metadataPanel(browser.page, 'details').locator('body');
+    await details.getByText('Started by:').waitFor();
+    assert.match(await details.innerText(), /Time scale:\s*720× faster than real time/);
+  });
+
+  it('shows the stage table as current details, with passed stages and the go-live hold', async () => {
+    await openUserMetadata(browser.page, ref);
+    const table = metadataPanel(browser.page, 'current-details').locator('table').first();
+    await table.getByRole('row').filter({ hasText: 'go-live' }).first().waitFor();
+    const rows = await table.getByRole('row').allInnerTexts();
+    const rowOf = (stage: string) => rows.find((row) => row.split(/\s+/).includes(stage)) ?? '';
+    assert.equal(rows.length, 1 + atGoLive.stages.length, `a header and one row per stage:\n${rows.join('\n')}`);
+    for (const stage of ['config-diff', 'funding-check', 'disable-sandbox-jobs', 'webhook-smoke-test']) {
+      assert.match(rowOf(stage), /passed/, `${stage}: ${rowOf(stage)}`);
+    }
+    assert.match(rowOf('go-live'), /holding[\s\S]*awaiting Programme lead, Engineering/);
+    assert.match(rowOf('debrief'), /pending/);
+    const path = await browser.screenshot('cutover-workflow-details');
+    console.log(`      screenshot: ${path}`);
+  });
+
+  it('labels activities and timers with their stage in the event history', async () => {
+    await openEventHistory(browser.page, ref, 'ascending');
+    for (const activity of ['T-24h config diff: sandbox vs production (Ops)', 'T-12h funding check (Treasury)', 'T-1h webhook smoke test (Engineering)']) {
+      await browser.page.getByText(activity).first().waitFor();
+    }
+    await browser.page.getByText('T-12h funding check (Treasury)').first().scrollIntoViewIfNeeded();
+    const path = await browser.screenshot('cutover-event-history');
+    console.log(`      screenshot: ${path}`);
+
+    // The newest events are the go-live hold's timer, re-armed at each escalation.
+    await openEventHistory(browser.page, ref, 'descending');
+    const timer = browser.page.getByRole('row').filter({ hasText: 'Timer Started' }).filter({ hasText: 'go-live holds for Programme lead, Engineering' });
+    await timer.first().waitFor();
+  });
+
+  it('lists only the cutovers a CutoverPhase filter asks for', async () => {
+    await openWorkflowList(browser.page, ref.uiUrl, ref.namespace, 'CutoverPhase="holding"');
+    await listedWorkflow(browser.page, holdingId).waitFor();
+    assert.equal(await listedWorkflow(browser.page, waitingId).count(), 0, `${waitingId} is waiting, not holding`);
+    const path = await browser.screenshot('cutover-list-holding');
+    console.log(`      screenshot: ${path}`);
+
+    await openWorkflowList(browser.page, ref.uiUrl, ref.namespace, 'CutoverPhase="waiting"');
+    await listedWorkflow(browser.page, waitingId).waitFor();
+    assert.equal(await listedWorkflow(browser.page, holdingId).count(), 0, `${holdingId} is holding, not waiting`);
+  });
+});
