@@ -22,7 +22,7 @@ function freshId(prefix: string): string {
 describe('cutover CLI on the dev server', function () {
   this.timeout(240_000);
   const notifications: string[] = [];
-  const world = useCliStack('cli', (line) => notifications.push(line));
+  const world = useCliStack('cli', { notifyWrite: (line) => notifications.push(line) });
   let plan: CutoverPlan;
 
   const cutover = (args: string[], env?: NodeJS.ProcessEnv) => world.cutover(args, env);

@@ -44,6 +44,8 @@ export interface DevStackOptions {
   temporalStartTimeoutMs?: number;
   /** Codecs for the stack's client and worker (the encryption codec when keys are configured); default none. */
   payloadCodecs?: PayloadCodec[];
+  /** A codec server the Temporal UI calls to decode those payloads for people; default none. */
+  uiCodecEndpoint?: string;
 }
 
 export interface DevStack {
@@ -119,6 +121,7 @@ export async function startDevStack(options: DevStackOptions = {}): Promise<DevS
       namespace: settings.namespace,
       searchAttributes: SEARCH_ATTRIBUTE_REGISTRATIONS,
       startTimeoutMs: options.temporalStartTimeoutMs,
+      uiCodecEndpoint: options.uiCodecEndpoint,
     });
     closers.push(() => temporal.close());
 

@@ -21,6 +21,8 @@ export interface TemporalDevServerOptions {
   searchAttributes: string[];
   /** How long to wait for the server to answer. */
   startTimeoutMs?: number;
+  /** A codec server the UI calls to show encrypted payloads decoded (`--ui-codec-endpoint`). */
+  uiCodecEndpoint?: string;
 }
 
 export interface TemporalDevServer {
@@ -51,6 +53,7 @@ export function devServerArgs(options: TemporalDevServerOptions): string[] {
     '--log-level',
     'warn',
     ...options.searchAttributes.flatMap((registration) => ['--search-attribute', registration]),
+    ...(options.uiCodecEndpoint ? ['--ui-codec-endpoint', options.uiCodecEndpoint] : []),
   ];
 }
 

@@ -6,7 +6,7 @@ import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parse as parseYaml, stringify as stringifyYaml } from 'yaml';
-import { startDevStack, type DevStack } from '../../src/dev/stack.js';
+import { startDevStack, type DevStack, type DevStackOptions } from '../../src/dev/stack.js';
 import { EXAMPLE_PLAN, ROOT, runCli, type CliResult } from './cli.js';
 
 /** Files the example plan names relative to the checkout; the in-process worker may run elsewhere. */
@@ -21,7 +21,18 @@ export interface CliStack {
   cutover(args: string[], env?: NodeJS.ProcessEnv): Promise<CliResult>;
 }
 
-export function useCliStack(name: string, notifyWrite: (line: string) => void = () => undefined): CliStack {
+export interface CliStackOptions {
+  notifyWrite?: (line: string) => void;
+  /**
+   * More stack options, read when the stack starts, so an earlier `before` can prepare them (a codec
+   * server, a UI port it allows).
+   */
+  stackOptions?: () => DevStackOptions;
+  /** Added to the CLI's environment, e.g. the payload keys the stack's worker uses. */
+  env?: NodeJS.ProcessEnv;
+}
+
+export function useCliStack(name: string, options: CliStackOptions = {}): CliStack {
   const ctx = {} as CliStack;
 
   before(async () => {
@@ -33,7 +44,8 @@ export function useCliStack(name: string, notifyWrite: (line: string) => void = 
       productionSimPort: 0,
       sandboxSimPort: 0,
       receiverPort: 0,
-      notifyWrite,
+      notifyWrite: options.notifyWrite ?? (() => undefined),
+      ...options.stackOptions?.(),
     });
     let example = await readFile(EXAMPLE_PLAN, 'utf8');
     for (const file of PLAN_FILES) {
@@ -58,6 +70,7 @@ export function useCliStack(name: string, notifyWrite: (line: string) => void = 
       TEMPORAL_NAMESPACE: ctx.stack.temporal.namespace,
       CUTOVER_UI_URL: ctx.stack.temporal.uiUrl,
       CUTOVER_DEBUG: '',
+      ...options.env,
     };
   });
 
