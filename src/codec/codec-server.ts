@@ -6,9 +6,9 @@
  */
 import type { PayloadCodec, Payload } from '@temporalio/common';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { z } from 'zod';
 import { CutoverError } from '../errors.js';
+import { listen } from '../net/listen.js';
 import { PayloadsJson, payloadsFromJson, payloadsToJson } from './payloads-json.js';
 
 export const DEFAULT_CODEC_SERVER_PORT = 8888;
@@ -122,23 +122,12 @@ export async function startCodecServer(options: CodecServerOptions): Promise<Run
   }
 
   const server = createServer((req, res) => void handle(req, res));
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(options.port ?? DEFAULT_CODEC_SERVER_PORT, options.host ?? '127.0.0.1', () => {
-      server.off('error', reject);
-      resolve();
-    });
-  });
-  const address = server.address() as AddressInfo;
-  const host = address.family === 'IPv6' ? `[${address.address}]` : address.address;
+  const listening = await listen(server, options.port ?? DEFAULT_CODEC_SERVER_PORT, options.host);
   let closing: Promise<void> | undefined;
   return {
-    url: `http://${host}:${address.port}`,
+    url: listening.url,
     close() {
-      closing ??= new Promise<void>((resolve) => {
-        server.close(() => resolve());
-        server.closeAllConnections();
-      });
+      closing ??= listening.close();
       return closing;
     },
   };

@@ -8,6 +8,7 @@
 import { formatDuration, formatOffset } from '../plan/duration.js';
 import { openRequiredItems } from '../workflows/checklist-rules.js';
 import type { ChecklistItemState, CutoverStatus, MetricsTotals, StageState, WatchAlert, WatchState, WatchSummary } from '../workflows/definitions.js';
+import { addTotals, emptyTotals } from '../workflows/watch-rules.js';
 
 type Evidence = Record<string, unknown>;
 
@@ -261,23 +262,8 @@ function totalsText(t: MetricsTotals, openAlerts: string[]): string {
 }
 
 function sumTotals(summaries: WatchSummary[]): MetricsTotals {
-  const first = summaries[0]?.totals;
-  const total: MetricsTotals = {
-    authorizations: { approved: 0, declined: 0 },
-    settlements: { count: 0, amount: 0 },
-    refunds: { count: 0, amount: 0 },
-    fees: { amount: 0, currency: first?.fees.currency ?? '' },
-    webhooks: { succeeded: 0, failed: 0 },
-    rateLimited: 0,
-  };
-  for (const { totals: t } of summaries) {
-    total.authorizations.approved += t.authorizations.approved;
-    total.authorizations.declined += t.authorizations.declined;
-    total.fees.amount += t.fees.amount;
-    total.webhooks.succeeded += t.webhooks.succeeded;
-    total.webhooks.failed += t.webhooks.failed;
-    total.rateLimited += t.rateLimited;
-  }
+  const total = emptyTotals(summaries[0]?.totals.fees.currency ?? '');
+  for (const summary of summaries) addTotals(total, summary.totals);
   return total;
 }
 

@@ -3,7 +3,7 @@
  * production mode, with a `/_sim/` admin API for tests (faults, counters, state tweaks, jobs).
  */
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import { listen } from '../net/listen.js';
 import { createAdminHandler } from './admin-routes.js';
 import { DEFAULT_SIM_CREDENTIALS, type SimulatorCredentials } from './auth.js';
 import { FaultInjector } from './faults.js';
@@ -91,19 +91,11 @@ export async function startSimulator(options: SimulatorOptions): Promise<Running
     const isAdmin = (req.url ?? '').startsWith('/_sim/');
     void (isAdmin ? handleAdmin(req, res) : handlePayca(req, res));
   });
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(options.port ?? 0, options.host ?? '127.0.0.1', () => {
-      server.off('error', reject);
-      resolve();
-    });
-  });
-  const address = server.address() as AddressInfo;
-  const host = address.family === 'IPv6' ? `[${address.address}]` : address.address;
+  const listening = await listen(server, options.port ?? 0, options.host);
 
   let closing: Promise<void> | undefined;
   return {
-    url: `http://${host}:${address.port}`,
+    url: listening.url,
     mode,
     credentials,
     state,
@@ -111,10 +103,7 @@ export async function startSimulator(options: SimulatorOptions): Promise<Running
       closing ??= (async () => {
         shutdown.abort();
         await webhooks.close();
-        await new Promise<void>((resolve) => {
-          server.close(() => resolve());
-          server.closeAllConnections();
-        });
+        await listening.close();
       })();
       return closing;
     },

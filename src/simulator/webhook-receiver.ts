@@ -3,8 +3,8 @@
  * and can be told to fail the next few so the sender's retries show up.
  */
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { z } from 'zod';
+import { listen } from '../net/listen.js';
 import { verifyWebhookSignature, WEBHOOK_SIGNATURE_HEADER } from '../payca/webhook-signature.js';
 
 export interface WebhookReceiverOptions {
@@ -105,18 +105,10 @@ export async function startWebhookReceiver(options: WebhookReceiverOptions = {})
       if (!res.headersSent) reply(res, 500, { message: 'receiver error' });
     });
   });
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(options.port ?? 0, options.host ?? '127.0.0.1', () => {
-      server.off('error', reject);
-      resolve();
-    });
-  });
-  const address = server.address() as AddressInfo;
-  const host = address.family === 'IPv6' ? `[${address.address}]` : address.address;
+  const listening = await listen(server, options.port ?? 0, options.host);
 
   return {
-    url: `http://${host}:${address.port}`,
+    url: listening.url,
     events,
     get attempts() {
       return attempts;
@@ -124,11 +116,7 @@ export async function startWebhookReceiver(options: WebhookReceiverOptions = {})
     failNext(count: number, status = 500) {
       failing = { remaining: count, status };
     },
-    close: () =>
-      new Promise<void>((resolve) => {
-        server.close(() => resolve());
-        server.closeAllConnections();
-      }),
+    close: listening.close,
   };
 }
 
