@@ -69,14 +69,17 @@ function checkOpen(status: CutoverStatus, item?: ChecklistItemState): string | u
   return undefined;
 }
 
+/** The item a message names, once the checklist is open and the sender is in the plan; otherwise why not. */
+function namedItem(plan: CutoverPlan, status: CutoverStatus, by: unknown, id: unknown): ChecklistItemState | string {
+  return checkOpen(status) ?? checkPersonInPlan(plan, by) ?? findItem(status, id);
+}
+
 function owners(plan: CutoverPlan, role: Role): string {
   return `${ROLE_TITLES[role]} (${(plan.approvers[role] ?? []).join(', ') || 'nobody'})`;
 }
 
 export function checkCompleteItem(plan: CutoverPlan, status: CutoverStatus, args: CompleteItemArgs): string | undefined {
-  const problem = checkOpen(status) ?? checkPersonInPlan(plan, args?.by);
-  if (problem) return problem;
-  const item = findItem(status, args.item);
+  const item = namedItem(plan, status, args?.by, args?.item);
   if (typeof item === 'string') return item;
   const notYet = checkOpen(status, item);
   if (notYet) return notYet;
@@ -96,9 +99,7 @@ export function checkCompleteItem(plan: CutoverPlan, status: CutoverStatus, args
 }
 
 export function checkWaiveItem(plan: CutoverPlan, status: CutoverStatus, args: WaiveItemArgs): string | undefined {
-  const problem = checkOpen(status) ?? checkPersonInPlan(plan, args?.by);
-  if (problem) return problem;
-  const item = findItem(status, args.item);
+  const item = namedItem(plan, status, args?.by, args?.item);
   if (typeof item === 'string') return item;
   const notYet = checkOpen(status, item);
   if (notYet) return notYet;
@@ -111,9 +112,7 @@ export function checkWaiveItem(plan: CutoverPlan, status: CutoverStatus, args: W
 }
 
 export function checkRetryItem(plan: CutoverPlan, status: CutoverStatus, args: RetryItemArgs): string | undefined {
-  const problem = checkOpen(status) ?? checkPersonInPlan(plan, args?.by);
-  if (problem) return problem;
-  const item = findItem(status, args.item);
+  const item = namedItem(plan, status, args?.by, args?.item);
   if (typeof item === 'string') return item;
   if (item.kind !== 'automated') return `${item.id} is attested by its owner; there is no check to re-run`;
   if (item.postLaunch) return `${item.id} runs on its own schedule after go-live; there is no check to re-run`;

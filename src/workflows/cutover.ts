@@ -62,6 +62,7 @@ import {
   checkReject,
   checkReportIncident,
   checkRetry,
+  currentApprovals,
   roleToSatisfy,
 } from './message-rules.js';
 import { CutoverGoLiveKey, CutoverPhaseKey, CutoverStageKey } from './search-attributes.js';
@@ -628,7 +629,7 @@ export async function cutoverWorkflow(input: CutoverInput): Promise<CutoverStatu
       const stage = stageState('fee-reconciliation');
       const item = checklistItem(FEE_RECONCILIATION_ITEM_ID);
       if (item && !settled(item)) {
-        const accepted = stage.approvals.filter((a) => a.attempt === stage.attempts && a.decision === 'approved');
+        const accepted = currentApprovals(stage);
         Object.assign(item, {
           status: 'done',
           at: nowIso(),
