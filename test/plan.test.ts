@@ -53,6 +53,24 @@ const BAD_PLANS: { name: string; edit: PlanEdit; path: string; says: RegExp }[] 
     path: 'sandboxJobs[1].name',
     says: /listed twice/,
   },
+  {
+    name: 'a summary period that is not a whole number of reads',
+    edit: (p) => (p.postLaunch.watch.summaryEvery = '7m'),
+    path: 'postLaunch.watch.summaryEvery',
+    says: /must be a whole number of intervals/,
+  },
+  {
+    name: 'a webhook failure rate written as a percentage',
+    edit: (p) => (p.postLaunch.alerts.webhookFailureRate = 1),
+    path: 'postLaunch.alerts.webhookFailureRate',
+    says: /must be below 1 \(a fraction: 0\.01 is 1%\)/,
+  },
+  {
+    name: 'a dashboard link that is not http(s)',
+    edit: (p) => (p.postLaunch.dashboards[0].url = 'grafana/d/payca-launch'),
+    path: 'postLaunch.dashboards[0].url',
+    says: /must be an http\(s\) URL/,
+  },
 ];
 
 describe('cutover plan', function () {
