@@ -252,7 +252,10 @@ export type CutoverErrorCode =
   | 'TEMPORAL_NAMESPACE_NOT_FOUND'
   | 'CODEC_CONFIG_INVALID'
   | 'PAYLOAD_KEY_UNKNOWN'
-  | 'PAYLOAD_DECRYPT_FAILED';
+  | 'PAYLOAD_DECRYPT_FAILED'
+  | 'SIGNING_KEY_INVALID'
+  | 'SIGNATURE_INVALID'
+  | 'REPORT_INVALID';
 
 export class CutoverError extends Error {
   override name = 'CutoverError';

@@ -6,6 +6,7 @@ import { checklistCommand } from './commands/checklist.js';
 import { codecServerCommand } from './commands/codec-server.js';
 import { completeCommand } from './commands/complete.js';
 import { incidentCommand } from './commands/incident.js';
+import { keygenCommand } from './commands/keygen.js';
 import { decideCommand } from './commands/decide.js';
 import { demoCommand } from './commands/demo.js';
 import { devCommand } from './commands/dev.js';
@@ -18,6 +19,7 @@ import { retryCommand } from './commands/retry.js';
 import { simCommand } from './commands/sim.js';
 import { startCommand } from './commands/start.js';
 import { statusCommand } from './commands/status.js';
+import { verifyCommand } from './commands/verify.js';
 import { waiveCommand } from './commands/waive.js';
 import { watchCommand } from './commands/watch.js';
 import { workerCommand } from './commands/worker.js';
@@ -40,6 +42,8 @@ const COMMANDS = [
   incidentCommand,
   watchCommand,
   reportCommand,
+  verifyCommand,
+  keygenCommand,
   workerCommand,
   devCommand,
   demoCommand,

@@ -6,6 +6,8 @@
  */
 import { z } from 'zod';
 import { parseDuration } from './duration.js';
+import { gateStaffingProblems } from './gate-staffing.js';
+import { parsePublicKey } from '../signing/public-key.js';
 import { ExpectedBin } from '../activities/readiness/bin-catalogue.js';
 import { RUNBOOK_ITEMS, type ReadinessItemDefinition } from '../readiness/items.js';
 import { ROLES, STAGE_DEFAULTS, STAGE_IDS, type Role, type StageId } from '../workflows/stages.js';
@@ -26,6 +28,31 @@ const HttpUrl = z.url({ protocol: /^https?$/, error: 'must be an http(s) URL' })
 const PersonId = z
   .string()
   .regex(/^[a-z0-9][a-z0-9._-]*$/i, 'a person is written as a short id such as "olivia" or "erin.eng"');
+
+const PublicKey = z.string().transform((text, ctx) => {
+  const hex = parsePublicKey(text);
+  if (!hex) {
+    ctx.addIssue({
+      code: 'custom',
+      message: 'is not an Ed25519 public key: paste the base64 line `cutover keygen` prints, 64 hex digits, or a PEM "BEGIN PUBLIC KEY" block',
+    });
+    return z.NEVER;
+  }
+  return hex;
+});
+
+/** Signed answers at the gates: whose answers must carry an Ed25519 signature, and with which key. */
+const Signing = z.strictObject({
+  /** Person id → public key. A listed person's approvals, rejections and decisions must be signed. */
+  publicKeys: z.record(PersonId, PublicKey).default({}),
+  /** When true, every person in approvers must have a key listed. */
+  required: z.boolean().default(false),
+});
+
+const SeparationOfDuties = z.strictObject({
+  /** False forbids the person who started the cutover from approving its gates. */
+  starterMayApprove: z.boolean().default(true),
+});
 
 const RoleName = z.enum(ROLES, { error: `must be one of ${ROLES.join(', ')}` });
 
@@ -220,8 +247,33 @@ export const CutoverPlanFile = z
     }),
     stages: z.partialRecord(z.enum(STAGE_IDS), StageOverride).default({}),
     postLaunch: PostLaunch.default(PostLaunch.parse({})),
+    signing: Signing.optional(),
+    separationOfDuties: SeparationOfDuties.default({ starterMayApprove: true }),
   })
   .superRefine((plan, ctx) => {
+    const people = new Set(Object.values(plan.approvers).flat());
+    for (const person of Object.keys(plan.signing?.publicKeys ?? {})) {
+      if (!people.has(person)) {
+        ctx.addIssue({
+          code: 'custom',
+          path: ['signing', 'publicKeys', person],
+          message: `${person} is not in approvers, so there is nothing for this key to sign; remove it or list ${person} under a role`,
+        });
+      }
+    }
+    if (plan.signing?.required) {
+      const unkeyed = [...people].filter((person) => !plan.signing?.publicKeys[person]);
+      if (unkeyed.length) {
+        ctx.addIssue({
+          code: 'custom',
+          path: ['signing', 'publicKeys'],
+          message: `signing.required is on but ${unkeyed.join(', ')} ${unkeyed.length === 1 ? 'has' : 'have'} no public key: each runs \`cutover keygen\` and sends the line it prints`,
+        });
+      }
+    }
+    for (const problem of gateStaffingProblems(gatesOf(plan), plan.approvers)) {
+      ctx.addIssue({ code: 'custom', path: ['stages', problem.stage, 'gate'], message: problem.message });
+    }
     const names = new Set<string>();
     plan.sandboxJobs.forEach((job, i) => {
       if (names.has(job.name)) {
@@ -291,6 +343,11 @@ export const CutoverPlanFile = z
   });
 export type CutoverPlanFile = z.infer<typeof CutoverPlanFile>;
 
+/** Each stage's gate roles, the plan's override or the runbook's default. */
+function gatesOf(plan: Pick<CutoverPlanFile, 'stages'>): { stage: StageId; gate: Role[] }[] {
+  return STAGE_IDS.map((id) => ({ stage: id, gate: plan.stages[id]?.gate ?? STAGE_DEFAULTS[id].gate }));
+}
+
 /** A checklist item as this plan has it: the runbook's definition with the plan's owner and optionality. */
 export type ReadinessItemPlan = ReadinessItemDefinition & { optional: boolean };
 
@@ -326,6 +383,9 @@ export interface CutoverPlan {
   };
   stages: StagePlan[];
   postLaunch: PostLaunchPlan;
+  /** Optional so cutovers started before signed answers existed keep running. */
+  signing?: { publicKeys: Record<string, string>; required: boolean };
+  separationOfDuties?: { starterMayApprove: boolean };
 }
 
 export interface PostLaunchPlan {
@@ -406,5 +466,7 @@ export function normalisePlan(file: CutoverPlanFile): CutoverPlan {
       remindBeforeMs: file.postLaunch.remindBefore,
       dashboards: file.postLaunch.dashboards,
     },
+    ...(file.signing && { signing: file.signing }),
+    separationOfDuties: file.separationOfDuties,
   };
 }

@@ -26,6 +26,8 @@ import {
   MESSAGES,
   statusQuery,
   type AbortArgs,
+  type ApprovalRecord,
+  type ApprovalSignature,
   type ApproveArgs,
   type ChecklistItemState,
   type CompleteItemArgs,
@@ -64,6 +66,7 @@ import {
   checkRetry,
   currentApprovals,
   roleToSatisfy,
+  publicKeyOf,
 } from './message-rules.js';
 import { CutoverGoLiveKey, CutoverPhaseKey, CutoverStageKey } from './search-attributes.js';
 import { createStageChecks, type CheckOutcome } from './stage-checks.js';
@@ -176,6 +179,12 @@ export async function cutoverWorkflow(input: CutoverInput): Promise<CutoverStatu
     publish();
   }
 
+  /** A signed answer keeps its signature and the plan's key for the signer, so the report can be verified offline. */
+  function signed(args: { by: string; signature?: ApprovalSignature }): Pick<ApprovalRecord, 'signature'> {
+    const publicKey = publicKeyOf(plan, args.by);
+    return args.signature && publicKey ? { signature: { ...args.signature, publicKey } } : {};
+  }
+
   function applyApprove(args: ApproveArgs): MessageReceipt {
     const stage = stageState(args.stage);
     const role = roleToSatisfy(plan, stage, args.by);
@@ -188,6 +197,7 @@ export async function cutoverWorkflow(input: CutoverInput): Promise<CutoverStatu
       at: nowIso(),
       note: args.note,
       authorizationId: args.authorizationId,
+      ...signed(args),
     });
     if (args.authorizationId) {
       stage.evidence.manualAuthorization = { authorizationId: args.authorizationId, confirmedBy: args.by, at: nowIso() };
@@ -203,7 +213,15 @@ export async function cutoverWorkflow(input: CutoverInput): Promise<CutoverStatu
   function applyReject(args: RejectArgs): MessageReceipt {
     const stage = stageState(args.stage);
     const role = roleToSatisfy(plan, stage, args.by) ?? 'lead';
-    stage.approvals.push({ by: args.by, role, attempt: stage.attempts, decision: 'rejected', at: nowIso(), note: args.reason });
+    stage.approvals.push({
+      by: args.by,
+      role,
+      attempt: stage.attempts,
+      decision: 'rejected',
+      at: nowIso(),
+      note: args.reason,
+      ...signed(args),
+    });
     stage.status = 'rejected';
     publish();
     return {
@@ -224,6 +242,7 @@ export async function cutoverWorkflow(input: CutoverInput): Promise<CutoverStatu
       decision: args.decision,
       at: nowIso(),
       note: args.reason,
+      ...signed(args),
     });
     publish();
     return {

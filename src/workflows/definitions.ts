@@ -6,7 +6,10 @@
 import type { SignalDefinition, UpdateDefinition } from '@temporalio/common';
 import { defineQuery, defineSignal, defineUpdate } from '@temporalio/workflow';
 import type { CutoverPlan } from '../plan/schema.js';
+import type { ApprovalSignature } from '../signing/approval-statement.js';
 import type { Role, StageId } from './stages.js';
+
+export type { ApprovalSignature };
 
 export const CUTOVER_TASK_QUEUE = 'cutover';
 export const PAYCA_TASK_QUEUE = 'payca';
@@ -51,6 +54,8 @@ export interface ApprovalRecord {
   at: string;
   note?: string;
   authorizationId?: string;
+  /** Present when the approver signed the answer: the public key is the plan's key for `by`. */
+  signature?: ApprovalSignature & { publicKey: string };
 }
 
 export interface HoldRecord {
@@ -279,16 +284,20 @@ export interface ApproveArgs {
   note?: string;
   /** At go-live: the id of the real low-risk authorization the approver ran by hand. */
   authorizationId?: string;
+  /** Required when the plan lists the approver's public key. */
+  signature?: ApprovalSignature;
 }
 export interface RejectArgs {
   stage: StageId;
   by: string;
   reason: string;
+  signature?: ApprovalSignature;
 }
 export interface DecideArgs {
   decision: Decision;
   by: string;
   reason: string;
+  signature?: ApprovalSignature;
 }
 export interface RetryArgs {
   stage: StageId;

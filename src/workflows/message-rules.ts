@@ -18,6 +18,15 @@ import {
   type StageState,
 } from './definitions.js';
 import { ROLE_TITLES, STAGE_IDS, isStageId, type Role } from './stages.js';
+import {
+  approvalStatement,
+  describeSignatureProblem,
+  evidenceDigest,
+  shortHex,
+  signatureVerifies,
+  type ApprovalSignature,
+  type SignedDecision,
+} from '../signing/approval-statement.js';
 
 export function rolesOf(plan: CutoverPlan, person: string): Role[] {
   return (Object.entries(plan.approvers) as [Role, string[] | undefined][])
@@ -54,6 +63,62 @@ function checkOpen(status: CutoverStatus): string | undefined {
   return undefined;
 }
 
+/** The plan's public key for a person whose answers must be signed, if any. */
+export function publicKeyOf(plan: CutoverPlan, person: string): string | undefined {
+  return plan.signing?.publicKeys[person];
+}
+
+function signatureUsed(status: CutoverStatus, value: string): boolean {
+  return status.stages.some((stage) => stage.approvals.some((a) => a.signature?.value === value));
+}
+
+interface SignedAnswer {
+  by: string;
+  decision: SignedDecision;
+  signature?: unknown;
+  note?: string;
+  authorizationId?: string;
+}
+
+/**
+ * A person with a key in the plan must sign; the signature must be theirs, over this cutover, stage, attempt
+ * and answer, over the evidence the stage shows now, and used only once.
+ */
+function checkSignature(plan: CutoverPlan, status: CutoverStatus, stage: StageState, answer: SignedAnswer): string | undefined {
+  const publicKey = publicKeyOf(plan, answer.by);
+  if (answer.signature === undefined) {
+    return publicKey
+      ? `${answer.by}'s answers must be signed: the plan lists ${answer.by}'s public key. Answer again with --key FILE (${answer.by}'s private key)`
+      : undefined;
+  }
+  const malformed = describeSignatureProblem(answer.signature);
+  if (malformed) return malformed;
+  const signature = answer.signature as ApprovalSignature;
+  if (!publicKey) {
+    return `the plan lists no public key for ${answer.by}, so the signature cannot be checked: answer without --key (and without CUTOVER_SIGNING_KEY_FILE), or add ${answer.by}'s key under signing.publicKeys`;
+  }
+  if (signatureUsed(status, signature.value)) return 'this signed answer has been used already; a signature counts once, so sign a new answer';
+  const current = evidenceDigest(stage);
+  if (signature.evidenceDigest !== current) {
+    return `the evidence you signed (${shortHex(signature.evidenceDigest)}) is not what ${stage.id} shows now (${shortHex(current)}): its check has run again since you looked. Read \`cutover status ${status.workflowId}\` and answer again`;
+  }
+  const statement = approvalStatement({
+    workflowId: status.workflowId,
+    stage: stage.id,
+    attempt: stage.attempts,
+    decision: answer.decision,
+    by: answer.by,
+    evidenceDigest: current,
+    signedAt: signature.signedAt,
+    note: answer.note,
+    authorizationId: answer.authorizationId,
+  });
+  if (!signatureVerifies(statement, signature.value, publicKey)) {
+    return `the signature does not verify against ${answer.by}'s public key in the plan (${shortHex(publicKey)}): it was made with another key, or for another cutover, stage or answer`;
+  }
+  return undefined;
+}
+
 /** Approvals of the stage's current attempt: earlier attempts' approvals stay on record but no longer count. */
 export function currentApprovals(stage: StageState) {
   return stage.approvals.filter((a) => a.attempt === stage.attempts && a.decision === 'approved');
@@ -75,7 +140,12 @@ export function checkApprove(plan: CutoverPlan, status: CutoverStatus, args: App
     return `stage ${stage.id} is not awaiting approval (it is ${stage.status})`;
   }
   if (currentApprovals(stage).some((a) => a.by === args.by)) {
-    return `${args.by} has already approved ${stage.id}; the remaining approvals must come from other people`;
+    return stage.id === 'go-live'
+      ? `${args.by} has already approved go-live; the two go/no-go approvals must come from different people`
+      : `${args.by} has already approved ${stage.id}; the remaining approvals must come from other people`;
+  }
+  if (plan.separationOfDuties?.starterMayApprove === false && args.by === status.startedBy) {
+    return `${args.by} started this cutover, and the plan's separation of duties (separationOfDuties.starterMayApprove: false) keeps the person who started it from approving its gates; another ${describeRoles(plan, stage.hold.awaiting)} must approve`;
   }
   const role = roleToSatisfy(plan, stage, args.by);
   if (!role) {
@@ -89,7 +159,7 @@ export function checkApprove(plan: CutoverPlan, status: CutoverStatus, args: App
   if (stage.id === 'go-live' && completesGate && !args.authorizationId && !stage.evidence.manualAuthorization) {
     return 'go-live needs the id of the real low-risk authorization run by hand (runbook section 4): pass --authorization-id';
   }
-  return undefined;
+  return checkSignature(plan, status, stage, { ...args, decision: 'approved' });
 }
 
 export function checkReject(plan: CutoverPlan, status: CutoverStatus, args: RejectArgs): string | undefined {
@@ -103,7 +173,7 @@ export function checkReject(plan: CutoverPlan, status: CutoverStatus, args: Reje
   if (!roles.includes('lead') && !roleToSatisfy(plan, stage, args.by)) {
     return `${args.by} cannot reject ${stage.id}: it awaits ${describeRoles(plan, stage.hold.awaiting)}, or the programme lead`;
   }
-  return undefined;
+  return checkSignature(plan, status, stage, { by: args.by, decision: 'rejected', signature: args.signature, note: args.reason });
 }
 
 export function checkDecide(plan: CutoverPlan, status: CutoverStatus, args: DecideArgs): string | undefined {
@@ -118,7 +188,7 @@ export function checkDecide(plan: CutoverPlan, status: CutoverStatus, args: Deci
   }
   const debrief = status.stages.find((s) => s.id === 'debrief');
   if (debrief?.status !== 'holding') return `the debrief is not awaiting a decision (it is ${debrief?.status ?? 'missing'})`;
-  return undefined;
+  return checkSignature(plan, status, debrief, { by: args.by, decision: args.decision, signature: args.signature, note: args.reason });
 }
 
 export function checkRetry(plan: CutoverPlan, status: CutoverStatus, args: RetryArgs): string | undefined {

@@ -2,6 +2,7 @@
 import { Command } from 'commander';
 import { parsePerson, parseStage, parseText } from '../arguments.js';
 import { examples, SIGNAL_OPTION_HELP } from '../help.js';
+import { KEY_OPTION_HELP } from '../approval-signing.js';
 import { runMessageCommand } from '../message-command.js';
 
 interface ApproveOptions {
@@ -9,6 +10,7 @@ interface ApproveOptions {
   note?: string;
   authorizationId?: string;
   signal?: boolean;
+  key?: string;
 }
 
 export function approveCommand(): Command {
@@ -19,12 +21,13 @@ export function approveCommand(): Command {
     .requiredOption('--as <who>', 'your person id as listed in the plan')
     .option('--note <text>', 'why, for the record')
     .option('--authorization-id <id>', 'at go-live: id of the real low-risk authorization you ran')
+    .option('--key <file>', KEY_OPTION_HELP)
     .option('--signal', SIGNAL_OPTION_HELP)
     .addHelpText(
       'after',
       examples(
         'cutover approve cutover-acme-prepaid-uk-202612010900 go-live --as lara --authorization-id auth_8812',
-        'cutover approve cutover-acme-prepaid-uk-202612010900 go-live --as erin --note "smoke tests green"',
+        'cutover approve cutover-acme-prepaid-uk-202612010900 go-live --as erin --note "smoke tests green" --key ~/.cutover/erin.pem',
       ),
     )
     .action(async (id: string, stage: string, options: ApproveOptions) => {

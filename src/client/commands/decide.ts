@@ -2,6 +2,7 @@
 import { Command } from 'commander';
 import { parseDecision, parsePerson, parseText } from '../arguments.js';
 import { examples, SIGNAL_OPTION_HELP } from '../help.js';
+import { KEY_OPTION_HELP } from '../approval-signing.js';
 import { runMessageCommand } from '../message-command.js';
 
 export function decideCommand(): Command {
@@ -11,6 +12,7 @@ export function decideCommand(): Command {
     .argument('<decision>', 'roll-forward or roll-back')
     .requiredOption('--as <who>', 'your person id (the programme lead)')
     .requiredOption('--reason <text>', 'why, for the record')
+    .option('--key <file>', KEY_OPTION_HELP)
     .option('--signal', SIGNAL_OPTION_HELP)
     .addHelpText(
       'after',
@@ -19,7 +21,7 @@ export function decideCommand(): Command {
         'cutover decide cutover-acme-prepaid-uk-202612010900 roll-back --as lara --reason "decline rate doubled"',
       ),
     )
-    .action(async (id: string, decision: string, options: { as: string; reason: string; signal?: boolean }) => {
+    .action(async (id: string, decision: string, options: { as: string; reason: string; signal?: boolean; key?: string }) => {
       await runMessageCommand(
         id,
         {

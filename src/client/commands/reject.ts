@@ -2,6 +2,7 @@
 import { Command } from 'commander';
 import { parsePerson, parseStage, parseText } from '../arguments.js';
 import { examples, SIGNAL_OPTION_HELP } from '../help.js';
+import { KEY_OPTION_HELP } from '../approval-signing.js';
 import { runMessageCommand } from '../message-command.js';
 
 export function rejectCommand(): Command {
@@ -11,12 +12,13 @@ export function rejectCommand(): Command {
     .argument('<stage>', 'stage id')
     .requiredOption('--as <who>', 'your person id as listed in the plan')
     .requiredOption('--reason <text>', 'why, for the record')
+    .option('--key <file>', KEY_OPTION_HELP)
     .option('--signal', SIGNAL_OPTION_HELP)
     .addHelpText(
       'after',
       examples('cutover reject cutover-acme-prepaid-uk-202612010900 funding-check --as tomas --reason "EUR wire not landed"'),
     )
-    .action(async (id: string, stage: string, options: { as: string; reason: string; signal?: boolean }) => {
+    .action(async (id: string, stage: string, options: { as: string; reason: string; signal?: boolean; key?: string }) => {
       await runMessageCommand(
         id,
         { kind: 'reject', args: { stage: parseStage(stage), by: parsePerson(options.as), reason: parseText(options.reason, '--reason') } },

@@ -1,6 +1,8 @@
 /** `cutover start FILE`: validates the plan and starts its cutover workflow. */
 import { Command } from 'commander';
 import { formatDuration } from '../../plan/duration.js';
+import { CutoverError } from '../../errors.js';
+import { starterStaffingProblems } from '../../plan/gate-staffing.js';
 import { loadPlanFile } from '../../plan/load.js';
 import { parsePerson, parseTimeScale, parseWorkflowId } from '../arguments.js';
 import { resolveGoLive } from '../go-live.js';
@@ -36,6 +38,13 @@ export function startCommand(): Command {
       const timeScale = parseTimeScale(options.timeScale);
       const startedBy = parsePerson(options.as ?? process.env.USER ?? 'unknown');
       const plan = await loadPlanFile(file);
+      const unanswerable = starterStaffingProblems(plan, startedBy);
+      if (unanswerable.length) {
+        throw new CutoverError(
+          'PLAN_INVALID',
+          `${file} keeps the person who started the cutover from approving (separationOfDuties.starterMayApprove: false), so ${startedBy} cannot start it:\n${unanswerable.map((p) => `  - stages.${p.stage}.gate: ${p.message}`).join('\n')}`,
+        );
+      }
       const now = new Date();
       const goLive = resolveGoLive(plan, options.goLive, now);
       const workflowId = options.id !== undefined ? parseWorkflowId(options.id, '--id') : defaultWorkflowId(plan.programme, goLive);

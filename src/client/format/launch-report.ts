@@ -6,6 +6,7 @@
  * `--format json` and `--format md` always tell the same story.
  */
 import type { FeeReconciliationResult } from '../../activities/post-launch/fee-reconciliation.js';
+import { shortHex } from '../../signing/approval-statement.js';
 import { formatDuration } from '../../plan/duration.js';
 import type {
   ApprovalRecord,
@@ -67,6 +68,8 @@ export interface LaunchApproval {
   at: string;
   note: string | null;
   authorizationId: string | null;
+  /** The approver's Ed25519 signature and public key; `cutover verify REPORT` checks it offline. */
+  signature: { signedAt: string; evidenceDigest: string; value: string; publicKey: string } | null;
 }
 
 export interface LaunchSmokeTest {
@@ -253,6 +256,7 @@ function approvalsOf(status: CutoverStatus): LaunchApproval[] {
       at: a.at,
       note: a.note ?? null,
       authorizationId: a.authorizationId ?? null,
+      signature: a.signature ?? null,
     })),
   );
 }
@@ -617,7 +621,7 @@ function approvalLines(report: LaunchReport): string[] {
     report.approvals.length === 0
       ? []
       : markdownTable(
-          ['stage', 'attempt', 'decision', 'by', 'role', 'at', 'note or reason', 'authorization id'],
+          ['stage', 'attempt', 'decision', 'by', 'role', 'at', 'note or reason', 'authorization id', 'signed'],
           report.approvals.map((a) => [
             code(a.stage),
             String(a.attempt),
@@ -627,8 +631,12 @@ function approvalLines(report: LaunchReport): string[] {
             shortTime(a.at),
             cell(a.note),
             a.authorizationId ? code(a.authorizationId) : '-',
+            a.signature ? `key ${code(shortHex(a.signature.publicKey))}` : '-',
           ]),
         );
+  if (report.approvals.some((a) => a.signature)) {
+    lines.push('', 'Signed answers carry their Ed25519 signature in the JSON report; `cutover verify REPORT.json` checks each one offline.');
+  }
   if (report.decision) {
     const d = report.decision;
     lines.push('', `**Decision:** ${d.decision} by ${markdownCell(d.by)} at ${shortTime(d.at)}: ${markdownCell(d.reason)}`);
