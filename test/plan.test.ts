@@ -71,6 +71,30 @@ const BAD_PLANS: { name: string; edit: PlanEdit; path: string; says: RegExp }[] 
     path: 'postLaunch.dashboards[0].url',
     says: /must be an http\(s\) URL/,
   },
+  {
+    name: 'a go/no-go that one person would answer alone',
+    edit: (p) => (p.approvers.engineering = ['lara']),
+    path: 'stages.go-live.gate',
+    says: /go-live needs 2 different people to approve as Programme lead and Engineering, but only lara is listed/,
+  },
+  {
+    name: 'a public key that is not an Ed25519 key',
+    edit: (p) => (p.signing = { publicKeys: { erin: 'not-a-key' } }),
+    path: 'signing.publicKeys.erin',
+    says: /is not an Ed25519 public key: paste the base64 line `cutover keygen` prints/,
+  },
+  {
+    name: 'a public key for someone who approves nothing',
+    edit: (p) => (p.signing = { publicKeys: { mallory: 'A'.repeat(43) + '=' } }),
+    path: 'signing.publicKeys.mallory',
+    says: /mallory is not in approvers/,
+  },
+  {
+    name: 'signing required while approvers have no keys',
+    edit: (p) => (p.signing = { required: true, publicKeys: { lara: 'A'.repeat(43) + '=' } }),
+    path: 'signing.publicKeys',
+    says: /signing.required is on but olivia, tomas, erin, eli, fiona, carlos, dana, anika, cole have no public key/,
+  },
 ];
 
 describe('cutover plan', function () {

@@ -110,6 +110,8 @@ describe('signed approvals and separation of duties', function () {
     assert.equal(tampered.code, 1);
     assert.match(tampered.stdout, /FAILED go-live attempt 1: approved by erin/);
     assert.match(tampered.stderr, /1 signature in .* failed/);
+    // The time-skipping server leaves a terminated parent's child running: stop the watch too.
+    await harness.env.client.workflow.getHandle(`${id}.watch`).terminate('end of test');
     await handle.terminate('end of test');
   });
 
