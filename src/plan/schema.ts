@@ -12,10 +12,17 @@ import { ExpectedBin } from '../activities/readiness/bin-catalogue.js';
 import { RUNBOOK_ITEMS, type ReadinessItemDefinition } from '../readiness/items.js';
 import { ROLES, STAGE_DEFAULTS, STAGE_IDS, type Role, type StageId } from '../workflows/stages.js';
 
+/** No plan needs a timer or an offset longer than a year; past it a typo (`20000d`) would become a timer Temporal refuses. */
+const MAX_DURATION_MS = 366 * 86_400_000;
+
 const Duration = z.string().transform((text, ctx) => {
   const ms = parseDuration(text);
   if (ms === undefined) {
     ctx.addIssue({ code: 'custom', message: `"${text}" is not a duration; write it like 24h, -12h, 90m, 1h30m or 45s` });
+    return z.NEVER;
+  }
+  if (!Number.isInteger(ms) || Math.abs(ms) > MAX_DURATION_MS) {
+    ctx.addIssue({ code: 'custom', message: `"${text}" must be whole milliseconds and at most 366d; write it like 24h, -12h, 90m or 1h30m` });
     return z.NEVER;
   }
   return ms;
@@ -129,6 +136,9 @@ const Readiness = z.strictObject({
 
 const HOUR_MS = 3_600_000;
 
+/** Each metrics read adds about ten events to a watch run's history; this keeps a run well under Temporal's limits. */
+const MAX_READS_PER_SEGMENT = 500;
+
 const Fraction = z.number().gt(0, 'must be above 0').lt(1, 'must be below 1 (a fraction: 0.01 is 1%)');
 
 /** Section 9 of the runbook: the 48 h watch and its alert rules (section 5), the fee reconciliation, reminders. */
@@ -197,11 +207,18 @@ const PostLaunch = z
     if (segment % summaryEvery !== 0) {
       ctx.addIssue({ code: 'custom', path: ['watch', 'segment'], message: 'must be a whole number of summary periods (summaryEvery)' });
     }
+    if (segment / interval > MAX_READS_PER_SEGMENT) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['watch', 'segment'],
+        message: `must hold at most ${MAX_READS_PER_SEGMENT} reads (interval); shorten the segment or lengthen the interval`,
+      });
+    }
   });
 
 export const CutoverPlanFile = z
   .strictObject({
-    programme: z.string().min(1, 'name the programme'),
+    programme: z.string().min(1, 'name the programme').max(200, 'must be at most 200 characters: name the programme briefly'),
     goLive: z.iso.datetime({ offset: true, error: 'must be an ISO 8601 time with zone, e.g. 2026-12-01T09:00:00Z' }).optional(),
     approvers: z
       .partialRecord(RoleName, z.array(PersonId).min(1, 'list at least one person'))
@@ -277,7 +294,7 @@ export const CutoverPlanFile = z
     const names = new Set<string>();
     plan.sandboxJobs.forEach((job, i) => {
       if (names.has(job.name)) {
-        ctx.addIssue({ code: 'custom', path: ['sandboxJobs', i, 'name'], message: `job "${job.name}" is listed twice` });
+        ctx.addIssue({ code: 'custom', path: ['sandboxJobs', i, 'name'], message: `job "${job.name}" is listed twice; give each job its own name` });
       }
       names.add(job.name);
     });
@@ -287,7 +304,7 @@ export const CutoverPlanFile = z
           ctx.addIssue({
             code: 'custom',
             path: ['stages', stage, 'gate', i],
-            message: `role "${role}" gates this stage but approvers.${role} lists nobody`,
+            message: `role "${role}" gates this stage but approvers.${role} lists nobody; list a ${role} person there or remove the role from the gate`,
           });
         }
       }
@@ -308,7 +325,7 @@ export const CutoverPlanFile = z
         ctx.addIssue({
           code: 'custom',
           path: ['readiness', 'items', id],
-          message: `no runbook item "${id}"; items are ${[...known].join(', ')}`,
+          message: `no runbook item "${id}"; use one of ${[...known].join(', ')}`,
         });
       }
     }
@@ -329,7 +346,7 @@ export const CutoverPlanFile = z
     }
     plan.readiness.extraItems.forEach((item, i) => {
       if (known.has(item.id)) {
-        ctx.addIssue({ code: 'custom', path: ['readiness', 'extraItems', i, 'id'], message: `"${item.id}" is already a runbook item` });
+        ctx.addIssue({ code: 'custom', path: ['readiness', 'extraItems', i, 'id'], message: `"${item.id}" is already a runbook item; give this item another id` });
       }
       known.add(item.id);
     });
@@ -337,7 +354,7 @@ export const CutoverPlanFile = z
       ctx.addIssue({
         code: 'custom',
         path: ['smokeTest', 'currency'],
-        message: `the smoke test loads ${plan.smokeTest.currency} but funding.minimums has no ${plan.smokeTest.currency} entry`,
+        message: `the smoke test loads ${plan.smokeTest.currency} but funding.minimums has no ${plan.smokeTest.currency} entry; add one`,
       });
     }
   });

@@ -12,6 +12,8 @@ import {
   type DecideArgs,
   type EndWatchArgs,
   type ExtendWatchArgs,
+  type MessageArgs,
+  type MessageKind,
   type RejectArgs,
   type ReportIncidentArgs,
   type RetryArgs,
@@ -38,18 +40,65 @@ function describeRoles(plan: CutoverPlan, roles: Role[]): string {
   return roles.map((role) => `${ROLE_TITLES[role]} (${(plan.approvers[role] ?? []).join(', ') || 'nobody'})`).join(' and ');
 }
 
+/**
+ * The fields each message may carry. A field outside the list is refused rather than ignored, so a
+ * misspelt `authorisationId` or `reasn` never passes as a message without it.
+ */
+const MESSAGE_FIELDS = {
+  approve: ['stage', 'by', 'note', 'authorizationId', 'signature'],
+  reject: ['stage', 'by', 'reason', 'signature'],
+  decide: ['decision', 'by', 'reason', 'signature'],
+  retry: ['stage', 'by'],
+  abort: ['by', 'reason'],
+  'complete-item': ['item', 'by', 'evidence'],
+  'waive-item': ['item', 'by', 'reason'],
+  'retry-item': ['item', 'by'],
+  'report-incident': ['by', 'severity', 'summary'],
+  'end-watch': ['by', 'reason'],
+  'extend-watch': ['by', 'extendByMs', 'reason'],
+} as const satisfies { [K in MessageKind]: readonly (keyof MessageArgs[K] & string)[] };
+
+/** Fails to compile when a message gains a field that MESSAGE_FIELDS does not list (it would be refused). */
+type UnlistedField = { [K in MessageKind]: Exclude<keyof MessageArgs[K], (typeof MESSAGE_FIELDS)[K][number]> }[MessageKind];
+export const EVERY_MESSAGE_FIELD_LISTED: [UnlistedField] extends [never] ? true : never = true;
+
+/** Notes, reasons and summaries are sentences for the record, not documents; longer text bloats state and history. */
+export const MAX_TEXT_LENGTH = 2_000;
+
+/** A value echoed back in a refusal, cut short so a huge one does not make a huge refusal. */
+function quote(value: unknown): string {
+  const text = String(value);
+  return text.length > 60 ? `${text.slice(0, 60)}…(${text.length} characters)` : text;
+}
+
+/** The message is an object with only its own fields, and none of its text is longer than a note should be. */
+export function checkShape(kind: MessageKind, args: unknown): string | undefined {
+  if (args === null || typeof args !== 'object' || Array.isArray(args)) return `a ${kind} message must be an object of named fields`;
+  const allowed: readonly string[] = MESSAGE_FIELDS[kind];
+  const unknown = Object.keys(args).filter((key) => !allowed.includes(key));
+  if (unknown.length > 0) {
+    return `a ${kind} message has no field ${unknown.map((k) => `"${quote(k)}"`).join(', ')}; its fields are ${allowed.join(', ')}`;
+  }
+  for (const [field, value] of Object.entries(args)) {
+    if (typeof value === 'string' && value.length > MAX_TEXT_LENGTH) {
+      return `${field} is ${value.length} characters; keep it to ${MAX_TEXT_LENGTH} and link to anything longer`;
+    }
+  }
+  return undefined;
+}
+
 function checkPerson(plan: CutoverPlan, by: unknown): string | undefined {
   if (typeof by !== 'string' || by.trim() === '') return 'say who you are with --as';
   if (rolesOf(plan, by).length === 0) {
     const everyone = [...new Set(Object.values(plan.approvers).flat())].join(', ');
-    return `${by} is not an approver in this cutover's plan; the plan lists ${everyone}`;
+    return `${quote(by)} is not an approver in this cutover's plan; the plan lists ${everyone}`;
   }
   return undefined;
 }
 
 function findStage(status: CutoverStatus, stage: unknown): StageState | string {
   if (typeof stage !== 'string' || !isStageId(stage)) {
-    return `unknown stage "${String(stage)}"; stages are ${STAGE_IDS.join(', ')}`;
+    return `unknown stage "${quote(stage)}"; stages are ${STAGE_IDS.join(', ')}`;
   }
   const found = status.stages.find((s) => s.id === stage);
   return found ?? `unknown stage "${stage}"`;
@@ -131,7 +180,9 @@ export function roleToSatisfy(plan: CutoverPlan, stage: StageState, by: string):
 }
 
 export function checkApprove(plan: CutoverPlan, status: CutoverStatus, args: ApproveArgs): string | undefined {
-  const stage = findStage(status, args?.stage);
+  const shape = checkShape('approve', args);
+  if (shape) return shape;
+  const stage = findStage(status, args.stage);
   if (typeof stage === 'string') return stage;
   const problem = checkOpen(status) ?? checkPerson(plan, args.by);
   if (problem) return problem;
@@ -163,7 +214,9 @@ export function checkApprove(plan: CutoverPlan, status: CutoverStatus, args: App
 }
 
 export function checkReject(plan: CutoverPlan, status: CutoverStatus, args: RejectArgs): string | undefined {
-  const stage = findStage(status, args?.stage);
+  const shape = checkShape('reject', args);
+  if (shape) return shape;
+  const stage = findStage(status, args.stage);
   if (typeof stage === 'string') return stage;
   const problem = checkOpen(status) ?? checkPerson(plan, args.by);
   if (problem) return problem;
@@ -177,10 +230,10 @@ export function checkReject(plan: CutoverPlan, status: CutoverStatus, args: Reje
 }
 
 export function checkDecide(plan: CutoverPlan, status: CutoverStatus, args: DecideArgs): string | undefined {
-  const problem = checkOpen(status) ?? checkPerson(plan, args?.by);
+  const problem = checkShape('decide', args) ?? checkOpen(status) ?? checkPerson(plan, args.by);
   if (problem) return problem;
   if (args.decision !== 'roll-forward' && args.decision !== 'roll-back') {
-    return `unknown decision "${String(args.decision)}"; decide roll-forward or roll-back`;
+    return `unknown decision "${quote(args.decision)}"; decide roll-forward or roll-back`;
   }
   if (typeof args.reason !== 'string' || args.reason.trim() === '') return 'a decision needs a reason: pass --reason';
   if (!rolesOf(plan, args.by).includes('lead')) {
@@ -192,7 +245,9 @@ export function checkDecide(plan: CutoverPlan, status: CutoverStatus, args: Deci
 }
 
 export function checkRetry(plan: CutoverPlan, status: CutoverStatus, args: RetryArgs): string | undefined {
-  const stage = findStage(status, args?.stage);
+  const shape = checkShape('retry', args);
+  if (shape) return shape;
+  const stage = findStage(status, args.stage);
   if (typeof stage === 'string') return stage;
   const problem = checkOpen(status) ?? checkPerson(plan, args.by);
   if (problem) return problem;
@@ -209,15 +264,15 @@ export function checkRetry(plan: CutoverPlan, status: CutoverStatus, args: Retry
 }
 
 export function checkReportIncident(plan: CutoverPlan, status: CutoverStatus, args: ReportIncidentArgs): string | undefined {
-  const problem = checkOpen(status) ?? checkPerson(plan, args?.by);
+  const problem = checkShape('report-incident', args) ?? checkOpen(status) ?? checkPerson(plan, args.by);
   if (problem) return problem;
-  if (!SEVERITIES.includes(args.severity)) return `unknown severity "${String(args.severity)}"; use ${SEVERITIES.join(', ')}`;
+  if (!SEVERITIES.includes(args.severity)) return `unknown severity "${quote(args.severity)}"; use ${SEVERITIES.join(', ')}`;
   if (typeof args.summary !== 'string' || args.summary.trim() === '') return 'an incident needs a summary: say what happened (--summary)';
   return undefined;
 }
 
 export function checkAbort(plan: CutoverPlan, status: CutoverStatus, args: AbortArgs): string | undefined {
-  const problem = checkOpen(status) ?? checkPerson(plan, args?.by);
+  const problem = checkShape('abort', args) ?? checkOpen(status) ?? checkPerson(plan, args.by);
   if (problem) return problem;
   if (status.watch) {
     return 'the cutover has rolled forward and is live; there is nothing to abort. End the watch early with `cutover watch end ID --reason`';
@@ -239,21 +294,21 @@ function checkWatchOpen(plan: CutoverPlan, status: CutoverStatus, by: unknown, r
   if (status.watch.status !== 'watching') return `the post-launch watch has already ended (${status.watch.status})`;
   if (status.watch.decisions.some((d) => d.kind === 'end')) return 'the post-launch watch is already ending';
   if (!rolesOf(plan, by as string).includes('lead')) {
-    return `only the programme lead (${(plan.approvers.lead ?? []).join(', ')}) can ${what} the post-launch watch, not ${String(by)}`;
+    return `only the programme lead (${(plan.approvers.lead ?? []).join(', ')}) can ${what} the post-launch watch, not ${quote(by)}`;
   }
   if (typeof reason !== 'string' || reason.trim() === '') return `to ${what} the watch, give a reason (--reason)`;
   return undefined;
 }
 
 export function checkEndWatch(plan: CutoverPlan, status: CutoverStatus, args: EndWatchArgs): string | undefined {
-  return checkWatchOpen(plan, status, args?.by, args?.reason, 'end');
+  return checkShape('end-watch', args) ?? checkWatchOpen(plan, status, args.by, args.reason, 'end');
 }
 
 export function checkExtendWatch(plan: CutoverPlan, status: CutoverStatus, args: ExtendWatchArgs): string | undefined {
-  const problem = checkWatchOpen(plan, status, args?.by, args?.reason, 'extend');
+  const problem = checkShape('extend-watch', args) ?? checkWatchOpen(plan, status, args.by, args.reason, 'extend');
   if (problem) return problem;
   if (!Number.isInteger(args.extendByMs) || args.extendByMs <= 0 || args.extendByMs > MAX_EXTENSION_MS) {
-    return `extend the watch by a positive duration of at most 30 days (--by 12h), not ${String(args.extendByMs)} ms`;
+    return `extend the watch by a positive duration of at most 30 days (--by 12h), not ${quote(args.extendByMs)} ms`;
   }
   return undefined;
 }
