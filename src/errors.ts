@@ -252,7 +252,9 @@ export type CutoverErrorCode =
   | 'TEMPORAL_NAMESPACE_NOT_FOUND'
   | 'CODEC_CONFIG_INVALID'
   | 'PAYLOAD_KEY_UNKNOWN'
-  | 'PAYLOAD_DECRYPT_FAILED';
+  | 'PAYLOAD_DECRYPT_FAILED'
+  /** An activity ran out of time (its retry budget or an attempt's limit) without a failure of its own to name. */
+  | 'ACTIVITY_TIMED_OUT';
 
 export class CutoverError extends Error {
   override name = 'CutoverError';
