@@ -255,7 +255,9 @@ export type CutoverErrorCode =
   | 'PAYLOAD_DECRYPT_FAILED'
   | 'SIGNING_KEY_INVALID'
   | 'SIGNATURE_INVALID'
-  | 'REPORT_INVALID';
+  | 'REPORT_INVALID'
+  /** An activity ran out of time (its retry budget or an attempt's limit) without a failure of its own to name. */
+  | 'ACTIVITY_TIMED_OUT';
 
 export class CutoverError extends Error {
   override name = 'CutoverError';

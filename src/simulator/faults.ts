@@ -1,7 +1,8 @@
 /**
  * Fault injection for PayCA routes, set through `/_sim/faults`: forced error answers, dropped
- * connections, malformed 200s, outages, extra latency and tighter rate limits. Faults act before
- * authentication, like a failing load balancer in front of the real API would.
+ * connections, answers lost, cut or held after PayCA acted, malformed 200s, outages, extra latency
+ * and tighter rate limits. Faults act before authentication, like a failing load balancer in front
+ * of the real API would.
  */
 import { performance } from 'node:perf_hooks';
 import { z } from 'zod';
@@ -29,18 +30,26 @@ export const ForceFault = z
     /**
      * `reset` destroys the connection without an answer, for network-fault tests. `lose-answer` carries
      * the request out, then drops the connection instead of answering: the lost-answer case that
-     * idempotency keys exist for.
+     * idempotency keys exist for. `cut-answer` carries it out and sends the status line, the headers
+     * (request id included) and half the body before the connection drops: a reset mid-answer.
+     * `hold-answer` carries it out and holds the answer for `delayMs`: past the client's timeout it is
+     * a timeout after PayCA acted, under it a slow answer.
      */
-    kind: z.enum(['answer', 'reset', 'lose-answer']).default('answer'),
+    kind: z.enum(['answer', 'reset', 'lose-answer', 'cut-answer', 'hold-answer']).default('answer'),
     code: z.enum(PAYCA_ERROR_CODES).optional(),
     status: z.number().int().min(400).max(599).optional(),
     message: z.string().optional(),
     retryAfterSeconds: z.number().int().nonnegative().optional(),
+    delayMs: z.number().int().positive().max(60_000).optional(),
     ...RequestFilter,
   })
   .refine((fault) => fault.kind !== 'answer' || fault.code !== undefined, {
-    message: 'code is required unless kind is "reset" or "lose-answer"',
+    message: 'code is required when kind is "answer"',
     path: ['code'],
+  })
+  .refine((fault) => fault.kind !== 'hold-answer' || fault.delayMs !== undefined, {
+    message: 'delayMs is required when kind is "hold-answer"',
+    path: ['delayMs'],
   });
 export type ForceFault = z.infer<typeof ForceFault>;
 
@@ -61,7 +70,12 @@ export const FaultsInput = z.object({
 });
 export type FaultsInput = z.infer<typeof FaultsInput>;
 
-export type FaultAction = { kind: 'reset' } | { kind: 'lose-answer' } | { kind: 'answer'; response: SimResponse };
+export type FaultAction =
+  | { kind: 'reset' }
+  | { kind: 'lose-answer' }
+  | { kind: 'cut-answer' }
+  | { kind: 'hold-answer'; delayMs: number }
+  | { kind: 'answer'; response: SimResponse };
 
 interface Filter {
   path?: string | undefined;
@@ -146,7 +160,8 @@ export class FaultInjector {
     if (force) {
       force.count -= 1;
       this.forced = this.forced.filter((rule) => rule.count > 0);
-      if (force.kind === 'reset' || force.kind === 'lose-answer') return { kind: force.kind };
+      if (force.kind === 'reset' || force.kind === 'lose-answer' || force.kind === 'cut-answer') return { kind: force.kind };
+      if (force.kind === 'hold-answer') return { kind: 'hold-answer', delayMs: force.delayMs ?? 0 };
       return { kind: 'answer', response: forcedResponse(force) };
     }
 

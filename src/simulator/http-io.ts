@@ -66,6 +66,25 @@ export function parseJsonBody(raw: string): unknown {
 
 export function writeResponse(res: ServerResponse, requestId: string, response: SimResponse): void {
   if (res.headersSent || res.destroyed) return;
+  const { headers, payload } = encodeResponse(requestId, response);
+  res.writeHead(response.status, headers);
+  res.end(payload);
+}
+
+/**
+ * Sends the status line, the headers (content-length promising the whole body) and half the body, then
+ * destroys the socket: the client sees the answer start and the connection reset under it.
+ */
+export function writeCutResponse(res: ServerResponse, requestId: string, response: SimResponse): void {
+  if (res.headersSent || res.destroyed) return;
+  const { headers, payload } = encodeResponse(requestId, response);
+  const bytes = Buffer.from(payload);
+  res.writeHead(response.status, headers);
+  res.flushHeaders();
+  res.write(bytes.subarray(0, Math.floor(bytes.length / 2)), () => res.socket?.destroy());
+}
+
+function encodeResponse(requestId: string, response: SimResponse): { headers: Record<string, string>; payload: string } {
   const headers: Record<string, string> = { ...response.headers, 'x-request-id': requestId };
   let payload = '';
   if (response.rawBody !== undefined) {
@@ -80,8 +99,7 @@ export function writeResponse(res: ServerResponse, requestId: string, response: 
     headers['content-type'] = 'application/json; charset=utf-8';
   }
   headers['content-length'] = String(Buffer.byteLength(payload));
-  res.writeHead(response.status, headers);
-  res.end(payload);
+  return { headers, payload };
 }
 
 /** JSON with sorted keys, so two bodies that differ only in key order count as the same body. */

@@ -6,7 +6,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { authenticate, headerText, type SimulatorCredentials } from './auth.js';
-import type { FaultInjector } from './faults.js';
+import type { FaultAction, FaultInjector } from './faults.js';
 import {
   answerKey,
   canonicalJson,
@@ -15,6 +15,7 @@ import {
   parseJsonBody,
   readRawBody,
   SimError,
+  writeCutResponse,
   writeResponse,
   type SimResponse,
 } from './http-io.js';
@@ -48,18 +49,33 @@ export function createPaycaPipeline(deps: PaycaPipelineDeps) {
     const path = url.pathname;
     state.counters.requests += 1;
     let rateHeaders = limiter.peek(headerText(req.headers, 'x-client-id') ?? '');
-    let loseAnswer = false;
+    /** A fault that lets the request run and then spoils its answer. */
+    let answerFault: Exclude<FaultAction, { kind: 'answer' } | { kind: 'reset' }> | undefined;
 
-    const send = (response: SimResponse): void => {
-      if (loseAnswer) {
+    const send = async (response: SimResponse): Promise<void> => {
+      if (answerFault?.kind === 'lose-answer') {
         countAnswer(state, 'AnswerLost');
         req.socket.destroy();
         return;
       }
+      if (answerFault?.kind === 'hold-answer') {
+        countAnswer(state, 'AnswerHeld');
+        try {
+          await sleep(answerFault.delayMs, undefined, { signal: deps.shutdown });
+        } catch {
+          return;
+        }
+      }
       const key = answerKey(response);
       countAnswer(state, key);
       if (key === 'ErrRateLimited') state.rateLimitedAt.push(now().toISOString());
-      writeResponse(res, requestId, { ...response, headers: { ...rateHeaders, ...response.headers } });
+      const withHeaders = { ...response, headers: { ...rateHeaders, ...response.headers } };
+      if (answerFault?.kind === 'cut-answer') {
+        countAnswer(state, 'AnswerCut');
+        writeCutResponse(res, requestId, withHeaders);
+        return;
+      }
+      writeResponse(res, requestId, withHeaders);
     };
 
     try {
@@ -70,11 +86,11 @@ export function createPaycaPipeline(deps: PaycaPipelineDeps) {
         req.socket.destroy();
         return;
       }
-      if (fault?.kind === 'lose-answer') loseAnswer = true;
-      else if (fault) return send(fault.response);
+      if (fault?.kind === 'answer') return await send(fault.response);
+      if (fault) answerFault = fault;
 
       const route = deps.routes.match(method, path);
-      if (route?.handler.public) return send(await execute(route, url, rawBody));
+      if (route?.handler.public) return await send(await execute(route, url, rawBody));
 
       const clientId = authenticate(req.headers, deps.credentials, state.mode);
       const decision: RateLimitDecision = limiter.take(clientId);
@@ -87,12 +103,12 @@ export function createPaycaPipeline(deps: PaycaPipelineDeps) {
       if (!route) throw new SimError('ErrNotFound', `no PayCA endpoint ${method} ${path}`);
 
       const key = method === 'POST' ? headerText(req.headers, 'idempotency-key') : undefined;
-      if (key === undefined) return send(await execute(route, url, rawBody));
+      if (key === undefined) return await send(await execute(route, url, rawBody));
 
       const outcome = idempotency.begin(`${clientId} ${method} ${path}`, key, fingerprint(rawBody));
       if (outcome.kind === 'replay') {
         state.counters.idempotentReplays += 1;
-        return send({ ...outcome.response, headers: { ...outcome.response.headers, 'idempotent-replayed': 'true' } });
+        return await send({ ...outcome.response, headers: { ...outcome.response.headers, 'idempotent-replayed': 'true' } });
       }
       let response: SimResponse;
       try {
@@ -102,10 +118,10 @@ export function createPaycaPipeline(deps: PaycaPipelineDeps) {
         throw error;
       }
       outcome.finish(response);
-      return send(response);
+      return await send(response);
     } catch (error) {
       if (deps.shutdown.aborted) return;
-      send(errorResponse(error instanceof SimError ? error : internalError(error)));
+      await send(errorResponse(error instanceof SimError ? error : internalError(error)));
     }
   };
 

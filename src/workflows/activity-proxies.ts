@@ -3,9 +3,9 @@
  * budget (wall time) and never retry the codes the contract calls final; the rest run beside the workflow.
  * Every call carries a summary, which is what an engineer reads in the Temporal UI's event history.
  */
-import { ActivityFailure, ApplicationFailure, proxyActivities, type ActivityOptions } from '@temporalio/workflow';
+import { ActivityFailure, ApplicationFailure, proxyActivities, TimeoutFailure, type ActivityOptions } from '@temporalio/workflow';
 import type { CutoverActivities, PaycaActivities } from '../activities/index.js';
-import { NON_RETRYABLE_PAYCA_CODES } from '../errors.js';
+import { NON_RETRYABLE_PAYCA_CODES, type CutoverErrorCode } from '../errors.js';
 import { PAYCA_TASK_QUEUE } from './definitions.js';
 
 export interface PaycaCallOptions {
@@ -50,10 +50,19 @@ export interface ActivityProblem {
 /** The named error and PayCA request id behind a failed activity, for the stage's hold reason. */
 export function activityProblem(err: unknown): ActivityProblem {
   const cause = err instanceof ActivityFailure ? err.cause : err;
-  if (cause instanceof ApplicationFailure) {
-    const details = cause.details?.[0] as { requestId?: string } | undefined;
-    return { type: cause.type ?? 'Error', message: cause.message, requestId: details?.requestId };
+  if (cause instanceof TimeoutFailure) {
+    // The server ends an activity that outlives its retry budget (or an attempt's own limit) with a bare
+    // timeout failure: give it a stable code and say which limit ran out, so the hold reason is named.
+    const code: CutoverErrorCode = 'ACTIVITY_TIMED_OUT';
+    const attempt = cause.cause instanceof TimeoutFailure ? `; last attempt: ${cause.cause.message}` : '';
+    return { type: code, message: `the activity ran out of time (${cause.timeoutType ?? 'timeout'}: ${cause.message}${attempt})` };
   }
+  if (cause instanceof ApplicationFailure) return applicationProblem(cause);
   if (cause instanceof Error) return { type: cause.name, message: cause.message };
   return { type: 'Error', message: String(cause) };
+}
+
+function applicationProblem(failure: ApplicationFailure): ActivityProblem {
+  const details = failure.details?.[0] as { requestId?: string } | undefined;
+  return { type: failure.type ?? 'Error', message: failure.message, requestId: details?.requestId };
 }
