@@ -6,6 +6,7 @@ import { CutoverGoLiveKey, CutoverPhaseKey } from '../src/workflows/search-attri
 import { HOUR, useCutoverHarness } from './helpers/cutover-harness.js';
 import { historyText } from './helpers/history.js';
 import { planFor } from './helpers/plans.js';
+import { describeHits, scanForSecrets } from './helpers/secret-scan.js';
 import { freshWorkflowId, stageOf } from './helpers/temporal.js';
 
 async function waitFor<T>(read: () => Promise<T>, done: (value: T) => boolean, what: string, timeoutMs = 60_000): Promise<T> {
@@ -99,9 +100,13 @@ describe('cutover workflow on the dev server', function () {
     for (const summary of ['T-24h config diff: sandbox vs production (Ops)', 'T-12h funding check (Treasury)', 'until T-2h disable-sandbox-jobs (Engineering)', 'T go-live smoke test: POST /v1/cards (issue test card)', 'go-live holds for Programme lead, Engineering']) {
       assert.ok(history.includes(summary), `the history carries the summary "${summary}" for the UI`);
     }
-    for (const secret of [stack.credentials.production.clientSecret, stack.credentials.sandbox.clientSecret]) {
-      assert.equal(history.includes(secret), false, 'no PayCA secret in the workflow history');
-    }
+    // The same scanner as the whole-cutover secret scan (test/secret-scan.test.ts), here over a rolled-back run.
+    const credentials = (['production', 'sandbox'] as const).flatMap((env) => [
+      { name: `PayCA ${env} client id`, value: stack.credentials[env].clientId },
+      { name: `PayCA ${env} client secret`, value: stack.credentials[env].clientSecret },
+    ]);
+    const hits = scanForSecrets([{ name: 'workflow history', bytes: Buffer.from(history) }], credentials);
+    assert.deepEqual(hits, [], `no PayCA credential in the workflow history, in any encoding:\n${describeHits(hits)}`);
     assert.equal(history.includes('signingSecret'), false, 'no webhook signing secret in the history');
   });
 });

@@ -125,6 +125,8 @@ export class PaycaClient {
   readonly #clientId: string;
   readonly #clientSecret: string;
   readonly #dispatcher: Dispatcher | undefined;
+  /** What #scrub removes from server text: each credential as sent, and as an echoed query string carries it. */
+  readonly #echoes: RegExp[];
 
   constructor(options: PaycaClientOptions) {
     let parsed: URL;
@@ -152,6 +154,7 @@ export class PaycaClient {
     this.#clientId = options.credentials.clientId;
     this.#clientSecret = options.credentials.clientSecret;
     this.#dispatcher = options.dispatcher;
+    this.#echoes = [this.#clientSecret, this.#clientId].flatMap(echoedForms);
   }
 
   /** Connectivity check; the only call sent without credentials. */
@@ -491,8 +494,20 @@ export class PaycaClient {
 
   /** Server text goes into error messages; make sure it cannot carry our credentials with it. */
   #scrub(text: string): string {
-    return text.split(this.#clientSecret).join(REDACTED).split(this.#clientId).join(REDACTED);
+    return this.#echoes.reduce((scrubbed, echo) => scrubbed.replace(echo, REDACTED), text);
   }
+}
+
+/**
+ * A credential as it can come back inside an error body or a gateway page: as sent in the header, or
+ * URL- or form-encoded when the answer quotes a request line or form. Percent escapes match in either
+ * case, since servers differ in the hex digits they print.
+ */
+function echoedForms(value: string): RegExp[] {
+  const escape = (text: string) => text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+  const encoded = new Set([encodeURIComponent(value), new URLSearchParams({ v: value }).toString().slice(2)]);
+  encoded.delete(value);
+  return [new RegExp(escape(value), 'g'), ...[...encoded].map((form) => new RegExp(escape(form), 'gi'))];
 }
 
 interface Answer {

@@ -6,6 +6,7 @@ import { Client } from '@temporalio/client';
 import { payloadCodecsFromEnv } from '../codec/payload-codecs.js';
 import { connectClient, connectWorker } from '../temporal/connection.js';
 import { createCutoverWorkers, DEFAULT_PAYCA_ACTIVITIES_PER_SECOND } from './create-workers.js';
+import { installWorkerLogLevel } from './log-level.js';
 import { CutoverError } from '../errors.js';
 
 export interface RunWorkerOptions {
@@ -25,6 +26,7 @@ export function paycaRateFromEnv(env: NodeJS.ProcessEnv = process.env): number {
 
 /** Runs until SIGINT or SIGTERM, then drains and returns. */
 export async function runWorker(options: RunWorkerOptions = {}): Promise<void> {
+  installWorkerLogLevel();
   const { connection, target } = await connectWorker();
   const { client } = await connectClient();
   const workers = await createCutoverWorkers({

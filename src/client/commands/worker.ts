@@ -12,6 +12,7 @@ export function workerCommand(): Command {
       `${examples('cutover worker', 'TEMPORAL_ADDRESS=temporal.internal:7233 cutover worker --payca-rate 10')}
 PayCA credentials come from PAYCA_PRODUCTION_CLIENT_ID / _SECRET and PAYCA_SANDBOX_CLIENT_ID / _SECRET
 (or their _FILE variants). Notifications go to CUTOVER_NOTIFY_URL when the plan names no webhook.
+CUTOVER_LOG_LEVEL=DEBUG (or TRACE, INFO, WARN, ERROR) sets how much the worker and the SDK log, on stderr.
 Temporal: TEMPORAL_ADDRESS, TEMPORAL_NAMESPACE, TEMPORAL_API_KEY, TEMPORAL_TLS_* or a TOML profile
 (TEMPORAL_CONFIG_FILE, TEMPORAL_PROFILE). A worker that cannot connect exits 1 saying whether the address,
 the TLS handshake, the credentials or the namespace is at fault.
