@@ -49,15 +49,21 @@ const CLOCK_SKEW_MS = 60_000;
 export function createWebhookActivities({ payca }: { payca: PaycaClients }) {
   return {
     async ensureWebhookSubscription(input: EnsureSubscriptionInput): Promise<EnsureSubscriptionResult> {
-      const signal = Context.current().cancellationSignal;
+      const ctx = Context.current();
+      const signal = ctx.cancellationSignal;
       const client = payca.get('production', input.baseUrl);
+      // An earlier attempt that died after its POST left a subscription this listing would take for someone
+      // else's, and a roll-back would then leave it behind. Such an attempt said so in a heartbeat first; its
+      // retry POSTs again with the same key, which PayCA answers with the first answer.
+      const earlierAttemptCreating = (ctx.info.heartbeatDetails as { creating?: boolean } | undefined)?.creating === true;
       const listed = await paycaCall(() => client.listWebhooks({ signal }));
       const existing = listed.body.data.find(
         (s) => s.url === input.url && s.status === 'active' && input.events.every((e) => s.events.includes(e)),
       );
-      if (existing) {
+      if (existing && !earlierAttemptCreating) {
         return { subscriptionId: existing.id, created: false, events: existing.events, requestIds: [listed.requestId] };
       }
+      ctx.heartbeat({ creating: true });
       const idempotencyKey = idempotencyKeyFromActivity('create-webhook-subscription');
       const created = await paycaCall(() =>
         client.createWebhook({ url: input.url, events: input.events }, { idempotencyKey, signal }),

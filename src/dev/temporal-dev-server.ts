@@ -31,6 +31,11 @@ export interface TemporalDevServer {
   uiUrl: string;
   pid: number;
   logFile: string;
+  /**
+   * Stops the server and starts it again on the same port and SQLite file, as after a host restart:
+   * what it had persisted (histories, timers, pending activities) must carry on. `pid` changes.
+   */
+  restart(): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -131,10 +136,13 @@ async function waitUntilServing(child: ChildProcess, options: TemporalDevServerO
   );
 }
 
-export async function startTemporalDevServer(options: TemporalDevServerOptions): Promise<TemporalDevServer> {
-  const cli = requireCliPath();
-  mkdirSync(options.dataDir, { recursive: true });
-  const logFile = join(options.dataDir, 'temporal.log');
+interface RunningChild {
+  child: ChildProcess;
+  killOnExit: () => void;
+}
+
+/** One server process, serving once this resolves; a failed start leaves nothing running. */
+async function launch(cli: string, options: TemporalDevServerOptions, logFile: string): Promise<RunningChild> {
   const logFd = openSync(logFile, 'a');
   let child: ChildProcess;
   try {
@@ -159,17 +167,40 @@ export async function startTemporalDevServer(options: TemporalDevServerOptions):
     process.off('exit', killOnExit);
     throw err;
   }
+  return { child, killOnExit };
+}
+
+async function shutDown(running: RunningChild): Promise<void> {
+  try {
+    await stop(running.child);
+  } finally {
+    process.off('exit', running.killOnExit);
+  }
+}
+
+export async function startTemporalDevServer(options: TemporalDevServerOptions): Promise<TemporalDevServer> {
+  const cli = requireCliPath();
+  mkdirSync(options.dataDir, { recursive: true });
+  const logFile = join(options.dataDir, 'temporal.log');
+  let running = await launch(cli, options, logFile);
 
   let closing: Promise<void> | undefined;
-  return {
+  const server: TemporalDevServer = {
     address: `${options.host}:${options.port}`,
     namespace: options.namespace,
     uiUrl: `http://localhost:${options.uiPort}`,
-    pid: child.pid ?? -1,
+    pid: running.child.pid ?? -1,
     logFile,
+    async restart() {
+      if (closing) throw new CutoverError('CONFIG_INVALID', 'the Temporal dev server was closed; it cannot be restarted');
+      await shutDown(running);
+      running = await launch(cli, options, logFile);
+      server.pid = running.child.pid ?? -1;
+    },
     close() {
-      closing ??= stop(child).finally(() => process.off('exit', killOnExit));
+      closing ??= shutDown(running);
       return closing;
     },
   };
+  return server;
 }
