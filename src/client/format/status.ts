@@ -2,6 +2,7 @@
  * `cutover status` for people: a header with the checklist in one line, the stage table, then approvals,
  * refusals, escalations, incidents, and the post-launch watch once the cutover has rolled forward.
  */
+import { evidenceDigest, shortHex } from '../../signing/approval-statement.js';
 import type { CutoverStatus, StageState } from '../../workflows/definitions.js';
 import type { Role } from '../../workflows/stages.js';
 import type { CutoverReading } from '../read-status.js';
@@ -82,12 +83,14 @@ export function renderStatus(reading: CutoverReading): string {
     ...(checklist ? [checklist] : []),
   ];
   const holds = status.stages.flatMap((stage) =>
-    stage.hold ? [`${stage.id}: ${stage.hold.reason} (since ${shortTime(stage.hold.since)})`] : [],
+    stage.hold
+      ? [`${stage.id}: ${stage.hold.reason} (since ${shortTime(stage.hold.since)}; evidence digest ${shortHex(evidenceDigest(stage))})`]
+      : [],
   );
   const approvals = status.stages.flatMap((stage) =>
     stage.approvals.map(
       (a) =>
-        `${stage.id}: ${a.decision} by ${a.by} (${a.role}) at ${shortTime(a.at)}${a.authorizationId ? `, authorization ${a.authorizationId}` : ''}${a.note ? ` — ${a.note}` : ''}`,
+        `${stage.id}: ${a.decision} by ${a.by} (${a.role}) at ${shortTime(a.at)}${a.authorizationId ? `, authorization ${a.authorizationId}` : ''}${a.note ? ` — ${a.note}` : ''}${a.signature ? ` [signed, key ${shortHex(a.signature.publicKey)}]` : ''}`,
     ),
   );
   const errors = status.stages.flatMap((stage) =>
