@@ -6,7 +6,6 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { PROJECT_ROOT } from '../temporal/binaries.js';
 import { EXIT_OK, exitReportFor } from './exit-codes.js';
-import { buildProgram } from './program.js';
 
 function packageVersion(): string {
   try {
@@ -16,9 +15,15 @@ function packageVersion(): string {
   }
 }
 
+/** The worker loads its own command alone; everything else, the whole tree. */
+async function programFor(argv: string[], version: string) {
+  if (argv[2] === 'worker') return (await import('./worker-program.js')).buildWorkerProgram(version);
+  return (await import('./program.js')).buildProgram(version);
+}
+
 export async function main(argv: string[] = process.argv): Promise<number> {
   try {
-    await buildProgram(packageVersion()).parseAsync(argv);
+    await (await programFor(argv, packageVersion())).parseAsync(argv);
     return EXIT_OK;
   } catch (err) {
     const report = exitReportFor(err);

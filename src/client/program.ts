@@ -24,6 +24,7 @@ import { waiveCommand } from './commands/waive.js';
 import { watchCommand } from './commands/watch.js';
 import { workerCommand } from './commands/worker.js';
 import { examples } from './help.js';
+import { throwInsteadOfExit } from './throw-instead-of-exit.js';
 
 const COMMANDS = [
   planCommand,
@@ -50,13 +51,6 @@ const COMMANDS = [
   simCommand,
   codecServerCommand,
 ];
-
-/** Commander throws instead of exiting, everywhere in the tree, so main decides the exit code. */
-function throwInsteadOfExit(command: Command): void {
-  command.exitOverride();
-  command.showHelpAfterError('(add --help for usage and examples)');
-  for (const sub of command.commands) throwInsteadOfExit(sub);
-}
 
 export function buildProgram(version: string): Command {
   const program = new Command('cutover')

@@ -2,6 +2,7 @@
  * The PayCA simulator: an in-memory HTTP server of the whole contract in payca-api.md, in sandbox or
  * production mode, with a `/_sim/` admin API for tests (faults, counters, state tweaks, jobs).
  */
+import { setMaxListeners } from 'node:events';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import { listen } from '../net/listen.js';
 import { createAdminHandler } from './admin-routes.js';
@@ -62,6 +63,9 @@ export async function startSimulator(options: SimulatorOptions): Promise<Running
     retryDelaysMs: options.webhookRetryDelaysMs ?? [500, 2_000],
   });
   const shutdown = new AbortController();
+  // Every request held by a latency fault listens on this signal until its delay ends; a seeding batch
+  // holds dozens at once, which is expected and not the leak Node's default limit of ten warns about.
+  setMaxListeners(0, shutdown.signal);
 
   const handlePayca = createPaycaPipeline({
     state,

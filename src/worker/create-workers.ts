@@ -35,6 +35,11 @@ export interface CutoverWorkersOptions {
    * the clients that start and answer cutovers must use the same ones.
    */
   payloadCodecs?: PayloadCodec[];
+  /**
+   * Bundle the workflow code now even when a prebuilt bundle exists (CUTOVER_BUNDLE_AT_START=1 for the
+   * worker process), to compare start-up times or to run workflow code changed since the last build.
+   */
+  bundleAtStart?: boolean;
 }
 
 export interface CutoverWorkers {
@@ -44,8 +49,8 @@ export interface CutoverWorkers {
 
 export const DEFAULT_PAYCA_ACTIVITIES_PER_SECOND = 20;
 
-function workflowSource(): Pick<WorkerOptions, 'workflowBundle' | 'workflowsPath'> {
-  return existsSync(WORKFLOW_BUNDLE_PATH)
+function workflowSource(bundleAtStart: boolean): Pick<WorkerOptions, 'workflowBundle' | 'workflowsPath'> {
+  return !bundleAtStart && existsSync(WORKFLOW_BUNDLE_PATH)
     ? { workflowBundle: { codePath: WORKFLOW_BUNDLE_PATH } }
     : { workflowsPath: WORKFLOWS_PATH };
 }
@@ -59,21 +64,24 @@ export async function createCutoverWorkers(options: CutoverWorkersOptions): Prom
     ...(dataConverter ? { dataConverter } : {}),
     ...(options.identity ? { identity: options.identity } : {}),
   };
-  const cutoverWorker = await Worker.create({
-    ...common,
-    ...workflowSource(),
-    taskQueue: options.taskQueue ?? CUTOVER_TASK_QUEUE,
-    activities: createCutoverActivities({
-      temporal: options.temporalClient,
-      notify: { defaultWebhookUrl: options.notifyUrl, write: options.notifyWrite },
+  // Created side by side: the workflow worker spends most of its start loading the bundle in its own thread.
+  const [cutoverWorker, paycaWorker] = await Promise.all([
+    Worker.create({
+      ...common,
+      ...workflowSource(options.bundleAtStart ?? false),
+      taskQueue: options.taskQueue ?? CUTOVER_TASK_QUEUE,
+      activities: createCutoverActivities({
+        temporal: options.temporalClient,
+        notify: { defaultWebhookUrl: options.notifyUrl, write: options.notifyWrite },
+      }),
     }),
-  });
-  const paycaWorker = await Worker.create({
-    ...common,
-    taskQueue: options.paycaTaskQueue ?? PAYCA_TASK_QUEUE,
-    activities: createPaycaActivities({ payca, credentials: options.paycaCredentials }),
-    maxTaskQueueActivitiesPerSecond: options.paycaActivitiesPerSecond ?? DEFAULT_PAYCA_ACTIVITIES_PER_SECOND,
-  });
+    Worker.create({
+      ...common,
+      taskQueue: options.paycaTaskQueue ?? PAYCA_TASK_QUEUE,
+      activities: createPaycaActivities({ payca, credentials: options.paycaCredentials }),
+      maxTaskQueueActivitiesPerSecond: options.paycaActivitiesPerSecond ?? DEFAULT_PAYCA_ACTIVITIES_PER_SECOND,
+    }),
+  ]);
   return {
     async run() {
       await Promise.all([cutoverWorker.run(), paycaWorker.run()]);

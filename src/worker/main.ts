@@ -27,8 +27,15 @@ export function paycaRateFromEnv(env: NodeJS.ProcessEnv = process.env): number {
 /** Runs until SIGINT or SIGTERM, then drains and returns. */
 export async function runWorker(options: RunWorkerOptions = {}): Promise<void> {
   installWorkerLogLevel();
-  const { connection, target } = await connectWorker();
-  const { client } = await connectClient();
+  // Both connections at once: each waits on the server's answer to describeNamespace.
+  const [workerSide, clientSide] = await Promise.allSettled([connectWorker(), connectClient()]);
+  if (workerSide.status === 'rejected' || clientSide.status === 'rejected') {
+    if (workerSide.status === 'fulfilled') await workerSide.value.connection.close();
+    if (clientSide.status === 'fulfilled') await clientSide.value.client.connection.close();
+    throw workerSide.status === 'rejected' ? workerSide.reason : (clientSide as PromiseRejectedResult).reason;
+  }
+  const { connection, target } = workerSide.value;
+  const { client } = clientSide.value;
   const workers = await createCutoverWorkers({
     connection,
     namespace: target.namespace,
@@ -36,6 +43,7 @@ export async function runWorker(options: RunWorkerOptions = {}): Promise<void> {
     paycaActivitiesPerSecond: options.paycaActivitiesPerSecond ?? paycaRateFromEnv(),
     notifyUrl: options.notifyUrl ?? process.env.CUTOVER_NOTIFY_URL,
     payloadCodecs: payloadCodecsFromEnv(),
+    bundleAtStart: process.env.CUTOVER_BUNDLE_AT_START === '1',
   });
   const stop = () => workers.shutdown();
   process.once('SIGINT', stop);

@@ -2,6 +2,7 @@
  * The automated readiness checks in workflow terms: which activities prove each item, what counts as a
  * problem and what evidence is kept. They start with the cutover and re-run on `retry-item`.
  */
+import { patched } from '@temporalio/workflow';
 import type { SeedRecord } from '../activities/readiness/seed-cards.js';
 import type { CutoverPlan } from '../plan/schema.js';
 import type { AutomatedCheck } from '../readiness/items.js';
@@ -24,7 +25,15 @@ export interface ReadinessContext {
   item(id: string): ChecklistItemState | undefined;
 }
 
-const SEED_CONCURRENCY = 8;
+/**
+ * Seeds in flight at once. Eight lanes left the payca queue without a backlog whenever a lane's round trip
+ * (task dispatch, the PayCA call, a workflow task to schedule the next) took longer than 8/R seconds, which it
+ * does on a busy worker: the batch ran at about 16 calls a second against a rate of 20. Thirty-two keep a backlog
+ * for the server's rate limiter to pace, and at 20/s none waits in the queue more than about 1.6 s.
+ */
+const SEED_CONCURRENCY = 32;
+/** What cutovers started before the change keep using, so their histories replay unchanged. */
+const SEED_CONCURRENCY_BEFORE_PATCH = 8;
 
 export function createReadinessChecks(ctx: ReadinessContext): Record<AutomatedCheck, () => Promise<ReadinessOutcome>> {
   const { plan } = ctx;
@@ -123,7 +132,7 @@ export function createReadinessChecks(ctx: ReadinessContext): Record<AutomatedCh
       const item = ctx.item('seed-card-records');
       const { mapping } = await runSeedBatch({
         records,
-        concurrency: SEED_CONCURRENCY,
+        concurrency: patched('seed-batch-32-lanes') ? SEED_CONCURRENCY : SEED_CONCURRENCY_BEFORE_PATCH,
         seed: (record: SeedRecord) =>
           act.seedCardRecord({ baseUrl: production, programme: plan.programme, record, purpose: 'seed' }),
         onProgress: (done, total) => {

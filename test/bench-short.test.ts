@@ -1,0 +1,71 @@
+/**
+ * The benchmarks are not timed tests: here their short mode runs against the real servers only to prove
+ * that each still works end to end and writes a results file of the documented shape.
+ */
+import assert from 'node:assert/strict';
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { runBenchmarks, type BenchReport } from './bench/main.js';
+import { BENCHMARKS } from './bench/registry.js';
+import { reportProblems } from './bench/report-problems.js';
+
+const SHORT_BENCHMARKS = ['at-rate-limit', 'approval-round-trip', 'worker-start'];
+
+describe('benchmarks in short mode', function () {
+  this.timeout(180_000);
+  let dir: string;
+  let report: BenchReport;
+  let written: BenchReport;
+
+  before(async () => {
+    dir = await mkdtemp(join(tmpdir(), 'cutover-bench-short-'));
+    const resultsPath = join(dir, 'results.json');
+    report = await runBenchmarks({ short: true, only: SHORT_BENCHMARKS, resultsPath, log: () => undefined });
+    written = JSON.parse(await readFile(resultsPath, 'utf8')) as BenchReport;
+  });
+
+  after(async () => {
+    if (dir) await rm(dir, { recursive: true, force: true });
+  });
+
+  it('runs the rate-limit, approval and worker-start benchmarks and writes what it measured', () => {
+    assert.deepEqual(written, report);
+    assert.equal(written.short, true);
+    const names = written.results.map((r) => r.name);
+    assert.deepEqual(names, [
+      'seeding at the rate limit, 1 worker',
+      'seeding at the rate limit, 2 workers',
+      'approval round trip',
+      'worker start',
+    ]);
+    for (const name of SHORT_BENCHMARKS) assert.ok(BENCHMARKS.some((b) => b.name === name), `${name} is registered`);
+  });
+
+  it('writes machine info and positive figures of the common shape for every result', () => {
+    assert.deepEqual(reportProblems(written), []);
+  });
+
+  it('counts every seeded record and every approval it timed', () => {
+    const [oneWorker, twoWorkers, approvals] = written.results;
+    for (const seeding of [oneWorker, twoWorkers]) {
+      assert.equal(seeding?.metrics['records'], 40);
+      assert.ok((seeding?.metrics['paycaRequests'] ?? 0) >= 40, JSON.stringify(seeding?.metrics));
+    }
+    assert.equal(approvals?.metrics['approvals'], 8);
+    assert.equal(approvals?.baseline['updates'], 8);
+  });
+
+  it('finds a broken result: missing figures, a non-positive headline, a ratio that is not a number', () => {
+    const [first] = report.results;
+    assert.ok(first);
+    const broken: BenchReport = {
+      ...report,
+      results: [{ ...first, metrics: { wallSeconds: 0 }, baseline: {}, ratio: Number.NaN }],
+    };
+    const problems = reportProblems(broken);
+    assert.ok(problems.some((p) => /headline metrics\.wallSeconds is 0/.test(p)), problems.join('\n'));
+    assert.ok(problems.some((p) => /no baseline/.test(p)), problems.join('\n'));
+    assert.ok(problems.some((p) => /ratio NaN/.test(p)), problems.join('\n'));
+  });
+});
