@@ -9,6 +9,7 @@ import type { PayloadCodec } from '@temporalio/common';
 import { NativeConnection, Worker, type WorkerOptions } from '@temporalio/worker';
 import { existsSync } from 'node:fs';
 import { createCutoverActivities, createPaycaActivities, createPaycaClients } from '../activities/index.js';
+import { createWatchMetricsActivities } from '../activities/post-launch/watch-metrics.js';
 import { dataConverterFor } from '../codec/payload-codecs.js';
 import type { NotifyDeps } from '../activities/notify.js';
 import type { PaycaCredentials, PaycaEnvironment } from '../payca/credentials.js';
@@ -70,10 +71,14 @@ export async function createCutoverWorkers(options: CutoverWorkersOptions): Prom
       ...common,
       ...workflowSource(options.bundleAtStart ?? false),
       taskQueue: options.taskQueue ?? CUTOVER_TASK_QUEUE,
-      activities: createCutoverActivities({
-        temporal: options.temporalClient,
-        notify: { defaultWebhookUrl: options.notifyUrl, write: options.notifyWrite },
-      }),
+      activities: {
+        ...createCutoverActivities({
+          temporal: options.temporalClient,
+          notify: { defaultWebhookUrl: options.notifyUrl, write: options.notifyWrite },
+        }),
+        // The post-launch watch's read, run here as a local activity: see paycaLocalReads.
+        ...createWatchMetricsActivities({ payca }),
+      },
     }),
     Worker.create({
       ...common,

@@ -3,7 +3,15 @@
  * budget (wall time) and never retry the codes the contract calls final; the rest run beside the workflow.
  * Every call carries a summary, which is what an engineer reads in the Temporal UI's event history.
  */
-import { ActivityFailure, ApplicationFailure, proxyActivities, TimeoutFailure, type ActivityOptions } from '@temporalio/workflow';
+import {
+  ActivityFailure,
+  ApplicationFailure,
+  proxyActivities,
+  proxyLocalActivities,
+  TimeoutFailure,
+  type ActivityOptions,
+  type RetryPolicy,
+} from '@temporalio/workflow';
 import type { CutoverActivities, PaycaActivities } from '../activities/index.js';
 import { NON_RETRYABLE_PAYCA_CODES, type CutoverErrorCode } from '../errors.js';
 import { PAYCA_TASK_QUEUE } from './definitions.js';
@@ -13,6 +21,13 @@ export interface PaycaCallOptions {
   heartbeatTimeout?: string;
 }
 
+const PAYCA_RETRY: RetryPolicy = {
+  initialInterval: '1s',
+  backoffCoefficient: 2,
+  maximumInterval: '30s',
+  nonRetryableErrorTypes: [...NON_RETRYABLE_PAYCA_CODES, 'CREDENTIALS_MISSING', 'CONFIG_INVALID'],
+};
+
 export function paycaActivities(retryBudgetMs: number, summary: string, extra: PaycaCallOptions = {}) {
   const options: ActivityOptions = {
     taskQueue: PAYCA_TASK_QUEUE,
@@ -20,16 +35,25 @@ export function paycaActivities(retryBudgetMs: number, summary: string, extra: P
     // that died with its worker waits before another worker retries it.
     startToCloseTimeout: '20s',
     scheduleToCloseTimeout: retryBudgetMs,
-    retry: {
-      initialInterval: '1s',
-      backoffCoefficient: 2,
-      maximumInterval: '30s',
-      nonRetryableErrorTypes: [...NON_RETRYABLE_PAYCA_CODES, 'CREDENTIALS_MISSING', 'CONFIG_INVALID'],
-    },
+    retry: PAYCA_RETRY,
     ...extra,
     summary,
   };
   return proxyActivities<PaycaActivities>(options);
+}
+
+/**
+ * A PayCA read run by the workflow's own worker inside its workflow task: no activity task, and one
+ * workflow task where a queued call takes two. It bypasses the payca queue's rate cap, so it is only for
+ * reads that come seconds apart (the post-launch watch's); the worker registers the read on both queues.
+ */
+export function paycaLocalReads(retryBudgetMs: number, summary: string) {
+  return proxyLocalActivities<Pick<PaycaActivities, 'readWatchMetrics' | 'readWatchMetricsWindows'>>({
+    startToCloseTimeout: '20s',
+    scheduleToCloseTimeout: retryBudgetMs,
+    retry: PAYCA_RETRY,
+    summary,
+  });
 }
 
 export function cutoverActivities(summary: string) {

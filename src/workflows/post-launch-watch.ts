@@ -4,10 +4,17 @@
  * period (1 h) it posts totals for Analytics; it reports each alert change and summary to its cutover.
  * Each run covers one segment (6 h) of plan time, then continues as new with its state, so no run's
  * history grows long however far the watch is extended.
+ *
+ * A read whose interval is seconds of wall time apart or more (a real watch: 5 minutes) runs as a local
+ * activity: one workflow task per read where a queued activity takes two and an activity task, which is
+ * what a read costs. Compressed rehearsals read a fraction of a second apart, so their reads stay on the
+ * payca queue, whose server-side cap keeps many of them under PayCA's rate limit. A watch that wakes
+ * behind its plan clock reads the overdue intervals with one activity and judges each as its own read.
  */
-import { allHandlersFinished, condition, continueAsNew, getExternalWorkflowHandle, log, setHandler } from '@temporalio/workflow';
+import { allHandlersFinished, condition, continueAsNew, getExternalWorkflowHandle, log, patched, setHandler } from '@temporalio/workflow';
 import { formatDuration, formatOffset } from '../plan/duration.js';
-import { activityProblem, cutoverActivities, paycaActivities } from './activity-proxies.js';
+import type { WatchMetricsWindowsResult } from '../activities/post-launch/watch-metrics.js';
+import { activityProblem, cutoverActivities, paycaActivities, paycaLocalReads, type ActivityProblem } from './activity-proxies.js';
 import {
   watchControlSignal,
   watchEventSignal,
@@ -22,6 +29,12 @@ import {
 } from './definitions.js';
 import { addTotals, emptyTotals, evaluateRules, updateBaseline, type RuleVerdict, type WatchReading } from './watch-rules.js';
 
+/** At most this many intervals in one catch-up read: each is a PayCA call within one activity. */
+const MAX_CATCH_UP_READS = 12;
+
+/** Reads at least this far apart on the wall clock run locally: at most two PayCA calls per watch per 10 s. */
+const LOCAL_READ_MIN_WALL_MS = 10_000;
+
 export async function postLaunchWatchWorkflow(input: WatchInput): Promise<WatchResult> {
   const { postLaunch, timeScale, anchorMs } = input;
   const { intervalMs, summaryEveryMs, segmentMs } = postLaunch.watch;
@@ -33,6 +46,10 @@ export async function postLaunchWatchWorkflow(input: WatchInput): Promise<WatchR
   const iso = (ms: number) => new Date(ms).toISOString();
   const label = (planMs: number) => formatOffset(planMs - goLiveMs);
   const intervalText = formatDuration(intervalMs);
+  // Watches started before local reads keep reading on the payca queue, so their histories still replay.
+  const readsLocally = intervalMs / timeScale >= LOCAL_READ_MIN_WALL_MS && patched('watch-local-reads');
+  const readMetrics = (summary: string) =>
+    readsLocally ? paycaLocalReads(input.paycaRetryBudgetMs, summary) : paycaActivities(input.paycaRetryBudgetMs, summary);
 
   const emptyPeriod = (): WatchCarriedState['period'] => ({ totals: emptyTotals(currency), lowestBalances: {}, requestIds: [] });
   const state: WatchCarriedState = input.carried
@@ -65,6 +82,12 @@ export async function postLaunchWatchWorkflow(input: WatchInput): Promise<WatchR
     cutoverActivities(summary).notify({ channel, text: `${input.programme}: ${text}`, to, webhookUrl: input.notifyWebhookUrl });
 
   const openAlerts = () => state.alerts.filter((a) => a.recoveredAt === undefined);
+
+  /** Whether a verdict opens or recovers an alert. */
+  const changesAlert = (verdict: RuleVerdict) => {
+    const open = openAlerts().some((a) => a.id === verdict.id);
+    return (verdict.breached === true && !open) || (verdict.breached === false && open);
+  };
 
   /** Opens what is newly breached and recovers what no longer is; unchanged verdicts make no noise. */
   async function applyVerdicts(verdicts: RuleVerdict[], readPlanMs: number): Promise<void> {
@@ -134,6 +157,84 @@ export async function postLaunchWatchWorkflow(input: WatchInput): Promise<WatchR
   /** Summaries and segments fall on whole periods from T, so they read as "T+3h", "T+6h". */
   const onBoundary = (planMs: number, periodMs: number) => (planMs - goLiveMs) % periodMs === 0;
 
+  /** What a failed read says: the alert that stays open until PayCA's metrics can be read again. */
+  const unavailable = (problem: ActivityProblem): RuleVerdict => ({
+    id: 'metrics-unavailable',
+    rule: 'metrics-unavailable',
+    severity: 'sev2',
+    breached: true,
+    description: `PayCA metrics could not be read: ${problem.type}: ${problem.message}${problem.requestId ? ` (request ${problem.requestId})` : ''}`,
+  });
+
+  /** Judges one interval's reading (or the failure to read it), records the read, and closes the summary period on its boundary. */
+  async function recordRead(readPlanMs: number, outcome: { reading: WatchReading } | { problem: ActivityProblem }): Promise<void> {
+    let verdicts: RuleVerdict[];
+    if ('reading' in outcome) {
+      const { reading } = outcome;
+      verdicts = evaluateRules(postLaunch.alerts, reading, state.baseline, intervalText);
+      updateBaseline(state.baseline, reading, verdicts, intervalsPerHour);
+      accumulate(reading);
+      verdicts.push({ id: 'metrics-unavailable', rule: 'metrics-unavailable', severity: 'sev2', breached: false, description: 'PayCA metrics read again' });
+    } else {
+      log.warn('metrics read failed', { problem: outcome.problem });
+      verdicts = [unavailable(outcome.problem)];
+    }
+    state.reads += 1;
+    state.lastReadPlanMs = readPlanMs;
+    state.nextReadPlanMs = readPlanMs + intervalMs;
+    // Most reads change nothing; skipping the call spares the workflow sandbox the promises it would make.
+    if (verdicts.some(changesAlert)) await applyVerdicts(verdicts, readPlanMs);
+    if (onBoundary(readPlanMs, summaryEveryMs)) await postSummary(readPlanMs);
+  }
+
+  /**
+   * The read times from `first` that the plan clock has already passed: a watch that fell behind (a worker
+   * that was down, a compressed rehearsal on a busy worker) reads them in one go. A batch ends at a summary
+   * boundary, so every summary still closes its own period, and segments (whole periods) still end on time.
+   */
+  function dueReads(first: number): number[] {
+    const planNowMs = anchorMs + (Date.now() - anchorMs) * timeScale;
+    const due = [first];
+    for (let last = first; due.length < MAX_CATCH_UP_READS && !onBoundary(last, summaryEveryMs); ) {
+      last += intervalMs;
+      if (last > planNowMs || last > state.endsPlanMs) break;
+      due.push(last);
+    }
+    return due;
+  }
+
+  /** Reads several overdue intervals with one activity, then judges each interval as its own read. */
+  async function catchUp(due: number[]): Promise<void> {
+    const first = due[0] ?? state.nextReadPlanMs;
+    const last = due[due.length - 1] ?? first;
+    const windows = due.map((readPlanMs, i) => ({
+      fromIso: iso(wallFor(i === 0 ? state.lastReadPlanMs : (due[i - 1] ?? readPlanMs))),
+      toIso: iso(wallFor(readPlanMs)),
+    }));
+    let result: WatchMetricsWindowsResult;
+    try {
+      result = await readMetrics(`${label(first)}–${label(last)} catch-up metrics read (${due.length} intervals) and alert rules (Analytics)`)
+        .readWatchMetricsWindows({ baseUrl: input.paycaBaseUrl, windows });
+    } catch (err) {
+      // Counted as the first interval's failed read; the loop tries the others again at once.
+      await recordRead(first, { problem: activityProblem(err) });
+      return;
+    }
+    for (const [i, readPlanMs] of due.entries()) {
+      const interval = result.intervals[i];
+      if (!interval) break;
+      // A balance is only known now, so only the latest interval carries the accounts.
+      const latest = i === due.length - 1;
+      await recordRead(readPlanMs, {
+        reading: {
+          metrics: interval.metrics,
+          accounts: latest ? result.accounts : [],
+          requestIds: latest ? [interval.requestId, result.accountsRequestId] : [interval.requestId],
+        },
+      });
+    }
+  }
+
   while (!state.ended && state.nextReadPlanMs <= state.endsPlanMs) {
     const readPlanMs = state.nextReadPlanMs;
     const waitMs = wallFor(readPlanMs) - Date.now();
@@ -144,36 +245,27 @@ export async function postLaunchWatchWorkflow(input: WatchInput): Promise<WatchR
     }
     if (state.ended || state.endsPlanMs < readPlanMs) break;
 
-    let verdicts: RuleVerdict[];
-    try {
-      const reading = await paycaActivities(
-        input.paycaRetryBudgetMs,
-        `${label(readPlanMs)} metrics read and alert rules (Analytics)`,
-      ).readWatchMetrics({ baseUrl: input.paycaBaseUrl, fromIso: iso(wallFor(state.lastReadPlanMs)), toIso: iso(wallFor(readPlanMs)) });
-      verdicts = evaluateRules(postLaunch.alerts, reading, state.baseline, intervalText);
-      updateBaseline(state.baseline, reading, verdicts, intervalsPerHour);
-      accumulate(reading);
-      verdicts.push({ id: 'metrics-unavailable', rule: 'metrics-unavailable', severity: 'sev2', breached: false, description: 'PayCA metrics read again' });
-    } catch (err) {
-      const problem = activityProblem(err);
-      log.warn('metrics read failed', { problem });
-      verdicts = [
-        {
-          id: 'metrics-unavailable',
-          rule: 'metrics-unavailable',
-          severity: 'sev2',
-          breached: true,
-          description: `PayCA metrics could not be read: ${problem.type}: ${problem.message}${problem.requestId ? ` (request ${problem.requestId})` : ''}`,
-        },
-      ];
+    const due = dueReads(readPlanMs);
+    // Watches started before catch-up reads read each overdue interval with its own activity, so their histories still replay.
+    if (due.length > 1 && patched('watch-catch-up-reads')) {
+      await catchUp(due);
+    } else {
+      let outcome: { reading: WatchReading } | { problem: ActivityProblem };
+      try {
+        const reading = await readMetrics(`${label(readPlanMs)} metrics read and alert rules (Analytics)`).readWatchMetrics({
+          baseUrl: input.paycaBaseUrl,
+          fromIso: iso(wallFor(state.lastReadPlanMs)),
+          toIso: iso(wallFor(readPlanMs)),
+        });
+        outcome = { reading };
+      } catch (err) {
+        outcome = { problem: activityProblem(err) };
+      }
+      await recordRead(readPlanMs, outcome);
     }
-    state.reads += 1;
-    state.lastReadPlanMs = readPlanMs;
-    state.nextReadPlanMs = readPlanMs + intervalMs;
-    await applyVerdicts(verdicts, readPlanMs);
-    if (onBoundary(readPlanMs, summaryEveryMs)) await postSummary(readPlanMs);
 
-    if (onBoundary(readPlanMs, segmentMs) && !state.ended && state.nextReadPlanMs <= state.endsPlanMs) {
+    const lastReadPlanMs = state.lastReadPlanMs;
+    if (onBoundary(lastReadPlanMs, segmentMs) && !state.ended && state.nextReadPlanMs <= state.endsPlanMs) {
       await report({ kind: 'progress', reads: state.reads, runs: state.runs, endsPlanAt: iso(state.endsPlanMs) });
       await condition(allHandlersFinished);
       await continueAsNew<typeof postLaunchWatchWorkflow>({ ...input, carried: state });
