@@ -220,11 +220,12 @@ export async function postLaunchWatchWorkflow(input: WatchInput): Promise<WatchR
       await recordRead(first, { problem: activityProblem(err) });
       return;
     }
-    for (const [i, readPlanMs] of due.entries()) {
-      const interval = result.intervals[i];
-      if (!interval) break;
-      // A balance is only known now, so only the latest interval carries the accounts.
-      const latest = i === due.length - 1;
+    // PayCA may have answered fewer windows than asked (a rate limit part-way); the rest are read next.
+    for (const [i, interval] of result.intervals.entries()) {
+      const readPlanMs = due[i];
+      if (readPlanMs === undefined) break;
+      // A balance is only known now, so only the latest interval read carries the accounts.
+      const latest = i === result.intervals.length - 1;
       await recordRead(readPlanMs, {
         reading: {
           metrics: interval.metrics,

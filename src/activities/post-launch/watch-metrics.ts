@@ -33,7 +33,7 @@ export interface WatchMetricsWindowsInput {
 }
 
 export interface WatchMetricsWindowsResult {
-  /** One per window, in the same order. */
+  /** One per window, in the same order; fewer when PayCA refused part-way (the rest are read next). */
   intervals: { metrics: MetricsTotals; requestId: string }[];
   accounts: WatchAccount[];
   accountsRequestId: string;
@@ -68,18 +68,25 @@ export function createWatchMetricsActivities({ payca }: { payca: PaycaClients })
     },
 
     /**
-     * A catch-up read: the metrics of each window in turn (the rules judge each interval on its own, so the
-     * windows are not merged into one), then the balances once, since a balance is only ever known now.
+     * A catch-up read: the balances once, since a balance is only ever known now, then the metrics of each
+     * window in turn (the rules judge each interval on its own, so the windows are not merged into one).
      */
     async readWatchMetricsWindows(input: WatchMetricsWindowsInput): Promise<WatchMetricsWindowsResult> {
       const signal = Context.current().cancellationSignal;
       const client = payca.get('production', input.baseUrl);
+      const accounts = await paycaCall(() => client.listAccounts({ signal }));
       const intervals: WatchMetricsWindowsResult['intervals'] = [];
       for (const window of input.windows) {
-        const metrics = await paycaCall(() => client.getMetrics(window.fromIso, window.toIso, { signal }));
-        intervals.push({ metrics: totalsOf(metrics.body), requestId: metrics.requestId });
+        try {
+          const metrics = await paycaCall(() => client.getMetrics(window.fromIso, window.toIso, { signal }));
+          intervals.push({ metrics: totalsOf(metrics.body), requestId: metrics.requestId });
+        } catch (err) {
+          // Several calls in one activity can meet PayCA's rate limit part-way: what was read is kept and
+          // the watch reads the rest next, rather than a retry reading every window again.
+          if (intervals.length === 0) throw err;
+          break;
+        }
       }
-      const accounts = await paycaCall(() => client.listAccounts({ signal }));
       return {
         intervals,
         accounts: accounts.body.data.map((a) => ({ id: a.id, currency: a.currency, available: a.available.amount, status: a.status })),
