@@ -18,14 +18,14 @@ import { parse as parseYaml, stringify as stringifyYaml } from 'yaml';
 import { ensureSandboxSchedule } from '../src/dev/sandbox-schedule.js';
 import { openRequiredItems } from '../src/workflows/checklist-rules.js';
 import type { CutoverStatus, StageState } from '../src/workflows/definitions.js';
-import { CLI, EXAMPLE_PLAN, ROOT, runCli, type CliResult } from './helpers/cli.js';
+import { CLI, ROOT, runCli, type CliResult } from './helpers/cli.js';
+import { shortExamplePlan } from './helpers/example-plan.js';
 import { startPaycaStack, type PaycaStack } from './helpers/payca-stack.js';
 import { freshWorkflowId } from './helpers/temporal.js';
 
 const ENABLED = process.env.CUTOVER_CLUSTER_TEST === '1';
 const SCRIPT = join(ROOT, 'scripts', 'cluster-rehearsal.sh');
 /** Files the example plan names relative to the checkout. */
-const PLAN_FILES = ['plans/ci/sandbox.env', 'plans/ci/production.env', 'plans/data/seed-cards.csv'];
 
 function run(file: string, args: string[], env: NodeJS.ProcessEnv = process.env, timeoutMs = 900_000): Promise<CliResult> {
   return new Promise((done) => {
@@ -107,18 +107,7 @@ const title = ENABLED
     }
 
     payca = await startPaycaStack();
-    let example = await readFile(EXAMPLE_PLAN, 'utf8');
-    for (const file of PLAN_FILES) example = example.replaceAll(file, JSON.stringify(join(ROOT, file)));
-    const plan = parseYaml(
-      example
-        .replaceAll('http://127.0.0.1:4010', payca.production.url)
-        .replaceAll('http://127.0.0.1:4011', payca.sandbox.url)
-        .replaceAll('http://127.0.0.1:4020', payca.receiver.url),
-    ) as Record<string, Record<string, unknown> | undefined>;
-    delete plan['goLive'];
-    // A one-hour-after-go-live watch and the fee reconciliation at T+2h30m keep the rolled-forward run short.
-    plan['stages'] = { ...plan['stages'], 'fee-reconciliation': { offset: '2h30m' } };
-    plan['postLaunch'] = { ...plan['postLaunch'], watch: { window: '3h' } };
+    const plan = await shortExamplePlan(payca);
     planFile = join(stateDir, 'plan.yaml');
     await writeFile(planFile, stringifyYaml(plan));
 

@@ -4,13 +4,13 @@
  * replaced), the example plan pointed at them, and the `cutover` CLI. Several run side by side without
  * sharing a task queue, so one rehearsal's crashes never help or hurt another.
  */
-import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as delay } from 'node:timers/promises';
 import { Client, Connection } from '@temporalio/client';
 import { temporal } from '@temporalio/proto';
-import { parse as parseYaml, stringify as stringifyYaml } from 'yaml';
+import { stringify as stringifyYaml } from 'yaml';
 import { readStatus } from '../../src/client/read-status.js';
 import { freePort } from '../../src/dev/ports.js';
 import { ensureSandboxSchedule } from '../../src/dev/sandbox-schedule.js';
@@ -19,13 +19,13 @@ import type { Listening } from '../../src/net/listen.js';
 import { RUNBOOK_ITEMS } from '../../src/readiness/items.js';
 import type { CutoverStatus } from '../../src/workflows/definitions.js';
 import { SEARCH_ATTRIBUTE_REGISTRATIONS } from '../../src/workflows/search-attributes.js';
-import { EXAMPLE_PLAN, ROOT, runCli, type CliResult } from './cli.js';
+import { runCli, type CliResult } from './cli.js';
+import { shortExamplePlan } from './example-plan.js';
 import { startPaycaStack, type PaycaStack } from './payca-stack.js';
 import { startSlowRelay } from './slow-relay.js';
 import { startWorkerProcess, type WorkerProcess } from './worker-process.js';
 
 /** Files the example plan names relative to the checkout. */
-const PLAN_FILES = ['plans/ci/sandbox.env', 'plans/ci/production.env', 'plans/data/seed-cards.csv'];
 /** How late the sandbox job relay answers: the window in which the T-2h pause is in flight. */
 export const SANDBOX_JOB_DELAY_MS = 1_500;
 const STARTED = temporal.api.enums.v1.PendingActivityState.PENDING_ACTIVITY_STATE_STARTED;
@@ -231,23 +231,11 @@ export class CrashRehearsal {
  * alone; the two post-launch items stay required and are closed through the CLI.
  */
 async function examplePlanFor(payca: PaycaStack, relayUrl: string): Promise<string> {
-  let example = await readFile(EXAMPLE_PLAN, 'utf8');
-  for (const file of PLAN_FILES) {
-    if (!example.includes(file)) throw new Error(`the example plan no longer names ${file}`);
-    example = example.replaceAll(file, JSON.stringify(join(ROOT, file)));
-  }
   const jobStatus = 'http://127.0.0.1:4011/_sim/jobs/sandbox-card-generator';
-  if (!example.includes(`statusUrl: ${jobStatus}`)) throw new Error('the example plan no longer reads the sandbox job status from the simulator');
-  const plan = parseYaml(
-    example
-      .replace(`statusUrl: ${jobStatus}`, `statusUrl: ${relayUrl}/_sim/jobs/sandbox-card-generator`)
-      .replaceAll('http://127.0.0.1:4010', payca.production.url)
-      .replaceAll('http://127.0.0.1:4011', payca.sandbox.url)
-      .replaceAll('http://127.0.0.1:4020', payca.receiver.url),
-  ) as Record<string, Record<string, unknown> | undefined>;
-  delete plan['goLive'];
-  plan['stages'] = { ...plan['stages'], 'fee-reconciliation': { offset: '2h30m' } };
-  plan['postLaunch'] = { ...plan['postLaunch'], watch: { window: '3h' } };
+  const plan = await shortExamplePlan(payca, (example) => {
+    if (!example.includes(`statusUrl: ${jobStatus}`)) throw new Error('the example plan no longer reads the sandbox job status from the simulator');
+    return example.replace(`statusUrl: ${jobStatus}`, `statusUrl: ${relayUrl}/_sim/jobs/sandbox-card-generator`);
+  });
   const items = (plan['readiness']?.['items'] ?? {}) as Record<string, object>;
   for (const item of RUNBOOK_ITEMS) if (!item.postLaunch) items[item.id] = { ...items[item.id], optional: true };
   const extraItems = ((plan['readiness']?.['extraItems'] ?? []) as object[]).map((item) => ({ ...item, optional: true }));
