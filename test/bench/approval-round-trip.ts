@@ -53,6 +53,18 @@ interface Timings {
   workflowTaskMs: number[];
 }
 
+/** The figures reported for the cutover's approvals and, alike, for the bare baseline. */
+function roundTripFigures(timings: Timings): Record<string, number> {
+  return {
+    p50Ms: round(percentile(timings.sendToActivityMs, 50)),
+    p99Ms: round(percentile(timings.sendToActivityMs, 99)),
+    returnedToStartedP50Ms: round(percentile(timings.returnToActivityMs, 50)),
+    returnedToStartedP99Ms: round(percentile(timings.returnToActivityMs, 99)),
+    updateP50Ms: round(percentile(timings.updateMs, 50)),
+    workflowTaskP50Ms: round(percentile(timings.workflowTaskMs, 50)),
+  };
+}
+
 interface UpdateInHistory {
   /** The next activity's start after the update completed; undefined while it has not started. */
   nextActivityStartedMs?: number;
@@ -204,21 +216,11 @@ export const approvalRoundTripBenchmark: Benchmark = {
           name: 'approval round trip',
           goal: 'p50 within 1.2× the bare update round trip',
           metrics: {
-            p50Ms: round(p50),
-            p99Ms: round(percentile(cutover.sendToActivityMs, 99)),
-            returnedToStartedP50Ms: round(percentile(cutover.returnToActivityMs, 50)),
-            returnedToStartedP99Ms: round(percentile(cutover.returnToActivityMs, 99)),
-            updateP50Ms: round(percentile(cutover.updateMs, 50)),
-            workflowTaskP50Ms: round(percentile(cutover.workflowTaskMs, 50)),
+            ...roundTripFigures(cutover),
             approvals: cutover.sendToActivityMs.length,
           },
           baseline: {
-            p50Ms: round(bareP50),
-            p99Ms: round(percentile(bare.sendToActivityMs, 99)),
-            returnedToStartedP50Ms: round(percentile(bare.returnToActivityMs, 50)),
-            returnedToStartedP99Ms: round(percentile(bare.returnToActivityMs, 99)),
-            updateP50Ms: round(percentile(bare.updateMs, 50)),
-            workflowTaskP50Ms: round(percentile(bare.workflowTaskMs, 50)),
+            ...roundTripFigures(bare),
             updates: bare.sendToActivityMs.length,
           },
           ratio: round(ratio, 3),

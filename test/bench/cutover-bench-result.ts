@@ -1,22 +1,9 @@
-/** What benchmarks 4 and 5 report, in the shape the shared `npm run bench` runner prints and stores. */
+/**
+ * What benchmarks 4 and 5 report: the shared result (`types.ts`), with their notes kept as a list of
+ * sentences; the registry joins them for the table.
+ */
+import type { BenchOptions, BenchResult as SharedBenchResult } from './types.js';
 
-export interface BenchResult {
-  name: string;
-  /** The goal in words, as the issue states it. */
-  goal: string;
-  /** The figures measured; the first is the headline. */
-  metrics: Record<string, number>;
-  /** What the headline is judged against, measured in the same run. */
-  baseline?: Record<string, number>;
-  /** Headline over the baseline's headline. */
-  ratio?: number;
-  goalMet: boolean;
-  notes: string[];
-}
+export type BenchResult = Omit<SharedBenchResult, 'notes'> & { notes: string[] };
 
-export interface BenchRunOptions {
-  /** Small sizes that prove the benchmark works; the figures then say little about the goal. */
-  short: boolean;
-  /** Progress lines while it runs. */
-  log?: (line: string) => void;
-}
+export type BenchRunOptions = Pick<BenchOptions, 'short'> & Partial<Pick<BenchOptions, 'log'>>;

@@ -13,7 +13,7 @@ function singleResult(name: string, run: (options: BenchRunOptions) => Promise<C
     name,
     async run({ short, log }) {
       const result = await run({ short, log });
-      return [{ ...result, baseline: result.baseline ?? {}, ratio: result.ratio ?? Number.NaN, notes: result.notes.join(' ') }];
+      return [{ ...result, notes: result.notes.join(' ') }];
     },
   };
 }
