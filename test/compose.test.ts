@@ -21,6 +21,7 @@ import { CUTOVER_TASK_QUEUE } from '../src/workflows/definitions.js';
 import { SEARCH_ATTRIBUTE_REGISTRATIONS } from '../src/workflows/search-attributes.js';
 import { ROOT } from './helpers/cli.js';
 import { startDevServer } from './helpers/temporal.js';
+import { requireTestTool, testToolPath } from './helpers/test-tools.js';
 
 const run = promisify(execFile);
 const COMPOSE_FILE = join(ROOT, 'docker-compose.yml');
@@ -45,13 +46,6 @@ interface ComposeConfig {
 /** The one-shot set-up jobs: others wait for them to finish, not to be healthy. */
 const ONE_SHOT_JOBS = ['temporal-schema', 'temporal-namespace'];
 const LOCAL_PROFILE_SERVICES = ['payca-production', 'payca-sandbox', 'codec-server'];
-
-function findDockerCompose(): string | undefined {
-  for (const dir of (process.env.PATH ?? '').split(':')) {
-    if (dir && existsSync(join(dir, 'docker-compose'))) return join(dir, 'docker-compose');
-  }
-  return undefined;
-}
 
 function tagOf(image: string): string | undefined {
   const name = image.split('/').pop() ?? image;
@@ -157,19 +151,14 @@ describe('compose cluster', function () {
   let services: Record<string, Service>;
 
   before(async function () {
-    const binary = findDockerCompose();
-    if (!binary) {
-      // .ci/run installs Debian's docker-compose; a developer machine without it skips, saying so.
-      console.log('    skipped: no docker-compose on PATH (apt-get install docker-compose)');
-      this.skip();
-    }
+    const binary = requireTestTool(this, 'dockerCompose');
     const { stdout } = await run(binary, ['-f', COMPOSE_FILE, '--profile', 'local', 'config'], { cwd: ROOT });
     compose = parseYaml(stdout) as ComposeConfig;
     services = compose.services;
   });
 
   it('is accepted by `docker-compose config` with and without the local profile', async () => {
-    const binary = findDockerCompose() ?? '';
+    const binary = testToolPath('dockerCompose');
     await run(binary, ['-f', COMPOSE_FILE, 'config', '-q'], { cwd: ROOT });
     await run(binary, ['-f', COMPOSE_FILE, '--profile', 'local', 'config', '-q'], { cwd: ROOT });
     assert.deepEqual(Object.keys(services).sort(), [

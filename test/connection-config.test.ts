@@ -17,6 +17,7 @@ import { runCli } from './helpers/cli.js';
 import { startFakeFrontend, type FakeFrontend } from './helpers/fake-frontend.js';
 import { OpensslPki, type IssuedFiles } from './helpers/openssl-pki.js';
 import { startDevServer } from './helpers/temporal.js';
+import { requireTestTool } from './helpers/test-tools.js';
 
 const home = mkdtempSync(join(tmpdir(), 'cutover-connection-home-'));
 
@@ -60,7 +61,8 @@ describe('Temporal connection config', () => {
   let client: IssuedFiles;
   let tomlFile: string;
 
-  before(() => {
+  before(function () {
+    requireTestTool(this, 'openssl');
     ca = pki.createCa('cluster-ca');
     otherCa = pki.createCa('other-ca');
     server = pki.issue('frontend', 'cluster-ca', { server: ['temporal.test', '127.0.0.1'] });

@@ -11,6 +11,7 @@ import { readSimulatorCounters } from '../src/dev/simulator-counters.js';
 import { CUTOVER_TASK_QUEUE, PAYCA_TASK_QUEUE } from '../src/workflows/definitions.js';
 import { activityStarts, busiestWindow, type ActivityStart } from './helpers/activity-starts.js';
 import { launchBrowser, type HeadlessBrowser } from './helpers/browser.js';
+import { requireTestTool } from './helpers/test-tools.js';
 import { runCli } from './helpers/cli.js';
 import { planFor } from './helpers/plans.js';
 import { listedWorkflow, openWorkflowList } from './helpers/temporal-ui.js';
@@ -43,7 +44,8 @@ describe('many workers running many cutovers', function () {
   const cutovers = REGIONS.map((r) => ({ ...r, workflowId: freshWorkflowId(`cutover-${r.region}`) }));
   let starts: ActivityStart[] = [];
 
-  before(async () => {
+  before(async function () {
+    requireTestTool(this, 'chromium');
     browser = await launchBrowser();
     dataDir = await mkdtemp(join(tmpdir(), 'cutover-many-workers-'));
     stack = await startDevStack({

@@ -18,6 +18,7 @@ import {
   createWebhookTlsActivities,
   type WebhookTlsInput,
 } from '../src/activities/readiness/webhook-tls.js';
+import { requireTestTool, testToolPath } from './helpers/test-tools.js';
 
 const DAY_MS = 86_400_000;
 
@@ -81,10 +82,10 @@ class TestPki {
 
   private openssl(args: string[]): void {
     try {
-      execFileSync('openssl', [...args, '-config', 'openssl.cnf'], { cwd: this.dir, stdio: 'pipe' });
+      execFileSync(testToolPath('openssl'), [...args, '-config', 'openssl.cnf'], { cwd: this.dir, stdio: 'pipe' });
     } catch (err) {
       const stderr = (err as { stderr?: Buffer }).stderr?.toString() ?? '';
-      throw new Error(`openssl ${args[0]} failed (the suite needs the openssl CLI on PATH): ${stderr || String(err)}`);
+      throw new Error(`openssl ${args[0]} failed : ${stderr || String(err)}`);
     }
   }
 
@@ -133,6 +134,7 @@ describe('readiness: webhook endpoint TLS', function () {
     );
 
   before(async function () {
+    requireTestTool(this, 'openssl');
     pki = new TestPki();
     testCa = pki.createCa('test-ca', 'PayCA cutover test CA');
     rogueCa = pki.createCa('rogue-ca', 'Untrusted test CA');

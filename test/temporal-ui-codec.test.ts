@@ -8,6 +8,7 @@ import { freePort } from '../src/dev/ports.js';
 import { loadPlanFile } from '../src/plan/load.js';
 import type { CutoverStatus } from '../src/workflows/definitions.js';
 import { launchBrowser, type HeadlessBrowser } from './helpers/browser.js';
+import { requireTestTool } from './helpers/test-tools.js';
 import { useCliStack } from './helpers/cli-stack.js';
 import { historyText } from './helpers/history.js';
 import { metadataPanel, openEventHistory, openUserMetadata, type WorkflowRef } from './helpers/temporal-ui.js';
@@ -49,8 +50,9 @@ describe('engineers reading an encrypted cutover in the Temporal UI through the 
     env: KEYS_ENV,
   });
 
-  before(async () => {
-    // The browser first: a machine without Chromium fails here, before minutes of cutover.
+  before(async function () {
+    // The browser first: a machine without Chromium is pending here, before minutes of cutover.
+    requireTestTool(this, 'chromium');
     browser = await launchBrowser();
     const plan = await loadPlanFile(world.planFile);
     // Go-live an hour ahead at 720× puts T in five seconds: T-24h…T-1h run at once, then go-live holds for people.

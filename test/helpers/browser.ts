@@ -1,16 +1,13 @@
 /**
- * Debian's Chromium, driven headless through playwright-core. The tests never download a browser: CI
- * installs the `chromium` package, and a machine without it fails the suite with what to install.
+ * Debian's Chromium, driven headless through playwright-core. The tests never download a browser:
+ * `npm test` finds or installs Debian's `chromium` package (see `test-tools.ts`).
  */
-import { existsSync } from 'node:fs';
 import { mkdir, mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { chromium, type BrowserContext, type Page } from 'playwright-core';
 import { ROOT } from './cli.js';
-
-/** Where Debian's package puts it; CHROMIUM_PATH points elsewhere on other systems. */
-const DEFAULT_CHROMIUM = '/usr/bin/chromium';
+import { testToolPath } from './test-tools.js';
 
 /**
  * Without the background-networking flags Chromium keeps calling Google's services, which a closed
@@ -37,20 +34,9 @@ export interface HeadlessBrowser {
   close(): Promise<void>;
 }
 
-export function chromiumPath(): string {
-  const path = process.env.CHROMIUM_PATH || DEFAULT_CHROMIUM;
-  if (!existsSync(path)) {
-    throw new Error(
-      `Chromium was not found at ${path}: install Debian's package (apt-get install chromium), as .ci/run does, ` +
-        'or set CHROMIUM_PATH to a Chromium binary',
-    );
-  }
-  return path;
-}
-
 /** A fresh profile each time, so no cookie, cache or stored UI preference leaks from an earlier run. */
 export async function launchBrowser(): Promise<HeadlessBrowser> {
-  const executablePath = chromiumPath();
+  const executablePath = testToolPath('chromium');
   const userDataDir = await mkdtemp(join(tmpdir(), 'cutover-chromium-'));
   let context: BrowserContext;
   try {

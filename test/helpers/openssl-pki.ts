@@ -1,5 +1,5 @@
 /**
- * A throwaway CA with server and client certificates, made by the openssl CLI (from PATH) in a temporary
+ * A throwaway CA with server and client certificates, made by the openssl CLI (found by `test-tools.ts`) in a temporary
  * directory, for suites that connect over TLS and mTLS. Leaf certificates are X.509 v3 with CA:FALSE,
  * because the worker's TLS stack (rustls) refuses anything else.
  */
@@ -7,6 +7,7 @@ import { execFileSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { testToolPath } from './test-tools.js';
 
 export interface IssuedFiles {
   certPath: string;
@@ -49,6 +50,6 @@ export class OpensslPki {
   }
 
   private openssl(args: string[]): void {
-    execFileSync('openssl', args, { cwd: this.dir, stdio: 'pipe' });
+    execFileSync(testToolPath('openssl'), args, { cwd: this.dir, stdio: 'pipe' });
   }
 }
