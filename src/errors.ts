@@ -243,6 +243,10 @@ export type CutoverErrorCode =
   | 'MESSAGE_REFUSED'
   | 'WORKFLOW_NOT_FOUND'
   | 'WORKFLOW_ALREADY_STARTED'
+  /** The id names a cutover that ran before; a new run under it needs `--new-run`. */
+  | 'WORKFLOW_ID_USED'
+  /** Go-live is already past; starting would run every due stage at once, money included. */
+  | 'GO_LIVE_PASSED'
   | 'CUTOVER_NOT_COMPLETED'
   | 'CONFIG_INVALID'
   | 'CREDENTIALS_MISSING'

@@ -92,6 +92,52 @@ describe('cutover CLI on the dev server', function () {
   });
 
 
+  describe('starting a cutover', () => {
+    it('refuses a go-live that has passed, saying what would run at once, and starts nothing', async () => {
+      const workflowId = freshId('cli-past');
+      const result = await cutover(['start', world.planFile, '--id', workflowId, '--go-live', '2026-01-01T09:00:00Z', '--as', 'lara']);
+      assert.equal(result.code, 1, result.stdout);
+      assert.match(result.stderr, /go-live 2026-01-01T09:00:00.000Z is .* in the past: starting now would run every stage that is due at once/);
+      assert.match(result.stderr, /--go-live-passed to start anyway/);
+      const status = await cutover(['status', workflowId]);
+      assert.equal(status.code, 1);
+      assert.match(status.stderr, new RegExp(`no cutover with id ${workflowId}`));
+    });
+
+    it('starts with --go-live-passed and keeps who confirmed it in the start details', async () => {
+      const workflowId = freshId('cli-past-confirmed');
+      const result = await cutover(['start', world.planFile, '--id', workflowId, '--go-live', new Date(Date.now() - 60_000).toISOString(), '--go-live-passed', '--as', 'lara']);
+      try {
+        assert.equal(result.code, 0, result.stderr);
+        assert.match(result.stderr, /in the past; stages that are due already run at once \(--go-live-passed, recorded as confirmed by lara\)/);
+        const details = await (await world.stack.client.workflow.getHandle(workflowId).describe()).staticDetails();
+        assert.match(details ?? '', /Go-live had passed at start:\*\* confirmed by lara with --go-live-passed/);
+      } finally {
+        await world.stack.client.workflow.getHandle(workflowId).terminate('test over').catch(() => undefined);
+      }
+    });
+
+    it('refuses an id whose run was terminated unless --new-run is given', async () => {
+      const workflowId = freshId('cli-reused');
+      const first = await cutover(['start', world.planFile, '--id', workflowId, '--go-live', '+25h', '--as', 'lara']);
+      assert.equal(first.code, 0, first.stderr);
+      const handle = world.stack.client.workflow.getHandle(workflowId);
+      const { runId: firstRun } = await handle.describe();
+      await handle.terminate('ended from outside');
+      const again = await cutover(['start', world.planFile, '--id', workflowId, '--go-live', '+25h', '--as', 'lara']);
+      assert.equal(again.code, 1, again.stdout);
+      assert.match(again.stderr, new RegExp(`a cutover with id ${workflowId} already ran and ended terminated at `));
+      assert.match(again.stderr, /Pass --new-run to start a new run under the same id, or --id for another/);
+      assert.equal((await handle.describe()).runId, firstRun, 'the refused start left the terminated run as the latest');
+      const newRun = await cutover(['start', world.planFile, '--id', workflowId, '--go-live', '+25h', '--new-run', '--as', 'lara']);
+      assert.equal(newRun.code, 0, newRun.stderr);
+      const latest = await handle.describe();
+      assert.notEqual(latest.runId, firstRun);
+      assert.match((await latest.staticDetails()) ?? '', /New run:\*\* started with --new-run/);
+      await handle.terminate('test over');
+    });
+  });
+
   describe('a cutover driven through updates', () => {
     const workflowId = freshId('cli-updates');
 

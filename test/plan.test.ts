@@ -114,7 +114,7 @@ describe('cutover plan', function () {
   it('accepts the example plan and summarises it', async () => {
     const result = await cutover(['plan', 'validate', EXAMPLE]);
     assert.equal(result.code, 0, result.stderr);
-    assert.match(result.stdout, /is a valid plan: Acme Prepaid UK, go-live 2026-12-01T09:00:00Z, 7 stages/);
+    assert.match(result.stdout, /is a valid plan: Acme Prepaid UK, go-live 2027-03-01T09:00:00Z, 7 stages/);
   });
 
   for (const bad of BAD_PLANS) {

@@ -2,15 +2,15 @@
  * Starting a cutover: the workflow type, its start options (search attributes, UI summary and details,
  * memo) and the one call both `cutover start` and the demo use.
  */
-import type { Client, WorkflowHandle } from '@temporalio/client';
+import { WorkflowExecutionAlreadyStartedError, type Client, type WorkflowHandle } from '@temporalio/client';
+import { WorkflowIdReusePolicy } from '@temporalio/common';
 import { basename } from 'node:path';
 import type { CutoverPlan } from '../plan/schema.js';
 import { CUTOVER_TASK_QUEUE, type CutoverInput } from '../workflows/definitions.js';
 import { CutoverGoLiveKey, CutoverPhaseKey } from '../workflows/search-attributes.js';
 import { ROLE_TITLES, ROLES } from '../workflows/stages.js';
 import { CUTOVER_WORKFLOW_TYPE, type CutoverWorkflow } from './cutover-workflow-type.js';
-import { translateTemporalError } from './temporal-errors.js';
-
+import { idAlreadyUsed, translateTemporalError } from './temporal-errors.js';
 
 /** Kept in the memo so `cutover status` can name the people a held stage waits for. */
 export interface CutoverMemo {
@@ -25,6 +25,10 @@ export interface StartCutoverRequest {
   timeScale: number;
   startedBy: string;
   workflowId: string;
+  /** Start a new run under an id whose earlier run has ended; without it such an id is refused. */
+  newRun?: boolean;
+  /** Who confirmed starting although go-live had passed, kept in the start details. */
+  goLivePassedConfirmedBy?: string;
 }
 
 export function cutoverSummary(plan: CutoverPlan, goLive: Date): string {
@@ -41,6 +45,10 @@ export function cutoverDetails(request: StartCutoverRequest): string {
     `**Go-live (T):** ${request.goLive.toISOString()}`,
     `**Time scale:** ${request.timeScale === 1 ? '1 (real time)' : `${request.timeScale}× faster than real time`}`,
     `**Started by:** ${request.startedBy}`,
+    ...(request.goLivePassedConfirmedBy
+      ? [`**Go-live had passed at start:** confirmed by ${request.goLivePassedConfirmedBy} with --go-live-passed`]
+      : []),
+    ...(request.newRun ? ['**New run:** started with --new-run under an id used before'] : []),
     '',
     '**Approvers**',
     ...approverLines,
@@ -62,6 +70,8 @@ export async function startCutover(
     return await client.workflow.start<CutoverWorkflow>(CUTOVER_WORKFLOW_TYPE, {
       taskQueue: CUTOVER_TASK_QUEUE,
       workflowId: request.workflowId,
+      // An id names one cutover: a run that ended, even terminated, keeps it unless a new run is asked for.
+      workflowIdReusePolicy: request.newRun ? WorkflowIdReusePolicy.ALLOW_DUPLICATE : WorkflowIdReusePolicy.REJECT_DUPLICATE,
       args: [input],
       typedSearchAttributes: [
         { key: CutoverPhaseKey, value: 'waiting' },
@@ -72,6 +82,7 @@ export async function startCutover(
       staticDetails: cutoverDetails(request),
     });
   } catch (err) {
+    if (err instanceof WorkflowExecutionAlreadyStartedError) throw await idAlreadyUsed(client, request.workflowId, err);
     throw translateTemporalError(err, request.workflowId);
   }
 }

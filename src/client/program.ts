@@ -60,7 +60,7 @@ export function buildProgram(version: string): Command {
       'after',
       `${examples(
         'cutover plan validate plans/example.yaml',
-        'cutover start plans/example.yaml --go-live 2026-12-01T09:00:00Z',
+        'cutover start plans/example.yaml --go-live 2027-03-01T09:00:00Z',
         'cutover status cutover-acme-prepaid-uk-202612010900',
         'cutover approve cutover-acme-prepaid-uk-202612010900 go-live --as lara --authorization-id auth_8812',
         'cutover checklist cutover-acme-prepaid-uk-202612010900 --open',

@@ -8,6 +8,8 @@ import {
   WorkflowNotFoundError,
   WorkflowUpdateFailedError,
   isGrpcServiceError,
+  type Client,
+  type WorkflowHandle,
 } from '@temporalio/client';
 import { CutoverError, MessageRefusedError } from '../errors.js';
 
@@ -25,6 +27,24 @@ export function alreadyStarted(workflowId: string): CutoverError {
     'WORKFLOW_ALREADY_STARTED',
     `a cutover with id ${workflowId} is already running; use \`cutover status ${workflowId}\` (or pass --id for a new one)`,
     { workflowId },
+  );
+}
+
+/** A start refused because the id is taken: running now, or used by a run that ended. */
+export async function idAlreadyUsed(client: Client, workflowId: string, err: unknown): Promise<CutoverError> {
+  let description: Awaited<ReturnType<WorkflowHandle['describe']>> | undefined;
+  try {
+    description = await client.workflow.getHandle(workflowId).describe();
+  } catch {
+    return translateTemporalError(err, workflowId) as CutoverError;
+  }
+  if (description.status.name === 'RUNNING') return alreadyStarted(workflowId);
+  const ended = description.closeTime ? ` at ${description.closeTime.toISOString()}` : '';
+  return new CutoverError(
+    'WORKFLOW_ID_USED',
+    `a cutover with id ${workflowId} already ran and ended ${description.status.name.toLowerCase()}${ended}; ` +
+      `its record stays under that id (\`cutover status ${workflowId}\`). Pass --new-run to start a new run under the same id, or --id for another`,
+    { workflowId, status: description.status.name },
   );
 }
 
