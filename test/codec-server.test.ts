@@ -1,18 +1,35 @@
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import { defaultPayloadConverter } from '@temporalio/common';
-import { startCodecServer, type RunningCodecServer } from '../src/codec/codec-server.js';
+import { request } from 'node:http';
+import { startCodecServer, type CodecAccess, type RunningCodecServer } from '../src/codec/codec-server.js';
 import { createEncryptionCodec } from '../src/codec/encryption-codec.js';
 import { staticKeyProvider } from '../src/codec/key-provider.js';
 import { payloadsToJson, type PayloadsJson } from '../src/codec/payloads-json.js';
+import { CodecConfigError } from '../src/errors.js';
+import { runCli } from './helpers/cli.js';
 
 const UI = 'http://localhost:8233';
 
+/** A POST whose Host header says another name, as a page whose DNS name was rebound to loopback would send. */
+function postAddressedTo(url: string, host: string, body: unknown): Promise<{ status: number; body: string }> {
+  return new Promise((resolve, reject) => {
+    const req = request(`${url}/decode`, { method: 'POST', headers: { host, 'content-type': 'application/json' } }, (res) => {
+      const chunks: Buffer[] = [];
+      res.on('data', (chunk: Buffer) => chunks.push(chunk));
+      res.on('end', () => resolve({ status: res.statusCode ?? 0, body: Buffer.concat(chunks).toString() }));
+    });
+    req.on('error', reject);
+    req.end(JSON.stringify(body));
+  });
+}
+
 describe('codec server over HTTP', () => {
   let server: RunningCodecServer;
+  const accessLog: CodecAccess[] = [];
   before(async () => {
     const codec = createEncryptionCodec(staticKeyProvider([{ id: 'k1', key: new Uint8Array(randomBytes(32)) }]));
-    server = await startCodecServer({ codecs: [codec], port: 0, corsOrigins: [UI] });
+    server = await startCodecServer({ codecs: [codec], port: 0, corsOrigins: [UI], accessLog: (entry) => accessLog.push(entry) });
   });
   after(() => server?.close());
 
@@ -73,5 +90,39 @@ describe('codec server over HTTP', () => {
     const body = (await answer.json()) as { code: string; message: string };
     assert.equal(body.code, 'PAYLOAD_KEY_UNKNOWN');
     assert.match(body.message, /k-retired/);
+  });
+
+  it('refuses a request addressed to a host name it was not given, as after DNS rebinding', async () => {
+    const rebound = await postAddressedTo(server.url, 'attacker.example:80', { payloads: [] });
+    assert.equal(rebound.status, 421);
+    assert.match(rebound.body, /HOST_NOT_ALLOWED/);
+    assert.match(rebound.body, /--allowed-host/);
+    const port = new URL(server.url).port;
+    const local = await postAddressedTo(server.url, `localhost:${port}`, { payloads: [] });
+    assert.equal(local.status, 200);
+  });
+
+  it('logs each decode with its origin and count, never the payload', async () => {
+    accessLog.length = 0;
+    const secret = 'approval note: wire 4471 confirmed';
+    const encoded = await post('/encode', payloadsToJson([defaultPayloadConverter.toPayload(secret)]));
+    assert.equal(encoded.status, 200);
+    await post('/decode', await encoded.json());
+    assert.deepEqual(
+      accessLog.map((entry) => [entry.path, entry.status, entry.payloads, entry.origin]),
+      [
+        ['/encode', 200, 1, UI],
+        ['/decode', 200, 1, UI],
+      ],
+    );
+    assert.equal(JSON.stringify(accessLog).includes('wire 4471'), false);
+  });
+
+  it("refuses to start for every origin ('*'), from code and from the CLI", async () => {
+    const codec = createEncryptionCodec(staticKeyProvider([{ id: 'k1', key: new Uint8Array(randomBytes(32)) }]));
+    await assert.rejects(startCodecServer({ codecs: [codec], port: 0, corsOrigins: ['*'] }), CodecConfigError);
+    const cli = await runCli(['codec-server', '--port', '0', '--cors-origin', '*'], { ...process.env, CUTOVER_PAYLOAD_KEYS: `k1:${randomBytes(32).toString('base64')}` });
+    assert.equal(cli.code, 2, cli.stdout);
+    assert.match(cli.stderr, /--cors-origin '\*' would let a page on any site decrypt payloads/);
   });
 });

@@ -1,13 +1,15 @@
 /**
  * The remote codec endpoint the Temporal UI (and `temporal workflow show --codec-endpoint`) calls to show
  * encrypted payloads in clear: `POST /encode` and `POST /decode` on `{payloads: [...]}`, `GET /health`.
- * Browsers call it cross-origin from the UI, so it answers CORS preflights for the configured UI origins.
- * Anyone who can reach it can decrypt, so it listens on loopback unless told otherwise.
+ * Browsers call it cross-origin from the UI, so it answers CORS preflights for the configured UI origins,
+ * never for any origin. Anyone who can reach it can decrypt, so it listens on loopback unless told
+ * otherwise, answers only requests addressed to a host name it was given (a page whose own name was
+ * rebound to this address is refused), and logs every encode and decode without the payloads.
  */
 import type { PayloadCodec, Payload } from '@temporalio/common';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import { z } from 'zod';
-import { CutoverError } from '../errors.js';
+import { CodecConfigError, CutoverError } from '../errors.js';
 import { listen } from '../net/listen.js';
 import { PayloadsJson, payloadsFromJson, payloadsToJson } from './payloads-json.js';
 
@@ -17,13 +19,29 @@ export const DEFAULT_UI_ORIGIN = 'http://localhost:8233';
 export const CODEC_ALLOWED_HEADERS = 'content-type,x-namespace,authorization';
 const MAX_BODY_BYTES = 16 * 1024 * 1024;
 
+/** Names a request on loopback may be addressed to; others are added with `allowedHosts`. */
+const LOOPBACK_HOST_NAMES = ['localhost', '127.0.0.1', '::1'];
+
 export interface CodecServerOptions {
   codecs: PayloadCodec[];
   host?: string;
   /** 0 picks a free port. */
   port?: number;
-  /** Origins allowed to call from a browser: the Temporal UI's, e.g. http://localhost:8233. */
+  /** Origins allowed to call from a browser: the Temporal UI's, e.g. http://localhost:8233. Never `*`. */
   corsOrigins?: string[];
+  /** Host names (without port) requests may be addressed to besides loopback's and the listening address. */
+  allowedHosts?: string[];
+  /** One line per encode or decode: who asked, for what, and the answer; never a payload. */
+  accessLog?: (entry: CodecAccess) => void;
+}
+
+export interface CodecAccess {
+  at: string;
+  path: '/encode' | '/decode';
+  status: number;
+  payloads: number;
+  origin?: string;
+  remoteAddress?: string;
 }
 
 export interface RunningCodecServer {
@@ -78,11 +96,39 @@ function corsHeaders(req: IncomingMessage, allowed: Set<string>): Record<string,
   };
 }
 
+/** The host name a request was addressed to, without port or IPv6 brackets. */
+function hostNameOf(req: IncomingMessage): string | undefined {
+  const header = req.headers.host;
+  if (!header) return undefined;
+  try {
+    return new URL(`http://${header}`).hostname.replace(/^\[|\]$/g, '').toLowerCase();
+  } catch {
+    return undefined;
+  }
+}
+
 export async function startCodecServer(options: CodecServerOptions): Promise<RunningCodecServer> {
-  const allowed = new Set(options.corsOrigins ?? [DEFAULT_UI_ORIGIN]);
+  const origins = options.corsOrigins ?? [DEFAULT_UI_ORIGIN];
+  if (origins.includes('*')) {
+    throw new CodecConfigError('the codec server never lets every origin decrypt: name the Temporal UI origin(s) it serves');
+  }
+  const allowed = new Set(origins);
+  const allowedHosts = new Set(
+    [...LOOPBACK_HOST_NAMES, ...(options.host && options.host !== '0.0.0.0' && options.host !== '::' ? [options.host] : []), ...(options.allowedHosts ?? [])].map(
+      (name) => name.replace(/^\[|\]$/g, '').toLowerCase(),
+    ),
+  );
 
   async function answer(req: IncomingMessage): Promise<{ status: number; body?: unknown }> {
     const path = new URL(req.url ?? '/', 'http://codec').pathname.replace(/\/+$/, '');
+    const hostName = hostNameOf(req);
+    if (!hostName || !allowedHosts.has(hostName)) {
+      throw new HttpProblem(
+        421,
+        'HOST_NOT_ALLOWED',
+        `this codec server does not answer requests addressed to ${JSON.stringify(req.headers.host ?? '')}; start it with --allowed-host NAME for a name it should answer`,
+      );
+    }
     if (req.method === 'OPTIONS') return { status: 200 };
     if (path === '/health' && req.method === 'GET') return { status: 200, body: { status: 'ok', codecs: options.codecs.length } };
     if (path === '/encode' || path === '/decode') {
@@ -113,6 +159,11 @@ export async function startCodecServer(options: CodecServerOptions): Promise<Run
         status = 500;
         body = { code: 'INTERNAL', message: err instanceof Error ? err.message : String(err) };
       }
+    }
+    const path = new URL(req.url ?? '/', 'http://codec').pathname.replace(/\/+$/, '');
+    if ((path === '/encode' || path === '/decode') && req.method === 'POST') {
+      const payloads = status === 200 ? ((body as { payloads?: unknown[] }).payloads?.length ?? 0) : 0;
+      options.accessLog?.({ at: new Date().toISOString(), path, status, payloads, origin: req.headers.origin, remoteAddress: req.socket.remoteAddress });
     }
     if (body === undefined) {
       res.writeHead(status, headers).end();

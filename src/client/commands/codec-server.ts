@@ -9,7 +9,9 @@ import { say } from '../output.js';
 
 /** Browsers send the origin without a path, so a UI URL such as http://localhost:8233/namespaces is cut to its origin. */
 function parseOrigin(value: string): string {
-  if (value === '*') return value;
+  if (value === '*') {
+    throw new UsageError(`--cors-origin '*' would let a page on any site decrypt payloads: give the Temporal UI's address, e.g. ${DEFAULT_UI_URL}`);
+  }
   let url: URL;
   try {
     url = new URL(value);
@@ -25,6 +27,7 @@ export function codecServerCommand(): Command {
     .description('serve /encode and /decode for the Temporal UI, so engineers read encrypted payloads in clear')
     .option('--port <n>', `port to listen on (0 picks a free one)`, String(DEFAULT_PORT))
     .option('--host <host>', 'address to listen on (anyone who reaches it can decrypt: keep it private)', '127.0.0.1')
+    .option('--allowed-host <name...>', 'host names requests may be addressed to besides loopback (the name people reach it by)')
     .option(
       '--cors-origin <url...>',
       'the Temporal UI origin(s) allowed to call it from a browser (default: $CUTOVER_UI_URL or http://localhost:8233)',
@@ -40,7 +43,7 @@ its "Codec Server" setting (the data encoder icon), TEMPORAL_CODEC_ENDPOINT for 
 \`temporal server start-dev --ui-codec-endpoint http://localhost:${DEFAULT_PORT}\`.
 `,
     )
-    .action(async (options: { port: string; host: string; corsOrigin?: string[] }) => {
+    .action(async (options: { port: string; host: string; corsOrigin?: string[]; allowedHost?: string[] }) => {
       const port = parsePort(options.port, '--port');
       const origins = (options.corsOrigin ?? [process.env.CUTOVER_UI_URL || DEFAULT_UI_URL])
         .flatMap((value) => value.split(','))
@@ -52,7 +55,15 @@ its "Codec Server" setting (the data encoder icon), TEMPORAL_CODEC_ENDPOINT for 
       }
       const interrupt = listenForInterrupt();
       try {
-        const server = await startCodecServer({ codecs, host: options.host, port, corsOrigins: origins });
+        const server = await startCodecServer({
+          codecs,
+          host: options.host,
+          port,
+          corsOrigins: origins,
+          allowedHosts: options.allowedHost?.flatMap((value) => value.split(',')).map((value) => value.trim()),
+          accessLog: (entry) =>
+            say(`${entry.at} ${entry.path} ${entry.status} ${entry.payloads} payload(s) from ${entry.remoteAddress ?? '?'}${entry.origin ? ` origin ${entry.origin}` : ''}`),
+        });
         say(`codec server on ${server.url} (POST /encode, POST /decode, GET /health); browsers allowed from ${origins.join(', ')}`);
         say('Ctrl-C stops it.');
         await interrupt.received;
