@@ -250,6 +250,8 @@ export type CutoverErrorCode =
   | 'CUTOVER_NOT_COMPLETED'
   | 'CONFIG_INVALID'
   | 'CREDENTIALS_MISSING'
+  /** A plan names a PayCA base URL the worker does not send that environment's credentials to. */
+  | 'PAYCA_TARGET_NOT_ALLOWED'
   | 'TEMPORAL_UNREACHABLE'
   | 'TEMPORAL_TLS_FAILED'
   | 'TEMPORAL_AUTH_REFUSED'

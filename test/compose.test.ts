@@ -226,6 +226,8 @@ describe('compose cluster', function () {
     assert.equal(env.TEMPORAL_ADDRESS, 'temporal:7233');
     assert.ok(host && services[host], `TEMPORAL_ADDRESS names the service ${host}`);
     assert.equal(env.TEMPORAL_NAMESPACE, services['temporal-namespace']?.environment?.TEMPORAL_NAMESPACE);
+    assert.equal(env.PAYCA_PRODUCTION_BASE_URLS, 'http://payca-production:4010', 'production credentials go to the production simulator only');
+    assert.equal(env.PAYCA_SANDBOX_BASE_URLS, 'http://payca-sandbox:4011', 'sandbox credentials go to the sandbox simulator only');
     for (const name of ['PAYCA_PRODUCTION_CLIENT_ID', 'PAYCA_PRODUCTION_CLIENT_SECRET', 'PAYCA_SANDBOX_CLIENT_ID', 'PAYCA_SANDBOX_CLIENT_SECRET']) {
       assert.ok(env[name], `the worker gets ${name}`);
     }

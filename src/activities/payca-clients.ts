@@ -1,11 +1,13 @@
 /**
  * Hands activities a PayCA client per environment and base URL. Credentials are read from the worker's
  * environment on first use, so a plan never carries them and a worker without sandbox credentials can
- * still run production-only stages.
+ * still run production-only stages. A base URL the worker's settings do not allow for that environment
+ * gets no client, so no credential leaves for it (`allowed-targets.ts`).
  */
 import { ApplicationFailure } from '@temporalio/common';
 import { CutoverError } from '../errors.js';
 import { PaycaClient } from '../payca/client.js';
+import { paycaTargetsFrom, type PaycaTargets } from '../payca/allowed-targets.js';
 import { loadPaycaCredentials, type PaycaCredentials, type PaycaEnvironment } from '../payca/credentials.js';
 
 export interface PaycaClients {
@@ -17,15 +19,21 @@ export interface PaycaClientsOptions {
   timeoutMs?: number;
   /** Overrides the environment lookup, e.g. in tests that run a simulator in-process. */
   credentials?: Partial<Record<PaycaEnvironment, PaycaCredentials>>;
+  /** Where each environment's credentials may go; by default from the worker's environment. */
+  targets?: PaycaTargets;
 }
 
 export function createPaycaClients(options: PaycaClientsOptions = {}): PaycaClients {
   const clients = new Map<string, PaycaClient>();
+  const targets = options.targets ?? paycaTargetsFrom(options.env);
   return {
     get(environment, baseUrl) {
       const key = `${environment} ${baseUrl}`;
       let client = clients.get(key);
       if (!client) {
+        const refusal = targets.refusal(environment, baseUrl);
+        // A plan cannot be corrected by retrying: hold the stage with what to change, before any call.
+        if (refusal) throw ApplicationFailure.create({ type: 'PAYCA_TARGET_NOT_ALLOWED', message: refusal, nonRetryable: true });
         let credentials: PaycaCredentials;
         try {
           credentials = options.credentials?.[environment] ?? loadPaycaCredentials(environment, options.env);
