@@ -58,3 +58,21 @@ describe('the CLI writing to a pipe', function () {
     assert.match(problems.at(-1) ?? '', /^ {2}- readiness\.extraItems\[2999\]\.owner: /);
   });
 });
+
+describe('the CLI printing what people and plans wrote', () => {
+  it('shows escape sequences in a plan as inert text, so a programme name cannot clear the screen', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'cutover-escapes-'));
+    try {
+      const plan = parse(readFileSync(EXAMPLE_PLAN, 'utf8')) as Record<string, unknown>;
+      plan.programme = 'Acme\u001b[2J\u001b[H\u001b[32mALL CLEAR\u001b[0m\u009b31m\u202eUK';
+      const file = join(dir, 'escapes.yaml');
+      writeFileSync(file, stringify(plan));
+      const { code, stdout, stderr } = await runWithSlowReader(['plan', 'validate', file], 0);
+      assert.equal(code, 0, stderr);
+      assert.doesNotMatch(stdout, /[\u0000-\u0008\u000b-\u001f\u007f-\u009f\u202a-\u202e]/, 'no control character reaches the terminal');
+      assert.match(stdout, /Acme\\u001b\[2J\\u001b\[H\\u001b\[32mALL CLEAR\\u001b\[0m\\u009b31m\\u202eUK/);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});

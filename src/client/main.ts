@@ -6,6 +6,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { PROJECT_ROOT } from '../temporal/binaries.js';
 import { EXIT_OK, exitReportFor } from './exit-codes.js';
+import { terminalSafe } from './terminal-text.js';
 
 function packageVersion(): string {
   try {
@@ -27,7 +28,7 @@ export async function main(argv: string[] = process.argv): Promise<number> {
     return EXIT_OK;
   } catch (err) {
     const report = exitReportFor(err);
-    if (report.message) process.stderr.write(`${report.message}\n`);
+    if (report.message) process.stderr.write(`${terminalSafe(report.message)}\n`);
     return report.code;
   }
 }

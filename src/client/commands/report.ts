@@ -15,6 +15,7 @@ import { renderChecklistDocument } from '../format/checklist-document.js';
 import { renderLaunchReportJson, renderLaunchReportMarkdown } from '../format/launch-report.js';
 import { examples } from '../help.js';
 import { say } from '../output.js';
+import { terminalSafe } from '../terminal-text.js';
 
 interface ReportSection {
   /** The option's key in commander's parsed options, and its flag without dashes. */
@@ -105,7 +106,7 @@ export function reportCommand(): Command {
       const status = await withTemporal((client) => readStatus(client, workflowId), workflowId);
       const document = report.render(status, new Date());
       if (file === undefined) {
-        process.stdout.write(document);
+        process.stdout.write(terminalSafe(document));
         return;
       }
       await writeFile(file, document);
