@@ -100,7 +100,7 @@ export function createNotifyActivities({ defaultWebhookUrl, fetch: fetchImpl = f
         backoffMs = Math.min(backoffMs * 2, MAX_BACKOFF_MS);
       }
       reason = `${reason} (${attempts} attempt${attempts === 1 ? '' : 's'} in ${Math.round((Date.now() - started) / 1000)} s)`;
-      log.error('notification not delivered', { channel: input.channel, target, reason, text });
+      log.warn('notification not delivered', { channel: input.channel, target, reason, text });
       writeLine(`[notify:${input.channel}] UNDELIVERED to ${target}: ${reason}: ${text}`);
       return { deliveredTo: 'nowhere', target, attempts, reason };
     },
