@@ -3,7 +3,9 @@ import { createServer, type Server } from 'node:http';
 import { setTimeout as delay } from 'node:timers/promises';
 import type { WorkflowHandle } from '@temporalio/client';
 import type { cutoverWorkflow } from '../src/workflows/cutover.js';
-import { approveUpdate, decideUpdate, statusQuery, type CutoverStatus } from '../src/workflows/definitions.js';
+import { Worker } from '@temporalio/worker';
+import { approveUpdate, decideUpdate, statusQuery, watchWorkflowId, type CutoverStatus } from '../src/workflows/definitions.js';
+import { WORKFLOW_BUNDLE_PATH } from '../src/worker/paths.js';
 import { renderLaunchReportJson, renderLaunchReportMarkdown, type LaunchReport } from '../src/client/format/launch-report.js';
 import { renderStatus } from '../src/client/format/status.js';
 import { listen, type Listening } from '../src/net/listen.js';
@@ -176,6 +178,12 @@ describe('notifications are best effort and never fatal (time-skipping server)',
         const undelivered = notifications.filter((n) => n.includes('UNDELIVERED'));
         assert.equal(undelivered.length, total);
         assert.ok(undelivered.some((n) => n.startsWith('[notify:approvers]') && n.includes('funding-check holds for Treasury (tomas)')));
+
+        // Notices settle out of step with the timeline: the histories they leave must still replay.
+        for (const workflowId of [status.workflowId, watchWorkflowId(status.workflowId)]) {
+          const history = await harness.env.client.workflow.getHandle(workflowId).fetchHistory();
+          await Worker.runReplayHistory({ workflowBundle: { codePath: WORKFLOW_BUNDLE_PATH }, replayName: 'notices-replay' }, history, workflowId);
+        }
 
         for (const [where, text] of [
           ['status', JSON.stringify(status)],
