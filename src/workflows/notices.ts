@@ -4,7 +4,7 @@
  * activity retries within the plan's budget, and a notice that still cannot go out is handed to
  * `onFailure` for the record. Workflows wait for notices in flight only before they end or continue as new.
  */
-import { patched } from '@temporalio/workflow';
+import { log, patched } from '@temporalio/workflow';
 import type { NotificationChannel } from '../activities/notify.js';
 import { webhookTarget } from '../net/webhook-target.js';
 import { DEFAULT_NOTIFY_ATTEMPT_TIMEOUT_MS, DEFAULT_NOTIFY_RETRY_BUDGET_MS } from '../plan/notifications.js';
@@ -66,6 +66,8 @@ export function createNotices(settings: NoticeSettings): Notices {
       const problem = activityProblem(err);
       const target = settings.webhookUrl ? webhookTarget(settings.webhookUrl) : "the worker's notification webhook";
       failed = { target, reason: `${problem.type}: ${problem.message}` };
+      // No activity was left to write the text to the worker's log: the workflow's logger does, once, outside replay.
+      log.warn('notification not delivered', { channel, target, reason: failed.reason, text });
     }
     if (!failed) return;
     const audience = options.audience ?? (options.to?.length ? options.to.join(', ') : channel);
