@@ -434,6 +434,7 @@ describe('launch report formatting', () => {
         '## Dashboards',
         '## Reminders',
         '## Escalations',
+        '## Notifications not delivered',
         '## Refused messages',
         '## Compensations',
         '## Incident log',

@@ -6,6 +6,7 @@
  */
 import { z } from 'zod';
 import { parseDuration } from './duration.js';
+import { DEFAULT_NOTIFY_ATTEMPT_TIMEOUT_MS, DEFAULT_NOTIFY_RETRY_BUDGET_MS } from './notifications.js';
 import { gateStaffingProblems } from './gate-staffing.js';
 import { parsePublicKey } from '../signing/public-key.js';
 import { ExpectedBin } from '../activities/readiness/bin-catalogue.js';
@@ -251,8 +252,16 @@ export const CutoverPlanFile = z
         /** Slack-compatible incoming webhook; the worker's CUTOVER_NOTIFY_URL is used when absent. */
         webhookUrl: HttpUrl.optional(),
         monitoringRoom: z.string().min(1).default('#payca-launch'),
+        /** How long one notice keeps retrying (wall time) before it is recorded as not delivered. */
+        retryBudget: PositiveDuration.default(DEFAULT_NOTIFY_RETRY_BUDGET_MS),
+        /** How long one POST to the webhook may take. */
+        attemptTimeout: PositiveDuration.default(DEFAULT_NOTIFY_ATTEMPT_TIMEOUT_MS),
       })
-      .default({ monitoringRoom: '#payca-launch' }),
+      .default({
+        monitoringRoom: '#payca-launch',
+        retryBudget: DEFAULT_NOTIFY_RETRY_BUDGET_MS,
+        attemptTimeout: DEFAULT_NOTIFY_ATTEMPT_TIMEOUT_MS,
+      }),
     approvalTimeout: PositiveDuration.default(2 * 3_600_000),
     /** How long one PayCA call may keep retrying (429s, 5xx, network) before its stage holds. */
     paycaRetryBudget: PositiveDuration.default(10 * 60_000),
@@ -389,7 +398,8 @@ export interface CutoverPlan {
   sandboxJobs: CutoverPlanFile['sandboxJobs'];
   webhook: { url: string; events: string[]; deliveryTimeoutMs: number };
   smokeTest: { accountId: string; currency: string; topUpAmount: number; holderName: string };
-  notifications: { webhookUrl?: string; monitoringRoom: string };
+  /** The budgets are absent in cutovers started before notices were best effort. */
+  notifications: { webhookUrl?: string; monitoringRoom: string; retryBudgetMs?: number; attemptTimeoutMs?: number };
   paycaRetryBudgetMs: number;
   readiness: {
     items: ReadinessItemPlan[];
@@ -431,7 +441,12 @@ export function normalisePlan(file: CutoverPlanFile): CutoverPlan {
     sandboxJobs: file.sandboxJobs,
     webhook: { url: file.webhook.url, events: file.webhook.events, deliveryTimeoutMs: file.webhook.deliveryTimeout },
     smokeTest: file.smokeTest,
-    notifications: file.notifications,
+    notifications: {
+      ...(file.notifications.webhookUrl !== undefined && { webhookUrl: file.notifications.webhookUrl }),
+      monitoringRoom: file.notifications.monitoringRoom,
+      retryBudgetMs: file.notifications.retryBudget,
+      attemptTimeoutMs: file.notifications.attemptTimeout,
+    },
     paycaRetryBudgetMs: file.paycaRetryBudget,
     readiness: {
       items: [

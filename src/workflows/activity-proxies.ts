@@ -65,6 +65,19 @@ export function cutoverActivities(summary: string) {
   });
 }
 
+/**
+ * A notice: the activity retries the webhook itself within `retryBudgetMs` and answers "not delivered"
+ * rather than failing, so Temporal only retries it when its worker is lost. It heartbeats between tries.
+ */
+export function noticeActivities(summary: string, retryBudgetMs: number, attemptTimeoutMs: number) {
+  return proxyActivities<Pick<CutoverActivities, 'notify'>>({
+    startToCloseTimeout: retryBudgetMs + attemptTimeoutMs + 30_000,
+    heartbeatTimeout: attemptTimeoutMs + 20_000,
+    retry: { initialInterval: '1s', maximumInterval: '10s', maximumAttempts: 2 },
+    summary,
+  });
+}
+
 export interface ActivityProblem {
   type: string;
   message: string;

@@ -19,7 +19,8 @@ import type { SignalDefinition, UpdateDefinition } from '@temporalio/common';
 import type { NotificationChannel } from '../activities/notify.js';
 import { formatOffset } from '../plan/duration.js';
 import type { StagePlan } from '../plan/schema.js';
-import { activityProblem, cutoverActivities } from './activity-proxies.js';
+import { activityProblem } from './activity-proxies.js';
+import { createNotices, recordNoticeFailure } from './notices.js';
 import { runCompensations, type Compensation } from './compensations.js';
 import { renderCurrentDetails } from './current-details.js';
 import {
@@ -126,6 +127,7 @@ export async function cutoverWorkflow(input: CutoverInput): Promise<CutoverStatu
     escalations: [],
     incidents: [],
     compensations: [],
+    notices: { failed: [], total: 0 },
     reminders: [],
     dashboards: plan.postLaunch.dashboards,
   };
@@ -160,8 +162,16 @@ export async function cutoverWorkflow(input: CutoverInput): Promise<CutoverStatu
     publish();
   }
 
-  const notify = (channel: NotificationChannel, text: string, to?: string[]) =>
-    cutoverActivities(`notify ${channel}`).notify({ channel, text, to, webhookUrl: plan.notifications.webhookUrl });
+  const notices = createNotices({
+    ...plan.notifications,
+    from: 'cutover',
+    nowIso,
+    onFailure: (failure) => {
+      recordNoticeFailure(status, failure);
+      publish();
+    },
+  });
+  const notify = (channel: NotificationChannel, text: string, to?: string[], audience?: string) => notices.send(channel, text, { to, audience });
 
   // ---------- messages ----------
 
@@ -333,6 +343,8 @@ export async function cutoverWorkflow(input: CutoverInput): Promise<CutoverStatu
       );
     } else if (event.kind === 'summary') {
       watch.summaries.push(event.summary);
+    } else if (event.kind === 'notice-failed') {
+      recordNoticeFailure(status, event.failure);
     } else {
       Object.assign(watch, { reads: event.reads, runs: event.runs });
     }
@@ -493,10 +505,8 @@ export async function cutoverWorkflow(input: CutoverInput): Promise<CutoverStatu
         since: nowIso(),
       };
       setPhase('holding', stage.id);
-      await notify(
-        'approvers',
-        `${plan.programme}: ${stage.offset} ${stage.id} holds for ${stage.hold.awaiting.map((r) => `${ROLE_TITLES[r]} (${(plan.approvers[r] ?? []).join(', ')})`).join(' and ')}: ${stage.hold.reason}`,
-      );
+      const awaited = stage.hold.awaiting.map((r) => `${ROLE_TITLES[r]} (${(plan.approvers[r] ?? []).join(', ')})`).join(' and ');
+      await notify('approvers', `${plan.programme}: ${stage.offset} ${stage.id} holds for ${awaited}: ${stage.hold.reason}`, undefined, awaited);
       const next = await holdForPeople(stage, planned);
       if (next === 'retry') continue;
       break;
@@ -577,6 +587,8 @@ export async function cutoverWorkflow(input: CutoverInput): Promise<CutoverStatu
       paycaBaseUrl: plan.payca.production.baseUrl,
       paycaRetryBudgetMs: plan.paycaRetryBudgetMs,
       notifyWebhookUrl: plan.notifications.webhookUrl,
+      notifyRetryBudgetMs: plan.notifications.retryBudgetMs,
+      notifyAttemptTimeoutMs: plan.notifications.attemptTimeoutMs,
       analysts: plan.approvers.analytics ?? [],
       timeScale,
       anchorMs: startedAtMs,
@@ -593,6 +605,8 @@ export async function cutoverWorkflow(input: CutoverInput): Promise<CutoverStatu
     await notify(
       'monitoring-room',
       `${plan.programme}: rolled forward; the post-launch watch runs until ${formatOffset(endsPlanMs - goLiveMs)} with alerts on webhook failures, low balances, ErrRateLimited spikes and decline-rate shifts`,
+      undefined,
+      plan.notifications.monitoringRoom,
     );
 
     let watchOver = false;
@@ -738,6 +752,7 @@ export async function cutoverWorkflow(input: CutoverInput): Promise<CutoverStatu
       (status.abort ? ` — aborted by ${status.abort.by}: ${status.abort.reason}` : '') +
       (status.watch ? ` — watch ${status.watch.status}, ${status.watch.alerts.length} alert(s), ${status.watch.summaries.length} summaries` : ''),
   );
+  await notices.settle();
   await condition(allHandlersFinished);
   return status;
 }

@@ -144,8 +144,28 @@ export interface IncidentRecord {
   severity: Severity;
   summary: string;
   by: string;
-  /** A person's entry, or one the watch wrote when an alert opened or recovered. */
-  source?: 'person' | 'alert';
+  /** A person's entry, one the watch wrote when an alert opened or recovered, or a notice that could not be sent. */
+  source?: 'person' | 'alert' | 'notification';
+}
+
+/** A notice that could not go out within its retry budget. The cutover carried on as if it had. */
+export interface NoticeFailure {
+  at: string;
+  /** The notice's channel: `approvers`, `escalation`, `monitoring-room`, `alert`, `analytics`, `reminder`, `outcome`. */
+  channel: string;
+  /** Where it was meant to go, by name: the monitoring room or people, and the webhook by host only. */
+  target: string;
+  reason: string;
+  /** The start of the text that was not sent; the worker's log has all of it. */
+  excerpt: string;
+  /** The cutover's own notices, or the post-launch watch's. */
+  from: 'cutover' | 'watch';
+}
+
+/** Notices that could not be sent: the latest few in full, and how many in all. */
+export interface NoticeFailures {
+  failed: NoticeFailure[];
+  total: number;
 }
 
 // ---------- the post-launch watch ----------
@@ -254,6 +274,8 @@ export interface CutoverStatus {
   escalations: EscalationRecord[];
   incidents: IncidentRecord[];
   compensations: CompensationRecord[];
+  /** Notices that could not be sent; absent in cutovers started before notices were best effort. */
+  notices?: NoticeFailures;
   /** The post-launch watch, once the cutover has rolled forward. */
   watch?: WatchState;
   /** The launch's dashboards from the plan, for the report. */
@@ -423,7 +445,8 @@ export const watchControlSignal = defineSignal<[WatchDecision]>('watch-control')
 export type WatchEvent =
   | { kind: 'alert'; alert: WatchAlert }
   | { kind: 'summary'; summary: WatchSummary }
-  | { kind: 'progress'; reads: number; runs: number; endsPlanAt: string };
+  | { kind: 'progress'; reads: number; runs: number; endsPlanAt: string }
+  | { kind: 'notice-failed'; failure: NoticeFailure };
 export const watchEventSignal = defineSignal<[WatchEvent]>('watch-event');
 
 export interface WatchInput {
@@ -433,6 +456,9 @@ export interface WatchInput {
   paycaBaseUrl: string;
   paycaRetryBudgetMs: number;
   notifyWebhookUrl?: string;
+  /** The plan's notice budgets; absent in watches started before notices were best effort. */
+  notifyRetryBudgetMs?: number;
+  notifyAttemptTimeoutMs?: number;
   /** Who gets the hourly summaries. */
   analysts: string[];
   timeScale: number;

@@ -14,7 +14,7 @@
 import { allHandlersFinished, condition, continueAsNew, getExternalWorkflowHandle, log, patched, setHandler } from '@temporalio/workflow';
 import { formatDuration, formatOffset } from '../plan/duration.js';
 import type { WatchMetricsWindowsResult } from '../activities/post-launch/watch-metrics.js';
-import { activityProblem, cutoverActivities, paycaActivities, paycaLocalReads, type ActivityProblem } from './activity-proxies.js';
+import { activityProblem, paycaActivities, paycaLocalReads, type ActivityProblem } from './activity-proxies.js';
 import {
   watchControlSignal,
   watchEventSignal,
@@ -27,6 +27,7 @@ import {
   type WatchResult,
   type WatchSummary,
 } from './definitions.js';
+import { createNotices } from './notices.js';
 import { addTotals, emptyTotals, evaluateRules, updateBaseline, type RuleVerdict, type WatchReading } from './watch-rules.js';
 
 /** At most this many intervals in one catch-up read: each is a PayCA call within one activity. */
@@ -78,8 +79,23 @@ export async function postLaunchWatchWorkflow(input: WatchInput): Promise<WatchR
 
   const cutover = getExternalWorkflowHandle(input.cutoverWorkflowId);
   const report = (event: WatchEvent) => cutover.signal(watchEventSignal, event);
+  const notices = createNotices({
+    webhookUrl: input.notifyWebhookUrl,
+    retryBudgetMs: input.notifyRetryBudgetMs,
+    attemptTimeoutMs: input.notifyAttemptTimeoutMs,
+    from: 'watch',
+    nowIso: () => iso(Date.now()),
+    onFailure: async (failure) => {
+      try {
+        await report({ kind: 'notice-failed', failure });
+      } catch (err) {
+        // The cutover is gone (terminated): the worker's log already holds the notice.
+        log.warn('could not report a failed notice to the cutover', { error: String(err) });
+      }
+    },
+  });
   const notify = (channel: 'alert' | 'analytics', summary: string, text: string, to?: string[]) =>
-    cutoverActivities(summary).notify({ channel, text: `${input.programme}: ${text}`, to, webhookUrl: input.notifyWebhookUrl });
+    notices.send(channel, `${input.programme}: ${text}`, { to, summary, audience: channel === 'analytics' ? `Analytics (${(to ?? []).join(', ')})` : undefined });
 
   const openAlerts = () => state.alerts.filter((a) => a.recoveredAt === undefined);
 
@@ -268,6 +284,7 @@ export async function postLaunchWatchWorkflow(input: WatchInput): Promise<WatchR
     const lastReadPlanMs = state.lastReadPlanMs;
     if (onBoundary(lastReadPlanMs, segmentMs) && !state.ended && state.nextReadPlanMs <= state.endsPlanMs) {
       await report({ kind: 'progress', reads: state.reads, runs: state.runs, endsPlanAt: iso(state.endsPlanMs) });
+      await notices.settle();
       await condition(allHandlersFinished);
       await continueAsNew<typeof postLaunchWatchWorkflow>({ ...input, carried: state });
     }
@@ -276,6 +293,7 @@ export async function postLaunchWatchWorkflow(input: WatchInput): Promise<WatchR
   // A period cut short by the end (early, or an extension that is not a whole period) still gets its summary.
   if (state.lastReadPlanMs > state.periodStartPlanMs) await postSummary(state.lastReadPlanMs);
   await report({ kind: 'progress', reads: state.reads, runs: state.runs, endsPlanAt: iso(state.endsPlanMs) });
+  await notices.settle();
   await condition(allHandlersFinished);
   return {
     status: state.ended ? 'ended-early' : 'completed',

@@ -26,7 +26,8 @@ export interface StageContext {
   /** Undo steps for what the checks change; a check pushes one right after its change succeeds. */
   compensations: Compensation[];
   stageState(id: StageId): StageState;
-  notify(channel: NotificationChannel, text: string, to?: string[]): Promise<unknown>;
+  /** Sends a notice without waiting for it to be delivered; a notice never fails a stage. */
+  notify(channel: NotificationChannel, text: string, to?: string[], audience?: string): Promise<unknown>;
   /** Now on the plan's clock, which runs faster in rehearsals. */
   planNow(): string;
   nowIso(): string;
@@ -85,6 +86,8 @@ export function createStageChecks(ctx: StageContext): StageChecks {
         await notify(
           'monitoring-room',
           `${plan.programme}: change window open at ${planNow()} (go-live ${status.goLive}); monitoring room ${plan.notifications.monitoringRoom} is active`,
+          undefined,
+          plan.notifications.monitoringRoom,
         );
         stage.evidence.changeWindowOpenedAt = nowIso();
       }

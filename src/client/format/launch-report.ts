@@ -16,6 +16,7 @@ import type {
   CutoverStatus,
   EscalationRecord,
   IncidentRecord,
+  NoticeFailures,
   RefusalRecord,
   StageState,
   StageStatus,
@@ -87,7 +88,8 @@ export type LaunchIncidentKind =
   | 'abort'
   | 'compensation-failed'
   | 'alert'
-  | 'watch-decision';
+  | 'watch-decision'
+  | 'notice-failed';
 
 export interface LaunchIncident {
   at: string;
@@ -182,6 +184,8 @@ export interface LaunchReport {
   dashboards: { title: string; url: string }[];
   /** Reminders and overdue notices sent for post-launch items. */
   reminders: LaunchReminder[];
+  /** Notices that could not be sent (the latest, in full) and how many in all; the cutover carried on without them. */
+  failedNotices: NoticeFailures;
   /**
    * The runbook's incident log: reported incidents, alerts, escalations (overdue post-launch items among
    * them), refusals, rejections, decisions (the watch's too), aborts and failed compensations, oldest first.
@@ -323,7 +327,7 @@ function incidentLogOf(status: CutoverStatus, approvals: readonly LaunchApproval
   const incidents: LaunchIncident[] = [
     ...reportedIncidentsOf(status).map((i) => ({
       at: i.at,
-      kind: i.source === 'alert' ? ('alert' as const) : ('incident' as const),
+      kind: i.source === 'alert' ? ('alert' as const) : i.source === 'notification' ? ('notice-failed' as const) : ('incident' as const),
       who: i.by,
       what: `${i.severity}: ${i.summary}`,
     })),
@@ -371,6 +375,12 @@ function incidentLogOf(status: CutoverStatus, approvals: readonly LaunchApproval
   ];
   // A stable sort keeps same-instant entries in the order above.
   return incidents.sort((a, b) => Date.parse(a.at) - Date.parse(b.at));
+}
+
+/** Cutovers started before notices were best effort answer without the record. */
+function failedNoticesOf(status: CutoverStatus): NoticeFailures {
+  const notices = (status as Partial<CutoverStatus>).notices;
+  return { failed: (notices?.failed ?? []).map((n) => ({ ...n })), total: notices?.total ?? 0 };
 }
 
 /** Cutovers started before post-launch reminders and dashboards existed answer without them. */
@@ -562,6 +572,7 @@ export function buildLaunchReport(status: CutoverStatus, generatedAt: Date): Lau
     feeReconciliation,
     dashboards: dashboardsOf(status),
     reminders: remindersOf(status),
+    failedNotices: failedNoticesOf(status),
     incidentLog: incidentLogOf(status, approvals),
     finalOutcome: finalOutcomeOf(status, outcome, watch, feeReconciliation),
   };
@@ -690,6 +701,20 @@ function compensationLines(report: LaunchReport): string[] {
     ['at', 'step', 'status', 'detail'],
     report.compensations.map((c) => [shortTime(c.at), code(c.step), c.status, cell(c.detail)]),
   );
+}
+
+function failedNoticeLines(report: LaunchReport): string[] {
+  const { failed, total } = report.failedNotices;
+  if (total === 0) return [];
+  return [
+    `${total} notification${total === 1 ? '' : 's'} could not be sent after retrying; the cutover carried on as if ${total === 1 ? 'it' : 'they'} had gone out. The worker's log holds each text in full.`,
+    ...(total > failed.length ? ['', `The latest ${failed.length} are listed.`] : []),
+    '',
+    ...markdownTable(
+      ['at', 'from', 'notification', 'reason', 'text'],
+      failed.map((n) => [shortTime(n.at), n.from, markdownCell(`${n.channel} to ${n.target}`), markdownCell(n.reason), markdownCell(n.excerpt)]),
+    ),
+  ];
 }
 
 function incidentLines(report: LaunchReport): string[] {
@@ -847,6 +872,7 @@ export function launchReportMarkdown(report: LaunchReport): string {
     ...section('Dashboards', dashboardLines(report), 'None listed in the plan (`postLaunch.dashboards`).'),
     ...section('Reminders', reminderLines(report), 'None sent.'),
     ...section('Escalations', escalationLines(report), 'None.'),
+    ...section('Notifications not delivered', failedNoticeLines(report), 'None: every notification went out.'),
     ...section('Refused messages', refusalLines(report), 'None.'),
     ...section('Compensations', compensationLines(report), 'None.'),
     ...section('Incident log', incidentLines(report), 'No incidents.'),

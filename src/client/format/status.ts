@@ -107,6 +107,14 @@ export function renderStatus(reading: CutoverReading): string {
   );
   // Cutovers started before the incident log existed answer without one.
   const incidents = (status.incidents ?? []).map((i) => `${shortTime(i.at)} ${i.severity}${i.source === 'alert' ? ' alert' : ''} by ${i.by}: ${i.summary}`);
+  // Cutovers started before notices were best effort answer without the record.
+  const notices = status.notices;
+  const failedNotices = notices?.total
+    ? [
+        ...(notices.total > notices.failed.length ? [`${notices.total} in all; the latest ${notices.failed.length}:`] : []),
+        ...notices.failed.map((n) => `${shortTime(n.at)} notification (${n.channel}) to ${n.target} failed: ${n.reason}`),
+      ]
+    : [];
   const compensations = status.compensations.map(
     (c) => `${shortTime(c.at)} ${c.step}: ${c.status}${c.detail ? ` (${c.detail})` : ''}`,
   );
@@ -126,6 +134,7 @@ export function renderStatus(reading: CutoverReading): string {
     ...section('Refusals', refusals),
     ...section('Escalations', escalations),
     ...section('Incidents', incidents),
+    ...section('Notifications not delivered', failedNotices),
     ...section('Compensations', compensations),
     ...section('Post-launch watch', watchLines(status)),
     ...section('Outcome', outcome),
