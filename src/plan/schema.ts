@@ -35,7 +35,7 @@ const HttpUrl = z.url({ protocol: /^https?$/, error: 'must be an http(s) URL' })
 /** Host names plain http may reach: the local stack. Anything else could be on a network someone else can read. */
 export function isLoopbackHost(hostname: string): boolean {
   const host = hostname.toLowerCase().replace(/\.$/, '');
-  if (host === 'localhost' || host.endsWith('.localhost')) return true;
+  if (host === 'localhost') return true;
   if (host === '[::1]' || host === '::1') return true;
   const octets = host.split('.');
   return octets.length === 4 && octets[0] === '127' && octets.every((o) => /^\d{1,3}$/.test(o) && Number(o) <= 255);
@@ -205,7 +205,10 @@ const PostLaunch = z
       .strictObject({
         /** The largest difference, in minor units, that still counts as a match. */
         tolerance: z.number().int().nonnegative().default(0),
-        /** The statement's currency; the smoke test's when absent. */
+        /**
+         * Deprecated: every currency the programme uses (funded, or a BIN's) is reconciled. A currency set here
+         * is reconciled too, so plans that set it keep validating and lose nothing.
+         */
         currency: Currency.optional(),
       })
       .default({ tolerance: 0 }),
