@@ -440,6 +440,8 @@ describe('readiness: CI/CD environment files', function () {
     });
     assert.deepEqual(await check('${{ secrets.PAYCA_CLIENT_SECRET }}'), { verdict: 'reference', problems: [] }, 'the pipeline resolves a reference');
     assert.deepEqual(await check('${PAYCA_PRODUCTION_CLIENT_SECRET}'), { verdict: 'reference', problems: [] });
+    const scoped = await files('PAYCA_CLIENT_SECRET=${{ secrets.PAYCA_CLIENT_SECRET }}\n', 'PAYCA_CLIENT_SECRET=${{ secrets.PAYCA_CLIENT_SECRET }}\n');
+    assert.deepEqual((await withWorker({ ...scoped, allowedDifferences: [] })).problems, [], 'one reference scoped per environment is not one secret');
     assert.deepEqual(await check('a-stale-secret', withoutWorker), { verdict: 'not-held', problems: [] }, 'a worker without production credentials cannot tell');
   });
 

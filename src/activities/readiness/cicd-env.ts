@@ -249,7 +249,8 @@ export function createCicdEnvActivities(deps: { workerCredentials?: WorkerCreden
           }
         }
 
-        if (secret && status === 'same' && secretState(p) === 'set') {
+        // One reference in both files (`${{ secrets.X }}` scoped per environment) may well resolve to two secrets.
+        if (secret && status === 'same' && secretState(p) === 'set' && !SECRET_REFERENCE.test((p ?? '').trim())) {
           problems.push(
             `${key} (secret, value not shown) has the same value in the production file as in the sandbox file: production needs its own secret; ` +
               `set the production value in ${input.productionFile} or the pipeline's secret store`,
