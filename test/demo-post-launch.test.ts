@@ -199,6 +199,14 @@ describe('the demo through the post-launch watch', () => {
         'post-launch: watch ended early at T+24h05m by lara after 262 reads; 1 alert opened, 1 recovered (webhook-failure-rate); 1 hourly summary; ' +
           'day-1 fees reconciled (statement 1050 GBP = metrics 1050 GBP for 2026-12-01, within the tolerance of 0)',
       );
+
+      const row = (currency: string, statementFees: number, metricsFees: number, onStatement = true) => ({
+        currency, expected: true, onStatement, metricsFees, statementFees, statementByType: {}, difference: statementFees - metricsFees, matches: statementFees === metricsFees && onStatement,
+      });
+      fees.evidence.feeReconciliation = { date: '2026-12-01', currencies: ['EUR', 'GBP'], byCurrency: [row('EUR', 240, 240), row('GBP', 1050, 1050)], tolerance: 0, matches: true };
+      assert.match(postLaunchSummary(done) ?? '', /day-1 fees reconciled \(statement 240 EUR = metrics 240 EUR, statement 1050 GBP = metrics 1050 GBP for 2026-12-01, within the tolerance of 0\)$/);
+      fees.evidence.feeReconciliation = { date: '2026-12-01', currencies: ['EUR', 'GBP'], byCurrency: [row('EUR', 0, 240, false), row('GBP', 1050, 1050)], tolerance: 0, matches: false };
+      assert.match(postLaunchSummary(done) ?? '', /\(statement 0 EUR against metrics 240 EUR: difference -240 \(no line on the statement\) for 2026-12-01\)$/);
     });
   });
 

@@ -499,13 +499,13 @@ describe('launch report formatting', () => {
     it('shows the fee reconciliation, statement against metrics, and who accepted the difference', () => {
       const fees = report.feeReconciliation;
       assert.equal(fees.state, 'accepted');
-      assert.equal(fees.result?.difference, 150);
+      assert.equal(fees.result?.currencies[0]?.difference, 150, 'evidence recorded for one currency still reads');
       assert.deepEqual(fees.result?.requestIds, { metrics: 'req_fee_metrics', statement: 'req_fee_statement' });
       assert.deepEqual(fees.acceptedBy, [{ by: 'fiona', at: '2026-12-02T09:38:00.000Z', note: 'PayCA credit note CN-77 covers the 150' }]);
       const section = sectionOf(document, 'Day-1 fee reconciliation');
       assert.match(section, /\| statement day \| currency \| statement fees \| metrics fees \| difference \| tolerance \| reconciles \|/);
       assert.match(section, /\| 2026-12-01 \| GBP \| 1350 \| 1200 \| \+150 \| 50 \| \*\*no\*\* \|/);
-      assert.match(section, /\| card_issuance \| 300 \|\n\| authorization \| 900 \|\n\| topup \| 150 \|/);
+      assert.match(section, /\| GBP \| card_issuance \| 300 \|\n\| GBP \| authorization \| 900 \|\n\| GBP \| topup \| 150 \|/);
       assert.match(section, /PayCA request ids: metrics `req_fee_metrics`, statement `req_fee_statement`/);
       assert.match(section, /\*\*Accepted despite the difference\*\* by fiona at 2026-12-02 09:38:00Z: PayCA credit note CN-77 covers the 150\./);
     });
@@ -521,6 +521,39 @@ describe('launch report formatting', () => {
       assert.equal(matched.feeReconciliation.state, 'matched');
       assert.deepEqual(matched.feeReconciliation.acceptedBy, []);
       assert.match(sectionOf(launchReportMarkdown(matched), 'Day-1 fee reconciliation'), /Day-1 fees reconcile: the 2026-12-01 statement bills 1200 GBP, PayCA's metrics count 1200: difference 0 against a tolerance of 50\./);
+    });
+
+    it('shows every currency of a per-currency reconciliation, with the currency missing from the statement and the one the plan does not use', () => {
+      const status = watchedStatus();
+      const fee = status.stages.find((s) => s.id === 'fee-reconciliation');
+      assert.ok(fee);
+      const row = (currency: string, statementFees: number, metricsFees: number, extra: object = {}) => ({
+        currency, expected: true, onStatement: true, metricsFees, statementFees, statementByType: { issuance: statementFees }, difference: statementFees - metricsFees, matches: true, ...extra,
+      });
+      fee.status = 'holding';
+      fee.approvals = [];
+      fee.problems = ['day-1 fees do not reconcile: the 2026-12-01 statement bills 987654 USD (adjustment 987654) but the plan expects only EUR, GBP'];
+      fee.evidence.feeReconciliation = {
+        date: '2026-12-01',
+        currencies: ['EUR', 'GBP'],
+        byCurrency: [
+          row('EUR', 0, 240, { onStatement: false, statementByType: {}, matches: false, finding: 'missing-from-statement' }),
+          row('GBP', 1_200, 1_200),
+          row('USD', 987_654, 0, { expected: false, statementByType: { adjustment: 987_654 }, matches: false, finding: 'unexpected-currency' }),
+        ],
+        tolerance: 0,
+        matches: false,
+        requestIds: { metrics: 'req_m', statement: 'req_s' },
+      };
+      const held = buildLaunchReport(status, generatedAt);
+      assert.equal(held.feeReconciliation.state, 'holding');
+      assert.deepEqual(held.feeReconciliation.result?.currencies.map((c) => [c.currency, c.difference, c.matches]), [['EUR', -240, false], ['GBP', 0, true], ['USD', 987_654, false]]);
+      const section = sectionOf(launchReportMarkdown(held), 'Day-1 fee reconciliation');
+      assert.match(section, /987654 USD \(adjustment 987654\) but the plan expects only EUR, GBP/);
+      assert.match(section, /\| 2026-12-01 \| EUR \| 0 \| 240 \| -240 \| 0 \| \*\*no\*\*: no line on the statement \|/);
+      assert.match(section, /\| 2026-12-01 \| GBP \| 1200 \| 1200 \| 0 \| 0 \| yes \|/);
+      assert.match(section, /\| 2026-12-01 \| USD \| 987654 \| 0 \| \+987654 \| 0 \| \*\*no\*\*: a currency the plan does not use \|/);
+      assert.match(section, /\| USD \| adjustment \| 987654 \|/);
     });
 
     it('links the dashboards the plan lists and lists the reminders sent', () => {

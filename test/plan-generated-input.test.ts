@@ -14,6 +14,7 @@ import {
   duplicate,
   gateWithoutApprovers,
   goodEdit,
+  insecureTransport,
   missingRequired,
   notAPlan,
   unknownName,
@@ -95,6 +96,7 @@ describe('plan validation under generated bad input', function () {
   refusesEvery('a stage id, key, job name or item id written twice', duplicate);
   refusesEvery('a gating role whose approvers are missing', gateWithoutApprovers);
   refusesEvery('contradictory or unusable post-launch settings', badPostLaunch);
+  refusesEvery('a production PayCA or webhook URL over plain http to a host that is not loopback', insecureTransport);
   refusesEvery('text that is not a YAML plan', notAPlan);
 
   it('accepts every generated good edit, with the edit in the loaded plan', () => {

@@ -3,6 +3,8 @@ import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parse, stringify } from 'yaml';
+import type { PlanInvalidError } from '../src/errors.js';
+import { parsePlanText } from '../src/plan/load.js';
 import { EXAMPLE_PLAN as EXAMPLE, runCli } from './helpers/cli.js';
 
 const cutover = (args: string[]) => runCli(args);
@@ -46,6 +48,24 @@ const BAD_PLANS: { name: string; edit: PlanEdit; path: string; says: RegExp }[] 
     edit: (p) => (p.payca.production.baseUrl = 'ftp://payca.example'),
     path: 'payca.production.baseUrl',
     says: /http\(s\) URL/,
+  },
+  {
+    name: 'a production PayCA base URL over plain http to a remote host',
+    edit: (p) => (p.payca.production.baseUrl = 'http://api.payca.example'),
+    path: 'payca.production.baseUrl',
+    says: /plain http to api\.payca\.example would send the production PayCA credentials unencrypted: write https:\/\/api\.payca\.example instead; http is allowed only for loopback/,
+  },
+  {
+    name: 'a production webhook URL over plain http to a remote host',
+    edit: (p) => (p.webhook.url = 'http://hooks.acme.example/payca'),
+    path: 'webhook.url',
+    says: /write https:\/\/hooks\.acme\.example\/payca instead; .*payca\.allowInsecureHosts/,
+  },
+  {
+    name: 'a simulator host opt-in written as a URL',
+    edit: (p) => (p.payca.allowInsecureHosts = ['http://payca-production:4010']),
+    path: 'payca.allowInsecureHosts[0]',
+    says: /a host name only, such as payca-sim/,
   },
   {
     name: 'two sandbox jobs with one name',
@@ -131,6 +151,36 @@ describe('cutover plan', function () {
       assert.doesNotMatch(result.stderr, /\n\s+at /, 'no stack trace');
     });
   }
+
+  it('accepts plain http to loopback hosts and to the simulator hosts the plan opts in to, nowhere else', () => {
+    for (const host of ['localhost', '127.0.0.1', '127.20.30.40', '[::1]']) {
+      const plan = structuredClone(example);
+      plan.payca.production.baseUrl = `http://${host}:4010`;
+      plan.webhook.url = `http://${host}:4020/payca/webhooks`;
+      assert.equal(parsePlanText(stringify(plan), 'loopback.yaml').payca.production.baseUrl, `http://${host}:4010`);
+    }
+    const compose = structuredClone(example);
+    compose.payca = {
+      production: { baseUrl: 'http://payca-production:4010' },
+      sandbox: { baseUrl: 'http://payca-sandbox:4011' },
+      allowInsecureHosts: ['payca-production'],
+    };
+    compose.webhook.url = 'http://webhook-receiver:4020/payca/webhooks';
+    assert.throws(
+      () => parsePlanText(stringify(compose), 'compose.yaml'),
+      (err: PlanInvalidError) => {
+        assert.deepEqual(err.problems.map((p) => p.path), ['webhook.url'], 'the opt-in covers the hosts it names and no other');
+        return true;
+      },
+    );
+    compose.payca.allowInsecureHosts.push('webhook-receiver');
+    assert.deepEqual(parsePlanText(stringify(compose), 'compose.yaml').payca.allowInsecureHosts, ['payca-production', 'webhook-receiver']);
+    for (const spoof of ['127.0.0.1.evil.example', '127.0.0.256', 'localhost.evil.example']) {
+      const plan = structuredClone(example);
+      plan.payca.production.baseUrl = `http://${spoof}`;
+      assert.throws(() => parsePlanText(stringify(plan), 'spoof.yaml'), /payca\.production\.baseUrl/, spoof);
+    }
+  });
 
   it('refuses YAML that does not parse, naming the line and column', async () => {
     const file = join(dir, 'broken.yaml');

@@ -16,6 +16,7 @@ import {
   type WatchAlert,
 } from '../src/workflows/definitions.js';
 import type { History } from '@temporalio/common/lib/proto-utils.js';
+import type { FeeReconciliationResult } from '../src/activities/index.js';
 import { renderLaunchReportJson, renderLaunchReportMarkdown, type LaunchReport } from '../src/client/format/launch-report.js';
 import { HOUR, useCutoverHarness } from './helpers/cutover-harness.js';
 import { RELAXED_READINESS, planFor } from './helpers/plans.js';
@@ -149,9 +150,10 @@ describe('post-launch watch on the time-skipping server', function () {
     const recon = stageOf(afterWatch, 'fee-reconciliation');
     assert.equal(recon.status, 'passed');
     assert.ok(Date.parse(recon.startedAt ?? '') >= T + 24 * HOUR);
-    const result = recon.evidence.feeReconciliation as { matches: boolean; metricsFees: number; statementFees: number };
+    const result = recon.evidence.feeReconciliation as FeeReconciliationResult;
     assert.equal(result.matches, true);
-    assert.equal(result.metricsFees, result.statementFees);
+    assert.deepEqual(result.byCurrency.map((row) => row.currency), ['EUR', 'GBP'], 'both funded currencies are reconciled');
+    for (const row of result.byCurrency) assert.equal(row.metricsFees, row.statementFees, row.currency);
 
     // The support review is late: its owner was reminded a day ahead, then it was flagged overdue.
     const reminders = afterWatch.reminders.filter((r) => r.item === 'support-ticket-review');
@@ -257,7 +259,48 @@ describe('post-launch watch on the time-skipping server', function () {
     const item = final.checklist.find((i) => i.id === 'day1-fee-reconciliation');
     assert.equal(item?.status, 'done');
     assert.equal(item?.completedBy, 'fiona');
-    assert.equal((item?.evidence as { difference: number }).difference, 1_250);
+    const evidence = item?.evidence as FeeReconciliationResult;
+    assert.equal(evidence.byCurrency.find((row) => row.currency === 'GBP')?.difference, 1_250);
+  });
+
+  it('holds the fee reconciliation for Finance on a statement line in a currency the plan does not use and on a used one missing from the statement', async () => {
+    const { stack } = harness;
+    // Funds GBP and expects a USD BIN; still sets the deprecated single currency, which no longer limits what is reconciled.
+    const plan = planFor(stack, {
+      funding: { minimums: { GBP: 1_000_000 } },
+      readiness: {
+        ...RELAXED_READINESS,
+        expectedBins: [{ bin: '411111', network: 'visa', currency: 'USD', topupBps: 25, countries: ['US'], mccBlocked: [] }],
+      },
+      postLaunch: { watch: { window: '3h' }, feeReconciliation: { currency: 'GBP' } },
+    });
+    current = await harness.start({ plan });
+    const T = await rollForward(current);
+    const date = new Date(T).toISOString().slice(0, 10);
+    // PayCA answers with a statement in EUR, as reported: 987,654 EUR that a GBP-only reading counted as 0.
+    await stack.admin('config', 'PUT', { settings: { defaultCurrency: 'EUR' } });
+    await stack.admin('inject/statement-adjustment', 'POST', { date, amount: 987_654, type: 'scheme-fee', currency: 'EUR' });
+
+    const held = await skipTo(T, 3 * HOUR + 10 * MINUTE);
+    const recon = stageOf(held, 'fee-reconciliation');
+    assert.equal(recon.status, 'holding', JSON.stringify(recon.evidence));
+    assert.deepEqual(recon.hold?.awaiting, ['finance']);
+    const reason = recon.hold?.reason ?? '';
+    assert.match(reason, new RegExp(`the ${date} statement bills 987654 EUR \\([^)]*scheme-fee 987654[^)]*\\) but the plan expects only GBP, USD`));
+    assert.match(reason, new RegExp(`the ${date} statement has no USD line although the programme uses USD`));
+    const result = recon.evidence.feeReconciliation as FeeReconciliationResult;
+    assert.deepEqual(result.currencies, ['GBP', 'USD']);
+    assert.deepEqual(
+      result.byCurrency.map((row) => [row.currency, row.matches, row.finding ?? null]),
+      [['EUR', false, 'unexpected-currency'], ['GBP', true, null], ['USD', false, 'missing-from-statement']],
+    );
+
+    const report = renderLaunchReportMarkdown(held, new Date());
+    assert.match(report, /\| EUR \| 987654 \| 0 \| \+987654 \| 0 \| \*\*no\*\*: a currency the plan does not use \|/);
+    assert.match(report, /\| USD \| 0 \| 0 \| 0 \| 0 \| \*\*no\*\*: no line on the statement \|/);
+
+    await current.executeUpdate(approveUpdate, { args: [{ stage: 'fee-reconciliation', by: 'fiona', note: 'EUR billed in error, credit note CN-90; USD not live yet' }] });
+    assert.equal((await current.result()).phase, 'completed');
   });
 
   it('lets only the programme lead end the watch early or extend it, with a reason', async () => {

@@ -18,6 +18,7 @@ import { useCutoverHarness } from './helpers/cutover-harness.js';
 import { planFor } from './helpers/plans.js';
 import { advanceUntil, holdingAt } from './helpers/temporal.js';
 
+/** `s1` and `p1` stand for the simulators' sandbox and production client secrets, the ones the worker holds. */
 const SANDBOX_ENV = 'PAYCA_BASE_URL=https://sandbox.payca.example\nPAYCA_CLIENT_SECRET=s1\nFEATURE_X=on\n';
 const PRODUCTION_ENV = 'PAYCA_BASE_URL=https://api.payca.example\nPAYCA_CLIENT_SECRET=p1\nFEATURE_X=on\n';
 
@@ -34,13 +35,22 @@ describe('readiness checklist in the cutover workflow', function () {
   });
   beforeEach(() => harness.stack.reset());
 
+  const secrets = () => [harness.stack.credentials.sandbox.clientSecret, harness.stack.credentials.production.clientSecret];
+  const withSecrets = (text: string) => {
+    const [sandbox = '', production = ''] = secrets();
+    return text.replace(/=s1$/m, `=${sandbox}`).replace(/=p1$/m, `=${production}`);
+  };
+  const assertNoSecret = (value: unknown) => {
+    for (const secret of secrets()) assert.ok(!JSON.stringify(value).includes(secret), 'secret values never appear');
+  };
+
   /** Every item required; each automated check has what it needs, pointing at the simulators and files. */
   async function strictPlan(name: string, productionEnv = PRODUCTION_ENV): Promise<CutoverPlan> {
     const sandboxFile = join(dir, `${name}-sandbox.env`);
     const productionFile = join(dir, `${name}-production.env`);
     const csv = join(dir, `${name}-cards.csv`);
-    await writeFile(sandboxFile, SANDBOX_ENV);
-    await writeFile(productionFile, productionEnv);
+    await writeFile(sandboxFile, withSecrets(SANDBOX_ENV));
+    await writeFile(productionFile, withSecrets(productionEnv));
     await writeFile(csv, 'externalRef,holderName,accountId,currency\nR-1,Ada,acc_gbp_main,GBP\nR-2,"Hopper, Grace",acc_gbp_main,GBP\nR-3,Alan,acc_eur_main,EUR\n');
     return planFor(harness.stack, {
       readiness: {
@@ -174,7 +184,7 @@ describe('readiness checklist in the cutover workflow', function () {
     const stage = held.stages.find((s) => s.id === 'config-diff');
     assert.deepEqual(stage?.hold?.awaiting, ['ops']);
     assert.match(stage?.problems.join(' | ') ?? '', /CI\/CD env: .*FEATURE_X/);
-    assert.doesNotMatch(JSON.stringify(stage), /"p1"|"s1"/, 'secret values never appear');
+    assertNoSecret(stage);
     await handle.executeUpdate(abortUpdate, { args: [{ by: 'lara', reason: 'end of test' }] });
     await handle.result();
   });
@@ -186,9 +196,9 @@ describe('readiness checklist in the cutover workflow', function () {
     const cicd = item(failed, 'cicd-env-vars');
     assert.equal(cicd.status, 'failed');
     assert.match(cicd.problems.join(' | '), /FEATURE_X/);
-    assert.doesNotMatch(JSON.stringify(cicd), /s1|p1/, 'secret values never appear');
+    assertNoSecret(cicd);
 
-    await writeFile(plan.readiness.cicdEnv?.productionFile ?? '', PRODUCTION_ENV);
+    await writeFile(plan.readiness.cicdEnv?.productionFile ?? '', withSecrets(PRODUCTION_ENV));
     assert.match(
       await refusal(handle.executeUpdate(retryItemUpdate, { args: [{ item: 'cicd-env-vars', by: 'cara' }] })),
       /cara cannot re-run cicd-env-vars: its owner DevOps \(dev\) or the programme lead can/,
@@ -197,6 +207,26 @@ describe('readiness checklist in the cutover workflow', function () {
     const passed = await advanceUntil(harness.env, handle, (s) => item(s, 'cicd-env-vars').status === 'done', 'the re-run to pass');
     assert.equal(item(passed, 'cicd-env-vars').attempts, 2);
     assert.equal((await handle.query(statusQuery)).checklist.find((i) => i.id === 'seed-card-records')?.attempts, 1);
+    await handle.executeUpdate(abortUpdate, { args: [{ by: 'lara', reason: 'end of test' }] });
+    await handle.result();
+  });
+
+  it('fails the CI/CD check when the production file holds the sandbox secret, naming the key, against the secrets the worker holds', async () => {
+    const plan = await strictPlan('sandbox-secret', 'PAYCA_BASE_URL=https://api.payca.example\nPAYCA_CLIENT_SECRET=s1\nFEATURE_X=on\n');
+    const handle = await harness.start({ plan });
+    const failed = await advanceUntil(harness.env, handle, checksSettled, 'the automated checks');
+    const cicd = item(failed, 'cicd-env-vars');
+    assert.equal(cicd.status, 'failed');
+    assert.deepEqual(cicd.problems, [
+      'PAYCA_CLIENT_SECRET (secret, value not shown) in the production file is the PayCA sandbox client secret this worker holds: set it to the production client secret (the one in PAYCA_PRODUCTION_CLIENT_SECRET) in the production pipeline\'s secret store',
+      `PAYCA_CLIENT_SECRET (secret, value not shown) has the same value in the production file as in the sandbox file: production needs its own secret; set the production value in ${plan.readiness.cicdEnv?.productionFile} or the pipeline's secret store`,
+    ]);
+    assertNoSecret(cicd);
+    assertNoSecret(await handle.fetchHistory());
+
+    await writeFile(plan.readiness.cicdEnv?.productionFile ?? '', withSecrets(PRODUCTION_ENV));
+    await handle.executeUpdate(retryItemUpdate, { args: [{ item: 'cicd-env-vars', by: 'dev' }] });
+    await advanceUntil(harness.env, handle, (s) => item(s, 'cicd-env-vars').status === 'done', 'the re-run with the production secret to pass');
     await handle.executeUpdate(abortUpdate, { args: [{ by: 'lara', reason: 'end of test' }] });
     await handle.result();
   });

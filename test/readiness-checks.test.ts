@@ -349,8 +349,8 @@ describe('readiness: CI/CD environment files', function () {
       { key: 'DEPLOY_REGION', sandbox: 'eu-west-2', production: 'eu-west-2', secret: false, allowed: false, status: 'same' },
       { key: 'FEATURE_FLAGS', sandbox: 'cards,topups', production: 'cards,topups', secret: false, allowed: false, status: 'same' },
       { key: 'LOG_LEVEL', sandbox: 'debug', production: 'debug', secret: false, allowed: false, status: 'same' },
-      { key: 'PAYCA_CLIENT_SECRET', sandbox: 'set', production: 'set', secret: true, allowed: false, status: 'same' },
-      { key: 'WEBHOOK_SIGNING_KEY', sandbox: 'set', production: 'set', secret: true, allowed: false, status: 'same' },
+      { key: 'PAYCA_CLIENT_SECRET', sandbox: 'set', production: 'set', secret: true, allowed: false, status: 'differs', workerCredentials: 'not-held' },
+      { key: 'WEBHOOK_SIGNING_KEY', sandbox: 'set', production: 'set', secret: true, allowed: false, status: 'differs' },
     ]);
   });
 
@@ -373,7 +373,7 @@ describe('readiness: CI/CD environment files', function () {
     assert.deepEqual(seed, { key: 'SANDBOX_SEED', sandbox: '42', production: 'missing', secret: false, allowed: false, status: 'only-in-sandbox' });
   });
 
-  it('compares secrets by state only and reports one left empty in production', async () => {
+  it('shows secrets by state only and reports one left empty in production', async () => {
     const paths = await files(
       'DB_PASSWORD=sandbox-db-pass\nDATABASE_URL=postgres://app:sandbox-pw@db/app\nVENDOR_ID=vendor-sandbox-id\n',
       'DB_PASSWORD=\nDATABASE_URL=postgres://app:prod-pw@db/app\nVENDOR_ID=vendor-production-id\n',
@@ -385,11 +385,64 @@ describe('readiness: CI/CD environment files', function () {
     assert.deepEqual(
       result.evidence.keys.map((k) => [k.key, k.sandbox, k.production, k.secret, k.status]),
       [
-        ['DATABASE_URL', 'set', 'set', true, 'same'],
+        ['DATABASE_URL', 'set', 'set', true, 'differs'],
         ['DB_PASSWORD', 'set', 'empty', true, 'differs'],
-        ['VENDOR_ID', 'set', 'set', true, 'same'],
+        ['VENDOR_ID', 'set', 'set', true, 'differs'],
       ],
     );
+  });
+
+  it('fails a production file whose secret equals the sandbox file\'s, naming the key, even when the key may differ', async () => {
+    const paths = await files(
+      'PAYCA_CLIENT_SECRET=sandbox-secret-value-1\nWEBHOOK_SIGNING_KEY=whsec_shared\nPIN=1234\nDB_PASSWORD=\n',
+      'PAYCA_CLIENT_SECRET="sandbox-secret-value-1"\nWEBHOOK_SIGNING_KEY=whsec_shared\nPIN=1234\nDB_PASSWORD=\n',
+    );
+    for (const allowedDifferences of [[], ['PAYCA_CLIENT_SECRET', 'WEBHOOK_SIGNING_KEY', 'PIN']]) {
+      const result = await compareCicdEnvFiles({ ...paths, allowedDifferences, secretKeys: ['PIN'] });
+      assert.equal(result.passed, false);
+      assert.deepEqual(
+        result.problems,
+        ['PAYCA_CLIENT_SECRET', 'PIN', 'WEBHOOK_SIGNING_KEY'].map(
+          (key) =>
+            `${key} (secret, value not shown) has the same value in the production file as in the sandbox file: production needs its own secret; set the production value in ${paths.productionFile} or the pipeline's secret store`,
+        ),
+        'two empty secrets are alike but hold nothing to leak',
+      );
+      assertNoneOf(exposed(result), ['sandbox-secret-value-1', 'whsec_shared', '1234']);
+      assert.doesNotMatch(exposed(result), /[0-9a-f]{32}|[A-Za-z0-9+/]{43,}={0,2}/, 'no digest of a secret either');
+    }
+  });
+
+  it('checks the production client secret against the production credentials the worker holds, where it can tell', async () => {
+    const held = { production: { clientId: 'acme-prod', clientSecret: 'held-production-secret' }, sandbox: { clientId: 'acme-sbx', clientSecret: 'held-sandbox-secret' } };
+    const { compareCicdEnvFiles: withWorker } = createCicdEnvActivities({ workerCredentials: (environment) => held[environment] });
+    const { compareCicdEnvFiles: withoutWorker } = createCicdEnvActivities({ workerCredentials: () => undefined });
+    const check = async (production: string, compare = withWorker, paycaClientSecretKey?: string) => {
+      const key = paycaClientSecretKey ?? 'PAYCA_CLIENT_SECRET';
+      const paths = await files(`${key}=other-sandbox-value\n`, `${key}=${production}\n`);
+      const result = await compare({ ...paths, allowedDifferences: [], ...(paycaClientSecretKey && { paycaClientSecretKey }) });
+      assertNoneOf(exposed(result), ['held-production-secret', 'held-sandbox-secret', 'a-stale-secret']);
+      return { verdict: result.evidence.keys[0]?.workerCredentials, problems: result.problems };
+    };
+    const fix = "set it to the production client secret (the one in PAYCA_PRODUCTION_CLIENT_SECRET) in the production pipeline's secret store";
+    assert.deepEqual(await check('held-production-secret'), { verdict: 'matches', problems: [] });
+    assert.deepEqual(await check('a-stale-secret'), {
+      verdict: 'differs',
+      problems: [`PAYCA_CLIENT_SECRET (secret, value not shown) in the production file is not the PayCA production client secret this worker holds: ${fix}`],
+    });
+    assert.deepEqual(await check('held-sandbox-secret'), {
+      verdict: 'is-sandbox-secret',
+      problems: [`PAYCA_CLIENT_SECRET (secret, value not shown) in the production file is the PayCA sandbox client secret this worker holds: ${fix}`],
+    });
+    assert.deepEqual(await check('a-stale-secret', withWorker, 'PAYCA_CS'), {
+      verdict: 'differs',
+      problems: [`PAYCA_CS (secret, value not shown) in the production file is not the PayCA production client secret this worker holds: ${fix}`],
+    });
+    assert.deepEqual(await check('${{ secrets.PAYCA_CLIENT_SECRET }}'), { verdict: 'reference', problems: [] }, 'the pipeline resolves a reference');
+    assert.deepEqual(await check('${PAYCA_PRODUCTION_CLIENT_SECRET}'), { verdict: 'reference', problems: [] });
+    const scoped = await files('PAYCA_CLIENT_SECRET=${{ secrets.PAYCA_CLIENT_SECRET }}\n', 'PAYCA_CLIENT_SECRET=${{ secrets.PAYCA_CLIENT_SECRET }}\n');
+    assert.deepEqual((await withWorker({ ...scoped, allowedDifferences: [] })).problems, [], 'one reference scoped per environment is not one secret');
+    assert.deepEqual(await check('a-stale-secret', withoutWorker), { verdict: 'not-held', problems: [] }, 'a worker without production credentials cannot tell');
   });
 
   it('names the path and the reason of a file it cannot read, without throwing', async () => {

@@ -132,7 +132,17 @@ describe('PayCA simulator reports and alert injections', function () {
       const day1 = await metrics(Date.parse(`${DAY_1}T00:00:00Z`), Date.parse(`${DAY_1}T00:00:00Z`) + minutes(24 * 60));
       assert.deepEqual(day1.fees, { amount: 300 + 25 + 10, currency: 'GBP' });
       const statement = await ok(call('GET', `/v1/statements/${DAY_1}`));
-      assert.deepEqual(statement, { date: DAY_1, currency: 'GBP', fees: { total: 335, byType: { issuance: 300, topup: 35 } } });
+      assert.deepEqual(statement, {
+        date: DAY_1,
+        currency: 'GBP',
+        fees: { total: 335, byType: { issuance: 300, topup: 35 } },
+        lines: [
+          { currency: 'EUR', type: 'issuance', amount: 0 },
+          { currency: 'EUR', type: 'topup', amount: 0 },
+          { currency: 'GBP', type: 'issuance', amount: 300 },
+          { currency: 'GBP', type: 'topup', amount: 35 },
+        ],
+      });
       const day2 = await ok(call('GET', '/v1/statements/2026-12-02'));
       assert.deepEqual(day2.fees, { total: 150, byType: { issuance: 150, topup: 0 } });
     });
@@ -234,6 +244,36 @@ describe('PayCA simulator reports and alert injections', function () {
       assert.equal(statement.fees.total - metered, 75);
       const nextDay = await ok(call('GET', '/v1/statements/2026-12-02'));
       assert.deepEqual(nextDay.fees.byType, { issuance: 0, topup: 0, adjustment: 999 });
+    });
+
+    it('itemises the statement and the metrics fees in every currency, not only the default one', async () => {
+      await issueCard();
+      await ok(admin('POST', '/_sim/inject/statement-adjustment', { date: DAY_1, amount: 987_654, type: 'scheme_fee', currency: 'EUR' }));
+      await ok(admin('POST', '/_sim/inject/statement-adjustment', { date: DAY_1, amount: 40, currency: 'USD' }));
+
+      const dayStart = Date.parse(`${DAY_1}T00:00:00Z`);
+      const metered = await metrics(dayStart, dayStart + minutes(24 * 60));
+      assert.deepEqual(metered.fees, { amount: 150, currency: 'GBP' }, 'the default currency keeps its place');
+      assert.deepEqual(metered.feesByCurrency, { GBP: 150 });
+
+      const statement = await ok(call('GET', `/v1/statements/${DAY_1}`));
+      assert.equal(statement.currency, 'GBP');
+      assert.deepEqual(statement.fees.byType, { issuance: 150, topup: 0 });
+      assert.deepEqual(statement.lines, [
+        { currency: 'EUR', type: 'issuance', amount: 0 },
+        { currency: 'EUR', type: 'topup', amount: 0 },
+        { currency: 'EUR', type: 'scheme_fee', amount: 987_654 },
+        { currency: 'GBP', type: 'issuance', amount: 150 },
+        { currency: 'GBP', type: 'topup', amount: 0 },
+        { currency: 'USD', type: 'issuance', amount: 0 },
+        { currency: 'USD', type: 'topup', amount: 0 },
+        { currency: 'USD', type: 'adjustment', amount: 40 },
+      ]);
+
+      // A currency the programme dropped is not on a day's statement that billed nothing in it.
+      await ok(admin('PUT', '/_sim/config', { settings: { supportedCurrencies: 'GBP' } }));
+      const dropped = await ok(call('GET', '/v1/statements/2026-12-03'));
+      assert.deepEqual(dropped.lines, [{ currency: 'GBP', type: 'issuance', amount: 0 }, { currency: 'GBP', type: 'topup', amount: 0 }]);
     });
 
     it('answers 422 naming the field for bad injection bodies', async () => {

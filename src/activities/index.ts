@@ -10,7 +10,7 @@ import { createFeeReconciliationActivities } from './post-launch/fee-reconciliat
 import { createWatchMetricsActivities } from './post-launch/watch-metrics.js';
 import type { PaycaClients } from './payca-clients.js';
 import { createBinCatalogueActivities } from './readiness/bin-catalogue.js';
-import { createCicdEnvActivities } from './readiness/cicd-env.js';
+import { createCicdEnvActivities, type WorkerCredentials } from './readiness/cicd-env.js';
 import { createCredentialsCheckActivities } from './readiness/credentials-check.js';
 import { createSeedCardActivities } from './readiness/seed-cards.js';
 import { createWebhookTlsActivities } from './readiness/webhook-tls.js';
@@ -46,11 +46,13 @@ export function createCutoverActivities(deps: {
   fetch?: typeof fetch;
   /** Extra CAs the webhook TLS check trusts, e.g. a private CA in front of the endpoint. */
   caCertificates?: string[];
+  /** The PayCA credentials the worker holds, for the CI/CD check to tell whether a pipeline's secret is the right one. */
+  workerCredentials?: WorkerCredentials;
 }) {
   return {
     ...createSandboxJobActivities({ temporal: deps.temporal, fetch: deps.fetch }),
     ...createNotifyActivities(deps.notify),
-    ...createCicdEnvActivities(),
+    ...createCicdEnvActivities({ workerCredentials: deps.workerCredentials }),
     ...createWebhookTlsActivities({ caCertificates: deps.caCertificates }),
   };
 }

@@ -9,6 +9,7 @@ import { formatDuration, formatOffset } from '../plan/duration.js';
 import { openRequiredItems } from '../workflows/checklist-rules.js';
 import type { ChecklistItemState, CutoverStatus, MetricsTotals, StageState, WatchAlert, WatchState, WatchSummary } from '../workflows/definitions.js';
 import { addTotals, emptyTotals } from '../workflows/watch-rules.js';
+import { feeRows } from '../workflows/fee-reconciliation-rules.js';
 
 type Evidence = Record<string, unknown>;
 
@@ -89,16 +90,20 @@ function stageDetail(stage: StageState, status: CutoverStatus): string | undefin
   }
 }
 
-/** "statement 1950 GBP = metrics 1950 GBP for 2026-11-27": minor units, as PayCA reports them. */
+/** "statement 1950 GBP = metrics 1950 GBP, statement 0 EUR = metrics 0 EUR for 2026-11-27": minor units, as PayCA reports them. */
 function feeDetail(value: unknown): string | undefined {
+  const rows = feeRows(value);
   const fees = asRecord(value);
-  if (!fees || typeof fees.metricsFees !== 'number' || typeof fees.statementFees !== 'number') return undefined;
-  const currency = String(fees.currency ?? '');
+  if (!rows || !fees) return undefined;
   const day = typeof fees.date === 'string' ? ` for ${fees.date}` : '';
   if (fees.matches === true) {
-    return `statement ${fees.statementFees} ${currency} = metrics ${fees.metricsFees} ${currency}${day}, within the tolerance of ${String(fees.tolerance ?? 0)}`;
+    const pairs = rows.map((row) => `statement ${row.statementFees} ${row.currency} = metrics ${row.metricsFees} ${row.currency}`);
+    return `${pairs.join(', ')}${day}, within the tolerance of ${String(fees.tolerance ?? 0)}`;
   }
-  return `statement ${fees.statementFees} ${currency} against metrics ${fees.metricsFees} ${currency}${day}: difference ${String(fees.difference)}`;
+  const off = rows
+    .filter((row) => !row.matches)
+    .map((row) => `statement ${row.statementFees} ${row.currency} against metrics ${row.metricsFees} ${row.currency}: difference ${row.difference}${row.onStatement ? '' : ' (no line on the statement)'}`);
+  return `${off.join('; ')}${day}`;
 }
 
 /** "watch completed after 552 reads, 46 summaries, 1 alert": the watch item's evidence. */

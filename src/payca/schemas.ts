@@ -143,6 +143,8 @@ export const Metrics = z.looseObject({
   settlements: CountAndAmount,
   refunds: CountAndAmount,
   fees: Money,
+  /** Fees per currency over the window, every currency with fees; `fees` is the programme's default currency. */
+  feesByCurrency: z.record(Currency, MinorUnits).optional(),
   webhooks: z.looseObject({ succeeded: Count, failed: Count }),
   rateLimited: Count,
 });
@@ -152,6 +154,8 @@ export const Statement = z.looseObject({
   date: z.string().regex(/^\d{4}-\d{2}-\d{2}$/, 'expected yyyy-mm-dd'),
   currency: Currency,
   fees: z.looseObject({ total: MinorUnits, byType: z.record(z.string(), MinorUnits) }),
+  /** Every line of the day in every currency billed; `currency` and `fees` are the default currency's. */
+  lines: z.array(z.looseObject({ currency: Currency, type: z.string().min(1), amount: MinorUnits })).optional(),
 });
 export type Statement = z.infer<typeof Statement>;
 

@@ -33,6 +33,19 @@ const PositiveDuration = Duration.refine((ms) => ms > 0, { message: 'must be lon
 
 const HttpUrl = z.url({ protocol: /^https?$/, error: 'must be an http(s) URL' });
 
+/** Host names plain http may reach: the local stack. Anything else could be on a network someone else can read. */
+export function isLoopbackHost(hostname: string): boolean {
+  const host = hostname.toLowerCase().replace(/\.$/, '');
+  if (host === 'localhost') return true;
+  if (host === '[::1]' || host === '::1') return true;
+  const octets = host.split('.');
+  return octets.length === 4 && octets[0] === '127' && octets.every((o) => /^\d{1,3}$/.test(o) && Number(o) <= 255);
+}
+
+const HostName = z
+  .string()
+  .regex(/^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?(\.[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?)*$/i, 'a host name only, such as payca-sim: no scheme, port or path');
+
 const PersonId = z
   .string()
   .regex(/^[a-z0-9][a-z0-9._-]*$/i, 'a person is written as a short id such as "olivia" or "erin.eng"');
@@ -122,6 +135,8 @@ const Readiness = z.strictObject({
       productionFile: z.string().min(1),
       allowedDifferences: z.array(z.string().min(1)).default([]),
       secretKeys: z.array(z.string().min(1)).default([]),
+      /** The production file's key holding the PayCA client secret, checked against the worker's production credentials. */
+      paycaClientSecretKey: z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/, 'must be a variable name such as PAYCA_CLIENT_SECRET').optional(),
     })
     .optional(),
   /** The production BIN catalogue as the programme expects it: fees, currencies, restrictions. */
@@ -191,7 +206,10 @@ const PostLaunch = z
       .strictObject({
         /** The largest difference, in minor units, that still counts as a match. */
         tolerance: z.number().int().nonnegative().default(0),
-        /** The statement's currency; the smoke test's when absent. */
+        /**
+         * Deprecated: every currency the programme uses (funded, or a BIN's) is reconciled. A currency set here
+         * is reconciled too, so plans that set it keep validating and lose nothing.
+         */
         currency: Currency.optional(),
       })
       .default({ tolerance: 0 }),
@@ -227,6 +245,11 @@ export const CutoverPlanFile = z
     payca: z.strictObject({
       sandbox: z.strictObject({ baseUrl: HttpUrl }),
       production: z.strictObject({ baseUrl: HttpUrl }),
+      /**
+       * Simulator hosts (e.g. a compose service name) that the production base URL and the webhook URL may
+       * reach over plain http. For rehearsals against the simulator only: never list a real PayCA or webhook host.
+       */
+      allowInsecureHosts: z.array(HostName).default([]),
     }),
     funding: z.strictObject({
       /** Minimum available balance per currency, in minor units. */
@@ -277,6 +300,7 @@ export const CutoverPlanFile = z
     separationOfDuties: SeparationOfDuties.default({ starterMayApprove: true }),
   })
   .superRefine((plan, ctx) => {
+    for (const problem of insecureTransportProblems(plan)) ctx.addIssue({ code: 'custom', ...problem });
     const people = new Set(Object.values(plan.approvers).flat());
     for (const person of Object.keys(plan.signing?.publicKeys ?? {})) {
       if (!people.has(person)) {
@@ -369,6 +393,32 @@ export const CutoverPlanFile = z
   });
 export type CutoverPlanFile = z.infer<typeof CutoverPlanFile>;
 
+/**
+ * Production credentials go to the production base URL and card events to the webhook URL: both must be
+ * https, except on loopback (the local stack) or a simulator host the plan names in payca.allowInsecureHosts.
+ */
+function insecureTransportProblems(plan: Pick<CutoverPlanFile, 'payca' | 'webhook'>): { path: string[]; message: string }[] {
+  const allowed = new Set(plan.payca.allowInsecureHosts.map((host) => host.toLowerCase()));
+  const targets: { path: string[]; url: string; carries: string }[] = [
+    { path: ['payca', 'production', 'baseUrl'], url: plan.payca.production.baseUrl, carries: 'the production PayCA credentials' },
+    { path: ['webhook', 'url'], url: plan.webhook.url, carries: "PayCA's production card events" },
+  ];
+  const problems: { path: string[]; message: string }[] = [];
+  for (const { path, url, carries } of targets) {
+    // The URL check has said what is wrong with one that does not parse.
+    if (!URL.canParse(url)) continue;
+    const parsed = new URL(url);
+    if (parsed.protocol !== 'http:' || isLoopbackHost(parsed.hostname) || allowed.has(parsed.hostname.toLowerCase())) continue;
+    problems.push({
+      path,
+      message:
+        `plain http to ${parsed.hostname} would send ${carries} unencrypted: write ${url.replace(/^http:/i, 'https:')} instead; ` +
+        `http is allowed only for loopback (localhost, 127.0.0.0/8, ::1) or, for a simulator, a host listed in payca.allowInsecureHosts`,
+    });
+  }
+  return problems;
+}
+
 /** Each stage's gate roles, the plan's override or the runbook's default. */
 function gatesOf(plan: Pick<CutoverPlanFile, 'stages'>): { stage: StageId; gate: Role[] }[] {
   return STAGE_IDS.map((id) => ({ stage: id, gate: plan.stages[id]?.gate ?? STAGE_DEFAULTS[id].gate }));
@@ -392,7 +442,7 @@ export interface CutoverPlan {
   programme: string;
   goLive?: string;
   approvers: Partial<Record<Role, string[]>>;
-  payca: { sandbox: { baseUrl: string }; production: { baseUrl: string } };
+  payca: { sandbox: { baseUrl: string }; production: { baseUrl: string }; allowInsecureHosts?: string[] };
   funding: { minimums: Record<string, number> };
   configDiff: { allowedDifferences: string[] };
   sandboxJobs: CutoverPlanFile['sandboxJobs'];
@@ -404,7 +454,7 @@ export interface CutoverPlan {
   readiness: {
     items: ReadinessItemPlan[];
     webhookTls: { minDaysValid: number; mutualTlsRequired: boolean };
-    cicdEnv?: { sandboxFile: string; productionFile: string; allowedDifferences: string[]; secretKeys: string[] };
+    cicdEnv?: { sandboxFile: string; productionFile: string; allowedDifferences: string[]; secretKeys: string[]; paycaClientSecretKey?: string };
     expectedBins: ExpectedBin[];
     seedCards?: { csv: string; dryRunSample: number };
   };
@@ -435,7 +485,11 @@ export function normalisePlan(file: CutoverPlanFile): CutoverPlan {
     programme: file.programme,
     goLive: file.goLive,
     approvers: file.approvers,
-    payca: file.payca,
+    payca: {
+      sandbox: file.payca.sandbox,
+      production: file.payca.production,
+      ...(file.payca.allowInsecureHosts.length > 0 && { allowInsecureHosts: file.payca.allowInsecureHosts }),
+    },
     funding: file.funding,
     configDiff: file.configDiff,
     sandboxJobs: file.sandboxJobs,

@@ -58,6 +58,7 @@ export function metrics(context: RouteContext): SimResponse {
           .reduce((total, fee) => total + fee.amount, 0),
         currency,
       },
+      feesByCurrency: feesByCurrency(state, fromMs, toMs),
       webhooks: {
         succeeded: attempts.filter((attempt) => attempt.outcome === 'succeeded').length,
         failed: attempts.filter((attempt) => attempt.outcome === 'failed').length,
@@ -67,14 +68,26 @@ export function metrics(context: RouteContext): SimResponse {
   };
 }
 
-export function feeStatement(context: RouteContext): SimResponse {
-  const { state, query } = context;
-  const date = param(context, 'date');
-  const dayStartMs = /^\d{4}-\d{2}-\d{2}$/.test(date) ? Date.parse(`${date}T00:00:00.000Z`) : Number.NaN;
-  if (Number.isNaN(dayStartMs) || new Date(dayStartMs).toISOString().slice(0, 10) !== date) {
-    throw new SimError('ErrValidation', `date: "${date}" is not a calendar date in yyyy-mm-dd form`);
+function feesByCurrency(state: SimulatorState, fromMs: number, toMs: number): Record<string, number> {
+  const totals: Record<string, number> = {};
+  for (const fee of state.fees) {
+    if (within(fee.at, fromMs, toMs)) totals[fee.currency] = (totals[fee.currency] ?? 0) + fee.amount;
   }
-  const currency = reportCurrency(state, query);
+  return totals;
+}
+
+/** The programme's currencies as PayCA bills them: the supported ones, and any other a fee was charged in. */
+function statementCurrencies(state: SimulatorState, date: string, dayStartMs: number): string[] {
+  const supported = String(state.settings['supportedCurrencies'] ?? '')
+    .split(',')
+    .map((currency) => currency.trim())
+    .filter((currency) => /^[A-Z]{3}$/.test(currency));
+  const charged = state.fees.filter((fee) => within(fee.at, dayStartMs, dayStartMs + 86_400_000)).map((fee) => fee.currency);
+  const adjusted = state.statementAdjustments.filter((adjustment) => adjustment.date === date).map((adjustment) => adjustment.currency);
+  return [...new Set([...supported, ...charged, ...adjusted])].sort();
+}
+
+function statementByType(state: SimulatorState, date: string, dayStartMs: number, currency: string): Record<string, number> {
   const byType: Record<string, number> = { issuance: 0, topup: 0 };
   for (const fee of state.fees) {
     if (fee.currency === currency && within(fee.at, dayStartMs, dayStartMs + 86_400_000)) {
@@ -87,6 +100,21 @@ export function feeStatement(context: RouteContext): SimResponse {
       byType[adjustment.type] = (byType[adjustment.type] ?? 0) + adjustment.amount;
     }
   }
+  return byType;
+}
+
+export function feeStatement(context: RouteContext): SimResponse {
+  const { state, query } = context;
+  const date = param(context, 'date');
+  const dayStartMs = /^\d{4}-\d{2}-\d{2}$/.test(date) ? Date.parse(`${date}T00:00:00.000Z`) : Number.NaN;
+  if (Number.isNaN(dayStartMs) || new Date(dayStartMs).toISOString().slice(0, 10) !== date) {
+    throw new SimError('ErrValidation', `date: "${date}" is not a calendar date in yyyy-mm-dd form`);
+  }
+  const currency = reportCurrency(state, query);
+  const byType = statementByType(state, date, dayStartMs, currency);
   const total = Object.values(byType).reduce((sum, amount) => sum + amount, 0);
-  return { status: 200, body: { date, currency, fees: { total, byType } } };
+  const lines = statementCurrencies(state, date, dayStartMs).flatMap((lineCurrency) =>
+    Object.entries(statementByType(state, date, dayStartMs, lineCurrency)).map(([type, amount]) => ({ currency: lineCurrency, type, amount })),
+  );
+  return { status: 200, body: { date, currency, fees: { total, byType }, lines } };
 }

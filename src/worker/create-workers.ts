@@ -12,7 +12,9 @@ import { createCutoverActivities, createPaycaActivities, createPaycaClients } fr
 import { createWatchMetricsActivities } from '../activities/post-launch/watch-metrics.js';
 import { dataConverterFor } from '../codec/payload-codecs.js';
 import type { NotifyDeps } from '../activities/notify.js';
-import type { PaycaCredentials, PaycaEnvironment } from '../payca/credentials.js';
+import type { WorkerCredentials } from '../activities/readiness/cicd-env.js';
+import { CutoverError } from '../errors.js';
+import { loadPaycaCredentials, type PaycaCredentials, type PaycaEnvironment } from '../payca/credentials.js';
 import { CUTOVER_TASK_QUEUE, PAYCA_TASK_QUEUE } from '../workflows/definitions.js';
 import { WORKFLOW_BUNDLE_PATH, WORKFLOWS_PATH } from './paths.js';
 
@@ -75,6 +77,7 @@ export async function createCutoverWorkers(options: CutoverWorkersOptions): Prom
         ...createCutoverActivities({
           temporal: options.temporalClient,
           notify: { defaultWebhookUrl: options.notifyUrl, write: options.notifyWrite },
+          workerCredentials: heldCredentials(options.paycaCredentials),
         }),
         // The post-launch watch's read, run here as a local activity: see paycaLocalReads.
         ...createWatchMetricsActivities({ payca }),
@@ -96,5 +99,19 @@ export async function createCutoverWorkers(options: CutoverWorkersOptions): Prom
         if (worker.getState() === 'RUNNING') worker.shutdown();
       }
     },
+  };
+}
+
+/** The credentials this worker would call PayCA with, or undefined for an environment it has none for. */
+function heldCredentials(given: CutoverWorkersOptions['paycaCredentials']): WorkerCredentials {
+  return (environment) => {
+    const credentials = given?.[environment];
+    if (credentials) return credentials;
+    try {
+      return loadPaycaCredentials(environment);
+    } catch (err) {
+      if (err instanceof CutoverError) return undefined;
+      throw err;
+    }
   };
 }

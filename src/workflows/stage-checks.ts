@@ -4,6 +4,7 @@
  * The side effects themselves live in src/activities/, one file per stage.
  */
 import type { FeeReconciliationResult, JobPriorState } from '../activities/index.js';
+import { feeCurrencies, feeProblem, feeRows } from './fee-reconciliation-rules.js';
 import type { NotificationChannel } from '../activities/notify.js';
 import type { CutoverPlan } from '../plan/schema.js';
 import { cutoverActivities, paycaActivities, type PaycaCallOptions } from './activity-proxies.js';
@@ -156,22 +157,18 @@ export function createStageChecks(ctx: StageContext): StageChecks {
       // Day 1 is the calendar day (UTC) go-live fell on, on the clock PayCA keeps.
       const date = stageState('go-live').dueAt.slice(0, 10);
       const { currency, tolerance } = plan.postLaunch.feeReconciliation;
+      const currencies = feeCurrencies(plan);
       const result: FeeReconciliationResult = await payca('T+24h day-1 fee reconciliation: metrics vs statement (Finance)').reconcileDayFees({
         baseUrl: production,
         date,
         currency,
+        currencies,
         tolerance,
       });
-      const lines = Object.entries(result.statementByType)
-        .map(([type, amount]) => `${type} ${amount}`)
-        .join(', ');
-      const problems = result.matches
-        ? []
-        : [
-            `day-1 fees do not reconcile: the ${date} statement bills ${result.statementFees} ${currency} (${lines}) but PayCA's metrics count ${result.metricsFees}; ` +
-              `difference ${result.difference > 0 ? '+' : ''}${result.difference} is above the tolerance of ${tolerance} ` +
-              `(statement request ${result.requestIds.statement}, metrics request ${result.requestIds.metrics})`,
-          ];
+      const requests = `statement request ${result.requestIds.statement}, metrics request ${result.requestIds.metrics}`;
+      const problems = (feeRows(result) ?? [])
+        .filter((row) => !row.matches)
+        .map((row) => feeProblem(row, { date, tolerance, expected: currencies, requests }));
       return { problems, evidence: { feeReconciliation: result } };
     },
   };

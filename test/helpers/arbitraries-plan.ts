@@ -362,6 +362,17 @@ export const badPostLaunch: fc.Arbitrary<BadPlan> = fc.oneof(
   ),
 );
 
+/** A production URL over plain http to a host that is not loopback, and not listed in payca.allowInsecureHosts. */
+export const insecureTransport: fc.Arbitrary<BadPlan> = fc
+  .tuple(
+    fc.constantFrom<PlanPath>(['payca', 'production', 'baseUrl'], ['webhook', 'url']),
+    fc.oneof(fc.domain(), fc.ipV4().filter((ip) => !ip.startsWith('127.')), fc.constantFrom('payca-production', 'payca-sim', '[2001:db8::1]')),
+    fc.constantFrom('', ':4010', ':8443/payca/webhooks', '/v1'),
+  )
+  .map(([path, host, rest]) =>
+    spoil(`${formatPath(path)} over http to ${host}`, (p) => setAt(p, path, `http://${host}${rest}`), [formatPath(path)], formatPath(path)),
+  );
+
 const BOMB = 'a: &a [x,x,x,x,x,x,x,x,x,x]\nb: &b [*a,*a,*a,*a,*a,*a,*a,*a,*a,*a]\nc: &c [*b,*b,*b,*b,*b,*b,*b,*b,*b,*b]\nd: [*c,*c,*c,*c,*c,*c,*c,*c,*c,*c]\n';
 
 /** Offsets of the example's lines that hold a key (not comments or blank lines): junk there always breaks the YAML. */
@@ -394,6 +405,7 @@ export const anyBadPlan: fc.Arbitrary<BadPlan> = fc.oneof(
   duplicate,
   gateWithoutApprovers,
   badPostLaunch,
+  insecureTransport,
   notAPlan,
 );
 

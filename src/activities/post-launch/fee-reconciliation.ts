@@ -1,29 +1,31 @@
 /**
- * T+24h (Finance): the day's fees as PayCA's metrics counted them against the fee statement PayCA bills.
- * A difference above the plan's tolerance is what Finance must look at before the launch is closed.
+ * T+24h (Finance): the day's fees as PayCA's metrics counted them against the fee statement PayCA bills,
+ * currency by currency. A difference above the plan's tolerance, a statement line in a currency the plan
+ * does not use, or a currency the plan uses that the statement lacks, is what Finance must look at before
+ * the launch is closed.
  */
 import { Context } from '@temporalio/activity';
 import { paycaCall } from '../../payca/activity-failure.js';
 import type { PaycaClients } from '../payca-clients.js';
+import { reconcileCurrencies, type CurrencyFees } from '../../workflows/fee-reconciliation-rules.js';
 
 export interface FeeReconciliationInput {
   baseUrl: string;
   /** The statement day, yyyy-mm-dd (UTC). */
   date: string;
+  /** The only currency reconciled by cutovers scheduled before reconciliation went per currency. */
   currency: string;
+  /** Every currency the programme uses. */
+  currencies?: string[];
   tolerance: number;
 }
 
 export interface FeeReconciliationResult {
   date: string;
-  currency: string;
-  /** Fees PayCA's metrics counted over the day, minor units. */
-  metricsFees: number;
-  /** The statement's total and its lines, minor units. */
-  statementFees: number;
-  statementByType: Record<string, number>;
-  /** Statement minus metrics: positive when PayCA billed more than the traffic explains. */
-  difference: number;
+  /** The currencies the plan expects, sorted. */
+  currencies: string[];
+  /** One row per expected currency, and per other currency the statement bills or the metrics count. */
+  byCurrency: CurrencyFees[];
   tolerance: number;
   matches: boolean;
   requestIds: { metrics: string; statement: string };
@@ -38,18 +40,19 @@ export function createFeeReconciliationActivities({ payca }: { payca: PaycaClien
       const to = new Date(from.getTime() + 86_400_000);
       const metrics = await paycaCall(() => client.getMetrics(from.toISOString(), to.toISOString(), { signal }));
       const statement = await paycaCall(() => client.getStatement(input.date, { signal }));
-      const metricsFees = metrics.body.fees.currency === input.currency ? metrics.body.fees.amount : 0;
-      const statementFees = statement.body.currency === input.currency ? statement.body.fees.total : 0;
-      const difference = statementFees - metricsFees;
+      // A PayCA answering in the single-currency shape still counts: its one currency is all it reports.
+      const metricsByCurrency = metrics.body.feesByCurrency ?? { [metrics.body.fees.currency]: metrics.body.fees.amount };
+      const statementLines =
+        statement.body.lines ??
+        Object.entries(statement.body.fees.byType).map(([type, amount]) => ({ currency: statement.body.currency, type, amount }));
+      const currencies = [...new Set(input.currencies ?? [input.currency])].sort();
+      const byCurrency = reconcileCurrencies({ expected: currencies, metricsByCurrency, statementLines, tolerance: input.tolerance });
       return {
         date: input.date,
-        currency: input.currency,
-        metricsFees,
-        statementFees,
-        statementByType: statement.body.fees.byType,
-        difference,
+        currencies,
+        byCurrency,
         tolerance: input.tolerance,
-        matches: Math.abs(difference) <= input.tolerance,
+        matches: byCurrency.every((row) => row.matches),
         requestIds: { metrics: metrics.requestId, statement: statement.requestId },
       };
     },

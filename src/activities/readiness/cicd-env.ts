@@ -1,10 +1,14 @@
 /**
  * Readiness, runbook section 1 (DevOps): the CI/CD environment files of sandbox and production hold the
- * same keys, and their values differ only where the plan allows it. Secrets are judged by state alone
- * (missing, empty or set): their values never leave this module, not in problems, evidence or errors.
+ * same keys, and their values differ only where the plan allows it. Secrets are shown by state alone
+ * (missing, empty or set) and compared by keyed fingerprint: the likeliest mistake is a production pipeline
+ * still holding the sandbox secret, or a secret that is not the production credential the worker holds.
+ * Secret values never leave this module, not in problems, evidence, errors or fingerprints.
  * Files are read on the worker's machine; what is wrong with them comes back as problems, never a throw.
  */
+import { createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
+import type { PaycaCredentials, PaycaEnvironment } from '../../payca/credentials.js';
 
 export interface CicdEnvInput {
   sandboxFile: string;
@@ -13,7 +17,14 @@ export interface CicdEnvInput {
   allowedDifferences: string[];
   /** Keys to treat as secrets on top of those whose names look like one (see SECRET_NAME). */
   secretKeys?: string[];
+  /** The production file's key holding the PayCA client secret; PAYCA_CLIENT_SECRET when absent. */
+  paycaClientSecretKey?: string;
 }
+
+export const DEFAULT_PAYCA_CLIENT_SECRET_KEY = 'PAYCA_CLIENT_SECRET';
+
+/** The worker's PayCA credentials for an environment, or undefined when it holds none. */
+export type WorkerCredentials = (environment: PaycaEnvironment) => PaycaCredentials | undefined;
 
 /** What a secret shows instead of its value. */
 export type SecretState = 'set' | 'missing' | 'empty';
@@ -25,8 +36,13 @@ export interface CicdEnvKey {
   production: string;
   secret: boolean;
   allowed: boolean;
-  /** Disambiguates a value that happens to read "missing" or "set". */
+  /** Disambiguates a value that happens to read "missing" or "set". For a secret, by keyed fingerprint of the value. */
   status: 'same' | 'differs' | 'only-in-sandbox' | 'only-in-production';
+  /**
+   * The PayCA client secret key only: whether the production value is the production client secret the
+   * worker holds, or why that could not be told.
+   */
+  workerCredentials?: 'matches' | 'differs' | 'is-sandbox-secret' | 'not-held' | 'reference' | 'not-set';
 }
 
 export interface CicdEnvEvidence {
@@ -157,14 +173,34 @@ async function readEnvFile(path: string, label: string): Promise<{ text: string 
   }
 }
 
+/**
+ * `${NAME}`, `$NAME` or `${{ secrets.NAME }}`: a value the pipeline fills in from its secret store. Two such
+ * references are compared as text, but the worker cannot tell which secret one will resolve to.
+ */
+const SECRET_REFERENCE = /^\$(\{\{\s*[A-Za-z_][\w.-]*\s*\}\}|\{[A-Za-z_]\w*\}|[A-Za-z_]\w*)$/;
+
+/**
+ * Fingerprints under a random key made for one check and then dropped: equal values can be told apart from
+ * different ones within the check, and nothing kept afterwards lets anyone test guesses of a short secret.
+ */
+function fingerprinter(): (value: string) => Buffer {
+  const key = randomBytes(32);
+  return (value) => createHmac('sha256', key).update(value, 'utf8').digest();
+}
+
+function sameFingerprint(a: Buffer, b: Buffer): boolean {
+  return a.length === b.length && timingSafeEqual(a, b);
+}
+
 function secretState(value: string | undefined): SecretState {
   if (value === undefined) return 'missing';
   return value === '' ? 'empty' : 'set';
 }
 
-export function createCicdEnvActivities() {
+export function createCicdEnvActivities(deps: { workerCredentials?: WorkerCredentials } = {}) {
   return {
     async compareCicdEnvFiles(input: CicdEnvInput): Promise<CicdEnvResult> {
+      const fingerprint = fingerprinter();
       const evidence: CicdEnvEvidence = { sandboxFile: input.sandboxFile, productionFile: input.productionFile, keys: [] };
       const [sandboxText, productionText] = await Promise.all([
         readEnvFile(input.sandboxFile, 'sandbox'),
@@ -182,7 +218,8 @@ export function createCicdEnvActivities() {
       problems.push(...sandbox.problems, ...production.problems);
 
       const allowed = new Set(input.allowedDifferences);
-      const secretKeys = new Set(input.secretKeys ?? []);
+      const clientSecretKey = input.paycaClientSecretKey ?? DEFAULT_PAYCA_CLIENT_SECRET_KEY;
+      const secretKeys = new Set([...(input.secretKeys ?? []), clientSecretKey]);
       const keys = [...new Set([...sandbox.values.keys(), ...production.values.keys()])].sort();
       for (const key of keys) {
         const s = sandbox.values.get(key);
@@ -195,13 +232,34 @@ export function createCicdEnvActivities() {
             ? 'only-in-sandbox'
             : s === undefined
               ? 'only-in-production'
-              : (secret ? secretState(s) === secretState(p) : s === p)
+              : (secret ? sameFingerprint(fingerprint(s), fingerprint(p)) : s === p)
                 ? 'same'
                 : 'differs';
         const show = (value: string | undefined) => (secret ? secretState(value) : (value ?? 'missing'));
-        evidence.keys.push({ key, sandbox: show(s), production: show(p), secret, allowed: isAllowed, status });
+        const entry: CicdEnvKey = { key, sandbox: show(s), production: show(p), secret, allowed: isAllowed, status };
+        evidence.keys.push(entry);
 
+        if (key === clientSecretKey) {
+          entry.workerCredentials = againstWorker(p, fingerprint, deps.workerCredentials);
+          const fix = `set it to the production client secret (the one in PAYCA_PRODUCTION_CLIENT_SECRET) in the production pipeline's secret store`;
+          if (entry.workerCredentials === 'is-sandbox-secret') {
+            problems.push(`${key} (secret, value not shown) in the production file is the PayCA sandbox client secret this worker holds: ${fix}`);
+          } else if (entry.workerCredentials === 'differs') {
+            problems.push(`${key} (secret, value not shown) in the production file is not the PayCA production client secret this worker holds: ${fix}`);
+          }
+        }
+
+        // One reference in both files (`${{ secrets.X }}` scoped per environment) may well resolve to two secrets.
+        if (secret && status === 'same' && secretState(p) === 'set' && !SECRET_REFERENCE.test((p ?? '').trim())) {
+          problems.push(
+            `${key} (secret, value not shown) has the same value in the production file as in the sandbox file: production needs its own secret; ` +
+              `set the production value in ${input.productionFile} or the pipeline's secret store`,
+          );
+          continue;
+        }
         if (isAllowed || status === 'same') continue;
+        // Two set secrets that differ is what production should look like; only their states must agree.
+        if (secret && status === 'differs' && secretState(s) === secretState(p)) continue;
         const fix = `or add ${key} to allowedDifferences if that is intended`;
         if (status === 'only-in-sandbox') {
           problems.push(`${key} is in the sandbox file but not in the production file ${input.productionFile}: add it there, ${fix}`);
@@ -217,4 +275,19 @@ export function createCicdEnvActivities() {
       return { passed: problems.length === 0, problems, evidence };
     },
   };
+}
+
+function againstWorker(
+  production: string | undefined,
+  fingerprint: (value: string) => Buffer,
+  workerCredentials: WorkerCredentials | undefined,
+): NonNullable<CicdEnvKey['workerCredentials']> {
+  if (production === undefined || production === '') return 'not-set';
+  if (SECRET_REFERENCE.test(production.trim())) return 'reference';
+  const held = workerCredentials?.('production');
+  if (!held) return 'not-held';
+  const value = fingerprint(production);
+  if (sameFingerprint(value, fingerprint(held.clientSecret))) return 'matches';
+  const sandbox = workerCredentials?.('sandbox');
+  return sandbox && sameFingerprint(value, fingerprint(sandbox.clientSecret)) ? 'is-sandbox-secret' : 'differs';
 }

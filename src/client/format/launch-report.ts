@@ -6,6 +6,7 @@
  * `--format json` and `--format md` always tell the same story.
  */
 import type { FeeReconciliationResult } from '../../activities/post-launch/fee-reconciliation.js';
+import { feeRows, type CurrencyFees } from '../../workflows/fee-reconciliation-rules.js';
 import { shortHex } from '../../signing/approval-statement.js';
 import { formatDuration } from '../../plan/duration.js';
 import type {
@@ -131,8 +132,8 @@ export interface LaunchFeeReconciliation {
   summary: string;
   /** When the stage is due on the plan's clock. */
   planned: string | null;
-  /** The stage's evidence: statement and metrics fees, the difference, tolerance, lines by type, request ids. */
-  result: FeeReconciliationResult | null;
+  /** The stage's evidence, per currency: statement and metrics fees, the difference, lines by type; tolerance, request ids. */
+  result: LaunchFeeResult | null;
   /** Who approved the stage's last attempt: Finance accepting a difference above the tolerance. */
   acceptedBy: { by: string; at: string; note: string | null }[];
   problems: string[];
@@ -452,11 +453,44 @@ function watchOf(status: CutoverStatus): LaunchWatch {
   };
 }
 
-/** The stage's evidence, when it has the shape the fee-reconciliation activity returns. */
-function feeResultOf(stage: StageState | undefined): FeeReconciliationResult | null {
+export interface LaunchFeeResult {
+  date: string;
+  tolerance: number;
+  matches: boolean;
+  /** Every currency reconciled, with the statement's lines in it. */
+  currencies: CurrencyFees[];
+  requestIds: FeeReconciliationResult['requestIds'];
+}
+
+/** The stage's evidence, per currency, whether recorded per currency or (by older runs) for one currency only. */
+function feeResultOf(stage: StageState | undefined): LaunchFeeResult | null {
   const result = asRecord(stage?.evidence.feeReconciliation);
-  if (!result || typeof result.statementFees !== 'number' || typeof result.metricsFees !== 'number') return null;
-  return result as unknown as FeeReconciliationResult;
+  const currencies = feeRows(result);
+  if (!result || !currencies) return null;
+  const requestIds = asRecord(result.requestIds);
+  return {
+    date: String(result.date ?? ''),
+    tolerance: typeof result.tolerance === 'number' ? result.tolerance : 0,
+    matches: result.matches === true,
+    currencies,
+    requestIds: { metrics: String(requestIds?.metrics ?? ''), statement: String(requestIds?.statement ?? '') },
+  };
+}
+
+const FINDING_TEXT: Record<NonNullable<CurrencyFees['finding']>, string> = {
+  'missing-from-statement': 'no line on the statement',
+  'unexpected-currency': 'a currency the plan does not use',
+  'above-tolerance': 'above the tolerance',
+};
+
+/** "the 2026-12-01 statement bills 1350 GBP, PayCA's metrics count 1200: difference +150; …": one clause per currency. */
+function feeFound(result: LaunchFeeResult): string {
+  const clauses = result.currencies.map(
+    (row) =>
+      `${row.statementFees} ${row.currency}, PayCA's metrics count ${row.metricsFees}: difference ${signed(row.difference)}` +
+      (row.finding && row.finding !== 'above-tolerance' ? ` (${FINDING_TEXT[row.finding]})` : ''),
+  );
+  return `the ${result.date} statement bills ${clauses.join('; ')} against a tolerance of ${result.tolerance}`;
 }
 
 function feeReconciliationOf(status: CutoverStatus): LaunchFeeReconciliation {
@@ -478,9 +512,7 @@ function feeReconciliationOf(status: CutoverStatus): LaunchFeeReconciliation {
         : 'The day-1 fee reconciliation did not run: this cutover has no fee-reconciliation stage.',
     };
   }
-  const found = result
-    ? `the ${result.date} statement bills ${result.statementFees} ${result.currency}, PayCA's metrics count ${result.metricsFees}: difference ${signed(result.difference)} against a tolerance of ${result.tolerance}`
-    : 'no reconciliation evidence was recorded';
+  const found = result ? feeFound(result) : 'no reconciliation evidence was recorded';
   switch (stage.status) {
     case 'pending':
     case 'waiting':
@@ -817,12 +849,22 @@ function feeLines(report: LaunchReport): string[] {
       '',
       ...markdownTable(
         ['statement day', 'currency', 'statement fees', 'metrics fees', 'difference', 'tolerance', 'reconciles'],
-        [[r.date, r.currency, String(r.statementFees), String(r.metricsFees), signed(r.difference), String(r.tolerance), r.matches ? 'yes' : '**no**']],
+        r.currencies.map((row) => [
+          r.date,
+          markdownCell(row.currency),
+          String(row.statementFees),
+          String(row.metricsFees),
+          signed(row.difference),
+          String(r.tolerance),
+          row.matches ? 'yes' : `**no**${row.finding && row.finding !== 'above-tolerance' ? `: ${FINDING_TEXT[row.finding]}` : ''}`,
+        ]),
       ),
       '',
       ...markdownTable(
-        ['statement line', 'amount'],
-        Object.entries(r.statementByType).map(([type, amount]) => [markdownCell(type), String(amount)]),
+        ['currency', 'statement line', 'amount'],
+        r.currencies.flatMap((row) =>
+          Object.entries(row.statementByType).map(([type, amount]) => [markdownCell(row.currency), markdownCell(type), String(amount)]),
+        ),
       ),
       '',
       `PayCA request ids: metrics ${code(r.requestIds.metrics)}, statement ${code(r.requestIds.statement)}. Amounts in minor units.`,
