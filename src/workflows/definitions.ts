@@ -85,6 +85,11 @@ export interface StageState {
   error?: { type: string; message: string; requestId?: string };
 }
 
+/**
+ * A refused message, its text fields cut short. A refused signal is checked and recorded by the workflow
+ * itself; a refused update leaves no trace in history, so the sender's CLI reports it afterwards
+ * (`refusalReportSignal`) and the record says so: it is the sender's account of an attempt, never an answer.
+ */
 export interface RefusalRecord {
   kind: MessageKind;
   via: 'update' | 'signal';
@@ -93,6 +98,17 @@ export interface RefusalRecord {
   item?: string;
   reason: string;
   at: string;
+  /** Set on refused updates, which only their sender saw: the workflow did not check this account. */
+  reportedBySender?: true;
+}
+
+/** What the refusal log no longer keeps in full: older refusals and every attempt by a name the plan does not list. */
+export interface RefusalSummary {
+  /** Refusals dropped from `refusals` to keep it bounded, oldest first, counted per person. */
+  omitted: number;
+  omittedBy: { by: string; count: number }[];
+  /** Attempts by names the plan does not list (or by no name): counted, with the first few names and the latest attempt. */
+  strangers: { attempts: number; names: string[]; latest?: RefusalRecord };
 }
 
 export interface EscalationRecord {
@@ -250,7 +266,10 @@ export interface CutoverStatus {
   stages: StageState[];
   /** The launch checklist: every readiness row of the runbook, plus the plan's own items. */
   checklist: ChecklistItemState[];
+  /** The latest refusals by people the plan lists, at most MAX_REFUSALS_KEPT, each field cut short. */
   refusals: RefusalRecord[];
+  /** Present once a refusal was left out of `refusals`: what the bounded log counted instead. */
+  refusalSummary?: RefusalSummary;
   escalations: EscalationRecord[];
   incidents: IncidentRecord[];
   compensations: CompensationRecord[];
@@ -376,6 +395,17 @@ export const endWatchUpdate = defineUpdate<MessageReceipt, [EndWatchArgs]>('end-
 export const endWatchSignal = defineSignal<[EndWatchArgs]>('end-watch-signal');
 export const extendWatchUpdate = defineUpdate<MessageReceipt, [ExtendWatchArgs]>('extend-watch');
 export const extendWatchSignal = defineSignal<[ExtendWatchArgs]>('extend-watch-signal');
+
+/** What a sender's CLI reports after the workflow refused its update: the message, who sent it, and why it was refused. */
+export interface RefusalReport {
+  kind: MessageKind;
+  by?: string;
+  stage?: string;
+  item?: string;
+  reason: string;
+}
+/** Sent by the CLI after a refused update, so the attempt is on record even though the refused update left none. */
+export const refusalReportSignal = defineSignal<[RefusalReport]>('refusal-report');
 
 /** The arguments of each message, by its kind. */
 export interface MessageArgs {

@@ -17,6 +17,7 @@ import type {
   EscalationRecord,
   IncidentRecord,
   RefusalRecord,
+  RefusalSummary,
   StageState,
   StageStatus,
   WatchAlert,
@@ -27,6 +28,7 @@ import type {
 import type { Role } from '../../workflows/stages.js';
 import { checklistSections, code, markdownCell, markdownTable } from './checklist-document.js';
 import { checklistOf, evidenceText, isClosed, roleTitle } from './checklist.js';
+import { refusalSummaryLines } from './status.js';
 import { shortTime } from './time.js';
 import { dueText, openAlerts, periodText, planOffset, planTimeText, postLaunchItems } from './watch.js';
 
@@ -166,6 +168,8 @@ export interface LaunchReport {
   smokeTests: LaunchSmokeTest[];
   checklist: ChecklistItemState[];
   refusals: RefusalRecord[];
+  /** What the bounded refusal log counted instead of keeping: older refusals, attempts by names not in the plan. */
+  refusalSummary: RefusalSummary | null;
   escalations: EscalationRecord[];
   /** The incident entries as recorded: people's (`cutover incident`) and the watch's alerts (`source: 'alert'`). */
   incidents: IncidentRecord[];
@@ -345,7 +349,7 @@ function incidentLogOf(status: CutoverStatus, approvals: readonly LaunchApproval
       at: r.at,
       kind: 'refusal' as const,
       who: r.by ?? null,
-      what: `${r.kind}${r.stage ? ` ${r.stage}` : ''}${r.item ? ` ${r.item}` : ''} refused (via ${r.via}): ${r.reason}`,
+      what: `${r.kind}${r.stage ? ` ${r.stage}` : ''}${r.item ? ` ${r.item}` : ''} refused (via ${r.via}${r.reportedBySender ? ', reported by the sender' : ''}): ${r.reason}`,
     })),
     ...approvals
       .filter((a) => a.decision === 'rejected')
@@ -551,6 +555,7 @@ export function buildLaunchReport(status: CutoverStatus, generatedAt: Date): Lau
     smokeTests: smokeTestsOf(status),
     checklist: checklistOf(status),
     refusals: [...status.refusals],
+    refusalSummary: status.refusalSummary ?? null,
     escalations: [...status.escalations],
     incidents: [...reportedIncidentsOf(status)],
     compensations: [...status.compensations],
@@ -670,18 +675,25 @@ function escalationLines(report: LaunchReport): string[] {
 }
 
 function refusalLines(report: LaunchReport): string[] {
-  if (report.refusals.length === 0) return [];
-  return markdownTable(
-    ['at', 'message', 'via', 'by', 'stage or item', 'reason'],
-    report.refusals.map((r) => [
-      shortTime(r.at),
-      r.kind,
-      r.via,
-      cell(r.by),
-      r.stage || r.item ? code(r.stage ?? r.item ?? '') : '-',
-      markdownCell(r.reason),
-    ]),
-  );
+  const table =
+    report.refusals.length === 0
+      ? []
+      : markdownTable(
+          ['at', 'message', 'via', 'by', 'stage or item', 'reason'],
+          report.refusals.map((r) => [
+            shortTime(r.at),
+            r.kind,
+            r.reportedBySender ? `${r.via} (reported by the sender)` : r.via,
+            cell(r.by),
+            r.stage || r.item ? code(r.stage ?? r.item ?? '') : '-',
+            markdownCell(r.reason),
+          ]),
+        );
+  const summary = refusalSummaryLines(report.refusalSummary ?? undefined).map((line) => `- ${markdownCell(line)}`);
+  if (report.refusals.some((r) => r.reportedBySender)) {
+    summary.push('- A refused update leaves no trace in history: its sender reports it afterwards, so those rows are the sender\'s account of an attempt, not a checked answer.');
+  }
+  return table.length && summary.length ? [...table, '', ...summary] : [...table, ...summary];
 }
 
 function compensationLines(report: LaunchReport): string[] {
