@@ -1,10 +1,15 @@
 /**
  * Every attempt is on the record, on the dev server through the real CLI: a refused update is reported by
  * its sender and listed by `status` and the launch report; the refusal log stays bounded whatever is sent;
- * a forged refusal report approves nothing.
+ * a forged refusal report approves nothing; complete, waive and retry-item are signed like approvals and
+ * their signatures verify offline from the report.
  */
 import assert from 'node:assert/strict';
+import { generateKeyPairSync } from 'node:crypto';
+import { readFile, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
 import { setTimeout as delay } from 'node:timers/promises';
+import { parse, stringify } from 'yaml';
 import type { WorkflowHandle } from '@temporalio/client';
 import { readStatus } from '../src/client/read-status.js';
 import { sendMessage } from '../src/client/send-message.js';
@@ -51,9 +56,9 @@ describe('every attempt on the record', function () {
   }
 
   /** A cutover far from its go-live, so nothing holds or changes while messages are sent. */
-  async function startQuiet(prefix: string): Promise<{ workflowId: string; handle: WorkflowHandle }> {
+  async function startQuiet(prefix: string, planFile = world.planFile): Promise<{ workflowId: string; handle: WorkflowHandle }> {
     const workflowId = freshId(prefix);
-    const started = await cutover(['start', world.planFile, '--id', workflowId, '--go-live', '+30d', '--as', 'lara']);
+    const started = await cutover(['start', planFile, '--id', workflowId, '--go-live', '+30d', '--as', 'lara']);
     assert.equal(started.code, 0, started.stderr);
     return { workflowId, handle: world.stack.client.workflow.getHandle(workflowId) };
   }
@@ -157,5 +162,88 @@ describe('every attempt on the record', function () {
     assert.match(human.stdout, /approve go-live by erin via update \(reported by the sender\): approved by erin/);
     assert.doesNotMatch(human.stdout, /Approvals:/);
     await abort(workflowId);
+  });
+
+  describe('signed checklist answers', () => {
+    /** A person's private key as a PEM file (what `--key` reads) and the line for the plan's signing.publicKeys. */
+    async function keyPair(person: string): Promise<{ file: string; publicKey: string }> {
+      const { publicKey, privateKey } = generateKeyPairSync('ed25519');
+      const file = join(world.dataDir, `${person}.pem`);
+      await writeFile(file, privateKey.export({ format: 'pem', type: 'pkcs8' }), { mode: 0o600 });
+      return { file, publicKey: publicKey.export({ format: 'der', type: 'spki' }).subarray(-32).toString('base64') };
+    }
+
+    it('refuses a keyed person\'s unsigned complete, waive or retry-item, takes signed ones, and the report verifies offline', async () => {
+      const keys = { carlos: await keyPair('carlos'), dana: await keyPair('dana'), lara: await keyPair('lara') };
+      const plan = parse(await readFile(world.planFile, 'utf8')) as Record<string, unknown>;
+      plan.signing = { publicKeys: Object.fromEntries(Object.entries(keys).map(([person, pair]) => [person, pair.publicKey])) };
+      const planFile = join(world.dataDir, 'signed-plan.yaml');
+      await writeFile(planFile, stringify(plan));
+      const { workflowId } = await startQuiet('record-signed', planFile);
+      const item = (s: CutoverStatus, id: string) => s.checklist.find((i) => i.id === id);
+      await waitFor(workflowId, 'the automated checks ran', (s) =>
+        ['cicd-env-vars', 'webhook-endpoint-tls'].every((id) => ['done', 'failed'].includes(item(s, id)?.status ?? '')),
+      );
+
+      const complete = ['complete', workflowId, 'tier1-error-codes', '--as', 'carlos', '--evidence', 'training log LMS-4411'];
+      const unsigned = await cutover(complete);
+      assert.equal(unsigned.code, 1, unsigned.stdout);
+      assert.match(unsigned.stderr, /carlos's answers must be signed: the plan lists carlos's public key/);
+      const borrowed = await cutover([...complete, '--key', keys.dana.file]);
+      assert.equal(borrowed.code, 1, borrowed.stdout);
+      assert.match(borrowed.stderr, /does not verify against carlos's public key/);
+      const signed = await cutover([...complete, '--key', keys.carlos.file]);
+      assert.equal(signed.code, 0, signed.stderr);
+      assert.match(signed.stdout, /signed complete-item of tier1-error-codes \(open, 0 check runs, digest [0-9a-f]{12}…\)/);
+
+      const unsignedRetry = await cutover(['retry-item', workflowId, 'cicd-env-vars', '--as', 'dana']);
+      assert.equal(unsignedRetry.code, 1, unsignedRetry.stdout);
+      assert.match(unsignedRetry.stderr, /dana's answers must be signed/);
+      const retried = await cutover(['retry-item', workflowId, 'cicd-env-vars', '--as', 'dana', '--key', keys.dana.file]);
+      assert.equal(retried.code, 0, retried.stderr);
+      const waive = ['waive', workflowId, 'webhook-endpoint-tls', '--as', 'lara', '--reason', 'local stack: the receiver has no TLS'];
+      assert.equal((await cutover(waive)).code, 1, 'an unsigned waiver from the keyed lead');
+      const waived = await world.cutover(waive, { ...world.cliEnv, CUTOVER_SIGNING_KEY_FILE: keys.lara.file });
+      assert.equal(waived.code, 0, waived.stderr);
+
+      const status = await waitFor(workflowId, 'three signed answers and three refusals', (s) =>
+        s.checklist.flatMap((i) => i.signedAnswers ?? []).length === 3 && s.refusals.length === 4,
+      );
+      assert.equal(item(status, 'tier1-error-codes')?.status, 'done');
+      assert.equal(item(status, 'webhook-endpoint-tls')?.status, 'waived');
+      assert.deepEqual(status.refusals.map((r) => [r.kind, r.by, r.item, r.via]), [
+        ['complete-item', 'carlos', 'tier1-error-codes', 'update'],
+        ['complete-item', 'carlos', 'tier1-error-codes', 'update'],
+        ['retry-item', 'dana', 'cicd-env-vars', 'update'],
+        ['waive-item', 'lara', 'webhook-endpoint-tls', 'update'],
+      ]);
+
+      const json = await cutover(['report', workflowId, '--format', 'json']);
+      assert.equal(json.code, 0, json.stderr);
+      const report = JSON.parse(json.stdout) as { itemAnswers: { item: string; by: string; decision: string; note: string | null }[] };
+      assert.deepEqual(report.itemAnswers.map((a) => [a.decision, a.item, a.by]).sort(), [
+        ['complete-item', 'tier1-error-codes', 'carlos'],
+        ['retry-item', 'cicd-env-vars', 'dana'],
+        ['waive-item', 'webhook-endpoint-tls', 'lara'],
+      ]);
+      const reportFile = join(world.dataDir, `${workflowId}.json`);
+      await writeFile(reportFile, json.stdout);
+      const verified = await cutover(['verify', reportFile, '--plan', planFile]);
+      assert.equal(verified.code, 0, verified.stderr);
+      assert.match(verified.stdout, /ok +checklist tier1-error-codes \(0 check runs\): complete-item by carlos/);
+      assert.match(verified.stdout, /3 of 3 signatures verified/);
+      const markdown = await cutover(['report', workflowId, '--format', 'md']);
+      assert.match(markdown.stdout, /Signed checklist answers:\n\n\| item \| check runs \| answer \| by \| at \| evidence or reason \| signed \|/);
+
+      const evidence = report.itemAnswers.find((a) => a.item === 'tier1-error-codes');
+      assert.ok(evidence);
+      evidence.note = 'training skipped';
+      const tamperedFile = join(world.dataDir, `${workflowId}-tampered.json`);
+      await writeFile(tamperedFile, JSON.stringify(report));
+      const tampered = await cutover(['verify', tamperedFile]);
+      assert.equal(tampered.code, 1);
+      assert.match(tampered.stdout, /FAILED checklist tier1-error-codes \(0 check runs\): complete-item by carlos .*: signature does not verify/);
+      await abort(workflowId);
+    });
   });
 });

@@ -33,6 +33,8 @@ import {
   type ApproveArgs,
   type ChecklistItemState,
   type CompleteItemArgs,
+  type ItemAnswerKind,
+  type ItemAnswerRecord,
   type RetryItemArgs,
   type ReportIncidentArgs,
   type WaiveItemArgs,
@@ -289,8 +291,18 @@ export async function cutoverWorkflow(input: CutoverInput): Promise<CutoverStatu
 
   const checklistItem = (id: string) => status.checklist.find((i) => i.id === id) as ChecklistItemState;
 
+  /** A signed checklist answer is kept with the plan's key for the signer, so the report can be verified offline. */
+  function keepSignedItemAnswer(item: ChecklistItemState, kind: ItemAnswerKind, args: { by: string; signature?: ApprovalSignature }, note?: string) {
+    const publicKey = publicKeyOf(plan, args.by);
+    if (!args.signature || !publicKey) return;
+    const answer: ItemAnswerRecord = { kind, by: args.by, attempt: item.attempts, at: nowIso(), signature: { ...args.signature, publicKey } };
+    if (note !== undefined) answer.note = note;
+    item.signedAnswers = [...(item.signedAnswers ?? []), answer];
+  }
+
   function applyCompleteItem(args: CompleteItemArgs): MessageReceipt {
     const item = checklistItem(args.item);
+    keepSignedItemAnswer(item, 'complete-item', args, args.evidence);
     Object.assign(item, { status: 'done', completedBy: args.by, evidence: args.evidence, at: nowIso(), problems: [] });
     publish();
     return { accepted: true, kind: 'complete-item', item: item.id, outcome: afterChecklistChange(`${item.id} is done`) };
@@ -298,12 +310,14 @@ export async function cutoverWorkflow(input: CutoverInput): Promise<CutoverStatu
 
   function applyWaiveItem(args: WaiveItemArgs): MessageReceipt {
     const item = checklistItem(args.item);
+    keepSignedItemAnswer(item, 'waive-item', args, args.reason);
     Object.assign(item, { status: 'waived', waivedBy: args.by, reason: args.reason, at: nowIso() });
     publish();
     return { accepted: true, kind: 'waive-item', item: item.id, outcome: afterChecklistChange(`${item.id} is waived`) };
   }
 
   function applyRetryItem(args: RetryItemArgs): MessageReceipt {
+    keepSignedItemAnswer(checklistItem(args.item), 'retry-item', args);
     retryItemRequested.add(args.item);
     publish();
     return { accepted: true, kind: 'retry-item', item: args.item, outcome: `${args.item} is checked again now` };

@@ -6,10 +6,10 @@
 import type { SignalDefinition, UpdateDefinition } from '@temporalio/common';
 import { defineQuery, defineSignal, defineUpdate } from '@temporalio/workflow';
 import type { CutoverPlan } from '../plan/schema.js';
-import type { ApprovalSignature } from '../signing/approval-statement.js';
+import type { ApprovalSignature, ItemAnswerKind } from '../signing/approval-statement.js';
 import type { Role, StageId } from './stages.js';
 
-export type { ApprovalSignature };
+export type { ApprovalSignature, ItemAnswerKind };
 
 export const CUTOVER_TASK_QUEUE = 'cutover';
 export const PAYCA_TASK_QUEUE = 'payca';
@@ -125,6 +125,17 @@ export interface CompensationRecord {
   detail?: string;
 }
 
+/** A signed answer about a checklist item: who, which answer, against which run of its check, and the signature. */
+export interface ItemAnswerRecord {
+  kind: ItemAnswerKind;
+  by: string;
+  attempt: number;
+  at: string;
+  /** The evidence of a completion or the reason for a waiver. */
+  note?: string;
+  signature: ApprovalSignature & { publicKey: string };
+}
+
 export type ChecklistItemStatus = 'open' | 'checking' | 'failed' | 'done' | 'waived';
 
 /** One readiness item of the launch checklist and what is known about it. */
@@ -147,6 +158,8 @@ export interface ChecklistItemState {
   at?: string;
   /** Card seeding progress, while it runs. */
   progress?: { done: number; total: number };
+  /** Signed completions, waivers and re-checks of this item, so the report can be verified offline. */
+  signedAnswers?: ItemAnswerRecord[];
   /** Post-launch items: open once the cutover rolls forward, due by this time on the plan's clock. */
   postLaunch?: { dueAt: string; remindedAt?: string; overdueAt?: string };
 }
@@ -332,15 +345,21 @@ export interface CompleteItemArgs {
   by: string;
   /** What shows it is done: a sentence, a ticket or a link. */
   evidence: string;
+  /** Required when the plan lists the sender's public key. */
+  signature?: ApprovalSignature;
 }
 export interface WaiveItemArgs {
   item: string;
   by: string;
   reason: string;
+  /** Required when the plan lists the sender's public key. */
+  signature?: ApprovalSignature;
 }
 export interface RetryItemArgs {
   item: string;
   by: string;
+  /** Required when the plan lists the sender's public key. */
+  signature?: ApprovalSignature;
 }
 
 export interface ReportIncidentArgs {

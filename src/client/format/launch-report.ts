@@ -16,6 +16,7 @@ import type {
   CutoverStatus,
   EscalationRecord,
   IncidentRecord,
+  ItemAnswerKind,
   RefusalRecord,
   RefusalSummary,
   StageState,
@@ -72,6 +73,18 @@ export interface LaunchApproval {
   authorizationId: string | null;
   /** The approver's Ed25519 signature and public key; `cutover verify REPORT` checks it offline. */
   signature: { signedAt: string; evidenceDigest: string; value: string; publicKey: string } | null;
+}
+
+/** A signed completion, waiver or re-check of a checklist item; `cutover verify REPORT` checks it offline. */
+export interface LaunchItemAnswer {
+  item: string;
+  /** Runs of the item's check when the person answered. */
+  attempt: number;
+  by: string;
+  decision: ItemAnswerKind;
+  at: string;
+  note: string | null;
+  signature: { signedAt: string; evidenceDigest: string; value: string; publicKey: string };
 }
 
 export interface LaunchSmokeTest {
@@ -165,6 +178,8 @@ export interface LaunchReport {
   outcome: LaunchReportOutcome;
   timeline: LaunchTimelineEntry[];
   approvals: LaunchApproval[];
+  /** Signed checklist answers (complete, waive, retry-item), oldest first. */
+  itemAnswers: LaunchItemAnswer[];
   smokeTests: LaunchSmokeTest[];
   checklist: ChecklistItemState[];
   refusals: RefusalRecord[];
@@ -263,6 +278,22 @@ function approvalsOf(status: CutoverStatus): LaunchApproval[] {
       signature: a.signature ?? null,
     })),
   );
+}
+
+function itemAnswersOf(status: CutoverStatus): LaunchItemAnswer[] {
+  return status.checklist
+    .flatMap((item) =>
+      (item.signedAnswers ?? []).map((a) => ({
+        item: item.id,
+        attempt: a.attempt,
+        by: a.by,
+        decision: a.kind,
+        at: a.at,
+        note: a.note ?? null,
+        signature: a.signature,
+      })),
+    )
+    .sort((a, b) => a.at.localeCompare(b.at));
 }
 
 /** What each smoke test showed, in a few words; the JSON keeps the whole evidence in the status. */
@@ -552,6 +583,7 @@ export function buildLaunchReport(status: CutoverStatus, generatedAt: Date): Lau
     outcome,
     timeline: timelineOf(status),
     approvals,
+    itemAnswers: itemAnswersOf(status),
     smokeTests: smokeTestsOf(status),
     checklist: checklistOf(status),
     refusals: [...status.refusals],
@@ -639,7 +671,27 @@ function approvalLines(report: LaunchReport): string[] {
             a.signature ? `key ${code(shortHex(a.signature.publicKey))}` : '-',
           ]),
         );
-  if (report.approvals.some((a) => a.signature)) {
+  const itemAnswers = report.itemAnswers ?? [];
+  if (itemAnswers.length) {
+    lines.push(
+      '',
+      'Signed checklist answers:',
+      '',
+      ...markdownTable(
+        ['item', 'check runs', 'answer', 'by', 'at', 'evidence or reason', 'signed'],
+        itemAnswers.map((a) => [
+          code(a.item),
+          String(a.attempt),
+          a.decision,
+          markdownCell(a.by),
+          shortTime(a.at),
+          cell(a.note),
+          `key ${code(shortHex(a.signature.publicKey))}`,
+        ]),
+      ),
+    );
+  }
+  if (report.approvals.some((a) => a.signature) || itemAnswers.length) {
     lines.push('', 'Signed answers carry their Ed25519 signature in the JSON report; `cutover verify REPORT.json` checks each one offline.');
   }
   if (report.decision) {
