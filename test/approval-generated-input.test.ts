@@ -29,6 +29,7 @@ import { fuzzOptions, FUZZ_RUNS } from './helpers/arbitraries-settings.js';
 import { useCutoverHarness } from './helpers/cutover-harness.js';
 import { planFor } from './helpers/plans.js';
 import { holdingAt, stageOf } from './helpers/temporal.js';
+import { MAX_REFUSALS_KEPT } from '../src/workflows/refusal-log.js';
 import { STAGE_IDS } from '../src/workflows/stages.js';
 
 type Handle = WorkflowHandle;
@@ -88,12 +89,22 @@ async function refusedUpdate(handle: Handle, m: BadMessage): Promise<string> {
   return reason;
 }
 
-/** What the workflow keeps of a refused signal: kind, how it came, the same reason, and who and which stage when they are text. */
-function expectedRefusal(m: BadMessage, reason: string, at: string): RefusalRecord {
+/** Text cut to `max` characters, saying how long it was, as the refusal log keeps it. */
+const clipped = (text: string, max: number) => (text.length > max ? `${text.slice(0, max)}…(${text.length} characters)` : text);
+
+/**
+ * What the workflow keeps of a refused signal: kind, how it came, the same reason, and who and which stage
+ * when they are text, each cut short.
+ */
+function expectedRefusal(m: BadMessage, reason: string): Omit<RefusalRecord, 'at'> {
   const args = (m.args ?? {}) as Record<string, unknown>;
-  const text = (key: string) => (typeof args[key] === 'string' ? { [key]: args[key] as string } : {});
-  return { kind: m.kind, via: 'signal', reason, ...text('by'), ...text('stage'), ...text('item'), at };
+  const text = (key: string) => (typeof args[key] === 'string' ? { [key]: clipped(args[key] as string, 200) } : {});
+  return { kind: m.kind, via: 'signal', reason: clipped(reason, 500), ...text('by'), ...text('stage'), ...text('item') };
 }
+
+/** Every refusal the log has seen: kept in full, dropped as older, or counted as a stranger's. */
+const attemptsCounted = (status: CutoverStatus) =>
+  status.refusals.length + (status.refusalSummary?.omitted ?? 0) + (status.refusalSummary?.strangers.attempts ?? 0);
 
 describe('cutover messages under generated bad input', function () {
   this.timeout(300_000);
@@ -134,10 +145,27 @@ describe('cutover messages under generated bad input', function () {
           assert.equal(length, events, `${m.why}: the history grew`);
           if (!options.signals) return;
           await sendSignal(handle, m.kind, argsOf(m));
-          const after = await refusalRecorded(handle, before.refusals.length + 1);
-          const kept = after.refusals.at(-1) as RefusalRecord;
-          assert.ok(Date.parse(kept.at) >= Date.parse(before.refusals.at(-1)?.at ?? '1970-01-01'), kept.at);
-          assert.deepEqual(after, { ...before, refusals: [...before.refusals, expectedRefusal(m, reason, kept.at)] }, `${m.why}: the signal changed more than the refusals`);
+          const after = await refusalRecorded(handle, attemptsCounted(before) + 1);
+          const { refusals: _r, refusalSummary: _s, ...rest } = after;
+          const { refusals: _br, refusalSummary: _bs, ...restBefore } = before;
+          assert.deepEqual(rest, restBefore, `${m.why}: the signal changed more than the refusal log`);
+          const expected = expectedRefusal(m, reason);
+          if (expected.by !== undefined && EVERYONE.includes(expected.by)) {
+            const kept = after.refusals.at(-1) as RefusalRecord;
+            assert.ok(Date.parse(kept.at) >= Date.parse(before.refusals.at(-1)?.at ?? '1970-01-01'), kept.at);
+            assert.deepEqual(kept, { ...expected, at: kept.at }, `${m.why}: the refusal kept`);
+            const full = before.refusals.length === MAX_REFUSALS_KEPT;
+            assert.deepEqual(after.refusals.slice(0, -1), before.refusals.slice(full ? 1 : 0), `${m.why}: earlier refusals`);
+            assert.equal(after.refusalSummary?.omitted ?? 0, (before.refusalSummary?.omitted ?? 0) + (full ? 1 : 0));
+          } else {
+            // A name the plan does not list is counted, not kept: strangers cannot fill the log.
+            assert.deepEqual(after.refusals, before.refusals, `${m.why}: a stranger's refusal was kept in full`);
+            const strangers = after.refusalSummary?.strangers;
+            assert.equal(strangers?.attempts, (before.refusalSummary?.strangers.attempts ?? 0) + 1);
+            const name = expected.by === undefined ? '(no name)' : clipped(expected.by, 40);
+            assert.deepEqual(strangers?.latest, { ...expected, ...(expected.by === undefined ? {} : { by: name }), at: strangers?.latest?.at });
+            assert.ok(strangers?.names.includes(name) || strangers?.names.length === 10, `${m.why}: ${name} not among ${strangers?.names.join(', ')}`);
+          }
           before = after;
           events = await historyLength(handle);
         }),
@@ -163,7 +191,7 @@ describe('cutover messages under generated bad input', function () {
   async function refusalRecorded(handle: Handle, count: number): Promise<CutoverStatus> {
     for (let i = 0; i < 200; i++) {
       const status = await handle.query(statusQuery);
-      if (status.refusals.length >= count) return status;
+      if (attemptsCounted(status) >= count) return status;
       await delay(20);
     }
     throw new Error(`no refusal recorded for a signal (expected ${count})`);
@@ -278,8 +306,8 @@ describe('cutover messages under generated bad input', function () {
           badExtension,
         );
         refusesEvery('refuses every generated bad watch decision or message out of turn while watching', () => handle, watchingRefused);
-        // Last, because each refused signal stays in the status and its history: the status grows from here on.
-        refusesEvery('refuses the same messages as signals, keeping exactly one refusal record each and changing nothing else', () => handle, watchingRefused, {
+        // Last, because each refused signal is counted in the status and stays in its history: the status changes from here on.
+        refusesEvery('refuses the same messages as signals, recording each one (in full for a person in the plan, counted for a stranger) and changing nothing else', () => handle, watchingRefused, {
           signals: true,
         });
       });

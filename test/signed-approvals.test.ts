@@ -1,7 +1,8 @@
 /**
  * Signed answers and separation of duties, on the time-skipping server: approvers whose public key the
  * plan lists sign with the CLI's own signing code; the workflow refuses forged, borrowed, replayed and stale
- * signatures, and the launch report's signatures verify offline with `cutover verify`.
+ * signatures, on gate and checklist answers alike, and the launch report's signatures verify offline with
+ * `cutover verify`.
  */
 import assert from 'node:assert/strict';
 import { generateKeyPairSync, sign, type KeyObject } from 'node:crypto';
@@ -13,7 +14,7 @@ import { renderLaunchReportJson } from '../src/client/format/launch-report.js';
 import { sendMessage, type CutoverMessage } from '../src/client/send-message.js';
 import { MessageRefusedError } from '../src/errors.js';
 import type { CutoverPlan } from '../src/plan/schema.js';
-import { approvalStatement, evidenceDigest } from '../src/signing/approval-statement.js';
+import { approvalStatement, evidenceDigest, itemEvidenceDigest } from '../src/signing/approval-statement.js';
 import { statusQuery, type ApproveArgs, type CutoverStatus } from '../src/workflows/definitions.js';
 import { runCli } from './helpers/cli.js';
 import { useCutoverHarness } from './helpers/cutover-harness.js';
@@ -172,6 +173,43 @@ describe('signed approvals and separation of duties', function () {
     assert.match(await refused(id, laraRejects), /lara's answers must be signed/);
     assert.match(await refused(id, await signed(id, laraRejects, keys.erin!)), /does not verify against lara's public key/);
     assert.match(await send(id, await signed(id, laraRejects, keys.lara!)), /funding-check is rejected/);
+    await handle.terminate('end of test');
+  });
+
+  it('refuses a checklist answer signed before the item changed, one signed as a gate answer, and a signature used twice', async () => {
+    const handle = await harness.start({ plan: signedPlan() });
+    const id = handle.workflowId;
+    const checked = (s: CutoverStatus) => s.checklist.find((i) => i.id === 'production-credentials');
+    await advanceUntil(harness.env, handle, (s) => checked(s)?.status === 'done', 'the credentials check');
+    const retry: CutoverMessage = { kind: 'retry-item', args: { item: 'production-credentials', by: 'erin' } };
+    const first = (await signMessage(harness.env.client, id, retry, keys.erin!)).message;
+    const second = (await signMessage(harness.env.client, id, retry, keys.erin!, new Date(Date.now() + 1_000))).message;
+    assert.match(await send(id, first), /production-credentials is checked again now/);
+    await advanceUntil(harness.env, handle, (s) => checked(s)?.status === 'done' && checked(s)?.attempts === 2, 'the re-run');
+    assert.match(await refused(id, first), /this signed answer has been used already/);
+    assert.match(await refused(id, second), /the item you signed \([0-9a-f]{12}…\) is not what production-credentials shows now \([0-9a-f]{12}…\): it has changed since you looked/);
+
+    // A genuine gate-answer statement by erin over the item's current digest: the headers differ, so it never counts for the item.
+    const item = checked(await handle.query(statusQuery))!;
+    const signedAt = new Date().toISOString();
+    const asGateAnswer = approvalStatement({
+      workflowId: id,
+      stage: 'production-credentials',
+      attempt: item.attempts,
+      decision: 'approved',
+      by: 'erin',
+      evidenceDigest: itemEvidenceDigest(item),
+      signedAt,
+    });
+    const crossed: CutoverMessage = {
+      kind: 'retry-item',
+      args: { item: 'production-credentials', by: 'erin', signature: { signedAt, evidenceDigest: itemEvidenceDigest(item), value: sign(null, Buffer.from(asGateAnswer), erin.privateKey).toString('hex') } },
+    };
+    assert.match(await refused(id, crossed), /does not verify against erin's public key .*another cutover, item or answer/);
+    const status = await handle.query(statusQuery);
+    assert.deepEqual(checked(status)?.signedAnswers?.map((a) => [a.kind, a.by, a.attempt, a.signature.publicKey]), [
+      ['retry-item', 'erin', 1, keys.erin!.publicKeyHex],
+    ]);
     await handle.terminate('end of test');
   });
 

@@ -1,6 +1,6 @@
 /**
- * The approver's side of signed answers: read their Ed25519 private key file, look at the stage the way
- * the workflow will (its attempt and evidence digest), sign the statement and attach the signature.
+ * The approver's side of signed answers: read their Ed25519 private key file, look at the stage or checklist
+ * item the way the workflow will (its attempt and evidence digest), sign the statement and attach the signature.
  * Node's own crypto signs; the workflow verifies the same statement text with src/signing/.
  */
 import type { Client } from '@temporalio/client';
@@ -10,8 +10,11 @@ import { CutoverError, UsageError } from '../errors.js';
 import {
   approvalStatement,
   evidenceDigest,
+  itemEvidenceDigest,
+  itemStatement,
   shortHex,
   type ApprovalSignature,
+  type ItemAnswerKind,
   type SignedDecision,
 } from '../signing/approval-statement.js';
 import { rawPublicKeyHex } from '../signing/public-key.js';
@@ -48,13 +51,19 @@ export function readSigningKey(file: string): SigningKey {
   return { file, key, publicKeyHex };
 }
 
-type SignableMessage = Extract<CutoverMessage, { kind: 'approve' | 'reject' | 'decide' }>;
+type StageAnswer = Extract<CutoverMessage, { kind: 'approve' | 'reject' | 'decide' }>;
+type ItemAnswer = Extract<CutoverMessage, { kind: ItemAnswerKind }>;
+type SignableMessage = StageAnswer | ItemAnswer;
+
+const ITEM_ANSWERS: readonly string[] = ['complete-item', 'waive-item', 'retry-item'] satisfies ItemAnswerKind[];
 
 export function isSignable(message: CutoverMessage): message is SignableMessage {
-  return message.kind === 'approve' || message.kind === 'reject' || message.kind === 'decide';
+  return message.kind === 'approve' || message.kind === 'reject' || message.kind === 'decide' || ITEM_ANSWERS.includes(message.kind);
 }
 
-function answerOf(message: SignableMessage): { stage: StageId; decision: SignedDecision; note?: string; authorizationId?: string } {
+const isItemAnswer = (message: SignableMessage): message is ItemAnswer => ITEM_ANSWERS.includes(message.kind);
+
+function answerOf(message: StageAnswer): { stage: StageId; decision: SignedDecision; note?: string; authorizationId?: string } {
   switch (message.kind) {
     case 'approve':
       return { stage: message.args.stage, decision: 'approved', note: message.args.note, authorizationId: message.args.authorizationId };
@@ -65,13 +74,24 @@ function answerOf(message: SignableMessage): { stage: StageId; decision: SignedD
   }
 }
 
+function itemNoteOf(message: ItemAnswer): string | undefined {
+  switch (message.kind) {
+    case 'complete-item':
+      return message.args.evidence;
+    case 'waive-item':
+      return message.args.reason;
+    case 'retry-item':
+      return undefined;
+  }
+}
+
 export interface SignedMessage {
   message: SignableMessage;
   /** What was signed, in words, for the approver's terminal. */
   description: string;
 }
 
-/** Signs over the stage as the workflow shows it now; if it changes before the answer lands, the workflow refuses it as stale. */
+/** Signs over the stage (or item) as the workflow shows it now; if it changes before the answer lands, the workflow refuses it as stale. */
 export async function signMessage(
   client: Client,
   workflowId: string,
@@ -79,12 +99,36 @@ export async function signMessage(
   key: SigningKey,
   now: Date = new Date(),
 ): Promise<SignedMessage> {
-  const answer = answerOf(message);
   const status = await client.workflow.getHandle(workflowId).query(statusQuery);
+  const signedAt = now.toISOString();
+  const signatureOver = (statement: string, digest: string): ApprovalSignature => ({
+    signedAt,
+    evidenceDigest: digest,
+    value: sign(null, Buffer.from(statement, 'utf8'), key.key).toString('hex'),
+  });
+  if (isItemAnswer(message)) {
+    const item = status.checklist.find((i) => i.id === message.args.item);
+    if (!item) throw new CutoverError('MESSAGE_REFUSED', `cutover ${workflowId} has no checklist item ${message.args.item}`);
+    const digest = itemEvidenceDigest(item);
+    const statement = itemStatement({
+      workflowId,
+      item: item.id,
+      attempt: item.attempts,
+      decision: message.kind,
+      by: message.args.by,
+      evidenceDigest: digest,
+      signedAt,
+      note: itemNoteOf(message),
+    });
+    return {
+      message: { ...message, args: { ...message.args, signature: signatureOver(statement, digest) } } as SignableMessage,
+      description: `signed ${message.kind} of ${item.id} (${item.status}, ${item.attempts} check run${item.attempts === 1 ? '' : 's'}, digest ${shortHex(digest)}) with key ${shortHex(key.publicKeyHex)}`,
+    };
+  }
+  const answer = answerOf(message);
   const stage = status.stages.find((s) => s.id === answer.stage);
   if (!stage) throw new CutoverError('MESSAGE_REFUSED', `cutover ${workflowId} has no stage ${answer.stage}`);
   const digest = evidenceDigest(stage);
-  const signedAt = now.toISOString();
   const statement = approvalStatement({
     workflowId,
     stage: stage.id,
@@ -96,13 +140,8 @@ export async function signMessage(
     note: answer.note,
     authorizationId: answer.authorizationId,
   });
-  const signature: ApprovalSignature = {
-    signedAt,
-    evidenceDigest: digest,
-    value: sign(null, Buffer.from(statement, 'utf8'), key.key).toString('hex'),
-  };
   return {
-    message: { ...message, args: { ...message.args, signature } } as SignableMessage,
+    message: { ...message, args: { ...message.args, signature: signatureOver(statement, digest) } } as SignableMessage,
     description: `signed ${answer.decision} of ${stage.id} (attempt ${stage.attempts}, evidence ${shortHex(digest)}) with key ${shortHex(key.publicKeyHex)}`,
   };
 }

@@ -2,7 +2,7 @@
  * What every command that sends the workflow a message shares (approve, reject, decide, retry, abort,
  * complete, waive, retry-item, incident, watch end|extend): send, then say what happened in words.
  * The Temporal client loads only after the arguments are checked, so usage errors answer at once.
- * Approvals, rejections and decisions are signed first when the approver gives a key.
+ * Approvals, rejections, decisions and checklist answers are signed first when the sender gives a key.
  */
 import { isSignable, readSigningKey, signMessage } from './approval-signing.js';
 import { parseWorkflowId } from './arguments.js';

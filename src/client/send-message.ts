@@ -2,11 +2,19 @@
  * Sends one of the cutover commands (stage answers, the debrief decision, abort, and the checklist's
  * complete, waive and retry of an item) as an update (the workflow answers with a receipt or refuses)
  * or, with `--signal`, as a signal (fire and forget: the workflow applies the same rules and records
- * any refusal in its status).
+ * any refusal in its status). A refused update is put on record by a signal afterwards.
  */
 import { WorkflowNotFoundError, type Client } from '@temporalio/client';
-import { MESSAGES, type MessageArgs, type MessageKind, type MessageReceipt } from '../workflows/definitions.js';
-import { CutoverError } from '../errors.js';
+import {
+  MESSAGES,
+  refusalReportSignal,
+  type MessageArgs,
+  type MessageKind,
+  type MessageReceipt,
+  type RefusalReport,
+} from '../workflows/definitions.js';
+import { clip, MAX_REFUSAL_REASON_LENGTH } from '../workflows/refusal-log.js';
+import { CutoverError, MessageRefusedError } from '../errors.js';
 import { cutoverNotFound, translateTemporalError } from './temporal-errors.js';
 
 /** One message to a cutover: its kind and that kind's arguments. */
@@ -31,7 +39,28 @@ export async function sendMessage(
     return { via, receipt: await update(handle, message) };
   } catch (err) {
     if (err instanceof WorkflowNotFoundError) throw await notRunning(client, workflowId);
-    throw translateTemporalError(err, workflowId);
+    const translated = translateTemporalError(err, workflowId);
+    if (via === 'update' && translated instanceof MessageRefusedError) await reportRefusal(handle, message, translated.message);
+    throw translated;
+  }
+}
+
+/**
+ * A refused update leaves nothing in the workflow's history, so the sender puts the attempt on record
+ * with a signal. Fields are cut short here as in the workflow, so a huge argument never reaches history.
+ * Best effort: the refusal itself is what the sender must see, even if this report cannot go out.
+ */
+async function reportRefusal(handle: Handle, message: CutoverMessage, reason: string): Promise<void> {
+  const args = message.args as { by?: unknown; stage?: unknown; item?: unknown };
+  const report: RefusalReport = { kind: message.kind, reason: clip(reason, MAX_REFUSAL_REASON_LENGTH) };
+  for (const key of ['by', 'stage', 'item'] as const) {
+    const value = args[key];
+    if (typeof value === 'string') report[key] = clip(value);
+  }
+  try {
+    await handle.signal(refusalReportSignal, report);
+  } catch {
+    // The workflow may have ended between the refusal and this report; the sender still sees the refusal.
   }
 }
 

@@ -421,7 +421,10 @@ export function progressLines(before: CutoverStatus | undefined, after: CutoverS
     if (line) lines.push(line);
   }
   lines.push(...watchLines(before, after), ...checklistLines(before, after, true));
-  for (const refusal of after.refusals.slice(before?.refusals.length ?? 0)) {
+  // The log keeps only the latest refusals in full, so new ones are counted rather than found by position.
+  const keptInAll = (s: CutoverStatus | undefined) => (s ? s.refusals.length + (s.refusalSummary?.omitted ?? 0) : 0);
+  const newRefusals = Math.min(after.refusals.length, keptInAll(after) - keptInAll(before));
+  for (const refusal of newRefusals > 0 ? after.refusals.slice(-newRefusals) : []) {
     lines.push(`      refused ${refusal.kind}${refusal.by ? ` from ${refusal.by}` : ''} (${refusal.via}): ${refusal.reason}`);
   }
   for (const escalation of after.escalations.slice(before?.escalations.length ?? 0)) {

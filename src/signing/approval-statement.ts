@@ -1,7 +1,8 @@
 /**
- * Signed answers at the gates. An approver whose Ed25519 public key the plan lists signs each approval,
- * rejection or debrief decision: the statement names the cutover, the stage and its attempt, the answer,
- * the person, the digest of the evidence they were shown and when they signed. The workflow verifies it
+ * Signed answers at the gates and on the checklist. A person whose Ed25519 public key the plan lists signs
+ * each approval, rejection and debrief decision, and each completion, waiver and re-check of a checklist
+ * item: the statement names the cutover, the stage (or item) and its attempt, the answer, the person, the
+ * digest of the evidence they were shown and when they signed. The workflow verifies it
  * before taking the answer; `cutover verify` checks the same statements offline from the report.
  *
  * Pure JavaScript (noble's audited Ed25519 and SHA-256), so the workflow sandbox runs it deterministically.
@@ -50,6 +51,57 @@ export function approvalStatement(fields: ApprovalStatementFields): string {
     note: fields.note ?? undefined,
     authorizationId: fields.authorizationId ?? undefined,
   })}`;
+}
+
+/** The checklist answers that can be signed, named as their messages are. */
+export type ItemAnswerKind = 'complete-item' | 'waive-item' | 'retry-item';
+
+export interface ItemStatementFields {
+  workflowId: string;
+  item: string;
+  /** Runs of the item's automated check when the person answered (0 for an attested item). */
+  attempt: number;
+  decision: ItemAnswerKind;
+  by: string;
+  evidenceDigest: string;
+  signedAt: string;
+  /** The evidence given with a completion, or the reason for a waiver. */
+  note?: string | null;
+}
+
+/** A header of its own, so a signed checklist answer can never pass for a signed gate answer or the reverse. */
+const ITEM_STATEMENT_HEADER = 'PayCA cutover signed checklist answer v1';
+
+/** The exact text signed for a checklist answer. */
+export function itemStatement(fields: ItemStatementFields): string {
+  return `${ITEM_STATEMENT_HEADER}\n${canonicalJson({
+    workflowId: fields.workflowId,
+    item: fields.item,
+    attempt: fields.attempt,
+    decision: fields.decision,
+    by: fields.by,
+    evidenceDigest: fields.evidenceDigest,
+    signedAt: fields.signedAt,
+    note: fields.note ?? undefined,
+  })}`;
+}
+
+/** The parts of a checklist item a person looks at before completing, waiving or re-checking it. */
+export interface ItemEvidenceView {
+  id: string;
+  status: string;
+  attempts: number;
+  problems: readonly string[];
+  evidence?: unknown;
+}
+
+/**
+ * Digest of what the item shows now: its status, its check's runs, problems and evidence. A re-run or
+ * another person's answer changes it, so an answer signed before that is stale.
+ */
+export function itemEvidenceDigest(item: ItemEvidenceView): string {
+  const shown = canonicalJson({ item: item.id, status: item.status, attempts: item.attempts, problems: item.problems, evidence: item.evidence });
+  return bytesToHex(sha256(utf8ToBytes(shown)));
 }
 
 /** The parts of a stage an approver looks at before answering. */

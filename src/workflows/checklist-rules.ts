@@ -10,7 +10,7 @@ import type {
   RetryItemArgs,
   WaiveItemArgs,
 } from './definitions.js';
-import { rolesOf } from './message-rules.js';
+import { checkItemSignature, rolesOf } from './message-rules.js';
 import { ROLE_TITLES, type Role } from './stages.js';
 
 export function initialChecklist(plan: CutoverPlan, goLiveMs: number): ChecklistItemState[] {
@@ -95,7 +95,7 @@ export function checkCompleteItem(plan: CutoverPlan, status: CutoverStatus, args
       : `${item.id} is checked automatically: re-run it with \`cutover retry-item\`, or the programme lead can waive it`;
   }
   if (settled(item)) return `${item.id} is already ${item.status}`;
-  return undefined;
+  return checkItemSignature(plan, status, item, { kind: 'complete-item', by: args.by, signature: args.signature, note: args.evidence });
 }
 
 export function checkWaiveItem(plan: CutoverPlan, status: CutoverStatus, args: WaiveItemArgs): string | undefined {
@@ -108,7 +108,7 @@ export function checkWaiveItem(plan: CutoverPlan, status: CutoverStatus, args: W
     return `only the programme lead (${(plan.approvers.lead ?? []).join(', ')}) can waive a readiness item, not ${args.by}`;
   }
   if (settled(item)) return `${item.id} is already ${item.status}`;
-  return undefined;
+  return checkItemSignature(plan, status, item, { kind: 'waive-item', by: args.by, signature: args.signature, note: args.reason });
 }
 
 export function checkRetryItem(plan: CutoverPlan, status: CutoverStatus, args: RetryItemArgs): string | undefined {
@@ -122,5 +122,5 @@ export function checkRetryItem(plan: CutoverPlan, status: CutoverStatus, args: R
   }
   if (item.status === 'checking') return `${item.id} is being checked right now`;
   if (item.status === 'waived') return `${item.id} was waived`;
-  return undefined;
+  return checkItemSignature(plan, status, item, { kind: 'retry-item', by: args.by, signature: args.signature });
 }

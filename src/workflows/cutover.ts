@@ -25,13 +25,17 @@ import { runCompensations, type Compensation } from './compensations.js';
 import { renderCurrentDetails } from './current-details.js';
 import {
   MESSAGES,
+  refusalReportSignal,
   statusQuery,
+  type RefusalReport,
   type AbortArgs,
   type ApprovalRecord,
   type ApprovalSignature,
   type ApproveArgs,
   type ChecklistItemState,
   type CompleteItemArgs,
+  type ItemAnswerKind,
+  type ItemAnswerRecord,
   type RetryItemArgs,
   type ReportIncidentArgs,
   type WaiveItemArgs,
@@ -69,6 +73,7 @@ import {
   roleToSatisfy,
   publicKeyOf,
 } from './message-rules.js';
+import { boundedRefusal, clip, isMessageKind, MAX_REFUSAL_REASON_LENGTH, recordRefusal } from './refusal-log.js';
 import { CutoverGoLiveKey, CutoverPhaseKey, CutoverStageKey } from './search-attributes.js';
 import { createStageChecks, type CheckOutcome } from './stage-checks.js';
 import { POST_LAUNCH_STAGE_IDS, ROLE_TITLES, TIMELINE_STAGE_IDS, type StageId } from './stages.js';
@@ -176,16 +181,35 @@ export async function cutoverWorkflow(input: CutoverInput): Promise<CutoverStatu
   // ---------- messages ----------
 
   function refuse(kind: MessageKind, via: 'update' | 'signal', reason: string, args: MessageFields) {
-    status.refusals.push({
-      kind,
-      via,
-      reason,
-      by: typeof args?.by === 'string' ? args.by : undefined,
-      stage: typeof args?.stage === 'string' ? args.stage : undefined,
-      item: typeof args?.item === 'string' ? args.item : undefined,
-      at: nowIso(),
-    });
-    log.warn('message refused', { kind, via, reason });
+    recordRefusal(plan, status, boundedRefusal({ kind, via, reason, at: nowIso(), by: args?.by, stage: args?.stage, item: args?.item }));
+    log.warn('message refused', { kind, via, reason: clip(reason, MAX_REFUSAL_REASON_LENGTH) });
+    publish();
+  }
+
+  /**
+   * A sender's account of an update the workflow refused. It is only ever a refusal record, marked as the
+   * sender's: nothing in it can approve, complete or decide anything, whoever it names.
+   */
+  function onRefusalReport(report: unknown): void {
+    const fields = (report !== null && typeof report === 'object' ? report : {}) as Partial<Record<keyof RefusalReport, unknown>>;
+    if (!isMessageKind(fields.kind) || typeof fields.reason !== 'string') {
+      log.warn('malformed refusal report ignored', { kind: clip(String(fields.kind), 40) });
+      return;
+    }
+    recordRefusal(
+      plan,
+      status,
+      boundedRefusal({
+        kind: fields.kind,
+        via: 'update',
+        reason: fields.reason,
+        at: nowIso(),
+        by: fields.by,
+        stage: fields.stage,
+        item: fields.item,
+        reportedBySender: true,
+      }),
+    );
     publish();
   }
 
@@ -277,8 +301,18 @@ export async function cutoverWorkflow(input: CutoverInput): Promise<CutoverStatu
 
   const checklistItem = (id: string) => status.checklist.find((i) => i.id === id) as ChecklistItemState;
 
+  /** A signed checklist answer is kept with the plan's key for the signer, so the report can be verified offline. */
+  function keepSignedItemAnswer(item: ChecklistItemState, kind: ItemAnswerKind, args: { by: string; signature?: ApprovalSignature }, note?: string) {
+    const publicKey = publicKeyOf(plan, args.by);
+    if (!args.signature || !publicKey) return;
+    const answer: ItemAnswerRecord = { kind, by: args.by, attempt: item.attempts, at: nowIso(), signature: { ...args.signature, publicKey } };
+    if (note !== undefined) answer.note = note;
+    item.signedAnswers = [...(item.signedAnswers ?? []), answer];
+  }
+
   function applyCompleteItem(args: CompleteItemArgs): MessageReceipt {
     const item = checklistItem(args.item);
+    keepSignedItemAnswer(item, 'complete-item', args, args.evidence);
     Object.assign(item, { status: 'done', completedBy: args.by, evidence: args.evidence, at: nowIso(), problems: [] });
     publish();
     return { accepted: true, kind: 'complete-item', item: item.id, outcome: afterChecklistChange(`${item.id} is done`) };
@@ -286,12 +320,14 @@ export async function cutoverWorkflow(input: CutoverInput): Promise<CutoverStatu
 
   function applyWaiveItem(args: WaiveItemArgs): MessageReceipt {
     const item = checklistItem(args.item);
+    keepSignedItemAnswer(item, 'waive-item', args, args.reason);
     Object.assign(item, { status: 'waived', waivedBy: args.by, reason: args.reason, at: nowIso() });
     publish();
     return { accepted: true, kind: 'waive-item', item: item.id, outcome: afterChecklistChange(`${item.id} is waived`) };
   }
 
   function applyRetryItem(args: RetryItemArgs): MessageReceipt {
+    keepSignedItemAnswer(checklistItem(args.item), 'retry-item', args);
     retryItemRequested.add(args.item);
     publish();
     return { accepted: true, kind: 'retry-item', item: args.item, outcome: `${args.item} is checked again now` };
@@ -400,6 +436,7 @@ export async function cutoverWorkflow(input: CutoverInput): Promise<CutoverStatu
   handleMessage(MESSAGES['end-watch'], 'End the post-launch watch early, with a reason (programme lead)', (a) => checkEndWatch(plan, status, a), applyEndWatch);
   handleMessage(MESSAGES['extend-watch'], 'Extend the post-launch watch, with a reason (programme lead)', (a) => checkExtendWatch(plan, status, a), applyExtendWatch);
   setHandler(watchEventSignal, onWatchEvent);
+  setHandler(refusalReportSignal, onRefusalReport);
   setHandler(statusQuery, () => status, { description: 'The cutover: stages, approvals, evidence, refusals' });
 
   const checks = createStageChecks({

@@ -6,10 +6,10 @@
 import type { SignalDefinition, UpdateDefinition } from '@temporalio/common';
 import { defineQuery, defineSignal, defineUpdate } from '@temporalio/workflow';
 import type { CutoverPlan } from '../plan/schema.js';
-import type { ApprovalSignature } from '../signing/approval-statement.js';
+import type { ApprovalSignature, ItemAnswerKind } from '../signing/approval-statement.js';
 import type { Role, StageId } from './stages.js';
 
-export type { ApprovalSignature };
+export type { ApprovalSignature, ItemAnswerKind };
 
 export const CUTOVER_TASK_QUEUE = 'cutover';
 export const PAYCA_TASK_QUEUE = 'payca';
@@ -85,6 +85,11 @@ export interface StageState {
   error?: { type: string; message: string; requestId?: string };
 }
 
+/**
+ * A refused message, its text fields cut short. A refused signal is checked and recorded by the workflow
+ * itself; a refused update leaves no trace in history, so the sender's CLI reports it afterwards
+ * (`refusalReportSignal`) and the record says so: it is the sender's account of an attempt, never an answer.
+ */
 export interface RefusalRecord {
   kind: MessageKind;
   via: 'update' | 'signal';
@@ -93,6 +98,17 @@ export interface RefusalRecord {
   item?: string;
   reason: string;
   at: string;
+  /** Set on refused updates, which only their sender saw: the workflow did not check this account. */
+  reportedBySender?: true;
+}
+
+/** What the refusal log no longer keeps in full: older refusals and every attempt by a name the plan does not list. */
+export interface RefusalSummary {
+  /** Refusals dropped from `refusals` to keep it bounded, oldest first, counted per person. */
+  omitted: number;
+  omittedBy: { by: string; count: number }[];
+  /** Attempts by names the plan does not list (or by no name): counted, with the first few names and the latest attempt. */
+  strangers: { attempts: number; names: string[]; latest?: RefusalRecord };
 }
 
 export interface EscalationRecord {
@@ -107,6 +123,17 @@ export interface CompensationRecord {
   status: 'done' | 'failed';
   at: string;
   detail?: string;
+}
+
+/** A signed answer about a checklist item: who, which answer, against which run of its check, and the signature. */
+export interface ItemAnswerRecord {
+  kind: ItemAnswerKind;
+  by: string;
+  attempt: number;
+  at: string;
+  /** The evidence of a completion or the reason for a waiver. */
+  note?: string;
+  signature: ApprovalSignature & { publicKey: string };
 }
 
 export type ChecklistItemStatus = 'open' | 'checking' | 'failed' | 'done' | 'waived';
@@ -131,6 +158,8 @@ export interface ChecklistItemState {
   at?: string;
   /** Card seeding progress, while it runs. */
   progress?: { done: number; total: number };
+  /** Signed completions, waivers and re-checks of this item, so the report can be verified offline. */
+  signedAnswers?: ItemAnswerRecord[];
   /** Post-launch items: open once the cutover rolls forward, due by this time on the plan's clock. */
   postLaunch?: { dueAt: string; remindedAt?: string; overdueAt?: string };
 }
@@ -270,7 +299,10 @@ export interface CutoverStatus {
   stages: StageState[];
   /** The launch checklist: every readiness row of the runbook, plus the plan's own items. */
   checklist: ChecklistItemState[];
+  /** The latest refusals by people the plan lists, at most MAX_REFUSALS_KEPT, each field cut short. */
   refusals: RefusalRecord[];
+  /** Present once a refusal was left out of `refusals`: what the bounded log counted instead. */
+  refusalSummary?: RefusalSummary;
   escalations: EscalationRecord[];
   incidents: IncidentRecord[];
   compensations: CompensationRecord[];
@@ -335,15 +367,21 @@ export interface CompleteItemArgs {
   by: string;
   /** What shows it is done: a sentence, a ticket or a link. */
   evidence: string;
+  /** Required when the plan lists the sender's public key. */
+  signature?: ApprovalSignature;
 }
 export interface WaiveItemArgs {
   item: string;
   by: string;
   reason: string;
+  /** Required when the plan lists the sender's public key. */
+  signature?: ApprovalSignature;
 }
 export interface RetryItemArgs {
   item: string;
   by: string;
+  /** Required when the plan lists the sender's public key. */
+  signature?: ApprovalSignature;
 }
 
 export interface ReportIncidentArgs {
@@ -398,6 +436,17 @@ export const endWatchUpdate = defineUpdate<MessageReceipt, [EndWatchArgs]>('end-
 export const endWatchSignal = defineSignal<[EndWatchArgs]>('end-watch-signal');
 export const extendWatchUpdate = defineUpdate<MessageReceipt, [ExtendWatchArgs]>('extend-watch');
 export const extendWatchSignal = defineSignal<[ExtendWatchArgs]>('extend-watch-signal');
+
+/** What a sender's CLI reports after the workflow refused its update: the message, who sent it, and why it was refused. */
+export interface RefusalReport {
+  kind: MessageKind;
+  by?: string;
+  stage?: string;
+  item?: string;
+  reason: string;
+}
+/** Sent by the CLI after a refused update, so the attempt is on record even though the refused update left none. */
+export const refusalReportSignal = defineSignal<[RefusalReport]>('refusal-report');
 
 /** The arguments of each message, by its kind. */
 export interface MessageArgs {

@@ -8,6 +8,7 @@ import {
   SEVERITIES,
   type AbortArgs,
   type ApproveArgs,
+  type ChecklistItemState,
   type CutoverStatus,
   type DecideArgs,
   type EndWatchArgs,
@@ -24,9 +25,12 @@ import {
   approvalStatement,
   describeSignatureProblem,
   evidenceDigest,
+  itemEvidenceDigest,
+  itemStatement,
   shortHex,
   signatureVerifies,
   type ApprovalSignature,
+  type ItemAnswerKind,
   type SignedDecision,
 } from '../signing/approval-statement.js';
 
@@ -50,9 +54,9 @@ const MESSAGE_FIELDS = {
   decide: ['decision', 'by', 'reason', 'signature'],
   retry: ['stage', 'by'],
   abort: ['by', 'reason'],
-  'complete-item': ['item', 'by', 'evidence'],
-  'waive-item': ['item', 'by', 'reason'],
-  'retry-item': ['item', 'by'],
+  'complete-item': ['item', 'by', 'evidence', 'signature'],
+  'waive-item': ['item', 'by', 'reason', 'signature'],
+  'retry-item': ['item', 'by', 'signature'],
   'report-incident': ['by', 'severity', 'summary'],
   'end-watch': ['by', 'reason'],
   'extend-watch': ['by', 'extendByMs', 'reason'],
@@ -118,7 +122,10 @@ export function publicKeyOf(plan: CutoverPlan, person: string): string | undefin
 }
 
 function signatureUsed(status: CutoverStatus, value: string): boolean {
-  return status.stages.some((stage) => stage.approvals.some((a) => a.signature?.value === value));
+  return (
+    status.stages.some((stage) => stage.approvals.some((a) => a.signature?.value === value)) ||
+    status.checklist.some((item) => item.signedAnswers?.some((a) => a.signature.value === value))
+  );
 }
 
 interface SignedAnswer {
@@ -130,27 +137,45 @@ interface SignedAnswer {
 }
 
 /**
+ * What every signed answer must pass before its statement is checked: a person with a key in the plan
+ * must sign, a signature needs that key and a well-formed shape, counts once, and covers what is shown now.
+ * Returns the signature to verify, undefined for an unsigned answer that needs none, or the reason to refuse.
+ */
+function signatureToVerify(
+  plan: CutoverPlan,
+  status: CutoverStatus,
+  by: string,
+  given: unknown,
+  shownDigest: string,
+  stale: (signed: string) => string,
+): { signature: ApprovalSignature; publicKey: string } | string | undefined {
+  const publicKey = publicKeyOf(plan, by);
+  if (given === undefined) {
+    return publicKey
+      ? `${by}'s answers must be signed: the plan lists ${by}'s public key. Answer again with --key FILE (${by}'s private key)`
+      : undefined;
+  }
+  const malformed = describeSignatureProblem(given);
+  if (malformed) return malformed;
+  const signature = given as ApprovalSignature;
+  if (!publicKey) {
+    return `the plan lists no public key for ${by}, so the signature cannot be checked: answer without --key (and without CUTOVER_SIGNING_KEY_FILE), or add ${by}'s key under signing.publicKeys`;
+  }
+  if (signatureUsed(status, signature.value)) return 'this signed answer has been used already; a signature counts once, so sign a new answer';
+  if (signature.evidenceDigest !== shownDigest) return stale(signature.evidenceDigest);
+  return { signature, publicKey };
+}
+
+/**
  * A person with a key in the plan must sign; the signature must be theirs, over this cutover, stage, attempt
  * and answer, over the evidence the stage shows now, and used only once.
  */
 function checkSignature(plan: CutoverPlan, status: CutoverStatus, stage: StageState, answer: SignedAnswer): string | undefined {
-  const publicKey = publicKeyOf(plan, answer.by);
-  if (answer.signature === undefined) {
-    return publicKey
-      ? `${answer.by}'s answers must be signed: the plan lists ${answer.by}'s public key. Answer again with --key FILE (${answer.by}'s private key)`
-      : undefined;
-  }
-  const malformed = describeSignatureProblem(answer.signature);
-  if (malformed) return malformed;
-  const signature = answer.signature as ApprovalSignature;
-  if (!publicKey) {
-    return `the plan lists no public key for ${answer.by}, so the signature cannot be checked: answer without --key (and without CUTOVER_SIGNING_KEY_FILE), or add ${answer.by}'s key under signing.publicKeys`;
-  }
-  if (signatureUsed(status, signature.value)) return 'this signed answer has been used already; a signature counts once, so sign a new answer';
   const current = evidenceDigest(stage);
-  if (signature.evidenceDigest !== current) {
-    return `the evidence you signed (${shortHex(signature.evidenceDigest)}) is not what ${stage.id} shows now (${shortHex(current)}): its check has run again since you looked. Read \`cutover status ${status.workflowId}\` and answer again`;
-  }
+  const found = signatureToVerify(plan, status, answer.by, answer.signature, current, (signed) =>
+    `the evidence you signed (${shortHex(signed)}) is not what ${stage.id} shows now (${shortHex(current)}): its check has run again since you looked. Read \`cutover status ${status.workflowId}\` and answer again`,
+  );
+  if (found === undefined || typeof found === 'string') return found;
   const statement = approvalStatement({
     workflowId: status.workflowId,
     stage: stage.id,
@@ -158,12 +183,43 @@ function checkSignature(plan: CutoverPlan, status: CutoverStatus, stage: StageSt
     decision: answer.decision,
     by: answer.by,
     evidenceDigest: current,
-    signedAt: signature.signedAt,
+    signedAt: found.signature.signedAt,
     note: answer.note,
     authorizationId: answer.authorizationId,
   });
-  if (!signatureVerifies(statement, signature.value, publicKey)) {
-    return `the signature does not verify against ${answer.by}'s public key in the plan (${shortHex(publicKey)}): it was made with another key, or for another cutover, stage or answer`;
+  if (!signatureVerifies(statement, found.signature.value, found.publicKey)) {
+    return `the signature does not verify against ${answer.by}'s public key in the plan (${shortHex(found.publicKey)}): it was made with another key, or for another cutover, stage or answer`;
+  }
+  return undefined;
+}
+
+/**
+ * The same for a completion, waiver or re-check of a checklist item: signed over this cutover, item, the
+ * check's runs so far, the answer and what the item shows now.
+ */
+export function checkItemSignature(
+  plan: CutoverPlan,
+  status: CutoverStatus,
+  item: ChecklistItemState,
+  answer: { kind: ItemAnswerKind; by: string; signature?: unknown; note?: string },
+): string | undefined {
+  const current = itemEvidenceDigest(item);
+  const found = signatureToVerify(plan, status, answer.by, answer.signature, current, (signed) =>
+    `the item you signed (${shortHex(signed)}) is not what ${item.id} shows now (${shortHex(current)}): it has changed since you looked. Read \`cutover checklist ${status.workflowId}\` and answer again`,
+  );
+  if (found === undefined || typeof found === 'string') return found;
+  const statement = itemStatement({
+    workflowId: status.workflowId,
+    item: item.id,
+    attempt: item.attempts,
+    decision: answer.kind,
+    by: answer.by,
+    evidenceDigest: current,
+    signedAt: found.signature.signedAt,
+    note: answer.note,
+  });
+  if (!signatureVerifies(statement, found.signature.value, found.publicKey)) {
+    return `the signature does not verify against ${answer.by}'s public key in the plan (${shortHex(found.publicKey)}): it was made with another key, or for another cutover, item or answer`;
   }
   return undefined;
 }

@@ -2,6 +2,7 @@
 import { Command } from 'commander';
 import { parseItem, parsePerson, parseText } from '../arguments.js';
 import { examples, SIGNAL_OPTION_HELP } from '../help.js';
+import { KEY_OPTION_HELP } from '../approval-signing.js';
 import { runMessageCommand } from '../message-command.js';
 
 export function completeCommand(): Command {
@@ -11,6 +12,7 @@ export function completeCommand(): Command {
     .argument('<item>', 'checklist item id, such as secrets-in-vault (`cutover checklist ID` lists them)')
     .requiredOption('--as <who>', 'your person id as listed in the plan')
     .requiredOption('--evidence <text>', 'what shows it is done: a sentence, a ticket or a link')
+    .option('--key <file>', KEY_OPTION_HELP)
     .option('--signal', SIGNAL_OPTION_HELP)
     .addHelpText(
       'after',
@@ -19,7 +21,7 @@ export function completeCommand(): Command {
         'cutover complete cutover-acme-prepaid-uk-202612010900 tier1-error-codes --as carlos --evidence https://wiki.example/cx/payca-training',
       ),
     )
-    .action(async (id: string, item: string, options: { as: string; evidence: string; signal?: boolean }) => {
+    .action(async (id: string, item: string, options: { as: string; evidence: string; signal?: boolean; key?: string }) => {
       await runMessageCommand(
         id,
         {

@@ -2,6 +2,7 @@
 import { Command } from 'commander';
 import { parseItem, parsePerson } from '../arguments.js';
 import { examples, SIGNAL_OPTION_HELP } from '../help.js';
+import { KEY_OPTION_HELP } from '../approval-signing.js';
 import { runMessageCommand } from '../message-command.js';
 
 export function retryItemCommand(): Command {
@@ -10,6 +11,7 @@ export function retryItemCommand(): Command {
     .argument('<id>', 'workflow id of the cutover')
     .argument('<item>', 'checklist item id of an automated check, such as prefund-master-accounts')
     .requiredOption('--as <who>', 'your person id as listed in the plan')
+    .option('--key <file>', KEY_OPTION_HELP)
     .option('--signal', SIGNAL_OPTION_HELP)
     .addHelpText(
       'after',
@@ -18,7 +20,7 @@ export function retryItemCommand(): Command {
         'cutover retry-item cutover-acme-prepaid-uk-202612010900 webhook-endpoint-tls --as erin --signal',
       ),
     )
-    .action(async (id: string, item: string, options: { as: string; signal?: boolean }) => {
+    .action(async (id: string, item: string, options: { as: string; signal?: boolean; key?: string }) => {
       await runMessageCommand(id, { kind: 'retry-item', args: { item: parseItem(item), by: parsePerson(options.as) } }, options);
     });
 }

@@ -2,6 +2,7 @@
 import { Command } from 'commander';
 import { parseItem, parsePerson, parseText } from '../arguments.js';
 import { examples, SIGNAL_OPTION_HELP } from '../help.js';
+import { KEY_OPTION_HELP } from '../approval-signing.js';
 import { runMessageCommand } from '../message-command.js';
 
 export function waiveCommand(): Command {
@@ -11,6 +12,7 @@ export function waiveCommand(): Command {
     .argument('<item>', 'checklist item id, such as mutual-tls (`cutover checklist ID` lists them)')
     .requiredOption('--as <who>', 'your person id as listed in the plan')
     .requiredOption('--reason <text>', 'why it does not apply or can wait, for the record')
+    .option('--key <file>', KEY_OPTION_HELP)
     .option('--signal', SIGNAL_OPTION_HELP)
     .addHelpText(
       'after',
@@ -19,7 +21,7 @@ export function waiveCommand(): Command {
         'cutover waive cutover-acme-prepaid-uk-202612010900 rotate-sandbox-keys --as erin --reason "rotated with the next sprint, SEC-419" --signal',
       ),
     )
-    .action(async (id: string, item: string, options: { as: string; reason: string; signal?: boolean }) => {
+    .action(async (id: string, item: string, options: { as: string; reason: string; signal?: boolean; key?: string }) => {
       await runMessageCommand(
         id,
         {

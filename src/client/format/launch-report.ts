@@ -17,8 +17,10 @@ import type {
   CutoverStatus,
   EscalationRecord,
   IncidentRecord,
+  ItemAnswerKind,
   NoticeFailures,
   RefusalRecord,
+  RefusalSummary,
   StageState,
   StageStatus,
   WatchAlert,
@@ -29,6 +31,7 @@ import type {
 import type { Role } from '../../workflows/stages.js';
 import { checklistSections, code, markdownCell, markdownTable } from './checklist-document.js';
 import { checklistOf, evidenceText, isClosed, roleTitle } from './checklist.js';
+import { refusalSummaryLines } from './status.js';
 import { shortTime } from './time.js';
 import { dueText, openAlerts, periodText, planOffset, planTimeText, postLaunchItems } from './watch.js';
 
@@ -72,6 +75,18 @@ export interface LaunchApproval {
   authorizationId: string | null;
   /** The approver's Ed25519 signature and public key; `cutover verify REPORT` checks it offline. */
   signature: { signedAt: string; evidenceDigest: string; value: string; publicKey: string } | null;
+}
+
+/** A signed completion, waiver or re-check of a checklist item; `cutover verify REPORT` checks it offline. */
+export interface LaunchItemAnswer {
+  item: string;
+  /** Runs of the item's check when the person answered. */
+  attempt: number;
+  by: string;
+  decision: ItemAnswerKind;
+  at: string;
+  note: string | null;
+  signature: { signedAt: string; evidenceDigest: string; value: string; publicKey: string };
 }
 
 export interface LaunchSmokeTest {
@@ -166,9 +181,13 @@ export interface LaunchReport {
   outcome: LaunchReportOutcome;
   timeline: LaunchTimelineEntry[];
   approvals: LaunchApproval[];
+  /** Signed checklist answers (complete, waive, retry-item), oldest first. */
+  itemAnswers: LaunchItemAnswer[];
   smokeTests: LaunchSmokeTest[];
   checklist: ChecklistItemState[];
   refusals: RefusalRecord[];
+  /** What the bounded refusal log counted instead of keeping: older refusals, attempts by names not in the plan. */
+  refusalSummary: RefusalSummary | null;
   escalations: EscalationRecord[];
   /** The incident entries as recorded: people's (`cutover incident`) and the watch's alerts (`source: 'alert'`). */
   incidents: IncidentRecord[];
@@ -266,6 +285,22 @@ function approvalsOf(status: CutoverStatus): LaunchApproval[] {
   );
 }
 
+function itemAnswersOf(status: CutoverStatus): LaunchItemAnswer[] {
+  return status.checklist
+    .flatMap((item) =>
+      (item.signedAnswers ?? []).map((a) => ({
+        item: item.id,
+        attempt: a.attempt,
+        by: a.by,
+        decision: a.kind,
+        at: a.at,
+        note: a.note ?? null,
+        signature: a.signature,
+      })),
+    )
+    .sort((a, b) => a.at.localeCompare(b.at));
+}
+
 /** What each smoke test showed, in a few words; the JSON keeps the whole evidence in the status. */
 function smokeDetail(step: string, evidence: Evidence): string {
   switch (step) {
@@ -350,7 +385,7 @@ function incidentLogOf(status: CutoverStatus, approvals: readonly LaunchApproval
       at: r.at,
       kind: 'refusal' as const,
       who: r.by ?? null,
-      what: `${r.kind}${r.stage ? ` ${r.stage}` : ''}${r.item ? ` ${r.item}` : ''} refused (via ${r.via}): ${r.reason}`,
+      what: `${r.kind}${r.stage ? ` ${r.stage}` : ''}${r.item ? ` ${r.item}` : ''} refused (via ${r.via}${r.reportedBySender ? ', reported by the sender' : ''}): ${r.reason}`,
     })),
     ...approvals
       .filter((a) => a.decision === 'rejected')
@@ -590,9 +625,11 @@ export function buildLaunchReport(status: CutoverStatus, generatedAt: Date): Lau
     outcome,
     timeline: timelineOf(status),
     approvals,
+    itemAnswers: itemAnswersOf(status),
     smokeTests: smokeTestsOf(status),
     checklist: checklistOf(status),
     refusals: [...status.refusals],
+    refusalSummary: status.refusalSummary ?? null,
     escalations: [...status.escalations],
     incidents: [...reportedIncidentsOf(status)],
     compensations: [...status.compensations],
@@ -677,7 +714,27 @@ function approvalLines(report: LaunchReport): string[] {
             a.signature ? `key ${code(shortHex(a.signature.publicKey))}` : '-',
           ]),
         );
-  if (report.approvals.some((a) => a.signature)) {
+  const itemAnswers = report.itemAnswers ?? [];
+  if (itemAnswers.length) {
+    lines.push(
+      '',
+      'Signed checklist answers:',
+      '',
+      ...markdownTable(
+        ['item', 'check runs', 'answer', 'by', 'at', 'evidence or reason', 'signed'],
+        itemAnswers.map((a) => [
+          code(a.item),
+          String(a.attempt),
+          a.decision,
+          markdownCell(a.by),
+          shortTime(a.at),
+          cell(a.note),
+          `key ${code(shortHex(a.signature.publicKey))}`,
+        ]),
+      ),
+    );
+  }
+  if (report.approvals.some((a) => a.signature) || itemAnswers.length) {
     lines.push('', 'Signed answers carry their Ed25519 signature in the JSON report; `cutover verify REPORT.json` checks each one offline.');
   }
   if (report.decision) {
@@ -713,18 +770,25 @@ function escalationLines(report: LaunchReport): string[] {
 }
 
 function refusalLines(report: LaunchReport): string[] {
-  if (report.refusals.length === 0) return [];
-  return markdownTable(
-    ['at', 'message', 'via', 'by', 'stage or item', 'reason'],
-    report.refusals.map((r) => [
-      shortTime(r.at),
-      r.kind,
-      r.via,
-      cell(r.by),
-      r.stage || r.item ? code(r.stage ?? r.item ?? '') : '-',
-      markdownCell(r.reason),
-    ]),
-  );
+  const table =
+    report.refusals.length === 0
+      ? []
+      : markdownTable(
+          ['at', 'message', 'via', 'by', 'stage or item', 'reason'],
+          report.refusals.map((r) => [
+            shortTime(r.at),
+            r.kind,
+            r.reportedBySender ? `${r.via} (reported by the sender)` : r.via,
+            cell(r.by),
+            r.stage || r.item ? code(r.stage ?? r.item ?? '') : '-',
+            markdownCell(r.reason),
+          ]),
+        );
+  const summary = refusalSummaryLines(report.refusalSummary ?? undefined).map((line) => `- ${markdownCell(line)}`);
+  if (report.refusals.some((r) => r.reportedBySender)) {
+    summary.push('- A refused update leaves no trace in history: its sender reports it afterwards, so those rows are the sender\'s account of an attempt, not a checked answer.');
+  }
+  return table.length && summary.length ? [...table, '', ...summary] : [...table, ...summary];
 }
 
 function compensationLines(report: LaunchReport): string[] {

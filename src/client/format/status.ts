@@ -3,7 +3,7 @@
  * refusals, escalations, incidents, and the post-launch watch once the cutover has rolled forward.
  */
 import { evidenceDigest, shortHex } from '../../signing/approval-statement.js';
-import type { CutoverStatus, StageState } from '../../workflows/definitions.js';
+import type { CutoverStatus, RefusalRecord, RefusalSummary, StageState } from '../../workflows/definitions.js';
 import type { Role } from '../../workflows/stages.js';
 import type { CutoverReading } from '../read-status.js';
 import { checklistOf, checklistSummaryLine, isClosed, roleTitle } from './checklist.js';
@@ -73,6 +73,30 @@ function watchLines(status: CutoverStatus): string[] {
   ];
 }
 
+/** One refusal in words: what was sent, by whom, how, and why it was refused. */
+export function refusalText(r: RefusalRecord): string {
+  const how = r.reportedBySender ? `via ${r.via} (reported by the sender)` : `via ${r.via}`;
+  return `${r.kind}${r.stage ? ` ${r.stage}` : ''}${r.item ? ` ${r.item}` : ''}${r.by ? ` by ${r.by}` : ''} ${how}: ${r.reason}`;
+}
+
+/** What the bounded refusal log counted instead of keeping: older refusals, and attempts by names the plan does not list. */
+export function refusalSummaryLines(summary: RefusalSummary | undefined): string[] {
+  if (!summary) return [];
+  const lines: string[] = [];
+  if (summary.omitted > 0) {
+    lines.push(
+      `${summary.omitted} older refusal${summary.omitted === 1 ? '' : 's'} not kept in full: ${summary.omittedBy.map((o) => `${o.by} ${o.count}`).join(', ')}`,
+    );
+  }
+  const { strangers } = summary;
+  if (strangers.attempts > 0) {
+    const names = `${strangers.names.join(', ')}${strangers.attempts > strangers.names.length ? ', …' : ''}`;
+    const latest = strangers.latest ? `; latest ${shortTime(strangers.latest.at)} ${refusalText(strangers.latest)}` : '';
+    lines.push(`${strangers.attempts} attempt${strangers.attempts === 1 ? '' : 's'} by names not in the plan (${names})${latest}`);
+  }
+  return lines;
+}
+
 export function renderStatus(reading: CutoverReading): string {
   const { status, approvers, executionStatus } = reading;
   const checklist = checklistSummaryLine(checklistOf(status));
@@ -98,10 +122,7 @@ export function renderStatus(reading: CutoverReading): string {
       ? [`${stage.id}: ${stage.error.type}: ${stage.error.message}${stage.error.requestId ? ` (request ${stage.error.requestId})` : ''}`]
       : [],
   );
-  const refusals = status.refusals.map(
-    (r) =>
-      `${shortTime(r.at)} ${r.kind}${r.stage ? ` ${r.stage}` : ''}${r.item ? ` ${r.item}` : ''}${r.by ? ` by ${r.by}` : ''} via ${r.via}: ${r.reason}`,
-  );
+  const refusals = [...status.refusals.map((r) => `${shortTime(r.at)} ${refusalText(r)}`), ...refusalSummaryLines(status.refusalSummary)];
   const escalations = status.escalations.map(
     (e) => `${shortTime(e.at)} ${e.stage} escalated to ${e.to.join(', ') || '(nobody listed)'}, waiting for ${e.waitingFor.join(', ')}`,
   );
