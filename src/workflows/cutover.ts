@@ -9,10 +9,12 @@ import {
   allHandlersFinished,
   condition,
   log,
+  patched,
   setCurrentDetails,
   setHandler,
   startChild,
   upsertSearchAttributes,
+  uuid4,
   workflowInfo,
 } from '@temporalio/workflow';
 import type { SignalDefinition, UpdateDefinition } from '@temporalio/common';
@@ -53,6 +55,8 @@ import {
   type WatchDecision,
   type WatchEvent,
   type WatchInput,
+  type Linked,
+  MAX_FORGED_MESSAGES_RECORDED,
   watchControlSignal,
   watchEventSignal,
   watchWorkflowId,
@@ -363,10 +367,41 @@ export async function cutoverWorkflow(input: CutoverInput): Promise<CutoverStatu
   }
 
   /** The watch's reports: alerts join the incident log as they open and recover; summaries and progress are mirrored. */
-  function onWatchEvent(event: WatchEvent): void {
+  /**
+   * Set when the watch starts: the link its messages must carry. Cutovers whose watch started before
+   * links existed have none and take the watch's messages as before.
+   */
+  let watchLink: string | undefined;
+  const linkedWatchMessages = patched('linked-watch-messages');
+
+  /** A message that claims to be internal but is not from the linked run: counted, the first few kept as incidents. */
+  function recordForgedMessage(what: string, claimedBy: string | undefined, at: string): void {
+    status.forgedMessages = (status.forgedMessages ?? 0) + 1;
+    log.warn('internal message refused: not from the linked run', { what, claimedBy: clip(String(claimedBy ?? ''), 80) });
+    if (status.forgedMessages <= MAX_FORGED_MESSAGES_RECORDED) {
+      status.incidents.push({
+        at,
+        severity: 'sev2',
+        summary: `refused a ${what} signal that did not come from this cutover's own watch${claimedBy ? ` (it claimed to be ${clip(claimedBy, 80)})` : ''}`,
+        by: 'cutover',
+        source: 'forged-message',
+      });
+    }
+  }
+
+  function onWatchEvent(signalled: WatchEvent & Linked): void {
+    if (linkedWatchMessages && (watchLink === undefined || signalled?.link !== watchLink)) {
+      const claimed = typeof signalled?.kind === 'string' ? clip(signalled.kind, 40) : 'unknown';
+      recordForgedMessage(`watch-event (${claimed})`, 'post-launch watch', nowIso());
+      publish();
+      return;
+    }
+    const { link: _link, ...event } = signalled;
     const watch = status.watch;
     if (!watch) return;
-    if (event.kind === 'alert') {
+    if (event.kind === 'control-refused') {
+      recordForgedMessage('watch-control', event.claimedBy, event.at);
+    } else if (event.kind === 'alert') {
       const { alert } = event;
       const known = watch.alerts.findIndex((a) => a.id === alert.id && a.openedAt === alert.openedAt);
       const changed = known < 0 || (alert.recoveredAt !== undefined && watch.alerts[known]?.recoveredAt === undefined);
@@ -633,6 +668,10 @@ export async function cutoverWorkflow(input: CutoverInput): Promise<CutoverStatu
       goLive: status.goLive,
       endsPlanMs,
     };
+    if (linkedWatchMessages) {
+      watchLink = uuid4();
+      watchInput.link = watchLink;
+    }
     const watch = await startChild(postLaunchWatchWorkflow, {
       workflowId,
       args: [watchInput],
@@ -653,7 +692,7 @@ export async function cutoverWorkflow(input: CutoverInput): Promise<CutoverStatu
         const next = watchControls.shift();
         if (!next) return;
         try {
-          await watch.signal(watchControlSignal, next);
+          await watch.signal(watchControlSignal, { ...next, link: watchLink });
         } catch (err) {
           // Accepted just as the watch ended by itself: there is nothing left to end or extend.
           log.warn('watch decision arrived after the watch ended', { decision: next.kind, error: String(err) });

@@ -174,7 +174,7 @@ export interface IncidentRecord {
   summary: string;
   by: string;
   /** A person's entry, one the watch wrote when an alert opened or recovered, or a notice that could not be sent. */
-  source?: 'person' | 'alert' | 'notification';
+  source?: 'person' | 'alert' | 'notification' | 'forged-message';
 }
 
 /** A notice that could not go out within its retry budget. The cutover carried on as if it had. */
@@ -308,6 +308,8 @@ export interface CutoverStatus {
   compensations: CompensationRecord[];
   /** Notices that could not be sent; absent in cutovers started before notices were best effort. */
   notices?: NoticeFailures;
+  /** Internal messages (watch-event, watch-control) refused because they did not come from the linked run. */
+  forgedMessages?: number;
   /** The post-launch watch, once the cutover has rolled forward. */
   watch?: WatchState;
   /** The launch's dashboards from the plan, for the report. */
@@ -487,16 +489,29 @@ export const WATCH_WORKFLOW_TYPE = 'postLaunchWatchWorkflow';
 /** The watch's id, derived from its cutover's so either can be found from the other. */
 export const watchWorkflowId = (cutoverWorkflowId: string) => `${cutoverWorkflowId}.watch`;
 
+/**
+ * Messages between a cutover and its watch carry the link the cutover made for that watch (its input's
+ * `link`): anyone who can signal the namespace can send these signals, and only the partner knows the link.
+ */
+export interface Linked {
+  link?: string;
+}
+
 /** The cutover forwards the lead's accepted end and extend decisions to its watch. */
-export const watchControlSignal = defineSignal<[WatchDecision]>('watch-control');
+export const watchControlSignal = defineSignal<[WatchDecision & Linked]>('watch-control');
 
 /** The watch reports each alert change, each summary and its progress to its cutover. */
 export type WatchEvent =
   | { kind: 'alert'; alert: WatchAlert }
   | { kind: 'summary'; summary: WatchSummary }
   | { kind: 'progress'; reads: number; runs: number; endsPlanAt: string }
-  | { kind: 'notice-failed'; failure: NoticeFailure };
-export const watchEventSignal = defineSignal<[WatchEvent]>('watch-event');
+  | { kind: 'notice-failed'; failure: NoticeFailure }
+  /** A watch-control signal the watch refused: it did not carry the link. */
+  | { kind: 'control-refused'; claimedBy: string; at: string };
+export const watchEventSignal = defineSignal<[WatchEvent & Linked]>('watch-event');
+
+/** Forged internal messages the cutover records in full; more are only counted. */
+export const MAX_FORGED_MESSAGES_RECORDED = 10;
 
 export interface WatchInput {
   cutoverWorkflowId: string;
@@ -521,6 +536,8 @@ export interface WatchInput {
   endsPlanMs: number;
   /** State carried over from the previous run, after continue-as-new. */
   carried?: WatchCarriedState;
+  /** The secret every message between this watch and its cutover carries; absent in older watches. */
+  link?: string;
 }
 
 /** Everything a watch run hands to the next one. */

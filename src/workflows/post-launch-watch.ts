@@ -24,6 +24,7 @@ import {
   type WatchDecision,
   type WatchEvent,
   type WatchInput,
+  type Linked,
   type WatchResult,
   type WatchSummary,
 } from './definitions.js';
@@ -70,15 +71,23 @@ export async function postLaunchWatchWorkflow(input: WatchInput): Promise<WatchR
       };
 
   setHandler(watchStatusQuery, () => state, { description: 'The watch: alerts, summaries, reads and when it ends' });
-  setHandler(watchControlSignal, (decision: WatchDecision) => {
+  const cutover = getExternalWorkflowHandle(input.cutoverWorkflowId);
+  const report = (event: WatchEvent) => cutover.signal(watchEventSignal, { ...event, link: input.link });
+  setHandler(watchControlSignal, (signalled: WatchDecision & Linked) => {
+    // Only the cutover knows the link; a decision without it is someone else's, told to the cutover.
+    if (input.link !== undefined && signalled?.link !== input.link) {
+      const claimedBy = typeof signalled?.by === 'string' ? signalled.by.slice(0, 80) : 'nobody';
+      log.warn('watch-control refused: not from the linked cutover', { claimedBy });
+      void report({ kind: 'control-refused', claimedBy, at: iso(Date.now()) }).catch(() => undefined);
+      return;
+    }
+    const { link: _link, ...decision } = signalled;
     if (state.ended) return;
     state.decisions.push(decision);
     if (decision.kind === 'end') state.ended = decision;
     else state.endsPlanMs += decision.extendByMs ?? 0;
   });
 
-  const cutover = getExternalWorkflowHandle(input.cutoverWorkflowId);
-  const report = (event: WatchEvent) => cutover.signal(watchEventSignal, event);
   const notices = createNotices({
     webhookUrl: input.notifyWebhookUrl,
     retryBudgetMs: input.notifyRetryBudgetMs,
