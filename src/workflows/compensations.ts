@@ -6,7 +6,7 @@
  * undo that did not happen must never look like one that did. Cutovers started before holding existed
  * keep their old way (the failure is recorded and the rest still run), so their histories replay.
  */
-import { condition, log, patched, proxyActivities } from '@temporalio/workflow';
+import { ActivityFailure, ApplicationFailure, condition, log, patched, proxyActivities, TimeoutFailure } from '@temporalio/workflow';
 import type { CutoverActivities } from '../activities/index.js';
 import type { CutoverPlan } from '../plan/schema.js';
 import { activityProblem, cutoverActivities, paycaActivities } from './activity-proxies.js';
@@ -92,6 +92,15 @@ async function undo(plan: CutoverPlan, step: Compensation, holds: boolean): Prom
   }
 }
 
+/** Why a step failed, in words: a step that ran out of budget names the failure its last attempt met. */
+function failureReason(err: unknown): string {
+  const problem = activityProblem(err);
+  const cause = err instanceof ActivityFailure ? err.cause : err;
+  const last = cause instanceof TimeoutFailure && cause.cause instanceof ApplicationFailure ? cause.cause : undefined;
+  const request = problem.requestId ? ` (request ${problem.requestId})` : '';
+  return last ? `${last.type ?? 'Error'}: ${last.message} (still failing when its retry budget ran out)` : `${problem.type}: ${problem.message}${request}`;
+}
+
 /** A step the plan says to keep is recorded as kept instead of undone. */
 function keptReason(plan: CutoverPlan, step: Compensation): string | undefined {
   if (step.step === 'close-seeded-cards' && plan.readiness.seedCards?.keepOnRollBack) {
@@ -132,10 +141,9 @@ export async function runCompensations(run: CompensationRun): Promise<void> {
         Object.assign(record, { status: 'done', at: nowIso() });
         break;
       } catch (err) {
-        const problem = activityProblem(err);
-        const reason = `${problem.type}: ${problem.message}${problem.requestId ? ` (request ${problem.requestId})` : ''}`;
+        const reason = failureReason(err);
         Object.assign(record, { status: 'held', at: nowIso(), reason, holds: (record.holds ?? 0) + 1 });
-        log.error('compensation holds for Engineering', { step: step.step, problem });
+        log.error('compensation holds for Engineering', { step: step.step, reason });
         await run.onHold(record);
         await condition(() => run.answer.current !== undefined);
         const answer = run.answer.current as CompensationAnswer;
