@@ -272,6 +272,67 @@ describe('cutover CLI on the dev server', function () {
     });
   });
 
+  describe('a cutover terminated at the go-live hold', () => {
+    const workflowId = freshId('cli-terminated');
+    const sandboxJob = async () => {
+      const res = await fetch(`${world.stack.sandbox.url}/_sim/jobs/sandbox-card-generator`);
+      return ((await res.json()) as { enabled: boolean }).enabled;
+    };
+    const scheduleIsPaused = async () => (await world.stack.client.schedule.getHandle('sandbox-settlement-replay').describe()).state.paused;
+    const productionState = async () => {
+      const res = await fetch(`${world.stack.production.url}/_sim/state`);
+      return (await res.json()) as { cards: { id: string; status: string }[]; subscriptions: { id: string }[] };
+    };
+    let seeded: string[] = [];
+
+    it('refuses to undo a cutover that is still running: it undoes its own changes', async () => {
+      assert.equal((await startFastCutover(workflowId)).code, 0);
+      const held = await waitFor(workflowId, 'go-live holding', holdingAt('go-live'));
+      seeded = ((item(held, 'seed-card-records').evidence as { mapping: { cardId: string }[] }).mapping ?? []).map((m) => m.cardId);
+      assert.equal(seeded.length, 6);
+      const result = await cutover(['undo', workflowId, '--as', 'erin']);
+      assert.equal(result.code, 1);
+      assert.match(result.stderr, new RegExp(`cutover ${workflowId} is still running; it undoes its own changes: abort it`));
+    });
+
+    it('shows what it still owes once terminated, and `cutover undo` undoes it all, newest first', async () => {
+      assert.equal(await sandboxJob(), false, 'T-2h paused the HTTP job');
+      assert.equal(await scheduleIsPaused(), true, 'T-2h paused the schedule');
+      await world.stack.client.workflow.getHandle(workflowId).terminate('operator ended it by hand');
+
+      const status = await cutover(['status', workflowId]);
+      assert.equal(status.code, 0, status.stderr);
+      const owed = status.stdout.slice(status.stdout.indexOf('Owed, not undone:'));
+      assert.match(owed, /^Owed, not undone:\n/);
+      assert.match(owed, /\n  restore-sandbox-jobs: sandbox-settlement-replay, sandbox-card-generator\n/);
+      assert.match(owed, /\n  close-seeded-cards: 6 card\(s\)\n/);
+      assert.match(owed, /\n  remove-webhook-subscription: \S+\n/);
+      assert.match(status.stdout, new RegExp(`run \`cutover undo ${workflowId} --as NAME\``));
+
+      const undo = await cutover(['undo', workflowId, '--as', 'erin']);
+      assert.equal(undo.code, 0, undo.stderr);
+      assert.match(undo.stdout, new RegExp(`undoing ${workflowId} as ${workflowId}.undo, owed by run \\S+ \\(TERMINATED\\)`));
+      assert.match(undo.stdout, /restore-sandbox-jobs: undone: restored sandbox-settlement-replay, sandbox-card-generator/);
+      assert.match(undo.stdout, /close-seeded-cards: undone: closed 6 seeded cards/);
+      assert.match(undo.stdout, /remove-webhook-subscription: undone/);
+      assert.equal(await sandboxJob(), true);
+      assert.equal(await scheduleIsPaused(), false);
+      const state = await productionState();
+      assert.deepEqual(seeded.map((id) => state.cards.find((c) => c.id === id)?.status), seeded.map(() => 'closed'));
+      const lines = [...undo.stdout.matchAll(/ ([a-z-]+): (?:undone|kept|done by hand|failed)/g)].map((m) => m[1]);
+      const owedOrder = [...owed.matchAll(/\n  ([a-z-]+): /g)].map((m) => m[1]);
+      assert.deepEqual(lines, owedOrder, 'undone in the order status lists them owed: newest first');
+    });
+
+    it('undoes only once: a second `cutover undo` shows the first one and changes nothing', async () => {
+      const before = await fetch(`${world.stack.production.url}/_sim/counters`).then((r) => r.json());
+      const again = await cutover(['undo', workflowId, '--as', 'eli']);
+      assert.equal(again.code, 0, again.stderr);
+      assert.match(again.stdout, new RegExp(`already undoing ${workflowId} as ${workflowId}.undo`));
+      assert.deepEqual(await fetch(`${world.stack.production.url}/_sim/counters`).then((r) => r.json()), before);
+    });
+  });
+
   describe('bad input', () => {
     const cases: { args: string[]; says: RegExp }[] = [
       { args: ['approve', 'some-id', 'launch', '--as', 'lara'], says: /stage "launch" is not valid: must be one of config-diff, .*debrief/ },
