@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { execFile, spawn } from 'node:child_process';
-import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { parse as parseYaml, stringify as stringifyYaml } from 'yaml';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { setTimeout as delay } from 'node:timers/promises';
@@ -330,6 +331,59 @@ describe('cutover CLI on the dev server', function () {
       assert.equal(again.code, 0, again.stderr);
       assert.match(again.stdout, new RegExp(`already undoing ${workflowId} as ${workflowId}.undo`));
       assert.deepEqual(await fetch(`${world.stack.production.url}/_sim/counters`).then((r) => r.json()), before);
+    });
+  });
+
+  describe('a roll-back step that fails past its budget', () => {
+    const workflowId = freshId('cli-held');
+
+    it('holds for Engineering, shows it in status, and takes `cutover compensation done` with evidence', async () => {
+      const document = parseYaml(await readFile(world.planFile, 'utf8')) as Record<string, unknown>;
+      const deadPort = await freePort();
+      const planFile = join(world.dataDir, 'held-plan.yaml');
+      await writeFile(
+        planFile,
+        stringifyYaml({
+          ...document,
+          compensationRetryBudget: '2s',
+          sandboxJobs: [
+            {
+              kind: 'http',
+              name: 'sandbox-card-generator',
+              disableUrl: `${world.stack.sandbox.url}/_sim/jobs/sandbox-card-generator/disable`,
+              enableUrl: `http://127.0.0.1:${deadPort}/enable`,
+              statusUrl: `${world.stack.sandbox.url}/_sim/jobs/sandbox-card-generator`,
+            },
+          ],
+        }),
+      );
+      const started = await cutover(['start', planFile, '--id', workflowId, '--go-live', '+1h', '--time-scale', '720', '--as', 'lara']);
+      assert.equal(started.code, 0, started.stderr);
+      await waitFor(workflowId, 'T-2h passed', (s) => stage(s, 'disable-sandbox-jobs').status === 'passed');
+      const aborted = await cutover(['abort', workflowId, '--as', 'lara', '--reason', 'rehearsal over']);
+      assert.equal(aborted.code, 0, aborted.stderr);
+      await waitFor(workflowId, 'the restore to hold', (s) => s.compensations.some((c) => c.status === 'held'));
+
+      const status = await cutover(['status', workflowId]);
+      assert.match(status.stdout, /phase holding/);
+      assert.match(
+        status.stdout,
+        new RegExp(`Holding:\\n(.*\\n)*  roll-back step restore-sandbox-jobs: SandboxJobUnreachable: could not enable sandbox job sandbox-card-generator .*awaiting engineering \\(erin\\|eli\\): \`cutover compensation retry\\|done ${workflowId} restore-sandbox-jobs\``),
+      );
+      const stranger = await cutover(['compensation', 'retry', workflowId, 'restore-sandbox-jobs', '--as', 'olivia']);
+      assert.equal(stranger.code, 1);
+      assert.match(stranger.stderr, /olivia cannot answer the held compensation restore-sandbox-jobs/);
+      const unknownStep = await cutover(['compensation', 'done', workflowId, 'restore-jobs', '--evidence', 'x', '--as', 'erin']);
+      assert.equal(unknownStep.code, 2);
+      assert.match(unknownStep.stderr, /unknown compensation step "restore-jobs"/);
+
+      const done = await cutover(['compensation', 'done', workflowId, 'restore-sandbox-jobs', '--evidence', 'enabled from the sandbox console, OPS-981', '--as', 'erin']);
+      assert.equal(done.code, 0, done.stderr);
+      assert.match(done.stdout, /restore-sandbox-jobs is recorded as done by hand by erin/);
+      await waitFor(workflowId, 'aborted', (s) => s.phase === 'aborted');
+      const report = await cutover(['report', workflowId, '--format', 'md']);
+      assert.equal(report.code, 0, report.stderr);
+      assert.match(report.stdout, /\| `restore-sandbox-jobs` \| done-by-hand \| done by hand by erin, evidence: enabled from the sandbox console, OPS-981 after holding once/);
     });
   });
 
