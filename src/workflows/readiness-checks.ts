@@ -6,7 +6,7 @@ import { patched } from '@temporalio/workflow';
 import type { SeedRecord } from '../activities/readiness/seed-cards.js';
 import type { CutoverPlan } from '../plan/schema.js';
 import type { AutomatedCheck } from '../readiness/items.js';
-import { cutoverActivities, paycaActivities } from './activity-proxies.js';
+import { ACTING_CALL, cutoverActivities, paycaActivities } from './activity-proxies.js';
 import type { Compensation } from './compensations.js';
 import { checkPrefunding } from './funding.js';
 import { proveWebhookDelivery } from './webhook-delivery.js';
@@ -159,7 +159,12 @@ export function createReadinessChecks(ctx: ReadinessContext): Record<AutomatedCh
         records,
         concurrency: patched('seed-batch-32-lanes') ? SEED_CONCURRENCY : SEED_CONCURRENCY_BEFORE_PATCH,
         seed: async (record: SeedRecord) => {
-          const seeded = await act.seedCardRecord({ baseUrl: production, programme: plan.programme, record, purpose: 'seed' });
+          const seeded = await paycaActivities(plan.paycaRetryBudgetMs, 'readiness: seed initial card records (Engineering)', ACTING_CALL).seedCardRecord({
+            baseUrl: production,
+            programme: plan.programme,
+            record,
+            purpose: 'seed',
+          });
           owe(seeded.cardId);
           return seeded;
         },
