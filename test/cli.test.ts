@@ -5,6 +5,7 @@ import { parse as parseYaml, stringify as stringifyYaml } from 'yaml';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { setTimeout as delay } from 'node:timers/promises';
+import { createPaycaClients } from '../src/activities/payca-clients.js';
 import { readStatus } from '../src/client/read-status.js';
 import { freePort, isPortFree } from '../src/dev/ports.js';
 import { loadPlanFile } from '../src/plan/load.js';
@@ -273,8 +274,22 @@ describe('cutover CLI on the dev server', function () {
     });
   });
 
+  /**
+   * Earlier cutovers on this stack rolled forward, leaving the sandbox jobs paused and the production
+   * subscription in place, as a live programme would. A roll-back test starts from a sandbox still running.
+   */
+  async function beforeAnyCutover(): Promise<void> {
+    const enabled = await fetch(`${world.stack.sandbox.url}/_sim/jobs/sandbox-card-generator/enable`, { method: 'POST' });
+    assert.equal(enabled.status, 200);
+    const schedule = world.stack.client.schedule.getHandle('sandbox-settlement-replay');
+    if ((await schedule.describe()).state.paused) await schedule.unpause('a fresh sandbox for the next test');
+    const production = createPaycaClients({ credentials: { production: world.stack.production.credentials } }).get('production', world.stack.production.url);
+    for (const subscription of (await production.listWebhooks()).body.data) await production.deleteWebhook(subscription.id);
+  }
+
   describe('a cutover terminated at the go-live hold', () => {
     const workflowId = freshId('cli-terminated');
+    before(beforeAnyCutover);
     const sandboxJob = async () => {
       const res = await fetch(`${world.stack.sandbox.url}/_sim/jobs/sandbox-card-generator`);
       return ((await res.json()) as { enabled: boolean }).enabled;
@@ -336,6 +351,7 @@ describe('cutover CLI on the dev server', function () {
 
   describe('a roll-back step that fails past its budget', () => {
     const workflowId = freshId('cli-held');
+    before(beforeAnyCutover);
 
     it('holds for Engineering, shows it in status, and takes `cutover compensation done` with evidence', async () => {
       const document = parseYaml(await readFile(world.planFile, 'utf8')) as Record<string, unknown>;
@@ -527,6 +543,14 @@ describe('cutover watch end|extend: usage errors (exit 2)', function () {
     { args: ['watch', 'end', '--reason', 'clean 24h', '--as', 'lara'], says: /missing required argument 'id'/ },
     { args: ['watch', 'pause', 'some-id'], says: /unknown command 'pause'/ },
   ]);
+
+  it('documents `cutover undo` and both `cutover compensation` answers with examples in --help', async () => {
+    for (const command of [['undo'], ['compensation'], ['compensation', 'retry'], ['compensation', 'done']]) {
+      const result = await runCli([...command, '--help']);
+      assert.equal(result.code, 0, result.stderr);
+      assert.match(result.stdout, new RegExp(`Examples:\\n {2}\\$ cutover ${command.join(' ')} `));
+    }
+  });
 
   it('documents both subcommands with examples in --help', async () => {
     const end = await runCli(['watch', 'end', '--help']);

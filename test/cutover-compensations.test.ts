@@ -189,6 +189,10 @@ describe('compensations on the time-skipping server', function () {
         await refusal(handle.executeUpdate(retryCompensationUpdate, { args: [{ step: 'close-test-card', by: 'erin' }] })),
         /compensation close-test-card is not holding; restore-sandbox-jobs is/,
       );
+      assert.match(
+        await refusal(handle.executeUpdate(abortUpdate, { args: [{ by: 'lara', reason: 'again' }] })),
+        /rolling back and restore-sandbox-jobs holds for Engineering; only `cutover compensation retry\|done` is taken/,
+      );
       // Still down: the retry spends its budget again and holds a second time.
       await handle.executeUpdate(retryCompensationUpdate, { args: [{ step: 'restore-sandbox-jobs', by: 'erin' }] });
       await heldAfter(handle, 2);

@@ -111,6 +111,10 @@ function findStage(status: CutoverStatus, stage: unknown): StageState | string {
 
 function checkOpen(status: CutoverStatus): string | undefined {
   if (status.phase === 'compensating') return 'the cutover is rolling back; no further messages are taken';
+  const held = status.compensations.find((c) => c.status === 'held');
+  if (held) {
+    return `the cutover is rolling back and ${held.step} holds for Engineering; only \`cutover compensation retry|done\` is taken`;
+  }
   if (status.phase === 'completed' || status.phase === 'rolled-back' || status.phase === 'aborted') {
     return `the cutover has already ended (${status.phase})`;
   }

@@ -52,6 +52,13 @@ function compensationDoneCommand(): Command {
 export function compensationCommand(): Command {
   return new Command('compensation')
     .description('answer a roll-back step that holds for Engineering: retry it, or record it done by hand')
+    .addHelpText(
+      'after',
+      examples(
+        `cutover compensation retry ${ID} restore-sandbox-jobs --as erin`,
+        `cutover compensation done ${ID} close-seeded-cards --evidence "closed in the PayCA console, OPS-982" --as erin`,
+      ),
+    )
     .addCommand(retryCompensationCommand())
     .addCommand(compensationDoneCommand());
 }
