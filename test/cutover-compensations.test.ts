@@ -179,6 +179,8 @@ describe('compensations on the time-skipping server', function () {
       const restore = held.compensations.find((c) => c.step === 'restore-sandbox-jobs');
       assert.match(restore?.reason ?? '', /SandboxJobUnreachable: could not enable sandbox job card-generator .*HTTP 503/);
       assert.equal((await handle.describe()).status.name, 'RUNNING', 'the cutover has not ended as if undone');
+      const metadata = await handle.query<{ currentDetails?: string }>('__temporal_workflow_metadata');
+      assert.match(metadata.currentDetails ?? '', /\| restore-sandbox-jobs \| held: awaiting Engineering, SandboxJobUnreachable/, 'the Temporal UI shows the hold');
       assert.equal(held.compensations.some((c) => c.step === 'remove-webhook-subscription'), false, 'the older steps wait their turn');
 
       assert.match(
