@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { execFile, spawn } from 'node:child_process';
+import { randomUUID } from 'node:crypto';
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { parse as parseYaml, stringify as stringifyYaml } from 'yaml';
 import { tmpdir } from 'node:os';
@@ -346,6 +347,47 @@ describe('cutover CLI on the dev server', function () {
       assert.equal(again.code, 0, again.stderr);
       assert.match(again.stdout, new RegExp(`already undoing ${workflowId} as ${workflowId}.undo`));
       assert.deepEqual(await fetch(`${world.stack.production.url}/_sim/counters`).then((r) => r.json()), before);
+    });
+  });
+
+  describe('a cutover whose run was reset', () => {
+    const workflowId = freshId('cli-reset');
+    before(beforeAnyCutover);
+
+    it('undoes, once its new run is aborted, what the earlier run changed and the new one did not know', async () => {
+      assert.equal((await startFastCutover(workflowId)).code, 0);
+      await waitFor(workflowId, 'go-live holding', holdingAt('go-live'));
+      const first = world.stack.client.workflow.getHandle(workflowId);
+      const firstRunId = (await first.describe()).runId;
+      const events = (await first.fetchHistory()).events ?? [];
+      const firstTask = events.find((e) => e.workflowTaskCompletedEventAttributes)?.eventId;
+      await world.stack.client.workflowService.resetWorkflowExecution({
+        namespace: world.stack.temporal.namespace,
+        workflowExecution: { workflowId, runId: firstRunId },
+        workflowTaskFinishEventId: firstTask,
+        reason: 'replay the cutover from its start',
+        requestId: randomUUID(),
+      });
+      // The new run finds the jobs already paused and the subscription already there: it owes neither.
+      await waitFor(workflowId, 'the new run at the go-live hold', holdingAt('go-live'));
+      const refused = await cutover(['undo', workflowId, '--as', 'erin']);
+      assert.equal(refused.code, 1);
+      assert.match(refused.stderr, /was reset and its new run is still running; that run undoes only what it changed itself/);
+
+      assert.equal((await cutover(['abort', workflowId, '--as', 'lara', '--reason', 'start again next week'])).code, 0);
+      const aborted = await waitFor(workflowId, 'aborted', (s) => s.phase === 'aborted');
+      assert.equal(aborted.compensations.find((c) => c.step === 'restore-sandbox-jobs')?.detail, 'restored none (all were paused before)');
+      assert.equal(await fetch(`${world.stack.sandbox.url}/_sim/jobs/sandbox-card-generator`).then(async (r) => ((await r.json()) as { enabled: boolean }).enabled), false);
+
+      const undo = await cutover(['undo', workflowId, '--as', 'erin']);
+      assert.equal(undo.code, 0, undo.stderr);
+      assert.match(undo.stdout, new RegExp(`owed by run ${firstRunId} \\(TERMINATED\\)`));
+      assert.match(undo.stdout, /restore-sandbox-jobs: undone: restored sandbox-settlement-replay, sandbox-card-generator/);
+      assert.match(undo.stdout, /remove-webhook-subscription: undone/);
+      assert.equal(await fetch(`${world.stack.sandbox.url}/_sim/jobs/sandbox-card-generator`).then(async (r) => ((await r.json()) as { enabled: boolean }).enabled), true);
+      assert.equal((await world.stack.client.schedule.getHandle('sandbox-settlement-replay').describe()).state.paused, false);
+      const production = createPaycaClients({ credentials: { production: world.stack.production.credentials } }).get('production', world.stack.production.url);
+      assert.deepEqual((await production.listWebhooks()).body.data, []);
     });
   });
 

@@ -53,17 +53,20 @@ async function closedRuns(client: Client, workflowId: string): Promise<{ runId: 
     .catch((err: unknown) => {
       throw err instanceof WorkflowNotFoundError ? cutoverNotFound(workflowId) : translateTemporalError(err, workflowId);
     });
-  if (latest.status.name === 'RUNNING') {
-    throw new CutoverError(
-      'UNDO_REFUSED',
-      `cutover ${workflowId} is still running; it undoes its own changes: abort it with \`cutover abort ${workflowId} --as NAME --reason TEXT\``,
-      { workflowId },
-    );
-  }
   const runs = new Map<string, { runId: string; executionStatus: string; startMs: number }>();
   runs.set(latest.runId, { runId: latest.runId, executionStatus: latest.status.name, startMs: latest.startTime.getTime() });
   for await (const run of client.workflow.list({ query: `WorkflowId = '${workflowId.replace(/'/g, "\\'")}'` })) {
     if (!runs.has(run.runId)) runs.set(run.runId, { runId: run.runId, executionStatus: run.status.name, startMs: run.startTime.getTime() });
+  }
+  if (latest.status.name === 'RUNNING') {
+    const abort = `\`cutover abort ${workflowId} --as NAME --reason TEXT\``;
+    throw new CutoverError(
+      'UNDO_REFUSED',
+      runs.size > 1
+        ? `cutover ${workflowId} was reset and its new run is still running; that run undoes only what it changed itself. Abort it with ${abort}, then \`cutover undo ${workflowId}\` undoes what the earlier runs changed`
+        : `cutover ${workflowId} is still running; it undoes its own changes: abort it with ${abort}`,
+      { workflowId },
+    );
   }
   return [...runs.values()].sort((a, b) => a.startMs - b.startMs);
 }
