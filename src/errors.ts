@@ -262,6 +262,10 @@ export type CutoverErrorCode =
   | 'SIGNING_KEY_INVALID'
   | 'SIGNATURE_INVALID'
   | 'REPORT_INVALID'
+  /** `cutover undo` found nothing it may undo: the cutover still runs, went live, or owes nothing. */
+  | 'UNDO_REFUSED'
+  /** An undo step failed past its retry budget and holds for Engineering. */
+  | 'COMPENSATION_HELD'
   /** An activity ran out of time (its retry budget or an attempt's limit) without a failure of its own to name. */
   | 'ACTIVITY_TIMED_OUT';
 

@@ -1,9 +1,12 @@
 import assert from 'node:assert/strict';
 import { execFile, spawn } from 'node:child_process';
-import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { randomUUID } from 'node:crypto';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { parse as parseYaml, stringify as stringifyYaml } from 'yaml';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { setTimeout as delay } from 'node:timers/promises';
+import { createPaycaClients } from '../src/activities/payca-clients.js';
 import { readStatus } from '../src/client/read-status.js';
 import { freePort, isPortFree } from '../src/dev/ports.js';
 import { loadPlanFile } from '../src/plan/load.js';
@@ -318,6 +321,176 @@ describe('cutover CLI on the dev server', function () {
     });
   });
 
+  /**
+   * Earlier cutovers on this stack rolled forward, leaving the sandbox jobs paused and the production
+   * subscription in place, as a live programme would. A roll-back test starts from a sandbox still running.
+   */
+  async function beforeAnyCutover(): Promise<void> {
+    const enabled = await fetch(`${world.stack.sandbox.url}/_sim/jobs/sandbox-card-generator/enable`, { method: 'POST' });
+    assert.equal(enabled.status, 200);
+    const schedule = world.stack.client.schedule.getHandle('sandbox-settlement-replay');
+    if ((await schedule.describe()).state.paused) await schedule.unpause('a fresh sandbox for the next test');
+    const production = createPaycaClients({ credentials: { production: world.stack.production.credentials } }).get('production', world.stack.production.url);
+    for (const subscription of (await production.listWebhooks()).body.data) await production.deleteWebhook(subscription.id);
+  }
+
+  describe('a cutover terminated at the go-live hold', () => {
+    const workflowId = freshId('cli-terminated');
+    before(beforeAnyCutover);
+    const sandboxJob = async () => {
+      const res = await fetch(`${world.stack.sandbox.url}/_sim/jobs/sandbox-card-generator`);
+      return ((await res.json()) as { enabled: boolean }).enabled;
+    };
+    const scheduleIsPaused = async () => (await world.stack.client.schedule.getHandle('sandbox-settlement-replay').describe()).state.paused;
+    const productionState = async () => {
+      const res = await fetch(`${world.stack.production.url}/_sim/state`);
+      return (await res.json()) as { cards: { id: string; status: string }[]; subscriptions: { id: string }[] };
+    };
+    let seeded: string[] = [];
+
+    it('refuses to undo a cutover that is still running: it undoes its own changes', async () => {
+      assert.equal((await startFastCutover(workflowId)).code, 0);
+      const held = await waitFor(workflowId, 'go-live holding', holdingAt('go-live'));
+      seeded = ((item(held, 'seed-card-records').evidence as { mapping: { cardId: string }[] }).mapping ?? []).map((m) => m.cardId);
+      assert.equal(seeded.length, 6);
+      const result = await cutover(['undo', workflowId, '--as', 'erin']);
+      assert.equal(result.code, 1);
+      assert.match(result.stderr, new RegExp(`cutover ${workflowId} is still running; it undoes its own changes: abort it`));
+    });
+
+    it('shows what it still owes once terminated, and `cutover undo` undoes it all, newest first', async () => {
+      assert.equal(await sandboxJob(), false, 'T-2h paused the HTTP job');
+      assert.equal(await scheduleIsPaused(), true, 'T-2h paused the schedule');
+      await world.stack.client.workflow.getHandle(workflowId).terminate('operator ended it by hand');
+
+      const status = await cutover(['status', workflowId]);
+      assert.equal(status.code, 0, status.stderr);
+      const owed = status.stdout.slice(status.stdout.indexOf('Owed, not undone:'));
+      assert.match(owed, /^Owed, not undone:\n/);
+      assert.match(owed, /\n  restore-sandbox-jobs: sandbox-settlement-replay, sandbox-card-generator\n/);
+      assert.match(owed, /\n  close-seeded-cards: 6 card\(s\)\n/);
+      assert.match(owed, /\n  remove-webhook-subscription: \S+\n/);
+      assert.match(status.stdout, new RegExp(`run \`cutover undo ${workflowId} --as NAME\``));
+
+      const undo = await cutover(['undo', workflowId, '--as', 'erin']);
+      assert.equal(undo.code, 0, undo.stderr);
+      assert.match(undo.stdout, new RegExp(`undoing ${workflowId} as ${workflowId}.undo, owed by run \\S+ \\(TERMINATED\\)`));
+      assert.match(undo.stdout, /restore-sandbox-jobs: undone: restored sandbox-settlement-replay, sandbox-card-generator/);
+      assert.match(undo.stdout, /close-seeded-cards: undone: closed 6 seeded cards/);
+      assert.match(undo.stdout, /remove-webhook-subscription: undone/);
+      assert.equal(await sandboxJob(), true);
+      assert.equal(await scheduleIsPaused(), false);
+      const state = await productionState();
+      assert.deepEqual(seeded.map((id) => state.cards.find((c) => c.id === id)?.status), seeded.map(() => 'closed'));
+      const lines = [...undo.stdout.matchAll(/ ([a-z-]+): (?:undone|kept|done by hand|failed)/g)].map((m) => m[1]);
+      const owedOrder = [...owed.matchAll(/\n  ([a-z-]+): /g)].map((m) => m[1]);
+      assert.deepEqual(lines, owedOrder, 'undone in the order status lists them owed: newest first');
+    });
+
+    it('undoes only once: a second `cutover undo` shows the first one and changes nothing', async () => {
+      const before = await fetch(`${world.stack.production.url}/_sim/counters`).then((r) => r.json());
+      const again = await cutover(['undo', workflowId, '--as', 'eli']);
+      assert.equal(again.code, 0, again.stderr);
+      assert.match(again.stdout, new RegExp(`already undoing ${workflowId} as ${workflowId}.undo`));
+      assert.deepEqual(await fetch(`${world.stack.production.url}/_sim/counters`).then((r) => r.json()), before);
+    });
+  });
+
+  describe('a cutover whose run was reset', () => {
+    const workflowId = freshId('cli-reset');
+    before(beforeAnyCutover);
+
+    it('undoes, once its new run is aborted, what the earlier run changed and the new one did not know', async () => {
+      assert.equal((await startFastCutover(workflowId)).code, 0);
+      await waitFor(workflowId, 'go-live holding', holdingAt('go-live'));
+      const first = world.stack.client.workflow.getHandle(workflowId);
+      const firstRunId = (await first.describe()).runId;
+      const events = (await first.fetchHistory()).events ?? [];
+      const firstTask = events.find((e) => e.workflowTaskCompletedEventAttributes)?.eventId;
+      await world.stack.client.workflowService.resetWorkflowExecution({
+        namespace: world.stack.temporal.namespace,
+        workflowExecution: { workflowId, runId: firstRunId },
+        workflowTaskFinishEventId: firstTask,
+        reason: 'replay the cutover from its start',
+        requestId: randomUUID(),
+      });
+      // The new run finds the jobs already paused and the subscription already there: it owes neither.
+      await waitFor(workflowId, 'the new run at the go-live hold', holdingAt('go-live'));
+      const refused = await cutover(['undo', workflowId, '--as', 'erin']);
+      assert.equal(refused.code, 1);
+      assert.match(refused.stderr, /was reset and its new run is still running; that run undoes only what it changed itself/);
+
+      assert.equal((await cutover(['abort', workflowId, '--as', 'lara', '--reason', 'start again next week'])).code, 0);
+      const aborted = await waitFor(workflowId, 'aborted', (s) => s.phase === 'aborted');
+      assert.equal(aborted.compensations.find((c) => c.step === 'restore-sandbox-jobs')?.detail, 'restored none (all were paused before)');
+      assert.equal(await fetch(`${world.stack.sandbox.url}/_sim/jobs/sandbox-card-generator`).then(async (r) => ((await r.json()) as { enabled: boolean }).enabled), false);
+
+      const undo = await cutover(['undo', workflowId, '--as', 'erin']);
+      assert.equal(undo.code, 0, undo.stderr);
+      assert.match(undo.stdout, new RegExp(`owed by run ${firstRunId} \\(TERMINATED\\)`));
+      assert.match(undo.stdout, /restore-sandbox-jobs: undone: restored sandbox-settlement-replay, sandbox-card-generator/);
+      assert.match(undo.stdout, /remove-webhook-subscription: undone/);
+      assert.equal(await fetch(`${world.stack.sandbox.url}/_sim/jobs/sandbox-card-generator`).then(async (r) => ((await r.json()) as { enabled: boolean }).enabled), true);
+      assert.equal((await world.stack.client.schedule.getHandle('sandbox-settlement-replay').describe()).state.paused, false);
+      const production = createPaycaClients({ credentials: { production: world.stack.production.credentials } }).get('production', world.stack.production.url);
+      assert.deepEqual((await production.listWebhooks()).body.data, []);
+    });
+  });
+
+  describe('a roll-back step that fails past its budget', () => {
+    const workflowId = freshId('cli-held');
+    before(beforeAnyCutover);
+
+    it('holds for Engineering, shows it in status, and takes `cutover compensation done` with evidence', async () => {
+      const document = parseYaml(await readFile(world.planFile, 'utf8')) as Record<string, unknown>;
+      const deadPort = await freePort();
+      const planFile = join(world.dataDir, 'held-plan.yaml');
+      await writeFile(
+        planFile,
+        stringifyYaml({
+          ...document,
+          compensationRetryBudget: '2s',
+          sandboxJobs: [
+            {
+              kind: 'http',
+              name: 'sandbox-card-generator',
+              disableUrl: `${world.stack.sandbox.url}/_sim/jobs/sandbox-card-generator/disable`,
+              enableUrl: `http://127.0.0.1:${deadPort}/enable`,
+              statusUrl: `${world.stack.sandbox.url}/_sim/jobs/sandbox-card-generator`,
+            },
+          ],
+        }),
+      );
+      const started = await cutover(['start', planFile, '--id', workflowId, '--go-live', '+1h', '--time-scale', '720', '--as', 'lara']);
+      assert.equal(started.code, 0, started.stderr);
+      await waitFor(workflowId, 'T-2h passed', (s) => stage(s, 'disable-sandbox-jobs').status === 'passed');
+      const aborted = await cutover(['abort', workflowId, '--as', 'lara', '--reason', 'rehearsal over']);
+      assert.equal(aborted.code, 0, aborted.stderr);
+      await waitFor(workflowId, 'the restore to hold', (s) => s.compensations.some((c) => c.status === 'held'));
+
+      const status = await cutover(['status', workflowId]);
+      assert.match(status.stdout, /phase holding/);
+      assert.match(
+        status.stdout,
+        new RegExp(`Holding:\\n(.*\\n)*  roll-back step restore-sandbox-jobs: SandboxJobUnreachable: could not enable sandbox job sandbox-card-generator .*awaiting engineering \\(erin\\|eli\\): \`cutover compensation retry\\|done ${workflowId} restore-sandbox-jobs\``),
+      );
+      const stranger = await cutover(['compensation', 'retry', workflowId, 'restore-sandbox-jobs', '--as', 'olivia']);
+      assert.equal(stranger.code, 1);
+      assert.match(stranger.stderr, /olivia cannot answer the held compensation restore-sandbox-jobs/);
+      const unknownStep = await cutover(['compensation', 'done', workflowId, 'restore-jobs', '--evidence', 'x', '--as', 'erin']);
+      assert.equal(unknownStep.code, 2);
+      assert.match(unknownStep.stderr, /unknown compensation step "restore-jobs"/);
+
+      const done = await cutover(['compensation', 'done', workflowId, 'restore-sandbox-jobs', '--evidence', 'enabled from the sandbox console, OPS-981', '--as', 'erin']);
+      assert.equal(done.code, 0, done.stderr);
+      assert.match(done.stdout, /restore-sandbox-jobs is recorded as done by hand by erin/);
+      await waitFor(workflowId, 'aborted', (s) => s.phase === 'aborted');
+      const report = await cutover(['report', workflowId, '--format', 'md']);
+      assert.equal(report.code, 0, report.stderr);
+      assert.match(report.stdout, /\| `restore-sandbox-jobs` \| done-by-hand \| done by hand by erin, evidence: enabled from the sandbox console, OPS-981 after holding once/);
+    });
+  });
+
   describe('bad input', () => {
     const cases: { args: string[]; says: RegExp }[] = [
       { args: ['approve', 'some-id', 'launch', '--as', 'lara'], says: /stage "launch" is not valid: must be one of config-diff, .*debrief/ },
@@ -458,6 +631,14 @@ describe('cutover watch end|extend: usage errors (exit 2)', function () {
     { args: ['watch', 'end', '--reason', 'clean 24h', '--as', 'lara'], says: /missing required argument 'id'/ },
     { args: ['watch', 'pause', 'some-id'], says: /unknown command 'pause'/ },
   ]);
+
+  it('documents `cutover undo` and both `cutover compensation` answers with examples in --help', async () => {
+    for (const command of [['undo'], ['compensation'], ['compensation', 'retry'], ['compensation', 'done']]) {
+      const result = await runCli([...command, '--help']);
+      assert.equal(result.code, 0, result.stderr);
+      assert.match(result.stdout, new RegExp(`Examples:\\n {2}\\$ cutover ${command.join(' ')} `));
+    }
+  });
 
   it('documents both subcommands with examples in --help', async () => {
     const end = await runCli(['watch', 'end', '--help']);

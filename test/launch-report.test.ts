@@ -648,6 +648,49 @@ describe('launch report formatting', () => {
     });
   });
 
+  describe('an aborted cutover whose compensations held, were done by hand or kept', () => {
+    const status = rolledBackStatus();
+    status.compensations = [
+      {
+        step: 'restore-sandbox-jobs',
+        status: 'done-by-hand',
+        at: '2026-12-01T11:40:00.000Z',
+        holds: 1,
+        reason: 'SandboxJobUnreachable: could not enable sandbox job card-generator: HTTP 503 (still failing when its retry budget ran out)',
+        doneByHand: { by: 'erin', evidence: 're-enabled from the sandbox console, OPS-981', at: '2026-12-01T11:40:00.000Z' },
+      },
+      { step: 'close-seeded-cards', status: 'kept', at: '2026-12-01T11:40:01.000Z', detail: 'kept 6 seeded cards open (readiness.seedCards.keepOnRollBack)' },
+      {
+        step: 'remove-webhook-subscription',
+        status: 'done',
+        at: '2026-12-01T11:45:00.000Z',
+        holds: 2,
+        reason: 'ErrUnavailable: PayCA answered 503',
+        detail: 'sub_1 (request req_rm_2)',
+      },
+    ];
+    const report = buildLaunchReport(status, GENERATED_AT);
+    const document = launchReportMarkdown(report);
+
+    it('shows every compensation\'s outcome: done by hand by whom with what evidence, kept, undone after holding', () => {
+      const compensations = sectionOf(document, 'Compensations');
+      assert.match(
+        compensations,
+        /\| `restore-sandbox-jobs` \| done-by-hand \| done by hand by erin, evidence: re-enabled from the sandbox console, OPS-981 after holding once \(SandboxJobUnreachable: .*HTTP 503/,
+      );
+      assert.match(compensations, /\| `close-seeded-cards` \| kept \| kept 6 seeded cards open \(readiness\.seedCards\.keepOnRollBack\) \|/);
+      assert.match(compensations, /\| `remove-webhook-subscription` \| done \| undone after holding 2 times \(ErrUnavailable: PayCA answered 503\): sub_1 \(request req_rm_2\) \|/);
+    });
+
+    it('puts the held compensations in the incident log, with who did the step by hand', () => {
+      const held = report.incidentLog.filter((i) => i.kind === 'compensation-failed').map((i) => [i.who, i.what.split(':')[0]]);
+      assert.deepEqual(held, [
+        ['erin', 'restore-sandbox-jobs done by hand by erin, evidence'],
+        [null, 'remove-webhook-subscription undone after holding 2 times (ErrUnavailable'],
+      ]);
+    });
+  });
+
   describe('a rolled-back cutover', () => {
     const report = buildLaunchReport(rolledBackStatus(), GENERATED_AT);
     const document = launchReportMarkdown(report);

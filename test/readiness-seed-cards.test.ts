@@ -285,6 +285,43 @@ describe('readiness: seeding card records', function () {
     });
   });
 
+  describe('closing seeded cards on roll-back', () => {
+    async function seedAll(count: number): Promise<string[]> {
+      const ids: string[] = [];
+      for (const record of records(count, 'undo')) {
+        ids.push((await activities.seedCardRecord({ baseUrl, programme: PROGRAMME, record, purpose: 'seed' })).cardId);
+      }
+      return ids;
+    }
+    const statuses = async (ids: string[]) => {
+      const client = createPaycaClients({ credentials: stack.credentials }).get('production', baseUrl);
+      return Promise.all(ids.map(async (id) => (await client.getCard(id)).body.status));
+    };
+
+    it('closes a batch of seeded cards, and closing it again closes nothing twice', async () => {
+      const ids = await seedAll(3);
+      const first = await activities.closeSeededCards({ baseUrl, programme: PROGRAMME, cardIds: ids });
+      assert.equal(first.closed, 3);
+      assert.equal(first.requestIds.length, 2, 'the first and the last request id');
+      assert.deepEqual(await statuses(ids), ['closed', 'closed', 'closed']);
+      const before = await stack.counters();
+      await activities.closeSeededCards({ baseUrl, programme: PROGRAMME, cardIds: ids });
+      const after = await stack.counters();
+      assert.equal(after.cardsClosed, 3);
+      assert.equal(after.idempotentReplays - before.idempotentReplays, 3, 'the same key per card: PayCA replays each close');
+    });
+
+    it('fails at the card PayCA refuses, and the retry closes the rest', async () => {
+      const ids = await seedAll(3);
+      await stack.admin('faults', 'POST', { force: { count: 1, kind: 'answer', code: 'ErrUnavailable', status: 503, path: `/v1/cards/${ids[1]}/close` } });
+      await assert.rejects(activities.closeSeededCards({ baseUrl, programme: PROGRAMME, cardIds: ids }), (err: unknown) => err instanceof ApplicationFailure && err.type === 'ErrUnavailable');
+      assert.deepEqual(await statuses(ids), ['closed', 'active', 'active']);
+      await activities.closeSeededCards({ baseUrl, programme: PROGRAMME, cardIds: ids });
+      assert.deepEqual(await statuses(ids), ['closed', 'closed', 'closed']);
+      assert.equal((await stack.counters()).cardsClosed, 3);
+    });
+  });
+
   describe('the workflow-side batch', () => {
     it('seeds at most `concurrency` at once, keeps input order and reports progress after each card', async () => {
       const batch = records(7, 'batch');

@@ -5,6 +5,7 @@ import { approveCommand } from './commands/approve.js';
 import { checklistCommand } from './commands/checklist.js';
 import { codecServerCommand } from './commands/codec-server.js';
 import { completeCommand } from './commands/complete.js';
+import { compensationCommand } from './commands/compensation.js';
 import { incidentCommand } from './commands/incident.js';
 import { keygenCommand } from './commands/keygen.js';
 import { decideCommand } from './commands/decide.js';
@@ -20,6 +21,7 @@ import { simCommand } from './commands/sim.js';
 import { startCommand } from './commands/start.js';
 import { statusCommand } from './commands/status.js';
 import { verifyCommand } from './commands/verify.js';
+import { undoCommand } from './commands/undo.js';
 import { waiveCommand } from './commands/waive.js';
 import { watchCommand } from './commands/watch.js';
 import { workerCommand } from './commands/worker.js';
@@ -37,6 +39,8 @@ const COMMANDS = [
   decideCommand,
   retryCommand,
   abortCommand,
+  compensationCommand,
+  undoCommand,
   completeCommand,
   waiveCommand,
   retryItemCommand,

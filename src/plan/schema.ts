@@ -146,6 +146,8 @@ const Readiness = z.strictObject({
     .strictObject({
       csv: z.string().min(1),
       dryRunSample: z.number().int().min(1).max(50).default(3),
+      /** Roll-back and abort close the seeded cards unless this keeps them (the report says which). */
+      keepOnRollBack: z.boolean().default(false),
     })
     .optional(),
 });
@@ -288,6 +290,8 @@ export const CutoverPlanFile = z
     approvalTimeout: PositiveDuration.default(2 * 3_600_000),
     /** How long one PayCA call may keep retrying (429s, 5xx, network) before its stage holds. */
     paycaRetryBudget: PositiveDuration.default(10 * 60_000),
+    /** How long one compensation keeps retrying before it holds for Engineering (retry, or done by hand). */
+    compensationRetryBudget: PositiveDuration.default(15 * 60_000),
     readiness: Readiness.default({
       items: {},
       extraItems: [],
@@ -451,12 +455,14 @@ export interface CutoverPlan {
   /** The budgets are absent in cutovers started before notices were best effort. */
   notifications: { webhookUrl?: string; monitoringRoom: string; retryBudgetMs?: number; attemptTimeoutMs?: number };
   paycaRetryBudgetMs: number;
+  /** Optional so cutovers started before compensations held keep running. */
+  compensationRetryBudgetMs?: number;
   readiness: {
     items: ReadinessItemPlan[];
     webhookTls: { minDaysValid: number; mutualTlsRequired: boolean };
     cicdEnv?: { sandboxFile: string; productionFile: string; allowedDifferences: string[]; secretKeys: string[]; paycaClientSecretKey?: string };
     expectedBins: ExpectedBin[];
-    seedCards?: { csv: string; dryRunSample: number };
+    seedCards?: { csv: string; dryRunSample: number; keepOnRollBack?: boolean };
   };
   stages: StagePlan[];
   postLaunch: PostLaunchPlan;
@@ -502,6 +508,7 @@ export function normalisePlan(file: CutoverPlanFile): CutoverPlan {
       attemptTimeoutMs: file.notifications.attemptTimeout,
     },
     paycaRetryBudgetMs: file.paycaRetryBudget,
+    compensationRetryBudgetMs: file.compensationRetryBudget,
     readiness: {
       items: [
         ...RUNBOOK_ITEMS.map((item) => {

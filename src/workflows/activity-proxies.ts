@@ -4,6 +4,7 @@
  * Every call carries a summary, which is what an engineer reads in the Temporal UI's event history.
  */
 import {
+  ActivityCancellationType,
   ActivityFailure,
   ApplicationFailure,
   proxyActivities,
@@ -19,7 +20,14 @@ import { PAYCA_TASK_QUEUE } from './definitions.js';
 export interface PaycaCallOptions {
   startToCloseTimeout?: number;
   heartbeatTimeout?: string;
+  cancellationType?: ActivityCancellationType;
 }
+
+/**
+ * For calls that change something at PayCA: when an abort cancels one, the workflow waits for the attempt
+ * already at PayCA to end (a retry is never started), so a card or subscription it made is known and undone.
+ */
+export const ACTING_CALL: PaycaCallOptions = { cancellationType: ActivityCancellationType.WAIT_CANCELLATION_COMPLETED };
 
 const PAYCA_RETRY: RetryPolicy = {
   initialInterval: '1s',

@@ -1,60 +1,162 @@
 /**
- * What a cutover changed that a roll-back or abort must undo, and the undoing, newest first. A step that
- * fails is recorded and the rest still run: a half roll-back with a named failure beats none.
+ * What a cutover changed that a roll-back or abort must undo, and the undoing, newest first.
+ *
+ * A compensation that fails keeps retrying with backoff for the plan's `compensationRetryBudget`, then holds
+ * for Engineering with the reason until someone retries it or marks it done by hand with evidence: an
+ * undo that did not happen must never look like one that did. Cutovers started before holding existed
+ * keep their old way (the failure is recorded and the rest still run), so their histories replay.
  */
-import { log } from '@temporalio/workflow';
-import type { JobPriorState } from '../activities/index.js';
+import { ActivityFailure, ApplicationFailure, condition, log, patched, proxyActivities, TimeoutFailure } from '@temporalio/workflow';
+import type { CutoverActivities } from '../activities/index.js';
 import type { CutoverPlan } from '../plan/schema.js';
 import { activityProblem, cutoverActivities, paycaActivities } from './activity-proxies.js';
-import type { CutoverStatus } from './definitions.js';
+import type { Compensation, CompensationDoneArgs, CompensationRecord, RetryCompensationArgs } from './definitions.js';
 
-export type Compensation =
-  | { step: 'restore-sandbox-jobs'; priorStates: JobPriorState[] }
-  | { step: 'remove-webhook-subscription'; subscriptionId: string }
-  | { step: 'close-test-card'; cardId: string };
+export type { Compensation };
 
-async function undo(plan: CutoverPlan, step: Compensation): Promise<string> {
+/** Seeded cards closed per activity: bounded work and payload whatever the number of cards. */
+export const SEED_CLOSE_BATCH = 200;
+
+const DEFAULT_RETRY_BUDGET_MS = 15 * 60_000;
+
+/** Engineering's answer to the compensation that holds, set by the message handlers. */
+export type CompensationAnswer =
+  | { kind: 'retry'; args: RetryCompensationArgs }
+  | { kind: 'done-by-hand'; args: CompensationDoneArgs; at: string };
+
+export interface CompensationRun {
+  plan: CutoverPlan;
+  /** Owed compensations, oldest first; each leaves the list once it is undone, kept or done by hand. */
+  pending: Compensation[];
+  records: CompensationRecord[];
+  /** Holding for Engineering, then back to compensating. */
+  onHold(record: CompensationRecord): Promise<void>;
+  onResume(): void;
+  /** Read and cleared by the run while a compensation holds. */
+  answer: { current?: CompensationAnswer };
+}
+
+function compensationActivities(budgetMs: number, summary: string) {
+  return proxyActivities<CutoverActivities>({
+    startToCloseTimeout: '60s',
+    heartbeatTimeout: '20s',
+    scheduleToCloseTimeout: budgetMs,
+    retry: { initialInterval: '1s', backoffCoefficient: 2, maximumInterval: '60s' },
+    summary,
+  });
+}
+
+function describeSeededCards(count: number): string {
+  return `${count} seeded card${count === 1 ? '' : 's'}`;
+}
+
+async function undo(plan: CutoverPlan, step: Compensation, holds: boolean): Promise<string> {
   const production = plan.payca.production.baseUrl;
+  const budgetMs = holds ? (plan.compensationRetryBudgetMs ?? DEFAULT_RETRY_BUDGET_MS) : plan.paycaRetryBudgetMs;
   switch (step.step) {
     case 'restore-sandbox-jobs': {
-      const { restored } = await cutoverActivities('roll-back: restore sandbox jobs').restoreSandboxJobs({
-        jobs: plan.sandboxJobs,
-        priorStates: step.priorStates,
-      });
+      const summary = 'roll-back: restore sandbox jobs';
+      const act = holds ? compensationActivities(budgetMs, summary) : cutoverActivities(summary);
+      const { restored } = await act.restoreSandboxJobs({ jobs: plan.sandboxJobs, priorStates: step.priorStates });
       return `restored ${restored.join(', ') || 'none (all were paused before)'}`;
     }
     case 'remove-webhook-subscription': {
-      const removed = await paycaActivities(plan.paycaRetryBudgetMs, 'roll-back: remove webhook subscription').removeWebhookSubscription({
+      const removed = await paycaActivities(budgetMs, 'roll-back: remove webhook subscription').removeWebhookSubscription({
         baseUrl: production,
         subscriptionId: step.subscriptionId,
       });
       return `${step.subscriptionId} (request ${removed.requestId ?? 'n/a'})`;
     }
     case 'close-test-card': {
-      const closed = await paycaActivities(plan.paycaRetryBudgetMs, 'roll-back: close test card').closeTestCard({
+      const closed = await paycaActivities(budgetMs, 'roll-back: close test card').closeTestCard({
         baseUrl: production,
         cardId: step.cardId,
       });
       return `${step.cardId} (request ${closed.requestId})`;
     }
+    case 'close-seeded-cards': {
+      const requestIds: string[] = [];
+      // Newest first, like the steps themselves; each batch is idempotent, so a retried step redoes none.
+      const cards = [...step.cardIds].reverse();
+      for (let from = 0; from < cards.length; from += SEED_CLOSE_BATCH) {
+        const batch = cards.slice(from, from + SEED_CLOSE_BATCH);
+        const closed = await paycaActivities(budgetMs, `roll-back: close seeded cards ${from + 1}-${from + batch.length} of ${cards.length}`, {
+          startToCloseTimeout: 300_000,
+          heartbeatTimeout: '30s',
+        }).closeSeededCards({ baseUrl: production, programme: plan.programme, cardIds: batch });
+        requestIds.push(...closed.requestIds);
+      }
+      const span = requestIds.length > 0 ? ` (requests ${requestIds[0]} … ${requestIds[requestIds.length - 1]})` : '';
+      return `closed ${describeSeededCards(cards.length)}${span}`;
+    }
   }
 }
 
-export async function runCompensations(plan: CutoverPlan, pending: Compensation[], status: CutoverStatus): Promise<void> {
-  for (const step of [...pending].reverse()) {
-    try {
-      const detail = await undo(plan, step);
-      status.compensations.push({ step: step.step, status: 'done', at: new Date().toISOString(), detail });
-    } catch (err) {
-      const problem = activityProblem(err);
-      status.compensations.push({
-        step: step.step,
-        status: 'failed',
-        at: new Date().toISOString(),
-        detail: `${problem.type}: ${problem.message}`,
-      });
-      log.error('compensation failed', { step: step.step, problem });
-    }
+/** Why a step failed, in words: a step that ran out of budget names the failure its last attempt met. */
+function failureReason(err: unknown): string {
+  const problem = activityProblem(err);
+  const cause = err instanceof ActivityFailure ? err.cause : err;
+  const last = cause instanceof TimeoutFailure && cause.cause instanceof ApplicationFailure ? cause.cause : undefined;
+  const request = problem.requestId ? ` (request ${problem.requestId})` : '';
+  return last ? `${last.type ?? 'Error'}: ${last.message} (still failing when its retry budget ran out)` : `${problem.type}: ${problem.message}${request}`;
+}
+
+/** A step the plan says to keep is recorded as kept instead of undone. */
+function keptReason(plan: CutoverPlan, step: Compensation): string | undefined {
+  if (step.step === 'close-seeded-cards' && plan.readiness.seedCards?.keepOnRollBack) {
+    return `kept ${describeSeededCards(step.cardIds.length)} open (readiness.seedCards.keepOnRollBack)`;
   }
-  pending.length = 0;
+  return undefined;
+}
+
+export async function runCompensations(run: CompensationRun): Promise<void> {
+  const { plan, pending, records } = run;
+  const holds = patched('compensations-hold-for-engineering');
+  const nowIso = () => new Date().toISOString();
+  while (pending.length > 0) {
+    const step = pending[pending.length - 1] as Compensation;
+    const kept = keptReason(plan, step);
+    if (kept) {
+      records.push({ step: step.step, status: 'kept', at: nowIso(), detail: kept });
+      pending.pop();
+      continue;
+    }
+    if (!holds) {
+      try {
+        const detail = await undo(plan, step, false);
+        records.push({ step: step.step, status: 'done', at: nowIso(), detail });
+      } catch (err) {
+        const problem = activityProblem(err);
+        records.push({ step: step.step, status: 'failed', at: nowIso(), detail: `${problem.type}: ${problem.message}` });
+        log.error('compensation failed', { step: step.step, problem });
+      }
+      pending.pop();
+      continue;
+    }
+    const record: CompensationRecord = { step: step.step, status: 'running', at: nowIso() };
+    records.push(record);
+    for (;;) {
+      try {
+        record.detail = await undo(plan, step, true);
+        Object.assign(record, { status: 'done', at: nowIso() });
+        break;
+      } catch (err) {
+        const reason = failureReason(err);
+        Object.assign(record, { status: 'held', at: nowIso(), reason, holds: (record.holds ?? 0) + 1 });
+        log.error('compensation holds for Engineering', { step: step.step, reason });
+        await run.onHold(record);
+        await condition(() => run.answer.current !== undefined);
+        const answer = run.answer.current as CompensationAnswer;
+        run.answer.current = undefined;
+        run.onResume();
+        if (answer.kind === 'done-by-hand') {
+          const { by, evidence } = answer.args;
+          Object.assign(record, { status: 'done-by-hand', at: answer.at, doneByHand: { by, evidence: evidence.trim(), at: answer.at } });
+          break;
+        }
+        record.status = 'running';
+      }
+    }
+    pending.pop();
+  }
 }

@@ -54,6 +54,13 @@ export function renderCurrentDetails(status: CutoverStatus): string {
       for (const alert of open) lines.push(`| ${alert.id} | ${alert.openedPlanAt} | ${cell(alert.opened)} |`);
     }
   }
+  if (status.compensations.length > 0) {
+    lines.push('', '| Roll-back step | Outcome |', '|---|---|');
+    for (const step of status.compensations) {
+      const why = step.status === 'held' ? `: awaiting Engineering, ${step.reason ?? ''}` : step.doneByHand ? ` by ${step.doneByHand.by}: ${step.doneByHand.evidence}` : '';
+      lines.push(`| ${step.step} | ${cell(`${step.status}${why}`)} |`);
+    }
+  }
   if (status.refusals.length > 0) {
     const last = status.refusals[status.refusals.length - 1];
     if (last) lines.push('', `Last refused message: ${last.kind} by ${last.by ?? 'unknown'}: ${cell(last.reason)}`);

@@ -5,11 +5,13 @@
  */
 import {
   ApplicationFailure,
+  CancellationScope,
   ParentClosePolicy,
+  isCancellation,
+  patched,
   allHandlersFinished,
   condition,
   log,
-  patched,
   setCurrentDetails,
   setHandler,
   startChild,
@@ -23,15 +25,18 @@ import { formatOffset } from '../plan/duration.js';
 import type { StagePlan } from '../plan/schema.js';
 import { activityProblem } from './activity-proxies.js';
 import { createNotices, recordNoticeFailure } from './notices.js';
-import { runCompensations, type Compensation } from './compensations.js';
+import { runCompensations, type Compensation, type CompensationAnswer } from './compensations.js';
 import { renderCurrentDetails } from './current-details.js';
 import {
   MESSAGES,
+  planQuery,
   refusalReportSignal,
   statusQuery,
   type RefusalReport,
   type AbortArgs,
   type ApprovalRecord,
+  type CompensationDoneArgs,
+  type RetryCompensationArgs,
   type ApprovalSignature,
   type ApproveArgs,
   type ChecklistItemState,
@@ -67,6 +72,7 @@ import type { AutomatedCheck } from '../readiness/items.js';
 import {
   checkAbort,
   checkApprove,
+  checkCompensationAnswer,
   checkDecide,
   checkEndWatch,
   checkExtendWatch,
@@ -141,6 +147,8 @@ export async function cutoverWorkflow(input: CutoverInput): Promise<CutoverStatu
     dashboards: plan.postLaunch.dashboards,
   };
   const compensations: Compensation[] = [];
+  status.owedCompensations = compensations;
+  const compensationAnswer: { current?: CompensationAnswer } = {};
   const retryRequested = new Set<StageId>();
   const retryItemRequested = new Set<string>();
   /** Set once the timeline has ended, so the readiness loops stop waiting for re-runs. */
@@ -301,6 +309,16 @@ export async function cutoverWorkflow(input: CutoverInput): Promise<CutoverStatu
     status.abort = { by: args.by, reason: args.reason, at: nowIso() };
     publish();
     return { accepted: true, kind: 'abort', outcome: 'aborting: compensations run as soon as the current step ends' };
+  }
+
+  function applyRetryCompensation(args: RetryCompensationArgs): MessageReceipt {
+    compensationAnswer.current = { kind: 'retry', args };
+    return { accepted: true, kind: 'retry-compensation', outcome: `${args.step} is tried again now` };
+  }
+
+  function applyCompensationDone(args: CompensationDoneArgs): MessageReceipt {
+    compensationAnswer.current = { kind: 'done-by-hand', args, at: nowIso() };
+    return { accepted: true, kind: 'compensation-done', outcome: `${args.step} is recorded as done by hand by ${args.by}; the roll-back goes on` };
   }
 
   const checklistItem = (id: string) => status.checklist.find((i) => i.id === id) as ChecklistItemState;
@@ -470,8 +488,11 @@ export async function cutoverWorkflow(input: CutoverInput): Promise<CutoverStatu
   handleMessage(MESSAGES['report-incident'], 'Add an entry to the incident log', (a) => checkReportIncident(plan, status, a), applyReportIncident);
   handleMessage(MESSAGES['end-watch'], 'End the post-launch watch early, with a reason (programme lead)', (a) => checkEndWatch(plan, status, a), applyEndWatch);
   handleMessage(MESSAGES['extend-watch'], 'Extend the post-launch watch, with a reason (programme lead)', (a) => checkExtendWatch(plan, status, a), applyExtendWatch);
+  handleMessage(MESSAGES['retry-compensation'], 'Retry a compensation that holds for Engineering', (a) => checkCompensationAnswer(plan, status.compensations, 'retry-compensation', a), applyRetryCompensation);
+  handleMessage(MESSAGES['compensation-done'], 'Mark a held compensation done by hand, with evidence', (a) => checkCompensationAnswer(plan, status.compensations, 'compensation-done', a), applyCompensationDone);
   setHandler(watchEventSignal, onWatchEvent);
   setHandler(refusalReportSignal, onRefusalReport);
+  setHandler(planQuery, () => plan, { description: 'The plan this cutover runs' });
   setHandler(statusQuery, () => status, { description: 'The cutover: stages, approvals, evidence, refusals' });
 
   const checks = createStageChecks({
@@ -591,7 +612,23 @@ export async function cutoverWorkflow(input: CutoverInput): Promise<CutoverStatu
 
   async function compensate(): Promise<void> {
     setPhase('compensating');
-    await runCompensations(plan, compensations, status);
+    await runCompensations({
+      plan,
+      pending: compensations,
+      records: status.compensations,
+      answer: compensationAnswer,
+      onHold: async (record) => {
+        setPhase('holding');
+        await notify(
+          'approvers',
+          `${plan.programme}: roll-back step ${record.step} holds for Engineering (${(plan.approvers.engineering ?? []).join(', ')}): ${record.reason ?? ''}. ` +
+            `Retry it with \`cutover compensation retry ${info.workflowId} ${record.step} --as NAME\` or, once done by hand, ` +
+            `\`cutover compensation done ${info.workflowId} ${record.step} --evidence TEXT --as NAME\``,
+          [...(plan.approvers.engineering ?? [])],
+        );
+      },
+      onResume: () => setPhase('compensating'),
+    });
   }
 
   // ---------- readiness ----------
@@ -612,7 +649,9 @@ export async function cutoverWorkflow(input: CutoverInput): Promise<CutoverStatu
         item.evidence = outcome.evidence;
       } catch (err) {
         const problem = activityProblem(err);
-        item.problems = [`${problem.type}: ${problem.message}${problem.requestId ? ` (request ${problem.requestId})` : ''}`];
+        item.problems = cancelledByAbort(err)
+          ? ['not finished: the cutover was aborted while this check ran']
+          : [`${problem.type}: ${problem.message}${problem.requestId ? ` (request ${problem.requestId})` : ''}`];
       }
       // A waiver given while the check ran stands; the check's findings stay on record beside it.
       if ((item.status as ChecklistItemState['status']) !== 'waived') {
@@ -626,9 +665,27 @@ export async function cutoverWorkflow(input: CutoverInput): Promise<CutoverStatu
     }
   }
 
-  const readinessRuns = plan.readiness.items
-    .filter((planned) => planned.kind === 'automated' && planned.check)
-    .map((planned) => runReadinessItem(checklistItem(planned.id), planned.check as AutomatedCheck));
+  /**
+   * Checks in flight, readiness and the running stage alike, run in one scope that an abort cancels, so
+   * undoing starts within seconds instead of after every check has spent its retry budget.
+   */
+  const inFlight = new CancellationScope();
+  const cancelledByAbort = (err: unknown) => abortRequested() && isCancellation(err);
+  void condition(abortRequested).then(() => {
+    if (patched('abort-cancels-checks-in-flight')) inFlight.cancel();
+  });
+
+  const readinessRuns = inFlight
+    .run(() =>
+      Promise.all(
+        plan.readiness.items
+          .filter((planned) => planned.kind === 'automated' && planned.check)
+          .map((planned) => runReadinessItem(checklistItem(planned.id), planned.check as AutomatedCheck)),
+      ),
+    )
+    .catch((err: unknown) => {
+      if (!cancelledByAbort(err)) throw err;
+    });
 
   // ---------- after go-live ----------
 
@@ -790,13 +847,15 @@ export async function cutoverWorkflow(input: CutoverInput): Promise<CutoverStatu
   publish();
   let finalPhase: CutoverPhase = 'completed';
   try {
-    for (const id of TIMELINE_STAGE_IDS) {
-      const planned = plan.stages.find((s) => s.id === id);
-      if (planned) await runStage(planned);
-    }
+    await inFlight.run(async () => {
+      for (const id of TIMELINE_STAGE_IDS) {
+        const planned = plan.stages.find((s) => s.id === id);
+        if (planned) await runStage(planned);
+      }
+    });
     if (status.decision?.decision === 'roll-back') finalPhase = 'rolled-back';
   } catch (err) {
-    if (!(err instanceof AbortRequested)) throw err;
+    if (!(err instanceof AbortRequested) && !cancelledByAbort(err)) throw err;
     const current = status.currentStage ? stageState(status.currentStage) : undefined;
     if (current && current.status !== 'passed') {
       current.status = 'failed';
@@ -807,7 +866,7 @@ export async function cutoverWorkflow(input: CutoverInput): Promise<CutoverStatu
   }
   // Checks still running finish first, so the compensations know everything they changed.
   timelineOver = true;
-  await Promise.all(readinessRuns);
+  await readinessRuns;
   if (finalPhase === 'completed') {
     await runPostLaunch();
   } else {

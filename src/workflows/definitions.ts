@@ -5,6 +5,7 @@
  */
 import type { SignalDefinition, UpdateDefinition } from '@temporalio/common';
 import { defineQuery, defineSignal, defineUpdate } from '@temporalio/workflow';
+import type { JobPriorState } from '../activities/sandbox-jobs.js';
 import type { CutoverPlan } from '../plan/schema.js';
 import type { ApprovalSignature, ItemAnswerKind } from '../signing/approval-statement.js';
 import type { Role, StageId } from './stages.js';
@@ -118,11 +119,40 @@ export interface EscalationRecord {
   waitingFor: Role[];
 }
 
+/** What a cutover changed that a roll-back or abort must undo; kept in order, undone newest first. */
+export type Compensation =
+  | { step: 'restore-sandbox-jobs'; priorStates: JobPriorState[] }
+  | { step: 'remove-webhook-subscription'; subscriptionId: string }
+  | { step: 'close-test-card'; cardId: string }
+  | { step: 'close-seeded-cards'; cardIds: string[] };
+
+/**
+ * One compensation's outcome. `done`: undone. `held`: it failed past the plan's retry budget and waits
+ * for Engineering to retry it or mark it done by hand. `done-by-hand`: someone did it outside and said
+ * how. `kept`: the plan says to keep what it would undo. `failed` is what cutovers started before
+ * compensations held recorded instead of holding.
+ */
 export interface CompensationRecord {
   step: string;
-  status: 'done' | 'failed';
+  status: 'running' | 'done' | 'failed' | 'held' | 'done-by-hand' | 'kept';
   at: string;
   detail?: string;
+  /** Times it held for Engineering so far. */
+  holds?: number;
+  /** The failure that last held it. */
+  reason?: string;
+  doneByHand?: { by: string; evidence: string; at: string };
+}
+
+export interface RetryCompensationArgs {
+  step: string;
+  by: string;
+}
+export interface CompensationDoneArgs {
+  step: string;
+  by: string;
+  /** What was done by hand, and where it shows: a sentence, a ticket or a link. */
+  evidence: string;
 }
 
 /** A signed answer about a checklist item: who, which answer, against which run of its check, and the signature. */
@@ -310,6 +340,11 @@ export interface CutoverStatus {
   notices?: NoticeFailures;
   /** Internal messages (watch-event, watch-control) refused because they did not come from the linked run. */
   forgedMessages?: number;
+  /**
+   * What this run changed and has not undone yet, newest last: what `cutover undo` runs when the cutover
+   * ended from outside (terminated, or its run reset) before its compensations ran.
+   */
+  owedCompensations?: Compensation[];
   /** The post-launch watch, once the cutover has rolled forward. */
   watch?: WatchState;
   /** The launch's dashboards from the plan, for the report. */
@@ -332,7 +367,9 @@ export type MessageKind =
   | 'retry-item'
   | 'report-incident'
   | 'end-watch'
-  | 'extend-watch';
+  | 'extend-watch'
+  | 'retry-compensation'
+  | 'compensation-done';
 
 export interface ApproveArgs {
   stage: StageId;
@@ -449,6 +486,10 @@ export interface RefusalReport {
 }
 /** Sent by the CLI after a refused update, so the attempt is on record even though the refused update left none. */
 export const refusalReportSignal = defineSignal<[RefusalReport]>('refusal-report');
+export const retryCompensationUpdate = defineUpdate<MessageReceipt, [RetryCompensationArgs]>('retry-compensation');
+export const retryCompensationSignal = defineSignal<[RetryCompensationArgs]>('retry-compensation-signal');
+export const compensationDoneUpdate = defineUpdate<MessageReceipt, [CompensationDoneArgs]>('compensation-done');
+export const compensationDoneSignal = defineSignal<[CompensationDoneArgs]>('compensation-done-signal');
 
 /** The arguments of each message, by its kind. */
 export interface MessageArgs {
@@ -463,6 +504,8 @@ export interface MessageArgs {
   'report-incident': ReportIncidentArgs;
   'end-watch': EndWatchArgs;
   'extend-watch': ExtendWatchArgs;
+  'retry-compensation': RetryCompensationArgs;
+  'compensation-done': CompensationDoneArgs;
 }
 
 /** Every message as the update and the signal that carry it, so the CLI looks them up by kind. */
@@ -480,7 +523,37 @@ export const MESSAGES: {
   'report-incident': { update: reportIncidentUpdate, signal: reportIncidentSignal },
   'end-watch': { update: endWatchUpdate, signal: endWatchSignal },
   'extend-watch': { update: extendWatchUpdate, signal: extendWatchSignal },
+  'retry-compensation': { update: retryCompensationUpdate, signal: retryCompensationSignal },
+  'compensation-done': { update: compensationDoneUpdate, signal: compensationDoneSignal },
 };
+
+// ---------- undoing a cutover that ended from outside ----------
+
+export const UNDO_WORKFLOW_TYPE = 'undoCompensationsWorkflow';
+
+/** The undo's id, derived from its cutover's, so a second `cutover undo` finds the first instead of undoing twice. */
+export const undoWorkflowId = (cutoverWorkflowId: string) => `${cutoverWorkflowId}.undo`;
+
+export interface UndoInput {
+  cutoverWorkflowId: string;
+  plan: CutoverPlan;
+  /** Owed by the cutover's runs, oldest first; undone newest first. */
+  owed: Compensation[];
+  requestedBy: string;
+  /** Where the list came from, for the record: which runs, and how each ended. */
+  source: string;
+}
+
+export interface UndoStatus {
+  cutoverWorkflowId: string;
+  requestedBy: string;
+  source: string;
+  phase: 'compensating' | 'holding' | 'undone';
+  compensations: CompensationRecord[];
+  owedCompensations: Compensation[];
+}
+
+export const undoStatusQuery = defineQuery<UndoStatus>('undo-status');
 
 // ---------- between the cutover and its watch (not for people: the CLI talks to the cutover) ----------
 
@@ -564,3 +637,8 @@ export interface WatchCarriedState {
 export const watchStatusQuery = defineQuery<WatchCarriedState>('watch-status');
 
 export const statusQuery = defineQuery<CutoverStatus>('status');
+
+/** The plan the cutover runs, so `cutover undo` can undo a cutover that ended from outside with its own plan. */
+export const planQuery = defineQuery<CutoverPlan>('plan');
+
+export const COMPENSATION_STEPS = ['restore-sandbox-jobs', 'remove-webhook-subscription', 'close-test-card', 'close-seeded-cards'] as const;

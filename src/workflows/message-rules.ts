@@ -9,6 +9,9 @@ import {
   type AbortArgs,
   type ApproveArgs,
   type ChecklistItemState,
+  type CompensationDoneArgs,
+  type CompensationRecord,
+  type RetryCompensationArgs,
   type CutoverStatus,
   type DecideArgs,
   type EndWatchArgs,
@@ -60,6 +63,8 @@ const MESSAGE_FIELDS = {
   'report-incident': ['by', 'severity', 'summary'],
   'end-watch': ['by', 'reason'],
   'extend-watch': ['by', 'extendByMs', 'reason'],
+  'retry-compensation': ['step', 'by'],
+  'compensation-done': ['step', 'by', 'evidence'],
 } as const satisfies { [K in MessageKind]: readonly (keyof MessageArgs[K] & string)[] };
 
 /** Fails to compile when a message gains a field that MESSAGE_FIELDS does not list (it would be refused). */
@@ -110,6 +115,10 @@ function findStage(status: CutoverStatus, stage: unknown): StageState | string {
 
 function checkOpen(status: CutoverStatus): string | undefined {
   if (status.phase === 'compensating') return 'the cutover is rolling back; no further messages are taken';
+  const held = status.compensations.find((c) => c.status === 'held');
+  if (held) {
+    return `the cutover is rolling back and ${held.step} holds for Engineering; only \`cutover compensation retry|done\` is taken`;
+  }
   if (status.phase === 'completed' || status.phase === 'rolled-back' || status.phase === 'aborted') {
     return `the cutover has already ended (${status.phase})`;
   }
@@ -336,6 +345,33 @@ export function checkAbort(plan: CutoverPlan, status: CutoverStatus, args: Abort
   if (typeof args.reason !== 'string' || args.reason.trim() === '') return 'an abort needs a reason: pass --reason';
   if (!rolesOf(plan, args.by).includes('lead')) {
     return `only the programme lead (${(plan.approvers.lead ?? []).join(', ')}) can abort the cutover, not ${args.by}`;
+  }
+  return undefined;
+}
+
+/**
+ * Engineering (or the programme lead) answers a compensation that holds: retry it, or mark it done by hand
+ * with evidence. Taken while the cutover compensates, when every other message is refused.
+ */
+export function checkCompensationAnswer(
+  plan: CutoverPlan,
+  compensations: readonly CompensationRecord[],
+  kind: 'retry-compensation' | 'compensation-done',
+  args: RetryCompensationArgs | CompensationDoneArgs,
+): string | undefined {
+  const problem = checkShape(kind, args) ?? checkPerson(plan, args.by);
+  if (problem) return problem;
+  const held = compensations.find((c) => c.status === 'held');
+  if (!held) return 'no compensation is holding; only a compensation that failed past its retry budget takes an answer';
+  if (args.step !== held.step) return `compensation ${quote(args.step)} is not holding; ${held.step} is`;
+  if (!rolesOf(plan, args.by).some((role) => role === 'engineering' || role === 'lead')) {
+    return `${args.by} cannot answer the held compensation ${held.step}: Engineering (${(plan.approvers.engineering ?? []).join(', ')}) or the programme lead can`;
+  }
+  if (kind === 'compensation-done') {
+    const { evidence } = args as CompensationDoneArgs;
+    if (typeof evidence !== 'string' || evidence.trim() === '') {
+      return `marking ${held.step} done by hand needs evidence: say what was done and where it shows (--evidence)`;
+    }
   }
   return undefined;
 }

@@ -6,7 +6,7 @@ import { patched } from '@temporalio/workflow';
 import type { SeedRecord } from '../activities/readiness/seed-cards.js';
 import type { CutoverPlan } from '../plan/schema.js';
 import type { AutomatedCheck } from '../readiness/items.js';
-import { cutoverActivities, paycaActivities } from './activity-proxies.js';
+import { ACTING_CALL, cutoverActivities, paycaActivities } from './activity-proxies.js';
 import type { Compensation } from './compensations.js';
 import { checkPrefunding } from './funding.js';
 import { proveWebhookDelivery } from './webhook-delivery.js';
@@ -34,6 +34,30 @@ export interface ReadinessContext {
 const SEED_CONCURRENCY = 32;
 /** What cutovers started before the change keep using, so their histories replay unchanged. */
 const SEED_CONCURRENCY_BEFORE_PATCH = 8;
+
+/**
+ * Records each seeded card as owed to a roll-back the moment PayCA answers, so a batch that fails or is
+ * aborted part-way still has its cards closed. A re-run of the item replays the same cards (the keys are
+ * per record) and adds each card once; one step covers every run.
+ */
+function oweSeededCards(compensations: Compensation[]): (cardId: string) => void {
+  let owed: Extract<Compensation, { step: 'close-seeded-cards' }> | undefined;
+  let known: Set<string> | undefined;
+  return (cardId) => {
+    if (!owed) {
+      if (!patched('compensate-seeded-cards')) return;
+      owed = compensations.find((c): c is Extract<Compensation, { step: 'close-seeded-cards' }> => c.step === 'close-seeded-cards');
+      if (!owed) {
+        owed = { step: 'close-seeded-cards', cardIds: [] };
+        compensations.push(owed);
+      }
+      known = new Set(owed.cardIds);
+    }
+    if (known?.has(cardId)) return;
+    known?.add(cardId);
+    owed.cardIds.push(cardId);
+  };
+}
 
 export function createReadinessChecks(ctx: ReadinessContext): Record<AutomatedCheck, () => Promise<ReadinessOutcome>> {
   const { plan } = ctx;
@@ -130,11 +154,20 @@ export function createReadinessChecks(ctx: ReadinessContext): Record<AutomatedCh
       }
 
       const item = ctx.item('seed-card-records');
+      const owe = oweSeededCards(ctx.compensations);
       const { mapping } = await runSeedBatch({
         records,
         concurrency: patched('seed-batch-32-lanes') ? SEED_CONCURRENCY : SEED_CONCURRENCY_BEFORE_PATCH,
-        seed: (record: SeedRecord) =>
-          act.seedCardRecord({ baseUrl: production, programme: plan.programme, record, purpose: 'seed' }),
+        seed: async (record: SeedRecord) => {
+          const seeded = await paycaActivities(plan.paycaRetryBudgetMs, 'readiness: seed initial card records (Engineering)', ACTING_CALL).seedCardRecord({
+            baseUrl: production,
+            programme: plan.programme,
+            record,
+            purpose: 'seed',
+          });
+          owe(seeded.cardId);
+          return seeded;
+        },
         onProgress: (done, total) => {
           if (item) item.progress = { done, total };
         },

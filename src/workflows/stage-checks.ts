@@ -7,7 +7,8 @@ import type { FeeReconciliationResult, JobPriorState } from '../activities/index
 import { feeCurrencies, feeProblem, feeRows } from './fee-reconciliation-rules.js';
 import type { NotificationChannel } from '../activities/notify.js';
 import type { CutoverPlan } from '../plan/schema.js';
-import { cutoverActivities, paycaActivities, type PaycaCallOptions } from './activity-proxies.js';
+import { CancellationScope } from '@temporalio/workflow';
+import { ACTING_CALL, cutoverActivities, paycaActivities, type PaycaCallOptions } from './activity-proxies.js';
 import type { Compensation } from './compensations.js';
 import { checkPrefunding } from './funding.js';
 import { proveWebhookDelivery } from './webhook-delivery.js';
@@ -72,7 +73,10 @@ export function createStageChecks(ctx: StageContext): StageChecks {
       if (plan.sandboxJobs.length === 0) return { problems: [], evidence: { jobs: [], note: 'the plan lists no sandbox jobs' } };
       const already = stage.evidence.jobs as JobPriorState[] | undefined;
       if (already) return { problems: [], evidence: { jobs: already } };
-      const result = await local('T-2h pause sandbox automation jobs (Engineering)').pauseSandboxJobs({ jobs: plan.sandboxJobs });
+      // Not cancelled by an abort: the prior states it returns are what the roll-back restores.
+      const result = await CancellationScope.nonCancellable(() =>
+        local('T-2h pause sandbox automation jobs (Engineering)').pauseSandboxJobs({ jobs: plan.sandboxJobs }),
+      );
       compensations.push({ step: 'restore-sandbox-jobs', priorStates: result.jobs });
       return { problems: [], evidence: { jobs: result.jobs } };
     },
@@ -99,7 +103,7 @@ export function createStageChecks(ctx: StageContext): StageChecks {
       const step = (what: string) => payca(`T go-live smoke test: ${what}`);
       smoke.health = await step('GET /health').checkHealth({ baseUrl: production });
       smoke.accounts = await step('GET /v2/accounts').readAccounts({ baseUrl: production, accountId: plan.smokeTest.accountId });
-      const card = await step('POST /v1/cards (issue test card)').issueTestCard({
+      const card = await payca('T go-live smoke test: POST /v1/cards (issue test card)', ACTING_CALL).issueTestCard({
         baseUrl: production,
         accountId: plan.smokeTest.accountId,
         currency: plan.smokeTest.currency,

@@ -4,13 +4,13 @@
  * delivery. Used by the readiness item "Sync webhooks" and by the T-1h webhook smoke test.
  */
 import type { CutoverPlan } from '../plan/schema.js';
-import { paycaActivities } from './activity-proxies.js';
+import { ACTING_CALL, paycaActivities } from './activity-proxies.js';
 import type { Compensation } from './compensations.js';
 
 export async function proveWebhookDelivery(plan: CutoverPlan, compensations: Compensation[], summary: string) {
   const production = plan.payca.production.baseUrl;
   const act = paycaActivities(plan.paycaRetryBudgetMs, summary);
-  const subscription = await act.ensureWebhookSubscription({ baseUrl: production, url: plan.webhook.url, events: plan.webhook.events });
+  const subscription = await paycaActivities(plan.paycaRetryBudgetMs, summary, ACTING_CALL).ensureWebhookSubscription({ baseUrl: production, url: plan.webhook.url, events: plan.webhook.events });
   if (subscription.created) {
     compensations.push({ step: 'remove-webhook-subscription', subscriptionId: subscription.subscriptionId });
   }

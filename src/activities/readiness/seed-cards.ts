@@ -261,6 +261,27 @@ export function seedRecordsFromCsv(text: string, source: string): SeedCsvResult 
   return { records, problems };
 }
 
+export interface CloseSeededCardsInput {
+  baseUrl: string;
+  programme: string;
+  /** One bounded batch of the seeded cards, in the order to close them. */
+  cardIds: string[];
+}
+
+export interface CloseSeededCardsResult {
+  closed: number;
+  /** PayCA request ids of the first and last close in the batch. */
+  requestIds: string[];
+}
+
+/**
+ * The Idempotency-Key for closing a seeded card. It depends on the card alone, not on the activity, so a
+ * roll-back, its retries and a later `cutover undo` all send the same key for the same card.
+ */
+export function closeSeededCardKey(programme: string, cardId: string): string {
+  return `close-seed-v1:${createHash('sha256').update(`${programme}\u0000${cardId}`).digest('hex')}`;
+}
+
 export function createSeedCardActivities({ payca }: { payca: PaycaClients }) {
   const production = (baseUrl: string) => payca.get('production', baseUrl);
 
@@ -318,6 +339,29 @@ export function createSeedCardActivities({ payca }: { payca: PaycaClients }) {
         actualExternalRef: answer.body.externalRef,
         requestId: answer.requestId,
       };
+    },
+
+    /**
+     * Closes a batch of seeded cards in order. The cursor goes into the heartbeat after each card, so a
+     * retry (a crash, a rate limit) starts where the last attempt stopped instead of at the top.
+     */
+    async closeSeededCards(input: CloseSeededCardsInput): Promise<CloseSeededCardsResult> {
+      const context = asyncLocalStorage.getStore();
+      const recorded = context?.info.heartbeatDetails as { next?: number; first?: string } | undefined;
+      let next = typeof recorded?.next === 'number' ? recorded.next : 0;
+      let first = recorded?.first;
+      let last: string | undefined;
+      while (next < input.cardIds.length) {
+        const cardId = input.cardIds[next] as string;
+        const answer = await paycaCall(() =>
+          production(input.baseUrl).closeCard(cardId, { idempotencyKey: closeSeededCardKey(input.programme, cardId), signal: activitySignal() }),
+        );
+        first ??= answer.requestId;
+        last = answer.requestId;
+        next += 1;
+        context?.heartbeat({ next, first });
+      }
+      return { closed: input.cardIds.length, requestIds: [first, last].filter((id): id is string => id !== undefined) };
     },
 
     /**

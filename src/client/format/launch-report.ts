@@ -33,6 +33,7 @@ import { checklistSections, code, markdownCell, markdownTable } from './checklis
 import { checklistOf, evidenceText, isClosed, roleTitle } from './checklist.js';
 import { refusalSummaryLines } from './status.js';
 import { shortTime } from './time.js';
+import { compensationOutcome } from './status.js';
 import { dueText, openAlerts, periodText, planOffset, planTimeText, postLaunchItems } from './watch.js';
 
 export type LaunchOutcomeState = 'completed' | 'rolled-back' | 'aborted' | 'running';
@@ -406,8 +407,13 @@ function incidentLogOf(status: CutoverStatus, approvals: readonly LaunchApproval
     })),
     ...(status.abort ? [{ at: status.abort.at, kind: 'abort' as const, who: status.abort.by, what: `aborted: ${status.abort.reason}` }] : []),
     ...status.compensations
-      .filter((c) => c.status === 'failed')
-      .map((c) => ({ at: c.at, kind: 'compensation-failed' as const, who: null, what: `${c.step} failed${c.detail ? `: ${c.detail}` : ''}` })),
+      .filter((c) => c.status === 'failed' || c.status === 'held' || c.holds !== undefined)
+      .map((c) => ({
+        at: c.at,
+        kind: 'compensation-failed' as const,
+        who: c.doneByHand?.by ?? null,
+        what: c.status === 'failed' ? `${c.step} failed${c.detail ? `: ${c.detail}` : ''}` : `${c.step} ${compensationOutcome(c)}`,
+      })),
   ];
   // A stable sort keeps same-instant entries in the order above.
   return incidents.sort((a, b) => Date.parse(a.at) - Date.parse(b.at));
@@ -795,7 +801,12 @@ function compensationLines(report: LaunchReport): string[] {
   if (report.compensations.length === 0) return [];
   return markdownTable(
     ['at', 'step', 'status', 'detail'],
-    report.compensations.map((c) => [shortTime(c.at), code(c.step), c.status, cell(c.detail)]),
+    report.compensations.map((c) => [
+      shortTime(c.at),
+      code(c.step),
+      c.status,
+      c.status === 'done' && !c.holds ? cell(c.detail) : markdownCell(c.status === 'failed' || c.status === 'kept' ? (c.detail ?? '') : compensationOutcome(c)),
+    ]),
   );
 }
 

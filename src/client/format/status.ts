@@ -3,7 +3,7 @@
  * refusals, escalations, incidents, and the post-launch watch once the cutover has rolled forward.
  */
 import { evidenceDigest, shortHex } from '../../signing/approval-statement.js';
-import type { CutoverStatus, RefusalRecord, RefusalSummary, StageState } from '../../workflows/definitions.js';
+import type { Compensation, CompensationRecord, CutoverStatus, RefusalRecord, RefusalSummary, StageState } from '../../workflows/definitions.js';
 import type { Role } from '../../workflows/stages.js';
 import type { CutoverReading } from '../read-status.js';
 import { checklistOf, checklistSummaryLine, isClosed, roleTitle } from './checklist.js';
@@ -43,6 +43,43 @@ export function renderStageTable(status: CutoverStatus, approvers: Partial<Recor
       stage.problems.length ? stage.problems.join('; ') : '-',
     ]),
   );
+}
+
+/** One compensation's outcome in words: undone, held for Engineering, done by hand (by whom, with what), kept. */
+export function compensationOutcome(record: CompensationRecord): string {
+  const afterHolds = record.holds ? ` after holding ${record.holds === 1 ? 'once' : `${record.holds} times`} (${record.reason ?? 'failed'})` : '';
+  switch (record.status) {
+    case 'done':
+      return `undone${afterHolds}${record.detail ? `: ${record.detail}` : ''}`;
+    case 'held':
+      return `failed past its retry budget, held for Engineering: ${record.reason ?? ''}`;
+    case 'done-by-hand':
+      return `done by hand by ${record.doneByHand?.by ?? '?'}, evidence: ${record.doneByHand?.evidence ?? ''}${afterHolds}`;
+    case 'kept':
+      return `kept${record.detail ? `: ${record.detail}` : ''}`;
+    case 'running':
+      return `undoing${afterHolds}`;
+    case 'failed':
+      return `failed${record.detail ? `: ${record.detail}` : ''}`;
+  }
+}
+
+export function describeCompensation(record: CompensationRecord): string {
+  return `${shortTime(record.at)} ${record.step}: ${compensationOutcome(record)}`;
+}
+
+/** What an owed compensation would undo, in a few words. */
+export function describeOwed(step: Compensation): string {
+  switch (step.step) {
+    case 'restore-sandbox-jobs':
+      return `restore-sandbox-jobs: ${step.priorStates.filter((j) => j.wasActive).map((j) => j.name).join(', ') || 'none were running'}`;
+    case 'remove-webhook-subscription':
+      return `remove-webhook-subscription: ${step.subscriptionId}`;
+    case 'close-test-card':
+      return `close-test-card: ${step.cardId}`;
+    case 'close-seeded-cards':
+      return `close-seeded-cards: ${step.cardIds.length} card(s)`;
+  }
 }
 
 function section(title: string, lines: string[]): string[] {
@@ -136,9 +173,17 @@ export function renderStatus(reading: CutoverReading): string {
         ...notices.failed.map((n) => `${shortTime(n.at)} notification (${n.channel}) to ${n.target} failed: ${n.reason}`),
       ]
     : [];
-  const compensations = status.compensations.map(
-    (c) => `${shortTime(c.at)} ${c.step}: ${c.status}${c.detail ? ` (${c.detail})` : ''}`,
-  );
+  const compensations = status.compensations.map(describeCompensation);
+  const heldStep = status.compensations.find((c) => c.status === 'held');
+  if (heldStep) {
+    holds.push(
+      `roll-back step ${heldStep.step}: ${heldStep.reason ?? ''} (since ${shortTime(heldStep.at)}; awaiting engineering (${(approvers.engineering ?? []).join('|')}): ` +
+        `\`cutover compensation retry|done ${status.workflowId} ${heldStep.step}\`)`,
+    );
+  }
+  // A cutover ended from outside (terminated, reset) still owes these; `cutover undo` runs them.
+  const owed = executionStatus !== 'RUNNING' && executionStatus !== 'COMPLETED' ? (status.owedCompensations ?? []) : [];
+  const owedLines = owed.length ? [...[...owed].reverse().map(describeOwed), `run \`cutover undo ${status.workflowId} --as NAME\` to undo them`] : [];
   const outcome = [
     ...(status.decision
       ? [`${status.decision.decision} decided by ${status.decision.by} at ${shortTime(status.decision.at)}: ${status.decision.reason}`]
@@ -157,6 +202,7 @@ export function renderStatus(reading: CutoverReading): string {
     ...section('Incidents', incidents),
     ...section('Notifications not delivered', failedNotices),
     ...section('Compensations', compensations),
+    ...section('Owed, not undone', owedLines),
     ...section('Post-launch watch', watchLines(status)),
     ...section('Outcome', outcome),
   ].join('\n');

@@ -1,0 +1,81 @@
+/**
+ * Undoes what a cutover that ended from outside (terminated, or its run reset) still owed: the same
+ * compensations, newest first, as a workflow of its own so the undo is as durable as the cutover was.
+ * A step that fails past the plan's budget holds for Engineering here too, with the same two ways out.
+ */
+import { allHandlersFinished, ApplicationFailure, condition, setHandler } from '@temporalio/workflow';
+import type { UpdateDefinition, SignalDefinition } from '@temporalio/common';
+import { cutoverActivities } from './activity-proxies.js';
+import { runCompensations, type CompensationAnswer } from './compensations.js';
+import {
+  MESSAGES,
+  undoStatusQuery,
+  type CompensationDoneArgs,
+  type MessageReceipt,
+  type RetryCompensationArgs,
+  type UndoInput,
+  type UndoStatus,
+} from './definitions.js';
+import { checkCompensationAnswer } from './message-rules.js';
+
+export async function undoCompensationsWorkflow(input: UndoInput): Promise<UndoStatus> {
+  const { plan } = input;
+  const pending = [...input.owed];
+  const status: UndoStatus = {
+    cutoverWorkflowId: input.cutoverWorkflowId,
+    requestedBy: input.requestedBy,
+    source: input.source,
+    phase: 'compensating',
+    compensations: [],
+    owedCompensations: pending,
+  };
+  const answer: { current?: CompensationAnswer } = {};
+  const nowIso = () => new Date().toISOString();
+
+  function answerWith<A extends RetryCompensationArgs>(
+    kind: 'retry-compensation' | 'compensation-done',
+    { update, signal }: { update: UpdateDefinition<MessageReceipt, [A]>; signal: SignalDefinition<[A]> },
+    apply: (args: A) => MessageReceipt,
+  ): void {
+    setHandler(update, apply, {
+      validator: (args: A) => {
+        const reason = checkCompensationAnswer(plan, status.compensations, kind, args);
+        if (reason) throw ApplicationFailure.create({ type: 'MessageRefused', message: reason, nonRetryable: true });
+      },
+    });
+    setHandler(signal, (args: A) => {
+      if (!checkCompensationAnswer(plan, status.compensations, kind, args)) apply(args);
+    });
+  }
+  answerWith('retry-compensation', MESSAGES['retry-compensation'], (args) => {
+    answer.current = { kind: 'retry', args };
+    return { accepted: true, kind: 'retry-compensation', outcome: `${args.step} is tried again now` };
+  });
+  answerWith('compensation-done', MESSAGES['compensation-done'], (args: CompensationDoneArgs) => {
+    answer.current = { kind: 'done-by-hand', args, at: nowIso() };
+    return { accepted: true, kind: 'compensation-done', outcome: `${args.step} is recorded as done by hand by ${args.by}` };
+  });
+  setHandler(undoStatusQuery, () => status);
+
+  await runCompensations({
+    plan,
+    pending,
+    records: status.compensations,
+    answer,
+    onHold: async (record) => {
+      status.phase = 'holding';
+      await cutoverActivities('notify approvers').notify({
+        channel: 'approvers',
+        text: `${plan.programme}: undo of ${input.cutoverWorkflowId}: ${record.step} holds for Engineering: ${record.reason ?? ''}`,
+        to: [...(plan.approvers.engineering ?? [])],
+        webhookUrl: plan.notifications.webhookUrl,
+      });
+    },
+    onResume: () => {
+      status.phase = 'compensating';
+    },
+  });
+  status.phase = 'undone';
+  await condition(allHandlersFinished);
+  return status;
+}
