@@ -1,4 +1,5 @@
 import assert from 'node:assert/strict';
+import { runLowRiskAuthorization } from '../src/dev/low-risk-authorization.js';
 import { randomBytes } from 'node:crypto';
 import { Client } from '@temporalio/client';
 import type { Payload } from '@temporalio/common';
@@ -76,7 +77,8 @@ describe('encrypted payloads on the dev server', function () {
 
     await handle.executeUpdate(completeItemUpdate, { args: [{ item: 'tier1-error-codes', by: CX, evidence: EVIDENCE }] });
     await waitFor(query, (s) => s.phase === 'holding' && s.currentStage === 'go-live', 'the go-live gate');
-    await handle.executeUpdate(approveUpdate, { args: [{ stage: 'go-live', by: LEAD, authorizationId: 'auth_halcyon_1', note: APPROVAL_NOTE }] });
+    const auth = await runLowRiskAuthorization(stack.production.url);
+    await handle.executeUpdate(approveUpdate, { args: [{ stage: 'go-live', by: LEAD, authorizationId: auth.id, note: APPROVAL_NOTE }] });
     await handle.executeUpdate(approveUpdate, { args: [{ stage: 'go-live', by: ENGINEER }] });
     await waitFor(query, (s) => s.phase === 'holding' && s.currentStage === 'debrief', 'the debrief');
     await handle.executeUpdate(decideUpdate, { args: [{ decision: 'roll-back', by: LEAD, reason: DECISION_REASON }] });
@@ -101,7 +103,7 @@ describe('encrypted payloads on the dev server', function () {
       'approval note': APPROVAL_NOTE,
       'readiness evidence': EVIDENCE,
       'decision reason': DECISION_REASON,
-      'authorization id': 'auth_halcyon_1',
+      'authorization id': auth.id,
     };
     for (const [what, value] of Object.entries(planValues)) {
       assert.equal(text.includes(value), false, `the ${what} (${value}) is not in the history in clear`);

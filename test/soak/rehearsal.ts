@@ -4,6 +4,7 @@
  * leave others held. It ends completed, rolled back or held (then aborted, so nothing is left running),
  * and reports what PayCA's own state says about the money it moved.
  */
+import { runLowRiskAuthorization } from '../../src/dev/low-risk-authorization.js';
 import type { Client } from '@temporalio/client';
 import { setTimeout as delay } from 'node:timers/promises';
 import { cutoverWorkflow } from '../../src/workflows/cutover.js';
@@ -150,7 +151,7 @@ export async function runRehearsal(options: RehearsalOptions): Promise<Rehearsal
         }
         if (stage.id === 'go-live' && !answered.has(key)) {
           answered.add(key);
-          await handle.executeUpdate(approveUpdate, { args: [{ stage: 'go-live', by: 'lara', authorizationId: `auth_soak_${options.index}` }] });
+          await handle.executeUpdate(approveUpdate, { args: [{ stage: 'go-live', by: 'lara', authorizationId: (await runLowRiskAuthorization(stack.production.url)).id }] });
           await handle.executeUpdate(approveUpdate, { args: [{ stage: 'go-live', by: 'eli' }] });
           continue;
         }
