@@ -6,6 +6,7 @@
 import assert from 'node:assert/strict';
 import { WorkflowUpdateFailedError } from '@temporalio/client';
 import { abortUpdate, approveSignal, approveUpdate, statusQuery, type CutoverStatus } from '../src/workflows/definitions.js';
+import { renderLaunchReportJson } from '../src/client/format/launch-report.js';
 import { runLowRiskAuthorization } from '../src/dev/low-risk-authorization.js';
 import { useCutoverHarness } from './helpers/cutover-harness.js';
 import { planFor } from './helpers/plans.js';
@@ -88,6 +89,10 @@ describe('go-live gate: the low-risk real authorization', function () {
     );
     assert.ok(manual.verified.ageSeconds < 120, `made moments ago: ${manual.verified.ageSeconds}s`);
     for (const read of ['authorization', 'card', 'accounts', 'clock']) assert.match(manual.verified.requestIds[read] ?? '', /^req_\w+$/, `${read} read kept its request id`);
+    const report = JSON.parse(renderLaunchReportJson(status, new Date())) as { smokeTests: { step: string; requestId: string | null; detail: string }[] };
+    const line = report.smokeTests.find((t) => t.step === 'manualAuthorization');
+    assert.equal(line?.requestId, manual.verified.requestIds.authorization, 'the report names the read of the authorization');
+    assert.match(line?.detail ?? '', new RegExp(`PayCA shows it approved: 250 GBP minor units on card ${auth.cardId} \\(…\\d{4}\\) of acc_gbp_main`));
     await handle.executeUpdate(abortUpdate, { args: [{ by: 'lara', reason: 'end of test' }] });
     await handle.result();
   });
