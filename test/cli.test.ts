@@ -158,6 +158,9 @@ describe('cutover CLI on the dev server', function () {
     });
 
     it('passes go-live once the lead (with an authorization id) and Engineering approve', async () => {
+      const unknown = await cutover(['approve', workflowId, 'go-live', '--as', 'lara', '--authorization-id', 'auth_never_made']);
+      assert.equal(unknown.code, 1, unknown.stdout);
+      assert.match(unknown.stderr, /authorization auth_never_made is not known to PayCA production/);
       authorizationId = (await runLowRiskAuthorization(world.stack.production.url)).id;
       const lead = await cutover(['approve', workflowId, 'go-live', '--as', 'lara', '--authorization-id', authorizationId]);
       assert.equal(lead.code, 0, lead.stderr);

@@ -36,12 +36,14 @@ async function waitFor(read: () => Promise<CutoverStatus>, done: (status: Cutove
   throw new Error(`timed out waiting for ${what}; last phase ${last?.phase} at ${last?.currentStage}`);
 }
 
-/** Every payload in a history, except search attributes, which the server indexes and codecs never touch. */
+/** Every payload in a history, except search attributes, which the server indexes and codecs never touch, and patch markers. */
 function payloadsIn(value: unknown, found: Payload[] = []): Payload[] {
   if (Array.isArray(value)) {
     for (const inner of value) payloadsIn(inner, found);
   } else if (value && typeof value === 'object' && !(value instanceof Uint8Array)) {
     const record = value as Record<string, unknown>;
+    // Patch markers are written by the SDK's core outside the payload codec and hold only the patch id.
+    if (record.markerName === 'core_patch') return found;
     if (record.metadata && typeof record.metadata === 'object' && 'data' in record) found.push(record as Payload);
     for (const [key, inner] of Object.entries(record)) {
       if (key !== 'searchAttributes') payloadsIn(inner, found);
