@@ -47,7 +47,7 @@ interface Recovered {
 interface SmokeEvidence {
   issueCard?: { replayed: boolean; recovered?: Recovered };
   topUp?: { replayed: boolean; recovered?: Recovered };
-  closeCard?: { status: string };
+  closeCard?: { status: string; recovered?: Recovered };
 }
 
 function assertRecovered(recovered: Recovered | undefined, what: string): void {
@@ -170,6 +170,20 @@ const CELLS: FaultCell[] = [
     inject: { force: { count: 1, kind: 'spoil-answer', body: 'invalid-json', ...POST_CARD_ACTIONS } },
     met: { AnswerSpoiled: 1 },
     expect: { recovers: true, check: (stage) => assertRecovered(smokeOf(stage).topUp?.recovered, 'top-up') },
+  },
+  {
+    fault: 'a top-up and a close PayCA carried out and then answered with JSON of the wrong shape',
+    stage: 'go-live',
+    inject: { force: { count: 2, kind: 'spoil-answer', ...POST_CARD_ACTIONS } },
+    met: { AnswerSpoiled: 2 },
+    expect: {
+      recovers: true,
+      check: (stage) => {
+        assertRecovered(smokeOf(stage).topUp?.recovered, 'top-up');
+        assertRecovered(smokeOf(stage).closeCard?.recovered, 'close');
+        assert.equal(smokeOf(stage).closeCard?.status, 'closed');
+      },
+    },
   },
   {
     fault: 'a card issue PayCA carried out, answered badly, and whose lookup failed too',
