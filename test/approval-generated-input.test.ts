@@ -1,4 +1,5 @@
 import assert from 'node:assert/strict';
+import { runLowRiskAuthorization } from '../src/dev/low-risk-authorization.js';
 import { setTimeout as delay } from 'node:timers/promises';
 import { WorkflowUpdateFailedError, type WorkflowHandle } from '@temporalio/client';
 import { ApplicationFailure, type SignalDefinition, type UpdateDefinition } from '@temporalio/common';
@@ -268,7 +269,8 @@ describe('cutover messages under generated bad input', function () {
 
     describe('then holding at the debrief', () => {
       before(async () => {
-        const receipt = await sendUpdate(handle, 'approve', [{ stage: 'go-live', by: PEOPLE.lead, authorizationId: 'auth_1' }]);
+        const auth = await runLowRiskAuthorization(harness.stack.production.url);
+        const receipt = await sendUpdate(handle, 'approve', [{ stage: 'go-live', by: PEOPLE.lead, authorizationId: auth.id }]);
         assert.match(receipt.outcome, /go-live is approved/);
         await quiet(handle, holdingAt('debrief'));
       });

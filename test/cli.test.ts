@@ -1,4 +1,5 @@
 import assert from 'node:assert/strict';
+import { runLowRiskAuthorization } from '../src/dev/low-risk-authorization.js';
 import { execFile, spawn } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
@@ -143,6 +144,7 @@ describe('cutover CLI on the dev server', function () {
 
   describe('a cutover driven through updates', () => {
     const workflowId = freshId('cli-updates');
+    let authorizationId = '';
 
     it('starts a cutover and prints its id and Web UI link', async () => {
       const result = await startFastCutover(workflowId);
@@ -205,7 +207,11 @@ describe('cutover CLI on the dev server', function () {
     });
 
     it('passes go-live once the lead (with an authorization id) and Engineering approve', async () => {
-      const lead = await cutover(['approve', workflowId, 'go-live', '--as', 'lara', '--authorization-id', 'auth_cli_1']);
+      const unknown = await cutover(['approve', workflowId, 'go-live', '--as', 'lara', '--authorization-id', 'auth_never_made']);
+      assert.equal(unknown.code, 1, unknown.stdout);
+      assert.match(unknown.stderr, /authorization auth_never_made is not known to PayCA production/);
+      authorizationId = (await runLowRiskAuthorization(world.stack.production.url)).id;
+      const lead = await cutover(['approve', workflowId, 'go-live', '--as', 'lara', '--authorization-id', authorizationId]);
       assert.equal(lead.code, 0, lead.stderr);
       assert.match(lead.stdout, /approve accepted .*go-live still awaits Engineering/);
       const engineering = await cutover(['approve', workflowId, 'go-live', '--as', 'erin', '--note', 'smoke tests green']);
@@ -242,7 +248,7 @@ describe('cutover CLI on the dev server', function () {
         ['lara', 'approved'],
         ['erin', 'approved'],
       ]);
-      assert.equal(goLive.approvals[0]?.authorizationId, 'auth_cli_1');
+      assert.equal(goLive.approvals[0]?.authorizationId, authorizationId);
     });
 
     it('prints a stage table for people', async () => {
@@ -304,7 +310,7 @@ describe('cutover CLI on the dev server', function () {
 
       await closeChecklist(workflowId, ['--signal']);
       for (const args of [
-        ['--as', 'lara', '--authorization-id', 'auth_cli_2'],
+        ['--as', 'lara', '--authorization-id', (await runLowRiskAuthorization(world.stack.production.url)).id],
         ['--as', 'eli'],
       ]) {
         const sent = await cutover(['approve', workflowId, 'go-live', ...args, '--signal']);

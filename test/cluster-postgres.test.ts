@@ -7,6 +7,7 @@
  * On demand (`CUTOVER_CLUSTER_TEST=1`, or `npm run cluster:rehearse`): the first run builds the server
  * with Go, which takes minutes, and PostgreSQL may need installing.
  */
+import { runLowRiskAuthorization } from '../src/dev/low-risk-authorization.js';
 import assert from 'node:assert/strict';
 import { execFile, spawn, type ChildProcess } from 'node:child_process';
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
@@ -170,7 +171,7 @@ const title = ENABLED
 
   it('passes go-live on the lead’s and Engineering’s approvals', async () => {
     await waitFor('go-live holding', (s) => stage(s, 'go-live').status === 'holding');
-    const lead = await cutover(['approve', workflowId, 'go-live', '--as', 'lara', '--authorization-id', 'auth_cluster_1']);
+    const lead = await cutover(['approve', workflowId, 'go-live', '--as', 'lara', '--authorization-id', (await runLowRiskAuthorization(payca.production.url)).id]);
     assert.equal(lead.code, 0, lead.stderr);
     const engineering = await cutover(['approve', workflowId, 'go-live', '--as', 'erin', '--note', 'smoke tests green']);
     assert.equal(engineering.code, 0, engineering.stderr);

@@ -8,6 +8,7 @@
  * PayCA calls are slowed on purpose (simulator latency, a slow relay for the sandbox job) only around the
  * points where a kill must land while a call is in flight.
  */
+import { runLowRiskAuthorization } from '../src/dev/low-risk-authorization.js';
 import assert from 'node:assert/strict';
 import { setTimeout as delay } from 'node:timers/promises';
 import type { CutoverStatus, StageState } from '../src/workflows/definitions.js';
@@ -42,7 +43,7 @@ async function startCutover(run: CrashRehearsal): Promise<void> {
 }
 
 async function approveGoLive(run: CrashRehearsal, by: 'lara' | 'erin'): Promise<void> {
-  const extra = by === 'lara' ? ['--authorization-id', 'auth_crash_1'] : ['--note', 'smoke tests green'];
+  const extra = by === 'lara' ? ['--authorization-id', (await runLowRiskAuthorization(run.payca.production.url)).id] : ['--note', 'smoke tests green'];
   await run.cutover(['approve', run.workflowId, 'go-live', '--as', by, ...extra]);
 }
 

@@ -25,6 +25,7 @@ import type { cutoverWorkflow } from '../src/workflows/cutover.js';
 import { useCutoverHarness } from './helpers/cutover-harness.js';
 import { planFor, RELAXED_READINESS } from './helpers/plans.js';
 import { advanceUntil, holdingAt, stageOf } from './helpers/temporal.js';
+import { runLowRiskAuthorization } from '../src/dev/low-risk-authorization.js';
 
 const SEED_CSV =
   'externalRef,holderName,accountId,currency\nR-1,Ada,acc_gbp_main,GBP\nR-2,Grace,acc_gbp_main,GBP\nR-3,Alan,acc_eur_main,EUR\nR-4,Edsger,acc_eur_main,EUR\n';
@@ -111,7 +112,8 @@ describe('compensations on the time-skipping server', function () {
     assert.equal(cards.length, 4);
     assert.deepEqual(await cardStatuses(cards), ['active', 'active', 'active', 'active']);
     await handle.executeUpdate(approveUpdate, { args: [{ stage: 'go-live', by: 'erin' }] });
-    await handle.executeUpdate(approveUpdate, { args: [{ stage: 'go-live', by: 'lara', authorizationId: 'auth_1' }] });
+    const authorization = await runLowRiskAuthorization(harness.stack.production.url);
+    await handle.executeUpdate(approveUpdate, { args: [{ stage: 'go-live', by: 'lara', authorizationId: authorization.id }] });
     await advanceUntil(harness.env, handle, holdingAt('debrief'), 'the debrief');
     await handle.executeUpdate(decideUpdate, { args: [{ decision: 'roll-back', by: 'lara', reason: 'declines too high' }] });
     const result = await handle.result();

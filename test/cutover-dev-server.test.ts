@@ -1,4 +1,5 @@
 import assert from 'node:assert/strict';
+import { runLowRiskAuthorization } from '../src/dev/low-risk-authorization.js';
 import { ScheduleOverlapPolicy } from '@temporalio/client';
 import { setTimeout as delay } from 'node:timers/promises';
 import { approveUpdate, decideUpdate, statusQuery, type CutoverStatus } from '../src/workflows/definitions.js';
@@ -83,7 +84,7 @@ describe('cutover workflow on the dev server', function () {
     );
     assert.deepEqual(listed, [handle.workflowId]);
 
-    await handle.executeUpdate(approveUpdate, { args: [{ stage: 'go-live', by: 'lara', authorizationId: 'auth_9' }] });
+    await handle.executeUpdate(approveUpdate, { args: [{ stage: 'go-live', by: 'lara', authorizationId: (await runLowRiskAuthorization(stack.production.url)).id }] });
     await handle.executeUpdate(approveUpdate, { args: [{ stage: 'go-live', by: 'erin' }] });
     await waitFor(query, (s) => s.phase === 'holding' && s.currentStage === 'debrief', 'the debrief');
     await handle.executeUpdate(decideUpdate, { args: [{ decision: 'roll-back', by: 'lara', reason: 'rehearsal roll-back' }] });

@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { abortUpdate, approveUpdate, decideUpdate, retryUpdate, type CutoverStatus } from '../src/workflows/definitions.js';
 import type { CutoverPlan } from '../src/plan/schema.js';
+import { runLowRiskAuthorization } from '../src/dev/low-risk-authorization.js';
 import { useCutoverHarness } from './helpers/cutover-harness.js';
 import { planFor } from './helpers/plans.js';
 import { advanceUntil, holdingAt, stageOf } from './helpers/temporal.js';
@@ -19,7 +20,8 @@ describe('cutover workflow when PayCA misbehaves', function () {
   const start = (plan?: CutoverPlan) => harness.start({ plan });
 
   async function approveGoLiveAndRollForward(handle: Awaited<ReturnType<typeof start>>): Promise<CutoverStatus> {
-    await handle.executeUpdate(approveUpdate, { args: [{ stage: 'go-live', by: 'lara', authorizationId: 'auth_1' }] });
+    const auth = await runLowRiskAuthorization(stack.production.url);
+    await handle.executeUpdate(approveUpdate, { args: [{ stage: 'go-live', by: 'lara', authorizationId: auth.id }] });
     await handle.executeUpdate(approveUpdate, { args: [{ stage: 'go-live', by: 'eli' }] });
     await advanceUntil(env, handle, holdingAt('debrief'), 'the debrief');
     await handle.executeUpdate(decideUpdate, { args: [{ decision: 'roll-forward', by: 'lara', reason: 'green' }] });

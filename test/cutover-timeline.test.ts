@@ -11,6 +11,7 @@ import {
   type CutoverStatus,
 } from '../src/workflows/definitions.js';
 import type { CutoverPlan } from '../src/plan/schema.js';
+import { runLowRiskAuthorization } from '../src/dev/low-risk-authorization.js';
 import { useCutoverHarness } from './helpers/cutover-harness.js';
 import { planFor } from './helpers/plans.js';
 import { advanceUntil, holdingAt, stageOf } from './helpers/temporal.js';
@@ -56,7 +57,8 @@ describe('cutover workflow on the time-skipping server', function () {
     }
     assert.ok(notifications.some((n) => n.includes('monitoring-room') && n.includes('change window open')));
 
-    await handle.executeUpdate(approveUpdate, { args: [{ stage: 'go-live', by: 'lara', authorizationId: 'auth_0001', note: 'smoke ok' }] });
+    const auth = await runLowRiskAuthorization(stack.production.url);
+    await handle.executeUpdate(approveUpdate, { args: [{ stage: 'go-live', by: 'lara', authorizationId: auth.id, note: 'smoke ok' }] });
     await handle.executeUpdate(approveUpdate, { args: [{ stage: 'go-live', by: 'erin' }] });
     await advanceUntil(env, handle, holdingAt('debrief'), 'the debrief');
     await handle.executeUpdate(decideUpdate, { args: [{ decision: 'roll-forward', by: 'lara', reason: 'all green' }] });
@@ -64,10 +66,12 @@ describe('cutover workflow on the time-skipping server', function () {
 
     assert.equal(result.phase, 'completed');
     assert.ok(result.stages.every((s) => s.status === 'passed'));
-    assert.deepEqual(stageOf(result, 'go-live').evidence.manualAuthorization, {
-      authorizationId: 'auth_0001',
+    const manual = stageOf(result, 'go-live').evidence.manualAuthorization as { at: string; verified: { cardId: string } };
+    assert.deepEqual(manual, {
+      authorizationId: auth.id,
       confirmedBy: 'lara',
-      at: (stageOf(result, 'go-live').evidence.manualAuthorization as { at: string }).at,
+      at: manual.at,
+      verified: { ...manual.verified, authorizationId: auth.id, cardId: auth.cardId, amount: 100, currency: 'GBP' },
     });
     const counters = await stack.counters();
     assert.equal(counters.cardsIssued, 1);
@@ -153,7 +157,7 @@ describe('cutover workflow on the time-skipping server', function () {
     await handle.executeUpdate(approveUpdate, { args: [{ stage: 'go-live', by: 'erin' }] });
     assert.match(await refusal(handle.executeUpdate(approveUpdate, { args: [{ stage: 'go-live', by: 'eli' }] })), /Engineering.*cannot approve|already/);
     assert.match(await refusal(handle.executeUpdate(approveUpdate, { args: [{ stage: 'go-live', by: 'lara' }] })), /authorization-id/);
-    await handle.executeUpdate(approveUpdate, { args: [{ stage: 'go-live', by: 'lara', authorizationId: 'auth_77' }] });
+    await handle.executeUpdate(approveUpdate, { args: [{ stage: 'go-live', by: 'lara', authorizationId: (await runLowRiskAuthorization(stack.production.url)).id }] });
     await advanceUntil(env, handle, holdingAt('debrief'), 'the debrief');
     assert.match(await refusal(handle.executeUpdate(decideUpdate, { args: [{ decision: 'roll-back', by: 'erin', reason: 'x' }] })), /only the programme lead/);
     await handle.executeUpdate(decideUpdate, { args: [{ decision: 'roll-back', by: 'lara', reason: 'declines too high' }] });

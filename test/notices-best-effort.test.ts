@@ -15,6 +15,7 @@ import type { IncidentRecord, NoticeFailure, NoticeFailures } from '../src/workf
 import { HOUR, useCutoverHarness } from './helpers/cutover-harness.js';
 import { planFor } from './helpers/plans.js';
 import { advanceUntil, holdingAt, stageOf } from './helpers/temporal.js';
+import { runLowRiskAuthorization } from '../src/dev/low-risk-authorization.js';
 
 const MINUTE = 60_000;
 /** Incoming-webhook URLs carry their secret in the path, as Slack's do: it must never be shown. */
@@ -109,7 +110,8 @@ describe('notifications are best effort and never fatal (time-skipping server)',
 
     await advanceUntil(env, handle, holdingAt('go-live'), 'the go-live gate');
     if (faulty) await waitFor(handle, (s) => failedOn(s, 'monitoring-room'), 'the change-window notice to be recorded');
-    await handle.executeUpdate(approveUpdate, { args: [{ stage: 'go-live', by: 'lara', authorizationId: 'auth_0001' }] });
+    const authorization = await runLowRiskAuthorization(stack.production.url);
+    await handle.executeUpdate(approveUpdate, { args: [{ stage: 'go-live', by: 'lara', authorizationId: authorization.id }] });
     await handle.executeUpdate(approveUpdate, { args: [{ stage: 'go-live', by: 'erin' }] });
     const atDebrief = await advanceUntil(env, handle, holdingAt('debrief'), 'the debrief');
     const T = Date.parse(atDebrief.goLive);

@@ -250,6 +250,28 @@ describe('PayCA client', function () {
       assert.equal(err.retryable, false);
     });
 
+    it('reads an authorization by id, as money with its card and time, and reports an unknown one as ErrNotFound', async () => {
+      const prod = clientFor(production, { environment: 'production', credentials: production.credentials });
+      const recorded = (await admin(production, 'POST', '/_sim/authorizations', { amount: 120 })) as { id: string; cardId: string };
+      const read = await prod.getAuthorization(recorded.id);
+      assert.equal(read.body.id, recorded.id);
+      assert.equal(read.body.cardId, recorded.cardId);
+      assert.equal(read.body.status, 'approved');
+      assert.deepEqual(read.body.amount, { amount: 120, currency: 'GBP' });
+      assert.ok(Date.parse(read.body.createdAt) > 0);
+      assert.match(read.requestId, /^req_/);
+      const missing = await paycaFailure(prod.getAuthorization('auth_nowhere'));
+      assert.equal(missing.code, 'ErrNotFound');
+      assert.equal(missing.retryable, false);
+    });
+
+    it('finds the cards issued under an external reference', async () => {
+      const card = await issueTestCard('find-me-1');
+      const found = await client.findCards('find-me-1');
+      assert.deepEqual(found.body.data.map((c) => c.id), [card.body.id]);
+      assert.deepEqual((await client.findCards('nobody-has-this')).body.data, []);
+    });
+
     it('reads metrics for a window and the day’s fee statement', async () => {
       const to = new Date(Date.now() + 60_000).toISOString();
       const from = new Date(Date.now() - 3_600_000).toISOString();

@@ -39,10 +39,20 @@ const PAST_CLIENT_TIMEOUT_MS = 10_500;
  */
 const RETRY_AFTER_WALL_MS = 5_000;
 
+interface Recovered {
+  brokenAnswer: string;
+  foundBy: string;
+}
+
 interface SmokeEvidence {
-  issueCard?: { replayed: boolean };
-  topUp?: { replayed: boolean };
-  closeCard?: { status: string };
+  issueCard?: { replayed: boolean; recovered?: Recovered };
+  topUp?: { replayed: boolean; recovered?: Recovered };
+  closeCard?: { status: string; recovered?: Recovered };
+}
+
+function assertRecovered(recovered: Recovered | undefined, what: string): void {
+  assert.match(recovered?.brokenAnswer ?? '', /^req_\w+$/, `${what}: the broken answer's request id is kept`);
+  assert.match(recovered?.foundBy ?? '', /^req_\w+$/, `${what}: the read that found what PayCA did is kept`);
 }
 
 interface FaultCell {
@@ -146,6 +156,45 @@ const CELLS: FaultCell[] = [
     inject: { malformed: { count: 1, kind: 'wrong-shape', ...POST_CARDS } },
     met: { '200': 1 },
     expect: { holds: 'ErrBadResponse', requestId: true, message: /breaks the contract/, cards: 1 },
+  },
+  {
+    fault: 'a card issue PayCA carried out and then answered with JSON of the wrong shape',
+    stage: 'go-live',
+    inject: { force: { count: 1, kind: 'spoil-answer', body: 'wrong-shape', ...POST_CARDS } },
+    met: { AnswerSpoiled: 1 },
+    expect: { recovers: true, check: (stage) => assertRecovered(smokeOf(stage).issueCard?.recovered, 'issue') },
+  },
+  {
+    fault: 'a top-up PayCA carried out and then answered with a body that is not JSON',
+    stage: 'go-live',
+    inject: { force: { count: 1, kind: 'spoil-answer', body: 'invalid-json', ...POST_CARD_ACTIONS } },
+    met: { AnswerSpoiled: 1 },
+    expect: { recovers: true, check: (stage) => assertRecovered(smokeOf(stage).topUp?.recovered, 'top-up') },
+  },
+  {
+    fault: 'a top-up and a close PayCA carried out and then answered with JSON of the wrong shape',
+    stage: 'go-live',
+    inject: { force: { count: 2, kind: 'spoil-answer', ...POST_CARD_ACTIONS } },
+    met: { AnswerSpoiled: 2 },
+    expect: {
+      recovers: true,
+      check: (stage) => {
+        assertRecovered(smokeOf(stage).topUp?.recovered, 'top-up');
+        assertRecovered(smokeOf(stage).closeCard?.recovered, 'close');
+        assert.equal(smokeOf(stage).closeCard?.status, 'closed');
+      },
+    },
+  },
+  {
+    fault: 'a card issue PayCA carried out, answered badly, and whose lookup failed too',
+    stage: 'go-live',
+    inject: {
+      force: { count: 1, kind: 'spoil-answer', ...POST_CARDS },
+      malformed: { count: 1, kind: 'wrong-shape', path: '/v1/cards', method: 'GET' },
+    },
+    met: { AnswerSpoiled: 1 },
+    // The re-run finds the first run's card under its external reference and closes it before issuing its own.
+    expect: { holds: 'ErrBadResponse', requestId: true, message: /GET \/v1\/cards\?externalRef=/, cards: 2 },
   },
   {
     fault: 'an outage longer than the retry budget',

@@ -1,4 +1,5 @@
 import assert from 'node:assert/strict';
+import { runLowRiskAuthorization } from '../src/dev/low-risk-authorization.js';
 import { WorkflowUpdateFailedError } from '@temporalio/client';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import type { WorkflowHandle } from '@temporalio/client';
@@ -58,7 +59,8 @@ describe('post-launch watch on the time-skipping server', function () {
   /** Runs the timeline to the debrief and rolls forward; returns T on the workflow clock. */
   async function rollForward(handle: Handle): Promise<number> {
     await advanceUntil(env, handle, holdingAt('go-live'), 'the go-live gate');
-    await handle.executeUpdate(approveUpdate, { args: [{ stage: 'go-live', by: 'lara', authorizationId: 'auth_0001' }] });
+    const auth = await runLowRiskAuthorization(harness.stack.production.url);
+    await handle.executeUpdate(approveUpdate, { args: [{ stage: 'go-live', by: 'lara', authorizationId: auth.id }] });
     await handle.executeUpdate(approveUpdate, { args: [{ stage: 'go-live', by: 'erin' }] });
     const atDebrief = await advanceUntil(env, handle, holdingAt('debrief'), 'the debrief');
     await handle.executeUpdate(decideUpdate, { args: [{ decision: 'roll-forward', by: 'lara', reason: 'all green' }] });
@@ -335,7 +337,8 @@ describe('post-launch watch on the time-skipping server', function () {
   it('writes a complete report for a rolled-back cutover, saying the watch and the reconciliation never ran', async () => {
     current = await harness.start({ plan: planFor(harness.stack, { postLaunch: { dashboards: DASHBOARDS } }) });
     await advanceUntil(env, current, holdingAt('go-live'), 'the go-live gate');
-    await current.executeUpdate(approveUpdate, { args: [{ stage: 'go-live', by: 'lara', authorizationId: 'auth_0001' }] });
+    const auth = await runLowRiskAuthorization(harness.stack.production.url);
+    await current.executeUpdate(approveUpdate, { args: [{ stage: 'go-live', by: 'lara', authorizationId: auth.id }] });
     await current.executeUpdate(approveUpdate, { args: [{ stage: 'go-live', by: 'erin' }] });
     await advanceUntil(env, current, holdingAt('debrief'), 'the debrief');
     await current.executeUpdate(reportIncidentUpdate, { args: [{ by: 'erin', severity: 'sev1', summary: 'authorizations declined at the scheme' }] });

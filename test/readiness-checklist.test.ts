@@ -1,4 +1,5 @@
 import assert from 'node:assert/strict';
+import { runLowRiskAuthorization } from '../src/dev/low-risk-authorization.js';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -137,7 +138,8 @@ describe('readiness checklist in the cutover workflow', function () {
     assert.match(lastOne, /1 required readiness item is open \(Engineering: webhook-endpoint-tls\)/);
     await handle.executeUpdate(waiveItemUpdate, { args: [{ item: 'webhook-endpoint-tls', by: 'lara', reason: 'checked on the real endpoint by the bank' }] });
 
-    await handle.executeUpdate(approveUpdate, { args: [{ stage: 'go-live', by: 'lara', authorizationId: 'auth_1' }] });
+    const auth = await runLowRiskAuthorization(harness.stack.production.url);
+    await handle.executeUpdate(approveUpdate, { args: [{ stage: 'go-live', by: 'lara', authorizationId: auth.id }] });
     await handle.executeUpdate(approveUpdate, { args: [{ stage: 'go-live', by: 'erin' }] });
     const after = await advanceUntil(harness.env, handle, holdingAt('debrief'), 'the debrief');
     const vault = item(after, 'secrets-in-vault');

@@ -6,6 +6,7 @@
  * prints it; the worker's output; every CLI command's output; the launch report as Markdown and JSON; the
  * dev server's database and log; the simulators' delivery logs and the webhook receiver's.
  */
+import { runLowRiskAuthorization } from '../src/dev/low-risk-authorization.js';
 import assert from 'node:assert/strict';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
@@ -228,7 +229,7 @@ describe('secrets through a whole cutover', function () {
 
     const refused = await cutover(['approve', workflowId, 'go-live', '--as', 'olivia']);
     assert.equal(refused.code, 1, 'a refusal, with its stack trace under CUTOVER_DEBUG=1, is part of what is scanned');
-    await ok(['approve', workflowId, 'go-live', '--as', 'lara', '--authorization-id', 'auth_scan_1']);
+    await ok(['approve', workflowId, 'go-live', '--as', 'lara', '--authorization-id', (await runLowRiskAuthorization(world.stack.production.url)).id]);
     await ok(['approve', workflowId, 'go-live', '--as', 'erin', '--note', `smoke tests green; planted ${PLANTED.plain}`]);
     await status('debrief holding', (s) => s.phase === 'holding' && s.currentStage === 'debrief');
     await ok(['decide', workflowId, 'roll-forward', '--as', 'lara', '--reason', 'all green']);

@@ -4,6 +4,7 @@
  * signatures, on gate and checklist answers alike, and the launch report's signatures verify offline with
  * `cutover verify`.
  */
+import { runLowRiskAuthorization } from '../src/dev/low-risk-authorization.js';
 import assert from 'node:assert/strict';
 import { generateKeyPairSync, sign, type KeyObject } from 'node:crypto';
 import { mkdtempSync, writeFileSync } from 'node:fs';
@@ -75,7 +76,8 @@ describe('signed approvals and separation of duties', function () {
     const id = handle.workflowId;
     await advanceUntil(harness.env, handle, holdingAt('go-live'), 'the go-live gate');
 
-    const laraApproves: CutoverMessage = { kind: 'approve', args: { stage: 'go-live', by: 'lara', authorizationId: 'auth_0001', note: 'smoke ok' } };
+    const auth = await runLowRiskAuthorization(harness.stack.production.url);
+    const laraApproves: CutoverMessage = { kind: 'approve', args: { stage: 'go-live', by: 'lara', authorizationId: auth.id, note: 'smoke ok' } };
     assert.match(await refused(id, laraApproves), /lara's answers must be signed: the plan lists lara's public key/);
     assert.match(await refused(id, await signed(id, laraApproves, keys.erin!)), /does not verify against lara's public key/);
 
@@ -226,7 +228,8 @@ describe('signed approvals and separation of duties', function () {
       await refused(id, { kind: 'approve', args: { stage: 'go-live', by: 'lara', authorizationId: 'auth_1' } }),
       /lara started this cutover, and the plan's separation of duties .* keeps the person who started it from approving its gates/,
     );
-    await send(id, { kind: 'approve', args: { stage: 'go-live', by: 'lee', authorizationId: 'auth_1' } });
+    const auth = await runLowRiskAuthorization(harness.stack.production.url);
+    await send(id, { kind: 'approve', args: { stage: 'go-live', by: 'lee', authorizationId: auth.id } });
     assert.match(await send(id, { kind: 'approve', args: { stage: 'go-live', by: 'erin' } }), /go-live is approved/);
     await handle.terminate('end of test');
   });

@@ -563,6 +563,46 @@ describe('PayCA simulator', function () {
       assert.equal((await call(sandbox, 'GET', `/v1/cards/${card.id}`)).body.balance.amount, 600);
     });
 
+    it('reads an authorization by id, sandbox-simulated or recorded at production through the admin API', async () => {
+      const card = await issueCard(sandbox);
+      await call(sandbox, 'POST', `/v1/cards/${card.id}/topup`, { body: { amount: 1_000, currency: 'GBP' } });
+      const merchant = { name: 'Corner Shop', mcc: '5411', country: 'GB' };
+      const simulated = await call(sandbox, 'POST', '/sandbox/transactions', { body: { cardId: card.id, amount: 400, currency: 'GBP', merchant } });
+      const read = await call(sandbox, 'GET', `/v1/authorizations/${simulated.body.authorizationId}`);
+      assert.equal(read.status, 200, read.text);
+      assert.deepEqual({ ...read.body, createdAt: undefined }, {
+        id: simulated.body.authorizationId,
+        cardId: card.id,
+        status: 'approved',
+        amount: { amount: 400, currency: 'GBP' },
+        merchant,
+        createdAt: undefined,
+      });
+
+      const recorded = await admin(production, 'POST', '/_sim/authorizations', { amount: 150, status: 'declined', at: '2026-12-01T09:05:00Z' });
+      assert.equal(recorded.status, 201, recorded.text);
+      const fromProduction = await call(production, 'GET', `/v1/authorizations/${recorded.body.id}`);
+      assert.equal(fromProduction.body.status, 'declined');
+      assert.equal(fromProduction.body.declineReason, 'do_not_honour');
+      assert.equal(fromProduction.body.createdAt, '2026-12-01T09:05:00.000Z');
+      const programmeCard = await call(production, 'GET', `/v1/cards/${fromProduction.body.cardId}`);
+      assert.equal(programmeCard.body.accountId, 'acc_gbp_main', 'without a card id it goes on a card of the currency\'s account');
+      assert.equal((await admin(production, 'GET', '/_sim/counters')).body.cardsIssued, 0, 'that card stands in for one the programme had');
+
+      assertError(await call(production, 'GET', '/v1/authorizations/auth_nowhere'), 404, 'ErrNotFound');
+      await admin(production, 'POST', '/_sim/inject/authorizations', { approved: 1 });
+      assertError(await call(production, 'GET', '/v1/authorizations/auth_synthetic_1'), 404, 'ErrNotFound');
+    });
+
+    it('finds the cards issued under an external reference', async () => {
+      const card = await issueCard(production);
+      const found = await call(production, 'GET', '/v1/cards?externalRef=ext-1');
+      assert.equal(found.status, 200, found.text);
+      assert.deepEqual(found.body.data.map((c: { id: string }) => c.id), [card.id]);
+      assert.deepEqual((await call(production, 'GET', '/v1/cards?externalRef=nobody')).body.data, []);
+      assertError(await call(production, 'GET', '/v1/cards'), 422, 'ErrValidation');
+    });
+
     it('answers 404 ErrNotAvailableInProduction for sandbox transactions in production', async () => {
       const answer = await call(production, 'POST', '/sandbox/transactions', {
         body: { cardId: 'card_x', amount: 1, currency: 'GBP', merchant: { name: 'Shop', mcc: '5411', country: 'GB' } },
@@ -644,6 +684,26 @@ describe('PayCA simulator', function () {
       assert.ok(!Array.isArray(wrongShape.body.data));
       assert.ok(wrongShape.headers.get('x-request-id'));
       assert.equal((await call(sandbox, 'GET', '/v1/bins')).body.data.length, 2);
+    });
+
+    it('carries out a request and then spoils its answer for a spoil-answer fault, keeping status and request id', async () => {
+      await admin(production, 'POST', '/_sim/faults', { force: { count: 1, kind: 'spoil-answer', body: 'invalid-json', path: '/v1/cards', method: 'POST' } });
+      const spoiled = await call(production, 'POST', '/v1/cards', {
+        body: { accountId: 'acc_gbp_main', externalRef: 'spoiled-1', holderName: 'A', currency: 'GBP' },
+        idempotencyKey: 'spoil-1',
+      });
+      assert.equal(spoiled.status, 201);
+      assert.equal(spoiled.body, undefined, 'the body is not JSON');
+      assert.ok(spoiled.headers.get('x-request-id'));
+      assert.equal(production.state.cards.size, 1, 'PayCA acted');
+      const counters = (await admin(production, 'GET', '/_sim/counters')).body;
+      assert.equal(counters.answersByCode.AnswerSpoiled, 1);
+      const replay = await call(production, 'POST', '/v1/cards', {
+        body: { accountId: 'acc_gbp_main', externalRef: 'spoiled-1', holderName: 'A', currency: 'GBP' },
+        idempotencyKey: 'spoil-1',
+      });
+      assert.equal(replay.headers.get('idempotent-replayed'), 'true');
+      assert.equal(replay.body.externalRef, 'spoiled-1', 'the key remembers what PayCA did, not the spoiled body');
     });
 
     it('answers 503 ErrUnavailable during an outage, health included', async () => {

@@ -1,4 +1,5 @@
 import assert from 'node:assert/strict';
+import { runLowRiskAuthorization } from '../src/dev/low-risk-authorization.js';
 import { approveUpdate, decideUpdate, watchWorkflowId } from '../src/workflows/definitions.js';
 import { HOUR, useCutoverHarness } from './helpers/cutover-harness.js';
 import { planFor } from './helpers/plans.js';
@@ -25,7 +26,7 @@ describe('post-launch watch behind its plan clock', function () {
     // Failed deliveries in the middle of the T+30h–T+30h05m interval, on the wall clock PayCA counts by.
     await stack.admin('inject/webhook-failures', 'POST', { count: 5, succeeded: 20, at: new Date(wallFor(T + 30 * HOUR + 2.5 * MINUTE)).toISOString() });
 
-    await handle.executeUpdate(approveUpdate, { args: [{ stage: 'go-live', by: 'lara', authorizationId: 'auth_catch_up' }] });
+    await handle.executeUpdate(approveUpdate, { args: [{ stage: 'go-live', by: 'lara', authorizationId: (await runLowRiskAuthorization(stack.production.url)).id }] });
     await handle.executeUpdate(approveUpdate, { args: [{ stage: 'go-live', by: 'erin' }] });
     await waitForStatus(env.client, handle.workflowId, 'the debrief', (s) => s.phase === 'holding' && s.currentStage === 'debrief');
     await handle.executeUpdate(decideUpdate, { args: [{ decision: 'roll-forward', by: 'lara', reason: 'catch-up test' }] });

@@ -18,6 +18,7 @@ import {
 import { useCutoverHarness } from './helpers/cutover-harness.js';
 import { planFor } from './helpers/plans.js';
 import { advanceUntil, holdingAt } from './helpers/temporal.js';
+import { runLowRiskAuthorization } from '../src/dev/low-risk-authorization.js';
 
 type Handle = WorkflowHandle<typeof cutoverWorkflow>;
 
@@ -27,7 +28,8 @@ describe("messages between a cutover and its watch", function () {
 
   async function rollForward(handle: Handle): Promise<void> {
     await advanceUntil(harness.env, handle, holdingAt('go-live'), 'the go-live gate');
-    await handle.executeUpdate(approveUpdate, { args: [{ stage: 'go-live', by: 'lara', authorizationId: 'auth_0001' }] });
+    const authorization = await runLowRiskAuthorization(harness.stack.production.url);
+    await handle.executeUpdate(approveUpdate, { args: [{ stage: 'go-live', by: 'lara', authorizationId: authorization.id }] });
     await handle.executeUpdate(approveUpdate, { args: [{ stage: 'go-live', by: 'erin' }] });
     await advanceUntil(harness.env, handle, holdingAt('debrief'), 'the debrief');
     await handle.executeUpdate(decideUpdate, { args: [{ decision: 'roll-forward', by: 'lara', reason: 'all green' }] });

@@ -5,6 +5,7 @@
 import type { Client } from '@temporalio/client';
 import { createConfigDiffActivities } from './config-diff.js';
 import { createFundingCheckActivities } from './funding-check.js';
+import { createManualAuthorizationActivities } from './manual-authorization.js';
 import { createNotifyActivities, type NotifyDeps } from './notify.js';
 import { createFeeReconciliationActivities } from './post-launch/fee-reconciliation.js';
 import { createWatchMetricsActivities } from './post-launch/watch-metrics.js';
@@ -32,6 +33,7 @@ export function createPaycaActivities(deps: PaycaActivityDeps) {
     ...createFundingCheckActivities(deps),
     ...createWebhookActivities(deps),
     ...createSmokeTestActivities(deps),
+    ...createManualAuthorizationActivities(deps),
     ...createCredentialsCheckActivities(deps),
     ...createBinCatalogueActivities(deps),
     ...createSeedCardActivities(deps),
@@ -63,5 +65,6 @@ export type CutoverActivities = ReturnType<typeof createCutoverActivities>;
 export { createPaycaClients, type PaycaClients } from './payca-clients.js';
 export type { ConfigDiffResult } from './config-diff.js';
 export type { FundingCheckResult } from './funding-check.js';
+export type { AuthorizationVerdict, VerifiedAuthorization } from './manual-authorization.js';
 export type { FeeReconciliationResult } from './post-launch/fee-reconciliation.js';
 export type { JobPriorState } from './sandbox-jobs.js';

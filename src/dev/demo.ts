@@ -23,7 +23,8 @@ import { DEMO_GO_LIVE_IN_MS } from './demo-settings.js';
 import { pointPlanAt } from './plan-for-stack.js';
 import { burstAnnouncement, endWatchReason, injectWebhookBurst, readyForBurst, watchIntroLines } from './demo-watch.js';
 import { checklistSummary, progressLines } from './progress.js';
-import { scriptedActions, type ChecklistScript, type WatchScript } from './scripted-approver.js';
+import { runLowRiskAuthorization } from './low-risk-authorization.js';
+import { needsLowRiskAuthorization, scriptedActions, type ChecklistScript, type GoLiveScript, type WatchScript } from './scripted-approver.js';
 import type { DevStack } from './stack.js';
 
 
@@ -117,6 +118,7 @@ export async function runDemo(options: DemoOptions): Promise<DemoResult> {
   // Early: the lead ends the watch once the last timed stage (the T+24h fee reconciliation) has passed.
   const lastOffset = Math.max(...plan.stages.map((s) => s.offsetMs), fullWatch ? plan.postLaunch.watch.windowMs : -Infinity);
   const watchScript: WatchScript = {};
+  const goLiveScript: GoLiveScript = {};
   say(`started ${workflowId}: go-live ${goLive.toISOString()}, plan clock ${timeScale}× real time`);
   say(
     `  go-live in ${formatDuration(roundToSecond(wallUntil(0)))}, debrief in ${formatDuration(roundToSecond(wallUntil(offsetOf('debrief'))))}, ` +
@@ -164,8 +166,19 @@ export async function runDemo(options: DemoOptions): Promise<DemoResult> {
       continue;
     }
 
+    if (needsLowRiskAuthorization(status, goLiveScript)) {
+      const lead = plan.approvers.lead?.[0] ?? 'the lead';
+      const auth = await runLowRiskAuthorization(stack.production.url, { currency: plan.smokeTest.currency });
+      say(
+        `→ ${lead} (lead) runs the low-risk real authorization with a programme card (simulated at PayCA): ` +
+          `${auth.id}, ${auth.amount.amount} ${auth.amount.currency} minor units, ${auth.status}; the gate reads it at PayCA before the approval counts`,
+      );
+      Object.assign(goLiveScript, { authorizationId: auth.id, attempt: status.stages.find((s) => s.id === 'go-live')?.attempts });
+      continue;
+    }
+
     const stageAttempts = status.stages.map((s) => s.attempts).join();
-    const action = scriptedActions(status, plan.approvers, script, watchScript).find(
+    const action = scriptedActions(status, plan.approvers, script, watchScript, goLiveScript).find(
       (candidate) => !answered.has(`${candidate.message.kind}:${JSON.stringify(candidate.message.args)}:${stageAttempts}`),
     );
     if (action) {

@@ -2,8 +2,8 @@
  * The demo's stand-in for the people in the plan. Owners complete their open attested checklist items
  * with evidence; a failed check is fixed and re-run by its owner where the demo knows the fix, or waived
  * by the lead where the demo knows why it cannot pass locally. Once no required item is open, the lead
- * (with a manual authorization id) and then Engineering approve go-live, since the workflow refuses
- * go/no-go before that; at the debrief the lead rolls forward. A stage that held only on what a demo fix
+ * runs the low-risk real authorization, then approves go-live with its id, and Engineering approves too,
+ * since the workflow refuses go/no-go before that; at the debrief the lead rolls forward. A stage that held only on what a demo fix
  * has since put right is re-run by its owner. Anything else that holds or fails is left for a person,
  * because approving an unexpected problem unseen would defeat the point of the gate: Finance, in
  * particular, accepts no fee difference at the day-1 reconciliation.
@@ -50,7 +50,12 @@ type Approvers = CutoverPlan['approvers'];
 /** Go-live approvals in the order a real bridge call takes them: the lead first. */
 const GO_LIVE_ORDER: Role[] = ['lead', 'engineering'];
 
-export const DEMO_AUTHORIZATION_ID = 'auth_demo_1';
+/** The low-risk real authorization the lead ran for one go-live attempt, once PayCA has recorded it. */
+export interface GoLiveScript {
+  authorizationId?: string;
+  /** The go-live attempt it was run for: a re-run of the smoke tests opens a new window, so a new one. */
+  attempt?: number;
+}
 
 /** Every action the script would take now, most urgent first; the demo sends the first it has not sent yet. */
 export function scriptedActions(
@@ -58,12 +63,13 @@ export function scriptedActions(
   approvers: Approvers,
   script: ChecklistScript,
   watch: WatchScript = {},
+  goLiveScript: GoLiveScript = {},
 ): ScriptedAction[] {
   return [
     ...failedItemActions(status, approvers, script),
     ...curedStageActions(status, approvers, script),
     ...attestations(status, approvers, script),
-    ...goLiveActions(status, approvers),
+    ...goLiveActions(status, approvers, goLiveScript),
     ...debriefActions(status, approvers),
     ...postLaunchAttestations(status, approvers, script),
     ...endWatchActions(status, approvers, watch),
@@ -130,13 +136,25 @@ function attestations(status: CutoverStatus, approvers: Approvers, script: Check
   });
 }
 
-function goLiveActions(status: CutoverStatus, approvers: Approvers): ScriptedAction[] {
+/**
+ * True when the lead is about to approve go-live and has no authorization for this attempt yet: the gate
+ * reads it at PayCA, so it must be run (`runLowRiskAuthorization`) before the approval is sent.
+ */
+export function needsLowRiskAuthorization(status: CutoverStatus, goLiveScript: GoLiveScript): boolean {
+  const goLive = status.stages.find((s) => s.id === 'go-live');
+  if (goLive?.status !== 'holding' || !goLive.hold || goLive.problems.length > 0) return false;
+  if (openRequiredItems(status).size > 0 || !goLive.hold.awaiting.includes('lead')) return false;
+  return goLiveScript.authorizationId === undefined || goLiveScript.attempt !== goLive.attempts;
+}
+
+function goLiveActions(status: CutoverStatus, approvers: Approvers, goLiveScript: GoLiveScript): ScriptedAction[] {
   const goLive = status.stages.find((s) => s.id === 'go-live');
   if (goLive?.status !== 'holding' || !goLive.hold || goLive.problems.length > 0) return [];
   if (openRequiredItems(status).size > 0) return [];
   const role = [...goLive.hold.awaiting].sort((a, b) => rank(a) - rank(b))[0];
   const person = role ? approvers[role]?.[0] : undefined;
   if (!role || !person) return [];
+  if (role === 'lead' && needsLowRiskAuthorization(status, goLiveScript)) return [];
   return [
     {
       announcement: `${person} (${role}) approves go-live`,
@@ -146,7 +164,7 @@ function goLiveActions(status: CutoverStatus, approvers: Approvers): ScriptedAct
           stage: 'go-live',
           by: person,
           note: `${ROLE_TITLES[role]}: smoke tests green`,
-          ...(role === 'lead' && { authorizationId: DEMO_AUTHORIZATION_ID }),
+          ...(role === 'lead' && { authorizationId: goLiveScript.authorizationId }),
         },
       },
     },

@@ -10,8 +10,10 @@ import { isPaycaErrorCode, paycaErrorFor, type PaycaError, type PaycaErrorFields
 import type { PaycaCredentials, PaycaEnvironment } from './credentials.js';
 import {
   AccountList,
+  Authorization,
   BinList,
   Card,
+  CardList,
   CardClosed,
   DeliveryList,
   ErrorBody,
@@ -190,6 +192,17 @@ export class PaycaClient {
 
   async getCard(id: string, options?: PaycaCallOptions): Promise<PaycaResult<Card>> {
     return this.#call({ method: 'GET', path: `/v1/cards/${segment('card id', id)}`, schema: Card }, options);
+  }
+
+  /** Cards PayCA issued under one external reference: how a caller finds a card whose issue answer it lost. */
+  async findCards(externalRef: string, options?: PaycaCallOptions): Promise<PaycaResult<CardList>> {
+    const query = new URLSearchParams({ externalRef: nonEmpty('external reference', externalRef) });
+    return this.#call({ method: 'GET', path: `/v1/cards?${query}`, schema: CardList }, options);
+  }
+
+  /** One authorization by id, e.g. the real low-risk authorization an approver ran by hand at go-live. */
+  async getAuthorization(id: string, options?: PaycaCallOptions): Promise<PaycaResult<Authorization>> {
+    return this.#call({ method: 'GET', path: `/v1/authorizations/${segment('authorization id', id)}`, schema: Authorization }, options);
   }
 
   /** Loads funds onto a card and debits the master account: send it with the same key on every retry. */

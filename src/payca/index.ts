@@ -23,10 +23,12 @@ export { paycaCall, toActivityFailure } from './activity-failure.js';
 export {
   Account,
   AccountList,
+  Authorization,
   Bin,
   BinList,
   Card,
   CardClosed,
+  CardList,
   Delivery,
   DeliveryList,
   ErrorBody,

@@ -66,6 +66,9 @@ export const Card = z.looseObject({
 });
 export type Card = z.infer<typeof Card>;
 
+export const CardList = z.looseObject({ data: z.array(Card) });
+export type CardList = z.infer<typeof CardList>;
+
 /** The answer to a close: PayCA promises only the id and the closed status. */
 export const CardClosed = z.looseObject({ id: z.string().min(1), status: z.literal('closed') });
 export type CardClosed = z.infer<typeof CardClosed>;
@@ -133,6 +136,18 @@ export const SandboxAuthorization = z.looseObject({
   declineReason: z.string().optional(),
 });
 export type SandboxAuthorization = z.infer<typeof SandboxAuthorization>;
+
+/** One authorization as PayCA recorded it; production has no other way to show a real card payment. */
+export const Authorization = z.looseObject({
+  id: z.string().min(1),
+  cardId: z.string().min(1),
+  status: z.enum(['approved', 'declined']),
+  declineReason: z.string().optional(),
+  amount: Money,
+  merchant: z.looseObject({ name: z.string(), mcc: z.string(), country: z.string() }).nullable().optional(),
+  createdAt: Timestamp,
+});
+export type Authorization = z.infer<typeof Authorization>;
 
 const CountAndAmount = z.looseObject({ count: Count, amount: MinorUnits });
 

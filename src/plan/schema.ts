@@ -5,6 +5,7 @@
  * worker's environment.
  */
 import { z } from 'zod';
+import { DEFAULT_AUTHORIZATION_LIMITS } from './authorization-limits.js';
 import { parseDuration } from './duration.js';
 import { DEFAULT_NOTIFY_ATTEMPT_TIMEOUT_MS, DEFAULT_NOTIFY_RETRY_BUDGET_MS } from './notifications.js';
 import { gateStaffingProblems } from './gate-staffing.js';
@@ -271,6 +272,15 @@ export const CutoverPlanFile = z
       currency: Currency,
       topUpAmount: z.number().int().positive(),
       holderName: z.string().min(1).default('Cutover Smoke Test'),
+      /** What the go-live gate accepts as the real low-risk authorization run by hand. */
+      authorization: z
+        .strictObject({
+          /** Integer minor units of the authorization's currency. */
+          maxAmount: z.number().int().positive().default(DEFAULT_AUTHORIZATION_LIMITS.maxAmount),
+          /** Measured on PayCA's clock when the gate reads it; the runbook's change window is two hours. */
+          maxAge: PositiveDuration.default(DEFAULT_AUTHORIZATION_LIMITS.maxAgeMs),
+        })
+        .default({ maxAmount: DEFAULT_AUTHORIZATION_LIMITS.maxAmount, maxAge: DEFAULT_AUTHORIZATION_LIMITS.maxAgeMs }),
     }),
     notifications: z
       .strictObject({
@@ -451,7 +461,14 @@ export interface CutoverPlan {
   configDiff: { allowedDifferences: string[] };
   sandboxJobs: CutoverPlanFile['sandboxJobs'];
   webhook: { url: string; events: string[]; deliveryTimeoutMs: number };
-  smokeTest: { accountId: string; currency: string; topUpAmount: number; holderName: string };
+  smokeTest: {
+    accountId: string;
+    currency: string;
+    topUpAmount: number;
+    holderName: string;
+    /** Optional so cutovers started before the gate read the authorization keep running (defaults apply). */
+    authorization?: { maxAmount: number; maxAgeMs: number };
+  };
   /** The budgets are absent in cutovers started before notices were best effort. */
   notifications: { webhookUrl?: string; monitoringRoom: string; retryBudgetMs?: number; attemptTimeoutMs?: number };
   paycaRetryBudgetMs: number;
@@ -500,7 +517,10 @@ export function normalisePlan(file: CutoverPlanFile): CutoverPlan {
     configDiff: file.configDiff,
     sandboxJobs: file.sandboxJobs,
     webhook: { url: file.webhook.url, events: file.webhook.events, deliveryTimeoutMs: file.webhook.deliveryTimeout },
-    smokeTest: file.smokeTest,
+    smokeTest: {
+      ...file.smokeTest,
+      authorization: { maxAmount: file.smokeTest.authorization.maxAmount, maxAgeMs: file.smokeTest.authorization.maxAge },
+    },
     notifications: {
       ...(file.notifications.webhookUrl !== undefined && { webhookUrl: file.notifications.webhookUrl }),
       monitoringRoom: file.notifications.monitoringRoom,

@@ -1,16 +1,20 @@
 /**
  * The simulator's own control API under `/_sim/`: counters, faults, state tweaks, reset, the
  * sandbox automation jobs, and `/_sim/inject/…` events that make each post-launch alert rule fire
- * and recover. Not PayCA: no credentials, no rate limit, no faults.
+ * and recover. `/_sim/authorizations` records a real card payment (the runbook's low-risk authorization)
+ * for the go-live gate to read. Not PayCA: no credentials, no rate limit, no faults.
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { z } from 'zod';
 import { publicAccount } from './account-routes.js';
+import { publicAuthorization } from './authorization-routes.js';
+import { findCard, openCard } from './card-routes.js';
 import { FaultsInput, type FaultInjector } from './faults.js';
 import { errorResponse, newRequestId, parseJsonBody, readRawBody, SimError, writeResponse, type SimResponse } from './http-io.js';
 import { Router } from './router.js';
 import { describeIssues } from './schemas.js';
-import { countersSnapshot, jobList, stateSnapshot, type Account, type SimulatorState } from './state.js';
+import { newId } from './ids.js';
+import { countersSnapshot, jobList, stateSnapshot, type Account, type AuthorizationRecord, type Card, type SimulatorState } from './state.js';
 
 export interface AdminDeps {
   state: SimulatorState;
@@ -92,6 +96,30 @@ const StatementAdjustmentInput = z.object({
     .optional(),
 });
 
+const Merchant = z.object({
+  name: z.string().min(1).max(200),
+  mcc: z.string().regex(/^\d{4}$/, 'must be a 4-digit merchant category code'),
+  country: z.string().regex(/^[A-Z]{2}$/, 'must be a 2-letter ISO 3166 country code'),
+});
+
+/**
+ * A real card payment at a merchant, as production would record it: what the runbook's low-risk
+ * authorization leaves behind. Without a card id it goes on a programme card made for it on the currency's
+ * account, standing in for a card the programme already had: no issuance fee, no card counted as issued.
+ */
+const AuthorizationInput = z.object({
+  cardId: z.string().min(1).optional(),
+  amount: z.number().int().positive().max(Number.MAX_SAFE_INTEGER),
+  currency: z
+    .string()
+    .regex(/^[A-Z]{3}$/, 'must be a 3-letter ISO 4217 code such as "GBP"')
+    .optional(),
+  status: z.enum(['approved', 'declined']).default('approved'),
+  declineReason: z.string().min(1).optional(),
+  merchant: Merchant.default({ name: 'Low-risk test merchant', mcc: '5999', country: 'GB' }),
+  at: At,
+});
+
 function parseAdmin<T>(schema: z.ZodType<T>, body: unknown): T {
   const result = schema.safeParse(body);
   if (!result.success) throw new SimError('ErrValidation', `invalid request body: ${describeIssues(result.error)}`);
@@ -131,6 +159,12 @@ function outstandingDrain(state: SimulatorState, accountId: string): number {
     if (injection.kind === 'balance-drain') drained += Number(injection.detail['drained']);
   }
   return drained;
+}
+
+function openCardFor(deps: AdminDeps, currency: string): Card {
+  const account = [...deps.state.accounts.values()].find((candidate) => candidate.currency === currency);
+  if (!account) throw new SimError('ErrValidation', `currency: no master account holds ${currency}`);
+  return openCard(deps.state, deps.now, { accountId: account.id, externalRef: 'low-risk-authorization', holderName: 'Low-risk test', currency });
 }
 
 function job(state: SimulatorState, name: string) {
@@ -248,6 +282,28 @@ const routes = new Router<AdminHandler>()
     deps.state.statementAdjustments.push(adjustment);
     recordInjection(deps.state, 'statement-adjustment', at, { ...adjustment });
     return ok({ recorded: true, ...adjustment });
+  })
+  .add('POST', '/_sim/authorizations', ({ deps, body }) => {
+    const input = parseAdmin(AuthorizationInput, body);
+    const { state } = deps;
+    const currency = input.currency ?? (input.cardId ? undefined : String(state.settings['defaultCurrency'] ?? 'GBP'));
+    const card = input.cardId ? findCard(state, input.cardId) : openCardFor(deps, currency ?? 'GBP');
+    if (currency !== undefined && currency !== card.currency) {
+      throw new SimError('ErrValidation', `currency: ${currency} does not match card ${card.id} currency ${card.currency}`);
+    }
+    const record: AuthorizationRecord = {
+      id: newId('auth'),
+      cardId: card.id,
+      status: input.status,
+      ...(input.status === 'declined' && { declineReason: input.declineReason ?? 'do_not_honour' }),
+      amount: input.amount,
+      currency: card.currency,
+      merchant: input.merchant,
+      at: eventTime(deps, input.at),
+    };
+    state.authorizations.push(record);
+    recordInjection(state, 'authorization', record.at, { authorizationId: record.id, cardId: card.id });
+    return ok(publicAuthorization(record), 201);
   })
   .add('GET', '/_sim/state', ({ deps }) => ok(stateSnapshot(deps.state)))
   .add('POST', '/_sim/reset', ({ deps }) => {

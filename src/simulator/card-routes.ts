@@ -3,7 +3,7 @@ import { randomInt } from 'node:crypto';
 import { SimError, type SimResponse } from './http-io.js';
 import { newId } from './ids.js';
 import { param, type RouteContext } from './route-context.js';
-import { IssueCardBody, MoneyBody, parseBody } from './schemas.js';
+import { IssueCardBody, MoneyBody, parseBody, type IssueCardInput } from './schemas.js';
 import type { Account, Card, SimulatorState } from './state.js';
 
 export function publicCard(card: Card) {
@@ -37,9 +37,8 @@ function usableAccount(state: SimulatorState, accountId: string): Account {
   return account;
 }
 
-export function issueCard(context: RouteContext): SimResponse {
-  const { state, now, webhooks } = context;
-  const input = parseBody(IssueCardBody, context.body);
+/** Opens a card on a master account; the caller bills it, counts it and says who hears of it. */
+export function openCard(state: SimulatorState, now: () => Date, input: IssueCardInput): Card {
   const account = usableAccount(state, input.accountId);
   if (input.currency !== account.currency) {
     throw new SimError('ErrValidation', `currency: ${input.currency} does not match account ${account.id} currency ${account.currency}`);
@@ -47,7 +46,6 @@ export function issueCard(context: RouteContext): SimResponse {
   const bin = state.bins.find((candidate) => candidate.currency === input.currency);
   if (!bin) throw new SimError('ErrValidation', `currency: no BIN in the catalogue issues ${input.currency} cards`);
 
-  const createdAt = now().toISOString();
   const card: Card = {
     id: newId('card'),
     status: 'active',
@@ -58,14 +56,29 @@ export function issueCard(context: RouteContext): SimResponse {
     bin: bin.bin,
     last4: String(randomInt(0, 10_000)).padStart(4, '0'),
     balance: 0,
-    createdAt,
+    createdAt: now().toISOString(),
     closedAt: null,
   };
   state.cards.set(card.id, card);
-  state.fees.push({ type: 'issuance', cardId: card.id, ...bin.fees.issuance, at: createdAt });
+  return card;
+}
+
+export function issueCard(context: RouteContext): SimResponse {
+  const { state, now, webhooks } = context;
+  const card = openCard(state, now, parseBody(IssueCardBody, context.body));
+  const bin = state.bins.find((candidate) => candidate.bin === card.bin);
+  if (bin) state.fees.push({ type: 'issuance', cardId: card.id, ...bin.fees.issuance, at: card.createdAt });
   state.counters.cardsIssued += 1;
   webhooks.emit('card.created', publicCard(card));
   return { status: 201, body: publicCard(card) };
+}
+
+/** `GET /v1/cards?externalRef=…`: what PayCA issued under one reference, so a caller whose answer was lost can find it. */
+export function listCards(context: RouteContext): SimResponse {
+  const externalRef = context.query.get('externalRef');
+  if (!externalRef) throw new SimError('ErrValidation', 'externalRef: query parameter is required');
+  const data = [...context.state.cards.values()].filter((card) => card.externalRef === externalRef).map(publicCard);
+  return { status: 200, body: { data } };
 }
 
 export function getCard(context: RouteContext): SimResponse {

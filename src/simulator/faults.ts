@@ -1,6 +1,6 @@
 /**
  * Fault injection for PayCA routes, set through `/_sim/faults`: forced error answers, dropped
- * connections, answers lost, cut or held after PayCA acted, malformed 200s, outages, extra latency
+ * connections, answers lost, cut, held or spoiled after PayCA acted, malformed 200s, outages, extra latency
  * and tighter rate limits. Faults act before authentication, like a failing load balancer in front
  * of the real API would.
  */
@@ -33,9 +33,12 @@ export const ForceFault = z
      * idempotency keys exist for. `cut-answer` carries it out and sends the status line, the headers
      * (request id included) and half the body before the connection drops: a reset mid-answer.
      * `hold-answer` carries it out and holds the answer for `delayMs`: past the client's timeout it is
-     * a timeout after PayCA acted, under it a slow answer.
+     * a timeout after PayCA acted, under it a slow answer. `spoil-answer` carries it out and answers with
+     * the real status and headers but a broken body (`body`): PayCA acted, then answered badly.
      */
-    kind: z.enum(['answer', 'reset', 'lose-answer', 'cut-answer', 'hold-answer']).default('answer'),
+    kind: z.enum(['answer', 'reset', 'lose-answer', 'cut-answer', 'hold-answer', 'spoil-answer']).default('answer'),
+    /** What a `spoil-answer` sends instead of the real body. */
+    body: z.enum(['invalid-json', 'wrong-shape']).default('wrong-shape'),
     code: z.enum(PAYCA_ERROR_CODES).optional(),
     status: z.number().int().min(400).max(599).optional(),
     message: z.string().optional(),
@@ -75,6 +78,7 @@ export type FaultAction =
   | { kind: 'lose-answer' }
   | { kind: 'cut-answer' }
   | { kind: 'hold-answer'; delayMs: number }
+  | { kind: 'spoil-answer'; rawBody: string }
   | { kind: 'answer'; response: SimResponse };
 
 interface Filter {
@@ -162,6 +166,7 @@ export class FaultInjector {
       this.forced = this.forced.filter((rule) => rule.count > 0);
       if (force.kind === 'reset' || force.kind === 'lose-answer' || force.kind === 'cut-answer') return { kind: force.kind };
       if (force.kind === 'hold-answer') return { kind: 'hold-answer', delayMs: force.delayMs ?? 0 };
+      if (force.kind === 'spoil-answer') return { kind: 'spoil-answer', rawBody: MALFORMED_BODIES[force.body] };
       return { kind: 'answer', response: forcedResponse(force) };
     }
 

@@ -70,6 +70,11 @@ export function createPaycaPipeline(deps: PaycaPipelineDeps) {
       countAnswer(state, key);
       if (key === 'ErrRateLimited') state.rateLimitedAt.push(now().toISOString());
       const withHeaders = { ...response, headers: { ...rateHeaders, ...response.headers } };
+      if (answerFault?.kind === 'spoil-answer') {
+        countAnswer(state, 'AnswerSpoiled');
+        writeResponse(res, requestId, { ...withHeaders, rawBody: answerFault.rawBody });
+        return;
+      }
       if (answerFault?.kind === 'cut-answer') {
         countAnswer(state, 'AnswerCut');
         writeCutResponse(res, requestId, withHeaders);

@@ -32,7 +32,15 @@ export function simulateTransaction(context: RouteContext): SimResponse {
   const decision = decide(state, card, input.amount, input.merchant.mcc, input.merchant.country);
   const at = now().toISOString();
   const authorizationId = newId('auth');
-  state.authorizations.push({ id: authorizationId, cardId: card.id, ...decision, amount: input.amount, currency: input.currency, at });
+  state.authorizations.push({
+    id: authorizationId,
+    cardId: card.id,
+    ...decision,
+    amount: input.amount,
+    currency: input.currency,
+    merchant: input.merchant,
+    at,
+  });
   if (decision.status === 'approved') {
     card.balance -= input.amount;
     state.ledger.push({

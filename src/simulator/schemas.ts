@@ -14,6 +14,8 @@ export const IssueCardBody = z.object({
   currency: Currency,
 });
 
+export type IssueCardInput = z.infer<typeof IssueCardBody>;
+
 export const MoneyBody = z.object({ amount: Amount, currency: Currency });
 
 export const SubscribeBody = z.object({

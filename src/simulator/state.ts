@@ -80,11 +80,13 @@ export interface FeeRecord {
 
 export interface AuthorizationRecord {
   id: string;
+  /** Empty for synthetic authorizations injected for the metrics report; those cannot be read by id. */
   cardId: string;
   status: 'approved' | 'declined';
   declineReason?: string;
   amount: number;
   currency: string;
+  merchant?: { name: string; mcc: string; country: string };
   at: string;
 }
 

@@ -23,7 +23,9 @@ import type { SignalDefinition, UpdateDefinition } from '@temporalio/common';
 import type { NotificationChannel } from '../activities/notify.js';
 import { formatOffset } from '../plan/duration.js';
 import type { StagePlan } from '../plan/schema.js';
-import { activityProblem } from './activity-proxies.js';
+import type { AuthorizationVerdict } from '../activities/index.js';
+import { DEFAULT_AUTHORIZATION_LIMITS } from '../plan/authorization-limits.js';
+import { activityProblem, paycaActivities } from './activity-proxies.js';
 import { createNotices, recordNoticeFailure } from './notices.js';
 import { runCompensations, type Compensation, type CompensationAnswer } from './compensations.js';
 import { renderCurrentDetails } from './current-details.js';
@@ -91,6 +93,10 @@ import { postLaunchWatchWorkflow } from './post-launch-watch.js';
 import { FEE_RECONCILIATION_ITEM_ID, WATCH_ITEM_ID } from '../readiness/items.js';
 
 const MIN_ESCALATION_INTERVAL_MS = 15_000;
+/** Go-live approvals naming the manual authorization count only once PayCA shows it. */
+export const VERIFY_AUTHORIZATION_PATCH = 'go-live-verifies-authorization';
+/** An approver waits on this read, so it gets less time than a stage's PayCA calls. */
+const AUTHORIZATION_READ_BUDGET_MS = 60_000;
 
 /** The fields the workflow reads from any message before it knows the message is well formed. */
 type MessageFields = { by?: unknown; stage?: unknown; item?: unknown };
@@ -254,6 +260,48 @@ export async function cutoverWorkflow(input: CutoverInput): Promise<CutoverStatu
       ? `${stage.id} still awaits ${stage.hold.awaiting.map((r) => ROLE_TITLES[r]).join(', ')}`
       : `${stage.id} is approved; the cutover moves on`;
     return { accepted: true, kind: 'approve', stage: stage.id, outcome };
+  }
+
+  /**
+   * A validator cannot call PayCA, so a go-live approval naming the manual authorization is applied only
+   * after an activity has read the authorization there. Until then it does not count; if PayCA's record
+   * does not qualify, or the stage changed while it was read, the approval is refused with the reason.
+   */
+  async function approveAfterReadingAuthorization(args: ApproveArgs, via: 'update' | 'signal'): Promise<MessageReceipt> {
+    if (args.stage !== 'go-live' || !args.authorizationId || !patched(VERIFY_AUTHORIZATION_PATCH)) return applyApprove(args);
+    const goLive = stageState('go-live');
+    const limits = plan.smokeTest.authorization ?? DEFAULT_AUTHORIZATION_LIMITS;
+    const windowOpenedAt = goLive.evidence.changeWindowOpenedAtPayca;
+    let verdict: AuthorizationVerdict;
+    try {
+      verdict = await paycaActivities(
+        Math.min(plan.paycaRetryBudgetMs, AUTHORIZATION_READ_BUDGET_MS),
+        'go-live gate: read the low-risk authorization at PayCA',
+      ).verifyManualAuthorization({
+        baseUrl: plan.payca.production.baseUrl,
+        authorizationId: args.authorizationId,
+        maxAmount: limits.maxAmount,
+        maxAgeMs: limits.maxAgeMs,
+        ...(typeof windowOpenedAt === 'string' && { windowOpenedAt }),
+      });
+    } catch (err) {
+      const problem = activityProblem(err);
+      verdict = {
+        ok: false,
+        reason: `authorization ${args.authorizationId} could not be read at PayCA (${problem.type}: ${problem.message}${problem.requestId ? `, request ${problem.requestId}` : ''}); approve again once PayCA answers`,
+      };
+    }
+    const reason = verdict.ok ? (checkApprove(plan, status, args) ?? checkGoLiveReadiness(args)) : verdict.reason;
+    if (reason) {
+      refuse('approve', via, reason, args);
+      throw ApplicationFailure.create({ type: 'MessageRefused', message: reason, nonRetryable: true });
+    }
+    const receipt = applyApprove(args);
+    if (verdict.ok) {
+      goLive.evidence.manualAuthorization = { ...(goLive.evidence.manualAuthorization as object), verified: verdict.authorization };
+      publish();
+    }
+    return { ...receipt, outcome: `authorization ${args.authorizationId} checked at PayCA; ${receipt.outcome}` };
   }
 
   function applyReject(args: RejectArgs): MessageReceipt {
@@ -460,24 +508,32 @@ export async function cutoverWorkflow(input: CutoverInput): Promise<CutoverStatu
     { update, signal }: { update: UpdateDefinition<MessageReceipt, [A]>; signal: SignalDefinition<[A]> },
     description: string,
     check: (args: A) => string | undefined,
-    apply: (args: A) => MessageReceipt,
+    apply: (args: A, via: 'update' | 'signal') => MessageReceipt | Promise<MessageReceipt>,
   ): void {
     const kind = update.name as MessageKind;
-    setHandler(update, apply, {
+    setHandler(update, (args: A) => apply(args, 'update'), {
       description,
       validator: (args: A) => {
         const reason = check(args);
         if (reason) throw ApplicationFailure.create({ type: 'MessageRefused', message: reason, nonRetryable: true });
       },
     });
-    setHandler(signal, (args: A) => {
+    setHandler(signal, async (args: A) => {
       const reason = check(args);
-      if (reason) refuse(kind, 'signal', reason, args ?? {});
-      else apply(args);
+      if (reason) {
+        refuse(kind, 'signal', reason, args ?? {});
+        return;
+      }
+      try {
+        await apply(args, 'signal');
+      } catch (err) {
+        // Refused after the check (the approval's authorization did not qualify): already kept in state.
+        if (!(err instanceof ApplicationFailure && err.type === 'MessageRefused')) throw err;
+      }
     });
   }
 
-  handleMessage(MESSAGES.approve, 'Approve a held stage', (a) => checkApprove(plan, status, a) ?? checkGoLiveReadiness(a), applyApprove);
+  handleMessage(MESSAGES.approve, 'Approve a held stage', (a) => checkApprove(plan, status, a) ?? checkGoLiveReadiness(a), approveAfterReadingAuthorization);
   handleMessage(MESSAGES.reject, 'Reject a held stage, with a reason', (a) => checkReject(plan, status, a), applyReject);
   handleMessage(MESSAGES.decide, 'Debrief decision: roll-forward or roll-back', (a) => checkDecide(plan, status, a), applyDecide);
   handleMessage(MESSAGES.retry, "Re-run a held stage's check", (a) => checkRetry(plan, status, a), applyRetry);

@@ -3,6 +3,7 @@
  * order, what counts as a problem (which holds the stage for its owner) and what evidence it keeps.
  * The side effects themselves live in src/activities/, one file per stage.
  */
+import { patched } from '@temporalio/workflow';
 import type { FeeReconciliationResult, JobPriorState } from '../activities/index.js';
 import { feeCurrencies, feeProblem, feeRows } from './fee-reconciliation-rules.js';
 import type { NotificationChannel } from '../activities/notify.js';
@@ -14,6 +15,9 @@ import { checkPrefunding } from './funding.js';
 import { proveWebhookDelivery } from './webhook-delivery.js';
 import type { CutoverStatus, StageState } from './definitions.js';
 import type { StageId } from './stages.js';
+
+/** Go-live re-runs look up and close the cards earlier runs may have left open. */
+export const CLOSE_EARLIER_TEST_CARDS_PATCH = 'go-live-closes-earlier-test-cards';
 
 export interface CheckOutcome {
   /** Each problem holds the stage for its owner. */
@@ -101,14 +105,29 @@ export function createStageChecks(ctx: StageContext): StageChecks {
       const smoke: Record<string, unknown> = {};
       stage.evidence.smokeTests = smoke;
       const step = (what: string) => payca(`T go-live smoke test: ${what}`);
-      smoke.health = await step('GET /health').checkHealth({ baseUrl: production });
+      // An earlier run whose issue answer was lost or broken past its retries may have left a card the
+      // workflow never learned of: find each earlier run's card by its external reference and close it.
+      if (stage.attempts > 1 && patched(CLOSE_EARLIER_TEST_CARDS_PATCH)) {
+        const earlier = Array.from({ length: stage.attempts - 1 }, (_, i) => smokeCardRef(i + 1));
+        const swept = await step('GET /v1/cards?externalRef= (close cards earlier runs left open)').closeEarlierTestCards({
+          baseUrl: production,
+          externalRefs: earlier,
+        });
+        smoke.earlierTestCards = swept.cards;
+      }
+      const health = await step('GET /health').checkHealth({ baseUrl: production });
+      smoke.health = health;
+      // PayCA's clock as the window opened: the manual authorization must not be older.
+      if (stage.evidence.changeWindowOpenedAtPayca === undefined && 'time' in health) {
+        stage.evidence.changeWindowOpenedAtPayca = health.time;
+      }
       smoke.accounts = await step('GET /v2/accounts').readAccounts({ baseUrl: production, accountId: plan.smokeTest.accountId });
       const card = await payca('T go-live smoke test: POST /v1/cards (issue test card)', ACTING_CALL).issueTestCard({
         baseUrl: production,
         accountId: plan.smokeTest.accountId,
         currency: plan.smokeTest.currency,
         holderName: plan.smokeTest.holderName,
-        externalRef: `${ctx.workflowId}-smoke-${stage.attempts}`,
+        externalRef: smokeCardRef(stage.attempts),
       });
       smoke.issueCard = card;
       compensations.push({ step: 'close-test-card', cardId: card.cardId });
@@ -148,7 +167,7 @@ export function createStageChecks(ctx: StageContext): StageChecks {
         problems: [],
         evidence: {
           manualAuthorizationStep:
-            'POST /sandbox/transactions is not available in production: run one low-risk real authorization as approved and give its id with the go-live approval',
+            'POST /sandbox/transactions is not available in production: run one low-risk real authorization as approved and give its id with the go-live approval; the gate reads it at PayCA before it counts',
         },
       };
     },
@@ -176,6 +195,10 @@ export function createStageChecks(ctx: StageContext): StageChecks {
       return { problems, evidence: { feeReconciliation: result } };
     },
   };
+
+  function smokeCardRef(attempt: number): string {
+    return `${ctx.workflowId}-smoke-${attempt}`;
+  }
 
   async function closeOpenTestCards(smoke?: Record<string, unknown>): Promise<void> {
     for (const pending of compensations.filter((c) => c.step === 'close-test-card')) {

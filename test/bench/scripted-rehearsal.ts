@@ -9,7 +9,8 @@ import type { Client } from '@temporalio/client';
 import { setTimeout as delay } from 'node:timers/promises';
 import { startCutover } from '../../src/client/cutover-workflow.js';
 import { sendMessage } from '../../src/client/send-message.js';
-import { scriptedActions, type ChecklistScript } from '../../src/dev/scripted-approver.js';
+import { runLowRiskAuthorization } from '../../src/dev/low-risk-authorization.js';
+import { needsLowRiskAuthorization, scriptedActions, type ChecklistScript, type GoLiveScript } from '../../src/dev/scripted-approver.js';
 import { MessageRefusedError } from '../../src/errors.js';
 import type { CutoverPlan } from '../../src/plan/schema.js';
 import { abortUpdate, statusQuery, type CutoverStatus } from '../../src/workflows/definitions.js';
@@ -48,13 +49,17 @@ export interface RehearsalOptions {
 const hasProblem = (status: CutoverStatus) => status.stages.some((s) => s.status === 'holding' && (s.problems.length > 0 || s.error !== undefined));
 
 /** Sends every scripted action the status calls for; true when the run holds on a problem no script answers. */
-async function answer(client: Client, plan: CutoverPlan, workflowId: string, answered: Set<string>): Promise<boolean> {
+async function answer(client: Client, plan: CutoverPlan, workflowId: string, answered: Set<string>, goLive: GoLiveScript): Promise<boolean> {
   const handle = client.workflow.getHandle(workflowId);
   for (let step = 0; step < 50; step++) {
     const status: CutoverStatus = await handle.query(statusQuery);
     if (status.phase !== 'holding') return false;
+    if (needsLowRiskAuthorization(status, goLive)) {
+      const auth = await runLowRiskAuthorization(plan.payca.production.baseUrl, { currency: plan.smokeTest.currency });
+      Object.assign(goLive, { authorizationId: auth.id, attempt: status.stages.find((s) => s.id === 'go-live')?.attempts });
+    }
     const attempts = status.stages.map((s) => s.attempts).join();
-    const action = scriptedActions(status, plan.approvers, SCRIPT).find(
+    const action = scriptedActions(status, plan.approvers, SCRIPT, {}, goLive).find(
       (candidate) =>
         GATE_MESSAGES.has(candidate.message.kind) &&
         !answered.has(`${candidate.message.kind}:${JSON.stringify(candidate.message.args)}:${attempts}`),
@@ -111,13 +116,14 @@ export async function runScriptedRehearsals(options: RehearsalOptions): Promise<
   const allEnded = Promise.all(ended);
 
   const answered = new Map<string, Set<string>>(options.workflowIds.map((id) => [id, new Set<string>()]));
+  const goLives = new Map<string, GoLiveScript>(options.workflowIds.map((id) => [id, {}]));
   const ours = new Set(options.workflowIds);
   // Each holding rehearsal is answered on its own, so one slow answer never delays another's.
   const answering = new Set<string>();
   const answerOne = async (workflowId: string) => {
     answering.add(workflowId);
     try {
-      if (!(await answer(client, plan, workflowId, answered.get(workflowId) ?? new Set()))) return;
+      if (!(await answer(client, plan, workflowId, answered.get(workflowId) ?? new Set(), goLives.get(workflowId) ?? {}))) return;
       // A hold no script answers would wait for a person for ever: recorded and aborted, so the batch ends.
       const status: CutoverStatus = await client.workflow.getHandle(workflowId).query(statusQuery);
       const stage = status.stages.find((s) => s.status === 'holding');

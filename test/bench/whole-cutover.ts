@@ -9,6 +9,7 @@
  * time between reads, which is Temporal's: the read's completion, workflow tasks, the timer and the
  * time-skipping server's unlock and lock, and dispatching the next read.
  */
+import { runLowRiskAuthorization } from '../../src/dev/low-risk-authorization.js';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { performance } from 'node:perf_hooks';
 import { createCutoverWorkers } from '../../src/worker/create-workers.js';
@@ -93,7 +94,7 @@ export async function run({ short, log = () => undefined }: BenchRunOptions): Pr
     const workflowId = freshWorkflowId('bench-whole-cutover');
     const handle = await env.client.workflow.start(cutoverWorkflow, { taskQueue: CUTOVER_TASK_QUEUE, workflowId, args: [input] });
     await advanceUntil(env, handle, holdingAt('go-live'), 'the go-live gate');
-    await handle.executeUpdate(approveUpdate, { args: [{ stage: 'go-live', by: 'lara', authorizationId: 'auth_bench_1' }] });
+    await handle.executeUpdate(approveUpdate, { args: [{ stage: 'go-live', by: 'lara', authorizationId: (await runLowRiskAuthorization(plan.payca.production.baseUrl)).id }] });
     await handle.executeUpdate(approveUpdate, { args: [{ stage: 'go-live', by: 'erin' }] });
     await advanceUntil(env, handle, holdingAt('debrief'), 'the debrief');
     await handle.executeUpdate(decideUpdate, { args: [{ decision: 'roll-forward', by: 'lara', reason: 'benchmark' }] });

@@ -4,7 +4,8 @@
  * leave others held. It ends completed, rolled back or held (then aborted, so nothing is left running),
  * and reports what PayCA's own state says about the money it moved.
  */
-import type { Client } from '@temporalio/client';
+import { runLowRiskAuthorization } from '../../src/dev/low-risk-authorization.js';
+import { WorkflowUpdateFailedError, type Client } from '@temporalio/client';
 import { setTimeout as delay } from 'node:timers/promises';
 import { cutoverWorkflow } from '../../src/workflows/cutover.js';
 import {
@@ -150,7 +151,16 @@ export async function runRehearsal(options: RehearsalOptions): Promise<Rehearsal
         }
         if (stage.id === 'go-live' && !answered.has(key)) {
           answered.add(key);
-          await handle.executeUpdate(approveUpdate, { args: [{ stage: 'go-live', by: 'lara', authorizationId: `auth_soak_${options.index}` }] });
+          const authorizationId = (await runLowRiskAuthorization(stack.production.url)).id;
+          try {
+            await handle.executeUpdate(approveUpdate, { args: [{ stage: 'go-live', by: 'lara', authorizationId }] });
+          } catch (err) {
+            // An injected fault can keep the gate from reading the authorization at PayCA: approve again later.
+            if (!(err instanceof WorkflowUpdateFailedError)) throw err;
+            answered.delete(key);
+            await delay(POLL_MS);
+            continue;
+          }
           await handle.executeUpdate(approveUpdate, { args: [{ stage: 'go-live', by: 'eli' }] });
           continue;
         }

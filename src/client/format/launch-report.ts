@@ -343,13 +343,20 @@ function smokeTestsOf(status: CutoverStatus): LaunchSmokeTest[] {
       });
     }
   }
-  // The real low-risk authorization is a manual step: its id arrives with the go-live approval.
+  // The real low-risk authorization is a manual step: its id arrives with the go-live approval, and the
+  // gate keeps what PayCA showed for it (cutovers started before the gate read it have only the id).
   const manual = asRecord(goLive?.evidence.manualAuthorization);
   if (manual) {
+    const verified = asRecord(manual.verified);
+    const requestIds = asRecord(verified?.requestIds);
+    const shown = verified
+      ? `; PayCA shows it approved: ${text(verified.amount)} ${text(verified.currency)} minor units on card ${text(verified.cardId)} (…${text(verified.last4)}) of ${text(verified.accountId)}` +
+        `${typeof verified.merchant === 'string' ? ` at ${verified.merchant}` : ''}, made ${shortTime(typeof verified.createdAt === 'string' ? verified.createdAt : undefined)}`
+      : '';
     tests.push({
       step: 'manualAuthorization',
-      requestId: null,
-      detail: `real low-risk authorization ${text(manual.authorizationId)} confirmed by ${text(manual.confirmedBy)} at ${shortTime(typeof manual.at === 'string' ? manual.at : undefined)}`,
+      requestId: typeof requestIds?.authorization === 'string' ? requestIds.authorization : null,
+      detail: `real low-risk authorization ${text(manual.authorizationId)} confirmed by ${text(manual.confirmedBy)} at ${shortTime(typeof manual.at === 'string' ? manual.at : undefined)}${shown}`,
     });
   }
   return tests;
