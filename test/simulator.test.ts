@@ -634,6 +634,7 @@ describe('PayCA simulator', function () {
         settlements: { count: 1, amount: 300 },
         refunds: { count: 2, amount: 150 },
         fees: { amount: 150 + 25, currency: 'GBP' },
+        feesByCurrency: { GBP: 150 + 25 },
         webhooks: { succeeded: 0, failed: 0 },
         rateLimited: 1,
       });
@@ -641,7 +642,18 @@ describe('PayCA simulator', function () {
 
       const today = new Date().toISOString().slice(0, 10);
       const statement = await call(sandbox, 'GET', `/v1/statements/${today}`);
-      assert.deepEqual(statement.body, { date: today, currency: 'GBP', fees: { total: 175, byType: { issuance: 150, topup: 25 } } });
+      assert.deepEqual(statement.body, {
+        date: today,
+        currency: 'GBP',
+        fees: { total: 175, byType: { issuance: 150, topup: 25 } },
+        // A line per currency the programme holds and fee type, in the currency's own minor units.
+        lines: [
+          { currency: 'EUR', type: 'issuance', amount: 0 },
+          { currency: 'EUR', type: 'topup', amount: 0 },
+          { currency: 'GBP', type: 'issuance', amount: 150 },
+          { currency: 'GBP', type: 'topup', amount: 25 },
+        ],
+      });
       assertError(await call(sandbox, 'GET', '/v1/statements/2024-02-30'), 422, 'ErrValidation');
     });
   });
