@@ -382,7 +382,7 @@ describe('launch report formatting', () => {
       assert.deepEqual(report.checklist, completedStatus().checklist);
       const checklist = sectionOf(document, 'Launch checklist');
       assert.match(checklist, /### Open required items\n\nAll 1 required items are done or waived\./);
-      assert.match(checklist, /### 1 Credentials & Access\n\n\| item \| owner \|/);
+      assert.match(checklist, /### 1 Credentials &amp; Access\n\n\| item \| owner \|/);
       assert.match(checklist, /\| Store secrets in vault\/KMS<br>`secrets-in-vault` \| Engineering \| attested \| done \| erin \|/);
       assert.doesNotMatch(document, /# Launch checklist:/, 'not the standalone title');
     });
@@ -576,7 +576,7 @@ describe('launch report formatting', () => {
       assert.match(checklist, /### 9 Post-Launch\n\n\| item \| owner \| kind \| status \| due \(plan time\) \| completed\/waived by \|/);
       assert.match(checklist, /\| Title of support-ticket-review<br>`support-ticket-review` \| CX \| attested \| done \| 2026-12-03 09:00:00Z \(T\+48h\), reminded 2026-12-02 09:00:00Z \| carlos \|/);
       assert.match(checklist, /\| Title of retro-scheduled<br>`retro-scheduled` \| Programme lead \| attested \| done \| 2026-12-08 09:00:00Z \(T\+168h\), reminded 2026-12-07 09:00:00Z \| lara \|/);
-      assert.match(checklist, /### 1 Credentials & Access\n\n\| item \| owner \| kind \| status \| completed\/waived by \|/, 'no due column where nothing is due after go-live');
+      assert.match(checklist, /### 1 Credentials &amp; Access\n\n\| item \| owner \| kind \| status \| completed\/waived by \|/, 'no due column where nothing is due after go-live');
       const standalone = renderChecklistDocument(watchedStatus(), generatedAt);
       assert.match(standalone, /## 9 Post-Launch\n\n\| item \| owner \| kind \| status \| due \(plan time\) \|/);
       assert.match(standalone, /Post-launch items \(runbook section 9, due after go-live\): 0 of 4 open\./);
@@ -859,6 +859,15 @@ describe('person-written text in the Markdown report and checklist document', ()
     const escaped = markdownInline(HOSTILE);
     assert.ok(document.startsWith(`# Launch checklist: ${escaped}, go-live 2026-12-01 09:00:00Z\n`), document.split('\n')[0]);
     assert.equal(count(document, `| ${escaped} |`), 2, document);
+  });
+
+  it('writes a programme\'s own checklist section name as a literal heading', () => {
+    const status = hostileStatus();
+    status.checklist = status.checklist.map((item) => ({ ...item, section: `# ${HOSTILE}` }));
+    const document = renderChecklistDocument(status, GENERATED_AT);
+    assertInert(document);
+    assert.ok(document.includes(`\n## ${markdownInline(`# ${HOSTILE}`)}\n\n| item |`), document);
+    assert.ok(document.includes(`\n## \\# &lt;script&gt;`), 'the # is text, not a deeper heading');
   });
 
   it('keeps the report\'s own structure: headings, tables, code spans and the plan\'s dashboard links', () => {

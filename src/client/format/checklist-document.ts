@@ -99,7 +99,7 @@ export function checklistSections(items: readonly ChecklistItemState[], level = 
   for (const { section, items: members } of bySection(items)) {
     const withDue = members.some((item) => item.postLaunch);
     const columns = withDue ? [...ITEM_COLUMNS.slice(0, 4), DUE_COLUMN, ...ITEM_COLUMNS.slice(4)] : ITEM_COLUMNS;
-    lines.push('', `${heading} ${section}`, '', ...markdownTable(columns, members.map((item) => itemRow(item, goLive, withDue))));
+    lines.push('', `${heading} ${markdownCell(section)}`, '', ...markdownTable(columns, members.map((item) => itemRow(item, goLive, withDue))));
   }
   return lines;
 }
