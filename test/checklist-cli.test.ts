@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { renderChecklistDocument } from '../src/client/format/checklist-document.js';
+import { markdownInline } from '../src/workflows/markdown-text.js';
 import { checklistSummaryLine, renderChecklist } from '../src/client/format/checklist.js';
 import { renderStatus } from '../src/client/format/status.js';
 import { RUNBOOK_ITEMS } from '../src/readiness/items.js';
@@ -122,7 +123,7 @@ describe('launch checklist formatting', () => {
 
     it('summarises the open required items by owner before the first section', () => {
       const summary = lines.indexOf('## Open required items');
-      const firstSection = lines.indexOf(`## ${SECTIONS[0]}`);
+      const firstSection = lines.indexOf(`## ${markdownInline(SECTIONS[0] ?? '')}`);
       assert.ok(summary > 0 && summary < firstSection, document);
       assert.ok(lines.includes('5 of 24 required items open:'), document);
       assert.ok(lines.includes('| Engineering | `secrets-in-vault` |'), document);
@@ -135,7 +136,7 @@ describe('launch checklist formatting', () => {
 
     it('has a table per runbook section, in runbook order, with every item in it', () => {
       const headings = lines.filter((line) => line.startsWith('## ') && line !== '## Open required items');
-      assert.deepEqual(headings, SECTIONS.map((section) => `## ${section}`));
+      assert.deepEqual(headings, SECTIONS.map((section) => `## ${markdownInline(section)}`), 'section names written as text: & as an entity');
       assert.equal(
         lines.filter((line) => line === '| item | owner | kind | status | completed/waived by | when | evidence or reason | problems |').length,
         SECTIONS.length - 1,
@@ -154,7 +155,8 @@ describe('launch checklist formatting', () => {
         '| Rotate sandbox keys<br>`rotate-sandbox-keys` | Engineering | attested | done | erin | 2026-11-30 10:15:00Z | rotated \\| old keys revoked, SEC-7 | - |',
       );
       assert.match(rowOf('production-credentials'), /\| automated \| done \| - \| 2026-11-30 10:15:00Z \| \{"requestId":"req_cred_1","clientIdSuffix":"…a91f"\} \| - \|$/);
-      assert.match(rowOf('customer-messaging'), /https:\/\/wiki\.example\/cx\/payca-outage-messaging and a very long explanation/);
+      // A URL someone gave as evidence reads as written but is not made a link.
+      assert.match(rowOf('customer-messaging'), /https\\:\/\/wiki\.example\/cx\/payca-outage-messaging and a very long explanation/);
     });
 
     it('shows a waived item with who waived it and why', () => {

@@ -12,8 +12,11 @@ import {
 import { renderChecklistDocument } from '../src/client/format/checklist-document.js';
 import { renderStatus } from '../src/client/format/status.js';
 import type { ChecklistItemState, CutoverStatus, StageState, WatchSummary } from '../src/workflows/definitions.js';
+import { markdownInline } from '../src/workflows/markdown-text.js';
 import { itRefusesUsage, runCli } from './helpers/cli.js';
 import { useCliStack } from './helpers/cli-stack.js';
+import { tableCells, unescapeMarkdown } from './helpers/markdown-source.js';
+
 
 const GO_LIVE = '2026-12-01T09:00:00.000Z';
 const GENERATED_AT = new Date('2026-12-01T12:00:00.000Z');
@@ -379,13 +382,13 @@ describe('launch report formatting', () => {
       assert.deepEqual(report.checklist, completedStatus().checklist);
       const checklist = sectionOf(document, 'Launch checklist');
       assert.match(checklist, /### Open required items\n\nAll 1 required items are done or waived\./);
-      assert.match(checklist, /### 1 Credentials & Access\n\n\| item \| owner \|/);
+      assert.match(checklist, /### 1 Credentials &amp; Access\n\n\| item \| owner \|/);
       assert.match(checklist, /\| Store secrets in vault\/KMS<br>`secrets-in-vault` \| Engineering \| attested \| done \| erin \|/);
       assert.doesNotMatch(document, /# Launch checklist:/, 'not the standalone title');
     });
 
     it('lists escalations, refused messages and compensations', () => {
-      assert.match(sectionOf(document, 'Escalations'), /\| 2026-12-01 11:15:00Z \| `debrief` \| oncall@acme\.example \| Programme lead \|/);
+      assert.match(sectionOf(document, 'Escalations'), /\| 2026-12-01 11:15:00Z \| `debrief` \| oncall\\@acme\.example \| Programme lead \|/);
       assert.match(
         sectionOf(document, 'Refused messages'),
         /\| 2026-12-01 09:36:00Z \| approve \| signal \| olivia \| `go-live` \| Ops is not awaited at go-live \|/,
@@ -414,7 +417,7 @@ describe('launch report formatting', () => {
         '| 2026-12-01 09:10:00Z | rejection | erin | rejected go-live (attempt 1) as Engineering: ledger entry missing |',
         '| 2026-12-01 09:36:00Z | refusal | olivia | approve go-live refused (via signal): Ops is not awaited at go-live |',
         '| 2026-12-01 10:05:00Z | incident | olivia | sev3: decline rate up 2% \\| watching |',
-        '| 2026-12-01 11:15:00Z | escalation | oncall@acme.example | debrief escalated, waiting for Programme lead |',
+        '| 2026-12-01 11:15:00Z | escalation | oncall\\@acme.example | debrief escalated, waiting for Programme lead |',
         '| 2026-12-01 11:19:00Z | decision | lara | roll-forward: metrics green |',
       ]);
     });
@@ -573,7 +576,7 @@ describe('launch report formatting', () => {
       assert.match(checklist, /### 9 Post-Launch\n\n\| item \| owner \| kind \| status \| due \(plan time\) \| completed\/waived by \|/);
       assert.match(checklist, /\| Title of support-ticket-review<br>`support-ticket-review` \| CX \| attested \| done \| 2026-12-03 09:00:00Z \(T\+48h\), reminded 2026-12-02 09:00:00Z \| carlos \|/);
       assert.match(checklist, /\| Title of retro-scheduled<br>`retro-scheduled` \| Programme lead \| attested \| done \| 2026-12-08 09:00:00Z \(T\+168h\), reminded 2026-12-07 09:00:00Z \| lara \|/);
-      assert.match(checklist, /### 1 Credentials & Access\n\n\| item \| owner \| kind \| status \| completed\/waived by \|/, 'no due column where nothing is due after go-live');
+      assert.match(checklist, /### 1 Credentials &amp; Access\n\n\| item \| owner \| kind \| status \| completed\/waived by \|/, 'no due column where nothing is due after go-live');
       const standalone = renderChecklistDocument(watchedStatus(), generatedAt);
       assert.match(standalone, /## 9 Post-Launch\n\n\| item \| owner \| kind \| status \| due \(plan time\) \|/);
       assert.match(standalone, /Post-launch items \(runbook section 9, due after go-live\): 0 of 4 open\./);
@@ -773,6 +776,110 @@ describe('launch report formatting', () => {
       assert.equal(delayText(-3_000), '-3s early');
       assert.equal(delayText(3_725_000), '+1h2m5s late');
     });
+  });
+});
+
+describe('person-written text in the Markdown report and checklist document', () => {
+  const HOSTILE = '<script>alert(1)</script> <img src=x onerror=alert(1)> **bold** [link](https://evil.example) | pipes |';
+
+  /** The completed cutover with hostile text wherever people and the plan write: programme, notes, evidence, reasons, incidents. */
+  function hostileStatus(): CutoverStatus {
+    const status = completedStatus();
+    status.programme = HOSTILE;
+    const goLive = status.stages.find((s) => s.id === 'go-live') as StageState;
+    goLive.approvals = goLive.approvals.map((a) => ({ ...a, note: HOSTILE }));
+    goLive.problems = [HOSTILE];
+    status.checklist = [
+      { ...(status.checklist[0] as ChecklistItemState), evidence: HOSTILE },
+      {
+        ...(status.checklist[0] as ChecklistItemState),
+        id: 'kyc-aml-review',
+        status: 'waived',
+        completedBy: undefined,
+        waivedBy: 'olivia',
+        reason: HOSTILE,
+        evidence: undefined,
+      },
+    ];
+    status.refusals = status.refusals.map((r) => ({ ...r, reason: HOSTILE }));
+    status.incidents = status.incidents.map((i) => ({ ...i, summary: HOSTILE }));
+    status.decision = { ...(status.decision as NonNullable<CutoverStatus['decision']>), reason: HOSTILE };
+    status.abort = { by: 'lara', reason: HOSTILE, at: '2026-12-01T11:19:30.000Z' };
+    return status;
+  }
+
+  /** No raw HTML, emphasis, link or bare URL from the hostile text survives in the source. */
+  function assertInert(document: string): void {
+    for (const raw of ['<script>', '<img', 'onerror=alert(1)>', '**bold**', '[link]', '](https://', 'https://evil']) {
+      assert.ok(!document.includes(raw), `${raw} is in the source:\n${document}`);
+    }
+  }
+
+  /** Each table keeps its columns: a pipe in the text does not end a cell early. */
+  function assertTablesKeepTheirColumns(document: string): void {
+    let columns = 0;
+    for (const line of document.split('\n')) {
+      if (!line.startsWith('|')) {
+        columns = 0;
+        continue;
+      }
+      const cells = tableCells(line);
+      if (columns === 0) columns = cells.length;
+      else assert.equal(cells.length, columns, `a row with ${cells.length} cells under ${columns} columns: ${line}`);
+    }
+  }
+
+  const count = (document: string, text: string) => document.split(text).length - 1;
+
+  it('renders notes, evidence, reasons, incident summaries and the programme name in the report as literal text', () => {
+    const document = renderLaunchReportMarkdown(hostileStatus(), GENERATED_AT);
+    assertInert(document);
+    assertTablesKeepTheirColumns(document);
+    const escaped = markdownInline(HOSTILE);
+    assert.equal(unescapeMarkdown(escaped), HOSTILE, 'reads as the text that was written');
+    assert.ok(document.startsWith(`# Launch report: ${escaped}, go-live 2026-12-01 09:00:00Z\n`), document.split('\n')[0]);
+    const approvals = sectionOf(document, 'Approvals and decisions');
+    assert.equal(count(approvals, `| ${escaped} |`), 3, `each approval's note:\n${approvals}`);
+    assert.ok(approvals.includes(`**Decision:** roll-forward by lara at 2026-12-01 11:19:00Z: ${escaped}`), approvals);
+    assert.ok(approvals.includes(`**Abort:** by lara at 2026-12-01 11:19:30Z: ${escaped}`));
+    const checklist = sectionOf(document, 'Launch checklist');
+    assert.equal(count(checklist, escaped), 2, `the evidence and the waiver's reason:\n${checklist}`);
+    assert.ok(sectionOf(document, 'Timeline').includes(escaped), 'the stage problem');
+    assert.ok(sectionOf(document, 'Refused messages').includes(`| ${escaped} |`));
+    const log = sectionOf(document, 'Incident log');
+    for (const what of [`sev3: ${escaped}`, `refused (via signal): ${escaped}`, `roll-forward: ${escaped}`, `aborted: ${escaped}`]) {
+      assert.ok(log.includes(what), `${what} in\n${log}`);
+    }
+  });
+
+  it('renders the checklist document\'s programme name, evidence and waiver reasons as literal text', () => {
+    const document = renderChecklistDocument(hostileStatus(), GENERATED_AT);
+    assertInert(document);
+    assertTablesKeepTheirColumns(document);
+    const escaped = markdownInline(HOSTILE);
+    assert.ok(document.startsWith(`# Launch checklist: ${escaped}, go-live 2026-12-01 09:00:00Z\n`), document.split('\n')[0]);
+    assert.equal(count(document, `| ${escaped} |`), 2, document);
+  });
+
+  it('writes a programme\'s own checklist section name as a literal heading', () => {
+    const status = hostileStatus();
+    status.checklist = status.checklist.map((item) => ({ ...item, section: `# ${HOSTILE}` }));
+    const document = renderChecklistDocument(status, GENERATED_AT);
+    assertInert(document);
+    assert.ok(document.includes(`\n## ${markdownInline(`# ${HOSTILE}`)}\n\n| item |`), document);
+    assert.ok(document.includes(`\n## \\# &lt;script&gt;`), 'the # is text, not a deeper heading');
+  });
+
+  it('keeps the report\'s own structure: headings, tables, code spans and the plan\'s dashboard links', () => {
+    const status = hostileStatus();
+    status.dashboards = [{ title: '**Auths** [x](https://evil.example)', url: 'https://grafana.acme.example/d/auths?from=now-1h' }];
+    const document = renderLaunchReportMarkdown(status, GENERATED_AT);
+    assert.match(document, /\n## Timeline\n\n\| stage \| at \| owner \|/);
+    assert.match(document, /Cutover `cutover-acme-prepaid-uk-202612010900`/);
+    assert.ok(
+      sectionOf(document, 'Dashboards').includes('- [\\*\\*Auths\\*\\* \\[x\\](https\\://evil.example)](https://grafana.acme.example/d/auths?from=now-1h)'),
+      sectionOf(document, 'Dashboards'),
+    );
   });
 });
 

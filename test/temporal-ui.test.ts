@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { cutoverSummary } from '../src/client/cutover-workflow.js';
 import { loadPlanFile } from '../src/plan/load.js';
 import type { CutoverPlan } from '../src/plan/schema.js';
-import type { CutoverStatus } from '../src/workflows/definitions.js';
+import { approveSignal, type CutoverStatus } from '../src/workflows/definitions.js';
 import { launchBrowser, type HeadlessBrowser } from './helpers/browser.js';
 import { requireTestTool } from './helpers/test-tools.js';
 import { useCliStack } from './helpers/cli-stack.js';
@@ -97,5 +97,21 @@ describe('engineers reading a cutover in the Temporal UI', function () {
     await openWorkflowList(browser.page, ref.uiUrl, ref.namespace, 'CutoverPhase="waiting"');
     await listedWorkflow(browser.page, waitingId).waitFor();
     assert.equal(await listedWorkflow(browser.page, holdingId).count(), 0, `${holdingId} is holding, not waiting`);
+  });
+
+  it('shows a refused sender name as literal text with no link in the current details', async () => {
+    const sender = '**mallory** [click](https://evil.example)';
+    // The CLI refuses such a name itself; anyone with access to the namespace can still signal it.
+    await world.stack.client.workflow.getHandle(holdingId).signal(approveSignal, { stage: 'go-live', by: sender });
+    await waitForStatus(world.stack.client, holdingId, 'the stranger counted', (s) => (s.refusalSummary?.strangers.attempts ?? 0) > 0);
+    await openUserMetadata(browser.page, ref);
+    const details = metadataPanel(browser.page, 'current-details').locator('body');
+    await details.getByText('Last refused message:').waitFor();
+    const line = await details.getByText('Last refused message:').innerText();
+    assert.ok(line.includes('approve by **mallory** [click](https://evil.example'), `the name as sent, not rendered:\n${line}`);
+    assert.equal(await details.locator('a[href*="evil.example"]').count(), 0, 'no link to the outside site');
+    assert.equal(await details.locator('strong', { hasText: 'mallory' }).count(), 0, 'the name is not bold');
+    const path = await browser.screenshot('cutover-refused-sender');
+    console.log(`      screenshot: ${path}`);
   });
 });

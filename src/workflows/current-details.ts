@@ -1,6 +1,7 @@
 /** The Markdown the Temporal UI shows as the cutover's current details: one row per stage. */
 import { openRequiredItems } from './checklist-rules.js';
-import type { CutoverStatus, StageState } from './definitions.js';
+import type { CutoverStatus, RefusalRecord, StageState } from './definitions.js';
+import { markdownInline } from './markdown-text.js';
 import { ROLE_TITLES } from './stages.js';
 
 const STATUS_MARK: Record<StageState['status'], string> = {
@@ -14,8 +15,15 @@ const STATUS_MARK: Record<StageState['status'], string> = {
   skipped: '–',
 };
 
-function cell(text: string): string {
-  return text.replace(/\|/g, '\\|').replace(/\n/g, ' ');
+/** People and the plan wrote these; the UI renders current details as Markdown. */
+const cell = markdownInline;
+
+/** The latest refusal, whether its sender is listed in the plan or only counted as a stranger. */
+function lastRefusal(status: CutoverStatus): RefusalRecord | undefined {
+  const listed = status.refusals[status.refusals.length - 1];
+  const stranger = status.refusalSummary?.strangers.latest;
+  if (!listed || !stranger) return listed ?? stranger;
+  return Date.parse(stranger.at) > Date.parse(listed.at) ? stranger : listed;
 }
 
 export function renderCurrentDetails(status: CutoverStatus): string {
@@ -51,7 +59,7 @@ export function renderCurrentDetails(status: CutoverStatus): string {
     );
     if (open.length > 0) {
       lines.push('', '| Open alert | Since (plan time) | What |', '|---|---|---|');
-      for (const alert of open) lines.push(`| ${alert.id} | ${alert.openedPlanAt} | ${cell(alert.opened)} |`);
+      for (const alert of open) lines.push(`| ${cell(alert.id)} | ${alert.openedPlanAt} | ${cell(alert.opened)} |`);
     }
   }
   if (status.compensations.length > 0) {
@@ -61,9 +69,7 @@ export function renderCurrentDetails(status: CutoverStatus): string {
       lines.push(`| ${step.step} | ${cell(`${step.status}${why}`)} |`);
     }
   }
-  if (status.refusals.length > 0) {
-    const last = status.refusals[status.refusals.length - 1];
-    if (last) lines.push('', `Last refused message: ${last.kind} by ${last.by ?? 'unknown'}: ${cell(last.reason)}`);
-  }
+  const last = lastRefusal(status);
+  if (last) lines.push('', `Last refused message: ${last.kind} by ${cell(last.by ?? 'unknown')}: ${cell(last.reason)}`);
   return lines.join('\n');
 }

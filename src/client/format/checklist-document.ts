@@ -4,6 +4,7 @@
  * so the same status always gives the same document.
  */
 import type { ChecklistItemState, CutoverStatus } from '../../workflows/definitions.js';
+import { markdownInline } from '../../workflows/markdown-text.js';
 import {
   byOwner,
   bySection,
@@ -25,10 +26,11 @@ const DOCUMENT_EVIDENCE_WIDTH = 500;
 
 const ITEM_COLUMNS = ['item', 'owner', 'kind', 'status', 'completed/waived by', 'when', 'evidence or reason', 'problems'];
 
-/** Table cells hold one line, and a pipe would end the cell early. */
-export function markdownCell(text: string): string {
-  return text.replace(/\|/g, '\\|').replace(/\r?\n/g, '<br>');
-}
+/**
+ * Person- or plan-written text in a table cell or a line of the document: one line, rendered as the same
+ * text with no HTML, emphasis, links or blocks of its own, and no pipe to end a cell early.
+ */
+export const markdownCell = markdownInline;
 
 export function code(text: string): string {
   return `\`${text.replace(/`/g, "'")}\``;
@@ -41,6 +43,11 @@ export function markdownTable(headers: string[], rows: string[][]): string[] {
 
 /** Post-launch items (runbook section 9) carry a deadline; their sections get a column for it. */
 const DUE_COLUMN = 'due (plan time)';
+
+function closedByCell(item: ChecklistItemState): string {
+  const by = closedBy(item);
+  return by ? markdownCell(by) : '-';
+}
 
 function itemRow(item: ChecklistItemState, goLive: string | undefined, withDue: boolean): string[] {
   const evidence = evidenceOrReason(item);
@@ -55,7 +62,7 @@ function itemRow(item: ChecklistItemState, goLive: string | undefined, withDue: 
     item.kind,
     markdownCell(itemStatusText(item)),
     ...(withDue ? [markdownCell(due)] : []),
-    markdownCell(closedBy(item) ?? '-'),
+    closedByCell(item),
     item.at ? shortTime(item.at) : '-',
     evidence ? markdownCell(shorten(evidence, DOCUMENT_EVIDENCE_WIDTH)) : '-',
     item.problems.length ? markdownCell(item.problems.join('; ')) : '-',
@@ -92,14 +99,14 @@ export function checklistSections(items: readonly ChecklistItemState[], level = 
   for (const { section, items: members } of bySection(items)) {
     const withDue = members.some((item) => item.postLaunch);
     const columns = withDue ? [...ITEM_COLUMNS.slice(0, 4), DUE_COLUMN, ...ITEM_COLUMNS.slice(4)] : ITEM_COLUMNS;
-    lines.push('', `${heading} ${section}`, '', ...markdownTable(columns, members.map((item) => itemRow(item, goLive, withDue))));
+    lines.push('', `${heading} ${markdownCell(section)}`, '', ...markdownTable(columns, members.map((item) => itemRow(item, goLive, withDue))));
   }
   return lines;
 }
 
 export function renderChecklistDocument(status: CutoverStatus, generatedAt: Date): string {
   const lines = [
-    `# Launch checklist: ${status.programme}, go-live ${shortTime(status.goLive)}`,
+    `# Launch checklist: ${markdownCell(status.programme)}, go-live ${shortTime(status.goLive)}`,
     '',
     `Cutover ${code(status.workflowId)}, phase ${status.phase}. Generated ${shortTime(generatedAt.toISOString())}.`,
     '',

@@ -826,7 +826,7 @@ function failedNoticeLines(report: LaunchReport): string[] {
     '',
     ...markdownTable(
       ['at', 'from', 'notification', 'reason', 'text'],
-      failed.map((n) => [shortTime(n.at), n.from, markdownCell(`${n.channel} to ${n.target}`), markdownCell(n.reason), markdownCell(n.excerpt)]),
+      failed.map((n) => [shortTime(n.at), markdownCell(n.from), markdownCell(`${n.channel} to ${n.target}`), markdownCell(n.reason), markdownCell(n.excerpt)]),
     ),
   ];
 }
@@ -912,8 +912,8 @@ function alertLines(report: LaunchReport): string[] {
     ['alert', 'rule', 'severity', 'opened at (plan, wall)', 'what was seen', 'recovered at (plan, wall)', 'on recovery'],
     report.alerts.map((a) => [
       code(a.id),
-      a.rule,
-      a.severity,
+      markdownCell(a.rule),
+      markdownCell(a.severity),
       bothClocks(report, a.openedPlanAt, a.openedAt),
       markdownCell(a.opened),
       a.recoveredAt ? bothClocks(report, a.recoveredPlanAt, a.recoveredAt) : '**still open**',
@@ -932,7 +932,7 @@ function feeLines(report: LaunchReport): string[] {
       ...markdownTable(
         ['statement day', 'currency', 'statement fees', 'metrics fees', 'difference', 'tolerance', 'reconciles'],
         r.currencies.map((row) => [
-          r.date,
+          markdownCell(r.date),
           markdownCell(row.currency),
           String(row.statementFees),
           String(row.metricsFees),
@@ -961,8 +961,13 @@ function feeLines(report: LaunchReport): string[] {
   return lines;
 }
 
+/** The plan's http(s) URL as a link target: characters that would end the destination early are percent-encoded. */
+function linkDestination(url: string): string {
+  return url.replace(/[\s()<>\\]/g, (char) => `%${char.charCodeAt(0).toString(16).toUpperCase().padStart(2, '0')}`);
+}
+
 function dashboardLines(report: LaunchReport): string[] {
-  return report.dashboards.map((d) => `- [${d.title.replace(/[[\]]/g, '\\$&')}](${d.url})`);
+  return report.dashboards.map((d) => `- [${markdownCell(d.title)}](${linkDestination(d.url)})`);
 }
 
 function reminderLines(report: LaunchReport): string[] {
@@ -980,7 +985,7 @@ function finalOutcomeLines(report: LaunchReport): string[] {
 /** The Markdown document, from the model alone. */
 export function launchReportMarkdown(report: LaunchReport): string {
   const lines = [
-    `# Launch report: ${report.programme}, go-live ${shortTime(report.goLive)}`,
+    `# Launch report: ${markdownCell(report.programme)}, go-live ${shortTime(report.goLive)}`,
     '',
     `Cutover ${code(report.workflowId)}, started by ${markdownCell(report.startedBy)} at ${shortTime(report.startedAt)}, time scale ${report.timeScale}. Generated ${shortTime(report.generatedAt)}.`,
     '',
