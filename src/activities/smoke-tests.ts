@@ -10,7 +10,7 @@ import { Context } from '@temporalio/activity';
 import { ApplicationFailure } from '@temporalio/common';
 import { PaycaError } from '../errors.js';
 import { paycaCall } from '../payca/activity-failure.js';
-import { idempotencyKeyFromActivity } from '../payca/idempotency.js';
+import { idempotencyKeyFromActivity, type MoneyCallScope } from '../payca/idempotency.js';
 import type { PaycaClients } from './payca-clients.js';
 
 export interface IssueTestCardInput {
@@ -19,6 +19,8 @@ export interface IssueTestCardInput {
   currency: string;
   holderName: string;
   externalRef: string;
+  /** Set by workflows since the reset-stable keys: the key then survives a reset of the run. */
+  idempotency?: MoneyCallScope;
 }
 
 export interface TopUpTestCardInput {
@@ -26,6 +28,7 @@ export interface TopUpTestCardInput {
   cardId: string;
   amount: number;
   currency: string;
+  idempotency?: MoneyCallScope;
 }
 
 export function createSmokeTestActivities({ payca }: { payca: PaycaClients }) {
@@ -63,7 +66,7 @@ export function createSmokeTestActivities({ payca }: { payca: PaycaClients }) {
     },
 
     async issueTestCard(input: IssueTestCardInput) {
-      const idempotencyKey = idempotencyKeyFromActivity('issue-test-card');
+      const idempotencyKey = idempotencyKeyFromActivity('issue-test-card', input.idempotency);
       const client = production(input.baseUrl);
       const answer = await paycaCall(async () => {
         try {
@@ -91,7 +94,7 @@ export function createSmokeTestActivities({ payca }: { payca: PaycaClients }) {
     },
 
     async topUpTestCard(input: TopUpTestCardInput) {
-      const idempotencyKey = idempotencyKeyFromActivity('top-up-test-card');
+      const idempotencyKey = idempotencyKeyFromActivity('top-up-test-card', input.idempotency);
       const startedAt = new Date().toISOString();
       const client = production(input.baseUrl);
       const answer = await paycaCall(async () => {
@@ -139,8 +142,8 @@ export function createSmokeTestActivities({ payca }: { payca: PaycaClients }) {
       return { ledgerEntryId: entries[0].id, entries: answer.body.data.length, requestId: answer.requestId };
     },
 
-    async closeTestCard(input: { baseUrl: string; cardId: string }) {
-      const idempotencyKey = idempotencyKeyFromActivity('close-test-card');
+    async closeTestCard(input: { baseUrl: string; cardId: string; idempotency?: MoneyCallScope }) {
+      const idempotencyKey = idempotencyKeyFromActivity('close-test-card', input.idempotency);
       const client = production(input.baseUrl);
       const answer = await paycaCall(async () => {
         try {
