@@ -8,13 +8,23 @@ import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
 import { setTimeout as delay } from 'node:timers/promises';
 import type { temporal } from '@temporalio/proto';
-import type { Client } from '@temporalio/client';
+import { WorkflowIdReusePolicy, type Client } from '@temporalio/client';
 import { runLowRiskAuthorization } from '../src/dev/low-risk-authorization.js';
-import { approveUpdate, statusQuery, type CutoverStatus } from '../src/workflows/definitions.js';
+import { approveUpdate, CUTOVER_TASK_QUEUE, statusQuery, type CutoverInput, type CutoverStatus } from '../src/workflows/definitions.js';
+import { cutoverWorkflow } from '../src/workflows/cutover.js';
 import { HOUR, useCutoverHarness } from './helpers/cutover-harness.js';
 import { planFor } from './helpers/plans.js';
 
 type HistoryEvent = temporal.api.history.v1.IHistoryEvent;
+
+interface Reconciled {
+  foundBy: string;
+}
+
+interface SmokeEvidence {
+  issueCard: { cardId: string; externalRef: string; replayed: boolean; reconciled?: Reconciled };
+  topUp: { replayed: boolean; reconciled?: Reconciled };
+}
 
 async function waitForStatus(client: Client, workflowId: string, what: string, done: (s: CutoverStatus) => boolean): Promise<CutoverStatus> {
   const deadline = Date.now() + 120_000;
@@ -60,16 +70,9 @@ describe('a reset past go-live on the dev server', function () {
     await waitForStatus(env.client, workflowId, 'the debrief after go-live', atStage('debrief'));
   }
 
-  it('issues one test card and tops it up once when the cutover is reset to before the go-live smoke test', async () => {
-    const { env, stack } = harness;
-    const before = await stack.counters();
-    const started = await harness.start({ plan: planFor(stack), goLiveInMs: 25 * HOUR, timeScale: 25 * 360 });
-    const { workflowId } = started;
-    await passGoLive(workflowId);
-    const afterFirst = await stack.counters();
-    assert.equal(afterFirst.cardsIssued - before.cardsIssued, 1, 'the first run issued one test card');
-    assert.equal(afterFirst.topUps - before.topUps, 1, 'the first run topped it up once');
-
+  /** Resets the latest run to its last completed workflow task before the go-live smoke test. */
+  async function resetBeforeSmokeTest(workflowId: string): Promise<void> {
+    const { env } = harness;
     const first = await env.client.workflow.getHandle(workflowId).describe();
     const history = await env.client.workflow.getHandle(workflowId, first.runId).fetchHistory();
     await env.client.workflowService.resetWorkflowExecution({
@@ -81,16 +84,70 @@ describe('a reset past go-live on the dev server', function () {
     });
     const reset = await env.client.workflow.getHandle(workflowId).describe();
     assert.notEqual(reset.runId, first.runId, 'the reset started a new run');
+  }
 
-    const again = await waitForStatus(env.client, workflowId, 'the reset run back at the go-live gate', (s) => atStage('go-live')(s) && Boolean(s.stages.find((st) => st.id === 'go-live')?.evidence.smokeTests));
+  /** Runs a cutover past go-live, resets it to before the smoke test and lets the new run pass go-live again. */
+  async function passGoLiveTwice(beforeReset: () => Promise<void> = async () => {}) {
+    const { env, stack } = harness;
+    const before = await stack.counters();
+    const { workflowId } = await harness.start({ plan: planFor(stack), goLiveInMs: 25 * HOUR, timeScale: 25 * 360 });
+    await passGoLive(workflowId);
+    const afterFirst = await stack.counters();
+    assert.equal(afterFirst.cardsIssued - before.cardsIssued, 1, 'the first run issued one test card');
+    assert.equal(afterFirst.topUps - before.topUps, 1, 'the first run topped it up once');
+
+    await beforeReset();
+    await resetBeforeSmokeTest(workflowId);
+    const gate = await waitForStatus(env.client, workflowId, 'the reset run back at the go-live gate', (s) => atStage('go-live')(s) && Boolean(s.stages.find((st) => st.id === 'go-live')?.evidence.smokeTests));
     await passGoLive(workflowId);
     const afterReset = await stack.counters();
+    await env.client.workflow.getHandle(workflowId).terminate('end of test');
+    const smoke = gate.stages.find((st) => st.id === 'go-live')?.evidence.smokeTests as SmokeEvidence;
+    return { workflowId, before, afterFirst, afterReset, smoke };
+  }
+
+  it('issues one test card and tops it up once when the cutover is reset to before the go-live smoke test', async () => {
+    const { before, afterFirst, afterReset, smoke } = await passGoLiveTwice();
     assert.equal(afterReset.cardsIssued - before.cardsIssued, 1, 'exactly one test card over both runs');
     assert.equal(afterReset.topUps - before.topUps, 1, 'exactly one top-up over both runs');
-    assert.ok(afterReset.idempotentReplays > afterFirst.idempotentReplays, 'PayCA replayed the first run\'s answers');
-    const smoke = again.stages.find((st) => st.id === 'go-live')?.evidence.smokeTests as { issueCard: { replayed: boolean }; topUp: { replayed: boolean } };
-    assert.equal(smoke.issueCard.replayed, true, 'the issue call met PayCA\'s replay');
-    assert.equal(smoke.topUp.replayed, true, 'the top-up met PayCA\'s replay');
+    assert.match(smoke.issueCard.reconciled?.foundBy ?? '', /^req_\w+$/, 'the new run found the card by its external reference');
+    assert.match(smoke.topUp.reconciled?.foundBy ?? '', /^req_\w+$/, 'the new run found the top-up in the card\'s ledger');
+    assert.ok(afterReset.idempotentReplays > afterFirst.idempotentReplays, 'the close call met PayCA\'s replay of the first run\'s close');
+  });
+
+  it('still issues one test card and one top-up when the reset comes after PayCA forgot the first run\'s keys', async () => {
+    const { stack } = harness;
+    const expire = async () => {
+      const res = await fetch(new URL('/_sim/idempotency/expire', stack.production.url), { method: 'POST' });
+      assert.equal(res.status, 200, 'PayCA forgot its idempotency keys');
+    };
+    const { before, afterFirst, afterReset, smoke } = await passGoLiveTwice(expire);
+    assert.equal(afterReset.cardsIssued - before.cardsIssued, 1, 'exactly one test card over both runs');
+    assert.equal(afterReset.topUps - before.topUps, 1, 'exactly one top-up over both runs');
+    assert.equal(afterReset.idempotentReplays, afterFirst.idempotentReplays, 'nothing was replayed: the keys were gone');
+    assert.match(smoke.issueCard.reconciled?.foundBy ?? '', /^req_\w+$/, 'the card was found by its external reference');
+    assert.match(smoke.topUp.reconciled?.foundBy ?? '', /^req_\w+$/, 'the top-up was found in the card\'s ledger');
+  });
+
+  it('gives a new start under a used workflow id its own test card and top-up', async () => {
+    const { env, stack } = harness;
+    const { workflowId, afterReset, smoke } = await passGoLiveTwice();
+    const input: CutoverInput = { plan: planFor(stack), goLive: new Date(Date.now() + 25 * HOUR).toISOString(), timeScale: 25 * 360, startedBy: 'lara' };
+    await env.client.workflow.start(cutoverWorkflow, {
+      taskQueue: CUTOVER_TASK_QUEUE,
+      workflowId,
+      args: [input],
+      workflowIdReusePolicy: WorkflowIdReusePolicy.ALLOW_DUPLICATE,
+    });
+    await passGoLive(workflowId);
+    const status = await env.client.workflow.getHandle(workflowId).query(statusQuery);
+    const fresh = status.stages.find((st) => st.id === 'go-live')?.evidence.smokeTests as SmokeEvidence;
+    const afterNewRun = await stack.counters();
+    assert.equal(afterNewRun.cardsIssued - afterReset.cardsIssued, 1, 'the new start issued its own test card');
+    assert.equal(afterNewRun.topUps - afterReset.topUps, 1, 'and loaded it once');
+    assert.notEqual(fresh.issueCard.externalRef, smoke.issueCard.externalRef, 'under its own external reference');
+    assert.equal(fresh.issueCard.replayed, false);
+    assert.equal(fresh.issueCard.reconciled, undefined, 'the first run of a new start issues without looking back');
     await env.client.workflow.getHandle(workflowId).terminate('end of test');
   });
 });

@@ -110,7 +110,11 @@ export function createStageChecks(ctx: StageContext): StageChecks {
       const chain = patched(RESET_STABLE_MONEY_KEYS_PATCH) ? workflowInfo().firstExecutionRunId : undefined;
       // A re-run after a failed attempt first closes any card the earlier attempt left open.
       await closeOpenTestCards(undefined, chain);
-      const idempotency: { idempotency?: MoneyCallScope } = chain ? { idempotency: { chain, task: `go-live/${stage.attempts}` } } : {};
+      // A run other than the chain's first may be repeating a step the chain already took, possibly beyond
+      // PayCA's replay window: it looks for the card and the top-up at PayCA before making them.
+      const idempotency: { idempotency?: MoneyCallScope; reconcileFirst?: boolean } = chain
+        ? { idempotency: { chain, task: `go-live/${stage.attempts}` }, reconcileFirst: workflowInfo().runId !== chain }
+        : {};
       const smoke: Record<string, unknown> = {};
       stage.evidence.smokeTests = smoke;
       const step = (what: string) => payca(`T go-live smoke test: ${what}`);
