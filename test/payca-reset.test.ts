@@ -2,7 +2,8 @@
  * `temporal workflow reset` to before the go-live smoke test, after go-live passed, runs the money-moving
  * calls again in a new run. Their idempotency keys and the test card's external reference must not depend
  * on the run id, or the new run issues a second production card and loads it a second time. Resets are
- * not offered by the time-skipping server, so this suite runs on the dev server.
+ * not offered by the time-skipping server (ResetWorkflowExecution answers UNIMPLEMENTED), so this suite runs
+ * on the dev server.
  */
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
