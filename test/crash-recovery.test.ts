@@ -112,7 +112,8 @@ async function smokeTrace(run: CrashRehearsal): Promise<SmokeTrace> {
     cards: { id: string; externalRef: string; status: string }[];
     ledger: { cardId: string; type: string }[];
   };
-  const cards = state.cards.filter((c) => c.externalRef === `${run.workflowId}-smoke-1`);
+  // `<workflow id>-smoke-<first run id>-<attempt>`; a rehearsal runs go-live once.
+  const cards = state.cards.filter((c) => c.externalRef.startsWith(`${run.workflowId}-smoke-`));
   const ids = new Set(cards.map((c) => c.id));
   return { cards: cards.map((c) => c.status), topUps: state.ledger.filter((e) => ids.has(e.cardId) && e.type === 'topup').length };
 }

@@ -24,6 +24,7 @@ import {
 } from '../src/errors.js';
 import {
   idempotencyKeyFor,
+  moneyIdempotencyKeyFor,
   idempotencyKeyFromActivity,
   loadPaycaCredentials,
   paycaCall,
@@ -526,6 +527,24 @@ describe('PayCA client', function () {
       const retry = await new MockActivityEnvironment({ ...info, attempt: 4 }).run(async () => idempotencyKeyFromActivity('topup'));
       assert.equal(first, retry);
       assert.equal(first, idempotencyKeyFor({ workflowId: 'cutover-abc', runId: 'run-xyz', activityId: '12', purpose: 'topup' }));
+    });
+
+    it('keys a money call by workflow, run chain and task, so the run a reset starts meets the first run\'s key', async () => {
+      const scope = { chain: 'run-first', task: 'go-live/1' };
+      const inRun = (runId: string, activityId: string, chainScope = scope) =>
+        new MockActivityEnvironment({ workflowExecution: { workflowId: 'cutover-abc', runId }, activityId }).run(async () =>
+          idempotencyKeyFromActivity('top-up-test-card', chainScope),
+        );
+      const first = await inRun('run-first', '12');
+      assert.equal(await inRun('run-after-reset', '14'), first, 'neither run id nor activity id is in the key');
+      assert.equal(first, moneyIdempotencyKeyFor({ workflowId: 'cutover-abc', scope, purpose: 'top-up-test-card' }));
+      assert.notEqual(await inRun('run-first', '12', { chain: 'run-new-start', task: 'go-live/1' }), first, 'a new start has its own keys');
+      assert.notEqual(await inRun('run-first', '12', { chain: 'run-first', task: 'go-live/2' }), first, 'a re-run of the stage has its own keys');
+      assert.notEqual(
+        moneyIdempotencyKeyFor({ workflowId: 'a:b', scope: { chain: 'c', task: 't' }, purpose: 'p' }),
+        moneyIdempotencyKeyFor({ workflowId: 'a', scope: { chain: 'b:c', task: 't' }, purpose: 'p' }),
+      );
+      assert.match(moneyIdempotencyKeyFor({ workflowId: 'w'.repeat(400), scope, purpose: 'p' }), /^v2-sha256:[0-9a-f]{64}$/);
     });
   });
 

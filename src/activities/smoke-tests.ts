@@ -10,7 +10,7 @@ import { Context } from '@temporalio/activity';
 import { ApplicationFailure } from '@temporalio/common';
 import { PaycaError } from '../errors.js';
 import { paycaCall } from '../payca/activity-failure.js';
-import { idempotencyKeyFromActivity } from '../payca/idempotency.js';
+import { idempotencyKeyFromActivity, type MoneyCallScope } from '../payca/idempotency.js';
 import type { PaycaClients } from './payca-clients.js';
 
 export interface IssueTestCardInput {
@@ -19,6 +19,13 @@ export interface IssueTestCardInput {
   currency: string;
   holderName: string;
   externalRef: string;
+  /** Set by workflows since the reset-stable keys: the key then survives a reset of the run. */
+  idempotency?: MoneyCallScope;
+  /**
+   * Look for a card under `externalRef` before issuing: set in runs a reset (or continue-as-new) started,
+   * which may repeat a step the chain already took longer ago than PayCA's 24 h replay window.
+   */
+  reconcileFirst?: boolean;
 }
 
 export interface TopUpTestCardInput {
@@ -26,6 +33,9 @@ export interface TopUpTestCardInput {
   cardId: string;
   amount: number;
   currency: string;
+  idempotency?: MoneyCallScope;
+  /** Look in the card's ledger for this top-up before loading it (see IssueTestCardInput.reconcileFirst). */
+  reconcileFirst?: boolean;
 }
 
 export function createSmokeTestActivities({ payca }: { payca: PaycaClients }) {
@@ -63,8 +73,15 @@ export function createSmokeTestActivities({ payca }: { payca: PaycaClients }) {
     },
 
     async issueTestCard(input: IssueTestCardInput) {
-      const idempotencyKey = idempotencyKeyFromActivity('issue-test-card');
+      const idempotencyKey = idempotencyKeyFromActivity('issue-test-card', input.idempotency);
       const client = production(input.baseUrl);
+      if (input.reconcileFirst) {
+        const found = await paycaCall(() => client.findCards(input.externalRef, { signal: signal() }));
+        const card = found.body.data.find((c) => c.externalRef === input.externalRef);
+        if (card) {
+          return { cardId: card.id, last4: card.last4, status: card.status, externalRef: card.externalRef, requestId: found.requestId, replayed: false, reconciled: { foundBy: found.requestId } };
+        }
+      }
       const answer = await paycaCall(async () => {
         try {
           return await client.issueCard(
@@ -91,9 +108,26 @@ export function createSmokeTestActivities({ payca }: { payca: PaycaClients }) {
     },
 
     async topUpTestCard(input: TopUpTestCardInput) {
-      const idempotencyKey = idempotencyKeyFromActivity('top-up-test-card');
+      const idempotencyKey = idempotencyKeyFromActivity('top-up-test-card', input.idempotency);
       const startedAt = new Date().toISOString();
       const client = production(input.baseUrl);
+      if (input.reconcileFirst) {
+        // A fresh test card is loaded once and only here, so a top-up entry of this amount is this top-up.
+        const ledger = await paycaCall(() => client.listLedger(input.cardId, { signal: signal() }));
+        const entry = ledger.body.data.find((e) => e.type === 'topup' && e.amount === input.amount);
+        if (entry) {
+          const cardBalance = ledger.body.data.reduce((sum, e) => sum + (e.type === 'topup' ? e.amount : -e.amount), 0);
+          return {
+            transactionId: entry.transactionId,
+            ledgerEntryId: entry.id,
+            cardBalance,
+            requestId: ledger.requestId,
+            replayed: false,
+            reconciled: { foundBy: ledger.requestId },
+            startedAt: entry.createdAt,
+          };
+        }
+      }
       const answer = await paycaCall(async () => {
         try {
           return await client.topUp(input.cardId, { amount: input.amount, currency: input.currency }, { idempotencyKey, signal: signal() });
@@ -139,8 +173,8 @@ export function createSmokeTestActivities({ payca }: { payca: PaycaClients }) {
       return { ledgerEntryId: entries[0].id, entries: answer.body.data.length, requestId: answer.requestId };
     },
 
-    async closeTestCard(input: { baseUrl: string; cardId: string }) {
-      const idempotencyKey = idempotencyKeyFromActivity('close-test-card');
+    async closeTestCard(input: { baseUrl: string; cardId: string; idempotency?: MoneyCallScope }) {
+      const idempotencyKey = idempotencyKeyFromActivity('close-test-card', input.idempotency);
       const client = production(input.baseUrl);
       const answer = await paycaCall(async () => {
         try {

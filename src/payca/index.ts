@@ -18,7 +18,13 @@ export {
   type PaycaCredentials,
   type PaycaEnvironment,
 } from './credentials.js';
-export { idempotencyKeyFor, idempotencyKeyFromActivity, type IdempotencyKeyParts } from './idempotency.js';
+export {
+  idempotencyKeyFor,
+  idempotencyKeyFromActivity,
+  moneyIdempotencyKeyFor,
+  type IdempotencyKeyParts,
+  type MoneyCallScope,
+} from './idempotency.js';
 export { paycaCall, toActivityFailure } from './activity-failure.js';
 export {
   Account,

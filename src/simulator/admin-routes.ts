@@ -22,6 +22,8 @@ export interface AdminDeps {
   now: () => Date;
   /** Back to the initial world: state, counters, faults, rate-limit buckets, idempotency keys, deliveries. */
   reset: () => void;
+  /** Forgets every remembered Idempotency-Key, as PayCA does 24 h after a key's first use. */
+  expireIdempotencyKeys: () => void;
 }
 
 interface AdminContext {
@@ -309,6 +311,10 @@ const routes = new Router<AdminHandler>()
   .add('POST', '/_sim/reset', ({ deps }) => {
     deps.reset();
     return ok({ reset: true });
+  })
+  .add('POST', '/_sim/idempotency/expire', ({ deps }) => {
+    deps.expireIdempotencyKeys();
+    return ok({ expired: true });
   })
   .add('GET', '/_sim/jobs', ({ deps }) => ok({ data: jobList(deps.state) }))
   .add('GET', '/_sim/jobs/:name', ({ deps, params }) => ok(job(deps.state, params['name'] ?? '')))

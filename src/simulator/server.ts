@@ -89,6 +89,7 @@ export async function startSimulator(options: SimulatorOptions): Promise<Running
       idempotency.clear();
       resetState(state);
     },
+    expireIdempotencyKeys: () => idempotency.clear(),
   });
 
   const server = createServer((req: IncomingMessage, res: ServerResponse) => {

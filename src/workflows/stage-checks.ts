@@ -3,8 +3,9 @@
  * order, what counts as a problem (which holds the stage for its owner) and what evidence it keeps.
  * The side effects themselves live in src/activities/, one file per stage.
  */
-import { patched } from '@temporalio/workflow';
+import { patched, workflowInfo } from '@temporalio/workflow';
 import type { FeeReconciliationResult, JobPriorState } from '../activities/index.js';
+import type { MoneyCallScope } from '../payca/idempotency.js';
 import { feeCurrencies, feeProblem, feeRows } from './fee-reconciliation-rules.js';
 import type { NotificationChannel } from '../activities/notify.js';
 import type { CutoverPlan } from '../plan/schema.js';
@@ -18,6 +19,12 @@ import type { StageId } from './stages.js';
 
 /** Go-live re-runs look up and close the cards earlier runs may have left open. */
 export const CLOSE_EARLIER_TEST_CARDS_PATCH = 'go-live-closes-earlier-test-cards';
+/**
+ * The smoke test's money calls and test card are named by the run chain (first run id) instead of the
+ * run, so the new run a reset starts meets PayCA's replay, and a card issued beyond the replay window is
+ * found by its external reference, rather than a second card being issued and loaded.
+ */
+export const RESET_STABLE_MONEY_KEYS_PATCH = 'go-live-reset-stable-money-keys';
 
 export interface CheckOutcome {
   /** Each problem holds the stage for its owner. */
@@ -100,15 +107,24 @@ export function createStageChecks(ctx: StageContext): StageChecks {
         );
         stage.evidence.changeWindowOpenedAt = nowIso();
       }
+      const chain = patched(RESET_STABLE_MONEY_KEYS_PATCH) ? workflowInfo().firstExecutionRunId : undefined;
       // A re-run after a failed attempt first closes any card the earlier attempt left open.
-      await closeOpenTestCards();
+      await closeOpenTestCards(undefined, chain);
+      // A run other than the chain's first may be repeating a step the chain already took, possibly beyond
+      // PayCA's replay window: it looks for the card and the top-up at PayCA before making them.
+      const idempotency: { idempotency?: MoneyCallScope; reconcileFirst?: boolean } = chain
+        ? { idempotency: { chain, task: `go-live/${stage.attempts}` }, reconcileFirst: workflowInfo().runId !== chain }
+        : {};
       const smoke: Record<string, unknown> = {};
       stage.evidence.smokeTests = smoke;
       const step = (what: string) => payca(`T go-live smoke test: ${what}`);
       // An earlier run whose issue answer was lost or broken past its retries may have left a card the
       // workflow never learned of: find each earlier run's card by its external reference and close it.
       if (stage.attempts > 1 && patched(CLOSE_EARLIER_TEST_CARDS_PATCH)) {
-        const earlier = Array.from({ length: stage.attempts - 1 }, (_, i) => smokeCardRef(i + 1));
+        // A run chain that went live before its cards were named by chain may have issued under the old names.
+        const earlier = Array.from({ length: stage.attempts - 1 }, (_, i) =>
+          chain ? [smokeCardRef(i + 1, chain), smokeCardRef(i + 1)] : [smokeCardRef(i + 1)],
+        ).flat();
         const swept = await step('GET /v1/cards?externalRef= (close cards earlier runs left open)').closeEarlierTestCards({
           baseUrl: production,
           externalRefs: earlier,
@@ -127,7 +143,8 @@ export function createStageChecks(ctx: StageContext): StageChecks {
         accountId: plan.smokeTest.accountId,
         currency: plan.smokeTest.currency,
         holderName: plan.smokeTest.holderName,
-        externalRef: smokeCardRef(stage.attempts),
+        externalRef: smokeCardRef(stage.attempts, chain),
+        ...idempotency,
       });
       smoke.issueCard = card;
       compensations.push({ step: 'close-test-card', cardId: card.cardId });
@@ -137,6 +154,7 @@ export function createStageChecks(ctx: StageContext): StageChecks {
           cardId: card.cardId,
           amount: plan.smokeTest.topUpAmount,
           currency: plan.smokeTest.currency,
+          ...idempotency,
         });
         smoke.topUp = topUp;
         smoke.ledger = await step('GET /v1/ledger (verify top-up entry)').verifyLedger({
@@ -161,7 +179,7 @@ export function createStageChecks(ctx: StageContext): StageChecks {
           smoke.topUpWebhook = { skipped: 'the plan does not subscribe to card.topup' };
         }
       } finally {
-        await closeOpenTestCards(smoke);
+        await closeOpenTestCards(smoke, chain);
       }
       return {
         problems: [],
@@ -196,15 +214,17 @@ export function createStageChecks(ctx: StageContext): StageChecks {
     },
   };
 
-  function smokeCardRef(attempt: number): string {
-    return `${ctx.workflowId}-smoke-${attempt}`;
+  function smokeCardRef(attempt: number, chain?: string): string {
+    return chain ? `${ctx.workflowId}-smoke-${chain}-${attempt}` : `${ctx.workflowId}-smoke-${attempt}`;
   }
 
-  async function closeOpenTestCards(smoke?: Record<string, unknown>): Promise<void> {
+  /** Closing a card is one operation whichever attempt closes it, so its key names the card. */
+  async function closeOpenTestCards(smoke?: Record<string, unknown>, chain?: string): Promise<void> {
     for (const pending of compensations.filter((c) => c.step === 'close-test-card')) {
       const closed = await payca('T go-live smoke test: POST /v1/cards/{id}/close').closeTestCard({
         baseUrl: production,
         cardId: pending.cardId,
+        ...(chain ? { idempotency: { chain, task: `close-test-card/${pending.cardId}` } } : {}),
       });
       compensations.splice(compensations.indexOf(pending), 1);
       if (smoke) smoke.closeCard = closed;

@@ -1,8 +1,8 @@
 /**
  * Money a cutover moved at a PayCA simulator, read from the simulator's own state rather than from the
  * workflow, so a duplicate shows up even when the workflow believes it acted once. A go-live attempt
- * issues one test card under its own external reference (`<workflow id>-smoke-<attempt>`), tops it up
- * once and closes it; anything beyond that is a duplicate.
+ * issues one test card under its own external reference (`<workflow id>-smoke-<first run id>-<attempt>`),
+ * tops it up once and closes it; anything beyond that is a duplicate.
  */
 import type { PaycaStack } from '../helpers/payca-stack.js';
 
