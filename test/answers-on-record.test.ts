@@ -8,10 +8,8 @@ import assert from 'node:assert/strict';
 import { generateKeyPairSync } from 'node:crypto';
 import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { setTimeout as delay } from 'node:timers/promises';
 import { parse, stringify } from 'yaml';
 import type { WorkflowHandle } from '@temporalio/client';
-import { readStatus } from '../src/client/read-status.js';
 import { sendMessage } from '../src/client/send-message.js';
 import { MessageRefusedError } from '../src/errors.js';
 import {
@@ -22,6 +20,7 @@ import {
 } from '../src/workflows/definitions.js';
 import { MAX_REFUSALS_KEPT } from '../src/workflows/refusal-log.js';
 import { useCliStack } from './helpers/cli-stack.js';
+import { waitForStatus } from './helpers/wait-for-status.js';
 
 let runCounter = 0;
 function freshId(prefix: string): string {
@@ -44,16 +43,9 @@ describe('every attempt on the record', function () {
   const world = useCliStack('record');
   const cutover = (args: string[]) => world.cutover(args);
 
-  async function waitFor(workflowId: string, what: string, done: (status: CutoverStatus) => boolean, timeoutMs = 120_000) {
-    const deadline = Date.now() + timeoutMs;
-    let last: CutoverStatus | undefined;
-    while (Date.now() < deadline) {
-      last = await readStatus(world.stack.client, workflowId);
-      if (done(last)) return last;
-      await delay(250);
-    }
-    assert.fail(`${workflowId} never reached "${what}"; last refusals: ${JSON.stringify(last?.refusals)}`);
-  }
+  const waitFor = (workflowId: string, what: string, done: (status: CutoverStatus) => boolean, timeoutMs = 120_000) =>
+    waitForStatus(world.stack.client, workflowId, what, done, timeoutMs);
+
 
   /** A cutover far from its go-live, so nothing holds or changes while messages are sent. */
   async function startQuiet(prefix: string, planFile = world.planFile): Promise<{ workflowId: string; handle: WorkflowHandle }> {

@@ -9,7 +9,7 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as delay } from 'node:timers/promises';
-import { WorkflowUpdateFailedError, type WorkflowHandle } from '@temporalio/client';
+import type { WorkflowHandle } from '@temporalio/client';
 import type { temporal } from '@temporalio/proto';
 import {
   abortUpdate,
@@ -26,6 +26,7 @@ import { useCutoverHarness } from './helpers/cutover-harness.js';
 import { planFor, RELAXED_READINESS } from './helpers/plans.js';
 import { advanceUntil, holdingAt, stageOf } from './helpers/temporal.js';
 import { runLowRiskAuthorization } from '../src/dev/low-risk-authorization.js';
+import { refusalOf } from './helpers/refused-update.js';
 
 const SEED_CSV =
   'externalRef,holderName,accountId,currency\nR-1,Ada,acc_gbp_main,GBP\nR-2,Grace,acc_gbp_main,GBP\nR-3,Alan,acc_eur_main,EUR\nR-4,Edsger,acc_eur_main,EUR\n';
@@ -96,14 +97,6 @@ describe('compensations on the time-skipping server', function () {
     return ids.map((id) => state.cards.find((c) => c.id === id)?.status ?? 'missing');
   }
 
-  async function refusal(promise: Promise<unknown>): Promise<string> {
-    const err = await promise.then(
-      () => assert.fail('the message was accepted'),
-      (e: unknown) => e,
-    );
-    assert.ok(err instanceof WorkflowUpdateFailedError, `expected a refused update, got ${String(err)}`);
-    return (err.cause as Error).message;
-  }
 
   it('closes the cards seeded during readiness when the lead rolls back, and the report says so', async () => {
     const handle = await harness.start({ plan: seededPlan() });
@@ -186,15 +179,15 @@ describe('compensations on the time-skipping server', function () {
       assert.equal(held.compensations.some((c) => c.step === 'remove-webhook-subscription'), false, 'the older steps wait their turn');
 
       assert.match(
-        await refusal(handle.executeUpdate(retryCompensationUpdate, { args: [{ step: 'restore-sandbox-jobs', by: 'olivia' }] })),
+        await refusalOf(handle.executeUpdate(retryCompensationUpdate, { args: [{ step: 'restore-sandbox-jobs', by: 'olivia' }] })),
         /olivia cannot answer the held compensation restore-sandbox-jobs: Engineering \(erin, eli\) or the programme lead can/,
       );
       assert.match(
-        await refusal(handle.executeUpdate(retryCompensationUpdate, { args: [{ step: 'close-test-card', by: 'erin' }] })),
+        await refusalOf(handle.executeUpdate(retryCompensationUpdate, { args: [{ step: 'close-test-card', by: 'erin' }] })),
         /compensation close-test-card is not holding; restore-sandbox-jobs is/,
       );
       assert.match(
-        await refusal(handle.executeUpdate(abortUpdate, { args: [{ by: 'lara', reason: 'again' }] })),
+        await refusalOf(handle.executeUpdate(abortUpdate, { args: [{ by: 'lara', reason: 'again' }] })),
         /rolling back and restore-sandbox-jobs holds for Engineering; only `cutover compensation retry\|done` is taken/,
       );
       // Still down: the retry spends its budget again and holds a second time.
@@ -218,7 +211,7 @@ describe('compensations on the time-skipping server', function () {
     it('is marked done by hand with evidence, and the roll-back goes on', async () => {
       const handle = await abortIntoHold();
       assert.match(
-        await refusal(handle.executeUpdate(compensationDoneUpdate, { args: [{ step: 'restore-sandbox-jobs', by: 'erin', evidence: ' ' }] })),
+        await refusalOf(handle.executeUpdate(compensationDoneUpdate, { args: [{ step: 'restore-sandbox-jobs', by: 'erin', evidence: ' ' }] })),
         /needs evidence/,
       );
       await handle.executeUpdate(compensationDoneUpdate, {

@@ -1,5 +1,4 @@
 import assert from 'node:assert/strict';
-import { WorkflowUpdateFailedError } from '@temporalio/client';
 import {
   abortUpdate,
   approveSignal,
@@ -15,6 +14,7 @@ import { runLowRiskAuthorization } from '../src/dev/low-risk-authorization.js';
 import { useCutoverHarness } from './helpers/cutover-harness.js';
 import { planFor } from './helpers/plans.js';
 import { advanceUntil, holdingAt, stageOf } from './helpers/temporal.js';
+import { refusalOf } from './helpers/refused-update.js';
 
 describe('cutover workflow on the time-skipping server', function () {
   this.timeout(180_000);
@@ -31,14 +31,6 @@ describe('cutover workflow on the time-skipping server', function () {
 
   const start = (plan?: CutoverPlan) => harness.start({ plan });
 
-  async function refusal(promise: Promise<unknown>): Promise<string> {
-    const err = await promise.then(
-      () => assert.fail('the message was accepted'),
-      (e: unknown) => e,
-    );
-    assert.ok(err instanceof WorkflowUpdateFailedError, `expected a refused update, got ${String(err)}`);
-    return (err.cause as Error).message;
-  }
 
   it('walks T-24h to T+2h at the planned times and completes when the lead rolls forward', async () => {
     const handle = await start();
@@ -87,9 +79,9 @@ describe('cutover workflow on the time-skipping server', function () {
     assert.deepEqual(funding.hold?.awaiting, ['treasury']);
     assert.match(funding.problems.join(), /GBP master accounts hold 1000, 999000 short/);
 
-    assert.match(await refusal(handle.executeUpdate(approveUpdate, { args: [{ stage: 'funding-check', by: 'mallory' }] })), /mallory is not an approver/);
-    assert.match(await refusal(handle.executeUpdate(approveUpdate, { args: [{ stage: 'funding-check', by: 'olivia' }] })), /olivia \(Ops\) cannot approve funding-check: it awaits Treasury \(tomas\)/);
-    assert.match(await refusal(handle.executeUpdate(approveUpdate, { args: [{ stage: 'go-live', by: 'lara' }] })), /go-live is not awaiting approval \(it is pending\)/);
+    assert.match(await refusalOf(handle.executeUpdate(approveUpdate, { args: [{ stage: 'funding-check', by: 'mallory' }] })), /mallory is not an approver/);
+    assert.match(await refusalOf(handle.executeUpdate(approveUpdate, { args: [{ stage: 'funding-check', by: 'olivia' }] })), /olivia \(Ops\) cannot approve funding-check: it awaits Treasury \(tomas\)/);
+    assert.match(await refusalOf(handle.executeUpdate(approveUpdate, { args: [{ stage: 'go-live', by: 'lara' }] })), /go-live is not awaiting approval \(it is pending\)/);
 
     const receipt = await handle.executeUpdate(approveUpdate, { args: [{ stage: 'funding-check', by: 'tomas', note: 'wire confirmed by bank' }] });
     assert.match(receipt.outcome, /approved/);
@@ -103,7 +95,7 @@ describe('cutover workflow on the time-skipping server', function () {
     await stack.admin('accounts/acc_gbp_main', 'PUT', { balance: 1_000 });
     const handle = await start();
     await advanceUntil(env, handle, holdingAt('funding-check'), 'the funding hold');
-    assert.match(await refusal(handle.executeUpdate(retryUpdate, { args: [{ stage: 'funding-check', by: 'erin' }] })), /erin cannot retry funding-check/);
+    assert.match(await refusalOf(handle.executeUpdate(retryUpdate, { args: [{ stage: 'funding-check', by: 'erin' }] })), /erin cannot retry funding-check/);
     await stack.admin('accounts/acc_gbp_main', 'PUT', { balance: 5_000_000 });
     await handle.executeUpdate(retryUpdate, { args: [{ stage: 'funding-check', by: 'tomas' }] });
     const after = await advanceUntil(env, handle, (s) => stageOf(s, 'funding-check').status === 'passed', 'funding to pass');
@@ -155,11 +147,11 @@ describe('cutover workflow on the time-skipping server', function () {
     const job = (await stack.admin('jobs/card-generator', 'GET', undefined, 'sandbox')) as { enabled: boolean };
     assert.equal(job.enabled, false, 'the sandbox job is paused during the cutover');
     await handle.executeUpdate(approveUpdate, { args: [{ stage: 'go-live', by: 'erin' }] });
-    assert.match(await refusal(handle.executeUpdate(approveUpdate, { args: [{ stage: 'go-live', by: 'eli' }] })), /Engineering.*cannot approve|already/);
-    assert.match(await refusal(handle.executeUpdate(approveUpdate, { args: [{ stage: 'go-live', by: 'lara' }] })), /authorization-id/);
+    assert.match(await refusalOf(handle.executeUpdate(approveUpdate, { args: [{ stage: 'go-live', by: 'eli' }] })), /Engineering.*cannot approve|already/);
+    assert.match(await refusalOf(handle.executeUpdate(approveUpdate, { args: [{ stage: 'go-live', by: 'lara' }] })), /authorization-id/);
     await handle.executeUpdate(approveUpdate, { args: [{ stage: 'go-live', by: 'lara', authorizationId: (await runLowRiskAuthorization(stack.production.url)).id }] });
     await advanceUntil(env, handle, holdingAt('debrief'), 'the debrief');
-    assert.match(await refusal(handle.executeUpdate(decideUpdate, { args: [{ decision: 'roll-back', by: 'erin', reason: 'x' }] })), /only the programme lead/);
+    assert.match(await refusalOf(handle.executeUpdate(decideUpdate, { args: [{ decision: 'roll-back', by: 'erin', reason: 'x' }] })), /only the programme lead/);
     await handle.executeUpdate(decideUpdate, { args: [{ decision: 'roll-back', by: 'lara', reason: 'declines too high' }] });
     const result: CutoverStatus = await handle.result();
     assert.equal(result.phase, 'rolled-back');
@@ -182,8 +174,8 @@ describe('cutover workflow on the time-skipping server', function () {
   it('aborts while waiting for T-2h and undoes only what it did', async () => {
     const handle = await start();
     await advanceUntil(env, handle, (s) => stageOf(s, 'funding-check').status === 'passed' && s.phase === 'waiting', 'T-12h to pass');
-    assert.match(await refusal(handle.executeUpdate(abortUpdate, { args: [{ by: 'erin', reason: 'no' }] })), /only the programme lead/);
-    assert.match(await refusal(handle.executeUpdate(abortUpdate, { args: [{ by: 'lara', reason: ' ' }] })), /needs a reason/);
+    assert.match(await refusalOf(handle.executeUpdate(abortUpdate, { args: [{ by: 'erin', reason: 'no' }] })), /only the programme lead/);
+    assert.match(await refusalOf(handle.executeUpdate(abortUpdate, { args: [{ by: 'lara', reason: ' ' }] })), /needs a reason/);
     await handle.executeUpdate(abortUpdate, { args: [{ by: 'lara', reason: 'PayCA asked us to wait a week' }] });
     const result: CutoverStatus = await handle.result();
     assert.equal(result.phase, 'aborted');
@@ -204,10 +196,10 @@ describe('cutover workflow on the time-skipping server', function () {
       args: [{ by: 'cara', severity: 'sev2', summary: 'PayCA sandbox slow for 10 minutes, ticket 4471' }],
     });
     assert.match(receipt.outcome, /sev2 logged/);
-    assert.match(await refusal(handle.executeUpdate(reportIncidentUpdate, { args: [{ by: 'mallory', severity: 'sev1', summary: 'x' }] })), /mallory is not an approver/);
-    assert.match(await refusal(handle.executeUpdate(reportIncidentUpdate, { args: [{ by: 'cara', severity: 'sev1', summary: ' ' }] })), /needs a summary/);
+    assert.match(await refusalOf(handle.executeUpdate(reportIncidentUpdate, { args: [{ by: 'mallory', severity: 'sev1', summary: 'x' }] })), /mallory is not an approver/);
+    assert.match(await refusalOf(handle.executeUpdate(reportIncidentUpdate, { args: [{ by: 'cara', severity: 'sev1', summary: ' ' }] })), /needs a summary/);
     assert.match(
-      await refusal(handle.executeUpdate(reportIncidentUpdate, { args: [{ by: 'cara', severity: 'sev9' as 'sev1', summary: 'x' }] })),
+      await refusalOf(handle.executeUpdate(reportIncidentUpdate, { args: [{ by: 'cara', severity: 'sev9' as 'sev1', summary: 'x' }] })),
       /unknown severity "sev9"/,
     );
     const status = await handle.query(statusQuery);

@@ -4,7 +4,6 @@
  * and made after the change window opened. Refusals carry the reason to the approver.
  */
 import assert from 'node:assert/strict';
-import { WorkflowUpdateFailedError } from '@temporalio/client';
 import { abortUpdate, approveSignal, approveUpdate, statusQuery, type CutoverStatus } from '../src/workflows/definitions.js';
 import { renderLaunchReportJson } from '../src/client/format/launch-report.js';
 import { runLowRiskAuthorization } from '../src/dev/low-risk-authorization.js';
@@ -12,6 +11,7 @@ import { useCutoverHarness } from './helpers/cutover-harness.js';
 import { planFor } from './helpers/plans.js';
 import { advanceUntil, holdingAt, stageOf } from './helpers/temporal.js';
 import { waitForStatus } from './helpers/wait-for-status.js';
+import { refusalOf } from './helpers/refused-update.js';
 
 interface Verified {
   authorizationId: string;
@@ -29,14 +29,6 @@ describe('go-live gate: the low-risk real authorization', function () {
 
   beforeEach(() => harness.stack.reset());
 
-  async function refusal(promise: Promise<unknown>): Promise<string> {
-    const err = await promise.then(
-      () => assert.fail('the approval was accepted'),
-      (e: unknown) => e,
-    );
-    assert.ok(err instanceof WorkflowUpdateFailedError, `expected a refused update, got ${String(err)}`);
-    return (err.cause as Error).message;
-  }
 
   async function atGoLiveGate(plan = planFor(harness.stack)) {
     const handle = await harness.start({ plan });
@@ -48,7 +40,7 @@ describe('go-live gate: the low-risk real authorization', function () {
     const { stack } = harness;
     const url = stack.production.url;
     const handle = await atGoLiveGate(planFor(stack, { smokeTest: { accountId: 'acc_gbp_main', currency: 'GBP', topUpAmount: 100, authorization: { maxAmount: 500, maxAge: '30m' } } }));
-    const approve = (authorizationId: string) => refusal(handle.executeUpdate(approveUpdate, { args: [{ stage: 'go-live', by: 'lara', authorizationId }] }));
+    const approve = (authorizationId: string) => refusalOf(handle.executeUpdate(approveUpdate, { args: [{ stage: 'go-live', by: 'lara', authorizationId }] }));
 
     assert.match(await approve('auth_made_up'), /^authorization auth_made_up is not known to PayCA production/);
     const declined = await runLowRiskAuthorization(url, { status: 'declined' });

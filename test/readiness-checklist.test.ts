@@ -3,7 +3,6 @@ import { runLowRiskAuthorization } from '../src/dev/low-risk-authorization.js';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { WorkflowUpdateFailedError } from '@temporalio/client';
 import {
   abortUpdate,
   approveUpdate,
@@ -18,6 +17,7 @@ import type { CutoverPlan } from '../src/plan/schema.js';
 import { useCutoverHarness } from './helpers/cutover-harness.js';
 import { planFor } from './helpers/plans.js';
 import { advanceUntil, holdingAt } from './helpers/temporal.js';
+import { refusalOf } from './helpers/refused-update.js';
 
 /** `s1` and `p1` stand for the simulators' sandbox and production client secrets, the ones the worker holds. */
 const SANDBOX_ENV = 'PAYCA_BASE_URL=https://sandbox.payca.example\nPAYCA_CLIENT_SECRET=s1\nFEATURE_X=on\n';
@@ -71,11 +71,6 @@ describe('readiness checklist in the cutover workflow', function () {
   const checksSettled = (s: CutoverStatus) =>
     s.checklist.every((i) => i.kind === 'attested' || i.postLaunch || (i.status !== 'open' && i.status !== 'checking'));
 
-  async function refusal(promise: Promise<unknown>): Promise<string> {
-    const err = await promise.then(() => assert.fail('the message was accepted'), (e: unknown) => e);
-    assert.ok(err instanceof WorkflowUpdateFailedError, `expected a refused update, got ${String(err)}`);
-    return (err.cause as Error).message;
-  }
 
   it('lists every runbook readiness row with its owner, and runs the automated checks when the cutover starts', async () => {
     const handle = await harness.start({ plan: await strictPlan('rows') });
@@ -122,7 +117,7 @@ describe('readiness checklist in the cutover workflow', function () {
   it('refuses go/no-go while a required item is open, naming it and its owner, and takes it once all are closed', async () => {
     const handle = await harness.start({ plan: await strictPlan('gate') });
     const atGate = await advanceUntil(harness.env, handle, (s) => holdingAt('go-live')(s) && checksSettled(s), 'the go-live gate');
-    const refused = await refusal(handle.executeUpdate(approveUpdate, { args: [{ stage: 'go-live', by: 'lara', authorizationId: 'auth_1' }] }));
+    const refused = await refusalOf(handle.executeUpdate(approveUpdate, { args: [{ stage: 'go-live', by: 'lara', authorizationId: 'auth_1' }] }));
     assert.match(refused, /go\/no-go is refused while 18 required readiness items are open/);
     assert.match(refused, /Engineering: secrets-in-vault, rotate-sandbox-keys, webhook-endpoint-tls/);
     assert.match(refused, /CX: tier1-error-codes/);
@@ -132,9 +127,9 @@ describe('readiness checklist in the cutover workflow', function () {
       assert.ok(by, `someone owns ${open.id}`);
       await handle.executeUpdate(completeItemUpdate, { args: [{ item: open.id, by, evidence: `https://tickets.example/${open.id}` }] });
     }
-    const early = await refusal(handle.executeUpdate(completeItemUpdate, { args: [{ item: 'support-ticket-review', by: 'cara', evidence: 'none yet' }] }));
+    const early = await refusalOf(handle.executeUpdate(completeItemUpdate, { args: [{ item: 'support-ticket-review', by: 'cara', evidence: 'none yet' }] }));
     assert.match(early, /support-ticket-review is a post-launch task: it opens once the cutover rolls forward/);
-    const lastOne = await refusal(handle.executeUpdate(approveUpdate, { args: [{ stage: 'go-live', by: 'lara', authorizationId: 'auth_1' }] }));
+    const lastOne = await refusalOf(handle.executeUpdate(approveUpdate, { args: [{ stage: 'go-live', by: 'lara', authorizationId: 'auth_1' }] }));
     assert.match(lastOne, /1 required readiness item is open \(Engineering: webhook-endpoint-tls\)/);
     await handle.executeUpdate(waiveItemUpdate, { args: [{ item: 'webhook-endpoint-tls', by: 'lara', reason: 'checked on the real endpoint by the bank' }] });
 
@@ -153,18 +148,18 @@ describe('readiness checklist in the cutover workflow', function () {
   it('refuses checklist messages from outside the owning team, for unknown items, without evidence, and keeps refused signals', async () => {
     const handle = await harness.start({ plan: await strictPlan('refusals') });
     await advanceUntil(harness.env, handle, checksSettled, 'the automated checks');
-    const complete = (args: { item: string; by: string; evidence: string }) => refusal(handle.executeUpdate(completeItemUpdate, { args: [args] }));
+    const complete = (args: { item: string; by: string; evidence: string }) => refusalOf(handle.executeUpdate(completeItemUpdate, { args: [args] }));
     assert.match(await complete({ item: 'tier1-error-codes', by: 'erin', evidence: 'x' }), /erin cannot complete tier1-error-codes: it is owned by CX \(cara\)/);
     assert.match(await complete({ item: 'no-such-item', by: 'cara', evidence: 'x' }), /unknown checklist item "no-such-item"/);
     assert.match(await complete({ item: 'tier1-error-codes', by: 'cara', evidence: '  ' }), /needs evidence/);
     assert.match(await complete({ item: 'bin-catalogue', by: 'olivia', evidence: 'x' }), /checked automatically/);
     assert.match(await complete({ item: 'tier1-error-codes', by: 'mallory', evidence: 'x' }), /mallory is not in this cutover's plan/);
     assert.match(
-      await refusal(handle.executeUpdate(waiveItemUpdate, { args: [{ item: 'dashboards', by: 'ana', reason: 'later' }] })),
+      await refusalOf(handle.executeUpdate(waiveItemUpdate, { args: [{ item: 'dashboards', by: 'ana', reason: 'later' }] })),
       /only the programme lead \(lara\) can waive/,
     );
     assert.match(
-      await refusal(handle.executeUpdate(retryItemUpdate, { args: [{ item: 'dashboards', by: 'ana' }] })),
+      await refusalOf(handle.executeUpdate(retryItemUpdate, { args: [{ item: 'dashboards', by: 'ana' }] })),
       /attested by its owner; there is no check to re-run/,
     );
     await handle.signal(completeItemSignal, { item: 'dashboards', by: 'erin', evidence: 'x' });
@@ -202,7 +197,7 @@ describe('readiness checklist in the cutover workflow', function () {
 
     await writeFile(plan.readiness.cicdEnv?.productionFile ?? '', withSecrets(PRODUCTION_ENV));
     assert.match(
-      await refusal(handle.executeUpdate(retryItemUpdate, { args: [{ item: 'cicd-env-vars', by: 'cara' }] })),
+      await refusalOf(handle.executeUpdate(retryItemUpdate, { args: [{ item: 'cicd-env-vars', by: 'cara' }] })),
       /cara cannot re-run cicd-env-vars: its owner DevOps \(dev\) or the programme lead can/,
     );
     await handle.executeUpdate(retryItemUpdate, { args: [{ item: 'cicd-env-vars', by: 'dev' }] });
