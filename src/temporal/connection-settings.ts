@@ -34,7 +34,7 @@ function definedOnly(env: NodeJS.ProcessEnv): Record<string, string> {
 function invalid(why: string, source: string): CutoverError {
   return new CutoverError(
     'CONFIG_INVALID',
-    `the Temporal connection settings (${source}) are invalid: ${why}. Fix the TOML profile or the TEMPORAL_* variables; see the README section "Connecting to a Temporal cluster or Temporal Cloud".`,
+    `the Temporal connection settings (${source}) are invalid: ${why}. Fix the TOML profile or the TEMPORAL_* variables; see "Connecting to a Temporal cluster or Temporal Cloud" in docs/configuration.md.`,
     { source },
   );
 }
