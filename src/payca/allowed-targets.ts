@@ -6,6 +6,7 @@
  * listed one. Unset, only loopback hosts pass: the local stack's simulators, never a host elsewhere.
  */
 import { CutoverError } from '../errors.js';
+import { isLoopbackHost } from '../net/loopback.js';
 import type { PaycaEnvironment } from './credentials.js';
 
 export const PAYCA_BASE_URLS_VARIABLES: Record<PaycaEnvironment, string> = {
@@ -16,12 +17,6 @@ export const PAYCA_BASE_URLS_VARIABLES: Record<PaycaEnvironment, string> = {
 export interface PaycaTargets {
   /** Why `baseUrl` may not receive `environment`'s credentials, or undefined when it may. */
   refusal(environment: PaycaEnvironment, baseUrl: string): string | undefined;
-}
-
-const LOOPBACK_HOSTS = new Set(['localhost', '127.0.0.1', '[::1]']);
-
-function isLoopback(url: URL): boolean {
-  return LOOPBACK_HOSTS.has(url.hostname) || /^127\.\d+\.\d+\.\d+$/.test(url.hostname);
 }
 
 function parseAllowed(variable: string, value: string): URL[] {
@@ -67,7 +62,7 @@ export function paycaTargetsFrom(env: NodeJS.ProcessEnv = process.env): PaycaTar
       }
       const list = allowed[environment];
       if (list === undefined) {
-        return isLoopback(target)
+        return isLoopbackHost(target.hostname)
           ? undefined
           : `this worker sends ${environment} PayCA credentials only to loopback hosts, and the plan names ${target.origin}: ` +
               `set ${variable} on the worker to the base URL(s) PayCA gave you, or correct the plan's payca.${environment}.baseUrl`;

@@ -13,6 +13,7 @@ import { parsePublicKey } from '../signing/public-key.js';
 import { ExpectedBin } from '../activities/readiness/bin-catalogue.js';
 import { RUNBOOK_ITEMS, type ReadinessItemDefinition } from '../readiness/items.js';
 import { ROLES, STAGE_DEFAULTS, STAGE_IDS, type Role, type StageId } from '../workflows/stages.js';
+import { isLoopbackHost } from '../net/loopback.js';
 
 /** No plan needs a timer or an offset longer than a year; past it a typo (`20000d`) would become a timer Temporal refuses. */
 const MAX_DURATION_MS = 366 * 86_400_000;
@@ -33,15 +34,6 @@ const Duration = z.string().transform((text, ctx) => {
 const PositiveDuration = Duration.refine((ms) => ms > 0, { message: 'must be longer than zero' });
 
 const HttpUrl = z.url({ protocol: /^https?$/, error: 'must be an http(s) URL' });
-
-/** Host names plain http may reach: the local stack. Anything else could be on a network someone else can read. */
-export function isLoopbackHost(hostname: string): boolean {
-  const host = hostname.toLowerCase().replace(/\.$/, '');
-  if (host === 'localhost') return true;
-  if (host === '[::1]' || host === '::1') return true;
-  const octets = host.split('.');
-  return octets.length === 4 && octets[0] === '127' && octets.every((o) => /^\d{1,3}$/.test(o) && Number(o) <= 255);
-}
 
 const HostName = z
   .string()
