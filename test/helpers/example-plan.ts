@@ -15,6 +15,14 @@ const PLAN_FILES = ['plans/ci/sandbox.env', 'plans/ci/production.env', 'plans/da
 
 export type PlanDocument = Record<string, Record<string, unknown> | undefined>;
 
+/**
+ * Replaces an address only where its port ends: a free port picked for another server (say 40101) must not
+ * be taken for the example's 4010 followed by a digit.
+ */
+function replaceAddress(text: string, address: string, replacement: string): string {
+  return text.replace(new RegExp(`${address.replaceAll('.', '\\.')}(?!\\d)`, 'g'), () => replacement);
+}
+
 /** `editText` changes the example's text before the stack's addresses replace the example's own. */
 export async function shortExamplePlan(targets: PlanTargets, editText: (text: string) => string = (text) => text): Promise<PlanDocument> {
   let example = await readFile(EXAMPLE_PLAN, 'utf8');
@@ -22,12 +30,15 @@ export async function shortExamplePlan(targets: PlanTargets, editText: (text: st
     if (!example.includes(file)) throw new Error(`the example plan no longer names ${file}`);
     example = example.replaceAll(file, JSON.stringify(join(ROOT, file)));
   }
-  const plan = parseYaml(
-    editText(example)
-      .replaceAll('http://127.0.0.1:4010', targets.production.url)
-      .replaceAll('http://127.0.0.1:4011', targets.sandbox.url)
-      .replaceAll('http://127.0.0.1:4020', targets.receiver.url),
-  ) as PlanDocument;
+  let text = editText(example);
+  for (const [address, replacement] of [
+    ['http://127.0.0.1:4010', targets.production.url],
+    ['http://127.0.0.1:4011', targets.sandbox.url],
+    ['http://127.0.0.1:4020', targets.receiver.url],
+  ] as const) {
+    text = replaceAddress(text, address, replacement);
+  }
+  const plan = parseYaml(text) as PlanDocument;
   delete plan['goLive'];
   plan['stages'] = { ...plan['stages'], 'fee-reconciliation': { offset: '2h30m' } };
   plan['postLaunch'] = { ...plan['postLaunch'], watch: { window: '3h' } };
