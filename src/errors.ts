@@ -1,6 +1,6 @@
 /**
  * The project's one errors module. Every error a person or a program may see has a stable `code`.
- * PayCA errors mirror the contract's table (payca-api.md); cutover errors cover plans, CLI input and
+ * PayCA errors mirror the contract's table (docs/payca-contract.md); cutover errors cover plans, CLI input and
  * refused messages. Messages never carry credentials.
  */
 

@@ -1,5 +1,5 @@
 /**
- * The PayCA simulator over real HTTP on loopback: every endpoint of payca-api.md, every error code,
+ * The PayCA simulator over real HTTP on loopback: every endpoint of docs/payca-contract.md, every error code,
  * idempotency, rate limiting, signed webhook deliveries with retries, and the `/_sim/` admin API.
  */
 import assert from 'node:assert/strict';

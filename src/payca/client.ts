@@ -1,5 +1,5 @@
 /**
- * The PayCA client: one method per endpoint of payca-api.md, each returning the parsed body together with
+ * The PayCA client: one method per endpoint of docs/payca-contract.md, each returning the parsed body together with
  * the request id the workflow keeps as evidence. Every failure becomes a PaycaError whose `code` says
  * whether retrying can help; the client itself never retries, because Temporal's activity retry policy
  * (with `nextRetryDelay` honouring Retry-After) is the one place that decides.

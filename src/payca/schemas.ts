@@ -1,5 +1,5 @@
 /**
- * Shapes of PayCA's response bodies (payca-api.md). Every answer is parsed with one of these before the
+ * Shapes of PayCA's response bodies (docs/payca-contract.md). Every answer is parsed with one of these before the
  * client hands it on, so a provider that breaks the contract fails loudly as ErrBadResponse instead of
  * leaking `undefined` into the workflow. Objects are loose: PayCA may add fields without breaking us,
  * but a documented field that is missing or of the wrong type is a fault.

@@ -1,4 +1,4 @@
-/** The PayCA route table, as listed in payca-api.md. */
+/** The PayCA route table, as listed in docs/payca-contract.md. */
 import { health, listAccounts, listBins, programConfig } from './account-routes.js';
 import { getAuthorization } from './authorization-routes.js';
 import { cardLedger, closeCard, getCard, issueCard, listCards, topUpCard } from './card-routes.js';

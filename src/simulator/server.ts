@@ -1,5 +1,5 @@
 /**
- * The PayCA simulator: an in-memory HTTP server of the whole contract in payca-api.md, in sandbox or
+ * The PayCA simulator: an in-memory HTTP server of the whole contract in docs/payca-contract.md, in sandbox or
  * production mode, with a `/_sim/` admin API for tests (faults, counters, state tweaks, jobs).
  */
 import { setMaxListeners } from 'node:events';

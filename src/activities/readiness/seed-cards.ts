@@ -58,7 +58,7 @@ export interface CardMappingCheck {
 
 export const SEED_COLUMNS = ['externalRef', 'holderName', 'accountId', 'currency'] as const satisfies readonly (keyof SeedRecord)[];
 
-/** PayCA's own field limits (payca-api.md bodies); checking them here names the CSV line instead of a 422. */
+/** PayCA's own field limits (docs/payca-contract.md); checking them here names the CSV line instead of a 422. */
 const MAX_LENGTH = { externalRef: 255, holderName: 200, accountId: 255 } as const;
 
 /** Bumped if the key recipe changes, so keys of an old recipe can never replay answers for a new one. */
