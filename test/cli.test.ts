@@ -14,6 +14,7 @@ import { loadPlanFile } from '../src/plan/load.js';
 import type { CutoverPlan } from '../src/plan/schema.js';
 import { openRequiredItems } from '../src/workflows/checklist-rules.js';
 import type { ChecklistItemState, CutoverStatus, StageState } from '../src/workflows/definitions.js';
+import { STAGE_IDS } from '../src/workflows/stages.js';
 import { CLI, EXAMPLE_PLAN as EXAMPLE, ROOT, type CliResult, itRefusesUsage, runCli } from './helpers/cli.js';
 import { useCliStack } from './helpers/cli-stack.js';
 
@@ -643,6 +644,15 @@ describe('cutover watch end|extend: usage errors (exit 2)', function () {
       const result = await runCli([...command, '--help']);
       assert.equal(result.code, 0, result.stderr);
       assert.match(result.stdout, new RegExp(`Examples:\\n {2}\\$ cutover ${command.join(' ')} `));
+    }
+  });
+
+  it('lists every stage of the runbook, fee-reconciliation included, in the help of approve, reject and retry', async () => {
+    for (const command of ['approve', 'reject', 'retry']) {
+      const result = await runCli([command, '--help']);
+      assert.equal(result.code, 0, result.stderr);
+      const help = result.stdout.replace(/\s+/g, ' ');
+      for (const stage of STAGE_IDS) assert.match(help, new RegExp(`stage id: .*\\b${stage}\\b`), `${command} --help names ${stage}`);
     }
   });
 

@@ -1,7 +1,7 @@
 /** `cutover approve ID STAGE --as WHO`: one approver's yes for a held or gated stage. */
 import { Command } from 'commander';
 import { parsePerson, parseStage, parseText } from '../arguments.js';
-import { examples, SIGNAL_OPTION_HELP } from '../help.js';
+import { SIGNAL_OPTION_HELP, STAGE_ARGUMENT_HELP, examples } from '../help.js';
 import { KEY_OPTION_HELP } from '../approval-signing.js';
 import { runMessageCommand } from '../message-command.js';
 
@@ -17,7 +17,7 @@ export function approveCommand(): Command {
   return new Command('approve')
     .description('approve a stage that is holding for your role')
     .argument('<id>', 'workflow id of the cutover')
-    .argument('<stage>', 'stage id: config-diff, funding-check, disable-sandbox-jobs, webhook-smoke-test, go-live, debrief')
+    .argument('<stage>', STAGE_ARGUMENT_HELP)
     .requiredOption('--as <who>', 'your person id as listed in the plan')
     .option('--note <text>', 'why, for the record')
     .option('--authorization-id <id>', 'at go-live: id of the real low-risk authorization you ran')

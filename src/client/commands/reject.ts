@@ -1,7 +1,7 @@
 /** `cutover reject ID STAGE --as WHO --reason TEXT`: a no-go for a stage. */
 import { Command } from 'commander';
 import { parsePerson, parseStage, parseText } from '../arguments.js';
-import { examples, SIGNAL_OPTION_HELP } from '../help.js';
+import { SIGNAL_OPTION_HELP, STAGE_ARGUMENT_HELP, examples } from '../help.js';
 import { KEY_OPTION_HELP } from '../approval-signing.js';
 import { runMessageCommand } from '../message-command.js';
 
@@ -9,7 +9,7 @@ export function rejectCommand(): Command {
   return new Command('reject')
     .description('reject a stage that is holding for your role')
     .argument('<id>', 'workflow id of the cutover')
-    .argument('<stage>', 'stage id')
+    .argument('<stage>', STAGE_ARGUMENT_HELP)
     .requiredOption('--as <who>', 'your person id as listed in the plan')
     .requiredOption('--reason <text>', 'why, for the record')
     .option('--key <file>', KEY_OPTION_HELP)
