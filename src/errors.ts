@@ -280,12 +280,42 @@ export class CutoverError extends Error {
   }
 }
 
+/**
+ * What kind of problem a plan file has, stable for scripts (`cutover plan validate --json`): the YAML
+ * itself, a value missing or of the wrong kind, a key or value the plan does not allow, a bound, a format,
+ * or one of the plan's own rules (a gate that cannot be staffed, a watch segment that is no whole number of
+ * summaries…).
+ */
+export const PLAN_PROBLEM_CODES = [
+  'PLAN_YAML_SYNTAX',
+  'PLAN_YAML_DUPLICATE_KEY',
+  'PLAN_YAML_ALIAS',
+  'PLAN_NOT_A_MAPPING',
+  'PLAN_VALUE_MISSING',
+  'PLAN_WRONG_TYPE',
+  'PLAN_UNKNOWN_KEY',
+  'PLAN_INVALID_KEY',
+  'PLAN_VALUE_NOT_ALLOWED',
+  'PLAN_TOO_SMALL',
+  'PLAN_TOO_BIG',
+  'PLAN_INVALID_FORMAT',
+  'PLAN_RULE_BROKEN',
+] as const;
+export type PlanProblemCode = (typeof PLAN_PROBLEM_CODES)[number];
+
+/** One problem of a plan file: its kind, where (`stages.go-live.gate`, or a line and column for YAML), and what to write instead. */
+export interface PlanProblem {
+  code: PlanProblemCode;
+  path: string;
+  message: string;
+}
+
 /** Bad plan file: `problems` lists every issue with its path, for `cutover plan validate`. */
 export class PlanInvalidError extends CutoverError {
   override name = 'PlanInvalidError';
   constructor(
     readonly file: string,
-    readonly problems: { path: string; message: string }[],
+    readonly problems: PlanProblem[],
   ) {
     super(
       'PLAN_INVALID',

@@ -3,7 +3,7 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import fc from 'fast-check';
-import { PlanInvalidError } from '../src/errors.js';
+import { PLAN_PROBLEM_CODES, PlanInvalidError } from '../src/errors.js';
 import { EXIT_REFUSED } from '../src/client/exit-codes.js';
 import { parsePlanText } from '../src/plan/load.js';
 import {
@@ -52,6 +52,7 @@ function assertRefused(bad: BadPlan, file = 'generated.yaml'): PlanInvalidError 
   for (const problem of refusal.problems) {
     assert.ok(refusal.message.includes(`\n  - ${problem.path || '(root)'}: ${problem.message}`), `${bad.what}: problem not shown as "  - path: message"`);
     assert.match(problem.message, ADVICE, `${bad.what}: "${problem.path}: ${problem.message}" does not say what to do`);
+    assert.ok(PLAN_PROBLEM_CODES.includes(problem.code), `${bad.what}: "${problem.path}" has no known problem code (${String(problem.code)})`);
     if (!bad.anywhere) {
       assert.ok(
         bad.paths.some((spoiled) => isAtOrAbove(problem.path, spoiled)),

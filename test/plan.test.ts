@@ -182,6 +182,49 @@ describe('cutover plan', function () {
     }
   });
 
+  it('prints every problem as {code, path, message} with --json, and exits 1', async () => {
+    const file = join(dir, 'json-problems.yaml');
+    const plan = structuredClone(example);
+    delete plan.programme;
+    plan.approvalTimeout = 7;
+    plan.funding.overdraft = true;
+    plan.stages['go-live'].gate = ['lead', 'sales'];
+    delete plan.approvers.finance;
+    plan.stages['fee-reconciliation'] = { gate: ['finance'] };
+    await writeFile(file, stringify(plan));
+    const result = await cutover(['plan', 'validate', file, '--json']);
+    assert.equal(result.code, 1, result.stdout);
+    const answer = JSON.parse(result.stdout) as { file: string; valid: boolean; problems: { code: string; path: string; message: string }[] };
+    assert.equal(answer.file, file);
+    assert.equal(answer.valid, false);
+    const byPath = new Map(answer.problems.map((p) => [p.path, p]));
+    assert.equal(byPath.get('programme')?.code, 'PLAN_VALUE_MISSING', result.stdout);
+    assert.equal(byPath.get('approvalTimeout')?.code, 'PLAN_WRONG_TYPE', result.stdout);
+    assert.equal(byPath.get('funding')?.code, 'PLAN_UNKNOWN_KEY', result.stdout);
+    assert.match(byPath.get('funding')?.message ?? '', /"overdraft": remove it, or use one of minimums/);
+    assert.equal(byPath.get('stages.go-live.gate[1]')?.code, 'PLAN_VALUE_NOT_ALLOWED', result.stdout);
+    assert.ok(answer.problems.every((p) => p.message.length > 0 && /^PLAN_[A-Z_]+$/.test(p.code)), result.stdout);
+    assert.match(result.stderr, /is not a valid cutover plan/, 'people still read the reason on stderr');
+
+    const duplicate = join(dir, 'json-duplicate.yaml');
+    await writeFile(duplicate, 'programme: A\nprogramme: B\n');
+    const twice = JSON.parse((await cutover(['plan', 'validate', duplicate, '--json'])).stdout) as typeof answer;
+    assert.deepEqual(twice.problems.map((p) => [p.code, p.path.split(',')[0]]), [['PLAN_YAML_DUPLICATE_KEY', 'programme']]);
+
+    const missing = await cutover(['plan', 'validate', join(dir, 'no-such-plan.yaml'), '--json']);
+    assert.equal(missing.code, 1);
+    assert.equal((JSON.parse(missing.stdout) as typeof answer).problems[0]?.code, 'PLAN_NOT_FOUND');
+  });
+
+  it('prints a valid plan\'s stages as JSON with --json', async () => {
+    const result = await cutover(['plan', 'validate', EXAMPLE, '--json']);
+    assert.equal(result.code, 0, result.stderr);
+    const answer = JSON.parse(result.stdout) as { valid: boolean; programme: string; stages: { id: string; offset: string; gate: string[] }[] };
+    assert.equal(answer.valid, true);
+    assert.equal(answer.programme, 'Acme Prepaid UK');
+    assert.deepEqual(answer.stages.find((stage) => stage.id === 'go-live'), { id: 'go-live', offset: 'T', owner: 'lead', gate: ['lead', 'engineering'] });
+  });
+
   it('refuses YAML that does not parse, naming the line and column', async () => {
     const file = join(dir, 'broken.yaml');
     await writeFile(file, 'programme: [unclosed\napprovers:\n  lead: [lara]\n');

@@ -2,14 +2,11 @@
 import { readFile } from 'node:fs/promises';
 import { isPair, isScalar, isSeq, parseDocument, visit, type Document, type YAMLError } from 'yaml';
 import { z } from 'zod';
-import { CutoverError, PlanInvalidError } from '../errors.js';
-import { planIssueMessage } from './problem-messages.js';
+import { CutoverError, PlanInvalidError, type PlanProblem } from '../errors.js';
+import { planIssueMessage, planProblemCode } from './problem-messages.js';
 import { CutoverPlanFile, normalisePlan, type CutoverPlan } from './schema.js';
 
-export interface PlanProblem {
-  path: string;
-  message: string;
-}
+export type { PlanProblem } from '../errors.js';
 
 function formatPath(path: readonly PropertyKey[]): string {
   return path.map((p, i) => (typeof p === 'number' ? `[${p}]` : `${i === 0 ? '' : '.'}${String(p)}`)).join('');
@@ -39,6 +36,7 @@ function yamlProblem(doc: Document, error: YAMLError): PlanProblem {
   const key = error.code === 'DUPLICATE_KEY' ? keyPathAt(doc, error.pos[0]) : undefined;
   const advice = error.code === 'DUPLICATE_KEY' ? 'write each key once' : 'correct the YAML there';
   return {
+    code: error.code === 'DUPLICATE_KEY' ? 'PLAN_YAML_DUPLICATE_KEY' : 'PLAN_YAML_SYNTAX',
     path: [key, at].filter(Boolean).join(', '),
     message: `YAML: ${(error.message.split('\n')[0] ?? '').replace(/ at line \d+, column \d+:?$/, '')}; ${advice}`,
   };
@@ -54,18 +52,18 @@ export function parsePlanText(text: string, file: string): CutoverPlan {
   } catch (err) {
     // Aliases are resolved only here: one that names no anchor, or expands without bound, throws.
     const why = err instanceof Error ? err.message : String(err);
-    throw new PlanInvalidError(file, [{ path: '', message: `YAML: ${why}; write the values out instead of using aliases (*name)` }]);
+    throw new PlanInvalidError(file, [{ code: 'PLAN_YAML_ALIAS', path: '', message: `YAML: ${why}; write the values out instead of using aliases (*name)` }]);
   }
   if (raw === null || typeof raw !== 'object' || Array.isArray(raw)) {
-    throw new PlanInvalidError(file, [{ path: '', message: 'the plan must be a YAML mapping (key: value lines)' }]);
+    throw new PlanInvalidError(file, [{ code: 'PLAN_NOT_A_MAPPING', path: '', message: 'the plan must be a YAML mapping (key: value lines)' }]);
   }
-  const result = CutoverPlanFile.safeParse(raw, { error: planIssueMessage });
+  const result = CutoverPlanFile.safeParse(raw, { error: planIssueMessage, reportInput: true });
   if (!result.success) throw new PlanInvalidError(file, planProblems(result.error));
   return normalisePlan(result.data);
 }
 
 export function planProblems(error: z.ZodError): PlanProblem[] {
-  return error.issues.map((issue) => ({ path: formatPath(issue.path), message: issue.message }));
+  return error.issues.map((issue) => ({ code: planProblemCode(issue), path: formatPath(issue.path), message: issue.message }));
 }
 
 export async function loadPlanFile(file: string): Promise<CutoverPlan> {

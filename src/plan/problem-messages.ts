@@ -1,9 +1,11 @@
 /**
  * Words for the plan problems zod describes in its own terms ("Invalid input: expected string, received
  * undefined"): each says what is wrong and what to write instead, for the person editing the YAML.
- * The schema's own messages win over these; this only fills in where the schema gives none.
+ * The schema's own messages win over these; this only fills in where the schema gives none. Each problem
+ * also gets a stable code, from the kind of issue zod found.
  */
-import type { z } from 'zod';
+import { z } from 'zod';
+import type { PlanProblemCode } from '../errors.js';
 
 const NOUNS: Record<string, string> = {
   string: 'text',
@@ -27,11 +29,11 @@ function describeValue(value: unknown): string {
   return typeof value;
 }
 
-/** The keys a mapping allows, from the schema that refused an unknown one. */
+/** The keys a mapping allows, from the schema that refused an unknown one: an object's fields, or a record's enumerated keys. */
 function allowedKeys(inst: unknown): string[] {
-  const def = (inst as { _zod?: { def?: { shape?: object; keyType?: { options?: unknown[] } } } } | undefined)?._zod?.def;
-  if (def?.shape) return Object.keys(def.shape);
-  return (def?.keyType?.options ?? []).map(String);
+  if (inst instanceof z.ZodObject) return Object.keys(inst.shape);
+  if (inst instanceof z.ZodRecord && inst.keyType instanceof z.ZodEnum) return inst.keyType.options.map(String);
+  return [];
 }
 
 function bound(issue: { origin?: string; minimum?: unknown; maximum?: unknown; inclusive?: boolean }, small: boolean): string {
@@ -72,3 +74,28 @@ export const planIssueMessage: z.core.$ZodErrorMap = (issue) => {
       return undefined;
   }
 };
+
+/** The stable code of one zod issue found in a plan (parsed with `reportInput`, so a missing value is told from a wrong one). */
+export function planProblemCode(issue: z.core.$ZodIssue): PlanProblemCode {
+  switch (issue.code) {
+    case 'invalid_type':
+      return issue.input === undefined ? 'PLAN_VALUE_MISSING' : 'PLAN_WRONG_TYPE';
+    case 'unrecognized_keys':
+      return 'PLAN_UNKNOWN_KEY';
+    case 'invalid_key':
+      return 'PLAN_INVALID_KEY';
+    case 'invalid_union':
+    case 'invalid_value':
+    case 'invalid_element':
+    case 'not_multiple_of':
+      return 'PLAN_VALUE_NOT_ALLOWED';
+    case 'too_small':
+      return 'PLAN_TOO_SMALL';
+    case 'too_big':
+      return 'PLAN_TOO_BIG';
+    case 'invalid_format':
+      return 'PLAN_INVALID_FORMAT';
+    case 'custom':
+      return 'PLAN_RULE_BROKEN';
+  }
+}
