@@ -41,9 +41,18 @@ describe('engineers reading an encrypted cutover in the Temporal UI through the 
   let summary: string;
 
   // The codec server only grants CORS to the UI's origin, so the UI's port is chosen before either starts.
+  // `temporal server start-dev` cannot tell its UI to include credentials or pass a token to the codec
+  // endpoint, so this suite runs the codec server without sign-in, which it allows on loopback only;
+  // test/codec-server.test.ts signs in through a real provider.
   before(async () => {
     uiPort = await freePort(HOST);
-    codecServer = await startCodecServer({ codecs, host: HOST, port: 0, corsOrigins: [`http://localhost:${uiPort}`] });
+    codecServer = await startCodecServer({
+      codecs,
+      authentication: { kind: 'none-on-loopback' },
+      host: HOST,
+      port: 0,
+      corsOrigins: [`http://localhost:${uiPort}`],
+    });
   });
   const world = useCliStack('ui-codec', {
     stackOptions: () => ({ uiPort, uiCodecEndpoint: codecServer.url, payloadCodecs: codecs }),
