@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
+import { spawn } from 'node:child_process';
 import { createServer, type Server } from 'node:http';
 import { defaultPayloadConverter } from '@temporalio/common';
 import { startCodecServer, type CodecAccess, type RunningCodecServer } from '../src/codec/codec-server.js';
@@ -10,6 +11,7 @@ import { freePort } from '../src/dev/ports.js';
 import { startDevelopmentProvider, type RunningDevelopmentProvider } from '../src/identity/development-provider.js';
 import { listen, type Listening } from '../src/net/listen.js';
 import { launchBrowser, type HeadlessBrowser } from './helpers/browser.js';
+import { CLI, ROOT } from './helpers/cli.js';
 import { tokensFor, type CodeFlowClient } from './helpers/oidc-code-flow.js';
 import { requireTestTool } from './helpers/test-tools.js';
 
@@ -39,6 +41,7 @@ describe('codec server with sign-in through an OpenID provider', function () {
   let ui: CodeFlowClient;
   let shortLived: CodeFlowClient;
   let encrypted: PayloadsJson;
+  let codecClient: { clientId: string; clientSecret: string; redirectUris: string[] };
   const accessLog: CodecAccess[] = [];
   const providerLog: string[] = [];
 
@@ -51,7 +54,7 @@ describe('codec server with sign-in through an OpenID provider', function () {
     strangerOrigin = `http://localhost:${strangerPort}`;
     ui = { clientId: 'temporal-ui', clientSecret: randomBytes(16).toString('hex'), redirectUri: `${uiOrigin}/auth/sso/callback` };
     shortLived = { clientId: 'short-lived', clientSecret: randomBytes(16).toString('hex'), redirectUri: `${uiOrigin}/short/callback` };
-    const codecClient = { clientId: 'codec-server', clientSecret: randomBytes(16).toString('hex'), redirectUris: [`${codecUrl}/callback`] };
+    codecClient = { clientId: 'codec-server', clientSecret: randomBytes(16).toString('hex'), redirectUris: [`${codecUrl}/callback`] };
     provider = await startDevelopmentProvider({
       accounts: ACCOUNTS,
       clients: [codecClient, { ...ui, redirectUris: [ui.redirectUri] }, { ...shortLived, redirectUris: [shortLived.redirectUri], accessTokenTtlSeconds: 1 }],
@@ -147,6 +150,53 @@ describe('codec server with sign-in through an OpenID provider', function () {
 
     assert.match(await refusal(await decode({ authorization: 'Basic bGFyYTpsYXJh' })), /not a bearer token/);
     assert.ok(accessLog.filter((e) => e.status === 401).every((e) => e.who === undefined && e.refused));
+  });
+
+  it('runs from the CLI with sign-in from the environment, naming who decoded and none of its secrets', async () => {
+    const keys = `k1:${randomBytes(32).toString('base64')}`;
+    const sessionKey = randomBytes(32).toString('base64');
+    const env = {
+      ...process.env,
+      CUTOVER_PAYLOAD_KEYS: keys,
+      CUTOVER_CODEC_OIDC_ISSUER: provider.issuer,
+      CUTOVER_CODEC_OIDC_CLIENT_ID: codecClient.clientId,
+      CUTOVER_CODEC_OIDC_CLIENT_SECRET: codecClient.clientSecret,
+      CUTOVER_CODEC_OIDC_AUDIENCE: AUDIENCE,
+      CUTOVER_CODEC_SESSION_KEY: sessionKey,
+    };
+    const child = spawn(process.execPath, [CLI, 'codec-server', '--port', '0', '--cors-origin', uiOrigin], { cwd: ROOT, env, stdio: ['ignore', 'pipe', 'pipe'] });
+    let output = '';
+    child.stdout.on('data', (chunk: Buffer) => (output += chunk.toString()));
+    child.stderr.on('data', (chunk: Buffer) => (output += chunk.toString()));
+    const exited = new Promise((done) => child.once('exit', done));
+    try {
+      const deadline = Date.now() + 30_000;
+      while (!/codec server on (\S+)/.test(output)) {
+        assert.ok(Date.now() < deadline && child.exitCode === null, `the codec server did not start:\n${output}`);
+        await new Promise((resolve) => setTimeout(resolve, 100));
+      }
+      const url = /codec server on (\S+)/.exec(output)?.[1] ?? '';
+      assert.match(output, new RegExp(`sign-in with ${provider.issuer}: people sign in at ${url}/login, or bearer tokens for ${AUDIENCE}`));
+      const { createEncryptionCodec: codecFor } = await import('../src/codec/encryption-codec.js');
+      const { payloadKeysFromEnv } = await import('../src/codec/env-keys.js');
+      const keyProvider = payloadKeysFromEnv({ CUTOVER_PAYLOAD_KEYS: keys });
+      assert.ok(keyProvider);
+      const body = JSON.stringify(payloadsToJson(await codecFor(keyProvider).encode([defaultPayloadConverter.toPayload(NOTE)])));
+      const refused = await fetch(`${url}/decode`, { method: 'POST', headers: { 'content-type': 'application/json' }, body });
+      assert.equal(refused.status, 401);
+      const { accessToken } = await tokensFor(provider.issuer, ui, 'erin');
+      const answer = await fetch(`${url}/decode`, { method: 'POST', headers: { 'content-type': 'application/json', authorization: `Bearer ${accessToken}` }, body });
+      assert.equal(answer.status, 200);
+      assert.equal(clearText((await answer.json()) as PayloadsJson), NOTE);
+    } finally {
+      child.kill('SIGINT');
+      await exited;
+    }
+    assert.match(output, /\/decode 401 0 payload\(s\) by refused .*: sign in first/);
+    assert.match(output, /\/decode 200 1 payload\(s\) by erin@northwind\.example \(subject erin, bearer\)/);
+    for (const secret of [codecClient.clientSecret, sessionKey, keys.slice(3), 'wire 4471']) {
+      assert.equal(output.includes(secret), false, 'the output holds no secret and no payload');
+    }
   });
 
   describe('in a browser (headless Chromium)', () => {

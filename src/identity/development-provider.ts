@@ -126,7 +126,15 @@ export async function startDevelopmentProvider(options: DevelopmentProviderOptio
     // The ID token carries email and name: a client signing someone in needs no userinfo call.
     conformIdTokenClaims: false,
     pkce: { required: () => true },
-    ttl: { AuthorizationCode: 60, IdToken: 3600, AccessToken: 3600, Interaction: 600, Session: 8 * 3600, Grant: 8 * 3600 },
+    ttl: {
+      AuthorizationCode: 60,
+      IdToken: 3600,
+      // The resource's own lifetime, which a fixed number here would override.
+      AccessToken: (_ctx, token) => token.resourceServer?.accessTokenTTL ?? 3600,
+      Interaction: 600,
+      Session: 8 * 3600,
+      Grant: 8 * 3600,
+    },
     features: {
       devInteractions: { enabled: false },
       resourceIndicators: {
