@@ -262,6 +262,15 @@ describe('codec server with sign-in through an OpenID provider', function () {
       // The blind POST reached the server with the cookie and was refused for its origin before any decode.
       assert.deepEqual(accessLog.map((e) => [e.status, e.payloads, e.origin]), [[403, 0, strangerOrigin]]);
     });
+
+    it('signs out from the UI origin, after which the cookie decodes nothing', async () => {
+      await browser.page.goto(uiOrigin);
+      const out = await browser.page.evaluate((url) => fetch(`${url}/logout`, { method: 'POST', credentials: 'include' }).then((r) => r.status), codecUrl);
+      assert.equal(out, 204);
+      const after = await fetchFromPage('cors');
+      assert.ok('status' in after, JSON.stringify(after));
+      assert.equal(after.status, 401);
+    });
   });
 });
 

@@ -217,7 +217,7 @@ export async function startCodecServer(options: CodecServerOptions): Promise<Run
         record.who = await provider.verifyBearer(bearer);
         return;
       }
-      record.who = signedInPerson(request);
+      record.who = signedInPerson(request, provider.issuer);
       if (record.who) return;
       throw new SignInRefused(
         `sign in first: open ${new URL('/login', baseUrl).href} in this browser${provider.acceptsBearerTokens ? `, or send a bearer access token from ${provider.issuer}` : ''}`,

@@ -33,9 +33,10 @@ export interface SignInOptions {
   log?: (line: string) => void;
 }
 
-export function signedInPerson(request: FastifyRequest): SignedInPerson | undefined {
+/** Who the session cookie says signed in, if that was with `issuer` (a cookie from before a change of provider is not). */
+export function signedInPerson(request: FastifyRequest, issuer: string): SignedInPerson | undefined {
   const person = request.session?.get('person');
-  return person ? { ...person, via: 'session' } : undefined;
+  return person && person.issuer === issuer ? { ...person, via: 'session' } : undefined;
 }
 
 function problem(reply: FastifyReply, status: number, code: string, message: string): FastifyReply {
@@ -93,6 +94,10 @@ export async function registerSignIn(app: FastifyInstance, options: SignInOption
   });
 
   app.post('/logout', async (request, reply) => {
+    const origin = request.headers.origin;
+    if (origin !== undefined && origin !== options.publicUrl().origin && !options.returnOrigins.includes(origin)) {
+      return problem(reply, 403, 'ORIGIN_NOT_ALLOWED', `origin ${origin} may not end this session`);
+    }
     request.session.delete();
     return reply.code(204).send();
   });
