@@ -235,6 +235,7 @@ describe('codec server with sign-in through an OpenID provider', function () {
 
       await page.goto(`${codecUrl}/login?return=${encodeURIComponent(`${uiOrigin}/namespaces/default`)}`);
       await page.getByText('Development identity provider: for the local stack and tests only').waitFor();
+      console.log(`      screenshot: ${await browser.screenshot('development-provider-sign-in')}`);
       await page.getByRole('button', { name: /Sign in as Lara Programme Lead/ }).click();
       await page.waitForURL(`${uiOrigin}/namespaces/default`);
       const cookies = await page.context().cookies(codecUrl);
