@@ -49,6 +49,7 @@ describe('sign-in settings from the environment', () => {
     refusal({ ...complete, CUTOVER_CODEC_OIDC_CLIENT_SECRET: '' }, /also needs CUTOVER_CODEC_OIDC_CLIENT_SECRET \(or _FILE\)/);
     refusal({ ...complete, CUTOVER_CODEC_SESSION_KEY: randomBytes(16).toString('base64') }, /CUTOVER_CODEC_SESSION_KEY must be 32 random bytes/);
     refusal({ ...complete, CUTOVER_CODEC_OIDC_ISSUER: 'http://login.northwind.example' }, /must be https \(plain http only on loopback\)/);
+    refusal({ ...complete, CUTOVER_CODEC_OIDC_AUDIENCE: 'codec-server' }, /must name the API bearer tokens are issued for, not this service's own client id/);
     refusal({ ...complete, CUTOVER_CODEC_OIDC_CLIENT_SECRET_FILE: join(dir, 'secret') }, /set CUTOVER_CODEC_OIDC_CLIENT_SECRET or CUTOVER_CODEC_OIDC_CLIENT_SECRET_FILE, not both/);
     assert.equal(signInSettingsFromEnv('CUTOVER_CODEC', { ...complete, CUTOVER_CODEC_OIDC_ISSUER: 'http://127.0.0.1:9000' })?.issuer, 'http://127.0.0.1:9000');
   });

@@ -91,11 +91,16 @@ export function signInSettingsFromEnv(prefix: string, env: NodeJS.ProcessEnv = p
   if (missing.length > 0 || !clientId || !clientSecret || !sessionKey) {
     throw new IdentityConfigError(`${names.issuer} is set, so sign-in also needs ${missing.join(', ')}`);
   }
+  const audience = env[names.audience]?.trim() || undefined;
+  if (audience === clientId) {
+    // ID tokens carry the client id as audience; accepting it would let an ID token pass as an access token.
+    throw new IdentityConfigError(`${names.audience} must name the API bearer tokens are issued for, not this service's own client id`);
+  }
   return {
     issuer: checkIssuer(issuer, names.issuer),
     clientId,
     clientSecret,
-    audience: env[names.audience]?.trim() || undefined,
+    audience,
     sessionKey: parseSessionKey(sessionKey, names.sessionKey),
   };
 }
