@@ -257,6 +257,7 @@ export type CutoverErrorCode =
   | 'TEMPORAL_AUTH_REFUSED'
   | 'TEMPORAL_NAMESPACE_NOT_FOUND'
   | 'CODEC_CONFIG_INVALID'
+  | 'IDENTITY_CONFIG_INVALID'
   | 'PAYLOAD_KEY_UNKNOWN'
   | 'PAYLOAD_DECRYPT_FAILED'
   | 'SIGNING_KEY_INVALID'
@@ -379,6 +380,14 @@ export class CodecConfigError extends CutoverError {
   override name = 'CodecConfigError';
   constructor(message: string, details: Record<string, unknown> = {}) {
     super('CODEC_CONFIG_INVALID', message, details);
+  }
+}
+
+/** Sign-in settings are missing or wrong: issuer, client, session key, or a development provider asked to do what it must not. */
+export class IdentityConfigError extends CutoverError {
+  override name = 'IdentityConfigError';
+  constructor(message: string, details: Record<string, unknown> = {}) {
+    super('IDENTITY_CONFIG_INVALID', message, details);
   }
 }
 

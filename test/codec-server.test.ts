@@ -24,12 +24,18 @@ function postAddressedTo(url: string, host: string, body: unknown): Promise<{ st
   });
 }
 
-describe('codec server over HTTP', () => {
+describe('codec server over HTTP, without sign-in on loopback', () => {
   let server: RunningCodecServer;
   const accessLog: CodecAccess[] = [];
   before(async () => {
     const codec = createEncryptionCodec(staticKeyProvider([{ id: 'k1', key: new Uint8Array(randomBytes(32)) }]));
-    server = await startCodecServer({ codecs: [codec], port: 0, corsOrigins: [UI], accessLog: (entry) => accessLog.push(entry) });
+    server = await startCodecServer({
+      codecs: [codec],
+      authentication: { kind: 'none-on-loopback' },
+      port: 0,
+      corsOrigins: [UI],
+      accessLog: (entry) => accessLog.push(entry),
+    });
   });
   after(() => server?.close());
 
@@ -68,9 +74,15 @@ describe('codec server over HTTP', () => {
     for (const header of ['content-type', 'x-namespace', 'authorization']) assert.ok(allowed.includes(header), `allows ${header}`);
   });
 
-  it('gives no CORS grant to an origin other than the configured UI', async () => {
-    const answer = await post('/decode', { payloads: [] }, 'http://evil.example');
+  it('refuses a decode from an origin other than the configured UI, with no CORS grant', async () => {
+    const original = payloadsToJson([defaultPayloadConverter.toPayload('approval note')]);
+    const encoded = await (await post('/encode', original)).json();
+    const answer = await post('/decode', encoded, 'http://evil.example');
+    assert.equal(answer.status, 403);
     assert.equal(answer.headers.get('access-control-allow-origin'), null);
+    const body = (await answer.json()) as { code: string; payloads?: unknown };
+    assert.equal(body.code, 'ORIGIN_NOT_ALLOWED');
+    assert.equal(body.payloads, undefined);
   });
 
   it('reports health, and refuses a body that is not a payload list with 400', async () => {
@@ -120,9 +132,24 @@ describe('codec server over HTTP', () => {
 
   it("refuses to start for every origin ('*'), from code and from the CLI", async () => {
     const codec = createEncryptionCodec(staticKeyProvider([{ id: 'k1', key: new Uint8Array(randomBytes(32)) }]));
-    await assert.rejects(startCodecServer({ codecs: [codec], port: 0, corsOrigins: ['*'] }), CodecConfigError);
-    const cli = await runCli(['codec-server', '--port', '0', '--cors-origin', '*'], { ...process.env, CUTOVER_PAYLOAD_KEYS: `k1:${randomBytes(32).toString('base64')}` });
+    await assert.rejects(startCodecServer({ codecs: [codec], authentication: { kind: 'none-on-loopback' }, port: 0, corsOrigins: ['*'] }), CodecConfigError);
+    const cli = await runCli(['codec-server', '--no-auth', '--port', '0', '--cors-origin', '*'], { ...process.env, CUTOVER_PAYLOAD_KEYS: `k1:${randomBytes(32).toString('base64')}` });
     assert.equal(cli.code, 2, cli.stdout);
     assert.match(cli.stderr, /--cors-origin '\*' would let a page on any site decrypt payloads/);
+  });
+
+  it('runs without sign-in only on loopback, from code and from the CLI', async () => {
+    const codec = createEncryptionCodec(staticKeyProvider([{ id: 'k1', key: new Uint8Array(randomBytes(32)) }]));
+    await assert.rejects(
+      startCodecServer({ codecs: [codec], authentication: { kind: 'none-on-loopback' }, host: '0.0.0.0', port: 0 }),
+      (err: Error) => err instanceof CodecConfigError && /only on loopback/.test(err.message),
+    );
+    const keys = { ...process.env, CUTOVER_PAYLOAD_KEYS: `k1:${randomBytes(32).toString('base64')}` };
+    const open = await runCli(['codec-server', '--no-auth', '--host', '0.0.0.0', '--port', '0'], keys);
+    assert.equal(open.code, 2, open.stdout);
+    assert.match(open.stderr, /--no-auth lets anyone who reaches the port decrypt, so it is for loopback only/);
+    const unconfigured = await runCli(['codec-server', '--port', '0'], keys);
+    assert.equal(unconfigured.code, 1, unconfigured.stdout);
+    assert.match(unconfigured.stderr, /lets only signed-in people decode: set CUTOVER_CODEC_OIDC_ISSUER/);
   });
 });

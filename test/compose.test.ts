@@ -36,6 +36,7 @@ interface Service {
   depends_on?: Record<string, { condition?: string }>;
   profiles?: string[];
   ports?: (string | { published?: number | string; target?: number })[];
+  network_mode?: string;
   volumes?: (string | { source?: string; target?: string })[];
 }
 
@@ -240,8 +241,11 @@ describe('compose cluster', function () {
     assert.ok(versionAtLeast(version, '2.34.6'), `temporalio/ui ${version} is older than 2.34.6`);
     const endpoint = new URL(ui?.environment?.TEMPORAL_CODEC_ENDPOINT ?? '');
     const codec = services['codec-server'];
-    assert.equal(Number(endpoint.port), publishedPort(codec ?? {}, Number(argv(codec?.command)[argv(codec?.command).indexOf('--port') + 1])));
     const command = argv(codec?.command);
+    // Without sign-in the codec server listens on loopback only, so it runs on the host's network, on 127.0.0.1.
+    assert.equal(codec?.network_mode, 'host');
+    assert.deepEqual([command[command.indexOf('--host') + 1], command.includes('--no-auth')], ['127.0.0.1', true]);
+    assert.equal(endpoint.port, command[command.indexOf('--port') + 1]);
     const uiOrigin = `http://localhost:${publishedPort(ui ?? {}, 8080)}`;
     assert.equal(command[command.indexOf('--cors-origin') + 1], uiOrigin, 'the codec server lets the UI call it');
   });

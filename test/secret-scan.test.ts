@@ -187,7 +187,7 @@ describe('secrets through a whole cutover', function () {
   }
 
   before(async () => {
-    codecServer = await startCodecServer({ codecs, host: '127.0.0.1', port: 0 });
+    codecServer = await startCodecServer({ codecs, authentication: { kind: 'none-on-loopback' }, host: '127.0.0.1', port: 0 });
     reportDir = join(world.dataDir, 'reports');
     await mkdir(reportDir);
     // At 720× the people's steps before the roll-forward take plan hours, so the watch keeps its 48 h

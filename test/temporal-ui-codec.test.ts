@@ -2,9 +2,10 @@ import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import { Client } from '@temporalio/client';
 import { cutoverSummary } from '../src/client/cutover-workflow.js';
-import { startCodecServer, type RunningCodecServer } from '../src/codec/codec-server.js';
+import { startCodecServer, type CodecAccess, type RunningCodecServer } from '../src/codec/codec-server.js';
 import { payloadCodecsFromEnv } from '../src/codec/payload-codecs.js';
 import { freePort } from '../src/dev/ports.js';
+import { startDevelopmentProvider, type RunningDevelopmentProvider } from '../src/identity/development-provider.js';
 import { loadPlanFile } from '../src/plan/load.js';
 import type { CutoverStatus } from '../src/workflows/definitions.js';
 import { launchBrowser, type HeadlessBrowser } from './helpers/browser.js';
@@ -39,14 +40,37 @@ describe('engineers reading an encrypted cutover in the Temporal UI through the 
   let browser: HeadlessBrowser;
   let ref: WorkflowRef;
   let summary: string;
+  const accessLog: CodecAccess[] = [];
+
+  let codecUrl: string;
+  let provider: RunningDevelopmentProvider;
 
   // The codec server only grants CORS to the UI's origin, so the UI's port is chosen before either starts.
+  // It requires sign-in: the engineer signs in at the codec server through the development provider, and
+  // the UI sends that cookie because the browser's codec setting includes cross-origin credentials
+  // (`temporal server start-dev` has no flag for it). The codec server is named `localhost` like the UI,
+  // so the SameSite=Lax cookie goes along.
   before(async () => {
     uiPort = await freePort(HOST);
-    codecServer = await startCodecServer({ codecs, host: HOST, port: 0, corsOrigins: [`http://localhost:${uiPort}`] });
+    const codecPort = await freePort(HOST);
+    codecUrl = `http://localhost:${codecPort}`;
+    const client = { clientId: 'codec-server', clientSecret: randomBytes(16).toString('hex'), redirectUris: [`${codecUrl}/callback`] };
+    provider = await startDevelopmentProvider({ accounts: [{ id: 'erin', email: 'erin@northwind.example', name: 'Erin Engineering' }], clients: [client] });
+    codecServer = await startCodecServer({
+      codecs,
+      authentication: {
+        kind: 'sign-in',
+        settings: { issuer: provider.issuer, clientId: client.clientId, clientSecret: client.clientSecret, sessionKey: randomBytes(32) },
+      },
+      host: HOST,
+      port: codecPort,
+      publicUrl: codecUrl,
+      corsOrigins: [`http://localhost:${uiPort}`],
+      accessLog: (entry) => accessLog.push(entry),
+    });
   });
   const world = useCliStack('ui-codec', {
-    stackOptions: () => ({ uiPort, uiCodecEndpoint: codecServer.url, payloadCodecs: codecs }),
+    stackOptions: () => ({ uiPort, uiCodecEndpoint: codecUrl, payloadCodecs: codecs }),
     env: KEYS_ENV,
   });
 
@@ -62,11 +86,24 @@ describe('engineers reading an encrypted cutover in the Temporal UI through the 
     summary = cutoverSummary(plan, new Date(atGoLive.goLive));
     const { runId } = await world.stack.client.workflow.getHandle(workflowId).describe();
     ref = { uiUrl: world.stack.temporal.uiUrl, namespace: world.stack.temporal.namespace, workflowId, runId };
+
+    await browser.page.goto(`${codecUrl}/login?return=${encodeURIComponent(ref.uiUrl)}`);
+    await browser.page.getByRole('button', { name: /Sign in as Erin Engineering/ }).click();
+    await browser.page.waitForURL(`${ref.uiUrl}/**`);
+    // The UI's own codec setting, as an engineer sets it in its Codec Server dialog: this browser's endpoint,
+    // with cross-origin credentials.
+    const setting = { endpoint: JSON.stringify(codecUrl), overrideRemoteCodecConfiguration: 'true', includeCredentials: 'true' };
+    await browser.page.evaluate(
+      Object.entries(setting)
+        .map(([key, value]) => `localStorage.setItem(${JSON.stringify(key)}, ${JSON.stringify(value)});`)
+        .join(''),
+    );
   });
 
   after(async () => {
     await browser?.close();
     await codecServer?.close();
+    await provider?.close();
   });
 
   it('stores the summaries, details and current details only encrypted, so the server alone cannot show them', async () => {
@@ -109,5 +146,14 @@ describe('engineers reading an encrypted cutover in the Temporal UI through the 
 
     await openEventHistory(browser.page, ref, 'descending');
     await browser.page.getByRole('row').filter({ hasText: 'Timer Started' }).filter({ hasText: GO_LIVE_TIMER }).first().waitFor();
+  });
+
+  it('decodes only for the engineer who signed in, and says so in its log', () => {
+    const decodes = accessLog.filter((entry) => entry.path === '/decode');
+    assert.ok(decodes.length > 0, 'the UI called the codec server');
+    assert.ok(
+      decodes.every((entry) => entry.status === 200 && entry.who?.subject === 'erin' && entry.who.via === 'session'),
+      JSON.stringify(decodes.slice(0, 3)),
+    );
   });
 });
