@@ -29,6 +29,7 @@ import { activityProblem, paycaActivities } from './activity-proxies.js';
 import { createNotices, recordNoticeFailure } from './notices.js';
 import { runCompensations, type Compensation, type CompensationAnswer } from './compensations.js';
 import { renderCurrentDetails } from './current-details.js';
+import { markdownInline } from './markdown-text.js';
 import {
   MESSAGES,
   planQuery,
@@ -795,7 +796,8 @@ export async function cutoverWorkflow(input: CutoverInput): Promise<CutoverStatu
       workflowId,
       args: [watchInput],
       parentClosePolicy: ParentClosePolicy.TERMINATE,
-      staticSummary: `${plan.programme}: post-launch watch until ${formatOffset(endsPlanMs - goLiveMs)}`,
+      // Rendered as Markdown by the UI; metadata is not part of what a replay compares.
+      staticSummary: `${markdownInline(plan.programme)}: post-launch watch until ${formatOffset(endsPlanMs - goLiveMs)}`,
     });
     await notify(
       'monitoring-room',
