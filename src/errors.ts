@@ -252,6 +252,8 @@ export type CutoverErrorCode =
   | 'CREDENTIALS_MISSING'
   /** A plan names a PayCA base URL the worker does not send that environment's credentials to. */
   | 'PAYCA_TARGET_NOT_ALLOWED'
+  /** A plan's webhook endpoint is not one the worker lets PayCA send signed test events to. */
+  | 'WEBHOOK_TARGET_NOT_ALLOWED'
   | 'TEMPORAL_UNREACHABLE'
   | 'TEMPORAL_TLS_FAILED'
   | 'TEMPORAL_AUTH_REFUSED'

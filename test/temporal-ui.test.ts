@@ -1,4 +1,7 @@
 import assert from 'node:assert/strict';
+import { readFile, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { parse, stringify } from 'yaml';
 import { cutoverSummary } from '../src/client/cutover-workflow.js';
 import { loadPlanFile } from '../src/plan/load.js';
 import type { CutoverPlan } from '../src/plan/schema.js';
@@ -22,6 +25,10 @@ describe('engineers reading a cutover in the Temporal UI', function () {
   const world = useCliStack('ui');
   const holdingId = freshWorkflowId('ui-holding');
   const waitingId = freshWorkflowId('ui-waiting');
+  const markupId = freshWorkflowId('ui-markup');
+  /** What a plan's author wrote that Markdown would render as bold text and a link to an outside site. */
+  const PROGRAMME = '**bold** [link](https://evil.example)';
+  const PLAN_FILE_NAME = '**plan** [site](www.evil.example).yaml';
   let browser: HeadlessBrowser;
   let ref: WorkflowRef;
   let atGoLive: CutoverStatus;
@@ -38,6 +45,12 @@ describe('engineers reading a cutover in the Temporal UI', function () {
     for (const result of [await start(holdingId, '+1h', '720'), await start(waitingId, '+25h', '1')]) {
       assert.equal(result.code, 0, result.stderr);
     }
+    const markupPlan = parse(await readFile(world.planFile, 'utf8')) as Record<string, unknown>;
+    markupPlan.programme = PROGRAMME;
+    const markupFile = join(world.dataDir, PLAN_FILE_NAME);
+    await writeFile(markupFile, stringify(markupPlan));
+    const markup = await world.cutover(['start', markupFile, '--id', markupId, '--go-live', '+25h', '--as', 'lara']);
+    assert.equal(markup.code, 0, markup.stderr);
     atGoLive = await waitForStatus(world.stack.client, holdingId, 'go-live holding', holdingAtGoLive);
     const { runId } = await world.stack.client.workflow.getHandle(holdingId).describe();
     ref = { uiUrl: world.stack.temporal.uiUrl, namespace: world.stack.temporal.namespace, workflowId: holdingId, runId };
@@ -54,6 +67,23 @@ describe('engineers reading a cutover in the Temporal UI', function () {
     const details = metadataPanel(browser.page, 'details').locator('body');
     await details.getByText('Started by:').waitFor();
     assert.match(await details.innerText(), /Time scale:\s*720× faster than real time/);
+  });
+
+  it('shows a programme name and a plan file name carrying Markdown as the text written, with no link and no bold', async () => {
+    const { runId } = await world.stack.client.workflow.getHandle(markupId).describe();
+    await openUserMetadata(browser.page, { ...ref, workflowId: markupId, runId });
+    const summary = metadataPanel(browser.page, 'summary').locator('body');
+    await summary.getByText('cutover, go-live').waitFor();
+    assert.ok((await summary.innerText()).includes(`${PROGRAMME} cutover, go-live`), `the programme as written:\n${await summary.innerText()}`);
+    const details = metadataPanel(browser.page, 'details').locator('body');
+    await details.getByText('Plan file:').waitFor();
+    assert.match(await details.innerText(), /Plan file:\s*\*\*plan\*\* \[site\]\(www\.evil\.example\)\.yaml/);
+    for (const panel of [summary, details]) {
+      assert.equal(await panel.locator('a').count(), 0, 'no link at all');
+      assert.equal(await panel.locator('strong', { hasText: /^(bold|plan)$/ }).count(), 0, 'nothing the author wrote is bold');
+    }
+    const path = await browser.screenshot('cutover-markup-programme');
+    console.log(`      screenshot: ${path}`);
   });
 
   it('shows the stage table as current details, with passed stages and the go-live hold', async () => {

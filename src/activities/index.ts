@@ -16,6 +16,7 @@ import { createCredentialsCheckActivities } from './readiness/credentials-check.
 import { createSeedCardActivities } from './readiness/seed-cards.js';
 import { createWebhookTlsActivities } from './readiness/webhook-tls.js';
 import type { PaycaCredentials, PaycaEnvironment } from '../payca/credentials.js';
+import type { WebhookTargets } from '../payca/allowed-targets.js';
 import { createSandboxJobActivities } from './sandbox-jobs.js';
 import { createSmokeTestActivities } from './smoke-tests.js';
 import { createWebhookActivities } from './webhooks.js';
@@ -25,6 +26,8 @@ export interface PaycaActivityDeps {
   /** The same credential sources `payca` was built from, for the readiness check that they are present. */
   env?: NodeJS.ProcessEnv;
   credentials?: Partial<Record<PaycaEnvironment, PaycaCredentials>>;
+  /** Where the webhook smoke test may have PayCA send signed events; by default `CUTOVER_WEBHOOK_URLS` from `env`. */
+  webhookTargets?: WebhookTargets;
 }
 
 export function createPaycaActivities(deps: PaycaActivityDeps) {

@@ -6,6 +6,7 @@ import { Context, sleep } from '@temporalio/activity';
 import { ApplicationFailure } from '@temporalio/common';
 import { PaycaError } from '../errors.js';
 import { paycaCall } from '../payca/activity-failure.js';
+import { webhookTargetsFrom, type WebhookTargets } from '../payca/allowed-targets.js';
 import { idempotencyKeyFromActivity } from '../payca/idempotency.js';
 import type { PaycaClients } from './payca-clients.js';
 
@@ -46,9 +47,20 @@ export interface DeliveryEvidence {
 /** Delivery times at PayCA and on the worker come from different clocks; allow this much disagreement. */
 const CLOCK_SKEW_MS = 60_000;
 
-export function createWebhookActivities({ payca }: { payca: PaycaClients }) {
+export interface WebhookActivityDeps {
+  payca: PaycaClients;
+  env?: NodeJS.ProcessEnv;
+  /** Where PayCA may be told to send signed events; by default from the worker's environment. */
+  webhookTargets?: WebhookTargets;
+}
+
+export function createWebhookActivities({ payca, env, webhookTargets }: WebhookActivityDeps) {
+  const targets = webhookTargets ?? webhookTargetsFrom(env);
   return {
     async ensureWebhookSubscription(input: EnsureSubscriptionInput): Promise<EnsureSubscriptionResult> {
+      // Before any call: a subscription is what makes PayCA send signed events to the URL.
+      const refusal = targets.refusal(input.url);
+      if (refusal) throw ApplicationFailure.create({ type: 'WEBHOOK_TARGET_NOT_ALLOWED', message: refusal, nonRetryable: true });
       const ctx = Context.current();
       const signal = ctx.cancellationSignal;
       const client = payca.get('production', input.baseUrl);

@@ -7,6 +7,7 @@ import { WorkflowIdReusePolicy } from '@temporalio/common';
 import { basename } from 'node:path';
 import type { CutoverPlan } from '../plan/schema.js';
 import { CUTOVER_TASK_QUEUE, type CutoverInput } from '../workflows/definitions.js';
+import { markdownInline } from '../workflows/markdown-text.js';
 import { CutoverGoLiveKey, CutoverPhaseKey } from '../workflows/search-attributes.js';
 import { ROLE_TITLES, ROLES } from '../workflows/stages.js';
 import { CUTOVER_WORKFLOW_TYPE, type CutoverWorkflow } from './cutover-workflow-type.js';
@@ -31,22 +32,26 @@ export interface StartCutoverRequest {
   goLivePassedConfirmedBy?: string;
 }
 
+/**
+ * The Temporal UI renders the summary and details as Markdown: the programme, the plan file's name and the
+ * people are what a plan's author wrote, so they go in as text (`markdownInline`), never as markup or links.
+ */
 export function cutoverSummary(plan: CutoverPlan, goLive: Date): string {
-  return `${plan.programme} cutover, go-live ${goLive.toISOString()}`;
+  return `${markdownInline(plan.programme)} cutover, go-live ${goLive.toISOString()}`;
 }
 
 export function cutoverDetails(request: StartCutoverRequest): string {
   const approverLines = ROLES.flatMap((role) => {
     const people = request.plan.approvers[role];
-    return people?.length ? [`- **${ROLE_TITLES[role]}** (${role}): ${people.join(', ')}`] : [];
+    return people?.length ? [`- **${ROLE_TITLES[role]}** (${role}): ${people.map(markdownInline).join(', ')}`] : [];
   });
   return [
-    `**Plan file:** ${basename(request.planFile)}`,
+    `**Plan file:** ${markdownInline(basename(request.planFile))}`,
     `**Go-live (T):** ${request.goLive.toISOString()}`,
     `**Time scale:** ${request.timeScale === 1 ? '1 (real time)' : `${request.timeScale}× faster than real time`}`,
-    `**Started by:** ${request.startedBy}`,
+    `**Started by:** ${markdownInline(request.startedBy)}`,
     ...(request.goLivePassedConfirmedBy
-      ? [`**Go-live had passed at start:** confirmed by ${request.goLivePassedConfirmedBy} with --go-live-passed`]
+      ? [`**Go-live had passed at start:** confirmed by ${markdownInline(request.goLivePassedConfirmedBy)} with --go-live-passed`]
       : []),
     ...(request.newRun ? ['**New run:** started with --new-run under an id used before'] : []),
     '',

@@ -19,6 +19,7 @@ import {
 } from '../workflows/definitions.js';
 import type { CutoverPlan } from '../plan/schema.js';
 import { cutoverNotFound, translateTemporalError } from './temporal-errors.js';
+import { markdownInline } from '../workflows/markdown-text.js';
 
 /** A run the cutover ended by itself has run its own compensations (or held for them). */
 const ENDED_BY_ITSELF = new Set(['COMPLETED', 'RUNNING', 'CONTINUED_AS_NEW']);
@@ -133,7 +134,7 @@ export async function undoCutover(client: Client, workflowId: string, requestedB
       workflowId: id,
       args: [input],
       workflowIdReusePolicy: 'REJECT_DUPLICATE',
-      staticSummary: `undo of ${workflowId}, requested by ${requestedBy}`,
+      staticSummary: `undo of ${markdownInline(workflowId)}, requested by ${markdownInline(requestedBy)}`,
     });
   } catch (err) {
     if (!(err instanceof WorkflowExecutionAlreadyStartedError)) throw translateTemporalError(err, id);

@@ -19,7 +19,7 @@ export interface PaycaTargets {
   refusal(environment: PaycaEnvironment, baseUrl: string): string | undefined;
 }
 
-function parseAllowed(variable: string, value: string): URL[] {
+function parseAllowed(variable: string, value: string, what = 'PayCA base URLs'): URL[] {
   return value
     .split(',')
     .map((entry) => entry.trim())
@@ -30,7 +30,7 @@ function parseAllowed(variable: string, value: string): URL[] {
         if (url.protocol !== 'https:' && url.protocol !== 'http:') throw new Error('not http(s)');
         return url;
       } catch {
-        throw new CutoverError('CONFIG_INVALID', `${variable} lists ${JSON.stringify(entry)}, which is not an http(s) URL: list PayCA base URLs, comma-separated`, {
+        throw new CutoverError('CONFIG_INVALID', `${variable} lists ${JSON.stringify(entry)}, which is not an http(s) URL: list ${what}, comma-separated`, {
           variable,
         });
       }
@@ -71,6 +71,46 @@ export function paycaTargetsFrom(env: NodeJS.ProcessEnv = process.env): PaycaTar
         ? undefined
         : `this worker sends ${environment} PayCA credentials only to ${list.map((u) => u.href).join(', ')} (${variable}), ` +
             `and the plan names ${target.href}: correct the plan's payca.${environment}.baseUrl, or the worker's ${variable}`;
+    },
+  };
+}
+
+export const WEBHOOK_URLS_VARIABLE = 'CUTOVER_WEBHOOK_URLS';
+
+export interface WebhookTargets {
+  /** Why PayCA may not be told to send signed events to `url`, or undefined when it may. */
+  refusal(url: string): string | undefined;
+}
+
+/**
+ * Where the worker lets the webhook smoke test have PayCA send signed events: the endpoints listed in
+ * `CUTOVER_WEBHOOK_URLS` (comma-separated, matched like PayCA base URLs), or loopback hosts only when it
+ * is unset. A plan naming another endpoint would otherwise get production-signed events (and a standing
+ * subscription) delivered to a host of its author's choosing.
+ */
+export function webhookTargetsFrom(env: NodeJS.ProcessEnv = process.env): WebhookTargets {
+  const value = env[WEBHOOK_URLS_VARIABLE]?.trim();
+  const list = value ? parseAllowed(WEBHOOK_URLS_VARIABLE, value, 'webhook endpoint URLs') : undefined;
+  return {
+    refusal(url) {
+      let target: URL;
+      try {
+        target = new URL(url);
+      } catch {
+        return `the plan's webhook.url ${JSON.stringify(url.slice(0, 200))} is not a URL`;
+      }
+      // The query is left out: whatever it carries is not for the status or the log.
+      const named = `${target.origin}${target.pathname}`;
+      if (list === undefined) {
+        return isLoopbackHost(target.hostname)
+          ? undefined
+          : `this worker has PayCA send signed webhook events only to loopback hosts, and the plan's webhook.url names ${named}: ` +
+              `set ${WEBHOOK_URLS_VARIABLE} on the worker to your production webhook endpoint(s), or correct the plan's webhook.url`;
+      }
+      return list.some((entry) => matches(entry, target))
+        ? undefined
+        : `this worker has PayCA send signed webhook events only to ${list.map((u) => u.href).join(', ')} (${WEBHOOK_URLS_VARIABLE}), ` +
+            `and the plan's webhook.url names ${named}: correct the plan's webhook.url, or the worker's ${WEBHOOK_URLS_VARIABLE}`;
     },
   };
 }

@@ -7,7 +7,7 @@
 import { z } from 'zod';
 import { DEFAULT_AUTHORIZATION_LIMITS } from './authorization-limits.js';
 import { parseDuration } from './duration.js';
-import { DEFAULT_NOTIFY_ATTEMPT_TIMEOUT_MS, DEFAULT_NOTIFY_RETRY_BUDGET_MS } from './notifications.js';
+import { DEFAULT_NOTIFY_ATTEMPT_TIMEOUT_MS, DEFAULT_NOTIFY_RETRY_BUDGET_MS, NOTIFY_URL_VARIABLE, notifyUrlSecret } from './notifications.js';
 import { gateStaffingProblems } from './gate-staffing.js';
 import { parsePublicKey } from '../signing/public-key.js';
 import { ExpectedBin } from '../activities/readiness/bin-catalogue.js';
@@ -276,7 +276,10 @@ export const CutoverPlanFile = z
     }),
     notifications: z
       .strictObject({
-        /** Slack-compatible incoming webhook; the worker's CUTOVER_NOTIFY_URL is used when absent. */
+        /**
+         * Slack-compatible incoming webhook without a secret in it; the worker's CUTOVER_NOTIFY_URL is used
+         * when absent, and is the place for a URL that carries a token.
+         */
         webhookUrl: HttpUrl.optional(),
         monitoringRoom: z.string().min(1).default('#payca-launch'),
         /** How long one notice keeps retrying (wall time) before it is recorded as not delivered. */
@@ -307,6 +310,16 @@ export const CutoverPlanFile = z
   })
   .superRefine((plan, ctx) => {
     for (const problem of insecureTransportProblems(plan)) ctx.addIssue({ code: 'custom', ...problem });
+    const secret = plan.notifications.webhookUrl === undefined ? undefined : notifyUrlSecret(plan.notifications.webhookUrl);
+    if (secret) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['notifications', 'webhookUrl'],
+        message:
+          `the URL carries a secret (${secret}), and the plan travels in the cutover's workflow input and history: ` +
+          `remove notifications.webhookUrl and give the URL to the worker as ${NOTIFY_URL_VARIABLE}`,
+      });
+    }
     const people = new Set(Object.values(plan.approvers).flat());
     for (const person of Object.keys(plan.signing?.publicKeys ?? {})) {
       if (!people.has(person)) {

@@ -29,6 +29,7 @@ import { activityProblem, paycaActivities } from './activity-proxies.js';
 import { createNotices, recordNoticeFailure } from './notices.js';
 import { runCompensations, type Compensation, type CompensationAnswer } from './compensations.js';
 import { renderCurrentDetails } from './current-details.js';
+import { markdownInline } from './markdown-text.js';
 import {
   MESSAGES,
   planQuery,
@@ -85,6 +86,7 @@ import {
   roleToSatisfy,
   publicKeyOf,
 } from './message-rules.js';
+import { checkMessageBounds, checkRefusalReportBounds } from './message-bounds.js';
 import { boundedRefusal, clip, isMessageKind, MAX_REFUSAL_REASON_LENGTH, recordRefusal } from './refusal-log.js';
 import { CutoverGoLiveKey, CutoverPhaseKey, CutoverStageKey } from './search-attributes.js';
 import { createStageChecks, type CheckOutcome } from './stage-checks.js';
@@ -95,6 +97,8 @@ import { FEE_RECONCILIATION_ITEM_ID, WATCH_ITEM_ID } from '../readiness/items.js
 const MIN_ESCALATION_INTERVAL_MS = 15_000;
 /** Go-live approvals naming the manual authorization count only once PayCA shows it. */
 export const VERIFY_AUTHORIZATION_PATCH = 'go-live-verifies-authorization';
+/** Every message is checked against its strict schema and length limits first; runs started before keep the looser shape check. */
+export const STRICT_MESSAGES_PATCH = 'strict-bounded-messages';
 /** An approver waits on this read, so it gets less time than a stage's PayCA calls. */
 const AUTHORIZATION_READ_BUDGET_MS = 60_000;
 
@@ -210,8 +214,9 @@ export async function cutoverWorkflow(input: CutoverInput): Promise<CutoverStatu
    */
   function onRefusalReport(report: unknown): void {
     const fields = (report !== null && typeof report === 'object' ? report : {}) as Partial<Record<keyof RefusalReport, unknown>>;
-    if (!isMessageKind(fields.kind) || typeof fields.reason !== 'string') {
-      log.warn('malformed refusal report ignored', { kind: clip(String(fields.kind), 40) });
+    const malformed = strictMessages ? checkRefusalReportBounds(report) : undefined;
+    if (!isMessageKind(fields.kind) || typeof fields.reason !== 'string' || malformed) {
+      log.warn('malformed refusal report ignored', { kind: clip(String(fields.kind), 40), problem: clip(malformed ?? 'no known kind or no reason', 200) });
       return;
     }
     recordRefusal(
@@ -439,6 +444,7 @@ export async function cutoverWorkflow(input: CutoverInput): Promise<CutoverStatu
    */
   let watchLink: string | undefined;
   const linkedWatchMessages = patched('linked-watch-messages');
+  const strictMessages = patched(STRICT_MESSAGES_PATCH);
 
   /** A message that claims to be internal but is not from the linked run: counted, the first few kept as incidents. */
   function recordForgedMessage(what: string, claimedBy: string | undefined, at: string): void {
@@ -507,10 +513,11 @@ export async function cutoverWorkflow(input: CutoverInput): Promise<CutoverStatu
   function handleMessage<A extends MessageFields>(
     { update, signal }: { update: UpdateDefinition<MessageReceipt, [A]>; signal: SignalDefinition<[A]> },
     description: string,
-    check: (args: A) => string | undefined,
+    rules: (args: A) => string | undefined,
     apply: (args: A, via: 'update' | 'signal') => MessageReceipt | Promise<MessageReceipt>,
   ): void {
     const kind = update.name as MessageKind;
+    const check = strictMessages ? (args: A) => checkMessageBounds(kind, args) ?? rules(args) : rules;
     setHandler(update, (args: A) => apply(args, 'update'), {
       description,
       validator: (args: A) => {
@@ -789,7 +796,8 @@ export async function cutoverWorkflow(input: CutoverInput): Promise<CutoverStatu
       workflowId,
       args: [watchInput],
       parentClosePolicy: ParentClosePolicy.TERMINATE,
-      staticSummary: `${plan.programme}: post-launch watch until ${formatOffset(endsPlanMs - goLiveMs)}`,
+      // Rendered as Markdown by the UI; metadata is not part of what a replay compares.
+      staticSummary: `${markdownInline(plan.programme)}: post-launch watch until ${formatOffset(endsPlanMs - goLiveMs)}`,
     });
     await notify(
       'monitoring-room',

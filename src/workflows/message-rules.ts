@@ -23,6 +23,7 @@ import {
   type RetryArgs,
   type StageState,
 } from './definitions.js';
+import { MAX_TEXT_LENGTH } from './message-bounds.js';
 import { ROLE_TITLES, STAGE_IDS, isStageId, type Role } from './stages.js';
 import {
   approvalStatement,
@@ -71,8 +72,6 @@ const MESSAGE_FIELDS = {
 type UnlistedField = { [K in MessageKind]: Exclude<keyof MessageArgs[K], (typeof MESSAGE_FIELDS)[K][number]> }[MessageKind];
 export const EVERY_MESSAGE_FIELD_LISTED: [UnlistedField] extends [never] ? true : never = true;
 
-/** Notes, reasons and summaries are sentences for the record, not documents; longer text bloats state and history. */
-export const MAX_TEXT_LENGTH = 2_000;
 
 /** A value echoed back in a refusal, cut short so a huge one does not make a huge refusal. */
 function quote(value: unknown): string {
@@ -80,7 +79,10 @@ function quote(value: unknown): string {
   return text.length > 60 ? `${text.slice(0, 60)}…(${text.length} characters)` : text;
 }
 
-/** The message is an object with only its own fields, and none of its text is longer than a note should be. */
+/**
+ * The message is an object with only its own fields, and none of its top-level text is longer than a note
+ * should be: the rule of cutovers started before `checkMessageBounds`, kept so they replay alike.
+ */
 export function checkShape(kind: MessageKind, args: unknown): string | undefined {
   if (args === null || typeof args !== 'object' || Array.isArray(args)) return `a ${kind} message must be an object of named fields`;
   const allowed: readonly string[] = MESSAGE_FIELDS[kind];

@@ -3,7 +3,7 @@
  * compensations, newest first, as a workflow of its own so the undo is as durable as the cutover was.
  * A step that fails past the plan's budget holds for Engineering here too, with the same two ways out.
  */
-import { allHandlersFinished, ApplicationFailure, condition, setHandler } from '@temporalio/workflow';
+import { allHandlersFinished, ApplicationFailure, condition, patched, setHandler } from '@temporalio/workflow';
 import type { UpdateDefinition, SignalDefinition } from '@temporalio/common';
 import { cutoverActivities } from './activity-proxies.js';
 import { runCompensations, type CompensationAnswer } from './compensations.js';
@@ -16,6 +16,7 @@ import {
   type UndoInput,
   type UndoStatus,
 } from './definitions.js';
+import { checkMessageBounds } from './message-bounds.js';
 import { checkCompensationAnswer } from './message-rules.js';
 
 export async function undoCompensationsWorkflow(input: UndoInput): Promise<UndoStatus> {
@@ -31,20 +32,22 @@ export async function undoCompensationsWorkflow(input: UndoInput): Promise<UndoS
   };
   const answer: { current?: CompensationAnswer } = {};
   const nowIso = () => new Date().toISOString();
+  const strictMessages = patched('strict-bounded-messages');
 
   function answerWith<A extends RetryCompensationArgs>(
     kind: 'retry-compensation' | 'compensation-done',
     { update, signal }: { update: UpdateDefinition<MessageReceipt, [A]>; signal: SignalDefinition<[A]> },
     apply: (args: A) => MessageReceipt,
   ): void {
+    const check = (args: A) => (strictMessages ? checkMessageBounds(kind, args) : undefined) ?? checkCompensationAnswer(plan, status.compensations, kind, args);
     setHandler(update, apply, {
       validator: (args: A) => {
-        const reason = checkCompensationAnswer(plan, status.compensations, kind, args);
+        const reason = check(args);
         if (reason) throw ApplicationFailure.create({ type: 'MessageRefused', message: reason, nonRetryable: true });
       },
     });
     setHandler(signal, (args: A) => {
-      if (!checkCompensationAnswer(plan, status.compensations, kind, args)) apply(args);
+      if (!check(args)) apply(args);
     });
   }
   answerWith('retry-compensation', MESSAGES['retry-compensation'], (args) => {
