@@ -7,6 +7,7 @@ import { ApplicationFailure } from '@temporalio/common';
 import { PaycaError } from '../errors.js';
 import { paycaCall } from '../payca/activity-failure.js';
 import { idempotencyKeyFromActivity } from '../payca/idempotency.js';
+import { heartbeat } from './heartbeat.js';
 import type { PaycaClients } from './payca-clients.js';
 
 export interface EnsureSubscriptionInput {
@@ -63,7 +64,7 @@ export function createWebhookActivities({ payca }: { payca: PaycaClients }) {
       if (existing && !earlierAttemptCreating) {
         return { subscriptionId: existing.id, created: false, events: existing.events, requestIds: [listed.requestId] };
       }
-      ctx.heartbeat({ creating: true });
+      heartbeat(ctx, { creating: true });
       const idempotencyKey = idempotencyKeyFromActivity('create-webhook-subscription');
       const created = await paycaCall(() =>
         client.createWebhook({ url: input.url, events: input.events }, { idempotencyKey, signal }),
@@ -128,7 +129,7 @@ export function createWebhookActivities({ payca }: { payca: PaycaClients }) {
             message: `no succeeded ${input.deliveryId ?? input.eventType} delivery within ${Math.round(input.timeoutMs / 1000)} s (${lastSeen}; request ${answer.requestId})`,
           });
         }
-        ctx.heartbeat(lastSeen);
+        heartbeat(ctx, lastSeen);
         await sleep(pollMs);
       }
     },
