@@ -10,7 +10,7 @@ import { MockActivityEnvironment } from '@temporalio/testing';
 import { Context } from '@temporalio/activity';
 import { heartbeat, keepActivityAlive } from '../src/activities/heartbeat.js';
 import { readSimulatorCounters } from '../src/dev/simulator-counters.js';
-import { CallRateLimiter, DEFAULT_WINDOW_MARGIN_MS, type Release } from '../src/payca/call-rate.js';
+import { CallRateLimiter, CallRateLimiters, DEFAULT_WINDOW_MARGIN_MS, type Release } from '../src/payca/call-rate.js';
 import { PaycaClient } from '../src/payca/client.js';
 import { startSimulator, type RunningSimulator } from '../src/simulator/server.js';
 import { sharePaycaRate } from '../src/worker/payca-rate-share.js';
@@ -141,6 +141,16 @@ describe('PayCA call limiter', function () {
     assert.equal(limiter.view().waiting, 1);
     held();
     (await next)();
+  });
+
+  it('keeps one limiter per PayCA host, whatever path or credentials a client uses, made with the current budget', () => {
+    const group = new CallRateLimiters({ callsPerSecond: 10 });
+    const production = group.for('https://api.payca.example/v1');
+    assert.equal(group.for('https://api.payca.example'), production, 'the sandbox pair checked against production counts at production');
+    assert.notEqual(group.for('https://sandbox.payca.example'), production);
+    group.setBudget(3);
+    assert.equal(production.view().permits, 3);
+    assert.equal(group.for('https://other.payca.example').view().permits, 3);
   });
 
   it('calls whileWaiting when a call starts to wait and again while it waits', async () => {

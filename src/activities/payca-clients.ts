@@ -24,10 +24,10 @@ export interface PaycaClientsOptions {
   /** Where each environment's credentials may go; by default from the worker's environment. */
   targets?: PaycaTargets;
   /**
-   * The worker's PayCA call limiter per environment, shared by every client of that environment (all its
-   * base URLs, activities and local activities alike). None: calls are not limited here.
+   * The worker's PayCA call limiter for a base URL's host, shared by every client that calls that host
+   * (whichever credentials it carries; activities and local activities alike). None: calls are not limited here.
    */
-  permits?: Partial<Record<PaycaEnvironment, CallPermits>>;
+  permits?: { for(baseUrl: string): CallPermits };
 }
 
 /** A wait for a permit inside an activity that heartbeats keeps heartbeating, so it cannot time out silently. */
@@ -58,7 +58,7 @@ export function createPaycaClients(options: PaycaClientsOptions = {}): PaycaClie
           }
           throw err;
         }
-        const permits = options.permits?.[environment];
+        const permits = options.permits?.for(baseUrl);
         client = new PaycaClient({
           baseUrl,
           environment,

@@ -1,7 +1,8 @@
 /**
  * PayCA calls per second, held where the calls are made. Every HTTP call a PayCA client sends first takes
- * a permit here; the worker process holds one limiter per PayCA environment and sets its budget to its
- * share of `CUTOVER_PAYCA_RATE` (see src/worker/payca-rate-share.ts).
+ * a permit here; the worker process holds one limiter per PayCA host (scheme, host and port: production
+ * and sandbox are two) whatever credentials the call carries, and sets their budget to its share of
+ * `CUTOVER_PAYCA_RATE` (see src/worker/payca-rate-share.ts).
  *
  * A sliding window, not a token bucket: a bucket lets a full burst through after a quiet spell, on top of
  * the calls just before it, so a second at PayCA can see nearly twice the rate. Here a call holds its
@@ -47,6 +48,15 @@ export interface CallRateView {
   open: boolean;
 }
 
+/** What the rate share steers: one limiter, or the group of a worker's limiters. */
+export interface RateSteered {
+  setBudget(callsPerSecond: number): void;
+  openAt(atMs: number): void;
+  now(): number;
+  /** How long a call holds its permit after it ended, at the current budget. */
+  windowMs(): number;
+}
+
 export const DEFAULT_WINDOW_MARGIN_MS = 50;
 const DEFAULT_KEEP_ALIVE_MS = 5_000;
 
@@ -55,7 +65,7 @@ interface Waiter {
   fail(reason: unknown): void;
 }
 
-export class CallRateLimiter implements CallPermits {
+export class CallRateLimiter implements CallPermits, RateSteered {
   #callsPerSecond = 1;
   #permits = 1;
   #windowMs = 1_000;
@@ -101,6 +111,10 @@ export class CallRateLimiter implements CallPermits {
 
   now(): number {
     return this.#clock();
+  }
+
+  windowMs(): number {
+    return this.#windowMs;
   }
 
   view(): CallRateView {
@@ -217,5 +231,59 @@ export class CallRateLimiter implements CallPermits {
     if (this.#timer) clearTimeout(this.#timer);
     this.#timer = undefined;
     this.#timerAtMs = Infinity;
+  }
+}
+
+/** A worker's limiters, one per PayCA host, made on first use with the group's current budget and gate. */
+export class CallRateLimiters implements RateSteered {
+  readonly #limiters = new Map<string, CallRateLimiter>();
+  readonly #options: CallRateLimiterOptions;
+  readonly #template: CallRateLimiter;
+  #openAtMs: number;
+
+  constructor(options: CallRateLimiterOptions) {
+    this.#options = { ...options };
+    this.#template = new CallRateLimiter(options);
+    this.#openAtMs = options.closed ? Infinity : -Infinity;
+  }
+
+  /** The limiter for the host `baseUrl` names. */
+  for(baseUrl: string): CallRateLimiter {
+    const host = hostOf(baseUrl);
+    let limiter = this.#limiters.get(host);
+    if (!limiter) {
+      limiter = new CallRateLimiter({ ...this.#options, closed: false });
+      limiter.openAt(this.#openAtMs);
+      this.#limiters.set(host, limiter);
+    }
+    return limiter;
+  }
+
+  setBudget(callsPerSecond: number): void {
+    this.#template.setBudget(callsPerSecond);
+    this.#options.callsPerSecond = callsPerSecond;
+    for (const limiter of this.#limiters.values()) limiter.setBudget(callsPerSecond);
+  }
+
+  openAt(atMs: number): void {
+    this.#openAtMs = atMs;
+    for (const limiter of this.#limiters.values()) limiter.openAt(atMs);
+  }
+
+  now(): number {
+    return this.#template.now();
+  }
+
+  windowMs(): number {
+    return this.#template.windowMs();
+  }
+}
+
+/** Scheme, host and port; a base URL that is not a URL is its own key (the client refuses it anyway). */
+function hostOf(baseUrl: string): string {
+  try {
+    return new URL(baseUrl).origin;
+  } catch {
+    return baseUrl;
   }
 }

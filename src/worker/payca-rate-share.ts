@@ -6,15 +6,15 @@
  * within the rate while workers join. A worker that left is counted until Temporal forgets its poller
  * (minutes): the others go slower meanwhile, which is the safe side.
  */
-import type { CallRateLimiter } from '../payca/call-rate.js';
+import type { RateSteered } from '../payca/call-rate.js';
 
 export interface PaycaRateShareOptions {
-  /** CUTOVER_PAYCA_RATE: PayCA calls per second across all workers, per PayCA environment. */
+  /** CUTOVER_PAYCA_RATE: PayCA calls per second across all workers, per PayCA host. */
   rate: number;
   /** This worker's identity on the payca queue; unique per worker, or two would count as one. */
   identity: string;
-  /** One per PayCA environment; all get the same share. */
-  limiters: CallRateLimiter[];
+  /** This worker's limiters (one per PayCA host); all get the same share. */
+  limiters: RateSteered[];
   /** The identities Temporal lists as polling the payca task queue. */
   listPollers(): Promise<string[]>;
   refreshMs?: number;
@@ -59,7 +59,7 @@ export function sharePaycaRate(options: PaycaRateShareOptions): PaycaRateShare {
   const admit = (afterMs: number) => {
     if (admitted) return;
     admitted = true;
-    for (const limiter of options.limiters) limiter.openAt(limiter.now() + afterMs + limiter.view().windowMs);
+    for (const limiter of options.limiters) limiter.openAt(limiter.now() + afterMs + limiter.windowMs());
   };
 
   const refresh = async () => {
