@@ -165,7 +165,7 @@ describe('PayCA calls per second across two worker processes', function () {
     assert.ok(reads.every((r) => r >= 1), `both watches read while the cards were seeded: ${reads.join(', ')}`);
     assert.ok(callRate.maxCallsInOneSecond <= RATE, `at most ${RATE} calls in any one second at PayCA; the busiest had ${callRate.maxCallsInOneSecond}`);
     assert.equal(callRate.rateLimited, 0, 'PayCA never answered 429');
-    for (const worker of processes) assert.match(worker.output(), /PayCA rate: 2 worker\(s\) poll the payca queue/, worker.output());
+    for (const worker of processes) assert.match(worker.output(), /PayCA rate: 2 worker\(s\) poll the task queues/, worker.output());
   });
 
   it('goes over the rate with the same load and workers without the call limiter (the control)', async () => {

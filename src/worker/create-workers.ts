@@ -101,13 +101,23 @@ export async function createCutoverWorkers(options: CutoverWorkersOptions): Prom
     limiters: [limiters],
     refreshMs: options.paycaRateRefreshMs,
     log: Runtime.instance().logger,
+    // A worker whose PayCA slots are all busy stops polling the payca queue, and Temporal forgets a poller
+    // it has not heard from for minutes; its workflow pollers keep polling, so a busy worker stays counted.
     async listPollers() {
-      const described = await options.temporalClient.workflowService.describeTaskQueue({
-        namespace: options.namespace,
-        taskQueue: { name: paycaTaskQueue, kind: temporal.api.enums.v1.TaskQueueKind.TASK_QUEUE_KIND_NORMAL },
-        taskQueueType: temporal.api.enums.v1.TaskQueueType.TASK_QUEUE_TYPE_ACTIVITY,
-      });
-      return (described.pollers ?? []).map((poller) => poller.identity ?? '');
+      const { TaskQueueKind, TaskQueueType } = temporal.api.enums.v1;
+      const listed = await Promise.all(
+        [
+          { name: paycaTaskQueue, type: TaskQueueType.TASK_QUEUE_TYPE_ACTIVITY },
+          { name: options.taskQueue ?? CUTOVER_TASK_QUEUE, type: TaskQueueType.TASK_QUEUE_TYPE_WORKFLOW },
+        ].map(({ name, type }) =>
+          options.temporalClient.workflowService.describeTaskQueue({
+            namespace: options.namespace,
+            taskQueue: { name, kind: TaskQueueKind.TASK_QUEUE_KIND_NORMAL },
+            taskQueueType: type,
+          }),
+        ),
+      );
+      return listed.flatMap((described) => (described.pollers ?? []).map((poller) => poller.identity ?? ''));
     },
   });
   const payca = createPaycaClients({ credentials: options.paycaCredentials, ...(limitCalls ? { permits: limiters } : {}) });

@@ -1,6 +1,6 @@
 /**
  * Each worker process's share of CUTOVER_PAYCA_RATE. The share is rate / N, where N is the number of
- * workers Temporal lists as polling the payca task queue, read again every `refreshMs`. A worker that
+ * workers Temporal lists as polling the task queues (`listPollers`), read again every `refreshMs`. A worker that
  * has just started makes no PayCA call until every other worker can have seen it and cut its own share
  * (its first sight of itself in that list, plus one refresh period, plus one window), so the sum stays
  * within the rate while workers join. A worker that left is counted until Temporal forgets its poller
@@ -15,7 +15,7 @@ export interface PaycaRateShareOptions {
   identity: string;
   /** This worker's limiters (one per PayCA host); all get the same share. */
   limiters: RateSteered[];
-  /** The identities Temporal lists as polling the payca task queue. */
+  /** The identities Temporal lists as polling the worker's task queues (each worker polls them all). */
   listPollers(): Promise<string[]>;
   refreshMs?: number;
   log?: { info(message: string): void; warn(message: string): void };
@@ -43,6 +43,7 @@ export function sharePaycaRate(options: PaycaRateShareOptions): PaycaRateShare {
   const refreshMs = options.refreshMs ?? DEFAULT_RATE_REFRESH_MS;
   const log = options.log ?? { info: () => undefined, warn: () => undefined };
   let timer: NodeJS.Timeout | undefined;
+  let opening: NodeJS.Timeout | undefined;
   let stopped = false;
   let counted = 0;
   let admitted = false;
@@ -51,15 +52,22 @@ export function sharePaycaRate(options: PaycaRateShareOptions): PaycaRateShare {
 
   const share = (workers: number) => {
     if (workers !== counted) {
-      log.info(`PayCA rate: ${workers} worker(s) poll the payca queue, so this one makes at most ${fmt(options.rate / workers)} of the ${fmt(options.rate)} calls per second`);
+      log.info(`PayCA rate: ${workers} worker(s) poll the task queues, so this one makes at most ${fmt(options.rate / workers)} of the ${fmt(options.rate)} calls per second`);
     }
     counted = workers;
     for (const limiter of options.limiters) limiter.setBudget(options.rate / workers);
   };
-  const admit = (afterMs: number) => {
+  /** `afterMs` null: at once, there being no other worker this one can know of. */
+  const admit = (afterMs: number | null) => {
     if (admitted) return;
     admitted = true;
-    for (const limiter of options.limiters) limiter.openAt(limiter.now() + afterMs + limiter.windowMs());
+    let waitMs = 0;
+    for (const limiter of options.limiters) {
+      if (afterMs !== null) waitMs = Math.max(waitMs, afterMs + limiter.windowMs());
+      limiter.openAt(afterMs === null ? -Infinity : limiter.now() + afterMs + limiter.windowMs());
+    }
+    opening = setTimeout(() => log.info(`PayCA rate: this worker makes PayCA calls from now on (${counted} worker(s) counted)`), waitMs);
+    opening.unref();
   };
 
   const refresh = async () => {
@@ -71,13 +79,13 @@ export function sharePaycaRate(options: PaycaRateShareOptions): PaycaRateShare {
       const problem = `${code ?? 'error'}: ${err instanceof Error ? err.message : String(err)}`;
       if (problem !== lastProblem) {
         log.warn(code
-          ? `PayCA rate: Temporal does not list the payca queue's pollers (${problem}); this worker takes the whole ${fmt(options.rate)} calls per second, so run one worker or give it that permission`
-          : `PayCA rate: could not list the payca queue's pollers (${problem}); keeping the last share and trying again`);
+          ? `PayCA rate: Temporal does not list the task queues' pollers (${problem}); this worker takes the whole ${fmt(options.rate)} calls per second, so run one worker or give it that permission`
+          : `PayCA rate: could not list the task queues' pollers (${problem}); keeping the last share and trying again`);
       }
       lastProblem = problem;
       if (code) {
         share(1);
-        admit(0);
+        admit(null);
       }
       return;
     }
@@ -88,7 +96,7 @@ export function sharePaycaRate(options: PaycaRateShareOptions): PaycaRateShare {
     share(seen.size);
     if (seenSelf) admit(refreshMs);
     else if (!admitted && Date.now() - startedAtMs >= SELF_SIGHTING_LIMIT_MS) {
-      log.warn(`PayCA rate: Temporal has not listed this worker (${options.identity}) among the payca queue's pollers within ${SELF_SIGHTING_LIMIT_MS / 1000} s; sharing with the ${seen.size - 1} it lists`);
+      log.warn(`PayCA rate: Temporal has not listed this worker (${options.identity}) among the task queues' pollers within ${SELF_SIGHTING_LIMIT_MS / 1000} s; sharing with the ${seen.size - 1} it lists`);
       admit(refreshMs);
     }
   };
@@ -107,6 +115,7 @@ export function sharePaycaRate(options: PaycaRateShareOptions): PaycaRateShare {
     stop() {
       stopped = true;
       if (timer) clearTimeout(timer);
+      if (opening) clearTimeout(opening);
       timer = undefined;
     },
     workers: () => counted,
