@@ -9,6 +9,8 @@ import { setTimeout as delay } from 'node:timers/promises';
 import { MockActivityEnvironment } from '@temporalio/testing';
 import { Context } from '@temporalio/activity';
 import { heartbeat, keepActivityAlive } from '../src/activities/heartbeat.js';
+import { createPaycaClients } from '../src/activities/payca-clients.js';
+import { createSeedCardActivities } from '../src/activities/readiness/seed-cards.js';
 import { readSimulatorCounters } from '../src/dev/simulator-counters.js';
 import { CallRateLimiter, CallRateLimiters, DEFAULT_WINDOW_MARGIN_MS, type Release } from '../src/payca/call-rate.js';
 import { PaycaClient } from '../src/payca/client.js';
@@ -264,6 +266,33 @@ describe('PayCA client behind the limiter, counted at the simulator', function (
     await readAccounts(client, 20);
     const { callRate } = await readSimulatorCounters(sim.url);
     assert.ok(callRate.maxCallsInOneSecond > 6, `the simulator counts ${callRate.maxCallsInOneSecond} in its busiest second`);
+  });
+
+  it('keeps a batch of seeded-card closes heartbeating its cursor while each close waits for its permit', async () => {
+    const issuer = new PaycaClient({ baseUrl: sim.url, environment: 'production', credentials: sim.credentials });
+    const cardIds: string[] = [];
+    for (const n of [1, 2, 3]) {
+      const card = await issuer.issueCard(
+        { accountId: 'acc_gbp_main', externalRef: `HB-${n}`, holderName: `Holder ${n}`, currency: 'GBP' },
+        { idempotencyKey: `hb-${n}` },
+      );
+      cardIds.push(card.body.id);
+    }
+    const permits = new CallRateLimiters({ callsPerSecond: 1, keepAliveMs: 100 });
+    const { closeSeededCards } = createSeedCardActivities({ payca: createPaycaClients({ credentials: { production: sim.credentials }, permits }) });
+    const env = new MockActivityEnvironment({ heartbeatTimeoutMs: 30_000 });
+    const beats: unknown[] = [];
+    env.on('heartbeat', (details: unknown) => beats.push(details));
+    let closed = 0;
+    await env.run(async () => {
+      closed = (await closeSeededCards({ baseUrl: sim.url, programme: 'Heartbeats', cardIds })).closed;
+    });
+    assert.equal(closed, 3);
+    const cursors = beats.map((d) => (d as { next?: number } | undefined)?.next);
+    // One heartbeat per close from the activity, and keep-alives between them that repeat the cursor.
+    assert.ok(cursors.filter((n) => n === 1).length >= 5, `keep-alives repeat next=1 while the second close waits: ${cursors.join(',')}`);
+    assert.ok(cursors.filter((n) => n === 2).length >= 5, `and next=2 while the third waits: ${cursors.join(',')}`);
+    assert.deepEqual([...new Set(cursors)], [1, 2, 3], 'never a heartbeat without the cursor once there is one');
   });
 
   it('counts 429 answers', async () => {
