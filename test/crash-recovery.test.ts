@@ -80,6 +80,7 @@ interface KillTarget {
  * each run again.
  */
 async function killDuring(run: CrashRehearsal, what: string, target: KillTarget, action?: () => Promise<void>): Promise<PendingActivity[]> {
+  await run.workerCallsPayca();
   const running = (types: string[]) => (a: PendingActivity) => types.includes(a.type) && a.started && (!target.afterHeartbeat || a.hasHeartbeat);
   const kill = async () => {
     const seen = await run.waitForActivity(

@@ -1,6 +1,7 @@
 /**
- * Activities, built from injected clients. PayCA activities run on their own task queue so that a
- * server-side rate cap covers every worker together; the rest run beside the workflow.
+ * Activities, built from injected clients. PayCA activities run on their own task queue, shared by every
+ * worker, whose activity rate the server caps; each PayCA call also takes a permit from the worker's own
+ * call limiter (docs/payca-rate.md). The rest run beside the workflow.
  */
 import type { Client } from '@temporalio/client';
 import { createConfigDiffActivities } from './config-diff.js';

@@ -6,9 +6,11 @@
  */
 import { ApplicationFailure } from '@temporalio/common';
 import { CutoverError } from '../errors.js';
+import type { CallPermits } from '../payca/call-rate.js';
 import { PaycaClient } from '../payca/client.js';
 import { paycaTargetsFrom, type PaycaTargets } from '../payca/allowed-targets.js';
 import { loadPaycaCredentials, type PaycaCredentials, type PaycaEnvironment } from '../payca/credentials.js';
+import { keepActivityAlive } from './heartbeat.js';
 
 export interface PaycaClients {
   get(environment: PaycaEnvironment, baseUrl: string): PaycaClient;
@@ -21,6 +23,18 @@ export interface PaycaClientsOptions {
   credentials?: Partial<Record<PaycaEnvironment, PaycaCredentials>>;
   /** Where each environment's credentials may go; by default from the worker's environment. */
   targets?: PaycaTargets;
+  /**
+   * The worker's PayCA call limiter for a base URL's host, shared by every client that calls that host
+   * (whichever credentials it carries; activities and local activities alike). None: calls are not limited here.
+   */
+  permits?: { for(baseUrl: string): CallPermits };
+}
+
+/** A wait for a permit inside an activity that heartbeats keeps heartbeating, so it cannot time out silently. */
+function heartbeatingWhileWaiting(permits: CallPermits): CallPermits {
+  return {
+    acquire: (options) => permits.acquire({ ...options, whileWaiting: options?.whileWaiting ?? keepActivityAlive() }),
+  };
 }
 
 export function createPaycaClients(options: PaycaClientsOptions = {}): PaycaClients {
@@ -44,7 +58,14 @@ export function createPaycaClients(options: PaycaClientsOptions = {}): PaycaClie
           }
           throw err;
         }
-        client = new PaycaClient({ baseUrl, environment, credentials, timeoutMs: options.timeoutMs });
+        const permits = options.permits?.for(baseUrl);
+        client = new PaycaClient({
+          baseUrl,
+          environment,
+          credentials,
+          timeoutMs: options.timeoutMs,
+          ...(permits ? { permits: heartbeatingWhileWaiting(permits) } : {}),
+        });
         clients.set(key, client);
       }
       return client;

@@ -8,6 +8,7 @@ import { PaycaError } from '../errors.js';
 import { paycaCall } from '../payca/activity-failure.js';
 import { webhookTargetsFrom, type WebhookTargets } from '../payca/allowed-targets.js';
 import { idempotencyKeyFromActivity } from '../payca/idempotency.js';
+import { heartbeat } from './heartbeat.js';
 import type { PaycaClients } from './payca-clients.js';
 
 export interface EnsureSubscriptionInput {
@@ -75,7 +76,7 @@ export function createWebhookActivities({ payca, env, webhookTargets }: WebhookA
       if (existing && !earlierAttemptCreating) {
         return { subscriptionId: existing.id, created: false, events: existing.events, requestIds: [listed.requestId] };
       }
-      ctx.heartbeat({ creating: true });
+      heartbeat(ctx, { creating: true });
       const idempotencyKey = idempotencyKeyFromActivity('create-webhook-subscription');
       const created = await paycaCall(() =>
         client.createWebhook({ url: input.url, events: input.events }, { idempotencyKey, signal }),
@@ -140,7 +141,7 @@ export function createWebhookActivities({ payca, env, webhookTargets }: WebhookA
             message: `no succeeded ${input.deliveryId ?? input.eventType} delivery within ${Math.round(input.timeoutMs / 1000)} s (${lastSeen}; request ${answer.requestId})`,
           });
         }
-        ctx.heartbeat(lastSeen);
+        heartbeat(ctx, lastSeen);
         await sleep(pollMs);
       }
     },

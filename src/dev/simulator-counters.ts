@@ -1,5 +1,6 @@
 /** Reads a PayCA simulator's counters over its admin API, for the demo's closing summary. */
 import { z } from 'zod';
+import { CallRate } from '../simulator/call-rate.js';
 
 const Counters = z.looseObject({
   cardsIssued: z.number(),
@@ -7,6 +8,7 @@ const Counters = z.looseObject({
   topUps: z.number(),
   requests: z.number().optional(),
   answersByCode: z.record(z.string(), z.number()).default({}),
+  callRate: CallRate,
 });
 export type SimulatorCounters = z.infer<typeof Counters>;
 

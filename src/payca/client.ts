@@ -7,6 +7,7 @@
 import { request, type Dispatcher } from 'undici';
 import type { z } from 'zod';
 import { isPaycaErrorCode, paycaErrorFor, type PaycaError, type PaycaErrorFields } from '../errors.js';
+import type { CallPermits } from './call-rate.js';
 import type { PaycaCredentials, PaycaEnvironment } from './credentials.js';
 import {
   AccountList,
@@ -38,6 +39,11 @@ export interface PaycaClientOptions {
   timeoutMs?: number;
   /** undici dispatcher (pool, agent, proxy); the global one when left out. */
   dispatcher?: Dispatcher;
+  /**
+   * Asked before every HTTP call, the health check included (the worker's share of CUTOVER_PAYCA_RATE);
+   * the wait for a permit is not part of `timeoutMs`. None: calls go out at once.
+   */
+  permits?: CallPermits;
 }
 
 export interface PaycaCallOptions {
@@ -127,6 +133,7 @@ export class PaycaClient {
   readonly #clientId: string;
   readonly #clientSecret: string;
   readonly #dispatcher: Dispatcher | undefined;
+  readonly #permits: CallPermits | undefined;
   /** What #scrub removes from server text: each credential as sent, and as an echoed query string carries it. */
   readonly #echoes: RegExp[];
 
@@ -156,6 +163,7 @@ export class PaycaClient {
     this.#clientId = options.credentials.clientId;
     this.#clientSecret = options.credentials.clientSecret;
     this.#dispatcher = options.dispatcher;
+    this.#permits = options.permits;
     this.#echoes = [this.#clientSecret, this.#clientId].flatMap(echoedForms);
   }
 
@@ -444,7 +452,7 @@ export class PaycaClient {
     }
   }
 
-  /** One HTTP exchange with the body read to the end, so the connection goes back to the pool clean. */
+  /** A permit first, when calls are limited, held until the answer has been read or the call has failed. */
   async #send(
     method: HttpMethod,
     path: string,
@@ -453,6 +461,22 @@ export class PaycaClient {
     signal: AbortSignal | undefined,
   ): Promise<Answer> {
     if (signal?.aborted) throw signal.reason;
+    const release = await this.#permits?.acquire({ signal });
+    try {
+      return await this.#exchange(method, path, headers, payload, signal);
+    } finally {
+      release?.();
+    }
+  }
+
+  /** One HTTP exchange with the body read to the end, so the connection goes back to the pool clean. */
+  async #exchange(
+    method: HttpMethod,
+    path: string,
+    headers: Record<string, string>,
+    payload: string | undefined,
+    signal: AbortSignal | undefined,
+  ): Promise<Answer> {
     const where = `${method} ${path}`;
     const controller = new AbortController();
     let timedOut = false;

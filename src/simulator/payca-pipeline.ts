@@ -48,6 +48,7 @@ export function createPaycaPipeline(deps: PaycaPipelineDeps) {
     const url = new URL(req.url ?? '/', 'http://simulator.invalid');
     const path = url.pathname;
     state.counters.requests += 1;
+    state.callRate.record();
     let rateHeaders = limiter.peek(headerText(req.headers, 'x-client-id') ?? '');
     /** A fault that lets the request run and then spoils its answer. */
     let answerFault: Exclude<FaultAction, { kind: 'answer' } | { kind: 'reset' }> | undefined;

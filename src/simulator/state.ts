@@ -2,6 +2,7 @@
  * The simulator's in-memory world. One object per simulator, mutated in place (also by reset) so a
  * test holding `sim.state` always sees the live data.
  */
+import { CallRateMeter } from './call-rate.js';
 import { initialAccounts, initialBins, initialJobs, initialSettings } from './initial-data.js';
 
 export type SimulatorMode = 'sandbox' | 'production';
@@ -157,6 +158,8 @@ export interface SimulatorState {
   /** Sandbox automation jobs by name: true when enabled. */
   jobs: Map<string, boolean>;
   counters: SimulatorCounters;
+  /** PayCA calls per second as they arrive. */
+  callRate: CallRateMeter;
 }
 
 function zeroCounters(): SimulatorCounters {
@@ -194,6 +197,7 @@ export function createState(mode: SimulatorMode): SimulatorState {
     injections: [],
     jobs: new Map(initialJobs().map((name) => [name, true])),
     counters: zeroCounters(),
+    callRate: new CallRateMeter(),
   };
 }
 
@@ -208,7 +212,8 @@ export function countAnswer(state: SimulatorState, key: string): void {
 export function countersSnapshot(state: SimulatorState) {
   const webhookDeliveries = { succeeded: 0, failed: 0, pending: 0 };
   for (const delivery of state.deliveries) webhookDeliveries[delivery.status] += 1;
-  return { ...state.counters, answersByCode: { ...state.counters.answersByCode }, webhookDeliveries };
+  const callRate = state.callRate.snapshot(state.counters.answersByCode.ErrRateLimited ?? 0);
+  return { ...state.counters, answersByCode: { ...state.counters.answersByCode }, webhookDeliveries, callRate };
 }
 
 /** Plain JSON of the world, for `GET /_sim/state`. Signing secrets are included: this is a test double. */

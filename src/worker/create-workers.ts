@@ -1,32 +1,46 @@
 /**
  * The cutover worker: two Temporal workers on one connection. The `cutover` queue runs the workflow and
- * the activities that are not PayCA calls; the `payca` queue runs PayCA calls only, capped server-side
- * with maxTaskQueueActivitiesPerSecond so every worker of the deployment together stays under PayCA's
- * rate limit, however many replicas run.
+ * the activities that are not PayCA calls; the `payca` queue runs PayCA activities only. Every PayCA HTTP
+ * call, from either queue's activities or the watch's local reads, takes a permit from this process's
+ * limiter for its PayCA host, whose budget is this worker's share of the rate (payca-rate-share.ts),
+ * so the deployment's calls together stay within CUTOVER_PAYCA_RATE however many replicas run.
  */
 import type { Client } from '@temporalio/client';
 import type { PayloadCodec } from '@temporalio/common';
-import { NativeConnection, Worker, type WorkerOptions } from '@temporalio/worker';
+import { NativeConnection, Runtime, Worker, type WorkerOptions } from '@temporalio/worker';
+import { temporal } from '@temporalio/proto';
+import { randomUUID } from 'node:crypto';
 import { existsSync } from 'node:fs';
+import { hostname } from 'node:os';
 import { createCutoverActivities, createPaycaActivities, createPaycaClients } from '../activities/index.js';
 import { createWatchMetricsActivities } from '../activities/post-launch/watch-metrics.js';
 import { dataConverterFor } from '../codec/payload-codecs.js';
 import type { NotifyDeps } from '../activities/notify.js';
 import type { WorkerCredentials } from '../activities/readiness/cicd-env.js';
 import { CutoverError } from '../errors.js';
+import { CallRateLimiters } from '../payca/call-rate.js';
 import { loadPaycaCredentials, type PaycaCredentials, type PaycaEnvironment } from '../payca/credentials.js';
 import { CUTOVER_TASK_QUEUE, PAYCA_TASK_QUEUE } from '../workflows/definitions.js';
 import { WORKFLOW_BUNDLE_PATH, WORKFLOWS_PATH } from './paths.js';
+import { sharePaycaRate } from './payca-rate-share.js';
 
 export interface CutoverWorkersOptions {
   connection: NativeConnection;
   namespace: string;
   temporalClient: Client;
-  /** Cap on PayCA calls per second across all workers on the payca queue. */
+  /** CUTOVER_PAYCA_RATE: PayCA calls per second across all workers, per PayCA host (production, sandbox). */
   paycaActivitiesPerSecond?: number;
+  /**
+   * False runs without the per-process call limiter, with only the payca queue's activity rate: the
+   * behaviour before calls were limited, for the test that shows what the limiter prevents.
+   */
+  limitPaycaCalls?: boolean;
+  /** How often the number of workers sharing the rate is read from Temporal; default 3 s. */
+  paycaRateRefreshMs?: number;
   /** Slack-compatible webhook for notifications when the plan names none. */
   notifyUrl?: string;
   notifyWrite?: NotifyDeps['write'];
+  /** Must be unique per worker: the PayCA rate is shared by counting identities on the payca queue. */
   identity?: string;
   /** Credentials to use instead of the environment (tests that run the simulator in-process). */
   paycaCredentials?: Partial<Record<PaycaEnvironment, PaycaCredentials>>;
@@ -52,6 +66,22 @@ export interface CutoverWorkers {
 
 export const DEFAULT_PAYCA_ACTIVITIES_PER_SECOND = 20;
 
+/**
+ * The SDK's default identity (pid@host) is the same for two workers in one process, and the rate share
+ * counts identities; a random tag keeps every worker apart.
+ */
+export function uniqueWorkerIdentity(): string {
+  return `${process.pid}@${hostname()}/${randomUUID().slice(0, 8)}`;
+}
+
+/**
+ * Slots for PayCA activities: enough to keep the rate busy with calls that take a second or two, few enough
+ * that a call's wait for a permit stays a few seconds; the rest wait on the task queue for any worker.
+ */
+export function paycaActivitySlots(rate: number): number {
+  return Math.max(10, Math.ceil(2 * rate));
+}
+
 function workflowSource(bundleAtStart: boolean): Pick<WorkerOptions, 'workflowBundle' | 'workflowsPath'> {
   return !bundleAtStart && existsSync(WORKFLOW_BUNDLE_PATH)
     ? { workflowBundle: { codePath: WORKFLOW_BUNDLE_PATH } }
@@ -59,13 +89,45 @@ function workflowSource(bundleAtStart: boolean): Pick<WorkerOptions, 'workflowBu
 }
 
 export async function createCutoverWorkers(options: CutoverWorkersOptions): Promise<CutoverWorkers> {
-  const payca = createPaycaClients({ credentials: options.paycaCredentials });
+  const rate = options.paycaActivitiesPerSecond ?? DEFAULT_PAYCA_ACTIVITIES_PER_SECOND;
+  const identity = options.identity ?? uniqueWorkerIdentity();
+  const paycaTaskQueue = options.paycaTaskQueue ?? PAYCA_TASK_QUEUE;
+  const limitCalls = options.limitPaycaCalls ?? true;
+  // Closed until the share has counted this worker in: see payca-rate-share.ts.
+  const limiters = new CallRateLimiters({ callsPerSecond: rate, closed: true });
+  const rateShare = sharePaycaRate({
+    rate,
+    identity,
+    limiters: [limiters],
+    refreshMs: options.paycaRateRefreshMs,
+    // Looked up when used, so a runtime the caller installs after this call still gets the lines.
+    log: { info: (message) => Runtime.instance().logger.info(message), warn: (message) => Runtime.instance().logger.warn(message) },
+    // A worker whose PayCA slots are all busy stops polling the payca queue, and Temporal forgets a poller
+    // it has not heard from for minutes; its workflow pollers keep polling, so a busy worker stays counted.
+    async listPollers() {
+      const { TaskQueueKind, TaskQueueType } = temporal.api.enums.v1;
+      const listed = await Promise.all(
+        [
+          { name: paycaTaskQueue, type: TaskQueueType.TASK_QUEUE_TYPE_ACTIVITY },
+          { name: options.taskQueue ?? CUTOVER_TASK_QUEUE, type: TaskQueueType.TASK_QUEUE_TYPE_WORKFLOW },
+        ].map(({ name, type }) =>
+          options.temporalClient.workflowService.describeTaskQueue({
+            namespace: options.namespace,
+            taskQueue: { name, kind: TaskQueueKind.TASK_QUEUE_KIND_NORMAL },
+            taskQueueType: type,
+          }),
+        ),
+      );
+      return listed.flatMap((described) => (described.pollers ?? []).map((poller) => poller.identity ?? ''));
+    },
+  });
+  const payca = createPaycaClients({ credentials: options.paycaCredentials, ...(limitCalls ? { permits: limiters } : {}) });
   const dataConverter = dataConverterFor(options.payloadCodecs);
   const common = {
     connection: options.connection,
     namespace: options.namespace,
     ...(dataConverter ? { dataConverter } : {}),
-    ...(options.identity ? { identity: options.identity } : {}),
+    identity,
   };
   // Created side by side: the workflow worker spends most of its start loading the bundle in its own thread.
   const [cutoverWorker, paycaWorker] = await Promise.all([
@@ -85,16 +147,25 @@ export async function createCutoverWorkers(options: CutoverWorkersOptions): Prom
     }),
     Worker.create({
       ...common,
-      taskQueue: options.paycaTaskQueue ?? PAYCA_TASK_QUEUE,
+      taskQueue: paycaTaskQueue,
       activities: createPaycaActivities({ payca, credentials: options.paycaCredentials }),
-      maxTaskQueueActivitiesPerSecond: options.paycaActivitiesPerSecond ?? DEFAULT_PAYCA_ACTIVITIES_PER_SECOND,
+      // Kept beside the call limiter: the server hands out no more PayCA activities than calls, so tasks
+      // wait on the queue, where any worker can take them, rather than in one worker's limiter.
+      maxTaskQueueActivitiesPerSecond: rate,
+      ...(limitCalls ? { maxConcurrentActivityTaskExecutions: paycaActivitySlots(rate) } : {}),
     }),
   ]);
   return {
     async run() {
-      await Promise.all([cutoverWorker.run(), paycaWorker.run()]);
+      if (limitCalls) rateShare.start();
+      try {
+        await Promise.all([cutoverWorker.run(), paycaWorker.run()]);
+      } finally {
+        rateShare.stop();
+      }
     },
     shutdown() {
+      rateShare.stop();
       for (const worker of [cutoverWorker, paycaWorker]) {
         if (worker.getState() === 'RUNNING') worker.shutdown();
       }

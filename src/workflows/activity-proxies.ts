@@ -52,8 +52,8 @@ export function paycaActivities(retryBudgetMs: number, summary: string, extra: P
 
 /**
  * A PayCA read run by the workflow's own worker inside its workflow task: no activity task, and one
- * workflow task where a queued call takes two. It bypasses the payca queue's rate cap, so it is only for
- * reads that come seconds apart (the post-launch watch's); the worker registers the read on both queues.
+ * workflow task where a queued call takes two. It bypasses the payca queue (its calls still take the worker's
+ * PayCA permits, like every call), so it is only for reads that come seconds apart (the post-launch watch's); the worker registers the read on both queues.
  */
 export function paycaLocalReads(retryBudgetMs: number, summary: string) {
   return proxyLocalActivities<Pick<PaycaActivities, 'readWatchMetrics' | 'readWatchMetricsWindows'>>({

@@ -8,7 +8,8 @@
  * A read whose interval is seconds of wall time apart or more (a real watch: 5 minutes) runs as a local
  * activity: one workflow task per read where a queued activity takes two and an activity task, which is
  * what a read costs. Compressed rehearsals read a fraction of a second apart, so their reads stay on the
- * payca queue, whose server-side cap keeps many of them under PayCA's rate limit. A watch that wakes
+ * payca queue, where many of them wait for a worker rather than in the workflow's own. Either way each call
+ * takes a permit from the worker's PayCA call limiter (docs/payca-rate.md). A watch that wakes
  * behind its plan clock reads the overdue intervals with one activity and judges each as its own read.
  */
 import { allHandlersFinished, condition, continueAsNew, getExternalWorkflowHandle, log, patched, setHandler } from '@temporalio/workflow';

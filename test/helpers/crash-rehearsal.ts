@@ -108,6 +108,14 @@ export class CrashRehearsal {
     this.workers.push(this.worker);
   }
 
+  /**
+   * Until then a new worker's PayCA calls wait for the other workers to count it (docs/payca-rate.md), so a
+   * kill meant to land while a call is at PayCA would land while it still waits.
+   */
+  async workerCallsPayca(): Promise<void> {
+    await this.worker?.waitForOutput(/PayCA rate: this worker makes PayCA calls from now on/, 60_000);
+  }
+
   async killWorker(): Promise<void> {
     await this.worker?.kill();
     this.record('worker killed');

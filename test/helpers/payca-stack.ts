@@ -1,4 +1,5 @@
 /** A production and a sandbox PayCA simulator plus a webhook receiver on loopback, for one suite. */
+import type { CallRate } from '../../src/simulator/call-rate.js';
 import { startSimulator, type RunningSimulator } from '../../src/simulator/server.js';
 import { startWebhookReceiver, type RunningWebhookReceiver } from '../../src/simulator/webhook-receiver.js';
 
@@ -23,6 +24,7 @@ export interface SimCounters {
   jobChanges: number;
   idempotentReplays: number;
   answersByCode: Record<string, number>;
+  callRate: CallRate;
 }
 
 export async function startPaycaStack(options: { rateLimit?: { perSecond: number; burst: number } } = {}): Promise<PaycaStack> {

@@ -20,6 +20,8 @@ export interface WorkerPoolOptions {
   paycaActivitiesPerSecond: number;
   simulators: { production: RunningSimulator; sandbox: RunningSimulator };
   notifyWrite?: (line: string) => void;
+  /** False: without the PayCA call limiter, as workers were before it (the rate test's control). */
+  limitPaycaCalls?: boolean;
 }
 
 export async function startWorkerPool(options: WorkerPoolOptions): Promise<WorkerPool> {
@@ -38,6 +40,7 @@ export async function startWorkerPool(options: WorkerPoolOptions): Promise<Worke
         temporalClient: options.client,
         identity,
         paycaActivitiesPerSecond: options.paycaActivitiesPerSecond,
+        ...(options.limitPaycaCalls === undefined ? {} : { limitPaycaCalls: options.limitPaycaCalls }),
         paycaCredentials: { production: options.simulators.production.credentials, sandbox: options.simulators.sandbox.credentials },
         notifyWrite: options.notifyWrite ?? (() => undefined),
       });

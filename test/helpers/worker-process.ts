@@ -3,6 +3,7 @@
  * Its output is kept (the tail) to explain a failure.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
+import { setTimeout as delay } from 'node:timers/promises';
 import { CLI, ROOT } from './cli.js';
 
 export interface WorkerProcess {
@@ -12,13 +13,20 @@ export interface WorkerProcess {
   /** SIGKILL: no shutdown, no goodbye to the server, activities die mid-call. */
   kill(): Promise<void>;
   output(): string;
+  /** Resolves once the process has printed a line matching `pattern`, at any time since it started. */
+  waitForOutput(pattern: RegExp, timeoutMs: number): Promise<void>;
 }
+
+/** Enough for the lines a test waits for over a long run; the tail kept for explaining failures is shorter. */
+const SEARCHED_OUTPUT_CHARS = 1_000_000;
 
 export function startWorkerProcess(env: NodeJS.ProcessEnv): WorkerProcess {
   let output = '';
+  let searched = '';
   const child: ChildProcess = spawn(process.execPath, [CLI, 'worker'], { cwd: ROOT, env, stdio: ['ignore', 'pipe', 'pipe'] });
   const keep = (chunk: Buffer) => {
     output = (output + chunk.toString()).slice(-8_000);
+    searched = (searched + chunk.toString()).slice(-SEARCHED_OUTPUT_CHARS);
   };
   child.stdout?.on('data', keep);
   child.stderr?.on('data', keep);
@@ -32,5 +40,13 @@ export function startWorkerProcess(env: NodeJS.ProcessEnv): WorkerProcess {
       await exited;
     },
     output: () => output,
+    async waitForOutput(pattern, timeoutMs) {
+      const deadline = Date.now() + timeoutMs;
+      while (!pattern.test(searched)) {
+        if (!alive()) throw new Error(`worker ${child.pid} exited before printing ${pattern}: ${output}`);
+        if (Date.now() > deadline) throw new Error(`worker ${child.pid} did not print ${pattern} within ${timeoutMs} ms: ${output}`);
+        await delay(100);
+      }
+    },
   };
 }

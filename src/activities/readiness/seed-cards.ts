@@ -13,6 +13,7 @@ import { asyncLocalStorage } from '@temporalio/activity';
 import { ApplicationFailure } from '@temporalio/common';
 import { paycaCall } from '../../payca/activity-failure.js';
 import { idempotencyKeyFromActivity } from '../../payca/idempotency.js';
+import { heartbeat } from '../heartbeat.js';
 import type { PaycaClients } from '../payca-clients.js';
 
 /** One card to seed, as a row of the seed CSV. */
@@ -359,7 +360,7 @@ export function createSeedCardActivities({ payca }: { payca: PaycaClients }) {
         first ??= answer.requestId;
         last = answer.requestId;
         next += 1;
-        context?.heartbeat({ next, first });
+        if (context) heartbeat(context, { next, first });
       }
       return { closed: input.cardIds.length, requestIds: [first, last].filter((id): id is string => id !== undefined) };
     },
