@@ -186,6 +186,14 @@ export async function cutoverWorkflow(input: CutoverInput): Promise<CutoverStatu
   const retryItemRequested = new Set<string>(carried?.retryItemRequested);
   const shedsHistory = patched(SHED_HISTORY_PATCH);
   if (shedsHistory) status.history = { runs: (status.history?.runs ?? 0) + 1, continuedAsNew: status.history?.continuedAsNew ?? [] };
+  const historyLimits = {
+    onServerSuggestion: input.history?.onServerSuggestion ?? true,
+    events: positiveOr(input.history?.continueAsNewAtEvents, DEFAULT_CONTINUE_AS_NEW_AT_EVENTS),
+    bytes: positiveOr(input.history?.continueAsNewAtBytes, DEFAULT_CONTINUE_AS_NEW_AT_BYTES),
+  };
+  /** This run's history when it began: the carried state's size, which a run must outgrow before it continues. */
+  const runStart = { events: info.historyLength, bytes: info.historySize };
+
   /** Set once the timeline has ended, so the readiness loops stop waiting for re-runs. */
   let timelineOver = false;
 
@@ -532,6 +540,16 @@ export async function cutoverWorkflow(input: CutoverInput): Promise<CutoverStatu
   }
 
   /**
+   * A full history is shed where nothing is in flight, so while it waits for that moment, messages that would
+   * start a check are refused: a stream of them could otherwise keep the run from ever continuing as new.
+   */
+  function checkWhileShedding(kind: MessageKind, args: MessageFields & { authorizationId?: unknown }): string | undefined {
+    const startsWork = kind === 'retry' || kind === 'retry-item' || (kind === 'approve' && args?.authorizationId !== undefined);
+    if (!startsWork || !shedsHistory || status.watch !== undefined || historyFull() === undefined) return undefined;
+    return "the cutover is continuing as new to keep its history under Temporal's limits; send this again in a few seconds";
+  }
+
+  /**
    * One message, two ways in: as an update (refused with the reason) and as a signal (refusal kept in
    * state, since a signal cannot answer). Both go through the same check, so they refuse alike.
    */
@@ -543,15 +561,16 @@ export async function cutoverWorkflow(input: CutoverInput): Promise<CutoverStatu
   ): void {
     const kind = update.name as MessageKind;
     const check = strictMessages ? (args: A) => checkMessageBounds(kind, args) ?? rules(args) : rules;
+    const checkNow = (args: A) => checkWhileShedding(kind, args) ?? check(args);
     setHandler(update, (args: A) => apply(args, 'update'), {
       description,
       validator: (args: A) => {
-        const reason = check(args);
+        const reason = checkNow(args);
         if (reason) throw ApplicationFailure.create({ type: 'MessageRefused', message: reason, nonRetryable: true });
       },
     });
     setHandler(signal, async (args: A) => {
-      const reason = check(args);
+      const reason = checkNow(args);
       if (reason) {
         refuse(kind, 'signal', reason, args ?? {});
         return;
@@ -600,21 +619,14 @@ export async function cutoverWorkflow(input: CutoverInput): Promise<CutoverStatu
 
   // ---------- shedding history ----------
 
-  const limits = {
-    onServerSuggestion: input.history?.onServerSuggestion ?? true,
-    events: positiveOr(input.history?.continueAsNewAtEvents, DEFAULT_CONTINUE_AS_NEW_AT_EVENTS),
-    bytes: positiveOr(input.history?.continueAsNewAtBytes, DEFAULT_CONTINUE_AS_NEW_AT_BYTES),
-  };
-  const runStart = { events: info.historyLength, bytes: info.historySize };
-
   /** Why this run's history should be shed now, or undefined while it may grow. */
   function historyFull(): string | undefined {
     const { historyLength, historySize, continueAsNewSuggested } = workflowInfo();
     const grown = historyLength >= runStart.events + MIN_EVENTS_PER_RUN || historySize >= 2 * runStart.bytes;
     if (!grown) return undefined;
-    if (limits.onServerSuggestion && continueAsNewSuggested) return 'the server suggested it';
-    if (historyLength >= limits.events) return `${historyLength} events reached the limit of ${limits.events}`;
-    if (historySize >= limits.bytes) return `${historySize} bytes reached the limit of ${limits.bytes}`;
+    if (historyLimits.onServerSuggestion && continueAsNewSuggested) return 'the server suggested it';
+    if (historyLength >= historyLimits.events) return `${historyLength} events reached the limit of ${historyLimits.events}`;
+    if (historySize >= historyLimits.bytes) return `${historySize} bytes reached the limit of ${historyLimits.bytes}`;
     return undefined;
   }
 
