@@ -261,7 +261,7 @@ describe('history shed before Temporal terminates a cutover', function () {
     const quiet = await handle.describe();
     for (let n = 0; n < 20; n++) {
       const reason = await refusalOf(handle.executeUpdate(approveUpdate, { args: [{ stage: 'go-live', by: `${n}-${'m'.repeat(1_000_000)}` }] }));
-      assert.match(reason, /by is \d+ characters; keep it to 2000/);
+      assert.match(reason, /^by is [\d,]+ characters/);
     }
     const afterRefused = await handle.describe();
     assert.equal(afterRefused.historyLength, quiet.historyLength, '20 MB of refused updates wrote no event');
