@@ -4,15 +4,19 @@
  * server's defaults (50 MB and 4 MB). Every signal is written to
  * history whatever the workflow does with it, so a flood of large refused signals ends a cutover that does
  * not continue as new (the control); one that does keeps its state, answers `status`, moves on with later
- * approvals and still undoes what it changed on abort. Refused updates write nothing; accepted ones do,
+ * approvals and still undoes what it changed on abort, also when a roll-back step holds for Engineering. Refused updates write nothing; accepted ones do,
  * and are shed the same way.
  */
 import assert from 'node:assert/strict';
+import { readFile, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { parse as parseYaml, stringify as stringifyYaml } from 'yaml';
 import { WorkflowUpdateFailedError, type WorkflowExecutionDescription, type WorkflowHandle } from '@temporalio/client';
 import { setTimeout as delay } from 'node:timers/promises';
 import { startCutover } from '../src/client/cutover-workflow.js';
 import { readStatus } from '../src/client/read-status.js';
 import { runLowRiskAuthorization } from '../src/dev/low-risk-authorization.js';
+import { freePort } from '../src/dev/ports.js';
 import { loadPlanFile } from '../src/plan/load.js';
 import type { CutoverPlan } from '../src/plan/schema.js';
 import { openRequiredItems } from '../src/workflows/checklist-rules.js';
@@ -241,7 +245,56 @@ describe('history shed before Temporal terminates a cutover', function () {
       [],
       'every compensation ran',
     );
-    assert.equal((await handle.describe()).status.name, 'COMPLETED');
+    assert.equal((await untilClosed(handle)).status.name, 'COMPLETED');
+  });
+
+  it('continues as new while a roll-back step holds for Engineering, and takes the answer in the new run without trying the step again', async () => {
+    const document = parseYaml(await readFile(world.planFile, 'utf8')) as Record<string, unknown>;
+    const planFile = join(world.dataDir, 'held-plan.yaml');
+    // The sandbox job pauses, but its enable URL answers nobody: the restore holds for Engineering.
+    await writeFile(
+      planFile,
+      stringifyYaml({
+        ...document,
+        compensationRetryBudget: '2s',
+        sandboxJobs: [
+          {
+            kind: 'http',
+            name: 'sandbox-card-generator',
+            disableUrl: `${world.stack.sandbox.url}/_sim/jobs/sandbox-card-generator/disable`,
+            enableUrl: `http://127.0.0.1:${await freePort()}/enable`,
+            statusUrl: `${world.stack.sandbox.url}/_sim/jobs/sandbox-card-generator`,
+          },
+        ],
+      }),
+    );
+    const workflowId = freshId('shed-held');
+    const started = await cutover(['start', planFile, '--id', workflowId, '--go-live', '+1h', '--time-scale', '720', '--as', 'lara']);
+    assert.equal(started.code, 0, started.stderr);
+    const handle = world.stack.client.workflow.getHandle(workflowId);
+    await waitFor(workflowId, 'T-2h passed', (s) => stage(s, 'disable-sandbox-jobs').status === 'passed');
+    const aborted = await cutover(['abort', workflowId, '--as', 'lara', '--reason', 'rehearsal over']);
+    assert.equal(aborted.code, 0, aborted.stderr);
+    const before = await waitFor(workflowId, 'the restore to hold', (s) => s.compensations.some((c) => c.status === 'held'));
+
+    const flood = await floodWithSignals(handle);
+    assert.deepEqual(flood.errors, [], 'every signal of the flood reached the cutover');
+    const after = await settledAfterFlood(workflowId, (s) => strangerAttempts(s) >= strangerAttempts(before) + FLOOD_SIGNALS);
+    console.log(`      held: run ${after.history?.runs}, continued as new at ${after.history?.continuedAsNew.map((c) => `${Math.round(c.bytes / 1024)} KiB`).join(', ')}`);
+    assert.equal((await handle.describe()).status.name, 'RUNNING');
+    assert.ok((after.history?.runs ?? 0) >= 2, `runs: ${after.history?.runs}`);
+    assert.equal(after.phase, 'holding');
+    assert.deepEqual(after.compensations, before.compensations, 'the held step was not tried again');
+    assert.deepEqual(after.owedCompensations, before.owedCompensations);
+
+    const done = await cutover(['compensation', 'done', workflowId, 'restore-sandbox-jobs', '--evidence', 'enabled from the sandbox console, OPS-981', '--as', 'erin']);
+    assert.equal(done.code, 0, done.stderr);
+    const ended = await waitFor(workflowId, 'aborted', (s) => s.phase === 'aborted');
+    const restore = ended.compensations.find((c) => c.step === 'restore-sandbox-jobs');
+    assert.equal(restore?.status, 'done-by-hand');
+    assert.equal(restore?.holds, 1, 'held once, across runs');
+    assert.deepEqual(ended.owedCompensations, []);
+    assert.equal((await untilClosed(handle)).status.name, 'COMPLETED');
   });
 
   it('writes nothing to history for refused updates however large, and sheds what accepted updates write at its own event limit', async () => {

@@ -645,7 +645,7 @@ export async function cutoverWorkflow(input: CutoverInput): Promise<CutoverStatu
   const readyToShed = () => shedsHistory && atSafePoint() && historyFull() !== undefined;
 
   /** Continues as new with the whole state; the next run resumes the stage that waits or holds. */
-  async function shedHistory(): Promise<never> {
+  async function shedHistory(compensatingAs?: CutoverPhase): Promise<never> {
     const { historyLength, historySize } = workflowInfo();
     const record: ContinuedAsNew = { at: nowIso(), events: historyLength, bytes: historySize, why: historyFull() ?? 'history full' };
     const history = status.history ?? { runs: 1, continuedAsNew: [] };
@@ -654,7 +654,7 @@ export async function cutoverWorkflow(input: CutoverInput): Promise<CutoverStatu
     log.info('continuing as new to shed history', { ...record, runs: history.runs });
     return continueAsNew<typeof cutoverWorkflow>({
       ...input,
-      carried: { status, startedAtMs, retryRequested: [...retryRequested], retryItemRequested: [...retryItemRequested] },
+      carried: { status, startedAtMs, retryRequested: [...retryRequested], retryItemRequested: [...retryItemRequested], ...(compensatingAs && { compensatingAs }) },
     });
   }
 
@@ -789,9 +789,15 @@ export async function cutoverWorkflow(input: CutoverInput): Promise<CutoverStatu
     publish();
   }
 
-  async function compensate(): Promise<void> {
+  async function compensate(endsAs: CutoverPhase): Promise<void> {
     setPhase('compensating');
     await runCompensations({
+      // A step held for Engineering can wait for hours: the run may continue as new there too.
+      shedding: {
+        ready: () => shedsHistory && allHandlersFinished() && notices.idle() && historyFull() !== undefined,
+        shed: () => shedHistory(endsAs),
+      },
+      ...(carried?.compensatingAs && { resumeHeld: { onStillHeld: () => setPhase('holding') } }),
       plan,
       pending: compensations,
       records: status.compensations,
@@ -1032,14 +1038,17 @@ export async function cutoverWorkflow(input: CutoverInput): Promise<CutoverStatu
   // ---------- the timeline ----------
 
   publish();
-  let finalPhase: CutoverPhase = 'completed';
+  let finalPhase: CutoverPhase = carried?.compensatingAs ?? 'completed';
   try {
-    await inFlight.run(async () => {
-      for (const id of TIMELINE_STAGE_IDS) {
-        const planned = plan.stages.find((s) => s.id === id);
-        if (planned) await runStage(planned);
-      }
-    });
+    // A run that continued while a roll-back step held goes straight back to the roll-back.
+    if (!carried?.compensatingAs) {
+      await inFlight.run(async () => {
+        for (const id of TIMELINE_STAGE_IDS) {
+          const planned = plan.stages.find((s) => s.id === id);
+          if (planned) await runStage(planned);
+        }
+      });
+    }
     if (status.decision?.decision === 'roll-back') finalPhase = 'rolled-back';
   } catch (err) {
     if (!(err instanceof AbortRequested) && !cancelledByAbort(err)) throw err;
@@ -1063,7 +1072,7 @@ export async function cutoverWorkflow(input: CutoverInput): Promise<CutoverStatu
         Object.assign(item, { status: 'waived', waivedBy: 'cutover', reason: `not needed: the cutover ${finalPhase}`, at: nowIso() });
       }
     }
-    await compensate();
+    await compensate(finalPhase);
   }
   status.finishedAt = nowIso();
   setPhase(finalPhase);

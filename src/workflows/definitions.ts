@@ -46,6 +46,8 @@ export interface CutoverCarriedState {
   /** Accepted retries not yet acted on. */
   retryRequested: StageId[];
   retryItemRequested: string[];
+  /** Set when the run continued while a roll-back step held: how the cutover ends once it is undone. */
+  compensatingAs?: CutoverPhase;
 }
 
 /** One continue-as-new, as status records it. */
