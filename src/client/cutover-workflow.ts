@@ -30,6 +30,8 @@ export interface StartCutoverRequest {
   newRun?: boolean;
   /** Who confirmed starting although go-live had passed, kept in the start details. */
   goLivePassedConfirmedBy?: string;
+  /** When the cutover continues as new; the workflow's defaults when absent. */
+  history?: CutoverInput['history'];
 }
 
 /**
@@ -69,6 +71,7 @@ export async function startCutover(
     goLive: request.goLive.toISOString(),
     timeScale: request.timeScale,
     startedBy: request.startedBy,
+    ...(request.history && { history: request.history }),
   };
   const memo: CutoverMemo = { approvers: request.plan.approvers, planFile: basename(request.planFile) };
   try {

@@ -46,6 +46,8 @@ export interface DevStackOptions {
   payloadCodecs?: PayloadCodec[];
   /** A codec server the Temporal UI calls to decode those payloads for people; default none. */
   uiCodecEndpoint?: string;
+  /** Server settings for the Temporal dev server, such as lower history limits; default none. */
+  temporalDynamicConfig?: Record<string, string | number | boolean>;
 }
 
 export interface DevStack {
@@ -122,6 +124,7 @@ export async function startDevStack(options: DevStackOptions = {}): Promise<DevS
       searchAttributes: SEARCH_ATTRIBUTE_REGISTRATIONS,
       startTimeoutMs: options.temporalStartTimeoutMs,
       uiCodecEndpoint: options.uiCodecEndpoint,
+      dynamicConfig: options.temporalDynamicConfig,
     });
     closers.push(() => temporal.close());
 

@@ -23,6 +23,8 @@ export interface TemporalDevServerOptions {
   startTimeoutMs?: number;
   /** A codec server the UI calls to show encrypted payloads decoded (`--ui-codec-endpoint`). */
   uiCodecEndpoint?: string;
+  /** Server settings (`--dynamic-config-value KEY=JSON`), e.g. `limit.historySize.error` for history limits. */
+  dynamicConfig?: Record<string, string | number | boolean>;
 }
 
 export interface TemporalDevServer {
@@ -59,6 +61,7 @@ export function devServerArgs(options: TemporalDevServerOptions): string[] {
     'warn',
     ...options.searchAttributes.flatMap((registration) => ['--search-attribute', registration]),
     ...(options.uiCodecEndpoint ? ['--ui-codec-endpoint', options.uiCodecEndpoint] : []),
+    ...Object.entries(options.dynamicConfig ?? {}).flatMap(([key, value]) => ['--dynamic-config-value', `${key}=${JSON.stringify(value)}`]),
   ];
 }
 

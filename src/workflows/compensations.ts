@@ -34,6 +34,12 @@ export interface CompensationRun {
   onResume(): void;
   /** Read and cleared by the run while a compensation holds. */
   answer: { current?: CompensationAnswer };
+  /**
+   * While a step holds, the run may continue as new when this says so; the next run passes `resumeHeld`
+   * and waits for Engineering's answer on the same record instead of trying the step again.
+   */
+  shedding?: { ready(): boolean; shed(): Promise<never> };
+  resumeHeld?: { onStillHeld(): void };
 }
 
 function compensationActivities(budgetMs: number, summary: string) {
@@ -133,29 +139,36 @@ export async function runCompensations(run: CompensationRun): Promise<void> {
       pending.pop();
       continue;
     }
-    const record: CompensationRecord = { step: step.step, status: 'running', at: nowIso() };
-    records.push(record);
-    for (;;) {
-      try {
-        record.detail = await undo(plan, step, true);
-        Object.assign(record, { status: 'done', at: nowIso() });
-        break;
-      } catch (err) {
-        const reason = failureReason(err);
-        Object.assign(record, { status: 'held', at: nowIso(), reason, holds: (record.holds ?? 0) + 1 });
-        log.error('compensation holds for Engineering', { step: step.step, reason });
-        await run.onHold(record);
-        await condition(() => run.answer.current !== undefined);
-        const answer = run.answer.current as CompensationAnswer;
-        run.answer.current = undefined;
-        run.onResume();
-        if (answer.kind === 'done-by-hand') {
-          const { by, evidence } = answer.args;
-          Object.assign(record, { status: 'done-by-hand', at: answer.at, doneByHand: { by, evidence: evidence.trim(), at: answer.at } });
+    const last = records[records.length - 1];
+    // The step held when the previous run continued as new: it waits for Engineering's answer, not tried again.
+    const stillHeld = run.resumeHeld && last?.status === 'held' && last.step === step.step ? last : undefined;
+    const record: CompensationRecord = stillHeld ?? { step: step.step, status: 'running', at: nowIso() };
+    if (stillHeld) run.resumeHeld?.onStillHeld();
+    else records.push(record);
+    for (let tryNow = !stillHeld; ; tryNow = true) {
+      if (tryNow) {
+        try {
+          record.detail = await undo(plan, step, true);
+          Object.assign(record, { status: 'done', at: nowIso() });
           break;
+        } catch (err) {
+          const reason = failureReason(err);
+          Object.assign(record, { status: 'held', at: nowIso(), reason, holds: (record.holds ?? 0) + 1 });
+          log.error('compensation holds for Engineering', { step: step.step, reason });
+          await run.onHold(record);
         }
-        record.status = 'running';
       }
+      await condition(() => run.answer.current !== undefined || (run.shedding?.ready() ?? false));
+      if (run.answer.current === undefined) await run.shedding?.shed();
+      const answer = run.answer.current as CompensationAnswer;
+      run.answer.current = undefined;
+      run.onResume();
+      if (answer.kind === 'done-by-hand') {
+        const { by, evidence } = answer.args;
+        Object.assign(record, { status: 'done-by-hand', at: answer.at, doneByHand: { by, evidence: evidence.trim(), at: answer.at } });
+        break;
+      }
+      record.status = 'running';
     }
     pending.pop();
   }

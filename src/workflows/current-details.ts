@@ -69,6 +69,13 @@ export function renderCurrentDetails(status: CutoverStatus): string {
       lines.push(`| ${step.step} | ${cell(`${step.status}${why}`)} |`);
     }
   }
+  // A continued run has no start summary or details of its own (continue-as-new does not carry them).
+  if (status.history && status.history.runs > 1) {
+    lines.push(
+      '',
+      `Run ${status.history.runs} of this cutover, started by ${cell(status.startedBy)} at ${status.startedAt}: it continued as new to keep its history under Temporal's limits. The first run's page has the plan file and the approvers.`,
+    );
+  }
   const last = lastRefusal(status);
   if (last) lines.push('', `Last refused message: ${last.kind} by ${cell(last.by ?? 'unknown')}: ${cell(last.reason)}`);
   return lines.join('\n');

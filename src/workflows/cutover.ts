@@ -11,6 +11,7 @@ import {
   patched,
   allHandlersFinished,
   condition,
+  continueAsNew,
   log,
   setCurrentDetails,
   setHandler,
@@ -49,6 +50,8 @@ import {
   type RetryItemArgs,
   type ReportIncidentArgs,
   type WaiveItemArgs,
+  type ContinuedAsNew,
+  type CutoverCarriedState,
   type CutoverInput,
   type CutoverPhase,
   type CutoverStatus,
@@ -101,6 +104,23 @@ export const VERIFY_AUTHORIZATION_PATCH = 'go-live-verifies-authorization';
 export const STRICT_MESSAGES_PATCH = 'strict-bounded-messages';
 /** An approver waits on this read, so it gets less time than a stage's PayCA calls. */
 const AUTHORIZATION_READ_BUDGET_MS = 60_000;
+/**
+ * Cutovers continue as new before Temporal's history limits (it terminates a run past them, with no
+ * compensation), carrying their whole state; runs started before keep one history, so they replay.
+ */
+export const SHED_HISTORY_PATCH = 'cutover-continues-as-new';
+/** A safety net below the server's default limits (51,200 events, 50 MB), for servers that do not suggest. */
+export const DEFAULT_CONTINUE_AS_NEW_AT_EVENTS = 10_000;
+export const DEFAULT_CONTINUE_AS_NEW_AT_BYTES = 10 * 1024 * 1024;
+/**
+ * A run continues only once it has written this many events, or as many bytes as it started with: a large
+ * carried state alone must not make every new run continue again at once.
+ */
+const MIN_EVENTS_PER_RUN = 500;
+/** The latest continue-as-new records kept in status; `history.runs` counts them all. */
+const CONTINUED_AS_NEW_KEPT = 5;
+
+const positiveOr = (value: number | undefined, fallback: number) => (value !== undefined && value > 0 ? value : fallback);
 
 /** The fields the workflow reads from any message before it knows the message is well formed. */
 type MessageFields = { by?: unknown; stage?: unknown; item?: unknown };
@@ -111,7 +131,10 @@ class AbortRequested extends Error {}
 export async function cutoverWorkflow(input: CutoverInput): Promise<CutoverStatus> {
   const { plan, timeScale } = input;
   const info = workflowInfo();
-  const startedAtMs = Date.now();
+  const carried: CutoverCarriedState | undefined = input.carried;
+  /** Set in a run that continues an earlier one: stages and checks already done are not done again. */
+  const resumed = carried !== undefined;
+  const startedAtMs = carried?.startedAtMs ?? Date.now();
   const goLiveMs = Date.parse(input.goLive);
   if (!Number.isFinite(goLiveMs)) {
     throw ApplicationFailure.nonRetryable(`go-live "${input.goLive}" is not a time`, 'InvalidInput');
@@ -126,7 +149,7 @@ export async function cutoverWorkflow(input: CutoverInput): Promise<CutoverStatu
   const planNow = () => new Date(planNowMs()).toISOString();
   const nowIso = () => new Date().toISOString();
 
-  const status: CutoverStatus = {
+  const status: CutoverStatus = carried?.status ?? {
     workflowId: info.workflowId,
     programme: plan.programme,
     phase: 'waiting',
@@ -156,11 +179,21 @@ export async function cutoverWorkflow(input: CutoverInput): Promise<CutoverStatu
     reminders: [],
     dashboards: plan.postLaunch.dashboards,
   };
-  const compensations: Compensation[] = [];
+  const compensations: Compensation[] = status.owedCompensations ?? [];
   status.owedCompensations = compensations;
   const compensationAnswer: { current?: CompensationAnswer } = {};
-  const retryRequested = new Set<StageId>();
-  const retryItemRequested = new Set<string>();
+  const retryRequested = new Set<StageId>(carried?.retryRequested);
+  const retryItemRequested = new Set<string>(carried?.retryItemRequested);
+  const shedsHistory = patched(SHED_HISTORY_PATCH);
+  if (shedsHistory) status.history = { runs: (status.history?.runs ?? 0) + 1, continuedAsNew: status.history?.continuedAsNew ?? [] };
+  const historyLimits = {
+    onServerSuggestion: input.history?.onServerSuggestion ?? true,
+    events: positiveOr(input.history?.continueAsNewAtEvents, DEFAULT_CONTINUE_AS_NEW_AT_EVENTS),
+    bytes: positiveOr(input.history?.continueAsNewAtBytes, DEFAULT_CONTINUE_AS_NEW_AT_BYTES),
+  };
+  /** This run's history when it began: the carried state's size, which a run must outgrow before it continues. */
+  const runStart = { events: info.historyLength, bytes: info.historySize };
+
   /** Set once the timeline has ended, so the readiness loops stop waiting for re-runs. */
   let timelineOver = false;
 
@@ -507,6 +540,16 @@ export async function cutoverWorkflow(input: CutoverInput): Promise<CutoverStatu
   }
 
   /**
+   * A full history is shed where nothing is in flight, so while it waits for that moment, messages that would
+   * start a check are refused: a stream of them could otherwise keep the run from ever continuing as new.
+   */
+  function checkWhileShedding(kind: MessageKind, args: MessageFields & { authorizationId?: unknown }): string | undefined {
+    const startsWork = kind === 'retry' || kind === 'retry-item' || (kind === 'approve' && args?.authorizationId !== undefined);
+    if (!startsWork || !shedsHistory || status.watch !== undefined || historyFull() === undefined) return undefined;
+    return "the cutover is continuing as new to keep its history under Temporal's limits; send this again in a few seconds";
+  }
+
+  /**
    * One message, two ways in: as an update (refused with the reason) and as a signal (refusal kept in
    * state, since a signal cannot answer). Both go through the same check, so they refuse alike.
    */
@@ -518,15 +561,16 @@ export async function cutoverWorkflow(input: CutoverInput): Promise<CutoverStatu
   ): void {
     const kind = update.name as MessageKind;
     const check = strictMessages ? (args: A) => checkMessageBounds(kind, args) ?? rules(args) : rules;
+    const checkNow = (args: A) => checkWhileShedding(kind, args) ?? check(args);
     setHandler(update, (args: A) => apply(args, 'update'), {
       description,
       validator: (args: A) => {
-        const reason = check(args);
+        const reason = checkNow(args);
         if (reason) throw ApplicationFailure.create({ type: 'MessageRefused', message: reason, nonRetryable: true });
       },
     });
     setHandler(signal, async (args: A) => {
-      const reason = check(args);
+      const reason = checkNow(args);
       if (reason) {
         refuse(kind, 'signal', reason, args ?? {});
         return;
@@ -573,21 +617,75 @@ export async function cutoverWorkflow(input: CutoverInput): Promise<CutoverStatu
 
   const abortRequested = () => status.abort !== undefined;
 
-  /** Waits on a durable timer until the stage is due; an abort cuts the wait short. */
+  // ---------- shedding history ----------
+
+  /** Why this run's history should be shed now, or undefined while it may grow. */
+  function historyFull(): string | undefined {
+    const { historyLength, historySize, continueAsNewSuggested } = workflowInfo();
+    const grown = historyLength >= runStart.events + MIN_EVENTS_PER_RUN || historySize >= 2 * runStart.bytes;
+    if (!grown) return undefined;
+    if (historyLimits.onServerSuggestion && continueAsNewSuggested) return 'the server suggested it';
+    if (historyLength >= historyLimits.events) return `${historyLength} events reached the limit of ${historyLimits.events}`;
+    if (historySize >= historyLimits.bytes) return `${historySize} bytes reached the limit of ${historyLimits.bytes}`;
+    return undefined;
+  }
+
+  /**
+   * Nothing would be lost or done twice if the run continued as new now: no check, notice or message
+   * handler in flight, no retry waiting to start, and the watch not started (it is a child of this run).
+   */
+  const atSafePoint = () =>
+    allHandlersFinished() &&
+    notices.idle() &&
+    retryItemRequested.size === 0 &&
+    status.checklist.every((item) => item.status !== 'checking') &&
+    status.watch === undefined &&
+    !abortRequested();
+
+  const readyToShed = () => shedsHistory && atSafePoint() && historyFull() !== undefined;
+
+  /** Continues as new with the whole state; the next run resumes the stage that waits or holds. */
+  async function shedHistory(compensatingAs?: CutoverPhase): Promise<never> {
+    const { historyLength, historySize } = workflowInfo();
+    const record: ContinuedAsNew = { at: nowIso(), events: historyLength, bytes: historySize, why: historyFull() ?? 'history full' };
+    const history = status.history ?? { runs: 1, continuedAsNew: [] };
+    history.continuedAsNew = [...history.continuedAsNew, record].slice(-CONTINUED_AS_NEW_KEPT);
+    status.history = history;
+    log.info('continuing as new to shed history', { ...record, runs: history.runs });
+    return continueAsNew<typeof cutoverWorkflow>({
+      ...input,
+      carried: { status, startedAtMs, retryRequested: [...retryRequested], retryItemRequested: [...retryItemRequested], ...(compensatingAs && { compensatingAs }) },
+    });
+  }
+
+  /** When a hold escalates next: a timeout after it began or after its latest escalation. */
+  function nextEscalationMs(stage: StageState, timeoutMs: number): number {
+    const since = Date.parse(stage.hold?.since ?? nowIso());
+    const escalated = status.escalations.filter((e) => e.stage === stage.id).map((e) => Date.parse(e.at));
+    return Math.max(since, ...escalated) + timeoutMs;
+  }
+
+  /**
+   * Waits on a durable timer until the stage is due; an abort cuts the wait short. A wait is a safe point:
+   * the run continues as new here when its history is full, and the next run waits for the same due time.
+   */
   async function waitUntilDue(stage: StageState, planned: StagePlan): Promise<void> {
     stage.status = 'waiting';
     setPhase('waiting', stage.id);
-    const waitMs = Date.parse(stage.dueAt) - Date.now();
-    if (waitMs > 0) {
-      await condition(abortRequested, waitMs, {
+    for (;;) {
+      const waitMs = Date.parse(stage.dueAt) - Date.now();
+      if (waitMs <= 0) break;
+      const woken = await condition(() => abortRequested() || readyToShed(), waitMs, {
         summary: `until ${stage.offset} ${stage.id} (${ROLE_TITLES[planned.owner]})`,
       });
+      if (!woken || abortRequested()) break;
+      await shedHistory();
     }
     if (abortRequested()) throw new AbortRequested();
   }
 
   /** Holds until the awaited roles approve, someone rejects or retries, or the lead aborts. Escalates on each timeout. */
-  async function holdForPeople(stage: StageState, planned: StagePlan): Promise<'approved' | 'retry'> {
+  async function holdForPeople(stage: StageState, planned: StagePlan, resumedHold = false): Promise<'approved' | 'retry'> {
     const settled = () =>
       abortRequested() ||
       retryRequested.has(stage.id) ||
@@ -595,12 +693,19 @@ export async function cutoverWorkflow(input: CutoverInput): Promise<CutoverStatu
       (stage.id === 'debrief' && status.decision !== undefined);
     // A floor keeps a fast rehearsal from escalating every second to people who cannot answer that fast.
     const timeoutMs = Math.max(MIN_ESCALATION_INTERVAL_MS, planned.approvalTimeoutMs / timeScale);
+    // A hold carried over from the previous run escalates when it would have there, not a full interval later.
+    let waitMs = resumedHold ? Math.max(1_000, nextEscalationMs(stage, timeoutMs) - Date.now()) : timeoutMs;
     for (;;) {
       const waitingFor = stage.hold?.awaiting ?? [];
-      const done = await condition(settled, timeoutMs, {
+      const done = await condition(() => settled() || readyToShed(), waitMs, {
         summary: `${stage.id} holds for ${waitingFor.map((r) => ROLE_TITLES[r]).join(', ') || 'a retry'}`,
       });
-      if (done) break;
+      if (done && settled()) break;
+      if (done) {
+        await shedHistory();
+        continue;
+      }
+      waitMs = timeoutMs;
       const people = waitingFor.flatMap((r) => plan.approvers[r] ?? []);
       status.escalations.push({ stage: stage.id, at: nowIso(), to: [...planned.escalateTo, ...people], waitingFor });
       publish();
@@ -620,9 +725,20 @@ export async function cutoverWorkflow(input: CutoverInput): Promise<CutoverStatu
 
   async function runStage(planned: StagePlan): Promise<void> {
     const stage = stageState(planned.id);
-    await waitUntilDue(stage, planned);
-    stage.startedAt = nowIso();
-    for (;;) {
+    if (resumed && stage.status === 'passed') return;
+    // The previous run continued as new while this stage held: hold again, without re-running its check.
+    const resumedHold = resumed && stage.hold !== undefined && (stage.status === 'holding' || stage.status === 'rejected');
+    if (!resumedHold) {
+      await waitUntilDue(stage, planned);
+      stage.startedAt = nowIso();
+    }
+    for (let first = true; ; first = false) {
+      if (first && resumedHold) {
+        setPhase('holding', stage.id);
+        const next = await holdForPeople(stage, planned, true);
+        if (next === 'retry') continue;
+        break;
+      }
       stage.attempts += 1;
       stage.status = 'running';
       stage.problems = [];
@@ -673,9 +789,15 @@ export async function cutoverWorkflow(input: CutoverInput): Promise<CutoverStatu
     publish();
   }
 
-  async function compensate(): Promise<void> {
+  async function compensate(endsAs: CutoverPhase): Promise<void> {
     setPhase('compensating');
     await runCompensations({
+      // A step held for Engineering can wait for hours: the run may continue as new there too.
+      shedding: {
+        ready: () => shedsHistory && allHandlersFinished() && notices.idle() && historyFull() !== undefined,
+        shed: () => shedHistory(endsAs),
+      },
+      ...(carried?.compensatingAs && { resumeHeld: { onStillHeld: () => setPhase('holding') } }),
       plan,
       pending: compensations,
       records: status.compensations,
@@ -700,32 +822,39 @@ export async function cutoverWorkflow(input: CutoverInput): Promise<CutoverStatu
 
   /** Runs one automated item's check now and again on each `retry-item`, until the timeline ends. */
   async function runReadinessItem(item: ChecklistItemState, check: AutomatedCheck): Promise<void> {
+    // A run that continues an earlier one only waits for re-runs of the checks the earlier run made.
+    let checkNow = !(resumed && item.attempts > 0);
     for (;;) {
-      item.status = 'checking';
-      item.attempts += 1;
-      item.problems = [];
-      item.progress = undefined;
-      publish();
-      try {
-        const outcome = await readinessChecks[check]();
-        item.problems = outcome.problems;
-        item.evidence = outcome.evidence;
-      } catch (err) {
-        const problem = activityProblem(err);
-        item.problems = cancelledByAbort(err)
-          ? ['not finished: the cutover was aborted while this check ran']
-          : [`${problem.type}: ${problem.message}${problem.requestId ? ` (request ${problem.requestId})` : ''}`];
-      }
-      // A waiver given while the check ran stands; the check's findings stay on record beside it.
-      if ((item.status as ChecklistItemState['status']) !== 'waived') {
-        item.status = item.problems.length > 0 ? 'failed' : 'done';
-        item.at = nowIso();
-      }
-      publish();
+      if (checkNow) await checkReadinessItem(item, check);
+      checkNow = true;
       await condition(() => retryItemRequested.has(item.id) || timelineOver);
       if (timelineOver) return;
       retryItemRequested.delete(item.id);
     }
+  }
+
+  async function checkReadinessItem(item: ChecklistItemState, check: AutomatedCheck): Promise<void> {
+    item.status = 'checking';
+    item.attempts += 1;
+    item.problems = [];
+    item.progress = undefined;
+    publish();
+    try {
+      const outcome = await readinessChecks[check]();
+      item.problems = outcome.problems;
+      item.evidence = outcome.evidence;
+    } catch (err) {
+      const problem = activityProblem(err);
+      item.problems = cancelledByAbort(err)
+        ? ['not finished: the cutover was aborted while this check ran']
+        : [`${problem.type}: ${problem.message}${problem.requestId ? ` (request ${problem.requestId})` : ''}`];
+    }
+    // A waiver given while the check ran stands; the check's findings stay on record beside it.
+    if ((item.status as ChecklistItemState['status']) !== 'waived') {
+      item.status = item.problems.length > 0 ? 'failed' : 'done';
+      item.at = nowIso();
+    }
+    publish();
   }
 
   /**
@@ -909,14 +1038,17 @@ export async function cutoverWorkflow(input: CutoverInput): Promise<CutoverStatu
   // ---------- the timeline ----------
 
   publish();
-  let finalPhase: CutoverPhase = 'completed';
+  let finalPhase: CutoverPhase = carried?.compensatingAs ?? 'completed';
   try {
-    await inFlight.run(async () => {
-      for (const id of TIMELINE_STAGE_IDS) {
-        const planned = plan.stages.find((s) => s.id === id);
-        if (planned) await runStage(planned);
-      }
-    });
+    // A run that continued while a roll-back step held goes straight back to the roll-back.
+    if (!carried?.compensatingAs) {
+      await inFlight.run(async () => {
+        for (const id of TIMELINE_STAGE_IDS) {
+          const planned = plan.stages.find((s) => s.id === id);
+          if (planned) await runStage(planned);
+        }
+      });
+    }
     if (status.decision?.decision === 'roll-back') finalPhase = 'rolled-back';
   } catch (err) {
     if (!(err instanceof AbortRequested) && !cancelledByAbort(err)) throw err;
@@ -940,7 +1072,7 @@ export async function cutoverWorkflow(input: CutoverInput): Promise<CutoverStatu
         Object.assign(item, { status: 'waived', waivedBy: 'cutover', reason: `not needed: the cutover ${finalPhase}`, at: nowIso() });
       }
     }
-    await compensate();
+    await compensate(finalPhase);
   }
   status.finishedAt = nowIso();
   setPhase(finalPhase);

@@ -22,6 +22,41 @@ export interface CutoverInput {
   /** Plan time runs this many times faster than wall time; 1 for a real cutover. */
   timeScale: number;
   startedBy: string;
+  /** When to continue as new; the defaults suit any server (`docs/history.md`). */
+  history?: HistoryLimits;
+  /** What the previous run handed on when it continued as new; absent in a cutover's first run. */
+  carried?: CutoverCarriedState;
+}
+
+/** When a cutover continues as new, whichever comes first; each is checked only where nothing is in flight. */
+export interface HistoryLimits {
+  /** Continue as new once the server suggests it (its `limit.history*.suggestContinueAsNew`); default true. */
+  onServerSuggestion?: boolean;
+  /** Events in one run's history; default 10,000. */
+  continueAsNewAtEvents?: number;
+  /** Bytes of one run's history; default 10 MiB. */
+  continueAsNewAtBytes?: number;
+}
+
+/** Everything a cutover run hands to the next when it continues as new, so the next resumes where it was. */
+export interface CutoverCarriedState {
+  status: CutoverStatus;
+  /** The wall time the plan clock is anchored to: the first run's start. */
+  startedAtMs: number;
+  /** Accepted retries not yet acted on. */
+  retryRequested: StageId[];
+  retryItemRequested: string[];
+  /** Set when the run continued while a roll-back step held: how the cutover ends once it is undone. */
+  compensatingAs?: CutoverPhase;
+}
+
+/** One continue-as-new, as status records it. */
+export interface ContinuedAsNew {
+  at: string;
+  /** The run's history when it continued: events and bytes. */
+  events: number;
+  bytes: number;
+  why: string;
 }
 
 export type StageStatus =
@@ -354,6 +389,11 @@ export interface CutoverStatus {
   decision?: { decision: Decision; by: string; reason: string; at: string };
   abort?: { by: string; reason: string; at: string };
   finishedAt?: string;
+  /**
+   * The cutover's runs: it continues as new before Temporal's history limits, carrying this status whole.
+   * Absent in cutovers started before it could.
+   */
+  history?: { runs: number; continuedAsNew: ContinuedAsNew[] };
 }
 
 export type MessageKind =

@@ -41,6 +41,8 @@ export interface Notices {
   send(channel: NotificationChannel, text: string, options?: SendOptions): Promise<void>;
   /** Resolves once every notice sent so far has been delivered or recorded as not delivered. */
   settle(): Promise<void>;
+  /** True while no notice is in flight: nothing would be lost if the run continued as new now. */
+  idle(): boolean;
 }
 
 export function createNotices(settings: NoticeSettings): Notices {
@@ -94,6 +96,7 @@ export function createNotices(settings: NoticeSettings): Notices {
     async settle() {
       while (pending.size > 0) await Promise.all([...pending]);
     },
+    idle: () => pending.size === 0,
   };
 }
 

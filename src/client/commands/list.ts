@@ -20,8 +20,9 @@ export interface CutoverListing {
   closeTime?: string;
 }
 
+/** A run that continued as new is the same cutover as its successor: only the latest run is listed. */
 export function listQuery(phase?: string): string {
-  return `WorkflowType = '${CUTOVER_WORKFLOW_TYPE}'${phase ? ` AND ${CutoverPhaseKey.name} = '${phase}'` : ''}`;
+  return `WorkflowType = '${CUTOVER_WORKFLOW_TYPE}' AND ExecutionStatus != 'ContinuedAsNew'${phase ? ` AND ${CutoverPhaseKey.name} = '${phase}'` : ''}`;
 }
 
 function toListing(info: WorkflowExecutionInfo): CutoverListing {

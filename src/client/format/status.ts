@@ -134,6 +134,16 @@ export function refusalSummaryLines(summary: RefusalSummary | undefined): string
   return lines;
 }
 
+/** Shown once the cutover has continued as new: how many runs, and the latest. */
+function historyLine(status: CutoverStatus): string[] {
+  const history = status.history;
+  const last = history?.continuedAsNew[history.continuedAsNew.length - 1];
+  if (!history || !last) return [];
+  return [
+    `history: run ${history.runs}; continued as new at ${shortTime(last.at)} after ${last.events} events, ${Math.round(last.bytes / 1024)} KiB (${last.why})`,
+  ];
+}
+
 export function renderStatus(reading: CutoverReading): string {
   const { status, approvers, executionStatus } = reading;
   const checklist = checklistSummaryLine(checklistOf(status));
@@ -142,6 +152,7 @@ export function renderStatus(reading: CutoverReading): string {
     `phase ${status.phase}${status.currentStage ? ` at ${status.currentStage}` : ''} (Temporal: ${executionStatus})`,
     `go-live ${shortTime(status.goLive)}, time scale ${status.timeScale}, started by ${status.startedBy} at ${shortTime(status.startedAt)}${status.finishedAt ? `, finished ${shortTime(status.finishedAt)}` : ''}`,
     ...(checklist ? [checklist] : []),
+    ...historyLine(status),
   ];
   const holds = status.stages.flatMap((stage) =>
     stage.hold
