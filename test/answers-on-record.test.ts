@@ -10,7 +10,7 @@ import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { parse, stringify } from 'yaml';
 import type { WorkflowHandle } from '@temporalio/client';
-import { sendMessage } from '../src/client/send-message.js';
+import { sendMessage } from '../src/operations/send-message.js';
 import { MessageRefusedError } from '../src/errors.js';
 import {
   approveSignal,

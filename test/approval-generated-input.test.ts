@@ -31,7 +31,7 @@ import { useCutoverHarness } from './helpers/cutover-harness.js';
 import { planFor } from './helpers/plans.js';
 import { holdingAt, stageOf } from './helpers/temporal.js';
 import { MAX_REFUSALS_KEPT } from '../src/workflows/refusal-log.js';
-import { STAGE_IDS } from '../src/workflows/stages.js';
+import { STAGE_IDS } from '../src/runbook/stages.js';
 
 type Handle = WorkflowHandle;
 

@@ -8,13 +8,13 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { setTimeout as delay } from 'node:timers/promises';
 import { createPaycaClients } from '../src/activities/payca-clients.js';
-import { readStatus } from '../src/client/read-status.js';
+import { readStatus } from '../src/operations/read-status.js';
 import { freePort, isPortFree } from '../src/dev/ports.js';
 import { loadPlanFile } from '../src/plan/load.js';
 import type { CutoverPlan } from '../src/plan/schema.js';
 import { openRequiredItems } from '../src/workflows/checklist-rules.js';
 import type { ChecklistItemState, CutoverStatus, StageState } from '../src/workflows/definitions.js';
-import { STAGE_IDS } from '../src/workflows/stages.js';
+import { STAGE_IDS } from '../src/runbook/stages.js';
 import { CLI, EXAMPLE_PLAN as EXAMPLE, ROOT, type CliResult, itRefusesUsage, runCli } from './helpers/cli.js';
 import { useCliStack } from './helpers/cli-stack.js';
 

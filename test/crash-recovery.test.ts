@@ -13,7 +13,7 @@ import assert from 'node:assert/strict';
 import { setTimeout as delay } from 'node:timers/promises';
 import type { CutoverStatus, StageState } from '../src/workflows/definitions.js';
 import { CrashRehearsal, type PendingActivity } from './helpers/crash-rehearsal.js';
-import type { SimCounters } from './helpers/payca-stack.js';
+import { SimulatorCounters } from '../src/simulator/counters.js';
 import { freshWorkflowId } from './helpers/temporal.js';
 
 /** Simulator latency while a kill must land in a PayCA call: long enough to be sure the call is out. */
@@ -23,9 +23,9 @@ const IN_FLIGHT_MS = 300;
 
 interface RunOutcome {
   status: CutoverStatus;
-  counters: SimCounters;
+  counters: SimulatorCounters;
   /** The sandbox simulator's, where the HTTP sandbox job lives. */
-  sandboxCounters: SimCounters;
+  sandboxCounters: SimulatorCounters;
   wallSeconds: number;
   /** Facts observed at the crash points, checked by the tests. */
   observed: Record<string, unknown>;
@@ -136,7 +136,7 @@ async function outcome(
   observed: Record<string, unknown> = {},
   interrupted: PendingActivity[] = [],
 ): Promise<RunOutcome> {
-  const sandboxCounters = (await run.payca.admin('counters', 'GET', undefined, 'sandbox')) as SimCounters;
+  const sandboxCounters = SimulatorCounters.parse(await run.payca.admin('counters', 'GET', undefined, 'sandbox'));
   return { status, counters: await run.payca.counters(), sandboxCounters, wallSeconds: Math.round((Date.now() - since) / 1000), observed, interrupted, smoke: await smokeTrace(run) };
 }
 

@@ -7,7 +7,7 @@ import { setTimeout as delay } from 'node:timers/promises';
 import { createEncryptionCodec, ENCRYPTED_ENCODING } from '../src/codec/encryption-codec.js';
 import { payloadKeysFromEnv } from '../src/codec/env-keys.js';
 import { renderLaunchReportMarkdown } from '../src/client/format/launch-report.js';
-import { readCutover } from '../src/client/read-status.js';
+import { readCutover } from '../src/operations/read-status.js';
 import { connectClient } from '../src/temporal/connection.js';
 import { approveUpdate, completeItemUpdate, decideUpdate, statusQuery, type CutoverStatus } from '../src/workflows/definitions.js';
 import { HOUR, useCutoverHarness } from './helpers/cutover-harness.js';

@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { setTimeout as delay } from 'node:timers/promises';
 import { temporal } from '@temporalio/proto';
 import type { CutoverListing } from '../src/client/commands/list.js';
-import { startCutover } from '../src/client/cutover-workflow.js';
+import { startCutover } from '../src/operations/cutover-workflow.js';
 import { startDevStack, type DevStack } from '../src/dev/stack.js';
 import { readSimulatorCounters } from '../src/dev/simulator-counters.js';
 import { CUTOVER_TASK_QUEUE, PAYCA_TASK_QUEUE } from '../src/workflows/definitions.js';

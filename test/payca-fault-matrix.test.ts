@@ -18,7 +18,7 @@ import { planFor } from './helpers/plans.js';
 import { advanceUntil, holdingAt, stageOf } from './helpers/temporal.js';
 import { waitForStatus } from './helpers/wait-for-status.js';
 import { duplicatesIn, moneyMovements } from './soak/money-movements.js';
-import type { Role } from '../src/workflows/stages.js';
+import type { Role } from '../src/runbook/stages.js';
 
 type StageUnderTest = 'config-diff' | 'funding-check' | 'go-live';
 

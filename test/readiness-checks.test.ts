@@ -11,7 +11,7 @@ import { inspect } from 'node:util';
 import { ApplicationFailure } from '@temporalio/common';
 import { createPaycaClients } from '../src/activities/payca-clients.js';
 import { createPaycaActivities } from '../src/activities/index.js';
-import { ExpectedBin } from '../src/activities/readiness/bin-catalogue.js';
+import { ExpectedBin } from '../src/runbook/bins.js';
 import { createCicdEnvActivities, parseEnvFile } from '../src/activities/readiness/cicd-env.js';
 import type { PaycaCredentials } from '../src/payca/credentials.js';
 import { startSimulator, type RunningSimulator } from '../src/simulator/server.js';

@@ -12,7 +12,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { readSigningKey, signMessage, type SigningKey } from '../src/client/approval-signing.js';
 import { renderLaunchReportJson } from '../src/client/format/launch-report.js';
-import { sendMessage, type CutoverMessage } from '../src/client/send-message.js';
+import { sendMessage, type CutoverMessage } from '../src/operations/send-message.js';
 import { MessageRefusedError } from '../src/errors.js';
 import type { CutoverPlan } from '../src/plan/schema.js';
 import { approvalStatement, evidenceDigest, itemEvidenceDigest } from '../src/signing/approval-statement.js';

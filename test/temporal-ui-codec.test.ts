@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import { Client } from '@temporalio/client';
-import { cutoverSummary } from '../src/client/cutover-workflow.js';
+import { cutoverSummary } from '../src/operations/cutover-workflow.js';
 import { startCodecServer, type CodecAccess, type RunningCodecServer } from '../src/codec/codec-server.js';
 import { payloadCodecsFromEnv } from '../src/codec/payload-codecs.js';
 import { freePort } from '../src/dev/ports.js';

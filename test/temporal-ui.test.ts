@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { parse, stringify } from 'yaml';
-import { cutoverSummary } from '../src/client/cutover-workflow.js';
+import { cutoverSummary } from '../src/operations/cutover-workflow.js';
 import { loadPlanFile } from '../src/plan/load.js';
 import type { CutoverPlan } from '../src/plan/schema.js';
 import { approveSignal, type CutoverStatus } from '../src/workflows/definitions.js';

@@ -19,8 +19,8 @@ import {
 } from '../signing/approval-statement.js';
 import { rawPublicKeyHex } from '../signing/public-key.js';
 import { statusQuery } from '../workflows/definitions.js';
-import type { StageId } from '../workflows/stages.js';
-import type { CutoverMessage } from './send-message.js';
+import type { StageId } from '../runbook/stages.js';
+import type { CutoverMessage } from '../operations/send-message.js';
 
 export const KEY_OPTION_HELP =
   'sign the answer with this Ed25519 private key (PEM); needed when the plan lists your public key (default: $CUTOVER_SIGNING_KEY_FILE)';

@@ -5,9 +5,9 @@
 import { z } from 'zod';
 import { UsageError } from '../errors.js';
 import { parseDuration } from '../plan/duration.js';
-import { RUNBOOK_ITEMS } from '../readiness/items.js';
+import { RUNBOOK_ITEMS } from '../runbook/readiness-items.js';
 import type { CutoverPhase, Decision, Severity } from '../workflows/definitions.js';
-import { STAGE_IDS, type StageId } from '../workflows/stages.js';
+import { STAGE_IDS, type StageId } from '../runbook/stages.js';
 
 export const DECISIONS = ['roll-forward', 'roll-back'] as const satisfies readonly Decision[];
 export const SEVERITIES = ['sev1', 'sev2', 'sev3'] as const satisfies readonly Severity[];

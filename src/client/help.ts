@@ -1,5 +1,5 @@
 /** Help text the commands share: examples in one layout, the --signal option's meaning, the stage argument. */
-import { STAGE_IDS } from '../workflows/stages.js';
+import { STAGE_IDS } from '../runbook/stages.js';
 
 export const SIGNAL_OPTION_HELP =
   'send a signal instead of an update: no answer comes back; refusals show in `cutover status`';

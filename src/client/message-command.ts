@@ -7,7 +7,7 @@
 import { isSignable, readSigningKey, signMessage } from './approval-signing.js';
 import { parseWorkflowId } from './arguments.js';
 import { say } from './output.js';
-import type { CutoverMessage } from './send-message.js';
+import type { CutoverMessage } from '../operations/send-message.js';
 
 export interface MessageCommandOptions {
   signal?: boolean;
@@ -19,7 +19,7 @@ export async function runMessageCommand(id: string, message: CutoverMessage, opt
   const workflowId = parseWorkflowId(id);
   const keyFile = isSignable(message) ? (options.key ?? (process.env.CUTOVER_SIGNING_KEY_FILE || undefined)) : undefined;
   const key = keyFile ? readSigningKey(keyFile) : undefined;
-  const [{ withTemporal }, { sendMessage }] = await Promise.all([import('./temporal-session.js'), import('./send-message.js')]);
+  const [{ withTemporal }, { sendMessage }] = await Promise.all([import('./temporal-session.js'), import('../operations/send-message.js')]);
   await withTemporal(async (client) => {
     let outgoing = message;
     if (key && isSignable(message)) {

@@ -18,7 +18,7 @@ import {
   type UndoStatus,
 } from '../workflows/definitions.js';
 import type { CutoverPlan } from '../plan/schema.js';
-import { cutoverNotFound, translateTemporalError } from './temporal-errors.js';
+import { cutoverNotFound, translateTemporalError } from '../operations/temporal-errors.js';
 import { markdownInline } from '../workflows/markdown-text.js';
 
 /** A run the cutover ended by itself has run its own compensations (or held for them). */

@@ -9,7 +9,7 @@ import { formatDuration, formatOffset } from '../plan/duration.js';
 import { openRequiredItems } from '../workflows/checklist-rules.js';
 import type { ChecklistItemState, CutoverStatus, MetricsTotals, StageState, WatchAlert, WatchState, WatchSummary } from '../workflows/definitions.js';
 import { addTotals, emptyTotals } from '../workflows/watch-rules.js';
-import { feeRows } from '../workflows/fee-reconciliation-rules.js';
+import { feeRows } from '../plan/fee-reconciliation.js';
 
 type Evidence = Record<string, unknown>;
 

@@ -5,10 +5,10 @@
  * but a documented field that is missing or of the wrong type is a fault.
  */
 import { z } from 'zod';
+import { Currency } from '../runbook/bins.js';
 
 const Environment = z.enum(['sandbox', 'production']);
 const Timestamp = z.iso.datetime({ offset: true });
-const Currency = z.string().regex(/^[A-Z]{3}$/, 'expected an ISO 4217 code such as GBP');
 const MinorUnits = z.number().int();
 const Count = z.number().int().nonnegative();
 

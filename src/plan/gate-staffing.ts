@@ -4,7 +4,7 @@
  * group of gate roles must list at least as many distinct people as it has roles. Checked when a plan is
  * loaded, and again at start with the starter left out when the plan forbids the starter from approving.
  */
-import { ROLE_TITLES, type Role, type StageId } from '../workflows/stages.js';
+import { ROLE_TITLES, type Role, type StageId } from '../runbook/stages.js';
 
 export interface GateStaffingProblem {
   stage: StageId;

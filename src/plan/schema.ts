@@ -10,9 +10,9 @@ import { parseDuration } from './duration.js';
 import { DEFAULT_NOTIFY_ATTEMPT_TIMEOUT_MS, DEFAULT_NOTIFY_RETRY_BUDGET_MS, NOTIFY_URL_VARIABLE, notifyUrlSecret } from './notifications.js';
 import { gateStaffingProblems } from './gate-staffing.js';
 import { parsePublicKey } from '../signing/public-key.js';
-import { ExpectedBin } from '../activities/readiness/bin-catalogue.js';
-import { RUNBOOK_ITEMS, type ReadinessItemDefinition } from '../readiness/items.js';
-import { ROLES, STAGE_DEFAULTS, STAGE_IDS, type Role, type StageId } from '../workflows/stages.js';
+import { Currency, ExpectedBin } from '../runbook/bins.js';
+import { RUNBOOK_ITEMS, type ReadinessItemDefinition } from '../runbook/readiness-items.js';
+import { ROLES, STAGE_DEFAULTS, STAGE_IDS, type Role, type StageId } from '../runbook/stages.js';
 import { isLoopbackHost } from '../net/loopback.js';
 
 /** No plan needs a timer or an offset longer than a year; past it a typo (`20000d`) would become a timer Temporal refuses. */
@@ -69,8 +69,6 @@ const SeparationOfDuties = z.strictObject({
 });
 
 const RoleName = z.enum(ROLES, { error: `must be one of ${ROLES.join(', ')}` });
-
-const Currency = z.string().regex(/^[A-Z]{3}$/, 'must be an ISO 4217 code such as GBP');
 
 const SandboxJob = z.discriminatedUnion('kind', [
   z.strictObject({

@@ -3,6 +3,7 @@
  * test holding `sim.state` always sees the live data.
  */
 import { CallRateMeter } from './call-rate.js';
+import type { CounterTallies, SimulatorCounters } from './counters.js';
 import { initialAccounts, initialBins, initialJobs, initialSettings } from './initial-data.js';
 
 export type SimulatorMode = 'sandbox' | 'production';
@@ -123,20 +124,6 @@ export interface InjectionRecord {
   detail: Record<string, unknown>;
 }
 
-export interface SimulatorCounters {
-  cardsIssued: number;
-  cardsClosed: number;
-  topUps: number;
-  ledgerEntries: number;
-  webhookSubscriptionsCreated: number;
-  webhookSubscriptionsDeleted: number;
-  /** Success answers by HTTP status ("200"), error answers by code ("ErrRateLimited"). */
-  answersByCode: Record<string, number>;
-  requests: number;
-  idempotentReplays: number;
-  jobChanges: number;
-}
-
 export interface SimulatorState {
   mode: SimulatorMode;
   accounts: Map<string, Account>;
@@ -157,12 +144,12 @@ export interface SimulatorState {
   injections: InjectionRecord[];
   /** Sandbox automation jobs by name: true when enabled. */
   jobs: Map<string, boolean>;
-  counters: SimulatorCounters;
+  counters: CounterTallies;
   /** PayCA calls per second as they arrive. */
   callRate: CallRateMeter;
 }
 
-function zeroCounters(): SimulatorCounters {
+function zeroCounters(): CounterTallies {
   return {
     cardsIssued: 0,
     cardsClosed: 0,
@@ -209,7 +196,7 @@ export function countAnswer(state: SimulatorState, key: string): void {
   state.counters.answersByCode[key] = (state.counters.answersByCode[key] ?? 0) + 1;
 }
 
-export function countersSnapshot(state: SimulatorState) {
+export function countersSnapshot(state: SimulatorState): SimulatorCounters {
   const webhookDeliveries = { succeeded: 0, failed: 0, pending: 0 };
   for (const delivery of state.deliveries) webhookDeliveries[delivery.status] += 1;
   const callRate = state.callRate.snapshot(state.counters.answersByCode.ErrRateLimited ?? 0);

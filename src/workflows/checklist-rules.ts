@@ -11,7 +11,7 @@ import type {
   WaiveItemArgs,
 } from './definitions.js';
 import { checkItemSignature, rolesOf } from './message-rules.js';
-import { ROLE_TITLES, type Role } from './stages.js';
+import { ROLE_TITLES, type Role } from '../runbook/stages.js';
 
 export function initialChecklist(plan: CutoverPlan, goLiveMs: number): ChecklistItemState[] {
   return plan.readiness.items.map((item) => ({

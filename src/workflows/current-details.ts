@@ -2,7 +2,7 @@
 import { openRequiredItems } from './checklist-rules.js';
 import type { CutoverStatus, RefusalRecord, StageState } from './definitions.js';
 import { markdownInline } from './markdown-text.js';
-import { ROLE_TITLES } from './stages.js';
+import { ROLE_TITLES } from '../runbook/stages.js';
 
 const STATUS_MARK: Record<StageState['status'], string> = {
   pending: '·',

@@ -74,7 +74,7 @@ import {
 } from './definitions.js';
 import { checkCompleteItem, checkRetryItem, checkWaiveItem, describeBlockers, initialChecklist, settled } from './checklist-rules.js';
 import { createReadinessChecks } from './readiness-checks.js';
-import type { AutomatedCheck } from '../readiness/items.js';
+import type { AutomatedCheck } from '../runbook/readiness-items.js';
 import {
   checkAbort,
   checkApprove,
@@ -93,9 +93,9 @@ import { checkMessageBounds, checkRefusalReportBounds } from './message-bounds.j
 import { boundedRefusal, clip, isMessageKind, MAX_REFUSAL_REASON_LENGTH, recordRefusal } from './refusal-log.js';
 import { CutoverGoLiveKey, CutoverPhaseKey, CutoverStageKey } from './search-attributes.js';
 import { createStageChecks, type CheckOutcome } from './stage-checks.js';
-import { POST_LAUNCH_STAGE_IDS, ROLE_TITLES, TIMELINE_STAGE_IDS, type StageId } from './stages.js';
+import { POST_LAUNCH_STAGE_IDS, ROLE_TITLES, TIMELINE_STAGE_IDS, type StageId } from '../runbook/stages.js';
 import { postLaunchWatchWorkflow } from './post-launch-watch.js';
-import { FEE_RECONCILIATION_ITEM_ID, WATCH_ITEM_ID } from '../readiness/items.js';
+import { FEE_RECONCILIATION_ITEM_ID, WATCH_ITEM_ID } from '../runbook/readiness-items.js';
 
 const MIN_ESCALATION_INTERVAL_MS = 15_000;
 /** Go-live approvals naming the manual authorization count only once PayCA shows it. */

@@ -8,7 +8,7 @@ import { defineQuery, defineSignal, defineUpdate } from '@temporalio/workflow';
 import type { JobPriorState } from '../activities/sandbox-jobs.js';
 import type { CutoverPlan } from '../plan/schema.js';
 import type { ApprovalSignature, ItemAnswerKind } from '../signing/approval-statement.js';
-import type { Role, StageId } from './stages.js';
+import type { Role, StageId } from '../runbook/stages.js';
 
 export type { ApprovalSignature, ItemAnswerKind };
 

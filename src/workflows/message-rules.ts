@@ -24,7 +24,7 @@ import {
   type StageState,
 } from './definitions.js';
 import { MAX_TEXT_LENGTH } from './message-bounds.js';
-import { ROLE_TITLES, STAGE_IDS, isStageId, type Role } from './stages.js';
+import { ROLE_TITLES, STAGE_IDS, isStageId, type Role } from '../runbook/stages.js';
 import {
   approvalStatement,
   describeSignatureProblem,

@@ -5,7 +5,7 @@
 import { patched } from '@temporalio/workflow';
 import type { SeedRecord } from '../activities/readiness/seed-cards.js';
 import type { CutoverPlan } from '../plan/schema.js';
-import type { AutomatedCheck } from '../readiness/items.js';
+import type { AutomatedCheck } from '../runbook/readiness-items.js';
 import { ACTING_CALL, cutoverActivities, paycaActivities } from './activity-proxies.js';
 import type { Compensation } from './compensations.js';
 import { checkPrefunding } from './funding.js';

@@ -6,7 +6,7 @@
 import { patched, workflowInfo } from '@temporalio/workflow';
 import type { FeeReconciliationResult, JobPriorState } from '../activities/index.js';
 import type { MoneyCallScope } from '../payca/idempotency.js';
-import { feeCurrencies, feeProblem, feeRows } from './fee-reconciliation-rules.js';
+import { feeCurrencies, feeProblem, feeRows } from '../plan/fee-reconciliation.js';
 import type { NotificationChannel } from '../activities/notify.js';
 import type { CutoverPlan } from '../plan/schema.js';
 import { CancellationScope } from '@temporalio/workflow';
@@ -15,7 +15,7 @@ import type { Compensation } from './compensations.js';
 import { checkPrefunding } from './funding.js';
 import { proveWebhookDelivery } from './webhook-delivery.js';
 import type { CutoverStatus, StageState } from './definitions.js';
-import type { StageId } from './stages.js';
+import type { StageId } from '../runbook/stages.js';
 
 /** Go-live re-runs look up and close the cards earlier runs may have left open. */
 export const CLOSE_EARLIER_TEST_CARDS_PATCH = 'go-live-closes-earlier-test-cards';

@@ -7,8 +7,8 @@
  */
 import type { Client } from '@temporalio/client';
 import { setTimeout as delay } from 'node:timers/promises';
-import { startCutover } from '../../src/client/cutover-workflow.js';
-import { sendMessage } from '../../src/client/send-message.js';
+import { startCutover } from '../../src/operations/cutover-workflow.js';
+import { sendMessage } from '../../src/operations/send-message.js';
 import { runLowRiskAuthorization } from '../../src/dev/low-risk-authorization.js';
 import { needsLowRiskAuthorization, scriptedActions, type ChecklistScript, type GoLiveScript } from '../../src/dev/scripted-approver.js';
 import { MessageRefusedError } from '../../src/errors.js';

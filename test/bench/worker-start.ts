@@ -9,7 +9,7 @@
 import { spawn } from 'node:child_process';
 import { setTimeout as delay } from 'node:timers/promises';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
-import { startCutover } from '../../src/client/cutover-workflow.js';
+import { startCutover } from '../../src/operations/cutover-workflow.js';
 import { CLI, ROOT } from '../helpers/cli.js';
 import { startPaycaStack, type PaycaStack } from '../helpers/payca-stack.js';
 import { planFor } from '../helpers/plans.js';

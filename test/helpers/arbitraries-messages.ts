@@ -7,7 +7,7 @@
  */
 import fc from 'fast-check';
 import type { MessageKind } from '../../src/workflows/definitions.js';
-import { STAGE_IDS } from '../../src/workflows/stages.js';
+import { STAGE_IDS } from '../../src/runbook/stages.js';
 
 export interface BadMessage {
   kind: MessageKind;

@@ -8,7 +8,7 @@ import { readFileSync } from 'node:fs';
 import { Document, isMap, parse, stringify, type YAMLMap } from 'yaml';
 import { parseDuration } from '../../src/plan/duration.js';
 import type { CutoverPlan } from '../../src/plan/schema.js';
-import { ROLES, STAGE_IDS } from '../../src/workflows/stages.js';
+import { ROLES, STAGE_IDS } from '../../src/runbook/stages.js';
 import { EXAMPLE_PLAN } from './cli.js';
 
 export type PlanPath = (string | number)[];

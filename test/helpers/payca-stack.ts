@@ -1,5 +1,5 @@
 /** A production and a sandbox PayCA simulator plus a webhook receiver on loopback, for one suite. */
-import type { CallRate } from '../../src/simulator/call-rate.js';
+import { SimulatorCounters } from '../../src/simulator/counters.js';
 import { startSimulator, type RunningSimulator } from '../../src/simulator/server.js';
 import { startWebhookReceiver, type RunningWebhookReceiver } from '../../src/simulator/webhook-receiver.js';
 
@@ -8,23 +8,10 @@ export interface PaycaStack {
   sandbox: RunningSimulator;
   receiver: RunningWebhookReceiver;
   credentials: { production: RunningSimulator['credentials']; sandbox: RunningSimulator['credentials'] };
-  counters(): Promise<SimCounters>;
+  counters(): Promise<SimulatorCounters>;
   admin(path: string, method?: string, body?: unknown, target?: 'production' | 'sandbox'): Promise<unknown>;
   reset(): Promise<void>;
   close(): Promise<void>;
-}
-
-export interface SimCounters {
-  cardsIssued: number;
-  cardsClosed: number;
-  topUps: number;
-  ledgerEntries: number;
-  webhookSubscriptionsCreated: number;
-  webhookSubscriptionsDeleted: number;
-  jobChanges: number;
-  idempotentReplays: number;
-  answersByCode: Record<string, number>;
-  callRate: CallRate;
 }
 
 export async function startPaycaStack(options: { rateLimit?: { perSecond: number; burst: number } } = {}): Promise<PaycaStack> {
@@ -47,7 +34,7 @@ export async function startPaycaStack(options: { rateLimit?: { perSecond: number
     sandbox,
     receiver,
     credentials: { production: production.credentials, sandbox: sandbox.credentials },
-    counters: async () => (await admin('counters')) as SimCounters,
+    counters: async () => SimulatorCounters.parse(await admin('counters')),
     admin,
     async reset() {
       await admin('reset', 'POST');

@@ -1,6 +1,6 @@
 /** Plans for tests, pointed at a running PayCA stack. */
 import { CutoverPlanFile, normalisePlan, type CutoverPlan } from '../../src/plan/schema.js';
-import { RUNBOOK_ITEMS } from '../../src/readiness/items.js';
+import { RUNBOOK_ITEMS } from '../../src/runbook/readiness-items.js';
 import type { PaycaStack } from './payca-stack.js';
 
 /**

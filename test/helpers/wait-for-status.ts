@@ -1,7 +1,7 @@
 /** Polls a cutover's status on a real server until a condition holds, with a bounded wait. */
 import type { Client } from '@temporalio/client';
 import { setTimeout as delay } from 'node:timers/promises';
-import { readStatus } from '../../src/client/read-status.js';
+import { readStatus } from '../../src/operations/read-status.js';
 import type { CutoverStatus } from '../../src/workflows/definitions.js';
 
 export async function waitForStatus(

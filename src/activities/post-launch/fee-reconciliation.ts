@@ -7,7 +7,7 @@
 import { Context } from '@temporalio/activity';
 import { paycaCall } from '../../payca/activity-failure.js';
 import type { PaycaClients } from '../payca-clients.js';
-import { reconcileCurrencies, type CurrencyFees } from '../../workflows/fee-reconciliation-rules.js';
+import { reconcileCurrencies, type CurrencyFees } from '../../plan/fee-reconciliation.js';
 
 export interface FeeReconciliationInput {
   baseUrl: string;

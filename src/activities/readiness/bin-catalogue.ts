@@ -4,28 +4,10 @@
  * Differences come back as problems for the item's owner; PayCA faults are thrown for Temporal to retry.
  */
 import { asyncLocalStorage } from '@temporalio/activity';
-import { z } from 'zod';
 import { paycaCall } from '../../payca/activity-failure.js';
 import type { Bin } from '../../payca/schemas.js';
+import type { ExpectedBin } from '../../runbook/bins.js';
 import type { PaycaClients } from '../payca-clients.js';
-
-const Currency = z.string().regex(/^[A-Z]{3}$/, 'must be an ISO 4217 code such as GBP');
-
-/** One BIN as the plan expects it at PayCA. Fields left out are not compared. */
-export const ExpectedBin = z.strictObject({
-  bin: z.string().regex(/^\d{6,8}$/, 'a BIN is 6 to 8 digits, e.g. "535522"'),
-  network: z.string().min(1).optional(),
-  currency: Currency,
-  /** Integer minor units, like every PayCA amount. */
-  issuanceFee: z.strictObject({ amount: z.number().int().nonnegative(), currency: Currency }).optional(),
-  /** Top-up fee in basis points of the loaded amount. */
-  topupBps: z.number().nonnegative().optional(),
-  /** Countries where the card may be used (ISO 3166 alpha-2), in any order. */
-  countries: z.array(z.string().regex(/^[A-Z]{2}$/, 'must be an ISO 3166 alpha-2 code such as GB')).optional(),
-  /** Merchant category codes PayCA declines, in any order. */
-  mccBlocked: z.array(z.string().regex(/^\d{4}$/, 'an MCC is four digits, e.g. "7995"')).optional(),
-});
-export type ExpectedBin = z.infer<typeof ExpectedBin>;
 
 export interface BinCatalogueInput {
   productionBaseUrl: string;

@@ -18,7 +18,7 @@ async function loadDemoModules() {
     import('../../dev/demo.js'),
     import('../stack-summary.js'),
     import('../format/status.js'),
-    import('../read-status.js'),
+    import('../../operations/read-status.js'),
     import('../../dev/simulator-counters.js'),
     import('../format/launch-report.js'),
     import('../../dev/progress.js'),

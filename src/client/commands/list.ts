@@ -2,7 +2,7 @@
 import { Command } from 'commander';
 import type { WorkflowExecutionInfo } from '@temporalio/client';
 import { parsePhase, parsePositiveNumber } from '../arguments.js';
-import { CUTOVER_WORKFLOW_TYPE } from '../cutover-workflow-type.js';
+import { CUTOVER_WORKFLOW_TYPE } from '../../operations/cutover-workflow-type.js';
 import { renderTable } from '../format/table.js';
 import { shortTime } from '../format/time.js';
 import { examples } from '../help.js';

@@ -102,7 +102,7 @@ export function reportCommand(): Command {
       const workflowId = parseWorkflowId(id);
       const report = chooseReport(options);
       const file = options.out === undefined ? undefined : outputFile(options.out);
-      const [{ withTemporal }, { readStatus }] = await Promise.all([import('../temporal-session.js'), import('../read-status.js')]);
+      const [{ withTemporal }, { readStatus }] = await Promise.all([import('../temporal-session.js'), import('../../operations/read-status.js')]);
       const status = await withTemporal((client) => readStatus(client, workflowId), workflowId);
       const document = report.render(status, new Date());
       if (file === undefined) {

@@ -9,7 +9,7 @@ import { resolveGoLive } from '../go-live.js';
 import { examples } from '../help.js';
 import { say, warn } from '../output.js';
 import { workflowUiLink } from '../ui-link.js';
-import { defaultWorkflowId } from '../workflow-id.js';
+import { defaultWorkflowId } from '../../operations/workflow-id.js';
 
 interface StartOptions {
   id?: string;
@@ -67,7 +67,7 @@ export function startCommand(): Command {
       }
       const [{ withTemporal }, { startCutover }] = await Promise.all([
         import('../temporal-session.js'),
-        import('../cutover-workflow.js'),
+        import('../../operations/cutover-workflow.js'),
       ]);
       await withTemporal(async (client, target) => {
         await startCutover(client, {

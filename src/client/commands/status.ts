@@ -15,7 +15,7 @@ export function statusCommand(): Command {
       const workflowId = parseWorkflowId(id);
       const [{ withTemporal }, { readCutover }] = await Promise.all([
         import('../temporal-session.js'),
-        import('../read-status.js'),
+        import('../../operations/read-status.js'),
       ]);
       await withTemporal(async (client) => {
         const reading = await readCutover(client, workflowId);

@@ -3,7 +3,7 @@
  * `cutover status`, and the pieces the Markdown document shares with them, so all three count alike.
  */
 import type { ChecklistItemState, CutoverStatus } from '../../workflows/definitions.js';
-import { ROLE_TITLES, type Role } from '../../workflows/stages.js';
+import { ROLE_TITLES, type Role } from '../../runbook/stages.js';
 import { renderTable } from './table.js';
 import { shortTime } from './time.js';
 

@@ -6,7 +6,7 @@
  * `--format json` and `--format md` always tell the same story.
  */
 import type { FeeReconciliationResult } from '../../activities/post-launch/fee-reconciliation.js';
-import { feeRows, type CurrencyFees } from '../../workflows/fee-reconciliation-rules.js';
+import { feeRows, type CurrencyFees } from '../../plan/fee-reconciliation.js';
 import { shortHex } from '../../signing/approval-statement.js';
 import { formatDuration } from '../../plan/duration.js';
 import type {
@@ -28,7 +28,7 @@ import type {
   WatchState,
   WatchSummary,
 } from '../../workflows/definitions.js';
-import type { Role } from '../../workflows/stages.js';
+import type { Role } from '../../runbook/stages.js';
 import { checklistSections, code, markdownCell, markdownTable } from './checklist-document.js';
 import { checklistOf, evidenceText, isClosed, roleTitle } from './checklist.js';
 import { refusalSummaryLines } from './status.js';

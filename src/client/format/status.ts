@@ -4,8 +4,8 @@
  */
 import { evidenceDigest, shortHex } from '../../signing/approval-statement.js';
 import type { Compensation, CompensationRecord, CutoverStatus, RefusalRecord, RefusalSummary, StageState } from '../../workflows/definitions.js';
-import type { Role } from '../../workflows/stages.js';
-import type { CutoverReading } from '../read-status.js';
+import type { Role } from '../../runbook/stages.js';
+import type { CutoverReading } from '../../operations/read-status.js';
 import { checklistOf, checklistSummaryLine, isClosed, roleTitle } from './checklist.js';
 import { renderTable } from './table.js';
 import { shortTime } from './time.js';

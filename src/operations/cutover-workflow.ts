@@ -9,7 +9,7 @@ import type { CutoverPlan } from '../plan/schema.js';
 import { CUTOVER_TASK_QUEUE, type CutoverInput } from '../workflows/definitions.js';
 import { markdownInline } from '../workflows/markdown-text.js';
 import { CutoverGoLiveKey, CutoverPhaseKey } from '../workflows/search-attributes.js';
-import { ROLE_TITLES, ROLES } from '../workflows/stages.js';
+import { ROLE_TITLES, ROLES } from '../runbook/stages.js';
 import { CUTOVER_WORKFLOW_TYPE, type CutoverWorkflow } from './cutover-workflow-type.js';
 import { idAlreadyUsed, translateTemporalError } from './temporal-errors.js';
 

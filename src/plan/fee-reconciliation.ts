@@ -2,7 +2,7 @@
  * Day-1 fee reconciliation rules, shared by the activity that compares, the workflow that holds on a
  * difference and the readers (status, launch report). Pure code: it runs in the workflow sandbox.
  */
-import type { CutoverPlan } from '../plan/schema.js';
+import type { CutoverPlan } from './schema.js';
 
 /** One currency of the reconciliation: the statement's lines in it against the fees PayCA's metrics counted. */
 export interface CurrencyFees {

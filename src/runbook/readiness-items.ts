@@ -3,7 +3,7 @@
  * stable ids. Pure data: the workflow, the plan schema and the CLI all read it. An `automated` item names
  * the check that proves it; an `attested` one is vouched for by its owner with evidence.
  */
-import type { Role } from '../workflows/stages.js';
+import type { Role } from './stages.js';
 
 export const AUTOMATED_CHECKS = [
   'production-credentials',

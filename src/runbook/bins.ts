@@ -1,0 +1,24 @@
+/**
+ * The shapes runbook section 3 speaks in: ISO 4217 currencies and the production BIN entries a plan
+ * expects PayCA's catalogue to hold (fees, currency, restrictions). The plan schema, the catalogue check
+ * and the PayCA client's decoding read them from here.
+ */
+import { z } from 'zod';
+
+export const Currency = z.string().regex(/^[A-Z]{3}$/, 'must be an ISO 4217 code such as GBP');
+
+/** One BIN as the plan expects it at PayCA. Fields left out are not compared. */
+export const ExpectedBin = z.strictObject({
+  bin: z.string().regex(/^\d{6,8}$/, 'a BIN is 6 to 8 digits, e.g. "535522"'),
+  network: z.string().min(1).optional(),
+  currency: Currency,
+  /** Integer minor units, like every PayCA amount. */
+  issuanceFee: z.strictObject({ amount: z.number().int().nonnegative(), currency: Currency }).optional(),
+  /** Top-up fee in basis points of the loaded amount. */
+  topupBps: z.number().nonnegative().optional(),
+  /** Countries where the card may be used (ISO 3166 alpha-2), in any order. */
+  countries: z.array(z.string().regex(/^[A-Z]{2}$/, 'must be an ISO 3166 alpha-2 code such as GB')).optional(),
+  /** Merchant category codes PayCA declines, in any order. */
+  mccBlocked: z.array(z.string().regex(/^\d{4}$/, 'an MCC is four digits, e.g. "7995"')).optional(),
+});
+export type ExpectedBin = z.infer<typeof ExpectedBin>;
