@@ -1,11 +1,28 @@
-// Lint rules that protect the workflow's determinism and catch promises nobody awaits.
+// Lint rules that keep imports pointing down the layers, protect the workflow's determinism and catch
+// promises nobody awaits.
+import { builtinModules } from 'node:module';
+import path from 'node:path';
 import tseslint from 'typescript-eslint';
+import { layersRule } from './eslint/layers.mjs';
 
-const NODE_BUILTINS = [
-  'assert', 'buffer', 'child_process', 'cluster', 'crypto', 'dgram', 'dns', 'events', 'fs', 'http', 'http2',
-  'https', 'net', 'os', 'path', 'perf_hooks', 'process', 'readline', 'stream', 'timers', 'tls', 'url', 'util',
-  'v8', 'vm', 'worker_threads', 'zlib',
+// Every Node built-in by its bare name (`fs`, `fs/promises`); the `node:` scheme is refused by pattern below.
+const NODE_BUILTINS = builtinModules.filter((name) => !name.startsWith('node:'));
+
+// Packages whose purpose is I/O: networking, servers, sign-in, Temporal's non-workflow SDK parts, browsers.
+const IO_PACKAGES = [
+  'undici',
+  'fastify',
+  'openid-client',
+  'oidc-provider',
+  '@temporalio/activity',
+  '@temporalio/client',
+  '@temporalio/envconfig',
+  '@temporalio/testing',
+  '@temporalio/worker',
+  'playwright-core',
 ];
+
+const SANDBOX_MESSAGE = 'workflow code runs in Temporal\'s deterministic sandbox: no Node built-ins and no I/O; do it in an activity';
 
 export default tseslint.config(
   { ignores: ['dist/**', 'node_modules/**', '.tools/**', 'bin/**', 'scripts/**'] },
@@ -22,22 +39,23 @@ export default tseslint.config(
     },
   },
   {
-    // Workflow code runs in Temporal's deterministic sandbox: no I/O, no clocks of its own, no activity code.
+    files: ['src/**/*.ts'],
+    plugins: { cutover: { rules: { layers: layersRule } } },
+    rules: {
+      'cutover/layers': ['error', { srcDir: path.join(import.meta.dirname, 'src') }],
+    },
+  },
+  {
+    // Which project folders a workflow may import is the layer rule's job; this one keeps packages out.
     files: ['src/workflows/**/*.ts'],
     rules: {
       'no-restricted-imports': [
         'error',
         {
-          paths: NODE_BUILTINS.flatMap((name) => [name, `node:${name}`]).concat(['undici']).map((name) => ({
-            name,
-            message: 'workflow code must stay deterministic: do I/O in an activity',
-          })),
+          paths: [...NODE_BUILTINS, ...IO_PACKAGES].map((name) => ({ name, message: SANDBOX_MESSAGE })),
           patterns: [
-            {
-              group: ['**/activities/*', '**/activities', '**/payca/*', '**/simulator/*'],
-              allowTypeImports: true,
-              message: 'import activities as types only (import type …) and call them through proxyActivities',
-            },
+            { group: ['@fastify/*'], message: SANDBOX_MESSAGE },
+            { regex: '^node:', message: SANDBOX_MESSAGE },
           ],
         },
       ],
