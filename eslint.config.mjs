@@ -46,6 +46,16 @@ export default tseslint.config(
     },
   },
   {
+    // A dev dependency: the production image is installed without it.
+    files: ['src/**/*.ts'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        { name: '@temporalio/testing', message: 'a dev dependency, absent from the production image: use it from test/ only' },
+      ],
+    },
+  },
+  {
     // Which project folders a workflow may import is the layer rule's job; this one keeps packages out.
     files: ['src/workflows/**/*.ts'],
     rules: {
