@@ -1,5 +1,5 @@
 /**
- * The cutover workflow as the CLI knows it: by type name and signature, so starting or listing
+ * The cutover workflow as the CLI and the dev stack know it: by type name and signature, so starting or listing
  * cutovers never loads workflow code.
  */
 import type { CutoverInput, CutoverStatus } from '../workflows/definitions.js';
