@@ -66,6 +66,7 @@ import {
   type WatchDecision,
   type WatchEvent,
   type WatchInput,
+  type IncidentRecord,
   type Linked,
   MAX_FORGED_MESSAGES_RECORDED,
   watchControlSignal,
@@ -91,6 +92,7 @@ import {
 } from './message-rules.js';
 import { checkMessageBounds, checkRefusalReportBounds } from './message-bounds.js';
 import { boundedRefusal, clip, isMessageKind, MAX_REFUSAL_REASON_LENGTH, recordRefusal } from './refusal-log.js';
+import { addEscalation, addIncident, addWatchDecision } from './state-bounds.js';
 import { CutoverGoLiveKey, CutoverPhaseKey, CutoverStageKey } from './search-attributes.js';
 import { createStageChecks, type CheckOutcome } from './stage-checks.js';
 import { POST_LAUNCH_STAGE_IDS, ROLE_TITLES, TIMELINE_STAGE_IDS, type StageId } from './stages.js';
@@ -109,6 +111,8 @@ const AUTHORIZATION_READ_BUDGET_MS = 60_000;
  * compensation), carrying their whole state; runs started before keep one history, so they replay.
  */
 export const SHED_HISTORY_PATCH = 'cutover-continues-as-new';
+/** Incidents, escalations and watch decisions keep the latest in full and count the rest; runs started before keep every entry. */
+export const BOUNDED_STATE_PATCH = 'bounded-incident-log';
 /** A safety net below the server's default limits (51,200 events, 50 MB), for servers that do not suggest. */
 export const DEFAULT_CONTINUE_AS_NEW_AT_EVENTS = 10_000;
 export const DEFAULT_CONTINUE_AS_NEW_AT_BYTES = 10 * 1024 * 1024;
@@ -185,6 +189,8 @@ export async function cutoverWorkflow(input: CutoverInput): Promise<CutoverStatu
   const retryRequested = new Set<StageId>(carried?.retryRequested);
   const retryItemRequested = new Set<string>(carried?.retryItemRequested);
   const shedsHistory = patched(SHED_HISTORY_PATCH);
+  const boundedState = patched(BOUNDED_STATE_PATCH);
+  const logIncident = (incident: IncidentRecord) => addIncident(status, incident, boundedState);
   if (shedsHistory) status.history = { runs: (status.history?.runs ?? 0) + 1, continuedAsNew: status.history?.continuedAsNew ?? [] };
   const historyLimits = {
     onServerSuggestion: input.history?.onServerSuggestion ?? true,
@@ -227,7 +233,7 @@ export async function cutoverWorkflow(input: CutoverInput): Promise<CutoverStatu
     from: 'cutover',
     nowIso,
     onFailure: (failure) => {
-      recordNoticeFailure(status, failure);
+      recordNoticeFailure(status, failure, logIncident);
       publish();
     },
   });
@@ -442,7 +448,7 @@ export async function cutoverWorkflow(input: CutoverInput): Promise<CutoverStatu
   }
 
   function applyReportIncident(args: ReportIncidentArgs): MessageReceipt {
-    status.incidents.push({ at: nowIso(), severity: args.severity, summary: args.summary.trim(), by: args.by, source: 'person' });
+    logIncident({ at: nowIso(), severity: args.severity, summary: args.summary.trim(), by: args.by, source: 'person' });
     publish();
     return { accepted: true, kind: 'report-incident', outcome: `${args.severity} logged in the incident log` };
   }
@@ -452,7 +458,7 @@ export async function cutoverWorkflow(input: CutoverInput): Promise<CutoverStatu
 
   function applyEndWatch(args: EndWatchArgs): MessageReceipt {
     const decision: WatchDecision = { kind: 'end', by: args.by, reason: args.reason.trim(), at: nowIso() };
-    status.watch?.decisions.push(decision);
+    if (status.watch) addWatchDecision(status, status.watch.decisions, decision, boundedState);
     watchControls.push(decision);
     publish();
     return { accepted: true, kind: 'end-watch', outcome: 'the post-launch watch ends now, with a last summary' };
@@ -462,7 +468,7 @@ export async function cutoverWorkflow(input: CutoverInput): Promise<CutoverStatu
     const watch = status.watch;
     if (!watch) throw new Error('extend-watch applied without validation');
     const decision: WatchDecision = { kind: 'extend', by: args.by, reason: args.reason.trim(), extendByMs: args.extendByMs, at: nowIso() };
-    watch.decisions.push(decision);
+    addWatchDecision(status, watch.decisions, decision, boundedState);
     watch.endsPlanAt = new Date(Date.parse(watch.endsPlanAt) + args.extendByMs).toISOString();
     watch.endsAt = new Date(dueAtMs(Date.parse(watch.endsPlanAt))).toISOString();
     watchControls.push(decision);
@@ -484,7 +490,7 @@ export async function cutoverWorkflow(input: CutoverInput): Promise<CutoverStatu
     status.forgedMessages = (status.forgedMessages ?? 0) + 1;
     log.warn('internal message refused: not from the linked run', { what, claimedBy: clip(String(claimedBy ?? ''), 80) });
     if (status.forgedMessages <= MAX_FORGED_MESSAGES_RECORDED) {
-      status.incidents.push({
+      logIncident({
         at,
         severity: 'sev2',
         summary: `refused a ${what} signal that did not come from this cutover's own watch${claimedBy ? ` (it claimed to be ${clip(claimedBy, 80)})` : ''}`,
@@ -512,7 +518,7 @@ export async function cutoverWorkflow(input: CutoverInput): Promise<CutoverStatu
       const changed = known < 0 || (alert.recoveredAt !== undefined && watch.alerts[known]?.recoveredAt === undefined);
       if (known >= 0) watch.alerts[known] = alert;
       else watch.alerts.push(alert);
-      if (changed) status.incidents.push(
+      if (changed) logIncident(
         alert.recoveredAt
           ? { at: alert.recoveredAt, severity: alert.severity, summary: `recovered: ${alert.recovered ?? alert.rule}`, by: 'post-launch watch', source: 'alert' }
           : { at: alert.openedAt, severity: alert.severity, summary: `alert ${alert.rule}: ${alert.opened}`, by: 'post-launch watch', source: 'alert' },
@@ -520,7 +526,7 @@ export async function cutoverWorkflow(input: CutoverInput): Promise<CutoverStatu
     } else if (event.kind === 'summary') {
       watch.summaries.push(event.summary);
     } else if (event.kind === 'notice-failed') {
-      recordNoticeFailure(status, event.failure);
+      recordNoticeFailure(status, event.failure, logIncident);
     } else {
       Object.assign(watch, { reads: event.reads, runs: event.runs });
     }
@@ -707,7 +713,7 @@ export async function cutoverWorkflow(input: CutoverInput): Promise<CutoverStatu
       }
       waitMs = timeoutMs;
       const people = waitingFor.flatMap((r) => plan.approvers[r] ?? []);
-      status.escalations.push({ stage: stage.id, at: nowIso(), to: [...planned.escalateTo, ...people], waitingFor });
+      addEscalation(status, { stage: stage.id, at: nowIso(), to: [...planned.escalateTo, ...people], waitingFor }, boundedState);
       publish();
       await notify(
         'escalation',

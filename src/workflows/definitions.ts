@@ -147,6 +147,16 @@ export interface RefusalSummary {
   strangers: { attempts: number; names: string[]; latest?: RefusalRecord };
 }
 
+/** What the bounded lists of status no longer keep in full (`src/workflows/state-bounds.ts`). */
+export interface OmittedEntries {
+  /** Incident-log entries dropped, oldest first, counted by who wrote them and by severity. */
+  incidents: number;
+  incidentsBySource: Partial<Record<NonNullable<IncidentRecord['source']>, number>>;
+  incidentsBySeverity: Partial<Record<Severity, number>>;
+  escalations: number;
+  watchDecisions: number;
+}
+
 export interface EscalationRecord {
   stage: StageId;
   at: string;
@@ -368,8 +378,12 @@ export interface CutoverStatus {
   refusals: RefusalRecord[];
   /** Present once a refusal was left out of `refusals`: what the bounded log counted instead. */
   refusalSummary?: RefusalSummary;
+  /** The latest escalations, at most MAX_ESCALATIONS_KEPT in cutovers started with the bound. */
   escalations: EscalationRecord[];
+  /** The latest incident-log entries, at most MAX_INCIDENTS_KEPT in cutovers started with the bound. */
   incidents: IncidentRecord[];
+  /** Present once a bounded list left entries out: how many, and of what. */
+  omitted?: OmittedEntries;
   compensations: CompensationRecord[];
   /** Notices that could not be sent; absent in cutovers started before notices were best effort. */
   notices?: NoticeFailures;
