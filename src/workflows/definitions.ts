@@ -48,6 +48,8 @@ export interface CutoverCarriedState {
   retryItemRequested: string[];
   /** Set when the run continued while a roll-back step held: how the cutover ends once it is undone. */
   compensatingAs?: CutoverPhase;
+  /** Set when the run continued while its watch ran: the link the watch's messages carry. */
+  watchLink?: string;
 }
 
 /** One continue-as-new, as status records it. */
@@ -634,7 +636,9 @@ export type WatchEvent =
   | { kind: 'progress'; reads: number; runs: number; endsPlanAt: string }
   | { kind: 'notice-failed'; failure: NoticeFailure }
   /** A watch-control signal the watch refused: it did not carry the link. */
-  | { kind: 'control-refused'; claimedBy: string; at: string };
+  | { kind: 'control-refused'; claimedBy: string; at: string }
+  /** The watch ended: sent to whichever run of the cutover is current, which may not be the one that started it. */
+  | { kind: 'finished'; result: WatchResult };
 export const watchEventSignal = defineSignal<[WatchEvent & Linked]>('watch-event');
 
 /** Forged internal messages the cutover records in full; more are only counted. */
@@ -665,6 +669,11 @@ export interface WatchInput {
   carried?: WatchCarriedState;
   /** The secret every message between this watch and its cutover carries; absent in older watches. */
   link?: string;
+  /**
+   * Set by a cutover that may continue as new while the watch runs: a later run is not the watch's parent
+   * and never sees its result, so the watch also sends it as a message.
+   */
+  reportsFinish?: boolean;
 }
 
 /** Everything a watch run hands to the next one. */
