@@ -51,9 +51,10 @@ describe('history shed after roll-forward, while the watch runs', function () {
 
   before(async () => {
     // A 48-hour watch (four minutes of wall time here): it runs on past the flood until the lead ends it.
+    // Reminders a month ahead go out at roll-forward, before the flood, so a run that sent them again would show.
     const document = parseYaml(await readFile(world.planFile, 'utf8')) as Record<string, Record<string, unknown>>;
     planFile = join(world.dataDir, 'long-watch-plan.yaml');
-    await writeFile(planFile, stringifyYaml({ ...document, postLaunch: { ...document['postLaunch'], watch: { window: '48h' } } }));
+    await writeFile(planFile, stringifyYaml({ ...document, postLaunch: { ...document['postLaunch'], watch: { window: '48h' }, remindBefore: '720h' } }));
     plan = await loadPlanFile(planFile);
   });
 
@@ -162,6 +163,11 @@ describe('history shed after roll-forward, while the watch runs', function () {
     }
     const completed = await waitFor(workflowId, 'completed', (s) => s.phase === 'completed');
     assert.equal(completed.watch?.status, 'ended-early');
+    // Reminders sent before a run continued as new are not sent again by the next.
+    const sent = completed.reminders.map((r) => `${r.item} ${r.kind}`);
+    console.log(`      reminders and overdue notices: ${sent.length} over ${completed.history?.runs} runs`);
+    assert.ok(sent.length > 0, 'no reminder went out, so this proves nothing');
+    assert.deepEqual(sent, [...new Set(sent)]);
     assert.equal(completed.forgedMessages, 1, "only the forged one: the watch's messages reached each run with the link it carries");
     assert.equal(await untilClosed(handle), 'COMPLETED');
   });
