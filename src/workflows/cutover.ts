@@ -11,7 +11,9 @@ import {
   patched,
   allHandlersFinished,
   condition,
+  ContinueAsNew,
   continueAsNew,
+  getExternalWorkflowHandle,
   log,
   setCurrentDetails,
   setHandler,
@@ -66,6 +68,8 @@ import {
   type WatchDecision,
   type WatchEvent,
   type WatchInput,
+  type WatchResult,
+  type IncidentRecord,
   type Linked,
   MAX_FORGED_MESSAGES_RECORDED,
   watchControlSignal,
@@ -91,6 +95,7 @@ import {
 } from './message-rules.js';
 import { checkMessageBounds, checkRefusalReportBounds } from './message-bounds.js';
 import { boundedRefusal, clip, isMessageKind, MAX_REFUSAL_REASON_LENGTH, recordRefusal } from './refusal-log.js';
+import { addEscalation, addIncident, addWatchDecision } from './state-bounds.js';
 import { CutoverGoLiveKey, CutoverPhaseKey, CutoverStageKey } from './search-attributes.js';
 import { createStageChecks, type CheckOutcome } from './stage-checks.js';
 import { POST_LAUNCH_STAGE_IDS, ROLE_TITLES, TIMELINE_STAGE_IDS, type StageId } from '../runbook/stages.js';
@@ -109,6 +114,14 @@ const AUTHORIZATION_READ_BUDGET_MS = 60_000;
  * compensation), carrying their whole state; runs started before keep one history, so they replay.
  */
 export const SHED_HISTORY_PATCH = 'cutover-continues-as-new';
+/** Incidents, escalations and watch decisions keep the latest in full and count the rest; runs started before keep every entry. */
+export const BOUNDED_STATE_PATCH = 'bounded-incident-log';
+/**
+ * The watch is started with parent-close policy ABANDON, so the cutover may continue as new while it runs:
+ * the next run reaches it by workflow id and learns its result by message. Runs started before keep a
+ * watch that ends with its parent and do not continue as new after roll-forward.
+ */
+export const WATCH_OUTLIVES_RUN_PATCH = 'watch-outlives-cutover-run';
 /** A safety net below the server's default limits (51,200 events, 50 MB), for servers that do not suggest. */
 export const DEFAULT_CONTINUE_AS_NEW_AT_EVENTS = 10_000;
 export const DEFAULT_CONTINUE_AS_NEW_AT_BYTES = 10 * 1024 * 1024;
@@ -185,6 +198,8 @@ export async function cutoverWorkflow(input: CutoverInput): Promise<CutoverStatu
   const retryRequested = new Set<StageId>(carried?.retryRequested);
   const retryItemRequested = new Set<string>(carried?.retryItemRequested);
   const shedsHistory = patched(SHED_HISTORY_PATCH);
+  const boundedState = patched(BOUNDED_STATE_PATCH);
+  const logIncident = (incident: IncidentRecord) => addIncident(status, incident, boundedState);
   if (shedsHistory) status.history = { runs: (status.history?.runs ?? 0) + 1, continuedAsNew: status.history?.continuedAsNew ?? [] };
   const historyLimits = {
     onServerSuggestion: input.history?.onServerSuggestion ?? true,
@@ -227,7 +242,7 @@ export async function cutoverWorkflow(input: CutoverInput): Promise<CutoverStatu
     from: 'cutover',
     nowIso,
     onFailure: (failure) => {
-      recordNoticeFailure(status, failure);
+      recordNoticeFailure(status, failure, logIncident);
       publish();
     },
   });
@@ -442,7 +457,7 @@ export async function cutoverWorkflow(input: CutoverInput): Promise<CutoverStatu
   }
 
   function applyReportIncident(args: ReportIncidentArgs): MessageReceipt {
-    status.incidents.push({ at: nowIso(), severity: args.severity, summary: args.summary.trim(), by: args.by, source: 'person' });
+    logIncident({ at: nowIso(), severity: args.severity, summary: args.summary.trim(), by: args.by, source: 'person' });
     publish();
     return { accepted: true, kind: 'report-incident', outcome: `${args.severity} logged in the incident log` };
   }
@@ -452,7 +467,7 @@ export async function cutoverWorkflow(input: CutoverInput): Promise<CutoverStatu
 
   function applyEndWatch(args: EndWatchArgs): MessageReceipt {
     const decision: WatchDecision = { kind: 'end', by: args.by, reason: args.reason.trim(), at: nowIso() };
-    status.watch?.decisions.push(decision);
+    if (status.watch) addWatchDecision(status, status.watch.decisions, decision, boundedState);
     watchControls.push(decision);
     publish();
     return { accepted: true, kind: 'end-watch', outcome: 'the post-launch watch ends now, with a last summary' };
@@ -462,7 +477,7 @@ export async function cutoverWorkflow(input: CutoverInput): Promise<CutoverStatu
     const watch = status.watch;
     if (!watch) throw new Error('extend-watch applied without validation');
     const decision: WatchDecision = { kind: 'extend', by: args.by, reason: args.reason.trim(), extendByMs: args.extendByMs, at: nowIso() };
-    watch.decisions.push(decision);
+    addWatchDecision(status, watch.decisions, decision, boundedState);
     watch.endsPlanAt = new Date(Date.parse(watch.endsPlanAt) + args.extendByMs).toISOString();
     watch.endsAt = new Date(dueAtMs(Date.parse(watch.endsPlanAt))).toISOString();
     watchControls.push(decision);
@@ -475,7 +490,11 @@ export async function cutoverWorkflow(input: CutoverInput): Promise<CutoverStatu
    * Set when the watch starts: the link its messages must carry. Cutovers whose watch started before
    * links existed have none and take the watch's messages as before.
    */
-  let watchLink: string | undefined;
+  let watchLink: string | undefined = carried?.watchLink;
+  /** Set once post-launch begins under WATCH_OUTLIVES_RUN_PATCH: the run may continue as new while the watch runs. */
+  let watchOutlivesRun = false;
+  /** True while a decision is on its way to the watch: it would be lost if the run continued as new now. */
+  let forwardingControl = false;
   const linkedWatchMessages = patched('linked-watch-messages');
   const strictMessages = patched(STRICT_MESSAGES_PATCH);
 
@@ -484,7 +503,7 @@ export async function cutoverWorkflow(input: CutoverInput): Promise<CutoverStatu
     status.forgedMessages = (status.forgedMessages ?? 0) + 1;
     log.warn('internal message refused: not from the linked run', { what, claimedBy: clip(String(claimedBy ?? ''), 80) });
     if (status.forgedMessages <= MAX_FORGED_MESSAGES_RECORDED) {
-      status.incidents.push({
+      logIncident({
         at,
         severity: 'sev2',
         summary: `refused a ${what} signal that did not come from this cutover's own watch${claimedBy ? ` (it claimed to be ${clip(claimedBy, 80)})` : ''}`,
@@ -506,13 +525,15 @@ export async function cutoverWorkflow(input: CutoverInput): Promise<CutoverStatu
     if (!watch) return;
     if (event.kind === 'control-refused') {
       recordForgedMessage('watch-control', event.claimedBy, event.at);
+    } else if (event.kind === 'finished') {
+      applyWatchResult(event.result);
     } else if (event.kind === 'alert') {
       const { alert } = event;
       const known = watch.alerts.findIndex((a) => a.id === alert.id && a.openedAt === alert.openedAt);
       const changed = known < 0 || (alert.recoveredAt !== undefined && watch.alerts[known]?.recoveredAt === undefined);
       if (known >= 0) watch.alerts[known] = alert;
       else watch.alerts.push(alert);
-      if (changed) status.incidents.push(
+      if (changed) logIncident(
         alert.recoveredAt
           ? { at: alert.recoveredAt, severity: alert.severity, summary: `recovered: ${alert.recovered ?? alert.rule}`, by: 'post-launch watch', source: 'alert' }
           : { at: alert.openedAt, severity: alert.severity, summary: `alert ${alert.rule}: ${alert.opened}`, by: 'post-launch watch', source: 'alert' },
@@ -520,7 +541,7 @@ export async function cutoverWorkflow(input: CutoverInput): Promise<CutoverStatu
     } else if (event.kind === 'summary') {
       watch.summaries.push(event.summary);
     } else if (event.kind === 'notice-failed') {
-      recordNoticeFailure(status, event.failure);
+      recordNoticeFailure(status, event.failure, logIncident);
     } else {
       Object.assign(watch, { reads: event.reads, runs: event.runs });
     }
@@ -545,7 +566,7 @@ export async function cutoverWorkflow(input: CutoverInput): Promise<CutoverStatu
    */
   function checkWhileShedding(kind: MessageKind, args: MessageFields & { authorizationId?: unknown }): string | undefined {
     const startsWork = kind === 'retry' || kind === 'retry-item' || (kind === 'approve' && args?.authorizationId !== undefined);
-    if (!startsWork || !shedsHistory || status.watch !== undefined || historyFull() === undefined) return undefined;
+    if (!startsWork || !shedsHistory || (status.watch !== undefined && !watchOutlivesRun) || historyFull() === undefined) return undefined;
     return "the cutover is continuing as new to keep its history under Temporal's limits; send this again in a few seconds";
   }
 
@@ -632,14 +653,15 @@ export async function cutoverWorkflow(input: CutoverInput): Promise<CutoverStatu
 
   /**
    * Nothing would be lost or done twice if the run continued as new now: no check, notice or message
-   * handler in flight, no retry waiting to start, and the watch not started (it is a child of this run).
+   * handler in flight, no retry waiting to start, and either no watch or one that outlives this run with
+   * no decision on its way to it.
    */
   const atSafePoint = () =>
     allHandlersFinished() &&
     notices.idle() &&
     retryItemRequested.size === 0 &&
     status.checklist.every((item) => item.status !== 'checking') &&
-    status.watch === undefined &&
+    (status.watch === undefined || (watchOutlivesRun && watchControls.length === 0 && !forwardingControl)) &&
     !abortRequested();
 
   const readyToShed = () => shedsHistory && atSafePoint() && historyFull() !== undefined;
@@ -654,7 +676,14 @@ export async function cutoverWorkflow(input: CutoverInput): Promise<CutoverStatu
     log.info('continuing as new to shed history', { ...record, runs: history.runs });
     return continueAsNew<typeof cutoverWorkflow>({
       ...input,
-      carried: { status, startedAtMs, retryRequested: [...retryRequested], retryItemRequested: [...retryItemRequested], ...(compensatingAs && { compensatingAs }) },
+      carried: {
+        status,
+        startedAtMs,
+        retryRequested: [...retryRequested],
+        retryItemRequested: [...retryItemRequested],
+        ...(compensatingAs && { compensatingAs }),
+        ...(watchOutlivesRun && watchLink !== undefined && { watchLink }),
+      },
     });
   }
 
@@ -707,7 +736,7 @@ export async function cutoverWorkflow(input: CutoverInput): Promise<CutoverStatu
       }
       waitMs = timeoutMs;
       const people = waitingFor.flatMap((r) => plan.approvers[r] ?? []);
-      status.escalations.push({ stage: stage.id, at: nowIso(), to: [...planned.escalateTo, ...people], waitingFor });
+      addEscalation(status, { stage: stage.id, at: nowIso(), to: [...planned.escalateTo, ...people], waitingFor }, boundedState);
       publish();
       await notify(
         'escalation',
@@ -881,12 +910,64 @@ export async function cutoverWorkflow(input: CutoverInput): Promise<CutoverStatu
 
   // ---------- after go-live ----------
 
-  /** Starts the watch, runs the day-1 fee reconciliation and waits for the post-launch items to settle. */
+  /** The watch's result, taken once: from the child's completion in the run that started it, or from its message. */
+  function applyWatchResult(result: WatchResult): void {
+    const watch = status.watch;
+    if (!watch || watch.finishedAt !== undefined) return;
+    Object.assign(watch, {
+      status: result.status,
+      endsPlanAt: result.endsPlanAt,
+      endsAt: new Date(dueAtMs(Date.parse(result.endsPlanAt))).toISOString(),
+      alerts: result.alerts,
+      summaries: result.summaries,
+      reads: result.reads,
+      runs: result.runs,
+      finishedAt: nowIso(),
+    });
+    const item = checklistItem(WATCH_ITEM_ID);
+    if (item && !settled(item)) {
+      Object.assign(item, {
+        status: 'done',
+        at: nowIso(),
+        completedBy: 'post-launch watch',
+        evidence: {
+          watch: result.status,
+          reads: result.reads,
+          summaries: result.summaries.length,
+          alerts: result.alerts.length,
+          stillOpen: result.alerts.filter((a) => !a.recoveredAt).map((a) => a.id),
+          endedEarly: result.endedEarly,
+        },
+      });
+    }
+    publish();
+  }
+
+  /**
+   * Starts the watch (or, in a run that continued while it ran, finds it by id), runs the day-1 fee
+   * reconciliation and waits for the post-launch items to settle.
+   */
   async function runPostLaunch(): Promise<void> {
+    const workflowId = watchWorkflowId(info.workflowId);
+    // A run that continued while the watch ran carries the watch in its state: the watch is not started again.
+    const resumedWatch = status.watch !== undefined;
+    watchOutlivesRun = resumedWatch || (shedsHistory && patched(WATCH_OUTLIVES_RUN_PATCH));
+    try {
+      await watchAfterRollForward(workflowId, resumedWatch);
+    } catch (err) {
+      // A cutover that ends for any other reason than continuing as new takes its watch with it.
+      if (watchOutlivesRun && !(err instanceof ContinueAsNew) && status.watch?.finishedAt === undefined) {
+        await getExternalWorkflowHandle(workflowId).cancel();
+      }
+      throw err;
+    }
+  }
+
+  /** Starts the watch as this run's child: one that outlives the run under WATCH_OUTLIVES_RUN_PATCH. */
+  async function startWatch(workflowId: string): Promise<{ signal: (decision: WatchDecision & Linked) => Promise<void>; result: () => Promise<WatchResult> }> {
     const { postLaunch } = plan;
     const startPlanMs = planNowMs();
     const endsPlanMs = Math.max(goLiveMs + postLaunch.watch.windowMs, startPlanMs + postLaunch.watch.intervalMs);
-    const workflowId = watchWorkflowId(info.workflowId);
     status.watch = {
       workflowId,
       status: 'watching',
@@ -921,10 +1002,11 @@ export async function cutoverWorkflow(input: CutoverInput): Promise<CutoverStatu
       watchLink = uuid4();
       watchInput.link = watchLink;
     }
+    if (watchOutlivesRun) watchInput.reportsFinish = true;
     const watch = await startChild(postLaunchWatchWorkflow, {
       workflowId,
       args: [watchInput],
-      parentClosePolicy: ParentClosePolicy.TERMINATE,
+      parentClosePolicy: watchOutlivesRun ? ParentClosePolicy.ABANDON : ParentClosePolicy.TERMINATE,
       // Rendered as Markdown by the UI; metadata is not part of what a replay compares.
       staticSummary: `${markdownInline(plan.programme)}: post-launch watch until ${formatOffset(endsPlanMs - goLiveMs)}`,
     });
@@ -934,51 +1016,44 @@ export async function cutoverWorkflow(input: CutoverInput): Promise<CutoverStatu
       undefined,
       plan.notifications.monitoringRoom,
     );
+    return { signal: (decision) => watch.signal(watchControlSignal, decision), result: () => watch.result() };
+  }
 
-    let watchOver = false;
+  async function watchAfterRollForward(workflowId: string, resumedWatch: boolean): Promise<void> {
+    let watchSignals: { signal: (decision: WatchDecision & Linked) => Promise<void>; result?: () => Promise<WatchResult> };
+    if (resumedWatch) {
+      const external = getExternalWorkflowHandle(workflowId);
+      watchSignals = { signal: (decision) => external.signal(watchControlSignal, decision) };
+    } else {
+      watchSignals = await startWatch(workflowId);
+    }
+
+    let watchOver = status.watch?.finishedAt !== undefined;
     const forwardControls = async () => {
       for (;;) {
         await condition(() => watchControls.length > 0 || watchOver);
         const next = watchControls.shift();
         if (!next) return;
+        forwardingControl = true;
         try {
-          await watch.signal(watchControlSignal, { ...next, link: watchLink });
+          await watchSignals.signal({ ...next, link: watchLink });
         } catch (err) {
           // Accepted just as the watch ended by itself: there is nothing left to end or extend.
           log.warn('watch decision arrived after the watch ended', { decision: next.kind, error: String(err) });
+        } finally {
+          forwardingControl = false;
         }
       }
     };
     const awaitWatch = async () => {
-      const result = await watch.result();
-      watchOver = true;
-      Object.assign(status.watch ?? {}, {
-        status: result.status,
-        endsPlanAt: result.endsPlanAt,
-        endsAt: new Date(dueAtMs(Date.parse(result.endsPlanAt))).toISOString(),
-        alerts: result.alerts,
-        summaries: result.summaries,
-        reads: result.reads,
-        runs: result.runs,
-        finishedAt: nowIso(),
-      });
-      const item = checklistItem(WATCH_ITEM_ID);
-      if (item && !settled(item)) {
-        Object.assign(item, {
-          status: 'done',
-          at: nowIso(),
-          completedBy: 'post-launch watch',
-          evidence: {
-            watch: result.status,
-            reads: result.reads,
-            summaries: result.summaries.length,
-            alerts: result.alerts.length,
-            stillOpen: result.alerts.filter((a) => !a.recoveredAt).map((a) => a.id),
-            endedEarly: result.endedEarly,
-          },
-        });
+      if (watchSignals.result) {
+        const fromChild = watchSignals.result().then(applyWatchResult);
+        // A watch that outlives this run also sends its result; whichever comes first counts.
+        await (watchOutlivesRun ? Promise.race([fromChild, condition(() => status.watch?.finishedAt !== undefined)]) : fromChild);
+      } else {
+        await condition(() => status.watch?.finishedAt !== undefined);
       }
-      publish();
+      watchOver = true;
     };
     const reconcile = async () => {
       for (const id of POST_LAUNCH_STAGE_IDS) {
@@ -998,25 +1073,28 @@ export async function cutoverWorkflow(input: CutoverInput): Promise<CutoverStatu
       }
       publish();
     };
-
     let postLaunchOver = false;
     const postLaunchItems = status.checklist.filter((item) => item.postLaunch && item.kind === 'attested');
     const remind = async (item: ChecklistItemState) => {
       const dueMs = Date.parse(item.postLaunch?.dueAt ?? status.goLive);
       const owners = plan.approvers[item.owner] ?? [];
       const done = () => settled(item) || postLaunchOver;
-      const remindInMs = dueAtMs(dueMs - plan.postLaunch.remindBeforeMs) - Date.now();
-      if (remindInMs > 0) await condition(done, remindInMs, { summary: `until the ${item.id} reminder` });
-      if (done()) return;
-      status.reminders.push({ item: item.id, kind: 'reminder', at: nowIso(), to: owners });
-      if (item.postLaunch) item.postLaunch.remindedAt = nowIso();
-      publish();
-      await notify(
-        'reminder',
-        `${plan.programme}: reminder — ${item.title} (${item.id}) is due at ${formatOffset(dueMs - goLiveMs)}; ` +
-          `complete it with \`cutover complete ${info.workflowId} ${item.id} --evidence TEXT --as NAME\``,
-        owners,
-      );
+      // An earlier run of this cutover may have sent the reminder, or the overdue notice too: not twice.
+      if (item.postLaunch?.overdueAt !== undefined) return;
+      if (item.postLaunch?.remindedAt === undefined) {
+        const remindInMs = dueAtMs(dueMs - plan.postLaunch.remindBeforeMs) - Date.now();
+        if (remindInMs > 0) await condition(done, remindInMs, { summary: `until the ${item.id} reminder` });
+        if (done()) return;
+        status.reminders.push({ item: item.id, kind: 'reminder', at: nowIso(), to: owners });
+        if (item.postLaunch) item.postLaunch.remindedAt = nowIso();
+        publish();
+        await notify(
+          'reminder',
+          `${plan.programme}: reminder — ${item.title} (${item.id}) is due at ${formatOffset(dueMs - goLiveMs)}; ` +
+            `complete it with \`cutover complete ${info.workflowId} ${item.id} --evidence TEXT --as NAME\``,
+          owners,
+        );
+      }
       const overdueInMs = dueAtMs(dueMs) - Date.now();
       if (overdueInMs > 0) await condition(done, overdueInMs, { summary: `until ${item.id} is due` });
       if (done()) return;
@@ -1027,12 +1105,24 @@ export async function cutoverWorkflow(input: CutoverInput): Promise<CutoverStatu
       await notify('escalation', `${plan.programme}: ${item.title} (${item.id}) is overdue (due at ${formatOffset(dueMs - goLiveMs)})`, to);
     };
 
+    /** While the watch, the fee reconciliation or post-launch items wait, a full history is shed here too. */
+    const shedWhileWaiting = async () => {
+      if (!watchOutlivesRun) return;
+      await condition(() => postLaunchOver || readyToShed());
+      if (!postLaunchOver) await shedHistory();
+    };
+
     const forwarding = forwardControls();
     const reminders = postLaunchItems.map((item) => remind(item));
-    await Promise.all([awaitWatch(), reconcile()]);
-    await condition(() => postLaunchItems.every((item) => item.optional || settled(item)));
+    const shedding = shedWhileWaiting();
+    const work = (async () => {
+      await Promise.all([awaitWatch(), reconcile()]);
+      await condition(() => postLaunchItems.every((item) => item.optional || settled(item)));
+    })();
+    // Shedding settles first only by continuing as new.
+    await (watchOutlivesRun ? Promise.race([shedding, work]) : work);
     postLaunchOver = true;
-    await Promise.all([forwarding, ...reminders]);
+    await Promise.all([forwarding, shedding, ...reminders]);
   }
 
   // ---------- the timeline ----------

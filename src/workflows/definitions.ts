@@ -48,6 +48,8 @@ export interface CutoverCarriedState {
   retryItemRequested: string[];
   /** Set when the run continued while a roll-back step held: how the cutover ends once it is undone. */
   compensatingAs?: CutoverPhase;
+  /** Set when the run continued while its watch ran: the link the watch's messages carry. */
+  watchLink?: string;
 }
 
 /** One continue-as-new, as status records it. */
@@ -145,6 +147,16 @@ export interface RefusalSummary {
   omittedBy: { by: string; count: number }[];
   /** Attempts by names the plan does not list (or by no name): counted, with the first few names and the latest attempt. */
   strangers: { attempts: number; names: string[]; latest?: RefusalRecord };
+}
+
+/** What the bounded lists of status no longer keep in full (`src/workflows/state-bounds.ts`). */
+export interface OmittedEntries {
+  /** Incident-log entries dropped, oldest first, counted by who wrote them and by severity. */
+  incidents: number;
+  incidentsBySource: Partial<Record<NonNullable<IncidentRecord['source']>, number>>;
+  incidentsBySeverity: Partial<Record<Severity, number>>;
+  escalations: number;
+  watchDecisions: number;
 }
 
 export interface EscalationRecord {
@@ -368,8 +380,12 @@ export interface CutoverStatus {
   refusals: RefusalRecord[];
   /** Present once a refusal was left out of `refusals`: what the bounded log counted instead. */
   refusalSummary?: RefusalSummary;
+  /** The latest escalations, at most MAX_ESCALATIONS_KEPT in cutovers started with the bound. */
   escalations: EscalationRecord[];
+  /** The latest incident-log entries, at most MAX_INCIDENTS_KEPT in cutovers started with the bound. */
   incidents: IncidentRecord[];
+  /** Present once a bounded list left entries out: how many, and of what. */
+  omitted?: OmittedEntries;
   compensations: CompensationRecord[];
   /** Notices that could not be sent; absent in cutovers started before notices were best effort. */
   notices?: NoticeFailures;
@@ -620,7 +636,9 @@ export type WatchEvent =
   | { kind: 'progress'; reads: number; runs: number; endsPlanAt: string }
   | { kind: 'notice-failed'; failure: NoticeFailure }
   /** A watch-control signal the watch refused: it did not carry the link. */
-  | { kind: 'control-refused'; claimedBy: string; at: string };
+  | { kind: 'control-refused'; claimedBy: string; at: string }
+  /** The watch ended: sent to whichever run of the cutover is current, which may not be the one that started it. */
+  | { kind: 'finished'; result: WatchResult };
 export const watchEventSignal = defineSignal<[WatchEvent & Linked]>('watch-event');
 
 /** Forged internal messages the cutover records in full; more are only counted. */
@@ -651,6 +669,11 @@ export interface WatchInput {
   carried?: WatchCarriedState;
   /** The secret every message between this watch and its cutover carries; absent in older watches. */
   link?: string;
+  /**
+   * Set by a cutover that may continue as new while the watch runs: a later run is not the watch's parent
+   * and never sees its result, so the watch also sends it as a message.
+   */
+  reportsFinish?: boolean;
 }
 
 /** Everything a watch run hands to the next one. */

@@ -104,7 +104,11 @@ export function createNotices(settings: NoticeSettings): Notices {
  * Adds a failed notice to the cutover's record: the latest few in status, the count of all, and the
  * incident log one by one up to the same bound, then a single line saying the rest are only counted.
  */
-export function recordNoticeFailure(record: { notices?: NoticeFailures; incidents: IncidentRecord[] }, failure: NoticeFailure): void {
+export function recordNoticeFailure(
+  record: { notices?: NoticeFailures; incidents: IncidentRecord[] },
+  failure: NoticeFailure,
+  addIncident: (incident: IncidentRecord) => void = (incident) => record.incidents.push(incident),
+): void {
   const notices = (record.notices ??= { failed: [], total: 0 });
   notices.total += 1;
   notices.failed.push(failure);
@@ -113,7 +117,7 @@ export function recordNoticeFailure(record: { notices?: NoticeFailures; incident
   if (notices.total <= NOTICE_FAILURES_KEPT) {
     // People not told they are awaited is what can hold a launch up; the rest is information lost.
     const severity = failure.channel === 'approvers' || failure.channel === 'escalation' ? 'sev2' : 'sev3';
-    record.incidents.push({
+    addIncident({
       at: failure.at,
       severity,
       summary: `notification (${failure.channel}) to ${failure.target} failed: ${failure.reason}`,
@@ -121,7 +125,7 @@ export function recordNoticeFailure(record: { notices?: NoticeFailures; incident
       source: 'notification',
     });
   } else if (notices.total === NOTICE_FAILURES_KEPT + 1) {
-    record.incidents.push({
+    addIncident({
       at: failure.at,
       severity: 'sev3',
       summary: `more than ${NOTICE_FAILURES_KEPT} notifications failed; status counts the rest and keeps the latest`,

@@ -32,6 +32,9 @@ import {
 import { createNotices } from './notices.js';
 import { addTotals, emptyTotals, evaluateRules, updateBaseline, type RuleVerdict, type WatchReading } from './watch-rules.js';
 
+/** A watch whose cutover may continue as new tells it the result by message, addressed by workflow id. */
+export const WATCH_REPORTS_FINISH_PATCH = 'watch-reports-finish';
+
 /** At most this many intervals in one catch-up read: each is a PayCA call within one activity. */
 const MAX_CATCH_UP_READS = 12;
 
@@ -305,7 +308,7 @@ export async function postLaunchWatchWorkflow(input: WatchInput): Promise<WatchR
   await report({ kind: 'progress', reads: state.reads, runs: state.runs, endsPlanAt: iso(state.endsPlanMs) });
   await notices.settle();
   await condition(allHandlersFinished);
-  return {
+  const result: WatchResult = {
     status: state.ended ? 'ended-early' : 'completed',
     endsPlanAt: iso(state.endsPlanMs),
     reads: state.reads,
@@ -314,4 +317,9 @@ export async function postLaunchWatchWorkflow(input: WatchInput): Promise<WatchR
     summaries: state.summaries,
     endedEarly: state.ended,
   };
+  if (input.reportsFinish && patched(WATCH_REPORTS_FINISH_PATCH)) {
+    // A cutover that is gone has nobody left to tell; the result is still this workflow's own.
+    await report({ kind: 'finished', result }).catch((err: unknown) => log.warn('could not tell the cutover the watch ended', { error: String(err) }));
+  }
+  return result;
 }

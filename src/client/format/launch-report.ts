@@ -19,6 +19,7 @@ import type {
   IncidentRecord,
   ItemAnswerKind,
   NoticeFailures,
+  OmittedEntries,
   RefusalRecord,
   RefusalSummary,
   StageState,
@@ -32,6 +33,7 @@ import type { Role } from '../../runbook/stages.js';
 import { checklistSections, code, markdownCell, markdownTable } from './checklist-document.js';
 import { checklistOf, evidenceText, isClosed, roleTitle } from './checklist.js';
 import { refusalSummaryLines } from './status.js';
+import { omittedLines } from '../../workflows/state-bounds.js';
 import { shortTime } from './time.js';
 import { compensationOutcome } from './status.js';
 import { dueText, openAlerts, periodText, planOffset, planTimeText, postLaunchItems } from './watch.js';
@@ -192,6 +194,8 @@ export interface LaunchReport {
   escalations: EscalationRecord[];
   /** The incident entries as recorded: people's (`cutover incident`) and the watch's alerts (`source: 'alert'`). */
   incidents: IncidentRecord[];
+  /** What the bounded incident log, escalations and watch decisions left out, counted; null when nothing was. */
+  omitted: OmittedEntries | null;
   compensations: CompensationRecord[];
   decision: CutoverStatus['decision'] | null;
   abort: CutoverStatus['abort'] | null;
@@ -645,6 +649,7 @@ export function buildLaunchReport(status: CutoverStatus, generatedAt: Date): Lau
     refusalSummary: status.refusalSummary ?? null,
     escalations: [...status.escalations],
     incidents: [...reportedIncidentsOf(status)],
+    omitted: status.omitted ?? null,
     compensations: [...status.compensations],
     decision: status.decision ?? null,
     abort: status.abort ?? null,
@@ -832,11 +837,15 @@ function failedNoticeLines(report: LaunchReport): string[] {
 }
 
 function incidentLines(report: LaunchReport): string[] {
-  if (report.incidentLog.length === 0) return [];
-  return markdownTable(
-    ['time', 'kind', 'who', 'what'],
-    report.incidentLog.map((i) => [shortTime(i.at), i.kind, cell(i.who), markdownCell(i.what)]),
-  );
+  const omitted = omittedLines(report.omitted ?? undefined, ['incidents', 'escalations', 'watchDecisions']).map((line) => `- ${markdownCell(line)}`);
+  const table =
+    report.incidentLog.length === 0
+      ? []
+      : markdownTable(
+          ['time', 'kind', 'who', 'what'],
+          report.incidentLog.map((i) => [shortTime(i.at), i.kind, cell(i.who), markdownCell(i.what)]),
+        );
+  return table.length && omitted.length ? [...omitted, '', ...table] : [...omitted, ...table];
 }
 
 /** `2026-12-01 11:20:00Z (T+2h20m)<br>wall 2026-12-01 11:20:03Z`: an instant on both clocks. */

@@ -6,6 +6,7 @@ import { evidenceDigest, shortHex } from '../../signing/approval-statement.js';
 import type { Compensation, CompensationRecord, CutoverStatus, RefusalRecord, RefusalSummary, StageState } from '../../workflows/definitions.js';
 import type { Role } from '../../runbook/stages.js';
 import type { CutoverReading } from '../../operations/read-status.js';
+import { omittedLines } from '../../workflows/state-bounds.js';
 import { checklistOf, checklistSummaryLine, isClosed, roleTitle } from './checklist.js';
 import { renderTable } from './table.js';
 import { shortTime } from './time.js';
@@ -171,11 +172,17 @@ export function renderStatus(reading: CutoverReading): string {
       : [],
   );
   const refusals = [...status.refusals.map((r) => `${shortTime(r.at)} ${refusalText(r)}`), ...refusalSummaryLines(status.refusalSummary)];
-  const escalations = status.escalations.map(
-    (e) => `${shortTime(e.at)} ${e.stage} escalated to ${e.to.join(', ') || '(nobody listed)'}, waiting for ${e.waitingFor.join(', ')}`,
-  );
+  const escalations = [
+    ...status.escalations.map(
+      (e) => `${shortTime(e.at)} ${e.stage} escalated to ${e.to.join(', ') || '(nobody listed)'}, waiting for ${e.waitingFor.join(', ')}`,
+    ),
+    ...omittedLines(status.omitted, ['escalations']),
+  ];
   // Cutovers started before the incident log existed answer without one.
-  const incidents = (status.incidents ?? []).map((i) => `${shortTime(i.at)} ${i.severity}${i.source === 'alert' ? ' alert' : ''} by ${i.by}: ${i.summary}`);
+  const incidents = [
+    ...(status.incidents ?? []).map((i) => `${shortTime(i.at)} ${i.severity}${i.source === 'alert' ? ' alert' : ''} by ${i.by}: ${i.summary}`),
+    ...omittedLines(status.omitted, ['incidents', 'watchDecisions']),
+  ];
   // Cutovers started before notices were best effort answer without the record.
   const notices = status.notices;
   const failedNotices = notices?.total
