@@ -129,7 +129,8 @@ async function seedInRanges(input: SeedInRangesInput): Promise<ReadinessOutcome>
         const seeded = await paycaActivities(plan.paycaRetryBudgetMs, `${summary}: records ${range.from + 1}-${range.to} of ${total}`, {
           ...ACTING_CALL,
           startToCloseTimeout: 900_000,
-          heartbeatTimeout: '30s',
+          // Short, since it is how long a range whose worker died waits before another worker resumes it.
+          heartbeatTimeout: '10s',
           scheduleToCloseTimeout: plan.paycaRetryBudgetMs + 900_000,
         }).seedCardRange({
           baseUrl: production,

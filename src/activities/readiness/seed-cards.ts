@@ -344,7 +344,10 @@ export interface CloseSeededRangeResult {
 }
 
 interface SeedRangeCursor {
+  /** Every record of the range below this offset is done. */
   next: number;
+  /** Offsets past `next` that are done too (at most the calls in flight), so a retry redoes none of them. */
+  ahead: number[];
   issued: number;
   found: number;
   replayed: number;
@@ -437,16 +440,21 @@ export function createSeedCardActivities({ payca }: { payca: PaycaClients }) {
       const records = await seedRange(input.csv, input.digest, input.from, input.to);
       const recorded = context?.info.heartbeatDetails as SeedRangeCursor | undefined;
       const resumed = recorded !== undefined || (context?.info.attempt ?? 1) > 1;
-      const cursor: SeedRangeCursor = recorded && typeof recorded.next === 'number' ? { ...recorded } : { next: 0, issued: 0, found: 0, replayed: 0 };
+      const cursor: SeedRangeCursor =
+        recorded && typeof recorded.next === 'number'
+          ? { ...recorded, ahead: Array.isArray(recorded.ahead) ? recorded.ahead : [] }
+          : { next: 0, ahead: [], issued: 0, found: 0, replayed: 0 };
       const lookUpFirst = input.lookUpFirst || resumed;
-      const start = cursor.next;
-      const done = new Array<boolean>(records.length - start).fill(false);
+      const doneAhead = new Set(cursor.ahead);
+      const todo: number[] = [];
+      for (let index = cursor.next; index < records.length; index++) if (!doneAhead.has(index)) todo.push(index);
       const note = (requestId: string) => {
         cursor.first ??= requestId;
         cursor.last = requestId;
       };
-      await inLanes(records.length - start, input.concurrency, async (offset) => {
-        const record = records[start + offset] as SeedRecord;
+      await inLanes(todo.length, input.concurrency, async (position) => {
+        const index = todo[position] as number;
+        const record = records[index] as SeedRecord;
         let held = false;
         if (lookUpFirst) {
           const answer = await paycaCall(() => production(input.baseUrl).findCards(record.externalRef, { signal: activitySignal() }));
@@ -461,8 +469,12 @@ export function createSeedCardActivities({ payca }: { payca: PaycaClients }) {
           else cursor.issued += 1;
           note(seeded.requestId);
         }
-        done[offset] = true;
-        while (cursor.next - start < done.length && done[cursor.next - start]) cursor.next += 1;
+        doneAhead.add(index);
+        while (doneAhead.has(cursor.next)) {
+          doneAhead.delete(cursor.next);
+          cursor.next += 1;
+        }
+        cursor.ahead = [...doneAhead];
         if (context) heartbeat(context, cursor);
       });
       return {
