@@ -13,7 +13,7 @@ import { planFor } from './helpers/plans.js';
 import { freshWorkflowId, startDevServer } from './helpers/temporal.js';
 
 /** Enough that one range takes seconds at the worker's default rate, so the kill lands inside it. */
-const RECORDS = 200;
+const RECORDS = 120;
 
 describe('card-record seeding across a worker crash', function () {
   this.timeout(180_000);

@@ -8,6 +8,7 @@
  * issue again, so a batch that failed part-way is best re-run the same day.
  */
 import { createHash } from 'node:crypto';
+import { setMaxListeners } from 'node:events';
 import { readFile } from 'node:fs/promises';
 import { asyncLocalStorage } from '@temporalio/activity';
 import { ApplicationFailure } from '@temporalio/common';
@@ -438,6 +439,9 @@ export function createSeedCardActivities({ payca }: { payca: PaycaClients }) {
     async seedCardRange(input: SeedRangeInput): Promise<SeedRangeResult> {
       const context = asyncLocalStorage.getStore();
       const records = await seedRange(input.csv, input.digest, input.from, input.to);
+      // Every call in flight listens on the one cancellation signal.
+      const signal = activitySignal();
+      if (signal) setMaxListeners(input.concurrency * 2 + 10, signal);
       const recorded = context?.info.heartbeatDetails as SeedRangeCursor | undefined;
       const resumed = recorded !== undefined || (context?.info.attempt ?? 1) > 1;
       const cursor: SeedRangeCursor =
