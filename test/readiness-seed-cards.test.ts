@@ -353,6 +353,18 @@ describe('readiness: seeding card records', function () {
       assert.equal((await openRefs('rng-')).length, 10);
     });
 
+    it('waits out a 429 inside the range instead of failing it, and issues each record once', async () => {
+      const csv = rangeCsv(5, 'thr');
+      const { digest } = await activities.scanSeedCsv({ csv, sample: 0 });
+      await stack.admin('faults', 'POST', { force: { count: 2, code: 'ErrRateLimited', retryAfterSeconds: 1, path: '/v1/cards', method: 'POST' } });
+      const started = Date.now();
+      const seeded = await activities.seedCardRange({ baseUrl, programme: PROGRAMME, csv, digest, from: 0, to: 5, concurrency: 2, lookUpFirst: false });
+      assert.ok(Date.now() - started >= 1_000, 'Retry-After was waited out');
+      assert.equal(seeded.issued + seeded.replayed, 5);
+      assert.equal((await stack.counters()).cardsIssued, 5);
+      assert.equal((await openRefs('thr-')).length, 5);
+    });
+
     it('refuses, without retrying, a range of a file changed since the scan', async () => {
       const csv = rangeCsv(3, 'chg');
       const { digest } = await activities.scanSeedCsv({ csv, sample: 0 });

@@ -10,6 +10,7 @@
 import { createHash } from 'node:crypto';
 import { setMaxListeners } from 'node:events';
 import { readFile } from 'node:fs/promises';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { asyncLocalStorage } from '@temporalio/activity';
 import { ApplicationFailure } from '@temporalio/common';
 import { paycaCall } from '../../payca/activity-failure.js';
@@ -380,6 +381,32 @@ async function seedRange(csv: string, digest: string, from: number, to: number):
   return file.result.records.slice(from, to);
 }
 
+/** Tries of one record inside a range before the range itself fails and Temporal retries it from its cursor. */
+const RECORD_TRIES = 8;
+
+/**
+ * One record's calls again after a retryable failure (a 429, a 503, a timeout), waiting out Retry-After or
+ * a backoff: a range holds hundreds of records, and failing all of them for one throttled call would redo
+ * lookups for every record past the cursor. `whileWaiting` keeps the activity's heartbeat going.
+ */
+async function retryRecord<T>(work: () => Promise<T>, signal: AbortSignal | undefined, whileWaiting: () => void): Promise<T> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await work();
+    } catch (err) {
+      if (!(err instanceof ApplicationFailure) || err.nonRetryable || attempt >= RECORD_TRIES || signal?.aborted) throw err;
+      const waitMs = err.nextRetryDelay !== undefined && err.nextRetryDelay !== null ? msFrom(err.nextRetryDelay) : Math.min(30_000, 500 * 2 ** attempt);
+      whileWaiting();
+      await sleep(waitMs, undefined, signal ? { signal } : undefined);
+    }
+  }
+}
+
+/** PayCA failures carry Retry-After in milliseconds; any other form waits a second. */
+function msFrom(delay: NonNullable<ApplicationFailure['nextRetryDelay']>): number {
+  return typeof delay === 'number' ? delay : 1_000;
+}
+
 /** Runs `work` on indexes [0, count) with at most `lanes` at once; the first failure stops new work and is thrown. */
 async function inLanes(count: number, lanes: number, work: (index: number) => Promise<void>): Promise<void> {
   let next = 0;
@@ -459,16 +486,23 @@ export function createSeedCardActivities({ payca }: { payca: PaycaClients }) {
       await inLanes(todo.length, input.concurrency, async (position) => {
         const index = todo[position] as number;
         const record = records[index] as SeedRecord;
+        const keepAlive = () => {
+          if (context) heartbeat(context, cursor);
+        };
         let held = false;
         if (lookUpFirst) {
-          const answer = await paycaCall(() => production(input.baseUrl).findCards(record.externalRef, { signal: activitySignal() }));
+          const answer = await retryRecord(() => paycaCall(() => production(input.baseUrl).findCards(record.externalRef, { signal })), signal, keepAlive);
           // The dry run's card carries the same externalRef but is closed: only an open card is the seeded one.
           held = answer.body.data.some((card) => card.externalRef === record.externalRef && card.status !== 'closed');
         }
         if (held) {
           cursor.found += 1;
         } else {
-          const seeded = await activities.seedCardRecord({ baseUrl: input.baseUrl, programme: input.programme, record, purpose: 'seed' });
+          const seeded = await retryRecord(
+            () => activities.seedCardRecord({ baseUrl: input.baseUrl, programme: input.programme, record, purpose: 'seed' }),
+            signal,
+            keepAlive,
+          );
           if (seeded.replayed) cursor.replayed += 1;
           else cursor.issued += 1;
           note(seeded.requestId);
