@@ -86,10 +86,10 @@ describe('compensations on the time-skipping server', function () {
 
   const readinessSettled = (s: CutoverStatus) => s.checklist.every((i) => i.kind === 'attested' || i.postLaunch || i.status !== 'checking' && i.status !== 'open');
 
-  async function seededCards(handle: WorkflowHandle): Promise<string[]> {
-    const status = await handle.query(statusQuery);
-    const seeding = status.checklist.find((i) => i.id === 'seed-card-records');
-    return ((seeding?.evidence as { mapping?: { cardId: string }[] } | undefined)?.mapping ?? []).map((m) => m.cardId);
+  /** The workflow keeps no card ids: the seeded cards are the open ones PayCA holds for the CSV's references. */
+  async function seededCards(): Promise<string[]> {
+    const state = (await harness.stack.admin('state')) as { cards: { id: string; status: string; externalRef: string }[] };
+    return state.cards.filter((c) => /^R-\d$/.test(c.externalRef) && c.status === 'active').map((c) => c.id);
   }
 
   async function cardStatuses(ids: string[]): Promise<string[]> {
@@ -101,7 +101,7 @@ describe('compensations on the time-skipping server', function () {
   it('closes the cards seeded during readiness when the lead rolls back, and the report says so', async () => {
     const handle = await harness.start({ plan: seededPlan() });
     await advanceUntil(harness.env, handle, holdingAt('go-live'), 'the go-live gate');
-    const cards = await seededCards(handle);
+    const cards = await seededCards();
     assert.equal(cards.length, 4);
     assert.deepEqual(await cardStatuses(cards), ['active', 'active', 'active', 'active']);
     await handle.executeUpdate(approveUpdate, { args: [{ stage: 'go-live', by: 'erin' }] });
@@ -125,7 +125,7 @@ describe('compensations on the time-skipping server', function () {
   it('keeps the seeded cards open on abort when the plan says keepOnRollBack, and records them as kept', async () => {
     const handle = await harness.start({ plan: seededPlan(true) });
     await advanceUntil(harness.env, handle, readinessSettled, 'the readiness checks');
-    const cards = await seededCards(handle);
+    const cards = await seededCards();
     await handle.executeUpdate(abortUpdate, { args: [{ by: 'lara', reason: 'PayCA asked us to wait' }] });
     const result = await handle.result();
 

@@ -91,9 +91,10 @@ describe('readiness checklist in the cutover workflow', function () {
     assert.equal(tls.status, 'failed');
     assert.match(tls.problems.join(), /is not https/);
 
-    const seeded = item(status, 'seed-card-records').evidence as { seeded: number; mapping: { externalRef: string; cardId: string }[] };
-    assert.equal(seeded.seeded, 3);
-    assert.deepEqual(seeded.mapping.map((m) => m.externalRef), ['R-1', 'R-2', 'R-3']);
+    const seeded = item(status, 'seed-card-records').evidence as { seeded: number; issued: number; found: number };
+    assert.deepEqual({ seeded: seeded.seeded, issued: seeded.issued, found: seeded.found }, { seeded: 3, issued: 3, found: 0 });
+    const state = (await harness.stack.admin('state')) as { cards: { externalRef: string; status: string }[] };
+    assert.deepEqual(state.cards.filter((c) => /^R-\d$/.test(c.externalRef) && c.status === 'active').map((c) => c.externalRef).sort(), ['R-1', 'R-2', 'R-3']);
     const counters = await harness.stack.counters();
     assert.equal(counters.cardsIssued, 4, 'three seeded cards and one dry-run card');
     assert.equal(counters.cardsClosed, 1, 'the dry-run card was closed again');

@@ -322,6 +322,73 @@ describe('readiness: seeding card records', function () {
     });
   });
 
+  describe('seeding in ranges from the file', () => {
+    const header = 'externalRef,holderName,accountId,currency';
+    const rangeCsv = (count: number, prefix: string) =>
+      csvFile([header, ...records(count, prefix).map((r) => `${r.externalRef},${r.holderName},${r.accountId},${r.currency}`)].join('\n') + '\n');
+    const openRefs = async (prefix: string) => {
+      const state = (await stack.admin('state')) as { cards: { externalRef: string; status: string }[] };
+      return state.cards.filter((c) => c.externalRef.startsWith(prefix) && c.status === 'active').map((c) => c.externalRef).sort();
+    };
+
+    it('answers the scan with counts, a digest and the sample, never the records, and caps the problems', async () => {
+      const good = await activities.scanSeedCsv({ csv: rangeCsv(30, 'scan'), sample: 2 });
+      assert.equal(good.total, 30);
+      assert.match(good.digest, /^[0-9a-f]{64}$/);
+      assert.deepEqual(good.sample.map((r) => r.externalRef), ['scan-001', 'scan-002']);
+      assert.deepEqual(good.problems, []);
+      const bad = await activities.scanSeedCsv({ csv: csvFile([header, ...Array.from({ length: 80 }, (_, i) => `bad-${i},,acc_gbp_main,GBP`)].join('\n')), sample: 1 });
+      assert.equal(bad.problems.length, 51);
+      assert.match(bad.problems.at(-1) ?? '', /… and 30 more problems/);
+    });
+
+    it('seeds a range once, and a resumption that looks records up first issues nothing again', async () => {
+      const csv = rangeCsv(10, 'rng');
+      const { digest } = await activities.scanSeedCsv({ csv, sample: 0 });
+      const first = await activities.seedCardRange({ baseUrl, programme: PROGRAMME, csv, digest, from: 4, to: 10, concurrency: 4, lookUpFirst: false });
+      assert.deepEqual({ issued: first.issued, found: first.found, replayed: first.replayed }, { issued: 6, found: 0, replayed: 0 });
+      const again = await activities.seedCardRange({ baseUrl, programme: PROGRAMME, csv, digest, from: 0, to: 10, concurrency: 4, lookUpFirst: true });
+      assert.deepEqual({ issued: again.issued, found: again.found, replayed: again.replayed }, { issued: 4, found: 6, replayed: 0 });
+      assert.equal((await stack.counters()).cardsIssued, 10);
+      assert.equal((await openRefs('rng-')).length, 10);
+    });
+
+    it('waits out a 429 inside the range instead of failing it, and issues each record once', async () => {
+      const csv = rangeCsv(5, 'thr');
+      const { digest } = await activities.scanSeedCsv({ csv, sample: 0 });
+      await stack.admin('faults', 'POST', { force: { count: 2, code: 'ErrRateLimited', retryAfterSeconds: 1, path: '/v1/cards', method: 'POST' } });
+      const started = Date.now();
+      const seeded = await activities.seedCardRange({ baseUrl, programme: PROGRAMME, csv, digest, from: 0, to: 5, concurrency: 2, lookUpFirst: false });
+      assert.ok(Date.now() - started >= 1_000, 'Retry-After was waited out');
+      assert.equal(seeded.issued + seeded.replayed, 5);
+      assert.equal((await stack.counters()).cardsIssued, 5);
+      assert.equal((await openRefs('thr-')).length, 5);
+    });
+
+    it('refuses, without retrying, a range of a file changed since the scan', async () => {
+      const csv = rangeCsv(3, 'chg');
+      const { digest } = await activities.scanSeedCsv({ csv, sample: 0 });
+      writeFileSync(csv, `${header}\nchg-999,Someone Else,acc_gbp_main,GBP\n`);
+      await assert.rejects(
+        activities.seedCardRange({ baseUrl, programme: PROGRAMME, csv, digest, from: 0, to: 3, concurrency: 2, lookUpFirst: false }),
+        (err: unknown) => err instanceof ApplicationFailure && err.type === 'SeedCsvChanged' && err.nonRetryable,
+      );
+      assert.equal((await stack.counters()).cardsIssued, 0);
+    });
+
+    it('closes the open cards of a range found by externalRef, skips records never issued, and closes nothing twice', async () => {
+      const csv = rangeCsv(6, 'cls');
+      const { digest } = await activities.scanSeedCsv({ csv, sample: 0 });
+      await activities.seedCardRange({ baseUrl, programme: PROGRAMME, csv, digest, from: 0, to: 4, concurrency: 3, lookUpFirst: false });
+      const closed = await activities.closeSeededRange({ baseUrl, programme: PROGRAMME, csv, digest, from: 0, to: 6 });
+      assert.deepEqual({ closed: closed.closed, absent: closed.absent }, { closed: 4, absent: 2 });
+      assert.deepEqual(await openRefs('cls-'), []);
+      const again = await activities.closeSeededRange({ baseUrl, programme: PROGRAMME, csv, digest, from: 0, to: 6 });
+      assert.deepEqual({ closed: again.closed, absent: again.absent }, { closed: 0, absent: 6 });
+      assert.equal((await stack.counters()).cardsClosed, 4);
+    });
+  });
+
   describe('the workflow-side batch', () => {
     it('seeds at most `concurrency` at once, keeps input order and reports progress after each card', async () => {
       const batch = records(7, 'batch');

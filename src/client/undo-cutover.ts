@@ -85,6 +85,8 @@ function merge(owedByRun: Compensation[][]): Compensation[] {
       }
       const known = new Set(seeded.cardIds);
       seeded.cardIds.push(...step.cardIds.filter((id) => !known.has(id)));
+      // Runs of one cutover seed from its plan's one file: the widest range reached covers the others.
+      if (step.records && (!seeded.records || step.records.upTo > seeded.records.upTo)) seeded.records = step.records;
       continue;
     }
     const key = JSON.stringify(step);

@@ -20,6 +20,8 @@ import { PAYCA_TASK_QUEUE } from './definitions.js';
 export interface PaycaCallOptions {
   startToCloseTimeout?: number;
   heartbeatTimeout?: string;
+  /** Instead of the plan's retry budget, for an activity whose own work takes longer than one call. */
+  scheduleToCloseTimeout?: number;
   cancellationType?: ActivityCancellationType;
 }
 

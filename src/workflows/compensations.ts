@@ -82,6 +82,18 @@ async function undo(plan: CutoverPlan, step: Compensation, holds: boolean): Prom
     }
     case 'close-seeded-cards': {
       const requestIds: string[] = [];
+      let closedByRef = 0;
+      const seeded = step.records;
+      // Newest record first; each range is looked up by externalRef again, so a retried step closes nothing twice.
+      for (let to = seeded?.upTo ?? 0; seeded && to > 0; to -= SEED_CLOSE_BATCH) {
+        const from = Math.max(0, to - SEED_CLOSE_BATCH);
+        const closed = await paycaActivities(budgetMs, `roll-back: close seeded cards of records ${from + 1}-${to} of ${seeded.upTo}`, {
+          startToCloseTimeout: 300_000,
+          heartbeatTimeout: '30s',
+        }).closeSeededRange({ baseUrl: production, programme: plan.programme, csv: seeded.csv, digest: seeded.digest, from, to });
+        closedByRef += closed.closed;
+        requestIds.push(...closed.requestIds);
+      }
       // Newest first, like the steps themselves; each batch is idempotent, so a retried step redoes none.
       const cards = [...step.cardIds].reverse();
       for (let from = 0; from < cards.length; from += SEED_CLOSE_BATCH) {
@@ -93,7 +105,7 @@ async function undo(plan: CutoverPlan, step: Compensation, holds: boolean): Prom
         requestIds.push(...closed.requestIds);
       }
       const span = requestIds.length > 0 ? ` (requests ${requestIds[0]} … ${requestIds[requestIds.length - 1]})` : '';
-      return `closed ${describeSeededCards(cards.length)}${span}`;
+      return `closed ${describeSeededCards(cards.length + closedByRef)}${span}`;
     }
   }
 }
@@ -110,7 +122,7 @@ function failureReason(err: unknown): string {
 /** A step the plan says to keep is recorded as kept instead of undone. */
 function keptReason(plan: CutoverPlan, step: Compensation): string | undefined {
   if (step.step === 'close-seeded-cards' && plan.readiness.seedCards?.keepOnRollBack) {
-    return `kept ${describeSeededCards(step.cardIds.length)} open (readiness.seedCards.keepOnRollBack)`;
+    return `kept ${describeSeededCards(step.cardIds.length + (step.records?.upTo ?? 0))} open (readiness.seedCards.keepOnRollBack)`;
   }
   return undefined;
 }

@@ -171,7 +171,13 @@ export type Compensation =
   | { step: 'restore-sandbox-jobs'; priorStates: JobPriorState[] }
   | { step: 'remove-webhook-subscription'; subscriptionId: string }
   | { step: 'close-test-card'; cardId: string }
-  | { step: 'close-seeded-cards'; cardIds: string[] };
+  | {
+      step: 'close-seeded-cards';
+      /** Cards seeded before seeding ran in ranges, by id. */
+      cardIds: string[];
+      /** Records [0, upTo) of the CSV may have cards: closing finds each by externalRef, so no ids are kept. */
+      records?: { csv: string; digest: string; upTo: number };
+    };
 
 /**
  * One compensation's outcome. `done`: undone. `held`: it failed past the plan's retry budget and waits
@@ -234,7 +240,13 @@ export interface ChecklistItemState {
   reason?: string;
   at?: string;
   /** Card seeding progress, while it runs. */
-  progress?: { done: number; total: number };
+  progress?: {
+    done: number;
+    total: number;
+    /** Records a second so far and when the rest should be done at that rate; seeding in ranges only. */
+    perSecond?: number;
+    expectedEnd?: string;
+  };
   /** Signed completions, waivers and re-checks of this item, so the report can be verified offline. */
   signedAnswers?: ItemAnswerRecord[];
   /** Post-launch items: open once the cutover rolls forward, due by this time on the plan's clock. */

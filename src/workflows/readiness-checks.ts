@@ -40,6 +40,128 @@ const SEED_CONCURRENCY_BEFORE_PATCH = 8;
  * aborted part-way still has its cards closed. A re-run of the item replays the same cards (the keys are
  * per record) and adds each card once; one step covers every run.
  */
+/** Records one seeding activity works through, unless the file is so large that the range count cap widens them. */
+export const SEED_RANGE_RECORDS = 500;
+/**
+ * At most this many seeding activities per run, whatever the file's size: the cutover's history grows with
+ * the number of ranges, not of records, so a larger file gets wider ranges instead of more of them.
+ */
+export const MAX_SEED_RANGES = 48;
+/** Ranges seeding at once, so every worker's share of the PayCA rate is used. */
+const SEED_RANGES_IN_FLIGHT = 4;
+/** PayCA calls one range keeps in flight; the worker's rate limiter paces them. */
+const SEED_CALLS_PER_RANGE = 16;
+
+export function seedRanges(total: number): { from: number; to: number }[] {
+  const width = Math.max(SEED_RANGE_RECORDS, Math.ceil(total / MAX_SEED_RANGES));
+  const ranges: { from: number; to: number }[] = [];
+  for (let from = 0; from < total; from += width) ranges.push({ from, to: Math.min(total, from + width) });
+  return ranges;
+}
+
+/** The one close-seeded-cards step every run of seeding shares, created on first need. */
+function seededCardsOwed(compensations: Compensation[]): Extract<Compensation, { step: 'close-seeded-cards' }> {
+  let owed = compensations.find((c): c is Extract<Compensation, { step: 'close-seeded-cards' }> => c.step === 'close-seeded-cards');
+  if (!owed) {
+    owed = { step: 'close-seeded-cards', cardIds: [] };
+    compensations.push(owed);
+  }
+  return owed;
+}
+
+interface SeedInRangesInput {
+  plan: CutoverPlan;
+  csv: string;
+  dryRunSample: number;
+  compensations: Compensation[];
+  item: ChecklistItemState | undefined;
+}
+
+/**
+ * Seeding whose cost in history and state does not grow with the file: the CSV stays on the worker, read by
+ * range from a cursor; the workflow keeps counts, the digest and the range reached, never a card id.
+ */
+async function seedInRanges(input: SeedInRangesInput): Promise<ReadinessOutcome> {
+  const { plan, csv, item } = input;
+  const production = plan.payca.production.baseUrl;
+  const summary = 'readiness: seed initial card records (Engineering)';
+  const act = paycaActivities(plan.paycaRetryBudgetMs, summary);
+  const scan = await act.scanSeedCsv({ csv, sample: input.dryRunSample });
+  if (scan.problems.length > 0) return { problems: scan.problems, evidence: { csv, records: scan.total } };
+
+  const dryRun = [];
+  for (const record of scan.sample) {
+    const issued = await act.seedCardRecord({ baseUrl: production, programme: plan.programme, record, purpose: 'dry-run' });
+    const mapping = await act.verifyCardMapping({ baseUrl: production, externalRef: record.externalRef, cardId: issued.cardId });
+    await act.closeDryRunCard({ baseUrl: production, cardId: issued.cardId });
+    dryRun.push({ ...mapping, closed: true });
+  }
+  const mismatched = dryRun.filter((d) => !d.matches);
+  if (mismatched.length > 0) {
+    return { problems: mismatched.map((d) => `dry run: card ${d.cardId} does not map back to ${d.externalRef}`), evidence: { dryRun } };
+  }
+
+  const owed = seededCardsOwed(input.compensations);
+  // An earlier run (a retried item) may have issued cards days ago, past PayCA's key window: look them up.
+  const lookUpFirst = owed.records !== undefined;
+  const total = scan.total;
+  const ranges = seedRanges(total);
+  const startedAt = Date.now();
+  const totals = { issued: 0, found: 0, replayed: 0, done: 0 };
+  const requestIds: string[] = [];
+  const report = () => {
+    if (!item) return;
+    const seconds = (Date.now() - startedAt) / 1000;
+    const perSecond = seconds > 0 ? Math.round((totals.done / seconds) * 10) / 10 : undefined;
+    const expectedEnd = perSecond ? new Date(Date.now() + ((total - totals.done) / perSecond) * 1000).toISOString() : undefined;
+    item.progress = { done: totals.done, total, ...(perSecond === undefined ? {} : { perSecond }), ...(expectedEnd ? { expectedEnd } : {}) };
+  };
+  report();
+  let next = 0;
+  let failure: { error: unknown } | undefined;
+  const lane = async (): Promise<void> => {
+    while (failure === undefined && next < ranges.length) {
+      const range = ranges[next] as { from: number; to: number };
+      next += 1;
+      // Owed before the range starts: closing looks records up, so one never issued costs a lookup, not a miss.
+      owed.records = { csv, digest: scan.digest, upTo: Math.max(owed.records?.upTo ?? 0, range.to) };
+      try {
+        const seeded = await paycaActivities(plan.paycaRetryBudgetMs, `${summary}: records ${range.from + 1}-${range.to} of ${total}`, {
+          ...ACTING_CALL,
+          startToCloseTimeout: 900_000,
+          // Short, since it is how long a range whose worker died waits before another worker resumes it.
+          heartbeatTimeout: '10s',
+          scheduleToCloseTimeout: plan.paycaRetryBudgetMs + 900_000,
+        }).seedCardRange({
+          baseUrl: production,
+          programme: plan.programme,
+          csv,
+          digest: scan.digest,
+          ...range,
+          concurrency: SEED_CALLS_PER_RANGE,
+          lookUpFirst,
+        });
+        totals.issued += seeded.issued;
+        totals.found += seeded.found;
+        totals.replayed += seeded.replayed;
+        totals.done += range.to - range.from;
+        if (requestIds.length === 0 && seeded.requestIds[0]) requestIds.push(seeded.requestIds[0]);
+        const lastId = seeded.requestIds[seeded.requestIds.length - 1];
+        if (lastId) requestIds[1] = lastId;
+        report();
+      } catch (error) {
+        failure ??= { error };
+      }
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(SEED_RANGES_IN_FLIGHT, ranges.length) }, () => lane()));
+  if (failure !== undefined) throw failure.error;
+  return {
+    problems: [],
+    evidence: { csv, digest: scan.digest, dryRun, seeded: total, issued: totals.issued, found: totals.found, replayed: totals.replayed, ranges: ranges.length, requestIds },
+  };
+}
+
 function oweSeededCards(compensations: Compensation[]): (cardId: string) => void {
   let owed: Extract<Compensation, { step: 'close-seeded-cards' }> | undefined;
   let known: Set<string> | undefined;
@@ -132,6 +254,9 @@ export function createReadinessChecks(ctx: ReadinessContext): Record<AutomatedCh
     async 'seed-cards'() {
       const seeding = plan.readiness.seedCards;
       if (!seeding) return notConfigured('readiness.seedCards (the CSV of initial card records)');
+      if (patched('seed-in-ranges')) {
+        return seedInRanges({ plan, csv: seeding.csv, dryRunSample: seeding.dryRunSample, compensations: ctx.compensations, item: ctx.item('seed-card-records') });
+      }
       const act = payca('readiness: seed initial card records (Engineering)');
       const { records, problems } = await act.readSeedCsv({ csv: seeding.csv });
       if (problems.length > 0) return { problems, evidence: { csv: seeding.csv, records: records.length } };

@@ -2,6 +2,9 @@
  * Seeds a batch of card records from inside the workflow, a few at a time. Pure promise code with no
  * timers, clocks or I/O, so it replays deterministically: `seed` is the caller's activity stub, and the
  * order completions arrive in is recorded in history like any other activity result.
+ *
+ * Only cutovers started before `seed-in-ranges` seed this way (one activity per record, every card id in
+ * state); newer ones seed in ranges on the worker (docs/seeding.md).
  */
 import type { SeededCard, SeedRecord } from '../activities/readiness/seed-cards.js';
 

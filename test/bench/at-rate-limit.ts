@@ -17,7 +17,7 @@ import { startPaycaStack, type PaycaStack } from '../helpers/payca-stack.js';
 import { planFor } from '../helpers/plans.js';
 import { freshWorkflowId, startDevServer } from '../helpers/temporal.js';
 import { startWorkerPool } from '../helpers/worker-pool.js';
-import { activityCompletedAtMs, activityStartedAtMs, eventTimeMs, scheduledActivities } from './history-times.js';
+import { activityCompletedAtMs, eventTimeMs, scheduledActivities } from './history-times.js';
 import { round } from './stats.js';
 import type { Benchmark, BenchOptions, BenchResult } from './types.js';
 
@@ -27,7 +27,7 @@ const DRY_RUN_SAMPLE = 1;
 interface SeedRun {
   wallMs: number;
   /** Seeds started per second between the first start and the last: the rate the server let through. */
-  startRate: number;
+  recordsPerSecond: number;
   requests: number;
   rateLimited: number;
 }
@@ -82,17 +82,17 @@ async function seedOnce(
     }
     const after = await readSimulatorCounters(stack.production.url);
     const events = (await handle.fetchHistory()).events ?? [];
-    const seeds = scheduledActivities(events, 'seedCardRecord').slice(DRY_RUN_SAMPLE);
-    if (seeds.length !== records) throw new Error(`expected ${records} seed activities in history, found ${seeds.length}`);
+    // Seeding runs in range activities; W spans the first range scheduled to the last one completed.
+    const seeds = scheduledActivities(events, 'seedCardRange');
+    if (seeds.length === 0) throw new Error(`expected seeding range activities in history, found none`);
     const firstScheduledMs = eventTimeMs(seeds[0] as (typeof seeds)[number]);
     const lastCompletedMs = Math.max(...seeds.map((s) => activityCompletedAtMs(events, Number(s.eventId)) ?? Number.NaN));
-    const startsMs = seeds.map((s) => activityStartedAtMs(events, Number(s.eventId)) ?? Number.NaN).sort((a, b) => a - b);
-    const startRate = (startsMs.length - 1) / (((startsMs.at(-1) ?? 0) - (startsMs[0] ?? 0)) / 1000);
+    const recordsPerSecond = records / ((lastCompletedMs - firstScheduledMs) / 1000);
     await handle.executeUpdate(abortUpdate, { args: [{ by: 'lara', reason: 'benchmark done' }] });
     await handle.result().catch(() => undefined);
     const rateLimited = (after.answersByCode['ErrRateLimited'] ?? 0) - (before.answersByCode['ErrRateLimited'] ?? 0);
     const requests = (after.requests ?? 0) - (before.requests ?? 0);
-    const run = { wallMs: lastCompletedMs - firstScheduledMs, startRate, requests, rateLimited };
+    const run = { wallMs: lastCompletedMs - firstScheduledMs, recordsPerSecond, requests, rateLimited };
     log(`  ${workers} worker(s): ${records} records in ${round(run.wallMs / 1000)} s, ${rateLimited} of ${requests} calls answered 429`);
     return run;
   } finally {
@@ -113,7 +113,7 @@ function resultFor(workers: number, records: number, run: SeedRun): BenchResult 
       share429Percent: round(share429 * 100),
       records,
       ratePerSecond: RATE,
-      startsPerSecond: round(run.startRate),
+      recordsPerSecond: round(run.recordsPerSecond),
       paycaRequests: run.requests,
       answered429: run.rateLimited,
     },

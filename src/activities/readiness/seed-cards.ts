@@ -8,7 +8,9 @@
  * issue again, so a batch that failed part-way is best re-run the same day.
  */
 import { createHash } from 'node:crypto';
+import { setMaxListeners } from 'node:events';
 import { readFile } from 'node:fs/promises';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { asyncLocalStorage } from '@temporalio/activity';
 import { ApplicationFailure } from '@temporalio/common';
 import { paycaCall } from '../../payca/activity-failure.js';
@@ -283,10 +285,151 @@ export function closeSeededCardKey(programme: string, cardId: string): string {
   return `close-seed-v1:${createHash('sha256').update(`${programme}\u0000${cardId}`).digest('hex')}`;
 }
 
+/** At most this many CSV problems travel back to the workflow; the rest are counted, so the payload stays small. */
+export const MAX_SEED_PROBLEMS = 50;
+
+export interface SeedCsvScanInput {
+  csv: string;
+  /** How many records from the top of the file to return, for the dry run. */
+  sample: number;
+}
+
+/** What the workflow keeps of the CSV: its size and digest, never its records (bar the dry-run sample). */
+export interface SeedCsvScan {
+  total: number;
+  /** sha256 of the file; every later read checks it, so a file changed mid-seeding is refused, not mixed. */
+  digest: string;
+  problems: string[];
+  sample: SeedRecord[];
+}
+
+export interface SeedRangeInput {
+  baseUrl: string;
+  programme: string;
+  csv: string;
+  digest: string;
+  /** Records [from, to) of the file's good records, in file order. */
+  from: number;
+  to: number;
+  /** PayCA calls this activity keeps in flight; the worker's rate limiter paces them. */
+  concurrency: number;
+  /** Look each record up by externalRef before issuing it: set when an earlier run may have issued it. */
+  lookUpFirst: boolean;
+}
+
+export interface SeedRangeResult {
+  from: number;
+  to: number;
+  /** New cards PayCA issued for this range. */
+  issued: number;
+  /** Records PayCA already held a card for, found by externalRef, and not issued again. */
+  found: number;
+  /** Records PayCA answered from an earlier call with the same key. */
+  replayed: number;
+  requestIds: string[];
+}
+
+export interface CloseSeededRangeInput {
+  baseUrl: string;
+  programme: string;
+  csv: string;
+  digest: string;
+  from: number;
+  to: number;
+}
+
+export interface CloseSeededRangeResult {
+  closed: number;
+  /** Records PayCA holds no open card for (never issued, or closed already). */
+  absent: number;
+  requestIds: string[];
+}
+
+interface SeedRangeCursor {
+  /** Every record of the range below this offset is done. */
+  next: number;
+  /** Offsets past `next` that are done too (at most the calls in flight), so a retry redoes none of them. */
+  ahead: number[];
+  issued: number;
+  found: number;
+  replayed: number;
+  first?: string;
+  last?: string;
+}
+
+/** The good records of one CSV file, parsed once per worker while its digest stays the same. */
+let parsedCsv: { csv: string; digest: string; result: SeedCsvResult } | undefined;
+
+async function readSeedFile(csv: string): Promise<{ digest: string; result: SeedCsvResult }> {
+  const bytes = await readFile(csv);
+  const digest = createHash('sha256').update(bytes).digest('hex');
+  if (parsedCsv?.csv === csv && parsedCsv.digest === digest) return parsedCsv;
+  const result = seedRecordsFromCsv(bytes.toString('utf8'), csv);
+  parsedCsv = { csv, digest, result };
+  return parsedCsv;
+}
+
+async function seedRange(csv: string, digest: string, from: number, to: number): Promise<SeedRecord[]> {
+  const file = await readSeedFile(csv);
+  if (file.digest !== digest) {
+    throw ApplicationFailure.create({
+      type: 'SeedCsvChanged',
+      nonRetryable: true,
+      message: `the seed CSV ${csv} changed since seeding began (sha256 ${digest.slice(0, 12)}…, now ${file.digest.slice(0, 12)}…); restore the file as it was, or retry the item to start over with the new file`,
+    });
+  }
+  return file.result.records.slice(from, to);
+}
+
+/** Tries of one record inside a range before the range itself fails and Temporal retries it from its cursor. */
+const RECORD_TRIES = 8;
+
+/**
+ * One record's calls again after a retryable failure (a 429, a 503, a timeout), waiting out Retry-After or
+ * a backoff: a range holds hundreds of records, and failing all of them for one throttled call would redo
+ * lookups for every record past the cursor. `whileWaiting` keeps the activity's heartbeat going.
+ */
+async function retryRecord<T>(work: () => Promise<T>, signal: AbortSignal | undefined, whileWaiting: () => void): Promise<T> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await work();
+    } catch (err) {
+      if (!(err instanceof ApplicationFailure) || err.nonRetryable || attempt >= RECORD_TRIES || signal?.aborted) throw err;
+      const waitMs = err.nextRetryDelay !== undefined && err.nextRetryDelay !== null ? msFrom(err.nextRetryDelay) : Math.min(30_000, 500 * 2 ** attempt);
+      whileWaiting();
+      await sleep(waitMs, undefined, signal ? { signal } : undefined);
+    }
+  }
+}
+
+/** PayCA failures carry Retry-After in milliseconds; any other form waits a second. */
+function msFrom(delay: NonNullable<ApplicationFailure['nextRetryDelay']>): number {
+  return typeof delay === 'number' ? delay : 1_000;
+}
+
+/** Runs `work` on indexes [0, count) with at most `lanes` at once; the first failure stops new work and is thrown. */
+async function inLanes(count: number, lanes: number, work: (index: number) => Promise<void>): Promise<void> {
+  let next = 0;
+  let failure: { error: unknown } | undefined;
+  const lane = async () => {
+    while (failure === undefined && next < count) {
+      const index = next;
+      next += 1;
+      try {
+        await work(index);
+      } catch (error) {
+        failure ??= { error };
+      }
+    }
+  };
+  await Promise.all(Array.from({ length: Math.max(1, Math.min(lanes, count)) }, () => lane()));
+  if (failure !== undefined) throw failure.error;
+}
+
 export function createSeedCardActivities({ payca }: { payca: PaycaClients }) {
   const production = (baseUrl: string) => payca.get('production', baseUrl);
 
-  return {
+  const activities = {
     /** Problems come back as data, not failures: retrying cannot fix a CSV, and its owner needs them all at once. */
     async readSeedCsv(input: { csv: string }): Promise<SeedCsvResult> {
       let text: string;
@@ -297,6 +440,121 @@ export function createSeedCardActivities({ payca }: { payca: PaycaClients }) {
         return { records: [], problems: [`cannot read the seed CSV ${input.csv} on the worker: ${reason}`] };
       }
       return seedRecordsFromCsv(text, input.csv);
+    },
+
+    /** Reads the whole file on the worker and answers with counts, a digest and the dry-run sample only. */
+    async scanSeedCsv(input: SeedCsvScanInput): Promise<SeedCsvScan> {
+      let file;
+      try {
+        file = await readSeedFile(input.csv);
+      } catch (err) {
+        const reason = err instanceof Error ? err.message : String(err);
+        return { total: 0, digest: '', problems: [`cannot read the seed CSV ${input.csv} on the worker: ${reason}`], sample: [] };
+      }
+      const { records, problems } = file.result;
+      const shown = problems.slice(0, MAX_SEED_PROBLEMS);
+      if (problems.length > shown.length) shown.push(`… and ${problems.length - shown.length} more problems in ${input.csv}`);
+      return { total: records.length, digest: file.digest, problems: shown, sample: records.slice(0, Math.max(0, input.sample)) };
+    },
+
+    /**
+     * Seeds one range of the CSV with several calls in flight. The heartbeat carries the cursor (every record
+     * below it is done), so a retry resumes there; records past the cursor that the lost attempt may have
+     * issued are looked up by externalRef first, as are all records when the workflow says an earlier run
+     * may have issued them, so a resumption after PayCA's 24-hour key window issues nothing twice.
+     */
+    async seedCardRange(input: SeedRangeInput): Promise<SeedRangeResult> {
+      const context = asyncLocalStorage.getStore();
+      const records = await seedRange(input.csv, input.digest, input.from, input.to);
+      // Every call in flight listens on the one cancellation signal.
+      const signal = activitySignal();
+      if (signal) setMaxListeners(input.concurrency * 2 + 10, signal);
+      const recorded = context?.info.heartbeatDetails as SeedRangeCursor | undefined;
+      const resumed = recorded !== undefined || (context?.info.attempt ?? 1) > 1;
+      const cursor: SeedRangeCursor =
+        recorded && typeof recorded.next === 'number'
+          ? { ...recorded, ahead: Array.isArray(recorded.ahead) ? recorded.ahead : [] }
+          : { next: 0, ahead: [], issued: 0, found: 0, replayed: 0 };
+      const lookUpFirst = input.lookUpFirst || resumed;
+      const doneAhead = new Set(cursor.ahead);
+      const todo: number[] = [];
+      for (let index = cursor.next; index < records.length; index++) if (!doneAhead.has(index)) todo.push(index);
+      const note = (requestId: string) => {
+        cursor.first ??= requestId;
+        cursor.last = requestId;
+      };
+      await inLanes(todo.length, input.concurrency, async (position) => {
+        const index = todo[position] as number;
+        const record = records[index] as SeedRecord;
+        const keepAlive = () => {
+          if (context) heartbeat(context, cursor);
+        };
+        let held = false;
+        if (lookUpFirst) {
+          const answer = await retryRecord(() => paycaCall(() => production(input.baseUrl).findCards(record.externalRef, { signal })), signal, keepAlive);
+          // The dry run's card carries the same externalRef but is closed: only an open card is the seeded one.
+          held = answer.body.data.some((card) => card.externalRef === record.externalRef && card.status !== 'closed');
+        }
+        if (held) {
+          cursor.found += 1;
+        } else {
+          const seeded = await retryRecord(
+            () => activities.seedCardRecord({ baseUrl: input.baseUrl, programme: input.programme, record, purpose: 'seed' }),
+            signal,
+            keepAlive,
+          );
+          if (seeded.replayed) cursor.replayed += 1;
+          else cursor.issued += 1;
+          note(seeded.requestId);
+        }
+        doneAhead.add(index);
+        while (doneAhead.has(cursor.next)) {
+          doneAhead.delete(cursor.next);
+          cursor.next += 1;
+        }
+        cursor.ahead = [...doneAhead];
+        if (context) heartbeat(context, cursor);
+      });
+      return {
+        from: input.from,
+        to: input.to,
+        issued: cursor.issued,
+        found: cursor.found,
+        replayed: cursor.replayed,
+        requestIds: [cursor.first, cursor.last].filter((id): id is string => id !== undefined),
+      };
+    },
+
+    /**
+     * Closes the open cards PayCA holds for records [from, to), newest record first, finding each by
+     * externalRef: the workflow keeps no card ids. The cursor goes into the heartbeat after each record.
+     */
+    async closeSeededRange(input: CloseSeededRangeInput): Promise<CloseSeededRangeResult> {
+      const context = asyncLocalStorage.getStore();
+      const records = (await seedRange(input.csv, input.digest, input.from, input.to)).reverse();
+      const recorded = context?.info.heartbeatDetails as { next?: number; closed?: number; absent?: number; first?: string } | undefined;
+      let next = typeof recorded?.next === 'number' ? recorded.next : 0;
+      let closed = recorded?.closed ?? 0;
+      let absent = recorded?.absent ?? 0;
+      let first = recorded?.first;
+      let last: string | undefined;
+      while (next < records.length) {
+        const record = records[next] as SeedRecord;
+        const found = await paycaCall(() => production(input.baseUrl).findCards(record.externalRef, { signal: activitySignal() }));
+        const open = found.body.data.filter((card) => card.externalRef === record.externalRef && card.status !== 'closed');
+        if (open.length === 0) absent += 1;
+        for (const card of open) {
+          const answer = await paycaCall(() =>
+            production(input.baseUrl).closeCard(card.id, { idempotencyKey: closeSeededCardKey(input.programme, card.id), signal: activitySignal() }),
+          );
+          first ??= answer.requestId;
+          last = answer.requestId;
+          closed += 1;
+        }
+        next += 1;
+        if (context) heartbeat(context, { next, closed, absent, first });
+      }
+      return { closed, absent, requestIds: [first, last].filter((id): id is string => id !== undefined) };
     },
 
     async seedCardRecord(input: SeedCardRecordInput): Promise<SeededCard> {
@@ -377,6 +635,7 @@ export function createSeedCardActivities({ payca }: { payca: PaycaClients }) {
       return { cardId: answer.body.id, status: answer.body.status, requestId: answer.requestId };
     },
   };
+  return activities;
 }
 
 export type SeedCardActivities = ReturnType<typeof createSeedCardActivities>;

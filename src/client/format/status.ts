@@ -79,7 +79,7 @@ export function describeOwed(step: Compensation): string {
     case 'close-test-card':
       return `close-test-card: ${step.cardId}`;
     case 'close-seeded-cards':
-      return `close-seeded-cards: ${step.cardIds.length} card(s)`;
+      return `close-seeded-cards: ${step.cardIds.length + (step.records?.upTo ?? 0)} card(s)`;
   }
 }
 
