@@ -81,7 +81,7 @@ export const mochaHooks: Mocha.RootHookObject = {
   },
   beforeEach(this: Mocha.Context) {
     const test = this.currentTest;
-    if (test) marks.set(test, enter(test.file, test.fullTitle()));
+    if (test) marks.set(test, enter(test.file, test.fullTitle(), true));
   },
   async afterEach(this: Mocha.Context) {
     const test = this.currentTest as Runnable | undefined;

@@ -52,6 +52,7 @@ describe('the test output', () => {
     const failure = run.stdout.slice(run.stdout.indexOf('1 failing'));
     assert.match(failure, /AssertionError \[ERR_ASSERTION\]: failed on purpose/);
     assert.match(failure, /logs: test-results\/logs\/noisy-suite\.log, test-results\/logs\/noisy-suite\.temporal-dev-server\.log\n/);
+    assert.match(failure, /noted by the suite:\n\s+\| noisy seed 42/);
     assert.match(failure, /logged while it ran.*:\n(.*\n)*.*\| .* note measured: retention/);
     assert.match(failure, /\| .* node Warning: an expected warning/);
     assert.match(failure, /\| .* worker \[WARN\] .*Activity failed/);

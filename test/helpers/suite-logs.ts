@@ -20,6 +20,8 @@ interface SuiteFiles {
   mainLog: string;
   /** Files of server processes, in the order they were asked for. */
   others: string[];
+  /** Notes made in the suite's hooks (a seed, what was generated), which every failure of the suite shows. */
+  hookNotes: string[];
 }
 
 /** Where the current test's lines start in its suite's log, to show them if it fails. */
@@ -29,7 +31,7 @@ export interface LogMark {
 }
 
 const suites = new Map<string, SuiteFiles>();
-let current = { suite: 'outside-suites', label: 'loading' };
+let current = { suite: 'outside-suites', label: 'loading', inTest: false };
 
 function suiteName(file: string | undefined): string {
   return file ? basename(file).replace(/\.test\.[cm]?js$|\.[cm]?js$/, '') : 'outside-suites';
@@ -41,15 +43,15 @@ function filesOf(suite: string): SuiteFiles {
     mkdirSync(LOG_DIR, { recursive: true });
     const mainLog = join(LOG_DIR, `${suite}.log`);
     // A fresh file each run: the log of a failure is never mixed with an older run's.
-    files = { name: suite, fd: openSync(mainLog, 'w'), mainLog, others: [] };
+    files = { name: suite, fd: openSync(mainLog, 'w'), mainLog, others: [], hookNotes: [] };
     suites.set(suite, files);
   }
   return files;
 }
 
 /** Mocha entered a suite's hooks or a test: from now on, lines go to that suite file's log. */
-export function enter(file: string | undefined, label: string): LogMark {
-  current = { suite: suiteName(file), label };
+export function enter(file: string | undefined, label: string, inTest = false): LogMark {
+  current = { suite: suiteName(file), label, inTest };
   const files = filesOf(current.suite);
   writeRaw(files, `\n== ${label}\n`);
   return { suite: current.suite, offset: fstatSync(files.fd).size };
@@ -67,6 +69,7 @@ export function suiteLog(source: string, text: string): void {
 /** A suite's own measurements and notes, which a passing run keeps out of the test list. */
 export function note(text: string): void {
   suiteLog('note', text);
+  if (!current.inTest) filesOf(current.suite).hookNotes.push(text.trim());
 }
 
 /**
@@ -113,9 +116,11 @@ export function failureNote(file: string | undefined, mark?: LogMark): string {
     .filter((line) => line.trim() !== '' && !line.startsWith('== '));
   const tail = lines.slice(-TAIL_LINES);
   const omitted = lines.length - tail.length;
+  const notes = files.hookNotes.slice(-TAIL_LINES);
   return [
     '',
     `logs: ${paths.join(', ')}`,
+    ...(notes.length ? ['noted by the suite:', ...notes.map((line) => `  | ${line}`)] : []),
     ...(tail.length
       ? [`${mark ? 'logged while it ran' : 'last logged'}${omitted ? ` (last ${TAIL_LINES} of ${lines.length} lines)` : ''}:`, ...tail.map((line) => `  | ${line}`)]
       : []),
