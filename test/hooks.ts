@@ -43,11 +43,13 @@ interface SuiteHooks {
 /** Every suite's hooks begin by routing lines to its file's log, so what `before` starts logs there too. */
 function routeSuiteHooks(suite: Mocha.Suite): void {
   for (const child of suite.suites) {
+    const hooks = (child as unknown as SuiteHooks)._beforeAll;
+    const count = hooks.length;
     child.beforeAll('route logs to this suite', () => {
       enter(child.file, child.fullTitle());
     });
-    const hooks = (child as unknown as SuiteHooks)._beforeAll;
-    hooks.unshift(hooks.pop() as Mocha.Hook);
+    // A skipped suite takes no hooks, and needs none: it runs nothing.
+    if (hooks.length > count) hooks.unshift(hooks.pop() as Mocha.Hook);
     routeSuiteHooks(child);
   }
 }

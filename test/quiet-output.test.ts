@@ -34,7 +34,14 @@ describe('the test output', () => {
   it('shows a passing suite as its test names only, and keeps what its server, worker, Node and notes said in its logs', async () => {
     const run = await runNoisySuite();
     assert.equal(run.code, 0, run.stdout + run.stderr);
-    assert.deepEqual(lines(run.stdout), ['a noisy suite', '✔ says everything a fault test says', '1 passing']);
+    assert.deepEqual(lines(run.stdout), [
+      'a noisy suite',
+      '✔ says everything a fault test says',
+      'a suite skipped on this machine',
+      '- needs what this machine lacks',
+      '1 passing',
+      '1 pending',
+    ]);
     assert.equal(run.stderr, '');
 
     const log = await readFile(join(LOG_DIR, 'noisy-suite.log'), 'utf8');
