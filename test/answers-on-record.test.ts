@@ -21,6 +21,7 @@ import {
 import { MAX_REFUSALS_KEPT } from '../src/workflows/refusal-log.js';
 import { useCliStack } from './helpers/cli-stack.js';
 import { waitForStatus } from './helpers/wait-for-status.js';
+import { note } from './helpers/suite-logs.js';
 
 let runCounter = 0;
 function freshId(prefix: string): string {
@@ -115,7 +116,7 @@ describe('every attempt on the record', function () {
       'every attempt counted',
       (s) => (s.refusalSummary?.strangers.attempts ?? 0) >= attempts && (s.refusalSummary?.omitted ?? 0) >= 900,
     );
-    console.log(`      ${attempts + 1_000} refusals sent in ${sentMs} ms; status JSON ${JSON.stringify(status).length} characters`);
+    note(`      ${attempts + 1_000} refusals sent in ${sentMs} ms; status JSON ${JSON.stringify(status).length} characters`);
     assert.equal(status.refusals.length, MAX_REFUSALS_KEPT);
     const omitted = status.refusalSummary?.omittedBy ?? [];
     assert.deepEqual(omitted.map((o) => o.by).sort(), ['olivia', 'tomas']);

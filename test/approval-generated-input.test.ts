@@ -32,6 +32,7 @@ import { planFor } from './helpers/plans.js';
 import { holdingAt, stageOf } from './helpers/temporal.js';
 import { MAX_REFUSALS_KEPT } from '../src/workflows/refusal-log.js';
 import { STAGE_IDS } from '../src/runbook/stages.js';
+import { note } from './helpers/suite-logs.js';
 
 type Handle = WorkflowHandle;
 
@@ -199,7 +200,7 @@ describe('cutover messages under generated bad input', function () {
   }
 
   after(() => {
-    console.log(`      generated cases: ${[...counts].map(([k, v]) => `${k.split(':')[0]} ${v}`).join('; ')}`);
+    note(`      generated cases: ${[...counts].map(([k, v]) => `${k.split(':')[0]} ${v}`).join('; ')}`);
   });
 
   describe('after the cutover has ended', () => {

@@ -9,6 +9,7 @@ import { MAX_TEXT_LENGTH } from '../src/workflows/message-bounds.js';
 import { MAX_INCIDENTS_KEPT } from '../src/workflows/state-bounds.js';
 import { useCliStack } from './helpers/cli-stack.js';
 import { waitForStatus } from './helpers/wait-for-status.js';
+import { note } from './helpers/suite-logs.js';
 
 /** Sends every job, `width` at a time. */
 async function inParallel(jobs: (() => Promise<unknown>)[], width: number): Promise<void> {
@@ -58,7 +59,7 @@ describe('a bounded incident log', function () {
       (s: CutoverStatus) => s.incidents.length + (s.omitted?.incidents ?? 0) >= 1_000,
     );
     const size = JSON.stringify(status).length;
-    console.log(`      1,000 incidents sent in ${sentMs} ms; status JSON ${size} characters`);
+    note(`      1,000 incidents sent in ${sentMs} ms; status JSON ${size} characters`);
     assert.equal(status.incidents.length, MAX_INCIDENTS_KEPT);
     assert.equal(status.omitted?.incidents, 800);
     assert.deepEqual(status.incidents.map((i) => i.summary.split(':')[0]).slice(-3), ['incident 997 through the CLI', 'incident 998 through the CLI', 'incident 999 through the CLI']);

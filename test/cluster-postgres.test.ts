@@ -23,6 +23,7 @@ import { CLI, ROOT, runCli, type CliResult } from './helpers/cli.js';
 import { shortExamplePlan } from './helpers/example-plan.js';
 import { startPaycaStack, type PaycaStack } from './helpers/payca-stack.js';
 import { freshWorkflowId } from './helpers/temporal.js';
+import { note } from './helpers/suite-logs.js';
 
 const ENABLED = process.env.CUTOVER_CLUSTER_TEST === '1';
 const SCRIPT = join(ROOT, 'scripts', 'cluster-rehearsal.sh');
@@ -139,7 +140,7 @@ const title = ENABLED
     await payca?.close();
     if (stateDir) {
       const down = await run('bash', [SCRIPT, 'down', stateDir], process.env, 120_000);
-      if (down.code !== 0) console.error(`cluster-rehearsal.sh down: ${down.stderr}`);
+      if (down.code !== 0) note(`cluster-rehearsal.sh down: ${down.stderr}`);
       await rm(stateDir, { recursive: true, force: true });
     }
   });

@@ -14,6 +14,7 @@ import { launchBrowser, type HeadlessBrowser } from './helpers/browser.js';
 import { CLI, ROOT } from './helpers/cli.js';
 import { tokensFor, type CodeFlowClient } from './helpers/oidc-code-flow.js';
 import { requireTestTool } from './helpers/test-tools.js';
+import { note } from './helpers/suite-logs.js';
 
 const AUDIENCE = 'urn:cutover:codec-server';
 const ACCOUNTS = [
@@ -235,7 +236,7 @@ describe('codec server with sign-in through an OpenID provider', function () {
 
       await page.goto(`${codecUrl}/login?return=${encodeURIComponent(`${uiOrigin}/namespaces/default`)}`);
       await page.getByText('Development identity provider: for the local stack and tests only').waitFor();
-      console.log(`      screenshot: ${await browser.screenshot('development-provider-sign-in')}`);
+      note(`      screenshot: ${await browser.screenshot('development-provider-sign-in')}`);
       await page.getByRole('button', { name: /Sign in as Lara Programme Lead/ }).click();
       await page.waitForURL(`${uiOrigin}/namespaces/default`);
       const cookies = await page.context().cookies(codecUrl);

@@ -15,6 +15,7 @@ import type { CutoverStatus, StageState } from '../src/workflows/definitions.js'
 import { CrashRehearsal, type PendingActivity } from './helpers/crash-rehearsal.js';
 import { SimulatorCounters } from '../src/simulator/counters.js';
 import { freshWorkflowId } from './helpers/temporal.js';
+import { note } from './helpers/suite-logs.js';
 
 /** Simulator latency while a kill must land in a PayCA call: long enough to be sure the call is out. */
 const SLOW_PAYCA_MS = 1_500;
@@ -400,7 +401,7 @@ describe('cutover crash recovery on the dev server', function () {
   it('issues no second card, top-up, webhook subscription or sandbox job change after any crash', async () => {
     const expected = await valueOf(runs.control);
     const crashed = { a: await valueOf(runs.a), b: await valueOf(runs.b), c: await valueOf(runs.c) };
-    console.log(
+    note(
       (['control', 'a', 'b', 'c'] as const)
         .map((name) => `      ${summaryLine(name, rehearsal[name], name === 'control' ? expected : crashed[name])}`)
         .join('\n'),

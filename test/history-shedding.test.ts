@@ -33,6 +33,7 @@ import {
 import { useCliStack } from './helpers/cli-stack.js';
 import { refusalOf } from './helpers/refused-update.js';
 import { waitForStatus } from './helpers/wait-for-status.js';
+import { note } from './helpers/suite-logs.js';
 
 const MIB = 1024 * 1024;
 /** The server's limits for this suite: low, so a flood that reaches them takes seconds. */
@@ -97,7 +98,7 @@ describe('history shed before Temporal terminates a cutover', function () {
       try {
         const status = await readStatus(world.stack.client, workflowId);
         if (done(status)) {
-          if (unanswered > 0) console.log(`      status unanswered ${unanswered} time(s) while the flood settled`);
+          if (unanswered > 0) note(`      status unanswered ${unanswered} time(s) while the flood settled`);
           return status;
         }
       } catch (err) {
@@ -149,7 +150,7 @@ describe('history shed before Temporal terminates a cutover', function () {
     const started = Date.now();
     const flood = await floodWithSignals(handle);
     const closed = await untilClosed(handle);
-    console.log(`      control: ${flood.sent} signals of ${FLOOD_SIGNAL_CHARS / 1000} KB sent (${flood.failed} refused by the server); ${closed.status.name} after ${Date.now() - started} ms`);
+    note(`      control: ${flood.sent} signals of ${FLOOD_SIGNAL_CHARS / 1000} KB sent (${flood.failed} refused by the server); ${closed.status.name} after ${Date.now() - started} ms`);
     assert.equal(closed.status.name, 'TERMINATED', 'the flood stays under the server limit, so the test proves nothing');
     // The last event only: the whole history is more than one gRPC message may carry.
     const { history } = await world.stack.client.workflowService.getWorkflowExecutionHistoryReverse({
@@ -183,7 +184,7 @@ describe('history shed before Temporal terminates a cutover', function () {
     assert.deepEqual(flood.errors, [], 'every signal of the flood reached the cutover');
     const after = await settledAfterFlood(workflowId, (s) => strangerAttempts(s) >= strangerAttempts(before) + FLOOD_SIGNALS);
     const description = await handle.describe();
-    console.log(
+    note(
       `      ${FLOOD_SIGNALS} signals of ${FLOOD_SIGNAL_CHARS / 1000} KB in ${Date.now() - floodStarted} ms: run ${after.history?.runs}, ` +
         `continued as new at ${after.history?.continuedAsNew.map((c) => `${c.events} events/${Math.round(c.bytes / 1024)} KiB`).join(', ')}`,
     );
@@ -274,7 +275,7 @@ describe('history shed before Temporal terminates a cutover', function () {
     const flood = await floodWithSignals(handle);
     assert.deepEqual(flood.errors, [], 'every signal of the flood reached the cutover');
     const after = await settledAfterFlood(workflowId, (s) => strangerAttempts(s) >= strangerAttempts(before) + FLOOD_SIGNALS);
-    console.log(`      held: run ${after.history?.runs}, continued as new at ${after.history?.continuedAsNew.map((c) => `${Math.round(c.bytes / 1024)} KiB`).join(', ')}`);
+    note(`      held: run ${after.history?.runs}, continued as new at ${after.history?.continuedAsNew.map((c) => `${Math.round(c.bytes / 1024)} KiB`).join(', ')}`);
     assert.equal((await handle.describe()).status.name, 'RUNNING');
     assert.ok((after.history?.runs ?? 0) >= 2, `runs: ${after.history?.runs}`);
     assert.equal(after.phase, 'holding');
@@ -337,7 +338,7 @@ describe('history shed before Temporal terminates a cutover', function () {
     const total = Object.values(accepted).reduce((sum, n) => sum + n, 0);
     const after = await waitFor(workflowId, 'every retry checked', (s) => items.every((id) => item(s, id).attempts === 1 + (accepted[id] ?? 0) && checked(item(s, id))));
     const description = await handle.describe();
-    console.log(`      ${total} accepted retries in ${Date.now() - floodStarted} ms; run ${after.history?.runs} with ${description.historyLength} events`);
+    note(`      ${total} accepted retries in ${Date.now() - floodStarted} ms; run ${after.history?.runs} with ${description.historyLength} events`);
     assert.ok(continued, 'the accepted updates never filled a history');
     assert.match(after.history?.continuedAsNew[0]?.why ?? '', /^\d+ events reached the limit of 1500$/);
     assert.equal(description.status.name, 'RUNNING');

@@ -18,6 +18,7 @@ import { listedWorkflow, openWorkflowList } from './helpers/temporal-ui.js';
 import { freshWorkflowId } from './helpers/temporal.js';
 import { holdingAtGoLive, waitForStatus } from './helpers/wait-for-status.js';
 import { startWorkerPool, type WorkerPool } from './helpers/worker-pool.js';
+import { note } from './helpers/suite-logs.js';
 
 /** Low enough that three cutovers' PayCA calls queue up behind it, so sharing it shows. */
 const PAYCA_RATE = 4;
@@ -180,7 +181,7 @@ describe('many workers running many cutovers', function () {
     await openWorkflowList(browser.page, stack.temporal.uiUrl, stack.temporal.namespace, 'CutoverPhase="holding"');
     for (const c of cutovers) await listedWorkflow(browser.page, c.workflowId).waitFor();
     const path = await browser.screenshot('many-cutovers-list-holding');
-    console.log(`      screenshot: ${path}`);
+    note(`      screenshot: ${path}`);
 
     const uk = cutovers[0];
     assert.ok(uk);

@@ -30,6 +30,7 @@ import { planFor } from './helpers/plans.js';
 import { freshWorkflowId, startDevServer } from './helpers/temporal.js';
 import { startWorkerPool } from './helpers/worker-pool.js';
 import { startWorkerProcess, type WorkerProcess } from './helpers/worker-process.js';
+import { note } from './helpers/suite-logs.js';
 
 const RATE = 8;
 /** About eight seconds of seeding at the rate, on top of the other readiness checks' calls. */
@@ -159,7 +160,7 @@ describe('PayCA calls per second across two worker processes', function () {
     assert.equal(item.status, 'done', JSON.stringify(item.problems));
     const reads = await Promise.all(load.watches.map((w) => w.query(watchStatusQuery).then((s) => s.reads)));
     const { callRate } = await readSimulatorCounters(stack.production.url);
-    console.log(`      ${callRate.calls} calls, busiest second ${callRate.maxCallsInOneSecond}, watch reads ${reads.join(' and ')}; per second: ${history(callRate)}`);
+    note(`      ${callRate.calls} calls, busiest second ${callRate.maxCallsInOneSecond}, watch reads ${reads.join(' and ')}; per second: ${history(callRate)}`);
 
     assert.ok(callRate.calls >= RECORDS + 10, `the load reached PayCA: ${callRate.calls} calls`);
     assert.ok(reads.every((r) => r >= 1), `both watches read while the cards were seeded: ${reads.join(', ')}`);
@@ -183,7 +184,7 @@ describe('PayCA calls per second across two worker processes', function () {
       const load = await startLoad('unlimited');
       await seeded(load);
       const { callRate } = await readSimulatorCounters(stack.production.url);
-      console.log(`      ${callRate.calls} calls, busiest second ${callRate.maxCallsInOneSecond}, ${callRate.rateLimited} answered 429; per second: ${history(callRate)}`);
+      note(`      ${callRate.calls} calls, busiest second ${callRate.maxCallsInOneSecond}, ${callRate.rateLimited} answered 429; per second: ${history(callRate)}`);
       assert.ok(callRate.maxCallsInOneSecond > RATE, `the busiest second had ${callRate.maxCallsInOneSecond} calls`);
     } finally {
       await Promise.allSettled(started.splice(0).map((handle) => handle.terminate('test done')));

@@ -23,6 +23,7 @@ import {
 } from './helpers/arbitraries-plan.js';
 import { EXAMPLE_PLAN, runCli } from './helpers/cli.js';
 import { fuzzOptions, FUZZ_RUNS } from './helpers/arbitraries-settings.js';
+import { note } from './helpers/suite-logs.js';
 
 /** Every problem line says what to do about it, not only what is wrong. */
 const ADVICE = /\b(must|write|list|add|remove|use|name|give|change|correct|needs)\b|such as|e\.g\./i;
@@ -168,6 +169,6 @@ describe('plan validation under generated bad input', function () {
 
   after(() => {
     const total = [...counts.values()].reduce((a, b) => a + b, 0);
-    console.log(`      generated cases: ${[...counts].map(([k, v]) => `${k} ${v}`).join('; ')}; total ${total}`);
+    note(`      generated cases: ${[...counts].map(([k, v]) => `${k} ${v}`).join('; ')}; total ${total}`);
   });
 });

@@ -11,6 +11,7 @@ import { MAX_SEED_RANGES, seedRanges } from '../src/workflows/readiness-checks.j
 import { startPaycaStack, type PaycaStack } from './helpers/payca-stack.js';
 import { planFor, RELAXED_READINESS } from './helpers/plans.js';
 import { freshWorkflowId, startDevServer } from './helpers/temporal.js';
+import { note } from './helpers/suite-logs.js';
 
 /** More records than the per-record design could seed: it took about five events per record. */
 const RECORDS = 3_000;
@@ -98,7 +99,7 @@ describe('seeding card records at scale', function () {
     const events = (await handle.fetchHistory()).events?.length ?? 0;
     assert.ok(events < MAX_CUTOVER_EVENTS, `the cutover's history holds ${events} events`);
     assert.ok(largestStatus < 16_384, `the largest status answer was ${largestStatus} bytes`);
-    console.log(`      seeded ${RECORDS} in ${seconds.toFixed(1)} s (${(RECORDS / seconds).toFixed(0)}/s), ${events} events, status ≤ ${largestStatus} bytes`);
+    note(`      seeded ${RECORDS} in ${seconds.toFixed(1)} s (${(RECORDS / seconds).toFixed(0)}/s), ${events} events, status ≤ ${largestStatus} bytes`);
 
     await handle.executeUpdate(abortUpdate, { args: [{ by: 'lara', reason: 'end of test' }] });
     const result = await handle.result();

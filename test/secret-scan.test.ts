@@ -27,6 +27,7 @@ import { describeHits, scanForSecrets, type ScanSource, type Secret } from './he
 import { fileSources, historySources, temporalShowSources, type HistorySources } from './helpers/secret-scan-sources.js';
 import { freshWorkflowId } from './helpers/temporal.js';
 import { waitForStatus } from './helpers/wait-for-status.js';
+import { note } from './helpers/suite-logs.js';
 
 /**
  * Distinctive values with the characters that change under URL and form encoding, so those forms are
@@ -305,7 +306,7 @@ describe('secrets through a whole cutover', function () {
       { name: 'payload key (bytes)', value: PAYLOAD_KEY },
     ];
     const bytes = sources.reduce((sum, s) => sum + s.bytes.length, 0);
-    console.log(
+    note(
       `      scanned ${sources.length} sources, ${(bytes / 1e6).toFixed(1)} MB (${history.executions.length} executions, worker log ${workerLog.reduce((n, s) => n + s.bytes.length, 0)} bytes, ${cliOutputs.length} CLI commands)`,
     );
   });
@@ -348,6 +349,6 @@ describe('secrets through a whole cutover', function () {
   it('finds no PayCA credential, signing secret, API key or payload key anywhere, in any encoding', () => {
     const hits = scanForSecrets(sources, secrets);
     assert.deepEqual(hits, [], `secrets leaked:\n${describeHits(hits)}`);
-    console.log(`      suite wall time so far ${((Date.now() - suiteStarted) / 1000).toFixed(1)} s`);
+    note(`      suite wall time so far ${((Date.now() - suiteStarted) / 1000).toFixed(1)} s`);
   });
 });

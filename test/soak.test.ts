@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { randomInt } from 'node:crypto';
 import { seededRandom } from './soak/seeded-random.js';
 import { formatSoakReport, runSeed, runSoak, type SoakReport } from './soak/soak-runner.js';
+import { note } from './helpers/suite-logs.js';
 
 /** The CI-sized soak; `npm run soak` runs the full one. SOAK_SEED repeats a failing run's faults. */
 const CI_RUNS = 12;
@@ -12,9 +13,9 @@ describe('soak: compressed rehearsals under random PayCA faults', function () {
   let report: SoakReport;
 
   before(async () => {
-    console.log(`      soak seed ${seed} (SOAK_SEED=${seed} repeats it)`);
+    note(`      soak seed ${seed} (SOAK_SEED=${seed} repeats it)`);
     report = await runSoak({ runs: CI_RUNS, seed });
-    for (const line of formatSoakReport(report)) console.log(`      ${line}`);
+    for (const line of formatSoakReport(report)) note(`      ${line}`);
   });
 
   it('ends every rehearsal completed, rolled back or held at a stage with a named reason', () => {

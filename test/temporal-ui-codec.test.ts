@@ -15,6 +15,7 @@ import { historyText } from './helpers/history.js';
 import { metadataPanel, openEventHistory, openUserMetadata, type WorkflowRef } from './helpers/temporal-ui.js';
 import { freshWorkflowId } from './helpers/temporal.js';
 import { holdingAtGoLive, waitForStatus } from './helpers/wait-for-status.js';
+import { note } from './helpers/suite-logs.js';
 
 const KEYS_ENV = { CUTOVER_PAYLOAD_KEYS: `ui-2026-12:${randomBytes(32).toString('base64')}` };
 const HOST = '127.0.0.1';
@@ -134,7 +135,7 @@ describe('engineers reading an encrypted cutover in the Temporal UI through the 
     await goLive.waitFor();
     assert.match(await goLive.innerText(), new RegExp(`holding[\\s\\S]*${GO_LIVE_HOLD}`));
     const path = await browser.screenshot('cutover-decoded-details');
-    console.log(`      screenshot: ${path}`);
+    note(`      screenshot: ${path}`);
   });
 
   it('shows the decoded activity and timer summaries in the event history', async () => {
@@ -142,7 +143,7 @@ describe('engineers reading an encrypted cutover in the Temporal UI through the 
     for (const activity of ACTIVITY_SUMMARIES) await browser.page.getByText(activity).first().waitFor();
     await browser.page.getByText('T-12h funding check (Treasury)').first().scrollIntoViewIfNeeded();
     const path = await browser.screenshot('cutover-decoded-event-history');
-    console.log(`      screenshot: ${path}`);
+    note(`      screenshot: ${path}`);
 
     await openEventHistory(browser.page, ref, 'descending');
     await browser.page.getByRole('row').filter({ hasText: 'Timer Started' }).filter({ hasText: GO_LIVE_TIMER }).first().waitFor();

@@ -19,6 +19,7 @@ import {
 } from './helpers/temporal-ui.js';
 import { freshWorkflowId } from './helpers/temporal.js';
 import { holdingAtGoLive, waitForStatus } from './helpers/wait-for-status.js';
+import { note } from './helpers/suite-logs.js';
 
 describe('engineers reading a cutover in the Temporal UI', function () {
   this.timeout(240_000);
@@ -83,7 +84,7 @@ describe('engineers reading a cutover in the Temporal UI', function () {
       assert.equal(await panel.locator('strong', { hasText: /^(bold|plan)$/ }).count(), 0, 'nothing the author wrote is bold');
     }
     const path = await browser.screenshot('cutover-markup-programme');
-    console.log(`      screenshot: ${path}`);
+    note(`      screenshot: ${path}`);
   });
 
   it('shows the stage table as current details, with passed stages and the go-live hold', async () => {
@@ -99,7 +100,7 @@ describe('engineers reading a cutover in the Temporal UI', function () {
     assert.match(rowOf('go-live'), /holding[\s\S]*awaiting Programme lead, Engineering/);
     assert.match(rowOf('debrief'), /pending/);
     const path = await browser.screenshot('cutover-workflow-details');
-    console.log(`      screenshot: ${path}`);
+    note(`      screenshot: ${path}`);
   });
 
   it('labels activities and timers with their stage in the event history', async () => {
@@ -109,7 +110,7 @@ describe('engineers reading a cutover in the Temporal UI', function () {
     }
     await browser.page.getByText('T-12h funding check (Treasury)').first().scrollIntoViewIfNeeded();
     const path = await browser.screenshot('cutover-event-history');
-    console.log(`      screenshot: ${path}`);
+    note(`      screenshot: ${path}`);
 
     // The newest events are the go-live hold's timer, re-armed at each escalation.
     await openEventHistory(browser.page, ref, 'descending');
@@ -122,7 +123,7 @@ describe('engineers reading a cutover in the Temporal UI', function () {
     await listedWorkflow(browser.page, holdingId).waitFor();
     assert.equal(await listedWorkflow(browser.page, waitingId).count(), 0, `${waitingId} is waiting, not holding`);
     const path = await browser.screenshot('cutover-list-holding');
-    console.log(`      screenshot: ${path}`);
+    note(`      screenshot: ${path}`);
 
     await openWorkflowList(browser.page, ref.uiUrl, ref.namespace, 'CutoverPhase="waiting"');
     await listedWorkflow(browser.page, waitingId).waitFor();
@@ -142,6 +143,6 @@ describe('engineers reading a cutover in the Temporal UI', function () {
     assert.equal(await details.locator('a[href*="evil.example"]').count(), 0, 'no link to the outside site');
     assert.equal(await details.locator('strong', { hasText: 'mallory' }).count(), 0, 'the name is not bold');
     const path = await browser.screenshot('cutover-refused-sender');
-    console.log(`      screenshot: ${path}`);
+    note(`      screenshot: ${path}`);
   });
 });

@@ -27,6 +27,7 @@ import {
 } from '../src/workflows/definitions.js';
 import { useCliStack } from './helpers/cli-stack.js';
 import { waitForStatus } from './helpers/wait-for-status.js';
+import { note } from './helpers/suite-logs.js';
 
 const MIB = 1024 * 1024;
 const SERVER_LIMITS = {
@@ -132,7 +133,7 @@ describe('history shed after roll-forward, while the watch runs', function () {
     }
     assert.deepEqual(errors, [], 'every signal of the flood reached the cutover');
     const after = await settledAfterFlood(workflowId, (s) => strangerAttempts(s) >= strangerAttempts(watching) + FLOOD_SIGNALS);
-    console.log(
+    note(
       `      ${FLOOD_SIGNALS} signals of ${FLOOD_SIGNAL_CHARS / 1000} KB in ${Date.now() - floodStarted} ms while watching: run ${after.history?.runs}, ` +
         `continued as new at ${after.history?.continuedAsNew.map((c) => `${Math.round(c.bytes / 1024)} KiB`).join(', ')}`,
     );
@@ -165,7 +166,7 @@ describe('history shed after roll-forward, while the watch runs', function () {
     assert.equal(completed.watch?.status, 'ended-early');
     // Reminders sent before a run continued as new are not sent again by the next.
     const sent = completed.reminders.map((r) => `${r.item} ${r.kind}`);
-    console.log(`      reminders and overdue notices: ${sent.length} over ${completed.history?.runs} runs`);
+    note(`      reminders and overdue notices: ${sent.length} over ${completed.history?.runs} runs`);
     assert.ok(sent.length > 0, 'no reminder went out, so this proves nothing');
     assert.deepEqual(sent, [...new Set(sent)]);
     assert.equal(completed.forgedMessages, 1, "only the forged one: the watch's messages reached each run with the link it carries");

@@ -9,6 +9,7 @@ import { stringify as stringifyYaml } from 'yaml';
 import { startDevStack, type DevStack, type DevStackOptions } from '../../src/dev/stack.js';
 import { runCli, type CliResult } from './cli.js';
 import { shortExamplePlan } from './example-plan.js';
+import { keepLog, suiteLog, suiteLogFile } from './suite-logs.js';
 
 export interface CliStack {
   stack: DevStack;
@@ -33,8 +34,11 @@ export interface CliStackOptions {
 export function useCliStack(name: string, options: CliStackOptions = {}): CliStack {
   const ctx = {} as CliStack;
 
+  let serverLog: string | undefined;
+
   before(async () => {
     ctx.dataDir = await mkdtemp(join(tmpdir(), `cutover-${name}-`));
+    serverLog = suiteLogFile('temporal-dev-server');
     ctx.stack = await startDevStack({
       dataDir: ctx.dataDir,
       temporalPort: 0,
@@ -43,6 +47,7 @@ export function useCliStack(name: string, options: CliStackOptions = {}): CliSta
       sandboxSimPort: 0,
       receiverPort: 0,
       notifyWrite: options.notifyWrite ?? (() => undefined),
+      log: (line) => suiteLog('stack', line),
       ...options.stackOptions?.(),
     });
     ctx.planFile = join(ctx.dataDir, 'plan.yaml');
@@ -60,6 +65,8 @@ export function useCliStack(name: string, options: CliStackOptions = {}): CliSta
 
   after(async () => {
     await ctx.stack?.close();
+    // The server's log lives in the data directory, which goes: the suite's logs keep a copy.
+    if (serverLog) keepLog(ctx.stack?.temporal.logFile, serverLog);
     if (ctx.dataDir) await rm(ctx.dataDir, { recursive: true, force: true });
   });
 
