@@ -14,14 +14,12 @@ import { parse as parseYaml, stringify as stringifyYaml } from 'yaml';
 import { WorkflowUpdateFailedError, type WorkflowExecutionDescription, type WorkflowHandle } from '@temporalio/client';
 import { setTimeout as delay } from 'node:timers/promises';
 import { startCutover } from '../src/operations/cutover-workflow.js';
-import { readStatus } from '../src/operations/read-status.js';
 import { runLowRiskAuthorization } from '../src/dev/low-risk-authorization.js';
 import { freePort } from '../src/dev/ports.js';
 import { loadPlanFile } from '../src/plan/load.js';
 import type { CutoverPlan } from '../src/plan/schema.js';
 import { openRequiredItems } from '../src/workflows/checklist-rules.js';
 import {
-  approveSignal,
   approveUpdate,
   retryItemUpdate,
   statusQuery,
@@ -32,19 +30,10 @@ import {
 } from '../src/workflows/definitions.js';
 import { useCliStack } from './helpers/cli-stack.js';
 import { refusalOf } from './helpers/refused-update.js';
+import { FLOOD_SIGNAL_CHARS, FLOOD_SIGNALS, floodWithSignals, SHEDDING_SERVER_LIMITS, settledAfterFlood, strangerAttempts } from './helpers/history-flood.js';
 import { waitForStatus } from './helpers/wait-for-status.js';
 import { note } from './helpers/suite-logs.js';
 
-const MIB = 1024 * 1024;
-/** The server's limits for this suite: low, so a flood that reaches them takes seconds. */
-const SERVER_LIMITS = {
-  'limit.historySize.error': 16 * MIB,
-  'limit.historySize.warn': 1 * MIB,
-  'limit.historySize.suggestContinueAsNew': 1 * MIB,
-};
-/** 72 refused approvals of 256 KB each: 18 MB of history, more than one history may hold. */
-const FLOOD_SIGNALS = 72;
-const FLOOD_SIGNAL_CHARS = 256_000;
 /** What the control cutover is started with: it never continues as new. */
 const NEVER_SHED: HistoryLimits = { onServerSuggestion: false, continueAsNewAtEvents: 1e9, continueAsNewAtBytes: 1e12 };
 
@@ -57,11 +46,10 @@ function freshId(prefix: string): string {
 const stage = (status: CutoverStatus, id: string) => status.stages.find((s) => s.id === id) as StageState;
 const item = (status: CutoverStatus, id: string) => status.checklist.find((i) => i.id === id) as ChecklistItemState;
 const checked = (i: ChecklistItemState) => i.kind === 'attested' || !!i.postLaunch || ['done', 'failed', 'waived'].includes(i.status);
-const strangerAttempts = (status: CutoverStatus) => status.refusalSummary?.strangers.attempts ?? 0;
 
 describe('history shed before Temporal terminates a cutover', function () {
   this.timeout(300_000);
-  const world = useCliStack('shed', { stackOptions: () => ({ temporalDynamicConfig: SERVER_LIMITS }) });
+  const world = useCliStack('shed', { stackOptions: () => ({ temporalDynamicConfig: SHEDDING_SERVER_LIMITS }) });
   const cutover = (args: string[]) => world.cutover(args);
   let plan: CutoverPlan;
 
@@ -72,43 +60,7 @@ describe('history shed before Temporal terminates a cutover', function () {
   const waitFor = (workflowId: string, what: string, done: (status: CutoverStatus) => boolean, timeoutMs = 120_000) =>
     waitForStatus(world.stack.client, workflowId, what, done, timeoutMs);
 
-  /**
-   * Raw signals through the Temporal client, as anyone who can signal the namespace sends them, back to back
-   * (about 4 MB a second here). Two senders at once outrun the worker on a loaded machine; see docs/history.md.
-   */
-  async function floodWithSignals(handle: WorkflowHandle): Promise<{ sent: number; failed: number; errors: string[] }> {
-    const errors: string[] = [];
-    for (let n = 0; n < FLOOD_SIGNALS; n += 1) {
-      await handle.signal(approveSignal, { stage: 'go-live', by: `${n}-${'m'.repeat(FLOOD_SIGNAL_CHARS)}` }).catch((err: unknown) => {
-        errors.push(err instanceof Error ? err.message : String(err));
-      });
-    }
-    return { sent: FLOOD_SIGNALS, failed: errors.length, errors };
-  }
-
-  /**
-   * Polls status until `done`. Right after a flood a query can fail for a moment: the server refused the
-   * task that continued as new because signals were still arriving, and answers no query until the next
-   * task completes. Those failures are counted, not fatal; any other is.
-   */
-  async function settledAfterFlood(workflowId: string, done: (status: CutoverStatus) => boolean, timeoutMs = 60_000): Promise<CutoverStatus> {
-    const deadline = Date.now() + timeoutMs;
-    let unanswered = 0;
-    for (;;) {
-      try {
-        const status = await readStatus(world.stack.client, workflowId);
-        if (done(status)) {
-          if (unanswered > 0) note(`      status unanswered ${unanswered} time(s) while the flood settled`);
-          return status;
-        }
-      } catch (err) {
-        if (!/Workflow Task in failed state/.test(String((err as Error).cause ?? err)) || Date.now() > deadline) throw err;
-        unanswered += 1;
-      }
-      assert.ok(Date.now() < deadline, `${workflowId} did not settle after the flood`);
-      await delay(250);
-    }
-  }
+  const settled = (workflowId: string, done: (status: CutoverStatus) => boolean) => settledAfterFlood(world.stack.client, workflowId, done);
 
   async function untilClosed(handle: WorkflowHandle, timeoutMs = 60_000): Promise<WorkflowExecutionDescription> {
     const deadline = Date.now() + timeoutMs;
@@ -148,9 +100,9 @@ describe('history shed before Temporal terminates a cutover', function () {
     });
     await waitFor(workflowId, 'every automated check has run', (s) => s.checklist.every(checked));
     const started = Date.now();
-    const flood = await floodWithSignals(handle);
+    const refusedByServer = await floodWithSignals(handle);
     const closed = await untilClosed(handle);
-    note(`      control: ${flood.sent} signals of ${FLOOD_SIGNAL_CHARS / 1000} KB sent (${flood.failed} refused by the server); ${closed.status.name} after ${Date.now() - started} ms`);
+    note(`      control: ${FLOOD_SIGNALS} signals of ${FLOOD_SIGNAL_CHARS / 1000} KB sent (${refusedByServer.length} refused by the server); ${closed.status.name} after ${Date.now() - started} ms`);
     assert.equal(closed.status.name, 'TERMINATED', 'the flood stays under the server limit, so the test proves nothing');
     // The last event only: the whole history is more than one gRPC message may carry.
     const { history } = await world.stack.client.workflowService.getWorkflowExecutionHistoryReverse({
@@ -180,9 +132,9 @@ describe('history shed before Temporal terminates a cutover', function () {
     const before = await waitFor(workflowId, 'the answers on record', (s) => item(s, 'webhook-endpoint-tls').status === 'waived' && !s.history?.continuedAsNew.length);
 
     const floodStarted = Date.now();
-    const flood = await floodWithSignals(handle);
-    assert.deepEqual(flood.errors, [], 'every signal of the flood reached the cutover');
-    const after = await settledAfterFlood(workflowId, (s) => strangerAttempts(s) >= strangerAttempts(before) + FLOOD_SIGNALS);
+    const errors = await floodWithSignals(handle);
+    assert.deepEqual(errors, [], 'every signal of the flood reached the cutover');
+    const after = await settled(workflowId, (s) => strangerAttempts(s) >= strangerAttempts(before) + FLOOD_SIGNALS);
     const description = await handle.describe();
     note(
       `      ${FLOOD_SIGNALS} signals of ${FLOOD_SIGNAL_CHARS / 1000} KB in ${Date.now() - floodStarted} ms: run ${after.history?.runs}, ` +
@@ -190,7 +142,7 @@ describe('history shed before Temporal terminates a cutover', function () {
     );
     assert.equal(description.status.name, 'RUNNING');
     assert.ok((after.history?.runs ?? 0) >= 2, `the flood is more than one run can hold; runs: ${after.history?.runs}`);
-    assert.ok(after.history?.continuedAsNew.every((c) => c.bytes < SERVER_LIMITS['limit.historySize.error']));
+    assert.ok(after.history?.continuedAsNew.every((c) => c.bytes < SHEDDING_SERVER_LIMITS['limit.historySize.error']));
     assert.notEqual(description.runId, firstRunId);
     assert.equal(description.raw.workflowExecutionInfo?.firstRunId, firstRunId, 'the run chain keeps its first run id, which names the money calls');
     assert.equal(strangerAttempts(after), strangerAttempts(before) + FLOOD_SIGNALS);
@@ -272,9 +224,9 @@ describe('history shed before Temporal terminates a cutover', function () {
     assert.equal(aborted.code, 0, aborted.stderr);
     const before = await waitFor(workflowId, 'the restore to hold', (s) => s.compensations.some((c) => c.status === 'held'));
 
-    const flood = await floodWithSignals(handle);
-    assert.deepEqual(flood.errors, [], 'every signal of the flood reached the cutover');
-    const after = await settledAfterFlood(workflowId, (s) => strangerAttempts(s) >= strangerAttempts(before) + FLOOD_SIGNALS);
+    const errors = await floodWithSignals(handle);
+    assert.deepEqual(errors, [], 'every signal of the flood reached the cutover');
+    const after = await settled(workflowId, (s) => strangerAttempts(s) >= strangerAttempts(before) + FLOOD_SIGNALS);
     note(`      held: run ${after.history?.runs}, continued as new at ${after.history?.continuedAsNew.map((c) => `${Math.round(c.bytes / 1024)} KiB`).join(', ')}`);
     assert.equal((await handle.describe()).status.name, 'RUNNING');
     assert.ok((after.history?.runs ?? 0) >= 2, `runs: ${after.history?.runs}`);

@@ -11,13 +11,11 @@ import { join } from 'node:path';
 import { setTimeout as delay } from 'node:timers/promises';
 import { parse as parseYaml, stringify as stringifyYaml } from 'yaml';
 import type { WorkflowHandle } from '@temporalio/client';
-import { readStatus } from '../src/operations/read-status.js';
 import { runLowRiskAuthorization } from '../src/dev/low-risk-authorization.js';
 import { loadPlanFile } from '../src/plan/load.js';
 import type { CutoverPlan } from '../src/plan/schema.js';
 import { openRequiredItems } from '../src/workflows/checklist-rules.js';
 import {
-  approveSignal,
   watchEventSignal,
   watchStatusQuery,
   watchWorkflowId,
@@ -26,26 +24,16 @@ import {
   type StageState,
 } from '../src/workflows/definitions.js';
 import { useCliStack } from './helpers/cli-stack.js';
+import { FLOOD_SIGNAL_CHARS, FLOOD_SIGNALS, floodWithSignals, SHEDDING_SERVER_LIMITS, settledAfterFlood, strangerAttempts } from './helpers/history-flood.js';
 import { waitForStatus } from './helpers/wait-for-status.js';
 import { note } from './helpers/suite-logs.js';
 
-const MIB = 1024 * 1024;
-const SERVER_LIMITS = {
-  'limit.historySize.error': 16 * MIB,
-  'limit.historySize.warn': 1 * MIB,
-  'limit.historySize.suggestContinueAsNew': 1 * MIB,
-};
-/** 72 refused approvals of 256 KB each: 18 MB of history, more than one history may hold. */
-const FLOOD_SIGNALS = 72;
-const FLOOD_SIGNAL_CHARS = 256_000;
-
 const stage = (status: CutoverStatus, id: string) => status.stages.find((s) => s.id === id) as StageState;
 const checked = (i: ChecklistItemState) => i.kind === 'attested' || !!i.postLaunch || ['done', 'failed', 'waived'].includes(i.status);
-const strangerAttempts = (status: CutoverStatus) => status.refusalSummary?.strangers.attempts ?? 0;
 
 describe('history shed after roll-forward, while the watch runs', function () {
   this.timeout(300_000);
-  const world = useCliStack('watch-shed', { stackOptions: () => ({ temporalDynamicConfig: SERVER_LIMITS }) });
+  const world = useCliStack('watch-shed', { stackOptions: () => ({ temporalDynamicConfig: SHEDDING_SERVER_LIMITS }) });
   const cutover = (args: string[]) => world.cutover(args);
   let plan: CutoverPlan;
   let planFile: string;
@@ -68,20 +56,7 @@ describe('history shed after roll-forward, while the watch runs', function () {
     return result.stdout;
   }
 
-  /** Polls status until `done`; a query may fail for a moment while the server refuses a continue-as-new amid the flood. */
-  async function settledAfterFlood(workflowId: string, done: (status: CutoverStatus) => boolean, timeoutMs = 60_000): Promise<CutoverStatus> {
-    const deadline = Date.now() + timeoutMs;
-    for (;;) {
-      try {
-        const status = await readStatus(world.stack.client, workflowId);
-        if (done(status)) return status;
-      } catch (err) {
-        if (!/Workflow Task in failed state/.test(String((err as Error).cause ?? err)) || Date.now() > deadline) throw err;
-      }
-      assert.ok(Date.now() < deadline, `${workflowId} did not settle after the flood`);
-      await delay(250);
-    }
-  }
+  const settled = (workflowId: string, done: (status: CutoverStatus) => boolean) => settledAfterFlood(world.stack.client, workflowId, done);
 
   async function untilClosed(handle: WorkflowHandle, timeoutMs = 60_000): Promise<string> {
     const deadline = Date.now() + timeoutMs;
@@ -125,14 +100,9 @@ describe('history shed after roll-forward, while the watch runs', function () {
     assert.equal(forged.watch?.finishedAt, undefined);
 
     const floodStarted = Date.now();
-    const errors: string[] = [];
-    for (let n = 0; n < FLOOD_SIGNALS; n += 1) {
-      await handle.signal(approveSignal, { stage: 'go-live', by: `${n}-${'m'.repeat(FLOOD_SIGNAL_CHARS)}` }).catch((err: unknown) => {
-        errors.push(err instanceof Error ? err.message : String(err));
-      });
-    }
+    const errors = await floodWithSignals(handle);
     assert.deepEqual(errors, [], 'every signal of the flood reached the cutover');
-    const after = await settledAfterFlood(workflowId, (s) => strangerAttempts(s) >= strangerAttempts(watching) + FLOOD_SIGNALS);
+    const after = await settled(workflowId, (s) => strangerAttempts(s) >= strangerAttempts(watching) + FLOOD_SIGNALS);
     note(
       `      ${FLOOD_SIGNALS} signals of ${FLOOD_SIGNAL_CHARS / 1000} KB in ${Date.now() - floodStarted} ms while watching: run ${after.history?.runs}, ` +
         `continued as new at ${after.history?.continuedAsNew.map((c) => `${Math.round(c.bytes / 1024)} KiB`).join(', ')}`,

@@ -69,6 +69,22 @@ function seededCardsOwed(compensations: Compensation[]): Extract<Compensation, {
   return owed;
 }
 
+/**
+ * The dry run: issues a sample of records, reads each back, checks the mapping and closes the card again.
+ * Problems name each card that does not map back to its record.
+ */
+async function seedDryRun(act: ReturnType<typeof paycaActivities>, production: string, programme: string, sample: SeedRecord[]) {
+  const cards = [];
+  for (const record of sample) {
+    const issued = await act.seedCardRecord({ baseUrl: production, programme, record, purpose: 'dry-run' });
+    const mapping = await act.verifyCardMapping({ baseUrl: production, externalRef: record.externalRef, cardId: issued.cardId });
+    await act.closeDryRunCard({ baseUrl: production, cardId: issued.cardId });
+    cards.push({ ...mapping, closed: true });
+  }
+  const problems = cards.filter((d) => !d.matches).map((d) => `dry run: card ${d.cardId} does not map back to ${d.externalRef}`);
+  return { cards, problems };
+}
+
 interface SeedInRangesInput {
   plan: CutoverPlan;
   csv: string;
@@ -89,17 +105,8 @@ async function seedInRanges(input: SeedInRangesInput): Promise<ReadinessOutcome>
   const scan = await act.scanSeedCsv({ csv, sample: input.dryRunSample });
   if (scan.problems.length > 0) return { problems: scan.problems, evidence: { csv, records: scan.total } };
 
-  const dryRun = [];
-  for (const record of scan.sample) {
-    const issued = await act.seedCardRecord({ baseUrl: production, programme: plan.programme, record, purpose: 'dry-run' });
-    const mapping = await act.verifyCardMapping({ baseUrl: production, externalRef: record.externalRef, cardId: issued.cardId });
-    await act.closeDryRunCard({ baseUrl: production, cardId: issued.cardId });
-    dryRun.push({ ...mapping, closed: true });
-  }
-  const mismatched = dryRun.filter((d) => !d.matches);
-  if (mismatched.length > 0) {
-    return { problems: mismatched.map((d) => `dry run: card ${d.cardId} does not map back to ${d.externalRef}`), evidence: { dryRun } };
-  }
+  const { cards: dryRun, problems: dryRunProblems } = await seedDryRun(act, production, plan.programme, scan.sample);
+  if (dryRunProblems.length > 0) return { problems: dryRunProblems, evidence: { dryRun } };
 
   const owed = seededCardsOwed(input.compensations);
   // An earlier run (a retried item) may have issued cards days ago, past PayCA's key window: look them up.
@@ -261,22 +268,8 @@ export function createReadinessChecks(ctx: ReadinessContext): Record<AutomatedCh
       const { records, problems } = await act.readSeedCsv({ csv: seeding.csv });
       if (problems.length > 0) return { problems, evidence: { csv: seeding.csv, records: records.length } };
 
-      // The dry run issues a sample, reads each back, checks the mapping and closes them again.
-      const sample = records.slice(0, seeding.dryRunSample);
-      const dryRun = [];
-      for (const record of sample) {
-        const issued = await act.seedCardRecord({ baseUrl: production, programme: plan.programme, record, purpose: 'dry-run' });
-        const mapping = await act.verifyCardMapping({ baseUrl: production, externalRef: record.externalRef, cardId: issued.cardId });
-        await act.closeDryRunCard({ baseUrl: production, cardId: issued.cardId });
-        dryRun.push({ ...mapping, closed: true });
-      }
-      const mismatched = dryRun.filter((d) => !d.matches);
-      if (mismatched.length > 0) {
-        return {
-          problems: mismatched.map((d) => `dry run: card ${d.cardId} does not map back to ${d.externalRef}`),
-          evidence: { dryRun },
-        };
-      }
+      const { cards: dryRun, problems: dryRunProblems } = await seedDryRun(act, production, plan.programme, records.slice(0, seeding.dryRunSample));
+      if (dryRunProblems.length > 0) return { problems: dryRunProblems, evidence: { dryRun } };
 
       const item = ctx.item('seed-card-records');
       const owe = oweSeededCards(ctx.compensations);
