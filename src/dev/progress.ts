@@ -87,7 +87,15 @@ function stageDetail(stage: StageState, status: CutoverStatus): string | undefin
       return status.decision ? `${status.decision.decision} by ${status.decision.by}` : undefined;
     case 'fee-reconciliation':
       return feeDetail(stage.evidence.feeReconciliation);
+    default:
+      return noDetailForUnlistedStage(stage.id);
   }
+}
+
+/** Takes only `never`, so a stage added to the runbook without a case above fails to compile. */
+function noDetailForUnlistedStage(stage: never): undefined {
+  void stage;
+  return undefined;
 }
 
 /** "statement 1950 GBP = metrics 1950 GBP, statement 0 EUR = metrics 0 EUR for 2026-11-27": minor units, as PayCA reports them. */
