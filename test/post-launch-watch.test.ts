@@ -74,6 +74,14 @@ describe('post-launch watch on the time-skipping server', function () {
     return handleStatus();
   }
 
+  /**
+   * Half a read interval (5 min) past `offsetMs`. The watch reads on the T + k × 5 min grid, and between
+   * skips the time-skipping server's clock runs at real pace: a message that ends the watch just as a read's
+   * timer fires makes the workflow cancel a fired timer, a completion that server refuses without ever
+   * retrying the task (temporalio/sdk-java#3088), so the test would hang. Mid-interval leaves minutes.
+   */
+  const midInterval = (offsetMs: number) => offsetMs + 2.5 * MINUTE;
+
   let current: Handle;
   const handleStatus = () => current.query(statusQuery);
   const at = (goLiveMs: number, offsetMs: number) => new Date(goLiveMs + offsetMs).toISOString();
@@ -308,7 +316,8 @@ describe('post-launch watch on the time-skipping server', function () {
   it('lets only the programme lead end the watch early or extend it, with a reason', async () => {
     current = await harness.start();
     const T = await rollForward(current);
-    await skipTo(T, 2 * HOUR + 20 * MINUTE);
+    // Mid-interval, so no read's timer fires while an answer is on its way (see midInterval).
+    await skipTo(T, midInterval(2 * HOUR + 20 * MINUTE));
 
     const refusal = async (promise: Promise<unknown>) => String(((await promise.catch((e: unknown) => e)) as { cause: Error }).cause.message);
     assert.match(await refusal(current.executeUpdate(MESSAGES['end-watch'].update, { args: [{ by: 'erin', reason: 'quiet' }] })), /only the programme lead/);
@@ -325,7 +334,7 @@ describe('post-launch watch on the time-skipping server', function () {
     const watchState = await env.client.workflow.getHandle(watchWorkflowId(current.workflowId)).query(watchStatusQuery);
     assert.equal(new Date(watchState.endsPlanMs).toISOString(), at(T, 5 * HOUR), 'the watch itself was told');
 
-    await skipTo(T, 4 * HOUR);
+    await skipTo(T, midInterval(4 * HOUR));
     await current.executeUpdate(MESSAGES['end-watch'].update, { args: [{ by: 'lara', reason: 'stable for two hours; handing over to BAU monitoring' }] });
     const final = await current.result();
     assert.equal(final.watch?.status, 'ended-early');
