@@ -87,17 +87,21 @@ describe('history shed before Temporal terminates a cutover', function () {
     return waitFor(workflowId, 'no required readiness item open', (s) => openRequiredItems(s).size === 0);
   }
 
-  it('lets Temporal terminate a cutover that does not continue as new when large refused signals flood it (the control)', async () => {
-    const workflowId = freshId('shed-control');
-    const handle = await startCutover(world.stack.client, {
+  /** A cutover whose go-live is a month away, so it waits on its first stage whatever the flood does. */
+  const startMonthAhead = (workflowId: string, history: HistoryLimits) =>
+    startCutover(world.stack.client, {
       plan,
       planFile: world.planFile,
       goLive: new Date(Date.now() + 30 * 24 * 3_600_000),
       timeScale: 1,
       startedBy: 'lara',
       workflowId,
-      history: NEVER_SHED,
+      history,
     });
+
+  it('lets Temporal terminate a cutover that does not continue as new when large refused signals flood it (the control)', async () => {
+    const workflowId = freshId('shed-control');
+    const handle = await startMonthAhead(workflowId, NEVER_SHED);
     await waitFor(workflowId, 'every automated check has run', (s) => s.checklist.every(checked));
     const started = Date.now();
     const refusedByServer = await floodWithSignals(handle);
@@ -247,15 +251,7 @@ describe('history shed before Temporal terminates a cutover', function () {
   it('writes nothing to history for refused updates however large, and sheds what accepted updates write at its own event limit', async () => {
     const workflowId = freshId('shed-updates');
     // Its own limit, well below the server's suggestion, so it is what this cutover continues on.
-    const handle = await startCutover(world.stack.client, {
-      plan,
-      planFile: world.planFile,
-      goLive: new Date(Date.now() + 30 * 24 * 3_600_000),
-      timeScale: 1,
-      startedBy: 'lara',
-      workflowId,
-      history: { continueAsNewAtEvents: 1_500 },
-    });
+    const handle = await startMonthAhead(workflowId, { continueAsNewAtEvents: 1_500 });
     await waitFor(workflowId, 'every automated check has run', (s) => s.checklist.every(checked));
 
     const quiet = await handle.describe();
