@@ -4,7 +4,7 @@
 // Only relative imports are checked here; packages and Node built-ins are the workflow rule's concern.
 import path from 'node:path';
 
-export const LAYERS = [
+const LAYERS = [
   { name: 'ground', folders: ['runbook', 'errors.ts'], may: [] },
   { name: 'net', folders: ['net'], may: ['ground'] },
   { name: 'signing', folders: ['signing'], may: ['ground'] },
@@ -47,7 +47,7 @@ for (const [index, layer] of LAYERS.entries()) {
 }
 
 /** The layer a path under src/ belongs to, or undefined outside src/ or in a folder no layer names. */
-export function layerOf(srcDir, file) {
+function layerOf(srcDir, file) {
   const relative = path.relative(srcDir, file);
   if (relative.startsWith('..') || path.isAbsolute(relative)) return undefined;
   const top = relative.split(path.sep)[0];

@@ -17,6 +17,7 @@ import type { ChecklistItemState, CutoverStatus, StageState } from '../src/workf
 import { STAGE_IDS } from '../src/runbook/stages.js';
 import { CLI, EXAMPLE_PLAN as EXAMPLE, ROOT, type CliResult, itRefusesUsage, runCli } from './helpers/cli.js';
 import { useCliStack } from './helpers/cli-stack.js';
+import { writeHeldRestorePlan } from './helpers/held-restore-plan.js';
 
 let runCounter = 0;
 function freshId(prefix: string): string {
@@ -456,25 +457,7 @@ describe('cutover CLI on the dev server', function () {
     before(beforeAnyCutover);
 
     it('holds for Engineering, shows it in status, and takes `cutover compensation done` with evidence', async () => {
-      const document = parseYaml(await readFile(world.planFile, 'utf8')) as Record<string, unknown>;
-      const deadPort = await freePort();
-      const planFile = join(world.dataDir, 'held-plan.yaml');
-      await writeFile(
-        planFile,
-        stringifyYaml({
-          ...document,
-          compensationRetryBudget: '2s',
-          sandboxJobs: [
-            {
-              kind: 'http',
-              name: 'sandbox-card-generator',
-              disableUrl: `${world.stack.sandbox.url}/_sim/jobs/sandbox-card-generator/disable`,
-              enableUrl: `http://127.0.0.1:${deadPort}/enable`,
-              statusUrl: `${world.stack.sandbox.url}/_sim/jobs/sandbox-card-generator`,
-            },
-          ],
-        }),
-      );
+      const planFile = await writeHeldRestorePlan(world);
       const started = await cutover(['start', planFile, '--id', workflowId, '--go-live', '+1h', '--time-scale', '720', '--as', 'lara']);
       assert.equal(started.code, 0, started.stderr);
       await waitFor(workflowId, 'T-2h passed', (s) => stage(s, 'disable-sandbox-jobs').status === 'passed');

@@ -8,14 +8,10 @@
  * Refused updates write nothing; accepted ones do, and are shed the same way.
  */
 import assert from 'node:assert/strict';
-import { readFile, writeFile } from 'node:fs/promises';
-import { join } from 'node:path';
-import { parse as parseYaml, stringify as stringifyYaml } from 'yaml';
 import { WorkflowUpdateFailedError, type WorkflowExecutionDescription, type WorkflowHandle } from '@temporalio/client';
 import { setTimeout as delay } from 'node:timers/promises';
 import { startCutover } from '../src/operations/cutover-workflow.js';
 import { runLowRiskAuthorization } from '../src/dev/low-risk-authorization.js';
-import { freePort } from '../src/dev/ports.js';
 import { loadPlanFile } from '../src/plan/load.js';
 import type { CutoverPlan } from '../src/plan/schema.js';
 import { openRequiredItems } from '../src/workflows/checklist-rules.js';
@@ -29,6 +25,7 @@ import {
   type StageState,
 } from '../src/workflows/definitions.js';
 import { useCliStack } from './helpers/cli-stack.js';
+import { writeHeldRestorePlan } from './helpers/held-restore-plan.js';
 import { refusalOf } from './helpers/refused-update.js';
 import { FLOOD_SIGNAL_CHARS, FLOOD_SIGNALS, floodWithSignals, SHEDDING_SERVER_LIMITS, settledAfterFlood, strangerAttempts } from './helpers/history-flood.js';
 import { waitForStatus } from './helpers/wait-for-status.js';
@@ -200,25 +197,7 @@ describe('history shed before Temporal terminates a cutover', function () {
   });
 
   it('continues as new while a roll-back step holds for Engineering, and takes the answer in the new run without trying the step again', async () => {
-    const document = parseYaml(await readFile(world.planFile, 'utf8')) as Record<string, unknown>;
-    const planFile = join(world.dataDir, 'held-plan.yaml');
-    // The sandbox job pauses, but its enable URL answers nobody: the restore holds for Engineering.
-    await writeFile(
-      planFile,
-      stringifyYaml({
-        ...document,
-        compensationRetryBudget: '2s',
-        sandboxJobs: [
-          {
-            kind: 'http',
-            name: 'sandbox-card-generator',
-            disableUrl: `${world.stack.sandbox.url}/_sim/jobs/sandbox-card-generator/disable`,
-            enableUrl: `http://127.0.0.1:${await freePort()}/enable`,
-            statusUrl: `${world.stack.sandbox.url}/_sim/jobs/sandbox-card-generator`,
-          },
-        ],
-      }),
-    );
+    const planFile = await writeHeldRestorePlan(world);
     const workflowId = freshId('shed-held');
     const started = await cutover(['start', planFile, '--id', workflowId, '--go-live', '+1h', '--time-scale', '720', '--as', 'lara']);
     assert.equal(started.code, 0, started.stderr);

@@ -38,6 +38,16 @@ export interface TopUpTestCardInput {
   reconcileFirst?: boolean;
 }
 
+/** The card PayCA lists under `externalRef` (the list endpoint matches by reference; checked again here). */
+function cardWithRef<C extends { externalRef: string }>(cards: C[], externalRef: string): C | undefined {
+  return cards.find((c) => c.externalRef === externalRef);
+}
+
+/** A card's balance from its ledger: top-ups add, every other entry takes away. */
+function ledgerBalance(entries: { type: string; amount: number }[]): number {
+  return entries.reduce((sum, e) => sum + (e.type === 'topup' ? e.amount : -e.amount), 0);
+}
+
 export function createSmokeTestActivities({ payca }: { payca: PaycaClients }) {
   const production = (baseUrl: string) => payca.get('production', baseUrl);
   const signal = () => Context.current().cancellationSignal;
@@ -77,7 +87,7 @@ export function createSmokeTestActivities({ payca }: { payca: PaycaClients }) {
       const client = production(input.baseUrl);
       if (input.reconcileFirst) {
         const found = await paycaCall(() => client.findCards(input.externalRef, { signal: signal() }));
-        const card = found.body.data.find((c) => c.externalRef === input.externalRef);
+        const card = cardWithRef(found.body.data, input.externalRef);
         if (card) {
           return { cardId: card.id, last4: card.last4, status: card.status, externalRef: card.externalRef, requestId: found.requestId, replayed: false, reconciled: { foundBy: found.requestId } };
         }
@@ -91,7 +101,7 @@ export function createSmokeTestActivities({ payca }: { payca: PaycaClients }) {
         } catch (err) {
           if (!actedThenAnsweredBadly(err)) throw err;
           const found = await client.findCards(input.externalRef, { signal: signal() });
-          const card = found.body.data.find((c) => c.externalRef === input.externalRef);
+          const card = cardWithRef(found.body.data, input.externalRef);
           if (!card) throw err;
           return { ...found, body: card, replayed: false, recoveredFrom: err.requestId, foundBy: found.requestId };
         }
@@ -116,7 +126,7 @@ export function createSmokeTestActivities({ payca }: { payca: PaycaClients }) {
         const ledger = await paycaCall(() => client.listLedger(input.cardId, { signal: signal() }));
         const entry = ledger.body.data.find((e) => e.type === 'topup' && e.amount === input.amount);
         if (entry) {
-          const cardBalance = ledger.body.data.reduce((sum, e) => sum + (e.type === 'topup' ? e.amount : -e.amount), 0);
+          const cardBalance = ledgerBalance(ledger.body.data);
           return {
             transactionId: entry.transactionId,
             ledgerEntryId: entry.id,
@@ -138,7 +148,7 @@ export function createSmokeTestActivities({ payca }: { payca: PaycaClients }) {
           const topUps = ledger.body.data.filter((e) => e.type === 'topup');
           const entry = topUps[0];
           if (topUps.length !== 1 || entry?.amount !== input.amount) throw err;
-          const cardBalance = ledger.body.data.reduce((sum, e) => sum + (e.type === 'topup' ? e.amount : -e.amount), 0);
+          const cardBalance = ledgerBalance(ledger.body.data);
           return {
             ...ledger,
             body: { transactionId: entry.transactionId, ledgerEntryId: entry.id, cardId: input.cardId, amount: entry.amount, currency: entry.currency, cardBalance },

@@ -22,6 +22,8 @@ import { CodecConfigError, CutoverError } from '../errors.js';
 import { registerSignIn, signedInPerson } from '../identity/fastify-sign-in.js';
 import { ProviderClient, SignInRefused, type SignedInPerson } from '../identity/provider-client.js';
 import type { SignInSettings } from '../identity/sign-in-settings.js';
+import { escapeHtml } from '../net/html.js';
+import { urlOf } from '../net/listen.js';
 import { isLoopbackHost } from '../net/loopback.js';
 import { PayloadsJson, payloadsFromJson, payloadsToJson } from './payloads-json.js';
 
@@ -29,7 +31,7 @@ export const DEFAULT_CODEC_SERVER_PORT = 8888;
 export const DEFAULT_UI_ORIGIN = 'http://localhost:8233';
 /** The headers the UI sends with codec requests: the namespace, and the user's token when configured. */
 export const CODEC_ALLOWED_HEADERS = 'content-type,x-namespace,authorization';
-export const CODEC_SESSION_COOKIE = 'cutover_codec_session';
+const CODEC_SESSION_COOKIE = 'cutover_codec_session';
 const MAX_BODY_BYTES = 16 * 1024 * 1024;
 
 /** Names a request on loopback may be addressed to; others are added with `allowedHosts`. */
@@ -105,10 +107,6 @@ function hostNameOf(header: string | undefined): string | undefined {
   } catch {
     return undefined;
   }
-}
-
-function escapeHtml(text: string): string {
-  return text.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
 }
 
 function signedInPage(person: SignedInPerson): string {
@@ -265,9 +263,7 @@ export async function startCodecServer(options: CodecServerOptions): Promise<Run
   app.get('/health', async () => ({ status: 'ok', codecs: options.codecs.length, signIn: provider ? 'required' : 'off' }));
 
   await app.listen({ port: options.port ?? DEFAULT_CODEC_SERVER_PORT, host });
-  const address = app.server.address() as AddressInfo;
-  const shownHost = address.family === 'IPv6' ? `[${address.address}]` : address.address;
-  const url = `http://${shownHost}:${address.port}`;
+  const url = urlOf(app.server.address() as AddressInfo);
   baseUrl ??= new URL(url);
   let closing: Promise<void> | undefined;
   return {

@@ -9,11 +9,12 @@
  */
 import { generateKeyPairSync, randomBytes, type JsonWebKey } from 'node:crypto';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { IdentityConfigError } from '../errors.js';
+import { escapeHtml } from '../net/html.js';
+import { listen } from '../net/listen.js';
 import { isLoopbackHost } from '../net/loopback.js';
 
-export const DEVELOPMENT_PROVIDER_BANNER = 'Development identity provider: for the local stack and tests only, never for production';
+const DEVELOPMENT_PROVIDER_BANNER = 'Development identity provider: for the local stack and tests only, never for production';
 
 export interface DevelopmentAccount {
   /** The person's id, which becomes the token's subject. */
@@ -52,10 +53,6 @@ export interface DevelopmentProviderOptions {
 export interface RunningDevelopmentProvider {
   issuer: string;
   close(): Promise<void>;
-}
-
-function escapeHtml(text: string): string {
-  return text.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
 }
 
 function page(title: string, body: string): string {
@@ -98,14 +95,8 @@ export async function startDevelopmentProvider(options: DevelopmentProviderOptio
     if (handler) handler(req, res);
     else res.writeHead(503).end();
   });
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(options.port ?? 0, host, () => {
-      server.off('error', reject);
-      resolve();
-    });
-  });
-  const { port } = server.address() as AddressInfo;
+  const listening = await listen(server, options.port ?? 0, host);
+  const { port } = new URL(listening.url);
   const issuer = `http://${host.includes(':') ? `[${host}]` : host}:${port}`;
 
   const { privateKey } = generateKeyPairSync('rsa', { modulusLength: 2048 });
@@ -229,10 +220,6 @@ export async function startDevelopmentProvider(options: DevelopmentProviderOptio
   log(`${DEVELOPMENT_PROVIDER_BANNER}: ${issuer}, accounts ${[...accounts.keys()].join(', ')}, clients ${[...clients.keys()].join(', ')}`);
   return {
     issuer,
-    close: () =>
-      new Promise<void>((resolve) => {
-        server.close(() => resolve());
-        server.closeAllConnections();
-      }),
+    close: listening.close,
   };
 }

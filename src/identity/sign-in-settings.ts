@@ -13,7 +13,7 @@ import { readFileSync } from 'node:fs';
 import { IdentityConfigError } from '../errors.js';
 import { isLoopbackHost } from '../net/loopback.js';
 
-export const SESSION_KEY_BYTES = 32;
+const SESSION_KEY_BYTES = 32;
 
 export interface SignInSettings {
   issuer: string;
@@ -58,7 +58,7 @@ function secretFrom(env: NodeJS.ProcessEnv, name: string): string | undefined {
   }
 }
 
-export function checkIssuer(issuer: string, variable: string): string {
+function checkIssuer(issuer: string, variable: string): string {
   let url: URL;
   try {
     url = new URL(issuer);
@@ -71,7 +71,7 @@ export function checkIssuer(issuer: string, variable: string): string {
   return issuer;
 }
 
-export function parseSessionKey(text: string, variable: string): Buffer {
+function parseSessionKey(text: string, variable: string): Buffer {
   const key = /^[A-Za-z0-9+/_-]+=*$/.test(text) ? Buffer.from(text, 'base64') : Buffer.alloc(0);
   if (key.length !== SESSION_KEY_BYTES) {
     throw new IdentityConfigError(`${variable} must be ${SESSION_KEY_BYTES} random bytes in base64 (generate one with \`openssl rand -base64 32\`)`);

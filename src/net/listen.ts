@@ -9,6 +9,12 @@ export interface Listening {
   close(): Promise<void>;
 }
 
+/** `http://host:port` of a listening socket's address, with an IPv6 host in brackets. */
+export function urlOf(address: AddressInfo): string {
+  const shownHost = address.family === 'IPv6' ? `[${address.address}]` : address.address;
+  return `http://${shownHost}:${address.port}`;
+}
+
 /** Listens on `host` (loopback unless told otherwise) and `port` (0 picks a free one); a bind error rejects. */
 export async function listen(server: Server, port: number, host = '127.0.0.1'): Promise<Listening> {
   await new Promise<void>((resolve, reject) => {
@@ -18,10 +24,8 @@ export async function listen(server: Server, port: number, host = '127.0.0.1'): 
       resolve();
     });
   });
-  const address = server.address() as AddressInfo;
-  const shownHost = address.family === 'IPv6' ? `[${address.address}]` : address.address;
   return {
-    url: `http://${shownHost}:${address.port}`,
+    url: urlOf(server.address() as AddressInfo),
     close: () =>
       new Promise<void>((resolve) => {
         server.close(() => resolve());

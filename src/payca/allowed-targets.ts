@@ -43,6 +43,11 @@ function matches(allowed: URL, target: URL): boolean {
   return allowed.origin === target.origin && withSlash(target.pathname).startsWith(withSlash(allowed.pathname));
 }
 
+/** The one rule for both lists: a listed URL's scheme, host, port and path prefix; with no list, loopback hosts only. */
+function allowedBy(list: URL[] | undefined, target: URL): boolean {
+  return list === undefined ? isLoopbackHost(target.hostname) : list.some((entry) => matches(entry, target));
+}
+
 export function paycaTargetsFrom(env: NodeJS.ProcessEnv = process.env): PaycaTargets {
   const allowed = Object.fromEntries(
     (Object.entries(PAYCA_BASE_URLS_VARIABLES) as [PaycaEnvironment, string][]).map(([environment, variable]) => {
@@ -61,21 +66,17 @@ export function paycaTargetsFrom(env: NodeJS.ProcessEnv = process.env): PaycaTar
         return `the plan's ${environment} PayCA base URL ${JSON.stringify(baseUrl)} is not a URL`;
       }
       const list = allowed[environment];
-      if (list === undefined) {
-        return isLoopbackHost(target.hostname)
-          ? undefined
-          : `this worker sends ${environment} PayCA credentials only to loopback hosts, and the plan names ${target.origin}: ` +
-              `set ${variable} on the worker to the base URL(s) PayCA gave you, or correct the plan's payca.${environment}.baseUrl`;
-      }
-      return list.some((entry) => matches(entry, target))
-        ? undefined
+      if (allowedBy(list, target)) return undefined;
+      return list === undefined
+        ? `this worker sends ${environment} PayCA credentials only to loopback hosts, and the plan names ${target.origin}: ` +
+            `set ${variable} on the worker to the base URL(s) PayCA gave you, or correct the plan's payca.${environment}.baseUrl`
         : `this worker sends ${environment} PayCA credentials only to ${list.map((u) => u.href).join(', ')} (${variable}), ` +
             `and the plan names ${target.href}: correct the plan's payca.${environment}.baseUrl, or the worker's ${variable}`;
     },
   };
 }
 
-export const WEBHOOK_URLS_VARIABLE = 'CUTOVER_WEBHOOK_URLS';
+const WEBHOOK_URLS_VARIABLE = 'CUTOVER_WEBHOOK_URLS';
 
 export interface WebhookTargets {
   /** Why PayCA may not be told to send signed events to `url`, or undefined when it may. */
@@ -101,14 +102,10 @@ export function webhookTargetsFrom(env: NodeJS.ProcessEnv = process.env): Webhoo
       }
       // The query is left out: whatever it carries is not for the status or the log.
       const named = `${target.origin}${target.pathname}`;
-      if (list === undefined) {
-        return isLoopbackHost(target.hostname)
-          ? undefined
-          : `this worker has PayCA send signed webhook events only to loopback hosts, and the plan's webhook.url names ${named}: ` +
-              `set ${WEBHOOK_URLS_VARIABLE} on the worker to your production webhook endpoint(s), or correct the plan's webhook.url`;
-      }
-      return list.some((entry) => matches(entry, target))
-        ? undefined
+      if (allowedBy(list, target)) return undefined;
+      return list === undefined
+        ? `this worker has PayCA send signed webhook events only to loopback hosts, and the plan's webhook.url names ${named}: ` +
+            `set ${WEBHOOK_URLS_VARIABLE} on the worker to your production webhook endpoint(s), or correct the plan's webhook.url`
         : `this worker has PayCA send signed webhook events only to ${list.map((u) => u.href).join(', ')} (${WEBHOOK_URLS_VARIABLE}), ` +
             `and the plan's webhook.url names ${named}: correct the plan's webhook.url, or the worker's ${WEBHOOK_URLS_VARIABLE}`;
     },

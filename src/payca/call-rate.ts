@@ -39,7 +39,7 @@ export interface CallRateLimiterOptions {
   clock?: () => number;
 }
 
-export interface CallRateView {
+interface CallRateView {
   callsPerSecond: number;
   permits: number;
   windowMs: number;

@@ -6,8 +6,6 @@ import { CutoverError, PlanInvalidError, type PlanProblem } from '../errors.js';
 import { planIssueMessage, planProblemCode } from './problem-messages.js';
 import { CutoverPlanFile, normalisePlan, type CutoverPlan } from './schema.js';
 
-export type { PlanProblem } from '../errors.js';
-
 function formatPath(path: readonly PropertyKey[]): string {
   return path.map((p, i) => (typeof p === 'number' ? `[${p}]` : `${i === 0 ? '' : '.'}${String(p)}`)).join('');
 }

@@ -70,7 +70,7 @@ export const DEFAULT_PAYCA_ACTIVITIES_PER_SECOND = 20;
  * The SDK's default identity (pid@host) is the same for two workers in one process, and the rate share
  * counts identities; a random tag keeps every worker apart.
  */
-export function uniqueWorkerIdentity(): string {
+function uniqueWorkerIdentity(): string {
   return `${process.pid}@${hostname()}/${randomUUID().slice(0, 8)}`;
 }
 
@@ -78,7 +78,7 @@ export function uniqueWorkerIdentity(): string {
  * Slots for PayCA activities: enough to keep the rate busy with calls that take a second or two, few enough
  * that a call's wait for a permit stays a few seconds; the rest wait on the task queue for any worker.
  */
-export function paycaActivitySlots(rate: number): number {
+function paycaActivitySlots(rate: number): number {
   return Math.max(10, Math.ceil(2 * rate));
 }
 
@@ -95,7 +95,7 @@ export async function createCutoverWorkers(options: CutoverWorkersOptions): Prom
   const limitCalls = options.limitPaycaCalls ?? true;
   // Closed until the share has counted this worker in: see payca-rate-share.ts.
   const limiters = new CallRateLimiters({ callsPerSecond: rate, closed: true });
-  const rateShare = sharePaycaRate({
+  const rateShare = limitCalls ? sharePaycaRate({
     rate,
     identity,
     limiters: [limiters],
@@ -120,7 +120,7 @@ export async function createCutoverWorkers(options: CutoverWorkersOptions): Prom
       );
       return listed.flatMap((described) => (described.pollers ?? []).map((poller) => poller.identity ?? ''));
     },
-  });
+  }) : undefined;
   const payca = createPaycaClients({ credentials: options.paycaCredentials, ...(limitCalls ? { permits: limiters } : {}) });
   const dataConverter = dataConverterFor(options.payloadCodecs);
   const common = {
@@ -157,15 +157,15 @@ export async function createCutoverWorkers(options: CutoverWorkersOptions): Prom
   ]);
   return {
     async run() {
-      if (limitCalls) rateShare.start();
+      rateShare?.start();
       try {
         await Promise.all([cutoverWorker.run(), paycaWorker.run()]);
       } finally {
-        rateShare.stop();
+        rateShare?.stop();
       }
     },
     shutdown() {
-      rateShare.stop();
+      rateShare?.stop();
       for (const worker of [cutoverWorker, paycaWorker]) {
         if (worker.getState() === 'RUNNING') worker.shutdown();
       }

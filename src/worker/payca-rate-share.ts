@@ -28,7 +28,7 @@ export interface PaycaRateShare {
   workers(): number;
 }
 
-export const DEFAULT_RATE_REFRESH_MS = 3_000;
+const DEFAULT_RATE_REFRESH_MS = 3_000;
 /** How long to wait for this worker's own poller to be listed before sharing with what is listed. */
 const SELF_SIGHTING_LIMIT_MS = 30_000;
 /** Until then the list is read this often, so a new worker is admitted soon after it first polls. */

@@ -9,13 +9,15 @@
 import { ActivityFailure, ApplicationFailure, condition, log, patched, proxyActivities, TimeoutFailure } from '@temporalio/workflow';
 import type { CutoverActivities } from '../activities/index.js';
 import type { CutoverPlan } from '../plan/schema.js';
-import { activityProblem, cutoverActivities, paycaActivities } from './activity-proxies.js';
+import { activityProblem, cutoverActivities, paycaActivities, type PaycaCallOptions } from './activity-proxies.js';
 import type { Compensation, CompensationDoneArgs, CompensationRecord, RetryCompensationArgs } from './definitions.js';
 
 export type { Compensation };
 
 /** Seeded cards closed per activity: bounded work and payload whatever the number of cards. */
 export const SEED_CLOSE_BATCH = 200;
+/** One batch of closes: minutes of PayCA calls at the worker's share of the rate, heartbeating as it goes. */
+const SEED_CLOSE_CALL: PaycaCallOptions = { startToCloseTimeout: 300_000, heartbeatTimeout: '30s' };
 
 const DEFAULT_RETRY_BUDGET_MS = 15 * 60_000;
 
@@ -85,23 +87,25 @@ async function undo(plan: CutoverPlan, step: Compensation, holds: boolean): Prom
       let closedByRef = 0;
       const seeded = step.records;
       // Newest record first; each range is looked up by externalRef again, so a retried step closes nothing twice.
-      for (let to = seeded?.upTo ?? 0; seeded && to > 0; to -= SEED_CLOSE_BATCH) {
-        const from = Math.max(0, to - SEED_CLOSE_BATCH);
-        const closed = await paycaActivities(budgetMs, `roll-back: close seeded cards of records ${from + 1}-${to} of ${seeded.upTo}`, {
-          startToCloseTimeout: 300_000,
-          heartbeatTimeout: '30s',
-        }).closeSeededRange({ baseUrl: production, programme: plan.programme, csv: seeded.csv, digest: seeded.digest, from, to });
-        closedByRef += closed.closed;
-        requestIds.push(...closed.requestIds);
+      if (seeded) {
+        for (let to = seeded.upTo; to > 0; to -= SEED_CLOSE_BATCH) {
+          const from = Math.max(0, to - SEED_CLOSE_BATCH);
+          const closed = await paycaActivities(budgetMs, `roll-back: close seeded cards of records ${from + 1}-${to} of ${seeded.upTo}`, SEED_CLOSE_CALL).closeSeededRange(
+            { baseUrl: production, programme: plan.programme, csv: seeded.csv, digest: seeded.digest, from, to },
+          );
+          closedByRef += closed.closed;
+          requestIds.push(...closed.requestIds);
+        }
       }
       // Newest first, like the steps themselves; each batch is idempotent, so a retried step redoes none.
       const cards = [...step.cardIds].reverse();
       for (let from = 0; from < cards.length; from += SEED_CLOSE_BATCH) {
         const batch = cards.slice(from, from + SEED_CLOSE_BATCH);
-        const closed = await paycaActivities(budgetMs, `roll-back: close seeded cards ${from + 1}-${from + batch.length} of ${cards.length}`, {
-          startToCloseTimeout: 300_000,
-          heartbeatTimeout: '30s',
-        }).closeSeededCards({ baseUrl: production, programme: plan.programme, cardIds: batch });
+        const closed = await paycaActivities(budgetMs, `roll-back: close seeded cards ${from + 1}-${from + batch.length} of ${cards.length}`, SEED_CLOSE_CALL).closeSeededCards({
+          baseUrl: production,
+          programme: plan.programme,
+          cardIds: batch,
+        });
         requestIds.push(...closed.requestIds);
       }
       const span = requestIds.length > 0 ? ` (requests ${requestIds[0]} … ${requestIds[requestIds.length - 1]})` : '';

@@ -93,7 +93,7 @@ import {
   roleToSatisfy,
   publicKeyOf,
 } from './message-rules.js';
-import { checkMessageBounds, checkRefusalReportBounds } from './message-bounds.js';
+import { checkRefusalReportBounds, STRICT_MESSAGES_PATCH, withBounds } from './message-bounds.js';
 import { boundedRefusal, clip, isMessageKind, MAX_REFUSAL_REASON_LENGTH, recordRefusal } from './refusal-log.js';
 import { addEscalation, addIncident, addWatchDecision } from './state-bounds.js';
 import { CutoverGoLiveKey, CutoverPhaseKey, CutoverStageKey } from './search-attributes.js';
@@ -106,7 +106,6 @@ const MIN_ESCALATION_INTERVAL_MS = 15_000;
 /** Go-live approvals naming the manual authorization count only once PayCA shows it. */
 export const VERIFY_AUTHORIZATION_PATCH = 'go-live-verifies-authorization';
 /** Every message is checked against its strict schema and length limits first; runs started before keep the looser shape check. */
-export const STRICT_MESSAGES_PATCH = 'strict-bounded-messages';
 /** An approver waits on this read, so it gets less time than a stage's PayCA calls. */
 const AUTHORIZATION_READ_BUDGET_MS = 60_000;
 /**
@@ -581,7 +580,7 @@ export async function cutoverWorkflow(input: CutoverInput): Promise<CutoverStatu
     apply: (args: A, via: 'update' | 'signal') => MessageReceipt | Promise<MessageReceipt>,
   ): void {
     const kind = update.name as MessageKind;
-    const check = strictMessages ? (args: A) => checkMessageBounds(kind, args) ?? rules(args) : rules;
+    const check = withBounds(kind, strictMessages, rules);
     const checkNow = (args: A) => checkWhileShedding(kind, args) ?? check(args);
     setHandler(update, (args: A) => apply(args, 'update'), {
       description,

@@ -5,6 +5,9 @@
  */
 import type { MessageArgs, MessageKind } from './definitions.js';
 
+/** Cutovers started before this check keep the looser one, so their histories replay. */
+export const STRICT_MESSAGES_PATCH = 'strict-bounded-messages';
+
 /** Notes, reasons, evidence and summaries: sentences for the record, not documents. */
 export const MAX_TEXT_LENGTH = 2_000;
 /** Names, stages, items, steps, decisions and ids: the plan's own are far shorter. */
@@ -101,4 +104,9 @@ export function checkRefusalReportBounds(report: unknown): string | undefined {
   if (extra) return extra;
   const notText = Object.entries(report).find(([, value]) => value !== undefined && typeof value !== 'string');
   return notText ? `${fieldName(notText[0])} must be text` : undefined;
+}
+
+/** `rules` behind the strict schema when `strict`, so both the cutover and its undo refuse alike. */
+export function withBounds<A>(kind: MessageKind, strict: boolean, rules: (args: A) => string | undefined): (args: A) => string | undefined {
+  return strict ? (args: A) => checkMessageBounds(kind, args) ?? rules(args) : rules;
 }

@@ -35,11 +35,6 @@ const SEED_CONCURRENCY = 32;
 /** What cutovers started before the change keep using, so their histories replay unchanged. */
 const SEED_CONCURRENCY_BEFORE_PATCH = 8;
 
-/**
- * Records each seeded card as owed to a roll-back the moment PayCA answers, so a batch that fails or is
- * aborted part-way still has its cards closed. A re-run of the item replays the same cards (the keys are
- * per record) and adds each card once; one step covers every run.
- */
 /** Records one seeding activity works through, unless the file is so large that the range count cap widens them. */
 export const SEED_RANGE_RECORDS = 500;
 /**
@@ -169,17 +164,18 @@ async function seedInRanges(input: SeedInRangesInput): Promise<ReadinessOutcome>
   };
 }
 
+/**
+ * Records each seeded card as owed to a roll-back the moment PayCA answers, so a batch that fails or is
+ * aborted part-way still has its cards closed. A re-run of the item replays the same cards (the keys are
+ * per record) and adds each card once; one step covers every run.
+ */
 function oweSeededCards(compensations: Compensation[]): (cardId: string) => void {
   let owed: Extract<Compensation, { step: 'close-seeded-cards' }> | undefined;
   let known: Set<string> | undefined;
   return (cardId) => {
     if (!owed) {
       if (!patched('compensate-seeded-cards')) return;
-      owed = compensations.find((c): c is Extract<Compensation, { step: 'close-seeded-cards' }> => c.step === 'close-seeded-cards');
-      if (!owed) {
-        owed = { step: 'close-seeded-cards', cardIds: [] };
-        compensations.push(owed);
-      }
+      owed = seededCardsOwed(compensations);
       known = new Set(owed.cardIds);
     }
     if (known?.has(cardId)) return;

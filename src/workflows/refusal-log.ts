@@ -6,10 +6,12 @@
  */
 import type { CutoverPlan } from '../plan/schema.js';
 import { MESSAGES, type CutoverStatus, type MessageKind, type RefusalRecord, type RefusalSummary } from './definitions.js';
+import { MAX_NAME_LENGTH } from './message-bounds.js';
+import { keepLatest } from './state-bounds.js';
 import { rolesOf } from './message-rules.js';
 
-/** Names, stages and items are identifiers; the plan's own are far shorter. */
-export const MAX_REFUSAL_FIELD_LENGTH = 200;
+/** Names, stages and items are identifiers: cut at the length a message may carry them. */
+export const MAX_REFUSAL_FIELD_LENGTH = MAX_NAME_LENGTH;
 /** Reasons are the workflow's sentences (or the sender's account of them); the longest name people and items. */
 export const MAX_REFUSAL_REASON_LENGTH = 500;
 export const MAX_REFUSALS_KEPT = 100;
@@ -71,13 +73,11 @@ export function recordRefusal(plan: CutoverPlan, status: CutoverStatus, record: 
     strangers.latest = { ...record, ...(by === undefined ? {} : { by: name }) };
     return;
   }
-  status.refusals.push(record);
-  while (status.refusals.length > MAX_REFUSALS_KEPT) {
-    const dropped = status.refusals.shift() as RefusalRecord;
+  keepLatest(status.refusals, record, MAX_REFUSALS_KEPT, (dropped) => {
     const summary = summaryOf(status);
     summary.omitted += 1;
     const person = summary.omittedBy.find((entry) => entry.by === dropped.by);
     if (person) person.count += 1;
     else summary.omittedBy.push({ by: dropped.by ?? '(no name)', count: 1 });
-  }
+  });
 }

@@ -11,6 +11,12 @@ export const MAX_INCIDENTS_KEPT = 200;
 export const MAX_ESCALATIONS_KEPT = 100;
 export const MAX_WATCH_DECISIONS_KEPT = 50;
 
+/** Pushes `entry`, then drops the oldest while `list` holds more than `max`, telling `onDrop` of each. */
+export function keepLatest<T>(list: T[], entry: T, max: number, onDrop: (dropped: T) => void): void {
+  list.push(entry);
+  while (list.length > max) onDrop(list.shift() as T);
+}
+
 function omittedOf(status: CutoverStatus): OmittedEntries {
   status.omitted ??= { incidents: 0, incidentsBySource: {}, incidentsBySeverity: {}, escalations: 0, watchDecisions: 0 };
   return status.omitted;
@@ -21,57 +27,32 @@ function omittedOf(status: CutoverStatus): OmittedEntries {
  * bound, whose histories replay with the list they had.
  */
 export function addIncident(status: CutoverStatus, incident: IncidentRecord, bounded: boolean): void {
-  status.incidents.push(incident);
-  if (!bounded) return;
-  while (status.incidents.length > MAX_INCIDENTS_KEPT) {
-    const dropped = status.incidents.shift() as IncidentRecord;
+  if (!bounded) {
+    status.incidents.push(incident);
+    return;
+  }
+  keepLatest(status.incidents, incident, MAX_INCIDENTS_KEPT, (dropped) => {
     const omitted = omittedOf(status);
     omitted.incidents += 1;
     const source = dropped.source ?? 'person';
     omitted.incidentsBySource[source] = (omitted.incidentsBySource[source] ?? 0) + 1;
     omitted.incidentsBySeverity[dropped.severity] = (omitted.incidentsBySeverity[dropped.severity] ?? 0) + 1;
-  }
+  });
 }
 
 /** The latest escalation of each stage is always among those kept, so the next escalation is timed from it. */
 export function addEscalation(status: CutoverStatus, escalation: EscalationRecord, bounded: boolean): void {
-  status.escalations.push(escalation);
-  if (!bounded) return;
-  while (status.escalations.length > MAX_ESCALATIONS_KEPT) {
-    status.escalations.shift();
-    omittedOf(status).escalations += 1;
+  if (!bounded) {
+    status.escalations.push(escalation);
+    return;
   }
+  keepLatest(status.escalations, escalation, MAX_ESCALATIONS_KEPT, () => (omittedOf(status).escalations += 1));
 }
 
 export function addWatchDecision(status: CutoverStatus, decisions: WatchDecision[], decision: WatchDecision, bounded: boolean): void {
-  decisions.push(decision);
-  if (!bounded) return;
-  while (decisions.length > MAX_WATCH_DECISIONS_KEPT) {
-    decisions.shift();
-    omittedOf(status).watchDecisions += 1;
+  if (!bounded) {
+    decisions.push(decision);
+    return;
   }
-}
-
-/** The omitted counts in words, one line per list that left entries out; empty when nothing was. */
-export function omittedLines(omitted: OmittedEntries | undefined, lists: readonly ('incidents' | 'escalations' | 'watchDecisions')[]): string[] {
-  if (!omitted) return [];
-  const by = (counts: Record<string, number | undefined>) =>
-    Object.entries(counts)
-      .filter(([, n]) => (n ?? 0) > 0)
-      .sort(([a], [b]) => (a < b ? -1 : 1))
-      .map(([key, n]) => `${key} ${n}`)
-      .join(', ');
-  const lines: string[] = [];
-  if (lists.includes('incidents') && omitted.incidents > 0) {
-    lines.push(
-      `${omitted.incidents} older incident-log entr${omitted.incidents === 1 ? 'y' : 'ies'} not kept in full (${by(omitted.incidentsBySource)}; ${by(omitted.incidentsBySeverity)})`,
-    );
-  }
-  if (lists.includes('escalations') && omitted.escalations > 0) {
-    lines.push(`${omitted.escalations} older escalation${omitted.escalations === 1 ? '' : 's'} not kept in full`);
-  }
-  if (lists.includes('watchDecisions') && omitted.watchDecisions > 0) {
-    lines.push(`${omitted.watchDecisions} older watch decision${omitted.watchDecisions === 1 ? '' : 's'} not kept in full`);
-  }
-  return lines;
+  keepLatest(decisions, decision, MAX_WATCH_DECISIONS_KEPT, () => (omittedOf(status).watchDecisions += 1));
 }

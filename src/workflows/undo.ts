@@ -16,7 +16,7 @@ import {
   type UndoInput,
   type UndoStatus,
 } from './definitions.js';
-import { checkMessageBounds } from './message-bounds.js';
+import { STRICT_MESSAGES_PATCH, withBounds } from './message-bounds.js';
 import { checkCompensationAnswer } from './message-rules.js';
 
 export async function undoCompensationsWorkflow(input: UndoInput): Promise<UndoStatus> {
@@ -32,14 +32,14 @@ export async function undoCompensationsWorkflow(input: UndoInput): Promise<UndoS
   };
   const answer: { current?: CompensationAnswer } = {};
   const nowIso = () => new Date().toISOString();
-  const strictMessages = patched('strict-bounded-messages');
+  const strictMessages = patched(STRICT_MESSAGES_PATCH);
 
   function answerWith<A extends RetryCompensationArgs>(
     kind: 'retry-compensation' | 'compensation-done',
     { update, signal }: { update: UpdateDefinition<MessageReceipt, [A]>; signal: SignalDefinition<[A]> },
     apply: (args: A) => MessageReceipt,
   ): void {
-    const check = (args: A) => (strictMessages ? checkMessageBounds(kind, args) : undefined) ?? checkCompensationAnswer(plan, status.compensations, kind, args);
+    const check = withBounds(kind, strictMessages, (args: A) => checkCompensationAnswer(plan, status.compensations, kind, args));
     setHandler(update, apply, {
       validator: (args: A) => {
         const reason = check(args);

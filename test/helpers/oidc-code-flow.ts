@@ -5,6 +5,7 @@
  * Temporal UI would hold after its own sign-in.
  */
 import assert from 'node:assert/strict';
+import { SIGN_IN_SCOPE } from '../../src/identity/provider-client.js';
 
 export interface CodeFlowClient {
   clientId: string;
@@ -35,7 +36,7 @@ export async function tokensFor(issuer: string, client: CodeFlowClient, accountI
   const state = oidc.randomState();
   let url = oidc.buildAuthorizationUrl(config, {
     redirect_uri: client.redirectUri,
-    scope: 'openid email profile',
+    scope: SIGN_IN_SCOPE,
     code_challenge: await oidc.calculatePKCECodeChallenge(verifier),
     code_challenge_method: 'S256',
     state,

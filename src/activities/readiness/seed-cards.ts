@@ -286,7 +286,7 @@ export function closeSeededCardKey(programme: string, cardId: string): string {
 }
 
 /** At most this many CSV problems travel back to the workflow; the rest are counted, so the payload stays small. */
-export const MAX_SEED_PROBLEMS = 50;
+const MAX_SEED_PROBLEMS = 50;
 
 export interface SeedCsvScanInput {
   csv: string;
@@ -329,14 +329,8 @@ export interface SeedRangeResult {
   requestIds: string[];
 }
 
-export interface CloseSeededRangeInput {
-  baseUrl: string;
-  programme: string;
-  csv: string;
-  digest: string;
-  from: number;
-  to: number;
-}
+/** The same records as a seeding range names, closed instead of issued. */
+export type CloseSeededRangeInput = Pick<SeedRangeInput, 'baseUrl' | 'programme' | 'csv' | 'digest' | 'from' | 'to'>;
 
 export interface CloseSeededRangeResult {
   closed: number;
@@ -432,14 +426,12 @@ export function createSeedCardActivities({ payca }: { payca: PaycaClients }) {
   const activities = {
     /** Problems come back as data, not failures: retrying cannot fix a CSV, and its owner needs them all at once. */
     async readSeedCsv(input: { csv: string }): Promise<SeedCsvResult> {
-      let text: string;
       try {
-        text = await readFile(input.csv, 'utf8');
+        return (await readSeedFile(input.csv)).result;
       } catch (err) {
         const reason = err instanceof Error ? err.message : String(err);
         return { records: [], problems: [`cannot read the seed CSV ${input.csv} on the worker: ${reason}`] };
       }
-      return seedRecordsFromCsv(text, input.csv);
     },
 
     /** Reads the whole file on the worker and answers with counts, a digest and the dry-run sample only. */

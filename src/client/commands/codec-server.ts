@@ -15,7 +15,7 @@ import { examples } from '../help.js';
 import { listenForInterrupt } from '../interrupt.js';
 import { say, warn } from '../output.js';
 
-export const CODEC_SIGN_IN_PREFIX = 'CUTOVER_CODEC';
+const CODEC_SIGN_IN_PREFIX = 'CUTOVER_CODEC';
 
 /** Browsers send the origin without a path, so a UI URL such as http://localhost:8233/namespaces is cut to its origin. */
 function parseOrigin(value: string, option = '--cors-origin'): string {

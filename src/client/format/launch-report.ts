@@ -33,7 +33,7 @@ import type { Role } from '../../runbook/stages.js';
 import { checklistSections, code, markdownCell, markdownTable } from './checklist-document.js';
 import { checklistOf, evidenceText, isClosed, roleTitle } from './checklist.js';
 import { refusalSummaryLines } from './status.js';
-import { omittedLines } from '../../workflows/state-bounds.js';
+import { omittedLines } from './omitted.js';
 import { shortTime } from './time.js';
 import { compensationOutcome } from './status.js';
 import { dueText, openAlerts, periodText, planOffset, planTimeText, postLaunchItems } from './watch.js';

@@ -6,7 +6,7 @@ import { evidenceDigest, shortHex } from '../../signing/approval-statement.js';
 import type { Compensation, CompensationRecord, CutoverStatus, RefusalRecord, RefusalSummary, StageState } from '../../workflows/definitions.js';
 import type { Role } from '../../runbook/stages.js';
 import type { CutoverReading } from '../../operations/read-status.js';
-import { omittedLines } from '../../workflows/state-bounds.js';
+import { omittedLines } from './omitted.js';
 import { checklistOf, checklistSummaryLine, isClosed, roleTitle } from './checklist.js';
 import { renderTable } from './table.js';
 import { shortTime } from './time.js';
