@@ -123,6 +123,31 @@ describe('cutover CLI on the dev server', function () {
       }
     });
 
+    it("is refused when the worker does not allow the plan's PayCA host, naming the worker's setting; the run ends before any call", async () => {
+      const workflowId = freshId('cli-target');
+      const file = parseYaml(await readFile(world.planFile, 'utf8')) as { payca: { production: { baseUrl: string } } };
+      file.payca.production.baseUrl = 'https://payca.attacker.example/v1';
+      const dir = await mkdtemp(join(tmpdir(), 'cutover-target-'));
+      const planFile = join(dir, 'elsewhere.yaml');
+      await writeFile(planFile, stringifyYaml(file));
+      try {
+        const result = await cutover(['start', planFile, '--id', workflowId, '--go-live', '+25h', '--as', 'lara']);
+        assert.equal(result.code, 1, result.stdout);
+        assert.match(result.stderr, new RegExp(`the worker refused the plan's targets, so cutover ${workflowId} ended at its start before any call`));
+        assert.match(result.stderr, /PAYCA_TARGET_NOT_ALLOWED: this worker sends production PayCA credentials only to loopback hosts, and the plan names https:\/\/payca\.attacker\.example: set PAYCA_PRODUCTION_BASE_URLS/);
+        assert.match(result.stderr, /start again with --new-run/);
+        assert.doesNotMatch(result.stdout, /started cutover/);
+        const ended = await readStatus(world.stack.client, workflowId);
+        assert.equal(ended.phase, 'aborted');
+        assert.equal(ended.abort?.by, 'worker');
+        assert.equal(ended.targetCheck?.state, 'refused');
+        assert.deepEqual(new Set(ended.stages.map((s) => s.status)), new Set(['skipped']));
+        assert.ok(ended.checklist.every((item) => item.attempts === 0), 'no readiness check ran');
+      } finally {
+        await rm(dir, { recursive: true, force: true });
+      }
+    });
+
     it('refuses an id whose run was terminated unless --new-run is given', async () => {
       const workflowId = freshId('cli-reused');
       const first = await cutover(['start', world.planFile, '--id', workflowId, '--go-live', '+25h', '--as', 'lara']);

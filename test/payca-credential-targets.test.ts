@@ -1,16 +1,16 @@
 /**
  * The worker, not the plan, decides where PayCA credentials go. A plan that points production at a
- * listener of someone else's gets nothing sent there: the stage holds naming the worker's setting.
+ * listener of someone else's gets nothing sent there: the cutover ends at its start naming the worker's setting.
  */
 import assert from 'node:assert/strict';
 import { createServer, type IncomingHttpHeaders, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { paycaTargetsFrom } from '../src/payca/allowed-targets.js';
 import { CutoverError } from '../src/errors.js';
-import { abortUpdate } from '../src/workflows/definitions.js';
+import { ApplicationFailure } from '@temporalio/common';
+import { createPaycaClients } from '../src/activities/payca-clients.js';
 import { useCutoverHarness } from './helpers/cutover-harness.js';
 import { planFor } from './helpers/plans.js';
-import { advanceUntil, holdingAt, stageOf } from './helpers/temporal.js';
 
 describe('where the worker sends PayCA credentials', () => {
   it('sends them only to loopback hosts when the worker lists no base URL', () => {
@@ -73,20 +73,38 @@ describe('a plan pointing production PayCA at a host the worker does not allow',
     await new Promise((resolve) => listener?.close(resolve));
   });
 
-  it('sends the listener nothing and holds at T-24h naming the worker setting', async () => {
+  it('ends the cutover at its start, aborted by the worker naming its setting, and sends the listener nothing', async () => {
     const { port } = listener.address() as AddressInfo;
     const plan = planFor(harness.stack, {
       payca: { production: { baseUrl: `http://127.0.0.1:${port}` }, sandbox: { baseUrl: harness.stack.sandbox.url } },
     });
     const handle = await harness.start({ plan });
-    const held = await advanceUntil(harness.env, handle, holdingAt('config-diff'), 'the config diff to hold');
-    const stage = stageOf(held, 'config-diff');
-    assert.equal(stage.error?.type, 'PAYCA_TARGET_NOT_ALLOWED');
-    assert.match(stage.hold?.reason ?? '', /only to https:\/\/api\.payca\.example\/ \(PAYCA_PRODUCTION_BASE_URLS\), and the plan names http:\/\/127\.0\.0\.1:\d+\//);
-    const credentials = held.checklist.find((item) => item.id === 'production-credentials');
-    assert.match((credentials?.problems ?? []).join(' '), /PAYCA_TARGET_NOT_ALLOWED/);
-    await handle.executeUpdate(abortUpdate, { args: [{ by: 'lara', reason: 'end of test' }] });
-    await handle.result();
+    const ended = await handle.result();
+    assert.equal(ended.phase, 'aborted');
+    assert.equal(ended.abort?.by, 'worker');
+    assert.match(ended.abort?.reason ?? '', /ended at its start: the worker refused the plan's targets before any call \(PAYCA_TARGET_NOT_ALLOWED: this worker sends production PayCA credentials only to https:\/\/api\.payca\.example\/ \(PAYCA_PRODUCTION_BASE_URLS\), and the plan names http:\/\/127\.0\.0\.1:\d+\//);
+    assert.equal(ended.targetCheck?.state, 'refused');
+    assert.deepEqual(ended.targetCheck?.refusals?.map((r) => r.code), ['PAYCA_TARGET_NOT_ALLOWED']);
+    assert.ok(ended.stages.every((s) => s.status === 'skipped' && s.attempts === 0), 'no stage ran');
+    assert.ok(ended.checklist.every((item) => item.attempts === 0), 'no readiness check ran');
+    assert.deepEqual(ended.compensations, [], 'nothing was changed, so nothing was undone');
     assert.deepEqual(requests, [], 'no request, so no credential, reached the listener');
+  });
+});
+
+describe("each PayCA client checks the worker's allow-list on its own", () => {
+  it('gives no client, and no credential, for a base URL the worker does not allow', () => {
+    const clients = createPaycaClients({
+      targets: paycaTargetsFrom({ PAYCA_PRODUCTION_BASE_URLS: 'https://api.payca.example' }),
+      credentials: { production: { clientId: 'id', clientSecret: 'secret' } },
+    });
+    assert.throws(() => clients.get('production', 'https://payca.attacker.example'), (err: unknown) => {
+      assert.ok(err instanceof ApplicationFailure);
+      assert.equal(err.type, 'PAYCA_TARGET_NOT_ALLOWED');
+      assert.equal(err.nonRetryable, true);
+      return true;
+    });
+    assert.match(clients.refusal('production', 'https://payca.attacker.example') ?? '', /PAYCA_PRODUCTION_BASE_URLS/);
+    assert.equal(clients.refusal('production', 'https://api.payca.example/v1'), undefined);
   });
 });

@@ -1,17 +1,15 @@
 /**
  * The worker, not the plan, decides where the webhook smoke test has PayCA send signed events
- * (`CUTOVER_WEBHOOK_URLS`, loopback only when unset): a plan naming another endpoint holds with
- * WEBHOOK_TARGET_NOT_ALLOWED before a subscription exists, so the endpoint receives nothing.
+ * (`CUTOVER_WEBHOOK_URLS`, loopback only when unset): a plan naming another endpoint ends at its start
+ * with WEBHOOK_TARGET_NOT_ALLOWED before a subscription exists, so the endpoint receives nothing.
  */
 import assert from 'node:assert/strict';
 import { createServer, type IncomingHttpHeaders, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { CutoverError } from '../src/errors.js';
 import { webhookTargetsFrom } from '../src/payca/allowed-targets.js';
-import { abortUpdate } from '../src/workflows/definitions.js';
 import { useCutoverHarness } from './helpers/cutover-harness.js';
 import { planFor } from './helpers/plans.js';
-import { advanceUntil, holdingAt, stageOf } from './helpers/temporal.js';
 
 describe('webhook targets the worker allows', () => {
   it('allows only loopback endpoints when CUTOVER_WEBHOOK_URLS is unset, naming the setting otherwise', () => {
@@ -72,24 +70,21 @@ describe('a plan naming a webhook endpoint the worker does not allow', function 
     await new Promise((resolve) => listener?.close(resolve));
   });
 
-  it('holds the T-1h webhook smoke test naming the worker setting, and the endpoint receives nothing', async () => {
+  it("ends the cutover at its start naming the worker's setting, and the endpoint receives nothing", async () => {
     const { port } = listener.address() as AddressInfo;
     const base = planFor(harness.stack);
     const plan = { ...base, webhook: { ...base.webhook, url: `http://127.0.0.1:${port}/payca` } };
     const handle = await harness.start({ plan });
-    const held = await advanceUntil(harness.env, handle, holdingAt('webhook-smoke-test'), 'the webhook smoke test to hold');
-    const stage = stageOf(held, 'webhook-smoke-test');
-    assert.equal(stage.error?.type, 'WEBHOOK_TARGET_NOT_ALLOWED');
-    assert.match(
-      stage.hold?.reason ?? '',
-      /only to https:\/\/hooks\.acme\.example\/payca \(CUTOVER_WEBHOOK_URLS\), and the plan's webhook\.url names http:\/\/127\.0\.0\.1:\d+\/payca/,
-    );
-    const subscriptions = held.checklist.find((item) => item.id === 'sync-webhooks');
-    assert.match((subscriptions?.problems ?? []).join(' '), /WEBHOOK_TARGET_NOT_ALLOWED/);
-    assert.equal(stage.evidence.subscription, undefined);
-    await handle.executeUpdate(abortUpdate, { args: [{ by: 'lara', reason: 'end of test' }] });
     const ended = await handle.result();
-    assert.deepEqual(ended.compensations.filter((c) => c.step === 'remove-webhook-subscription'), [], 'no subscription was made to undo');
+    assert.equal(ended.phase, 'aborted');
+    assert.equal(ended.abort?.by, 'worker');
+    assert.deepEqual(ended.targetCheck?.refusals?.map((r) => r.code), ['WEBHOOK_TARGET_NOT_ALLOWED']);
+    assert.match(
+      ended.abort?.reason ?? '',
+      /WEBHOOK_TARGET_NOT_ALLOWED: this worker has PayCA send signed webhook events only to https:\/\/hooks\.acme\.example\/payca \(CUTOVER_WEBHOOK_URLS\), and the plan's webhook\.url names http:\/\/127\.0\.0\.1:\d+\/payca/,
+    );
+    assert.ok(ended.stages.every((stage) => stage.status === 'skipped' && stage.attempts === 0), 'no stage ran');
+    assert.deepEqual(ended.compensations, [], 'no subscription was made to undo');
     assert.deepEqual(requests, [], 'no signed event, or anything else, reached the endpoint');
   });
 });

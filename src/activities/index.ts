@@ -11,6 +11,7 @@ import { createNotifyActivities, type NotifyDeps } from './notify.js';
 import { createFeeReconciliationActivities } from './post-launch/fee-reconciliation.js';
 import { createWatchMetricsActivities } from './post-launch/watch-metrics.js';
 import type { PaycaClients } from './payca-clients.js';
+import { createPlanTargetActivities } from './plan-targets.js';
 import { createBinCatalogueActivities } from './readiness/bin-catalogue.js';
 import { createCicdEnvActivities, type WorkerCredentials } from './readiness/cicd-env.js';
 import { createCredentialsCheckActivities } from './readiness/credentials-check.js';
@@ -33,6 +34,7 @@ export interface PaycaActivityDeps {
 
 export function createPaycaActivities(deps: PaycaActivityDeps) {
   return {
+    ...createPlanTargetActivities(deps),
     ...createConfigDiffActivities(deps),
     ...createFundingCheckActivities(deps),
     ...createWebhookActivities(deps),
@@ -68,6 +70,7 @@ export type CutoverActivities = ReturnType<typeof createCutoverActivities>;
 
 export { createPaycaClients, type PaycaClients } from './payca-clients.js';
 export type { ConfigDiffResult } from './config-diff.js';
+export type { PlanTargetRefusal, PlanTargetsInput } from './plan-targets.js';
 export type { FundingCheckResult } from './funding-check.js';
 export type { AuthorizationVerdict, VerifiedAuthorization } from './manual-authorization.js';
 export type { FeeReconciliationResult } from './post-launch/fee-reconciliation.js';

@@ -14,6 +14,8 @@ import { keepActivityAlive } from './heartbeat.js';
 
 export interface PaycaClients {
   get(environment: PaycaEnvironment, baseUrl: string): PaycaClient;
+  /** Why `baseUrl` gets no client for `environment` (the worker does not allow it), or undefined when it would. */
+  refusal(environment: PaycaEnvironment, baseUrl: string): string | undefined;
 }
 
 export interface PaycaClientsOptions {
@@ -41,6 +43,7 @@ export function createPaycaClients(options: PaycaClientsOptions = {}): PaycaClie
   const clients = new Map<string, PaycaClient>();
   const targets = options.targets ?? paycaTargetsFrom(options.env);
   return {
+    refusal: (environment, baseUrl) => targets.refusal(environment, baseUrl),
     get(environment, baseUrl) {
       const key = `${environment} ${baseUrl}`;
       let client = clients.get(key);

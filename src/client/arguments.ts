@@ -60,6 +60,8 @@ const PortArg = z.coerce
 /** The workflow runs the plan clock at 1× (a real cutover) or faster (rehearsals), never slower. */
 const TimeScaleArg = z.coerce.number({ error: 'must be a number' }).min(1, 'must be 1 (real time) or more');
 
+const NonNegativeSecondsArg = z.coerce.number({ error: 'must be a number of seconds' }).min(0, 'must be 0 or more').max(3600, 'must be at most 3600 (an hour)');
+
 const PositiveNumberArg = z.coerce.number({ error: 'must be a number' }).positive('must be greater than zero');
 
 function parseWith<T>(schema: z.ZodType<T>, value: unknown, what: string): T {
@@ -78,6 +80,7 @@ export const parseText = (value: string, flag: string): string => parseWith(Text
 export const parseWorkflowId = (value: string, what = 'workflow id'): string => parseWith(WorkflowIdArg, value, what);
 export const parsePort = (value: string | number, flag: string): number => parseWith(PortArg, value, flag);
 export const parseTimeScale = (value: string | number): number => parseWith(TimeScaleArg, value, '--time-scale');
+export const parseNonNegativeSeconds = (value: string, flag: string): number => parseWith(NonNegativeSecondsArg, value, flag);
 export const parsePositiveNumber = (value: string | number, flag: string): number =>
   parseWith(PositiveNumberArg, value, flag);
 

@@ -32,6 +32,7 @@ import { activityProblem, paycaActivities } from './activity-proxies.js';
 import { createNotices, recordNoticeFailure } from './notices.js';
 import { runCompensations, type Compensation, type CompensationAnswer } from './compensations.js';
 import { renderCurrentDetails } from './current-details.js';
+import { answerTargetCheck, checkPlanTargets, refusedTargetsReason, targetCheckUpdate, TARGET_CHECK_PATCH } from './target-check.js';
 import { markdownInline } from './markdown-text.js';
 import {
   MESSAGES,
@@ -621,6 +622,7 @@ export async function cutoverWorkflow(input: CutoverInput): Promise<CutoverStatu
   setHandler(refusalReportSignal, onRefusalReport);
   setHandler(planQuery, () => plan, { description: 'The plan this cutover runs' });
   setHandler(statusQuery, () => status, { description: 'The cutover: stages, approvals, evidence, refusals' });
+  setHandler(targetCheckUpdate, () => answerTargetCheck(status), { description: "Answers once the worker has checked the plan's targets" });
 
   const checks = createStageChecks({
     plan,
@@ -881,6 +883,19 @@ export async function cutoverWorkflow(input: CutoverInput): Promise<CutoverStatu
     if ((item.status as ChecklistItemState['status']) !== 'waived') {
       item.status = item.problems.length > 0 ? 'failed' : 'done';
       item.at = nowIso();
+    }
+    publish();
+  }
+
+  if (!resumed && patched(TARGET_CHECK_PATCH)) {
+    const checked = await checkPlanTargets(plan, status);
+    if (checked.state === 'refused') {
+      status.abort = { by: 'worker', reason: refusedTargetsReason(checked.refusals ?? []), at: nowIso() };
+      for (const stage of status.stages) stage.status = 'skipped';
+      status.finishedAt = nowIso();
+      setPhase('aborted');
+      await condition(allHandlersFinished);
+      return status;
     }
     publish();
   }

@@ -5,6 +5,7 @@
  */
 import type { SignalDefinition, UpdateDefinition } from '@temporalio/common';
 import { defineQuery, defineSignal, defineUpdate } from '@temporalio/workflow';
+import type { TargetCheck } from './target-check.js';
 import type { JobPriorState } from '../activities/sandbox-jobs.js';
 import type { CutoverPlan } from '../plan/schema.js';
 import type { ApprovalSignature, ItemAnswerKind } from '../signing/approval-statement.js';
@@ -403,6 +404,8 @@ export interface CutoverStatus {
   notices?: NoticeFailures;
   /** Internal messages (watch-event, watch-control) refused because they did not come from the linked run. */
   forgedMessages?: number;
+  /** Whether the worker allows the plan's PayCA and webhook targets; absent in cutovers started before the check. */
+  targetCheck?: TargetCheck;
   /**
    * What this run changed and has not undone yet, newest last: what `cutover undo` runs when the cutover
    * ended from outside (terminated, or its run reset) before its compensations ran.

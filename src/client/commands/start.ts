@@ -4,12 +4,15 @@ import { formatDuration } from '../../plan/duration.js';
 import { CutoverError } from '../../errors.js';
 import { starterStaffingProblems } from '../../plan/gate-staffing.js';
 import { loadPlanFile } from '../../plan/load.js';
-import { parsePerson, parseTimeScale, parseWorkflowId } from '../arguments.js';
+import { parseNonNegativeSeconds, parsePerson, parseTimeScale, parseWorkflowId } from '../arguments.js';
 import { resolveGoLive } from '../go-live.js';
 import { examples } from '../help.js';
 import { say, warn } from '../output.js';
 import { workflowUiLink } from '../ui-link.js';
 import { defaultWorkflowId } from '../../operations/workflow-id.js';
+import type { TargetCheckAnswer } from '../../operations/target-check.js';
+import type { PlanTargetRefusal } from '../../activities/index.js';
+import { PAYCA_TASK_QUEUE } from '../../workflows/definitions.js';
 
 interface StartOptions {
   id?: string;
@@ -18,6 +21,7 @@ interface StartOptions {
   as?: string;
   goLivePassed?: boolean;
   newRun?: boolean;
+  targetCheckWait: string;
 }
 
 export function startCommand(): Command {
@@ -30,6 +34,11 @@ export function startCommand(): Command {
     .option('--as <who>', 'who starts it, for the record (default: $USER)')
     .option('--go-live-passed', 'start although go-live is already past: every due stage runs at once, production card and top-up included (recorded)')
     .option('--new-run', 'start a new run under an id whose earlier run has ended (its record stays in the history)')
+    .option(
+      '--target-check-wait <seconds>',
+      "how long to wait for a worker to check it allows the plan's PayCA and webhook targets (0: do not wait)",
+      '30',
+    )
     .addHelpText(
       'after',
       examples(
@@ -41,6 +50,7 @@ export function startCommand(): Command {
     )
     .action(async (file: string, options: StartOptions) => {
       const timeScale = parseTimeScale(options.timeScale);
+      const targetCheckWaitMs = parseNonNegativeSeconds(options.targetCheckWait, '--target-check-wait') * 1000;
       const startedBy = parsePerson(options.as ?? process.env.USER ?? 'unknown');
       const plan = await loadPlanFile(file);
       const unanswerable = starterStaffingProblems(plan, startedBy);
@@ -65,9 +75,10 @@ export function startCommand(): Command {
         }
         warn(`warning: ${past}; stages that are due already run at once (--go-live-passed, recorded as confirmed by ${startedBy})`);
       }
-      const [{ withTemporal }, { startCutover }] = await Promise.all([
+      const [{ withTemporal }, { startCutover }, { awaitTargetCheck }] = await Promise.all([
         import('../temporal-session.js'),
         import('../../operations/cutover-workflow.js'),
+        import('../../operations/target-check.js'),
       ]);
       await withTemporal(async (client, target) => {
         await startCutover(client, {
@@ -80,9 +91,40 @@ export function startCommand(): Command {
           newRun: options.newRun,
           goLivePassedConfirmedBy: goLive.getTime() < now.getTime() ? startedBy : undefined,
         });
+        const checked = await awaitTargetCheck(client, workflowId, targetCheckWaitMs);
+        if (checked.state === 'refused') throw targetsRefused(workflowId, checked.refusals ?? []);
         say(`started cutover ${workflowId} for ${plan.programme}, go-live ${goLive.toISOString()}${timeScale === 1 ? '' : `, time scale ${timeScale}`}`);
         say(`  status: cutover status ${workflowId}`);
         say(`  web UI: ${workflowUiLink(target.namespace, workflowId)}`);
+        const untold = targetCheckUntold(checked);
+        if (untold) warn(untold);
       }, workflowId);
     });
+}
+
+function targetsRefused(workflowId: string, refusals: PlanTargetRefusal[]): CutoverError {
+  return new CutoverError(
+    refusals[0]?.code ?? 'PAYCA_TARGET_NOT_ALLOWED',
+    `the worker refused the plan's targets, so cutover ${workflowId} ended at its start before any call:\n` +
+      refusals.map((refusal) => `  - ${refusal.code}: ${refusal.message}`).join('\n') +
+      '\nCorrect the plan (or the worker\'s settings) and start again with --new-run; the refused run stays on record',
+    { workflowId },
+  );
+}
+
+/** A note when no worker answered for the plan's targets yet: the first PayCA call still checks. */
+function targetCheckUntold(checked: TargetCheckAnswer): string | undefined {
+  const later = "a worker checks the plan's PayCA and webhook targets before any call, and the cutover ends at once if it refuses them (see `cutover status`)";
+  switch (checked.state) {
+    case 'passed':
+    case 'refused':
+    case 'checking':
+      return undefined;
+    case 'no-worker':
+      return `note: no worker polls the ${PAYCA_TASK_QUEUE} task queue now; ${later}`;
+    case 'timed-out':
+      return `note: no worker answered within ${checked.waitedMs / 1000} s; ${later}`;
+    case 'unchecked':
+      return `note: the worker could not check the plan's targets (${checked.why ?? 'no answer'}); each PayCA call still checks before it leaves`;
+  }
 }
