@@ -3,32 +3,19 @@
  * whoever started a plan the worker refuses learns it now, with the reason, rather than at T-24h.
  */
 import { WorkflowUpdateRPCTimeoutOrCancelledError, type Client } from '@temporalio/client';
-import { temporal } from '@temporalio/proto';
 import { PAYCA_TASK_QUEUE } from '../workflows/definitions.js';
 import { targetCheckUpdate, type TargetCheck } from '../workflows/target-check.js';
+import { freshPollers } from '../temporal/task-queue-pollers.js';
 import { readCutover } from './read-status.js';
 import { translateTemporalError } from './temporal-errors.js';
 
-/** Workers long-poll for about a minute; a poller not seen for longer than this has gone. */
-const POLLER_FRESH_MS = 90_000;
-
-export type TargetCheckAnswer = TargetCheck | { state: 'no-worker' } | { state: 'timed-out'; waitedMs: number };
-
-/** Whether a worker polls the PayCA queue now, so the check can be answered soon. */
-async function paycaWorkerPolling(client: Client): Promise<boolean> {
-  const { TaskQueueKind, TaskQueueType } = temporal.api.enums.v1;
-  const described = await client.workflowService.describeTaskQueue({
-    namespace: client.options.namespace,
-    taskQueue: { name: PAYCA_TASK_QUEUE, kind: TaskQueueKind.TASK_QUEUE_KIND_NORMAL },
-    taskQueueType: TaskQueueType.TASK_QUEUE_TYPE_ACTIVITY,
-  });
-  const now = Date.now();
-  return (described.pollers ?? []).some((poller) => now - Number(poller.lastAccessTime?.seconds ?? 0) * 1000 <= POLLER_FRESH_MS);
-}
+export type TargetCheckAnswer = TargetCheck | { state: 'not-waited' } | { state: 'no-worker' } | { state: 'timed-out'; waitedMs: number };
 
 /** The worker's answer, waiting at most `waitMs`; without a PayCA worker polling, it does not wait. */
 export async function awaitTargetCheck(client: Client, workflowId: string, waitMs: number): Promise<TargetCheckAnswer> {
-  if (waitMs <= 0 || !(await paycaWorkerPolling(client))) return { state: 'no-worker' };
+  if (waitMs <= 0) return { state: 'not-waited' };
+  const workers = await freshPollers(client, { namespace: client.options.namespace, taskQueue: PAYCA_TASK_QUEUE, kind: 'activity' });
+  if (workers.length === 0) return { state: 'no-worker' };
   const handle = client.workflow.getHandle(workflowId);
   try {
     return await client.withDeadline(Date.now() + waitMs, () => handle.executeUpdate(targetCheckUpdate));

@@ -5,12 +5,9 @@
  * same TEMPORAL_* settings as the worker.
  */
 import { hostname } from 'node:os';
-import { temporal } from '@temporalio/proto';
 import { connectClient } from '../temporal/connection.js';
+import { freshPollers, POLLER_FRESH_MS } from '../temporal/task-queue-pollers.js';
 import { CUTOVER_TASK_QUEUE } from '../workflows/definitions.js';
-
-/** Workers long-poll for about a minute; a poller not seen for longer than this has gone. */
-const POLLER_FRESH_MS = 90_000;
 
 export interface WorkerHealth {
   healthy: boolean;
@@ -26,16 +23,8 @@ export async function checkWorkerHealth(
   const now = options.now ?? Date.now;
   const { client, target } = await connectClient(options.env);
   try {
-    const answer = await client.workflowService.describeTaskQueue({
-      namespace: target.namespace,
-      taskQueue: { name: taskQueue, kind: temporal.api.enums.v1.TaskQueueKind.TASK_QUEUE_KIND_NORMAL },
-      taskQueueType: temporal.api.enums.v1.TaskQueueType.TASK_QUEUE_TYPE_WORKFLOW,
-    });
-    const ours = (answer.pollers ?? []).filter((poller) => poller.identity?.endsWith(`@${host}`));
-    const fresh = ours.filter((poller) => {
-      const seconds = Number(poller.lastAccessTime?.seconds ?? 0);
-      return now() - seconds * 1000 <= POLLER_FRESH_MS;
-    });
+    const pollers = await freshPollers(client, { namespace: target.namespace, taskQueue, kind: 'workflow', now });
+    const fresh = pollers.filter((poller) => poller.identity?.endsWith(`@${host}`));
     if (fresh.length > 0) return { healthy: true, detail: `${fresh.length} poller(s) from ${host} on ${taskQueue}` };
     return { healthy: false, detail: `no worker from ${host} polled task queue ${taskQueue} at ${target.address} in the last ${POLLER_FRESH_MS / 1000}s` };
   } finally {

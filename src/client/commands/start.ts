@@ -120,6 +120,8 @@ function targetCheckUntold(checked: TargetCheckAnswer): string | undefined {
     case 'refused':
     case 'checking':
       return undefined;
+    case 'not-waited':
+      return `note: not waiting for the worker's check (--target-check-wait 0); ${later}`;
     case 'no-worker':
       return `note: no worker polls the ${PAYCA_TASK_QUEUE} task queue now; ${later}`;
     case 'timed-out':
