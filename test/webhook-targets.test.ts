@@ -8,7 +8,7 @@ import { createServer, type IncomingHttpHeaders, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { CutoverError } from '../src/errors.js';
 import { webhookTargetsFrom } from '../src/payca/allowed-targets.js';
-import { abortUpdate } from '../src/workflows/definitions.js';
+import { abortUpdate } from '../src/workflows/messages.js';
 import { useCutoverHarness } from './helpers/cutover-harness.js';
 import { planFor } from './helpers/plans.js';
 import { advanceUntil, holdingAt, stageOf } from './helpers/temporal.js';

@@ -7,7 +7,7 @@
 import { hostname } from 'node:os';
 import { temporal } from '@temporalio/proto';
 import { connectClient } from '../temporal/connection.js';
-import { CUTOVER_TASK_QUEUE } from '../workflows/definitions.js';
+import { CUTOVER_TASK_QUEUE } from '../workflows/messages.js';
 
 /** Workers long-poll for about a minute; a poller not seen for longer than this has gone. */
 const POLLER_FRESH_MS = 90_000;

@@ -30,8 +30,8 @@ import type {
   CutoverStatus,
   IncidentRecord,
   StageState,
-  WatchDecision,
-} from './definitions.js';
+} from './cutover-state.js';
+import type { WatchDecision } from './watch-protocol.js';
 import { STRICT_MESSAGES_PATCH } from './message-bounds.js';
 import { createNotices, recordNoticeFailure, type Notices } from './notices.js';
 import { planClock, type PlanClock } from './plan-clock.js';

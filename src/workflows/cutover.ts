@@ -13,7 +13,7 @@ import { ApplicationFailure, CancellationScope, allHandlersFinished, condition, 
 import { TIMELINE_STAGE_IDS } from '../runbook/stages.js';
 import { settled } from './checklist-rules.js';
 import { createCutoverContext } from './cutover-context.js';
-import type { CutoverInput, CutoverPhase, CutoverStatus } from './definitions.js';
+import type { CutoverInput, CutoverPhase, CutoverStatus } from './cutover-state.js';
 import { registerMessageHandlers } from './message-handlers.js';
 import { runPostLaunch } from './post-launch.js';
 import { runReadiness } from './readiness-runner.js';

@@ -14,24 +14,18 @@ import { checkCompleteItem, checkRetryItem, checkWaiveItem, describeBlockers } f
 import type { CutoverContext } from './cutover-context.js';
 import {
   MESSAGES,
-  MAX_FORGED_MESSAGES_RECORDED,
   planQuery,
   refusalReportSignal,
   statusQuery,
-  watchEventSignal,
   type AbortArgs,
-  type ApprovalRecord,
   type ApprovalSignature,
   type ApproveArgs,
-  type ChecklistItemState,
   type CompensationDoneArgs,
   type CompleteItemArgs,
   type DecideArgs,
   type EndWatchArgs,
   type ExtendWatchArgs,
   type ItemAnswerKind,
-  type ItemAnswerRecord,
-  type Linked,
   type MessageKind,
   type MessageReceipt,
   type RefusalReport,
@@ -41,9 +35,9 @@ import {
   type RetryCompensationArgs,
   type RetryItemArgs,
   type WaiveItemArgs,
-  type WatchDecision,
-  type WatchEvent,
-} from './definitions.js';
+} from './messages.js';
+import type { ApprovalRecord, ChecklistItemState, ItemAnswerRecord } from './cutover-state.js';
+import { MAX_FORGED_MESSAGES_RECORDED, watchEventSignal, type Linked, type WatchDecision, type WatchEvent } from './watch-protocol.js';
 import {
   checkAbort,
   checkApprove,

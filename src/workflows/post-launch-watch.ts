@@ -28,7 +28,7 @@ import {
   type Linked,
   type WatchResult,
   type WatchSummary,
-} from './definitions.js';
+} from './watch-protocol.js';
 import { createNotices } from './notices.js';
 import { planClock } from './plan-clock.js';
 import { addTotals, emptyTotals, evaluateRules, updateBaseline, type RuleVerdict, type WatchReading } from './watch-rules.js';

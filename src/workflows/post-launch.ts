@@ -10,15 +10,15 @@ import { FEE_RECONCILIATION_ITEM_ID, WATCH_ITEM_ID } from '../runbook/readiness-
 import { POST_LAUNCH_STAGE_IDS } from '../runbook/stages.js';
 import { settled } from './checklist-rules.js';
 import type { CutoverContext } from './cutover-context.js';
+import type { ChecklistItemState } from './cutover-state.js';
 import {
   watchControlSignal,
   watchWorkflowId,
-  type ChecklistItemState,
   type Linked,
   type WatchDecision,
   type WatchInput,
   type WatchResult,
-} from './definitions.js';
+} from './watch-protocol.js';
 import { markdownInline } from './markdown-text.js';
 import { currentApprovals } from './message-rules.js';
 import { postLaunchWatchWorkflow } from './post-launch-watch.js';

@@ -6,7 +6,7 @@ import { condition, type CancellationScope } from '@temporalio/workflow';
 import type { AutomatedCheck } from '../runbook/readiness-items.js';
 import { activityProblem } from './activity-proxies.js';
 import type { CutoverContext } from './cutover-context.js';
-import type { ChecklistItemState } from './definitions.js';
+import type { ChecklistItemState } from './cutover-state.js';
 import { createReadinessChecks } from './readiness-checks.js';
 import { cancelledByAbort } from './stage-runner.js';
 

@@ -9,7 +9,7 @@ import { ROLE_TITLES } from '../runbook/stages.js';
 import { activityProblem } from './activity-proxies.js';
 import { runCompensations } from './compensations.js';
 import type { CutoverContext } from './cutover-context.js';
-import type { CutoverPhase, StageState } from './definitions.js';
+import type { CutoverPhase, StageState } from './cutover-state.js';
 import type { CheckOutcome, StageChecks } from './stage-checks.js';
 import { addEscalation } from './state-bounds.js';
 
