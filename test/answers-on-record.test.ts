@@ -12,12 +12,8 @@ import { parse, stringify } from 'yaml';
 import type { WorkflowHandle } from '@temporalio/client';
 import { sendMessage } from '../src/operations/send-message.js';
 import { MessageRefusedError } from '../src/errors.js';
-import {
-  approveSignal,
-  refusalReportSignal,
-  type CutoverStatus,
-  type RefusalRecord,
-} from '../src/workflows/definitions.js';
+import { approveSignal, refusalReportSignal } from '../src/workflows/messages.js';
+import type { CutoverStatus, RefusalRecord } from '../src/workflows/cutover-state.js';
 import { MAX_REFUSALS_KEPT } from '../src/workflows/refusal-log.js';
 import { useCliStack } from './helpers/cli-stack.js';
 import { waitForStatus } from './helpers/wait-for-status.js';

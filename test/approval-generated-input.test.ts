@@ -4,14 +4,8 @@ import { setTimeout as delay } from 'node:timers/promises';
 import { WorkflowUpdateFailedError, type WorkflowHandle } from '@temporalio/client';
 import { ApplicationFailure, type SignalDefinition, type UpdateDefinition } from '@temporalio/common';
 import fc from 'fast-check';
-import {
-  MESSAGES,
-  statusQuery,
-  type CutoverStatus,
-  type MessageKind,
-  type MessageReceipt,
-  type RefusalRecord,
-} from '../src/workflows/definitions.js';
+import { MESSAGES, statusQuery, type MessageKind, type MessageReceipt } from '../src/workflows/messages.js';
+import type { CutoverStatus, RefusalRecord } from '../src/workflows/cutover-state.js';
 import {
   EVERYONE,
   PEOPLE,

@@ -4,7 +4,8 @@
  * Markdown report say how many were left out.
  */
 import assert from 'node:assert/strict';
-import { reportIncidentSignal, type CutoverStatus } from '../src/workflows/definitions.js';
+import { reportIncidentSignal } from '../src/workflows/messages.js';
+import type { CutoverStatus } from '../src/workflows/cutover-state.js';
 import { MAX_TEXT_LENGTH } from '../src/workflows/message-bounds.js';
 import { MAX_INCIDENTS_KEPT } from '../src/workflows/state-bounds.js';
 import { useCliStack } from './helpers/cli-stack.js';

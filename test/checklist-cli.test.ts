@@ -6,7 +6,7 @@ import { markdownInline } from '../src/workflows/markdown-text.js';
 import { checklistSummaryLine, renderChecklist } from '../src/client/format/checklist.js';
 import { renderStatus } from '../src/client/format/status.js';
 import { RUNBOOK_ITEMS } from '../src/runbook/readiness-items.js';
-import type { ChecklistItemState, CutoverStatus } from '../src/workflows/definitions.js';
+import type { ChecklistItemState, CutoverStatus } from '../src/workflows/cutover-state.js';
 import { runCli, itRefusesUsage } from './helpers/cli.js';
 import { useCliStack } from './helpers/cli-stack.js';
 

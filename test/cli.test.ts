@@ -13,7 +13,7 @@ import { freePort, isPortFree } from '../src/dev/ports.js';
 import { loadPlanFile } from '../src/plan/load.js';
 import type { CutoverPlan } from '../src/plan/schema.js';
 import { openRequiredItems } from '../src/workflows/checklist-rules.js';
-import type { ChecklistItemState, CutoverStatus, StageState } from '../src/workflows/definitions.js';
+import type { ChecklistItemState, CutoverStatus, StageState } from '../src/workflows/cutover-state.js';
 import { STAGE_IDS } from '../src/runbook/stages.js';
 import { CLI, EXAMPLE_PLAN as EXAMPLE, ROOT, type CliResult, itRefusesUsage, runCli } from './helpers/cli.js';
 import { useCliStack } from './helpers/cli-stack.js';

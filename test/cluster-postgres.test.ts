@@ -18,7 +18,7 @@ import { Client, Connection } from '@temporalio/client';
 import { parse as parseYaml, stringify as stringifyYaml } from 'yaml';
 import { ensureSandboxSchedule } from '../src/dev/sandbox-schedule.js';
 import { openRequiredItems } from '../src/workflows/checklist-rules.js';
-import type { CutoverStatus, StageState } from '../src/workflows/definitions.js';
+import type { CutoverStatus, StageState } from '../src/workflows/cutover-state.js';
 import { CLI, ROOT, runCli, type CliResult } from './helpers/cli.js';
 import { shortExamplePlan } from './helpers/example-plan.js';
 import { startPaycaStack, type PaycaStack } from './helpers/payca-stack.js';

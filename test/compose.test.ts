@@ -17,7 +17,7 @@ import { parse as parseYaml } from 'yaml';
 import { freePort } from '../src/dev/ports.js';
 import { checkWorkerHealth } from '../src/worker/healthcheck.js';
 import { createCutoverWorkers, type CutoverWorkers } from '../src/worker/create-workers.js';
-import { CUTOVER_TASK_QUEUE } from '../src/workflows/definitions.js';
+import { CUTOVER_TASK_QUEUE } from '../src/workflows/messages.js';
 import { SEARCH_ATTRIBUTE_REGISTRATIONS } from '../src/workflows/search-attributes.js';
 import { ROOT } from './helpers/cli.js';
 import { startDevServer } from './helpers/temporal.js';

@@ -11,7 +11,7 @@
 import { runLowRiskAuthorization } from '../src/dev/low-risk-authorization.js';
 import assert from 'node:assert/strict';
 import { setTimeout as delay } from 'node:timers/promises';
-import type { CutoverStatus, StageState } from '../src/workflows/definitions.js';
+import type { CutoverStatus, StageState } from '../src/workflows/cutover-state.js';
 import { CrashRehearsal, type PendingActivity } from './helpers/crash-rehearsal.js';
 import { SimulatorCounters } from '../src/simulator/counters.js';
 import { freshWorkflowId } from './helpers/temporal.js';

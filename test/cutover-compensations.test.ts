@@ -18,8 +18,8 @@ import {
   decideUpdate,
   retryCompensationUpdate,
   statusQuery,
-  type CutoverStatus,
-} from '../src/workflows/definitions.js';
+} from '../src/workflows/messages.js';
+import type { CutoverStatus } from '../src/workflows/cutover-state.js';
 import type { CutoverPlan } from '../src/plan/schema.js';
 import type { cutoverWorkflow } from '../src/workflows/cutover.js';
 import { useCutoverHarness } from './helpers/cutover-harness.js';

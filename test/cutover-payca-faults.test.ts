@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
-import { abortUpdate, approveUpdate, decideUpdate, retryUpdate, type CutoverStatus } from '../src/workflows/definitions.js';
+import { abortUpdate, approveUpdate, decideUpdate, retryUpdate } from '../src/workflows/messages.js';
+import type { CutoverStatus } from '../src/workflows/cutover-state.js';
 import type { CutoverPlan } from '../src/plan/schema.js';
 import { runLowRiskAuthorization } from '../src/dev/low-risk-authorization.js';
 import { useCutoverHarness } from './helpers/cutover-harness.js';

@@ -7,8 +7,8 @@ import {
   reportIncidentUpdate,
   retryUpdate,
   statusQuery,
-  type CutoverStatus,
-} from '../src/workflows/definitions.js';
+} from '../src/workflows/messages.js';
+import type { CutoverStatus } from '../src/workflows/cutover-state.js';
 import type { CutoverPlan } from '../src/plan/schema.js';
 import { runLowRiskAuthorization } from '../src/dev/low-risk-authorization.js';
 import { useCutoverHarness } from './helpers/cutover-harness.js';

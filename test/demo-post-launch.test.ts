@@ -2,7 +2,8 @@ import assert from 'node:assert/strict';
 import { postLaunchSummary, progressLines } from '../src/dev/progress.js';
 import { scriptedActions, type ChecklistScript } from '../src/dev/scripted-approver.js';
 import type { CutoverPlan } from '../src/plan/schema.js';
-import type { ChecklistItemState, CutoverStatus, StageState, WatchAlert, WatchState, WatchSummary } from '../src/workflows/definitions.js';
+import type { ChecklistItemState, CutoverStatus, StageState, WatchState } from '../src/workflows/cutover-state.js';
+import type { WatchAlert, WatchSummary } from '../src/workflows/watch-protocol.js';
 
 const HOUR = 3_600_000;
 const MINUTE = 60_000;

@@ -4,7 +4,8 @@
  * and made after the change window opened. Refusals carry the reason to the approver.
  */
 import assert from 'node:assert/strict';
-import { abortUpdate, approveSignal, approveUpdate, statusQuery, type CutoverStatus } from '../src/workflows/definitions.js';
+import { abortUpdate, approveSignal, approveUpdate, statusQuery } from '../src/workflows/messages.js';
+import type { CutoverStatus } from '../src/workflows/cutover-state.js';
 import { renderLaunchReportJson } from '../src/client/format/launch-report.js';
 import { runLowRiskAuthorization } from '../src/dev/low-risk-authorization.js';
 import { useCutoverHarness } from './helpers/cutover-harness.js';

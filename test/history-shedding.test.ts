@@ -15,15 +15,8 @@ import { runLowRiskAuthorization } from '../src/dev/low-risk-authorization.js';
 import { loadPlanFile } from '../src/plan/load.js';
 import type { CutoverPlan } from '../src/plan/schema.js';
 import { openRequiredItems } from '../src/workflows/checklist-rules.js';
-import {
-  approveUpdate,
-  retryItemUpdate,
-  statusQuery,
-  type ChecklistItemState,
-  type CutoverStatus,
-  type HistoryLimits,
-  type StageState,
-} from '../src/workflows/definitions.js';
+import { approveUpdate, retryItemUpdate, statusQuery } from '../src/workflows/messages.js';
+import type { ChecklistItemState, CutoverStatus, HistoryLimits, StageState } from '../src/workflows/cutover-state.js';
 import { useCliStack } from './helpers/cli-stack.js';
 import { writeHeldRestorePlan } from './helpers/held-restore-plan.js';
 import { refusalOf } from './helpers/refused-update.js';

@@ -11,7 +11,8 @@ import {
 } from '../src/client/format/launch-report.js';
 import { renderChecklistDocument } from '../src/client/format/checklist-document.js';
 import { renderStatus } from '../src/client/format/status.js';
-import type { ChecklistItemState, CutoverStatus, StageState, WatchSummary } from '../src/workflows/definitions.js';
+import type { ChecklistItemState, CutoverStatus, StageState } from '../src/workflows/cutover-state.js';
+import type { WatchSummary } from '../src/workflows/watch-protocol.js';
 import { markdownInline } from '../src/workflows/markdown-text.js';
 import { itRefusesUsage, runCli } from './helpers/cli.js';
 import { useCliStack } from './helpers/cli-stack.js';

@@ -49,7 +49,7 @@ describe('layer rules (ESLint)', () => {
       /^plan may not import activities/,
     );
     assertLayerError(
-      await lintProbe('plan', "import type { CutoverStatus } from '../workflows/definitions.js';\nexport type Probe = CutoverStatus;\n"),
+      await lintProbe('plan', "import type { CutoverStatus } from '../workflows/cutover-state.js';\nexport type Probe = CutoverStatus;\n"),
       /^plan may not import workflows/,
     );
   });

@@ -8,7 +8,7 @@ import type { CutoverListing } from '../src/client/commands/list.js';
 import { startCutover } from '../src/operations/cutover-workflow.js';
 import { startDevStack, type DevStack } from '../src/dev/stack.js';
 import { readSimulatorCounters } from '../src/dev/simulator-counters.js';
-import { CUTOVER_TASK_QUEUE, PAYCA_TASK_QUEUE } from '../src/workflows/definitions.js';
+import { CUTOVER_TASK_QUEUE, PAYCA_TASK_QUEUE } from '../src/workflows/messages.js';
 import { activityStarts, busiestWindow, type ActivityStart } from './helpers/activity-starts.js';
 import { launchBrowser, type HeadlessBrowser } from './helpers/browser.js';
 import { requireTestTool } from './helpers/test-tools.js';

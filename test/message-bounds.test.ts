@@ -6,7 +6,8 @@
 import assert from 'node:assert/strict';
 import { WorkflowUpdateFailedError, type WorkflowHandle } from '@temporalio/client';
 import { ApplicationFailure, type SignalDefinition, type UpdateDefinition } from '@temporalio/common';
-import { MESSAGES, refusalReportSignal, type CutoverStatus, type MessageKind, type MessageReceipt } from '../src/workflows/definitions.js';
+import { MESSAGES, refusalReportSignal, type MessageKind, type MessageReceipt } from '../src/workflows/messages.js';
+import type { CutoverStatus } from '../src/workflows/cutover-state.js';
 import { useCliStack } from './helpers/cli-stack.js';
 import { waitForStatus } from './helpers/wait-for-status.js';
 

@@ -9,7 +9,8 @@
  * fills in the rest of the grid around them.
  */
 import assert from 'node:assert/strict';
-import { abortUpdate, retryUpdate, type CutoverStatus, type StageState } from '../src/workflows/definitions.js';
+import { abortUpdate, retryUpdate } from '../src/workflows/messages.js';
+import type { CutoverStatus, StageState } from '../src/workflows/cutover-state.js';
 import { PaycaClient } from '../src/payca/client.js';
 import type { z } from 'zod';
 import type { FaultsInput } from '../src/simulator/faults.js';

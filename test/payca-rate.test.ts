@@ -15,14 +15,9 @@ import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { readSimulatorCounters } from '../src/dev/simulator-counters.js';
 import type { CallRate } from '../src/simulator/call-rate.js';
 import { cutoverWorkflow } from '../src/workflows/cutover.js';
-import {
-  CUTOVER_TASK_QUEUE,
-  PAYCA_TASK_QUEUE,
-  statusQuery,
-  watchStatusQuery,
-  type ChecklistItemState,
-  type WatchInput,
-} from '../src/workflows/definitions.js';
+import { CUTOVER_TASK_QUEUE, PAYCA_TASK_QUEUE, statusQuery } from '../src/workflows/messages.js';
+import type { ChecklistItemState } from '../src/workflows/cutover-state.js';
+import { watchStatusQuery, type WatchInput } from '../src/workflows/watch-protocol.js';
 import { postLaunchWatchWorkflow } from '../src/workflows/post-launch-watch.js';
 import type { CutoverPlan } from '../src/plan/schema.js';
 import { startPaycaStack, type PaycaStack } from './helpers/payca-stack.js';

@@ -4,18 +4,9 @@ import { WorkflowUpdateFailedError } from '@temporalio/client';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import type { WorkflowHandle } from '@temporalio/client';
 import type { cutoverWorkflow } from '../src/workflows/cutover.js';
-import {
-  MESSAGES,
-  approveUpdate,
-  completeItemUpdate,
-  decideUpdate,
-  reportIncidentUpdate,
-  statusQuery,
-  watchStatusQuery,
-  watchWorkflowId,
-  type CutoverStatus,
-  type WatchAlert,
-} from '../src/workflows/definitions.js';
+import { MESSAGES, approveUpdate, completeItemUpdate, decideUpdate, reportIncidentUpdate, statusQuery } from '../src/workflows/messages.js';
+import type { CutoverStatus } from '../src/workflows/cutover-state.js';
+import { watchStatusQuery, watchWorkflowId, type WatchAlert } from '../src/workflows/watch-protocol.js';
 import type { History } from '@temporalio/common/lib/proto-utils.js';
 import type { FeeReconciliationResult } from '../src/activities/index.js';
 import { renderLaunchReportJson, renderLaunchReportMarkdown, type LaunchReport } from '../src/client/format/launch-report.js';

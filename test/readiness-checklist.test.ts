@@ -11,8 +11,8 @@ import {
   retryItemUpdate,
   statusQuery,
   waiveItemUpdate,
-  type CutoverStatus,
-} from '../src/workflows/definitions.js';
+} from '../src/workflows/messages.js';
+import type { CutoverStatus } from '../src/workflows/cutover-state.js';
 import type { CutoverPlan } from '../src/plan/schema.js';
 import { useCutoverHarness } from './helpers/cutover-harness.js';
 import { planFor } from './helpers/plans.js';

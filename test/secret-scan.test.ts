@@ -20,7 +20,7 @@ import { loadPlanFile } from '../src/plan/load.js';
 import type { CutoverPlan } from '../src/plan/schema.js';
 import { temporalCliPath } from '../src/temporal/binaries.js';
 import { openRequiredItems } from '../src/workflows/checklist-rules.js';
-import type { CutoverStatus } from '../src/workflows/definitions.js';
+import type { CutoverStatus } from '../src/workflows/cutover-state.js';
 import { CLI, ROOT, type CliResult } from './helpers/cli.js';
 import { useCliStack } from './helpers/cli-stack.js';
 import { describeHits, scanForSecrets, type ScanSource, type Secret } from './helpers/secret-scan.js';

@@ -16,7 +16,8 @@ import { sendMessage, type CutoverMessage } from '../src/operations/send-message
 import { MessageRefusedError } from '../src/errors.js';
 import type { CutoverPlan } from '../src/plan/schema.js';
 import { approvalStatement, evidenceDigest, itemEvidenceDigest } from '../src/signing/approval-statement.js';
-import { statusQuery, type ApproveArgs, type CutoverStatus } from '../src/workflows/definitions.js';
+import { statusQuery, type ApproveArgs } from '../src/workflows/messages.js';
+import type { CutoverStatus } from '../src/workflows/cutover-state.js';
 import { runCli } from './helpers/cli.js';
 import { useCutoverHarness } from './helpers/cutover-harness.js';
 import { planFor } from './helpers/plans.js';

@@ -7,7 +7,7 @@ import { payloadCodecsFromEnv } from '../src/codec/payload-codecs.js';
 import { freePort } from '../src/dev/ports.js';
 import { startDevelopmentProvider, type RunningDevelopmentProvider } from '../src/identity/development-provider.js';
 import { loadPlanFile } from '../src/plan/load.js';
-import type { CutoverStatus } from '../src/workflows/definitions.js';
+import type { CutoverStatus } from '../src/workflows/cutover-state.js';
 import { launchBrowser, type HeadlessBrowser } from './helpers/browser.js';
 import { requireTestTool } from './helpers/test-tools.js';
 import { useCliStack } from './helpers/cli-stack.js';

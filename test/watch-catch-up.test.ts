@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { runLowRiskAuthorization } from '../src/dev/low-risk-authorization.js';
-import { approveUpdate, decideUpdate, watchWorkflowId } from '../src/workflows/definitions.js';
+import { approveUpdate, decideUpdate } from '../src/workflows/messages.js';
+import { watchWorkflowId } from '../src/workflows/watch-protocol.js';
 import { HOUR, useCutoverHarness } from './helpers/cutover-harness.js';
 import { planFor } from './helpers/plans.js';
 import { holdingAtGoLive, waitForStatus } from './helpers/wait-for-status.js';

@@ -6,15 +6,8 @@
 import assert from 'node:assert/strict';
 import type { WorkflowHandle } from '@temporalio/client';
 import type { cutoverWorkflow } from '../src/workflows/cutover.js';
-import {
-  approveUpdate,
-  decideUpdate,
-  endWatchUpdate,
-  watchControlSignal,
-  watchEventSignal,
-  watchStatusQuery,
-  watchWorkflowId,
-} from '../src/workflows/definitions.js';
+import { approveUpdate, decideUpdate, endWatchUpdate } from '../src/workflows/messages.js';
+import { watchControlSignal, watchEventSignal, watchStatusQuery, watchWorkflowId } from '../src/workflows/watch-protocol.js';
 import { useCutoverHarness } from './helpers/cutover-harness.js';
 import { planFor } from './helpers/plans.js';
 import { advanceUntil, holdingAt } from './helpers/temporal.js';

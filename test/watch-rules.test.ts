@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { emptyTotals, evaluateRules, updateBaseline, type WatchReading } from '../src/workflows/watch-rules.js';
 import type { PostLaunchPlan } from '../src/plan/schema.js';
-import type { WatchCarriedState } from '../src/workflows/definitions.js';
+import type { WatchCarriedState } from '../src/workflows/watch-protocol.js';
 
 const ALERTS: PostLaunchPlan['alerts'] = {
   webhookFailureRate: 0.01,

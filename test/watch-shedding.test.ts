@@ -15,14 +15,8 @@ import { runLowRiskAuthorization } from '../src/dev/low-risk-authorization.js';
 import { loadPlanFile } from '../src/plan/load.js';
 import type { CutoverPlan } from '../src/plan/schema.js';
 import { openRequiredItems } from '../src/workflows/checklist-rules.js';
-import {
-  watchEventSignal,
-  watchStatusQuery,
-  watchWorkflowId,
-  type ChecklistItemState,
-  type CutoverStatus,
-  type StageState,
-} from '../src/workflows/definitions.js';
+import type { ChecklistItemState, CutoverStatus, StageState } from '../src/workflows/cutover-state.js';
+import { watchEventSignal, watchStatusQuery, watchWorkflowId } from '../src/workflows/watch-protocol.js';
 import { useCliStack } from './helpers/cli-stack.js';
 import { FLOOD_SIGNAL_CHARS, FLOOD_SIGNALS, floodWithSignals, SHEDDING_SERVER_LIMITS, settledAfterFlood, strangerAttempts } from './helpers/history-flood.js';
 import { waitForStatus } from './helpers/wait-for-status.js';

@@ -18,7 +18,7 @@ import {
   type SignedDecision,
 } from '../signing/approval-statement.js';
 import { rawPublicKeyHex } from '../signing/public-key.js';
-import { statusQuery } from '../workflows/definitions.js';
+import { statusQuery } from '../workflows/messages.js';
 import type { StageId } from '../runbook/stages.js';
 import type { CutoverMessage } from '../operations/send-message.js';
 

@@ -6,7 +6,7 @@ import { z } from 'zod';
 import { UsageError } from '../errors.js';
 import { parseDuration } from '../plan/duration.js';
 import { RUNBOOK_ITEMS } from '../runbook/readiness-items.js';
-import type { CutoverPhase, Decision, Severity } from '../workflows/definitions.js';
+import type { CutoverPhase, Decision, Severity } from '../workflows/cutover-state.js';
 import { STAGE_IDS, type StageId } from '../runbook/stages.js';
 
 export const DECISIONS = ['roll-forward', 'roll-back'] as const satisfies readonly Decision[];

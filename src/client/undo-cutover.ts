@@ -5,18 +5,8 @@
  */
 import { WorkflowExecutionAlreadyStartedError, WorkflowNotFoundError, type Client } from '@temporalio/client';
 import { CutoverError } from '../errors.js';
-import {
-  CUTOVER_TASK_QUEUE,
-  planQuery,
-  statusQuery,
-  undoStatusQuery,
-  undoWorkflowId,
-  UNDO_WORKFLOW_TYPE,
-  type Compensation,
-  type CutoverStatus,
-  type UndoInput,
-  type UndoStatus,
-} from '../workflows/definitions.js';
+import { CUTOVER_TASK_QUEUE, planQuery, statusQuery, undoStatusQuery, undoWorkflowId, UNDO_WORKFLOW_TYPE } from '../workflows/messages.js';
+import type { Compensation, CutoverStatus, UndoInput, UndoStatus } from '../workflows/cutover-state.js';
 import type { CutoverPlan } from '../plan/schema.js';
 import { cutoverNotFound, translateTemporalError } from '../operations/temporal-errors.js';
 import { markdownInline } from '../workflows/markdown-text.js';

@@ -2,7 +2,7 @@
  * What the demo's people say when they close checklist items: the evidence each owner gives for an
  * attested item, and the waivers the lead gives for checks that cannot pass on a local stack.
  */
-import type { ChecklistItemState } from '../workflows/definitions.js';
+import type { ChecklistItemState } from '../workflows/cutover-state.js';
 
 const EVIDENCE: Record<string, string> = {
   'secrets-in-vault': 'client id and secret stored at kv/payca/production, SEC-412',

@@ -6,7 +6,7 @@
  */
 import { formatDuration, formatOffset } from '../plan/duration.js';
 import type { CutoverPlan } from '../plan/schema.js';
-import type { CutoverStatus } from '../workflows/definitions.js';
+import type { CutoverStatus } from '../workflows/cutover-state.js';
 
 const percent = (fraction: number) => `${Number((fraction * 100).toFixed(2))}%`;
 

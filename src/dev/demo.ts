@@ -12,7 +12,7 @@ import { MessageRefusedError } from '../errors.js';
 import { formatDuration } from '../plan/duration.js';
 import { loadPlanFile } from '../plan/load.js';
 import type { CutoverPlan } from '../plan/schema.js';
-import type { CutoverStatus } from '../workflows/definitions.js';
+import type { CutoverStatus } from '../workflows/cutover-state.js';
 import { startCutover } from '../operations/cutover-workflow.js';
 import { readStatus } from '../operations/read-status.js';
 import { sendMessage, type CutoverMessage } from '../operations/send-message.js';

@@ -7,7 +7,8 @@
  */
 import { formatDuration, formatOffset } from '../plan/duration.js';
 import { openRequiredItems } from '../workflows/checklist-rules.js';
-import type { ChecklistItemState, CutoverStatus, MetricsTotals, StageState, WatchAlert, WatchState, WatchSummary } from '../workflows/definitions.js';
+import type { ChecklistItemState, CutoverStatus, StageState, WatchState } from '../workflows/cutover-state.js';
+import type { MetricsTotals, WatchAlert, WatchSummary } from '../workflows/watch-protocol.js';
 import { addTotals, emptyTotals } from '../workflows/watch-rules.js';
 import { feeRows } from '../plan/fee-reconciliation.js';
 

@@ -14,7 +14,7 @@
  */
 import type { CutoverPlan } from '../plan/schema.js';
 import { openRequiredItems } from '../workflows/checklist-rules.js';
-import type { ChecklistItemState, CutoverStatus } from '../workflows/definitions.js';
+import type { ChecklistItemState, CutoverStatus } from '../workflows/cutover-state.js';
 import { ROLE_TITLES, type Role } from '../runbook/stages.js';
 import type { CutoverMessage } from '../operations/send-message.js';
 import type { DemoFix } from './demo-readiness.js';

@@ -6,7 +6,8 @@ import { WorkflowExecutionAlreadyStartedError, type Client, type WorkflowHandle 
 import { WorkflowIdReusePolicy } from '@temporalio/common';
 import { basename } from 'node:path';
 import type { CutoverPlan } from '../plan/schema.js';
-import { CUTOVER_TASK_QUEUE, type CutoverInput } from '../workflows/definitions.js';
+import { CUTOVER_TASK_QUEUE } from '../workflows/messages.js';
+import type { CutoverInput } from '../workflows/cutover-state.js';
 import { markdownInline } from '../workflows/markdown-text.js';
 import { CutoverGoLiveKey, CutoverPhaseKey } from '../workflows/search-attributes.js';
 import { ROLE_TITLES, ROLES } from '../runbook/stages.js';

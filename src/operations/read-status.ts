@@ -4,7 +4,8 @@
  */
 import { WorkflowNotFoundError, type Client } from '@temporalio/client';
 import { CutoverError } from '../errors.js';
-import { statusQuery, type CutoverStatus } from '../workflows/definitions.js';
+import { statusQuery } from '../workflows/messages.js';
+import type { CutoverStatus } from '../workflows/cutover-state.js';
 import type { CutoverMemo } from './cutover-workflow.js';
 import { cutoverNotFound } from './temporal-errors.js';
 

@@ -12,7 +12,7 @@ import {
   type MessageKind,
   type MessageReceipt,
   type RefusalReport,
-} from '../workflows/definitions.js';
+} from '../workflows/messages.js';
 import { clip, MAX_REFUSAL_REASON_LENGTH } from '../workflows/refusal-log.js';
 import { CutoverError, MessageRefusedError } from '../errors.js';
 import { cutoverNotFound, translateTemporalError } from './temporal-errors.js';

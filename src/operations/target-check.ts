@@ -3,7 +3,7 @@
  * whoever started a plan the worker refuses learns it now, with the reason, rather than at T-24h.
  */
 import { WorkflowUpdateRPCTimeoutOrCancelledError, type Client } from '@temporalio/client';
-import { PAYCA_TASK_QUEUE } from '../workflows/definitions.js';
+import { PAYCA_TASK_QUEUE } from '../workflows/messages.js';
 import { targetCheckUpdate, type TargetCheck } from '../workflows/target-check.js';
 import { freshPollers } from '../temporal/task-queue-pollers.js';
 import { readCutover } from './read-status.js';

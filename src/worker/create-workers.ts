@@ -20,7 +20,7 @@ import type { WorkerCredentials } from '../activities/readiness/cicd-env.js';
 import { CutoverError } from '../errors.js';
 import { CallRateLimiters } from '../payca/call-rate.js';
 import { loadPaycaCredentials, type PaycaCredentials, type PaycaEnvironment } from '../payca/credentials.js';
-import { CUTOVER_TASK_QUEUE, PAYCA_TASK_QUEUE } from '../workflows/definitions.js';
+import { CUTOVER_TASK_QUEUE, PAYCA_TASK_QUEUE } from '../workflows/messages.js';
 import { WORKFLOW_BUNDLE_PATH, WORKFLOWS_PATH } from './paths.js';
 import { sharePaycaRate } from './payca-rate-share.js';
 

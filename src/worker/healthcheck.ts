@@ -7,7 +7,7 @@
 import { hostname } from 'node:os';
 import { connectClient } from '../temporal/connection.js';
 import { freshPollers, POLLER_FRESH_MS } from '../temporal/task-queue-pollers.js';
-import { CUTOVER_TASK_QUEUE } from '../workflows/definitions.js';
+import { CUTOVER_TASK_QUEUE } from '../workflows/messages.js';
 
 export interface WorkerHealth {
   healthy: boolean;

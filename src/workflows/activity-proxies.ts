@@ -15,7 +15,7 @@ import {
 } from '@temporalio/workflow';
 import type { CutoverActivities, PaycaActivities } from '../activities/index.js';
 import { NON_RETRYABLE_PAYCA_CODES, type CutoverErrorCode } from '../errors.js';
-import { PAYCA_TASK_QUEUE } from './definitions.js';
+import { PAYCA_TASK_QUEUE } from './messages.js';
 
 export interface PaycaCallOptions {
   startToCloseTimeout?: number;

@@ -3,13 +3,8 @@
  * what still blocks go/no-go. Pure functions shared by update validators and signal handlers.
  */
 import type { CutoverPlan } from '../plan/schema.js';
-import type {
-  ChecklistItemState,
-  CompleteItemArgs,
-  CutoverStatus,
-  RetryItemArgs,
-  WaiveItemArgs,
-} from './definitions.js';
+import type { CompleteItemArgs, RetryItemArgs, WaiveItemArgs } from './messages.js';
+import type { ChecklistItemState, CutoverStatus } from './cutover-state.js';
 import { checkItemSignature, rolesOf } from './message-rules.js';
 import { ROLE_TITLES, type Role } from '../runbook/stages.js';
 

@@ -10,7 +10,8 @@ import { ActivityFailure, ApplicationFailure, condition, log, patched, proxyActi
 import type { CutoverActivities } from '../activities/index.js';
 import type { CutoverPlan } from '../plan/schema.js';
 import { activityProblem, cutoverActivities, paycaActivities, type PaycaCallOptions } from './activity-proxies.js';
-import type { Compensation, CompensationDoneArgs, CompensationRecord, RetryCompensationArgs } from './definitions.js';
+import type { CompensationDoneArgs, RetryCompensationArgs } from './messages.js';
+import type { Compensation, CompensationRecord } from './cutover-state.js';
 
 export type { Compensation };
 

@@ -1,6 +1,6 @@
 /** The Markdown the Temporal UI shows as the cutover's current details: one row per stage. */
 import { openRequiredItems } from './checklist-rules.js';
-import type { CutoverStatus, RefusalRecord, StageState } from './definitions.js';
+import type { CutoverStatus, RefusalRecord, StageState } from './cutover-state.js';
 import { markdownInline } from './markdown-text.js';
 import { ROLE_TITLES } from '../runbook/stages.js';
 

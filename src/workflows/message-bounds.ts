@@ -3,7 +3,7 @@
  * may be. Checked before any rule about who may say what, the same for an update and a signal, so an
  * extra field or an over-long text never reaches the workflow's state whichever way it came in.
  */
-import type { MessageArgs, MessageKind } from './definitions.js';
+import type { MessageArgs, MessageKind } from './messages.js';
 
 /** Cutovers started before this check keep the looser one, so their histories replay. */
 export const STRICT_MESSAGES_PATCH = 'strict-bounded-messages';

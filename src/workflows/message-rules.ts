@@ -4,25 +4,21 @@
  * Each returns the reason for refusal, or undefined when the message is accepted.
  */
 import type { CutoverPlan } from '../plan/schema.js';
-import {
-  SEVERITIES,
-  type AbortArgs,
-  type ApproveArgs,
-  type ChecklistItemState,
-  type CompensationDoneArgs,
-  type CompensationRecord,
-  type RetryCompensationArgs,
-  type CutoverStatus,
-  type DecideArgs,
-  type EndWatchArgs,
-  type ExtendWatchArgs,
-  type MessageArgs,
-  type MessageKind,
-  type RejectArgs,
-  type ReportIncidentArgs,
-  type RetryArgs,
-  type StageState,
-} from './definitions.js';
+import type {
+  AbortArgs,
+  ApproveArgs,
+  CompensationDoneArgs,
+  RetryCompensationArgs,
+  DecideArgs,
+  EndWatchArgs,
+  ExtendWatchArgs,
+  MessageArgs,
+  MessageKind,
+  RejectArgs,
+  ReportIncidentArgs,
+  RetryArgs,
+} from './messages.js';
+import { SEVERITIES, type ChecklistItemState, type CompensationRecord, type CutoverStatus, type StageState } from './cutover-state.js';
 import { MAX_TEXT_LENGTH } from './message-bounds.js';
 import { ROLE_TITLES, STAGE_IDS, isStageId, type Role } from '../runbook/stages.js';
 import {

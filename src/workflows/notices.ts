@@ -9,7 +9,7 @@ import type { NotificationChannel } from '../activities/notify.js';
 import { webhookTarget } from '../net/webhook-target.js';
 import { DEFAULT_NOTIFY_ATTEMPT_TIMEOUT_MS, DEFAULT_NOTIFY_RETRY_BUDGET_MS } from '../plan/notifications.js';
 import { activityProblem, cutoverActivities, noticeActivities } from './activity-proxies.js';
-import type { IncidentRecord, NoticeFailure, NoticeFailures } from './definitions.js';
+import type { IncidentRecord, NoticeFailure, NoticeFailures } from './cutover-state.js';
 
 /** Runs started before this awaited each notice and failed with it; they keep awaiting so their histories replay. */
 export const BEST_EFFORT_NOTICES_PATCH = 'best-effort-notices';

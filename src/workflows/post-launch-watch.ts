@@ -28,8 +28,9 @@ import {
   type Linked,
   type WatchResult,
   type WatchSummary,
-} from './definitions.js';
+} from './watch-protocol.js';
 import { createNotices } from './notices.js';
+import { planClock } from './plan-clock.js';
 import { addTotals, emptyTotals, evaluateRules, updateBaseline, type RuleVerdict, type WatchReading } from './watch-rules.js';
 
 /** A watch whose cutover may continue as new tells it the result by message, addressed by workflow id. */
@@ -47,8 +48,8 @@ export async function postLaunchWatchWorkflow(input: WatchInput): Promise<WatchR
   const currency = postLaunch.feeReconciliation.currency;
   const goLiveMs = Date.parse(input.goLive);
 
-  /** Wall time a plan time falls due, on the cutover's clocks (plan time runs `timeScale` times faster). */
-  const wallFor = (planMs: number) => anchorMs + (planMs - anchorMs) / timeScale;
+  /** The cutover's clock, so both agree on when a plan time falls on the wall clock. */
+  const clock = planClock(anchorMs, timeScale);
   const iso = (ms: number) => new Date(ms).toISOString();
   const label = (planMs: number) => formatOffset(planMs - goLiveMs);
   const intervalText = formatDuration(intervalMs);
@@ -222,7 +223,7 @@ export async function postLaunchWatchWorkflow(input: WatchInput): Promise<WatchR
    * boundary, so every summary still closes its own period, and segments (whole periods) still end on time.
    */
   function dueReads(first: number): number[] {
-    const planNowMs = anchorMs + (Date.now() - anchorMs) * timeScale;
+    const planNowMs = clock.planNowMs();
     const due = [first];
     for (let last = first; due.length < MAX_CATCH_UP_READS && !onBoundary(last, summaryEveryMs); ) {
       last += intervalMs;
@@ -237,8 +238,8 @@ export async function postLaunchWatchWorkflow(input: WatchInput): Promise<WatchR
     const first = due[0] ?? state.nextReadPlanMs;
     const last = due[due.length - 1] ?? first;
     const windows = due.map((readPlanMs, i) => ({
-      fromIso: iso(wallFor(i === 0 ? state.lastReadPlanMs : (due[i - 1] ?? readPlanMs))),
-      toIso: iso(wallFor(readPlanMs)),
+      fromIso: iso(clock.wallAtMs(i === 0 ? state.lastReadPlanMs : (due[i - 1] ?? readPlanMs))),
+      toIso: iso(clock.wallAtMs(readPlanMs)),
     }));
     let result: WatchMetricsWindowsResult;
     try {
@@ -267,7 +268,7 @@ export async function postLaunchWatchWorkflow(input: WatchInput): Promise<WatchR
 
   while (!state.ended && state.nextReadPlanMs <= state.endsPlanMs) {
     const readPlanMs = state.nextReadPlanMs;
-    const waitMs = wallFor(readPlanMs) - Date.now();
+    const waitMs = clock.wallAtMs(readPlanMs) - Date.now();
     if (waitMs > 0) {
       await condition(() => state.ended !== undefined || state.endsPlanMs < readPlanMs, waitMs, {
         summary: `until the ${label(readPlanMs)} metrics read`,
@@ -284,8 +285,8 @@ export async function postLaunchWatchWorkflow(input: WatchInput): Promise<WatchR
       try {
         const reading = await readMetrics(`${label(readPlanMs)} metrics read and alert rules (Analytics)`).readWatchMetrics({
           baseUrl: input.paycaBaseUrl,
-          fromIso: iso(wallFor(state.lastReadPlanMs)),
-          toIso: iso(wallFor(readPlanMs)),
+          fromIso: iso(clock.wallAtMs(state.lastReadPlanMs)),
+          toIso: iso(clock.wallAtMs(readPlanMs)),
         });
         outcome = { reading };
       } catch (err) {

@@ -10,7 +10,7 @@ import { ACTING_CALL, cutoverActivities, paycaActivities } from './activity-prox
 import type { Compensation } from './compensations.js';
 import { checkPrefunding } from './funding.js';
 import { proveWebhookDelivery } from './webhook-delivery.js';
-import type { ChecklistItemState } from './definitions.js';
+import type { ChecklistItemState } from './cutover-state.js';
 import { runSeedBatch } from './seed-batch.js';
 
 export interface ReadinessOutcome {

@@ -5,7 +5,8 @@
  * answer past the server's message size fails, so an unbounded log would let a stranger blind `status`.
  */
 import type { CutoverPlan } from '../plan/schema.js';
-import { MESSAGES, type CutoverStatus, type MessageKind, type RefusalRecord, type RefusalSummary } from './definitions.js';
+import { MESSAGES, type MessageKind } from './messages.js';
+import type { CutoverStatus, RefusalRecord, RefusalSummary } from './cutover-state.js';
 import { MAX_NAME_LENGTH } from './message-bounds.js';
 import { keepLatest } from './state-bounds.js';
 import { rolesOf } from './message-rules.js';

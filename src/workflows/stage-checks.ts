@@ -14,7 +14,7 @@ import { ACTING_CALL, cutoverActivities, paycaActivities, type PaycaCallOptions 
 import type { Compensation } from './compensations.js';
 import { checkPrefunding } from './funding.js';
 import { proveWebhookDelivery } from './webhook-delivery.js';
-import type { CutoverStatus, StageState } from './definitions.js';
+import type { CutoverStatus, StageState } from './cutover-state.js';
 import type { StageId } from '../runbook/stages.js';
 
 /** Go-live re-runs look up and close the cards earlier runs may have left open. */

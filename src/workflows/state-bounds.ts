@@ -4,7 +4,8 @@
  * The whole state is the next run's input when the cutover continues as new, and one payload may not pass
  * 2 MB; a query answer past the server's message size fails too. So no number of arrivals may outgrow them.
  */
-import type { CutoverStatus, EscalationRecord, IncidentRecord, OmittedEntries, WatchDecision } from './definitions.js';
+import type { CutoverStatus, EscalationRecord, IncidentRecord, OmittedEntries } from './cutover-state.js';
+import type { WatchDecision } from './watch-protocol.js';
 
 /** Incident-log entries kept in full: 200 of the longest a message may carry (2,000 characters) stay near 450 KB. */
 export const MAX_INCIDENTS_KEPT = 200;

@@ -5,11 +5,13 @@
  * for the answer through the `target-check` update, so the person starting a plan the worker refuses is
  * told at once. Each PayCA call still checks on its own: this check answers earlier, it does not replace them.
  */
-import { condition, defineUpdate, proxyActivities } from '@temporalio/workflow';
+import { condition, defineUpdate, patched, proxyActivities } from '@temporalio/workflow';
 import type { PaycaActivities, PlanTargetRefusal } from '../activities/index.js';
 import type { CutoverPlan } from '../plan/schema.js';
 import { activityProblem } from './activity-proxies.js';
-import { PAYCA_TASK_QUEUE, type CutoverStatus } from './definitions.js';
+import type { CutoverContext } from './cutover-context.js';
+import type { CutoverStatus } from './cutover-state.js';
+import { PAYCA_TASK_QUEUE } from './messages.js';
 
 /** Cutovers started before the check run without it, as they did. */
 export const TARGET_CHECK_PATCH = 'start-target-check';
@@ -33,8 +35,27 @@ const checks = proxyActivities<Pick<PaycaActivities, 'checkPlanTargets'>>({
   summary: "the worker checks it allows the plan's PayCA and webhook targets",
 });
 
+/**
+ * In a new run (not one continuing an earlier), checks the plan's targets; on a refusal ends the cutover's
+ * state as aborted by the worker, nothing run, and answers true.
+ */
+export async function checkTargetsAtStart(ctx: CutoverContext): Promise<boolean> {
+  if (ctx.resumed || !patched(TARGET_CHECK_PATCH)) return false;
+  const { status, nowIso } = ctx;
+  const checked = await checkPlanTargets(ctx.plan, status);
+  if (checked.state !== 'refused') {
+    ctx.publish();
+    return false;
+  }
+  status.abort = { by: 'worker', reason: refusedTargetsReason(checked.refusals ?? []), at: nowIso() };
+  for (const stage of status.stages) stage.status = 'skipped';
+  status.finishedAt = nowIso();
+  ctx.setPhase('aborted');
+  return true;
+}
+
 /** Runs the check and keeps its answer in `status.targetCheck`. */
-export async function checkPlanTargets(plan: CutoverPlan, status: CutoverStatus): Promise<TargetCheck> {
+async function checkPlanTargets(plan: CutoverPlan, status: CutoverStatus): Promise<TargetCheck> {
   status.targetCheck = { state: 'checking' };
   try {
     const refusals = await checks.checkPlanTargets({
@@ -59,6 +80,6 @@ export async function answerTargetCheck(status: CutoverStatus): Promise<TargetCh
 }
 
 /** What the abort record says when the worker refused the plan's targets. */
-export function refusedTargetsReason(refusals: PlanTargetRefusal[]): string {
+function refusedTargetsReason(refusals: PlanTargetRefusal[]): string {
   return `ended at its start: the worker refused the plan's targets before any call (${refusals.map((r) => `${r.code}: ${r.message}`).join('; ')})`;
 }

@@ -7,15 +7,8 @@ import { allHandlersFinished, ApplicationFailure, condition, patched, setHandler
 import type { UpdateDefinition, SignalDefinition } from '@temporalio/common';
 import { cutoverActivities } from './activity-proxies.js';
 import { runCompensations, type CompensationAnswer } from './compensations.js';
-import {
-  MESSAGES,
-  undoStatusQuery,
-  type CompensationDoneArgs,
-  type MessageReceipt,
-  type RetryCompensationArgs,
-  type UndoInput,
-  type UndoStatus,
-} from './definitions.js';
+import { MESSAGES, undoStatusQuery, type CompensationDoneArgs, type MessageReceipt, type RetryCompensationArgs } from './messages.js';
+import type { UndoInput, UndoStatus } from './cutover-state.js';
 import { STRICT_MESSAGES_PATCH, withBounds } from './message-bounds.js';
 import { checkCompensationAnswer } from './message-rules.js';
 

@@ -4,7 +4,8 @@
  * opens and once when it recovers, never on every read while it stays open.
  */
 import type { PostLaunchPlan } from '../plan/schema.js';
-import type { AlertRule, MetricsTotals, Severity, WatchCarriedState } from './definitions.js';
+import type { Severity } from './cutover-state.js';
+import type { AlertRule, MetricsTotals, WatchCarriedState } from './watch-protocol.js';
 
 export interface WatchReading {
   metrics: MetricsTotals;

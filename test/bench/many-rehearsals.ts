@@ -9,7 +9,7 @@ import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { performance } from 'node:perf_hooks';
 import { startPaycaStack, type PaycaStack } from '../helpers/payca-stack.js';
 import { planFor } from '../helpers/plans.js';
-import { watchWorkflowId } from '../../src/workflows/definitions.js';
+import { watchWorkflowId } from '../../src/workflows/watch-protocol.js';
 import { freshWorkflowId, startDevServer } from '../helpers/temporal.js';
 import type { BenchResult, BenchRunOptions } from './cutover-bench-result.js';
 import { childrenCpuMs, cpuBetween } from './child-process-cpu.js';

@@ -5,7 +5,7 @@
  */
 import { NativeConnection, Worker } from '@temporalio/worker';
 import { WORKFLOW_BUNDLE_PATH } from '../../src/worker/paths.js';
-import { CUTOVER_TASK_QUEUE } from '../../src/workflows/definitions.js';
+import { CUTOVER_TASK_QUEUE } from '../../src/workflows/messages.js';
 
 async function main(): Promise<void> {
   const connection = await NativeConnection.connect({ address: process.env.TEMPORAL_ADDRESS ?? '127.0.0.1:7233' });

@@ -13,7 +13,8 @@ import { runLowRiskAuthorization } from '../../src/dev/low-risk-authorization.js
 import { needsLowRiskAuthorization, scriptedActions, type ChecklistScript, type GoLiveScript } from '../../src/dev/scripted-approver.js';
 import { MessageRefusedError } from '../../src/errors.js';
 import type { CutoverPlan } from '../../src/plan/schema.js';
-import { abortUpdate, statusQuery, type CutoverStatus } from '../../src/workflows/definitions.js';
+import { abortUpdate, statusQuery } from '../../src/workflows/messages.js';
+import type { CutoverStatus } from '../../src/workflows/cutover-state.js';
 
 const HOUR = 3_600_000;
 const GATE_MESSAGES = new Set(['approve', 'decide']);

@@ -6,7 +6,7 @@
  * junk names no message will ever define, so fields added to approve later keep these cases refused.
  */
 import fc from 'fast-check';
-import type { MessageKind } from '../../src/workflows/definitions.js';
+import type { MessageKind } from '../../src/workflows/messages.js';
 import { STAGE_IDS } from '../../src/runbook/stages.js';
 
 export interface BadMessage {

@@ -17,7 +17,7 @@ import { ensureSandboxSchedule } from '../../src/dev/sandbox-schedule.js';
 import { startTemporalDevServer, type TemporalDevServer } from '../../src/dev/temporal-dev-server.js';
 import type { Listening } from '../../src/net/listen.js';
 import { RUNBOOK_ITEMS } from '../../src/runbook/readiness-items.js';
-import type { CutoverStatus } from '../../src/workflows/definitions.js';
+import type { CutoverStatus } from '../../src/workflows/cutover-state.js';
 import { SEARCH_ATTRIBUTE_REGISTRATIONS } from '../../src/workflows/search-attributes.js';
 import { runCli, type CliResult } from './cli.js';
 import { shortExamplePlan } from './example-plan.js';

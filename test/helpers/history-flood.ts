@@ -7,7 +7,8 @@ import assert from 'node:assert/strict';
 import { setTimeout as delay } from 'node:timers/promises';
 import type { Client, WorkflowHandle } from '@temporalio/client';
 import { readStatus } from '../../src/operations/read-status.js';
-import { approveSignal, type CutoverStatus } from '../../src/workflows/definitions.js';
+import { approveSignal } from '../../src/workflows/messages.js';
+import type { CutoverStatus } from '../../src/workflows/cutover-state.js';
 import { note } from './suite-logs.js';
 
 const MIB = 1024 * 1024;

@@ -2,7 +2,7 @@
 import type { Client } from '@temporalio/client';
 import { setTimeout as delay } from 'node:timers/promises';
 import { readStatus } from '../../src/operations/read-status.js';
-import type { CutoverStatus } from '../../src/workflows/definitions.js';
+import type { CutoverStatus } from '../../src/workflows/cutover-state.js';
 
 export async function waitForStatus(
   client: Client,

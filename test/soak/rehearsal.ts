@@ -8,17 +8,8 @@ import { runLowRiskAuthorization } from '../../src/dev/low-risk-authorization.js
 import { WorkflowUpdateFailedError, type Client } from '@temporalio/client';
 import { setTimeout as delay } from 'node:timers/promises';
 import { cutoverWorkflow } from '../../src/workflows/cutover.js';
-import {
-  abortUpdate,
-  approveUpdate,
-  CUTOVER_TASK_QUEUE,
-  decideUpdate,
-  retryUpdate,
-  statusQuery,
-  type CutoverInput,
-  type CutoverStatus,
-  type StageState,
-} from '../../src/workflows/definitions.js';
+import { abortUpdate, approveUpdate, CUTOVER_TASK_QUEUE, decideUpdate, retryUpdate, statusQuery } from '../../src/workflows/messages.js';
+import type { CutoverInput, CutoverStatus, StageState } from '../../src/workflows/cutover-state.js';
 import type { PaycaStack } from '../helpers/payca-stack.js';
 import { planFor } from '../helpers/plans.js';
 import { drawFault, type DrawnFault } from './fault-catalogue.js';

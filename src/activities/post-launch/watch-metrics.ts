@@ -5,7 +5,7 @@
 import { Context } from '@temporalio/activity';
 import { paycaCall } from '../../payca/activity-failure.js';
 import type { Metrics } from '../../payca/schemas.js';
-import type { MetricsTotals } from '../../workflows/definitions.js';
+import type { MetricsTotals } from '../../workflows/watch-protocol.js';
 import type { PaycaClients } from '../payca-clients.js';
 
 export interface MetricsWindow {

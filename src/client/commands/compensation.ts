@@ -7,7 +7,7 @@ import { parsePerson, parseText } from '../arguments.js';
 import { examples, SIGNAL_OPTION_HELP } from '../help.js';
 import { runMessageCommand } from '../message-command.js';
 import { UsageError } from '../../errors.js';
-import { COMPENSATION_STEPS } from '../../workflows/definitions.js';
+import { COMPENSATION_STEPS } from '../../workflows/cutover-state.js';
 
 const ID = 'cutover-acme-prepaid-uk-202612010900';
 

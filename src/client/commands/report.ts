@@ -9,7 +9,7 @@ import { statSync } from 'node:fs';
 import { writeFile } from 'node:fs/promises';
 import { dirname, resolve } from 'node:path';
 import { UsageError } from '../../errors.js';
-import type { CutoverStatus } from '../../workflows/definitions.js';
+import type { CutoverStatus } from '../../workflows/cutover-state.js';
 import { parseText, parseWorkflowId } from '../arguments.js';
 import { renderChecklistDocument } from '../format/checklist-document.js';
 import { renderLaunchReportJson, renderLaunchReportMarkdown } from '../format/launch-report.js';

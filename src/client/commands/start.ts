@@ -12,7 +12,7 @@ import { workflowUiLink } from '../ui-link.js';
 import { defaultWorkflowId } from '../../operations/workflow-id.js';
 import type { TargetCheckAnswer } from '../../operations/target-check.js';
 import type { PlanTargetRefusal } from '../../activities/index.js';
-import { PAYCA_TASK_QUEUE } from '../../workflows/definitions.js';
+import { PAYCA_TASK_QUEUE } from '../../workflows/messages.js';
 
 interface StartOptions {
   id?: string;

@@ -3,7 +3,7 @@
  * (`cutover report ID --checklist`). A pure function of the status and the time it is generated,
  * so the same status always gives the same document.
  */
-import type { ChecklistItemState, CutoverStatus } from '../../workflows/definitions.js';
+import type { ChecklistItemState, CutoverStatus } from '../../workflows/cutover-state.js';
 import { markdownInline } from '../../workflows/markdown-text.js';
 import {
   byOwner,

@@ -2,7 +2,7 @@
  * The launch checklist for people: what `cutover checklist` prints, the one-line summary in
  * `cutover status`, and the pieces the Markdown document shares with them, so all three count alike.
  */
-import type { ChecklistItemState, CutoverStatus } from '../../workflows/definitions.js';
+import type { ChecklistItemState, CutoverStatus } from '../../workflows/cutover-state.js';
 import { ROLE_TITLES, type Role } from '../../runbook/stages.js';
 import { renderTable } from './table.js';
 import { shortTime } from './time.js';

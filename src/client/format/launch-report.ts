@@ -9,6 +9,7 @@ import type { FeeReconciliationResult } from '../../activities/post-launch/fee-r
 import { feeRows, type CurrencyFees } from '../../plan/fee-reconciliation.js';
 import { shortHex } from '../../signing/approval-statement.js';
 import { formatDuration } from '../../plan/duration.js';
+import type { ItemAnswerKind } from '../../workflows/messages.js';
 import type {
   ApprovalRecord,
   ChecklistItemState,
@@ -17,18 +18,15 @@ import type {
   CutoverStatus,
   EscalationRecord,
   IncidentRecord,
-  ItemAnswerKind,
   NoticeFailures,
   OmittedEntries,
   RefusalRecord,
   RefusalSummary,
   StageState,
   StageStatus,
-  WatchAlert,
-  WatchDecision,
   WatchState,
-  WatchSummary,
-} from '../../workflows/definitions.js';
+} from '../../workflows/cutover-state.js';
+import type { WatchAlert, WatchDecision, WatchSummary } from '../../workflows/watch-protocol.js';
 import type { Role } from '../../runbook/stages.js';
 import { checklistSections, code, markdownCell, markdownTable } from './checklist-document.js';
 import { checklistOf, evidenceText, isClosed, roleTitle } from './checklist.js';

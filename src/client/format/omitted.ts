@@ -1,5 +1,5 @@
 /** What a bounded status left out, in words: the incident log, escalations and watch decisions it only counted. */
-import type { OmittedEntries } from '../../workflows/definitions.js';
+import type { OmittedEntries } from '../../workflows/cutover-state.js';
 
 /** The omitted counts in words, one line per list that left entries out; empty when nothing was. */
 export function omittedLines(omitted: OmittedEntries | undefined, lists: readonly ('incidents' | 'escalations' | 'watchDecisions')[]): string[] {

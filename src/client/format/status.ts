@@ -3,7 +3,14 @@
  * refusals, escalations, incidents, and the post-launch watch once the cutover has rolled forward.
  */
 import { evidenceDigest, shortHex } from '../../signing/approval-statement.js';
-import type { Compensation, CompensationRecord, CutoverStatus, RefusalRecord, RefusalSummary, StageState } from '../../workflows/definitions.js';
+import type {
+  Compensation,
+  CompensationRecord,
+  CutoverStatus,
+  RefusalRecord,
+  RefusalSummary,
+  StageState,
+} from '../../workflows/cutover-state.js';
 import type { Role } from '../../runbook/stages.js';
 import type { CutoverReading } from '../../operations/read-status.js';
 import { omittedLines } from './omitted.js';

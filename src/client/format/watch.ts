@@ -3,7 +3,8 @@
  * alert, a summary and a decision alike. Plan times are named the runbook's way (T+26h) beside the clock.
  */
 import { formatDuration, formatOffset } from '../../plan/duration.js';
-import type { ChecklistItemState, CutoverStatus, WatchAlert, WatchDecision, WatchSummary } from '../../workflows/definitions.js';
+import type { ChecklistItemState, CutoverStatus } from '../../workflows/cutover-state.js';
+import type { WatchAlert, WatchDecision, WatchSummary } from '../../workflows/watch-protocol.js';
 import { isClosed } from './checklist.js';
 import { shortTime } from './time.js';
 
