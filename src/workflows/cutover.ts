@@ -24,6 +24,7 @@ import {
 } from '@temporalio/workflow';
 import type { SignalDefinition, UpdateDefinition } from '@temporalio/common';
 import type { NotificationChannel } from '../activities/notify.js';
+import { FAILURE_TYPES } from '../errors.js';
 import { formatOffset } from '../plan/duration.js';
 import type { StagePlan } from '../plan/schema.js';
 import type { AuthorizationVerdict } from '../activities/index.js';
@@ -149,10 +150,10 @@ export async function cutoverWorkflow(input: CutoverInput): Promise<CutoverStatu
   const startedAtMs = carried?.startedAtMs ?? Date.now();
   const goLiveMs = Date.parse(input.goLive);
   if (!Number.isFinite(goLiveMs)) {
-    throw ApplicationFailure.nonRetryable(`go-live "${input.goLive}" is not a time`, 'InvalidInput');
+    throw ApplicationFailure.nonRetryable(`go-live "${input.goLive}" is not a time`, FAILURE_TYPES.INVALID_INPUT);
   }
   if (!(timeScale >= 1)) {
-    throw ApplicationFailure.nonRetryable(`time scale ${timeScale} must be 1 or more`, 'InvalidInput');
+    throw ApplicationFailure.nonRetryable(`time scale ${timeScale} must be 1 or more`, FAILURE_TYPES.INVALID_INPUT);
   }
 
   /** Wall-clock time a plan time falls due: the plan runs `timeScale` times faster than the clock. */
@@ -346,7 +347,7 @@ export async function cutoverWorkflow(input: CutoverInput): Promise<CutoverStatu
     const reason = verdict.ok ? (checkApprove(plan, status, args) ?? checkGoLiveReadiness(args)) : verdict.reason;
     if (reason) {
       refuse('approve', via, reason, args);
-      throw ApplicationFailure.create({ type: 'MessageRefused', message: reason, nonRetryable: true });
+      throw ApplicationFailure.create({ type: FAILURE_TYPES.MESSAGE_REFUSED, message: reason, nonRetryable: true });
     }
     const receipt = applyApprove(args);
     if (verdict.ok) {
@@ -586,7 +587,7 @@ export async function cutoverWorkflow(input: CutoverInput): Promise<CutoverStatu
       description,
       validator: (args: A) => {
         const reason = checkNow(args);
-        if (reason) throw ApplicationFailure.create({ type: 'MessageRefused', message: reason, nonRetryable: true });
+        if (reason) throw ApplicationFailure.create({ type: FAILURE_TYPES.MESSAGE_REFUSED, message: reason, nonRetryable: true });
       },
     });
     setHandler(signal, async (args: A) => {
@@ -599,7 +600,7 @@ export async function cutoverWorkflow(input: CutoverInput): Promise<CutoverStatu
         await apply(args, 'signal');
       } catch (err) {
         // Refused after the check (the approval's authorization did not qualify): already kept in state.
-        if (!(err instanceof ApplicationFailure && err.type === 'MessageRefused')) throw err;
+        if (!(err instanceof ApplicationFailure && err.type === FAILURE_TYPES.MESSAGE_REFUSED)) throw err;
       }
     });
   }

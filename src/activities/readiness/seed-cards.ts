@@ -13,6 +13,7 @@ import { readFile } from 'node:fs/promises';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { asyncLocalStorage } from '@temporalio/activity';
 import { ApplicationFailure } from '@temporalio/common';
+import { FAILURE_TYPES, PAYCA_CODE } from '../../errors.js';
 import { paycaCall } from '../../payca/activity-failure.js';
 import { idempotencyKeyFromActivity } from '../../payca/idempotency.js';
 import { heartbeat } from '../heartbeat.js';
@@ -367,7 +368,7 @@ async function seedRange(csv: string, digest: string, from: number, to: number):
   const file = await readSeedFile(csv);
   if (file.digest !== digest) {
     throw ApplicationFailure.create({
-      type: 'SeedCsvChanged',
+      type: FAILURE_TYPES.SEED_CSV_CHANGED,
       nonRetryable: true,
       message: `the seed CSV ${csv} changed since seeding began (sha256 ${digest.slice(0, 12)}…, now ${file.digest.slice(0, 12)}…); restore the file as it was, or retry the item to start over with the new file`,
     });
@@ -562,9 +563,9 @@ export function createSeedCardActivities({ payca }: { payca: PaycaClients }) {
         );
       } catch (err) {
         // The key is the record's, so a conflict means the CSV row changed since PayCA first saw it.
-        if (err instanceof ApplicationFailure && err.type === 'ErrIdempotencyConflict') {
+        if (err instanceof ApplicationFailure && err.type === PAYCA_CODE.ErrIdempotencyConflict) {
           throw ApplicationFailure.create({
-            type: 'SeedRecordChanged',
+            type: FAILURE_TYPES.SEED_RECORD_CHANGED,
             nonRetryable: true,
             message: `record ${record.externalRef} was already sent for ${input.purpose} with other details (holderName, accountId or currency); PayCA refuses to issue it again with this key. Restore the row as first sent, or give the changed record a new externalRef`,
             details: err.details ?? undefined,
