@@ -1,7 +1,7 @@
 /**
  * The failure types the activities and the workflow raise live in one registry (`FAILURE_TYPES` and PayCA's
  * codes in src/errors.ts). A source scan keeps it that way: a string literal where a failure type is written
- * (an ApplicationFailure's `type`, a retry policy's `nonRetryableErrorTypes`, a comparison with the `type` of
+ * (an ApplicationFailure's `type`, whether built by a factory or `new`, a retry policy's `nonRetryableErrorTypes`, a comparison with the `type` of
  * a value just checked to be an ApplicationFailure) fails the suite. The recorded spellings are pinned, since
  * histories, hold reasons and the workflow's own branches carry them.
  */
@@ -88,6 +88,14 @@ function failureTypeLiterals(file: string, code: string): Finding[] {
         report(node.arguments[1]);
       }
     }
+    if (
+      ts.isNewExpression(node) &&
+      ts.isIdentifier(node.expression) &&
+      node.expression.text === 'ApplicationFailure' &&
+      isStringLiteral(node.arguments?.[1])
+    ) {
+      report(node.arguments[1]);
+    }
     if (ts.isPropertyAssignment(node) && node.name.getText() === 'nonRetryableErrorTypes' && ts.isArrayLiteralExpression(node.initializer)) {
       for (const element of node.initializer.elements) if (isStringLiteral(element)) report(element);
     }
@@ -135,10 +143,11 @@ describe('failure types', () => {
       "const policy = { nonRetryableErrorTypes: [...codes, 'CONFIG_INVALID'] };",
       "if (err instanceof ApplicationFailure && err.type === 'MessageRefused') return;",
       "if (!(err instanceof ApplicationFailure && 'ErrNotFound' !== err.type)) throw err;",
+      "throw new ApplicationFailure('m', 'Constructed', true);",
     ].join('\n');
     assert.deepEqual(
       failureTypeLiterals('probe.ts', probe).map((f) => `${f.line} ${f.text}`),
-      ["1 'SomethingNew'", "2 'InvalidInput'", '3 `Later`', "4 'Wrapped'", "5 'CONFIG_INVALID'", "6 'MessageRefused'", "7 'ErrNotFound'"],
+      ["1 'SomethingNew'", "2 'InvalidInput'", '3 `Later`', "4 'Wrapped'", "5 'CONFIG_INVALID'", "6 'MessageRefused'", "7 'ErrNotFound'", "8 'Constructed'"],
     );
   });
 
