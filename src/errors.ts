@@ -222,6 +222,11 @@ const PAYCA_ERROR_CLASSES: Record<
   ErrBadResponse: PaycaBadResponseError,
 };
 
+/** PayCA's codes by name, for code that matches a failure's `type` against one: `err.type === PAYCA_CODE.ErrNotFound`. */
+export const PAYCA_CODE = Object.fromEntries([...PAYCA_ERROR_CODES, ...PAYCA_TRANSPORT_CODES].map((code) => [code, code])) as {
+  readonly [C in PaycaErrorCode | PaycaTransportCode]: C;
+};
+
 export function isPaycaErrorCode(code: string): code is PaycaErrorCode {
   return (PAYCA_ERROR_CODES as readonly string[]).includes(code);
 }
@@ -410,4 +415,57 @@ export class PayloadDecryptError extends CutoverError {
   constructor(keyId: string, why: string) {
     super('PAYLOAD_DECRYPT_FAILED', `encrypted payload (key id "${keyId}") cannot be decrypted: ${why}`, { keyId });
   }
+}
+
+/**
+ * Every failure `type` the project's own activities and workflow raise (PayCA's are PayCA's codes, above:
+ * `toActivityFailure` passes them through as the contract names them). One convention: the constant's name is
+ * SCREAMING_SNAKE; its value is the string Temporal records. Values keep the spelling they were first recorded
+ * with, because histories, stage hold reasons, `cutover status` and the workflow's own branches carry them: a
+ * renamed value would make a cutover already running hold or refuse under a name its readers do not know.
+ * A new type gets a SCREAMING_SNAKE value equal to its name.
+ */
+export const FAILURE_TYPES = {
+  /** The plan names a PayCA base URL the worker does not send that environment's credentials to. */
+  PAYCA_TARGET_NOT_ALLOWED: 'PAYCA_TARGET_NOT_ALLOWED',
+  /** The plan's webhook endpoint is not one the worker lets PayCA send signed test events to. */
+  WEBHOOK_TARGET_NOT_ALLOWED: 'WEBHOOK_TARGET_NOT_ALLOWED',
+  /** The worker holds no PayCA credentials for the environment (CredentialsMissingError's code). */
+  CREDENTIALS_MISSING: 'CREDENTIALS_MISSING',
+  /** The worker's credential settings are malformed (a CutoverError's CONFIG_INVALID code). */
+  CONFIG_INVALID: 'CONFIG_INVALID',
+  /** An activity ran out of time with no failure of its own to name; given by the workflow, never raised. */
+  ACTIVITY_TIMED_OUT: 'ACTIVITY_TIMED_OUT',
+  /** The webhook URL of the TLS check is not a URL. */
+  WEBHOOK_URL_INVALID: 'WebhookUrlInvalid',
+  /** The TLS check could not reach the webhook endpoint; retried. */
+  WEBHOOK_ENDPOINT_UNREACHABLE: 'WebhookEndpointUnreachable',
+  /** PayCA gave up delivering the webhook smoke test's event. */
+  WEBHOOK_DELIVERY_FAILED: 'WebhookDeliveryFailed',
+  /** No successful delivery of the webhook smoke test's event within its time. */
+  WEBHOOK_DELIVERY_TIMED_OUT: 'WebhookDeliveryTimedOut',
+  /** The seed CSV's digest differs from the one seeding began with. */
+  SEED_CSV_CHANGED: 'SeedCsvChanged',
+  /** A seed record was already sent to PayCA with other details under its key. */
+  SEED_RECORD_CHANGED: 'SeedRecordChanged',
+  /** The production base URL answers as another PayCA environment. */
+  WRONG_ENVIRONMENT: 'WrongEnvironment',
+  /** The master account is not visible with the production credentials. */
+  ACCOUNT_NOT_VISIBLE: 'AccountNotVisible',
+  /** A smoke-test card's ledger does not show the one top-up it should. */
+  LEDGER_MISMATCH: 'LedgerMismatch',
+  /** A sandbox job's status URL could not be reached; retried. */
+  SANDBOX_JOB_UNREACHABLE: 'SandboxJobUnreachable',
+  /** A sandbox job's status URL answered something other than `{"enabled": true|false}`. */
+  SANDBOX_JOB_BAD_STATUS: 'SandboxJobBadStatus',
+  /** The workflow refused a message (update); the CLI turns it into MESSAGE_REFUSED and exit 1. */
+  MESSAGE_REFUSED: 'MessageRefused',
+  /** The workflow's start input cannot run: go-live is not a time, or the time scale is below 1. */
+  INVALID_INPUT: 'InvalidInput',
+} as const;
+export type FailureType = (typeof FAILURE_TYPES)[keyof typeof FAILURE_TYPES];
+
+/** The failure type for a CutoverError an activity passes on; only the codes registered above may become one. */
+export function failureTypeOf(code: CutoverErrorCode): FailureType | undefined {
+  return (Object.values(FAILURE_TYPES) as string[]).includes(code) ? (code as FailureType) : undefined;
 }

@@ -5,7 +5,7 @@
  * gets no client, so no credential leaves for it (`allowed-targets.ts`).
  */
 import { ApplicationFailure } from '@temporalio/common';
-import { CutoverError } from '../errors.js';
+import { CutoverError, FAILURE_TYPES, failureTypeOf } from '../errors.js';
 import type { CallPermits } from '../payca/call-rate.js';
 import { PaycaClient } from '../payca/client.js';
 import { paycaTargetsFrom, type PaycaTargets } from '../payca/allowed-targets.js';
@@ -50,14 +50,16 @@ export function createPaycaClients(options: PaycaClientsOptions = {}): PaycaClie
       if (!client) {
         const refusal = targets.refusal(environment, baseUrl);
         // A plan cannot be corrected by retrying: hold the stage with what to change, before any call.
-        if (refusal) throw ApplicationFailure.create({ type: 'PAYCA_TARGET_NOT_ALLOWED', message: refusal, nonRetryable: true });
+        if (refusal) throw ApplicationFailure.create({ type: FAILURE_TYPES.PAYCA_TARGET_NOT_ALLOWED, message: refusal, nonRetryable: true });
         let credentials: PaycaCredentials;
         try {
           credentials = options.credentials?.[environment] ?? loadPaycaCredentials(environment, options.env);
         } catch (err) {
           // Retrying cannot conjure credentials; hold the stage with the message that says which variable to set.
           if (err instanceof CutoverError) {
-            throw ApplicationFailure.create({ type: err.code, message: err.message, nonRetryable: true });
+            // Loading credentials raises only CREDENTIALS_MISSING or CONFIG_INVALID; any other code is a setting too.
+            const type = failureTypeOf(err.code) ?? FAILURE_TYPES.CONFIG_INVALID;
+            throw ApplicationFailure.create({ type, message: err.message, nonRetryable: true });
           }
           throw err;
         }

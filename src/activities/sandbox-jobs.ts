@@ -9,6 +9,7 @@
 import { Context } from '@temporalio/activity';
 import type { Client } from '@temporalio/client';
 import { ApplicationFailure } from '@temporalio/common';
+import { FAILURE_TYPES } from '../errors.js';
 import type { SandboxJob } from '../plan/schema.js';
 
 export interface JobPriorState {
@@ -30,7 +31,7 @@ export interface SandboxJobsDeps {
 
 function httpFailure(job: string, action: string, url: string, detail: string): ApplicationFailure {
   return ApplicationFailure.create({
-    type: 'SandboxJobUnreachable',
+    type: FAILURE_TYPES.SANDBOX_JOB_UNREACHABLE,
     message: `could not ${action} sandbox job ${job} at ${url}: ${detail}`,
   });
 }
@@ -61,7 +62,7 @@ export function createSandboxJobActivities({ temporal, fetch: fetchImpl = fetch 
     const body = (await httpCall(job.name, 'read', job.statusUrl, 'GET')) as { enabled?: unknown } | undefined;
     if (typeof body?.enabled !== 'boolean') {
       throw ApplicationFailure.create({
-        type: 'SandboxJobBadStatus',
+        type: FAILURE_TYPES.SANDBOX_JOB_BAD_STATUS,
         nonRetryable: true,
         message: `sandbox job ${job.name}: ${job.statusUrl} must answer {"enabled": true|false} (cutover ${workflowId})`,
       });

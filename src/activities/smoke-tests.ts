@@ -8,7 +8,7 @@
  */
 import { Context } from '@temporalio/activity';
 import { ApplicationFailure } from '@temporalio/common';
-import { PaycaError } from '../errors.js';
+import { FAILURE_TYPES, PaycaError } from '../errors.js';
 import { paycaCall } from '../payca/activity-failure.js';
 import { idempotencyKeyFromActivity, type MoneyCallScope } from '../payca/idempotency.js';
 import type { PaycaClients } from './payca-clients.js';
@@ -57,7 +57,7 @@ export function createSmokeTestActivities({ payca }: { payca: PaycaClients }) {
       const answer = await paycaCall(() => production(input.baseUrl).health({ signal: signal() }));
       if (answer.body.environment !== 'production') {
         throw ApplicationFailure.create({
-          type: 'WrongEnvironment',
+          type: FAILURE_TYPES.WRONG_ENVIRONMENT,
           nonRetryable: true,
           message: `${input.baseUrl} answers as ${answer.body.environment}, not production (request ${answer.requestId}); fix payca.production.baseUrl in the plan`,
         });
@@ -71,7 +71,7 @@ export function createSmokeTestActivities({ payca }: { payca: PaycaClients }) {
       const account = answer.body.data.find((a) => a.id === input.accountId);
       if (!account) {
         throw ApplicationFailure.create({
-          type: 'AccountNotVisible',
+          type: FAILURE_TYPES.ACCOUNT_NOT_VISIBLE,
           nonRetryable: true,
           message: `master account ${input.accountId} is not visible with the production credentials (request ${answer.requestId}); PayCA lists ${answer.body.data.map((a) => a.id).join(', ') || 'no accounts'}`,
         });
@@ -174,7 +174,7 @@ export function createSmokeTestActivities({ payca }: { payca: PaycaClients }) {
       const entries = answer.body.data.filter((e) => e.transactionId === input.transactionId);
       if (entries.length !== 1 || entries[0]?.amount !== input.amount) {
         throw ApplicationFailure.create({
-          type: 'LedgerMismatch',
+          type: FAILURE_TYPES.LEDGER_MISMATCH,
           nonRetryable: true,
           message: `the ledger of card ${input.cardId} shows ${entries.length} entries for transaction ${input.transactionId} (expected one of ${input.amount}); request ${answer.requestId}`,
           details: [{ entries, requestId: answer.requestId }],

@@ -4,7 +4,7 @@
  */
 import { Context, sleep } from '@temporalio/activity';
 import { ApplicationFailure } from '@temporalio/common';
-import { PaycaError } from '../errors.js';
+import { FAILURE_TYPES, PaycaError } from '../errors.js';
 import { paycaCall } from '../payca/activity-failure.js';
 import { webhookTargetsFrom, type WebhookTargets } from '../payca/allowed-targets.js';
 import { idempotencyKeyFromActivity } from '../payca/idempotency.js';
@@ -61,7 +61,7 @@ export function createWebhookActivities({ payca, env, webhookTargets }: WebhookA
     async ensureWebhookSubscription(input: EnsureSubscriptionInput): Promise<EnsureSubscriptionResult> {
       // Before any call: a subscription is what makes PayCA send signed events to the URL.
       const refusal = targets.refusal(input.url);
-      if (refusal) throw ApplicationFailure.create({ type: 'WEBHOOK_TARGET_NOT_ALLOWED', message: refusal, nonRetryable: true });
+      if (refusal) throw ApplicationFailure.create({ type: FAILURE_TYPES.WEBHOOK_TARGET_NOT_ALLOWED, message: refusal, nonRetryable: true });
       const ctx = Context.current();
       const signal = ctx.cancellationSignal;
       const client = payca.get('production', input.baseUrl);
@@ -127,7 +127,7 @@ export function createWebhookActivities({ payca, env, webhookTargets }: WebhookA
         const failed = candidates.find((d) => d.status === 'failed');
         if (failed && input.deliveryId) {
           throw ApplicationFailure.create({
-            type: 'WebhookDeliveryFailed',
+            type: FAILURE_TYPES.WEBHOOK_DELIVERY_FAILED,
             nonRetryable: true,
             message: `PayCA could not deliver ${failed.eventType} ${failed.id} to the endpoint: ${failed.attempts} attempts, last answer ${failed.responseStatus ?? 'none'} (request ${answer.requestId})`,
             details: [{ delivery: failed, requestId: answer.requestId }],
@@ -136,7 +136,7 @@ export function createWebhookActivities({ payca, env, webhookTargets }: WebhookA
         if (candidates[0]) lastSeen = `${candidates[0].id} is ${candidates[0].status}`;
         if (Date.now() + pollMs > deadline) {
           throw ApplicationFailure.create({
-            type: 'WebhookDeliveryTimedOut',
+            type: FAILURE_TYPES.WEBHOOK_DELIVERY_TIMED_OUT,
             nonRetryable: true,
             message: `no succeeded ${input.deliveryId ?? input.eventType} delivery within ${Math.round(input.timeoutMs / 1000)} s (${lastSeen}; request ${answer.requestId})`,
           });

@@ -2,13 +2,16 @@
  * The PayCA client: one method per endpoint of docs/payca-contract.md, each returning the parsed body together with
  * the request id the workflow keeps as evidence. Every failure becomes a PaycaError whose `code` says
  * whether retrying can help; the client itself never retries, because Temporal's activity retry policy
- * (with `nextRetryDelay` honouring Retry-After) is the one place that decides.
+ * (with `nextRetryDelay` honouring Retry-After) is the one place that decides. The HTTP exchange itself is in
+ * exchange.ts; what an answer other than a success means, in answer-errors.ts.
  */
-import { request, type Dispatcher } from 'undici';
+import type { Dispatcher } from 'undici';
 import type { z } from 'zod';
-import { isPaycaErrorCode, paycaErrorFor, type PaycaError, type PaycaErrorFields } from '../errors.js';
+import { paycaErrorFor, type PaycaError, type PaycaErrorFields } from '../errors.js';
+import { describeIssues, errorFromAnswer, parseAnswerJson } from './answer-errors.js';
 import type { CallPermits } from './call-rate.js';
 import type { PaycaCredentials, PaycaEnvironment } from './credentials.js';
+import { exchange, type Answer, type HttpMethod } from './exchange.js';
 import {
   AccountList,
   Authorization,
@@ -17,7 +20,6 @@ import {
   CardList,
   CardClosed,
   DeliveryList,
-  ErrorBody,
   Health,
   LedgerList,
   Metrics,
@@ -97,21 +99,6 @@ export const DEFAULT_TIMEOUT_MS = 10_000;
 export const MAX_IDEMPOTENCY_KEY_LENGTH = 255;
 
 const REDACTED = '[redacted]';
-/** Statuses a proxy or load balancer answers with on its own when PayCA is out of reach. */
-const GATEWAY_STATUSES = new Set([502, 503, 504]);
-/** How much of a broken body an error quotes: enough to recognise an HTML error page, not a dump. */
-const SNIPPET_CHARS = 120;
-/** undici's own timeouts (headers, body, connect) are timeouts for the caller too. */
-const TIMEOUT_ERROR_CODES = new Set([
-  'UND_ERR_HEADERS_TIMEOUT',
-  'UND_ERR_BODY_TIMEOUT',
-  'UND_ERR_CONNECT_TIMEOUT',
-  'ETIMEDOUT',
-]);
-/** Errors that mean the call was built wrong; retrying them can never help, so they pass through. */
-const PROGRAMMING_ERROR_CODES = new Set(['UND_ERR_INVALID_ARG', 'UND_ERR_NOT_SUPPORTED']);
-
-type HttpMethod = 'GET' | 'POST' | 'DELETE';
 
 interface CallSpec<S extends z.ZodType | null> {
   method: HttpMethod;
@@ -362,7 +349,7 @@ export class PaycaClient {
       }
       let body: unknown;
       if (spec.schema !== null) {
-        const json = this.#parseJson(answer, where, fields);
+        const json = parseAnswerJson(answer, where, fields, (text) => this.#scrub(text));
         const result = spec.schema.safeParse(json);
         if (!result.success) {
           throw paycaErrorFor(
@@ -383,73 +370,7 @@ export class PaycaClient {
       };
     }
 
-    throw this.#errorFromAnswer(answer, where, fields);
-  }
-
-  #errorFromAnswer(answer: Answer, where: string, fields: PaycaErrorFields): PaycaError {
-    let json: unknown;
-    try {
-      json = this.#parseJson(answer, where, fields);
-    } catch (err) {
-      if (GATEWAY_STATUSES.has(answer.status)) return this.#gatewayError(answer, where, fields);
-      throw err;
-    }
-    const parsed = ErrorBody.safeParse(json);
-    if (!parsed.success && GATEWAY_STATUSES.has(answer.status)) return this.#gatewayError(answer, where, fields);
-    if (!parsed.success) {
-      return paycaErrorFor(
-        'ErrBadResponse',
-        `PayCA answered ${where} with HTTP ${answer.status}, request ${answer.requestId ?? 'unknown'}, and an error body that breaks the contract: ${describeIssues(parsed.error)}`,
-        fields,
-      );
-    }
-    const { code, message } = parsed.data;
-    // The header is the transport's record of the response; the body's copy only fills in when it is missing.
-    const requestId = answer.requestId ?? parsed.data.requestId;
-    const withId: PaycaErrorFields = { ...fields, requestId };
-    if (!isPaycaErrorCode(code)) {
-      return paycaErrorFor(
-        'ErrBadResponse',
-        `PayCA answered ${where} with HTTP ${answer.status}, request ${requestId}, and error code "${this.#scrub(code)}", which the contract does not define`,
-        withId,
-      );
-    }
-    if (answer.retryAfterSeconds !== undefined) withId.retryAfterSeconds = answer.retryAfterSeconds;
-    const retryHint = code === 'ErrRateLimited' && answer.retryAfterSeconds !== undefined
-      ? ` (retry after ${answer.retryAfterSeconds}s)`
-      : '';
-    return paycaErrorFor(
-      code,
-      `PayCA ${code} (HTTP ${answer.status}) on ${where}, request ${requestId}${retryHint}: ${this.#scrub(message)}`,
-      withId,
-    );
-  }
-
-  /**
-   * A 502, 503 or 504 whose body is not PayCA's comes from a proxy or load balancer in front of PayCA:
-   * the request most likely never reached it, so it is retryable like ErrUnavailable, with what was seen.
-   */
-  #gatewayError(answer: Answer, where: string, fields: PaycaErrorFields): PaycaError {
-    const snippet = answer.text.length === 0 ? 'an empty body' : `"${this.#scrub(answer.text.slice(0, SNIPPET_CHARS))}"`;
-    return paycaErrorFor(
-      'ErrUnavailable',
-      `HTTP ${answer.status} on ${where} from a gateway in front of PayCA (request ${answer.requestId ?? 'unknown'}), not a PayCA error body: ${snippet}`,
-      { ...fields, ...(answer.retryAfterSeconds !== undefined ? { retryAfterSeconds: answer.retryAfterSeconds } : {}) },
-    );
-  }
-
-  #parseJson(answer: Answer, where: string, fields: PaycaErrorFields): unknown {
-    try {
-      return JSON.parse(answer.text) as unknown;
-    } catch {
-      const contentType = answer.contentType ?? 'no content-type';
-      const snippet = answer.text.length === 0 ? 'an empty body' : `"${this.#scrub(answer.text.slice(0, SNIPPET_CHARS))}"`;
-      throw paycaErrorFor(
-        'ErrBadResponse',
-        `PayCA answered ${where} with HTTP ${answer.status}, request ${answer.requestId ?? 'unknown'}, and a body that is not JSON (${contentType}): ${snippet}`,
-        fields,
-      );
-    }
+    throw errorFromAnswer(answer, where, fields, (text) => this.#scrub(text));
   }
 
   /** A permit first, when calls are limited, held until the answer has been read or the call has failed. */
@@ -463,69 +384,19 @@ export class PaycaClient {
     if (signal?.aborted) throw signal.reason;
     const release = await this.#permits?.acquire({ signal });
     try {
-      return await this.#exchange(method, path, headers, payload, signal);
+      return await exchange({
+        baseUrl: this.baseUrl,
+        method,
+        path,
+        headers,
+        payload,
+        signal,
+        timeoutMs: this.timeoutMs,
+        dispatcher: this.#dispatcher,
+        scrub: (text) => this.#scrub(text),
+      });
     } finally {
       release?.();
-    }
-  }
-
-  /** One HTTP exchange with the body read to the end, so the connection goes back to the pool clean. */
-  async #exchange(
-    method: HttpMethod,
-    path: string,
-    headers: Record<string, string>,
-    payload: string | undefined,
-    signal: AbortSignal | undefined,
-  ): Promise<Answer> {
-    const where = `${method} ${path}`;
-    const controller = new AbortController();
-    let timedOut = false;
-    const timer = setTimeout(() => {
-      timedOut = true;
-      controller.abort(new Error(`PayCA call exceeded ${this.timeoutMs} ms`));
-    }, this.timeoutMs);
-    const onAbort = (): void => controller.abort(signal?.reason);
-    signal?.addEventListener('abort', onAbort, { once: true });
-
-    let status: number | undefined;
-    let requestId: string | undefined;
-    try {
-      const response = await request(`${this.baseUrl}${path}`, {
-        method,
-        headers,
-        body: payload,
-        signal: controller.signal,
-        dispatcher: this.#dispatcher,
-      });
-      status = response.statusCode;
-      requestId = firstHeader(response.headers, 'x-request-id');
-      const text = await response.body.text();
-      return {
-        status,
-        requestId,
-        text,
-        contentType: firstHeader(response.headers, 'content-type'),
-        replayed: firstHeader(response.headers, 'idempotent-replayed')?.toLowerCase() === 'true',
-        retryAfterSeconds: parseRetryAfter(firstHeader(response.headers, 'retry-after')),
-      };
-    } catch (err) {
-      // The caller's own cancellation is not a PayCA fault: hand back its reason so Temporal sees a cancel.
-      if (signal?.aborted) throw signal.reason ?? err;
-      const fields: PaycaErrorFields = { status, requestId, method, path, cause: err };
-      const stage = status === undefined ? 'before an answer arrived' : `while reading the HTTP ${status} answer`;
-      const code = errorCode(err);
-      if (timedOut || (code !== undefined && TIMEOUT_ERROR_CODES.has(code))) {
-        throw paycaErrorFor('ErrTimeout', `PayCA ${where} timed out after ${this.timeoutMs} ms ${stage}`, fields);
-      }
-      if (code !== undefined && PROGRAMMING_ERROR_CODES.has(code)) throw err;
-      throw paycaErrorFor(
-        'ErrNetwork',
-        `PayCA ${where} failed ${stage}: ${this.#scrub(describeTransportError(err))}`,
-        fields,
-      );
-    } finally {
-      clearTimeout(timer);
-      signal?.removeEventListener('abort', onAbort);
     }
   }
 
@@ -545,15 +416,6 @@ function echoedForms(value: string): RegExp[] {
   const encoded = new Set([encodeURIComponent(value), new URLSearchParams({ v: value }).toString().slice(2)]);
   encoded.delete(value);
   return [new RegExp(escape(value), 'g'), ...[...encoded].map((form) => new RegExp(escape(form), 'gi'))];
-}
-
-interface Answer {
-  status: number;
-  requestId: string | undefined;
-  text: string;
-  contentType: string | undefined;
-  replayed: boolean;
-  retryAfterSeconds: number | undefined;
 }
 
 function checkIdempotencyKey(key: string, method: string, path: string): void {
@@ -587,48 +449,4 @@ function nonEmpty(name: string, value: string): string {
 
 function segment(name: string, value: string): string {
   return encodeURIComponent(nonEmpty(name, value));
-}
-
-function firstHeader(headers: Record<string, string | string[] | undefined>, name: string): string | undefined {
-  const value = headers[name];
-  const first = Array.isArray(value) ? value[0] : value;
-  return first === undefined || first === '' ? undefined : first;
-}
-
-/** Retry-After is either delta-seconds or an HTTP date (RFC 9110 §10.2.3). */
-function parseRetryAfter(value: string | undefined): number | undefined {
-  if (value === undefined) return undefined;
-  const trimmed = value.trim();
-  if (/^\d+$/.test(trimmed)) return Number(trimmed);
-  const at = Date.parse(trimmed);
-  if (Number.isNaN(at)) return undefined;
-  return Math.max(0, Math.ceil((at - Date.now()) / 1000));
-}
-
-function describeIssues(error: z.ZodError): string {
-  const shown = error.issues.slice(0, 5).map((issue) => {
-    const where = issue.path.length === 0 ? '(root)' : issue.path.map(String).join('.');
-    return `${where}: ${issue.message}`;
-  });
-  const more = error.issues.length > shown.length ? `; and ${error.issues.length - shown.length} more` : '';
-  return `${shown.join('; ')}${more}`;
-}
-
-function errorCode(err: unknown): string | undefined {
-  if (typeof err !== 'object' || err === null) return undefined;
-  const code = (err as { code?: unknown }).code;
-  if (typeof code === 'string') return code;
-  const cause = (err as { cause?: unknown }).cause;
-  return cause === err ? undefined : errorCode(cause);
-}
-
-/** Code and message of a transport error; connection refusals to `localhost` arrive as an AggregateError. */
-function describeTransportError(err: unknown): string {
-  if (!(err instanceof Error)) return String(err);
-  const code = errorCode(err);
-  let message = err.message;
-  if (message === '' && err instanceof AggregateError) {
-    message = err.errors.map((inner: unknown) => (inner instanceof Error ? inner.message : String(inner))).join('; ');
-  }
-  return code === undefined ? `${err.name}: ${message}` : `${code} ${message}`;
 }

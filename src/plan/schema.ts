@@ -18,6 +18,7 @@ import { isLoopbackHost } from '../net/loopback.js';
 /** No plan needs a timer or an offset longer than a year; past it a typo (`20000d`) would become a timer Temporal refuses. */
 const MAX_DURATION_MS = 366 * 86_400_000;
 
+/** Titled so the JSON Schema and the plan reference can say "duration" where zod sees only text. */
 const Duration = z.string().transform((text, ctx) => {
   const ms = parseDuration(text);
   if (ms === undefined) {
@@ -29,7 +30,7 @@ const Duration = z.string().transform((text, ctx) => {
     return z.NEVER;
   }
   return ms;
-});
+}).meta({ title: 'duration', examples: ['24h', '-12h', '90m', '1h30m'] });
 
 const PositiveDuration = Duration.refine((ms) => ms > 0, { message: 'must be longer than zero' });
 
@@ -57,15 +58,15 @@ const PublicKey = z.string().transform((text, ctx) => {
 
 /** Signed answers at the gates: whose answers must carry an Ed25519 signature, and with which key. */
 const Signing = z.strictObject({
-  /** Person id → public key. A listed person's approvals, rejections and decisions must be signed. */
-  publicKeys: z.record(PersonId, PublicKey).default({}),
-  /** When true, every person in approvers must have a key listed. */
-  required: z.boolean().default(false),
+  publicKeys: z
+    .record(PersonId, PublicKey)
+    .default({})
+    .describe("Person id → Ed25519 public key (the line `cutover keygen` prints). A listed person's approvals, rejections and decisions must be signed."),
+  required: z.boolean().default(false).describe('When true, every person in approvers must have a key listed.'),
 });
 
 const SeparationOfDuties = z.strictObject({
-  /** False forbids the person who started the cutover from approving its gates. */
-  starterMayApprove: z.boolean().default(true),
+  starterMayApprove: z.boolean().default(true).describe('False forbids the person who started the cutover from approving its gates.'),
 });
 
 const RoleName = z.enum(ROLES, { error: `must be one of ${ROLES.join(', ')}` });
@@ -73,74 +74,86 @@ const RoleName = z.enum(ROLES, { error: `must be one of ${ROLES.join(', ')}` });
 const SandboxJob = z.discriminatedUnion('kind', [
   z.strictObject({
     kind: z.literal('schedule'),
-    name: z.string().min(1),
-    /** Temporal Schedule id; paused and unpaused through the schedule client. */
-    scheduleId: z.string().min(1),
+    name: z.string().min(1).describe('The job\'s name in notices and the report; unique in the plan.'),
+    scheduleId: z.string().min(1).describe('Temporal Schedule id; paused at T-2h and unpaused on roll-back through the schedule client.'),
   }),
   z.strictObject({
     kind: z.literal('http'),
-    name: z.string().min(1),
-    disableUrl: HttpUrl,
-    enableUrl: HttpUrl,
-    /** Answers `{ enabled: boolean }`; without it the job is assumed enabled before the cutover. */
-    statusUrl: HttpUrl.optional(),
+    name: z.string().min(1).describe('The job\'s name in notices and the report; unique in the plan.'),
+    disableUrl: HttpUrl.describe('POSTed to pause the job at T-2h.'),
+    enableUrl: HttpUrl.describe('POSTed to resume the job on roll-back or abort.'),
+    statusUrl: HttpUrl.optional().describe('Answers `{"enabled": true|false}`; without it the job is assumed enabled before the cutover.'),
   }),
 ]);
 
 const StageOverride = z.strictObject({
-  offset: Duration.optional(),
-  owner: RoleName.optional(),
-  gate: z.array(RoleName).optional(),
-  approvalTimeout: PositiveDuration.optional(),
-  escalateTo: z.array(z.string().min(1)).optional(),
+  offset: Duration.optional().describe("When the stage runs, relative to go-live (e.g. -12h); the runbook's time when left out."),
+  owner: RoleName.optional().describe("The role that runs the stage and is told when it holds; the runbook's owner when left out."),
+  gate: z.array(RoleName).optional().describe("The roles that must approve before the stage counts as done; the runbook's gate when left out."),
+  approvalTimeout: PositiveDuration.optional().describe('How long the gate waits before it escalates; approvalTimeout when left out.'),
+  escalateTo: z.array(z.string().min(1)).optional().describe('Who is told when the gate times out, besides the owner.'),
 });
 
 const ItemId = z.string().regex(/^[a-z0-9][a-z0-9-]*$/, 'an item id is lower-case words joined by dashes, e.g. legal-sign-off');
 
 const Readiness = z.strictObject({
-  /** Changes to the runbook's items, by id: another owner, or optional (never blocks go/no-go). */
-  items: z.record(ItemId, z.strictObject({ owner: RoleName.optional(), optional: z.boolean().optional() })).default({}),
-  /** The programme's own items; the owner attests them with evidence. */
+  items: z
+    .record(
+      ItemId,
+      z
+        .strictObject({
+          owner: RoleName.optional().describe('Another owner for the item.'),
+          optional: z.boolean().optional().describe('True: the item never blocks go/no-go.'),
+        })
+        .describe("A change to one of the runbook's items, keyed by its id (e.g. legal-sign-off)."),
+    )
+    .default({})
+    .describe("Changes to the runbook's readiness items, by id: another owner, or optional."),
   extraItems: z
     .array(
       z.strictObject({
-        id: ItemId,
-        section: z.string().min(1).default('Programme'),
-        title: z.string().min(1),
-        owner: RoleName,
-        optional: z.boolean().default(false),
+        id: ItemId.describe('Lower-case words joined by dashes; not one of the runbook\'s ids.'),
+        section: z.string().min(1).default('Programme').describe('The checklist section it is listed under.'),
+        title: z.string().min(1).describe('What the owner attests.'),
+        owner: RoleName.describe('The role that completes it with evidence.'),
+        optional: z.boolean().default(false).describe('True: the item never blocks go/no-go.'),
       }),
     )
-    .default([]),
+    .default([])
+    .describe("The programme's own readiness items; the owner attests them with evidence."),
   webhookTls: z
     .strictObject({
-      /** The endpoint's certificate must stay valid at least this long. */
-      minDaysValid: z.number().int().nonnegative().default(30),
-      mutualTlsRequired: z.boolean().default(false),
+      minDaysValid: z.number().int().nonnegative().default(30).describe("The endpoint's certificate must stay valid at least this many days."),
+      mutualTlsRequired: z.boolean().default(false).describe('True: the endpoint must ask for a client certificate.'),
     })
-    .default({ minDaysValid: 30, mutualTlsRequired: false }),
-  /** The CI/CD environment files of each environment, read on the worker's machine. */
+    .default({ minDaysValid: 30, mutualTlsRequired: false })
+    .describe("The automated check of the webhook endpoint's TLS."),
   cicdEnv: z
     .strictObject({
-      sandboxFile: z.string().min(1),
-      productionFile: z.string().min(1),
-      allowedDifferences: z.array(z.string().min(1)).default([]),
-      secretKeys: z.array(z.string().min(1)).default([]),
-      /** The production file's key holding the PayCA client secret, checked against the worker's production credentials. */
-      paycaClientSecretKey: z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/, 'must be a variable name such as PAYCA_CLIENT_SECRET').optional(),
+      sandboxFile: z.string().min(1).describe("The sandbox environment's CI/CD env file, on the worker's machine."),
+      productionFile: z.string().min(1).describe("The production environment's CI/CD env file, on the worker's machine."),
+      allowedDifferences: z.array(z.string().min(1)).default([]).describe('Keys whose values may differ between the two files.'),
+      secretKeys: z.array(z.string().min(1)).default([]).describe('Keys compared by keyed fingerprint, never by value.'),
+      paycaClientSecretKey: z
+        .string()
+        .regex(/^[A-Za-z_][A-Za-z0-9_]*$/, 'must be a variable name such as PAYCA_CLIENT_SECRET')
+        .optional()
+        .describe("The production file's key holding the PayCA client secret, checked against the worker's production credentials."),
     })
-    .optional(),
-  /** The production BIN catalogue as the programme expects it: fees, currencies, restrictions. */
-  expectedBins: z.array(ExpectedBin).default([]),
-  /** Initial card records to seed: a CSV with externalRef, holderName, accountId, currency. */
+    .optional()
+    .describe('The automated comparison of the CI/CD environment files of sandbox and production; no check when left out.'),
+  expectedBins: z
+    .array(ExpectedBin)
+    .default([])
+    .describe('The production BIN catalogue as the programme expects it: fees, currencies, restrictions.'),
   seedCards: z
     .strictObject({
-      csv: z.string().min(1),
-      dryRunSample: z.number().int().min(1).max(50).default(3),
-      /** Roll-back and abort close the seeded cards unless this keeps them (the report says which). */
-      keepOnRollBack: z.boolean().default(false),
+      csv: z.string().min(1).describe("The CSV file on the worker's machine, with the header externalRef,holderName,accountId,currency."),
+      dryRunSample: z.number().int().min(1).max(50).default(3).describe('How many records the dry run issues, checks and closes again before seeding.'),
+      keepOnRollBack: z.boolean().default(false).describe('Roll-back and abort close the seeded cards unless this keeps them (the report says which).'),
     })
-    .optional(),
+    .optional()
+    .describe('Initial card records to seed at PayCA; no seeding when left out.'),
 });
 
 const HOUR_MS = 3_600_000;
@@ -155,61 +168,58 @@ const PostLaunch = z
   .strictObject({
     watch: z
       .strictObject({
-        /** The watch runs from the roll-forward decision until T plus this window (the runbook's first 48 h). */
-        window: PositiveDuration.default(48 * HOUR_MS),
-        /** How often PayCA's metrics are read and the alert rules evaluated. */
-        interval: PositiveDuration.default(5 * 60_000),
-        /** How often a summary goes to Analytics. */
-        summaryEvery: PositiveDuration.default(HOUR_MS),
-        /** Plan time per workflow run before it continues as new, keeping each run's history short. */
-        segment: PositiveDuration.default(6 * HOUR_MS),
+        window: PositiveDuration.default(48 * HOUR_MS).describe("The watch runs from the roll-forward decision until T plus this window (the runbook's first 48 h)."),
+        interval: PositiveDuration.default(5 * 60_000).describe("How often PayCA's metrics are read and the alert rules evaluated."),
+        summaryEvery: PositiveDuration.default(HOUR_MS).describe('How often a summary goes to Analytics; a whole number of intervals.'),
+        segment: PositiveDuration.default(6 * HOUR_MS).describe(
+          "Plan time per workflow run before it continues as new, keeping each run's history short; a whole number of summary periods, at most 500 intervals.",
+        ),
       })
-      .default({ window: 48 * HOUR_MS, interval: 5 * 60_000, summaryEvery: HOUR_MS, segment: 6 * HOUR_MS }),
+      .default({ window: 48 * HOUR_MS, interval: 5 * 60_000, summaryEvery: HOUR_MS, segment: 6 * HOUR_MS })
+      .describe('The post-launch watch: how long, how often PayCA is read, summaries.'),
     alerts: z
       .strictObject({
-        /** Failed webhook delivery attempts over all attempts in one interval. */
-        webhookFailureRate: Fraction.default(0.01),
-        /** Available balance per currency below which an account alerts; the funding minimums when absent. */
-        lowBalance: z.record(Currency, z.number().int().nonnegative()).optional(),
+        webhookFailureRate: Fraction.default(0.01).describe('Alert when failed webhook delivery attempts over all attempts in one interval exceed this fraction.'),
+        lowBalance: z
+          .record(Currency, z.number().int().nonnegative())
+          .optional()
+          .describe('Available balance per currency, in minor units, below which an account alerts; the funding minimums when absent.'),
         rateLimited: z
           .strictObject({
-            /** ErrRateLimited answers in one interval above which it alerts. */
-            limit: z.number().int().nonnegative().default(20),
-            /** Or above this many times the trailing hour's average per interval. */
-            baselineFactor: z.number().gt(1, 'must be above 1').default(3),
+            limit: z.number().int().nonnegative().default(20).describe('ErrRateLimited answers in one interval above which it alerts.'),
+            baselineFactor: z.number().gt(1, 'must be above 1').default(3).describe("Or above this many times the trailing hour's average per interval."),
           })
-          .default({ limit: 20, baselineFactor: 3 }),
+          .default({ limit: 20, baselineFactor: 3 })
+          .describe('The alert on PayCA throttling the programme.'),
         declineRate: z
           .strictObject({
-            /** Alert when the decline rate moves this far (as a fraction) from its baseline. */
-            margin: Fraction.default(0.1),
-            /** The expected decline rate; the trailing hour's rate when absent. */
-            baseline: z.number().min(0).max(1).optional(),
-            /** Fewer authorizations than this in one interval say nothing about the rate. */
-            minAuthorizations: z.number().int().positive().default(20),
+            margin: Fraction.default(0.1).describe('Alert when the decline rate moves this far (as a fraction) from its baseline.'),
+            baseline: z.number().min(0).max(1).optional().describe("The expected decline rate; the trailing hour's rate when absent."),
+            minAuthorizations: z.number().int().positive().default(20).describe('Fewer authorizations than this in one interval say nothing about the rate.'),
           })
-          .default({ margin: 0.1, minAuthorizations: 20 }),
+          .default({ margin: 0.1, minAuthorizations: 20 })
+          .describe('The alert on the authorization decline rate.'),
       })
       .default({
         webhookFailureRate: 0.01,
         rateLimited: { limit: 20, baselineFactor: 3 },
         declineRate: { margin: 0.1, minAuthorizations: 20 },
-      }),
+      })
+      .describe("The watch's alert rules (runbook section 5)."),
     feeReconciliation: z
       .strictObject({
-        /** The largest difference, in minor units, that still counts as a match. */
-        tolerance: z.number().int().nonnegative().default(0),
-        /**
-         * Deprecated: every currency the programme uses (funded, or a BIN's) is reconciled. A currency set here
-         * is reconciled too, so plans that set it keep validating and lose nothing.
-         */
-        currency: Currency.optional(),
+        tolerance: z.number().int().nonnegative().default(0).describe('The largest difference, in minor units, that still counts as a match.'),
+        currency: Currency.optional().describe(
+          "Deprecated: every currency the programme uses (funded, or a BIN's) is reconciled. A currency set here is reconciled too, so plans that set it keep validating and lose nothing.",
+        ),
       })
-      .default({ tolerance: 0 }),
-    /** How long before a post-launch item's deadline its owner is reminded. */
-    remindBefore: PositiveDuration.default(24 * HOUR_MS),
-    /** The launch's dashboards, linked from the report. */
-    dashboards: z.array(z.strictObject({ title: z.string().min(1), url: HttpUrl })).default([]),
+      .default({ tolerance: 0 })
+      .describe("The day-1 fee reconciliation at T+24h: PayCA's statement against the fees the plan expects."),
+    remindBefore: PositiveDuration.default(24 * HOUR_MS).describe("How long before a post-launch item's deadline its owner is reminded."),
+    dashboards: z
+      .array(z.strictObject({ title: z.string().min(1).describe('The link text.'), url: HttpUrl.describe("The dashboard's address.") }))
+      .default([])
+      .describe("The launch's dashboards, linked from the report."),
   })
   .superRefine((post, ctx) => {
     const { interval, summaryEvery, segment } = post.watch;
@@ -230,81 +240,116 @@ const PostLaunch = z
 
 export const CutoverPlanFile = z
   .strictObject({
-    programme: z.string().min(1, 'name the programme').max(200, 'must be at most 200 characters: name the programme briefly'),
-    goLive: z.iso.datetime({ offset: true, error: 'must be an ISO 8601 time with zone, e.g. 2026-12-01T09:00:00Z' }).optional(),
+    programme: z
+      .string()
+      .min(1, 'name the programme')
+      .max(200, 'must be at most 200 characters: name the programme briefly')
+      .describe('The programme going live, as notices, the report and the Temporal UI name it.'),
+    goLive: z.iso
+      .datetime({ offset: true, error: 'must be an ISO 8601 time with zone, e.g. 2026-12-01T09:00:00Z' })
+      .optional()
+      .describe('Go-live (T), an ISO 8601 time with zone; `cutover start --go-live` gives it when left out.'),
     approvers: z
       .partialRecord(RoleName, z.array(PersonId).min(1, 'list at least one person'))
-      .refine((a) => !!a.lead?.length, { message: 'the plan needs a programme lead (approvers.lead)' }),
-    payca: z.strictObject({
-      sandbox: z.strictObject({ baseUrl: HttpUrl }),
-      production: z.strictObject({ baseUrl: HttpUrl }),
-      /**
-       * Simulator hosts (e.g. a compose service name) that the production base URL and the webhook URL may
-       * reach over plain http. For rehearsals against the simulator only: never list a real PayCA or webhook host.
-       */
-      allowInsecureHosts: z.array(HostName).default([]),
-    }),
-    funding: z.strictObject({
-      /** Minimum available balance per currency, in minor units. */
-      minimums: z.record(Currency, z.number().int().nonnegative()),
-    }),
+      .refine((a) => !!a.lead?.length, { message: 'the plan needs a programme lead (approvers.lead)' })
+      .describe('Role → the people (short ids such as "olivia") who answer for it at gates and own its items; a lead is required.'),
+    payca: z
+      .strictObject({
+        sandbox: z.strictObject({ baseUrl: HttpUrl.describe("The sandbox API's root URL.") }).describe('The PayCA sandbox environment.'),
+        production: z
+          .strictObject({ baseUrl: HttpUrl.describe("The production API's root URL; https unless loopback or an allowed simulator host.") })
+          .describe('The PayCA production environment.'),
+        allowInsecureHosts: z
+          .array(HostName)
+          .default([])
+          .describe(
+            'Simulator hosts (e.g. a compose service name) that the production base URL and the webhook URL may reach over plain http. For rehearsals against the simulator only: never list a real PayCA or webhook host.',
+          ),
+      })
+      .describe("Where PayCA is; the credentials are in the worker's environment, never here."),
+    funding: z
+      .strictObject({
+        minimums: z
+          .record(Currency, z.number().int().nonnegative())
+          .describe('Minimum available balance of the master account per currency, in minor units, checked at T-12h.'),
+      })
+      .describe('The funding check at T-12h.'),
     configDiff: z
-      .strictObject({ allowedDifferences: z.array(z.string().min(1)).default([]) })
-      .default({ allowedDifferences: [] }),
-    sandboxJobs: z.array(SandboxJob).default([]),
-    webhook: z.strictObject({
-      url: HttpUrl,
-      events: z.array(z.string().min(1)).min(1, 'subscribe to at least one event'),
-      deliveryTimeout: PositiveDuration.default(60_000),
-    }),
-    smokeTest: z.strictObject({
-      accountId: z.string().min(1),
-      currency: Currency,
-      topUpAmount: z.number().int().positive(),
-      holderName: z.string().min(1).default('Cutover Smoke Test'),
-      /** What the go-live gate accepts as the real low-risk authorization run by hand. */
-      authorization: z
-        .strictObject({
-          /** Integer minor units of the authorization's currency. */
-          maxAmount: z.number().int().positive().default(DEFAULT_AUTHORIZATION_LIMITS.maxAmount),
-          /** Measured on PayCA's clock when the gate reads it; the runbook's change window is two hours. */
-          maxAge: PositiveDuration.default(DEFAULT_AUTHORIZATION_LIMITS.maxAgeMs),
-        })
-        .default({ maxAmount: DEFAULT_AUTHORIZATION_LIMITS.maxAmount, maxAge: DEFAULT_AUTHORIZATION_LIMITS.maxAgeMs }),
-    }),
+      .strictObject({
+        allowedDifferences: z.array(z.string().min(1)).default([]).describe('Settings that may differ between sandbox and production.'),
+      })
+      .default({ allowedDifferences: [] })
+      .describe("The config diff at T-24h: PayCA's programme settings in sandbox against production."),
+    sandboxJobs: z
+      .array(SandboxJob)
+      .default([])
+      .describe('Sandbox jobs paused at T-2h and resumed on roll-back: a Temporal Schedule (kind: schedule) or HTTP endpoints (kind: http).'),
+    webhook: z
+      .strictObject({
+        url: HttpUrl.describe("The programme's production webhook endpoint; https unless loopback or an allowed simulator host."),
+        events: z.array(z.string().min(1)).min(1, 'subscribe to at least one event').describe('The PayCA events to subscribe it to.'),
+        deliveryTimeout: PositiveDuration.default(60_000).describe("How long the smoke test waits for PayCA's test event to be delivered."),
+      })
+      .describe('The webhook smoke test at T-1h.'),
+    smokeTest: z
+      .strictObject({
+        accountId: z.string().min(1).describe('The master account the smoke-test card is issued from.'),
+        currency: Currency.describe("The smoke-test card's currency; funding.minimums must list it."),
+        topUpAmount: z.number().int().positive().describe('The top-up loaded onto the smoke-test card, in minor units.'),
+        holderName: z.string().min(1).default('Cutover Smoke Test').describe("The smoke-test card's holder name."),
+        authorization: z
+          .strictObject({
+            maxAmount: z
+              .number()
+              .int()
+              .positive()
+              .default(DEFAULT_AUTHORIZATION_LIMITS.maxAmount)
+              .describe("The largest amount, in integer minor units of the authorization's currency."),
+            maxAge: PositiveDuration.default(DEFAULT_AUTHORIZATION_LIMITS.maxAgeMs).describe(
+              "The oldest it may be, measured on PayCA's clock when the gate reads it; the runbook's change window is two hours.",
+            ),
+          })
+          .default({ maxAmount: DEFAULT_AUTHORIZATION_LIMITS.maxAmount, maxAge: DEFAULT_AUTHORIZATION_LIMITS.maxAgeMs })
+          .describe('What the go-live gate accepts as the real low-risk authorization run by hand.'),
+      })
+      .describe('The go-live smoke tests: a card issued, topped up and read back in production.'),
     notifications: z
       .strictObject({
-        /**
-         * Slack-compatible incoming webhook without a secret in it; the worker's CUTOVER_NOTIFY_URL is used
-         * when absent, and is the place for a URL that carries a token.
-         */
-        webhookUrl: HttpUrl.optional(),
-        monitoringRoom: z.string().min(1).default('#payca-launch'),
-        /** How long one notice keeps retrying (wall time) before it is recorded as not delivered. */
-        retryBudget: PositiveDuration.default(DEFAULT_NOTIFY_RETRY_BUDGET_MS),
-        /** How long one POST to the webhook may take. */
-        attemptTimeout: PositiveDuration.default(DEFAULT_NOTIFY_ATTEMPT_TIMEOUT_MS),
+        webhookUrl: HttpUrl.optional().describe(
+          "Slack-compatible incoming webhook without a secret in it; the worker's CUTOVER_NOTIFY_URL is used when absent, and is the place for a URL that carries a token.",
+        ),
+        monitoringRoom: z.string().min(1).default('#payca-launch').describe('The room notices name.'),
+        retryBudget: PositiveDuration.default(DEFAULT_NOTIFY_RETRY_BUDGET_MS).describe(
+          'How long one notice keeps retrying (wall time) before it is recorded as not delivered.',
+        ),
+        attemptTimeout: PositiveDuration.default(DEFAULT_NOTIFY_ATTEMPT_TIMEOUT_MS).describe('How long one POST to the webhook may take.'),
       })
       .default({
         monitoringRoom: '#payca-launch',
         retryBudget: DEFAULT_NOTIFY_RETRY_BUDGET_MS,
         attemptTimeout: DEFAULT_NOTIFY_ATTEMPT_TIMEOUT_MS,
-      }),
-    approvalTimeout: PositiveDuration.default(2 * 3_600_000),
-    /** How long one PayCA call may keep retrying (429s, 5xx, network) before its stage holds. */
-    paycaRetryBudget: PositiveDuration.default(10 * 60_000),
-    /** How long one compensation keeps retrying before it holds for Engineering (retry, or done by hand). */
-    compensationRetryBudget: PositiveDuration.default(15 * 60_000),
+      })
+      .describe('Notices to people: best effort, never holding the cutover.'),
+    approvalTimeout: PositiveDuration.default(2 * 3_600_000).describe('How long a gate waits before it escalates, unless the stage sets its own.'),
+    paycaRetryBudget: PositiveDuration.default(10 * 60_000).describe(
+      'How long one PayCA call may keep retrying (429s, 5xx, network) before its stage holds.',
+    ),
+    compensationRetryBudget: PositiveDuration.default(15 * 60_000).describe(
+      'How long one compensation keeps retrying before it holds for Engineering (retry, or done by hand).',
+    ),
     readiness: Readiness.default({
       items: {},
       extraItems: [],
       webhookTls: { minDaysValid: 30, mutualTlsRequired: false },
       expectedBins: [],
-    }),
-    stages: z.partialRecord(z.enum(STAGE_IDS), StageOverride).default({}),
-    postLaunch: PostLaunch.default(PostLaunch.parse({})),
-    signing: Signing.optional(),
-    separationOfDuties: SeparationOfDuties.default({ starterMayApprove: true }),
+    }).describe('The readiness checklist (runbook sections 1 to 8) before go/no-go.'),
+    stages: z
+      .partialRecord(z.enum(STAGE_IDS), StageOverride.describe('Changes to one stage of the timeline, keyed by its id.'))
+      .default({})
+      .describe("Changes to the runbook's timeline stages, by stage id."),
+    postLaunch: PostLaunch.default(PostLaunch.parse({})).describe('After roll-forward (runbook section 9): the watch, its alerts, the fee reconciliation, reminders.'),
+    signing: Signing.optional().describe('Signed answers at the gates: whose answers must carry an Ed25519 signature, and with which key.'),
+    separationOfDuties: SeparationOfDuties.default({ starterMayApprove: true }).describe('Who may not approve what.'),
   })
   .superRefine((plan, ctx) => {
     for (const problem of insecureTransportProblems(plan)) ctx.addIssue({ code: 'custom', ...problem });

@@ -14,7 +14,7 @@ import {
   type RetryPolicy,
 } from '@temporalio/workflow';
 import type { CutoverActivities, PaycaActivities } from '../activities/index.js';
-import { NON_RETRYABLE_PAYCA_CODES, type CutoverErrorCode } from '../errors.js';
+import { FAILURE_TYPES, NON_RETRYABLE_PAYCA_CODES } from '../errors.js';
 import { PAYCA_TASK_QUEUE } from './messages.js';
 
 export interface PaycaCallOptions {
@@ -35,7 +35,7 @@ const PAYCA_RETRY: RetryPolicy = {
   initialInterval: '1s',
   backoffCoefficient: 2,
   maximumInterval: '30s',
-  nonRetryableErrorTypes: [...NON_RETRYABLE_PAYCA_CODES, 'CREDENTIALS_MISSING', 'CONFIG_INVALID'],
+  nonRetryableErrorTypes: [...NON_RETRYABLE_PAYCA_CODES, FAILURE_TYPES.CREDENTIALS_MISSING, FAILURE_TYPES.CONFIG_INVALID],
 };
 
 export function paycaActivities(retryBudgetMs: number, summary: string, extra: PaycaCallOptions = {}) {
@@ -100,9 +100,8 @@ export function activityProblem(err: unknown): ActivityProblem {
   if (cause instanceof TimeoutFailure) {
     // The server ends an activity that outlives its retry budget (or an attempt's own limit) with a bare
     // timeout failure: give it a stable code and say which limit ran out, so the hold reason is named.
-    const code: CutoverErrorCode = 'ACTIVITY_TIMED_OUT';
     const attempt = cause.cause instanceof TimeoutFailure ? `; last attempt: ${cause.cause.message}` : '';
-    return { type: code, message: `the activity ran out of time (${cause.timeoutType ?? 'timeout'}: ${cause.message}${attempt})` };
+    return { type: FAILURE_TYPES.ACTIVITY_TIMED_OUT, message: `the activity ran out of time (${cause.timeoutType ?? 'timeout'}: ${cause.message}${attempt})` };
   }
   if (cause instanceof ApplicationFailure) return applicationProblem(cause);
   if (cause instanceof Error) return { type: cause.name, message: cause.message };

@@ -10,6 +10,7 @@
  * (plan-clock.ts) is shared with the watch.
  */
 import { ApplicationFailure, CancellationScope, allHandlersFinished, condition, patched, setHandler } from '@temporalio/workflow';
+import { FAILURE_TYPES } from '../errors.js';
 import { TIMELINE_STAGE_IDS } from '../runbook/stages.js';
 import { settled } from './checklist-rules.js';
 import { createCutoverContext } from './cutover-context.js';
@@ -25,10 +26,10 @@ export async function cutoverWorkflow(input: CutoverInput): Promise<CutoverStatu
   const { timeScale } = input;
   const goLiveMs = Date.parse(input.goLive);
   if (!Number.isFinite(goLiveMs)) {
-    throw ApplicationFailure.nonRetryable(`go-live "${input.goLive}" is not a time`, 'InvalidInput');
+    throw ApplicationFailure.nonRetryable(`go-live "${input.goLive}" is not a time`, FAILURE_TYPES.INVALID_INPUT);
   }
   if (!(timeScale >= 1)) {
-    throw ApplicationFailure.nonRetryable(`time scale ${timeScale} must be 1 or more`, 'InvalidInput');
+    throw ApplicationFailure.nonRetryable(`time scale ${timeScale} must be 1 or more`, FAILURE_TYPES.INVALID_INPUT);
   }
 
   const ctx = createCutoverContext(input, goLiveMs);

@@ -7,6 +7,7 @@
 import { ApplicationFailure, log, patched, setHandler } from '@temporalio/workflow';
 import type { SignalDefinition, UpdateDefinition } from '@temporalio/common';
 import type { AuthorizationVerdict } from '../activities/index.js';
+import { FAILURE_TYPES } from '../errors.js';
 import { DEFAULT_AUTHORIZATION_LIMITS } from '../plan/authorization-limits.js';
 import { ROLE_TITLES } from '../runbook/stages.js';
 import { activityProblem, paycaActivities } from './activity-proxies.js';
@@ -166,7 +167,7 @@ export function registerMessageHandlers(ctx: CutoverContext): void {
     const reason = verdict.ok ? (checkApprove(plan, status, args) ?? checkGoLiveReadiness(args)) : verdict.reason;
     if (reason) {
       refuse('approve', via, reason, args);
-      throw ApplicationFailure.create({ type: 'MessageRefused', message: reason, nonRetryable: true });
+      throw ApplicationFailure.create({ type: FAILURE_TYPES.MESSAGE_REFUSED, message: reason, nonRetryable: true });
     }
     const receipt = applyApprove(args);
     if (verdict.ok) {
@@ -390,7 +391,7 @@ export function registerMessageHandlers(ctx: CutoverContext): void {
       description,
       validator: (args: A) => {
         const reason = checkNow(args);
-        if (reason) throw ApplicationFailure.create({ type: 'MessageRefused', message: reason, nonRetryable: true });
+        if (reason) throw ApplicationFailure.create({ type: FAILURE_TYPES.MESSAGE_REFUSED, message: reason, nonRetryable: true });
       },
     });
     setHandler(signal, async (args: A) => {
@@ -403,7 +404,7 @@ export function registerMessageHandlers(ctx: CutoverContext): void {
         await apply(args, 'signal');
       } catch (err) {
         // Refused after the check (the approval's authorization did not qualify): already kept in state.
-        if (!(err instanceof ApplicationFailure && err.type === 'MessageRefused')) throw err;
+        if (!(err instanceof ApplicationFailure && err.type === FAILURE_TYPES.MESSAGE_REFUSED)) throw err;
       }
     });
   }

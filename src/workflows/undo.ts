@@ -5,6 +5,7 @@
  */
 import { allHandlersFinished, ApplicationFailure, condition, patched, setHandler } from '@temporalio/workflow';
 import type { UpdateDefinition, SignalDefinition } from '@temporalio/common';
+import { FAILURE_TYPES } from '../errors.js';
 import { cutoverActivities } from './activity-proxies.js';
 import { runCompensations, type CompensationAnswer } from './compensations.js';
 import { MESSAGES, undoStatusQuery, type CompensationDoneArgs, type MessageReceipt, type RetryCompensationArgs } from './messages.js';
@@ -36,7 +37,7 @@ export async function undoCompensationsWorkflow(input: UndoInput): Promise<UndoS
     setHandler(update, apply, {
       validator: (args: A) => {
         const reason = check(args);
-        if (reason) throw ApplicationFailure.create({ type: 'MessageRefused', message: reason, nonRetryable: true });
+        if (reason) throw ApplicationFailure.create({ type: FAILURE_TYPES.MESSAGE_REFUSED, message: reason, nonRetryable: true });
       },
     });
     setHandler(signal, (args: A) => {

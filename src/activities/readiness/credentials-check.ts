@@ -8,7 +8,7 @@
  */
 import { asyncLocalStorage } from '@temporalio/activity';
 import { ApplicationFailure } from '@temporalio/common';
-import { CutoverError, PaycaError } from '../../errors.js';
+import { CutoverError, FAILURE_TYPES, PaycaError } from '../../errors.js';
 import { toActivityFailure } from '../../payca/activity-failure.js';
 import type { PaycaClient, PaycaResult } from '../../payca/client.js';
 import { loadPaycaCredentials, type PaycaCredentials, type PaycaEnvironment } from '../../payca/credentials.js';
@@ -49,7 +49,7 @@ export interface CredentialsCheckResult {
 const VERDICT_CODES = new Set<string>(['ErrUnauthorized', 'ErrForbidden']);
 
 /** Failure types payca-clients.ts throws when the worker's environment cannot supply a pair. */
-const MISSING_CREDENTIAL_TYPES = new Set<string>(['CREDENTIALS_MISSING', 'CONFIG_INVALID']);
+const MISSING_CREDENTIAL_TYPES = new Set<string>([FAILURE_TYPES.CREDENTIALS_MISSING, FAILURE_TYPES.CONFIG_INVALID]);
 
 type Verdict = { accepted: true; answer: PaycaResult<AccountList> } | { accepted: false; error: PaycaError };
 

@@ -10,6 +10,7 @@ import { ApplicationFailure } from '@temporalio/common';
 import { X509Certificate } from 'node:crypto';
 import { isIP } from 'node:net';
 import * as tls from 'node:tls';
+import { FAILURE_TYPES } from '../../errors.js';
 
 export interface WebhookTlsInput {
   /** The production webhook endpoint, https. */
@@ -92,7 +93,7 @@ export async function checkWebhookTls(input: WebhookTlsInput, deps: WebhookTlsDe
     url = new URL(input.url);
   } catch {
     throw ApplicationFailure.create({
-      type: 'WebhookUrlInvalid',
+      type: FAILURE_TYPES.WEBHOOK_URL_INVALID,
       nonRetryable: true,
       message: `the webhook URL ${JSON.stringify(input.url)} is not a URL; put the endpoint's https URL in the plan`,
     });
@@ -130,7 +131,7 @@ export async function checkWebhookTls(input: WebhookTlsInput, deps: WebhookTlsDe
   };
   const unreachable = (reason: string, cause?: Error) =>
     ApplicationFailure.create({
-      type: 'WebhookEndpointUnreachable',
+      type: FAILURE_TYPES.WEBHOOK_ENDPOINT_UNREACHABLE,
       nonRetryable: false,
       message: `could not check the webhook endpoint ${host}:${port}: ${reason}; check that it is deployed and reachable from the worker`,
       details: [{ url: input.url, host, port, reason }],
