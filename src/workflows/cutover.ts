@@ -77,7 +77,7 @@ import {
   watchWorkflowId,
 } from './definitions.js';
 import { checkCompleteItem, checkRetryItem, checkWaiveItem, describeBlockers, initialChecklist, settled } from './checklist-rules.js';
-import { createReadinessChecks } from './readiness-checks.js';
+import { createReadinessChecks, type WatchItemEvidence } from './readiness-checks.js';
 import type { AutomatedCheck } from '../runbook/readiness-items.js';
 import {
   checkAbort,
@@ -97,7 +97,7 @@ import { checkRefusalReportBounds, STRICT_MESSAGES_PATCH, withBounds } from './m
 import { boundedRefusal, clip, isMessageKind, MAX_REFUSAL_REASON_LENGTH, recordRefusal } from './refusal-log.js';
 import { addEscalation, addIncident, addWatchDecision } from './state-bounds.js';
 import { CutoverGoLiveKey, CutoverPhaseKey, CutoverStageKey } from './search-attributes.js';
-import { createStageChecks, type CheckOutcome } from './stage-checks.js';
+import { createStageChecks, runStageCheck, type CheckOutcome, type ManualAuthorizationEvidence } from './stage-checks.js';
 import { POST_LAUNCH_STAGE_IDS, ROLE_TITLES, TIMELINE_STAGE_IDS, type StageId } from '../runbook/stages.js';
 import { postLaunchWatchWorkflow } from './post-launch-watch.js';
 import { FEE_RECONCILIATION_ITEM_ID, WATCH_ITEM_ID } from '../runbook/readiness-items.js';
@@ -211,7 +211,7 @@ export async function cutoverWorkflow(input: CutoverInput): Promise<CutoverStatu
   /** Set once the timeline has ended, so the readiness loops stop waiting for re-runs. */
   let timelineOver = false;
 
-  const stageState = (id: StageId) => status.stages.find((s) => s.id === id) as StageState;
+  const stageState = <S extends StageId>(id: S) => status.stages.find((s) => s.id === id) as StageState<S>;
 
   let indexed = '';
   /** Shows the state in the UI. Current details cost no history; search attributes are upserted only on change. */
@@ -350,7 +350,7 @@ export async function cutoverWorkflow(input: CutoverInput): Promise<CutoverStatu
     }
     const receipt = applyApprove(args);
     if (verdict.ok) {
-      goLive.evidence.manualAuthorization = { ...(goLive.evidence.manualAuthorization as object), verified: verdict.authorization };
+      goLive.evidence.manualAuthorization = { ...(goLive.evidence.manualAuthorization as ManualAuthorizationEvidence), verified: verdict.authorization };
       publish();
     }
     return { ...receipt, outcome: `authorization ${args.authorizationId} checked at PayCA; ${receipt.outcome}` };
@@ -775,7 +775,7 @@ export async function cutoverWorkflow(input: CutoverInput): Promise<CutoverStatu
       setPhase('running', stage.id);
       let outcome: CheckOutcome;
       try {
-        outcome = await checks[stage.id](stage);
+        outcome = await runStageCheck(checks, stage);
       } catch (err) {
         if (err instanceof AbortRequested) throw err;
         const problem = activityProblem(err);
@@ -936,7 +936,7 @@ export async function cutoverWorkflow(input: CutoverInput): Promise<CutoverStatu
           alerts: result.alerts.length,
           stillOpen: result.alerts.filter((a) => !a.recoveredAt).map((a) => a.id),
           endedEarly: result.endedEarly,
-        },
+        } satisfies WatchItemEvidence,
       });
     }
     publish();

@@ -9,6 +9,8 @@ import type { JobPriorState } from '../activities/sandbox-jobs.js';
 import type { CutoverPlan } from '../plan/schema.js';
 import type { ApprovalSignature, ItemAnswerKind } from '../signing/approval-statement.js';
 import type { Role, StageId } from '../runbook/stages.js';
+import type { ItemEvidence } from './readiness-checks.js';
+import type { StageEvidenceOnRecord } from './stage-checks.js';
 
 export type { ApprovalSignature, ItemAnswerKind };
 
@@ -103,8 +105,7 @@ export interface HoldRecord {
   since: string;
 }
 
-export interface StageState {
-  id: StageId;
+interface StageStateFields {
   title: string;
   owner: Role;
   offset: string;
@@ -119,9 +120,11 @@ export interface StageState {
   hold?: HoldRecord;
   problems: string[];
   approvals: ApprovalRecord[];
-  evidence: Record<string, unknown>;
   error?: { type: string; message: string; requestId?: string };
 }
+
+/** A stage's state; its evidence has the type its id's check keeps (`StageEvidence` in stage-checks.ts). */
+export type StageState<S extends StageId = StageId> = { [K in S]: StageStateFields & { id: K; evidence: StageEvidenceOnRecord<K> } }[S];
 
 /**
  * A refused message, its text fields cut short. A refused signal is checked and recorded by the workflow
@@ -234,7 +237,7 @@ export interface ChecklistItemState {
   attempts: number;
   problems: string[];
   /** Text or a link from the person who completed it, or what the automated check saw. */
-  evidence?: unknown;
+  evidence?: ItemEvidence;
   completedBy?: string;
   waivedBy?: string;
   reason?: string;
