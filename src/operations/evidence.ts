@@ -174,7 +174,7 @@ interface SingleCurrencyFees {
   difference: number;
 }
 
-/** The day-1 fee reconciliation in either shape it was recorded in: `feeRows` reads the rows of both. */
+/** The day-1 fee reconciliation in either shape it was recorded in: `feeRowsOf` reads the rows of both. */
 export type FeeReconciliationOnRecord = FeeReconciliationResult & SingleCurrencyFees;
 
 const feeReconciliation = lenient<FeeReconciliationOnRecord>({
@@ -230,7 +230,7 @@ export function stageEvidence<S extends StageId>(stage: StageState<S> | undefine
   return (read?.success ? read.data : {}) as StageEvidenceRead<S>;
 }
 
-/** The fee reconciliation as recorded, in whichever shape; for `feeRows`, the per-currency rows of both. */
+/** The fee reconciliation as recorded, in whichever shape; `feeRowsOf` gives the per-currency rows of both. */
 export type FeeReconciliationRead = Recorded<FeeReconciliationOnRecord>;
 
 // ---------- checklist items ----------
