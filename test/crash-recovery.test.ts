@@ -12,6 +12,7 @@ import { runLowRiskAuthorization } from '../src/dev/low-risk-authorization.js';
 import assert from 'node:assert/strict';
 import { setTimeout as delay } from 'node:timers/promises';
 import type { CutoverStatus, StageState } from '../src/workflows/cutover-state.js';
+import type { StageId } from '../src/runbook/stages.js';
 import { CrashRehearsal, type PendingActivity } from './helpers/crash-rehearsal.js';
 import { SimulatorCounters } from '../src/simulator/counters.js';
 import { freshWorkflowId } from './helpers/temporal.js';
@@ -35,9 +36,9 @@ interface RunOutcome {
   smoke: SmokeTrace;
 }
 
-const stage = (status: CutoverStatus, id: string) => status.stages.find((s) => s.id === id) as StageState;
-const holding = (id: string) => (status: CutoverStatus) => stage(status, id).status === 'holding';
-const approvers = (status: CutoverStatus, id: string) => stage(status, id).approvals.map((a) => a.by);
+const stage = <S extends StageId>(status: CutoverStatus, id: S) => status.stages.find((s) => s.id === id) as StageState<S>;
+const holding = (id: StageId) => (status: CutoverStatus) => stage(status, id).status === 'holding';
+const approvers = (status: CutoverStatus, id: StageId) => stage(status, id).approvals.map((a) => a.by);
 
 async function startCutover(run: CrashRehearsal): Promise<void> {
   await run.cutover(['start', run.planFile, '--id', run.workflowId, '--go-live', '+1h', '--time-scale', '720', '--as', 'lara']);

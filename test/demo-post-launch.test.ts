@@ -13,7 +13,8 @@ const at = (offsetMs: number) => new Date(T + offsetMs).toISOString();
 const approvers: CutoverPlan['approvers'] = { lead: ['lara'], cx: ['carlos'], finance: ['fiona'], analytics: ['anika'] };
 const script: ChecklistScript = { fixes: new Map(), waivers: {}, evidence: (item) => `evidence for ${item.id}` };
 
-function stage(id: StageState['id'], offsetMs: number, status: StageState['status'], change: Partial<StageState> = {}): StageState {
+/** A stage as a status holds it; its evidence may take any shape a worker, old or new, recorded. */
+function stage(id: StageState['id'], offsetMs: number, status: StageState['status'], change: Omit<Partial<StageState>, 'evidence'> & { evidence?: object } = {}): StageState {
   return {
     id,
     title: id,
@@ -204,9 +205,9 @@ describe('the demo through the post-launch watch', () => {
       const row = (currency: string, statementFees: number, metricsFees: number, onStatement = true) => ({
         currency, expected: true, onStatement, metricsFees, statementFees, statementByType: {}, difference: statementFees - metricsFees, matches: statementFees === metricsFees && onStatement,
       });
-      fees.evidence.feeReconciliation = { date: '2026-12-01', currencies: ['EUR', 'GBP'], byCurrency: [row('EUR', 240, 240), row('GBP', 1050, 1050)], tolerance: 0, matches: true };
+      (fees.evidence as { feeReconciliation?: unknown }).feeReconciliation = { date: '2026-12-01', currencies: ['EUR', 'GBP'], byCurrency: [row('EUR', 240, 240), row('GBP', 1050, 1050)], tolerance: 0, matches: true };
       assert.match(postLaunchSummary(done) ?? '', /day-1 fees reconciled \(statement 240 EUR = metrics 240 EUR, statement 1050 GBP = metrics 1050 GBP for 2026-12-01, within the tolerance of 0\)$/);
-      fees.evidence.feeReconciliation = { date: '2026-12-01', currencies: ['EUR', 'GBP'], byCurrency: [row('EUR', 0, 240, false), row('GBP', 1050, 1050)], tolerance: 0, matches: false };
+      (fees.evidence as { feeReconciliation?: unknown }).feeReconciliation = { date: '2026-12-01', currencies: ['EUR', 'GBP'], byCurrency: [row('EUR', 0, 240, false), row('GBP', 1050, 1050)], tolerance: 0, matches: false };
       assert.match(postLaunchSummary(done) ?? '', /\(statement 0 EUR against metrics 240 EUR: difference -240 \(no line on the statement\) for 2026-12-01\)$/);
     });
   });

@@ -15,6 +15,7 @@ import { runLowRiskAuthorization } from '../src/dev/low-risk-authorization.js';
 import { loadPlanFile } from '../src/plan/load.js';
 import type { CutoverPlan } from '../src/plan/schema.js';
 import { openRequiredItems } from '../src/workflows/checklist-rules.js';
+import type { StageId } from '../src/runbook/stages.js';
 import { approveUpdate, retryItemUpdate, statusQuery } from '../src/workflows/messages.js';
 import type { ChecklistItemState, CutoverStatus, HistoryLimits, StageState } from '../src/workflows/cutover-state.js';
 import { useCliStack } from './helpers/cli-stack.js';
@@ -33,7 +34,7 @@ function freshId(prefix: string): string {
   return `${prefix}-${process.pid}-${Date.now().toString(36)}-${runCounter}`;
 }
 
-const stage = (status: CutoverStatus, id: string) => status.stages.find((s) => s.id === id) as StageState;
+const stage = <S extends StageId>(status: CutoverStatus, id: S) => status.stages.find((s) => s.id === id) as StageState<S>;
 const item = (status: CutoverStatus, id: string) => status.checklist.find((i) => i.id === id) as ChecklistItemState;
 const checked = (i: ChecklistItemState) => i.kind === 'attested' || !!i.postLaunch || ['done', 'failed', 'waived'].includes(i.status);
 

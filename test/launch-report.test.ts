@@ -22,7 +22,8 @@ import { tableCells, unescapeMarkdown } from './helpers/markdown-source.js';
 const GO_LIVE = '2026-12-01T09:00:00.000Z';
 const GENERATED_AT = new Date('2026-12-01T12:00:00.000Z');
 
-function stage(id: StageState['id'], offset: string, owner: StageState['owner'], plannedAt: string, change: Partial<StageState> = {}): StageState {
+/** A stage as a status holds it; its evidence may take any shape a worker, old or new, recorded. */
+function stage(id: StageState['id'], offset: string, owner: StageState['owner'], plannedAt: string, change: Omit<Partial<StageState>, 'evidence'> & { evidence?: object } = {}): StageState {
   return {
     id,
     title: `Title of ${id}`,

@@ -77,7 +77,7 @@ interface FaultCell {
 const POST_CARDS = { path: '/v1/cards', method: 'POST' };
 /** Top-up and close, not the issue call; within go-live the top-up comes first. */
 const POST_CARD_ACTIONS = { path: '/v1/cards/', method: 'POST' };
-const smokeOf = (stage: StageState) => stage.evidence.smokeTests as SmokeEvidence;
+const smokeOf = (stage: StageState) => (stage.evidence as { smokeTests?: unknown }).smokeTests as SmokeEvidence;
 
 const CELLS: FaultCell[] = [
   {

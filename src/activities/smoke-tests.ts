@@ -12,6 +12,7 @@ import { FAILURE_TYPES, PaycaError } from '../errors.js';
 import { paycaCall } from '../payca/activity-failure.js';
 import { idempotencyKeyFromActivity, type MoneyCallScope } from '../payca/idempotency.js';
 import type { PaycaClients } from './payca-clients.js';
+import type { DeliveryEvidence } from './webhooks.js';
 
 export interface IssueTestCardInput {
   baseUrl: string;
@@ -38,6 +39,80 @@ export interface TopUpTestCardInput {
   reconcileFirst?: boolean;
 }
 
+/** How a step learned what PayCA had done instead of doing it again: a broken 2xx answer, or a run repeating a step. */
+export interface RecoveryEvidence {
+  recovered?: { brokenAnswer: string | null; foundBy: string };
+  reconciled?: { foundBy: string };
+}
+
+export interface HealthEvidence {
+  status: string;
+  environment: string;
+  /** PayCA's clock; absent in cutovers started before the go-live gate read it. */
+  time: string;
+  requestId: string;
+}
+
+export interface AccountsEvidence {
+  accounts: { id: string; currency: string; available: number; status: string }[];
+  requestId: string;
+}
+
+export interface TestCardEvidence extends RecoveryEvidence {
+  cardId: string;
+  last4: string;
+  status: string;
+  externalRef: string;
+  requestId: string;
+  replayed: boolean;
+}
+
+export interface TopUpEvidence extends RecoveryEvidence {
+  transactionId: string;
+  ledgerEntryId: string;
+  cardBalance: number;
+  requestId: string;
+  replayed: boolean;
+  /** When the top-up began: the card.topup webhook is looked for from here. */
+  startedAt: string;
+}
+
+export interface LedgerEvidence {
+  ledgerEntryId: string;
+  /** Entries on the card's ledger. */
+  entries: number;
+  requestId: string;
+}
+
+export interface ClosedCardEvidence extends RecoveryEvidence {
+  cardId: string;
+  status: string;
+  requestId: string;
+}
+
+export interface EarlierTestCard {
+  externalRef: string;
+  cardId: string;
+  status: string;
+  requestId: string;
+}
+
+/**
+ * The go-live smoke tests as the stage keeps them, one entry per step in the order they run (runbook
+ * section 4). A step that has not run yet, or did not finish, has no entry.
+ */
+export interface SmokeTestEvidence {
+  /** Cards earlier runs left open, found by their external reference and closed; re-runs only. */
+  earlierTestCards?: EarlierTestCard[];
+  health?: HealthEvidence;
+  accounts?: AccountsEvidence;
+  issueCard?: TestCardEvidence;
+  topUp?: TopUpEvidence;
+  ledger?: LedgerEvidence;
+  topUpWebhook?: DeliveryEvidence | { skipped: string };
+  closeCard?: ClosedCardEvidence;
+}
+
 /** The card PayCA lists under `externalRef` (the list endpoint matches by reference; checked again here). */
 function cardWithRef<C extends { externalRef: string }>(cards: C[], externalRef: string): C | undefined {
   return cards.find((c) => c.externalRef === externalRef);
@@ -53,7 +128,7 @@ export function createSmokeTestActivities({ payca }: { payca: PaycaClients }) {
   const signal = () => Context.current().cancellationSignal;
 
   return {
-    async checkHealth(input: { baseUrl: string }) {
+    async checkHealth(input: { baseUrl: string }): Promise<HealthEvidence> {
       const answer = await paycaCall(() => production(input.baseUrl).health({ signal: signal() }));
       if (answer.body.environment !== 'production') {
         throw ApplicationFailure.create({
@@ -66,7 +141,7 @@ export function createSmokeTestActivities({ payca }: { payca: PaycaClients }) {
       return { status: answer.body.status, environment: answer.body.environment, time: answer.body.time, requestId: answer.requestId };
     },
 
-    async readAccounts(input: { baseUrl: string; accountId: string }) {
+    async readAccounts(input: { baseUrl: string; accountId: string }): Promise<AccountsEvidence> {
       const answer = await paycaCall(() => production(input.baseUrl).listAccounts({ signal: signal() }));
       const account = answer.body.data.find((a) => a.id === input.accountId);
       if (!account) {
@@ -82,7 +157,7 @@ export function createSmokeTestActivities({ payca }: { payca: PaycaClients }) {
       };
     },
 
-    async issueTestCard(input: IssueTestCardInput) {
+    async issueTestCard(input: IssueTestCardInput): Promise<TestCardEvidence> {
       const idempotencyKey = idempotencyKeyFromActivity('issue-test-card', input.idempotency);
       const client = production(input.baseUrl);
       if (input.reconcileFirst) {
@@ -117,7 +192,7 @@ export function createSmokeTestActivities({ payca }: { payca: PaycaClients }) {
       };
     },
 
-    async topUpTestCard(input: TopUpTestCardInput) {
+    async topUpTestCard(input: TopUpTestCardInput): Promise<TopUpEvidence> {
       const idempotencyKey = idempotencyKeyFromActivity('top-up-test-card', input.idempotency);
       const startedAt = new Date().toISOString();
       const client = production(input.baseUrl);
@@ -169,7 +244,7 @@ export function createSmokeTestActivities({ payca }: { payca: PaycaClients }) {
       };
     },
 
-    async verifyLedger(input: { baseUrl: string; cardId: string; transactionId: string; amount: number }) {
+    async verifyLedger(input: { baseUrl: string; cardId: string; transactionId: string; amount: number }): Promise<LedgerEvidence> {
       const answer = await paycaCall(() => production(input.baseUrl).listLedger(input.cardId, { signal: signal() }));
       const entries = answer.body.data.filter((e) => e.transactionId === input.transactionId);
       if (entries.length !== 1 || entries[0]?.amount !== input.amount) {
@@ -183,7 +258,7 @@ export function createSmokeTestActivities({ payca }: { payca: PaycaClients }) {
       return { ledgerEntryId: entries[0].id, entries: answer.body.data.length, requestId: answer.requestId };
     },
 
-    async closeTestCard(input: { baseUrl: string; cardId: string; idempotency?: MoneyCallScope }) {
+    async closeTestCard(input: { baseUrl: string; cardId: string; idempotency?: MoneyCallScope }): Promise<ClosedCardEvidence> {
       const idempotencyKey = idempotencyKeyFromActivity('close-test-card', input.idempotency);
       const client = production(input.baseUrl);
       const answer = await paycaCall(async () => {
@@ -204,9 +279,9 @@ export function createSmokeTestActivities({ payca }: { payca: PaycaClients }) {
      * a card whose issue answer was lost or broken past the retry budget. Earlier runs issued under their
      * own external references, so each is looked up and every card still active under it is closed.
      */
-    async closeEarlierTestCards(input: { baseUrl: string; externalRefs: string[] }) {
+    async closeEarlierTestCards(input: { baseUrl: string; externalRefs: string[] }): Promise<{ cards: EarlierTestCard[] }> {
       const client = production(input.baseUrl);
-      const found: { externalRef: string; cardId: string; status: string; requestId: string }[] = [];
+      const found: EarlierTestCard[] = [];
       for (const externalRef of input.externalRefs) {
         const cards = await paycaCall(() => client.findCards(externalRef, { signal: signal() }));
         for (const card of cards.body.data.filter((c) => c.externalRef === externalRef)) {
@@ -231,8 +306,9 @@ function actedThenAnsweredBadly(err: unknown): err is PaycaError {
 }
 
 /** Evidence of a recovery: the broken answer's request id and the read that found what PayCA did. */
-function recovery(answer: object) {
+function recovery(answer: object): RecoveryEvidence {
   if (!('foundBy' in answer)) return {};
   const { recoveredFrom, foundBy } = answer as { recoveredFrom?: string; foundBy: string };
   return { recovered: { brokenAnswer: recoveredFrom ?? null, foundBy } };
 }
+

@@ -36,6 +36,13 @@ export interface AwaitDeliveryInput {
   pollIntervalMs?: number;
 }
 
+/** The `webhook.test` event PayCA was asked to send. */
+export interface TestWebhookSent {
+  deliveryId: string;
+  requestId: string;
+  sentAt: string;
+}
+
 export interface DeliveryEvidence {
   deliveryId: string;
   eventType: string;
@@ -90,7 +97,7 @@ export function createWebhookActivities({ payca, env, webhookTargets }: WebhookA
       };
     },
 
-    async sendTestWebhook(input: { baseUrl: string; subscriptionId: string }) {
+    async sendTestWebhook(input: { baseUrl: string; subscriptionId: string }): Promise<TestWebhookSent> {
       const signal = Context.current().cancellationSignal;
       const idempotencyKey = idempotencyKeyFromActivity('send-test-webhook');
       const answer = await paycaCall(() =>

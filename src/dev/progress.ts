@@ -2,128 +2,164 @@
  * Turns successive status readings into progress lines a person can follow:
  * "T-24h config-diff passed (2 differences, all allowed)", "readiness: bin-catalogue done", and after the
  * roll-forward the post-launch watch: alerts opening and recovering, summaries, reminders, post-launch
- * items. Evidence is read defensively, since it is free-form per stage and check; a shape this does not
- * know gets no detail.
+ * items. Evidence is decoded at the edge (`operations/evidence.ts`), typed per stage and per check; a field an
+ * older worker did not record reads "not recorded".
  */
 import { formatDuration, formatOffset } from '../plan/duration.js';
+import type { FundingCheckResult } from '../activities/index.js';
+import {
+  feeRowsOf,
+  itemEvidence,
+  recorded,
+  stageEvidence,
+  type CheckEvidenceRead,
+  type FeeReconciliationRead,
+  type Recorded,
+  type StageEvidenceRead,
+} from '../operations/evidence.js';
+import type { AutomatedCheck } from '../runbook/readiness-items.js';
+import type { StageId } from '../runbook/stages.js';
 import { openRequiredItems } from '../workflows/checklist-rules.js';
 import type { ChecklistItemState, CutoverStatus, StageState, WatchState } from '../workflows/cutover-state.js';
 import type { MetricsTotals, WatchAlert, WatchSummary } from '../workflows/watch-protocol.js';
+import type { WatchItemEvidence } from '../workflows/readiness-checks.js';
+import type { WebhookDeliveryProof } from '../workflows/webhook-delivery.js';
 import { addTotals, emptyTotals } from '../workflows/watch-rules.js';
-import { feeRows } from '../plan/fee-reconciliation.js';
-
-type Evidence = Record<string, unknown>;
 
 const plural = (n: number, word: string, many = `${word}s`) => `${n} ${n === 1 ? word : many}`;
 
-function asRecord(value: unknown): Evidence | undefined {
-  return typeof value === 'object' && value !== null && !Array.isArray(value) ? (value as Evidence) : undefined;
-}
+/** A count the evidence may not hold: "3 settings", or "settings not recorded". */
+const counted = (n: number | undefined, word: string, many = `${word}s`) => (n === undefined ? `${many} not recorded` : plural(n, word, many));
 
-function asArray(value: unknown): unknown[] {
-  return Array.isArray(value) ? value : [];
-}
-
-function configDiffDetail(evidence: Evidence): string | undefined {
-  const diff = asRecord(evidence.configDiff);
+function configDiffDetail(evidence: StageEvidenceRead<'config-diff'>): string | undefined {
+  const diff = evidence.configDiff;
   if (!diff) return undefined;
-  const differences = asArray(diff.differences).length;
-  const unexpected = asArray(diff.unexpected).length;
-  if (differences === 0) return `no differences in ${plural(Number(diff.keysCompared ?? 0), 'setting')}`;
+  const differences = diff.differences?.length;
+  if (differences === undefined) return `differences not recorded (${counted(diff.keysCompared, 'setting')} compared)`;
+  if (differences === 0) return `no differences in ${counted(diff.keysCompared, 'setting')}`;
+  const unexpected = diff.unexpected?.length;
+  if (unexpected === undefined) return `${plural(differences, 'difference')}, which were allowed not recorded`;
   return unexpected === 0 ? `${plural(differences, 'difference')}, all allowed` : `${plural(differences, 'difference')}, ${unexpected} not allowed`;
 }
 
-function fundingDetail(evidence: Evidence): string | undefined {
-  const funding = asRecord(evidence.funding);
+function fundingDetail(funding: Recorded<FundingCheckResult> | undefined): string | undefined {
   if (!funding) return undefined;
-  const accounts = asArray(funding.accounts).length;
-  const shortfalls = asArray(funding.shortfalls).length;
-  return `${plural(accounts, 'master account')}, ${shortfalls === 0 ? 'every minimum met' : plural(shortfalls, 'shortfall')}`;
+  const shortfalls = funding.shortfalls?.length;
+  const met = shortfalls === undefined ? 'shortfalls not recorded' : shortfalls === 0 ? 'every minimum met' : plural(shortfalls, 'shortfall');
+  return `${counted(funding.accounts?.length, 'master account')}, ${met}`;
 }
 
-function jobsDetail(evidence: Evidence): string | undefined {
-  const jobs = asArray(evidence.jobs).map(asRecord).filter((job): job is Evidence => job !== undefined);
-  if (jobs.length === 0) return typeof evidence.note === 'string' ? evidence.note : undefined;
-  return `paused ${jobs.map((job) => `${String(job.name)}${job.wasActive === false ? ' (already paused)' : ''}`).join(', ')}`;
+function jobsDetail(evidence: StageEvidenceRead<'disable-sandbox-jobs'>): string | undefined {
+  const jobs = evidence.jobs ?? [];
+  if (jobs.length === 0) return evidence.note;
+  return `paused ${jobs.map((job) => `${recorded(job.name)}${job.wasActive === false ? ' (already paused)' : ''}`).join(', ')}`;
 }
 
-function webhookDetail(evidence: Evidence): string | undefined {
-  const delivery = asRecord(evidence.delivery);
-  const subscription = asRecord(evidence.subscription);
+function webhookDetail(proof: Recorded<WebhookDeliveryProof>): string | undefined {
+  const { delivery, subscription } = proof;
   if (!delivery) return undefined;
   const created = subscription?.created === true ? 'subscription created, ' : subscription ? 'subscription in place, ' : '';
-  return `${created}test event answered HTTP ${String(delivery.responseStatus ?? '2xx')} after ${plural(Number(delivery.attempts ?? 1), 'attempt')}`;
+  // PayCA leaves out the endpoint's status on some deliveries; a delivery it counts as succeeded answered 2xx.
+  return `${created}test event answered HTTP ${delivery.responseStatus ?? '2xx'} after ${counted(delivery.attempts, 'attempt')}`;
 }
 
-function goLiveDetail(evidence: Evidence): string | undefined {
-  const smoke = asRecord(evidence.smokeTests);
+function goLiveDetail(evidence: StageEvidenceRead<'go-live'>): string | undefined {
+  const smoke = evidence.smokeTests;
   if (!smoke) return undefined;
-  const card = asRecord(smoke.issueCard);
-  const topUp = asRecord(smoke.topUp);
+  const topUpWebhook = smoke.topUpWebhook;
   const parts = [
     smoke.health ? 'health ok' : undefined,
-    card ? `card ${String(card.cardId)} issued` : undefined,
-    topUp ? 'topped up with ledger entry' : undefined,
-    asRecord(smoke.topUpWebhook)?.deliveryId ? 'card.topup webhook delivered' : undefined,
-    asRecord(smoke.closeCard) ? 'card closed' : undefined,
+    smoke.issueCard ? `card ${recorded(smoke.issueCard.cardId)} issued` : undefined,
+    smoke.topUp ? 'topped up with ledger entry' : undefined,
+    topUpWebhook && 'deliveryId' in topUpWebhook && topUpWebhook.deliveryId ? 'card.topup webhook delivered' : undefined,
+    smoke.closeCard ? 'card closed' : undefined,
   ].filter((part): part is string => part !== undefined);
-  const authorization = asRecord(evidence.manualAuthorization);
-  if (authorization) parts.push(`manual authorization ${String(authorization.authorizationId)}`);
+  const authorization = evidence.manualAuthorization;
+  if (authorization) parts.push(`manual authorization ${recorded(authorization.authorizationId)}`);
   return parts.join(', ') || undefined;
 }
 
-function stageDetail(stage: StageState, status: CutoverStatus): string | undefined {
-  switch (stage.id) {
-    case 'config-diff':
-      return configDiffDetail(stage.evidence);
-    case 'funding-check':
-      return fundingDetail(stage.evidence);
-    case 'disable-sandbox-jobs':
-      return jobsDetail(stage.evidence);
-    case 'webhook-smoke-test':
-      return webhookDetail(stage.evidence);
-    case 'go-live':
-      return goLiveDetail(stage.evidence);
-    case 'debrief':
-      return status.decision ? `${status.decision.decision} by ${status.decision.by}` : undefined;
-    case 'fee-reconciliation':
-      return feeDetail(stage.evidence.feeReconciliation);
-    default:
-      return noDetailForUnlistedStage(stage.id);
-  }
-}
+/** The one-line detail of each stage once it passed: a stage the runbook adds fails the build here until it has one. */
+const STAGE_DETAIL: { [S in StageId]: (evidence: StageEvidenceRead<S>, status: CutoverStatus) => string | undefined } = {
+  'config-diff': configDiffDetail,
+  'funding-check': (evidence) => fundingDetail(evidence.funding),
+  'disable-sandbox-jobs': jobsDetail,
+  'webhook-smoke-test': webhookDetail,
+  'go-live': goLiveDetail,
+  debrief: (_evidence, status) => (status.decision ? `${status.decision.decision} by ${status.decision.by}` : undefined),
+  'fee-reconciliation': (evidence) => feeDetail(evidence.feeReconciliation),
+};
 
-/** Takes only `never`, so a stage added to the runbook without a case above fails to compile. */
-function noDetailForUnlistedStage(stage: never): undefined {
-  void stage;
-  return undefined;
+function stageDetail<S extends StageId>(stage: StageState<S>, status: CutoverStatus): string | undefined {
+  const detail = STAGE_DETAIL[stage.id] as ((evidence: StageEvidenceRead<S>, status: CutoverStatus) => string | undefined) | undefined;
+  // A stage a newer worker added, unknown to this build, gets no detail.
+  return detail?.(stageEvidence(stage), status);
 }
 
 /** "statement 1950 GBP = metrics 1950 GBP, statement 0 EUR = metrics 0 EUR for 2026-11-27": minor units, as PayCA reports them. */
-function feeDetail(value: unknown): string | undefined {
-  const rows = feeRows(value);
-  const fees = asRecord(value);
+function feeDetail(fees: FeeReconciliationRead | undefined): string | undefined {
+  const rows = feeRowsOf(fees);
   if (!rows || !fees) return undefined;
-  const day = typeof fees.date === 'string' ? ` for ${fees.date}` : '';
+  const day = fees.date !== undefined ? ` for ${fees.date}` : '';
   if (fees.matches === true) {
-    const pairs = rows.map((row) => `statement ${row.statementFees} ${row.currency} = metrics ${row.metricsFees} ${row.currency}`);
-    return `${pairs.join(', ')}${day}, within the tolerance of ${String(fees.tolerance ?? 0)}`;
+    const pairs = rows.map((row) => `statement ${recorded(row.statementFees)} ${recorded(row.currency)} = metrics ${recorded(row.metricsFees)} ${recorded(row.currency)}`);
+    return `${pairs.join(', ')}${day}, within the tolerance of ${fees.tolerance ?? 0}`;
   }
   const off = rows
-    .filter((row) => !row.matches)
-    .map((row) => `statement ${row.statementFees} ${row.currency} against metrics ${row.metricsFees} ${row.currency}: difference ${row.difference}${row.onStatement ? '' : ' (no line on the statement)'}`);
+    .filter((row) => row.matches !== true)
+    .map(
+      (row) =>
+        `statement ${recorded(row.statementFees)} ${recorded(row.currency)} against metrics ${recorded(row.metricsFees)} ${recorded(row.currency)}: difference ${recorded(row.difference)}${row.onStatement === false ? ' (no line on the statement)' : ''}`,
+    );
   return `${off.join('; ')}${day}`;
 }
 
 /** "watch completed after 552 reads, 46 summaries, 1 alert": the watch item's evidence. */
-function watchItemDetail(record: Evidence): string {
-  const open = asArray(record.stillOpen).length;
+function watchItemDetail(record: Recorded<WatchItemEvidence>): string {
+  const open = record.stillOpen?.length ?? 0;
   return [
-    `watch ${String(record.watch)}`,
-    plural(Number(record.reads ?? 0), 'read'),
-    plural(Number(record.summaries ?? 0), 'summary', 'summaries'),
-    `${plural(Number(record.alerts ?? 0), 'alert')}${open ? `, ${open} still open` : ''}`,
+    `watch ${recorded(record.watch)}`,
+    counted(record.reads, 'read'),
+    counted(record.summaries, 'summary', 'summaries'),
+    `${counted(record.alerts, 'alert')}${open ? `, ${open} still open` : ''}`,
   ].join(', ');
+}
+
+/** The detail of each automated check once done: a check the runbook adds fails the build here until it has one. */
+const CHECK_DETAIL: { [C in AutomatedCheck]: (evidence: CheckEvidenceRead<C>) => string | undefined } = {
+  'production-credentials': () => undefined,
+  'cicd-env': (evidence) => (evidence.keys ? `${plural(evidence.keys.length, 'key')} compared` : undefined),
+  'webhook-tls': () => undefined,
+  'mutual-tls': () => undefined,
+  'bin-catalogue': (evidence) => (evidence.catalogue ? `${plural(evidence.catalogue.length, 'BIN')} as the plan expects` : undefined),
+  prefund: (evidence) => (evidence.shortfalls ? fundingDetail(evidence) : undefined),
+  'seed-cards': (evidence) =>
+    evidence.seeded === undefined ? undefined : `${plural(evidence.seeded, 'card')} seeded after a dry run of ${counted(evidence.dryRun?.length, 'card')}`,
+  'webhook-subscriptions': webhookDetail,
+};
+
+function checkDetail(item: ChecklistItemState): string | undefined {
+  const read = itemEvidence(item);
+  switch (read.kind) {
+    case 'check':
+      // Each variant pairs a check with its own evidence, which TypeScript cannot follow through the union.
+      return (CHECK_DETAIL[read.check] as (evidence: object) => string | undefined)(read.evidence);
+    case 'watch':
+      return read.evidence.watch === undefined && read.evidence.reads === undefined ? undefined : watchItemDetail(read.evidence);
+    case 'fee-reconciliation':
+      return feeDetail(read.evidence);
+    case 'attested':
+    case 'unknown':
+      return undefined;
+    default:
+      return unhandled(read);
+  }
+}
+
+/** Takes only `never`, so a kind of item evidence added without a case above fails to compile. */
+function unhandled(read: never): undefined {
+  void read;
+  return undefined;
 }
 
 function stageLine(stage: StageState, status: CutoverStatus): string | undefined {
@@ -147,21 +183,6 @@ function stageLine(stage: StageState, status: CutoverStatus): string | undefined
   }
 }
 
-function checkDetail(evidence: unknown): string | undefined {
-  const record = asRecord(evidence);
-  if (!record) return undefined;
-  if (Array.isArray(record.keys)) return `${plural(record.keys.length, 'key')} compared`;
-  if (Array.isArray(record.catalogue)) return `${plural(record.catalogue.length, 'BIN')} as the plan expects`;
-  if (typeof record.seeded === 'number') {
-    return `${plural(record.seeded, 'card')} seeded after a dry run of ${asArray(record.dryRun).length}`;
-  }
-  if (Array.isArray(record.shortfalls)) return fundingDetail({ funding: record });
-  if (record.delivery) return webhookDetail(record);
-  if (typeof record.watch === 'string' && typeof record.reads === 'number') return watchItemDetail(record);
-  if (typeof record.metricsFees === 'number') return feeDetail(record);
-  return undefined;
-}
-
 function itemLine(item: ChecklistItemState): string | undefined {
   const head = `${item.postLaunch ? 'post-launch' : 'readiness'}: ${item.id}`;
   switch (item.status) {
@@ -173,7 +194,7 @@ function itemLine(item: ChecklistItemState): string | undefined {
       return `${head} waived by ${item.waivedBy ?? 'someone'}: ${item.reason ?? ''}`;
     case 'done': {
       if (item.kind === 'attested') return `${head} done (${item.completedBy ?? 'someone'})`;
-      const detail = checkDetail(item.evidence);
+      const detail = checkDetail(item);
       return `${head} done${detail ? ` (${detail})` : ''}`;
     }
     default:
@@ -411,7 +432,7 @@ export function postLaunchSummary(status: CutoverStatus): string | undefined {
   const fees = status.stages.find((s) => s.id === 'fee-reconciliation');
   const feeText =
     fees?.status === 'passed'
-      ? `day-1 fees ${fees.approvals.some((a) => a.attempt === fees.attempts && a.decision === 'approved') ? 'accepted by Finance' : 'reconciled'} (${feeDetail(fees.evidence.feeReconciliation) ?? 'no detail'})`
+      ? `day-1 fees ${fees.approvals.some((a) => a.attempt === fees.attempts && a.decision === 'approved') ? 'accepted by Finance' : 'reconciled'} (${feeDetail(stageEvidence(fees).feeReconciliation) ?? 'no detail'})`
       : `day-1 fee reconciliation ${fees?.status ?? 'not in the plan'}`;
   return (
     `post-launch: ${how} after ${plural(watch.reads, 'read')}; ` +

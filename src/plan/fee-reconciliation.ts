@@ -1,6 +1,6 @@
 /**
- * Day-1 fee reconciliation rules, shared by the activity that compares, the workflow that holds on a
- * difference and the readers (status, launch report). Pure code: it runs in the workflow sandbox.
+ * Day-1 fee reconciliation rules, shared by the activity that compares and the workflow that holds on a
+ * difference; the readers take the per-currency row type from here. Pure code: it runs in the workflow sandbox.
  */
 import type { CutoverPlan } from './schema.js';
 

@@ -109,7 +109,8 @@ export interface StageEvidenceView {
   id: string;
   attempts: number;
   problems: readonly string[];
-  evidence: Record<string, unknown>;
+  /** Whatever the stage's check kept; `manualAuthorization`, if present, is the approver's and left out. */
+  evidence: { manualAuthorization?: unknown };
   error?: unknown;
   hold?: { reason: string };
 }

@@ -104,7 +104,7 @@ export interface CutoverContext {
   nowIso(): string;
   /** Now on the plan's clock, which runs faster in rehearsals. */
   planNow(): string;
-  stageState(id: StageId): StageState;
+  stageState<S extends StageId>(id: S): StageState<S>;
   checklistItem(id: string): ChecklistItemState;
   logIncident(incident: IncidentRecord): void;
   /** Shows the state in the UI. Current details cost no history; search attributes are upserted only on change. */
@@ -182,7 +182,7 @@ export function createCutoverContext(input: CutoverInput, goLiveMs: number): Cut
   const flags: RunFlags = { timelineOver: false, watchLink: carried?.watchLink, watchOutlivesRun: false, forwardingControl: false };
   const watchControls: WatchDecision[] = [];
 
-  const stageState = (id: StageId) => status.stages.find((s) => s.id === id) as StageState;
+  const stageState = <S extends StageId>(id: S) => status.stages.find((s) => s.id === id) as StageState<S>;
   const checklistItem = (id: string) => status.checklist.find((i) => i.id === id) as ChecklistItemState;
 
   let indexed = '';

@@ -10,6 +10,8 @@ import type { Role, StageId } from '../runbook/stages.js';
 import type { ApprovalSignature, ItemAnswerKind } from '../signing/approval-statement.js';
 import type { MessageKind } from './messages.js';
 import type { WatchAlert, WatchDecision, WatchSummary } from './watch-protocol.js';
+import type { ItemEvidence } from './readiness-checks.js';
+import type { StageEvidenceOnRecord } from './stage-checks.js';
 
 export interface CutoverInput {
   plan: CutoverPlan;
@@ -99,8 +101,7 @@ export interface HoldRecord {
   since: string;
 }
 
-export interface StageState {
-  id: StageId;
+interface StageStateFields {
   title: string;
   owner: Role;
   offset: string;
@@ -115,9 +116,11 @@ export interface StageState {
   hold?: HoldRecord;
   problems: string[];
   approvals: ApprovalRecord[];
-  evidence: Record<string, unknown>;
   error?: { type: string; message: string; requestId?: string };
 }
+
+/** A stage's state; its evidence has the type its id's check keeps (`StageEvidence` in stage-checks.ts). */
+export type StageState<S extends StageId = StageId> = { [K in S]: StageStateFields & { id: K; evidence: StageEvidenceOnRecord<K> } }[S];
 
 /**
  * A refused message, its text fields cut short. A refused signal is checked and recorded by the workflow
@@ -220,7 +223,7 @@ export interface ChecklistItemState {
   attempts: number;
   problems: string[];
   /** Text or a link from the person who completed it, or what the automated check saw. */
-  evidence?: unknown;
+  evidence?: ItemEvidence;
   completedBy?: string;
   waivedBy?: string;
   reason?: string;

@@ -13,6 +13,7 @@ import { ROLE_TITLES } from '../runbook/stages.js';
 import { activityProblem, paycaActivities } from './activity-proxies.js';
 import { checkCompleteItem, checkRetryItem, checkWaiveItem, describeBlockers } from './checklist-rules.js';
 import type { CutoverContext } from './cutover-context.js';
+import type { ManualAuthorizationEvidence } from './stage-checks.js';
 import {
   MESSAGES,
   planQuery,
@@ -171,7 +172,7 @@ export function registerMessageHandlers(ctx: CutoverContext): void {
     }
     const receipt = applyApprove(args);
     if (verdict.ok) {
-      goLive.evidence.manualAuthorization = { ...(goLive.evidence.manualAuthorization as object), verified: verdict.authorization };
+      goLive.evidence.manualAuthorization = { ...(goLive.evidence.manualAuthorization as ManualAuthorizationEvidence), verified: verdict.authorization };
       publish();
     }
     return { ...receipt, outcome: `authorization ${args.authorizationId} checked at PayCA; ${receipt.outcome}` };

@@ -11,6 +11,7 @@ import { POST_LAUNCH_STAGE_IDS } from '../runbook/stages.js';
 import { settled } from './checklist-rules.js';
 import type { CutoverContext } from './cutover-context.js';
 import type { ChecklistItemState } from './cutover-state.js';
+import type { WatchItemEvidence } from './readiness-checks.js';
 import {
   watchControlSignal,
   watchWorkflowId,
@@ -58,7 +59,7 @@ export function applyWatchResult(ctx: CutoverContext, result: WatchResult): void
         alerts: result.alerts.length,
         stillOpen: result.alerts.filter((a) => !a.recoveredAt).map((a) => a.id),
         endedEarly: result.endedEarly,
-      },
+      } satisfies WatchItemEvidence,
     });
   }
   publish();

@@ -3,20 +3,90 @@
  * problem and what evidence is kept. They start with the cutover and re-run on `retry-item`.
  */
 import { patched } from '@temporalio/workflow';
-import type { SeedRecord } from '../activities/readiness/seed-cards.js';
+import type { FeeReconciliationResult, FundingCheckResult } from '../activities/index.js';
+import type { BinCatalogueEvidence } from '../activities/readiness/bin-catalogue.js';
+import type { CicdEnvEvidence } from '../activities/readiness/cicd-env.js';
+import type { CredentialsCheckEvidence } from '../activities/readiness/credentials-check.js';
+import type { CardMappingCheck, SeedRecord } from '../activities/readiness/seed-cards.js';
+import type { MutualTlsStatus, WebhookCertificateEvidence, WebhookTlsEvidence } from '../activities/readiness/webhook-tls.js';
 import type { CutoverPlan } from '../plan/schema.js';
 import type { AutomatedCheck } from '../runbook/readiness-items.js';
 import { ACTING_CALL, cutoverActivities, paycaActivities } from './activity-proxies.js';
 import type { Compensation } from './compensations.js';
 import { checkPrefunding } from './funding.js';
-import { proveWebhookDelivery } from './webhook-delivery.js';
+import { proveWebhookDelivery, type WebhookDeliveryProof } from './webhook-delivery.js';
 import type { ChecklistItemState } from './cutover-state.js';
-import { runSeedBatch } from './seed-batch.js';
+import type { WatchDecision } from './watch-protocol.js';
+import { runSeedBatch, type SeedMappingEntry } from './seed-batch.js';
 
-export interface ReadinessOutcome {
-  problems: string[];
-  evidence: unknown;
+/** A dry-run card: issued, read back, compared with its record and closed again. */
+export interface DryRunCard extends CardMappingCheck {
+  closed: boolean;
 }
+
+/**
+ * Seeding keeps what it got to: the file and its size when the scan found problems, the cards when the
+ * dry run did not map, and the counts once seeded (the card mapping itself only in cutovers that seeded
+ * before seeding went by range).
+ */
+export interface SeedCardsEvidence {
+  csv?: string;
+  records?: number;
+  digest?: string;
+  dryRun?: DryRunCard[];
+  seeded?: number;
+  issued?: number;
+  found?: number;
+  replayed?: number;
+  ranges?: number;
+  /** The first and the last PayCA request of the batch. */
+  requestIds?: string[];
+  mapping?: SeedMappingEntry[];
+}
+
+/** What an item whose check the plan does not configure keeps: nothing, its problem says what is missing. */
+export type NotConfigured = Record<never, never>;
+
+/**
+ * What each automated readiness check keeps as evidence, by check name. Indexed by `AutomatedCheck` in
+ * `createReadinessChecks` and in the readers' decoders (`src/operations/evidence.ts`), so a check without
+ * an entry here fails the build.
+ */
+export interface ReadinessEvidence {
+  'production-credentials': CredentialsCheckEvidence;
+  'cicd-env': CicdEnvEvidence | NotConfigured;
+  /** Only the URL when it is not https, so nothing was probed. */
+  'webhook-tls': WebhookTlsEvidence | { url: string };
+  'mutual-tls': { mutualTls: MutualTlsStatus; certificate?: WebhookCertificateEvidence | null; by?: string } | { url: string };
+  'bin-catalogue': BinCatalogueEvidence | NotConfigured;
+  prefund: FundingCheckResult;
+  'seed-cards': SeedCardsEvidence | NotConfigured;
+  'webhook-subscriptions': WebhookDeliveryProof;
+}
+
+/** The watch item's evidence, which the cutover settles when its watch ends. */
+export interface WatchItemEvidence {
+  watch: 'ended-early' | 'completed';
+  reads: number;
+  summaries: number;
+  alerts: number;
+  /** Alerts still open when the watch ended. */
+  stillOpen: string[];
+  endedEarly?: WatchDecision;
+}
+
+/**
+ * What a checklist item keeps: the words of the person who completed an attested item, an automated
+ * check's findings, the watch's tally, or the day-1 fee reconciliation the stage recorded.
+ */
+export type ItemEvidence = string | ReadinessEvidence[AutomatedCheck] | WatchItemEvidence | FeeReconciliationResult;
+
+export interface ReadinessOutcome<C extends AutomatedCheck = AutomatedCheck> {
+  problems: string[];
+  evidence: ReadinessEvidence[C];
+}
+
+export type ReadinessChecks = { [C in AutomatedCheck]: () => Promise<ReadinessOutcome<C>> };
 
 export interface ReadinessContext {
   plan: CutoverPlan;
@@ -69,7 +139,7 @@ function seededCardsOwed(compensations: Compensation[]): Extract<Compensation, {
  * Problems name each card that does not map back to its record.
  */
 async function seedDryRun(act: ReturnType<typeof paycaActivities>, production: string, programme: string, sample: SeedRecord[]) {
-  const cards = [];
+  const cards: DryRunCard[] = [];
   for (const record of sample) {
     const issued = await act.seedCardRecord({ baseUrl: production, programme, record, purpose: 'dry-run' });
     const mapping = await act.verifyCardMapping({ baseUrl: production, externalRef: record.externalRef, cardId: issued.cardId });
@@ -92,7 +162,7 @@ interface SeedInRangesInput {
  * Seeding whose cost in history and state does not grow with the file: the CSV stays on the worker, read by
  * range from a cursor; the workflow keeps counts, the digest and the range reached, never a card id.
  */
-async function seedInRanges(input: SeedInRangesInput): Promise<ReadinessOutcome> {
+async function seedInRanges(input: SeedInRangesInput): Promise<ReadinessOutcome<'seed-cards'>> {
   const { plan, csv, item } = input;
   const production = plan.payca.production.baseUrl;
   const summary = 'readiness: seed initial card records (Engineering)';
@@ -184,12 +254,12 @@ function oweSeededCards(compensations: Compensation[]): (cardId: string) => void
   };
 }
 
-export function createReadinessChecks(ctx: ReadinessContext): Record<AutomatedCheck, () => Promise<ReadinessOutcome>> {
+export function createReadinessChecks(ctx: ReadinessContext): ReadinessChecks {
   const { plan } = ctx;
   const production = plan.payca.production.baseUrl;
   const payca = (summary: string) => paycaActivities(plan.paycaRetryBudgetMs, summary);
   const local = cutoverActivities;
-  const notConfigured = (what: string) => ({
+  const notConfigured = (what: string): { problems: string[]; evidence: NotConfigured } => ({
     problems: [`the plan has no ${what}; add it, or the programme lead can waive the item`],
     evidence: {},
   });

@@ -4,7 +4,9 @@
  * The side effects themselves live in src/activities/, one file per stage.
  */
 import { patched, workflowInfo } from '@temporalio/workflow';
-import type { FeeReconciliationResult, JobPriorState } from '../activities/index.js';
+import type { ConfigDiffResult, FeeReconciliationResult, FundingCheckResult, JobPriorState, VerifiedAuthorization } from '../activities/index.js';
+import type { CicdEnvEvidence } from '../activities/readiness/cicd-env.js';
+import type { SmokeTestEvidence } from '../activities/smoke-tests.js';
 import type { MoneyCallScope } from '../payca/idempotency.js';
 import { feeCurrencies, feeProblem, feeRows } from '../plan/fee-reconciliation.js';
 import type { NotificationChannel } from '../activities/notify.js';
@@ -13,7 +15,7 @@ import { CancellationScope } from '@temporalio/workflow';
 import { ACTING_CALL, cutoverActivities, paycaActivities, type PaycaCallOptions } from './activity-proxies.js';
 import type { Compensation } from './compensations.js';
 import { checkPrefunding } from './funding.js';
-import { proveWebhookDelivery } from './webhook-delivery.js';
+import { proveWebhookDelivery, type WebhookDeliveryProof } from './webhook-delivery.js';
 import type { CutoverStatus, StageState } from './cutover-state.js';
 import type { StageId } from '../runbook/stages.js';
 
@@ -26,10 +28,56 @@ export const CLOSE_EARLIER_TEST_CARDS_PATCH = 'go-live-closes-earlier-test-cards
  */
 export const RESET_STABLE_MONEY_KEYS_PATCH = 'go-live-reset-stable-money-keys';
 
-export interface CheckOutcome {
+/** The real low-risk authorization an approver ran by hand at go-live, and what PayCA showed for it. */
+export interface ManualAuthorizationEvidence {
+  authorizationId: string;
+  confirmedBy: string;
+  at: string;
+  /** What the gate read at PayCA before the approval counted; absent in cutovers started before it read it. */
+  verified?: VerifiedAuthorization;
+}
+
+/** Go-live keeps its evidence as it goes, so a step that failed leaves the steps before it on record. */
+export interface GoLiveEvidence {
+  /** When the change window opened, on the workflow's clock and on PayCA's (the manual authorization must not be older). */
+  changeWindowOpenedAt?: string;
+  changeWindowOpenedAtPayca?: string;
+  smokeTests?: SmokeTestEvidence;
+  /** Why the real authorization is a manual step in production. */
+  manualAuthorizationStep?: string;
+}
+
+/**
+ * What each stage's check returns as evidence, by stage id. Indexed by `StageId` in `StageChecks` and in
+ * the readers' decoders (`src/operations/evidence.ts`), so a stage without an entry here fails the build.
+ */
+export interface StageEvidence {
+  'config-diff': { configDiff: ConfigDiffResult; cicdEnv?: CicdEnvEvidence };
+  'funding-check': { funding: FundingCheckResult };
+  'disable-sandbox-jobs': { jobs: JobPriorState[]; note?: string };
+  'webhook-smoke-test': WebhookDeliveryProof;
+  'go-live': GoLiveEvidence;
+  debrief: Record<never, never>;
+  'fee-reconciliation': { feeReconciliation: FeeReconciliationResult };
+}
+
+/** Kept on every stage beside its check's evidence: when the check last ran, and an approver's manual authorization. */
+export interface EvidenceOnEveryStage {
+  lastCheckAt?: string;
+  lastCheckPlanTime?: string;
+  manualAuthorization?: ManualAuthorizationEvidence;
+}
+
+/**
+ * A stage's evidence as the status holds it: each run merges its check's evidence into what earlier runs
+ * kept, and a run that failed adds none, so any field may be absent.
+ */
+export type StageEvidenceOnRecord<S extends StageId> = Partial<StageEvidence[S]> & EvidenceOnEveryStage;
+
+export interface CheckOutcome<S extends StageId = StageId> {
   /** Each problem holds the stage for its owner. */
   problems: string[];
-  evidence: Record<string, unknown>;
+  evidence: StageEvidence[S];
 }
 
 export interface StageContext {
@@ -38,7 +86,7 @@ export interface StageContext {
   status: CutoverStatus;
   /** Undo steps for what the checks change; a check pushes one right after its change succeeds. */
   compensations: Compensation[];
-  stageState(id: StageId): StageState;
+  stageState<S extends StageId>(id: S): StageState<S>;
   /** Sends a notice without waiting for it to be delivered; a notice never fails a stage. */
   notify(channel: NotificationChannel, text: string, to?: string[], audience?: string): Promise<unknown>;
   /** Now on the plan's clock, which runs faster in rehearsals. */
@@ -46,7 +94,13 @@ export interface StageContext {
   nowIso(): string;
 }
 
-export type StageChecks = Record<StageId, (stage: StageState) => Promise<CheckOutcome>>;
+/** Each stage's check, given its own stage's state and returning its own evidence type. */
+export type StageChecks = { [S in StageId]: (stage: StageState<S>) => Promise<CheckOutcome<S>> };
+
+/** Runs the check of whichever stage this is: the map pairs each id with its check, which TypeScript cannot follow through a union. */
+export function runStageCheck(checks: StageChecks, stage: StageState): Promise<CheckOutcome> {
+  return (checks[stage.id] as (stage: StageState) => Promise<CheckOutcome>)(stage);
+}
 
 export function createStageChecks(ctx: StageContext): StageChecks {
   const { plan, status, compensations, stageState, notify, planNow, nowIso } = ctx;
@@ -54,7 +108,7 @@ export function createStageChecks(ctx: StageContext): StageChecks {
   const payca = (summary: string, extra?: PaycaCallOptions) => paycaActivities(plan.paycaRetryBudgetMs, summary, extra);
   const local = cutoverActivities;
 
-  const checks: Record<StageId, (stage: StageState) => Promise<CheckOutcome>> = {
+  const checks: StageChecks = {
     async 'config-diff'() {
       const diff = await payca('T-24h config diff: sandbox vs production (Ops)').diffProgramConfig({
         sandboxBaseUrl: plan.payca.sandbox.baseUrl,
@@ -82,7 +136,7 @@ export function createStageChecks(ctx: StageContext): StageChecks {
 
     async 'disable-sandbox-jobs'(stage) {
       if (plan.sandboxJobs.length === 0) return { problems: [], evidence: { jobs: [], note: 'the plan lists no sandbox jobs' } };
-      const already = stage.evidence.jobs as JobPriorState[] | undefined;
+      const already = stage.evidence.jobs;
       if (already) return { problems: [], evidence: { jobs: already } };
       // Not cancelled by an abort: the prior states it returns are what the roll-back restores.
       const result = await CancellationScope.nonCancellable(() =>
@@ -115,7 +169,7 @@ export function createStageChecks(ctx: StageContext): StageChecks {
       const idempotency: { idempotency?: MoneyCallScope; reconcileFirst?: boolean } = chain
         ? { idempotency: { chain, task: `go-live/${stage.attempts}` }, reconcileFirst: workflowInfo().runId !== chain }
         : {};
-      const smoke: Record<string, unknown> = {};
+      const smoke: SmokeTestEvidence = {};
       stage.evidence.smokeTests = smoke;
       const step = (what: string) => payca(`T go-live smoke test: ${what}`);
       // An earlier run whose issue answer was lost or broken past its retries may have left a card the
@@ -163,7 +217,7 @@ export function createStageChecks(ctx: StageContext): StageChecks {
           transactionId: topUp.transactionId,
           amount: plan.smokeTest.topUpAmount,
         });
-        const subscription = stageState('webhook-smoke-test').evidence.subscription as { subscriptionId: string } | undefined;
+        const subscription = stageState('webhook-smoke-test').evidence.subscription;
         if (subscription && plan.webhook.events.includes('card.topup')) {
           smoke.topUpWebhook = await payca('T go-live smoke test: card.topup webhook delivered', {
             startToCloseTimeout: plan.webhook.deliveryTimeoutMs + 30_000,
@@ -219,7 +273,7 @@ export function createStageChecks(ctx: StageContext): StageChecks {
   }
 
   /** Closing a card is one operation whichever attempt closes it, so its key names the card. */
-  async function closeOpenTestCards(smoke?: Record<string, unknown>, chain?: string): Promise<void> {
+  async function closeOpenTestCards(smoke?: SmokeTestEvidence, chain?: string): Promise<void> {
     for (const pending of compensations.filter((c) => c.step === 'close-test-card')) {
       const closed = await payca('T go-live smoke test: POST /v1/cards/{id}/close').closeTestCard({
         baseUrl: production,

@@ -10,7 +10,7 @@ import { activityProblem } from './activity-proxies.js';
 import { runCompensations } from './compensations.js';
 import type { CutoverContext } from './cutover-context.js';
 import type { CutoverPhase, StageState } from './cutover-state.js';
-import type { CheckOutcome, StageChecks } from './stage-checks.js';
+import { runStageCheck, type CheckOutcome, type StageChecks } from './stage-checks.js';
 import { addEscalation } from './state-bounds.js';
 
 const MIN_ESCALATION_INTERVAL_MS = 15_000;
@@ -119,7 +119,7 @@ export function createStageRunner(ctx: CutoverContext, checks: StageChecks): Sta
       setPhase('running', stage.id);
       let outcome: CheckOutcome;
       try {
-        outcome = await checks[stage.id](stage);
+        outcome = await runStageCheck(checks, stage);
       } catch (err) {
         if (err instanceof AbortRequested) throw err;
         const problem = activityProblem(err);

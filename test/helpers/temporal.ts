@@ -7,8 +7,9 @@ import type { PayloadCodec } from '@temporalio/common';
 import { setTimeout as delay } from 'node:timers/promises';
 import { devServerExecutable, temporalCliPath, testServerExecutable } from '../../src/temporal/binaries.js';
 import { freePort } from '../../src/dev/ports.js';
+import type { StageId } from '../../src/runbook/stages.js';
 import { statusQuery } from '../../src/workflows/messages.js';
-import type { CutoverStatus } from '../../src/workflows/cutover-state.js';
+import type { CutoverStatus, StageState } from '../../src/workflows/cutover-state.js';
 import { registerSearchAttributes } from '../../src/temporal/register-search-attributes.js';
 import { SEARCH_ATTRIBUTE_REGISTRATIONS } from '../../src/workflows/search-attributes.js';
 import { suiteLogFile } from './suite-logs.js';
@@ -151,10 +152,13 @@ export async function advanceUntil(
   throw new Error(`gave up waiting for ${what}; last phase ${last?.phase} at ${last?.currentStage}`);
 }
 
-export const stageOf = (status: CutoverStatus, id: string) => {
+/** The stage of this id, typed by it (a stage id the runbook does not list gives the untyped stage). */
+export function stageOf<S extends StageId>(status: CutoverStatus, id: S): StageState<S>;
+export function stageOf(status: CutoverStatus, id: string): StageState;
+export function stageOf(status: CutoverStatus, id: string): StageState {
   const stage = status.stages.find((s) => s.id === id);
   if (!stage) throw new Error(`no stage ${id}`);
   return stage;
-};
+}
 
 export const holdingAt = (id: string) => (s: CutoverStatus) => s.phase === 'holding' && s.currentStage === id;
