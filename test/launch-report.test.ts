@@ -1,6 +1,8 @@
 import assert from 'node:assert/strict';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import { setTimeout as delay } from 'node:timers/promises';
+import { readStatus } from '../src/operations/read-status.js';
 import {
   buildLaunchReport,
   delayText,
@@ -972,6 +974,15 @@ describe('cutover report on the dev server', function () {
     // A refused signal stays in the workflow's state, so it must reach the report.
     const refused = await cutover(['complete', workflowId, 'tier1-error-codes', '--as', 'erin', '--evidence', 'not mine', '--signal']);
     assert.equal(refused.code, 0, refused.stderr);
+    // The automated checks settle first, so the report and the status read after it see the same checklist.
+    const deadline = Date.now() + 120_000;
+    let checking: string[] = [];
+    while (Date.now() < deadline) {
+      checking = (await readStatus(world.stack.client, workflowId)).checklist.filter((item) => item.status === 'checking').map((item) => item.id);
+      if (checking.length === 0) return;
+      await delay(250);
+    }
+    assert.fail(`the automated checks never settled: still checking ${checking.join(', ')}`);
   });
 
   after(async () => {
