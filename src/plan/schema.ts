@@ -63,6 +63,18 @@ const Signing = z.strictObject({
   required: z.boolean().default(false),
 });
 
+/**
+ * Who answered: with `require: signed`, every gate and checklist answer must carry the room's statement
+ * (verified against `roomPublicKey`) or the approver's own signature, so a name alone is refused.
+ */
+const Identity = z.strictObject({
+  /** The cutover room's Ed25519 public key; its private key stays with the room (CUTOVER_ROOM_SIGNING_KEY_FILE). */
+  roomPublicKey: PublicKey.optional(),
+  /** Where people answer, named in the refusal of an unsigned answer. */
+  roomUrl: HttpUrl.optional(),
+  require: z.enum(['signed', 'name']).default('name'),
+});
+
 const SeparationOfDuties = z.strictObject({
   /** False forbids the person who started the cutover from approving its gates. */
   starterMayApprove: z.boolean().default(true),
@@ -304,6 +316,7 @@ export const CutoverPlanFile = z
     stages: z.partialRecord(z.enum(STAGE_IDS), StageOverride).default({}),
     postLaunch: PostLaunch.default(PostLaunch.parse({})),
     signing: Signing.optional(),
+    identity: Identity.optional(),
     separationOfDuties: SeparationOfDuties.default({ starterMayApprove: true }),
   })
   .superRefine((plan, ctx) => {
@@ -335,6 +348,16 @@ export const CutoverPlanFile = z
           code: 'custom',
           path: ['signing', 'publicKeys'],
           message: `signing.required is on but ${unkeyed.join(', ')} ${unkeyed.length === 1 ? 'has' : 'have'} no public key: each runs \`cutover keygen\` and sends the line it prints`,
+        });
+      }
+    }
+    if (plan.identity?.require === 'signed' && !plan.identity.roomPublicKey) {
+      const unkeyed = [...people].filter((person) => !plan.signing?.publicKeys[person]);
+      if (unkeyed.length) {
+        ctx.addIssue({
+          code: 'custom',
+          path: ['identity', 'roomPublicKey'],
+          message: `identity.require is signed but the plan pins no room key and ${unkeyed.join(', ')} ${unkeyed.length === 1 ? 'has' : 'have'} no public key, so nobody could answer for them: pin the room's key (\`cutover keygen --room\`) or list their keys under signing.publicKeys`,
         });
       }
     }
@@ -488,6 +511,8 @@ export interface CutoverPlan {
   postLaunch: PostLaunchPlan;
   /** Optional so cutovers started before signed answers existed keep running. */
   signing?: { publicKeys: Record<string, string>; required: boolean };
+  /** Optional so cutovers started before the room's statements existed keep running. */
+  identity?: { roomPublicKey?: string; roomUrl?: string; require: 'signed' | 'name' };
   separationOfDuties?: { starterMayApprove: boolean };
 }
 
@@ -583,6 +608,7 @@ export function normalisePlan(file: CutoverPlanFile): CutoverPlan {
       dashboards: file.postLaunch.dashboards,
     },
     ...(file.signing && { signing: file.signing }),
+    ...(file.identity && { identity: file.identity }),
     separationOfDuties: file.separationOfDuties,
   };
 }

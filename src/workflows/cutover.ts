@@ -44,6 +44,7 @@ import {
   type CompensationDoneArgs,
   type RetryCompensationArgs,
   type ApprovalSignature,
+  type RoomStatement,
   type ApproveArgs,
   type ChecklistItemState,
   type CompleteItemArgs,
@@ -93,6 +94,7 @@ import {
   roleToSatisfy,
   publicKeyOf,
 } from './message-rules.js';
+import { authenticationOf, checkIdentity, roomItemAnswer, roomRecord } from './identity-rules.js';
 import { checkRefusalReportBounds, STRICT_MESSAGES_PATCH, withBounds } from './message-bounds.js';
 import { boundedRefusal, clip, isMessageKind, MAX_REFUSAL_REASON_LENGTH, recordRefusal } from './refusal-log.js';
 import { addEscalation, addIncident, addWatchDecision } from './state-bounds.js';
@@ -283,10 +285,10 @@ export async function cutoverWorkflow(input: CutoverInput): Promise<CutoverStatu
     publish();
   }
 
-  /** A signed answer keeps its signature and the plan's key for the signer, so the report can be verified offline. */
-  function signed(args: { by: string; signature?: ApprovalSignature }): Pick<ApprovalRecord, 'signature'> {
+  /** A signed answer keeps its signature and the plan's key for the signer (or the room's statement and key), so the report can be verified offline. */
+  function signed(args: { by: string; signature?: ApprovalSignature; roomStatement?: RoomStatement }): Pick<ApprovalRecord, 'signature' | 'room'> {
     const publicKey = publicKeyOf(plan, args.by);
-    return args.signature && publicKey ? { signature: { ...args.signature, publicKey } } : {};
+    return { ...(args.signature && publicKey ? { signature: { ...args.signature, publicKey } } : {}), ...roomRecord(plan, args) };
   }
 
   function applyApprove(args: ApproveArgs): MessageReceipt {
@@ -343,7 +345,7 @@ export async function cutoverWorkflow(input: CutoverInput): Promise<CutoverStatu
         reason: `authorization ${args.authorizationId} could not be read at PayCA (${problem.type}: ${problem.message}${problem.requestId ? `, request ${problem.requestId}` : ''}); approve again once PayCA answers`,
       };
     }
-    const reason = verdict.ok ? (checkApprove(plan, status, args) ?? checkGoLiveReadiness(args)) : verdict.reason;
+    const reason = verdict.ok ? (checkApprove(plan, status, args) ?? checkGoLiveReadiness(args) ?? checkIdentity(plan, status, 'approve', args)) : verdict.reason;
     if (reason) {
       refuse('approve', via, reason, args);
       throw ApplicationFailure.create({ type: 'MessageRefused', message: reason, nonRetryable: true });
@@ -424,8 +426,11 @@ export async function cutoverWorkflow(input: CutoverInput): Promise<CutoverStatu
   const checklistItem = (id: string) => status.checklist.find((i) => i.id === id) as ChecklistItemState;
 
   /** A signed checklist answer is kept with the plan's key for the signer, so the report can be verified offline. */
-  function keepSignedItemAnswer(item: ChecklistItemState, kind: ItemAnswerKind, args: { by: string; signature?: ApprovalSignature }, note?: string) {
+  function keepSignedItemAnswer(item: ChecklistItemState, kind: ItemAnswerKind, args: { by: string; signature?: ApprovalSignature; roomStatement?: RoomStatement }, note?: string) {
     const publicKey = publicKeyOf(plan, args.by);
+    const viaRoom = roomItemAnswer(plan, kind, args.by, item.attempts, nowIso(), args);
+    if (viaRoom) item.roomAnswers = [...(item.roomAnswers ?? []), viaRoom];
+    if (kind !== 'retry-item') item.answeredVia = authenticationOf({ ...viaRoom, ...(args.signature && publicKey && { signature: { publicKey } }) });
     if (!args.signature || !publicKey) return;
     const answer: ItemAnswerRecord = { kind, by: args.by, attempt: item.attempts, at: nowIso(), signature: { ...args.signature, publicKey } };
     if (note !== undefined) answer.note = note;
@@ -580,7 +585,7 @@ export async function cutoverWorkflow(input: CutoverInput): Promise<CutoverStatu
     apply: (args: A, via: 'update' | 'signal') => MessageReceipt | Promise<MessageReceipt>,
   ): void {
     const kind = update.name as MessageKind;
-    const check = withBounds(kind, strictMessages, rules);
+    const check = withBounds(kind, strictMessages, (args: A) => rules(args) ?? checkIdentity(plan, status, kind, args));
     const checkNow = (args: A) => checkWhileShedding(kind, args) ?? check(args);
     setHandler(update, (args: A) => apply(args, 'update'), {
       description,

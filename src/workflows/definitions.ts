@@ -8,9 +8,10 @@ import { defineQuery, defineSignal, defineUpdate } from '@temporalio/workflow';
 import type { JobPriorState } from '../activities/sandbox-jobs.js';
 import type { CutoverPlan } from '../plan/schema.js';
 import type { ApprovalSignature, ItemAnswerKind } from '../signing/approval-statement.js';
+import type { RoomStatement } from '../signing/room-statement.js';
 import type { Role, StageId } from '../runbook/stages.js';
 
-export type { ApprovalSignature, ItemAnswerKind };
+export type { ApprovalSignature, ItemAnswerKind, RoomStatement };
 
 export const CUTOVER_TASK_QUEUE = 'cutover';
 export const PAYCA_TASK_QUEUE = 'payca';
@@ -94,6 +95,20 @@ export interface ApprovalRecord {
   authorizationId?: string;
   /** Present when the approver signed the answer: the public key is the plan's key for `by`. */
   signature?: ApprovalSignature & { publicKey: string };
+  /** Present when the answer came through the cutover room: its statement and the room key the plan pins. */
+  room?: RoomStatement & { publicKey: string };
+}
+
+/** How the workflow knew who answered: the room's statement, the person's own key, or only the name they gave. */
+export type Authentication = { via: 'room'; issuer: string; subject: string } | { via: 'key'; publicKey: string } | { via: 'name' };
+
+/** A checklist answer that came through the cutover room, with the room's statement. */
+export interface RoomAnswerRecord {
+  kind: ItemAnswerKind;
+  by: string;
+  attempt: number;
+  at: string;
+  room: RoomStatement & { publicKey: string };
 }
 
 export interface HoldRecord {
@@ -249,6 +264,10 @@ export interface ChecklistItemState {
   };
   /** Signed completions, waivers and re-checks of this item, so the report can be verified offline. */
   signedAnswers?: ItemAnswerRecord[];
+  /** Completions, waivers and re-checks of this item that came through the cutover room. */
+  roomAnswers?: RoomAnswerRecord[];
+  /** How the completion or waiver was authenticated; absent on items settled before this was kept. */
+  answeredVia?: Authentication;
   /** Post-launch items: open once the cutover rolls forward, due by this time on the plan's clock. */
   postLaunch?: { dueAt: string; remindedAt?: string; overdueAt?: string };
 }
@@ -447,22 +466,30 @@ export interface ApproveArgs {
   authorizationId?: string;
   /** Required when the plan lists the approver's public key. */
   signature?: ApprovalSignature;
+  /** Set by the cutover room: who signed in, signed with the room's key. */
+  roomStatement?: RoomStatement;
 }
 export interface RejectArgs {
   stage: StageId;
   by: string;
   reason: string;
   signature?: ApprovalSignature;
+  /** Set by the cutover room: who signed in, signed with the room's key. */
+  roomStatement?: RoomStatement;
 }
 export interface DecideArgs {
   decision: Decision;
   by: string;
   reason: string;
   signature?: ApprovalSignature;
+  /** Set by the cutover room: who signed in, signed with the room's key. */
+  roomStatement?: RoomStatement;
 }
 export interface RetryArgs {
   stage: StageId;
   by: string;
+  /** Set by the cutover room: who signed in, signed with the room's key. */
+  roomStatement?: RoomStatement;
 }
 export interface AbortArgs {
   by: string;
@@ -476,6 +503,8 @@ export interface CompleteItemArgs {
   evidence: string;
   /** Required when the plan lists the sender's public key. */
   signature?: ApprovalSignature;
+  /** Set by the cutover room: who signed in, signed with the room's key. */
+  roomStatement?: RoomStatement;
 }
 export interface WaiveItemArgs {
   item: string;
@@ -483,29 +512,39 @@ export interface WaiveItemArgs {
   reason: string;
   /** Required when the plan lists the sender's public key. */
   signature?: ApprovalSignature;
+  /** Set by the cutover room: who signed in, signed with the room's key. */
+  roomStatement?: RoomStatement;
 }
 export interface RetryItemArgs {
   item: string;
   by: string;
   /** Required when the plan lists the sender's public key. */
   signature?: ApprovalSignature;
+  /** Set by the cutover room: who signed in, signed with the room's key. */
+  roomStatement?: RoomStatement;
 }
 
 export interface ReportIncidentArgs {
   by: string;
   severity: Severity;
   summary: string;
+  /** Set by the cutover room: who signed in, signed with the room's key. */
+  roomStatement?: RoomStatement;
 }
 
 export interface EndWatchArgs {
   by: string;
   reason: string;
+  /** Set by the cutover room: who signed in, signed with the room's key. */
+  roomStatement?: RoomStatement;
 }
 export interface ExtendWatchArgs {
   by: string;
   /** Plan time to add to the watch, in milliseconds. */
   extendByMs: number;
   reason: string;
+  /** Set by the cutover room: who signed in, signed with the room's key. */
+  roomStatement?: RoomStatement;
 }
 
 export interface MessageReceipt {
