@@ -3,6 +3,7 @@
  * (`cutover report ID --checklist`). A pure function of the status and the time it is generated,
  * so the same status always gives the same document.
  */
+import { authenticationText } from './authentication.js';
 import type { ChecklistItemState, CutoverStatus } from '../../workflows/definitions.js';
 import { markdownInline } from '../../workflows/markdown-text.js';
 import {
@@ -46,7 +47,7 @@ const DUE_COLUMN = 'due (plan time)';
 
 function closedByCell(item: ChecklistItemState): string {
   const by = closedBy(item);
-  return by ? markdownCell(by) : '-';
+  return by ? `${markdownCell(by)}${item.answeredVia ? ` (${markdownCell(authenticationText(item.answeredVia))})` : ''}` : '-';
 }
 
 function itemRow(item: ChecklistItemState, goLive: string | undefined, withDue: boolean): string[] {

@@ -8,9 +8,13 @@
 import type { FeeReconciliationResult } from '../../activities/post-launch/fee-reconciliation.js';
 import { feeRows, type CurrencyFees } from '../../plan/fee-reconciliation.js';
 import { shortHex } from '../../signing/approval-statement.js';
+import type { RoomStatement } from '../../signing/room-statement.js';
+import { authenticationOf } from '../../workflows/identity-rules.js';
+import { authenticationText } from './authentication.js';
 import { formatDuration } from '../../plan/duration.js';
 import type {
   ApprovalRecord,
+  Authentication,
   ChecklistItemState,
   CompensationRecord,
   CutoverPhase,
@@ -78,6 +82,10 @@ export interface LaunchApproval {
   authorizationId: string | null;
   /** The approver's Ed25519 signature and public key; `cutover verify REPORT` checks it offline. */
   signature: { signedAt: string; evidenceDigest: string; value: string; publicKey: string } | null;
+  /** The cutover room's statement for the person, and the room key the plan pins. */
+  room: (RoomStatement & { publicKey: string }) | null;
+  /** How the workflow knew who answered: the room's statement, the person's key, or the name only. */
+  authenticated: Authentication;
 }
 
 /** A signed completion, waiver or re-check of a checklist item; `cutover verify REPORT` checks it offline. */
@@ -286,6 +294,8 @@ function approvalsOf(status: CutoverStatus): LaunchApproval[] {
       note: a.note ?? null,
       authorizationId: a.authorizationId ?? null,
       signature: a.signature ?? null,
+      room: a.room ?? null,
+      authenticated: authenticationOf(a),
     })),
   );
 }
@@ -719,7 +729,7 @@ function approvalLines(report: LaunchReport): string[] {
     report.approvals.length === 0
       ? []
       : markdownTable(
-          ['stage', 'attempt', 'decision', 'by', 'role', 'at', 'note or reason', 'authorization id', 'signed'],
+          ['stage', 'attempt', 'decision', 'by', 'role', 'at', 'note or reason', 'authorization id', 'authenticated'],
           report.approvals.map((a) => [
             code(a.stage),
             String(a.attempt),
@@ -729,7 +739,7 @@ function approvalLines(report: LaunchReport): string[] {
             shortTime(a.at),
             cell(a.note),
             a.authorizationId ? code(a.authorizationId) : '-',
-            a.signature ? `key ${code(shortHex(a.signature.publicKey))}` : '-',
+            markdownCell(authenticationText(a.authenticated)),
           ]),
         );
   const itemAnswers = report.itemAnswers ?? [];
