@@ -150,7 +150,9 @@ describe('the workflow knows who answered', function () {
     const viaRoom = signMessageAsRoom(roomKey(), open, complete, { issuer: ISSUER, subject: `sub-${owner}` });
     assert.match(await send(id, viaRoom), new RegExp(`${attested.id} is done`));
     assert.match(await refused(id, viaRoom), /used already|already done/);
-    const item = (await handle.query(statusQuery)).checklist.find((i) => i.id === attested.id)!;
+    const status = await handle.query(statusQuery);
+    const item = status.checklist.find((i) => i.id === attested.id)!;
+    assert.match(renderLaunchReportMarkdown(status, new Date()), new RegExp(`\`${attested.id}\` \\| CX \\| attested \\| done \\| cara \\(room: sub-cara at https\\\\?:`));
     assert.deepEqual(item.answeredVia, { via: 'room', issuer: ISSUER, subject: `sub-${owner}` });
     assert.deepEqual(item.roomAnswers?.map((a) => [a.kind, a.by, a.room.subject]), [['complete-item', owner, `sub-${owner}`]]);
     await handle.terminate('end of test');

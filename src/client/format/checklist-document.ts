@@ -47,7 +47,10 @@ const DUE_COLUMN = 'due (plan time)';
 
 function closedByCell(item: ChecklistItemState): string {
   const by = closedBy(item);
-  return by ? `${markdownCell(by)}${item.answeredVia ? ` (${markdownCell(authenticationText(item.answeredVia))})` : ''}` : '-';
+  if (!by) return '-';
+  // A bare name is a name only: the cell names the room or key only when one vouched for the answer.
+  const vouched = item.answeredVia && item.answeredVia.via !== 'name' ? ` (${markdownCell(authenticationText(item.answeredVia))})` : '';
+  return `${markdownCell(by)}${vouched}`;
 }
 
 function itemRow(item: ChecklistItemState, goLive: string | undefined, withDue: boolean): string[] {
