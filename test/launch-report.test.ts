@@ -15,6 +15,7 @@ import type { ChecklistItemState, CutoverStatus, StageState, WatchSummary } from
 import { markdownInline } from '../src/workflows/markdown-text.js';
 import { itRefusesUsage, runCli } from './helpers/cli.js';
 import { useCliStack } from './helpers/cli-stack.js';
+import { waitForStatus } from './helpers/wait-for-status.js';
 import { tableCells, unescapeMarkdown } from './helpers/markdown-source.js';
 
 
@@ -970,6 +971,8 @@ describe('cutover report on the dev server', function () {
     // A refused signal stays in the workflow's state, so it must reach the report.
     const refused = await cutover(['complete', workflowId, 'tier1-error-codes', '--as', 'erin', '--evidence', 'not mine', '--signal']);
     assert.equal(refused.code, 0, refused.stderr);
+    // The automated readiness checks run from the start; the report and status below must read the same checklist.
+    await waitForStatus(world.stack.client, workflowId, 'the automated checks settled', (s) => !s.checklist.some((i) => i.status === 'checking'), 120_000);
   });
 
   after(async () => {
