@@ -157,6 +157,26 @@ describe('the workflow knows who answered', function () {
     assert.deepEqual(item.roomAnswers?.map((a) => [a.kind, a.by, a.room.subject]), [['complete-item', owner, `sub-${owner}`]]);
     await handle.terminate('end of test');
   });
+
+  it('verifies the room on messages that are not answers, and refuses a room statement a plan pins no key for', async () => {
+    const handle = await harness.start({ plan: identityPlan() });
+    const id = handle.workflowId;
+    const running = await advanceUntil(harness.env, handle, (s) => s.checklist.length > 0, 'the checklist');
+    const incident = { kind: 'report-incident', args: { by: 'cara', severity: 'sev3', summary: 'one merchant sees declines' } } as const;
+    assert.match(await send(id, incident), /sev3 logged/, 'an incident is not an answer: a name alone is taken');
+    const forOlivia = signMessageAsRoom(roomKey(), running, { kind: 'report-incident', args: { ...incident.args, by: 'olivia' } }, { issuer: ISSUER, subject: 'sub-olivia' });
+    assert.match(await refused(id, { kind: 'report-incident', args: { ...forOlivia.args, by: 'cara' } }), /does not verify against the room key/);
+    assert.match(await send(id, signMessageAsRoom(roomKey(), running, incident, { issuer: ISSUER, subject: 'sub-cara' })), /sev3 logged/);
+    await handle.terminate('end of test');
+
+    const unpinned = await harness.start({ plan: planFor(harness.stack) });
+    const atStart = await advanceUntil(harness.env, unpinned, (s) => s.checklist.length > 0, 'the checklist');
+    assert.match(
+      await refused(unpinned.workflowId, signMessageAsRoom(roomKey(), atStart, incident, { issuer: ISSUER, subject: 'sub-cara' })),
+      /the plan pins no room key \(identity\.roomPublicKey\), so the room's statement cannot be checked/,
+    );
+    await unpinned.terminate('end of test');
+  });
 });
 
 /** The status as if go-live had shown other evidence when the person looked. */
