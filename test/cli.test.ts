@@ -625,6 +625,9 @@ describe('cutover CLI on the dev server', function () {
         const markdown = await readFile(resolve(ROOT, report), 'utf8');
         assert.match(markdown, /^## Alerts$/m);
         assert.match(markdown, /webhook-failure-rate/);
+        // The example plan takes signed answers only: the demo's people answer through the room's development key.
+        assert.match(markdown, /\| `go-live` \| 1 \| approved \| lara \| Programme lead \|.*\| room: lara at urn\\?:cutover\\?:demo\\?:scripted-people \|/);
+        assert.doesNotMatch(markdown, /\| name only \|/);
         // 6 seeded cards, 2 dry-run cards (closed again) and the go-live smoke-test card (closed).
         assert.match(result.stdout, /production simulator: 9 card\(s\) issued, 3 closed, 1 top-up\(s\)/);
         assert.match(result.stdout, new RegExp(`Temporal UI: http://localhost:${flags[3]}/namespaces/default/workflows/cutover-acme-prepaid-uk-demo-`));

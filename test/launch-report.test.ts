@@ -1,8 +1,6 @@
 import assert from 'node:assert/strict';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { setTimeout as delay } from 'node:timers/promises';
-import { readStatus } from '../src/operations/read-status.js';
 import {
   buildLaunchReport,
   delayText,
@@ -18,6 +16,7 @@ import type { WatchSummary } from '../src/workflows/watch-protocol.js';
 import { markdownInline } from '../src/workflows/markdown-text.js';
 import { itRefusesUsage, runCli } from './helpers/cli.js';
 import { useCliStack } from './helpers/cli-stack.js';
+import { waitForStatus } from './helpers/wait-for-status.js';
 import { tableCells, unescapeMarkdown } from './helpers/markdown-source.js';
 
 
@@ -974,15 +973,8 @@ describe('cutover report on the dev server', function () {
     // A refused signal stays in the workflow's state, so it must reach the report.
     const refused = await cutover(['complete', workflowId, 'tier1-error-codes', '--as', 'erin', '--evidence', 'not mine', '--signal']);
     assert.equal(refused.code, 0, refused.stderr);
-    // The automated checks settle first, so the report and the status read after it see the same checklist.
-    const deadline = Date.now() + 120_000;
-    let checking: string[] = [];
-    while (Date.now() < deadline) {
-      checking = (await readStatus(world.stack.client, workflowId)).checklist.filter((item) => item.status === 'checking').map((item) => item.id);
-      if (checking.length === 0) return;
-      await delay(250);
-    }
-    assert.fail(`the automated checks never settled: still checking ${checking.join(', ')}`);
+    // The automated readiness checks run from the start; the report and status below must read the same checklist.
+    await waitForStatus(world.stack.client, workflowId, 'the automated checks settled', (s) => !s.checklist.some((i) => i.status === 'checking'), 120_000);
   });
 
   after(async () => {

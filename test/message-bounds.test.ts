@@ -29,7 +29,12 @@ const OUT_OF_BOUNDS: { kind: MessageKind; args: Record<string, unknown>; refusal
   {
     kind: 'complete-item',
     args: { item: 'tier1-error-codes', by: 'carlos', evidence: 'LMS-4411', url: 'https://evil.example' },
-    refusal: /^a complete-item message has no field "url"; its fields are item, by, evidence, signature$/,
+    refusal: /^a complete-item message has no field "url"; its fields are item, by, evidence, signature, roomStatement$/,
+  },
+  {
+    kind: 'complete-item',
+    args: { item: 'tier1-error-codes', by: 'carlos', evidence: 'LMS-4411', roomStatement: { ...SIGNATURE, issuer: 'https://id.acme.example', subject: 's'.repeat(50_000) } },
+    refusal: /^roomStatement\.subject is 50000 characters; the limit is 500$/,
   },
   {
     kind: 'waive-item',

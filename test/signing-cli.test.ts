@@ -1,5 +1,5 @@
 /**
- * The approver's side of signing through the real `cutover` CLI: making a key, refusing bad key files and
+ * The approver's side of signing through the real `cutover` CLI: making a key (a person's or the room's), refusing bad key files and
  * bad reports before anything is sent, and a plan whose starter may not approve refused at start.
  */
 import assert from 'node:assert/strict';
@@ -8,6 +8,7 @@ import { mkdtemp, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parse, stringify } from 'yaml';
+import { readRoomSigningKey } from '../src/signing/room-key.js';
 import { EXAMPLE_PLAN, runCli } from './helpers/cli.js';
 
 describe('signing from the cutover CLI', function () {
@@ -38,6 +39,31 @@ describe('signing from the cutover CLI', function () {
     const again = await runCli(['keygen', '--out', keyFile]);
     assert.equal(again.code, 1);
     assert.match(again.stderr, /already exists; keygen never overwrites a key/);
+  });
+
+  it("makes the room's key, whose identity block the plan accepts, and refuses a signed-only plan nobody could answer", async () => {
+    const keyFile = join(dir, 'room.pem');
+    const made = await runCli(['keygen', '--room', '--out', keyFile]);
+    assert.equal(made.code, 0, made.stderr);
+    assert.equal((await stat(keyFile)).mode & 0o777, 0o600, "the room's private key is readable by its owner only");
+    assert.match(made.stdout, /CUTOVER_ROOM_SIGNING_KEY_FILE=/);
+    const line = /^ {2}roomPublicKey: ([A-Za-z0-9+/]{43}=)\n {2}require: signed$/m.exec(made.stdout);
+    assert.ok(line, made.stdout);
+    assert.equal(readRoomSigningKey(keyFile).publicKeyHex, Buffer.from(line[1]!, 'base64').toString('hex'));
+
+    const plan = parse(await readFile(EXAMPLE_PLAN, 'utf8')) as Record<string, unknown>;
+    plan.identity = { roomPublicKey: line[1], require: 'signed' };
+    const planFile = join(dir, 'room.yaml');
+    await writeFile(planFile, stringify(plan));
+    const validated = await runCli(['plan', 'validate', planFile]);
+    assert.equal(validated.code, 0, validated.stderr);
+
+    plan.identity = { require: 'signed' };
+    plan.signing = { publicKeys: { erin: line[1] } };
+    await writeFile(planFile, stringify(plan));
+    const unanswerable = await runCli(['plan', 'validate', planFile]);
+    assert.equal(unanswerable.code, 1);
+    assert.match(unanswerable.stderr, /identity\.roomPublicKey: identity\.require is signed but the plan pins no room key and lara, olivia, tomas, eli, /);
   });
 
   it('refuses a key file it cannot read or that is not an Ed25519 key, before contacting the cutover', async () => {

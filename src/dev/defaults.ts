@@ -1,3 +1,6 @@
+import { join } from 'node:path';
+import { PROJECT_ROOT } from '../temporal/binaries.js';
+
 /** Where the local stack listens by default: the addresses plans/example.yaml points at. */
 export const DEV_STACK_DEFAULTS = {
   dataDir: '.data',
@@ -9,3 +12,9 @@ export const DEV_STACK_DEFAULTS = {
   sandboxSimPort: 4011,
   receiverPort: 4020,
 } as const;
+
+/**
+ * The development room's private key, which the example plan pins: it proves nothing about who answered, and a
+ * real plan pins its own room's key (`cutover keygen --room`).
+ */
+export const DEV_ROOM_SIGNING_KEY_FILE = join(PROJECT_ROOT, 'plans', 'dev', 'room-signing-key.pem');

@@ -21,6 +21,8 @@ import { demoEvidence, DEMO_WAIVERS } from './demo-checklist.js';
 import { prepareDemoReadiness } from './demo-readiness.js';
 import { DEMO_GO_LIVE_IN_MS } from './demo-settings.js';
 import { pointPlanAt } from './plan-for-stack.js';
+import { isRoomMessage, signMessageAsRoom } from '../operations/room-signing.js';
+import type { RoomSigningKey } from '../signing/room-key.js';
 import { burstAnnouncement, endWatchReason, injectWebhookBurst, readyForBurst, watchIntroLines } from './demo-watch.js';
 import { checklistSummary, progressLines } from './progress.js';
 import { runLowRiskAuthorization } from './low-risk-authorization.js';
@@ -39,7 +41,12 @@ export interface DemoOptions {
   goLiveInMs?: number;
   /** Watch the whole post-launch window (48 h of plan time) instead of ending it once the fees reconcile. */
   fullWatch?: boolean;
+  /** The room's key: the demo's people answer as if through the room when the plan pins this key. */
+  roomSigningKey?: RoomSigningKey;
 }
+
+/** The demo's stand-in for the room's sign-in: no provider vouches for its scripted people, and the issuer says so. */
+const DEMO_ISSUER = 'urn:cutover:demo:scripted-people';
 
 export interface DemoResult {
   workflowId: string;
@@ -106,6 +113,11 @@ export async function runDemo(options: DemoOptions): Promise<DemoResult> {
     stack.dataDir,
   );
   const plan = readiness.plan;
+  const roomKey = options.roomSigningKey?.publicKeyHex === plan.identity?.roomPublicKey ? options.roomSigningKey : undefined;
+  if (plan.identity?.roomPublicKey && !roomKey) say("  the plan pins a room key the demo does not hold: its people answer by name, which the plan's identity setting may refuse");
+  const asRoom = (status: CutoverStatus, message: CutoverMessage): CutoverMessage =>
+    roomKey && isRoomMessage(message) ? signMessageAsRoom(roomKey, status, message, { issuer: DEMO_ISSUER, subject: message.args.by }) : message;
+  const signedOnly = plan.identity?.require === 'signed' ? '; the plan takes signed answers only: answer in the cutover room, or add --key FILE once your public key is in the plan' : '';
   const script: ChecklistScript = { fixes: readiness.fixes, waivers: DEMO_WAIVERS, evidence: demoEvidence };
   const now = new Date();
   const goLive = new Date(now.getTime() + (options.goLiveInMs ?? DEMO_GO_LIVE_IN_MS));
@@ -189,7 +201,7 @@ export async function runDemo(options: DemoOptions): Promise<DemoResult> {
       }
       say(`→ ${action.announcement}`);
       try {
-        const result = await sendMessage(client, workflowId, action.message, 'update');
+        const result = await sendMessage(client, workflowId, asRoom(status, action.message), 'update');
         // A checklist change shows in the next reading's progress lines; the receipt would repeat it.
         if (result.via === 'update' && !ITEM_MESSAGES.has(action.message.kind)) say(`  ${result.receipt.outcome}`);
       } catch (err) {
@@ -203,7 +215,7 @@ export async function runDemo(options: DemoOptions): Promise<DemoResult> {
       if (stage.status !== 'holding' || !stage.hold || hinted.has(hintKey)) continue;
       hinted.add(hintKey);
       const people = stage.hold.awaiting.map((role) => `${role}: ${(plan.approvers[role] ?? []).join(', ')}`).join('; ');
-      say(`      the demo does not answer this hold; answer as ${people}, e.g. \`cutover approve ${workflowId} ${stage.id} --as NAME\` with TEMPORAL_ADDRESS=${stack.temporal.address}`);
+      say(`      the demo does not answer this hold; answer as ${people}, e.g. \`cutover approve ${workflowId} ${stage.id} --as NAME\` with TEMPORAL_ADDRESS=${stack.temporal.address}${signedOnly}`);
     }
     for (const item of status.checklist) {
       const hintKey = `${item.id}:${item.attempts}`;
@@ -211,7 +223,7 @@ export async function runDemo(options: DemoOptions): Promise<DemoResult> {
       hinted.add(hintKey);
       const owners = (plan.approvers[item.owner] ?? []).join(', ');
       say(
-        `      the demo does not act on ${item.id}; fix what it found and run \`cutover retry-item ${workflowId} ${item.id} --as NAME\` as ${item.owner}: ${owners}, or the lead waives it, with TEMPORAL_ADDRESS=${stack.temporal.address}`,
+        `      the demo does not act on ${item.id}; fix what it found and run \`cutover retry-item ${workflowId} ${item.id} --as NAME\` as ${item.owner}: ${owners}, or the lead waives it, with TEMPORAL_ADDRESS=${stack.temporal.address}${signedOnly}`,
       );
     }
     await sleep(options.pollIntervalMs ?? 1_000, signal);

@@ -65,6 +65,19 @@ const Signing = z.strictObject({
   required: z.boolean().default(false).describe('When true, every person in approvers must have a key listed.'),
 });
 
+/**
+ * Who answered: with `require: signed`, every gate and checklist answer must carry the room's statement
+ * (verified against `roomPublicKey`) or the approver's own signature, so a name alone is refused.
+ */
+const Identity = z.strictObject({
+  roomPublicKey: PublicKey.optional().describe("The cutover room's Ed25519 public key; its private key stays with the room (CUTOVER_ROOM_SIGNING_KEY_FILE)."),
+  roomUrl: HttpUrl.optional().describe('Where people answer, named in the refusal of an unsigned answer.'),
+  require: z
+    .enum(['signed', 'name'])
+    .default('name')
+    .describe('`signed`: every answer must be signed by the room or by the person\'s own key, so a name alone is refused; `name`: a name is enough.'),
+});
+
 const SeparationOfDuties = z.strictObject({
   starterMayApprove: z.boolean().default(true).describe('False forbids the person who started the cutover from approving its gates.'),
 });
@@ -349,6 +362,7 @@ export const CutoverPlanFile = z
       .describe("Changes to the runbook's timeline stages, by stage id."),
     postLaunch: PostLaunch.default(PostLaunch.parse({})).describe('After roll-forward (runbook section 9): the watch, its alerts, the fee reconciliation, reminders.'),
     signing: Signing.optional().describe('Signed answers at the gates: whose answers must carry an Ed25519 signature, and with which key.'),
+    identity: Identity.optional().describe('How the workflow knows who answered: the cutover room key it trusts, and whether a name alone is enough.'),
     separationOfDuties: SeparationOfDuties.default({ starterMayApprove: true }).describe('Who may not approve what.'),
   })
   .superRefine((plan, ctx) => {
@@ -380,6 +394,16 @@ export const CutoverPlanFile = z
           code: 'custom',
           path: ['signing', 'publicKeys'],
           message: `signing.required is on but ${unkeyed.join(', ')} ${unkeyed.length === 1 ? 'has' : 'have'} no public key: each runs \`cutover keygen\` and sends the line it prints`,
+        });
+      }
+    }
+    if (plan.identity?.require === 'signed' && !plan.identity.roomPublicKey) {
+      const unkeyed = [...people].filter((person) => !plan.signing?.publicKeys[person]);
+      if (unkeyed.length) {
+        ctx.addIssue({
+          code: 'custom',
+          path: ['identity', 'roomPublicKey'],
+          message: `identity.require is signed but the plan pins no room key and ${unkeyed.join(', ')} ${unkeyed.length === 1 ? 'has' : 'have'} no public key, so nobody could answer for them: pin the room's key (\`cutover keygen --room\`) or list their keys under signing.publicKeys`,
         });
       }
     }
@@ -533,6 +557,8 @@ export interface CutoverPlan {
   postLaunch: PostLaunchPlan;
   /** Optional so cutovers started before signed answers existed keep running. */
   signing?: { publicKeys: Record<string, string>; required: boolean };
+  /** Optional so cutovers started before the room's statements existed keep running. */
+  identity?: { roomPublicKey?: string; roomUrl?: string; require: 'signed' | 'name' };
   separationOfDuties?: { starterMayApprove: boolean };
 }
 
@@ -628,6 +654,7 @@ export function normalisePlan(file: CutoverPlanFile): CutoverPlan {
       dashboards: file.postLaunch.dashboards,
     },
     ...(file.signing && { signing: file.signing }),
+    ...(file.identity && { identity: file.identity }),
     separationOfDuties: file.separationOfDuties,
   };
 }

@@ -8,6 +8,7 @@ import type { JobPriorState } from '../activities/sandbox-jobs.js';
 import type { CutoverPlan } from '../plan/schema.js';
 import type { Role, StageId } from '../runbook/stages.js';
 import type { ApprovalSignature, ItemAnswerKind } from '../signing/approval-statement.js';
+import type { RoomStatement } from '../signing/room-statement.js';
 import type { MessageKind } from './messages.js';
 import type { WatchAlert, WatchDecision, WatchSummary } from './watch-protocol.js';
 import type { ItemEvidence } from './readiness-checks.js';
@@ -92,6 +93,20 @@ export interface ApprovalRecord {
   authorizationId?: string;
   /** Present when the approver signed the answer: the public key is the plan's key for `by`. */
   signature?: ApprovalSignature & { publicKey: string };
+  /** Present when the answer came through the cutover room: its statement and the room key the plan pins. */
+  room?: RoomStatement & { publicKey: string };
+}
+
+/** How the workflow knew who answered: the room's statement, the person's own key, or only the name they gave. */
+export type Authentication = { via: 'room'; issuer: string; subject: string } | { via: 'key'; publicKey: string } | { via: 'name' };
+
+/** A checklist answer that came through the cutover room, with the room's statement. */
+export interface RoomAnswerRecord {
+  kind: ItemAnswerKind;
+  by: string;
+  attempt: number;
+  at: string;
+  room: RoomStatement & { publicKey: string };
 }
 
 export interface HoldRecord {
@@ -238,6 +253,10 @@ export interface ChecklistItemState {
   };
   /** Signed completions, waivers and re-checks of this item, so the report can be verified offline. */
   signedAnswers?: ItemAnswerRecord[];
+  /** Completions, waivers and re-checks of this item that came through the cutover room. */
+  roomAnswers?: RoomAnswerRecord[];
+  /** How the completion or waiver was authenticated; absent on items settled before this was kept. */
+  answeredVia?: Authentication;
   /** Post-launch items: open once the cutover rolls forward, due by this time on the plan's clock. */
   postLaunch?: { dueAt: string; remindedAt?: string; overdueAt?: string };
 }

@@ -4,6 +4,7 @@
  * extra field or an over-long text never reaches the workflow's state whichever way it came in.
  */
 import type { MessageArgs, MessageKind } from './messages.js';
+import { describeRoomStatementProblem } from '../signing/room-statement.js';
 
 /** Cutovers started before this check keep the looser one, so their histories replay. */
 export const STRICT_MESSAGES_PATCH = 'strict-bounded-messages';
@@ -15,21 +16,21 @@ export const MAX_NAME_LENGTH = 200;
 /** A signature's time; its digest and value have lengths of their own. */
 const MAX_SIGNED_AT_LENGTH = 64;
 
-type FieldRule = 'name' | 'text' | 'number' | 'signature';
+type FieldRule = 'name' | 'text' | 'number' | 'signature' | 'room';
 
 /** Every field of every message; one not listed is refused. The type makes a new field fail to compile until it is listed. */
 export const MESSAGE_SCHEMA: { [K in MessageKind]: { [F in keyof Required<MessageArgs[K]>]: FieldRule } } = {
-  approve: { stage: 'name', by: 'name', note: 'text', authorizationId: 'name', signature: 'signature' },
-  reject: { stage: 'name', by: 'name', reason: 'text', signature: 'signature' },
-  decide: { decision: 'name', by: 'name', reason: 'text', signature: 'signature' },
-  retry: { stage: 'name', by: 'name' },
+  approve: { stage: 'name', by: 'name', note: 'text', authorizationId: 'name', signature: 'signature', roomStatement: 'room' },
+  reject: { stage: 'name', by: 'name', reason: 'text', signature: 'signature', roomStatement: 'room' },
+  decide: { decision: 'name', by: 'name', reason: 'text', signature: 'signature', roomStatement: 'room' },
+  retry: { stage: 'name', by: 'name', roomStatement: 'room' },
   abort: { by: 'name', reason: 'text' },
-  'complete-item': { item: 'name', by: 'name', evidence: 'text', signature: 'signature' },
-  'waive-item': { item: 'name', by: 'name', reason: 'text', signature: 'signature' },
-  'retry-item': { item: 'name', by: 'name', signature: 'signature' },
-  'report-incident': { by: 'name', severity: 'name', summary: 'text' },
-  'end-watch': { by: 'name', reason: 'text' },
-  'extend-watch': { by: 'name', extendByMs: 'number', reason: 'text' },
+  'complete-item': { item: 'name', by: 'name', evidence: 'text', signature: 'signature', roomStatement: 'room' },
+  'waive-item': { item: 'name', by: 'name', reason: 'text', signature: 'signature', roomStatement: 'room' },
+  'retry-item': { item: 'name', by: 'name', signature: 'signature', roomStatement: 'room' },
+  'report-incident': { by: 'name', severity: 'name', summary: 'text', roomStatement: 'room' },
+  'end-watch': { by: 'name', reason: 'text', roomStatement: 'room' },
+  'extend-watch': { by: 'name', extendByMs: 'number', reason: 'text', roomStatement: 'room' },
   'retry-compensation': { step: 'name', by: 'name' },
   'compensation-done': { step: 'name', by: 'name', evidence: 'text' },
 };
@@ -78,6 +79,9 @@ export function checkMessageBounds(kind: MessageKind, args: unknown): string | u
     const rule = schema[field];
     if (rule === 'signature') {
       const problem = checkSignatureBounds(value);
+      if (problem) return problem;
+    } else if (rule === 'room') {
+      const problem = describeRoomStatementProblem(value);
       if (problem) return problem;
     } else if (rule === 'number') {
       if (typeof value !== 'number') return `${field} must be a number`;

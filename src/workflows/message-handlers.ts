@@ -21,6 +21,7 @@ import {
   statusQuery,
   type AbortArgs,
   type ApprovalSignature,
+  type RoomStatement,
   type ApproveArgs,
   type CompensationDoneArgs,
   type CompleteItemArgs,
@@ -53,6 +54,7 @@ import {
   publicKeyOf,
   roleToSatisfy,
 } from './message-rules.js';
+import { authenticationOf, checkIdentity, roomItemAnswer, roomRecord } from './identity-rules.js';
 import { checkRefusalReportBounds, withBounds } from './message-bounds.js';
 import { recordNoticeFailure } from './notices.js';
 import { applyWatchResult } from './post-launch.js';
@@ -106,9 +108,9 @@ export function registerMessageHandlers(ctx: CutoverContext): void {
   }
 
   /** A signed answer keeps its signature and the plan's key for the signer, so the report can be verified offline. */
-  function signed(args: { by: string; signature?: ApprovalSignature }): Pick<ApprovalRecord, 'signature'> {
+  function signed(args: { by: string; signature?: ApprovalSignature; roomStatement?: RoomStatement }): Pick<ApprovalRecord, 'signature' | 'room'> {
     const publicKey = publicKeyOf(plan, args.by);
-    return args.signature && publicKey ? { signature: { ...args.signature, publicKey } } : {};
+    return { ...(args.signature && publicKey ? { signature: { ...args.signature, publicKey } } : {}), ...roomRecord(plan, args) };
   }
 
   function applyApprove(args: ApproveArgs): MessageReceipt {
@@ -165,7 +167,7 @@ export function registerMessageHandlers(ctx: CutoverContext): void {
         reason: `authorization ${args.authorizationId} could not be read at PayCA (${problem.type}: ${problem.message}${problem.requestId ? `, request ${problem.requestId}` : ''}); approve again once PayCA answers`,
       };
     }
-    const reason = verdict.ok ? (checkApprove(plan, status, args) ?? checkGoLiveReadiness(args)) : verdict.reason;
+    const reason = verdict.ok ? (checkApprove(plan, status, args) ?? checkGoLiveReadiness(args) ?? checkIdentity(plan, status, 'approve', args)) : verdict.reason;
     if (reason) {
       refuse('approve', via, reason, args);
       throw ApplicationFailure.create({ type: FAILURE_TYPES.MESSAGE_REFUSED, message: reason, nonRetryable: true });
@@ -244,8 +246,11 @@ export function registerMessageHandlers(ctx: CutoverContext): void {
   }
 
   /** A signed checklist answer is kept with the plan's key for the signer, so the report can be verified offline. */
-  function keepSignedItemAnswer(item: ChecklistItemState, kind: ItemAnswerKind, args: { by: string; signature?: ApprovalSignature }, note?: string) {
+  function keepSignedItemAnswer(item: ChecklistItemState, kind: ItemAnswerKind, args: { by: string; signature?: ApprovalSignature; roomStatement?: RoomStatement }, note?: string) {
     const publicKey = publicKeyOf(plan, args.by);
+    const viaRoom = roomItemAnswer(plan, kind, args.by, item.attempts, nowIso(), args);
+    if (viaRoom) item.roomAnswers = [...(item.roomAnswers ?? []), viaRoom];
+    if (kind !== 'retry-item') item.answeredVia = authenticationOf({ ...viaRoom, ...(args.signature && publicKey && { signature: { publicKey } }) });
     if (!args.signature || !publicKey) return;
     const answer: ItemAnswerRecord = { kind, by: args.by, attempt: item.attempts, at: nowIso(), signature: { ...args.signature, publicKey } };
     if (note !== undefined) answer.note = note;
@@ -386,7 +391,7 @@ export function registerMessageHandlers(ctx: CutoverContext): void {
     apply: (args: A, via: 'update' | 'signal') => MessageReceipt | Promise<MessageReceipt>,
   ): void {
     const kind = update.name as MessageKind;
-    const check = withBounds(kind, strictMessages, rules);
+    const check = withBounds(kind, strictMessages, (args: A) => rules(args) ?? checkIdentity(plan, status, kind, args));
     const checkNow = (args: A) => checkWhileShedding(kind, args) ?? check(args);
     setHandler(update, (args: A) => apply(args, 'update'), {
       description,

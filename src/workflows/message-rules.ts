@@ -49,17 +49,17 @@ function describeRoles(plan: CutoverPlan, roles: Role[]): string {
  * misspelt `authorisationId` or `reasn` never passes as a message without it.
  */
 const MESSAGE_FIELDS = {
-  approve: ['stage', 'by', 'note', 'authorizationId', 'signature'],
-  reject: ['stage', 'by', 'reason', 'signature'],
-  decide: ['decision', 'by', 'reason', 'signature'],
-  retry: ['stage', 'by'],
+  approve: ['stage', 'by', 'note', 'authorizationId', 'signature', 'roomStatement'],
+  reject: ['stage', 'by', 'reason', 'signature', 'roomStatement'],
+  decide: ['decision', 'by', 'reason', 'signature', 'roomStatement'],
+  retry: ['stage', 'by', 'roomStatement'],
   abort: ['by', 'reason'],
-  'complete-item': ['item', 'by', 'evidence', 'signature'],
-  'waive-item': ['item', 'by', 'reason', 'signature'],
-  'retry-item': ['item', 'by', 'signature'],
-  'report-incident': ['by', 'severity', 'summary'],
-  'end-watch': ['by', 'reason'],
-  'extend-watch': ['by', 'extendByMs', 'reason'],
+  'complete-item': ['item', 'by', 'evidence', 'signature', 'roomStatement'],
+  'waive-item': ['item', 'by', 'reason', 'signature', 'roomStatement'],
+  'retry-item': ['item', 'by', 'signature', 'roomStatement'],
+  'report-incident': ['by', 'severity', 'summary', 'roomStatement'],
+  'end-watch': ['by', 'reason', 'roomStatement'],
+  'extend-watch': ['by', 'extendByMs', 'reason', 'roomStatement'],
   'retry-compensation': ['step', 'by'],
   'compensation-done': ['step', 'by', 'evidence'],
 } as const satisfies { [K in MessageKind]: readonly (keyof MessageArgs[K] & string)[] };

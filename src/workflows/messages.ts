@@ -7,10 +7,11 @@ import type { SignalDefinition, UpdateDefinition } from '@temporalio/common';
 import { defineQuery, defineSignal, defineUpdate } from '@temporalio/workflow';
 import type { CutoverPlan } from '../plan/schema.js';
 import type { ApprovalSignature, ItemAnswerKind } from '../signing/approval-statement.js';
+import type { RoomStatement } from '../signing/room-statement.js';
 import type { StageId } from '../runbook/stages.js';
 import type { CutoverStatus, Decision, Severity, UndoStatus } from './cutover-state.js';
 
-export type { ApprovalSignature, ItemAnswerKind };
+export type { ApprovalSignature, ItemAnswerKind, RoomStatement };
 
 export const CUTOVER_TASK_QUEUE = 'cutover';
 export const PAYCA_TASK_QUEUE = 'payca';
@@ -38,22 +39,30 @@ export interface ApproveArgs {
   authorizationId?: string;
   /** Required when the plan lists the approver's public key. */
   signature?: ApprovalSignature;
+  /** Set by the cutover room: who signed in, signed with the room's key. */
+  roomStatement?: RoomStatement;
 }
 export interface RejectArgs {
   stage: StageId;
   by: string;
   reason: string;
   signature?: ApprovalSignature;
+  /** Set by the cutover room: who signed in, signed with the room's key. */
+  roomStatement?: RoomStatement;
 }
 export interface DecideArgs {
   decision: Decision;
   by: string;
   reason: string;
   signature?: ApprovalSignature;
+  /** Set by the cutover room: who signed in, signed with the room's key. */
+  roomStatement?: RoomStatement;
 }
 export interface RetryArgs {
   stage: StageId;
   by: string;
+  /** Set by the cutover room: who signed in, signed with the room's key. */
+  roomStatement?: RoomStatement;
 }
 export interface AbortArgs {
   by: string;
@@ -67,6 +76,8 @@ export interface CompleteItemArgs {
   evidence: string;
   /** Required when the plan lists the sender's public key. */
   signature?: ApprovalSignature;
+  /** Set by the cutover room: who signed in, signed with the room's key. */
+  roomStatement?: RoomStatement;
 }
 export interface WaiveItemArgs {
   item: string;
@@ -74,29 +85,39 @@ export interface WaiveItemArgs {
   reason: string;
   /** Required when the plan lists the sender's public key. */
   signature?: ApprovalSignature;
+  /** Set by the cutover room: who signed in, signed with the room's key. */
+  roomStatement?: RoomStatement;
 }
 export interface RetryItemArgs {
   item: string;
   by: string;
   /** Required when the plan lists the sender's public key. */
   signature?: ApprovalSignature;
+  /** Set by the cutover room: who signed in, signed with the room's key. */
+  roomStatement?: RoomStatement;
 }
 
 export interface ReportIncidentArgs {
   by: string;
   severity: Severity;
   summary: string;
+  /** Set by the cutover room: who signed in, signed with the room's key. */
+  roomStatement?: RoomStatement;
 }
 
 export interface EndWatchArgs {
   by: string;
   reason: string;
+  /** Set by the cutover room: who signed in, signed with the room's key. */
+  roomStatement?: RoomStatement;
 }
 export interface ExtendWatchArgs {
   by: string;
   /** Plan time to add to the watch, in milliseconds. */
   extendByMs: number;
   reason: string;
+  /** Set by the cutover room: who signed in, signed with the room's key. */
+  roomStatement?: RoomStatement;
 }
 
 export interface RetryCompensationArgs {

@@ -1,4 +1,6 @@
 /** `cutover demo` (also `npm run demo`): the example cutover end to end on the local stack, approvals scripted. */
+import { readRoomSigningKey, roomSigningKeyFromEnv } from '../../signing/room-key.js';
+import { DEV_ROOM_SIGNING_KEY_FILE } from '../../dev/defaults.js';
 import { Command } from 'commander';
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join, relative, resolve } from 'node:path';
@@ -122,6 +124,7 @@ export function demoCommand(): Command {
             signal: interrupt.signal,
             say,
             fullWatch: options.fullWatch ?? false,
+            roomSigningKey: roomSigningKeyFromEnv() ?? readRoomSigningKey(DEV_ROOM_SIGNING_KEY_FILE),
           });
           const uiLink = workflowUiLink(stack.temporal.namespace, result.workflowId, stack.temporal.uiUrl);
           if (result.stoppedEarly === 'interrupted') {

@@ -3,6 +3,7 @@
  * (`cutover report ID --checklist`). A pure function of the status and the time it is generated,
  * so the same status always gives the same document.
  */
+import { authenticationText } from './authentication.js';
 import type { ChecklistItemState, CutoverStatus } from '../../workflows/cutover-state.js';
 import { markdownInline } from '../../workflows/markdown-text.js';
 import {
@@ -46,7 +47,10 @@ const DUE_COLUMN = 'due (plan time)';
 
 function closedByCell(item: ChecklistItemState): string {
   const by = closedBy(item);
-  return by ? markdownCell(by) : '-';
+  if (!by) return '-';
+  // A bare name is a name only: the cell names the room or key only when one vouched for the answer.
+  const vouched = item.answeredVia && item.answeredVia.via !== 'name' ? ` (${markdownCell(authenticationText(item.answeredVia))})` : '';
+  return `${markdownCell(by)}${vouched}`;
 }
 
 function itemRow(item: ChecklistItemState, goLive: string | undefined, withDue: boolean): string[] {

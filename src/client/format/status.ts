@@ -14,6 +14,8 @@ import type {
 import type { Role } from '../../runbook/stages.js';
 import type { CutoverReading } from '../../operations/read-status.js';
 import { omittedLines } from './omitted.js';
+import { authenticationText } from './authentication.js';
+import { authenticationOf } from '../../workflows/identity-rules.js';
 import { checklistOf, checklistSummaryLine, isClosed, roleTitle } from './checklist.js';
 import { renderTable } from './table.js';
 import { shortTime } from './time.js';
@@ -170,7 +172,7 @@ export function renderStatus(reading: CutoverReading): string {
   const approvals = status.stages.flatMap((stage) =>
     stage.approvals.map(
       (a) =>
-        `${stage.id}: ${a.decision} by ${a.by} (${a.role}) at ${shortTime(a.at)}${a.authorizationId ? `, authorization ${a.authorizationId}` : ''}${a.note ? ` — ${a.note}` : ''}${a.signature ? ` [signed, key ${shortHex(a.signature.publicKey)}]` : ''}`,
+        `${stage.id}: ${a.decision} by ${a.by} (${a.role}) at ${shortTime(a.at)}${a.authorizationId ? `, authorization ${a.authorizationId}` : ''}${a.note ? ` — ${a.note}` : ''} [${authenticationText(authenticationOf(a))}]`,
     ),
   );
   const errors = status.stages.flatMap((stage) =>

@@ -2,6 +2,7 @@
 import { formatDuration } from '../../../plan/duration.js';
 import { recorded } from '../../../operations/evidence.js';
 import { shortHex } from '../../../signing/approval-statement.js';
+import { authenticationText } from '../authentication.js';
 import { checklistSections, code, markdownCell, markdownTable } from '../checklist-document.js';
 import { roleTitle } from '../checklist.js';
 import { omittedLines } from '../omitted.js';
@@ -61,7 +62,7 @@ function approvalLines(report: LaunchReport): string[] {
     report.approvals.length === 0
       ? []
       : markdownTable(
-          ['stage', 'attempt', 'decision', 'by', 'role', 'at', 'note or reason', 'authorization id', 'signed'],
+          ['stage', 'attempt', 'decision', 'by', 'role', 'at', 'note or reason', 'authorization id', 'authenticated'],
           report.approvals.map((a) => [
             code(a.stage),
             String(a.attempt),
@@ -71,7 +72,7 @@ function approvalLines(report: LaunchReport): string[] {
             shortTime(a.at),
             cell(a.note),
             a.authorizationId ? code(a.authorizationId) : '-',
-            a.signature ? `key ${code(shortHex(a.signature.publicKey))}` : '-',
+            markdownCell(authenticationText(a.authenticated)),
           ]),
         );
   const itemAnswers = report.itemAnswers ?? [];

@@ -2,9 +2,11 @@
 import type { FeeReconciliationResult } from '../../../activities/post-launch/fee-reconciliation.js';
 import type { CurrencyFeesRead } from '../../../operations/evidence.js';
 import type { Role } from '../../../runbook/stages.js';
+import type { RoomStatement } from '../../../signing/room-statement.js';
 import type { ItemAnswerKind } from '../../../workflows/messages.js';
 import type { WatchAlert, WatchDecision, WatchSummary } from '../../../workflows/watch-protocol.js';
 import type {
+  Authentication,
   ApprovalRecord,
   ChecklistItemState,
   CompensationRecord,
@@ -60,6 +62,10 @@ export interface LaunchApproval {
   authorizationId: string | null;
   /** The approver's Ed25519 signature and public key; `cutover verify REPORT` checks it offline. */
   signature: { signedAt: string; evidenceDigest: string; value: string; publicKey: string } | null;
+  /** The cutover room's statement for the person, and the room key the plan pins. */
+  room: (RoomStatement & { publicKey: string }) | null;
+  /** How the workflow knew who answered: the room's statement, the person's key, or the name only. */
+  authenticated: Authentication;
 }
 
 /** A signed completion, waiver or re-check of a checklist item; `cutover verify REPORT` checks it offline. */

@@ -1,6 +1,7 @@
 /** The report's record of people and the workflow: outcome, timeline, approvals, signed answers, the incident log. */
 import { formatDuration } from '../../../plan/duration.js';
 import type { CutoverStatus, IncidentRecord, NoticeFailures } from '../../../workflows/cutover-state.js';
+import { authenticationOf } from '../../../workflows/identity-rules.js';
 import { roleTitle } from '../checklist.js';
 import { compensationOutcome } from '../status.js';
 import { shortTime } from '../time.js';
@@ -65,6 +66,8 @@ export function approvalsOf(status: CutoverStatus): LaunchApproval[] {
       note: a.note ?? null,
       authorizationId: a.authorizationId ?? null,
       signature: a.signature ?? null,
+      room: a.room ?? null,
+      authenticated: authenticationOf(a),
     })),
   );
 }
