@@ -9,6 +9,7 @@ import { DEFAULT_AUTHORIZATION_LIMITS } from './authorization-limits.js';
 import { parseDuration } from './duration.js';
 import { DEFAULT_NOTIFY_ATTEMPT_TIMEOUT_MS, DEFAULT_NOTIFY_RETRY_BUDGET_MS, NOTIFY_URL_VARIABLE, notifyUrlSecret } from './notifications.js';
 import { gateStaffingProblems } from './gate-staffing.js';
+import { PersonIdentity, peopleProblems } from './people.js';
 import { parsePublicKey } from '../signing/public-key.js';
 import { Currency, ExpectedBin } from '../runbook/bins.js';
 import { RUNBOOK_ITEMS, type ReadinessItemDefinition } from '../runbook/readiness-items.js';
@@ -305,8 +306,11 @@ export const CutoverPlanFile = z
     postLaunch: PostLaunch.default(PostLaunch.parse({})),
     signing: Signing.optional(),
     separationOfDuties: SeparationOfDuties.default({ starterMayApprove: true }),
+    /** Who each person is at the identity provider, for the cutover room's sign-in (`src/plan/people.ts`). */
+    people: z.record(PersonId, PersonIdentity).optional(),
   })
   .superRefine((plan, ctx) => {
+    for (const problem of peopleProblems(plan.people, plan.approvers)) ctx.addIssue({ code: 'custom', ...problem });
     for (const problem of insecureTransportProblems(plan)) ctx.addIssue({ code: 'custom', ...problem });
     const secret = plan.notifications.webhookUrl === undefined ? undefined : notifyUrlSecret(plan.notifications.webhookUrl);
     if (secret) {
@@ -489,6 +493,8 @@ export interface CutoverPlan {
   /** Optional so cutovers started before signed answers existed keep running. */
   signing?: { publicKeys: Record<string, string>; required: boolean };
   separationOfDuties?: { starterMayApprove: boolean };
+  /** Absent when the plan lists no people: then the room lets nobody in. */
+  people?: Record<string, PersonIdentity>;
 }
 
 export interface PostLaunchPlan {
@@ -584,5 +590,6 @@ export function normalisePlan(file: CutoverPlanFile): CutoverPlan {
     },
     ...(file.signing && { signing: file.signing }),
     separationOfDuties: file.separationOfDuties,
+    ...(file.people && { people: file.people }),
   };
 }
