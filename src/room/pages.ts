@@ -81,10 +81,12 @@ function token(): Html {
   return html`<input type="hidden" name="_csrf" value="${TOKEN_PLACEHOLDER}">`;
 }
 
-function evidenceBlock(evidence: unknown): Html {
+/** Evidence as written; a check's structured evidence folded under `foldId` where the page lists many items. */
+function evidenceBlock(evidence: unknown, foldId?: string): Html {
   if (evidence === undefined || (typeof evidence === 'object' && evidence !== null && Object.keys(evidence).length === 0)) return html`<p>No evidence recorded.</p>`;
   if (typeof evidence === 'string') return html`<p class="evidence-text">${evidence}</p>`;
-  return html`<pre class="evidence">${JSON.stringify(evidence, null, 2)}</pre>`;
+  const shown = html`<pre class="evidence">${JSON.stringify(evidence, null, 2)}</pre>`;
+  return foldId ? html`<details id="${foldId}"><summary>What the check saw</summary>${shown}</details>` : shown;
 }
 
 function field(id: string, label: string, input: Html): Html {
@@ -144,7 +146,7 @@ function itemRow(view: CutoverView, item: ChecklistItemState, withActions: boole
   const by = item.completedBy ?? item.waivedBy;
   return html`<tr class="item item-${item.status}${ownsItem(item, view.viewer) ? ' mine' : ''}"><th scope="row">${item.title}<br><span class="id">${item.id}</span></th>
 <td>${ROLE_TITLES[item.owner]} (${(view.plan.approvers[item.owner] ?? []).join(', ')})</td><td><span class="status">${item.status}</span>${by ? html` by ${by}` : ''}</td>
-<td>${item.evidence !== undefined ? evidenceBlock(item.evidence) : ''}${item.reason ? html`<p>${item.reason}</p>` : ''}${item.problems.length ? html`<ul class="problems">${item.problems.map((p) => html`<li>${p}</li>`)}</ul>` : ''}
+<td>${item.evidence !== undefined ? evidenceBlock(item.evidence, withActions ? undefined : `evidence-of-${item.id}`) : ''}${item.reason ? html`<p>${item.reason}</p>` : ''}${item.problems.length ? html`<ul class="problems">${item.problems.map((p) => html`<li>${p}</li>`)}</ul>` : ''}
 ${withActions ? html`<p class="digest">Evidence digest <code>${shortHex(itemEvidenceDigest(item))}</code></p>${itemActions(view, item)}` : ''}</td></tr>`;
 }
 
