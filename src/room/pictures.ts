@@ -15,9 +15,14 @@ const LABEL = 230;
 const ROW = 34;
 const TOP = 30;
 
-/** A wall-clock instant on the plan's clock, by a stage whose due time is that stage's planned time. */
-function planTimeOf(stage: StageState, wallMs: number, timeScale: number): number {
-  return Date.parse(stage.plannedAt) + (wallMs - Date.parse(stage.dueAt)) * timeScale;
+/**
+ * A wall-clock instant on the plan's clock. The anchor is the latest stage: a stage already due when the
+ * cutover started is due at its start, not at its planned time, so only a later one ties the two clocks.
+ */
+function planClock(stages: StageState[], timeScale: number): (wallMs: number) => number {
+  const anchor = stages.reduce<StageState | undefined>((latest, stage) => (!latest || Date.parse(stage.plannedAt) > Date.parse(latest.plannedAt) ? stage : latest), undefined);
+  if (!anchor) return (wallMs) => wallMs;
+  return (wallMs) => Date.parse(anchor.plannedAt) + (wallMs - Date.parse(anchor.dueAt)) * timeScale;
 }
 
 export function awaitedNames(stage: StageState, plan: CutoverPlan): string {
@@ -28,8 +33,8 @@ export function timelinePicture(status: CutoverStatus, plan: CutoverPlan, nowMs:
   const goLive = Date.parse(status.goLive);
   const stages = status.stages;
   const offsets = stages.map((stage) => Date.parse(stage.plannedAt) - goLive);
-  const first = stages[0];
-  const nowOffset = first ? planTimeOf(first, nowMs, status.timeScale) - goLive : 0;
+  const planTime = planClock(stages, status.timeScale);
+  const nowOffset = planTime(nowMs) - goLive;
   const from = Math.min(...offsets, -HOUR) - HOUR;
   const to = Math.max(...offsets, HOUR) + HOUR;
   const x = (offset: number) => LABEL + ((Math.min(Math.max(offset, from), to) - from) / (to - from)) * (WIDTH - LABEL - 20);
@@ -38,8 +43,8 @@ export function timelinePicture(status: CutoverStatus, plan: CutoverPlan, nowMs:
   const rows = stages.map((stage, i) => {
     const y = TOP + i * ROW;
     const planned = x(Date.parse(stage.plannedAt) - goLive);
-    const startedAt = stage.startedAt ? planTimeOf(stage, Date.parse(stage.startedAt), status.timeScale) - goLive : undefined;
-    const endedAt = stage.finishedAt ? planTimeOf(stage, Date.parse(stage.finishedAt), status.timeScale) - goLive : startedAt !== undefined ? nowOffset : undefined;
+    const startedAt = stage.startedAt ? planTime(Date.parse(stage.startedAt)) - goLive : undefined;
+    const endedAt = stage.finishedAt ? planTime(Date.parse(stage.finishedAt)) - goLive : startedAt !== undefined ? nowOffset : undefined;
     const held = stage.status === 'holding' ? `holding for ${awaitedNames(stage, plan)}` : '';
     const words = `${stage.id} planned at ${formatOffset(Date.parse(stage.plannedAt) - goLive)}, ${stage.status}${held ? `, ${held}` : ''}`;
     return html`<g class="stage stage-${stage.status}"><title>${words}</title>
