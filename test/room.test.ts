@@ -114,7 +114,7 @@ describe('the cutover room in a browser', function () {
     const awaiting = lara.page.locator('#awaiting');
     await awaiting.getByRole('heading', { name: /go-live/ }).waitFor();
     await awaiting.getByRole('table', { name: /Your open items/ }).getByText('account-manager-handover', { exact: true }).waitFor();
-    await lara.page.locator('#timeline svg[role="img"]').waitFor();
+    await lara.page.locator('#timeline svg[role="img"]').screenshot({ path: join(RESULTS, 'room-timeline.png') });
     assert.match(await lara.page.locator('#timeline').innerText(), /holding: awaiting Programme lead \(lara\) and Engineering \(erin, eli\)/);
   });
 

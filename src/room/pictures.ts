@@ -39,7 +39,7 @@ export function timelinePicture(status: CutoverStatus, plan: CutoverPlan, nowMs:
   const to = Math.max(...offsets, HOUR) + HOUR;
   const x = (offset: number) => LABEL + ((Math.min(Math.max(offset, from), to) - from) / (to - from)) * (WIDTH - LABEL - 20);
   const height = TOP + stages.length * ROW + 20;
-  const ticks = [-24, -12, -2, -1, 0, 2, 24].map((h) => h * HOUR).filter((offset) => offset >= from && offset <= to);
+  const ticks = [-24, -12, -1, 0, 2, 24].map((h) => h * HOUR).filter((offset) => offset >= from && offset <= to);
   const rows = stages.map((stage, i) => {
     const y = TOP + i * ROW;
     const planned = x(Date.parse(stage.plannedAt) - goLive);
@@ -56,7 +56,7 @@ ${
     : ''
 }
 <circle cx="${planned}" cy="${y + 17}" r="6" class="planned"/>
-${held ? html`<text x="${Math.min(planned + 10, WIDTH - 260)}" y="${y + 6}" class="hold-label">${held}</text>` : ''}</g>`;
+${held ? html`<text x="${planned - 12}" y="${y + 22}" class="hold-label" text-anchor="end">${held}</text>` : ''}</g>`;
   });
   const description = stages
     .map((stage) => `${stage.id} (${formatOffset(Date.parse(stage.plannedAt) - goLive)}): ${stage.status}${stage.status === 'holding' ? `, awaiting ${awaitedNames(stage, plan)}` : ''}`)
