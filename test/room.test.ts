@@ -7,6 +7,7 @@ import { parse, stringify } from 'yaml';
 import { RUNBOOK_ITEMS } from '../src/runbook/readiness-items.js';
 import { freePort } from '../src/dev/ports.js';
 import { startDevelopmentProvider, type RunningDevelopmentProvider } from '../src/identity/development-provider.js';
+import { renderLaunchReportMarkdown } from '../src/client/format/launch-report.js';
 import { startRoom, type RunningRoom } from '../src/room/server.js';
 import { evidenceDigest } from '../src/signing/approval-statement.js';
 import { launchBrowser, type HeadlessBrowser } from './helpers/browser.js';
@@ -56,6 +57,7 @@ describe('the cutover room in a browser', function () {
       port,
       publicUrl,
       temporalUiUrl: world.stack.temporal.uiUrl,
+      launchReport: renderLaunchReportMarkdown,
       log: (line) => roomLog.push(line),
     });
     // Every readiness item optional but erin's secrets-in-vault, so her completion is what go/no-go waits for.
@@ -116,6 +118,11 @@ describe('the cutover room in a browser', function () {
     await awaiting.getByRole('table', { name: /Your open items/ }).getByText('account-manager-handover', { exact: true }).waitFor();
     await lara.page.locator('#timeline svg[role="img"]').screenshot({ path: join(RESULTS, 'room-timeline.png') });
     assert.match(await lara.page.locator('#timeline').innerText(), /holding: awaiting Programme lead \(lara\) and Engineering \(erin, eli\)/);
+    const ui = await lara.page.getByRole('link', { name: 'Open in the Temporal UI' }).getAttribute('href');
+    assert.equal(ui, `${world.stack.temporal.uiUrl}/namespaces/${world.stack.temporal.namespace}/workflows/${workflowId}`);
+    const report = await lara.page.request.get(await lara.page.getByRole('link', { name: 'Launch report' }).evaluate((a) => (a as unknown as { href: string }).href));
+    assert.equal(report.status(), 200);
+    assert.match(await report.text(), /Acme Prepaid UK/);
   });
 
   it('erin sees go-live awaiting Engineering with its evidence digest, approves, and lara\'s open page moves within 2 s without a reload', async () => {
@@ -195,6 +202,7 @@ describe('the cutover room in a browser', function () {
     const page = await erin.page.goto(cutoverUrl());
     assert.equal(page?.status(), 404);
     assert.equal(await erin.page.getByText('go-live').count(), 0, 'nothing of the cutover shows');
+    for (const path of ['live', 'report']) assert.equal((await erin.page.request.get(`${cutoverUrl()}/${path}`)).status(), 404, `no ${path} either`);
     const token = await erin.page.locator('input[name="_csrf"]').first().inputValue();
     const posted = await erin.page.request.post(`${cutoverUrl()}/answers`, { form: { _csrf: token, action: 'approve', stage: 'go-live' }, maxRedirects: 0 });
     assert.equal(posted.status(), 403);
