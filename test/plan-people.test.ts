@@ -1,10 +1,13 @@
 import assert from 'node:assert/strict';
 import { readFile } from 'node:fs/promises';
+import { resolve } from 'node:path';
 import { parse, stringify } from 'yaml';
 import type { PlanInvalidError } from '../src/errors.js';
 import { personOf } from '../src/plan/people.js';
 import { parsePlanText } from '../src/plan/load.js';
-import { EXAMPLE_PLAN } from './helpers/cli.js';
+
+/** Read without the CLI helpers, which load child_process, so this stays a unit suite. */
+const EXAMPLE_PLAN = resolve(__dirname, '..', '..', 'plans', 'example.yaml');
 
 type Plan = Record<string, any>;
 
