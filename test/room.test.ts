@@ -173,6 +173,17 @@ describe('the cutover room in a browser', function () {
     assert.doesNotMatch(csp, /unsafe-inline/);
   });
 
+  it('reflows the cutover page for a phone, without scrolling sideways', async () => {
+    await lara.page.setViewportSize({ width: 390, height: 844 });
+    const overflow = await lara.page.evaluate(() => {
+      const root = (globalThis as unknown as { document: { documentElement: { scrollWidth: number; clientWidth: number } } }).document.documentElement;
+      return root.scrollWidth - root.clientWidth;
+    });
+    await lara.page.screenshot({ path: join(RESULTS, 'room-cutover-phone.png'), fullPage: true });
+    await lara.page.setViewportSize({ width: 1600, height: 1200 });
+    assert.ok(overflow <= 0, `the page is ${overflow}px wider than a phone`);
+  });
+
   it('refuses a forged POST without the session or without the form token', async () => {
     const body = new URLSearchParams({ action: 'approve', stage: 'go-live', note: 'forged' }).toString();
     const form = { 'content-type': 'application/x-www-form-urlencoded' };
