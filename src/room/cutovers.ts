@@ -3,7 +3,7 @@
  * cutover with its plan and status. Nothing is kept between requests: every page and poll reads afresh, so
  * any number of rooms can serve the same people.
  */
-import type { Client } from '@temporalio/client';
+import { WorkflowNotFoundError, type Client } from '@temporalio/client';
 import type { SignedInPerson } from '../identity/provider-client.js';
 import { CUTOVER_WORKFLOW_TYPE } from '../operations/cutover-workflow-type.js';
 import { readCutover, type CutoverReading } from '../operations/read-status.js';
@@ -32,12 +32,20 @@ async function readPlan(client: Client, workflowId: string, running: boolean): P
 
 /** The cutover as `identity` may see it, or undefined when its plan does not list them (or it cannot be read). */
 export async function cutoverFor(client: Client, workflowId: string, identity: SignedInPerson): Promise<CutoverView | undefined> {
+  let running: boolean;
+  try {
+    running = (await client.workflow.getHandle(workflowId).describe()).status.name === 'RUNNING';
+  } catch (err) {
+    if (err instanceof WorkflowNotFoundError) return undefined;
+    throw err;
+  }
   let plan: CutoverPlan;
   try {
-    const description = await client.workflow.getHandle(workflowId).describe();
-    plan = await readPlan(client, workflowId, description.status.name === 'RUNNING');
-  } catch {
-    return undefined;
+    plan = await readPlan(client, workflowId, running);
+  } catch (err) {
+    // A closed cutover no worker can replay in time has no plan to read, so no one to show it to.
+    if (!running) return undefined;
+    throw err;
   }
   const viewer = viewerIn(plan, identity);
   if (!viewer) return undefined;
