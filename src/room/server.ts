@@ -11,6 +11,7 @@ import type { AddressInfo } from 'node:net';
 import { registerSignIn } from '../identity/fastify-sign-in.js';
 import { ProviderClient, type SignedInPerson } from '../identity/provider-client.js';
 import type { SignInSettings } from '../identity/sign-in-settings.js';
+import { allowedHostNames, hostNameOf } from '../net/host-names.js';
 import { urlOf } from '../net/listen.js';
 import type { CutoverStatus } from '../workflows/definitions.js';
 import { html } from './html.js';
@@ -20,7 +21,6 @@ import { registerRoomRoutes } from './routes.js';
 export const DEFAULT_ROOM_PORT = 8290;
 const ROOM_SESSION_COOKIE = 'cutover_room_session';
 const MAX_FORM_BYTES = 64 * 1024;
-const LOOPBACK_HOST_NAMES = ['localhost', '127.0.0.1', '::1'];
 
 /** No inline script or style, nothing from elsewhere, forms only to the room, never in a frame. */
 export const ROOM_CONTENT_SECURITY_POLICY = [
@@ -59,25 +59,13 @@ export interface RunningRoom {
   close(): Promise<void>;
 }
 
-function hostNameOf(header: string | undefined): string | undefined {
-  if (!header) return undefined;
-  try {
-    return new URL(`http://${header}`).hostname.replace(/^\[|\]$/g, '').toLowerCase();
-  } catch {
-    return undefined;
-  }
-}
 
 export async function startRoom(options: RoomOptions): Promise<RunningRoom> {
   const host = options.host ?? '127.0.0.1';
   const log = options.log ?? (() => undefined);
   const publicUrl = options.publicUrl ? new URL(options.publicUrl) : undefined;
   let baseUrl = publicUrl;
-  const allowedHosts = new Set(
-    [...LOOPBACK_HOST_NAMES, ...(host !== '0.0.0.0' && host !== '::' ? [host] : []), ...(publicUrl ? [publicUrl.hostname] : []), ...(options.allowedHosts ?? [])].map(
-      (name) => name.replace(/^\[|\]$/g, '').toLowerCase(),
-    ),
-  );
+  const allowedHosts = allowedHostNames(host, [publicUrl?.hostname, ...(options.allowedHosts ?? [])]);
   const provider = new ProviderClient(options.signIn);
   const returnOrigins = publicUrl ? [publicUrl.origin] : [];
   const app = Fastify({ logger: false, bodyLimit: MAX_FORM_BYTES, forceCloseConnections: true });
