@@ -27,15 +27,16 @@ const LAYERS = [
     folders: ['worker'],
     may: ['ground', 'net', 'signing', 'identity', 'codec', 'payca', 'plan', 'workflows', 'activities', 'temporal'],
   },
+  { name: 'room', folders: ['room'], may: ['ground', 'net', 'signing', 'identity', 'plan', 'workflows', 'temporal', 'operations'] },
   {
     name: 'dev',
     folders: ['dev'],
-    may: ['ground', 'net', 'signing', 'identity', 'codec', 'payca', 'plan', 'simulator', 'workflows', 'activities', 'temporal', 'operations', 'worker'],
+    may: ['ground', 'net', 'signing', 'identity', 'codec', 'payca', 'plan', 'simulator', 'workflows', 'activities', 'temporal', 'operations', 'worker', 'room'],
   },
   {
     name: 'client',
     folders: ['client'],
-    may: ['ground', 'net', 'signing', 'identity', 'codec', 'payca', 'plan', 'simulator', 'workflows', 'activities', 'temporal', 'operations', 'worker', 'dev'],
+    may: ['ground', 'net', 'signing', 'identity', 'codec', 'payca', 'plan', 'simulator', 'workflows', 'activities', 'temporal', 'operations', 'worker', 'room', 'dev'],
   },
 ];
 

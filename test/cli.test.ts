@@ -547,7 +547,7 @@ describe('cutover CLI on the dev server', function () {
 
   describe('the local stack as a process', () => {
     async function randomPortFlags(): Promise<string[]> {
-      const flags = ['--temporal-port', '--ui-port', '--sim-port', '--sandbox-sim-port', '--receiver-port'];
+      const flags = ['--temporal-port', '--ui-port', '--sim-port', '--sandbox-sim-port', '--receiver-port', '--room-port'];
       const ports: string[] = [];
       for (const flag of flags) ports.push(flag, String(await freePort()));
       return ports;
@@ -568,6 +568,15 @@ describe('cutover CLI on the dev server', function () {
         assert.match(output, /ready:/, output);
         assert.match(output, new RegExp(`export TEMPORAL_ADDRESS=127.0.0.1:${temporalPort}`));
         assert.match(output, /x-client-id sim-production-client/);
+        // The room beside the UI, signing in the example plan's people through the development provider.
+        const roomUrl = /Room\s+(http:\/\/localhost:\d+)\s+the cutover room: sign in as lara, olivia, tomas, erin, eli/.exec(output)?.[1];
+        assert.ok(roomUrl, output);
+        assert.match(output, /through the development identity provider at http:\/\/127\.0\.0\.1:\d+ \(for this machine only: no password\)/);
+        const signIn = await fetch(roomUrl);
+        assert.equal(signIn.status, 200);
+        assert.match(await signIn.text(), /Sign in with your organisation's account/);
+        const provider = await fetch(new URL('/login', roomUrl), { redirect: 'manual' });
+        assert.equal(provider.status, 303, 'the room sends the browser to the development provider');
 
         const listed = await cutover(['list', '--json'], { ...world.cliEnv, TEMPORAL_ADDRESS: `127.0.0.1:${temporalPort}` });
         assert.equal(listed.code, 0, listed.stderr);
@@ -602,6 +611,7 @@ describe('cutover CLI on the dev server', function () {
         });
         assert.equal(result.code, 0, result.stdout + result.stderr);
         assert.match(result.stdout, /config-diff passed \(\d+ differences?, all allowed\)/);
+        assert.match(result.stdout, /Room\s+http:\/\/localhost:\d+\s+the cutover room: sign in as lara/, 'the demo prints the room beside the UI');
         assert.match(result.stdout, /→ lara \(lead\) approves go-live/);
         assert.match(result.stdout, /→ erin \(engineering\) approves go-live/);
         assert.match(result.stdout, /→ lara \(lead\) decides roll-forward/);

@@ -153,17 +153,18 @@ describe('compose cluster', function () {
 
   before(async function () {
     const binary = requireTestTool(this, 'dockerCompose');
-    const { stdout } = await run(binary, ['-f', COMPOSE_FILE, '--profile', 'local', 'config'], { cwd: ROOT });
+    const { stdout } = await run(binary, ['-f', COMPOSE_FILE, '--profile', 'local', '--profile', 'room', 'config'], { cwd: ROOT });
     compose = parseYaml(stdout) as ComposeConfig;
     services = compose.services;
   });
 
-  it('is accepted by `docker-compose config` with and without the local profile', async () => {
+  it('is accepted by `docker-compose config` with and without the local and room profiles', async () => {
     const binary = testToolPath('dockerCompose');
     await run(binary, ['-f', COMPOSE_FILE, 'config', '-q'], { cwd: ROOT });
     await run(binary, ['-f', COMPOSE_FILE, '--profile', 'local', 'config', '-q'], { cwd: ROOT });
+    await run(binary, ['-f', COMPOSE_FILE, '--profile', 'room', 'config', '-q'], { cwd: ROOT });
     assert.deepEqual(Object.keys(services).sort(), [
-      'codec-server', 'payca-production', 'payca-sandbox', 'postgresql', 'temporal', 'temporal-namespace',
+      'codec-server', 'payca-production', 'payca-sandbox', 'postgresql', 'room', 'temporal', 'temporal-namespace',
       'temporal-schema', 'temporal-ui', 'worker',
     ]);
   });
@@ -250,11 +251,24 @@ describe('compose cluster', function () {
     assert.equal(command[command.indexOf('--cors-origin') + 1], uiOrigin, 'the codec server lets the UI call it');
   });
 
-  it('keeps the simulators and the codec server in the local profile, and the cluster out of any', () => {
+  it('keeps the simulators and the codec server in the local profile, the room in its own, and the cluster out of any', () => {
     for (const [name, service] of Object.entries(services)) {
-      const expected = LOCAL_PROFILE_SERVICES.includes(name) ? ['local'] : undefined;
+      const expected = LOCAL_PROFILE_SERVICES.includes(name) ? ['local'] : name === 'room' ? ['room'] : undefined;
       assert.deepEqual(service.profiles, expected, `${name}'s profiles`);
     }
+  });
+
+  it('runs the room on the cluster like the CLI, with its provider secrets from files and no default secret', () => {
+    const room = services['room'];
+    assert.ok(room, 'a room service');
+    const env = room.environment ?? {};
+    assert.equal(env.TEMPORAL_ADDRESS, services['worker']?.environment?.TEMPORAL_ADDRESS);
+    assert.equal(env.TEMPORAL_NAMESPACE, services['worker']?.environment?.TEMPORAL_NAMESPACE);
+    assert.deepEqual(argv(room.command).slice(2), ['room', '--host', '0.0.0.0', '--port', '8290']);
+    assert.equal(env.CUTOVER_ROOM_OIDC_CLIENT_SECRET, undefined, 'the client secret comes from a file');
+    assert.equal(env.CUTOVER_ROOM_SESSION_KEY, undefined, 'the session key comes from a file');
+    assert.match(env.CUTOVER_ROOM_OIDC_CLIENT_SECRET_FILE ?? '', /^\/run\/secrets\//);
+    assert.match(env.CUTOVER_ROOM_SESSION_KEY_FILE ?? '', /^\/run\/secrets\//);
   });
 
   it('builds the worker image in stages, as a non-root user, with a healthcheck and the prebuilt bundle', () => {

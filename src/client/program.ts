@@ -14,6 +14,7 @@ import { devCommand } from './commands/dev.js';
 import { listCommand } from './commands/list.js';
 import { planCommand } from './commands/plan-validate.js';
 import { rejectCommand } from './commands/reject.js';
+import { roomCommand } from './commands/room.js';
 import { reportCommand } from './commands/report.js';
 import { retryItemCommand } from './commands/retry-item.js';
 import { retryCommand } from './commands/retry.js';
@@ -54,6 +55,7 @@ const COMMANDS = [
   demoCommand,
   simCommand,
   codecServerCommand,
+  roomCommand,
 ];
 
 export function buildProgram(version: string): Command {

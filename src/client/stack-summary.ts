@@ -30,6 +30,12 @@ export function stackSummary(stack: DevStack, { warnAboutExamplePlan = true } = 
     credentials('sandbox', stack.sandbox, stack.credentialsFromEnvironment.sandbox),
     `Webhooks     ${stack.receiver.url}`,
     `Schedule     sandbox-settlement-replay (${stack.sandboxSchedule})`,
+    ...(stack.room
+      ? [
+          `Room         ${stack.room.url}   the cutover room: sign in as ${stack.room.accounts.join(', ')}`,
+          `             through the development identity provider at ${stack.room.issuer} (for this machine only: no password)`,
+        ]
+      : []),
     `Worker       ${stack.workerRunning ? 'running in this process' : 'not started (--no-worker): run `cutover worker`'}`,
     ...(!warnAboutExamplePlan || onExamplePorts(stack)
       ? []

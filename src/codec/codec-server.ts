@@ -23,6 +23,7 @@ import { registerSignIn, signedInPerson } from '../identity/fastify-sign-in.js';
 import { ProviderClient, SignInRefused, type SignedInPerson } from '../identity/provider-client.js';
 import type { SignInSettings } from '../identity/sign-in-settings.js';
 import { escapeHtml } from '../net/html.js';
+import { allowedHostNames, hostNameOf } from '../net/host-names.js';
 import { urlOf } from '../net/listen.js';
 import { isLoopbackHost } from '../net/loopback.js';
 import { PayloadsJson, payloadsFromJson, payloadsToJson } from './payloads-json.js';
@@ -34,8 +35,6 @@ export const CODEC_ALLOWED_HEADERS = 'content-type,x-namespace,authorization';
 const CODEC_SESSION_COOKIE = 'cutover_codec_session';
 const MAX_BODY_BYTES = 16 * 1024 * 1024;
 
-/** Names a request on loopback may be addressed to; others are added with `allowedHosts`. */
-const LOOPBACK_HOST_NAMES = ['localhost', '127.0.0.1', '::1'];
 
 /**
  * Who may encode and decode: people signed in with the provider, or, on loopback only and when asked
@@ -99,15 +98,6 @@ async function applyCodecs(codecs: PayloadCodec[], direction: 'encode' | 'decode
   return current;
 }
 
-/** The host name a request was addressed to, without port or IPv6 brackets. */
-function hostNameOf(header: string | undefined): string | undefined {
-  if (!header) return undefined;
-  try {
-    return new URL(`http://${header}`).hostname.replace(/^\[|\]$/g, '').toLowerCase();
-  } catch {
-    return undefined;
-  }
-}
 
 function signedInPage(person: SignedInPerson): string {
   const who = escapeHtml(person.email ?? person.subject);
@@ -137,14 +127,7 @@ export async function startCodecServer(options: CodecServerOptions): Promise<Run
   }
   const allowedOrigins = new Set(origins);
   const publicUrl = options.publicUrl ? new URL(options.publicUrl) : undefined;
-  const allowedHosts = new Set(
-    [
-      ...LOOPBACK_HOST_NAMES,
-      ...(host !== '0.0.0.0' && host !== '::' ? [host] : []),
-      ...(publicUrl ? [publicUrl.hostname] : []),
-      ...(options.allowedHosts ?? []),
-    ].map((name) => name.replace(/^\[|\]$/g, '').toLowerCase()),
-  );
+  const allowedHosts = allowedHostNames(host, [publicUrl?.hostname, ...(options.allowedHosts ?? [])]);
   // Known once listening when no public URL is given.
   let baseUrl = publicUrl;
   const provider = authentication.kind === 'sign-in' ? new ProviderClient(authentication.settings) : undefined;

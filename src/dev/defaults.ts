@@ -11,6 +11,7 @@ export const DEV_STACK_DEFAULTS = {
   productionSimPort: 4010,
   sandboxSimPort: 4011,
   receiverPort: 4020,
+  roomPort: 8290,
 } as const;
 
 /**

@@ -10,6 +10,7 @@ import { dataConverterFor } from '../codec/payload-codecs.js';
 import { startSimulator, type RunningSimulator } from '../simulator/server.js';
 import { startWebhookReceiver, type RunningWebhookReceiver } from '../simulator/webhook-receiver.js';
 import { createCutoverWorkers } from '../worker/create-workers.js';
+import { startLocalRoom, type LocalRoom, type LocalRoomOptions } from './local-room.js';
 import { SEARCH_ATTRIBUTE_REGISTRATIONS } from '../workflows/search-attributes.js';
 import { DEV_STACK_DEFAULTS } from './defaults.js';
 import { claimPort } from './ports.js';
@@ -48,6 +49,8 @@ export interface DevStackOptions {
   uiCodecEndpoint?: string;
   /** Server settings for the Temporal dev server, such as lower history limits; default none. */
   temporalDynamicConfig?: Record<string, string | number | boolean>;
+  /** Start the cutover room beside the Temporal UI, with the development identity provider for these people. */
+  room?: LocalRoomOptions;
 }
 
 export interface DevStack {
@@ -63,6 +66,8 @@ export interface DevStack {
   credentialsFromEnvironment: { production: boolean; sandbox: boolean };
   sandboxSchedule: ScheduleSetup;
   workerRunning: boolean;
+  /** The cutover room, when asked for, and the development provider it signs people in with. */
+  room?: LocalRoom;
   /** Stops the worker, the simulators, the receiver and the Temporal server, in that order. */
   close(): Promise<void>;
 }
@@ -91,6 +96,7 @@ export async function startDevStack(options: DevStackOptions = {}): Promise<DevS
       production: await claimPort(host, settings.productionSimPort, '--sim-port'),
       sandbox: await claimPort(host, settings.sandboxSimPort, '--sandbox-sim-port'),
       receiver: await claimPort(host, settings.receiverPort, '--receiver-port'),
+      room: options.room ? await claimPort(host, options.room.port ?? DEV_STACK_DEFAULTS.roomPort, '--room-port') : 0,
     };
 
     const productionCredentials = chooseSimulatorCredentials('production');
@@ -160,6 +166,21 @@ export async function startDevStack(options: DevStackOptions = {}): Promise<DevS
       log('cutover worker polling the cutover and payca task queues');
     }
 
+    let room: LocalRoom | undefined;
+    if (options.room) {
+      room = await startLocalRoom(client, {
+        host,
+        port: ports.room,
+        temporalUiUrl: temporal.uiUrl,
+        people: options.room.people,
+        launchReport: options.room.launchReport,
+        signingKey: options.room.signingKey,
+        log,
+      });
+      const started = room;
+      closers.push(() => started.close());
+    }
+
     let closing: Promise<void> | undefined;
     return {
       dataDir: settings.dataDir,
@@ -174,6 +195,7 @@ export async function startDevStack(options: DevStackOptions = {}): Promise<DevS
       },
       sandboxSchedule,
       workerRunning,
+      room,
       close() {
         closing ??= closeAll(closers, log);
         return closing;

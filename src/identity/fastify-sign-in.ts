@@ -87,7 +87,7 @@ export async function registerSignIn(app: FastifyInstance, options: SignInOption
     }
     // A new session on sign-in, so nothing from before it carries over.
     request.session.regenerate();
-    request.session.set('person', { issuer: person.issuer, subject: person.subject, email: person.email, name: person.name });
+    request.session.set('person', { issuer: person.issuer, subject: person.subject, email: person.email, emailVerified: person.emailVerified, name: person.name });
     options.log?.(`signed in: ${person.email ?? person.subject} (subject ${person.subject}, ${person.issuer})`);
     if (pending.returnTo) return reply.header('cache-control', 'no-store').redirect(pending.returnTo, 303);
     return reply.header('cache-control', 'no-store').type('text/html; charset=utf-8').send(options.signedInPage(person));

@@ -12,6 +12,8 @@ export interface SignedInPerson {
   issuer: string;
   subject: string;
   email?: string;
+  /** The provider vouches that the email is the person's own (the ID token's `email_verified`). */
+  emailVerified?: boolean;
   name?: string;
   via: 'bearer' | 'session';
 }
@@ -126,7 +128,14 @@ export class ProviderClient {
       });
       const claims = tokens.claims();
       if (!claims) throw new SignInRefused('the provider returned no ID token');
-      return { issuer: this.settings.issuer, subject: claims.sub, email: text(claims['email']), name: text(claims['name']), via: 'session' };
+      return {
+        issuer: this.settings.issuer,
+        subject: claims.sub,
+        email: text(claims['email']),
+        emailVerified: claims['email_verified'] === true,
+        name: text(claims['name']),
+        via: 'session',
+      };
     } catch (err) {
       if (err instanceof SignInRefused) throw err;
       throw new SignInRefused(`sign-in failed: ${err instanceof Error ? err.message : String(err)}`);

@@ -9,6 +9,7 @@ import { DEFAULT_AUTHORIZATION_LIMITS } from './authorization-limits.js';
 import { parseDuration } from './duration.js';
 import { DEFAULT_NOTIFY_ATTEMPT_TIMEOUT_MS, DEFAULT_NOTIFY_RETRY_BUDGET_MS, NOTIFY_URL_VARIABLE, notifyUrlSecret } from './notifications.js';
 import { gateStaffingProblems } from './gate-staffing.js';
+import { PersonIdentity, peopleProblems } from './people.js';
 import { parsePublicKey } from '../signing/public-key.js';
 import { Currency, ExpectedBin } from '../runbook/bins.js';
 import { RUNBOOK_ITEMS, type ReadinessItemDefinition } from '../runbook/readiness-items.js';
@@ -364,8 +365,13 @@ export const CutoverPlanFile = z
     signing: Signing.optional().describe('Signed answers at the gates: whose answers must carry an Ed25519 signature, and with which key.'),
     identity: Identity.optional().describe('How the workflow knows who answered: the cutover room key it trusts, and whether a name alone is enough.'),
     separationOfDuties: SeparationOfDuties.default({ starterMayApprove: true }).describe('Who may not approve what.'),
+    people: z
+      .record(PersonId, PersonIdentity)
+      .optional()
+      .describe("Who each person is at the organisation's identity provider, for the cutover room's sign-in: a verified email, or a subject (with an issuer to pin one provider)."),
   })
   .superRefine((plan, ctx) => {
+    for (const problem of peopleProblems(plan.people, plan.approvers)) ctx.addIssue({ code: 'custom', ...problem });
     for (const problem of insecureTransportProblems(plan)) ctx.addIssue({ code: 'custom', ...problem });
     const secret = plan.notifications.webhookUrl === undefined ? undefined : notifyUrlSecret(plan.notifications.webhookUrl);
     if (secret) {
@@ -560,6 +566,8 @@ export interface CutoverPlan {
   /** Optional so cutovers started before the room's statements existed keep running. */
   identity?: { roomPublicKey?: string; roomUrl?: string; require: 'signed' | 'name' };
   separationOfDuties?: { starterMayApprove: boolean };
+  /** Absent when the plan lists no people: then the room lets nobody in. */
+  people?: Record<string, PersonIdentity>;
 }
 
 export interface PostLaunchPlan {
@@ -656,5 +664,6 @@ export function normalisePlan(file: CutoverPlanFile): CutoverPlan {
     ...(file.signing && { signing: file.signing }),
     ...(file.identity && { identity: file.identity }),
     separationOfDuties: file.separationOfDuties,
+    ...(file.people && { people: file.people }),
   };
 }

@@ -433,6 +433,11 @@ export const goodEdit: fc.Arbitrary<GoodPlan> = fc
         if (who === from) people[i] = to;
       });
     }
+    const identities = plan.people as Record<string, unknown> | undefined;
+    if (identities?.[from]) {
+      identities[to] = identities[from];
+      delete identities[from];
+    }
     plan.programme = programme;
     setAt(plan, ['stages', 'config-diff', 'offset'], `${offsetHours}h`);
     setAt(plan, ['smokeTest', 'topUpAmount'], topUp);

@@ -11,11 +11,11 @@ import { parseTimeScale } from '../arguments.js';
 import { examples } from '../help.js';
 import { listenForInterrupt } from '../interrupt.js';
 import { say, warn } from '../output.js';
-import { addStackFlags, stackOptionsFrom, type StackFlags } from '../stack-options.js';
+import { addStackFlags, roomOptionsFrom, stackOptionsFrom, type StackFlags } from '../stack-options.js';
 import { workflowUiLink } from '../ui-link.js';
 
 async function loadDemoModules() {
-  const [stack, demo, summary, status, read, counters, report, progress] = await Promise.all([
+  const [stack, demo, summary, status, read, counters, report, progress, load] = await Promise.all([
     import('../../dev/stack.js'),
     import('../../dev/demo.js'),
     import('../stack-summary.js'),
@@ -24,6 +24,7 @@ async function loadDemoModules() {
     import('../../dev/simulator-counters.js'),
     import('../format/launch-report.js'),
     import('../../dev/progress.js'),
+    import('../../plan/load.js'),
   ]);
   return {
     startDevStack: stack.startDevStack,
@@ -36,6 +37,7 @@ async function loadDemoModules() {
     renderLaunchReportMarkdown: report.renderLaunchReportMarkdown,
     renderLaunchReportJson: report.renderLaunchReportJson,
     postLaunchSummary: progress.postLaunchSummary,
+    loadPlanFile: load.loadPlanFile,
   };
 }
 
@@ -99,11 +101,13 @@ export function demoCommand(): Command {
         renderLaunchReportMarkdown,
         renderLaunchReportJson,
         postLaunchSummary,
+        loadPlanFile,
       } = await loadDemoModules();
       const interrupt = listenForInterrupt(() => warn('stopping the demo…'));
       try {
         const stack = await startDevStack({
           ...stackOptions,
+          room: options.room ? roomOptionsFrom(options, await loadPlanFile(options.plan), renderLaunchReportMarkdown) : undefined,
           worker: true,
           resetSandboxSchedule: true,
           log: (line) => say(line),
