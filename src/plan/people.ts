@@ -14,11 +14,13 @@ export const PersonIdentity = z
       .string()
       .max(254, 'must be at most 254 characters')
       .regex(EMAIL_PATTERN, 'is not an email address: write it like erin@acme.example')
-      .optional(),
-    /** The provider's `sub` for this person, when emails are not unique or not verified there. */
-    subject: z.string().min(1).max(255).optional(),
-    /** The issuer the subject belongs to; any configured issuer when absent. */
-    issuer: z.url({ protocol: /^https?$/, error: 'must be the provider issuer URL' }).optional(),
+      .optional()
+      .describe("The person's email, as the provider vouches for it (verified)."),
+    subject: z.string().min(1).max(255).optional().describe("The provider's `sub` for this person, when emails are not unique or not verified there."),
+    issuer: z
+      .url({ protocol: /^https?$/, error: 'must be the provider issuer URL' })
+      .optional()
+      .describe('The issuer the subject belongs to; any configured issuer when absent.'),
   })
   .refine((person) => person.email !== undefined || person.subject !== undefined, {
     message: 'name the person by email (erin@acme.example) or by the provider subject',

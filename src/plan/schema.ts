@@ -366,7 +366,7 @@ export const CutoverPlanFile = z
     identity: Identity.optional().describe('How the workflow knows who answered: the cutover room key it trusts, and whether a name alone is enough.'),
     separationOfDuties: SeparationOfDuties.default({ starterMayApprove: true }).describe('Who may not approve what.'),
     people: z
-      .record(PersonId, PersonIdentity)
+      .record(PersonId, PersonIdentity.describe('One person of the plan, by the id approvers and owners use: their verified email, or their subject at the provider.'))
       .optional()
       .describe("Who each person is at the organisation's identity provider, for the cutover room's sign-in: a verified email, or a subject (with an issuer to pin one provider)."),
   })
