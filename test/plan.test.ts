@@ -5,6 +5,9 @@ import { join } from 'node:path';
 import { parse, stringify } from 'yaml';
 import type { PlanInvalidError } from '../src/errors.js';
 import { parsePlanText } from '../src/plan/load.js';
+import { DEV_ROOM_SIGNING_KEY_FILE } from '../src/dev/defaults.js';
+import { DEVELOPMENT_ROOM_PUBLIC_KEY_HEX } from '../src/signing/development-room-key.js';
+import { readRoomSigningKey } from '../src/signing/room-key.js';
 import { EXAMPLE_PLAN as EXAMPLE, runCli } from './helpers/cli.js';
 
 const cutover = (args: string[]) => runCli(args);
@@ -180,6 +183,23 @@ describe('cutover plan', function () {
       plan.payca.production.baseUrl = `http://${spoof}`;
       assert.throws(() => parsePlanText(stringify(plan), 'spoof.yaml'), /payca\.production\.baseUrl/, spoof);
     }
+  });
+
+  it("accepts the development room key only while production PayCA is a simulator, since its private half is public", () => {
+    assert.equal(readRoomSigningKey(DEV_ROOM_SIGNING_KEY_FILE).publicKeyHex, DEVELOPMENT_ROOM_PUBLIC_KEY_HEX, 'the key file and the constant are one key');
+    assert.equal(parsePlanText(stringify(example), 'example.yaml').identity?.roomPublicKey, DEVELOPMENT_ROOM_PUBLIC_KEY_HEX, 'the example pins the development key');
+    const real = structuredClone(example);
+    real.payca.production.baseUrl = 'https://api.payca.example';
+    assert.throws(
+      () => parsePlanText(stringify(real), 'real.yaml'),
+      (err: PlanInvalidError) => {
+        const problem = err.problems.find((p) => p.path === 'identity.roomPublicKey');
+        assert.match(problem?.message ?? '', /the development room's key, whose private half is in this repository .* pin your room's own key \(`cutover keygen --room`\)/);
+        return true;
+      },
+    );
+    real.identity = { ...real.identity, roomPublicKey: '11'.repeat(32) };
+    assert.equal(parsePlanText(stringify(real), 'real.yaml').identity?.roomPublicKey, '11'.repeat(32));
   });
 
   it('prints every problem as {code, path, message} with --json, and exits 1', async () => {

@@ -15,6 +15,7 @@ import { Currency, ExpectedBin } from '../runbook/bins.js';
 import { RUNBOOK_ITEMS, type ReadinessItemDefinition } from '../runbook/readiness-items.js';
 import { ROLES, STAGE_DEFAULTS, STAGE_IDS, type Role, type StageId } from '../runbook/stages.js';
 import { isLoopbackHost } from '../net/loopback.js';
+import { DEVELOPMENT_ROOM_PUBLIC_KEY_HEX } from '../signing/development-room-key.js';
 
 /** No plan needs a timer or an offset longer than a year; past it a typo (`20000d`) would become a timer Temporal refuses. */
 const MAX_DURATION_MS = 366 * 86_400_000;
@@ -403,6 +404,15 @@ export const CutoverPlanFile = z
         });
       }
     }
+    if (plan.identity?.roomPublicKey === DEVELOPMENT_ROOM_PUBLIC_KEY_HEX && !onSimulator(plan.payca.production.baseUrl, plan.payca.allowInsecureHosts)) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['identity', 'roomPublicKey'],
+        message:
+          "identity.roomPublicKey is the development room's key, whose private half is in this repository (plans/dev/room-signing-key.pem), so anyone could sign as the room: " +
+          "pin your room's own key (`cutover keygen --room`); the development key is accepted only while production PayCA is a simulator (a loopback host, or one listed in payca.allowInsecureHosts)",
+      });
+    }
     if (plan.identity?.require === 'signed' && !plan.identity.roomPublicKey) {
       const unkeyed = [...people].filter((person) => !plan.signing?.publicKeys[person]);
       if (unkeyed.length) {
@@ -666,4 +676,14 @@ export function normalisePlan(file: CutoverPlanFile): CutoverPlan {
     separationOfDuties: file.separationOfDuties,
     ...(file.people && { people: file.people }),
   };
+}
+
+/** Whether a base URL names a simulator: a loopback host, or a simulator host the plan opts in to. */
+function onSimulator(baseUrl: string, simulatorHosts: string[]): boolean {
+  try {
+    const host = new URL(baseUrl).hostname.toLowerCase();
+    return isLoopbackHost(host) || simulatorHosts.some((listed) => listed.toLowerCase() === host);
+  } catch {
+    return false;
+  }
 }
