@@ -29,6 +29,9 @@ export interface BadPlan {
 
 export const EXAMPLE_TEXT = readFileSync(EXAMPLE_PLAN, 'utf8');
 const EXAMPLE = parse(EXAMPLE_TEXT) as PlanObject;
+// A room key of its own instead of the development key, which is refused once production PayCA is not a
+// simulator: a case that points PayCA elsewhere is then refused only for what it spoils.
+(EXAMPLE['identity'] as PlanObject)['roomPublicKey'] = '11'.repeat(32);
 /** A fresh copy of the example plan to spoil. */
 export const examplePlan = (): PlanObject => structuredClone(EXAMPLE);
 
