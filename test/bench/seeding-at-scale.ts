@@ -26,8 +26,10 @@ import { CUTOVER_TASK_QUEUE, PAYCA_TASK_QUEUE, statusQuery, type ChecklistItemSt
 import { startPaycaStack, type PaycaStack } from '../helpers/payca-stack.js';
 import { planFor, RELAXED_READINESS } from '../helpers/plans.js';
 import { freshWorkflowId, startDevServer } from '../helpers/temporal.js';
+import { childrenCpuMs, cpuBetween } from './child-process-cpu.js';
 import { activityCompletedAtMs, eventTimeMs, scheduledActivities, type HistoryEvent } from './history-times.js';
-import { median, round } from './stats.js';
+import { recordRequests } from './http-request-timeline.js';
+import { median, percentile, round } from './stats.js';
 import type { Benchmark, BenchOptions, BenchResult } from './types.js';
 import { startWorkerProcess, type WorkerProcess } from './worker-process.js';
 
@@ -110,12 +112,49 @@ export interface RangeProfile {
   queueWaitMaxSeconds: number;
   runMedianSeconds: number;
   runMaxSeconds: number;
-  /** Seconds between the first range scheduled and the last completed when fewer ranges than the cap ran at once. */
+  /** Seconds from the last range scheduled (none left to start) to the last one completed. */
   tailSeconds: number;
+  /** Seconds of W in which some worker ran no range, so its share of the rate went unused. */
+  workerIdleSeconds: number;
+}
+
+/**
+ * Seconds of [firstMs, lastMs] in which fewer than `workers` identities were running a range. A worker's
+ * limiter holds its share of the rate whether or not it has work, so those seconds cannot reach R.
+ */
+export function secondsWithAWorkerIdle(spans: readonly { identity: string; startMs: number; endMs: number }[], workers: number, firstMs: number, lastMs: number): number {
+  const edges = spans.flatMap((s) => [
+    { at: s.startMs, identity: s.identity, step: 1 },
+    { at: s.endMs, identity: s.identity, step: -1 },
+  ]);
+  edges.sort((a, b) => a.at - b.at || a.step - b.step);
+  const running = new Map<string, number>();
+  let idleMs = 0;
+  let at = firstMs;
+  for (const edge of edges) {
+    const busy = [...running.values()].filter((n) => n > 0).length;
+    if (busy < workers) idleMs += Math.max(0, Math.min(edge.at, lastMs) - Math.max(at, firstMs));
+    at = Math.max(at, edge.at);
+    running.set(edge.identity, (running.get(edge.identity) ?? 0) + edge.step);
+  }
+  if (at < lastMs) idleMs += lastMs - at;
+  return idleMs / 1000;
+}
+
+/**
+ * The median of the calls PayCA counted in each whole wall-clock second between `firstMs` and `lastMs`: the
+ * rate the workers' limiters let through once seeding is under way, apart from its first and last second.
+ */
+export function steadyCallsPerSecond(buckets: readonly { second: string; calls: number }[], firstMs: number, lastMs: number): number {
+  const inside = buckets.filter((b) => {
+    const startMs = Date.parse(b.second);
+    return startMs >= firstMs && startMs + 1_000 <= lastMs;
+  });
+  return inside.length > 0 ? median(inside.map((b) => b.calls)) : 0;
 }
 
 /** Where a seeding's time went, from the range activities in the cutover's history. */
-export function profileRanges(events: readonly HistoryEvent[]): { wallMs: number; profile: RangeProfile } {
+export function profileRanges(events: readonly HistoryEvent[]): { firstMs: number; lastMs: number; profile: RangeProfile } {
   const scheduled = scheduledActivities(events, 'seedCardRange');
   if (scheduled.length === 0) throw new Error('expected seeding range activities in history, found none');
   const byWorker = new Map<string, number>();
@@ -123,6 +162,7 @@ export function profileRanges(events: readonly HistoryEvent[]): { wallMs: number
   const runs: number[] = [];
   let attempts = 0;
   const spans: { start: number; end: number }[] = [];
+  const running: { identity: string; startMs: number; endMs: number }[] = [];
   for (const s of scheduled) {
     const id = Number(s.eventId);
     const started = events.find((e) => Number(e.activityTaskStartedEventAttributes?.scheduledEventId ?? -1) === id);
@@ -135,13 +175,15 @@ export function profileRanges(events: readonly HistoryEvent[]): { wallMs: number
     waits.push(eventTimeMs(started) - eventTimeMs(s));
     runs.push(completedMs - eventTimeMs(started));
     spans.push({ start: eventTimeMs(s), end: completedMs });
+    running.push({ identity, startMs: eventTimeMs(started), endMs: completedMs });
   }
   const first = Math.min(...spans.map((s) => s.start));
   const last = Math.max(...spans.map((s) => s.end));
   // The tail: from the moment the last range was scheduled (no more to start) to the last completion.
   const lastScheduled = Math.max(...spans.map((s) => s.start));
   return {
-    wallMs: last - first,
+    firstMs: first,
+    lastMs: last,
     profile: {
       ranges: scheduled.length,
       attempts,
@@ -151,6 +193,7 @@ export function profileRanges(events: readonly HistoryEvent[]): { wallMs: number
       runMedianSeconds: round(median(runs) / 1000),
       runMaxSeconds: round(Math.max(...runs) / 1000),
       tailSeconds: round((last - lastScheduled) / 1000),
+      workerIdleSeconds: round(secondsWithAWorkerIdle(running, WORKERS, first, last)),
     },
   };
 }
@@ -162,7 +205,16 @@ export interface ScaleRun {
   requests: number;
   rateLimited: number;
   maxCallsInOneSecond: number;
+  /** Median calls per whole second while the ranges ran (simulator's count); 0 for a run too short to have a whole second inside. */
+  steadyCallsPerSecond: number;
   cardsIssued: number;
+  /** PayCA's own time per card call (the simulator's, from request start to response finish), in ms. */
+  paycaCallMedianMs: number;
+  paycaCallP99Ms: number;
+  /** CPU seconds while the cutover ran: the two workers, the Temporal server, this process (simulator, client). */
+  workerCpuSeconds: number[];
+  serverCpuSeconds: number;
+  benchProcessCpuSeconds: number;
   largestHistoryEvents: number;
   histories: number;
   largestStatusBytes: number;
@@ -179,6 +231,9 @@ async function seedOnce(env: TestWorkflowEnvironment, stack: PaycaStack, csv: st
     for (let i = 0; i < WORKERS; i++) workers.push(await startWorkerProcess({ address: env.address, namespace, stack, paycaRate: RATE }));
     await waitForPollers(env.client, namespace, WORKERS);
     const before = await readSimulatorCounters(stack.production.url);
+    const timeline = recordRequests(Number(new URL(stack.production.url).port));
+    const cpuBefore = childrenCpuMs();
+    const ownCpuBefore = process.cpuUsage();
     const workflowId = freshWorkflowId(`bench-seed-${records}`);
     const startedAt = Date.now();
     const handle = await env.client.workflow.start(cutoverWorkflow, {
@@ -211,6 +266,9 @@ async function seedOnce(env: TestWorkflowEnvironment, stack: PaycaStack, csv: st
       await delay(STATUS_POLL_MS);
     }
     const fromStartMs = Date.now() - startedAt;
+    const cpuAfter = childrenCpuMs();
+    const ownCpu = process.cpuUsage(ownCpuBefore);
+    timeline.stop();
     if (item?.status !== 'done') {
       await handle.terminate('benchmark: seeding did not finish').catch(() => undefined);
       throw new Error(`seeding ${records} records did not finish (${item?.status ?? 'no item'}: ${item?.problems.join('; ') ?? ''})`);
@@ -218,8 +276,10 @@ async function seedOnce(env: TestWorkflowEnvironment, stack: PaycaStack, csv: st
     const after = await readSimulatorCounters(stack.production.url);
     const histories = await allHistories(env.client, workflowId);
     const cutoverEvents = histories[0]?.events ?? [];
-    const { wallMs, profile } = profileRanges(cutoverEvents);
+    const { firstMs, lastMs, profile } = profileRanges(cutoverEvents);
     await handle.terminate('benchmark: measured');
+    const workerPids = new Set(workers.map((w) => w.pid));
+    const cardCalls = timeline.requests.filter((r) => r.path.startsWith('/v1/cards')).map((r) => r.endMs - r.startMs);
     const workerPeakRssMiB: number[] = [];
     for (const worker of workers) {
       const memory = await worker.memory();
@@ -227,12 +287,18 @@ async function seedOnce(env: TestWorkflowEnvironment, stack: PaycaStack, csv: st
     }
     return {
       records,
-      wallMs,
+      wallMs: lastMs - firstMs,
       fromStartMs,
+      steadyCallsPerSecond: steadyCallsPerSecond(after.callRate.callsPerSecond, firstMs, lastMs),
       requests: delta(after, before, (c) => c.requests),
       rateLimited: delta(after, before, (c) => c.answersByCode['ErrRateLimited'] ?? 0),
       maxCallsInOneSecond: after.callRate.maxCallsInOneSecond,
       cardsIssued: delta(after, before, (c) => c.cardsIssued),
+      paycaCallMedianMs: round(median(cardCalls), 1),
+      paycaCallP99Ms: round(percentile(cardCalls, 99), 1),
+      workerCpuSeconds: workers.map((w) => round((cpuBetween(cpuBefore, cpuAfter, (pid) => pid === w.pid) ?? 0) / 1000, 1)),
+      serverCpuSeconds: round((cpuBetween(cpuBefore, cpuAfter, (pid) => !workerPids.has(pid)) ?? 0) / 1000, 1),
+      benchProcessCpuSeconds: round((ownCpu.user + ownCpu.system) / 1e6, 1),
       largestHistoryEvents: Math.max(...histories.map((h) => h.events.length)),
       histories: histories.length,
       largestStatusBytes,
@@ -264,6 +330,7 @@ export function resultFor(run: ScaleRun): BenchResult {
       paycaRequests: run.requests,
       answered429: run.rateLimited,
       maxCallsInOneSecond: run.maxCallsInOneSecond,
+      steadyCallsPerSecond: run.steadyCallsPerSecond,
       cardsIssued: run.cardsIssued,
       duplicateCards: run.cardsIssued - run.records - DRY_RUN_SAMPLE,
       largestHistoryEvents: run.largestHistoryEvents,
@@ -277,6 +344,12 @@ export function resultFor(run: ScaleRun): BenchResult {
       rangeRunMedianSeconds: p.runMedianSeconds,
       rangeRunMaxSeconds: p.runMaxSeconds,
       tailSeconds: p.tailSeconds,
+      workerIdleSeconds: p.workerIdleSeconds,
+      paycaCallMedianMs: run.paycaCallMedianMs,
+      paycaCallP99Ms: run.paycaCallP99Ms,
+      workerCpuSeconds: round(run.workerCpuSeconds.reduce((a, b) => a + b, 0), 1),
+      serverCpuSeconds: run.serverCpuSeconds,
+      benchProcessCpuSeconds: run.benchProcessCpuSeconds,
     },
     baseline: { floorSeconds: round(floorSeconds) },
     ratio: round(ratio, 3),
@@ -289,7 +362,7 @@ export function resultFor(run: ScaleRun): BenchResult {
     notes:
       `simulator bucket ${RATE}/s (burst ${RATE}); ${WORKERS} worker processes with CUTOVER_PAYCA_RATE=${RATE}; ` +
       `W from history (first range scheduled to last completed); ranges per worker ${p.rangesPerWorker.join('/')}; ` +
-      `worker peak RSS (VmHWM) ${run.workerPeakRssMiB.join(' / ')} MiB; dry run of ${DRY_RUN_SAMPLE} before W`,
+      `worker peak RSS (VmHWM) ${run.workerPeakRssMiB.join(' / ')} MiB; worker CPU ${run.workerCpuSeconds.join(' / ')} s; dry run of ${DRY_RUN_SAMPLE} before W`,
   };
 }
 
