@@ -3,10 +3,11 @@
  * servers, is in `bench-short.test.ts`.
  */
 import assert from 'node:assert/strict';
-import { GOAL, resultFor, secondsWithAWorkerIdle, seedSizes, steadyCallsPerSecond, type ScaleRun } from './bench/seeding-at-scale.js';
+import { GOAL, resultFor, secondsWithAWorkerIdle, seedSizes, seedWorkers, steadyCallsPerSecond, type ScaleRun } from './bench/seeding-at-scale.js';
 
 const MET: ScaleRun = {
   records: 10_000,
+  workers: 2,
   wallMs: 54_000,
   fromStartMs: 60_000,
   requests: 10_020,
@@ -41,6 +42,13 @@ describe('the seeding-at-scale benchmark', () => {
     assert.deepEqual(seedSizes(true, { BENCH_SEED_SIZES: '100000' }), [1_000]);
     assert.deepEqual(seedSizes(false, {}), [1_000, 10_000, 100_000]);
     assert.deepEqual(seedSizes(false, { BENCH_SEED_SIZES: '1000, 10_000' }), [1_000, 10_000]);
+  });
+
+  it('runs two workers unless BENCH_SEED_WORKERS names another count outside short mode', () => {
+    assert.equal(seedWorkers(false, {}), 2);
+    assert.equal(seedWorkers(true, { BENCH_SEED_WORKERS: '1' }), 2);
+    assert.equal(seedWorkers(false, { BENCH_SEED_WORKERS: '1' }), 1);
+    assert.throws(() => seedWorkers(false, { BENCH_SEED_WORKERS: 'two' }), /BENCH_SEED_WORKERS/);
   });
 
   it('refuses a size list that is not positive whole numbers', () => {

@@ -6,7 +6,8 @@
  * largest history (the cutover and any child run), the largest status answer and the workers' peak RSS,
  * and checks with the simulator's counters that every record was issued exactly once.
  *
- * `--short` runs N = 1,000 only; BENCH_SEED_SIZES=1000,10000 picks the sizes of a full run. The CSV is
+ * `--short` runs N = 1,000 only; BENCH_SEED_SIZES=1000,10000 picks the sizes of a full run and
+ * BENCH_SEED_WORKERS the number of worker processes (a control: the issue sets two). The CSV is
  * generated into a temporary directory. The cutover is terminated, not aborted, once measured: an abort
  * would close every seeded card (two calls a record) and the benchmark is not about roll-back.
  */
@@ -34,6 +35,7 @@ import type { Benchmark, BenchOptions, BenchResult } from './types.js';
 import { startWorkerProcess, type WorkerProcess } from './worker-process.js';
 
 export const RATE = 200;
+/** The issue's setting; BENCH_SEED_WORKERS=1 is the control that shows what an idle worker costs. */
 export const WORKERS = 2;
 export const DEFAULT_SIZES = [1_000, 10_000, 100_000];
 export const SHORT_SIZES = [1_000];
@@ -52,6 +54,14 @@ export function seedSizes(short: boolean, env: NodeJS.ProcessEnv = process.env):
     throw new Error(`BENCH_SEED_SIZES=${raw} is not a comma-separated list of positive whole numbers`);
   }
   return sizes;
+}
+
+export function seedWorkers(short: boolean, env: NodeJS.ProcessEnv = process.env): number {
+  const raw = env.BENCH_SEED_WORKERS?.trim();
+  if (short || !raw) return WORKERS;
+  const workers = Number(raw);
+  if (!Number.isInteger(workers) || workers <= 0) throw new Error(`BENCH_SEED_WORKERS=${raw} is not a positive whole number`);
+  return workers;
 }
 
 async function writeCsv(path: string, records: number): Promise<void> {
@@ -154,7 +164,7 @@ export function steadyCallsPerSecond(buckets: readonly { second: string; calls: 
 }
 
 /** Where a seeding's time went, from the range activities in the cutover's history. */
-export function profileRanges(events: readonly HistoryEvent[]): { firstMs: number; lastMs: number; profile: RangeProfile } {
+export function profileRanges(events: readonly HistoryEvent[], workers: number): { firstMs: number; lastMs: number; profile: RangeProfile } {
   const scheduled = scheduledActivities(events, 'seedCardRange');
   if (scheduled.length === 0) throw new Error('expected seeding range activities in history, found none');
   const byWorker = new Map<string, number>();
@@ -193,13 +203,14 @@ export function profileRanges(events: readonly HistoryEvent[]): { firstMs: numbe
       runMedianSeconds: round(median(runs) / 1000),
       runMaxSeconds: round(Math.max(...runs) / 1000),
       tailSeconds: round((last - lastScheduled) / 1000),
-      workerIdleSeconds: round(secondsWithAWorkerIdle(running, WORKERS, first, last)),
+      workerIdleSeconds: round(secondsWithAWorkerIdle(running, workers, first, last)),
     },
   };
 }
 
 export interface ScaleRun {
   records: number;
+  workers: number;
   wallMs: number;
   fromStartMs: number;
   requests: number;
@@ -224,12 +235,19 @@ export interface ScaleRun {
 
 const delta = (after: SimulatorCounters, before: SimulatorCounters, pick: (c: SimulatorCounters) => number) => pick(after) - pick(before);
 
-async function seedOnce(env: TestWorkflowEnvironment, stack: PaycaStack, csv: string, records: number, log: (line: string) => void): Promise<ScaleRun> {
+async function seedOnce(
+  env: TestWorkflowEnvironment,
+  stack: PaycaStack,
+  csv: string,
+  records: number,
+  workerCount: number,
+  log: (line: string) => void,
+): Promise<ScaleRun> {
   const namespace = env.namespace ?? 'default';
   const workers: WorkerProcess[] = [];
   try {
-    for (let i = 0; i < WORKERS; i++) workers.push(await startWorkerProcess({ address: env.address, namespace, stack, paycaRate: RATE }));
-    await waitForPollers(env.client, namespace, WORKERS);
+    for (let i = 0; i < workerCount; i++) workers.push(await startWorkerProcess({ address: env.address, namespace, stack, paycaRate: RATE }));
+    await waitForPollers(env.client, namespace, workerCount);
     const before = await readSimulatorCounters(stack.production.url);
     const timeline = recordRequests(Number(new URL(stack.production.url).port));
     const cpuBefore = childrenCpuMs();
@@ -276,7 +294,7 @@ async function seedOnce(env: TestWorkflowEnvironment, stack: PaycaStack, csv: st
     const after = await readSimulatorCounters(stack.production.url);
     const histories = await allHistories(env.client, workflowId);
     const cutoverEvents = histories[0]?.events ?? [];
-    const { firstMs, lastMs, profile } = profileRanges(cutoverEvents);
+    const { firstMs, lastMs, profile } = profileRanges(cutoverEvents, workerCount);
     await handle.terminate('benchmark: measured');
     const workerPids = new Set(workers.map((w) => w.pid));
     const cardCalls = timeline.requests.filter((r) => r.path.startsWith('/v1/cards')).map((r) => r.endMs - r.startMs);
@@ -287,6 +305,7 @@ async function seedOnce(env: TestWorkflowEnvironment, stack: PaycaStack, csv: st
     }
     return {
       records,
+      workers: workerCount,
       wallMs: lastMs - firstMs,
       fromStartMs,
       steadyCallsPerSecond: steadyCallsPerSecond(after.callRate.callsPerSecond, firstMs, lastMs),
@@ -317,13 +336,13 @@ export function resultFor(run: ScaleRun): BenchResult {
   const ratio = wallSeconds / floorSeconds;
   const p = run.profile;
   return {
-    name: `seeding at scale, N = ${run.records.toLocaleString('en-GB')}`,
+    name: `seeding at scale, N = ${run.records.toLocaleString('en-GB')}${run.workers === WORKERS ? '' : `, ${run.workers} worker${run.workers === 1 ? '' : 's'}`}`,
     goal: 'W ≤ 1.10 × N/R, under 1% answered 429, no history over 10,240 events, status under 64 KB',
     metrics: {
       wallSeconds: round(wallSeconds),
       records: run.records,
       ratePerSecond: RATE,
-      workers: WORKERS,
+      workers: run.workers,
       recordsPerSecond: round(run.records / wallSeconds),
       fromStartSeconds: round(run.fromStartMs / 1000),
       share429Percent: round(share429 * 100, 3),
@@ -360,7 +379,7 @@ export function resultFor(run: ScaleRun): BenchResult {
       run.largestStatusBytes < GOAL.statusBytes &&
       run.cardsIssued === run.records + DRY_RUN_SAMPLE,
     notes:
-      `simulator bucket ${RATE}/s (burst ${RATE}); ${WORKERS} worker processes with CUTOVER_PAYCA_RATE=${RATE}; ` +
+      `simulator bucket ${RATE}/s (burst ${RATE}); ${run.workers} worker process${run.workers === 1 ? '' : 'es'} with CUTOVER_PAYCA_RATE=${RATE}; ` +
       `W from history (first range scheduled to last completed); ranges per worker ${p.rangesPerWorker.join('/')}; ` +
       `worker peak RSS (VmHWM) ${run.workerPeakRssMiB.join(' / ')} MiB; worker CPU ${run.workerCpuSeconds.join(' / ')} s; dry run of ${DRY_RUN_SAMPLE} before W`,
   };
@@ -372,6 +391,7 @@ export const seedingAtScaleBenchmark: Benchmark = {
     const dir = await mkdtemp(join(tmpdir(), 'cutover-bench-scale-'));
     try {
       const results: BenchResult[] = [];
+      const workers = seedWorkers(short);
       for (const records of seedSizes(short)) {
         const csv = join(dir, `cards-${records}.csv`);
         await writeCsv(csv, records);
@@ -379,7 +399,7 @@ export const seedingAtScaleBenchmark: Benchmark = {
         // minutes and would take their share of the rate (src/worker/payca-rate-share.ts).
         const [env, stack] = await Promise.all([startDevServer(), startPaycaStack({ rateLimit: { perSecond: RATE, burst: RATE } })]);
         try {
-          const run = await seedOnce(env, stack, csv, records, log);
+          const run = await seedOnce(env, stack, csv, records, workers, log);
           const result = resultFor(run);
           log(
             `  N = ${records}: W ${result.metrics['wallSeconds']} s (floor ${result.baseline['floorSeconds']} s, ${result.ratio}×), ` +
