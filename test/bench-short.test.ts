@@ -40,6 +40,7 @@ describe('benchmarks in short mode', function () {
       'worker start',
       'whole-cutover',
       'many-rehearsals',
+      'seeding at scale, N = 1,000',
     ]);
   });
 
@@ -48,7 +49,7 @@ describe('benchmarks in short mode', function () {
   });
 
   it('counts every seeded record, every approval it timed and every rehearsal it ran', () => {
-    const [oneWorker, twoWorkers, approvals, , wholeCutover, manyRehearsals] = written.results;
+    const [oneWorker, twoWorkers, approvals, , wholeCutover, manyRehearsals, atScale] = written.results;
     for (const seeding of [oneWorker, twoWorkers]) {
       assert.equal(seeding?.metrics['records'], 40);
       assert.ok((seeding?.metrics['paycaRequests'] ?? 0) >= 40, JSON.stringify(seeding?.metrics));
@@ -57,6 +58,11 @@ describe('benchmarks in short mode', function () {
     assert.equal(approvals?.baseline['updates'], 8);
     assert.ok((wholeCutover?.metrics['watchReads'] ?? 0) > 0, JSON.stringify(wholeCutover?.metrics));
     assert.equal(manyRehearsals?.metrics['completed'], manyRehearsals?.metrics['rehearsals']);
+    assert.equal(atScale?.metrics['records'], 1_000);
+    assert.equal(atScale?.metrics['duplicateCards'], 0, JSON.stringify(atScale?.metrics));
+    assert.ok((atScale?.metrics['largestHistoryEvents'] ?? 0) > 0, JSON.stringify(atScale?.metrics));
+    assert.ok((atScale?.metrics['largestStatusBytes'] ?? 0) > 0, JSON.stringify(atScale?.metrics));
+    assert.ok((atScale?.metrics['workerPeakRssMiB'] ?? 0) > 0, JSON.stringify(atScale?.metrics));
   });
 
   it('finds a broken result: missing figures, a non-positive headline, a ratio that is not a number', () => {

@@ -3,6 +3,7 @@ import { approvalRoundTripBenchmark } from './approval-round-trip.js';
 import { atRateLimitBenchmark } from './at-rate-limit.js';
 import type { BenchResult as CutoverBenchResult, BenchRunOptions } from './cutover-bench-result.js';
 import { run as runManyRehearsals } from './many-rehearsals.js';
+import { seedingAtScaleBenchmark } from './seeding-at-scale.js';
 import type { Benchmark } from './types.js';
 import { run as runWholeCutover } from './whole-cutover.js';
 import { workerStartBenchmark } from './worker-start.js';
@@ -24,4 +25,5 @@ export const BENCHMARKS: Benchmark[] = [
   workerStartBenchmark,
   singleResult('whole-cutover', runWholeCutover),
   singleResult('many-rehearsals', runManyRehearsals),
+  seedingAtScaleBenchmark,
 ];
