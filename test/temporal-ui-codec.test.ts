@@ -23,11 +23,11 @@ const HOST = '127.0.0.1';
 /** The query the UI sends for the current details; its answer is a payload the worker's codec encrypts. */
 const METADATA_QUERY = '__temporal_workflow_metadata';
 
-const ACTIVITY_SUMMARIES = [
-  'T-24h config diff: sandbox vs production (Ops)',
-  'T-12h funding check (Treasury)',
-  'T-1h webhook smoke test (Engineering)',
-];
+/** Early stages, seen from the start of the history; the UI shows it a page at a time. */
+const EARLY_ACTIVITY_SUMMARIES = ['T-24h config diff: sandbox vs production (Ops)', 'T-12h funding check (Treasury)'];
+/** The last stage before the go-live hold, seen from the end of the history. */
+const LATE_ACTIVITY_SUMMARY = 'T-1h webhook smoke test (Engineering)';
+const ACTIVITY_SUMMARIES = [...EARLY_ACTIVITY_SUMMARIES, LATE_ACTIVITY_SUMMARY];
 const GO_LIVE_TIMER = 'go-live holds for Programme lead, Engineering';
 const TIME_SCALE_DETAIL = '720× faster than real time';
 const GO_LIVE_HOLD = 'awaiting Programme lead, Engineering';
@@ -140,12 +140,13 @@ describe('engineers reading an encrypted cutover in the Temporal UI through the 
 
   it('shows the decoded activity and timer summaries in the event history', async () => {
     await openEventHistory(browser.page, ref, 'ascending');
-    for (const activity of ACTIVITY_SUMMARIES) await browser.page.getByText(activity).first().waitFor();
+    for (const activity of EARLY_ACTIVITY_SUMMARIES) await browser.page.getByText(activity).first().waitFor();
     await browser.page.getByText('T-12h funding check (Treasury)').first().scrollIntoViewIfNeeded();
     const path = await browser.screenshot('cutover-decoded-event-history');
     note(`      screenshot: ${path}`);
 
     await openEventHistory(browser.page, ref, 'descending');
+    await browser.page.getByText(LATE_ACTIVITY_SUMMARY).first().waitFor();
     await browser.page.getByRole('row').filter({ hasText: 'Timer Started' }).filter({ hasText: GO_LIVE_TIMER }).first().waitFor();
   });
 
