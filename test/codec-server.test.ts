@@ -94,6 +94,12 @@ describe('codec server over HTTP, without sign-in on loopback', () => {
     assert.match(((await bad.json()) as { message: string }).message, /payloads/);
   });
 
+  it('decodes an empty object as no payloads, as `temporal workflow show` sends for an update without arguments', async () => {
+    const empty = await post('/decode', {});
+    assert.equal(empty.status, 200);
+    assert.deepEqual(await empty.json(), { payloads: [] });
+  });
+
   it('answers 422 with the key id when a payload was encrypted under a key it does not have', async () => {
     const other = createEncryptionCodec(staticKeyProvider([{ id: 'k-retired', key: new Uint8Array(randomBytes(32)) }]));
     const foreign = payloadsToJson(await other.encode([defaultPayloadConverter.toPayload('x')]));

@@ -7,13 +7,16 @@ import { z } from 'zod';
 
 const Base64 = z.string().regex(/^[A-Za-z0-9+/_-]*={0,2}$/, 'expected base64');
 
-export const PayloadsJson = z.object({
-  payloads: z.array(
-    z.object({
-      metadata: z.record(z.string(), Base64).nullish(),
-      data: Base64.nullish(),
-    }),
-  ),
+export const PayloadsJson = z.strictObject({
+  // Protobuf's JSON leaves an empty list out: `temporal workflow show` sends `{}` for an update without arguments.
+  payloads: z
+    .array(
+      z.object({
+        metadata: z.record(z.string(), Base64).nullish(),
+        data: Base64.nullish(),
+      }),
+    )
+    .default([]),
 });
 export type PayloadsJson = z.infer<typeof PayloadsJson>;
 
