@@ -9,6 +9,7 @@ import { RUNBOOK_ITEMS } from '../src/runbook/readiness-items.js';
 import type { ChecklistItemState, CutoverStatus } from '../src/workflows/cutover-state.js';
 import { runCli, itRefusesUsage } from './helpers/cli.js';
 import { useCliStack } from './helpers/cli-stack.js';
+import { waitForStatus } from './helpers/wait-for-status.js';
 
 const AT = '2026-11-30T10:15:00.000Z';
 
@@ -286,6 +287,8 @@ describe('checklist commands on the dev server', function () {
     // Go-live a day away at real speed: the timeline waits, so only the checklist moves.
     const started = await cutover(['start', world.planFile, '--id', workflowId, '--go-live', '+25h', '--as', 'lara']);
     assert.equal(started.code, 0, started.stderr);
+    // The automated checks settle first, so the open items the suite reads are the attested ones it expects.
+    await waitForStatus(world.stack.client, workflowId, 'the automated checks settled', (s) => !s.checklist.some((i) => i.status === 'checking'), 120_000);
   });
 
   after(async () => {
