@@ -15,11 +15,11 @@ import { readSigningKey, signMessage } from '../src/client/approval-signing.js';
 import { renderLaunchReportJson, renderLaunchReportMarkdown } from '../src/client/format/launch-report.js';
 import { renderStatus } from '../src/client/format/status.js';
 import { signMessageAsRoom } from '../src/operations/room-signing.js';
-import { sendMessage, type CutoverMessage } from '../src/operations/send-message.js';
-import { MessageRefusedError } from '../src/errors.js';
+import type { CutoverMessage } from '../src/operations/send-message.js';
 import { readRoomSigningKey } from '../src/signing/room-key.js';
 import { statusQuery } from '../src/workflows/messages.js';
 import { type CutoverStatus } from '../src/workflows/cutover-state.js';
+import { answersThrough } from './helpers/answers.js';
 import { useCutoverHarness } from './helpers/cutover-harness.js';
 import { planFor } from './helpers/plans.js';
 import { advanceUntil, holdingAt, stageOf } from './helpers/temporal.js';
@@ -49,23 +49,7 @@ describe('the workflow knows who answered', function () {
       signing: { publicKeys: { erin: erin.publicKeyBase64 } },
     });
 
-  async function send(workflowId: string, message: CutoverMessage): Promise<string> {
-    const result = await sendMessage(harness.env.client, workflowId, message, 'update');
-    return result.via === 'update' ? result.receipt.outcome : '';
-  }
-
-  async function refused(workflowId: string, message: CutoverMessage): Promise<string> {
-    const before = await harness.env.client.workflow.getHandle(workflowId).query(statusQuery);
-    const err = await sendMessage(harness.env.client, workflowId, message, 'update').then(
-      () => assert.fail(`the ${message.kind} was accepted`),
-      (e: unknown) => e,
-    );
-    assert.ok(err instanceof MessageRefusedError, `expected a refusal, got ${String(err)}`);
-    const after = await harness.env.client.workflow.getHandle(workflowId).query(statusQuery);
-    const item = (s: CutoverStatus) => s.checklist.find((i) => i.id === (message.args as { item?: string }).item);
-    assert.deepEqual([after.stages, item(after)], [before.stages, item(before)], 'a refused answer changes nothing');
-    return err.message;
-  }
+  const { send, refused } = answersThrough(() => harness.env.client);
 
   it('refuses a name alone, takes the room-signed and the key-signed answers, and the report says how each was authenticated', async () => {
     const handle = await harness.start({ plan: identityPlan() });

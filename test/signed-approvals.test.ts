@@ -12,13 +12,13 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { readSigningKey, signMessage, type SigningKey } from '../src/client/approval-signing.js';
 import { renderLaunchReportJson } from '../src/client/format/launch-report.js';
-import { sendMessage, type CutoverMessage } from '../src/operations/send-message.js';
-import { MessageRefusedError } from '../src/errors.js';
+import type { CutoverMessage } from '../src/operations/send-message.js';
 import type { CutoverPlan } from '../src/plan/schema.js';
 import { approvalStatement, evidenceDigest, itemEvidenceDigest } from '../src/signing/approval-statement.js';
 import { statusQuery, type ApproveArgs } from '../src/workflows/messages.js';
 import type { CutoverStatus } from '../src/workflows/cutover-state.js';
 import { runCli } from './helpers/cli.js';
+import { answersThrough } from './helpers/answers.js';
 import { useCutoverHarness } from './helpers/cutover-harness.js';
 import { planFor } from './helpers/plans.js';
 import { advanceUntil, holdingAt, stageOf } from './helpers/temporal.js';
@@ -50,23 +50,7 @@ describe('signed approvals and separation of duties', function () {
       ...overrides,
     });
 
-  async function send(workflowId: string, message: CutoverMessage): Promise<string> {
-    const result = await sendMessage(harness.env.client, workflowId, message, 'update');
-    assert.equal(result.via, 'update');
-    return result.via === 'update' ? result.receipt.outcome : '';
-  }
-
-  async function refused(workflowId: string, message: CutoverMessage): Promise<string> {
-    const before = await harness.env.client.workflow.getHandle(workflowId).query(statusQuery);
-    const err = await sendMessage(harness.env.client, workflowId, message, 'update').then(
-      () => assert.fail(`the ${message.kind} was accepted`),
-      (e: unknown) => e,
-    );
-    assert.ok(err instanceof MessageRefusedError, `expected a refusal, got ${String(err)}`);
-    const after = await harness.env.client.workflow.getHandle(workflowId).query(statusQuery);
-    assert.deepEqual(after.stages, before.stages, 'a refused answer leaves every stage as it was');
-    return err.message;
-  }
+  const { send, refused } = answersThrough(() => harness.env.client);
 
   async function signed(workflowId: string, message: Extract<CutoverMessage, { kind: 'approve' | 'reject' | 'decide' }>, key: SigningKey) {
     return (await signMessage(harness.env.client, workflowId, message, key)).message;

@@ -87,17 +87,20 @@ const funding = lenient<FundingCheckResult>({
 
 const job = lenient<JobPriorState>({ name: text, kind: z.enum(['schedule', 'http']), wasActive: flag, changed: flag });
 
+/** A delivery PayCA reported, in the webhook smoke test and in the go-live top-up's. */
+const deliveryFields: Fields<DeliveryEvidence> = {
+  deliveryId: text,
+  eventType: text,
+  status: z.literal('succeeded'),
+  responseStatus: count,
+  attempts: count,
+  requestId: text,
+};
+
 const webhookDelivery = lenient<WebhookDeliveryProof>({
   subscription: lenient<EnsureSubscriptionResult>({ subscriptionId: text, created: flag, events: texts, requestIds: texts }),
   testEvent: lenient<TestWebhookSent>({ deliveryId: text, requestId: text, sentAt: text }),
-  delivery: lenient<DeliveryEvidence>({
-    deliveryId: text,
-    eventType: text,
-    status: z.literal('succeeded'),
-    responseStatus: count,
-    attempts: count,
-    requestId: text,
-  }),
+  delivery: lenient<DeliveryEvidence>(deliveryFields),
 });
 
 const recovery: Fields<RecoveryEvidence> = {
@@ -123,15 +126,7 @@ const smokeTests = lenient<SmokeTestEvidence>({
     startedAt: text,
   }),
   ledger: lenient<LedgerEvidence>({ ledgerEntryId: text, entries: count, requestId: text }),
-  topUpWebhook: lenient<TopUpWebhookEvidence>({
-    deliveryId: text,
-    eventType: text,
-    status: z.literal('succeeded'),
-    responseStatus: count,
-    attempts: count,
-    requestId: text,
-    skipped: text,
-  }),
+  topUpWebhook: lenient<TopUpWebhookEvidence>({ ...deliveryFields, skipped: text }),
   closeCard: lenient<ClosedCardEvidence>({ ...recovery, cardId: text, status: text, requestId: text }),
 });
 
