@@ -1,6 +1,5 @@
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
-import { spawn } from 'node:child_process';
 import { createServer, type Server } from 'node:http';
 import { defaultPayloadConverter } from '@temporalio/common';
 import { startCodecServer, type CodecAccess, type RunningCodecServer } from '../src/codec/codec-server.js';
@@ -11,7 +10,7 @@ import { freePort } from '../src/dev/ports.js';
 import { startDevelopmentProvider, type RunningDevelopmentProvider } from '../src/identity/development-provider.js';
 import { listen, type Listening } from '../src/net/listen.js';
 import { launchBrowser, type HeadlessBrowser } from './helpers/browser.js';
-import { CLI, ROOT } from './helpers/cli.js';
+import { startCliService } from './helpers/cli.js';
 import { tokensFor, type CodeFlowClient } from './helpers/oidc-code-flow.js';
 import { requireTestTool } from './helpers/test-tools.js';
 import { note } from './helpers/suite-logs.js';
@@ -165,19 +164,10 @@ describe('codec server with sign-in through an OpenID provider', function () {
       CUTOVER_CODEC_OIDC_AUDIENCE: AUDIENCE,
       CUTOVER_CODEC_SESSION_KEY: sessionKey,
     };
-    const child = spawn(process.execPath, [CLI, 'codec-server', '--port', '0', '--cors-origin', uiOrigin], { cwd: ROOT, env, stdio: ['ignore', 'pipe', 'pipe'] });
-    let output = '';
-    child.stdout.on('data', (chunk: Buffer) => (output += chunk.toString()));
-    child.stderr.on('data', (chunk: Buffer) => (output += chunk.toString()));
-    const exited = new Promise((done) => child.once('exit', done));
+    const codec = await startCliService(['codec-server', '--port', '0', '--cors-origin', uiOrigin], env, /codec server on (\S+)/, 'the codec server');
     try {
-      const deadline = Date.now() + 30_000;
-      while (!/codec server on (\S+)/.test(output)) {
-        assert.ok(Date.now() < deadline && child.exitCode === null, `the codec server did not start:\n${output}`);
-        await new Promise((resolve) => setTimeout(resolve, 100));
-      }
-      const url = /codec server on (\S+)/.exec(output)?.[1] ?? '';
-      assert.match(output, new RegExp(`sign-in with ${provider.issuer}: people sign in at ${url}/login, or bearer tokens for ${AUDIENCE}`));
+      const url = /codec server on (\S+)/.exec(codec.output())?.[1] ?? '';
+      assert.match(codec.output(), new RegExp(`sign-in with ${provider.issuer}: people sign in at ${url}/login, or bearer tokens for ${AUDIENCE}`));
       const { createEncryptionCodec: codecFor } = await import('../src/codec/encryption-codec.js');
       const { payloadKeysFromEnv } = await import('../src/codec/env-keys.js');
       const keyProvider = payloadKeysFromEnv({ CUTOVER_PAYLOAD_KEYS: keys });
@@ -190,9 +180,9 @@ describe('codec server with sign-in through an OpenID provider', function () {
       assert.equal(answer.status, 200);
       assert.equal(clearText((await answer.json()) as PayloadsJson), NOTE);
     } finally {
-      child.kill('SIGINT');
-      await exited;
+      await codec.stop();
     }
+    const output = codec.output();
     assert.match(output, /\/decode 401 0 payload\(s\) by refused .*: sign in first/);
     assert.match(output, /\/decode 200 1 payload\(s\) by erin@northwind\.example \(subject erin, bearer\)/);
     for (const secret of [codecClient.clientSecret, sessionKey, keys.slice(3), 'wire 4471']) {

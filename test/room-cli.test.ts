@@ -1,11 +1,10 @@
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { get } from 'node:http';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { freePort } from '../src/dev/ports.js';
 import { startDevelopmentProvider, type RunningDevelopmentProvider } from '../src/identity/development-provider.js';
-import { CLI, ROOT, runCli } from './helpers/cli.js';
+import { runCli, startCliService } from './helpers/cli.js';
 import { startDevServer } from './helpers/temporal.js';
 
 describe('`cutover room` as a process', function () {
@@ -33,31 +32,19 @@ describe('`cutover room` as a process', function () {
     const client = { clientId: 'cutover-room', clientSecret: randomBytes(16).toString('hex'), redirectUris: [`${publicUrl}/callback`] };
     provider = await startDevelopmentProvider({ accounts: [{ id: 'lara', email: 'lara@acme.example', name: 'Lara' }], clients: [client] });
     const sessionKey = randomBytes(32).toString('base64');
-    const child = spawn(process.execPath, [CLI, 'room', '--port', String(port)], {
-      cwd: ROOT,
-      env: {
-        ...process.env,
-        CUTOVER_DEBUG: '',
-        TEMPORAL_ADDRESS: env.address,
-        CUTOVER_ROOM_OIDC_ISSUER: provider.issuer,
-        CUTOVER_ROOM_OIDC_CLIENT_ID: client.clientId,
-        CUTOVER_ROOM_OIDC_CLIENT_SECRET: client.clientSecret,
-        CUTOVER_ROOM_SESSION_KEY: sessionKey,
-        CUTOVER_ROOM_PUBLIC_URL: publicUrl,
-      },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    let output = '';
-    child.stdout.on('data', (chunk: Buffer) => (output += chunk.toString()));
-    child.stderr.on('data', (chunk: Buffer) => (output += chunk.toString()));
-    const exited = new Promise((done) => child.once('exit', done));
+    const serviceEnv = {
+      ...process.env,
+      CUTOVER_DEBUG: '',
+      TEMPORAL_ADDRESS: env.address,
+      CUTOVER_ROOM_OIDC_ISSUER: provider.issuer,
+      CUTOVER_ROOM_OIDC_CLIENT_ID: client.clientId,
+      CUTOVER_ROOM_OIDC_CLIENT_SECRET: client.clientSecret,
+      CUTOVER_ROOM_SESSION_KEY: sessionKey,
+      CUTOVER_ROOM_PUBLIC_URL: publicUrl,
+    };
+    const room = await startCliService(['room', '--port', String(port)], serviceEnv, /cutover room on /, 'the room');
     try {
-      const deadline = Date.now() + 30_000;
-      while (!/cutover room on /.test(output)) {
-        assert.ok(Date.now() < deadline && child.exitCode === null, `the room did not start:\n${output}`);
-        await new Promise((resolve) => setTimeout(resolve, 100));
-      }
-      assert.match(output, new RegExp(`cutover room on ${publicUrl} for default at ${env.address.replace(/\./g, '\\.')}; sign-in with ${provider.issuer}`));
+      assert.match(room.output(), new RegExp(`cutover room on ${publicUrl} for default at ${env.address.replace(/\./g, '\\.')}; sign-in with ${provider.issuer}`));
       const page = await fetch(publicUrl);
       assert.equal(page.status, 200);
       const login = await fetch(`${publicUrl}/login`, { redirect: 'manual' });
@@ -72,9 +59,9 @@ describe('`cutover room` as a process', function () {
       );
       assert.equal(stranger, 421, 'a name the room was not given is refused');
     } finally {
-      child.kill('SIGINT');
-      await exited;
+      await room.stop();
     }
+    const output = room.output();
     assert.match(output, /cutover room stopped/);
     for (const secret of [client.clientSecret, sessionKey]) assert.equal(output.includes(secret), false, 'no secret in the output');
   });

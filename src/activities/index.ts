@@ -18,7 +18,7 @@ import { createCredentialsCheckActivities } from './readiness/credentials-check.
 import { createSeedCardActivities } from './readiness/seed-cards.js';
 import { createWebhookTlsActivities } from './readiness/webhook-tls.js';
 import type { PaycaCredentials, PaycaEnvironment } from '../payca/credentials.js';
-import type { WebhookTargets } from '../payca/allowed-targets.js';
+import { webhookTargetsFrom, type WebhookTargets } from '../payca/allowed-targets.js';
 import { createSandboxJobActivities } from './sandbox-jobs.js';
 import { createSmokeTestActivities } from './smoke-tests.js';
 import { createWebhookActivities } from './webhooks.js';
@@ -33,11 +33,13 @@ export interface PaycaActivityDeps {
 }
 
 export function createPaycaActivities(deps: PaycaActivityDeps) {
+  // One reading of CUTOVER_WEBHOOK_URLS for the start's target check and the webhook smoke test alike.
+  const withTargets = { ...deps, webhookTargets: deps.webhookTargets ?? webhookTargetsFrom(deps.env) };
   return {
-    ...createPlanTargetActivities(deps),
+    ...createPlanTargetActivities(withTargets),
     ...createConfigDiffActivities(deps),
     ...createFundingCheckActivities(deps),
-    ...createWebhookActivities(deps),
+    ...createWebhookActivities(withTargets),
     ...createSmokeTestActivities(deps),
     ...createManualAuthorizationActivities(deps),
     ...createCredentialsCheckActivities(deps),

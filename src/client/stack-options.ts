@@ -56,6 +56,6 @@ export function roomOptionsFrom(
 }
 
 /** The local room signs with the room key configured, else the development key the example plan pins. */
-function localRoomSigningKey(): RoomSigningKey {
+export function localRoomSigningKey(): RoomSigningKey {
   return roomSigningKeyFromEnv() ?? readRoomSigningKey(DEV_ROOM_SIGNING_KEY_FILE);
 }

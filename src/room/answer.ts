@@ -6,10 +6,10 @@
 import type { Client } from '@temporalio/client';
 import { z } from 'zod';
 import { MessageRefusedError, CutoverError } from '../errors.js';
-import { readStatus } from '../operations/read-status.js';
 import { isRoomMessage, signMessageAsRoom } from '../operations/room-signing.js';
 import { sendMessage, type CutoverMessage } from '../operations/send-message.js';
 import type { RoomSigningKey } from '../signing/room-key.js';
+import type { CutoverStatus } from '../workflows/cutover-state.js';
 import { parseDuration } from '../plan/duration.js';
 import { STAGE_IDS } from '../runbook/stages.js';
 import { checkMessageBounds } from '../workflows/message-bounds.js';
@@ -125,7 +125,7 @@ export async function sendAnswer(
   workflowId: string,
   viewer: Viewer,
   fields: Record<string, unknown>,
-  signingKey?: RoomSigningKey,
+  signing?: { key: RoomSigningKey; status: CutoverStatus },
 ): Promise<AnswerOutcome> {
   let message: CutoverMessage;
   try {
@@ -135,10 +135,9 @@ export async function sendAnswer(
     throw err;
   }
   try {
-    // The statement names the evidence as the workflow holds it now, which is what the page showed (it refreshes within seconds).
-    if (signingKey && isRoomMessage(message)) {
-      const status = await readStatus(client, workflowId);
-      message = signMessageAsRoom(signingKey, status, message, { issuer: viewer.identity.issuer, subject: viewer.identity.subject });
+    // The statement names the evidence in the status just read for this answer, which is what the page showed (it refreshes within seconds).
+    if (signing && isRoomMessage(message)) {
+      message = signMessageAsRoom(signing.key, signing.status, message, { issuer: viewer.identity.issuer, subject: viewer.identity.subject });
     }
     const result = await sendMessage(client, workflowId, message, 'update');
     return { accepted: true, kind: message.kind, outcome: result.via === 'update' ? result.receipt.outcome : 'sent' };

@@ -133,7 +133,8 @@ export function registerRoomRoutes(app: FastifyInstance, options: RouteOptions):
         return reply.code(403).send({ code: 'NOT_IN_PLAN', message: `the plan of ${request.params.id} does not list you, so you cannot act on it` });
       }
       const { _csrf: _token, ...fields } = request.body ?? {};
-      const outcome = await sendAnswer(client, view.workflowId, view.viewer, fields, options.signingKey);
+      const signing = options.signingKey && { key: options.signingKey, status: view.reading.status };
+      const outcome = await sendAnswer(client, view.workflowId, view.viewer, fields, signing);
       options.log(
         `answer: ${view.viewer.name} (${who(signed)}) ${outcome.kind ?? String(fields['action'])} on ${view.workflowId}: ${outcome.accepted ? 'accepted' : `refused: ${outcome.reason}`}`,
       );

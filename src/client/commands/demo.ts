@@ -1,6 +1,4 @@
 /** `cutover demo` (also `npm run demo`): the example cutover end to end on the local stack, approvals scripted. */
-import { readRoomSigningKey, roomSigningKeyFromEnv } from '../../signing/room-key.js';
-import { DEV_ROOM_SIGNING_KEY_FILE } from '../../dev/defaults.js';
 import { Command } from 'commander';
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join, relative, resolve } from 'node:path';
@@ -11,7 +9,7 @@ import { parseTimeScale } from '../arguments.js';
 import { examples } from '../help.js';
 import { listenForInterrupt } from '../interrupt.js';
 import { say, warn } from '../output.js';
-import { addStackFlags, roomOptionsFrom, stackOptionsFrom, type StackFlags } from '../stack-options.js';
+import { addStackFlags, localRoomSigningKey, roomOptionsFrom, stackOptionsFrom, type StackFlags } from '../stack-options.js';
 import { workflowUiLink } from '../ui-link.js';
 
 async function loadDemoModules() {
@@ -128,7 +126,7 @@ export function demoCommand(): Command {
             signal: interrupt.signal,
             say,
             fullWatch: options.fullWatch ?? false,
-            roomSigningKey: roomSigningKeyFromEnv() ?? readRoomSigningKey(DEV_ROOM_SIGNING_KEY_FILE),
+            roomSigningKey: localRoomSigningKey(),
           });
           const uiLink = workflowUiLink(stack.temporal.namespace, result.workflowId, stack.temporal.uiUrl);
           if (result.stoppedEarly === 'interrupted') {
