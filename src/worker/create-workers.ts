@@ -101,7 +101,14 @@ export async function createCutoverWorkers(options: CutoverWorkersOptions): Prom
     limiters: [limiters],
     refreshMs: options.paycaRateRefreshMs,
     // Looked up when used, so a runtime the caller installs after this call still gets the lines.
-    log: { info: (message) => Runtime.instance().logger.info(message), warn: (message) => Runtime.instance().logger.warn(message) },
+    log: {
+      info: (message) => {
+        Runtime.instance().logger.info(message);
+      },
+      warn: (message) => {
+        Runtime.instance().logger.warn(message);
+      },
+    },
     // A worker whose PayCA slots are all busy stops polling the payca queue, and Temporal forgets a poller
     // it has not heard from for minutes; its workflow pollers keep polling, so a busy worker stays counted.
     async listPollers() {
