@@ -211,7 +211,8 @@ async function seedInRanges(input: SeedInRangesInput): Promise<ReadinessOutcome<
           startToCloseTimeout: 900_000,
           // Short, since it is how long a range whose worker died waits before another worker resumes it.
           heartbeatTimeout: '10s',
-          scheduleToCloseTimeout: plan.paycaRetryBudgetMs + 900_000,
+          // A guided range may also wait on its queue while up to three ranges ahead of it run on its worker.
+          scheduleToCloseTimeout: plan.paycaRetryBudgetMs + 900_000 * (guided ? 4 : 1),
           ...(guided ? { taskQueue: SEEDING_TASK_QUEUE } : {}),
         }).seedCardRange({
           baseUrl: production,
