@@ -7,8 +7,10 @@ import { setTimeout as delay } from 'node:timers/promises';
 import type { Client, WorkflowHandle } from '@temporalio/client';
 import { temporal } from '@temporalio/proto';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
+import { Worker } from '@temporalio/worker';
 import { renderStatus } from '../src/client/format/status.js';
 import { cutoverSections } from '../src/room/pages.js';
+import { WORKFLOW_BUNDLE_PATH } from '../src/worker/paths.js';
 import { cutoverWorkflow } from '../src/workflows/cutover.js';
 import type { ChecklistItemState, CutoverStatus } from '../src/workflows/cutover-state.js';
 import { CUTOVER_TASK_QUEUE, statusQuery } from '../src/workflows/messages.js';
@@ -147,7 +149,11 @@ describe('seeding with two workers', function () {
     assert.equal(item?.status, 'done', item?.problems.join('; '));
     assert.deepEqual(shown, { status: true, details: true, room: true }, 'the progress showed part-way in each place');
 
-    const events = (await handle.fetchHistory()).events ?? [];
+    await handle.terminate('measured');
+    const history = await handle.fetchHistory();
+    // The ranges, their queue and the progress shown in the details replay against the same code.
+    await Worker.runReplayHistory({ workflowBundle: { codePath: WORKFLOW_BUNDLE_PATH }, replayName: 'seeding-replay' }, history, handle.workflowId);
+    const events = history.events ?? [];
     const spans = rangeSpans(events);
     assert.deepEqual([...new Set(spans.map((s) => s.queue))], [SEEDING_TASK_QUEUE]);
     assert.deepEqual([...new Set(spans.map((s) => s.identity))].sort(), ['seeding-worker-a', 'seeding-worker-b']);
@@ -158,7 +164,6 @@ describe('seeding with two workers', function () {
     assert.ok(profile.workerIdleSeconds <= 0.1 * wall, `a worker ran no range for ${profile.workerIdleSeconds} s of ${wall} s`);
     assert.equal((await stack.counters()).cardsIssued, RECORDS + 1, 'each record issued once, plus the dry-run card');
     note(`      ${RECORDS} records in ${wall.toFixed(1)} s over ${profile.ranges} ranges (${profile.rangesPerWorker.join('/')}), a worker idle ${profile.workerIdleSeconds} s, ${events.length} events`);
-    await handle.terminate('measured');
   });
 });
 
