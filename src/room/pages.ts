@@ -6,6 +6,7 @@
 import { evidenceDigest, itemEvidenceDigest, shortHex } from '../signing/approval-statement.js';
 import { ROLE_TITLES } from '../runbook/stages.js';
 import type { ChecklistItemState, StageState } from '../workflows/cutover-state.js';
+import { seedingProgressLines, seedingProgressText } from '../workflows/seeding-progress.js';
 import type { CutoverView } from './cutovers.js';
 import { Html, html } from './html.js';
 import { awaitedNames, timelinePicture, watchCharts } from './pictures.js';
@@ -145,7 +146,9 @@ ${field(`waive-${id}`, 'Reason to waive', html`<input id="waive-${id}" name="rea
 function itemRow(view: CutoverView, item: ChecklistItemState, withActions: boolean): Html {
   const by = item.completedBy ?? item.waivedBy;
   return html`<tr class="item item-${item.status}${ownsItem(item, view.viewer) ? ' mine' : ''}"><th scope="row">${item.title}<br><span class="id">${item.id}</span></th>
-<td>${ROLE_TITLES[item.owner]} (${(view.plan.approvers[item.owner] ?? []).join(', ')})</td><td><span class="status">${item.status}</span>${by ? html` by ${by}` : ''}</td>
+<td>${ROLE_TITLES[item.owner]} (${(view.plan.approvers[item.owner] ?? []).join(', ')})</td><td><span class="status">${item.status}</span>${by ? html` by ${by}` : ''}${
+  item.status === 'checking' && item.progress ? html`<br><span class="progress">${seedingProgressText(item.progress)}</span>` : ''
+}</td>
 <td>${item.evidence !== undefined ? evidenceBlock(item.evidence, withActions ? undefined : `evidence-of-${item.id}`) : ''}${item.reason ? html`<p>${item.reason}</p>` : ''}${item.problems.length ? html`<ul class="problems">${item.problems.map((p) => html`<li>${p}</li>`)}</ul>` : ''}
 ${withActions ? html`<p class="digest">Evidence digest <code>${shortHex(itemEvidenceDigest(item))}</code></p>${itemActions(view, item)}` : ''}</td></tr>`;
 }
@@ -160,6 +163,7 @@ function summarySection(view: CutoverView, context: PageContext): Html {
   const ui = context.temporalUiUrl && context.namespace ? `${context.temporalUiUrl.replace(/\/+$/, '')}/namespaces/${encodeURIComponent(context.namespace)}/workflows/${encodeURIComponent(view.workflowId)}` : undefined;
   return html`<h1>${status.programme}</h1>
 <p class="facts"><span class="phase phase-${status.phase}">${status.phase}</span> ${status.currentStage ? html`at <strong>${status.currentStage}</strong>` : ''} · go-live ${status.goLive} · ${executionStatus.toLowerCase()} · you are ${view.viewer.name} (${view.viewer.roles.map((r) => ROLE_TITLES[r]).join(', ') || 'no role'})</p>
+${seedingProgressLines(status.checklist).map((p) => html`<p class="progress">${p.id}: ${p.text}</p>`)}
 <p class="links">${ui ? html`<a href="${ui}">Open in the Temporal UI</a>` : ''}${context.hasReport ? html` · <a href="/cutovers/${encodeURIComponent(view.workflowId)}/report">Launch report</a>` : ''}</p>`;
 }
 

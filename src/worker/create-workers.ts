@@ -21,6 +21,7 @@ import { CutoverError } from '../errors.js';
 import { CallRateLimiters } from '../payca/call-rate.js';
 import { loadPaycaCredentials, type PaycaCredentials, type PaycaEnvironment } from '../payca/credentials.js';
 import { CUTOVER_TASK_QUEUE, PAYCA_TASK_QUEUE } from '../workflows/messages.js';
+import { SEED_RANGES_PER_WORKER, SEEDING_TASK_QUEUE } from '../workflows/seed-ranges.js';
 import { WORKFLOW_BUNDLE_PATH, WORKFLOWS_PATH } from './paths.js';
 import { sharePaycaRate } from './payca-rate-share.js';
 
@@ -137,7 +138,8 @@ export async function createCutoverWorkers(options: CutoverWorkersOptions): Prom
     identity,
   };
   // Created side by side: the workflow worker spends most of its start loading the bundle in its own thread.
-  const [cutoverWorker, paycaWorker] = await Promise.all([
+  const paycaActivities = createPaycaActivities({ payca, credentials: options.paycaCredentials });
+  const [cutoverWorker, paycaWorker, seedingWorker] = await Promise.all([
     Worker.create({
       ...common,
       ...workflowSource(options.bundleAtStart ?? false),
@@ -155,25 +157,32 @@ export async function createCutoverWorkers(options: CutoverWorkersOptions): Prom
     Worker.create({
       ...common,
       taskQueue: paycaTaskQueue,
-      activities: createPaycaActivities({ payca, credentials: options.paycaCredentials }),
+      activities: paycaActivities,
       // Kept beside the call limiter: the server hands out no more PayCA activities than calls, so tasks
       // wait on the queue, where any worker can take them, rather than in one worker's limiter.
       maxTaskQueueActivitiesPerSecond: rate,
       ...(limitCalls ? { maxConcurrentActivityTaskExecutions: paycaActivitySlots(rate) } : {}),
+    }),
+    // Seeding ranges, a few per worker so every worker holds one and uses its share (seed-ranges.ts).
+    Worker.create({
+      ...common,
+      taskQueue: SEEDING_TASK_QUEUE,
+      activities: { seedCardRange: paycaActivities.seedCardRange },
+      maxConcurrentActivityTaskExecutions: SEED_RANGES_PER_WORKER,
     }),
   ]);
   return {
     async run() {
       rateShare?.start();
       try {
-        await Promise.all([cutoverWorker.run(), paycaWorker.run()]);
+        await Promise.all([cutoverWorker.run(), paycaWorker.run(), seedingWorker.run()]);
       } finally {
         rateShare?.stop();
       }
     },
     shutdown() {
       rateShare?.stop();
-      for (const worker of [cutoverWorker, paycaWorker]) {
+      for (const worker of [cutoverWorker, paycaWorker, seedingWorker]) {
         if (worker.getState() === 'RUNNING') worker.shutdown();
       }
     },

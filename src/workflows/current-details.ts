@@ -2,6 +2,7 @@
 import { openRequiredItems } from './checklist-rules.js';
 import type { CutoverStatus, RefusalRecord, StageState } from './cutover-state.js';
 import { markdownInline } from './markdown-text.js';
+import { seedingProgressLines } from './seeding-progress.js';
 import { ROLE_TITLES } from '../runbook/stages.js';
 
 const STATUS_MARK: Record<StageState['status'], string> = {
@@ -42,6 +43,7 @@ export function renderCurrentDetails(status: CutoverStatus): string {
   ];
   const settled = status.checklist.filter((i) => i.status === 'done' || i.status === 'waived').length;
   lines.push('', `**Readiness** ${settled} of ${status.checklist.length} items done or waived`);
+  for (const progress of seedingProgressLines(status.checklist)) lines.push('', `${cell(progress.id)}: ${progress.text}`);
   const open = openRequiredItems(status);
   if (open.size > 0) {
     lines.push('', '| Owner | Open required items |', '|---|---|');

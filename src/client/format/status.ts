@@ -18,6 +18,7 @@ import { authenticationText } from './authentication.js';
 import { authenticationOf } from '../../workflows/identity-rules.js';
 import { checklistOf, checklistSummaryLine, isClosed, roleTitle } from './checklist.js';
 import { renderTable } from './table.js';
+import { seedingProgressLines } from '../../workflows/seeding-progress.js';
 import { shortTime } from './time.js';
 import {
   dueText,
@@ -162,6 +163,7 @@ export function renderStatus(reading: CutoverReading): string {
     `phase ${status.phase}${status.currentStage ? ` at ${status.currentStage}` : ''} (Temporal: ${executionStatus})`,
     `go-live ${shortTime(status.goLive)}, time scale ${status.timeScale}, started by ${status.startedBy} at ${shortTime(status.startedAt)}${status.finishedAt ? `, finished ${shortTime(status.finishedAt)}` : ''}`,
     ...(checklist ? [checklist] : []),
+    ...seedingProgressLines(status.checklist).map((p) => `${p.id}: ${p.text}`),
     ...historyLine(status),
   ];
   const holds = status.stages.flatMap((stage) =>
