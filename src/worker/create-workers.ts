@@ -167,7 +167,7 @@ export async function createCutoverWorkers(options: CutoverWorkersOptions): Prom
     Worker.create({
       ...common,
       taskQueue: SEEDING_TASK_QUEUE,
-      activities: { seedCardRange: paycaActivities.seedCardRange },
+      activities: { seedCardRange: paycaActivities.seedCardRange.bind(paycaActivities) },
       maxConcurrentActivityTaskExecutions: SEED_RANGES_PER_WORKER,
     }),
   ]);
