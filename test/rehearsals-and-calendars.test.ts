@@ -47,10 +47,12 @@ describe('rehearsals against live, calibration and calendars', function () {
     assert.fail(`${workflowId} never reached "${what}"; last status: ${JSON.stringify(last?.stages.map((s) => [s.id, s.status]))}`);
   }
 
-  /** Runs a cutover to the go-live hold, where the earlier stages have passed, and aborts it there. */
-  async function runToGoLiveAndAbort(workflowId: string, extra: string[] = []): Promise<CutoverStatus> {
-    const started = await world.cutover(['start', planFile, '--id', workflowId, '--go-live', '+1h', '--time-scale', '720', '--as', 'lara', ...extra]);
+  /** Runs the live cutover, naming the rehearsal, to the go-live hold, where the earlier stages have passed, and aborts it there. */
+  async function runLiveToGoLiveAndAbort(workflowId: string): Promise<CutoverStatus> {
+    const started = await world.cutover(['start', planFile, '--id', workflowId, '--go-live', '+1h', '--time-scale', '720', '--as', 'lara', '--rehearsal-of', rehearsalId]);
     assert.equal(started.code, 0, started.stderr);
+    assert.match(started.stdout, new RegExp(`follows rehearsal ${rehearsalId}: cutover compare ${rehearsalId} ${workflowId}`));
+    assert.doesNotMatch(started.stderr, /is known here/);
     await waitFor(workflowId, 'go-live holding', (s) => stage(s, 'go-live').status === 'holding');
     const aborted = await world.cutover(['abort', workflowId, '--as', 'lara', '--reason', 'measured up to go-live']);
     assert.equal(aborted.code, 0, aborted.stderr);
@@ -86,7 +88,7 @@ describe('rehearsals against live, calibration and calendars', function () {
     const aborted = await world.cutover(['abort', rehearsalId, '--as', 'lara', '--reason', 'rehearsal measured up to go-live']);
     assert.equal(aborted.code, 0, aborted.stderr);
     statuses[rehearsalId] = await waitFor(rehearsalId, 'aborted', (s) => s.phase === 'aborted' && s.finishedAt !== undefined);
-    statuses[liveId] = await runToGoLiveAndAbort(liveId, ['--rehearsal-of', rehearsalId]);
+    statuses[liveId] = await runLiveToGoLiveAndAbort(liveId);
     assert.equal(statuses[liveId].timeline?.rehearsalOf, rehearsalId, 'the live cutover keeps the rehearsal it follows');
     assert.equal(statuses[rehearsalId].timeline?.rehearsalOf, undefined);
     for (const id of BEFORE_GO_LIVE) {
@@ -146,6 +148,22 @@ describe('rehearsals against live, calibration and calendars', function () {
 
     const own = JSON.parse((await world.cutover(['report', rehearsalId, '--format', 'json'])).stdout) as { rehearsal?: unknown };
     assert.equal(own.rehearsal, undefined, 'a cutover that names no rehearsal has no such section');
+  });
+
+  it('warns at the start when the rehearsal a cutover names is not known, and its report says it could not be read', async () => {
+    const orphan = `orphan-${run}`;
+    const started = await world.cutover(['start', planFile, '--id', orphan, '--go-live', '+25h', '--as', 'lara', '--rehearsal-of', `never-run-${run}`]);
+    try {
+      assert.equal(started.code, 0, started.stderr);
+      assert.match(started.stderr, new RegExp(`note: no cutover never-run-${run} is known here, so the launch report cannot compare with it`));
+      const details = await (await world.stack.client.workflow.getHandle(orphan).describe()).staticDetails();
+      assert.match(details ?? '', new RegExp(`\\*\\*Follows rehearsal:\\*\\* never-run-${run}`));
+      const report = await world.cutover(['report', orphan]);
+      assert.equal(report.code, 0, report.stderr);
+      assert.match(report.stdout, new RegExp(`## Against the rehearsal\\n\\nThe rehearsal \`never-run-${run}\` this cutover follows could not be read: .*never-run-${run}`));
+    } finally {
+      await world.stack.client.workflow.getHandle(orphan).terminate('the test is over; nothing ran yet');
+    }
   });
 
   it("calibrates the plan from the rehearsal: each passed stage's duration as its estimate, comments and order kept, and the plan loads", async () => {

@@ -79,10 +79,11 @@ export function startCommand(): Command {
         }
         warn(`warning: ${past}; stages that are due already run at once (--go-live-passed, recorded as confirmed by ${startedBy})`);
       }
-      const [{ withTemporal }, { startCutover }, { awaitTargetCheck }] = await Promise.all([
+      const [{ withTemporal }, { startCutover }, { awaitTargetCheck }, { cutoverKnown }] = await Promise.all([
         import('../temporal-session.js'),
         import('../../operations/cutover-workflow.js'),
         import('../../operations/target-check.js'),
+        import('../rehearsal.js'),
       ]);
       await withTemporal(async (client, target) => {
         await startCutover(client, {
@@ -102,6 +103,10 @@ export function startCommand(): Command {
         say(`  web UI: ${workflowUiLink(target.namespace, workflowId)}`);
         const untold = targetCheckUntold(checked);
         if (untold) warn(untold);
+        if (plan.rehearsalOf !== undefined) {
+          if (await cutoverKnown(client, plan.rehearsalOf)) say(`  follows rehearsal ${plan.rehearsalOf}: cutover compare ${plan.rehearsalOf} ${workflowId}`);
+          else warn(`note: no cutover ${plan.rehearsalOf} is known here, so the launch report cannot compare with it; check the rehearsal's id`);
+        }
       }, workflowId);
     });
 }
