@@ -73,6 +73,15 @@ describe('rehearsals against live, calibration and calendars', function () {
     await writeFile(planFile, planText);
   });
 
+  it('refuses to calibrate a plan that does not exist, or with both --out and --write, before asking Temporal', async () => {
+    const missing = await world.cutover(['plan', 'calibrate', join(world.dataDir, 'no-such-plan.yaml'), '--from', 'any-run']);
+    assert.equal(missing.code, 1, missing.stdout);
+    assert.match(missing.stderr, /no-such-plan\.yaml does not exist/);
+    const both = await world.cutover(['plan', 'calibrate', planFile, '--from', 'any-run', '--out', join(world.dataDir, 'x.yaml'), '--write']);
+    assert.equal(both.code, 2, both.stdout);
+    assert.match(both.stderr, /give --out FILE or --write, not both/);
+  });
+
   it('refuses to calibrate from a cutover that has not finished', async () => {
     const started = await world.cutover(['start', planFile, '--id', rehearsalId, '--go-live', '+1h', '--time-scale', '720', '--as', 'lara']);
     assert.equal(started.code, 0, started.stderr);

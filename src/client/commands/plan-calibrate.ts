@@ -6,6 +6,7 @@ import { Command } from 'commander';
 import { readFile, writeFile } from 'node:fs/promises';
 import { CutoverError, UsageError } from '../../errors.js';
 import { calibratePlanText, estimateText, type MeasuredEstimate } from '../../plan/calibrate.js';
+import { loadPlanFile } from '../../plan/load.js';
 import { isStageId } from '../../runbook/stages.js';
 import { parseText, parseWorkflowId } from '../arguments.js';
 import { examples } from '../help.js';
@@ -36,12 +37,9 @@ export function calibrateCommand(): Command {
       const workflowId = parseWorkflowId(options.from, '--from');
       if (options.write && options.out !== undefined) throw new UsageError('give --out FILE or --write, not both');
       const out = options.write ? file : options.out === undefined ? undefined : parseText(options.out, '--out');
-      let text: string;
-      try {
-        text = await readFile(file, 'utf8');
-      } catch (err) {
-        throw new CutoverError('PLAN_NOT_FOUND', `plan file ${file} could not be read (${(err as NodeJS.ErrnoException).code ?? String(err)})`, { file });
-      }
+      // The plan is checked before Temporal is asked, so a broken plan does not cost a status read.
+      await loadPlanFile(file);
+      const text = await readFile(file, 'utf8');
       const [{ withTemporal }, { readStatus }, { timelineEntries }] = await Promise.all([
         import('../temporal-session.js'),
         import('../../operations/read-status.js'),
