@@ -19,12 +19,18 @@ export interface StagePlan {
   gate: Role[];
   approvalTimeoutMs: number;
   escalateTo: string[];
+  /** Absent when the plan gives no estimate. */
+  estimateMs?: number;
 }
 
 /** The normalised plan the workflow runs. Plain JSON, so it travels as workflow input. */
 export interface CutoverPlan {
   programme: string;
   goLive?: string;
+  /** Optional so cutovers started before plans named a zone keep running: UTC then. */
+  timeZone?: string;
+  /** The workflow id of the rehearsal this cutover follows. */
+  rehearsalOf?: string;
   approvers: Partial<Record<Role, string[]>>;
   payca: { sandbox: { baseUrl: string }; production: { baseUrl: string }; allowInsecureHosts?: string[] };
   funding: { minimums: Record<string, number> };
@@ -81,6 +87,8 @@ export function normalisePlan(file: CutoverPlanFile): CutoverPlan {
   return {
     programme: file.programme,
     goLive: file.goLive,
+    timeZone: file.timeZone,
+    ...(file.rehearsalOf !== undefined && { rehearsalOf: file.rehearsalOf }),
     approvers: file.approvers,
     payca: {
       sandbox: file.payca.sandbox,
@@ -131,6 +139,7 @@ export function normalisePlan(file: CutoverPlanFile): CutoverPlan {
         gate: override.gate ?? defaults.gate,
         approvalTimeoutMs: override.approvalTimeout ?? file.approvalTimeout,
         escalateTo: override.escalateTo ?? [],
+        ...(override.estimate !== undefined && { estimateMs: override.estimate }),
       };
     }),
     postLaunch: {

@@ -99,6 +99,9 @@ export const StageOverride = z.strictObject({
   gate: z.array(RoleName).optional().describe("The roles that must approve before the stage counts as done; the runbook's gate when left out."),
   approvalTimeout: PositiveDuration.optional().describe('How long the gate waits before it escalates; approvalTimeout when left out.'),
   escalateTo: z.array(z.string().min(1)).optional().describe('Who is told when the gate times out, besides the owner.'),
+  estimate: PositiveDuration.optional().describe(
+    'How long the stage is expected to take, start to pass, gate included; calendars and `cutover compare` use it, `cutover plan calibrate` writes it.',
+  ),
 });
 
 const ItemId = z.string().regex(/^[a-z0-9][a-z0-9-]*$/, 'an item id is lower-case words joined by dashes, e.g. legal-sign-off');

@@ -9,6 +9,7 @@ import { DEFAULT_AUTHORIZATION_LIMITS } from './authorization-limits.js';
 import { DEFAULT_NOTIFY_ATTEMPT_TIMEOUT_MS, DEFAULT_NOTIFY_RETRY_BUDGET_MS, NOTIFY_URL_VARIABLE, notifyUrlSecret } from './notifications.js';
 import { gateStaffingProblems } from './gate-staffing.js';
 import { PersonIdentity, peopleProblems } from './people.js';
+import { CutoverId, TimeZone } from './time-zone.js';
 import { Currency } from '../runbook/bins.js';
 import { RUNBOOK_ITEMS } from '../runbook/readiness-items.js';
 import { STAGE_DEFAULTS, STAGE_IDS, type Role, type StageId } from '../runbook/stages.js';
@@ -42,6 +43,10 @@ export const CutoverPlanFile = z
       .datetime({ offset: true, error: 'must be an ISO 8601 time with zone, e.g. 2026-12-01T09:00:00Z' })
       .optional()
       .describe('Go-live (T), an ISO 8601 time with zone; `cutover start --go-live` gives it when left out.'),
+    timeZone: TimeZone.default('UTC').describe("The IANA time zone in which calendars and the CLI show planned times, e.g. Europe/London."),
+    rehearsalOf: CutoverId.optional().describe(
+      'The workflow id of the rehearsal this cutover follows, compared with it in the launch report; `cutover start --rehearsal-of` gives it too.',
+    ),
     approvers: z
       .partialRecord(RoleName, z.array(PersonId).min(1, 'list at least one person'))
       .refine((a) => !!a.lead?.length, { message: 'the plan needs a programme lead (approvers.lead)' })

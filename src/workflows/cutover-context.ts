@@ -16,6 +16,7 @@ import {
 import type { NotificationChannel } from '../activities/notify.js';
 import { formatOffset } from '../plan/duration.js';
 import type { CutoverPlan } from '../plan/schema.js';
+import { timelinePlanOf } from '../plan/timeline-plan.js';
 import type { StageId } from '../runbook/stages.js';
 import { initialChecklist } from './checklist-rules.js';
 import type { Compensation, CompensationAnswer } from './compensations.js';
@@ -161,6 +162,7 @@ export function createCutoverContext(input: CutoverInput, goLiveMs: number): Cut
     compensations: [],
     notices: { failed: [], total: 0 },
     reminders: [],
+    timeline: timelinePlanOf(plan),
     dashboards: plan.postLaunch.dashboards,
   };
   const compensations: Compensation[] = status.owedCompensations ?? [];

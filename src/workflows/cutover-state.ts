@@ -6,6 +6,7 @@
 import type { TargetCheck } from './target-check.js';
 import type { JobPriorState } from '../activities/sandbox-jobs.js';
 import type { CutoverPlan } from '../plan/schema.js';
+import type { TimelinePlan } from '../plan/timeline-plan.js';
 import type { Role, StageId } from '../runbook/stages.js';
 import type { ApprovalSignature, ItemAnswerKind } from '../signing/approval-statement.js';
 import type { RoomStatement } from '../signing/room-statement.js';
@@ -349,6 +350,8 @@ export interface CutoverStatus {
   owedCompensations?: Compensation[];
   /** The post-launch watch, once the cutover has rolled forward. */
   watch?: WatchState;
+  /** The plan's zone, the rehearsal it follows, gates and estimates, for calendars and comparisons; absent in cutovers started before. */
+  timeline?: TimelinePlan;
   /** The launch's dashboards from the plan, for the report. */
   dashboards: { title: string; url: string }[];
   /** Reminders and overdue notices sent for post-launch items. */

@@ -12,7 +12,7 @@ import { UsageError } from '../../errors.js';
 import type { CutoverStatus } from '../../workflows/cutover-state.js';
 import { parseText, parseWorkflowId } from '../arguments.js';
 import { renderChecklistDocument } from '../format/checklist-document.js';
-import { renderLaunchReportJson, renderLaunchReportMarkdown } from '../format/launch-report.js';
+import { renderLaunchReportJson, renderLaunchReportMarkdown, type LaunchReportSources } from '../format/launch-report.js';
 import { examples } from '../help.js';
 import { say } from '../output.js';
 import { terminalSafe } from '../terminal-text.js';
@@ -39,7 +39,9 @@ type ReportOptions = { [K in ReportSection['key']]?: boolean } & { out?: string;
 
 interface ReportChoice {
   what: string;
-  render: (status: CutoverStatus, generatedAt: Date) => string;
+  render: (status: CutoverStatus, generatedAt: Date, sources?: LaunchReportSources) => string;
+  /** The whole launch report also compares the cutover with the rehearsal it names. */
+  withRehearsal?: boolean;
 }
 
 function parseFormat(value: string): ReportFormat {
@@ -56,6 +58,7 @@ function chooseReport(options: ReportOptions): ReportChoice {
     return {
       what: 'launch report',
       render: format === 'json' ? renderLaunchReportJson : renderLaunchReportMarkdown,
+      withRehearsal: true,
     };
   }
   if (format !== 'md') {
@@ -102,9 +105,16 @@ export function reportCommand(): Command {
       const workflowId = parseWorkflowId(id);
       const report = chooseReport(options);
       const file = options.out === undefined ? undefined : outputFile(options.out);
-      const [{ withTemporal }, { readStatus }] = await Promise.all([import('../temporal-session.js'), import('../../operations/read-status.js')]);
-      const status = await withTemporal((client) => readStatus(client, workflowId), workflowId);
-      const document = report.render(status, new Date());
+      const [{ withTemporal }, { readStatus }, { rehearsalFor }] = await Promise.all([
+        import('../temporal-session.js'),
+        import('../../operations/read-status.js'),
+        import('../rehearsal.js'),
+      ]);
+      const { status, rehearsal } = await withTemporal(async (client) => {
+        const read = await readStatus(client, workflowId);
+        return { status: read, rehearsal: report.withRehearsal ? await rehearsalFor(client, read) : undefined };
+      }, workflowId);
+      const document = report.render(status, new Date(), { rehearsal });
       if (file === undefined) {
         process.stdout.write(terminalSafe(document));
         return;

@@ -22,6 +22,7 @@ interface StartOptions {
   goLivePassed?: boolean;
   newRun?: boolean;
   targetCheckWait: string;
+  rehearsalOf?: string;
 }
 
 export function startCommand(): Command {
@@ -34,6 +35,7 @@ export function startCommand(): Command {
     .option('--as <who>', 'who starts it, for the record (default: $USER)')
     .option('--go-live-passed', 'start although go-live is already past: every due stage runs at once, production card and top-up included (recorded)')
     .option('--new-run', 'start a new run under an id whose earlier run has ended (its record stays in the history)')
+    .option('--rehearsal-of <id>', "the workflow id of the rehearsal this cutover follows (overrides the plan's rehearsalOf): the launch report compares the two")
     .option(
       '--target-check-wait <seconds>',
       "how long to wait for a worker to check it allows the plan's PayCA and webhook targets (0: do not wait)",
@@ -46,13 +48,15 @@ export function startCommand(): Command {
         'cutover start plans/example.yaml --go-live 2027-03-01T09:00:00Z --as lara',
         'cutover start plans/example.yaml --go-live +25h --time-scale 750 --id rehearsal-1',
         'cutover start plans/example.yaml --go-live +25h --id rehearsal-1 --new-run   # rehearsal-1 ran before',
+        'cutover start plans/example.yaml --go-live 2027-03-01T09:00:00Z --rehearsal-of rehearsal-1',
       ),
     )
     .action(async (file: string, options: StartOptions) => {
       const timeScale = parseTimeScale(options.timeScale);
       const targetCheckWaitMs = parseNonNegativeSeconds(options.targetCheckWait, '--target-check-wait') * 1000;
       const startedBy = parsePerson(options.as ?? process.env.USER ?? 'unknown');
-      const plan = await loadPlanFile(file);
+      const loaded = await loadPlanFile(file);
+      const plan = options.rehearsalOf === undefined ? loaded : { ...loaded, rehearsalOf: parseWorkflowId(options.rehearsalOf, '--rehearsal-of') };
       const unanswerable = starterStaffingProblems(plan, startedBy);
       if (unanswerable.length) {
         throw new CutoverError(
@@ -75,10 +79,11 @@ export function startCommand(): Command {
         }
         warn(`warning: ${past}; stages that are due already run at once (--go-live-passed, recorded as confirmed by ${startedBy})`);
       }
-      const [{ withTemporal }, { startCutover }, { awaitTargetCheck }] = await Promise.all([
+      const [{ withTemporal }, { startCutover }, { awaitTargetCheck }, { cutoverKnown }] = await Promise.all([
         import('../temporal-session.js'),
         import('../../operations/cutover-workflow.js'),
         import('../../operations/target-check.js'),
+        import('../rehearsal.js'),
       ]);
       await withTemporal(async (client, target) => {
         await startCutover(client, {
@@ -98,6 +103,10 @@ export function startCommand(): Command {
         say(`  web UI: ${workflowUiLink(target.namespace, workflowId)}`);
         const untold = targetCheckUntold(checked);
         if (untold) warn(untold);
+        if (plan.rehearsalOf !== undefined) {
+          if (await cutoverKnown(client, plan.rehearsalOf)) say(`  follows rehearsal ${plan.rehearsalOf}: cutover compare ${plan.rehearsalOf} ${workflowId}`);
+          else warn(`note: no cutover ${plan.rehearsalOf} is known here, so the launch report cannot compare with it; check the rehearsal's id`);
+        }
       }, workflowId);
     });
 }

@@ -9,6 +9,7 @@ import { omittedLines } from '../omitted.js';
 import { compensationOutcome, refusalSummaryLines } from '../status.js';
 import { shortTime } from '../time.js';
 import { periodText, planOffset, planTimeText } from '../watch.js';
+import { rehearsalLines } from '../rehearsal-comparison.js';
 import type { LaunchReport } from './model.js';
 import { FINDING_TEXT, signed } from './post-launch.js';
 
@@ -362,6 +363,7 @@ export function launchReportMarkdown(report: LaunchReport): string {
     ...section('Compensations', compensationLines(report), 'None.'),
     ...section('Incident log', incidentLines(report), 'No incidents.'),
     ...section('Final outcome', finalOutcomeLines(report), ''),
+    ...(report.rehearsal ? section('Against the rehearsal', rehearsalLines(report.rehearsal), '') : []),
   ];
   return `${lines.join('\n')}\n`;
 }

@@ -1,6 +1,7 @@
 /** The launch report's model: what `cutover report ID --format json` prints, and what the Markdown is rendered from. */
 import type { FeeReconciliationResult } from '../../../activities/post-launch/fee-reconciliation.js';
 import type { CurrencyFeesRead } from '../../../operations/evidence.js';
+import type { RehearsalComparison } from '../../../operations/rehearsal-comparison.js';
 import type { Role } from '../../../runbook/stages.js';
 import type { RoomStatement } from '../../../signing/room-statement.js';
 import type { ItemAnswerKind } from '../../../workflows/messages.js';
@@ -205,6 +206,15 @@ export interface LaunchReport {
    */
   incidentLog: LaunchIncident[];
   finalOutcome: LaunchFinalOutcome;
+  /** Present when the cutover names the rehearsal it follows (`rehearsalOf`). */
+  rehearsal?: LaunchRehearsal;
+}
+
+/** The live run against its rehearsal, or why the rehearsal could not be read. */
+export interface LaunchRehearsal {
+  workflowId: string;
+  comparison: RehearsalComparison | null;
+  unavailable?: string;
 }
 
 export interface LaunchFeeResult {
