@@ -201,7 +201,9 @@ export function createCutoverContext(input: CutoverInput, goLiveMs: number): Cut
 
   function setPhase(phase: CutoverPhase, stage?: StageId): void {
     // Once live, the cutover stays "watching" while a post-launch stage waits, runs or holds: the stage says which.
-    const live = status.watch !== undefined && (phase === 'waiting' || phase === 'running' || phase === 'holding');
+    // A watch from go-live runs during the timeline, whose phases still show until the roll-forward.
+    const rolledForward = status.watch !== undefined && (!status.watch.fromGoLive || status.decision?.decision === 'roll-forward');
+    const live = rolledForward && (phase === 'waiting' || phase === 'running' || phase === 'holding');
     status.phase = live ? 'watching' : phase;
     if (stage) status.currentStage = stage;
     publish();

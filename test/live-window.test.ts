@@ -1,0 +1,132 @@
+import assert from 'node:assert/strict';
+import type { WorkflowHandle } from '@temporalio/client';
+import type { TestWorkflowEnvironment } from '@temporalio/testing';
+import { runLowRiskAuthorization } from '../src/dev/low-risk-authorization.js';
+import type { CutoverStatus } from '../src/workflows/cutover-state.js';
+import type { cutoverWorkflow } from '../src/workflows/cutover.js';
+import { approveUpdate, decideUpdate, statusQuery } from '../src/workflows/messages.js';
+import { HOUR, useCutoverHarness } from './helpers/cutover-harness.js';
+import { planFor } from './helpers/plans.js';
+import { advanceUntil, holdingAt, stageOf } from './helpers/temporal.js';
+
+const MINUTE = 60_000;
+type Handle = WorkflowHandle<typeof cutoverWorkflow>;
+
+describe('the live window: a watch from T and a debrief on data (time-skipping server)', function () {
+  this.timeout(300_000);
+  const harness = useCutoverHarness('time-skipping', 'live', { rateLimit: { perSecond: 10_000, burst: 10_000 } });
+  const { notifications } = harness;
+  let env: TestWorkflowEnvironment;
+
+  beforeEach(async () => {
+    env = harness.env;
+    await harness.stack.reset();
+    notifications.length = 0;
+  });
+
+  const RULES = [
+    { rule: 'webhook-failure-rate', max: 0.05, critical: true },
+    { rule: 'no-open-alerts', severity: 'sev1' },
+    { rule: 'decline-rate', margin: 0.1 },
+  ];
+  const livePlan = (autoRollBack = false) =>
+    planFor(harness.stack, {
+      postLaunch: { watch: { window: '3h', from: 'go-live' }, alerts: { declineRate: { baseline: 0.05 } } },
+      debrief: { rules: RULES, autoRollBack },
+    });
+  const at = (T: number, offsetMs: number) => new Date(T + offsetMs).toISOString();
+  const lines = (channel: string, text: string) => notifications.filter((n) => n.includes(`[notify:${channel}]`) && n.includes(text));
+
+  /** Runs to the go-live gate, checks the watch started there, and approves go/no-go; returns T. */
+  async function throughGoLive(handle: Handle): Promise<number> {
+    const atGate = await advanceUntil(env, handle, holdingAt('go-live'), 'the go-live gate');
+    assert.equal(atGate.watch?.status, 'watching', 'the watch started when the smoke tests passed, before go/no-go');
+    assert.equal(atGate.phase, 'holding', 'the timeline still shows its own phase while the watch runs');
+    const auth = await runLowRiskAuthorization(harness.stack.production.url);
+    await handle.executeUpdate(approveUpdate, { args: [{ stage: 'go-live', by: 'lara', authorizationId: auth.id }] });
+    await handle.executeUpdate(approveUpdate, { args: [{ stage: 'go-live', by: 'erin' }] });
+    return Date.parse(atGate.goLive);
+  }
+
+  /** A webhook failure burst at PayCA between T and T+2h: 30 of 50 deliveries fail at T+1h02m. */
+  const injectBurst = (T: number) => harness.stack.admin('inject/webhook-failures', 'POST', { count: 30, succeeded: 20, at: at(T, HOUR + 2 * MINUTE) });
+
+  it('opens an alert for a fault between T and T+2h and holds the debrief with a pack that fails the rule and recommends roll-back', async () => {
+    const current = await harness.start({ plan: livePlan() });
+    const T = await throughGoLive(current);
+    await injectBurst(T);
+
+    const debrief = await advanceUntil(env, current, holdingAt('debrief'), 'the debrief');
+    const alert = debrief.watch?.alerts.find((a) => a.rule === 'webhook-failure-rate');
+    assert.equal(alert?.openedPlanAt, at(T, HOUR + 5 * MINUTE), 'the alert opened at the first read after the burst, before the debrief');
+    assert.equal(lines('alert', 'ALERT sev2 webhook-failure-rate').length, 1);
+
+    const pack = debrief.debrief;
+    assert.ok(pack, 'the debrief holds with a pack');
+    assert.deepEqual(pack.figures?.webhooks.failed, 30, 'the figures from T count the burst');
+    assert.ok(pack.alerts.some((a) => a.id === 'webhook-failure-rate'), 'the pack lists the alert');
+    assert.ok(pack.smokeTests.some((s) => s.step === 'issueCard' && s.requestId), 'the pack carries the smoke-test evidence');
+    const outcomes = Object.fromEntries(pack.rules.map((r) => [r.rule, r.outcome]));
+    assert.deepEqual(outcomes, { 'webhook-failure-rate': 'Failed', 'no-open-alerts': 'Successful', 'decline-rate': 'Inconclusive' });
+    assert.deepEqual(pack.recommendation.decision, 'roll-back');
+    assert.equal(debrief.decision, undefined, 'without automatic roll-back the lead still decides');
+    assert.equal(lines('approvers', 'debrief pack — recommendation: roll-back').length, 1, 'the lead is sent the pack');
+
+    await current.executeUpdate(decideUpdate, { args: [{ decision: 'roll-back', by: 'lara', reason: 'webhook failures at T+1h' }] });
+    const final = await current.result();
+    assert.equal(final.phase, 'rolled-back');
+    assert.equal(final.watch?.status, 'ended-early', 'the roll-back ended the watch');
+    assert.ok(final.watch?.finishedAt, 'with its record kept');
+    assert.equal(final.watch?.alerts.length, 1);
+    assert.match(final.watch?.decisions.at(-1)?.reason ?? '', /the cutover rolled-back/);
+  });
+
+  it('rolls back without a person when a critical rule fails under debrief.autoRollBack, and tells everyone', async () => {
+    const current = await harness.start({ plan: livePlan(true) });
+    const T = await throughGoLive(current);
+    await injectBurst(T);
+
+    const final = await advanceUntilDone(current);
+    assert.equal(final.phase, 'rolled-back');
+    assert.equal(final.decision?.by, 'workflow', 'recorded as decided by the workflow');
+    assert.equal(final.decision?.decision, 'roll-back');
+    assert.deepEqual(final.debrief?.autoRollBack, { rules: ['webhook-failure-rate'] });
+    assert.equal(stageOf(final, 'debrief').hold, undefined, 'the debrief never held for the lead');
+    const told = lines('outcome', 'rolls back without waiting for a person');
+    assert.equal(told.length, 1, 'one notice tells everyone');
+    assert.match(told[0] ?? '', /lara/);
+    assert.match(told[0] ?? '', /cody/);
+    assert.equal(lines('approvers', 'debrief holds').length, 0, 'nobody is asked to decide');
+    assert.equal(final.watch?.status, 'ended-early');
+    const recoveries = final.compensations.filter((c) => c.status === 'done').map((c) => c.step);
+    assert.ok(recoveries.includes('remove-webhook-subscription'), `the roll-back undid the run: ${recoveries.join(', ')}`);
+  });
+
+  it('keeps the one watch running to T plus its window when the lead rolls forward', async () => {
+    const current = await harness.start({ plan: livePlan(true) });
+    const T = await throughGoLive(current);
+
+    const debrief = await advanceUntil(env, current, holdingAt('debrief'), 'the debrief');
+    assert.equal(debrief.debrief?.recommendation.decision, 'roll-forward');
+    assert.ok(debrief.debrief?.rules.every((r) => r.outcome !== 'Failed'));
+    const startedAt = debrief.watch?.startedAt;
+    await current.executeUpdate(decideUpdate, { args: [{ decision: 'roll-forward', by: 'lara', reason: 'all green' }] });
+
+    const final = await advanceUntilDone(current);
+    assert.equal(final.phase, 'completed');
+    const watch = final.watch;
+    assert.equal(watch?.startedAt, startedAt, 'the same watch, not a second one');
+    assert.equal(watch?.status, 'completed');
+    assert.equal(watch?.endsPlanAt, at(T, 3 * HOUR));
+    assert.equal(watch?.reads, 36, 'a read every 5 minutes from T+5m to T+3h');
+    assert.deepEqual(watch?.summaries.map((s) => s.toPlan), [at(T, HOUR), at(T, 2 * HOUR), at(T, 3 * HOUR)]);
+    assert.equal(lines('monitoring-room', 'rolled forward; the post-launch watch runs').length, 0, 'no second watch was announced');
+    assert.equal(lines('monitoring-room', 'the watch runs from now').length, 1);
+  });
+
+  /** Skips to the end of the cutover: the result, waited for, lets the server skip the watch's timers. */
+  async function advanceUntilDone(handle: Handle): Promise<CutoverStatus> {
+    await handle.result();
+    return handle.query(statusQuery);
+  }
+});
