@@ -4,7 +4,11 @@ import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { runLowRiskAuthorization } from '../src/dev/low-risk-authorization.js';
 import type { CutoverStatus } from '../src/workflows/cutover-state.js';
 import type { cutoverWorkflow } from '../src/workflows/cutover.js';
-import { approveUpdate, decideUpdate, statusQuery } from '../src/workflows/messages.js';
+import { abortUpdate, approveUpdate, decideUpdate, statusQuery } from '../src/workflows/messages.js';
+import { renderStatus } from '../src/client/format/status.js';
+import { renderCurrentDetails } from '../src/workflows/current-details.js';
+import { debriefSection } from '../src/room/debrief-section.js';
+import type { CutoverView } from '../src/room/cutovers.js';
 import { HOUR, useCutoverHarness } from './helpers/cutover-harness.js';
 import { planFor } from './helpers/plans.js';
 import { advanceUntil, holdingAt, stageOf } from './helpers/temporal.js';
@@ -72,6 +76,15 @@ describe('the live window: a watch from T and a debrief on data (time-skipping s
     assert.equal(debrief.decision, undefined, 'without automatic roll-back the lead still decides');
     assert.equal(lines('approvers', 'debrief pack — recommendation: roll-back').length, 1, 'the lead is sent the pack');
 
+    // The same pack where people look: `cutover status`, the Temporal UI's current details, the room's page.
+    const statusText = renderStatus({ status: debrief, executionStatus: 'RUNNING', approvers: {} });
+    assert.match(statusText, /Debrief pack/);
+    assert.match(statusText, /Failed \(critical\) webhook-failure-rate: webhook failure rate/);
+    assert.match(renderCurrentDetails(debrief), /\*\*Debrief pack\*\* recommends roll-back/);
+    const room = debriefSection({ reading: { status: debrief } } as CutoverView).text;
+    assert.match(room, /Recommends <strong>roll-back<\/strong>/);
+    assert.match(room, /<td>webhook-failure-rate \(critical\)<\/td><td>Failed<\/td>/);
+
     await current.executeUpdate(decideUpdate, { args: [{ decision: 'roll-back', by: 'lara', reason: 'webhook failures at T+1h' }] });
     const final = await current.result();
     assert.equal(final.phase, 'rolled-back');
@@ -122,6 +135,24 @@ describe('the live window: a watch from T and a debrief on data (time-skipping s
     assert.deepEqual(watch?.summaries.map((s) => s.toPlan), [at(T, HOUR), at(T, 2 * HOUR), at(T, 3 * HOUR)]);
     assert.equal(lines('monitoring-room', 'rolled forward; the post-launch watch runs').length, 0, 'no second watch was announced');
     assert.equal(lines('monitoring-room', 'the watch runs from now').length, 1);
+  });
+
+  it('ends the watch when the lead aborts during the live window, keeping its record', async () => {
+    const current = await harness.start({ plan: livePlan() });
+    const T = await throughGoLive(current);
+    await injectBurst(T);
+    // Mid-interval, so the abort never meets a read's timer as it fires.
+    await env.sleep(T + HOUR + 12.5 * MINUTE - (await env.currentTimeMs()));
+    await current.executeUpdate(abortUpdate, { args: [{ by: 'lara', reason: 'webhook failures at T+1h' }] });
+
+    const final = await current.result();
+    assert.equal(final.phase, 'aborted');
+    assert.equal(final.watch?.status, 'ended-early');
+    assert.ok(final.watch?.finishedAt);
+    assert.equal(final.watch?.reads, 14, 'the reads from T+5m to T+1h10m are on record');
+    assert.deepEqual(final.watch?.alerts.map((a) => [a.rule, a.recoveredPlanAt]), [['webhook-failure-rate', at(T, HOUR + 10 * MINUTE)]]);
+    assert.match(final.watch?.decisions.at(-1)?.reason ?? '', /the cutover aborted: webhook failures/);
+    assert.equal(final.debrief, undefined, 'an aborted cutover never reached its debrief');
   });
 
   /** Skips to the end of the cutover: the result, waited for, lets the server skip the watch's timers. */

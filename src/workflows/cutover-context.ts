@@ -37,6 +37,7 @@ import { createNotices, recordNoticeFailure, type Notices } from './notices.js';
 import { planClock, type PlanClock } from './plan-clock.js';
 import { CutoverGoLiveKey, CutoverPhaseKey, CutoverStageKey } from './search-attributes.js';
 import { addIncident } from './state-bounds.js';
+import { hasRolledForward } from './rolled-forward.js';
 
 /**
  * Cutovers continue as new before Temporal's history limits (it terminates a run past them, with no
@@ -201,9 +202,7 @@ export function createCutoverContext(input: CutoverInput, goLiveMs: number): Cut
 
   function setPhase(phase: CutoverPhase, stage?: StageId): void {
     // Once live, the cutover stays "watching" while a post-launch stage waits, runs or holds: the stage says which.
-    // A watch from go-live runs during the timeline, whose phases still show until the roll-forward.
-    const rolledForward = status.watch !== undefined && (!status.watch.fromGoLive || status.decision?.decision === 'roll-forward');
-    const live = rolledForward && (phase === 'waiting' || phase === 'running' || phase === 'holding');
+    const live = hasRolledForward(status) && (phase === 'waiting' || phase === 'running' || phase === 'holding');
     status.phase = live ? 'watching' : phase;
     if (stage) status.currentStage = stage;
     publish();

@@ -125,5 +125,7 @@ export function packLines(pack: DebriefPack): string[] {
   }
   const recovered = pack.alerts.filter((a) => a.recoveredAt !== undefined).length;
   lines.push(`alerts since T: ${pack.alerts.length} opened, ${recovered} recovered; incidents: ${pack.incidents.length}`);
+  lines.push(`smoke tests: ${pack.smokeTests.map((s) => (s.requestId ? `${s.step} (request ${s.requestId})` : s.step)).join(', ') || 'no evidence'}`);
+  if (pack.autoRollBack) lines.push(`rolled back by the workflow: critical rule(s) failed: ${pack.autoRollBack.rules.join(', ')}`);
   return lines;
 }

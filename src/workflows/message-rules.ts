@@ -21,6 +21,7 @@ import type {
 import { SEVERITIES, type ChecklistItemState, type CompensationRecord, type CutoverStatus, type StageState } from './cutover-state.js';
 import { MAX_TEXT_LENGTH } from './message-bounds.js';
 import { ROLE_TITLES, STAGE_IDS, isStageId, type Role } from '../runbook/stages.js';
+import { hasRolledForward } from './rolled-forward.js';
 import {
   approvalStatement,
   describeSignatureProblem,
@@ -337,7 +338,7 @@ export function checkReportIncident(plan: CutoverPlan, status: CutoverStatus, ar
 export function checkAbort(plan: CutoverPlan, status: CutoverStatus, args: AbortArgs): string | undefined {
   const problem = checkShape('abort', args) ?? checkOpen(status) ?? checkPerson(plan, args.by);
   if (problem) return problem;
-  if (status.watch) {
+  if (hasRolledForward(status)) {
     return 'the cutover has rolled forward and is live; there is nothing to abort. End the watch early with `cutover watch end ID --reason`';
   }
   if (typeof args.reason !== 'string' || args.reason.trim() === '') return 'an abort needs a reason: pass --reason';
