@@ -381,7 +381,7 @@ const MAX_EXTENSION_MS = 30 * 86_400_000;
 function checkWatchOpen(plan: CutoverPlan, status: CutoverStatus, by: unknown, reason: unknown, what: string): string | undefined {
   const problem = checkOpen(status) ?? checkPerson(plan, by);
   if (problem) return problem;
-  if (!status.watch) return `there is no post-launch watch to ${what}: it starts when the cutover rolls forward`;
+  if (!status.watch) return `there is no post-launch watch to ${what}: it starts when the cutover rolls forward, or at go-live when the plan says so`;
   if (status.watch.status !== 'watching') return `the post-launch watch has already ended (${status.watch.status})`;
   if (status.watch.decisions.some((d) => d.kind === 'end')) return 'the post-launch watch is already ending';
   if (!rolesOf(plan, by as string).includes('lead')) {
