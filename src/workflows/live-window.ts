@@ -47,7 +47,6 @@ export function openLiveWindow(ctx: CutoverContext): LiveWindow {
     const { postLaunch } = plan;
     const startPlanMs = ctx.clock.planNowMs();
     const endsPlanMs = Math.max(goLiveMs + postLaunch.watch.windowMs, startPlanMs + postLaunch.watch.intervalMs);
-    flags.watchOutlivesRun = true;
     flags.watchLink = uuid4();
     status.watch = {
       workflowId,
@@ -89,6 +88,8 @@ export function openLiveWindow(ctx: CutoverContext): LiveWindow {
       staticSummary: `${markdownInline(plan.programme)}: watch from go-live until ${formatOffset(endsPlanMs - goLiveMs)}`,
     });
     result = () => child.result();
+    // Only a started watch may be left to a later run: until then this run may not continue as new.
+    flags.watchOutlivesRun = true;
     await notify(
       'monitoring-room',
       `${plan.programme}: the go-live smoke tests passed; the watch runs from now until ${formatOffset(endsPlanMs - goLiveMs)} ` +
