@@ -1,17 +1,18 @@
 import assert from 'node:assert/strict';
+import { setTimeout as delay } from 'node:timers/promises';
 import type { WorkflowHandle } from '@temporalio/client';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { runLowRiskAuthorization } from '../src/dev/low-risk-authorization.js';
-import type { CutoverStatus } from '../src/workflows/cutover-state.js';
-import type { cutoverWorkflow } from '../src/workflows/cutover.js';
-import { abortUpdate, approveUpdate, decideUpdate, statusQuery } from '../src/workflows/messages.js';
+import type { CutoverInput, CutoverStatus } from '../src/workflows/cutover-state.js';
+import { cutoverWorkflow } from '../src/workflows/cutover.js';
+import { CUTOVER_TASK_QUEUE, abortUpdate, approveSignal, approveUpdate, decideUpdate, statusQuery } from '../src/workflows/messages.js';
 import { renderStatus } from '../src/client/format/status.js';
 import { renderCurrentDetails } from '../src/workflows/current-details.js';
 import { debriefSection } from '../src/room/debrief-section.js';
 import type { CutoverView } from '../src/room/cutovers.js';
 import { HOUR, useCutoverHarness } from './helpers/cutover-harness.js';
 import { planFor } from './helpers/plans.js';
-import { advanceUntil, holdingAt, stageOf } from './helpers/temporal.js';
+import { advanceUntil, freshWorkflowId, holdingAt, stageOf } from './helpers/temporal.js';
 
 const MINUTE = 60_000;
 type Handle = WorkflowHandle<typeof cutoverWorkflow>;
@@ -153,6 +154,41 @@ describe('the live window: a watch from T and a debrief on data (time-skipping s
     assert.deepEqual(final.watch?.alerts.map((a) => [a.rule, a.recoveredPlanAt]), [['webhook-failure-rate', at(T, HOUR + 10 * MINUTE)]]);
     assert.match(final.watch?.decisions.at(-1)?.reason ?? '', /the cutover aborted: webhook failures/);
     assert.equal(final.debrief, undefined, 'an aborted cutover never reached its debrief');
+  });
+
+  it('continues as new at the debrief while the watch from T runs, and a roll-back from the next run still ends that watch', async () => {
+    const now = await env.currentTimeMs();
+    const input: CutoverInput = {
+      plan: livePlan(),
+      goLive: new Date(now + 25 * HOUR).toISOString(),
+      timeScale: 1,
+      startedBy: 'lara',
+      history: { onServerSuggestion: false, continueAsNewAtEvents: 600 },
+    };
+    const current = await env.client.workflow.start(cutoverWorkflow, { taskQueue: CUTOVER_TASK_QUEUE, workflowId: freshWorkflowId('live'), args: [input] });
+    const T = await throughGoLive(current);
+    await injectBurst(T);
+    await advanceUntil(env, current, holdingAt('debrief'), 'the debrief');
+
+    // Refused approvals from a stranger fill the run's history while the debrief holds, a safe point.
+    for (let n = 0; n < 300; n += 1) await current.signal(approveSignal, { stage: 'debrief', by: `stranger-${n}` });
+    let resumed = await current.query(statusQuery);
+    for (let wait = 0; (resumed.history?.runs ?? 1) < 2 && wait < 100; wait += 1) {
+      await delay(100);
+      resumed = await current.query(statusQuery);
+    }
+    assert.equal(resumed.history?.runs, 2, 'the cutover continued as new');
+    assert.ok(holdingAt('debrief')(resumed));
+    assert.equal(resumed.watch?.status, 'watching', 'the watch outlived the run that started it');
+    assert.equal(resumed.debrief?.recommendation.decision, 'roll-back', 'the pack is carried');
+
+    await current.executeUpdate(decideUpdate, { args: [{ decision: 'roll-back', by: 'lara', reason: 'webhook failures at T+1h' }] });
+    const final = await current.result();
+    assert.equal(final.phase, 'rolled-back');
+    assert.equal(final.watch?.status, 'ended-early', 'the watch was ended from the later run, and told it so');
+    assert.ok(final.watch?.finishedAt);
+    assert.equal(final.watch?.alerts.length, 1);
+    assert.equal(lines('monitoring-room', 'the watch runs from now').length, 1, 'the later run did not start another watch');
   });
 
   /** Skips to the end of the cutover: the result, waited for, lets the server skip the watch's timers. */
