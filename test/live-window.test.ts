@@ -163,7 +163,7 @@ describe('the live window: a watch from T and a debrief on data (time-skipping s
       goLive: new Date(now + 25 * HOUR).toISOString(),
       timeScale: 1,
       startedBy: 'lara',
-      history: { onServerSuggestion: false, continueAsNewAtEvents: 600 },
+      history: { onServerSuggestion: false, continueAsNewAtEvents: 500 },
     };
     const current = await env.client.workflow.start(cutoverWorkflow, { taskQueue: CUTOVER_TASK_QUEUE, workflowId: freshWorkflowId('live'), args: [input] });
     const T = await throughGoLive(current);
@@ -171,13 +171,13 @@ describe('the live window: a watch from T and a debrief on data (time-skipping s
     await advanceUntil(env, current, holdingAt('debrief'), 'the debrief');
 
     // Refused approvals from a stranger fill the run's history while the debrief holds, a safe point.
-    for (let n = 0; n < 300; n += 1) await current.signal(approveSignal, { stage: 'debrief', by: `stranger-${n}` });
+    for (let n = 0; n < 700; n += 1) await current.signal(approveSignal, { stage: 'debrief', by: `stranger-${n}` });
     let resumed = await current.query(statusQuery);
-    for (let wait = 0; (resumed.history?.runs ?? 1) < 2 && wait < 100; wait += 1) {
+    for (let wait = 0; (resumed.history?.runs ?? 1) < 2 && wait < 300; wait += 1) {
       await delay(100);
       resumed = await current.query(statusQuery);
     }
-    assert.equal(resumed.history?.runs, 2, 'the cutover continued as new');
+    assert.ok((resumed.history?.runs ?? 1) >= 2, 'the cutover continued as new');
     assert.ok(holdingAt('debrief')(resumed));
     assert.equal(resumed.watch?.status, 'watching', 'the watch outlived the run that started it');
     assert.equal(resumed.debrief?.recommendation.decision, 'roll-back', 'the pack is carried');
