@@ -6,6 +6,7 @@ import type { ExpectedBin } from '../runbook/bins.js';
 import { RUNBOOK_ITEMS, type ReadinessItemDefinition } from '../runbook/readiness-items.js';
 import { STAGE_DEFAULTS, STAGE_IDS, type Role, type StageId } from '../runbook/stages.js';
 import type { PersonIdentity } from './people.js';
+import type { DebriefPlan } from './debrief-plan.js';
 import type { CutoverPlanFile } from './schema.js';
 
 /** A checklist item as this plan has it: the runbook's definition with the plan's owner and optionality. */
@@ -59,6 +60,8 @@ export interface CutoverPlan {
   };
   stages: StagePlan[];
   postLaunch: PostLaunchPlan;
+  /** Optional so cutovers started before the debrief judged rules keep running. */
+  debrief?: DebriefPlan;
   /** Optional so cutovers started before signed answers existed keep running. */
   signing?: { publicKeys: Record<string, string>; required: boolean };
   /** Optional so cutovers started before the room's statements existed keep running. */
@@ -69,7 +72,8 @@ export interface CutoverPlan {
 }
 
 export interface PostLaunchPlan {
-  watch: { windowMs: number; intervalMs: number; summaryEveryMs: number; segmentMs: number };
+  /** `fromGoLive` is absent in plans whose watch starts at roll-forward and in cutovers started before it could start at T. */
+  watch: { windowMs: number; intervalMs: number; summaryEveryMs: number; segmentMs: number; fromGoLive?: boolean };
   alerts: {
     webhookFailureRate: number;
     lowBalance: Record<string, number>;
@@ -148,6 +152,7 @@ export function normalisePlan(file: CutoverPlanFile): CutoverPlan {
         intervalMs: file.postLaunch.watch.interval,
         summaryEveryMs: file.postLaunch.watch.summaryEvery,
         segmentMs: file.postLaunch.watch.segment,
+        ...(file.postLaunch.watch.from === 'go-live' && { fromGoLive: true }),
       },
       alerts: {
         webhookFailureRate: file.postLaunch.alerts.webhookFailureRate,
@@ -162,6 +167,7 @@ export function normalisePlan(file: CutoverPlanFile): CutoverPlan {
       remindBeforeMs: file.postLaunch.remindBefore,
       dashboards: file.postLaunch.dashboards,
     },
+    ...(file.debrief && { debrief: file.debrief }),
     ...(file.signing && { signing: file.signing }),
     ...(file.identity && { identity: file.identity }),
     separationOfDuties: file.separationOfDuties,

@@ -178,14 +178,18 @@ export const PostLaunch = z
   .strictObject({
     watch: z
       .strictObject({
-        window: PositiveDuration.default(48 * HOUR_MS).describe("The watch runs from the roll-forward decision until T plus this window (the runbook's first 48 h)."),
+        window: PositiveDuration.default(48 * HOUR_MS).describe("The watch runs from its start (see from) until T plus this window (the runbook's first 48 h)."),
+        from: z
+          .enum(['roll-forward', 'go-live'])
+          .default('roll-forward')
+          .describe('When the watch starts: at the roll-forward decision, or once the go-live smoke tests pass, so the debrief has figures from T.'),
         interval: PositiveDuration.default(5 * 60_000).describe("How often PayCA's metrics are read and the alert rules evaluated."),
         summaryEvery: PositiveDuration.default(HOUR_MS).describe('How often a summary goes to Analytics; a whole number of intervals.'),
         segment: PositiveDuration.default(6 * HOUR_MS).describe(
           "Plan time per workflow run before it continues as new, keeping each run's history short; a whole number of summary periods, at most 500 intervals.",
         ),
       })
-      .default({ window: 48 * HOUR_MS, interval: 5 * 60_000, summaryEvery: HOUR_MS, segment: 6 * HOUR_MS })
+      .default({ window: 48 * HOUR_MS, from: 'roll-forward', interval: 5 * 60_000, summaryEvery: HOUR_MS, segment: 6 * HOUR_MS })
       .describe('The post-launch watch: how long, how often PayCA is read, summaries.'),
     alerts: z
       .strictObject({

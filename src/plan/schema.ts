@@ -8,6 +8,7 @@ import { z } from 'zod';
 import { DEFAULT_AUTHORIZATION_LIMITS } from './authorization-limits.js';
 import { DEFAULT_NOTIFY_ATTEMPT_TIMEOUT_MS, DEFAULT_NOTIFY_RETRY_BUDGET_MS, NOTIFY_URL_VARIABLE, notifyUrlSecret } from './notifications.js';
 import { gateStaffingProblems } from './gate-staffing.js';
+import { Debrief } from './debrief-plan.js';
 import { PersonIdentity, peopleProblems } from './people.js';
 import { CutoverId, TimeZone } from './time-zone.js';
 import { Currency } from '../runbook/bins.js';
@@ -146,6 +147,7 @@ export const CutoverPlanFile = z
       .default({})
       .describe("Changes to the runbook's timeline stages, by stage id."),
     postLaunch: PostLaunch.default(PostLaunch.parse({})).describe('After roll-forward (runbook section 9): the watch, its alerts, the fee reconciliation, reminders.'),
+    debrief: Debrief.optional().describe('What the T+2h debrief judges on the figures from T, and whether a failed critical rule rolls back on its own.'),
     signing: Signing.optional().describe('Signed answers at the gates: whose answers must carry an Ed25519 signature, and with which key.'),
     identity: Identity.optional().describe('How the workflow knows who answered: the cutover room key it trusts, and whether a name alone is enough.'),
     separationOfDuties: SeparationOfDuties.default({ starterMayApprove: true }).describe('Who may not approve what.'),

@@ -11,6 +11,7 @@ import type { CutoverView } from './cutovers.js';
 import { Html, html } from './html.js';
 import { awaitedNames, timelinePicture, watchCharts } from './pictures.js';
 import { isLead, ownsItem } from './viewer.js';
+import { debriefSection } from './debrief-section.js';
 
 /** Stands in for the form token while a section is compared, so a fresh token alone never counts as a change. */
 export const TOKEN_PLACEHOLDER = '\u0000csrf\u0000';
@@ -227,7 +228,7 @@ ${field('incident-summary', 'What happened', html`<textarea id="incident-summary
 
 function watchSection(view: CutoverView): Html {
   const watch = view.reading.status.watch;
-  if (!watch) return html`<h2>Post-launch watch</h2><p>The watch starts when the lead rolls forward.</p>`;
+  if (!watch) return html`<h2>Post-launch watch</h2><p>The watch starts when the lead rolls forward, or at go-live when the plan says so.</p>`;
   const action = `/cutovers/${encodeURIComponent(view.workflowId)}/answers`;
   return html`<h2>Post-launch watch</h2><p>${watch.status}, ends ${watch.endsPlanAt} on the plan's clock; ${watch.reads} reads.</p>
 ${watchCharts(watch.summaries)}
@@ -250,6 +251,7 @@ export function cutoverSections(view: CutoverView, context: PageContext): Record
     timeline: stagesSection(view),
     checklist: checklistSection(view),
     events: eventsSection(view),
+    debrief: debriefSection(view),
     watch: watchSection(view),
   };
 }

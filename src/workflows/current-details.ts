@@ -64,6 +64,14 @@ export function renderCurrentDetails(status: CutoverStatus): string {
       for (const alert of open) lines.push(`| ${cell(alert.id)} | ${alert.openedPlanAt} | ${cell(alert.opened)} |`);
     }
   }
+  if (status.debrief) {
+    const { recommendation, rules } = status.debrief;
+    lines.push('', `**Debrief pack** recommends ${recommendation.decision}: ${cell(recommendation.reason)}`);
+    if (rules.length > 0) {
+      lines.push('', '| Rule | Outcome | Finding |', '|---|---|---|');
+      for (const r of rules) lines.push(`| ${r.rule}${r.critical ? ' (critical)' : ''} | ${r.outcome} | ${cell(r.finding)} |`);
+    }
+  }
   if (status.compensations.length > 0) {
     lines.push('', '| Roll-back step | Outcome |', '|---|---|');
     for (const step of status.compensations) {

@@ -38,6 +38,7 @@ import { createNotices, recordNoticeFailure, type Notices } from './notices.js';
 import { planClock, type PlanClock } from './plan-clock.js';
 import { CutoverGoLiveKey, CutoverPhaseKey, CutoverStageKey } from './search-attributes.js';
 import { addIncident } from './state-bounds.js';
+import { hasRolledForward } from './rolled-forward.js';
 
 /**
  * Cutovers continue as new before Temporal's history limits (it terminates a run past them, with no
@@ -203,7 +204,7 @@ export function createCutoverContext(input: CutoverInput, goLiveMs: number): Cut
 
   function setPhase(phase: CutoverPhase, stage?: StageId): void {
     // Once live, the cutover stays "watching" while a post-launch stage waits, runs or holds: the stage says which.
-    const live = status.watch !== undefined && (phase === 'waiting' || phase === 'running' || phase === 'holding');
+    const live = hasRolledForward(status) && (phase === 'waiting' || phase === 'running' || phase === 'holding');
     status.phase = live ? 'watching' : phase;
     if (stage) status.currentStage = stage;
     publish();

@@ -12,6 +12,7 @@ import type { ApprovalSignature, ItemAnswerKind } from '../signing/approval-stat
 import type { RoomStatement } from '../signing/room-statement.js';
 import type { MessageKind } from './messages.js';
 import type { WatchAlert, WatchDecision, WatchSummary } from './watch-protocol.js';
+import type { DebriefPack } from './debrief-rules.js';
 import type { ItemEvidence } from './readiness-checks.js';
 import type { StageEvidenceOnRecord } from './stage-checks.js';
 
@@ -298,6 +299,8 @@ export interface NoticeFailures {
 /** The watch as the cutover sees it: the child's alerts and summaries, mirrored as they happen. */
 export interface WatchState {
   workflowId: string;
+  /** Set when it started at go-live (the plan's watch.from), before the debrief's decision. */
+  fromGoLive?: true;
   status: 'watching' | 'ended-early' | 'completed';
   startedAt: string;
   startedPlanAt: string;
@@ -356,6 +359,9 @@ export interface CutoverStatus {
   dashboards: { title: string; url: string }[];
   /** Reminders and overdue notices sent for post-launch items. */
   reminders: { item: string; kind: 'reminder' | 'overdue'; at: string; to: string[] }[];
+  /** The data pack the debrief holds with; absent before the debrief and in plans that ask for none. */
+  debrief?: DebriefPack;
+  /** `by` is `workflow` when a failed critical rule rolled back without a person (the plan's debrief.autoRollBack). */
   decision?: { decision: Decision; by: string; reason: string; at: string };
   abort?: { by: string; reason: string; at: string };
   finishedAt?: string;

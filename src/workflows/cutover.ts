@@ -19,6 +19,7 @@ import { registerMessageHandlers } from './message-handlers.js';
 import { runPostLaunch } from './post-launch.js';
 import { runReadiness } from './readiness-runner.js';
 import { createStageChecks } from './stage-checks.js';
+import { openLiveWindow, watchesFromGoLive } from './live-window.js';
 import { AbortRequested, cancelledByAbort, createStageRunner } from './stage-runner.js';
 import { answerTargetCheck, checkTargetsAtStart, targetCheckUpdate } from './target-check.js';
 
@@ -65,6 +66,7 @@ export async function cutoverWorkflow(input: CutoverInput): Promise<CutoverStatu
     if (patched('abort-cancels-checks-in-flight')) inFlight.cancel();
   });
   const readinessRuns = runReadiness(ctx, inFlight);
+  const liveWindow = watchesFromGoLive(ctx) ? openLiveWindow(ctx) : undefined;
 
   // ---------- the timeline ----------
 
@@ -94,6 +96,7 @@ export async function cutoverWorkflow(input: CutoverInput): Promise<CutoverStatu
   // Checks still running finish first, so the compensations know everything they changed.
   flags.timelineOver = true;
   await readinessRuns;
+  await liveWindow?.running;
   if (finalPhase === 'completed') {
     await runPostLaunch(ctx, runStage);
   } else {
@@ -103,6 +106,7 @@ export async function cutoverWorkflow(input: CutoverInput): Promise<CutoverStatu
         Object.assign(item, { status: 'waived', waivedBy: 'cutover', reason: `not needed: the cutover ${finalPhase}`, at: nowIso() });
       }
     }
+    await liveWindow?.end(finalPhase);
     await compensate(finalPhase);
   }
   status.finishedAt = nowIso();

@@ -15,6 +15,7 @@ import { CancellationScope } from '@temporalio/workflow';
 import { ACTING_CALL, cutoverActivities, paycaActivities, type PaycaCallOptions } from './activity-proxies.js';
 import type { Compensation } from './compensations.js';
 import { checkPrefunding } from './funding.js';
+import { assembleDebriefPack, wantsDebriefPack } from './debrief-pack.js';
 import { proveWebhookDelivery, type WebhookDeliveryProof } from './webhook-delivery.js';
 import type { CutoverStatus, StageState } from './cutover-state.js';
 import type { StageId } from '../runbook/stages.js';
@@ -245,6 +246,7 @@ export function createStageChecks(ctx: StageContext): StageChecks {
     },
 
     async debrief() {
+      if (wantsDebriefPack(plan)) await assembleDebriefPack(ctx);
       return { problems: [], evidence: {} };
     },
 

@@ -12,6 +12,7 @@ import type { CutoverContext } from './cutover-context.js';
 import type { CutoverPhase, StageState } from './cutover-state.js';
 import { runStageCheck, type CheckOutcome, type StageChecks } from './stage-checks.js';
 import { addEscalation } from './state-bounds.js';
+import { WORKFLOW_DECIDER } from './debrief-pack.js';
 
 const MIN_ESCALATION_INTERVAL_MS = 15_000;
 
@@ -133,6 +134,8 @@ export function createStageRunner(ctx: CutoverContext, checks: StageChecks): Sta
       stage.problems = outcome.problems;
       if (abortRequested()) throw new AbortRequested();
 
+      // The plan's automatic roll-back decided at the debrief's check: nobody is left to hold for.
+      if (stage.id === 'debrief' && status.decision?.by === WORKFLOW_DECIDER) break;
       const awaiting = new Set(planned.gate);
       if (outcome.problems.length > 0 || stage.id === 'debrief') awaiting.add(planned.owner);
       if (awaiting.size === 0) break;

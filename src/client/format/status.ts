@@ -14,6 +14,7 @@ import type {
 import type { Role } from '../../runbook/stages.js';
 import type { CutoverReading } from '../../operations/read-status.js';
 import { omittedLines } from './omitted.js';
+import { packLines } from '../../workflows/debrief-rules.js';
 import { authenticationText } from './authentication.js';
 import { authenticationOf } from '../../workflows/identity-rules.js';
 import { checklistOf, checklistSummaryLine, isClosed, roleTitle } from './checklist.js';
@@ -234,6 +235,7 @@ export function renderStatus(reading: CutoverReading): string {
     ...section('Notifications not delivered', failedNotices),
     ...section('Compensations', compensations),
     ...section('Owed, not undone', owedLines),
+    ...section('Debrief pack', status.debrief ? packLines(status.debrief) : []),
     ...section('Post-launch watch', watchLines(status)),
     ...section('Outcome', outcome),
   ].join('\n');
