@@ -944,7 +944,8 @@ describe('cutover status during the post-launch watch', () => {
 describe('cutover report: usage errors (exit 2)', function () {
   this.timeout(30_000);
   itRefusesUsage([
-    { args: ['report', 'some-id', '--format', 'html'], says: /--format "html" is not valid: must be one of md, json/ },
+    { args: ['report', 'some-id', '--format', 'docx'], says: /--format "docx" is not valid: must be one of md, json, html, pdf/ },
+    { args: ['report', 'some-id', '--format', 'pdf'], says: /--format pdf writes a file: give --out FILE.pdf/ },
     { args: ['report', 'some-id', '--format', 'json', '--out', join('no-such-dir', 'report.json')], says: /--out ".*report\.json" is not valid: directory .*no-such-dir does not exist/ },
     { args: ['report', 'some-id', '--checklist', '--format', 'json'], says: /--format json is not available with --checklist/ },
     { args: ['report'], says: /missing required argument 'id'/ },

@@ -162,6 +162,7 @@ export function createCutoverContext(input: CutoverInput, goLiveMs: number): Cut
     notices: { failed: [], total: 0 },
     reminders: [],
     dashboards: plan.postLaunch.dashboards,
+    alertRules: plan.postLaunch.alerts,
   };
   const compensations: Compensation[] = status.owedCompensations ?? [];
   status.owedCompensations = compensations;

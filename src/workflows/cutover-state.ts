@@ -4,6 +4,7 @@
  * Shared by the workflow, the CLI's reports and the undo workflow.
  */
 import type { TargetCheck } from './target-check.js';
+import type { DashboardShot } from './dashboard-shot-types.js';
 import type { JobPriorState } from '../activities/sandbox-jobs.js';
 import type { CutoverPlan } from '../plan/schema.js';
 import type { Role, StageId } from '../runbook/stages.js';
@@ -351,6 +352,10 @@ export interface CutoverStatus {
   watch?: WatchState;
   /** The launch's dashboards from the plan, for the report. */
   dashboards: { title: string; url: string }[];
+  /** Screenshots of the plan's dashboards at the debrief and at the end of the watch: paths and digests only. */
+  dashboardShots?: DashboardShot[];
+  /** The watch's alert thresholds from the plan, so the report draws them beside the figures; absent in cutovers started before. */
+  alertRules?: CutoverPlan['postLaunch']['alerts'];
   /** Reminders and overdue notices sent for post-launch items. */
   reminders: { item: string; kind: 'reminder' | 'overdue'; at: string; to: string[] }[];
   decision?: { decision: Decision; by: string; reason: string; at: string };
