@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 // Prepares a fresh checkout: npm dependencies and the two Temporal servers the project runs on, and with
-// --test-tools the programs the test suites drive (Chromium, openssl, docker-compose).
+// --test-tools the programs the test suites drive (Chromium, openssl, docker-compose, pdftoppm).
 // Node built-ins only, because this runs before `npm install` has put anything in node_modules.
 // Idempotent: a second run finds everything in place and returns in well under a second.
 import { spawnSync } from 'node:child_process';
@@ -123,6 +123,7 @@ export const TEST_TOOLS = {
     debianPackage: 'docker-compose',
     usedBy: 'the compose suite (validation only, no Docker engine)',
   },
+  pdftoppm: { envVar: 'PDFTOPPM_PATH', commands: ['pdftoppm'], debianPackage: 'poppler-utils', usedBy: 'the PDF report suite' },
 };
 
 function findTestTool(tool) {
