@@ -147,7 +147,7 @@ export function demoCommand(): Command {
           const reportPath = await writeLaunchReport(resolve(options.reportDir), result.workflowId, {
             markdown: () => renderLaunchReportMarkdown(reading.status, generatedAt),
             json: () => renderLaunchReportJson(reading.status, generatedAt),
-            html: () => renderLaunchReportHtml(reading.status, generatedAt),
+            html: () => renderLaunchReportHtml(reading.status, generatedAt, stack.artifactsDir),
           });
           say(`launch report: ${shownPath(reportPath)} (and .json and .html beside it)`);
           const postLaunch = postLaunchSummary(reading.status);
