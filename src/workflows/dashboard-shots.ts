@@ -3,7 +3,7 @@
  * The record keeps paths and digests only; a dashboard that did not load is named with the reason. It is
  * best effort: one attempt with a short timeout, and a failure of the activity itself is recorded, not raised.
  */
-import { patched, proxyActivities } from '@temporalio/workflow';
+import { isCancellation, patched, proxyActivities } from '@temporalio/workflow';
 import type { CutoverActivities } from '../activities/index.js';
 import type { CutoverPlan } from '../plan/schema.js';
 import type { CutoverStatus } from './cutover-state.js';
@@ -36,6 +36,8 @@ export async function recordDashboardShots(ctx: DashboardShotContext, moment: Da
   try {
     shots = await takeDashboardShots({ cutoverId: ctx.workflowId, moment, dashboards });
   } catch (err) {
+    // An abort cancels the checks in flight, this one included: that is the abort's to handle.
+    if (isCancellation(err)) throw err;
     const failed = `the screenshot activity failed: ${err instanceof Error ? err.message : String(err)}`.slice(0, 300);
     shots = dashboards.map((d) => ({ ...d, moment, at: ctx.nowIso(), failed }));
   }
