@@ -44,11 +44,15 @@ describe('the HTML launch report of a finished cutover', function () {
   let html: string;
   let browser: HeadlessBrowser | undefined;
   let pdftoppm: string;
+  /** A board whose server takes the connection and never answers: the load times out. */
+  const silent = createServer(() => undefined);
 
   before(async function () {
     requireTestTool(this, 'chromium');
     pdftoppm = requireTestTool(this, 'pdftoppm');
     const { stack, env } = harness;
+    await new Promise<void>((listening) => silent.listen(0, '127.0.0.1', listening));
+    const silentPort = (silent.address() as AddressInfo).port;
     const plan = planFor(stack, {
       postLaunch: {
         watch: { window: '5h' },
@@ -57,6 +61,7 @@ describe('the HTML launch report of a finished cutover', function () {
           { title: 'Broken board', url: `${stack.production.url}/_sim/dashboard?fail=503` },
           // A port nothing listens on: the board's server is down.
           { title: 'Unreachable board', url: `http://127.0.0.1:${await closedPort()}/d/gone` },
+          { title: 'Silent board', url: `http://127.0.0.1:${silentPort}/d/slow` },
         ],
       },
     });
@@ -76,19 +81,21 @@ describe('the HTML launch report of a finished cutover', function () {
   });
 
   after(async () => {
+    silent.close();
     await browser?.close();
     await rm(artifactsDir, { recursive: true, force: true });
   });
 
-  it('completes although two dashboards did not load, naming each with the reason', () => {
+  it('completes although three dashboards did not load, naming each with the reason', () => {
     assert.equal(final.phase, 'completed');
     const shots = final.dashboardShots ?? [];
     assert.deepEqual(
       shots.map((s) => [s.moment, s.title]),
-      ['debrief', 'watch-end'].flatMap((moment) => ['Simulator overview', 'Broken board', 'Unreachable board'].map((title) => [moment, title])),
+      ['debrief', 'watch-end'].flatMap((moment) => ['Simulator overview', 'Broken board', 'Unreachable board', 'Silent board'].map((title) => [moment, title])),
     );
     for (const shot of shots.filter((s) => s.title === 'Broken board')) assert.match(shot.failed ?? '', /^HTTP 503/);
     for (const shot of shots.filter((s) => s.title === 'Unreachable board')) assert.match(shot.failed ?? '', /ERR_CONNECTION_REFUSED/);
+    for (const shot of shots.filter((s) => s.title === 'Silent board')) assert.match(shot.failed ?? '', /Timeout 15000ms exceeded/);
   });
 
   it('records only a path and a digest for each screenshot, and the image is where the path says', async () => {
@@ -150,7 +157,7 @@ describe('the HTML launch report of a finished cutover', function () {
     const widths = await images.evaluateAll((imgs) => imgs.map((img) => (img as unknown as { naturalWidth: number }).naturalWidth));
     assert.ok(widths.every((w) => w > 100), `the images decode: ${widths.join(', ')}`);
     const failed = await page.locator('#dashboards .shot-failed').allInnerTexts();
-    assert.equal(failed.length, 4);
+    assert.equal(failed.length, 6);
     assert.ok(failed.filter((t) => t.startsWith('Broken board') && /HTTP 503/.test(t)).length === 2, failed.join('\n'));
     assert.ok(failed.filter((t) => t.startsWith('Unreachable board') && /ERR_CONNECTION_REFUSED/.test(t)).length === 2, failed.join('\n'));
   });
