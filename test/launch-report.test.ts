@@ -10,7 +10,6 @@ import {
   type LaunchReport,
 } from '../src/client/format/launch-report.js';
 import { renderChecklistDocument } from '../src/client/format/checklist-document.js';
-import { launchReportHtml } from '../src/client/format/launch-report/html.js';
 import { renderStatus } from '../src/client/format/status.js';
 import type { ChecklistItemState, CutoverStatus, StageState } from '../src/workflows/cutover-state.js';
 import type { WatchSummary } from '../src/workflows/watch-protocol.js';
@@ -884,100 +883,6 @@ describe('person-written text in the Markdown report and checklist document', ()
       sectionOf(document, 'Dashboards').includes('- [\\*\\*Auths\\*\\* \\[x\\](https\\://evil.example)](https://grafana.acme.example/d/auths?from=now-1h)'),
       sectionOf(document, 'Dashboards'),
     );
-  });
-});
-
-describe('the launch report people read', () => {
-  /** The watched cutover with a check's nested evidence, the plan's thresholds and the dashboards' screenshots. */
-  function readableStatus(): CutoverStatus {
-    const status = watchedStatus();
-    status.checklist.push({
-      id: 'bin-configuration',
-      section: '3 Data',
-      title: 'BIN catalogue matches',
-      owner: 'ops',
-      kind: 'automated',
-      optional: false,
-      status: 'done',
-      attempts: 1,
-      problems: [],
-      completedBy: 'automated check',
-      at: '2026-11-30T10:00:00.000Z',
-      evidence: { requestIds: { sandbox: 'req_bins_sb', production: 'req_bins_pr' }, bins: [{ bin: '400000', currency: 'GBP' }, { bin: '400001', currency: 'EUR' }], matches: true },
-    });
-    status.alertRules = {
-      webhookFailureRate: 0.01,
-      lowBalance: { GBP: 100_000 },
-      rateLimited: { limit: 20, baselineFactor: 3 },
-      declineRate: { margin: 0.1, minAuthorizations: 20 },
-    };
-    status.dashboardShots = [
-      { title: 'PayCA launch', url: 'https://grafana.acme.example/d/payca-launch', moment: 'debrief', at: '2026-12-01T11:00:05.000Z', path: 'cutover/debrief-1.png', sha256: 'ab'.repeat(32) },
-      { title: 'Webhook deliveries', url: 'https://grafana.acme.example/d/payca-webhooks', moment: 'debrief', at: '2026-12-01T11:00:06.000Z', failed: 'net::ERR_NAME_NOT_RESOLVED at https://grafana.acme.example/d/payca-webhooks' },
-    ];
-    return status;
-  }
-
-  it('writes a check\'s nested evidence in the Markdown checklist as labelled fields, not JSON', () => {
-    const checklist = sectionOf(renderLaunchReportMarkdown(readableStatus(), GENERATED_AT), 'Launch checklist');
-    const row = checklist.split('\n').find((line) => line.includes('`bin-configuration`'));
-    assert.ok(row, checklist);
-    assert.ok(unescapeMarkdown(row).includes('request ids › sandbox: req_bins_sb; request ids › production: req_bins_pr; bins 1 › bin: 400000; bins 1 › currency: GBP'), row);
-    assert.ok(!row.includes('{'), `no JSON in the cell: ${row}`);
-  });
-
-  it('lists each dashboard screenshot in the Markdown with its path, or why there is none', () => {
-    const dashboards = unescapeMarkdown(sectionOf(renderLaunchReportMarkdown(readableStatus(), GENERATED_AT), 'Dashboards'));
-    assert.match(dashboards, /\| PayCA launch \| debrief \| 2026-12-01 11:00:05Z \| `cutover\/debrief-1\.png` sha256 `abababababab` \|/);
-    assert.match(dashboards, /\| Webhook deliveries \| debrief \| .* \| not loaded: net::ERR_NAME_NOT_RESOLVED at https:\/\/grafana\.acme\.example\/d\/payca-webhooks \|/);
-  });
-
-  describe('as HTML', () => {
-    const html = launchReportHtml(buildLaunchReport(readableStatus(), GENERATED_AT), { 'cutover/debrief-1.png': 'data:image/png;base64,iVBORw0KGgo=' });
-
-    it('is one self-contained file: inline style, no script, nothing fetched', () => {
-      assert.match(html, /^<!doctype html>/);
-      assert.match(html, /<meta http-equiv="Content-Security-Policy" content="default-src 'none'; img-src data:; style-src 'unsafe-inline'">/);
-      assert.doesNotMatch(html, /<script|<link |src="http/);
-    });
-
-    it('puts the outcome first, then the timeline, approvals, smoke tests, watch, incidents, fees, dashboards and checklist', () => {
-      const ids = [...html.matchAll(/<section id="([a-z-]+)"/g)].map((m) => m[1]);
-      assert.deepEqual(ids, ['outcome', 'timeline', 'approvals', 'smoke-tests', 'watch', 'incidents', 'fees', 'dashboards', 'checklist']);
-    });
-
-    it('says how each approval was authenticated', () => {
-      const row = html.split('<tr>').find((r) => r.includes('<td>lara (Programme lead)</td>') && r.includes('<code>auth_8812</code>'));
-      assert.ok(row, 'the lead\'s go-live approval has a row');
-      assert.match(row, /<td><code>go-live<\/code><\/td><td>2<\/td><td>approved<\/td>.*<td>name only<\/td><\/tr>/);
-    });
-
-    it('draws the plan\'s thresholds on the webhook failure rate and balance charts', () => {
-      assert.equal(html.match(/<figure class="chart">/g)?.length, 4);
-      assert.match(html, /data-threshold="alert above 1%"/);
-      assert.match(html, /data-threshold="GBP minimum 100000"/);
-    });
-
-    it('shows a check\'s evidence as a definition list', () => {
-      assert.match(html, /<dl><dt>request ids › sandbox<\/dt><dd>req_bins_sb<\/dd>/);
-      assert.doesNotMatch(html, /\{&quot;|\{"/);
-    });
-
-    it('embeds the screenshot it has and names the dashboard that did not load', () => {
-      assert.match(html, /<img alt="PayCA launch at debrief" src="data:image\/png;base64,iVBORw0KGgo=">/);
-      assert.match(html, /<p class="failed shot-failed">Webhook deliveries, at the debrief, 2026-12-01 11:00:06Z: no screenshot: net::ERR_NAME_NOT_RESOLVED/);
-    });
-
-    it('writes people\'s text as inert text', () => {
-      const hostile = readableStatus();
-      const text = '<script>alert(1)</script><img src=x onerror=alert(1)>';
-      hostile.programme = text;
-      hostile.incidents = hostile.incidents.map((i) => ({ ...i, summary: text }));
-      hostile.checklist = hostile.checklist.map((item) => ({ ...item, evidence: { note: text } }));
-      const page = launchReportHtml(buildLaunchReport(hostile, GENERATED_AT));
-      assert.doesNotMatch(page, /<script|<img src=x/);
-      assert.match(page, /&lt;script&gt;alert\(1\)&lt;\/script&gt;/);
-    });
   });
 });
 
