@@ -125,7 +125,7 @@ export function watchCharts(report: LaunchReport): string[] {
   charts.push(
     lineChartSvg({
       title: 'Lowest available balance per account each hour, against the low-balance thresholds (minor units)',
-      yUnit: 'minor units',
+      yUnit: '',
       xLabel,
       series: accounts.map((account, index) => ({
         name: `${account} (${summaries.find((s) => s.lowestBalances[account])?.lowestBalances[account]?.currency ?? '?'})`,

@@ -27,7 +27,7 @@ h3{font-size:15px;margin:16px 0 6px}.meta{color:#56606b}
 table{border-collapse:collapse;width:100%;margin:6px 0 12px;font-size:13px}th,td{border:1px solid #d7dbe0;padding:4px 6px;text-align:left;vertical-align:top}
 th{background:#f0f2f5}dl{margin:0;display:grid;grid-template-columns:max-content 1fr;column-gap:8px}dt{color:#56606b}dd{margin:0;word-break:break-word}
 figure{margin:8px 0 16px}figcaption{font-size:12px;color:#56606b}svg{width:100%;height:auto;background:#fff}
-svg .grid{stroke:#e3e6ea}svg .tick{font-size:10px;fill:#56606b}svg .lane{font-size:11px;fill:#1d232b}svg .lane.critical{font-weight:700;fill:#c62828}
+svg .grid{stroke:#e3e6ea}svg .tick{font-size:10px;fill:#56606b}.chart svg .tick{font-size:14px}svg .lane{font-size:11px;fill:#1d232b}svg .lane.critical{font-weight:700;fill:#c62828}
 svg .series{fill:none;stroke-width:2}svg .threshold{stroke-dasharray:5 4;stroke-width:1.5}
 .key{margin-left:10px}.key i{display:inline-block;width:10px;height:10px;margin-right:4px;border-radius:2px}
 .charts{display:grid;grid-template-columns:1fr 1fr;gap:8px}.shot img{max-width:100%;border:1px solid #d7dbe0}

@@ -23,6 +23,7 @@ export interface ChartThreshold {
 export interface LineChart {
   /** Used as the figure's accessible name and its caption. */
   title: string;
+  /** Said in the caption after the title; empty when the title says it. */
   yUnit: string;
   xLabel: (x: number) => string;
   series: ChartSeries[];
@@ -37,6 +38,9 @@ const TOP = 16;
 const BOTTOM = 36;
 
 const round = (n: number) => Math.round(n * 10) / 10;
+
+/** The axis's first label starts at its tick and the last ends at it, so neither runs off the picture. */
+const anchorAt = (index: number, count: number) => (count > 1 && index === 0 ? 'start' : count > 1 && index === count - 1 ? 'end' : 'middle');
 
 /** Axis ticks at round numbers: 1, 2 or 5 times a power of ten. */
 export function niceTicks(max: number, count = 4): number[] {
@@ -71,8 +75,7 @@ export function lineChartSvg(chart: LineChart): string {
     parts.push(`<text class="tick" x="${LEFT - 6}" y="${py(t) + 4}" text-anchor="end">${escapeHtml(numberText(t))}</text>`);
   }
   const xTicks = xs.length ? [...new Set([xMin, xMin + (xMax - xMin) / 2, xMax])] : [];
-  for (const x of xTicks) parts.push(`<text class="tick" x="${px(x)}" y="${HEIGHT - BOTTOM + 16}" text-anchor="middle">${escapeHtml(chart.xLabel(x))}</text>`);
-  parts.push(`<text class="tick" x="12" y="${TOP + 4}">${escapeHtml(chart.yUnit)}</text>`);
+  xTicks.forEach((x, i) => parts.push(`<text class="tick" x="${px(x)}" y="${HEIGHT - BOTTOM + 16}" text-anchor="${anchorAt(i, xTicks.length)}">${escapeHtml(chart.xLabel(x))}</text>`));
   for (const t of chart.thresholds ?? []) {
     parts.push(
       `<line class="threshold" data-threshold="${escapeHtml(t.label)}" x1="${LEFT}" x2="${WIDTH - RIGHT}" y1="${py(t.y)}" y2="${py(t.y)}" stroke="${t.colour}"/>`,
@@ -87,7 +90,7 @@ export function lineChartSvg(chart: LineChart): string {
   const legend = chart.series.map((s) => `<span class="key"><i style="background:${s.colour}"></i>${escapeHtml(s.name)}</span>`).join('');
   return (
     `<figure class="chart"><svg viewBox="0 0 ${WIDTH} ${HEIGHT}" role="img" aria-label="${escapeHtml(chart.title)}">${parts.join('')}</svg>` +
-    `<figcaption>${escapeHtml(chart.title)} ${legend}</figcaption></figure>`
+    `<figcaption>${escapeHtml(chart.yUnit ? `${chart.title} (${chart.yUnit})` : chart.title)} ${legend}</figcaption></figure>`
   );
 }
 
@@ -128,9 +131,10 @@ export function lanesSvg(title: string, lanes: Lane[], axisLabel: (ms: number) =
     }
   });
   if (times.length) {
-    for (const t of [tMin, tMin + (tMax - tMin) / 2, tMax]) {
-      parts.push(`<text class="tick" x="${px(t)}" y="${height - BOTTOM + 16}" text-anchor="middle">${escapeHtml(axisLabel(t))}</text>`);
-    }
+    const ticks = [...new Set([tMin, tMin + (tMax - tMin) / 2, tMax])];
+    ticks.forEach((t, i) => {
+      parts.push(`<text class="tick" x="${px(t)}" y="${height - BOTTOM + 16}" text-anchor="${anchorAt(i, ticks.length)}">${escapeHtml(axisLabel(t))}</text>`);
+    });
   }
   return `<figure class="lanes"><svg viewBox="0 0 ${WIDTH} ${height}" role="img" aria-label="${escapeHtml(title)}">${parts.join('')}</svg><figcaption>${escapeHtml(title)}</figcaption></figure>`;
 }
