@@ -58,6 +58,8 @@ export interface CutoverWorkersOptions {
    * worker process), to compare start-up times or to run workflow code changed since the last build.
    */
   bundleAtStart?: boolean;
+  /** Where dashboard screenshots are written for the report; default CUTOVER_ARTIFACTS_DIR. */
+  artifactsDir?: string;
 }
 
 export interface CutoverWorkers {
@@ -149,6 +151,7 @@ export async function createCutoverWorkers(options: CutoverWorkersOptions): Prom
           temporal: options.temporalClient,
           notify: { defaultWebhookUrl: options.notifyUrl, write: options.notifyWrite },
           workerCredentials: heldCredentials(options.paycaCredentials),
+          dashboardShots: { artifactsDir: options.artifactsDir },
         }),
         // The post-launch watch's read, run here as a local activity: see paycaLocalReads.
         ...createWatchMetricsActivities({ payca }),

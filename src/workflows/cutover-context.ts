@@ -165,6 +165,7 @@ export function createCutoverContext(input: CutoverInput, goLiveMs: number): Cut
     reminders: [],
     timeline: timelinePlanOf(plan),
     dashboards: plan.postLaunch.dashboards,
+    alertRules: plan.postLaunch.alerts,
   };
   const compensations: Compensation[] = status.owedCompensations ?? [];
   status.owedCompensations = compensations;

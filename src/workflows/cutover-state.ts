@@ -4,6 +4,7 @@
  * Shared by the workflow, the CLI's reports and the undo workflow.
  */
 import type { TargetCheck } from './target-check.js';
+import type { DashboardShot } from './dashboard-shot-types.js';
 import type { JobPriorState } from '../activities/sandbox-jobs.js';
 import type { CutoverPlan } from '../plan/schema.js';
 import type { TimelinePlan } from '../plan/timeline-plan.js';
@@ -357,6 +358,10 @@ export interface CutoverStatus {
   timeline?: TimelinePlan;
   /** The launch's dashboards from the plan, for the report. */
   dashboards: { title: string; url: string }[];
+  /** Screenshots of the plan's dashboards at the debrief and at the end of the watch: paths and digests only. */
+  dashboardShots?: DashboardShot[];
+  /** The watch's alert thresholds from the plan, so the report draws them beside the figures; absent in cutovers started before. */
+  alertRules?: CutoverPlan['postLaunch']['alerts'];
   /** Reminders and overdue notices sent for post-launch items. */
   reminders: { item: string; kind: 'reminder' | 'overdue'; at: string; to: string[] }[];
   /** The data pack the debrief holds with; absent before the debrief and in plans that ask for none. */

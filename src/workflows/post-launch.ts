@@ -21,6 +21,7 @@ import {
   type WatchResult,
 } from './watch-protocol.js';
 import { markdownInline } from './markdown-text.js';
+import { recordDashboardShots } from './dashboard-shots.js';
 import { currentApprovals } from './message-rules.js';
 import { postLaunchWatchWorkflow } from './post-launch-watch.js';
 
@@ -177,6 +178,8 @@ export async function runPostLaunch(ctx: CutoverContext, runStage: (planned: Sta
         await condition(() => status.watch?.finishedAt !== undefined);
       }
       watchOver = true;
+      await recordDashboardShots(ctx, 'watch-end');
+      publish();
     };
     const reconcile = async () => {
       for (const id of POST_LAUNCH_STAGE_IDS) {

@@ -36,6 +36,8 @@ export function useCutoverHarness(
     rateLimit?: { perSecond: number; burst: number };
     /** Codecs for the workers and `env.client` (the encryption codec); dev server only. */
     payloadCodecs?: PayloadCodec[];
+    /** Where the worker writes dashboard screenshots; read when `before` runs, so a suite may make it there. */
+    artifactsDir?: () => string;
   } = {},
 ): CutoverHarness {
   let workers: CutoverWorkers | undefined;
@@ -54,6 +56,7 @@ export function useCutoverHarness(
       paycaCredentials: harness.stack.credentials,
       notifyWrite: (line) => harness.notifications.push(line),
       payloadCodecs: options.payloadCodecs,
+      artifactsDir: options.artifactsDir?.(),
     });
     running = workers.run();
   });

@@ -64,6 +64,8 @@ export function buildLaunchReport(status: CutoverStatus, generatedAt: Date, sour
     alerts: (status.watch?.alerts ?? []).map((alert) => ({ ...alert })),
     feeReconciliation,
     dashboards: dashboardsOf(status),
+    dashboardShots: (status.dashboardShots ?? []).map((shot) => ({ ...shot })),
+    alertRules: status.alertRules ?? null,
     reminders: remindersOf(status),
     failedNotices: failedNoticesOf(status),
     incidentLog: incidentLogOf(status, approvals),

@@ -324,7 +324,22 @@ function linkDestination(url: string): string {
 }
 
 function dashboardLines(report: LaunchReport): string[] {
-  return report.dashboards.map((d) => `- [${markdownCell(d.title)}](${linkDestination(d.url)})`);
+  const links = report.dashboards.map((d) => `- [${markdownCell(d.title)}](${linkDestination(d.url)})`);
+  const shots = report.dashboardShots ?? [];
+  if (shots.length === 0) return links;
+  return [
+    ...links,
+    '',
+    ...markdownTable(
+      ['dashboard', 'taken', 'at', 'screenshot (artifacts directory) or why none'],
+      shots.map((s) => [
+        markdownCell(s.title),
+        s.moment === 'debrief' ? 'debrief' : "watch's end",
+        shortTime(s.at),
+        s.path ? `${code(s.path)} sha256 ${code((s.sha256 ?? '').slice(0, 12))}` : `not loaded: ${markdownCell(s.failed ?? 'no image recorded')}`,
+      ]),
+    ),
+  ];
 }
 
 function reminderLines(report: LaunchReport): string[] {

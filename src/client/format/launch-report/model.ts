@@ -5,6 +5,7 @@ import type { RehearsalComparison } from '../../../operations/rehearsal-comparis
 import type { Role } from '../../../runbook/stages.js';
 import type { RoomStatement } from '../../../signing/room-statement.js';
 import type { ItemAnswerKind } from '../../../workflows/messages.js';
+import type { DashboardShot } from '../../../workflows/dashboard-shot-types.js';
 import type { WatchAlert, WatchDecision, WatchSummary } from '../../../workflows/watch-protocol.js';
 import type {
   Authentication,
@@ -49,6 +50,8 @@ export interface LaunchTimelineEntry {
   status: StageStatus;
   attempts: number;
   problems: string[];
+  /** Present when the status marks the stage as on the critical path. */
+  critical?: boolean;
 }
 
 export interface LaunchApproval {
@@ -196,6 +199,10 @@ export interface LaunchReport {
   feeReconciliation: LaunchFeeReconciliation;
   /** The launch's dashboards as the plan lists them. */
   dashboards: { title: string; url: string }[];
+  /** Screenshots of the dashboards taken at the debrief and the watch's end, or why one could not be taken. */
+  dashboardShots: DashboardShot[];
+  /** The watch's alert thresholds from the plan; null for a cutover started before the status carried them. */
+  alertRules: NonNullable<CutoverStatus['alertRules']> | null;
   /** Reminders and overdue notices sent for post-launch items. */
   reminders: LaunchReminder[];
   /** Notices that could not be sent (the latest, in full) and how many in all; the cutover carried on without them. */
