@@ -22,6 +22,8 @@ import {
 } from './watch-protocol.js';
 import { markdownInline } from './markdown-text.js';
 import { currentApprovals } from './message-rules.js';
+import { watchEndedMilestone } from './milestones.js';
+import { noticeRouting } from './notices.js';
 import { postLaunchWatchWorkflow } from './post-launch-watch.js';
 
 /**
@@ -114,6 +116,7 @@ export async function runPostLaunch(ctx: CutoverContext, runStage: (planned: Sta
       notifyWebhookUrl: plan.notifications.webhookUrl,
       notifyRetryBudgetMs: plan.notifications.retryBudgetMs,
       notifyAttemptTimeoutMs: plan.notifications.attemptTimeoutMs,
+      notifyRouting: noticeRouting(plan),
       analysts: plan.approvers.analytics ?? [],
       timeScale,
       anchorMs: ctx.clock.anchorMs,
@@ -169,6 +172,7 @@ export async function runPostLaunch(ctx: CutoverContext, runStage: (planned: Sta
       }
     };
     const awaitWatch = async () => {
+      const endedBefore = watchOver;
       if (watchSignals.result) {
         const fromChild = watchSignals.result().then((result) => applyWatchResult(ctx, result));
         // A watch that outlives this run also sends its result; whichever comes first counts.
@@ -177,6 +181,7 @@ export async function runPostLaunch(ctx: CutoverContext, runStage: (planned: Sta
         await condition(() => status.watch?.finishedAt !== undefined);
       }
       watchOver = true;
+      if (!endedBefore) await watchEndedMilestone(ctx);
     };
     const reconcile = async () => {
       for (const id of POST_LAUNCH_STAGE_IDS) {
