@@ -5,6 +5,7 @@
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import type { WorkflowHandle } from '@temporalio/client';
 import type { PayloadCodec } from '@temporalio/common';
+import type { SmtpSettings } from '../../src/activities/smtp-settings.js';
 import { createCutoverWorkers, type CutoverWorkers } from '../../src/worker/create-workers.js';
 import { CUTOVER_TASK_QUEUE } from '../../src/workflows/messages.js';
 import type { CutoverInput } from '../../src/workflows/cutover-state.js';
@@ -36,6 +37,8 @@ export function useCutoverHarness(
     rateLimit?: { perSecond: number; burst: number };
     /** Codecs for the workers and `env.client` (the encryption codec); dev server only. */
     payloadCodecs?: PayloadCodec[];
+    /** The workers' SMTP server, read once a suite's own `before` has started it. */
+    smtp?: () => SmtpSettings;
   } = {},
 ): CutoverHarness {
   let workers: CutoverWorkers | undefined;
@@ -54,6 +57,7 @@ export function useCutoverHarness(
       paycaCredentials: harness.stack.credentials,
       notifyWrite: (line) => harness.notifications.push(line),
       payloadCodecs: options.payloadCodecs,
+      smtp: options.smtp?.(),
     });
     running = workers.run();
   });
