@@ -7,6 +7,11 @@ import { SMTPServer } from 'smtp-server';
 import { listen, type Listening } from '../src/net/listen.js';
 import { CutoverPlanFile } from '../src/plan/schema.js';
 import { routeNotice } from '../src/plan/notice-routes.js';
+import { withRehearsal } from '../src/plan/notice-channels.js';
+import { smtpSettingsFromEnv, smtpTarget } from '../src/activities/smtp-settings.js';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { approveUpdate, decideUpdate, statusQuery } from '../src/workflows/messages.js';
 import type { CutoverStatus } from '../src/workflows/cutover-state.js';
 import { runLowRiskAuthorization } from '../src/dev/low-risk-authorization.js';
@@ -275,5 +280,28 @@ describe('notice routes', () => {
     ]);
     assert.deepEqual(routeNotice(routing, people, 'alert'), [{ channel: 'default', kind: 'default' }], 'an unrouted kind keeps the single webhook');
     assert.deepEqual(routeNotice({ ...routing, rehearsal: true }, people, 'escalation', ['tomas']), [{ channel: 'rehearsal', kind: 'record' }]);
+  });
+
+  it('turns a plan into a rehearsal from the start command, only with a channel the plan has', () => {
+    const routed = { notifications: { channels: { test: { kind: 'slack-webhook' as const, url: 'http://127.0.0.1:9/test' } } } };
+    assert.deepEqual(withRehearsal(routed, 'test'), { notifications: { ...routed.notifications, rehearsal: { channel: 'test' } } });
+    assert.deepEqual(withRehearsal({ notifications: {} }, true), { notifications: { rehearsal: true } });
+    assert.equal(withRehearsal(routed, 'on-call'), '--rehearsal on-call: the plan has no such channel under notifications.channels (it has test)');
+  });
+});
+
+describe("the worker's SMTP settings", () => {
+  it('come from the environment, the password from its file, and are named without user or password', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'smtp-'));
+    writeFileSync(join(dir, 'password'), 's3cr3t-smtp\n');
+    const smtp = smtpSettingsFromEnv({ CUTOVER_SMTP_URL: 'smtps://mail.acme.example', CUTOVER_SMTP_USER: 'cutover', CUTOVER_SMTP_PASSWORD_FILE: join(dir, 'password') });
+    assert.deepEqual(smtp, { host: 'mail.acme.example', port: 465, secure: true, user: 'cutover', password: 's3cr3t-smtp', from: 'PayCA cutover <cutover@localhost>' });
+    assert.equal(smtp && smtpTarget(smtp), 'smtps://mail.acme.example:465');
+    assert.equal(smtpSettingsFromEnv({}), undefined);
+  });
+
+  it('refuse a password in the URL and a scheme that is not SMTP', () => {
+    assert.throws(() => smtpSettingsFromEnv({ CUTOVER_SMTP_URL: 'smtp://u:pw@mail.acme.example:587' }), /carries a password: remove it and name a file holding it in CUTOVER_SMTP_PASSWORD_FILE/);
+    assert.throws(() => smtpSettingsFromEnv({ CUTOVER_SMTP_URL: 'https://mail.acme.example' }), /must start with smtp:\/\/ or smtps:\/\//);
   });
 });

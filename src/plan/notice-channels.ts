@@ -96,3 +96,15 @@ export function noticeRoutingProblems(plan: NoticeRoutingPlan, people: People | 
   }
   return problems;
 }
+
+/**
+ * The plan as `cutover start --rehearsal [CHANNEL]` runs it: every notice to the named test channel, or
+ * only recorded; a problem in words when the plan has no such channel.
+ */
+export function withRehearsal<P extends { notifications: NoticeRoutingPlan }>(plan: P, channel: string | true): P | string {
+  if (channel !== true && !(channel in (plan.notifications.channels ?? {}))) {
+    const names = Object.keys(plan.notifications.channels ?? {});
+    return `--rehearsal ${channel}: the plan has no such channel under notifications.channels${names.length ? ` (it has ${names.join(', ')})` : ''}`;
+  }
+  return { ...plan, notifications: { ...plan.notifications, rehearsal: channel === true ? true : { channel } } };
+}
