@@ -4,7 +4,10 @@ import type { AddressInfo } from 'node:net';
 import { setTimeout as delay } from 'node:timers/promises';
 import { simpleParser, type AddressObject, type ParsedMail } from 'mailparser';
 import { SMTPServer } from 'smtp-server';
+import { Worker } from '@temporalio/worker';
 import { listen, type Listening } from '../src/net/listen.js';
+import { WORKFLOW_BUNDLE_PATH } from '../src/worker/paths.js';
+import { watchWorkflowId } from '../src/workflows/watch-protocol.js';
 import { CutoverPlanFile } from '../src/plan/schema.js';
 import { routeNotice } from '../src/plan/notice-routes.js';
 import { withRehearsal } from '../src/plan/notice-channels.js';
@@ -20,6 +23,8 @@ import { RELAXED_READINESS, planFor } from './helpers/plans.js';
 import { advanceUntil, holdingAt } from './helpers/temporal.js';
 
 const MINUTE = 60_000;
+/** The worker's SMTP password: it must reach the SMTP server and nothing the cutover records. */
+const SMTP_PASSWORD = 'smtp-pa55-only-on-the-worker';
 
 interface Mail {
   to: string[];
@@ -31,9 +36,13 @@ interface Mail {
 async function startMailServer(): Promise<{ port: number; mails: Mail[]; close(): Promise<void> }> {
   const mails: Mail[] = [];
   const server = new SMTPServer({
-    authOptional: true,
     disabledCommands: ['STARTTLS'],
+    allowInsecureAuth: true,
     logger: false,
+    onAuth(auth, _session, callback) {
+      if (auth.username === 'cutover' && auth.password === SMTP_PASSWORD) callback(null, { user: auth.username });
+      else callback(new Error('Invalid username or password'));
+    },
     onData(stream, _session, callback) {
       simpleParser(stream)
         .then((mail: ParsedMail) => {
@@ -114,7 +123,7 @@ describe('notices routed to the plan channels (time-skipping server)', function 
   });
   const harness = useCutoverHarness('time-skipping', 'routing', {
     rateLimit: { perSecond: 10_000, burst: 10_000 },
-    smtp: () => ({ host: '127.0.0.1', port: mail.port, secure: false, from: 'PayCA cutover <cutover@acme.example>' }),
+    smtp: () => ({ host: '127.0.0.1', port: mail.port, secure: false, user: 'cutover', password: SMTP_PASSWORD, from: 'PayCA cutover <cutover@acme.example>' }),
   });
   after(async () => {
     await hooks?.close();
@@ -138,7 +147,7 @@ describe('notices routed to the plan channels (time-skipping server)', function 
    * the milestones, the go-live gate, roll-forward, a watch alert that opens and recovers, hourly summaries
    * and the outcome.
    */
-  async function runCutover(notifications: Record<string, unknown>): Promise<CutoverStatus> {
+  async function runCutover(notifications: Record<string, unknown>): Promise<CutoverStatus & { eventHistory: string }> {
     const { env, stack } = harness;
     await stack.admin('accounts/acc_gbp_main', 'PUT', { balance: 1_000 });
     const handle = await harness.start({
@@ -163,7 +172,8 @@ describe('notices routed to the plan channels (time-skipping server)', function 
     await stack.admin('inject/webhook-failures', 'POST', { count: 5, succeeded: 20, at: new Date(T + 2 * HOUR + 12 * MINUTE).toISOString() });
     await handle.executeUpdate(decideUpdate, { args: [{ decision: 'roll-forward', by: 'lara', reason: 'all green' }] });
     await handle.result();
-    return handle.query(statusQuery);
+    const history = JSON.stringify(await handle.fetchHistory());
+    return { ...(await handle.query(statusQuery)), eventHistory: history };
   }
 
   const posted = (channel: string) => hooks.received.get(`/${channel}`) ?? [];
@@ -203,6 +213,18 @@ describe('notices routed to the plan channels (time-skipping server)', function 
     assert.equal(milestones.length, 5, `the five milestones to stakeholders: ${milestones.map((m) => m.subject).join(' | ')}`);
     for (const m of milestones) assert.deepEqual(m.to.sort(), ['board@acme.example', 'lara@acme.example']);
     assert.ok(milestones.some((m) => m.subject.startsWith('Test Programme is LIVE') && m.text.includes('go given by lara, erin')));
+    for (const [where, text] of [
+      ['history', status.eventHistory],
+      ['status', JSON.stringify({ ...status, eventHistory: undefined })],
+      ['worker console', harness.notifications.join('\n')],
+    ] as const) {
+      assert.ok(!text.includes(SMTP_PASSWORD), `the SMTP password is not in the ${where}`);
+    }
+    // Routed notices and milestones leave histories that replay.
+    for (const workflowId of [status.workflowId, watchWorkflowId(status.workflowId)]) {
+      const history = await harness.env.client.workflow.getHandle(workflowId).fetchHistory();
+      await Worker.runReplayHistory({ workflowBundle: { codePath: WORKFLOW_BUNDLE_PATH }, replayName: 'routing-replay' }, history, workflowId);
+    }
   });
 
   it('in a rehearsal sends every notice to the test channel and none to a live channel or mailbox', async () => {
