@@ -1,6 +1,7 @@
 /**
  * Notifications to people: a Slack-compatible incoming webhook (`{"text": ...}`) from the plan or the
- * worker's CUTOVER_NOTIFY_URL, or the worker's console when neither is set.
+ * worker's CUTOVER_NOTIFY_URL, or the worker's console when neither is set; a notice the plan routes goes
+ * to each of its channels instead (notice-delivery.ts).
  *
  * A notice is a side channel, so this activity never fails because the webhook does: it retries with
  * backoff within the caller's budget, and a notice that still cannot go out is written to the worker's
