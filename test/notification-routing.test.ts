@@ -21,6 +21,7 @@ import { runLowRiskAuthorization } from '../src/dev/low-risk-authorization.js';
 import { HOUR, useCutoverHarness } from './helpers/cutover-harness.js';
 import { RELAXED_READINESS, planFor } from './helpers/plans.js';
 import { advanceUntil, holdingAt } from './helpers/temporal.js';
+import { EXAMPLE_PLAN, runCli } from './helpers/cli.js';
 
 const MINUTE = 60_000;
 /** The worker's SMTP password: it must reach the SMTP server and nothing the cutover records. */
@@ -309,6 +310,12 @@ describe('notice routes', () => {
     assert.deepEqual(withRehearsal(routed, 'test'), { notifications: { ...routed.notifications, rehearsal: { channel: 'test' } } });
     assert.deepEqual(withRehearsal({ notifications: {} }, true), { notifications: { rehearsal: true } });
     assert.equal(withRehearsal(routed, 'on-call'), '--rehearsal on-call: the plan has no such channel under notifications.channels (it has test)');
+  });
+
+  it('refuses `cutover start --rehearsal CHANNEL` for a channel the plan does not have, before anything starts', async () => {
+    const result = await runCli(['start', EXAMPLE_PLAN, '--go-live', '+25h', '--rehearsal', 'test'], { ...process.env, CUTOVER_DEBUG: '', TEMPORAL_ADDRESS: '127.0.0.1:1' });
+    assert.equal(result.code, 1, result.stderr);
+    assert.match(result.stderr, /--rehearsal test: the plan has no such channel under notifications\.channels/);
   });
 });
 
