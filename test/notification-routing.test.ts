@@ -241,6 +241,18 @@ describe('notices routed to the plan channels (time-skipping server)', function 
     }
   });
 
+  it('in a rehearsal without a test channel only writes each notice to the worker log, sending none', async () => {
+    const status = await runCutover({ ...routedNotifications(hooks.url), rehearsal: true });
+    assert.equal(status.phase, 'completed');
+    assert.equal(status.notices?.total, 0);
+    assert.deepEqual([...hooks.received.keys()], [], 'no webhook was called');
+    assert.deepEqual(mail.mails, [], 'no email');
+    const recorded = harness.notifications.filter((n) => / REHEARSAL, not sent: /.test(n));
+    for (const kind of ['approvers', 'escalation', 'monitoring-room', 'alert', 'analytics', 'milestone', 'outcome']) {
+      assert.ok(recorded.some((n) => n.startsWith(`[notify:${kind}] REHEARSAL, not sent: Test Programme`)), `a ${kind} notice recorded: ${recorded.join('\n')}`);
+    }
+  });
+
   it('records an email it cannot hand to an unreachable SMTP server, and the cutover completes as before', async () => {
     await mail.close();
     const status = await runCutover(routedNotifications(hooks.url));
@@ -262,7 +274,7 @@ describe('notices routed to the plan channels (time-skipping server)', function 
 });
 
 describe('notice routes', () => {
-  const plan = (notifications: Record<string, unknown>) =>
+  const plan = (notifications: Record<string, unknown>, extra: Record<string, unknown> = {}) =>
     CutoverPlanFile.safeParse({
       programme: 'P',
       approvers: Object.fromEntries(['lead', 'ops', 'treasury', 'engineering', 'devops', 'analytics', 'finance', 'cx', 'compliance'].map((role) => [role, [role]])),
@@ -273,19 +285,26 @@ describe('notice routes', () => {
       smokeTest: { accountId: 'a', currency: 'GBP', topUpAmount: 1 },
       readiness: RELAXED_READINESS,
       notifications,
+      ...extra,
     });
-  const problems = (notifications: Record<string, unknown>) => {
-    const parsed = plan(notifications);
+  const problems = (notifications: Record<string, unknown>, extra: Record<string, unknown> = {}) => {
+    const parsed = plan(notifications, extra);
     return parsed.success ? [] : parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`);
   };
 
-  it('refuses at plan load a route or rehearsal naming no channel, an unknown template placeholder, an unresolvable recipient and a webhook token', () => {
+  it('refuses at plan load a route or rehearsal naming no channel, an unknown template placeholder, an unresolvable recipient or escalateTo person, and a webhook token', () => {
     const found = problems({
       channels: { room: { kind: 'slack-webhook', url: 'https://hooks.slack.com/services/T/B/secret' }, mail: { kind: 'email', to: ['ops', 'nobody'] } },
       routes: { alert: ['pager'] },
       templates: { live: '{programme} live at {when}' },
       rehearsal: { channel: 'test' },
     });
+    const byEmail = { channels: { mail: { kind: 'email' } }, routes: { escalation: ['mail'] } };
+    const escalateTo = { stages: { 'funding-check': { escalateTo: ['treasury', 'treasury-oncall', 'oncall@acme.example'] } } };
+    assert.deepEqual(problems(byEmail, escalateTo), [
+      'stages.funding-check.escalateTo.1: escalations go by email, but "treasury-oncall" is neither an email address nor a person with an email in people',
+    ]);
+    assert.deepEqual(problems({}, escalateTo), [], 'a name is enough while escalations go to the webhook');
     assert.ok(found.some((p) => p.startsWith('notifications.routes.alert.0: no channel "pager"')), found.join('\n'));
     assert.ok(found.some((p) => p.startsWith('notifications.rehearsal.channel: no channel "test"')));
     assert.ok(found.some((p) => p.startsWith('notifications.templates.live: unknown placeholder {when}: live knows {programme}')));

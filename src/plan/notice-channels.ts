@@ -55,8 +55,15 @@ export interface RoutingProblem {
   message: string;
 }
 
-/** Routes and the rehearsal name channels the plan has; templates use their milestone's placeholders; email recipients resolve. */
-export function noticeRoutingProblems(plan: NoticeRoutingPlan, people: People | undefined): RoutingProblem[] {
+/**
+ * Routes and the rehearsal name channels the plan has; templates use their milestone's placeholders; email
+ * recipients resolve, the `escalateTo` people of every stage too when escalations go by email.
+ */
+export function noticeRoutingProblems(
+  plan: NoticeRoutingPlan,
+  people: People | undefined,
+  stages: Partial<Record<string, { escalateTo?: string[] }>> = {},
+): RoutingProblem[] {
   const problems: RoutingProblem[] = [];
   const channels = plan.channels ?? {};
   const names = Object.keys(channels);
@@ -83,6 +90,19 @@ export function noticeRoutingProblems(plan: NoticeRoutingPlan, people: People | 
       channel.to.forEach((entry, i) => {
         if (!entry.includes('@') && !people?.[entry]?.email) {
           problems.push({ path: ['notifications', 'channels', name, 'to', i], message: `"${entry}" is neither an email address nor a person with an email in people` });
+        }
+      });
+    }
+  }
+  const escalationChannels = plan.routes?.escalation ?? plan.routes?.default ?? [];
+  if (escalationChannels.some((name) => channels[name]?.kind === 'email')) {
+    for (const [stage, override] of Object.entries(stages)) {
+      (override?.escalateTo ?? []).forEach((entry, i) => {
+        if (!entry.includes('@') && !people?.[entry]?.email) {
+          problems.push({
+            path: ['stages', stage, 'escalateTo', i],
+            message: `escalations go by email, but "${entry}" is neither an email address nor a person with an email in people`,
+          });
         }
       });
     }

@@ -157,7 +157,7 @@ export const CutoverPlanFile = z
   .superRefine((plan, ctx) => {
     for (const problem of peopleProblems(plan.people, plan.approvers)) ctx.addIssue({ code: 'custom', ...problem });
     for (const problem of insecureTransportProblems(plan)) ctx.addIssue({ code: 'custom', ...problem });
-    for (const problem of noticeRoutingProblems(plan.notifications, plan.people)) ctx.addIssue({ code: 'custom', ...problem });
+    for (const problem of noticeRoutingProblems(plan.notifications, plan.people, plan.stages)) ctx.addIssue({ code: 'custom', ...problem });
     const secret = plan.notifications.webhookUrl === undefined ? undefined : notifyUrlSecret(plan.notifications.webhookUrl);
     if (secret) {
       ctx.addIssue({
