@@ -14,6 +14,8 @@ import { smtpTarget, type SmtpSettings } from './smtp-settings.js';
 /** Below the heartbeat timeout of every caller, since the activity heartbeats between attempts. */
 const MAX_BACKOFF_MS = 15_000;
 const SUBJECT_CHARS = 120;
+/** Addresses a failure record names; the rest are counted, so a long list cannot swell the cutover's state. */
+const TARGET_ADDRESSES = 5;
 
 export interface RoutedNotice {
   channel: string;
@@ -88,7 +90,9 @@ export function createNoticeDelivery(deps: DeliveryDeps) {
   }
 
   async function toEmail(notice: RoutedNotice, destination: Extract<NoticeDestination, { kind: 'email' }>): Promise<DestinationFailure | undefined> {
-    const target = `${destination.channel} (email to ${destination.to.join(', ') || 'nobody'})`;
+    const shown = destination.to.slice(0, TARGET_ADDRESSES);
+    const more = destination.to.length - shown.length;
+    const target = `${destination.channel} (email to ${shown.join(', ') || 'nobody'}${more > 0 ? ` and ${more} more` : ''})`;
     const unknown = destination.unknown.length ? `${destination.unknown.join(', ')} ha${destination.unknown.length === 1 ? 's' : 've'} no email in the plan's people` : '';
     if (destination.to.length === 0) return { target, reason: unknown || 'the channel lists nobody' };
     const smtp = deps.smtp;
