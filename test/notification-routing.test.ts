@@ -15,7 +15,7 @@ import { smtpSettingsFromEnv, smtpTarget } from '../src/activities/smtp-settings
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { approveUpdate, decideUpdate, statusQuery } from '../src/workflows/messages.js';
+import { approveUpdate, CUTOVER_TASK_QUEUE, decideUpdate, statusQuery, UNDO_WORKFLOW_TYPE, undoStatusQuery, undoWorkflowId } from '../src/workflows/messages.js';
 import type { CutoverStatus } from '../src/workflows/cutover-state.js';
 import { runLowRiskAuthorization } from '../src/dev/low-risk-authorization.js';
 import { HOUR, useCutoverHarness } from './helpers/cutover-harness.js';
@@ -250,6 +250,47 @@ describe('notices routed to the plan channels (time-skipping server)', function 
     const recorded = harness.notifications.filter((n) => / REHEARSAL, not sent: /.test(n));
     for (const kind of ['approvers', 'escalation', 'monitoring-room', 'alert', 'analytics', 'milestone', 'outcome']) {
       assert.ok(recorded.some((n) => n.startsWith(`[notify:${kind}] REHEARSAL, not sent: Test Programme`)), `a ${kind} notice recorded: ${recorded.join('\n')}`);
+    }
+  });
+
+  it("routes the hold of `cutover undo` as the cutover's own notices", async () => {
+    // A sandbox job that pauses but cannot be resumed: the undo's restore step holds for Engineering.
+    let enabled = true;
+    const job = await listen(
+      createServer((req, res) => {
+        if (req.url === '/enable') return void res.writeHead(503).end('sandbox unavailable');
+        if (req.url === '/disable') enabled = false;
+        res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ enabled }));
+      }),
+      0,
+    );
+    try {
+      const plan = planFor(harness.stack, {
+        people: PEOPLE,
+        notifications: routedNotifications(hooks.url),
+        compensationRetryBudget: '2s',
+        sandboxJobs: [{ kind: 'http', name: 'card-generator', disableUrl: `${job.url}/disable`, enableUrl: `${job.url}/enable`, statusUrl: `${job.url}/status` }],
+      });
+      const handle = await harness.start({ plan });
+      const paused = await advanceUntil(
+        harness.env,
+        handle,
+        (s) => s.stages.find((st) => st.id === 'disable-sandbox-jobs')?.status === 'passed' && s.phase === 'waiting',
+        'T-2h to pass',
+      );
+      await handle.terminate('ended from outside');
+      // What `cutover undo` starts (it lists the runs first, which the time-skipping server cannot).
+      const undo = await harness.env.client.workflow.start(UNDO_WORKFLOW_TYPE, {
+        taskQueue: CUTOVER_TASK_QUEUE,
+        workflowId: undoWorkflowId(handle.workflowId),
+        args: [{ cutoverWorkflowId: handle.workflowId, plan, owed: paused.owedCompensations ?? [], requestedBy: 'erin', source: 'the terminated run' }],
+      });
+      await eventually(() => posted('on-call').some((t) => t.includes(`undo of ${handle.workflowId}: restore-sandbox-jobs holds for Engineering`)), 'the undo hold on on-call');
+      assert.equal((await undo.query(undoStatusQuery)).phase, 'holding');
+      assert.ok(!harness.notifications.some((n) => n.includes('undo of')), 'not on the worker console, where unrouted notices go');
+      await undo.terminate('end of test');
+    } finally {
+      await job.close();
     }
   });
 
