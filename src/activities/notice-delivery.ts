@@ -20,7 +20,6 @@ const TARGET_ADDRESSES = 5;
 export interface RoutedNotice {
   channel: string;
   text: string;
-  subject?: string;
   to?: string[];
   retryBudgetMs: number;
   attemptTimeoutMs: number;
@@ -106,7 +105,8 @@ export function createNoticeDelivery(deps: DeliveryDeps) {
       greetingTimeout: notice.attemptTimeoutMs,
       socketTimeout: notice.attemptTimeoutMs,
     });
-    const subject = notice.subject ?? (notice.text.length > SUBJECT_CHARS ? `${notice.text.slice(0, SUBJECT_CHARS - 1)}…` : notice.text);
+    // The start of the notice, so a mailbox list shows what each one is about.
+    const subject = notice.text.length > SUBJECT_CHARS ? `${notice.text.slice(0, SUBJECT_CHARS - 1)}…` : notice.text;
     const text = unknown ? `${notice.text}\n\nNot emailed: ${unknown}.` : notice.text;
     try {
       const { attempts, reason } = await tryWithin(notice.retryBudgetMs, notice.attemptTimeoutMs, async () => {

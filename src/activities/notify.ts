@@ -40,8 +40,6 @@ export interface NotifyInput {
   attemptTimeoutMs?: number;
   /** Where the plan routes this notice; absent, it takes the single webhook (or the console). */
   destinations?: NoticeDestination[];
-  /** The email subject; the start of the text when absent. */
-  subject?: string;
 }
 
 export type NotifyResult =
@@ -98,7 +96,6 @@ export function createNotifyActivities({ defaultWebhookUrl, fetch: fetchImpl = f
         channel: input.channel,
         text: input.text,
         to: input.to,
-        subject: input.subject,
         retryBudgetMs: input.retryBudgetMs ?? DEFAULT_NOTIFY_RETRY_BUDGET_MS,
         attemptTimeoutMs: input.attemptTimeoutMs ?? DEFAULT_NOTIFY_ATTEMPT_TIMEOUT_MS,
       };
