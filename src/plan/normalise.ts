@@ -5,6 +5,7 @@
 import type { ExpectedBin } from '../runbook/bins.js';
 import { RUNBOOK_ITEMS, type ReadinessItemDefinition } from '../runbook/readiness-items.js';
 import { STAGE_DEFAULTS, STAGE_IDS, type Role, type StageId } from '../runbook/stages.js';
+import type { NoticeRoutingPlan } from './notice-routes.js';
 import type { PersonIdentity } from './people.js';
 import type { DebriefPlan } from './debrief-plan.js';
 import type { CutoverPlanFile } from './schema.js';
@@ -47,7 +48,7 @@ export interface CutoverPlan {
     authorization?: { maxAmount: number; maxAgeMs: number };
   };
   /** The budgets are absent in cutovers started before notices were best effort. */
-  notifications: { webhookUrl?: string; monitoringRoom: string; retryBudgetMs?: number; attemptTimeoutMs?: number };
+  notifications: { webhookUrl?: string; monitoringRoom: string; retryBudgetMs?: number; attemptTimeoutMs?: number } & NoticeRoutingPlan;
   paycaRetryBudgetMs: number;
   /** Optional so cutovers started before compensations held keep running. */
   compensationRetryBudgetMs?: number;
@@ -112,6 +113,10 @@ export function normalisePlan(file: CutoverPlanFile): CutoverPlan {
       monitoringRoom: file.notifications.monitoringRoom,
       retryBudgetMs: file.notifications.retryBudget,
       attemptTimeoutMs: file.notifications.attemptTimeout,
+      ...(file.notifications.channels && { channels: file.notifications.channels }),
+      ...(file.notifications.routes && { routes: file.notifications.routes }),
+      ...(file.notifications.templates && { templates: file.notifications.templates }),
+      ...(file.notifications.rehearsal !== undefined && { rehearsal: file.notifications.rehearsal }),
     },
     paycaRetryBudgetMs: file.paycaRetryBudget,
     compensationRetryBudgetMs: file.compensationRetryBudget,

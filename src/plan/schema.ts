@@ -9,6 +9,7 @@ import { DEFAULT_AUTHORIZATION_LIMITS } from './authorization-limits.js';
 import { DEFAULT_NOTIFY_ATTEMPT_TIMEOUT_MS, DEFAULT_NOTIFY_RETRY_BUDGET_MS, NOTIFY_URL_VARIABLE, notifyUrlSecret } from './notifications.js';
 import { gateStaffingProblems } from './gate-staffing.js';
 import { Debrief } from './debrief-plan.js';
+import { MilestoneTemplates, NoticeChannels, NoticeRoutes, Rehearsal, noticeRoutingProblems } from './notice-channels.js';
 import { PersonIdentity, peopleProblems } from './people.js';
 import { CutoverId, TimeZone } from './time-zone.js';
 import { Currency } from '../runbook/bins.js';
@@ -122,6 +123,10 @@ export const CutoverPlanFile = z
           'How long one notice keeps retrying (wall time) before it is recorded as not delivered.',
         ),
         attemptTimeout: PositiveDuration.default(DEFAULT_NOTIFY_ATTEMPT_TIMEOUT_MS).describe('How long one POST to the webhook may take.'),
+        channels: NoticeChannels.optional(),
+        routes: NoticeRoutes.optional(),
+        templates: MilestoneTemplates.optional(),
+        rehearsal: Rehearsal.optional(),
       })
       .default({
         monitoringRoom: '#payca-launch',
@@ -159,6 +164,7 @@ export const CutoverPlanFile = z
   .superRefine((plan, ctx) => {
     for (const problem of peopleProblems(plan.people, plan.approvers)) ctx.addIssue({ code: 'custom', ...problem });
     for (const problem of insecureTransportProblems(plan)) ctx.addIssue({ code: 'custom', ...problem });
+    for (const problem of noticeRoutingProblems(plan.notifications, plan.people, plan.stages)) ctx.addIssue({ code: 'custom', ...problem });
     const secret = plan.notifications.webhookUrl === undefined ? undefined : notifyUrlSecret(plan.notifications.webhookUrl);
     if (secret) {
       ctx.addIssue({

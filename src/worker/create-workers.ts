@@ -16,6 +16,7 @@ import { createCutoverActivities, createPaycaActivities, createPaycaClients } fr
 import { createWatchMetricsActivities } from '../activities/post-launch/watch-metrics.js';
 import { dataConverterFor } from '../codec/payload-codecs.js';
 import type { NotifyDeps } from '../activities/notify.js';
+import { smtpSettingsFromEnv, type SmtpSettings } from '../activities/smtp-settings.js';
 import type { WorkerCredentials } from '../activities/readiness/cicd-env.js';
 import { CutoverError } from '../errors.js';
 import { CallRateLimiters } from '../payca/call-rate.js';
@@ -41,6 +42,8 @@ export interface CutoverWorkersOptions {
   /** Slack-compatible webhook for notifications when the plan names none. */
   notifyUrl?: string;
   notifyWrite?: NotifyDeps['write'];
+  /** The SMTP server for email notices; CUTOVER_SMTP_* from the environment when left out. */
+  smtp?: SmtpSettings;
   /** Must be unique per worker: the PayCA rate is shared by counting identities on the payca queue. */
   identity?: string;
   /** Credentials to use instead of the environment (tests that run the simulator in-process). */
@@ -149,7 +152,7 @@ export async function createCutoverWorkers(options: CutoverWorkersOptions): Prom
       activities: {
         ...createCutoverActivities({
           temporal: options.temporalClient,
-          notify: { defaultWebhookUrl: options.notifyUrl, write: options.notifyWrite },
+          notify: { defaultWebhookUrl: options.notifyUrl, write: options.notifyWrite, smtp: options.smtp ?? smtpSettingsFromEnv() },
           workerCredentials: heldCredentials(options.paycaCredentials),
           dashboardShots: { artifactsDir: options.artifactsDir },
         }),

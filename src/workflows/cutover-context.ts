@@ -34,7 +34,7 @@ import type {
 } from './cutover-state.js';
 import type { WatchDecision } from './watch-protocol.js';
 import { STRICT_MESSAGES_PATCH } from './message-bounds.js';
-import { createNotices, recordNoticeFailure, type Notices } from './notices.js';
+import { createNotices, noticeRouting, recordNoticeFailure, type Notices } from './notices.js';
 import { planClock, type PlanClock } from './plan-clock.js';
 import { CutoverGoLiveKey, CutoverPhaseKey, CutoverStageKey } from './search-attributes.js';
 import { addIncident } from './state-bounds.js';
@@ -213,6 +213,7 @@ export function createCutoverContext(input: CutoverInput, goLiveMs: number): Cut
 
   const notices = createNotices({
     ...plan.notifications,
+    routing: noticeRouting(plan),
     from: 'cutover',
     nowIso,
     onFailure: (failure) => {

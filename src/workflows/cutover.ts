@@ -16,6 +16,7 @@ import { settled } from './checklist-rules.js';
 import { createCutoverContext } from './cutover-context.js';
 import type { CutoverInput, CutoverPhase, CutoverStatus } from './cutover-state.js';
 import { registerMessageHandlers } from './message-handlers.js';
+import { milestone } from './milestones.js';
 import { runPostLaunch } from './post-launch.js';
 import { runReadiness } from './readiness-runner.js';
 import { createStageChecks } from './stage-checks.js';
@@ -71,6 +72,7 @@ export async function cutoverWorkflow(input: CutoverInput): Promise<CutoverStatu
   // ---------- the timeline ----------
 
   publish();
+  if (!ctx.resumed) await milestone(ctx, 'cutoverStarted', { startedBy: input.startedBy });
   let finalPhase: CutoverPhase = carried?.compensatingAs ?? 'completed';
   try {
     // A run that continued while a roll-back step held goes straight back to the roll-back.

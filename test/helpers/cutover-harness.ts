@@ -5,6 +5,7 @@
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import type { WorkflowHandle } from '@temporalio/client';
 import type { PayloadCodec } from '@temporalio/common';
+import type { SmtpSettings } from '../../src/activities/smtp-settings.js';
 import { createCutoverWorkers, type CutoverWorkers } from '../../src/worker/create-workers.js';
 import { CUTOVER_TASK_QUEUE } from '../../src/workflows/messages.js';
 import type { CutoverInput } from '../../src/workflows/cutover-state.js';
@@ -38,6 +39,8 @@ export function useCutoverHarness(
     payloadCodecs?: PayloadCodec[];
     /** Where the worker writes dashboard screenshots; read when `before` runs, so a suite may make it there. */
     artifactsDir?: () => string;
+    /** The workers' SMTP server, read once a suite's own `before` has started it. */
+    smtp?: () => SmtpSettings;
   } = {},
 ): CutoverHarness {
   let workers: CutoverWorkers | undefined;
@@ -57,6 +60,7 @@ export function useCutoverHarness(
       notifyWrite: (line) => harness.notifications.push(line),
       payloadCodecs: options.payloadCodecs,
       artifactsDir: options.artifactsDir?.(),
+      smtp: options.smtp?.(),
     });
     running = workers.run();
   });
