@@ -7,6 +7,8 @@ import type { CutoverInput, CutoverStatus } from '../src/workflows/cutover-state
 import { cutoverWorkflow } from '../src/workflows/cutover.js';
 import { CUTOVER_TASK_QUEUE, abortUpdate, approveSignal, approveUpdate, decideUpdate, statusQuery } from '../src/workflows/messages.js';
 import { renderStatus } from '../src/client/format/status.js';
+import { buildLaunchReport, renderLaunchReportJson, renderLaunchReportMarkdown } from '../src/client/format/launch-report.js';
+import { launchReportHtml } from '../src/client/format/launch-report/html.js';
 import { renderCurrentDetails } from '../src/workflows/current-details.js';
 import { debriefSection } from '../src/room/debrief-section.js';
 import type { CutoverView } from '../src/room/cutovers.js';
@@ -114,6 +116,15 @@ describe('the live window: a watch from T and a debrief on data (time-skipping s
     assert.equal(final.watch?.status, 'ended-early');
     const recoveries = final.compensations.filter((c) => c.status === 'done').map((c) => c.step);
     assert.ok(recoveries.includes('remove-webhook-subscription'), `the roll-back undid the run: ${recoveries.join(', ')}`);
+
+    const report = JSON.parse(renderLaunchReportJson(final, new Date())) as { debriefPack: { rules: { rule: string; outcome: string }[] } };
+    assert.deepEqual(report.debriefPack.rules.find((r) => r.rule === 'webhook-failure-rate')?.outcome, 'Failed', 'the report keeps the pack');
+    const markdown = renderLaunchReportMarkdown(final, new Date());
+    assert.match(markdown, /## Debrief data pack\n\nRecommendation at .+: \*\*roll-back\*\*/);
+    assert.match(markdown, /Rolled back by the workflow: critical rule\(s\) failed: `webhook-failure-rate`/);
+    assert.match(markdown, /\| `webhook-failure-rate` \| yes \| Failed \| webhook failure rate/);
+    const html = launchReportHtml(buildLaunchReport(final, new Date()));
+    assert.match(html, /<section id="debrief"><h2>Debrief data pack<\/h2><p>Recommendation at [^<]+<strong>roll-back<\/strong>/);
   });
 
   it('keeps the one watch running to T plus its window when the lead rolls forward', async () => {

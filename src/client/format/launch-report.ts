@@ -64,6 +64,7 @@ export function buildLaunchReport(status: CutoverStatus, generatedAt: Date, sour
     alerts: (status.watch?.alerts ?? []).map((alert) => ({ ...alert })),
     feeReconciliation,
     dashboards: dashboardsOf(status),
+    debriefPack: status.debrief ? structuredClone(status.debrief) : null,
     dashboardShots: (status.dashboardShots ?? []).map((shot) => ({ ...shot })),
     alertRules: status.alertRules ?? null,
     reminders: remindersOf(status),

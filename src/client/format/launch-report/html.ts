@@ -101,6 +101,29 @@ function approvalsHtml(report: LaunchReport): string {
   return table(['stage', 'attempt', 'decision', 'by', 'at', 'note', 'authorization id', 'how authenticated'], rows) + decision + abort;
 }
 
+function debriefHtml(report: LaunchReport): string {
+  const pack = report.debriefPack;
+  if (!pack) return '';
+  const f = pack.figures;
+  const recovered = pack.alerts.filter((a) => a.recoveredAt !== undefined).length;
+  const rules = pack.rules.length
+    ? table(
+        ['rule', 'critical', 'judged', 'finding'],
+        pack.rules.map((r) => [code(r.rule), r.critical ? 'yes' : 'no', r.outcome === 'Failed' ? `<strong class="failed">${h(r.outcome)}</strong>` : h(r.outcome), h(r.finding)]),
+      )
+    : '<p>The plan sets no debrief rules.</p>';
+  const figures = f
+    ? `<p>From T (${h(pack.fromPlan)} to ${h(pack.toPlan)} on the plan's clock): authorizations ${f.authorizations.approved} approved, ${f.authorizations.declined} declined; webhooks ${f.webhooks.succeeded} delivered, ${f.webhooks.failed} failed; ${f.rateLimited} answered ErrRateLimited.</p>`
+    : `<p>Figures from T: not read (${h(pack.figuresProblem ?? 'no reason recorded')}).</p>`;
+  return (
+    `<p>Recommendation at ${time(pack.at)}: <strong>${h(pack.recommendation.decision)}</strong> (${h(pack.recommendation.reason)}).</p>` +
+    (pack.autoRollBack ? `<p class="failed">Rolled back by the workflow: critical rule(s) failed: ${pack.autoRollBack.rules.map(code).join(', ')}.</p>` : '') +
+    rules +
+    figures +
+    `<p>Alerts since T: ${pack.alerts.length} opened, ${recovered} recovered. Incidents reported since T: ${pack.incidents.length}.</p>`
+  );
+}
+
 function smokeHtml(report: LaunchReport): string {
   return table(
     ['step', 'PayCA request id', 'what it showed'],
@@ -195,6 +218,7 @@ export function launchReportHtml(report: LaunchReport, images: ScreenshotImages 
     section('timeline', 'Timeline', timelineHtml(report), 'No stages.'),
     section('approvals', 'Approvals and how each was authenticated', approvalsHtml(report), 'No approvals, rejections or decisions yet.'),
     section('smoke-tests', 'Smoke-test evidence', smokeHtml(report), 'The go-live smoke tests have not run yet.'),
+    ...(report.debriefPack ? [section('debrief', 'Debrief data pack', debriefHtml(report), '')] : []),
     section('watch', 'The post-launch watch', watchHtml(report), ''),
     section('incidents', 'Alerts and incidents', incidentsHtml(report), 'No alerts or incidents.'),
     section('fees', 'Day-1 fee reconciliation per currency', feesHtml(report), ''),

@@ -28,6 +28,30 @@ function section(title: string, body: string[], empty: string): string[] {
   return ['', `## ${title}`, '', ...(body.length ? body : [empty])];
 }
 
+/** The debrief's data pack: the recommendation, each plan rule judged, and the figures from T it stood on. */
+function debriefPackLines(report: LaunchReport): string[] {
+  const pack = report.debriefPack;
+  if (!pack) return [];
+  const f = pack.figures;
+  const recovered = pack.alerts.filter((a) => a.recoveredAt !== undefined).length;
+  return [
+    `Recommendation at ${shortTime(pack.at)}: **${pack.recommendation.decision}** (${markdownCell(pack.recommendation.reason)}).`,
+    ...(pack.autoRollBack ? ['', `Rolled back by the workflow: critical rule(s) failed: ${pack.autoRollBack.rules.map(code).join(', ')}.`] : []),
+    '',
+    ...(pack.rules.length
+      ? markdownTable(
+          ['rule', 'critical', 'judged', 'finding'],
+          pack.rules.map((r) => [code(r.rule), r.critical ? 'yes' : 'no', r.outcome, markdownCell(r.finding)]),
+        )
+      : ['The plan sets no debrief rules.']),
+    '',
+    f
+      ? `From T (${pack.fromPlan} to ${pack.toPlan} on the plan's clock): authorizations ${f.authorizations.approved} approved, ${f.authorizations.declined} declined; webhooks ${f.webhooks.succeeded} delivered, ${f.webhooks.failed} failed; ${f.rateLimited} answered ErrRateLimited${pack.figuresRequestId ? ` (PayCA request ${code(pack.figuresRequestId)})` : ''}.`
+      : `Figures from T: not read (${markdownCell(pack.figuresProblem ?? 'no reason recorded')}).`,
+    `Alerts since T: ${pack.alerts.length} opened, ${recovered} recovered. Incidents reported since T: ${pack.incidents.length}.`,
+  ];
+}
+
 function timelineLines(report: LaunchReport): string[] {
   if (report.timeline.length === 0) return [];
   const clocks =
@@ -365,6 +389,7 @@ export function launchReportMarkdown(report: LaunchReport): string {
     ...section('Timeline', timelineLines(report), 'No stages.'),
     ...section('Approvals and decisions', approvalLines(report), 'No approvals, rejections or decisions yet.'),
     ...section('Smoke-test evidence', smokeTestLines(report), 'The go-live smoke tests have not run yet.'),
+    ...(report.debriefPack ? section('Debrief data pack', debriefPackLines(report), '') : []),
     ...section('Launch checklist', checklistSections(report.checklist, 3, report.goLive), ''),
     ...section('Post-launch watch', watchLines(report), ''),
     ...section('Hourly summaries', summaryLines(report), watchEmpty(report, 'No summary yet: the first is posted an hour into the watch.')),

@@ -6,6 +6,7 @@ import type { Role } from '../../../runbook/stages.js';
 import type { RoomStatement } from '../../../signing/room-statement.js';
 import type { ItemAnswerKind } from '../../../workflows/messages.js';
 import type { DashboardShot } from '../../../workflows/dashboard-shot-types.js';
+import type { DebriefPack } from '../../../workflows/debrief-rules.js';
 import type { WatchAlert, WatchDecision, WatchSummary } from '../../../workflows/watch-protocol.js';
 import type {
   Authentication,
@@ -199,6 +200,8 @@ export interface LaunchReport {
   feeReconciliation: LaunchFeeReconciliation;
   /** The launch's dashboards as the plan lists them. */
   dashboards: { title: string; url: string }[];
+  /** What the debrief knew from T: figures, alerts, incidents, each plan rule judged and the recommendation; null without one. */
+  debriefPack: DebriefPack | null;
   /** Screenshots of the dashboards taken at the debrief and the watch's end, or why one could not be taken. */
   dashboardShots: DashboardShot[];
   /** The watch's alert thresholds from the plan; null for a cutover started before the status carried them. */
