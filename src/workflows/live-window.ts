@@ -14,6 +14,7 @@ import type { CutoverContext } from './cutover-context.js';
 import type { CutoverPhase } from './cutover-state.js';
 import { markdownInline } from './markdown-text.js';
 import { postLaunchWatchWorkflow } from './post-launch-watch.js';
+import { firstWatchInput } from './watch-input.js';
 import { addWatchDecision } from './state-bounds.js';
 import { watchControlSignal, watchWorkflowId, type WatchDecision, type WatchInput, type WatchResult } from './watch-protocol.js';
 import { applyWatchResult } from './post-launch.js';
@@ -33,7 +34,7 @@ export function watchesFromGoLive(ctx: CutoverContext): boolean {
 }
 
 export function openLiveWindow(ctx: CutoverContext): LiveWindow {
-  const { plan, status, flags, watchControls, timeScale, goLiveMs, nowIso, notify, stageState, abortRequested } = ctx;
+  const { plan, status, flags, watchControls, goLiveMs, nowIso, notify, stageState, abortRequested } = ctx;
   const workflowId = watchWorkflowId(ctx.workflowId);
   let result: (() => Promise<WatchResult>) | undefined;
   if (status.watch) flags.watchOutlivesRun = true;
@@ -63,24 +64,7 @@ export function openLiveWindow(ctx: CutoverContext): LiveWindow {
       runs: 1,
     };
     ctx.publish();
-    const watchInput: WatchInput = {
-      cutoverWorkflowId: ctx.workflowId,
-      programme: plan.programme,
-      postLaunch,
-      paycaBaseUrl: plan.payca.production.baseUrl,
-      paycaRetryBudgetMs: plan.paycaRetryBudgetMs,
-      notifyWebhookUrl: plan.notifications.webhookUrl,
-      notifyRetryBudgetMs: plan.notifications.retryBudgetMs,
-      notifyAttemptTimeoutMs: plan.notifications.attemptTimeoutMs,
-      analysts: plan.approvers.analytics ?? [],
-      timeScale,
-      anchorMs: ctx.clock.anchorMs,
-      startPlanMs,
-      goLive: status.goLive,
-      endsPlanMs,
-      link: flags.watchLink,
-      reportsFinish: true,
-    };
+    const watchInput: WatchInput = { ...firstWatchInput(ctx, { startPlanMs, endsPlanMs }), link: flags.watchLink, reportsFinish: true };
     const child = await startChild(postLaunchWatchWorkflow, {
       workflowId,
       args: [watchInput],

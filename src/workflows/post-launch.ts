@@ -17,15 +17,14 @@ import {
   watchWorkflowId,
   type Linked,
   type WatchDecision,
-  type WatchInput,
   type WatchResult,
 } from './watch-protocol.js';
 import { markdownInline } from './markdown-text.js';
 import { recordDashboardShots } from './dashboard-shots.js';
 import { currentApprovals } from './message-rules.js';
 import { watchEndedMilestone } from './milestones.js';
-import { noticeRouting } from './notices.js';
 import { postLaunchWatchWorkflow } from './post-launch-watch.js';
+import { firstWatchInput } from './watch-input.js';
 
 /**
  * The watch is started with parent-close policy ABANDON, so the cutover may continue as new while it runs:
@@ -73,7 +72,7 @@ export function applyWatchResult(ctx: CutoverContext, result: WatchResult): void
  * reconciliation and waits for the post-launch items to settle.
  */
 export async function runPostLaunch(ctx: CutoverContext, runStage: (planned: StagePlan) => Promise<void>): Promise<void> {
-  const { plan, status, flags, watchControls, timeScale, goLiveMs, nowIso, publish, setPhase, notify, stageState, checklistItem, readyToShed, shedHistory } = ctx;
+  const { plan, status, flags, watchControls, goLiveMs, nowIso, publish, setPhase, notify, stageState, checklistItem, readyToShed, shedHistory } = ctx;
   const { dueAtMs, planNowMs } = ctx.clock;
   const workflowId = watchWorkflowId(ctx.workflowId);
   // A run that continued while the watch ran carries the watch in its state: the watch is not started again.
@@ -108,23 +107,7 @@ export async function runPostLaunch(ctx: CutoverContext, runStage: (planned: Sta
       runs: 1,
     };
     setPhase('watching');
-    const watchInput: WatchInput = {
-      cutoverWorkflowId: ctx.workflowId,
-      programme: plan.programme,
-      postLaunch,
-      paycaBaseUrl: plan.payca.production.baseUrl,
-      paycaRetryBudgetMs: plan.paycaRetryBudgetMs,
-      notifyWebhookUrl: plan.notifications.webhookUrl,
-      notifyRetryBudgetMs: plan.notifications.retryBudgetMs,
-      notifyAttemptTimeoutMs: plan.notifications.attemptTimeoutMs,
-      notifyRouting: noticeRouting(plan),
-      analysts: plan.approvers.analytics ?? [],
-      timeScale,
-      anchorMs: ctx.clock.anchorMs,
-      startPlanMs,
-      goLive: status.goLive,
-      endsPlanMs,
-    };
+    const watchInput = firstWatchInput(ctx, { startPlanMs, endsPlanMs });
     if (ctx.linkedWatchMessages) {
       flags.watchLink = uuid4();
       watchInput.link = flags.watchLink;
