@@ -6,6 +6,7 @@
 import type { Client } from '@temporalio/client';
 import { createConfigDiffActivities } from './config-diff.js';
 import { createFundingCheckActivities } from './funding-check.js';
+import { createHttpCheckActivities } from './http-check.js';
 import { createManualAuthorizationActivities } from './manual-authorization.js';
 import { createNotifyActivities, type NotifyDeps } from './notify.js';
 import { createFeeReconciliationActivities } from './post-launch/fee-reconciliation.js';
@@ -64,6 +65,7 @@ export function createCutoverActivities(deps: {
     ...createNotifyActivities(deps.notify),
     ...createCicdEnvActivities({ workerCredentials: deps.workerCredentials }),
     ...createWebhookTlsActivities({ caCertificates: deps.caCertificates }),
+    ...createHttpCheckActivities(),
   };
 }
 

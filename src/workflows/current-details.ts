@@ -3,6 +3,7 @@ import { openRequiredItems } from './checklist-rules.js';
 import type { CutoverStatus, RefusalRecord, StageState } from './cutover-state.js';
 import { markdownInline } from './markdown-text.js';
 import { ROLE_TITLES } from '../runbook/stages.js';
+import { renderTaskDetails } from './task-details.js';
 
 const STATUS_MARK: Record<StageState['status'], string> = {
   pending: '·',
@@ -49,6 +50,7 @@ export function renderCurrentDetails(status: CutoverStatus): string {
       lines.push(`| ${ROLE_TITLES[owner]} | ${cell(items.map((i) => (i.status === 'failed' ? `${i.id} (check failed)` : i.id)).join(', '))} |`);
     }
   }
+  lines.push(...renderTaskDetails(status));
   const watch = status.watch;
   if (watch) {
     const open = watch.alerts.filter((a) => !a.recoveredAt);

@@ -13,6 +13,7 @@ import type { MessageKind } from './messages.js';
 import type { WatchAlert, WatchDecision, WatchSummary } from './watch-protocol.js';
 import type { ItemEvidence } from './readiness-checks.js';
 import type { StageEvidenceOnRecord } from './stage-checks.js';
+import type { ForecastState, TaskState } from './task-state.js';
 
 export interface CutoverInput {
   plan: CutoverPlan;
@@ -349,6 +350,9 @@ export interface CutoverStatus {
   owedCompensations?: Compensation[];
   /** The post-launch watch, once the cutover has rolled forward. */
   watch?: WatchState;
+  /** The plan's own tasks and their forecast; absent when the plan has none. */
+  tasks?: TaskState[];
+  forecast?: ForecastState;
   /** The launch's dashboards from the plan, for the report. */
   dashboards: { title: string; url: string }[];
   /** Reminders and overdue notices sent for post-launch items. */
