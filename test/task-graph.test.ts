@@ -3,7 +3,9 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { setTimeout as delay } from 'node:timers/promises';
 import type { WorkflowHandle } from '@temporalio/client';
+import { renderStatus } from '../src/client/format/status.js';
 import { runLowRiskAuthorization } from '../src/dev/low-risk-authorization.js';
+import { renderCurrentDetails } from '../src/workflows/current-details.js';
 import type { CutoverStatus } from '../src/workflows/cutover-state.js';
 import { abortUpdate, approveUpdate, decideUpdate, statusQuery, taskAnswerUpdate, type TaskAnswerArgs } from '../src/workflows/messages.js';
 import type { TaskState } from '../src/workflows/task-state.js';
@@ -144,6 +146,10 @@ describe('the task graph on the time-skipping server', function () {
     assert.equal(crossed.length, 1, crossed.join('\n'));
     assert.match(crossed[0]!, /held up by freeze \(Engineering\).*\(to: lara, erin, eli\)/);
     assert.equal(told('task freeze (Engineering) has run').length, 1, 'the overrun past the margin was told once');
+    const shown = renderStatus({ status: slipped, approvers: plan.approvers, executionStatus: 'RUNNING' });
+    assert.match(shown, /Tasks:\n  go\/no-go forecast .* after T; critical path freeze → probe → change-approval → go-live; late: freeze/);
+    assert.match(shown, /engineering +freeze +running \(late\) +engineering +[\d-]+ [\d:]+Z +-\S+/);
+    assert.match(renderCurrentDetails(slipped), /\| engineering \| freeze \| running \(late\) \| Engineering \|/);
 
     await answer(handle, { task: 'freeze', action: 'done', by: 'erin', evidence: 'onboarding frozen, INC-42' });
     // The check runs at once and takes far less than its 10m estimate, so go/no-go is on time again.

@@ -5,6 +5,7 @@ import { approveCommand } from './commands/approve.js';
 import { checklistCommand } from './commands/checklist.js';
 import { codecServerCommand } from './commands/codec-server.js';
 import { completeCommand } from './commands/complete.js';
+import { taskCommand } from './commands/task.js';
 import { compensationCommand } from './commands/compensation.js';
 import { incidentCommand } from './commands/incident.js';
 import { keygenCommand } from './commands/keygen.js';
@@ -43,6 +44,7 @@ const COMMANDS = [
   compensationCommand,
   undoCommand,
   completeCommand,
+  taskCommand,
   waiveCommand,
   retryItemCommand,
   incidentCommand,

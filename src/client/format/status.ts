@@ -18,6 +18,7 @@ import { authenticationText } from './authentication.js';
 import { authenticationOf } from '../../workflows/identity-rules.js';
 import { checklistOf, checklistSummaryLine, isClosed, roleTitle } from './checklist.js';
 import { renderTable } from './table.js';
+import { taskLines } from './tasks.js';
 import { shortTime } from './time.js';
 import {
   dueText,
@@ -221,6 +222,7 @@ export function renderStatus(reading: CutoverReading): string {
     ...header,
     '',
     renderStageTable(status, approvers),
+    ...section('Tasks', taskLines(status)),
     ...section('Holding', holds),
     ...section('Approvals', approvals),
     ...section('Errors', errors),
