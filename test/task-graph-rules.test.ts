@@ -86,6 +86,12 @@ describe('the task graph in the plan', () => {
     assert.ok(noCx.error?.issues.some((i) => i.path.join('.') === 'tasks.0.owner'));
   });
 
+  it('refuses an http-check whose URL carries a password, since the plan goes into history', () => {
+    const issues = issuesOf([{ id: 'c', title: 'c', owner: 'ops', kind: 'http-check', estimate: '1m', check: { url: 'http://ops:hunter2@127.0.0.1:9/health' } }]);
+    assert.deepEqual(issues.map((i) => i.path), ['tasks.0.check.url']);
+    assert.doesNotMatch(issues[0]!.message, /hunter2/);
+  });
+
   it('refuses a graph with a built-in stage removed', () => {
     const stages = stageNodes(TIMELINE_STAGE_IDS.filter((id) => id !== 'funding-check').map((id) => ({ id, offsetMs: 0, gate: [] })));
     const problems = graphProblems(stages, TIMELINE_STAGE_IDS);

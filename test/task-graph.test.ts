@@ -24,10 +24,12 @@ describe('the task graph on the time-skipping server', function () {
   let server: Server;
   let probeUrl: string;
   const probes: string[] = [];
+  let flakyFixed = false;
 
   before(async () => {
     server = createServer((req, res) => {
       probes.push(`${req.method} ${req.url}`);
+      if (req.url === '/flaky' && !flakyFixed) return void res.writeHead(503).end('down for maintenance');
       res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ settlement: { status: 'ok' } }));
     });
     await new Promise<void>((done) => server.listen(0, '127.0.0.1', done));
@@ -188,6 +190,32 @@ describe('the task graph on the time-skipping server', function () {
     assert.deepEqual(approval!.approvals.map((a) => [a.by, a.role]), [['cody', 'compliance']]);
     assert.deepEqual(probes, ['GET /settlement', 'HEAD /settlement']);
     assert.equal(result.forecast?.alerts.filter((a) => a.kind === 'go-live').length, 1);
+  });
+
+  it('asks a failing check again per the plan, then holds for its owner until a retry passes; refuses a host the worker does not allow', async () => {
+    flakyFixed = false;
+    const check = (id: string, url: string) => ({ id, title: id, owner: 'engineering', kind: 'http-check', notBefore: '-30h', estimate: '5m', check: { url, retry: { attempts: 2, interval: '5m' } } });
+    const plan = planFor(harness.stack, { tasks: [check('flaky', probeUrl.replace('/settlement', '/flaky')), check('remote', 'http://192.0.2.1/health')] });
+    const handle = await harness.start({ plan });
+    const held = await advanceUntil(handle, (s) => taskOf(s, 'flaky').status === 'holding' && taskOf(s, 'remote').status === 'holding', 'both checks to hold');
+    const flaky = taskOf(held, 'flaky');
+    assert.equal(flaky.attempts, 2);
+    assert.deepEqual(flaky.hold?.awaiting, ['engineering']);
+    assert.deepEqual(flaky.problems, ['GET http://127.0.0.1:' + new URL(probeUrl).port + '/flaky answered 503, expected 200']);
+    const remote = taskOf(held, 'remote');
+    assert.equal(remote.attempts, 1, 'a host the worker does not allow is not asked again');
+    assert.match(remote.problems.join(), /asks only loopback hosts or the endpoints CUTOVER_WEBHOOK_URLS lists, and the task names http:\/\/192\.0\.2\.1\/health/);
+    assert.ok(told('task flaky (main) holds for Engineering (erin, eli)').length === 1);
+
+    assert.match(await refusalOf(answer(handle, { task: 'flaky', action: 'retry', by: 'tomas' })), /flaky is Engineering \(erin, eli\)'s to retry/);
+    flakyFixed = true;
+    await answer(handle, { task: 'flaky', action: 'retry', by: 'erin' });
+    const passed = await advanceUntil(handle, (s) => taskOf(s, 'flaky').status === 'done', 'the retried check to pass');
+    assert.equal(taskOf(passed, 'flaky').attempts, 3);
+    assert.equal(probes.filter((p) => p === 'GET /flaky').length, 3);
+    await handle.executeUpdate(abortUpdate, { args: [{ by: 'lara', reason: 'end of test' }] });
+    const result: CutoverStatus = await handle.result();
+    assert.equal(taskOf(result, 'remote').status, 'skipped');
   });
 
   it('skips the tasks not yet done when the lead aborts', async () => {

@@ -61,6 +61,10 @@ export const TaskFile = z
     if (task.kind === 'notify' && !task.notify) ctx.addIssue({ code: 'custom', path: ['notify'], message: 'a notify task gives its notice under notify' });
     if (task.kind !== 'http-check' && task.check) ctx.addIssue({ code: 'custom', path: ['check'], message: `only an http-check task has a check; this one is ${task.kind}` });
     if (task.kind !== 'notify' && task.notify) ctx.addIssue({ code: 'custom', path: ['notify'], message: `only a notify task has a notice; this one is ${task.kind}` });
+    // The plan travels in the cutover's input and history, readable by anyone who can read the workflow.
+    if (task.check && URL.canParse(task.check.url) && (new URL(task.check.url).username || new URL(task.check.url).password)) {
+      ctx.addIssue({ code: 'custom', path: ['check', 'url'], message: 'the URL carries a user name or password, and the plan travels in the workflow history: check an endpoint that needs none' });
+    }
     if (task.check?.json && task.check.method === 'HEAD') ctx.addIssue({ code: 'custom', path: ['check', 'json'], message: 'a HEAD answer has no body to read: use GET' });
   });
 export type TaskFile = z.infer<typeof TaskFile>;
