@@ -159,6 +159,7 @@ describe('the task graph on the time-skipping server', function () {
     assert.match(taskOf(recovered, 'probe').evidence ?? '', /GET answered 200, settlement.status = "ok"/);
     assert.equal(told('go/no-go is now forecast').length, 1, 'told once only');
     assert.equal(told('go/no-go is forecast on time again').length, 1);
+    assert.equal(told('task freeze is done after').length, 1, 'the overrun recovered once the task ended');
     assert.match(told('go/no-go is forecast on time again')[0]!, /\(to: lara, erin, eli\)/);
 
     assert.equal(taskOf(recovered, 'change-approval').status, 'running');
@@ -208,6 +209,11 @@ describe('the task graph on the time-skipping server', function () {
     assert.ok(told('task flaky (main) holds for Engineering (erin, eli)').length === 1);
 
     assert.match(await refusalOf(answer(handle, { task: 'flaky', action: 'retry', by: 'tomas' })), /flaky is Engineering \(erin, eli\)'s to retry/);
+    await advanceUntil(handle, () => told('task flaky has waited').length > 0, 'the hold to escalate');
+    assert.ok((await harness.env.currentTimeMs()) >= Date.parse(flaky.hold!.since) + 2 * HOUR, 'it escalated after the approval timeout');
+    const escalated = told('task flaky has waited 120 min (plan time) for Engineering (erin, eli)');
+    assert.equal(escalated.length, 1, notifications.join('\n'));
+    assert.match(escalated[0]!, /\(to: lara, erin, eli\)/);
     flakyFixed = true;
     await answer(handle, { task: 'flaky', action: 'retry', by: 'erin' });
     const passed = await advanceUntil(handle, (s) => taskOf(s, 'flaky').status === 'done', 'the retried check to pass');
