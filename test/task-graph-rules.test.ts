@@ -4,6 +4,10 @@ import { join } from 'node:path';
 import { parse } from 'yaml';
 import { CutoverPlanFile, normalisePlan } from '../src/plan/schema.js';
 import { TIMELINE_STAGE_IDS } from '../src/runbook/stages.js';
+import type { CutoverStatus } from '../src/workflows/cutover-state.js';
+import type { TaskAnswerArgs } from '../src/workflows/messages.js';
+import { checkTaskAnswer } from '../src/workflows/task-rules.js';
+import type { TaskState } from '../src/workflows/task-state.js';
 import { forecast, graphProblems, nextForecastChange, stageNodes, type ForecastInput } from '../src/runbook/task-graph.js';
 
 const HOUR = 3_600_000;
@@ -151,5 +155,39 @@ describe('the forecast', () => {
     assert.equal(at(started + HOUR), started + 90 * MIN);
     assert.equal(at(started + 2 * HOUR), T - 40 * MIN + 1);
     assert.equal(at(T), undefined);
+  });
+});
+
+describe('answers about a task', () => {
+  const plan = normalisePlan(CutoverPlanFile.parse({ ...example(), identity: undefined, tasks: [manual('freeze', { owner: 'engineering', gate: ['compliance'] })] }));
+  const task = (extra: Partial<TaskState>): TaskState => ({
+    id: 'freeze', title: 'freeze', stream: 'main', owner: 'engineering', kind: 'manual', after: [], before: [], status: 'running', estimateMs: 0, attempts: 1, problems: [], approvals: [], ...extra,
+  });
+  const status = (t: TaskState) => ({ workflowId: 'w', phase: 'waiting', compensations: [], tasks: [t] }) as unknown as CutoverStatus;
+  const check = (t: TaskState, args: Record<string, unknown>) => checkTaskAnswer(plan, status(t), args as unknown as TaskAnswerArgs);
+
+  it('takes the owner marking a running task done with evidence, and nobody else', () => {
+    assert.equal(check(task({}), { task: 'freeze', action: 'done', by: 'erin', evidence: 'CHG-1' }), undefined);
+    assert.match(check(task({}), { task: 'freeze', action: 'done', by: 'cole', evidence: 'CHG-1' })!, /Engineering \(erin, eli\)'s to mark done/);
+    assert.match(check(task({ status: 'waiting' }), { task: 'freeze', action: 'done', by: 'erin', evidence: 'x' })!, /is waiting, not running/);
+    assert.match(check(task({}), { task: 'nope', action: 'done', by: 'erin', evidence: 'x' })!, /no task "nope"; the tasks are freeze/);
+  });
+
+  it('takes one approval per person of an awaited role', () => {
+    const holding = task({ status: 'holding', hold: { reason: 'gated', awaiting: ['compliance'], since: 'x' } });
+    assert.equal(check(holding, { task: 'freeze', action: 'approve', by: 'cole' }), undefined);
+    assert.match(check(holding, { task: 'freeze', action: 'approve', by: 'erin' })!, /cannot approve freeze: it awaits Compliance \(cole\)/);
+    const approved = { ...holding, approvals: [{ by: 'cole', attempt: 1, role: 'compliance' as const, decision: 'approved' as const, at: 'x' }] };
+    assert.match(check(approved, { task: 'freeze', action: 'approve', by: 'cole' })!, /already approved/);
+  });
+
+  it('refuses fields it does not know and text past its bound', () => {
+    assert.match(check(task({}), { task: 'freeze', action: 'done', by: 'erin', evidence: 'x', extra: 1 })!, /no field "extra"/);
+    assert.match(check(task({}), { task: 'freeze', action: 'done', by: 'erin', evidence: 'x'.repeat(2_001) })!, /at most 2000 characters/);
+  });
+
+  it('refuses answers by name where the plan requires them signed', () => {
+    const signedPlan = normalisePlan(CutoverPlanFile.parse({ ...example(), tasks: [manual('freeze', { owner: 'engineering' })] }));
+    assert.match(checkTaskAnswer(signedPlan, status(task({})), { task: 'freeze', action: 'done', by: 'erin', evidence: 'x' })!, /requires signed answers/);
   });
 });

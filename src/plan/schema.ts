@@ -144,6 +144,7 @@ export const CutoverPlanFile = z
     postLaunch: PostLaunch.default(PostLaunch.parse({})).describe('After roll-forward (runbook section 9): the watch, its alerts, the fee reconciliation, reminders.'),
     tasks: z
       .array(TaskFile.describe('One task of the cutover graph.'))
+      .max(200, 'at most 200 tasks: status, the current details and the history carry every one')
       .optional()
       .describe("The programme's own tasks beside the built-in stages: each waits for the tasks or stages it names and its time, and independent tasks run side by side (docs/task-graph.md)."),
     forecast: TaskForecast.default({ overrunMargin: 0.5 }).describe("When the tasks' forecast tells the lead and a task's owner."),

@@ -10,13 +10,17 @@ import type { TaskAnswerArgs } from './messages.js';
 import { rolesOf } from './message-rules.js';
 
 const MAX_TEXT = 2_000;
+const FIELDS = ['task', 'action', 'by', 'evidence', 'note'];
 
 const describe = (plan: CutoverPlan, roles: Role[]) => roles.map((r) => `${ROLE_TITLES[r]} (${(plan.approvers[r] ?? []).join(', ') || 'nobody'})`).join(' and ');
 
 /** Why the answer is refused, or undefined when it is taken. */
 export function checkTaskAnswer(plan: CutoverPlan, status: CutoverStatus, args: TaskAnswerArgs): string | undefined {
   if (typeof args !== 'object' || args === null) return 'the answer must be an object';
-  if (typeof args.by !== 'string' || args.by.trim() === '') return 'say who is answering (by)';
+  const unknown = Object.keys(args).filter((key) => !FIELDS.includes(key));
+  if (unknown.length) return `a task answer has no field ${unknown.slice(0, 3).map((k) => JSON.stringify(k.slice(0, 40))).join(', ')}`;
+  if (typeof args.task !== 'string' || args.task.length > 100) return 'name the task (task) by its id';
+  if (typeof args.by !== 'string' || args.by.trim() === '' || args.by.length > 100) return 'say who is answering (by)';
   if (!['done', 'approve', 'retry'].includes(args.action)) return 'the action is done, approve or retry';
   for (const field of ['evidence', 'note'] as const) {
     const value = args[field];
