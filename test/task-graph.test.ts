@@ -4,6 +4,7 @@ import type { AddressInfo } from 'node:net';
 import { setTimeout as delay } from 'node:timers/promises';
 import type { WorkflowHandle } from '@temporalio/client';
 import { renderStatus } from '../src/client/format/status.js';
+import { createHttpCheckActivities } from '../src/activities/http-check.js';
 import { runLowRiskAuthorization } from '../src/dev/low-risk-authorization.js';
 import { renderCurrentDetails } from '../src/workflows/current-details.js';
 import type { CutoverStatus } from '../src/workflows/cutover-state.js';
@@ -193,19 +194,26 @@ describe('the task graph on the time-skipping server', function () {
     assert.equal(result.forecast?.alerts.filter((a) => a.kind === 'go-live').length, 1);
   });
 
-  it('asks a failing check again per the plan, then holds for its owner until a retry passes; refuses a host the worker does not allow', async () => {
+  it('ends at its start, by the worker, a plan whose check names a host the worker does not allow, asking nothing', async () => {
+    const plan = planFor(harness.stack, { tasks: [{ id: 'remote', title: 'remote', owner: 'engineering', kind: 'http-check', estimate: '5m', check: { url: 'http://192.0.2.1/health' } }] });
+    const ended: CutoverStatus = await (await harness.start({ plan })).result();
+    assert.equal(ended.phase, 'aborted');
+    assert.equal(ended.abort?.by, 'worker');
+    assert.match(ended.abort?.reason ?? '', /WEBHOOK_TARGET_NOT_ALLOWED: this worker asks only loopback hosts or the endpoints CUTOVER_WEBHOOK_URLS lists, and task remote names http:\/\/192\.0\.2\.1\/health/);
+    assert.equal(taskOf(ended, 'remote').status, 'skipped');
+    assert.equal(taskOf(ended, 'remote').attempts, 0);
+  });
+
+  it('asks a failing check again per the plan, then holds for its owner until a retry passes', async () => {
     flakyFixed = false;
     const check = (id: string, url: string) => ({ id, title: id, owner: 'engineering', kind: 'http-check', notBefore: '-30h', estimate: '5m', check: { url, retry: { attempts: 2, interval: '5m' } } });
-    const plan = planFor(harness.stack, { tasks: [check('flaky', probeUrl.replace('/settlement', '/flaky')), check('remote', 'http://192.0.2.1/health')] });
+    const plan = planFor(harness.stack, { tasks: [check('flaky', probeUrl.replace('/settlement', '/flaky'))] });
     const handle = await harness.start({ plan });
-    const held = await advanceUntil(handle, (s) => taskOf(s, 'flaky').status === 'holding' && taskOf(s, 'remote').status === 'holding', 'both checks to hold');
+    const held = await advanceUntil(handle, (s) => taskOf(s, 'flaky').status === 'holding', 'the check to hold');
     const flaky = taskOf(held, 'flaky');
     assert.equal(flaky.attempts, 2);
     assert.deepEqual(flaky.hold?.awaiting, ['engineering']);
     assert.deepEqual(flaky.problems, ['GET http://127.0.0.1:' + new URL(probeUrl).port + '/flaky answered 503, expected 200']);
-    const remote = taskOf(held, 'remote');
-    assert.equal(remote.attempts, 1, 'a host the worker does not allow is not asked again');
-    assert.match(remote.problems.join(), /asks only loopback hosts or the endpoints CUTOVER_WEBHOOK_URLS lists, and the task names http:\/\/192\.0\.2\.1\/health/);
     assert.ok(told('task flaky (main) holds for Engineering (erin, eli)').length === 1);
 
     assert.match(await refusalOf(answer(handle, { task: 'flaky', action: 'retry', by: 'tomas' })), /flaky is Engineering \(erin, eli\)'s to retry/);
@@ -220,8 +228,14 @@ describe('the task graph on the time-skipping server', function () {
     assert.equal(taskOf(passed, 'flaky').attempts, 3);
     assert.equal(probes.filter((p) => p === 'GET /flaky').length, 3);
     await handle.executeUpdate(abortUpdate, { args: [{ by: 'lara', reason: 'end of test' }] });
-    const result: CutoverStatus = await handle.result();
-    assert.equal(taskOf(result, 'remote').status, 'skipped');
+    assert.equal((await handle.result()).phase, 'aborted');
+  });
+
+  it('has the check activity refuse, once and for good, a host the worker does not allow', async () => {
+    const result = await createHttpCheckActivities({ env: {} }).httpCheck({ task: 'remote', url: 'http://192.0.2.1/health', method: 'GET', expectStatus: 200 });
+    assert.equal(result.passed, false);
+    assert.equal(result.final, true);
+    assert.match(result.problem ?? '', /task remote names http:\/\/192\.0\.2\.1\/health/);
   });
 
   it('skips the tasks not yet done when the lead aborts', async () => {

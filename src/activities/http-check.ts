@@ -43,19 +43,19 @@ const shown = (value: unknown) => JSON.stringify(value)?.slice(0, SHOWN_CHARS) ?
 /** The URL as status may show it: no query, which may carry a token. */
 const named = (url: string) => (URL.canParse(url) ? `${new URL(url).origin}${new URL(url).pathname}` : 'the URL');
 
+/** Why the worker will not ask `url` for a plan's task, or undefined when it will. */
+export function checkTargetRefusal(targets: WebhookTargets, task: string, url: string): string | undefined {
+  if (!targets.refusal(url)) return undefined;
+  return `this worker asks only loopback hosts or the endpoints CUTOVER_WEBHOOK_URLS lists, and task ${task} names ${named(url)}: list it on the worker or correct the plan`;
+}
+
 export function createHttpCheckActivities({ targets, env }: { targets?: WebhookTargets; env?: NodeJS.ProcessEnv } = {}) {
   const allowed = targets ?? webhookTargetsFrom(env);
   return {
-    async httpCheck(input: HttpCheckInput): Promise<HttpCheckResult> {
+    async httpCheck(input: HttpCheckInput & { task?: string }): Promise<HttpCheckResult> {
       const started = Date.now();
-      if (allowed.refusal(input.url)) {
-        return {
-          passed: false,
-          final: true,
-          elapsedMs: 0,
-          problem: `this worker asks only loopback hosts or the endpoints CUTOVER_WEBHOOK_URLS lists, and the task names ${named(input.url)}: list it on the worker or correct the plan`,
-        };
-      }
+      const refusal = checkTargetRefusal(allowed, input.task ?? 'the task', input.url);
+      if (refusal) return { passed: false, final: true, elapsedMs: 0, problem: refusal };
       try {
         const response = await request(input.url, {
           method: input.method,

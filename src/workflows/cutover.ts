@@ -56,6 +56,7 @@ export async function cutoverWorkflow(input: CutoverInput): Promise<CutoverStatu
 
   // Before anything runs: a plan whose targets the worker refuses ends here, aborted by the worker.
   if (await checkTargetsAtStart(ctx)) {
+    taskRunner?.skipAll("not run: the worker refused the plan's targets at start");
     await condition(allHandlersFinished);
     return status;
   }

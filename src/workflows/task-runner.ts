@@ -30,6 +30,8 @@ export interface TaskRunner {
   close(reason: string): void;
   /** Whether every task has ended. */
   finished(): boolean;
+  /** Marks every task skipped, for a cutover that ends before any could run. */
+  skipAll(reason: string): void;
 }
 
 function initialState(task: TaskPlan, goLiveMs: number): TaskState {
@@ -129,6 +131,7 @@ export function createTaskRunner(ctx: CutoverContext): TaskRunner | undefined {
         task.status = 'running';
         publish();
         const result = await cutoverActivities(`http-check ${task.id}: ${check.method} attempt ${task.attempts}`).httpCheck({
+          task: task.id,
           url: check.url,
           method: check.method,
           expectStatus: check.expectStatus,
@@ -214,6 +217,9 @@ export function createTaskRunner(ctx: CutoverContext): TaskRunner | undefined {
       closedBecause ??= reason;
     },
     finished: () => status.tasks!.every((t) => FINISHED.includes(t.status)),
+    skipAll(reason) {
+      for (const task of status.tasks!) if (!FINISHED.includes(task.status)) Object.assign(task, { status: 'skipped', reason });
+    },
   };
 }
 
