@@ -18,6 +18,11 @@ COPY --from=build /app/dist/src ./dist/src
 COPY --from=build /app/dist/workflow-bundle.js ./dist/workflow-bundle.js
 COPY bin ./bin
 COPY plans ./plans
+# Debian's Chromium, as the tests use, for dashboard screenshots and PDF reports; the screenshots go to
+# CUTOVER_ARTIFACTS_DIR (mount a volume there to keep them with the cutover's records).
+RUN apt-get update && apt-get install -y --no-install-recommends chromium && rm -rf /var/lib/apt/lists/* \
+  && mkdir -p /var/lib/cutover/artifacts && chown node:node /var/lib/cutover/artifacts
+ENV CUTOVER_ARTIFACTS_DIR=/var/lib/cutover/artifacts
 USER node
 # Healthy while Temporal sees this container's worker polling the cutover queue (not merely a live process).
 HEALTHCHECK --interval=30s --timeout=15s --start-period=60s --retries=3 CMD ["node", "dist/src/worker/healthcheck.js"]

@@ -1,6 +1,7 @@
 #!/usr/bin/env node
 // Prepares a fresh checkout: npm dependencies and the two Temporal servers the project runs on, and with
-// --test-tools the programs the test suites drive (Chromium, openssl, docker-compose).
+// --test-tools the programs the test suites drive (Chromium, openssl, docker-compose, pdftoppm); with
+// --chromium only Chromium, for the demo's dashboard screenshot.
 // Node built-ins only, because this runs before `npm install` has put anything in node_modules.
 // Idempotent: a second run finds everything in place and returns in well under a second.
 import { spawnSync } from 'node:child_process';
@@ -123,6 +124,7 @@ export const TEST_TOOLS = {
     debianPackage: 'docker-compose',
     usedBy: 'the compose suite (validation only, no Docker engine)',
   },
+  pdftoppm: { envVar: 'PDFTOPPM_PATH', commands: ['pdftoppm'], debianPackage: 'poppler-utils', usedBy: 'the PDF report suite' },
 };
 
 function findTestTool(tool) {
@@ -198,6 +200,15 @@ function main() {
   log(`temporal CLI: ${manifest.cli.path ?? '(SDK download)'} [${manifest.cli.source}]`);
   log(`time-skipping test server: ${manifest.testServer.path ?? '(SDK download)'} [${manifest.testServer.source}]`);
   if (process.argv.includes('--test-tools')) writeIfChanged(testToolsPath, resolveTestTools());
+  else if (process.argv.includes('--chromium')) ensureChromium();
+}
+
+/** The demo's worker screenshots a dashboard with Chromium; without one it says so and the demo goes on. */
+function ensureChromium() {
+  const tool = TEST_TOOLS.chromium;
+  if (findTestTool(tool)) return;
+  const why = installDebianPackages([tool.debianPackage]);
+  if (!findTestTool(tool)) log(`no Chromium${why ? `: ${why}` : ''}; the demo's report will name its dashboards as not screenshotted`);
 }
 
 main();

@@ -270,6 +270,8 @@ export type CutoverErrorCode =
   | 'SIGNING_KEY_INVALID'
   | 'SIGNATURE_INVALID'
   | 'REPORT_INVALID'
+  /** `--format pdf` needs Chromium, and none is configured or on PATH. */
+  | 'REPORT_PDF_UNAVAILABLE'
   /** `cutover undo` found nothing it may undo: the cutover still runs, went live, or owes nothing. */
   | 'UNDO_REFUSED'
   /** An undo step failed past its retry budget and holds for Engineering. */

@@ -58,7 +58,7 @@ const STACK_TRACE = /\n\s+at .+[:(]\d+/;
 /** Sends any argument list, well-formed or not, the way a client other than the CLI could. */
 function sendUpdate(handle: Handle, kind: MessageKind, args: unknown[]): Promise<MessageReceipt> {
   const update = MESSAGES[kind].update as unknown as UpdateDefinition<MessageReceipt, [unknown]>;
-  return args.length ? handle.executeUpdate(update, { args: args as [unknown] }) : handle.executeUpdate(update.name) as Promise<MessageReceipt>;
+  return args.length ? handle.executeUpdate(update, { args: args as [unknown] }) : handle.executeUpdate<MessageReceipt, []>(update.name);
 }
 
 function sendSignal(handle: Handle, kind: MessageKind, args: unknown[]): Promise<void> {
@@ -94,7 +94,7 @@ const clipped = (text: string, max: number) => (text.length > max ? `${text.slic
  */
 function expectedRefusal(m: BadMessage, reason: string): Omit<RefusalRecord, 'at'> {
   const args = (m.args ?? {}) as Record<string, unknown>;
-  const text = (key: string) => (typeof args[key] === 'string' ? { [key]: clipped(args[key] as string, 200) } : {});
+  const text = (key: string) => (typeof args[key] === 'string' ? { [key]: clipped(args[key], 200) } : {});
   return { kind: m.kind, via: 'signal', reason: clipped(reason, 500), ...text('by'), ...text('stage'), ...text('item') };
 }
 

@@ -155,7 +155,7 @@ describe('launch checklist formatting', () => {
         rowOf('rotate-sandbox-keys'),
         '| Rotate sandbox keys<br>`rotate-sandbox-keys` | Engineering | attested | done | erin | 2026-11-30 10:15:00Z | rotated \\| old keys revoked, SEC-7 | - |',
       );
-      assert.match(rowOf('production-credentials'), /\| automated \| done \| - \| 2026-11-30 10:15:00Z \| \{"requestId":"req_cred_1","clientIdSuffix":"…a91f"\} \| - \|$/);
+      assert.match(rowOf('production-credentials'), /\| automated \| done \| - \| 2026-11-30 10:15:00Z \| request id: req_cred_1; client id suffix: …a91f \| - \|$/);
       // A URL someone gave as evidence reads as written but is not made a link.
       assert.match(rowOf('customer-messaging'), /https\\:\/\/wiki\.example\/cx\/payca-outage-messaging and a very long explanation/);
     });

@@ -638,6 +638,12 @@ describe('cutover CLI on the dev server', function () {
         // The example plan takes signed answers only: the demo's people answer through the room's development key.
         assert.match(markdown, /\| `go-live` \| 1 \| approved \| lara \| Programme lead \|.*\| room: lara at urn\\?:cutover\\?:demo\\?:scripted-people \|/);
         assert.doesNotMatch(markdown, /\| name only \|/);
+        // Beside it, the HTML report with the watch's charts and the simulator's dashboard as the worker saw it.
+        const html = await readFile(resolve(ROOT, report.replace(/\.md$/, '.html')), 'utf8');
+        assert.equal(html.match(/<figure class="chart"><svg /g)?.length, 4, 'four charts of the watch');
+        assert.match(html, /<polyline class="series" data-series="failed deliveries"/);
+        assert.match(html, /<img alt="PayCA simulator \(local stack\) at debrief" src="data:image\/png;base64,/);
+        assert.match(html, /PayCA launch overview, at the debrief, [^<]*: no screenshot: net::ERR_NAME_NOT_RESOLVED/);
         // 6 seeded cards, 2 dry-run cards (closed again) and the go-live smoke-test card (closed).
         assert.match(result.stdout, /production simulator: 9 card\(s\) issued, 3 closed, 1 top-up\(s\)/);
         assert.match(result.stdout, new RegExp(`Temporal UI: http://localhost:${flags[3]}/namespaces/default/workflows/cutover-acme-prepaid-uk-demo-`));

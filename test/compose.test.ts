@@ -281,6 +281,8 @@ describe('compose cluster', function () {
     assert.match(dockerfile, /^HEALTHCHECK .*CMD \["node", "dist\/src\/worker\/healthcheck.js"\]/m);
     assert.match(dockerfile, /COPY --from=build \/app\/dist\/workflow-bundle.js/);
     assert.match(dockerfile, /build-bundle\.js/);
+    assert.match(dockerfile, /apt-get install -y --no-install-recommends chromium/, "Debian's Chromium for dashboard screenshots and PDFs");
+    assert.match(dockerfile, /^ENV CUTOVER_ARTIFACTS_DIR=\/var\/lib\/cutover\/artifacts$/m);
   });
 
   describe('project services, run outside Docker', () => {

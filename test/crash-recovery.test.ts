@@ -308,7 +308,7 @@ function settle<T>(promise: Promise<T>): Promise<{ value?: T; error?: unknown }>
 
 async function valueOf<T>(settled: Promise<{ value?: T; error?: unknown }>): Promise<T> {
   const { value, error } = await settled;
-  if (error !== undefined) throw error;
+  if (error !== undefined) throw error as Error;
   return value as T;
 }
 
@@ -334,7 +334,7 @@ describe('cutover crash recovery on the dev server', function () {
       rehearsal[names[n] as RunName] = result.value;
     });
     const failed = started.find((result) => result.status === 'rejected');
-    if (failed) throw (failed as PromiseRejectedResult).reason;
+    if (failed) throw (failed).reason;
     for (const name of names) runs[name] = settle(drivers[name](rehearsal[name]));
   });
 

@@ -45,7 +45,7 @@ function payloadsIn(value: unknown, found: Payload[] = []): Payload[] {
     const record = value as Record<string, unknown>;
     // Patch markers are written by the SDK's core outside the payload codec and hold only the patch id.
     if (record.markerName === 'core_patch') return found;
-    if (record.metadata && typeof record.metadata === 'object' && 'data' in record) found.push(record as Payload);
+    if (record.metadata && typeof record.metadata === 'object' && 'data' in record) found.push(record);
     for (const [key, inner] of Object.entries(record)) {
       if (key !== 'searchAttributes') payloadsIn(inner, found);
     }
@@ -85,7 +85,7 @@ describe('encrypted payloads on the dev server', function () {
     await handle.executeUpdate(approveUpdate, { args: [{ stage: 'go-live', by: ENGINEER }] });
     await waitFor(query, (s) => s.phase === 'holding' && s.currentStage === 'debrief', 'the debrief');
     await handle.executeUpdate(decideUpdate, { args: [{ decision: 'roll-back', by: LEAD, reason: DECISION_REASON }] });
-    const result = (await handle.result()) as CutoverStatus;
+    const result = (await handle.result());
     assert.equal(result.phase, 'rolled-back');
 
     // What the server stores, read by a client that has no keys.

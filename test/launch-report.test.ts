@@ -944,7 +944,8 @@ describe('cutover status during the post-launch watch', () => {
 describe('cutover report: usage errors (exit 2)', function () {
   this.timeout(30_000);
   itRefusesUsage([
-    { args: ['report', 'some-id', '--format', 'html'], says: /--format "html" is not valid: must be one of md, json/ },
+    { args: ['report', 'some-id', '--format', 'docx'], says: /--format "docx" is not valid: must be one of md, json, html, pdf/ },
+    { args: ['report', 'some-id', '--format', 'pdf'], says: /--format pdf writes a file: give --out FILE.pdf/ },
     { args: ['report', 'some-id', '--format', 'json', '--out', join('no-such-dir', 'report.json')], says: /--out ".*report\.json" is not valid: directory .*no-such-dir does not exist/ },
     { args: ['report', 'some-id', '--checklist', '--format', 'json'], says: /--format json is not available with --checklist/ },
     { args: ['report'], says: /missing required argument 'id'/ },
@@ -1016,6 +1017,20 @@ describe('cutover report on the dev server', function () {
       report.incidentLog.map((i) => [i.kind, i.who]),
       [['refusal', 'erin']],
     );
+  });
+
+  it('writes the HTML report and its PDF print to files', async () => {
+    const html = join(world.dataDir, 'launch-report.html');
+    const wroteHtml = await cutover(['report', workflowId, '--format', 'html', '--out', html]);
+    assert.equal(wroteHtml.code, 0, wroteHtml.stderr);
+    assert.match(wroteHtml.stdout, new RegExp(`wrote launch report \\(HTML\\) of ${workflowId} to .*launch-report\\.html`));
+    const page = await readFile(html, 'utf8');
+    assert.match(page, /<section id="outcome" class="outcome running">/);
+    assert.match(page, /<section id="timeline"><h2>Timeline<\/h2>.*<figure class="lanes"><svg /s);
+    const pdf = join(world.dataDir, 'launch-report.pdf');
+    const wrotePdf = await cutover(['report', workflowId, '--format', 'pdf', '--out', pdf]);
+    assert.equal(wrotePdf.code, 0, wrotePdf.stderr);
+    assert.equal((await readFile(pdf)).subarray(0, 5).toString(), '%PDF-');
   });
 
   it('prints the Markdown report to stdout by default', async () => {

@@ -5,7 +5,7 @@
  */
 import assert from 'node:assert/strict';
 import { WorkflowUpdateFailedError, type WorkflowHandle } from '@temporalio/client';
-import { ApplicationFailure, type SignalDefinition, type UpdateDefinition } from '@temporalio/common';
+import { ApplicationFailure, type UpdateDefinition } from '@temporalio/common';
 import { MESSAGES, refusalReportSignal, type MessageKind, type MessageReceipt } from '../src/workflows/messages.js';
 import type { CutoverStatus } from '../src/workflows/cutover-state.js';
 import { useCliStack } from './helpers/cli-stack.js';
@@ -142,7 +142,7 @@ describe('every message strict and bounded', function () {
       assert.match(err.cause.message, m.refusal, `${m.kind} as an update`);
     }
     for (const m of OUT_OF_BOUNDS) {
-      await handle.signal(MESSAGES[m.kind].signal as unknown as SignalDefinition<[unknown]>, m.args);
+      await handle.signal(MESSAGES[m.kind].signal.name, m.args);
     }
     const status = await waitFor(workflowId, 'every signal refused', (s) => s.refusals.length >= OUT_OF_BOUNDS.length);
     assert.equal(status.refusals.length, OUT_OF_BOUNDS.length);

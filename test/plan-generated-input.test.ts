@@ -45,7 +45,7 @@ function assertRefused(bad: BadPlan, file = 'generated.yaml'): PlanInvalidError 
     refusal = err;
   }
   assert.ok(refusal !== undefined, `accepted a bad plan (${bad.what})`);
-  assert.ok(refusal instanceof PlanInvalidError, `${bad.what}: crashed with ${String(refusal)}`);
+  assert.ok(refusal instanceof PlanInvalidError, `${bad.what}: crashed with ${refusal instanceof Error ? refusal.message : JSON.stringify(refusal)}`);
   assert.equal(refusal.code, 'PLAN_INVALID');
   assert.ok(refusal.problems.length > 0, `${bad.what}: no problems listed`);
   assert.ok(refusal.message.startsWith(`${file} is not a valid cutover plan:\n`), refusal.message);

@@ -49,14 +49,16 @@ describe('setting up the programs the suites drive', function () {
       CHROMIUM_PATH: testToolPath('chromium'),
       OPENSSL_PATH: testToolPath('openssl'),
       DOCKER_COMPOSE_PATH: testToolPath('dockerCompose'),
+      PDFTOPPM_PATH: testToolPath('pdftoppm'),
     });
     assert.deepEqual(tools.chromium, { path: testToolPath('chromium'), source: 'CHROMIUM_PATH' });
     assert.deepEqual(tools.openssl, { path: testToolPath('openssl'), source: 'OPENSSL_PATH' });
     assert.deepEqual(tools.dockerCompose, { path: testToolPath('dockerCompose'), source: 'DOCKER_COMPOSE_PATH' });
+    assert.deepEqual(tools.pdftoppm, { path: testToolPath('pdftoppm'), source: 'PDFTOPPM_PATH' });
   });
 
   it('names a program it could not get, how to provide it and which suites wait for it, and still succeeds', async () => {
-    const { stderr, tools } = await setUp({ OPENSSL_PATH: testToolPath('openssl'), DOCKER_COMPOSE_PATH: testToolPath('dockerCompose') });
+    const { stderr, tools } = await setUp({ OPENSSL_PATH: testToolPath('openssl'), DOCKER_COMPOSE_PATH: testToolPath('dockerCompose'), PDFTOPPM_PATH: testToolPath('pdftoppm') });
     assert.equal(tools.chromium?.path, null);
     assert.match(tools.chromium?.reason ?? '', /chromium was not found and could not be installed: this machine has no apt-get/);
     assert.match(tools.chromium?.reason ?? '', /set CHROMIUM_PATH/);

@@ -33,7 +33,7 @@ async function recordedStatuses(): Promise<{ file: string; status: CutoverStatus
     const collect = (value: unknown): void => {
       if (typeof value !== 'object' || value === null) return;
       const record = value as Record<string, unknown>;
-      if (typeof record.data === 'string' && typeof record.metadata === 'object') payloads.push(record as (typeof payloads)[number]);
+      if (typeof record.data === 'string' && typeof record.metadata === 'object') payloads.push(record);
       else for (const child of Object.values(record)) collect(child);
     };
     collect(history.events);
@@ -61,7 +61,7 @@ function stage(id: StageState['id'], evidence: object, change: Partial<StageStat
     approvals: [],
     ...change,
     evidence,
-  } as StageState;
+  };
 }
 
 function status(stages: StageState[], checklist: ChecklistItemState[] = []): CutoverStatus {

@@ -19,7 +19,7 @@ const example = () => parse(readFileSync(EXAMPLE, 'utf8')) as Record<string, unk
 function issuesOf(tasks: unknown[]): { path: string; message: string }[] {
   const result = CutoverPlanFile.safeParse({ ...example(), tasks });
   assert.equal(result.success, false, 'the plan is refused');
-  return result.error!.issues.map((issue) => ({ path: issue.path.join('.'), message: issue.message }));
+  return result.error.issues.map((issue) => ({ path: issue.path.join('.'), message: issue.message }));
 }
 
 const manual = (id: string, extra: Record<string, unknown> = {}) => ({ id, title: id, owner: 'ops', kind: 'manual', estimate: '30m', ...extra });

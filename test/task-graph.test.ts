@@ -218,7 +218,7 @@ describe('the task graph on the time-skipping server', function () {
 
     assert.match(await refusalOf(answer(handle, { task: 'flaky', action: 'retry', by: 'tomas' })), /flaky is Engineering \(erin, eli\)'s to retry/);
     await advanceUntil(handle, () => told('task flaky has waited').length > 0, 'the hold to escalate');
-    assert.ok((await harness.env.currentTimeMs()) >= Date.parse(flaky.hold!.since) + 2 * HOUR, 'it escalated after the approval timeout');
+    assert.ok((await harness.env.currentTimeMs()) >= Date.parse(flaky.hold.since) + 2 * HOUR, 'it escalated after the approval timeout');
     const escalated = told('task flaky has waited 120 min (plan time) for Engineering (erin, eli)');
     assert.equal(escalated.length, 1, notifications.join('\n'));
     assert.match(escalated[0]!, /\(to: lara, erin, eli\)/);

@@ -5,6 +5,7 @@
  */
 import type { Client } from '@temporalio/client';
 import { createConfigDiffActivities } from './config-diff.js';
+import { createDashboardShotActivities, type DashboardShotDeps } from './dashboard-shots.js';
 import { createFundingCheckActivities } from './funding-check.js';
 import { createHttpCheckActivities } from './http-check.js';
 import { createManualAuthorizationActivities } from './manual-authorization.js';
@@ -59,12 +60,14 @@ export function createCutoverActivities(deps: {
   caCertificates?: string[];
   /** The PayCA credentials the worker holds, for the CI/CD check to tell whether a pipeline's secret is the right one. */
   workerCredentials?: WorkerCredentials;
+  dashboardShots?: DashboardShotDeps;
 }) {
   return {
     ...createSandboxJobActivities({ temporal: deps.temporal, fetch: deps.fetch }),
     ...createNotifyActivities(deps.notify),
     ...createCicdEnvActivities({ workerCredentials: deps.workerCredentials }),
     ...createWebhookTlsActivities({ caCertificates: deps.caCertificates }),
+    ...createDashboardShotActivities(deps.dashboardShots),
     ...createHttpCheckActivities(),
   };
 }

@@ -2,8 +2,10 @@
 import { Command } from 'commander';
 import { abortCommand } from './commands/abort.js';
 import { approveCommand } from './commands/approve.js';
+import { calendarCommand } from './commands/calendar.js';
 import { checklistCommand } from './commands/checklist.js';
 import { codecServerCommand } from './commands/codec-server.js';
+import { compareCommand } from './commands/compare.js';
 import { completeCommand } from './commands/complete.js';
 import { taskCommand } from './commands/task.js';
 import { compensationCommand } from './commands/compensation.js';
@@ -50,6 +52,8 @@ const COMMANDS = [
   incidentCommand,
   watchCommand,
   reportCommand,
+  compareCommand,
+  calendarCommand,
   verifyCommand,
   keygenCommand,
   workerCommand,

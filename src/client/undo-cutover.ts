@@ -10,6 +10,7 @@ import type { Compensation, CutoverStatus, UndoInput, UndoStatus } from '../work
 import type { CutoverPlan } from '../plan/schema.js';
 import { cutoverNotFound, translateTemporalError } from '../operations/temporal-errors.js';
 import { markdownInline } from '../workflows/markdown-text.js';
+import { hasRolledForward } from '../workflows/rolled-forward.js';
 
 /** A run the cutover ended by itself has run its own compensations (or held for them). */
 const ENDED_BY_ITSELF = new Set(['COMPLETED', 'RUNNING', 'CONTINUED_AS_NEW']);
@@ -95,7 +96,7 @@ export async function undoCutover(client: Client, workflowId: string, requestedB
     owing.push(await readRun(client, workflowId, run.runId, run.executionStatus));
   }
   const newest = owing[owing.length - 1];
-  const live = owing.find((run) => run.status.watch !== undefined);
+  const live = owing.find((run) => hasRolledForward(run.status));
   if (live) {
     throw new CutoverError(
       'UNDO_REFUSED',

@@ -46,6 +46,7 @@ export function pointPlanAt(plan: CutoverPlan, stack: StackAddresses): CutoverPl
     payca: { production: { baseUrl: stack.production }, sandbox: { baseUrl: stack.sandbox } },
     webhook: { ...plan.webhook, url: move(plan.webhook.url) },
     sandboxJobs: plan.sandboxJobs.map(moveJob),
+    postLaunch: { ...plan.postLaunch, dashboards: plan.postLaunch.dashboards.map((d) => ({ ...d, url: move(d.url) })) },
     notifications: {
       ...plan.notifications,
       ...(plan.notifications.webhookUrl !== undefined && { webhookUrl: move(plan.notifications.webhookUrl) }),

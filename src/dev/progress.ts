@@ -143,7 +143,7 @@ function checkDetail(item: ChecklistItemState): string | undefined {
   switch (read.kind) {
     case 'check':
       // Each variant pairs a check with its own evidence, which TypeScript cannot follow through the union.
-      return (CHECK_DETAIL[read.check] as (evidence: object) => string | undefined)(read.evidence);
+      return (CHECK_DETAIL[read.check])(read.evidence);
     case 'watch':
       return read.evidence.watch === undefined && read.evidence.reads === undefined ? undefined : watchItemDetail(read.evidence);
     case 'fee-reconciliation':

@@ -3,6 +3,7 @@
  * simulators and the webhook receiver (in-process), the sandbox automation schedule, and optionally
  * the cutover worker. `cutover dev`, `cutover demo` and the CLI tests all start it through here.
  */
+import { join } from 'node:path';
 import { Client, Connection } from '@temporalio/client';
 import type { PayloadCodec } from '@temporalio/common';
 import { NativeConnection } from '@temporalio/worker';
@@ -51,11 +52,15 @@ export interface DevStackOptions {
   temporalDynamicConfig?: Record<string, string | number | boolean>;
   /** Start the cutover room beside the Temporal UI, with the development identity provider for these people. */
   room?: LocalRoomOptions;
+  /** Where the worker writes dashboard screenshots; default `artifacts/` in the data directory. */
+  artifactsDir?: string;
 }
 
 export interface DevStack {
   /** Where the Temporal server keeps its data; the demo also keeps its working files here. */
   dataDir: string;
+  /** Where the stack's worker writes dashboard screenshots, for the report to embed. */
+  artifactsDir: string;
   temporal: TemporalDevServer;
   /** A client on the stack's Temporal; closed by `close()`. */
   client: Client;
@@ -90,6 +95,8 @@ export async function startDevStack(options: DevStackOptions = {}): Promise<DevS
   const closers: Closer[] = [];
   try {
     const host = settings.host;
+    // The process environment first, so `cutover dev` writes where a separately run `cutover report` reads.
+    const artifactsDir = options.artifactsDir ?? (process.env.CUTOVER_ARTIFACTS_DIR || join(settings.dataDir, 'artifacts'));
     const ports = {
       temporal: await claimPort(host, settings.temporalPort, '--temporal-port'),
       ui: await claimPort(host, settings.uiPort, '--ui-port'),
@@ -154,6 +161,7 @@ export async function startDevStack(options: DevStackOptions = {}): Promise<DevS
         identity: `cutover-dev@${process.pid}`,
         paycaCredentials: { production: productionCredentials.credentials, sandbox: sandboxCredentials.credentials },
         payloadCodecs: options.payloadCodecs,
+        artifactsDir,
       });
       const running = workers.run().catch((err: unknown) => {
         log(`the cutover worker stopped: ${err instanceof Error ? err.message : String(err)}`);
@@ -184,6 +192,7 @@ export async function startDevStack(options: DevStackOptions = {}): Promise<DevS
     let closing: Promise<void> | undefined;
     return {
       dataDir: settings.dataDir,
+      artifactsDir,
       temporal,
       client,
       production,

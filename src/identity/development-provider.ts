@@ -90,7 +90,8 @@ export async function startDevelopmentProvider(options: DevelopmentProviderOptio
 
   const { Provider } = await import('oidc-provider');
 
-  let handler: ((req: IncomingMessage, res: ServerResponse) => void) | undefined;
+  // Set once the provider is built; until then the server answers 503.
+  let handler: ((req: IncomingMessage, res: ServerResponse) => void) | undefined = undefined;
   const server = createServer((req, res) => {
     if (handler) handler(req, res);
     else res.writeHead(503).end();
@@ -111,7 +112,7 @@ export async function startDevelopmentProvider(options: DevelopmentProviderOptio
       response_types: ['code'],
       token_endpoint_auth_method: 'client_secret_basic',
     })),
-    jwks: { keys: [signingKey as Record<string, unknown>] },
+    jwks: { keys: [signingKey] },
     cookies: { keys: [randomBytes(32).toString('base64url')] },
     claims: { openid: ['sub'], email: ['email', 'email_verified'], profile: ['name'] },
     // The ID token carries email and name: a client signing someone in needs no userinfo call.
@@ -220,6 +221,6 @@ export async function startDevelopmentProvider(options: DevelopmentProviderOptio
   log(`${DEVELOPMENT_PROVIDER_BANNER}: ${issuer}, accounts ${[...accounts.keys()].join(', ')}, clients ${[...clients.keys()].join(', ')}`);
   return {
     issuer,
-    close: listening.close,
+    close: () => listening.close(),
   };
 }

@@ -57,6 +57,7 @@ export function cutoverDetails(request: StartCutoverRequest): string {
       ? [`**Go-live had passed at start:** confirmed by ${markdownInline(request.goLivePassedConfirmedBy)} with --go-live-passed`]
       : []),
     ...(request.newRun ? ['**New run:** started with --new-run under an id used before'] : []),
+    ...(request.plan.rehearsalOf ? [`**Follows rehearsal:** ${markdownInline(request.plan.rehearsalOf)}`] : []),
     '',
     '**Approvers**',
     ...approverLines,

@@ -210,7 +210,7 @@ const STAGE_READERS: { [S in StageId]: Reader<StageOnRecord<S>> } = {
   debrief: lenient<StageOnRecord<'debrief'>>({ ...onEveryStage }),
   'fee-reconciliation': lenient<StageOnRecord<'fee-reconciliation'>>({
     ...onEveryStage,
-    feeReconciliation: feeReconciliation as Reader<FeeReconciliationResult>,
+    feeReconciliation: feeReconciliation,
   }),
 };
 
@@ -220,7 +220,7 @@ export type StageEvidenceRead<S extends StageId> = Recorded<StageOnRecord<S>>;
 /** The evidence of a stage of this status, decoded; `{}` when it kept none or something that is not an object. */
 export function stageEvidence<S extends StageId>(stage: StageState<S> | undefined): StageEvidenceRead<S> {
   if (!stage) return {} as StageEvidenceRead<S>;
-  const reader = STAGE_READERS[stage.id as S] as Reader<StageOnRecord<S>> | undefined;
+  const reader = STAGE_READERS[stage.id] as Reader<StageOnRecord<S>> | undefined;
   // A newer worker's stage this reader does not know: nothing of it is read.
   const read = reader?.safeParse(stage.evidence);
   return (read?.success ? read.data : {}) as StageEvidenceRead<S>;
@@ -334,7 +334,7 @@ export function itemEvidence(item: ChecklistItemState): ItemEvidenceRead {
   if (item.id === FEE_RECONCILIATION_ITEM_ID) return { kind: 'fee-reconciliation', evidence: read(feeReconciliation, value) };
   const check = CHECK_OF_ITEM.get(item.id);
   if (!check) return { kind: 'unknown' };
-  return { kind: 'check', check, evidence: read(CHECK_READERS[check] as Reader<object>, value) } as ItemEvidenceRead;
+  return { kind: 'check', check, evidence: read(CHECK_READERS[check] as Reader<object>, value) };
 }
 
 /** An automated check's evidence as recorded, by check name. */

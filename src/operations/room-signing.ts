@@ -53,5 +53,5 @@ export function signMessageAsRoom<M extends RoomMessage>(
     ...shownFor(status, message),
     signedAt: now.toISOString(),
   });
-  return { ...message, args: { ...args, roomStatement } } as M & { args: { roomStatement: RoomStatement } };
+  return { ...message, args: { ...args, roomStatement } };
 }

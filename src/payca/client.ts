@@ -192,7 +192,7 @@ export class PaycaClient {
   /** Cards PayCA issued under one external reference: how a caller finds a card whose issue answer it lost. */
   async findCards(externalRef: string, options?: PaycaCallOptions): Promise<PaycaResult<CardList>> {
     const query = new URLSearchParams({ externalRef: nonEmpty('external reference', externalRef) });
-    return this.#call({ method: 'GET', path: `/v1/cards?${query}`, schema: CardList }, options);
+    return this.#call({ method: 'GET', path: `/v1/cards?${query.toString()}`, schema: CardList }, options);
   }
 
   /** One authorization by id, e.g. the real low-risk authorization an approver ran by hand at go-live. */
@@ -229,7 +229,7 @@ export class PaycaClient {
 
   async listLedger(cardId: string, options?: PaycaCallOptions): Promise<PaycaResult<LedgerList>> {
     const query = new URLSearchParams({ cardId: nonEmpty('card id', cardId) });
-    return this.#call({ method: 'GET', path: `/v1/ledger?${query}`, schema: LedgerList }, options);
+    return this.#call({ method: 'GET', path: `/v1/ledger?${query.toString()}`, schema: LedgerList }, options);
   }
 
   /** The answer holds the signing secret, returned only this once: keep it out of logs and history. */
@@ -304,7 +304,7 @@ export class PaycaClient {
 
   async getMetrics(fromIso: string, toIso: string, options?: PaycaCallOptions): Promise<PaycaResult<Metrics>> {
     const query = new URLSearchParams({ from: nonEmpty('from', fromIso), to: nonEmpty('to', toIso) });
-    return this.#call({ method: 'GET', path: `/v1/reports/metrics?${query}`, schema: Metrics }, options);
+    return this.#call({ method: 'GET', path: `/v1/reports/metrics?${query.toString()}`, schema: Metrics }, options);
   }
 
   /** `date` is the statement day as `yyyy-mm-dd`. */

@@ -20,7 +20,7 @@ function keyPathAt(doc: Document, offset: number): string | undefined {
       const path: PropertyKey[] = [];
       ancestors.forEach((node, i) => {
         if (isPair(node) && isScalar(node.key)) path.push(String(node.key.value));
-        if (isSeq(node)) path.push(node.items.indexOf(ancestors[i + 1] as (typeof node.items)[number]));
+        if (isSeq(node)) path.push(node.items.indexOf(ancestors[i + 1]));
       });
       found = formatPath([...path, String(key.value)]);
       return visit.BREAK;

@@ -5,7 +5,9 @@
 import type { ExpectedBin } from '../runbook/bins.js';
 import { RUNBOOK_ITEMS, type ReadinessItemDefinition } from '../runbook/readiness-items.js';
 import { STAGE_DEFAULTS, STAGE_IDS, type Role, type StageId } from '../runbook/stages.js';
+import type { NoticeRoutingPlan } from './notice-routes.js';
 import type { PersonIdentity } from './people.js';
+import type { DebriefPlan } from './debrief-plan.js';
 import type { CutoverPlanFile } from './schema.js';
 import { normaliseTasks, type TaskPlan } from './tasks.js';
 
@@ -20,12 +22,18 @@ export interface StagePlan {
   gate: Role[];
   approvalTimeoutMs: number;
   escalateTo: string[];
+  /** Absent when the plan gives no estimate. */
+  estimateMs?: number;
 }
 
 /** The normalised plan the workflow runs. Plain JSON, so it travels as workflow input. */
 export interface CutoverPlan {
   programme: string;
   goLive?: string;
+  /** Optional so cutovers started before plans named a zone keep running: UTC then. */
+  timeZone?: string;
+  /** The workflow id of the rehearsal this cutover follows. */
+  rehearsalOf?: string;
   approvers: Partial<Record<Role, string[]>>;
   payca: { sandbox: { baseUrl: string }; production: { baseUrl: string }; allowInsecureHosts?: string[] };
   funding: { minimums: Record<string, number> };
@@ -41,7 +49,7 @@ export interface CutoverPlan {
     authorization?: { maxAmount: number; maxAgeMs: number };
   };
   /** The budgets are absent in cutovers started before notices were best effort. */
-  notifications: { webhookUrl?: string; monitoringRoom: string; retryBudgetMs?: number; attemptTimeoutMs?: number };
+  notifications: { webhookUrl?: string; monitoringRoom: string; retryBudgetMs?: number; attemptTimeoutMs?: number } & NoticeRoutingPlan;
   paycaRetryBudgetMs: number;
   /** Optional so cutovers started before compensations held keep running. */
   compensationRetryBudgetMs?: number;
@@ -54,6 +62,8 @@ export interface CutoverPlan {
   };
   stages: StagePlan[];
   postLaunch: PostLaunchPlan;
+  /** Optional so cutovers started before the debrief judged rules keep running. */
+  debrief?: DebriefPlan;
   /** Optional so cutovers started before signed answers existed keep running. */
   signing?: { publicKeys: Record<string, string>; required: boolean };
   /** Optional so cutovers started before the room's statements existed keep running. */
@@ -68,7 +78,8 @@ export interface CutoverPlan {
 }
 
 export interface PostLaunchPlan {
-  watch: { windowMs: number; intervalMs: number; summaryEveryMs: number; segmentMs: number };
+  /** `fromGoLive` is absent in plans whose watch starts at roll-forward and in cutovers started before it could start at T. */
+  watch: { windowMs: number; intervalMs: number; summaryEveryMs: number; segmentMs: number; fromGoLive?: boolean };
   alerts: {
     webhookFailureRate: number;
     lowBalance: Record<string, number>;
@@ -86,6 +97,8 @@ export function normalisePlan(file: CutoverPlanFile): CutoverPlan {
   return {
     programme: file.programme,
     goLive: file.goLive,
+    timeZone: file.timeZone,
+    ...(file.rehearsalOf !== undefined && { rehearsalOf: file.rehearsalOf }),
     approvers: file.approvers,
     payca: {
       sandbox: file.payca.sandbox,
@@ -105,6 +118,10 @@ export function normalisePlan(file: CutoverPlanFile): CutoverPlan {
       monitoringRoom: file.notifications.monitoringRoom,
       retryBudgetMs: file.notifications.retryBudget,
       attemptTimeoutMs: file.notifications.attemptTimeout,
+      ...(file.notifications.channels && { channels: file.notifications.channels }),
+      ...(file.notifications.routes && { routes: file.notifications.routes }),
+      ...(file.notifications.templates && { templates: file.notifications.templates }),
+      ...(file.notifications.rehearsal !== undefined && { rehearsal: file.notifications.rehearsal }),
     },
     paycaRetryBudgetMs: file.paycaRetryBudget,
     compensationRetryBudgetMs: file.compensationRetryBudget,
@@ -136,6 +153,7 @@ export function normalisePlan(file: CutoverPlanFile): CutoverPlan {
         gate: override.gate ?? defaults.gate,
         approvalTimeoutMs: override.approvalTimeout ?? file.approvalTimeout,
         escalateTo: override.escalateTo ?? [],
+        ...(override.estimate !== undefined && { estimateMs: override.estimate }),
       };
     }),
     postLaunch: {
@@ -144,6 +162,7 @@ export function normalisePlan(file: CutoverPlanFile): CutoverPlan {
         intervalMs: file.postLaunch.watch.interval,
         summaryEveryMs: file.postLaunch.watch.summaryEvery,
         segmentMs: file.postLaunch.watch.segment,
+        ...(file.postLaunch.watch.from === 'go-live' && { fromGoLive: true }),
       },
       alerts: {
         webhookFailureRate: file.postLaunch.alerts.webhookFailureRate,
@@ -158,6 +177,7 @@ export function normalisePlan(file: CutoverPlanFile): CutoverPlan {
       remindBeforeMs: file.postLaunch.remindBefore,
       dashboards: file.postLaunch.dashboards,
     },
+    ...(file.debrief && { debrief: file.debrief }),
     ...(file.signing && { signing: file.signing }),
     ...(file.identity && { identity: file.identity }),
     separationOfDuties: file.separationOfDuties,

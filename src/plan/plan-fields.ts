@@ -99,6 +99,9 @@ export const StageOverride = z.strictObject({
   gate: z.array(RoleName).optional().describe("The roles that must approve before the stage counts as done; the runbook's gate when left out."),
   approvalTimeout: PositiveDuration.optional().describe('How long the gate waits before it escalates; approvalTimeout when left out.'),
   escalateTo: z.array(z.string().min(1)).optional().describe('Who is told when the gate times out, besides the owner.'),
+  estimate: PositiveDuration.optional().describe(
+    'How long the stage is expected to take, start to pass, gate included; calendars and `cutover compare` use it, `cutover plan calibrate` writes it.',
+  ),
 });
 
 const ItemId = z.string().regex(/^[a-z0-9][a-z0-9-]*$/, 'an item id is lower-case words joined by dashes, e.g. legal-sign-off');
@@ -175,14 +178,18 @@ export const PostLaunch = z
   .strictObject({
     watch: z
       .strictObject({
-        window: PositiveDuration.default(48 * HOUR_MS).describe("The watch runs from the roll-forward decision until T plus this window (the runbook's first 48 h)."),
+        window: PositiveDuration.default(48 * HOUR_MS).describe("The watch runs from its start (see from) until T plus this window (the runbook's first 48 h)."),
+        from: z
+          .enum(['roll-forward', 'go-live'])
+          .default('roll-forward')
+          .describe('When the watch starts: at the roll-forward decision, or once the go-live smoke tests pass, so the debrief has figures from T.'),
         interval: PositiveDuration.default(5 * 60_000).describe("How often PayCA's metrics are read and the alert rules evaluated."),
         summaryEvery: PositiveDuration.default(HOUR_MS).describe('How often a summary goes to Analytics; a whole number of intervals.'),
         segment: PositiveDuration.default(6 * HOUR_MS).describe(
           "Plan time per workflow run before it continues as new, keeping each run's history short; a whole number of summary periods, at most 500 intervals.",
         ),
       })
-      .default({ window: 48 * HOUR_MS, interval: 5 * 60_000, summaryEvery: HOUR_MS, segment: 6 * HOUR_MS })
+      .default({ window: 48 * HOUR_MS, from: 'roll-forward', interval: 5 * 60_000, summaryEvery: HOUR_MS, segment: 6 * HOUR_MS })
       .describe('The post-launch watch: how long, how often PayCA is read, summaries.'),
     alerts: z
       .strictObject({

@@ -106,7 +106,7 @@ function typeOf(schema: JsonSchema): string {
 
 function variantOf(schema: JsonSchema): string {
   const kind = schema.properties?.kind?.const;
-  return kind === undefined ? typeOf(schema) : `object with kind \`${String(kind)}\``;
+  return kind === undefined ? typeOf(schema) : `object with kind \`${typeof kind === 'string' ? kind : JSON.stringify(kind)}\``;
 }
 
 function shape(schema: JsonSchema): string {
@@ -149,7 +149,7 @@ function rowsOf(schema: JsonSchema, path: string, required: boolean, rows: Row[]
   if (schema.items && isStructured(schema.items)) rowsOf(schema.items, `${path}[]`, true, rows, false);
   for (const variant of schema.oneOf ?? []) {
     const kind = variant.properties?.kind?.const;
-    const label = kind === undefined ? path : `${path}(kind: ${String(kind)})`;
+    const label = kind === undefined ? path : `${path}(kind: ${typeof kind === 'string' ? kind : JSON.stringify(kind)})`;
     for (const [key, child] of Object.entries(variant.properties ?? {})) {
       if (key !== 'kind') rowsOf(child, `${label}.${key}`, variant.required?.includes(key) ?? false, rows);
     }

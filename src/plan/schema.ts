@@ -8,7 +8,10 @@ import { z } from 'zod';
 import { DEFAULT_AUTHORIZATION_LIMITS } from './authorization-limits.js';
 import { DEFAULT_NOTIFY_ATTEMPT_TIMEOUT_MS, DEFAULT_NOTIFY_RETRY_BUDGET_MS, NOTIFY_URL_VARIABLE, notifyUrlSecret } from './notifications.js';
 import { gateStaffingProblems } from './gate-staffing.js';
+import { Debrief } from './debrief-plan.js';
+import { MilestoneTemplates, NoticeChannels, NoticeRoutes, Rehearsal, noticeRoutingProblems } from './notice-channels.js';
 import { PersonIdentity, peopleProblems } from './people.js';
+import { CutoverId, TimeZone } from './time-zone.js';
 import { Currency } from '../runbook/bins.js';
 import { RUNBOOK_ITEMS } from '../runbook/readiness-items.js';
 import { STAGE_DEFAULTS, STAGE_IDS, type Role, type StageId } from '../runbook/stages.js';
@@ -43,6 +46,10 @@ export const CutoverPlanFile = z
       .datetime({ offset: true, error: 'must be an ISO 8601 time with zone, e.g. 2026-12-01T09:00:00Z' })
       .optional()
       .describe('Go-live (T), an ISO 8601 time with zone; `cutover start --go-live` gives it when left out.'),
+    timeZone: TimeZone.default('UTC').describe("The IANA time zone in which calendars and the CLI show planned times, e.g. Europe/London."),
+    rehearsalOf: CutoverId.optional().describe(
+      'The workflow id of the rehearsal this cutover follows, compared with it in the launch report; `cutover start --rehearsal-of` gives it too.',
+    ),
     approvers: z
       .partialRecord(RoleName, z.array(PersonId).min(1, 'list at least one person'))
       .refine((a) => !!a.lead?.length, { message: 'the plan needs a programme lead (approvers.lead)' })
@@ -117,6 +124,10 @@ export const CutoverPlanFile = z
           'How long one notice keeps retrying (wall time) before it is recorded as not delivered.',
         ),
         attemptTimeout: PositiveDuration.default(DEFAULT_NOTIFY_ATTEMPT_TIMEOUT_MS).describe('How long one POST to the webhook may take.'),
+        channels: NoticeChannels.optional(),
+        routes: NoticeRoutes.optional(),
+        templates: MilestoneTemplates.optional(),
+        rehearsal: Rehearsal.optional(),
       })
       .default({
         monitoringRoom: '#payca-launch',
@@ -142,6 +153,7 @@ export const CutoverPlanFile = z
       .default({})
       .describe("Changes to the runbook's timeline stages, by stage id."),
     postLaunch: PostLaunch.default(PostLaunch.parse({})).describe('After roll-forward (runbook section 9): the watch, its alerts, the fee reconciliation, reminders.'),
+    debrief: Debrief.optional().describe('What the T+2h debrief judges on the figures from T, and whether a failed critical rule rolls back on its own.'),
     tasks: z
       .array(TaskFile.describe('One task of the cutover graph.'))
       .max(200, 'at most 200 tasks: status, the current details and the history carry every one')
@@ -159,6 +171,7 @@ export const CutoverPlanFile = z
   .superRefine((plan, ctx) => {
     for (const problem of peopleProblems(plan.people, plan.approvers)) ctx.addIssue({ code: 'custom', ...problem });
     for (const problem of insecureTransportProblems(plan)) ctx.addIssue({ code: 'custom', ...problem });
+    for (const problem of noticeRoutingProblems(plan.notifications, plan.people, plan.stages)) ctx.addIssue({ code: 'custom', ...problem });
     const secret = plan.notifications.webhookUrl === undefined ? undefined : notifyUrlSecret(plan.notifications.webhookUrl);
     if (secret) {
       ctx.addIssue({

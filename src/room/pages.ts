@@ -6,10 +6,12 @@
 import { evidenceDigest, itemEvidenceDigest, shortHex } from '../signing/approval-statement.js';
 import { ROLE_TITLES } from '../runbook/stages.js';
 import type { ChecklistItemState, StageState } from '../workflows/cutover-state.js';
+import { seedingProgressLines, seedingProgressText } from '../workflows/seeding-progress.js';
 import type { CutoverView } from './cutovers.js';
 import { Html, html } from './html.js';
 import { awaitedNames, timelinePicture, watchCharts } from './pictures.js';
 import { isLead, ownsItem } from './viewer.js';
+import { debriefSection } from './debrief-section.js';
 
 /** Stands in for the form token while a section is compared, so a fresh token alone never counts as a change. */
 export const TOKEN_PLACEHOLDER = '\u0000csrf\u0000';
@@ -145,7 +147,9 @@ ${field(`waive-${id}`, 'Reason to waive', html`<input id="waive-${id}" name="rea
 function itemRow(view: CutoverView, item: ChecklistItemState, withActions: boolean): Html {
   const by = item.completedBy ?? item.waivedBy;
   return html`<tr class="item item-${item.status}${ownsItem(item, view.viewer) ? ' mine' : ''}"><th scope="row">${item.title}<br><span class="id">${item.id}</span></th>
-<td>${ROLE_TITLES[item.owner]} (${(view.plan.approvers[item.owner] ?? []).join(', ')})</td><td><span class="status">${item.status}</span>${by ? html` by ${by}` : ''}</td>
+<td>${ROLE_TITLES[item.owner]} (${(view.plan.approvers[item.owner] ?? []).join(', ')})</td><td><span class="status">${item.status}</span>${by ? html` by ${by}` : ''}${
+  item.status === 'checking' && item.progress ? html`<br><span class="progress">${seedingProgressText(item.progress)}</span>` : ''
+}</td>
 <td>${item.evidence !== undefined ? evidenceBlock(item.evidence, withActions ? undefined : `evidence-of-${item.id}`) : ''}${item.reason ? html`<p>${item.reason}</p>` : ''}${item.problems.length ? html`<ul class="problems">${item.problems.map((p) => html`<li>${p}</li>`)}</ul>` : ''}
 ${withActions ? html`<p class="digest">Evidence digest <code>${shortHex(itemEvidenceDigest(item))}</code></p>${itemActions(view, item)}` : ''}</td></tr>`;
 }
@@ -160,6 +164,7 @@ function summarySection(view: CutoverView, context: PageContext): Html {
   const ui = context.temporalUiUrl && context.namespace ? `${context.temporalUiUrl.replace(/\/+$/, '')}/namespaces/${encodeURIComponent(context.namespace)}/workflows/${encodeURIComponent(view.workflowId)}` : undefined;
   return html`<h1>${status.programme}</h1>
 <p class="facts"><span class="phase phase-${status.phase}">${status.phase}</span> ${status.currentStage ? html`at <strong>${status.currentStage}</strong>` : ''} · go-live ${status.goLive} · ${executionStatus.toLowerCase()} · you are ${view.viewer.name} (${view.viewer.roles.map((r) => ROLE_TITLES[r]).join(', ') || 'no role'})</p>
+${seedingProgressLines(status.checklist).map((p) => html`<p class="progress">${p.id}: ${p.text}</p>`)}
 <p class="links">${ui ? html`<a href="${ui}">Open in the Temporal UI</a>` : ''}${context.hasReport ? html` · <a href="/cutovers/${encodeURIComponent(view.workflowId)}/report">Launch report</a>` : ''}</p>`;
 }
 
@@ -223,7 +228,7 @@ ${field('incident-summary', 'What happened', html`<textarea id="incident-summary
 
 function watchSection(view: CutoverView): Html {
   const watch = view.reading.status.watch;
-  if (!watch) return html`<h2>Post-launch watch</h2><p>The watch starts when the lead rolls forward.</p>`;
+  if (!watch) return html`<h2>Post-launch watch</h2><p>The watch starts when the lead rolls forward, or at go-live when the plan says so.</p>`;
   const action = `/cutovers/${encodeURIComponent(view.workflowId)}/answers`;
   return html`<h2>Post-launch watch</h2><p>${watch.status}, ends ${watch.endsPlanAt} on the plan's clock; ${watch.reads} reads.</p>
 ${watchCharts(watch.summaries)}
@@ -246,6 +251,7 @@ export function cutoverSections(view: CutoverView, context: PageContext): Record
     timeline: stagesSection(view),
     checklist: checklistSection(view),
     events: eventsSection(view),
+    debrief: debriefSection(view),
     watch: watchSection(view),
   };
 }

@@ -55,6 +55,8 @@ export function registerRoomRoutes(app: FastifyInstance, options: RouteOptions):
     namespace: options.namespace,
     hasReport: options.launchReport !== undefined,
   });
+  // The plugin's check refuses a form without the token its page was given; bound so `this` stays the app.
+  const checkCsrf = app.csrfProtection.bind(app);
   const loginUrl = (request: FastifyRequest) => `/login?return=${encodeURIComponent(new URL(request.url, options.baseUrl()).href)}`;
 
   /** A session or nothing: pages send the browser to sign in, endpoints answer 401. */
@@ -80,7 +82,7 @@ export function registerRoomRoutes(app: FastifyInstance, options: RouteOptions):
 
   app.get('/signed-out', async (_request, reply) => page(reply, 200, layout('Signed out', signedOutPage(), {})));
 
-  app.post('/sign-out', { onRequest: requireSession('endpoint'), preHandler: app.csrfProtection }, async (request, reply) => {
+  app.post('/sign-out', { onRequest: requireSession('endpoint'), preHandler: checkCsrf }, async (request, reply) => {
     request.session.delete();
     return reply.header('cache-control', 'no-store').redirect('/signed-out', 303);
   });
@@ -124,7 +126,7 @@ export function registerRoomRoutes(app: FastifyInstance, options: RouteOptions):
 
   app.post<{ Params: { id: string }; Body: Record<string, unknown> }>(
     '/cutovers/:id/answers',
-    { onRequest: requireSession('endpoint'), preHandler: app.csrfProtection },
+    { onRequest: requireSession('endpoint'), preHandler: checkCsrf },
     async (request, reply) => {
       const signed = person(request) as SignedInPerson;
       const view = await cutoverFor(client, request.params.id, signed);

@@ -227,7 +227,7 @@ export function forecast(nodes: readonly ForecastInput[], nowMs: number, gateId 
     }
     const ran = node.startedAt === undefined ? 0 : (node.finishedAt ?? nowMs) - node.startedAt;
     result[id] = { expectedStart, expectedFinish, late: false, overrunMs: Math.max(0, ran - node.estimateMs) };
-    result[id]!.late = node.status === 'running' && result[id]!.overrunMs > 0;
+    result[id].late = node.status === 'running' && result[id].overrunMs > 0;
   }
 
   const gate = byId.get(gateId);

@@ -8,6 +8,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { z } from 'zod';
 import { publicAccount } from './account-routes.js';
 import { publicAuthorization } from './authorization-routes.js';
+import { writeDashboardPage } from './dashboard-page.js';
 import { findCard, openCard } from './card-routes.js';
 import { FaultsInput, type FaultInjector } from './faults.js';
 import { errorResponse, newRequestId, parseJsonBody, readRawBody, SimError, writeResponse, type SimResponse } from './http-io.js';
@@ -327,7 +328,10 @@ export function createAdminHandler(deps: AdminDeps) {
     try {
       const body = parseJsonBody(await readRawBody(req));
       const method = (req.method ?? 'GET').toUpperCase();
-      const path = new URL(req.url ?? '/', 'http://simulator.invalid').pathname;
+      const url = new URL(req.url ?? '/', 'http://simulator.invalid');
+      const path = url.pathname;
+      // The one page for people (and the worker's screenshots) rather than JSON.
+      if (method === 'GET' && path === '/_sim/dashboard') return writeDashboardPage(res, url, deps.state, deps.now());
       const match = routes.match(method, path);
       if (!match) throw new SimError('ErrNotFound', `no simulator admin endpoint ${method} ${path}`);
       writeResponse(res, requestId, match.handler({ deps, params: match.params, body }));

@@ -116,7 +116,7 @@ export async function startWebhookReceiver(options: WebhookReceiverOptions = {})
     failNext(count: number, status = 500) {
       failing = { remaining: count, status };
     },
-    close: listening.close,
+    close: () => listening.close(),
   };
 }
 

@@ -5,6 +5,7 @@
  * same settings finds out which step fails.
  */
 import { connect as connectTcp, isIP } from 'node:net';
+import { inspect } from 'node:util';
 import { connect as connectTls, type ConnectionOptions as TlsOptions } from 'node:tls';
 import { TemporalConnectError, type TemporalConnectCause } from '../errors.js';
 import type { ConnectionSettings } from './connection-settings.js';
@@ -46,7 +47,7 @@ function messagesOf(err: unknown): { text: string; grpcCodes: number[] } {
   let current: unknown = err;
   for (let depth = 0; current !== undefined && current !== null && depth < 5; depth++) {
     if (current instanceof Error) parts.push(current.message);
-    else parts.push(String(current));
+    else parts.push(typeof current === 'string' ? current : inspect(current));
     const code = (current as { code?: unknown }).code;
     if (typeof code === 'number') grpcCodes.push(code);
     current = (current as { cause?: unknown }).cause;

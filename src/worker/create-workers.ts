@@ -16,11 +16,13 @@ import { createCutoverActivities, createPaycaActivities, createPaycaClients } fr
 import { createWatchMetricsActivities } from '../activities/post-launch/watch-metrics.js';
 import { dataConverterFor } from '../codec/payload-codecs.js';
 import type { NotifyDeps } from '../activities/notify.js';
+import { smtpSettingsFromEnv, type SmtpSettings } from '../activities/smtp-settings.js';
 import type { WorkerCredentials } from '../activities/readiness/cicd-env.js';
 import { CutoverError } from '../errors.js';
 import { CallRateLimiters } from '../payca/call-rate.js';
 import { loadPaycaCredentials, type PaycaCredentials, type PaycaEnvironment } from '../payca/credentials.js';
 import { CUTOVER_TASK_QUEUE, PAYCA_TASK_QUEUE } from '../workflows/messages.js';
+import { SEED_RANGES_PER_WORKER, SEEDING_TASK_QUEUE } from '../workflows/seed-ranges.js';
 import { WORKFLOW_BUNDLE_PATH, WORKFLOWS_PATH } from './paths.js';
 import { sharePaycaRate } from './payca-rate-share.js';
 
@@ -40,6 +42,8 @@ export interface CutoverWorkersOptions {
   /** Slack-compatible webhook for notifications when the plan names none. */
   notifyUrl?: string;
   notifyWrite?: NotifyDeps['write'];
+  /** The SMTP server for email notices; CUTOVER_SMTP_* from the environment when left out. */
+  smtp?: SmtpSettings;
   /** Must be unique per worker: the PayCA rate is shared by counting identities on the payca queue. */
   identity?: string;
   /** Credentials to use instead of the environment (tests that run the simulator in-process). */
@@ -57,6 +61,8 @@ export interface CutoverWorkersOptions {
    * worker process), to compare start-up times or to run workflow code changed since the last build.
    */
   bundleAtStart?: boolean;
+  /** Where dashboard screenshots are written for the report; default CUTOVER_ARTIFACTS_DIR. */
+  artifactsDir?: string;
 }
 
 export interface CutoverWorkers {
@@ -101,7 +107,14 @@ export async function createCutoverWorkers(options: CutoverWorkersOptions): Prom
     limiters: [limiters],
     refreshMs: options.paycaRateRefreshMs,
     // Looked up when used, so a runtime the caller installs after this call still gets the lines.
-    log: { info: (message) => Runtime.instance().logger.info(message), warn: (message) => Runtime.instance().logger.warn(message) },
+    log: {
+      info: (message) => {
+        Runtime.instance().logger.info(message);
+      },
+      warn: (message) => {
+        Runtime.instance().logger.warn(message);
+      },
+    },
     // A worker whose PayCA slots are all busy stops polling the payca queue, and Temporal forgets a poller
     // it has not heard from for minutes; its workflow pollers keep polling, so a busy worker stays counted.
     async listPollers() {
@@ -130,7 +143,8 @@ export async function createCutoverWorkers(options: CutoverWorkersOptions): Prom
     identity,
   };
   // Created side by side: the workflow worker spends most of its start loading the bundle in its own thread.
-  const [cutoverWorker, paycaWorker] = await Promise.all([
+  const paycaActivities = createPaycaActivities({ payca, credentials: options.paycaCredentials });
+  const [cutoverWorker, paycaWorker, seedingWorker] = await Promise.all([
     Worker.create({
       ...common,
       ...workflowSource(options.bundleAtStart ?? false),
@@ -138,8 +152,9 @@ export async function createCutoverWorkers(options: CutoverWorkersOptions): Prom
       activities: {
         ...createCutoverActivities({
           temporal: options.temporalClient,
-          notify: { defaultWebhookUrl: options.notifyUrl, write: options.notifyWrite },
+          notify: { defaultWebhookUrl: options.notifyUrl, write: options.notifyWrite, smtp: options.smtp ?? smtpSettingsFromEnv() },
           workerCredentials: heldCredentials(options.paycaCredentials),
+          dashboardShots: { artifactsDir: options.artifactsDir },
         }),
         // The post-launch watch's read, run here as a local activity: see paycaLocalReads.
         ...createWatchMetricsActivities({ payca }),
@@ -148,25 +163,32 @@ export async function createCutoverWorkers(options: CutoverWorkersOptions): Prom
     Worker.create({
       ...common,
       taskQueue: paycaTaskQueue,
-      activities: createPaycaActivities({ payca, credentials: options.paycaCredentials }),
+      activities: paycaActivities,
       // Kept beside the call limiter: the server hands out no more PayCA activities than calls, so tasks
       // wait on the queue, where any worker can take them, rather than in one worker's limiter.
       maxTaskQueueActivitiesPerSecond: rate,
       ...(limitCalls ? { maxConcurrentActivityTaskExecutions: paycaActivitySlots(rate) } : {}),
+    }),
+    // Seeding ranges, a few per worker so every worker holds one and uses its share (seed-ranges.ts).
+    Worker.create({
+      ...common,
+      taskQueue: SEEDING_TASK_QUEUE,
+      activities: { seedCardRange: paycaActivities.seedCardRange.bind(paycaActivities) },
+      maxConcurrentActivityTaskExecutions: SEED_RANGES_PER_WORKER,
     }),
   ]);
   return {
     async run() {
       rateShare?.start();
       try {
-        await Promise.all([cutoverWorker.run(), paycaWorker.run()]);
+        await Promise.all([cutoverWorker.run(), paycaWorker.run(), seedingWorker.run()]);
       } finally {
         rateShare?.stop();
       }
     },
     shutdown() {
       rateShare?.stop();
-      for (const worker of [cutoverWorker, paycaWorker]) {
+      for (const worker of [cutoverWorker, paycaWorker, seedingWorker]) {
         if (worker.getState() === 'RUNNING') worker.shutdown();
       }
     },

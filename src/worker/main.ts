@@ -2,7 +2,6 @@
  * The worker process: `cutover worker`, or `node dist/src/worker/main.js` in a container.
  * Connection settings from @temporalio/envconfig; PayCA credentials from PAYCA_* variables.
  */
-import { Client } from '@temporalio/client';
 import { payloadCodecsFromEnv } from '../codec/payload-codecs.js';
 import { connectClient, connectWorker } from '../temporal/connection.js';
 import { createCutoverWorkers, DEFAULT_PAYCA_ACTIVITIES_PER_SECOND } from './create-workers.js';
@@ -39,7 +38,7 @@ export async function runWorker(options: RunWorkerOptions = {}): Promise<void> {
   const workers = await createCutoverWorkers({
     connection,
     namespace: target.namespace,
-    temporalClient: client as Client,
+    temporalClient: client,
     paycaActivitiesPerSecond: options.paycaActivitiesPerSecond ?? paycaRateFromEnv(),
     notifyUrl: options.notifyUrl ?? process.env.CUTOVER_NOTIFY_URL,
     payloadCodecs: payloadCodecsFromEnv(),

@@ -23,6 +23,8 @@ export interface PaycaCallOptions {
   /** Instead of the plan's retry budget, for an activity whose own work takes longer than one call. */
   scheduleToCloseTimeout?: number;
   cancellationType?: ActivityCancellationType;
+  /** Another queue the workers serve with the same PayCA limiter (seeding ranges: seed-ranges.ts). */
+  taskQueue?: string;
 }
 
 /**

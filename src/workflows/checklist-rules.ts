@@ -7,6 +7,7 @@ import type { CompleteItemArgs, RetryItemArgs, WaiveItemArgs } from './messages.
 import type { ChecklistItemState, CutoverStatus } from './cutover-state.js';
 import { checkItemSignature, rolesOf } from './message-rules.js';
 import { ROLE_TITLES, type Role } from '../runbook/stages.js';
+import { hasRolledForward } from './rolled-forward.js';
 
 export function initialChecklist(plan: CutoverPlan, goLiveMs: number): ChecklistItemState[] {
   return plan.readiness.items.map((item) => ({
@@ -58,7 +59,7 @@ function checkOpen(status: CutoverStatus, item?: ChecklistItemState): string | u
   if (['completed', 'rolled-back', 'aborted', 'compensating'].includes(status.phase)) {
     return `the cutover has ended (${status.phase}); its checklist is closed`;
   }
-  if (item?.postLaunch && !status.watch) {
+  if (item?.postLaunch && !hasRolledForward(status)) {
     return `${item.id} is a post-launch task: it opens once the cutover rolls forward at the debrief`;
   }
   return undefined;

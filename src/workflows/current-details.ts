@@ -2,6 +2,7 @@
 import { openRequiredItems } from './checklist-rules.js';
 import type { CutoverStatus, RefusalRecord, StageState } from './cutover-state.js';
 import { markdownInline } from './markdown-text.js';
+import { seedingProgressLines } from './seeding-progress.js';
 import { ROLE_TITLES } from '../runbook/stages.js';
 import { renderTaskDetails } from './task-details.js';
 
@@ -43,6 +44,7 @@ export function renderCurrentDetails(status: CutoverStatus): string {
   ];
   const settled = status.checklist.filter((i) => i.status === 'done' || i.status === 'waived').length;
   lines.push('', `**Readiness** ${settled} of ${status.checklist.length} items done or waived`);
+  for (const progress of seedingProgressLines(status.checklist)) lines.push('', `${cell(progress.id)}: ${progress.text}`);
   const open = openRequiredItems(status);
   if (open.size > 0) {
     lines.push('', '| Owner | Open required items |', '|---|---|');
@@ -62,6 +64,14 @@ export function renderCurrentDetails(status: CutoverStatus): string {
     if (open.length > 0) {
       lines.push('', '| Open alert | Since (plan time) | What |', '|---|---|---|');
       for (const alert of open) lines.push(`| ${cell(alert.id)} | ${alert.openedPlanAt} | ${cell(alert.opened)} |`);
+    }
+  }
+  if (status.debrief) {
+    const { recommendation, rules } = status.debrief;
+    lines.push('', `**Debrief pack** recommends ${recommendation.decision}: ${cell(recommendation.reason)}`);
+    if (rules.length > 0) {
+      lines.push('', '| Rule | Outcome | Finding |', '|---|---|---|');
+      for (const r of rules) lines.push(`| ${r.rule}${r.critical ? ' (critical)' : ''} | ${r.outcome} | ${cell(r.finding)} |`);
     }
   }
   if (status.compensations.length > 0) {

@@ -16,6 +16,7 @@ import {
 import type { NotificationChannel } from '../activities/notify.js';
 import { formatOffset } from '../plan/duration.js';
 import type { CutoverPlan } from '../plan/schema.js';
+import { timelinePlanOf } from '../plan/timeline-plan.js';
 import type { StageId } from '../runbook/stages.js';
 import { initialChecklist } from './checklist-rules.js';
 import type { Compensation, CompensationAnswer } from './compensations.js';
@@ -33,10 +34,11 @@ import type {
 } from './cutover-state.js';
 import type { WatchDecision } from './watch-protocol.js';
 import { STRICT_MESSAGES_PATCH } from './message-bounds.js';
-import { createNotices, recordNoticeFailure, type Notices } from './notices.js';
+import { createNotices, noticeRouting, recordNoticeFailure, type Notices } from './notices.js';
 import { planClock, type PlanClock } from './plan-clock.js';
 import { CutoverGoLiveKey, CutoverPhaseKey, CutoverStageKey } from './search-attributes.js';
 import { addIncident } from './state-bounds.js';
+import { hasRolledForward } from './rolled-forward.js';
 
 /**
  * Cutovers continue as new before Temporal's history limits (it terminates a run past them, with no
@@ -161,7 +163,9 @@ export function createCutoverContext(input: CutoverInput, goLiveMs: number): Cut
     compensations: [],
     notices: { failed: [], total: 0 },
     reminders: [],
+    timeline: timelinePlanOf(plan),
     dashboards: plan.postLaunch.dashboards,
+    alertRules: plan.postLaunch.alerts,
   };
   const compensations: Compensation[] = status.owedCompensations ?? [];
   status.owedCompensations = compensations;
@@ -201,7 +205,7 @@ export function createCutoverContext(input: CutoverInput, goLiveMs: number): Cut
 
   function setPhase(phase: CutoverPhase, stage?: StageId): void {
     // Once live, the cutover stays "watching" while a post-launch stage waits, runs or holds: the stage says which.
-    const live = status.watch !== undefined && (phase === 'waiting' || phase === 'running' || phase === 'holding');
+    const live = hasRolledForward(status) && (phase === 'waiting' || phase === 'running' || phase === 'holding');
     status.phase = live ? 'watching' : phase;
     if (stage) status.currentStage = stage;
     publish();
@@ -209,6 +213,7 @@ export function createCutoverContext(input: CutoverInput, goLiveMs: number): Cut
 
   const notices = createNotices({
     ...plan.notifications,
+    routing: noticeRouting(plan),
     from: 'cutover',
     nowIso,
     onFailure: (failure) => {

@@ -4,13 +4,16 @@
  * Shared by the workflow, the CLI's reports and the undo workflow.
  */
 import type { TargetCheck } from './target-check.js';
+import type { DashboardShot } from './dashboard-shot-types.js';
 import type { JobPriorState } from '../activities/sandbox-jobs.js';
 import type { CutoverPlan } from '../plan/schema.js';
+import type { TimelinePlan } from '../plan/timeline-plan.js';
 import type { Role, StageId } from '../runbook/stages.js';
 import type { ApprovalSignature, ItemAnswerKind } from '../signing/approval-statement.js';
 import type { RoomStatement } from '../signing/room-statement.js';
 import type { MessageKind } from './messages.js';
 import type { WatchAlert, WatchDecision, WatchSummary } from './watch-protocol.js';
+import type { DebriefPack } from './debrief-rules.js';
 import type { ItemEvidence } from './readiness-checks.js';
 import type { StageEvidenceOnRecord } from './stage-checks.js';
 import type { ForecastState, TaskState } from './task-state.js';
@@ -298,6 +301,8 @@ export interface NoticeFailures {
 /** The watch as the cutover sees it: the child's alerts and summaries, mirrored as they happen. */
 export interface WatchState {
   workflowId: string;
+  /** Set when it started at go-live (the plan's watch.from), before the debrief's decision. */
+  fromGoLive?: true;
   status: 'watching' | 'ended-early' | 'completed';
   startedAt: string;
   startedPlanAt: string;
@@ -350,13 +355,22 @@ export interface CutoverStatus {
   owedCompensations?: Compensation[];
   /** The post-launch watch, once the cutover has rolled forward. */
   watch?: WatchState;
+  /** The plan's zone, the rehearsal it follows, gates and estimates, for calendars and comparisons; absent in cutovers started before. */
+  timeline?: TimelinePlan;
   /** The plan's own tasks and their forecast; absent when the plan has none. */
   tasks?: TaskState[];
   forecast?: ForecastState;
   /** The launch's dashboards from the plan, for the report. */
   dashboards: { title: string; url: string }[];
+  /** Screenshots of the plan's dashboards at the debrief and at the end of the watch: paths and digests only. */
+  dashboardShots?: DashboardShot[];
+  /** The watch's alert thresholds from the plan, so the report draws them beside the figures; absent in cutovers started before. */
+  alertRules?: CutoverPlan['postLaunch']['alerts'];
   /** Reminders and overdue notices sent for post-launch items. */
   reminders: { item: string; kind: 'reminder' | 'overdue'; at: string; to: string[] }[];
+  /** The data pack the debrief holds with; absent before the debrief and in plans that ask for none. */
+  debrief?: DebriefPack;
+  /** `by` is `workflow` when a failed critical rule rolled back without a person (the plan's debrief.autoRollBack). */
   decision?: { decision: Decision; by: string; reason: string; at: string };
   abort?: { by: string; reason: string; at: string };
   finishedAt?: string;

@@ -16,9 +16,11 @@ import { settled } from './checklist-rules.js';
 import { createCutoverContext } from './cutover-context.js';
 import type { CutoverInput, CutoverPhase, CutoverStatus } from './cutover-state.js';
 import { registerMessageHandlers } from './message-handlers.js';
+import { milestone } from './milestones.js';
 import { runPostLaunch } from './post-launch.js';
 import { runReadiness } from './readiness-runner.js';
 import { createStageChecks } from './stage-checks.js';
+import { openLiveWindow, watchesFromGoLive } from './live-window.js';
 import { AbortRequested, cancelledByAbort, createStageRunner } from './stage-runner.js';
 import { answerTargetCheck, checkTargetsAtStart, targetCheckUpdate } from './target-check.js';
 import { createForecaster } from './task-forecast.js';
@@ -70,6 +72,7 @@ export async function cutoverWorkflow(input: CutoverInput): Promise<CutoverStatu
     if (patched('abort-cancels-checks-in-flight')) inFlight.cancel();
   });
   const readinessRuns = runReadiness(ctx, inFlight);
+  const liveWindow = watchesFromGoLive(ctx) ? openLiveWindow(ctx) : undefined;
   let tasksOver = false;
   const tasksRun =
     taskRunner && !carried?.compensatingAs
@@ -87,6 +90,7 @@ export async function cutoverWorkflow(input: CutoverInput): Promise<CutoverStatu
   // ---------- the timeline ----------
 
   publish();
+  if (!ctx.resumed) await milestone(ctx, 'cutoverStarted', { startedBy: input.startedBy });
   let finalPhase: CutoverPhase = carried?.compensatingAs ?? 'completed';
   try {
     // A run that continued while a roll-back step held goes straight back to the roll-back.
@@ -120,6 +124,7 @@ export async function cutoverWorkflow(input: CutoverInput): Promise<CutoverStatu
   // Checks still running finish first, so the compensations know everything they changed.
   flags.timelineOver = true;
   await readinessRuns;
+  await liveWindow?.running;
   if (finalPhase === 'completed') {
     await runPostLaunch(ctx, runStage);
   } else {
@@ -129,6 +134,7 @@ export async function cutoverWorkflow(input: CutoverInput): Promise<CutoverStatu
         Object.assign(item, { status: 'waived', waivedBy: 'cutover', reason: `not needed: the cutover ${finalPhase}`, at: nowIso() });
       }
     }
+    await liveWindow?.end(finalPhase);
     await compensate(finalPhase);
   }
   status.finishedAt = nowIso();

@@ -48,7 +48,8 @@ export function checkIdentity(plan: CutoverPlan, status: CutoverStatus, kind: Me
     const roomPublicKey = plan.identity?.roomPublicKey;
     if (!roomPublicKey) return "the plan pins no room key (identity.roomPublicKey), so the room's statement cannot be checked";
     const { shown, what, how } = shownNow(status, kind, fields);
-    const used = (fields.roomStatement as Partial<RoomStatement> | null)?.value;
+    const statement = fields.roomStatement;
+    const used = typeof statement === 'object' && statement !== null && 'value' in statement ? statement.value : undefined;
     if (typeof used === 'string' && roomStatementUsed(status, used)) return "this room statement has been used already; a statement counts once, so answer again in the room";
     return verifyRoomStatement(
       fields.roomStatement,

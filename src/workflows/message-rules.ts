@@ -21,6 +21,7 @@ import type {
 import { SEVERITIES, type ChecklistItemState, type CompensationRecord, type CutoverStatus, type StageState } from './cutover-state.js';
 import { MAX_TEXT_LENGTH } from './message-bounds.js';
 import { ROLE_TITLES, STAGE_IDS, isStageId, type Role } from '../runbook/stages.js';
+import { hasRolledForward } from './rolled-forward.js';
 import {
   approvalStatement,
   describeSignatureProblem,
@@ -337,7 +338,7 @@ export function checkReportIncident(plan: CutoverPlan, status: CutoverStatus, ar
 export function checkAbort(plan: CutoverPlan, status: CutoverStatus, args: AbortArgs): string | undefined {
   const problem = checkShape('abort', args) ?? checkOpen(status) ?? checkPerson(plan, args.by);
   if (problem) return problem;
-  if (status.watch) {
+  if (hasRolledForward(status)) {
     return 'the cutover has rolled forward and is live; there is nothing to abort. End the watch early with `cutover watch end ID --reason`';
   }
   if (typeof args.reason !== 'string' || args.reason.trim() === '') return 'an abort needs a reason: pass --reason';
@@ -380,7 +381,7 @@ const MAX_EXTENSION_MS = 30 * 86_400_000;
 function checkWatchOpen(plan: CutoverPlan, status: CutoverStatus, by: unknown, reason: unknown, what: string): string | undefined {
   const problem = checkOpen(status) ?? checkPerson(plan, by);
   if (problem) return problem;
-  if (!status.watch) return `there is no post-launch watch to ${what}: it starts when the cutover rolls forward`;
+  if (!status.watch) return `there is no post-launch watch to ${what}: it starts when the cutover rolls forward, or at go-live when the plan says so`;
   if (status.watch.status !== 'watching') return `the post-launch watch has already ended (${status.watch.status})`;
   if (status.watch.decisions.some((d) => d.kind === 'end')) return 'the post-launch watch is already ending';
   if (!rolesOf(plan, by as string).includes('lead')) {

@@ -8,11 +8,23 @@ import { log, patched } from '@temporalio/workflow';
 import type { NotificationChannel } from '../activities/notify.js';
 import { webhookTarget } from '../net/webhook-target.js';
 import { DEFAULT_NOTIFY_ATTEMPT_TIMEOUT_MS, DEFAULT_NOTIFY_RETRY_BUDGET_MS } from '../plan/notifications.js';
+import { routeNotice, routesNotices, type NoticeRouting } from '../plan/notice-routes.js';
+import type { CutoverPlan } from '../plan/schema.js';
 import { activityProblem, cutoverActivities, noticeActivities } from './activity-proxies.js';
 import type { IncidentRecord, NoticeFailure, NoticeFailures } from './cutover-state.js';
 
 /** Runs started before this awaited each notice and failed with it; they keep awaiting so their histories replay. */
 export const BEST_EFFORT_NOTICES_PATCH = 'best-effort-notices';
+
+/** Notices routed to the plan's channels; cutovers whose plan names none keep the single webhook. */
+export const ROUTED_NOTICES_PATCH = 'routed-notices';
+
+export function noticeRouting(plan: Pick<CutoverPlan, 'notifications' | 'people'>): NoticeRouting | undefined {
+  const { channels, routes, rehearsal } = plan.notifications;
+  if (!routesNotices(plan.notifications)) return undefined;
+  const people = Object.fromEntries(Object.entries(plan.people ?? {}).flatMap(([id, who]) => (who.email ? [[id, { email: who.email }]] : [])));
+  return { plan: { channels, routes, rehearsal }, people };
+}
 
 /** Failed notices kept in full in status, and logged one by one in the incident log. */
 export const NOTICE_FAILURES_KEPT = 20;
@@ -23,6 +35,8 @@ export interface NoticeSettings {
   webhookUrl?: string;
   retryBudgetMs?: number;
   attemptTimeoutMs?: number;
+  /** The plan's channels and routes; absent, every notice takes the single webhook. */
+  routing?: NoticeRouting;
   from: NoticeFailure['from'];
   nowIso(): string;
   /** Records a notice that could not go out; may signal, so it may be async. */
@@ -52,7 +66,9 @@ export function createNotices(settings: NoticeSettings): Notices {
 
   async function deliver(channel: NotificationChannel, text: string, options: SendOptions): Promise<void> {
     const summary = options.summary ?? `notify ${channel}`;
-    let failed: { target: string; reason: string } | undefined;
+    const routing = settings.routing;
+    const destinations = routing && patched(ROUTED_NOTICES_PATCH) ? routeNotice(routing.plan, routing.people, channel, options.to) : undefined;
+    let failed: { target: string; reason: string }[] = [];
     try {
       const result = await noticeActivities(summary, retryBudgetMs, attemptTimeoutMs).notify({
         channel,
@@ -61,26 +77,33 @@ export function createNotices(settings: NoticeSettings): Notices {
         webhookUrl: settings.webhookUrl,
         retryBudgetMs,
         attemptTimeoutMs,
+        ...(destinations && { destinations }),
       });
-      if (result.deliveredTo === 'nowhere') failed = { target: result.target, reason: result.reason };
+      if (result.deliveredTo === 'nowhere') failed = [{ target: result.target, reason: result.reason }];
+      if (result.deliveredTo === 'routes') failed = result.failures;
     } catch (err) {
       // The activity itself gave out (its worker lost twice, or its time ran out): the webhook was not reached.
       const problem = activityProblem(err);
-      const target = settings.webhookUrl ? webhookTarget(settings.webhookUrl) : "the worker's notification webhook";
-      failed = { target, reason: `${problem.type}: ${problem.message}` };
+      const target = destinations
+        ? destinations.map((d) => d.channel).join(', ')
+        : settings.webhookUrl
+          ? webhookTarget(settings.webhookUrl)
+          : "the worker's notification webhook";
+      failed = [{ target, reason: `${problem.type}: ${problem.message}` }];
       // No activity was left to write the text to the worker's log: the workflow's logger does, once, outside replay.
-      log.warn('notification not delivered', { channel, target, reason: failed.reason, text });
+      log.warn('notification not delivered', { channel, target, reason: `${problem.type}: ${problem.message}`, text });
     }
-    if (!failed) return;
     const audience = options.audience ?? (options.to?.length ? options.to.join(', ') : channel);
-    await settings.onFailure({
-      at: settings.nowIso(),
-      channel,
-      target: `${audience} via ${failed.target}`,
-      reason: failed.reason,
-      excerpt: text.length > EXCERPT_CHARS ? `${text.slice(0, EXCERPT_CHARS - 1)}…` : text,
-      from: settings.from,
-    });
+    for (const failure of failed) {
+      await settings.onFailure({
+        at: settings.nowIso(),
+        channel,
+        target: `${audience} via ${failure.target}`,
+        reason: failure.reason,
+        excerpt: text.length > EXCERPT_CHARS ? `${text.slice(0, EXCERPT_CHARS - 1)}…` : text,
+        from: settings.from,
+      });
+    }
   }
 
   return {

@@ -97,6 +97,7 @@ export async function postLaunchWatchWorkflow(input: WatchInput): Promise<WatchR
     webhookUrl: input.notifyWebhookUrl,
     retryBudgetMs: input.notifyRetryBudgetMs,
     attemptTimeoutMs: input.notifyAttemptTimeoutMs,
+    routing: input.notifyRouting,
     from: 'watch',
     nowIso: () => iso(Date.now()),
     onFailure: async (failure) => {

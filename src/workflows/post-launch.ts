@@ -21,7 +21,10 @@ import {
   type WatchResult,
 } from './watch-protocol.js';
 import { markdownInline } from './markdown-text.js';
+import { recordDashboardShots } from './dashboard-shots.js';
 import { currentApprovals } from './message-rules.js';
+import { watchEndedMilestone } from './milestones.js';
+import { noticeRouting } from './notices.js';
 import { postLaunchWatchWorkflow } from './post-launch-watch.js';
 
 /**
@@ -114,6 +117,7 @@ export async function runPostLaunch(ctx: CutoverContext, runStage: (planned: Sta
       notifyWebhookUrl: plan.notifications.webhookUrl,
       notifyRetryBudgetMs: plan.notifications.retryBudgetMs,
       notifyAttemptTimeoutMs: plan.notifications.attemptTimeoutMs,
+      notifyRouting: noticeRouting(plan),
       analysts: plan.approvers.analytics ?? [],
       timeScale,
       anchorMs: ctx.clock.anchorMs,
@@ -169,6 +173,7 @@ export async function runPostLaunch(ctx: CutoverContext, runStage: (planned: Sta
       }
     };
     const awaitWatch = async () => {
+      const endedBefore = watchOver;
       if (watchSignals.result) {
         const fromChild = watchSignals.result().then((result) => applyWatchResult(ctx, result));
         // A watch that outlives this run also sends its result; whichever comes first counts.
@@ -177,6 +182,12 @@ export async function runPostLaunch(ctx: CutoverContext, runStage: (planned: Sta
         await condition(() => status.watch?.finishedAt !== undefined);
       }
       watchOver = true;
+      // A run continued after the watch ended has nothing new to picture or announce.
+      if (!endedBefore) {
+        await recordDashboardShots(ctx, 'watch-end');
+        publish();
+        await watchEndedMilestone(ctx);
+      }
     };
     const reconcile = async () => {
       for (const id of POST_LAUNCH_STAGE_IDS) {

@@ -18,6 +18,7 @@ import { proveWebhookDelivery, type WebhookDeliveryProof } from './webhook-deliv
 import type { ChecklistItemState } from './cutover-state.js';
 import type { WatchDecision } from './watch-protocol.js';
 import { runSeedBatch, type SeedMappingEntry } from './seed-batch.js';
+import { GUIDED_RANGES_IN_FLIGHT, guidedSeedRanges, SEEDING_TASK_QUEUE } from './seed-ranges.js';
 
 /** A dry-run card: issued, read back, compared with its record and closed again. */
 export interface DryRunCard extends CardMappingCheck {
@@ -93,6 +94,8 @@ export interface ReadinessContext {
   compensations: Compensation[];
   /** Seeding reports progress through this, so `status` shows it while the batch runs. */
   item(id: string): ChecklistItemState | undefined;
+  /** Told when seeding's progress changed, so the Temporal UI's current details follow it. */
+  progressed?(): void;
 }
 
 /**
@@ -112,7 +115,7 @@ export const SEED_RANGE_RECORDS = 500;
  * the number of ranges, not of records, so a larger file gets wider ranges instead of more of them.
  */
 export const MAX_SEED_RANGES = 48;
-/** Ranges seeding at once, so every worker's share of the PayCA rate is used. */
+/** Ranges seeding at once in cutovers that planned their ranges before `seed-ranges-guided` (seed-ranges.ts). */
 const SEED_RANGES_IN_FLIGHT = 4;
 /** PayCA calls one range keeps in flight; the worker's rate limiter paces them. */
 const SEED_CALLS_PER_RANGE = 16;
@@ -156,6 +159,7 @@ interface SeedInRangesInput {
   dryRunSample: number;
   compensations: Compensation[];
   item: ChecklistItemState | undefined;
+  progressed?: () => void;
 }
 
 /**
@@ -177,7 +181,10 @@ async function seedInRanges(input: SeedInRangesInput): Promise<ReadinessOutcome<
   // An earlier run (a retried item) may have issued cards days ago, past PayCA's key window: look them up.
   const lookUpFirst = owed.records !== undefined;
   const total = scan.total;
-  const ranges = seedRanges(total);
+  // Cutovers that planned their ranges before keep the 48 equal ranges, four at a time, so they replay.
+  const guided = patched('seed-ranges-guided');
+  const ranges = guided ? guidedSeedRanges(total) : seedRanges(total);
+  const inFlight = guided ? GUIDED_RANGES_IN_FLIGHT : SEED_RANGES_IN_FLIGHT;
   const startedAt = Date.now();
   const totals = { issued: 0, found: 0, replayed: 0, done: 0 };
   const requestIds: string[] = [];
@@ -187,6 +194,7 @@ async function seedInRanges(input: SeedInRangesInput): Promise<ReadinessOutcome<
     const perSecond = seconds > 0 ? Math.round((totals.done / seconds) * 10) / 10 : undefined;
     const expectedEnd = perSecond ? new Date(Date.now() + ((total - totals.done) / perSecond) * 1000).toISOString() : undefined;
     item.progress = { done: totals.done, total, ...(perSecond === undefined ? {} : { perSecond }), ...(expectedEnd ? { expectedEnd } : {}) };
+    input.progressed?.();
   };
   report();
   let next = 0;
@@ -203,7 +211,9 @@ async function seedInRanges(input: SeedInRangesInput): Promise<ReadinessOutcome<
           startToCloseTimeout: 900_000,
           // Short, since it is how long a range whose worker died waits before another worker resumes it.
           heartbeatTimeout: '10s',
-          scheduleToCloseTimeout: plan.paycaRetryBudgetMs + 900_000,
+          // A guided range may also wait on its queue while up to three ranges ahead of it run on its worker.
+          scheduleToCloseTimeout: plan.paycaRetryBudgetMs + 900_000 * (guided ? 4 : 1),
+          ...(guided ? { taskQueue: SEEDING_TASK_QUEUE } : {}),
         }).seedCardRange({
           baseUrl: production,
           programme: plan.programme,
@@ -226,7 +236,7 @@ async function seedInRanges(input: SeedInRangesInput): Promise<ReadinessOutcome<
       }
     }
   };
-  await Promise.all(Array.from({ length: Math.min(SEED_RANGES_IN_FLIGHT, ranges.length) }, () => lane()));
+  await Promise.all(Array.from({ length: Math.min(inFlight, ranges.length) }, () => lane()));
   if (failure !== undefined) throw failure.error;
   return {
     problems: [],
@@ -328,7 +338,7 @@ export function createReadinessChecks(ctx: ReadinessContext): ReadinessChecks {
       const seeding = plan.readiness.seedCards;
       if (!seeding) return notConfigured('readiness.seedCards (the CSV of initial card records)');
       if (patched('seed-in-ranges')) {
-        return seedInRanges({ plan, csv: seeding.csv, dryRunSample: seeding.dryRunSample, compensations: ctx.compensations, item: ctx.item('seed-card-records') });
+        return seedInRanges({ plan, csv: seeding.csv, dryRunSample: seeding.dryRunSample, compensations: ctx.compensations, item: ctx.item('seed-card-records'), progressed: ctx.progressed });
       }
       const act = payca('readiness: seed initial card records (Engineering)');
       const { records, problems } = await act.readSeedCsv({ csv: seeding.csv });

@@ -2,10 +2,11 @@
  * The automated readiness items: each runs its check at the start and again on each `retry-item`, beside
  * the timeline, until the timeline ends. The checks themselves live in readiness-checks.ts.
  */
-import { condition, type CancellationScope } from '@temporalio/workflow';
+import { condition, setCurrentDetails, type CancellationScope } from '@temporalio/workflow';
 import type { AutomatedCheck } from '../runbook/readiness-items.js';
 import { activityProblem } from './activity-proxies.js';
 import type { CutoverContext } from './cutover-context.js';
+import { renderCurrentDetails } from './current-details.js';
 import type { ChecklistItemState } from './cutover-state.js';
 import { createReadinessChecks } from './readiness-checks.js';
 import { cancelledByAbort } from './stage-runner.js';
@@ -14,7 +15,13 @@ import { cancelledByAbort } from './stage-runner.js';
 export function runReadiness(ctx: CutoverContext, inFlight: CancellationScope): Promise<unknown> {
   const { plan, status, resumed, compensations, retryItemRequested, flags, nowIso, publish, checklistItem } = ctx;
 
-  const readinessChecks = createReadinessChecks({ plan, compensations, item: (id) => status.checklist.find((i) => i.id === id) });
+  const readinessChecks = createReadinessChecks({
+    plan,
+    compensations,
+    item: (id) => status.checklist.find((i) => i.id === id),
+    // Current details only: no command, so the history is the same whether or not the UI follows progress.
+    progressed: () => setCurrentDetails(renderCurrentDetails(status)),
+  });
 
   /** Runs one automated item's check now and again on each `retry-item`, until the timeline ends. */
   async function runReadinessItem(item: ChecklistItemState, check: AutomatedCheck): Promise<void> {

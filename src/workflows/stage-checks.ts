@@ -14,7 +14,9 @@ import type { CutoverPlan } from '../plan/schema.js';
 import { CancellationScope } from '@temporalio/workflow';
 import { ACTING_CALL, cutoverActivities, paycaActivities, type PaycaCallOptions } from './activity-proxies.js';
 import type { Compensation } from './compensations.js';
+import { recordDashboardShots } from './dashboard-shots.js';
 import { checkPrefunding } from './funding.js';
+import { assembleDebriefPack, wantsDebriefPack } from './debrief-pack.js';
 import { proveWebhookDelivery, type WebhookDeliveryProof } from './webhook-delivery.js';
 import type { CutoverStatus, StageState } from './cutover-state.js';
 import type { StageId } from '../runbook/stages.js';
@@ -245,6 +247,8 @@ export function createStageChecks(ctx: StageContext): StageChecks {
     },
 
     async debrief() {
+      await recordDashboardShots(ctx, 'debrief');
+      if (wantsDebriefPack(plan)) await assembleDebriefPack(ctx);
       return { problems: [], evidence: {} };
     },
 

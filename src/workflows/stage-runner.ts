@@ -8,10 +8,12 @@ import type { StagePlan } from '../plan/schema.js';
 import { ROLE_TITLES } from '../runbook/stages.js';
 import { activityProblem } from './activity-proxies.js';
 import { runCompensations } from './compensations.js';
+import { milestone, stagePassedMilestone } from './milestones.js';
 import type { CutoverContext } from './cutover-context.js';
 import type { CutoverPhase, StageState } from './cutover-state.js';
 import { runStageCheck, type CheckOutcome, type StageChecks } from './stage-checks.js';
 import { addEscalation } from './state-bounds.js';
+import { WORKFLOW_DECIDER } from './debrief-pack.js';
 
 const MIN_ESCALATION_INTERVAL_MS = 15_000;
 
@@ -133,6 +135,8 @@ export function createStageRunner(ctx: CutoverContext, checks: StageChecks): Sta
       stage.problems = outcome.problems;
       if (abortRequested()) throw new AbortRequested();
 
+      // The plan's automatic roll-back decided at the debrief's check: nobody is left to hold for.
+      if (stage.id === 'debrief' && status.decision?.by === WORKFLOW_DECIDER) break;
       const awaiting = new Set(planned.gate);
       if (outcome.problems.length > 0 || stage.id === 'debrief') awaiting.add(planned.owner);
       if (awaiting.size === 0) break;
@@ -151,6 +155,7 @@ export function createStageRunner(ctx: CutoverContext, checks: StageChecks): Sta
       setPhase('holding', stage.id);
       const awaited = stage.hold.awaiting.map((r) => `${ROLE_TITLES[r]} (${(plan.approvers[r] ?? []).join(', ')})`).join(' and ');
       await notify('approvers', `${plan.programme}: ${stage.offset} ${stage.id} holds for ${awaited}: ${stage.hold.reason}`, undefined, awaited);
+      if (stage.id === 'go-live' && outcome.problems.length === 0) await milestone(ctx, 'goNoGo', { awaiting: awaited });
       const next = await holdForPeople(stage, planned);
       if (next === 'retry') continue;
       break;
@@ -159,6 +164,7 @@ export function createStageRunner(ctx: CutoverContext, checks: StageChecks): Sta
     stage.status = 'passed';
     stage.finishedAt = nowIso();
     publish();
+    await stagePassedMilestone(ctx, stage);
   }
 
   async function compensate(endsAs: CutoverPhase): Promise<void> {

@@ -12,6 +12,8 @@ import { MESSAGES, undoStatusQuery, type CompensationDoneArgs, type MessageRecei
 import type { UndoInput, UndoStatus } from './cutover-state.js';
 import { STRICT_MESSAGES_PATCH, withBounds } from './message-bounds.js';
 import { checkCompensationAnswer } from './message-rules.js';
+import { noticeRouting, ROUTED_NOTICES_PATCH } from './notices.js';
+import { routeNotice } from '../plan/notice-routes.js';
 
 export async function undoCompensationsWorkflow(input: UndoInput): Promise<UndoStatus> {
   const { plan } = input;
@@ -61,11 +63,14 @@ export async function undoCompensationsWorkflow(input: UndoInput): Promise<UndoS
     answer,
     onHold: async (record) => {
       status.phase = 'holding';
+      const to = [...(plan.approvers.engineering ?? [])];
+      const routing = noticeRouting(plan);
       await cutoverActivities('notify approvers').notify({
         channel: 'approvers',
         text: `${plan.programme}: undo of ${input.cutoverWorkflowId}: ${record.step} holds for Engineering: ${record.reason ?? ''}`,
-        to: [...(plan.approvers.engineering ?? [])],
+        to,
         webhookUrl: plan.notifications.webhookUrl,
+        ...(routing && patched(ROUTED_NOTICES_PATCH) && { destinations: routeNotice(routing.plan, routing.people, 'approvers', to) }),
       });
     },
     onResume: () => {

@@ -4,6 +4,7 @@
  * forwards to it, and the signals that carry them.
  */
 import { defineQuery, defineSignal } from '@temporalio/workflow';
+import type { NoticeRouting } from '../plan/notice-routes.js';
 import type { CutoverPlan } from '../plan/schema.js';
 import type { NoticeFailure, Severity } from './cutover-state.js';
 
@@ -117,6 +118,8 @@ export interface WatchInput {
   /** The plan's notice budgets; absent in watches started before notices were best effort. */
   notifyRetryBudgetMs?: number;
   notifyAttemptTimeoutMs?: number;
+  /** The plan's channels and routes, when it names them. */
+  notifyRouting?: NoticeRouting;
   /** Who gets the hourly summaries. */
   analysts: string[];
   timeScale: number;

@@ -5,7 +5,7 @@
  */
 import fc from 'fast-check';
 import { readFileSync } from 'node:fs';
-import { Document, isMap, parse, stringify, type YAMLMap } from 'yaml';
+import { Document, isMap, parse, stringify } from 'yaml';
 import { parseDuration } from '../../src/plan/duration.js';
 import type { CutoverPlan } from '../../src/plan/schema.js';
 import { ROLES, STAGE_IDS } from '../../src/runbook/stages.js';
@@ -268,7 +268,7 @@ function withDuplicateKey(path: PlanPath, key: string, value: Json): string {
   const doc = new Document(examplePlan());
   const node = path.length ? doc.getIn(path, true) : doc.contents;
   if (!isMap(node)) throw new Error(`no mapping at ${formatPath(path)}`);
-  (node as YAMLMap).items.push(doc.createPair(key, value));
+  node.items.push(doc.createPair(key, value));
   return String(doc);
 }
 
@@ -330,7 +330,7 @@ export const badPostLaunch: fc.Arbitrary<BadPlan> = fc.oneof(
         'postLaunch.watch.summaryEvery',
       ),
     ),
-  fc.tuple(fc.integer({ min: 2, max: 12 }), fc.integer({ min: 1, max: 59 })).filter(([k, d]) => d % 60 !== 0)
+  fc.tuple(fc.integer({ min: 2, max: 12 }), fc.integer({ min: 1, max: 59 })).filter(([, d]) => d % 60 !== 0)
     .map(([k, delta]) =>
       spoil(
         `segment ${k * 60 + delta}m not a whole number of hourly summaries`,

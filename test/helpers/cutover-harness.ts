@@ -5,6 +5,7 @@
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import type { WorkflowHandle } from '@temporalio/client';
 import type { PayloadCodec } from '@temporalio/common';
+import type { SmtpSettings } from '../../src/activities/smtp-settings.js';
 import { createCutoverWorkers, type CutoverWorkers } from '../../src/worker/create-workers.js';
 import { CUTOVER_TASK_QUEUE } from '../../src/workflows/messages.js';
 import type { CutoverInput } from '../../src/workflows/cutover-state.js';
@@ -36,6 +37,10 @@ export function useCutoverHarness(
     rateLimit?: { perSecond: number; burst: number };
     /** Codecs for the workers and `env.client` (the encryption codec); dev server only. */
     payloadCodecs?: PayloadCodec[];
+    /** Where the worker writes dashboard screenshots; read when `before` runs, so a suite may make it there. */
+    artifactsDir?: () => string;
+    /** The workers' SMTP server, read once a suite's own `before` has started it. */
+    smtp?: () => SmtpSettings;
   } = {},
 ): CutoverHarness {
   let workers: CutoverWorkers | undefined;
@@ -54,6 +59,8 @@ export function useCutoverHarness(
       paycaCredentials: harness.stack.credentials,
       notifyWrite: (line) => harness.notifications.push(line),
       payloadCodecs: options.payloadCodecs,
+      artifactsDir: options.artifactsDir?.(),
+      smtp: options.smtp?.(),
     });
     running = workers.run();
   });

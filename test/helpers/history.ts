@@ -11,7 +11,7 @@ export function historyText(history: unknown): string {
         parts.push(key);
         walk(inner);
       }
-    } else if (value !== undefined && value !== null) {
+    } else if (typeof value === 'string' || typeof value === 'number' || typeof value === 'boolean' || typeof value === 'bigint') {
       parts.push(String(value));
     }
   };

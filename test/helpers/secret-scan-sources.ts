@@ -57,7 +57,7 @@ export async function decodedHistoryText(history: unknown, codecs: PayloadCodec[
         parts.push(key);
         await walk(inner);
       }
-    } else if (value !== undefined && value !== null) {
+    } else if (typeof value === 'string' || typeof value === 'number' || typeof value === 'boolean' || typeof value === 'bigint') {
       parts.push(String(value));
     }
   };

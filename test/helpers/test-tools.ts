@@ -1,5 +1,5 @@
 /**
- * The programs some suites drive besides Node: Chromium, openssl and docker-compose. `npm test` runs
+ * The programs some suites drive besides Node: Chromium, openssl, docker-compose and pdftoppm. `npm test` runs
  * `scripts/setup.mjs --test-tools`, which finds or installs each and writes `.tools/test-tools.json`; this
  * reads it. A suite whose program could not be had is pending with the reason, never failed for it.
  */
@@ -7,7 +7,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { ROOT } from './cli.js';
 
-export type TestTool = 'chromium' | 'openssl' | 'dockerCompose';
+export type TestTool = 'chromium' | 'openssl' | 'dockerCompose' | 'pdftoppm';
 
 interface ToolEntry {
   path: string | null;
@@ -15,7 +15,7 @@ interface ToolEntry {
   reason?: string;
 }
 
-const ENV_VARS: Record<TestTool, string> = { chromium: 'CHROMIUM_PATH', openssl: 'OPENSSL_PATH', dockerCompose: 'DOCKER_COMPOSE_PATH' };
+const ENV_VARS: Record<TestTool, string> = { chromium: 'CHROMIUM_PATH', openssl: 'OPENSSL_PATH', dockerCompose: 'DOCKER_COMPOSE_PATH', pdftoppm: 'PDFTOPPM_PATH' };
 
 function manifest(): Partial<Record<TestTool, ToolEntry>> {
   const file = join(ROOT, '.tools', 'test-tools.json');

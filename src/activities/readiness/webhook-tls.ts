@@ -254,7 +254,7 @@ function attempt(target: Target, options: tls.ConnectionOptions, request?: strin
       target.signal?.removeEventListener('abort', onAbort);
       socket.destroy();
       if (cancelled !== undefined) {
-        reject(cancelled instanceof Error ? cancelled : new Error(`webhook TLS check cancelled: ${String(cancelled)}`));
+        reject(cancelled instanceof Error ? cancelled : new Error('webhook TLS check cancelled', { cause: cancelled }));
         return;
       }
       if (request !== undefined && received > 0) outcome.response = Buffer.concat(chunks);

@@ -24,6 +24,7 @@ async function loadDemoModules() {
     import('../../dev/progress.js'),
     import('../../plan/load.js'),
   ]);
+  const document = await import('../format/launch-report/document.js');
   return {
     startDevStack: stack.startDevStack,
     runDemo: demo.runDemo,
@@ -34,6 +35,7 @@ async function loadDemoModules() {
     readSimulatorCounters: counters.readSimulatorCounters,
     renderLaunchReportMarkdown: report.renderLaunchReportMarkdown,
     renderLaunchReportJson: report.renderLaunchReportJson,
+    renderLaunchReportHtml: document.renderLaunchReportHtml,
     postLaunchSummary: progress.postLaunchSummary,
     loadPlanFile: load.loadPlanFile,
   };
@@ -47,16 +49,17 @@ interface DemoFlags extends StackFlags {
   reportDir: string;
 }
 
-/** The launch report as markdown and JSON, side by side; returns the markdown's path. */
+/** The launch report as Markdown, JSON and HTML, side by side; returns the Markdown's path. */
 async function writeLaunchReport(
   dir: string,
   workflowId: string,
-  render: { markdown: () => string; json: () => string },
+  render: { markdown: () => string; json: () => string; html: () => Promise<string> },
 ): Promise<string> {
   await mkdir(dir, { recursive: true });
   const base = join(dir, `${workflowId}.launch-report`);
   await writeFile(`${base}.md`, render.markdown());
   await writeFile(`${base}.json`, render.json());
+  await writeFile(`${base}.html`, await render.html());
   return `${base}.md`;
 }
 
@@ -80,7 +83,7 @@ export function demoCommand(): Command {
       '--full-watch',
       'watch the whole post-launch window (to T+48h, about 1 more minute at 1500×) instead of the lead ending it early once the day-1 fees reconcile',
     )
-    .option('--report-dir <dir>', 'where the launch report (markdown and JSON) is written at the end', join(PROJECT_ROOT, '.artifacts'))
+    .option('--report-dir <dir>', 'where the launch report (Markdown, JSON and HTML) is written at the end', join(PROJECT_ROOT, '.artifacts'))
     .addHelpText(
       'after',
       examples('cutover demo', 'npm run demo', 'cutover demo --exit --full-watch', 'cutover demo --exit --time-scale 5000 --data-dir /tmp/demo-data'),
@@ -98,6 +101,7 @@ export function demoCommand(): Command {
         readSimulatorCounters,
         renderLaunchReportMarkdown,
         renderLaunchReportJson,
+        renderLaunchReportHtml,
         postLaunchSummary,
         loadPlanFile,
       } = await loadDemoModules();
@@ -143,8 +147,9 @@ export function demoCommand(): Command {
           const reportPath = await writeLaunchReport(resolve(options.reportDir), result.workflowId, {
             markdown: () => renderLaunchReportMarkdown(reading.status, generatedAt),
             json: () => renderLaunchReportJson(reading.status, generatedAt),
+            html: () => renderLaunchReportHtml(reading.status, generatedAt, stack.artifactsDir),
           });
-          say(`launch report: ${shownPath(reportPath)} (and .json beside it)`);
+          say(`launch report: ${shownPath(reportPath)} (and .json and .html beside it)`);
           const postLaunch = postLaunchSummary(reading.status);
           if (postLaunch) say(postLaunch);
           for (const [label, sim] of [['production simulator', stack.production], ['sandbox simulator', stack.sandbox]] as const) {

@@ -6,6 +6,7 @@ import { loadPlanFile } from '../../plan/load.js';
 import type { CutoverPlan } from '../../plan/schema.js';
 import { examples } from '../help.js';
 import { printJson, say } from '../output.js';
+import { calibrateCommand } from './plan-calibrate.js';
 
 /** What `--json` prints for a plan that could not be loaded; the error still reaches the CLI's exit-code mapping. */
 function invalidPlanJson(file: string, err: unknown): object | undefined {
@@ -52,5 +53,6 @@ export function planCommand(): Command {
         say(`  ${formatOffset(stage.offsetMs).padEnd(6)} ${stage.id.padEnd(21)} owner ${stage.owner}${gate}`);
       }
     });
+  plan.addCommand(calibrateCommand());
   return plan;
 }

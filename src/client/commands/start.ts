@@ -4,6 +4,7 @@ import { formatDuration } from '../../plan/duration.js';
 import { CutoverError } from '../../errors.js';
 import { starterStaffingProblems } from '../../plan/gate-staffing.js';
 import { loadPlanFile } from '../../plan/load.js';
+import { withRehearsal } from '../../plan/notice-channels.js';
 import { parseNonNegativeSeconds, parsePerson, parseTimeScale, parseWorkflowId } from '../arguments.js';
 import { resolveGoLive } from '../go-live.js';
 import { examples } from '../help.js';
@@ -22,6 +23,8 @@ interface StartOptions {
   goLivePassed?: boolean;
   newRun?: boolean;
   targetCheckWait: string;
+  rehearsalOf?: string;
+  rehearsal?: string | true;
 }
 
 export function startCommand(): Command {
@@ -33,7 +36,9 @@ export function startCommand(): Command {
     .option('--time-scale <n>', 'run the plan clock n times faster than real time (rehearsals and demos)', '1')
     .option('--as <who>', 'who starts it, for the record (default: $USER)')
     .option('--go-live-passed', 'start although go-live is already past: every due stage runs at once, production card and top-up included (recorded)')
+    .option('--rehearsal [channel]', 'a rehearsal: every notice goes to this channel of the plan, or without one is only written to the worker log')
     .option('--new-run', 'start a new run under an id whose earlier run has ended (its record stays in the history)')
+    .option('--rehearsal-of <id>', "the workflow id of the rehearsal this cutover follows (overrides the plan's rehearsalOf): the launch report compares the two")
     .option(
       '--target-check-wait <seconds>',
       "how long to wait for a worker to check it allows the plan's PayCA and webhook targets (0: do not wait)",
@@ -44,15 +49,19 @@ export function startCommand(): Command {
       examples(
         'cutover start plans/example.yaml',
         'cutover start plans/example.yaml --go-live 2027-03-01T09:00:00Z --as lara',
-        'cutover start plans/example.yaml --go-live +25h --time-scale 750 --id rehearsal-1',
+        'cutover start plans/example.yaml --go-live +25h --time-scale 750 --id rehearsal-1 --rehearsal',
         'cutover start plans/example.yaml --go-live +25h --id rehearsal-1 --new-run   # rehearsal-1 ran before',
+        'cutover start plans/example.yaml --go-live 2027-03-01T09:00:00Z --rehearsal-of rehearsal-1',
       ),
     )
     .action(async (file: string, options: StartOptions) => {
       const timeScale = parseTimeScale(options.timeScale);
       const targetCheckWaitMs = parseNonNegativeSeconds(options.targetCheckWait, '--target-check-wait') * 1000;
       const startedBy = parsePerson(options.as ?? process.env.USER ?? 'unknown');
-      const plan = await loadPlanFile(file);
+      const loaded = await loadPlanFile(file);
+      const following = options.rehearsalOf === undefined ? loaded : { ...loaded, rehearsalOf: parseWorkflowId(options.rehearsalOf, '--rehearsal-of') };
+      const plan = options.rehearsal === undefined ? following : withRehearsal(following, options.rehearsal);
+      if (typeof plan === 'string') throw new CutoverError('PLAN_INVALID', plan);
       const unanswerable = starterStaffingProblems(plan, startedBy);
       if (unanswerable.length) {
         throw new CutoverError(
@@ -75,10 +84,11 @@ export function startCommand(): Command {
         }
         warn(`warning: ${past}; stages that are due already run at once (--go-live-passed, recorded as confirmed by ${startedBy})`);
       }
-      const [{ withTemporal }, { startCutover }, { awaitTargetCheck }] = await Promise.all([
+      const [{ withTemporal }, { startCutover }, { awaitTargetCheck }, { cutoverKnown }] = await Promise.all([
         import('../temporal-session.js'),
         import('../../operations/cutover-workflow.js'),
         import('../../operations/target-check.js'),
+        import('../rehearsal.js'),
       ]);
       await withTemporal(async (client, target) => {
         await startCutover(client, {
@@ -98,6 +108,10 @@ export function startCommand(): Command {
         say(`  web UI: ${workflowUiLink(target.namespace, workflowId)}`);
         const untold = targetCheckUntold(checked);
         if (untold) warn(untold);
+        if (plan.rehearsalOf !== undefined) {
+          if (await cutoverKnown(client, plan.rehearsalOf)) say(`  follows rehearsal ${plan.rehearsalOf}: cutover compare ${plan.rehearsalOf} ${workflowId}`);
+          else warn(`note: no cutover ${plan.rehearsalOf} is known here, so the launch report cannot compare with it; check the rehearsal's id`);
+        }
       }, workflowId);
     });
 }

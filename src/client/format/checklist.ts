@@ -5,6 +5,7 @@
 import type { ChecklistItemState, CutoverStatus } from '../../workflows/cutover-state.js';
 import { ROLE_TITLES, type Role } from '../../runbook/stages.js';
 import { renderTable } from './table.js';
+import { evidenceLine } from './launch-report/evidence-fields.js';
 import { shortTime } from './time.js';
 
 /** Evidence in the terminal table is cut here; `--json` and the report keep all of it. */
@@ -81,11 +82,10 @@ export function bySection(items: readonly ChecklistItemState[]): { section: stri
   return [...groups].map(([section, members]) => ({ section, items: members }));
 }
 
-/** Evidence on one line: people's text as written, a check's findings as compact JSON. */
+/** Evidence on one line: people's text as written, a check's findings as labelled fields. */
 export function evidenceText(evidence: unknown): string | undefined {
   if (evidence === undefined || evidence === null || evidence === '') return undefined;
-  const text = typeof evidence === 'string' ? evidence : JSON.stringify(evidence);
-  return text.replace(/\s*\n\s*/g, ' ').trim() || undefined;
+  return evidenceLine(evidence);
 }
 
 /** A waived item is explained by its reason; any other by its evidence. */

@@ -8,7 +8,7 @@
 import type { CutoverStatus } from '../../workflows/cutover-state.js';
 import { checklistOf } from './checklist.js';
 import { launchReportMarkdown } from './launch-report/markdown.js';
-import type { LaunchReport } from './launch-report/model.js';
+import type { LaunchRehearsal, LaunchReport } from './launch-report/model.js';
 import { feeReconciliationOf, finalOutcomeOf, watchOf } from './launch-report/post-launch.js';
 import {
   approvalsOf,
@@ -26,7 +26,12 @@ import { smokeTestsOf } from './launch-report/smoke-tests.js';
 export type * from './launch-report/model.js';
 export { delayText, launchReportMarkdown } from './launch-report/markdown.js';
 
-export function buildLaunchReport(status: CutoverStatus, generatedAt: Date): LaunchReport {
+/** What the report reads besides the cutover's own status: the rehearsal it follows, when it names one. */
+export interface LaunchReportSources {
+  rehearsal?: LaunchRehearsal;
+}
+
+export function buildLaunchReport(status: CutoverStatus, generatedAt: Date, sources: LaunchReportSources = {}): LaunchReport {
   const approvals = approvalsOf(status);
   const outcome = outcomeOf(status);
   const watch = watchOf(status);
@@ -59,17 +64,20 @@ export function buildLaunchReport(status: CutoverStatus, generatedAt: Date): Lau
     alerts: (status.watch?.alerts ?? []).map((alert) => ({ ...alert })),
     feeReconciliation,
     dashboards: dashboardsOf(status),
+    dashboardShots: (status.dashboardShots ?? []).map((shot) => ({ ...shot })),
+    alertRules: status.alertRules ?? null,
     reminders: remindersOf(status),
     failedNotices: failedNoticesOf(status),
     incidentLog: incidentLogOf(status, approvals),
     finalOutcome: finalOutcomeOf(status, outcome, watch, feeReconciliation),
+    ...(sources.rehearsal && { rehearsal: sources.rehearsal }),
   };
 }
 
-export function renderLaunchReportJson(status: CutoverStatus, generatedAt: Date): string {
-  return `${JSON.stringify(buildLaunchReport(status, generatedAt), null, 2)}\n`;
+export function renderLaunchReportJson(status: CutoverStatus, generatedAt: Date, sources?: LaunchReportSources): string {
+  return `${JSON.stringify(buildLaunchReport(status, generatedAt, sources), null, 2)}\n`;
 }
 
-export function renderLaunchReportMarkdown(status: CutoverStatus, generatedAt: Date): string {
-  return launchReportMarkdown(buildLaunchReport(status, generatedAt));
+export function renderLaunchReportMarkdown(status: CutoverStatus, generatedAt: Date, sources?: LaunchReportSources): string {
+  return launchReportMarkdown(buildLaunchReport(status, generatedAt, sources));
 }

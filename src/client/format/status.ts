@@ -14,12 +14,15 @@ import type {
 import type { Role } from '../../runbook/stages.js';
 import type { CutoverReading } from '../../operations/read-status.js';
 import { omittedLines } from './omitted.js';
+import { packLines } from '../../workflows/debrief-rules.js';
 import { authenticationText } from './authentication.js';
 import { authenticationOf } from '../../workflows/identity-rules.js';
 import { checklistOf, checklistSummaryLine, isClosed, roleTitle } from './checklist.js';
 import { renderTable } from './table.js';
+import { seedingProgressLines } from '../../workflows/seeding-progress.js';
+import { plannedTime, shortTime } from './time.js';
+import { timeZoneOf } from '../../operations/timeline-entries.js';
 import { taskLines } from './tasks.js';
-import { shortTime } from './time.js';
 import {
   dueText,
   openAlerts,
@@ -41,13 +44,14 @@ export function awaitingText(stage: StageState, approvers: Partial<Record<Role, 
 }
 
 export function renderStageTable(status: CutoverStatus, approvers: Partial<Record<Role, string[]>> = {}): string {
+  const zone = timeZoneOf(status);
   return renderTable(
-    ['stage', 'at', 'status', 'planned', 'started', 'finished', 'awaiting', 'problems'],
+    ['stage', 'at', 'status', zone === 'UTC' ? 'planned' : `planned (${zone})`, 'started', 'finished', 'awaiting', 'problems'],
     status.stages.map((stage) => [
       stage.id,
       stage.offset,
       stage.attempts > 1 ? `${stage.status} (attempt ${stage.attempts})` : stage.status,
-      shortTime(stage.plannedAt),
+      plannedTime(stage.plannedAt, zone),
       shortTime(stage.startedAt),
       shortTime(stage.finishedAt),
       awaitingText(stage, approvers),
@@ -161,8 +165,9 @@ export function renderStatus(reading: CutoverReading): string {
   const header = [
     `${status.workflowId}: ${status.programme}`,
     `phase ${status.phase}${status.currentStage ? ` at ${status.currentStage}` : ''} (Temporal: ${executionStatus})`,
-    `go-live ${shortTime(status.goLive)}, time scale ${status.timeScale}, started by ${status.startedBy} at ${shortTime(status.startedAt)}${status.finishedAt ? `, finished ${shortTime(status.finishedAt)}` : ''}`,
+    `go-live ${shortTime(status.goLive)}${timeZoneOf(status) === 'UTC' ? '' : ` (${plannedTime(status.goLive, timeZoneOf(status))} ${timeZoneOf(status)})`}, time scale ${status.timeScale}, started by ${status.startedBy} at ${shortTime(status.startedAt)}${status.finishedAt ? `, finished ${shortTime(status.finishedAt)}` : ''}`,
     ...(checklist ? [checklist] : []),
+    ...seedingProgressLines(status.checklist).map((p) => `${p.id}: ${p.text}`),
     ...historyLine(status),
   ];
   const holds = status.stages.flatMap((stage) =>
@@ -232,6 +237,7 @@ export function renderStatus(reading: CutoverReading): string {
     ...section('Notifications not delivered', failedNotices),
     ...section('Compensations', compensations),
     ...section('Owed, not undone', owedLines),
+    ...section('Debrief pack', status.debrief ? packLines(status.debrief) : []),
     ...section('Post-launch watch', watchLines(status)),
     ...section('Outcome', outcome),
   ].join('\n');

@@ -9,6 +9,7 @@ import { omittedLines } from '../omitted.js';
 import { compensationOutcome, refusalSummaryLines } from '../status.js';
 import { shortTime } from '../time.js';
 import { periodText, planOffset, planTimeText } from '../watch.js';
+import { rehearsalLines } from '../rehearsal-comparison.js';
 import type { LaunchReport } from './model.js';
 import { FINDING_TEXT, signed } from './post-launch.js';
 
@@ -323,7 +324,22 @@ function linkDestination(url: string): string {
 }
 
 function dashboardLines(report: LaunchReport): string[] {
-  return report.dashboards.map((d) => `- [${markdownCell(d.title)}](${linkDestination(d.url)})`);
+  const links = report.dashboards.map((d) => `- [${markdownCell(d.title)}](${linkDestination(d.url)})`);
+  const shots = report.dashboardShots ?? [];
+  if (shots.length === 0) return links;
+  return [
+    ...links,
+    '',
+    ...markdownTable(
+      ['dashboard', 'taken', 'at', 'screenshot (artifacts directory) or why none'],
+      shots.map((s) => [
+        markdownCell(s.title),
+        s.moment === 'debrief' ? 'debrief' : "watch's end",
+        shortTime(s.at),
+        s.path ? `${code(s.path)} sha256 ${code((s.sha256 ?? '').slice(0, 12))}` : `not loaded: ${markdownCell(s.failed ?? 'no image recorded')}`,
+      ]),
+    ),
+  ];
 }
 
 function reminderLines(report: LaunchReport): string[] {
@@ -362,6 +378,7 @@ export function launchReportMarkdown(report: LaunchReport): string {
     ...section('Compensations', compensationLines(report), 'None.'),
     ...section('Incident log', incidentLines(report), 'No incidents.'),
     ...section('Final outcome', finalOutcomeLines(report), ''),
+    ...(report.rehearsal ? section('Against the rehearsal', rehearsalLines(report.rehearsal), '') : []),
   ];
   return `${lines.join('\n')}\n`;
 }

@@ -1,9 +1,11 @@
 /** The launch report's model: what `cutover report ID --format json` prints, and what the Markdown is rendered from. */
 import type { FeeReconciliationResult } from '../../../activities/post-launch/fee-reconciliation.js';
 import type { CurrencyFeesRead } from '../../../operations/evidence.js';
+import type { RehearsalComparison } from '../../../operations/rehearsal-comparison.js';
 import type { Role } from '../../../runbook/stages.js';
 import type { RoomStatement } from '../../../signing/room-statement.js';
 import type { ItemAnswerKind } from '../../../workflows/messages.js';
+import type { DashboardShot } from '../../../workflows/dashboard-shot-types.js';
 import type { WatchAlert, WatchDecision, WatchSummary } from '../../../workflows/watch-protocol.js';
 import type {
   Authentication,
@@ -48,6 +50,8 @@ export interface LaunchTimelineEntry {
   status: StageStatus;
   attempts: number;
   problems: string[];
+  /** Present when the status marks the stage as on the critical path. */
+  critical?: boolean;
 }
 
 export interface LaunchApproval {
@@ -195,6 +199,10 @@ export interface LaunchReport {
   feeReconciliation: LaunchFeeReconciliation;
   /** The launch's dashboards as the plan lists them. */
   dashboards: { title: string; url: string }[];
+  /** Screenshots of the dashboards taken at the debrief and the watch's end, or why one could not be taken. */
+  dashboardShots: DashboardShot[];
+  /** The watch's alert thresholds from the plan; null for a cutover started before the status carried them. */
+  alertRules: NonNullable<CutoverStatus['alertRules']> | null;
   /** Reminders and overdue notices sent for post-launch items. */
   reminders: LaunchReminder[];
   /** Notices that could not be sent (the latest, in full) and how many in all; the cutover carried on without them. */
@@ -205,6 +213,15 @@ export interface LaunchReport {
    */
   incidentLog: LaunchIncident[];
   finalOutcome: LaunchFinalOutcome;
+  /** Present when the cutover names the rehearsal it follows (`rehearsalOf`). */
+  rehearsal?: LaunchRehearsal;
+}
+
+/** The live run against its rehearsal, or why the rehearsal could not be read. */
+export interface LaunchRehearsal {
+  workflowId: string;
+  comparison: RehearsalComparison | null;
+  unavailable?: string;
 }
 
 export interface LaunchFeeResult {

@@ -51,6 +51,8 @@ export function timelineOf(status: CutoverStatus): LaunchTimelineEntry[] {
     status: stage.status,
     attempts: stage.attempts,
     problems: [...stage.problems],
+    // The task graph may mark stages on the critical path; a status without the mark draws no path.
+    ...('critical' in stage && stage.critical === true ? { critical: true } : {}),
   }));
 }
 
