@@ -7,6 +7,7 @@ import type { Client } from '@temporalio/client';
 import { createConfigDiffActivities } from './config-diff.js';
 import { createDashboardShotActivities, type DashboardShotDeps } from './dashboard-shots.js';
 import { createFundingCheckActivities } from './funding-check.js';
+import { createHttpCheckActivities } from './http-check.js';
 import { createManualAuthorizationActivities } from './manual-authorization.js';
 import { createNotifyActivities, type NotifyDeps } from './notify.js';
 import { createFeeReconciliationActivities } from './post-launch/fee-reconciliation.js';
@@ -67,6 +68,7 @@ export function createCutoverActivities(deps: {
     ...createCicdEnvActivities({ workerCredentials: deps.workerCredentials }),
     ...createWebhookTlsActivities({ caCertificates: deps.caCertificates }),
     ...createDashboardShotActivities(deps.dashboardShots),
+    ...createHttpCheckActivities(),
   };
 }
 

@@ -7,11 +7,14 @@
  */
 import type { PaycaEnvironment } from '../payca/credentials.js';
 import { webhookTargetsFrom, type WebhookTargets } from '../payca/allowed-targets.js';
+import { checkTargetRefusal } from './http-check.js';
 import type { PaycaClients } from './payca-clients.js';
 
 export interface PlanTargetsInput {
   payca: { environment: PaycaEnvironment; baseUrl: string }[];
   webhookUrl: string;
+  /** The plan's http-check tasks, which the worker asks under the webhook targets' rule. */
+  checkUrls?: { task: string; url: string }[];
 }
 
 export interface PlanTargetRefusal {
@@ -37,6 +40,10 @@ export function createPlanTargetActivities({ payca, env, webhookTargets }: PlanT
       }
       const webhook = webhooks.refusal(input.webhookUrl);
       if (webhook) refusals.push({ code: 'WEBHOOK_TARGET_NOT_ALLOWED', message: webhook });
+      for (const { task, url } of input.checkUrls ?? []) {
+        const message = checkTargetRefusal(webhooks, task, url);
+        if (message) refusals.push({ code: 'WEBHOOK_TARGET_NOT_ALLOWED', message });
+      }
       return refusals;
     },
   };

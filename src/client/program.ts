@@ -7,6 +7,7 @@ import { checklistCommand } from './commands/checklist.js';
 import { codecServerCommand } from './commands/codec-server.js';
 import { compareCommand } from './commands/compare.js';
 import { completeCommand } from './commands/complete.js';
+import { taskCommand } from './commands/task.js';
 import { compensationCommand } from './commands/compensation.js';
 import { incidentCommand } from './commands/incident.js';
 import { keygenCommand } from './commands/keygen.js';
@@ -45,6 +46,7 @@ const COMMANDS = [
   compensationCommand,
   undoCommand,
   completeCommand,
+  taskCommand,
   waiveCommand,
   retryItemCommand,
   incidentCommand,

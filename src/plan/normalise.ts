@@ -9,6 +9,7 @@ import type { NoticeRoutingPlan } from './notice-routes.js';
 import type { PersonIdentity } from './people.js';
 import type { DebriefPlan } from './debrief-plan.js';
 import type { CutoverPlanFile } from './schema.js';
+import { normaliseTasks, type TaskPlan } from './tasks.js';
 
 /** A checklist item as this plan has it: the runbook's definition with the plan's owner and optionality. */
 export type ReadinessItemPlan = ReadinessItemDefinition & { optional: boolean };
@@ -70,6 +71,10 @@ export interface CutoverPlan {
   separationOfDuties?: { starterMayApprove: boolean };
   /** Absent when the plan lists no people: then the room lets nobody in. */
   people?: Record<string, PersonIdentity>;
+  /** The plan's own tasks; absent when it has none, so such a cutover runs the stages alone as before. */
+  tasks?: TaskPlan[];
+  /** Present with tasks: when the forecast tells people. */
+  forecast?: { overrunMargin: number };
 }
 
 export interface PostLaunchPlan {
@@ -177,5 +182,6 @@ export function normalisePlan(file: CutoverPlanFile): CutoverPlan {
     ...(file.identity && { identity: file.identity }),
     separationOfDuties: file.separationOfDuties,
     ...(file.people && { people: file.people }),
+    ...(file.tasks?.length && { tasks: normaliseTasks(file.tasks, file.approvalTimeout), forecast: file.forecast }),
   };
 }

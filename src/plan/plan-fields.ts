@@ -13,7 +13,7 @@ import { ROLES } from '../runbook/stages.js';
 const MAX_DURATION_MS = 366 * 86_400_000;
 
 /** Titled so the JSON Schema and the plan reference can say "duration" where zod sees only text. */
-const Duration = z.string().transform((text, ctx) => {
+export const Duration = z.string().transform((text, ctx) => {
   const ms = parseDuration(text);
   if (ms === undefined) {
     ctx.addIssue({ code: 'custom', message: `"${text}" is not a duration; write it like 24h, -12h, 90m, 1h30m or 45s` });

@@ -31,6 +31,7 @@ import {
   Signing,
   StageOverride,
 } from './plan-fields.js';
+import { TaskFile, TaskForecast, taskPlanProblems } from './tasks.js';
 
 export { normalisePlan, type CutoverPlan, type PostLaunchPlan, type ReadinessItemPlan, type SandboxJob, type StagePlan } from './normalise.js';
 
@@ -153,6 +154,12 @@ export const CutoverPlanFile = z
       .describe("Changes to the runbook's timeline stages, by stage id."),
     postLaunch: PostLaunch.default(PostLaunch.parse({})).describe('After roll-forward (runbook section 9): the watch, its alerts, the fee reconciliation, reminders.'),
     debrief: Debrief.optional().describe('What the T+2h debrief judges on the figures from T, and whether a failed critical rule rolls back on its own.'),
+    tasks: z
+      .array(TaskFile.describe('One task of the cutover graph.'))
+      .max(200, 'at most 200 tasks: status, the current details and the history carry every one')
+      .optional()
+      .describe("The programme's own tasks beside the built-in stages: each waits for the tasks or stages it names and its time, and independent tasks run side by side (docs/task-graph.md)."),
+    forecast: TaskForecast.default({ overrunMargin: 0.5 }).describe("When the tasks' forecast tells the lead and a task's owner."),
     signing: Signing.optional().describe('Signed answers at the gates: whose answers must carry an Ed25519 signature, and with which key.'),
     identity: Identity.optional().describe('How the workflow knows who answered: the cutover room key it trusts, and whether a name alone is enough.'),
     separationOfDuties: SeparationOfDuties.default({ starterMayApprove: true }).describe('Who may not approve what.'),
@@ -217,6 +224,7 @@ export const CutoverPlanFile = z
     for (const problem of gateStaffingProblems(gatesOf(plan), plan.approvers)) {
       ctx.addIssue({ code: 'custom', path: ['stages', problem.stage, 'gate'], message: problem.message });
     }
+    for (const problem of taskPlanProblems(plan.tasks ?? [], plan.stages, plan.approvers)) ctx.addIssue({ code: 'custom', ...problem });
     const names = new Set<string>();
     plan.sandboxJobs.forEach((job, i) => {
       if (names.has(job.name)) {

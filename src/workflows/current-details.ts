@@ -4,6 +4,7 @@ import type { CutoverStatus, RefusalRecord, StageState } from './cutover-state.j
 import { markdownInline } from './markdown-text.js';
 import { seedingProgressLines } from './seeding-progress.js';
 import { ROLE_TITLES } from '../runbook/stages.js';
+import { renderTaskDetails } from './task-details.js';
 
 const STATUS_MARK: Record<StageState['status'], string> = {
   pending: '·',
@@ -51,6 +52,7 @@ export function renderCurrentDetails(status: CutoverStatus): string {
       lines.push(`| ${ROLE_TITLES[owner]} | ${cell(items.map((i) => (i.status === 'failed' ? `${i.id} (check failed)` : i.id)).join(', '))} |`);
     }
   }
+  lines.push(...renderTaskDetails(status));
   const watch = status.watch;
   if (watch) {
     const open = watch.alerts.filter((a) => !a.recoveredAt);

@@ -16,6 +16,7 @@ import type { WatchAlert, WatchDecision, WatchSummary } from './watch-protocol.j
 import type { DebriefPack } from './debrief-rules.js';
 import type { ItemEvidence } from './readiness-checks.js';
 import type { StageEvidenceOnRecord } from './stage-checks.js';
+import type { ForecastState, TaskState } from './task-state.js';
 
 export interface CutoverInput {
   plan: CutoverPlan;
@@ -356,6 +357,9 @@ export interface CutoverStatus {
   watch?: WatchState;
   /** The plan's zone, the rehearsal it follows, gates and estimates, for calendars and comparisons; absent in cutovers started before. */
   timeline?: TimelinePlan;
+  /** The plan's own tasks and their forecast; absent when the plan has none. */
+  tasks?: TaskState[];
+  forecast?: ForecastState;
   /** The launch's dashboards from the plan, for the report. */
   dashboards: { title: string; url: string }[];
   /** Screenshots of the plan's dashboards at the debrief and at the end of the watch: paths and digests only. */

@@ -23,6 +23,8 @@ import { createStageChecks } from './stage-checks.js';
 import { openLiveWindow, watchesFromGoLive } from './live-window.js';
 import { AbortRequested, cancelledByAbort, createStageRunner } from './stage-runner.js';
 import { answerTargetCheck, checkTargetsAtStart, targetCheckUpdate } from './target-check.js';
+import { createForecaster } from './task-forecast.js';
+import { createTaskRunner } from './task-runner.js';
 
 export async function cutoverWorkflow(input: CutoverInput): Promise<CutoverStatus> {
   const { timeScale } = input;
@@ -51,9 +53,12 @@ export async function cutoverWorkflow(input: CutoverInput): Promise<CutoverStatu
     nowIso,
   });
   const { runStage, compensate } = createStageRunner(ctx, checks);
+  // Only a plan with tasks takes this path, so cutovers started without tasks replay as they ran.
+  const taskRunner = createTaskRunner(ctx);
 
   // Before anything runs: a plan whose targets the worker refuses ends here, aborted by the worker.
   if (await checkTargetsAtStart(ctx)) {
+    taskRunner?.skipAll("not run: the worker refused the plan's targets at start");
     await condition(allHandlersFinished);
     return status;
   }
@@ -68,6 +73,19 @@ export async function cutoverWorkflow(input: CutoverInput): Promise<CutoverStatu
   });
   const readinessRuns = runReadiness(ctx, inFlight);
   const liveWindow = watchesFromGoLive(ctx) ? openLiveWindow(ctx) : undefined;
+  let tasksOver = false;
+  const tasksRun =
+    taskRunner && !carried?.compensatingAs
+      ? inFlight
+          .run(() => {
+            const goLive = ctx.stageState('go-live');
+            const forecaster = createForecaster(ctx, () => taskRunner.finished() && (tasksOver || !['pending', 'waiting'].includes(goLive.status)));
+            return Promise.all([taskRunner.run(), forecaster.run()]);
+          })
+          .catch((err: unknown) => {
+            if (!cancelledByAbort(ctx, err)) throw err;
+          })
+      : undefined;
 
   // ---------- the timeline ----------
 
@@ -80,7 +98,9 @@ export async function cutoverWorkflow(input: CutoverInput): Promise<CutoverStatu
       await inFlight.run(async () => {
         for (const id of TIMELINE_STAGE_IDS) {
           const planned = plan.stages.find((s) => s.id === id);
-          if (planned) await runStage(planned);
+          if (!planned) continue;
+          await taskRunner?.stageMayStart(id);
+          await runStage(planned);
         }
       });
     }
@@ -94,6 +114,12 @@ export async function cutoverWorkflow(input: CutoverInput): Promise<CutoverStatu
       current.finishedAt = nowIso();
     }
     finalPhase = 'aborted';
+  }
+  // Tasks not finished when the timeline ends are skipped: they belong to the launch timeline.
+  if (taskRunner) {
+    taskRunner.close(finalPhase === 'completed' ? 'the launch timeline ended at the debrief' : `the cutover ${finalPhase}`);
+    tasksOver = true;
+    await tasksRun;
   }
   // Checks still running finish first, so the compensations know everything they changed.
   flags.timelineOver = true;

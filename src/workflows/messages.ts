@@ -167,6 +167,23 @@ export const endWatchSignal = defineSignal<[EndWatchArgs]>('end-watch-signal');
 export const extendWatchUpdate = defineUpdate<MessageReceipt, [ExtendWatchArgs]>('extend-watch');
 export const extendWatchSignal = defineSignal<[ExtendWatchArgs]>('extend-watch-signal');
 
+/** An answer about one of the plan's tasks: its owner marks it done, a gate role approves it, its owner retries a check. */
+export interface TaskAnswerArgs {
+  task: string;
+  action: 'done' | 'approve' | 'retry';
+  by: string;
+  /** For done: what shows it is done. */
+  evidence?: string;
+  note?: string;
+}
+export interface TaskAnswerReceipt {
+  accepted: true;
+  task: string;
+  action: TaskAnswerArgs['action'];
+  outcome: string;
+}
+export const taskAnswerUpdate = defineUpdate<TaskAnswerReceipt, [TaskAnswerArgs]>('task-answer');
+
 /** What a sender's CLI reports after the workflow refused its update: the message, who sent it, and why it was refused. */
 export interface RefusalReport {
   kind: MessageKind;

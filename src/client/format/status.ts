@@ -22,6 +22,7 @@ import { renderTable } from './table.js';
 import { seedingProgressLines } from '../../workflows/seeding-progress.js';
 import { plannedTime, shortTime } from './time.js';
 import { timeZoneOf } from '../../operations/timeline-entries.js';
+import { taskLines } from './tasks.js';
 import {
   dueText,
   openAlerts,
@@ -226,6 +227,7 @@ export function renderStatus(reading: CutoverReading): string {
     ...header,
     '',
     renderStageTable(status, approvers),
+    ...section('Tasks', taskLines(status)),
     ...section('Holding', holds),
     ...section('Approvals', approvals),
     ...section('Errors', errors),
