@@ -22,7 +22,7 @@ const IO_PACKAGES = [
   'playwright-core',
 ];
 
-const SANDBOX_MESSAGE = 'workflow code runs in Temporal\'s deterministic sandbox: no Node built-ins and no I/O; do it in an activity';
+const SANDBOX_MESSAGE = "workflow code runs in Temporal's deterministic sandbox: no Node built-ins and no I/O; do it in an activity";
 
 export default tseslint.config(
   { ignores: ['dist/**', 'node_modules/**', '.tools/**', 'bin/**', 'scripts/**'] },

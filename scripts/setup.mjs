@@ -93,7 +93,8 @@ function resolveBinary(key) {
   const pin = PINNED[key];
   const explicit = process.env[pin.envVar];
   if (explicit) {
-    if (!isExecutable(explicit)) fail(`${pin.envVar}=${explicit} is not an executable file. Point it at the ${pin.command} binary or unset it.`);
+    if (!isExecutable(explicit))
+      fail(`${pin.envVar}=${explicit} is not an executable file. Point it at the ${pin.command} binary or unset it.`);
     return { path: explicit, source: pin.envVar };
   }
   const fromPath = onPath(pin.command);
@@ -116,7 +117,12 @@ function resolveBinary(key) {
  * (installed when this runs as root, or with password-less sudo, on a machine with apt-get).
  */
 export const TEST_TOOLS = {
-  chromium: { envVar: 'CHROMIUM_PATH', commands: ['chromium', 'chromium-browser'], debianPackage: 'chromium', usedBy: 'the Temporal UI suites' },
+  chromium: {
+    envVar: 'CHROMIUM_PATH',
+    commands: ['chromium', 'chromium-browser'],
+    debianPackage: 'chromium',
+    usedBy: 'the Temporal UI suites',
+  },
   openssl: { envVar: 'OPENSSL_PATH', commands: ['openssl'], debianPackage: 'openssl', usedBy: 'the TLS and mTLS suites' },
   dockerCompose: {
     envVar: 'DOCKER_COMPOSE_PATH',
@@ -158,7 +164,11 @@ function installDebianPackages(packages) {
   // dpkg prints a line per package it sets up; keep it for a failure, where it says what went wrong.
   const install = run(apt.command, [...apt.prefix, 'install', '-y', '-qq', '--no-install-recommends', ...packages], { env, stdio: 'pipe' });
   if (install.ok) return undefined;
-  return `apt-get install failed (${install.why}): ${String(install.stderr ?? '').trim().split('\n').slice(-3).join(' ')}`;
+  return `apt-get install failed (${install.why}): ${String(install.stderr ?? '')
+    .trim()
+    .split('\n')
+    .slice(-3)
+    .join(' ')}`;
 }
 
 function installedNow(tool) {

@@ -69,7 +69,8 @@ export function classifySuites() {
 function main(args) {
   const suites = classifySuites();
   if (args.includes('--list')) {
-    for (const { file, starts } of suites) console.log(`${starts.length ? 'server' : 'unit  '}  ${file}${starts.length ? `  (${starts.join(', ')})` : ''}`);
+    for (const { file, starts } of suites)
+      console.log(`${starts.length ? 'server' : 'unit  '}  ${file}${starts.length ? `  (${starts.join(', ')})` : ''}`);
     return 0;
   }
   const unit = suites.filter((suite) => suite.starts.length === 0).map((suite) => suite.file);

@@ -50,9 +50,7 @@ const RETRYABLE = new Set<string>([
 ]);
 
 /** Codes that must never be retried by Temporal: the activity retry policy lists exactly these. */
-export const NON_RETRYABLE_PAYCA_CODES: string[] = [...PAYCA_ERROR_CODES, ...PAYCA_TRANSPORT_CODES].filter(
-  (code) => !RETRYABLE.has(code),
-);
+export const NON_RETRYABLE_PAYCA_CODES: string[] = [...PAYCA_ERROR_CODES, ...PAYCA_TRANSPORT_CODES].filter((code) => !RETRYABLE.has(code));
 
 export function isRetryableCode(code: string): boolean {
   return RETRYABLE.has(code);
@@ -201,10 +199,7 @@ export class PaycaBadResponseError extends PaycaError {
   }
 }
 
-const PAYCA_ERROR_CLASSES: Record<
-  PaycaErrorCode | PaycaTransportCode,
-  new (message: string, fields?: PaycaErrorFields) => PaycaError
-> = {
+const PAYCA_ERROR_CLASSES: Record<PaycaErrorCode | PaycaTransportCode, new (message: string, fields?: PaycaErrorFields) => PaycaError> = {
   ErrRateLimited: PaycaRateLimitedError,
   ErrUnavailable: PaycaUnavailableError,
   ErrInternal: PaycaInternalError,
@@ -232,11 +227,7 @@ export function isPaycaErrorCode(code: string): code is PaycaErrorCode {
 }
 
 /** The error class for `code`: the one place that turns a code into an error. */
-export function paycaErrorFor(
-  code: PaycaErrorCode | PaycaTransportCode,
-  message: string,
-  fields: PaycaErrorFields = {},
-): PaycaError {
+export function paycaErrorFor(code: PaycaErrorCode | PaycaTransportCode, message: string, fields: PaycaErrorFields = {}): PaycaError {
   return new PAYCA_ERROR_CLASSES[code](message, fields);
 }
 

@@ -43,7 +43,6 @@ describe('every attempt on the record', function () {
   const waitFor = (workflowId: string, what: string, done: (status: CutoverStatus) => boolean, timeoutMs = 120_000) =>
     waitForStatus(world.stack.client, workflowId, what, done, timeoutMs);
 
-
   /** A cutover far from its go-live, so nothing holds or changes while messages are sent. */
   async function startQuiet(prefix: string, planFile = world.planFile): Promise<{ workflowId: string; handle: WorkflowHandle }> {
     const workflowId = freshId(prefix);
@@ -65,18 +64,29 @@ describe('every attempt on the record', function () {
     assert.ok(reason, refused.stderr);
 
     const status = await waitFor(workflowId, 'the refusal on record', (s) => s.refusals.length > 0);
-    assert.deepEqual(status.refusals.map(({ at: _at, ...r }) => r), [
-      { kind: 'approve', via: 'update', by: 'olivia', stage: 'go-live', reason, reportedBySender: true },
-    ]);
-    assert.deepEqual(status.stages.flatMap((s) => s.approvals), [], 'a refusal is never an approval');
+    assert.deepEqual(
+      status.refusals.map(({ at: _at, ...r }) => r),
+      [{ kind: 'approve', via: 'update', by: 'olivia', stage: 'go-live', reason, reportedBySender: true }],
+    );
+    assert.deepEqual(
+      status.stages.flatMap((s) => s.approvals),
+      [],
+      'a refusal is never an approval',
+    );
 
     const human = await cutover(['status', workflowId]);
     assert.equal(human.code, 0, human.stderr);
-    assert.match(human.stdout, /Refusals:\n {2}\S+ \S+ approve go-live by olivia via update \(reported by the sender\): stage go-live is not awaiting approval/);
+    assert.match(
+      human.stdout,
+      /Refusals:\n {2}\S+ \S+ approve go-live by olivia via update \(reported by the sender\): stage go-live is not awaiting approval/,
+    );
 
     const markdown = await cutover(['report', workflowId, '--format', 'md']);
     assert.equal(markdown.code, 0, markdown.stderr);
-    assert.match(markdown.stdout, /## Refused messages\n\n\| at \| message \| via \| by \| stage or item \| reason \|\n.*\n\| .* \| approve \| update \(reported by the sender\) \| olivia \| `go-live` \| stage go-live is not awaiting approval/);
+    assert.match(
+      markdown.stdout,
+      /## Refused messages\n\n\| at \| message \| via \| by \| stage or item \| reason \|\n.*\n\| .* \| approve \| update \(reported by the sender\) \| olivia \| `go-live` \| stage go-live is not awaiting approval/,
+    );
     assert.match(markdown.stdout, /\| refusal \| olivia \| approve go-live refused \(via update, reported by the sender\): /);
     const json = await cutover(['report', workflowId, '--format', 'json']);
     assert.equal(json.code, 0, json.stderr);
@@ -93,14 +103,26 @@ describe('every attempt on the record', function () {
     // largest answer a status query may give.
     const giants = Array.from({ length: 40 }, (_, n) => () => handle.signal(approveSignal, { stage: 'go-live', by: `${n}${huge}` }));
     const strangers = Array.from({ length: 1_000 }, (_, n) => () => handle.signal(approveSignal, { stage: 'go-live', by: `mallory-${n}` }));
-    const people = Array.from({ length: 1_000 }, (_, n) => () =>
-      handle.signal(refusalReportSignal, { kind: 'approve', by: n % 2 ? 'olivia' : 'tomas', stage: 'funding-check', reason: `attempt ${n}: ${'y'.repeat(2_000)}` }),
+    const people = Array.from(
+      { length: 1_000 },
+      (_, n) => () =>
+        handle.signal(refusalReportSignal, {
+          kind: 'approve',
+          by: n % 2 ? 'olivia' : 'tomas',
+          stage: 'funding-check',
+          reason: `attempt ${n}: ${'y'.repeat(2_000)}`,
+        }),
     );
     const started = Date.now();
     await inParallel([...giants, ...strangers, ...people], 4);
     const sentMs = Date.now() - started;
 
-    const updateRefused = await sendMessage(world.stack.client, workflowId, { kind: 'approve', args: { stage: 'go-live', by: huge } }, 'update').then(
+    const updateRefused = await sendMessage(
+      world.stack.client,
+      workflowId,
+      { kind: 'approve', args: { stage: 'go-live', by: huge } },
+      'update',
+    ).then(
       () => assert.fail('a 130,000-character sender was accepted'),
       (err: unknown) => err,
     );
@@ -116,11 +138,17 @@ describe('every attempt on the record', function () {
     assert.equal(status.refusals.length, MAX_REFUSALS_KEPT);
     const omitted = status.refusalSummary?.omittedBy ?? [];
     assert.deepEqual(omitted.map((o) => o.by).sort(), ['olivia', 'tomas']);
-    assert.equal(omitted.reduce((sum, o) => sum + o.count, 0), 900);
+    assert.equal(
+      omitted.reduce((sum, o) => sum + o.count, 0),
+      900,
+    );
     assert.equal(status.refusalSummary?.omitted, 900);
     assert.equal(status.refusalSummary?.strangers.attempts, attempts);
     assert.equal(status.refusalSummary?.strangers.names.length, 10);
-    assert.ok(status.refusalSummary?.strangers.names.every((name) => name.length <= 70), 'stranger names are cut short');
+    assert.ok(
+      status.refusalSummary?.strangers.names.every((name) => name.length <= 70),
+      'stranger names are cut short',
+    );
     for (const r of status.refusals) {
       assert.equal(r.reportedBySender, true);
       assert.ok(r.reason.length <= 530, `a ${r.reason.length}-character reason was kept`);
@@ -139,13 +167,24 @@ describe('every attempt on the record', function () {
     await abort(workflowId);
   });
 
-  it('records a forged refusal report naming a real approver as an attempt only, marked as the sender\'s', async () => {
+  it("records a forged refusal report naming a real approver as an attempt only, marked as the sender's", async () => {
     const { workflowId, handle } = await startQuiet('record-forged');
-    await handle.signal(refusalReportSignal, { kind: 'approve', by: 'erin', stage: 'go-live', reason: 'approved by erin; go-live may proceed' });
+    await handle.signal(refusalReportSignal, {
+      kind: 'approve',
+      by: 'erin',
+      stage: 'go-live',
+      reason: 'approved by erin; go-live may proceed',
+    });
     await handle.signal(refusalReportSignal, { kind: 'no-such-kind', reason: 'x' } as never);
     const status = await waitFor(workflowId, 'the report on record', (s) => s.refusals.length > 0);
-    assert.deepEqual(status.refusals.map((r) => [r.kind, r.by, r.via, r.reportedBySender]), [['approve', 'erin', 'update', true]]);
-    assert.deepEqual(status.stages.flatMap((s) => s.approvals), []);
+    assert.deepEqual(
+      status.refusals.map((r) => [r.kind, r.by, r.via, r.reportedBySender]),
+      [['approve', 'erin', 'update', true]],
+    );
+    assert.deepEqual(
+      status.stages.flatMap((s) => s.approvals),
+      [],
+    );
     assert.equal(status.stages.find((s) => s.id === 'go-live')?.status, 'pending');
     const human = await cutover(['status', workflowId]);
     assert.match(human.stdout, /approve go-live by erin via update \(reported by the sender\): approved by erin/);
@@ -162,7 +201,7 @@ describe('every attempt on the record', function () {
       return { file, publicKey: publicKey.export({ format: 'der', type: 'spki' }).subarray(-32).toString('base64') };
     }
 
-    it('refuses a keyed person\'s unsigned complete, waive or retry-item, takes signed ones, and the report verifies offline', async () => {
+    it("refuses a keyed person's unsigned complete, waive or retry-item, takes signed ones, and the report verifies offline", async () => {
       const keys = { carlos: await keyPair('carlos'), dana: await keyPair('dana'), lara: await keyPair('lara') };
       const plan = parse(await readFile(world.planFile, 'utf8')) as Record<string, unknown>;
       plan.signing = { publicKeys: Object.fromEntries(Object.entries(keys).map(([person, pair]) => [person, pair.publicKey])) };
@@ -195,17 +234,22 @@ describe('every attempt on the record', function () {
       const waived = await world.cutover(waive, { ...world.cliEnv, CUTOVER_SIGNING_KEY_FILE: keys.lara.file });
       assert.equal(waived.code, 0, waived.stderr);
 
-      const status = await waitFor(workflowId, 'three signed answers and three refusals', (s) =>
-        s.checklist.flatMap((i) => i.signedAnswers ?? []).length === 3 && s.refusals.length === 4,
+      const status = await waitFor(
+        workflowId,
+        'three signed answers and three refusals',
+        (s) => s.checklist.flatMap((i) => i.signedAnswers ?? []).length === 3 && s.refusals.length === 4,
       );
       assert.equal(item(status, 'tier1-error-codes')?.status, 'done');
       assert.equal(item(status, 'webhook-endpoint-tls')?.status, 'waived');
-      assert.deepEqual(status.refusals.map((r) => [r.kind, r.by, r.item, r.via]), [
-        ['complete-item', 'carlos', 'tier1-error-codes', 'update'],
-        ['complete-item', 'carlos', 'tier1-error-codes', 'update'],
-        ['retry-item', 'dana', 'cicd-env-vars', 'update'],
-        ['waive-item', 'lara', 'webhook-endpoint-tls', 'update'],
-      ]);
+      assert.deepEqual(
+        status.refusals.map((r) => [r.kind, r.by, r.item, r.via]),
+        [
+          ['complete-item', 'carlos', 'tier1-error-codes', 'update'],
+          ['complete-item', 'carlos', 'tier1-error-codes', 'update'],
+          ['retry-item', 'dana', 'cicd-env-vars', 'update'],
+          ['waive-item', 'lara', 'webhook-endpoint-tls', 'update'],
+        ],
+      );
 
       const json = await cutover(['report', workflowId, '--format', 'json']);
       assert.equal(json.code, 0, json.stderr);
@@ -222,7 +266,10 @@ describe('every attempt on the record', function () {
       assert.match(verified.stdout, /ok +checklist tier1-error-codes \(0 check runs\): complete-item by carlos/);
       assert.match(verified.stdout, /3 of 3 signatures verified/);
       const markdown = await cutover(['report', workflowId, '--format', 'md']);
-      assert.match(markdown.stdout, /Signed checklist answers:\n\n\| item \| check runs \| answer \| by \| at \| evidence or reason \| signed \|/);
+      assert.match(
+        markdown.stdout,
+        /Signed checklist answers:\n\n\| item \| check runs \| answer \| by \| at \| evidence or reason \| signed \|/,
+      );
 
       const evidence = report.itemAnswers.find((a) => a.item === 'tier1-error-codes');
       assert.ok(evidence);
@@ -231,7 +278,10 @@ describe('every attempt on the record', function () {
       await writeFile(tamperedFile, JSON.stringify(report));
       const tampered = await cutover(['verify', tamperedFile]);
       assert.equal(tampered.code, 1);
-      assert.match(tampered.stdout, /FAILED checklist tier1-error-codes \(0 check runs\): complete-item by carlos .*: signature does not verify/);
+      assert.match(
+        tampered.stdout,
+        /FAILED checklist tier1-error-codes \(0 check runs\): complete-item by carlos .*: signature does not verify/,
+      );
       await abort(workflowId);
     });
   });

@@ -159,8 +159,15 @@ describe('cutover messages under generated bad input', function () {
             const strangers = after.refusalSummary?.strangers;
             assert.equal(strangers?.attempts, (before.refusalSummary?.strangers.attempts ?? 0) + 1);
             const name = expected.by === undefined ? '(no name)' : clipped(expected.by, 40);
-            assert.deepEqual(strangers?.latest, { ...expected, ...(expected.by === undefined ? {} : { by: name }), at: strangers?.latest?.at });
-            assert.ok(strangers?.names.includes(name) || strangers?.names.length === 10, `${m.why}: ${name} not among ${strangers?.names.join(', ')}`);
+            assert.deepEqual(strangers?.latest, {
+              ...expected,
+              ...(expected.by === undefined ? {} : { by: name }),
+              at: strangers?.latest?.at,
+            });
+            assert.ok(
+              strangers?.names.includes(name) || strangers?.names.length === 10,
+              `${m.why}: ${name} not among ${strangers?.names.join(', ')}`,
+            );
           }
           before = after;
           events = await historyLength(handle);
@@ -216,9 +223,15 @@ describe('cutover messages under generated bad input', function () {
       await fc.assert(
         fc.asyncProperty(labelled(late), async (m) => {
           cases += 1;
-          const update = await sendUpdate(ended, m.kind, argsOf(m)).then(() => undefined, (e: unknown) => e);
+          const update = await sendUpdate(ended, m.kind, argsOf(m)).then(
+            () => undefined,
+            (e: unknown) => e,
+          );
           assert.ok(update instanceof Error, `${m.why}: accepted after the end`);
-          const signal = await sendSignal(ended, m.kind, argsOf(m)).then(() => undefined, (e: unknown) => e);
+          const signal = await sendSignal(ended, m.kind, argsOf(m)).then(
+            () => undefined,
+            (e: unknown) => e,
+          );
           assert.ok(signal instanceof Error, `${m.why}: signal taken after the end`);
         }),
         fuzzOptions(),
@@ -250,12 +263,34 @@ describe('cutover messages under generated bad input', function () {
 
     const goLiveRefused = fc.oneof(
       spoiled(GO_LIVE_BASES),
-      wrongStage(notHolding(['config-diff', 'funding-check', 'disable-sandbox-jobs', 'webhook-smoke-test', 'debrief', 'fee-reconciliation'])),
-      wrongPerson('approve', { stage: 'go-live', authorizationId: 'auth_9' }, EVERYONE.filter((p) => p !== PEOPLE.lead)),
-      wrongPerson('reject', { stage: 'go-live', reason: 'not ready' }, EVERYONE.filter((p) => p !== PEOPLE.lead)),
-      wrongPerson('retry', { stage: 'go-live' }, EVERYONE.filter((p) => p !== PEOPLE.lead && !PEOPLE.engineering.includes(p as 'erin'))),
-      wrongPerson('abort', { reason: 'stop' }, EVERYONE.filter((p) => p !== PEOPLE.lead)),
-      fc.constant<BadMessage>({ kind: 'approve', args: { stage: 'go-live', by: PEOPLE.lead }, why: 'the last go-live approval without the authorization id' }),
+      wrongStage(
+        notHolding(['config-diff', 'funding-check', 'disable-sandbox-jobs', 'webhook-smoke-test', 'debrief', 'fee-reconciliation']),
+      ),
+      wrongPerson(
+        'approve',
+        { stage: 'go-live', authorizationId: 'auth_9' },
+        EVERYONE.filter((p) => p !== PEOPLE.lead),
+      ),
+      wrongPerson(
+        'reject',
+        { stage: 'go-live', reason: 'not ready' },
+        EVERYONE.filter((p) => p !== PEOPLE.lead),
+      ),
+      wrongPerson(
+        'retry',
+        { stage: 'go-live' },
+        EVERYONE.filter((p) => p !== PEOPLE.lead && !PEOPLE.engineering.includes(p as 'erin')),
+      ),
+      wrongPerson(
+        'abort',
+        { reason: 'stop' },
+        EVERYONE.filter((p) => p !== PEOPLE.lead),
+      ),
+      fc.constant<BadMessage>({
+        kind: 'approve',
+        args: { stage: 'go-live', by: PEOPLE.lead },
+        why: 'the last go-live approval without the authorization id',
+      }),
       decideOutOfTurn,
       watchOutOfTurn,
     );
@@ -272,16 +307,26 @@ describe('cutover messages under generated bad input', function () {
 
       const debriefRefused = fc.oneof(
         spoiled(DEBRIEF_BASES),
-        wrongStage(notHolding(['config-diff', 'funding-check', 'disable-sandbox-jobs', 'webhook-smoke-test', 'go-live', 'fee-reconciliation'])),
+        wrongStage(
+          notHolding(['config-diff', 'funding-check', 'disable-sandbox-jobs', 'webhook-smoke-test', 'go-live', 'fee-reconciliation']),
+        ),
         wrongPerson('approve', { stage: 'debrief' }, EVERYONE),
         wrongPerson('retry', { stage: 'debrief' }, EVERYONE),
-        wrongPerson('decide', { decision: 'roll-forward', reason: 'green' }, EVERYONE.filter((p) => p !== PEOPLE.lead)),
+        wrongPerson(
+          'decide',
+          { decision: 'roll-forward', reason: 'green' },
+          EVERYONE.filter((p) => p !== PEOPLE.lead),
+        ),
         fc
           .constantFrom('roll-sideways', 'ROLL-FORWARD', 'rollback', 'roll_forward', 'forward', 'yes')
           .map((decision): BadMessage => ({ kind: 'decide', args: { decision, by: PEOPLE.lead, reason: 'x' }, why: `decide ${decision}` })),
         watchOutOfTurn,
       );
-      refusesEvery('refuses every generated bad decision, late approval or out-of-turn message at the debrief', () => handle, debriefRefused);
+      refusesEvery(
+        'refuses every generated bad decision, late approval or out-of-turn message at the debrief',
+        () => handle,
+        debriefRefused,
+      );
 
       describe('then watching after roll-forward', () => {
         before(async () => {
@@ -297,18 +342,30 @@ describe('cutover messages under generated bad input', function () {
           spoiled(WATCHING_BASES),
           wrongStage(notHolding([...STAGE_IDS])),
           wrongPerson('abort', { reason: 'too late to abort' }, EVERYONE),
-          wrongPerson('end-watch', { reason: 'stable' }, EVERYONE.filter((p) => p !== PEOPLE.lead)),
-          wrongPerson('extend-watch', { extendByMs: 3_600_000, reason: 'late alert' }, EVERYONE.filter((p) => p !== PEOPLE.lead)),
+          wrongPerson(
+            'end-watch',
+            { reason: 'stable' },
+            EVERYONE.filter((p) => p !== PEOPLE.lead),
+          ),
+          wrongPerson(
+            'extend-watch',
+            { extendByMs: 3_600_000, reason: 'late alert' },
+            EVERYONE.filter((p) => p !== PEOPLE.lead),
+          ),
           decideOutOfTurn,
           badExtension,
         );
         refusesEvery('refuses every generated bad watch decision or message out of turn while watching', () => handle, watchingRefused);
         // Last, because each refused signal is counted in the status and stays in its history: the status changes from here on.
-        refusesEvery('refuses the same messages as signals, recording each one (in full for a person in the plan, counted for a stranger) and changing nothing else', () => handle, watchingRefused, {
-          signals: true,
-        });
+        refusesEvery(
+          'refuses the same messages as signals, recording each one (in full for a person in the plan, counted for a stranger) and changing nothing else',
+          () => handle,
+          watchingRefused,
+          {
+            signals: true,
+          },
+        );
       });
     });
   });
 });
-

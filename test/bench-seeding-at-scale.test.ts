@@ -3,7 +3,15 @@
  * servers, is in `bench-short.test.ts`.
  */
 import assert from 'node:assert/strict';
-import { GOAL, resultFor, secondsWithAWorkerIdle, seedSizes, seedWorkers, steadyCallsPerSecond, type ScaleRun } from './bench/seeding-at-scale.js';
+import {
+  GOAL,
+  resultFor,
+  secondsWithAWorkerIdle,
+  seedSizes,
+  seedWorkers,
+  steadyCallsPerSecond,
+  type ScaleRun,
+} from './bench/seeding-at-scale.js';
 
 const MET: ScaleRun = {
   records: 10_000,
@@ -96,6 +104,14 @@ describe('the seeding-at-scale benchmark', () => {
     ];
     // b idle 0-2 s and 4-5 s, a idle from 6 s to the end at 10 s.
     assert.equal(secondsWithAWorkerIdle(spans, 2, 0, 10_000), 7);
-    assert.equal(secondsWithAWorkerIdle(spans.filter((s) => s.identity === 'a'), 2, 0, 10_000), 10);
+    assert.equal(
+      secondsWithAWorkerIdle(
+        spans.filter((s) => s.identity === 'a'),
+        2,
+        0,
+        10_000,
+      ),
+      10,
+    );
   });
 });

@@ -73,8 +73,17 @@ describe('benchmarks in short mode', function () {
       results: [{ ...first, metrics: { wallSeconds: 0 }, baseline: {}, ratio: Number.NaN }],
     };
     const problems = reportProblems(broken);
-    assert.ok(problems.some((p) => /headline metrics\.wallSeconds is 0/.test(p)), problems.join('\n'));
-    assert.ok(problems.some((p) => /no baseline/.test(p)), problems.join('\n'));
-    assert.ok(problems.some((p) => /ratio NaN/.test(p)), problems.join('\n'));
+    assert.ok(
+      problems.some((p) => /headline metrics\.wallSeconds is 0/.test(p)),
+      problems.join('\n'),
+    );
+    assert.ok(
+      problems.some((p) => /no baseline/.test(p)),
+      problems.join('\n'),
+    );
+    assert.ok(
+      problems.some((p) => /ratio NaN/.test(p)),
+      problems.join('\n'),
+    );
   });
 });

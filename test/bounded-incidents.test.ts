@@ -38,18 +38,29 @@ describe('a bounded incident log', function () {
 
     const people = ['olivia', 'tomas', 'carlos', 'dana'];
     const severities = ['sev1', 'sev2', 'sev3'] as const;
-    const flood = Array.from({ length: 997 }, (_, n) => () =>
-      handle.signal(reportIncidentSignal, {
-        by: people[n % people.length] ?? 'olivia',
-        severity: severities[n % severities.length] ?? 'sev3',
-        summary: `incident ${n}: ${'z'.repeat(MAX_TEXT_LENGTH - 20)}`,
-      }),
+    const flood = Array.from(
+      { length: 997 },
+      (_, n) => () =>
+        handle.signal(reportIncidentSignal, {
+          by: people[n % people.length] ?? 'olivia',
+          severity: severities[n % severities.length] ?? 'sev3',
+          summary: `incident ${n}: ${'z'.repeat(MAX_TEXT_LENGTH - 20)}`,
+        }),
     );
     const sendStarted = Date.now();
     await inParallel(flood, 4);
     const sentMs = Date.now() - sendStarted;
     for (const n of [997, 998, 999]) {
-      const added = await cutover(['incident', workflowId, '--severity', 'sev2', '--summary', `incident ${n} through the CLI`, '--as', 'carlos']);
+      const added = await cutover([
+        'incident',
+        workflowId,
+        '--severity',
+        'sev2',
+        '--summary',
+        `incident ${n} through the CLI`,
+        '--as',
+        'carlos',
+      ]);
       assert.equal(added.code, 0, added.stderr);
     }
 
@@ -63,7 +74,11 @@ describe('a bounded incident log', function () {
     note(`      1,000 incidents sent in ${sentMs} ms; status JSON ${size} characters`);
     assert.equal(status.incidents.length, MAX_INCIDENTS_KEPT);
     assert.equal(status.omitted?.incidents, 800);
-    assert.deepEqual(status.incidents.map((i) => i.summary.split(':')[0]).slice(-3), ['incident 997 through the CLI', 'incident 998 through the CLI', 'incident 999 through the CLI']);
+    assert.deepEqual(status.incidents.map((i) => i.summary.split(':')[0]).slice(-3), [
+      'incident 997 through the CLI',
+      'incident 998 through the CLI',
+      'incident 999 through the CLI',
+    ]);
     // Four senders at once may land a few out of order; the oldest are the ones left out.
     const keptNumbers = status.incidents.map((i) => Number(/^incident (\d+)/.exec(i.summary)?.[1]));
     assert.ok(Math.min(...keptNumbers) >= 790, `incident ${Math.min(...keptNumbers)} was kept`);
@@ -75,14 +90,20 @@ describe('a bounded incident log', function () {
     const human = await cutover(['status', workflowId]);
     assert.equal(human.code, 0, human.stderr);
     const omittedLine = human.stdout.split('\n').find((line) => line.includes('not kept in full'));
-    assert.match(omittedLine ?? human.stdout.slice(-2_000), /800 older incident-log entries not kept in full \(person 800; sev1 \d+, sev2 \d+, sev3 \d+\)/);
+    assert.match(
+      omittedLine ?? human.stdout.slice(-2_000),
+      /800 older incident-log entries not kept in full \(person 800; sev1 \d+, sev2 \d+, sev3 \d+\)/,
+    );
     const json = await cutover(['status', workflowId, '--json']);
     assert.equal(json.code, 0, json.stderr);
     assert.equal((JSON.parse(json.stdout) as CutoverStatus).omitted?.incidents, 800);
 
     const markdown = await cutover(['report', workflowId, '--format', 'md']);
     assert.equal(markdown.code, 0, markdown.stderr);
-    assert.match(markdown.stdout, /## Incident log\n\n- 800 older incident-log entries not kept in full \(person 800; sev1 \d+, sev2 \d+, sev3 \d+\)\n/);
+    assert.match(
+      markdown.stdout,
+      /## Incident log\n\n- 800 older incident-log entries not kept in full \(person 800; sev1 \d+, sev2 \d+, sev3 \d+\)\n/,
+    );
     const report = await cutover(['report', workflowId, '--format', 'json']);
     assert.equal(report.code, 0, report.stderr);
     const parsed = JSON.parse(report.stdout) as { incidents: unknown[]; omitted: { incidents: number } | null };

@@ -99,7 +99,8 @@ function handBuiltStatus(checklist = handBuiltChecklist()): CutoverStatus {
   };
 }
 
-const OPEN_BY_OWNER = 'Engineering (secrets-in-vault), DevOps (cicd-env-vars), CX (tier1-error-codes, escalation-matrix), Programme lead (legal-sign-off)';
+const OPEN_BY_OWNER =
+  'Engineering (secrets-in-vault), DevOps (cicd-env-vars), CX (tier1-error-codes, escalation-matrix), Programme lead (legal-sign-off)';
 const SECTIONS = [...new Set(RUNBOOK_ITEMS.map((item) => item.section)), 'Programme'];
 
 describe('launch checklist formatting', () => {
@@ -137,13 +138,21 @@ describe('launch checklist formatting', () => {
 
     it('has a table per runbook section, in runbook order, with every item in it', () => {
       const headings = lines.filter((line) => line.startsWith('## ') && line !== '## Open required items');
-      assert.deepEqual(headings, SECTIONS.map((section) => `## ${markdownInline(section)}`), 'section names written as text: & as an entity');
+      assert.deepEqual(
+        headings,
+        SECTIONS.map((section) => `## ${markdownInline(section)}`),
+        'section names written as text: & as an entity',
+      );
       assert.equal(
-        lines.filter((line) => line === '| item | owner | kind | status | completed/waived by | when | evidence or reason | problems |').length,
+        lines.filter((line) => line === '| item | owner | kind | status | completed/waived by | when | evidence or reason | problems |')
+          .length,
         SECTIONS.length - 1,
       );
       assert.equal(
-        lines.filter((line) => line === '| item | owner | kind | status | due (plan time) | completed/waived by | when | evidence or reason | problems |').length,
+        lines.filter(
+          (line) =>
+            line === '| item | owner | kind | status | due (plan time) | completed/waived by | when | evidence or reason | problems |',
+        ).length,
         1,
         'the post-launch section shows when each item is due',
       );
@@ -155,7 +164,10 @@ describe('launch checklist formatting', () => {
         rowOf('rotate-sandbox-keys'),
         '| Rotate sandbox keys<br>`rotate-sandbox-keys` | Engineering | attested | done | erin | 2026-11-30 10:15:00Z | rotated \\| old keys revoked, SEC-7 | - |',
       );
-      assert.match(rowOf('production-credentials'), /\| automated \| done \| - \| 2026-11-30 10:15:00Z \| request id: req_cred_1; client id suffix: …a91f \| - \|$/);
+      assert.match(
+        rowOf('production-credentials'),
+        /\| automated \| done \| - \| 2026-11-30 10:15:00Z \| request id: req_cred_1; client id suffix: …a91f \| - \|$/,
+      );
       // A URL someone gave as evidence reads as written but is not made a link.
       assert.match(rowOf('customer-messaging'), /https\\:\/\/wiki\.example\/cx\/payca-outage-messaging and a very long explanation/);
     });
@@ -170,7 +182,10 @@ describe('launch checklist formatting', () => {
     it('marks optional items, and shows problems, attempts and progress', () => {
       assert.match(rowOf('mutual-tls'), /^\| Mutual TLS configured if required _\(optional\)_<br>/);
       assert.doesNotMatch(rowOf('secrets-in-vault'), /optional/);
-      assert.match(rowOf('cicd-env-vars'), /\| DevOps \| automated \| failed \(attempt 2\) \| - \| .* \| PAYCA_BASE_URL differs from the allow-list \|$/);
+      assert.match(
+        rowOf('cicd-env-vars'),
+        /\| DevOps \| automated \| failed \(attempt 2\) \| - \| .* \| PAYCA_BASE_URL differs from the allow-list \|$/,
+      );
       assert.match(rowOf('seed-card-records'), /\| checking \(120\/500\) \|/);
     });
 
@@ -190,9 +205,18 @@ describe('launch checklist formatting', () => {
       assert.equal(lines[0], 'cutover-acme-prepaid-uk-202612010900: Acme Prepaid UK, go-live 2026-12-01 09:00:00Z, launch checklist');
       for (const section of SECTIONS) assert.ok(lines.includes(section), `section ${section} in\n${text}`);
       assert.ok(lines.indexOf('1 Credentials & Access') < lines.indexOf('2 Infrastructure'));
-      assert.match(lineOf('rotate-sandbox-keys') ?? '', /^rotate-sandbox-keys\s+Rotate sandbox keys\s+Engineering\s+attested\s+done\s+erin at 2026-11-30 10:15:00Z\s+rotated \| old keys revoked, SEC-7\s+-$/);
-      assert.match(lineOf('pci-segmentation') ?? '', /\(optional\)\s+Compliance\s+attested\s+waived\s+lara at 2026-11-30 10:15:00Z\s+PAN retrieval is not enabled/);
-      assert.match(lineOf('cicd-env-vars') ?? '', /DevOps\s+automated\s+failed \(attempt 2\)\s+2026-11-30 10:15:00Z\s+-\s+PAYCA_BASE_URL differs from the allow-list$/);
+      assert.match(
+        lineOf('rotate-sandbox-keys') ?? '',
+        /^rotate-sandbox-keys\s+Rotate sandbox keys\s+Engineering\s+attested\s+done\s+erin at 2026-11-30 10:15:00Z\s+rotated \| old keys revoked, SEC-7\s+-$/,
+      );
+      assert.match(
+        lineOf('pci-segmentation') ?? '',
+        /\(optional\)\s+Compliance\s+attested\s+waived\s+lara at 2026-11-30 10:15:00Z\s+PAN retrieval is not enabled/,
+      );
+      assert.match(
+        lineOf('cicd-env-vars') ?? '',
+        /DevOps\s+automated\s+failed \(attempt 2\)\s+2026-11-30 10:15:00Z\s+-\s+PAYCA_BASE_URL differs from the allow-list$/,
+      );
     });
 
     it('shortens long evidence', () => {
@@ -242,7 +266,14 @@ describe('launch checklist formatting', () => {
 
     it('names the item of a refused checklist message', () => {
       const status = handBuiltStatus();
-      status.refusals.push({ kind: 'complete-item', via: 'signal', by: 'carlos', item: 'secrets-in-vault', reason: 'owned by Engineering', at: AT });
+      status.refusals.push({
+        kind: 'complete-item',
+        via: 'signal',
+        by: 'carlos',
+        item: 'secrets-in-vault',
+        reason: 'owned by Engineering',
+        at: AT,
+      });
       const text = renderStatus({ status, executionStatus: 'RUNNING', approvers: {} });
       assert.match(text, /Refusals:\n {2}2026-11-30 10:15:00Z complete-item secrets-in-vault by carlos via signal: owned by Engineering/);
     });
@@ -253,17 +284,35 @@ describe('checklist commands: usage errors (exit 2)', function () {
   this.timeout(30_000);
   const cases: { args: string[]; says: RegExp }[] = [
     { args: ['complete', 'some-id', 'secrets-in-vault', '--as', 'erin'], says: /required option '--evidence <text>'/ },
-    { args: ['complete', 'some-id', 'secrets-in-vault', '--as', 'erin', '--evidence', '   '], says: /--evidence "   " is not valid: must not be empty/ },
+    {
+      args: ['complete', 'some-id', 'secrets-in-vault', '--as', 'erin', '--evidence', '   '],
+      says: /--evidence "   " is not valid: must not be empty/,
+    },
     { args: ['complete', 'some-id', 'secrets-in-vault', '--evidence', 'SEC-1'], says: /required option '--as <who>'/ },
-    { args: ['complete', 'some-id', 'secrets-in-vault', '--as', 'erin smith', '--evidence', 'SEC-1'], says: /--as "erin smith" is not valid/ },
+    {
+      args: ['complete', 'some-id', 'secrets-in-vault', '--as', 'erin smith', '--evidence', 'SEC-1'],
+      says: /--as "erin smith" is not valid/,
+    },
     { args: ['waive', 'some-id', 'pci-segmentation', '--as', 'lara'], says: /required option '--reason <text>'/ },
     { args: ['waive', 'some-id', 'pci-segmentation', '--as', 'lara', '--reason', ''], says: /--reason "" is not valid: must not be empty/ },
-    { args: ['retry-item', 'some-id', 'Prefund Master!', '--as', 'tomas'], says: /item "Prefund Master!" is not valid: must be a checklist item id, lower-case words joined by dashes/ },
-    { args: ['retry-item', 'some-id', 'Prefund_Master_Accounts', '--as', 'tomas'], says: /item "Prefund_Master_Accounts" is not valid: did you mean prefund-master-accounts\?/ },
+    {
+      args: ['retry-item', 'some-id', 'Prefund Master!', '--as', 'tomas'],
+      says: /item "Prefund Master!" is not valid: must be a checklist item id, lower-case words joined by dashes/,
+    },
+    {
+      args: ['retry-item', 'some-id', 'Prefund_Master_Accounts', '--as', 'tomas'],
+      says: /item "Prefund_Master_Accounts" is not valid: did you mean prefund-master-accounts\?/,
+    },
     { args: ['retry-item', 'some-id', '--as', 'tomas'], says: /missing required argument 'item'/ },
     { args: ['checklist'], says: /missing required argument 'id'/ },
-    { args: ['report', 'some-id', '--checklist', '--format', 'json'], says: /--format json is not available with --checklist: section documents are Markdown/ },
-    { args: ['report', 'some-id', '--checklist', '--out', join('no-such-dir', 'checklist.md')], says: /--out ".*checklist\.md" is not valid: directory .*no-such-dir does not exist/ },
+    {
+      args: ['report', 'some-id', '--checklist', '--format', 'json'],
+      says: /--format json is not available with --checklist: section documents are Markdown/,
+    },
+    {
+      args: ['report', 'some-id', '--checklist', '--out', join('no-such-dir', 'checklist.md')],
+      says: /--out ".*checklist\.md" is not valid: directory .*no-such-dir does not exist/,
+    },
   ];
   itRefusesUsage(cases);
 
@@ -288,13 +337,21 @@ describe('checklist commands on the dev server', function () {
     const started = await cutover(['start', world.planFile, '--id', workflowId, '--go-live', '+25h', '--as', 'lara']);
     assert.equal(started.code, 0, started.stderr);
     // The automated checks settle first, so the open items the suite reads are the attested ones it expects.
-    await waitForStatus(world.stack.client, workflowId, 'the automated checks settled', (s) => !s.checklist.some((i) => i.status === 'checking'), 120_000);
+    await waitForStatus(
+      world.stack.client,
+      workflowId,
+      'the automated checks settled',
+      (s) => !s.checklist.some((i) => i.status === 'checking'),
+      120_000,
+    );
   });
 
   after(async () => {
-    await world.stack?.client.workflow.getHandle(workflowId).terminate('checklist CLI test over').catch(() => undefined);
+    await world.stack?.client.workflow
+      .getHandle(workflowId)
+      .terminate('checklist CLI test over')
+      .catch(() => undefined);
   });
-
 
   it('refuses a person outside the owning team, naming the owners (exit 1)', async () => {
     const result = await cutover(['complete', workflowId, 'secrets-in-vault', '--as', 'carlos', '--evidence', 'looks fine']);
@@ -304,7 +361,15 @@ describe('checklist commands on the dev server', function () {
   });
 
   it('completes an attested item for its owner', async () => {
-    const result = await cutover(['complete', workflowId, 'secrets-in-vault', '--as', 'erin', '--evidence', 'vault path kv/payca/prod, SEC-412']);
+    const result = await cutover([
+      'complete',
+      workflowId,
+      'secrets-in-vault',
+      '--as',
+      'erin',
+      '--evidence',
+      'vault path kv/payca/prod, SEC-412',
+    ]);
     assert.equal(result.code, 0, result.stderr);
     assert.match(result.stdout, new RegExp(`complete-item accepted by ${workflowId}: secrets-in-vault is done`));
   });
@@ -313,7 +378,11 @@ describe('checklist commands on the dev server', function () {
     const result = await cutover(['checklist', workflowId, '--json']);
     assert.equal(result.code, 0, result.stderr);
     const items = JSON.parse(result.stdout) as ChecklistItemState[];
-    for (const section of new Set(RUNBOOK_ITEMS.map((i) => i.section))) assert.ok(items.some((i) => i.section === section), section);
+    for (const section of new Set(RUNBOOK_ITEMS.map((i) => i.section)))
+      assert.ok(
+        items.some((i) => i.section === section),
+        section,
+      );
     const item = items.find((i) => i.id === 'secrets-in-vault');
     assert.equal(item?.status, 'done');
     assert.equal(item?.completedBy, 'erin');
@@ -341,6 +410,9 @@ describe('checklist commands on the dev server', function () {
     assert.match(result.stdout, new RegExp(`wrote checklist report of ${workflowId} to .*launch-checklist\\.md`));
     const document = await readFile(out, 'utf8');
     assert.match(document, /^# Launch checklist: Acme Prepaid UK, go-live /);
-    assert.match(document, /\| Store secrets in vault\/KMS<br>`secrets-in-vault` \| Engineering \| attested \| done \| erin \| .* \| vault path kv\/payca\/prod, SEC-412 \| - \|/);
+    assert.match(
+      document,
+      /\| Store secrets in vault\/KMS<br>`secrets-in-vault` \| Engineering \| attested \| done \| erin \| .* \| vault path kv\/payca\/prod, SEC-412 \| - \|/,
+    );
   });
 });

@@ -33,7 +33,6 @@ describe('cutover CLI on the dev server', function () {
 
   const cutover = (args: string[], env?: NodeJS.ProcessEnv) => world.cutover(args, env);
 
-
   async function waitFor(workflowId: string, what: string, done: (status: CutoverStatus) => boolean, timeoutMs = 60_000) {
     const deadline = Date.now() + timeoutMs;
     let last: CutoverStatus | undefined;
@@ -83,7 +82,16 @@ describe('cutover CLI on the dev server', function () {
       ['support-ticket-review', 'carlos'],
       ['retro-scheduled', 'lara'],
     ] as const) {
-      const result = await cutover(['complete', workflowId, id, '--as', person, '--evidence', `${id}: done in the CLI test`, ...extraFlags]);
+      const result = await cutover([
+        'complete',
+        workflowId,
+        id,
+        '--as',
+        person,
+        '--evidence',
+        `${id}: done in the CLI test`,
+        ...extraFlags,
+      ]);
       assert.equal(result.code, 0, result.stderr);
     }
   }
@@ -97,13 +105,15 @@ describe('cutover CLI on the dev server', function () {
     plan = await loadPlanFile(world.planFile);
   });
 
-
   describe('starting a cutover', () => {
     it('refuses a go-live that has passed, saying what would run at once, and starts nothing', async () => {
       const workflowId = freshId('cli-past');
       const result = await cutover(['start', world.planFile, '--id', workflowId, '--go-live', '2026-01-01T09:00:00Z', '--as', 'lara']);
       assert.equal(result.code, 1, result.stdout);
-      assert.match(result.stderr, /go-live 2026-01-01T09:00:00.000Z is .* in the past: starting now would run every stage that is due at once/);
+      assert.match(
+        result.stderr,
+        /go-live 2026-01-01T09:00:00.000Z is .* in the past: starting now would run every stage that is due at once/,
+      );
       assert.match(result.stderr, /--go-live-passed to start anyway/);
       const status = await cutover(['status', workflowId]);
       assert.equal(status.code, 1);
@@ -112,14 +122,30 @@ describe('cutover CLI on the dev server', function () {
 
     it('starts with --go-live-passed and keeps who confirmed it in the start details', async () => {
       const workflowId = freshId('cli-past-confirmed');
-      const result = await cutover(['start', world.planFile, '--id', workflowId, '--go-live', new Date(Date.now() - 60_000).toISOString(), '--go-live-passed', '--as', 'lara']);
+      const result = await cutover([
+        'start',
+        world.planFile,
+        '--id',
+        workflowId,
+        '--go-live',
+        new Date(Date.now() - 60_000).toISOString(),
+        '--go-live-passed',
+        '--as',
+        'lara',
+      ]);
       try {
         assert.equal(result.code, 0, result.stderr);
-        assert.match(result.stderr, /in the past; stages that are due already run at once \(--go-live-passed, recorded as confirmed by lara\)/);
+        assert.match(
+          result.stderr,
+          /in the past; stages that are due already run at once \(--go-live-passed, recorded as confirmed by lara\)/,
+        );
         const details = await (await world.stack.client.workflow.getHandle(workflowId).describe()).staticDetails();
         assert.match(details ?? '', /Go-live had passed at start:\*\* confirmed by lara with --go-live-passed/);
       } finally {
-        await world.stack.client.workflow.getHandle(workflowId).terminate('test over').catch(() => undefined);
+        await world.stack.client.workflow
+          .getHandle(workflowId)
+          .terminate('test over')
+          .catch(() => undefined);
       }
     });
 
@@ -133,8 +159,14 @@ describe('cutover CLI on the dev server', function () {
       try {
         const result = await cutover(['start', planFile, '--id', workflowId, '--go-live', '+25h', '--as', 'lara']);
         assert.equal(result.code, 1, result.stdout);
-        assert.match(result.stderr, new RegExp(`the worker refused the plan's targets, so cutover ${workflowId} ended at its start before any call`));
-        assert.match(result.stderr, /PAYCA_TARGET_NOT_ALLOWED: this worker sends production PayCA credentials only to loopback hosts, and the plan names https:\/\/payca\.attacker\.example: set PAYCA_PRODUCTION_BASE_URLS/);
+        assert.match(
+          result.stderr,
+          new RegExp(`the worker refused the plan's targets, so cutover ${workflowId} ended at its start before any call`),
+        );
+        assert.match(
+          result.stderr,
+          /PAYCA_TARGET_NOT_ALLOWED: this worker sends production PayCA credentials only to loopback hosts, and the plan names https:\/\/payca\.attacker\.example: set PAYCA_PRODUCTION_BASE_URLS/,
+        );
         assert.match(result.stderr, /start again with --new-run/);
         assert.doesNotMatch(result.stdout, /started cutover/);
         const ended = await readStatus(world.stack.client, workflowId);
@@ -142,7 +174,10 @@ describe('cutover CLI on the dev server', function () {
         assert.equal(ended.abort?.by, 'worker');
         assert.equal(ended.targetCheck?.state, 'refused');
         assert.deepEqual(new Set(ended.stages.map((s) => s.status)), new Set(['skipped']));
-        assert.ok(ended.checklist.every((item) => item.attempts === 0), 'no readiness check ran');
+        assert.ok(
+          ended.checklist.every((item) => item.attempts === 0),
+          'no readiness check ran',
+        );
       } finally {
         await rm(dir, { recursive: true, force: true });
       }
@@ -218,7 +253,11 @@ describe('cutover CLI on the dev server', function () {
       await waitFor(workflowId, 'bin-catalogue checked', (s) => item(s, 'bin-catalogue').status === 'done');
       const result = await cutover(['retry-item', workflowId, 'bin-catalogue', '--as', 'olivia']);
       assert.equal(result.code, 0, result.stderr);
-      const again = await waitFor(workflowId, 'bin-catalogue checked again', (s) => item(s, 'bin-catalogue').attempts === 2 && checked(item(s, 'bin-catalogue')));
+      const again = await waitFor(
+        workflowId,
+        'bin-catalogue checked again',
+        (s) => item(s, 'bin-catalogue').attempts === 2 && checked(item(s, 'bin-catalogue')),
+      );
       assert.equal(item(again, 'bin-catalogue').status, 'done', JSON.stringify(item(again, 'bin-catalogue').problems));
     });
 
@@ -265,16 +304,18 @@ describe('cutover CLI on the dev server', function () {
       assert.equal(status.phase, 'completed');
       assert.deepEqual(
         status.stages.map((s) => [s.id, s.status]),
-        ['config-diff', 'funding-check', 'disable-sandbox-jobs', 'webhook-smoke-test', 'go-live', 'debrief', 'fee-reconciliation'].map((id) => [
-          id,
-          'passed',
-        ]),
+        ['config-diff', 'funding-check', 'disable-sandbox-jobs', 'webhook-smoke-test', 'go-live', 'debrief', 'fee-reconciliation'].map(
+          (id) => [id, 'passed'],
+        ),
       );
       const goLive = stage(status, 'go-live');
-      assert.deepEqual(goLive.approvals.map((a) => [a.by, a.decision]), [
-        ['lara', 'approved'],
-        ['erin', 'approved'],
-      ]);
+      assert.deepEqual(
+        goLive.approvals.map((a) => [a.by, a.decision]),
+        [
+          ['lara', 'approved'],
+          ['erin', 'approved'],
+        ],
+      );
       assert.equal(goLive.approvals[0]?.authorizationId, authorizationId);
     });
 
@@ -307,11 +348,14 @@ describe('cutover CLI on the dev server', function () {
       assert.deepEqual({ seeded: evidence.seeded, dryRun: evidence.dryRun.length }, { seeded: 6, dryRun: 2 });
       const res = await fetch(`${world.stack.production.url}/_sim/counters`);
       const counters = (await res.json()) as { cardsIssued: number; cardsClosed: number; topUps: number };
-      assert.deepEqual({ issued: counters.cardsIssued, closed: counters.cardsClosed, topUps: counters.topUps }, {
-        issued: 6 + 2 + 1,
-        closed: 2 + 1,
-        topUps: 1,
-      });
+      assert.deepEqual(
+        { issued: counters.cardsIssued, closed: counters.cardsClosed, topUps: counters.topUps },
+        {
+          issued: 6 + 2 + 1,
+          closed: 2 + 1,
+          topUps: 1,
+        },
+      );
     });
 
     it('says the cutover has finished when it gets another message', async () => {
@@ -363,7 +407,10 @@ describe('cutover CLI on the dev server', function () {
     assert.equal(enabled.status, 200);
     const schedule = world.stack.client.schedule.getHandle('sandbox-settlement-replay');
     if ((await schedule.describe()).state.paused) await schedule.unpause('a fresh sandbox for the next test');
-    const production = createPaycaClients({ credentials: { production: world.stack.production.credentials } }).get('production', world.stack.production.url);
+    const production = createPaycaClients({ credentials: { production: world.stack.production.credentials } }).get(
+      'production',
+      world.stack.production.url,
+    );
     for (const subscription of (await production.listWebhooks()).body.data) await production.deleteWebhook(subscription.id);
   }
 
@@ -421,7 +468,10 @@ describe('cutover CLI on the dev server', function () {
       assert.equal(await sandboxJob(), true);
       assert.equal(await scheduleIsPaused(), false);
       const state = await productionState();
-      assert.deepEqual(seeded.map((id) => state.cards.find((c) => c.id === id)?.status), seeded.map(() => 'closed'));
+      assert.deepEqual(
+        seeded.map((id) => state.cards.find((c) => c.id === id)?.status),
+        seeded.map(() => 'closed'),
+      );
       const lines = [...undo.stdout.matchAll(/ ([a-z-]+): (?:undone|kept|done by hand|failed)/g)].map((m) => m[1]);
       const owedOrder = [...owed.matchAll(/\n  ([a-z-]+): /g)].map((m) => m[1]);
       assert.deepEqual(lines, owedOrder, 'undone in the order status lists them owed: newest first');
@@ -463,16 +513,29 @@ describe('cutover CLI on the dev server', function () {
       assert.equal((await cutover(['abort', workflowId, '--as', 'lara', '--reason', 'start again next week'])).code, 0);
       const aborted = await waitFor(workflowId, 'aborted', (s) => s.phase === 'aborted');
       assert.equal(aborted.compensations.find((c) => c.step === 'restore-sandbox-jobs')?.detail, 'restored none (all were paused before)');
-      assert.equal(await fetch(`${world.stack.sandbox.url}/_sim/jobs/sandbox-card-generator`).then(async (r) => ((await r.json()) as { enabled: boolean }).enabled), false);
+      assert.equal(
+        await fetch(`${world.stack.sandbox.url}/_sim/jobs/sandbox-card-generator`).then(
+          async (r) => ((await r.json()) as { enabled: boolean }).enabled,
+        ),
+        false,
+      );
 
       const undo = await cutover(['undo', workflowId, '--as', 'erin']);
       assert.equal(undo.code, 0, undo.stderr);
       assert.match(undo.stdout, new RegExp(`owed by run ${firstRunId} \\(TERMINATED\\)`));
       assert.match(undo.stdout, /restore-sandbox-jobs: undone: restored sandbox-settlement-replay, sandbox-card-generator/);
       assert.match(undo.stdout, /remove-webhook-subscription: undone/);
-      assert.equal(await fetch(`${world.stack.sandbox.url}/_sim/jobs/sandbox-card-generator`).then(async (r) => ((await r.json()) as { enabled: boolean }).enabled), true);
+      assert.equal(
+        await fetch(`${world.stack.sandbox.url}/_sim/jobs/sandbox-card-generator`).then(
+          async (r) => ((await r.json()) as { enabled: boolean }).enabled,
+        ),
+        true,
+      );
       assert.equal((await world.stack.client.schedule.getHandle('sandbox-settlement-replay').describe()).state.paused, false);
-      const production = createPaycaClients({ credentials: { production: world.stack.production.credentials } }).get('production', world.stack.production.url);
+      const production = createPaycaClients({ credentials: { production: world.stack.production.credentials } }).get(
+        'production',
+        world.stack.production.url,
+      );
       assert.deepEqual((await production.listWebhooks()).body.data, []);
     });
   });
@@ -494,7 +557,9 @@ describe('cutover CLI on the dev server', function () {
       assert.match(status.stdout, /phase holding/);
       assert.match(
         status.stdout,
-        new RegExp(`Holding:\\n(.*\\n)*  roll-back step restore-sandbox-jobs: SandboxJobUnreachable: could not enable sandbox job sandbox-card-generator .*awaiting engineering \\(erin\\|eli\\): \`cutover compensation retry\\|done ${workflowId} restore-sandbox-jobs\``),
+        new RegExp(
+          `Holding:\\n(.*\\n)*  roll-back step restore-sandbox-jobs: SandboxJobUnreachable: could not enable sandbox job sandbox-card-generator .*awaiting engineering \\(erin\\|eli\\): \`cutover compensation retry\\|done ${workflowId} restore-sandbox-jobs\``,
+        ),
       );
       const stranger = await cutover(['compensation', 'retry', workflowId, 'restore-sandbox-jobs', '--as', 'olivia']);
       assert.equal(stranger.code, 1);
@@ -503,19 +568,34 @@ describe('cutover CLI on the dev server', function () {
       assert.equal(unknownStep.code, 2);
       assert.match(unknownStep.stderr, /unknown compensation step "restore-jobs"/);
 
-      const done = await cutover(['compensation', 'done', workflowId, 'restore-sandbox-jobs', '--evidence', 'enabled from the sandbox console, OPS-981', '--as', 'erin']);
+      const done = await cutover([
+        'compensation',
+        'done',
+        workflowId,
+        'restore-sandbox-jobs',
+        '--evidence',
+        'enabled from the sandbox console, OPS-981',
+        '--as',
+        'erin',
+      ]);
       assert.equal(done.code, 0, done.stderr);
       assert.match(done.stdout, /restore-sandbox-jobs is recorded as done by hand by erin/);
       await waitFor(workflowId, 'aborted', (s) => s.phase === 'aborted');
       const report = await cutover(['report', workflowId, '--format', 'md']);
       assert.equal(report.code, 0, report.stderr);
-      assert.match(report.stdout, /\| `restore-sandbox-jobs` \| done-by-hand \| done by hand by erin, evidence: enabled from the sandbox console, OPS-981 after holding once/);
+      assert.match(
+        report.stdout,
+        /\| `restore-sandbox-jobs` \| done-by-hand \| done by hand by erin, evidence: enabled from the sandbox console, OPS-981 after holding once/,
+      );
     });
   });
 
   describe('bad input', () => {
     const cases: { args: string[]; says: RegExp }[] = [
-      { args: ['approve', 'some-id', 'launch', '--as', 'lara'], says: /stage "launch" is not valid: must be one of config-diff, .*debrief/ },
+      {
+        args: ['approve', 'some-id', 'launch', '--as', 'lara'],
+        says: /stage "launch" is not valid: must be one of config-diff, .*debrief/,
+      },
       { args: ['decide', 'some-id', 'maybe', '--as', 'lara', '--reason', 'x'], says: /must be one of roll-forward, roll-back/ },
       { args: ['approve', 'some-id', 'go-live'], says: /required option '--as <who>'/ },
       { args: ['reject', 'some-id', 'go-live', '--as', 'lara'], says: /required option '--reason <text>'/ },
@@ -523,14 +603,20 @@ describe('cutover CLI on the dev server', function () {
       { args: ['start', EXAMPLE, '--time-scale', 'fast'], says: /--time-scale "fast" is not valid/ },
       { args: ['list', '--phase', 'sleeping'], says: /--phase "sleeping" is not valid/ },
       { args: ['launch'], says: /unknown command 'launch'/ },
-      { args: ['incident', 'some-id', '--severity', 'sev9', '--summary', 'x', '--as', 'lara'], says: /--severity "sev9" is not valid: must be one of sev1, sev2, sev3/ },
+      {
+        args: ['incident', 'some-id', '--severity', 'sev9', '--summary', 'x', '--as', 'lara'],
+        says: /--severity "sev9" is not valid: must be one of sev1, sev2, sev3/,
+      },
       { args: ['incident', 'some-id', '--severity', 'sev2', '--as', 'lara'], says: /required option '--summary <text>'/ },
       { args: ['status'], says: /missing required argument 'id'/ },
     ];
     itRefusesUsage(cases, (args) => cutover(args));
 
     it('exits 1 naming an unknown cutover id', async () => {
-      for (const args of [['status', 'no-such-cutover'], ['approve', 'no-such-cutover', 'go-live', '--as', 'lara']]) {
+      for (const args of [
+        ['status', 'no-such-cutover'],
+        ['approve', 'no-such-cutover', 'go-live', '--as', 'lara'],
+      ]) {
         const result = await cutover(args);
         assert.equal(result.code, 1);
         assert.match(result.stderr, /no cutover with id no-such-cutover; `cutover list` shows them/);
@@ -571,7 +657,10 @@ describe('cutover CLI on the dev server', function () {
         // The room beside the UI, signing in the example plan's people through the development provider.
         const roomUrl = /Room\s+(http:\/\/localhost:\d+)\s+the cutover room: sign in as lara, olivia, tomas, erin, eli/.exec(output)?.[1];
         assert.ok(roomUrl, output);
-        assert.match(output, /through the development identity provider at http:\/\/127\.0\.0\.1:\d+ \(for this machine only: no password\)/);
+        assert.match(
+          output,
+          /through the development identity provider at http:\/\/127\.0\.0\.1:\d+ \(for this machine only: no password\)/,
+        );
         const signIn = await fetch(roomUrl);
         assert.equal(signIn.status, 200);
         assert.match(await signIn.text(), /Sign in with your organisation's account/);
@@ -611,17 +700,30 @@ describe('cutover CLI on the dev server', function () {
         });
         assert.equal(result.code, 0, result.stdout + result.stderr);
         assert.match(result.stdout, /config-diff passed \(\d+ differences?, all allowed\)/);
-        assert.match(result.stdout, /Room\s+http:\/\/localhost:\d+\s+the cutover room: sign in as lara/, 'the demo prints the room beside the UI');
+        assert.match(
+          result.stdout,
+          /Room\s+http:\/\/localhost:\d+\s+the cutover room: sign in as lara/,
+          'the demo prints the room beside the UI',
+        );
         assert.match(result.stdout, /→ lara \(lead\) approves go-live/);
         assert.match(result.stdout, /→ erin \(engineering\) approves go-live/);
         assert.match(result.stdout, /→ lara \(lead\) decides roll-forward/);
-        assert.match(result.stdout, /readiness: cicd-env-vars FAILED: FEATURE_CARD_ISSUING is in the sandbox file but not in the production file/);
-        assert.match(result.stdout, /→ dana \(DevOps\) adds FEATURE_CARD_ISSUING=on to \S+production\.env\n→ dana \(DevOps\) re-runs cicd-env-vars/);
+        assert.match(
+          result.stdout,
+          /readiness: cicd-env-vars FAILED: FEATURE_CARD_ISSUING is in the sandbox file but not in the production file/,
+        );
+        assert.match(
+          result.stdout,
+          /→ dana \(DevOps\) adds FEATURE_CARD_ISSUING=on to \S+production\.env\n→ dana \(DevOps\) re-runs cicd-env-vars/,
+        );
         assert.match(result.stdout, /readiness: cicd-env-vars done/);
         assert.match(result.stdout, /→ carlos \(CX\) completes tier1-error-codes: \S/);
         assert.match(result.stdout, /→ lara \(Programme lead\) waives webhook-endpoint-tls: local stack: the receiver has no TLS/);
         const closed = result.stdout.indexOf('readiness: every required item is done or waived');
-        assert.ok(closed !== -1 && closed < result.stdout.indexOf('→ lara (lead) approves go-live'), 'the checklist closes before go/no-go');
+        assert.ok(
+          closed !== -1 && closed < result.stdout.indexOf('→ lara (lead) approves go-live'),
+          'the checklist closes before go/no-go',
+        );
         assert.doesNotMatch(result.stdout, /refused/);
         assert.match(result.stdout, /checklist: 31 of 31 done or waived/);
         assert.match(result.stdout, /→ injecting a webhook failure burst/);
@@ -636,7 +738,10 @@ describe('cutover CLI on the dev server', function () {
         assert.match(markdown, /^## Alerts$/m);
         assert.match(markdown, /webhook-failure-rate/);
         // The example plan takes signed answers only: the demo's people answer through the room's development key.
-        assert.match(markdown, /\| `go-live` \| 1 \| approved \| lara \| Programme lead \|.*\| room: lara at urn\\?:cutover\\?:demo\\?:scripted-people \|/);
+        assert.match(
+          markdown,
+          /\| `go-live` \| 1 \| approved \| lara \| Programme lead \|.*\| room: lara at urn\\?:cutover\\?:demo\\?:scripted-people \|/,
+        );
         assert.doesNotMatch(markdown, /\| name only \|/);
         // Beside it, the HTML report with the watch's charts and the simulator's dashboard as the worker saw it.
         const html = await readFile(resolve(ROOT, report.replace(/\.md$/, '.html')), 'utf8');
@@ -646,7 +751,10 @@ describe('cutover CLI on the dev server', function () {
         assert.match(html, /PayCA launch overview, at the debrief, [^<]*: no screenshot: net::ERR_NAME_NOT_RESOLVED/);
         // 6 seeded cards, 2 dry-run cards (closed again) and the go-live smoke-test card (closed).
         assert.match(result.stdout, /production simulator: 9 card\(s\) issued, 3 closed, 1 top-up\(s\)/);
-        assert.match(result.stdout, new RegExp(`Temporal UI: http://localhost:${flags[3]}/namespaces/default/workflows/cutover-acme-prepaid-uk-demo-`));
+        assert.match(
+          result.stdout,
+          new RegExp(`Temporal UI: http://localhost:${flags[3]}/namespaces/default/workflows/cutover-acme-prepaid-uk-demo-`),
+        );
         assert.match(result.stdout, /the cutover completed/);
       } finally {
         await rm(dir, { recursive: true, force: true });
@@ -659,16 +767,31 @@ describe('cutover CLI on the dev server', function () {
 describe('cutover watch end|extend: usage errors (exit 2)', function () {
   this.timeout(30_000);
   itRefusesUsage([
-    { args: ['watch', 'extend', 'some-id', '--by', 'twelve hours', '--reason', 'late alert', '--as', 'lara'], says: /--by "twelve hours" is not valid: write a duration such as 12h, 90m or 1d12h/ },
-    { args: ['watch', 'extend', 'some-id', '--by', '12', '--reason', 'late alert', '--as', 'lara'], says: /--by "12" is not valid: write a duration such as 12h/ },
-    { args: ['watch', 'extend', 'some-id', '--by', '-12h', '--reason', 'late alert', '--as', 'lara'], says: /--by "-12h" is not valid: extend by a positive duration such as 12h/ },
-    { args: ['watch', 'extend', 'some-id', '--by', '0h', '--reason', 'late alert', '--as', 'lara'], says: /--by "0h" is not valid: extend by a positive duration/ },
+    {
+      args: ['watch', 'extend', 'some-id', '--by', 'twelve hours', '--reason', 'late alert', '--as', 'lara'],
+      says: /--by "twelve hours" is not valid: write a duration such as 12h, 90m or 1d12h/,
+    },
+    {
+      args: ['watch', 'extend', 'some-id', '--by', '12', '--reason', 'late alert', '--as', 'lara'],
+      says: /--by "12" is not valid: write a duration such as 12h/,
+    },
+    {
+      args: ['watch', 'extend', 'some-id', '--by', '-12h', '--reason', 'late alert', '--as', 'lara'],
+      says: /--by "-12h" is not valid: extend by a positive duration such as 12h/,
+    },
+    {
+      args: ['watch', 'extend', 'some-id', '--by', '0h', '--reason', 'late alert', '--as', 'lara'],
+      says: /--by "0h" is not valid: extend by a positive duration/,
+    },
     { args: ['watch', 'extend', 'some-id', '--reason', 'late alert', '--as', 'lara'], says: /required option '--by <duration>'/ },
     { args: ['watch', 'extend', 'some-id', '--by', '12h', '--as', 'lara'], says: /required option '--reason <text>'/ },
     { args: ['watch', 'end', 'some-id', '--as', 'lara'], says: /required option '--reason <text>'/ },
     { args: ['watch', 'end', 'some-id', '--reason', '   ', '--as', 'lara'], says: /--reason "   " is not valid: must not be empty/ },
     { args: ['watch', 'end', 'some-id', '--reason', 'clean 24h'], says: /required option '--as <who>'/ },
-    { args: ['watch', 'end', 'some-id', '--reason', 'clean 24h', '--as', 'Lara Smith'], says: /--as "Lara Smith" is not valid: must be a person id/ },
+    {
+      args: ['watch', 'end', 'some-id', '--reason', 'clean 24h', '--as', 'Lara Smith'],
+      says: /--as "Lara Smith" is not valid: must be a person id/,
+    },
     { args: ['watch', 'end', '--reason', 'clean 24h', '--as', 'lara'], says: /missing required argument 'id'/ },
     { args: ['watch', 'pause', 'some-id'], says: /unknown command 'pause'/ },
   ]);

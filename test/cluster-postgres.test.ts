@@ -71,17 +71,23 @@ const title = ENABLED
       await delay(500);
     }
     const stages = last?.stages.map((s) => `${s.id}:${s.status}`).join(', ');
-    assert.fail(`${workflowId} never reached "${what}"; last phase ${last?.phase}, stages ${stages}\nworker:\n${workerOutput.slice(-3000)}`);
+    assert.fail(
+      `${workflowId} never reached "${what}"; last phase ${last?.phase}, stages ${stages}\nworker:\n${workerOutput.slice(-3000)}`,
+    );
   }
 
   const stage = (s: CutoverStatus, id: string) => s.stages.find((x) => x.id === id) as StageState;
 
   /** PostgreSQL itself, to show the history and the visibility records live there. */
   async function psql(database: string, sql: string): Promise<string> {
-    const result = await run('psql', ['-h', '127.0.0.1', '-p', clusterEnv.CLUSTER_PG_PORT ?? '', '-U', 'temporal', '-d', database, '-At', '-c', sql], {
-      ...process.env,
-      PGPASSWORD: 'temporal',
-    });
+    const result = await run(
+      'psql',
+      ['-h', '127.0.0.1', '-p', clusterEnv.CLUSTER_PG_PORT ?? '', '-U', 'temporal', '-d', database, '-At', '-c', sql],
+      {
+        ...process.env,
+        PGPASSWORD: 'temporal',
+      },
+    );
     assert.equal(result.code, 0, result.stderr);
     return result.stdout.trim();
   }
@@ -155,7 +161,10 @@ const title = ENABLED
     const settled = (s: CutoverStatus) =>
       s.checklist.every((i) => i.kind === 'attested' || !!i.postLaunch || ['done', 'failed', 'waived'].includes(i.status));
     const ready = await waitFor('every automated check has run', settled);
-    assert.deepEqual(ready.checklist.filter((i) => i.status === 'failed').map((i) => i.id), ['webhook-endpoint-tls']);
+    assert.deepEqual(
+      ready.checklist.filter((i) => i.status === 'failed').map((i) => i.id),
+      ['webhook-endpoint-tls'],
+    );
     const plan = parseYaml(await readFile(planFile, 'utf8')) as { approvers: Record<string, string[]> };
     const commands = ready.checklist.flatMap((i): string[][] => {
       if (i.status === 'failed') return [['waive', workflowId, i.id, '--as', 'lara', '--reason', 'rehearsal: the receiver has no TLS']];
@@ -172,7 +181,15 @@ const title = ENABLED
 
   it('passes go-live on the lead’s and Engineering’s approvals', async () => {
     await waitFor('go-live holding', (s) => stage(s, 'go-live').status === 'holding');
-    const lead = await cutover(['approve', workflowId, 'go-live', '--as', 'lara', '--authorization-id', (await runLowRiskAuthorization(payca.production.url)).id]);
+    const lead = await cutover([
+      'approve',
+      workflowId,
+      'go-live',
+      '--as',
+      'lara',
+      '--authorization-id',
+      (await runLowRiskAuthorization(payca.production.url)).id,
+    ]);
     assert.equal(lead.code, 0, lead.stderr);
     const engineering = await cutover(['approve', workflowId, 'go-live', '--as', 'erin', '--note', 'smoke tests green']);
     assert.equal(engineering.code, 0, engineering.stderr);
@@ -208,7 +225,9 @@ const title = ENABLED
     const done = await waitFor('completed', (s) => s.phase === 'completed', 180_000);
     assert.deepEqual(
       done.stages.map((s) => [s.id, s.status]),
-      ['config-diff', 'funding-check', 'disable-sandbox-jobs', 'webhook-smoke-test', 'go-live', 'debrief', 'fee-reconciliation'].map((id) => [id, 'passed']),
+      ['config-diff', 'funding-check', 'disable-sandbox-jobs', 'webhook-smoke-test', 'go-live', 'debrief', 'fee-reconciliation'].map(
+        (id) => [id, 'passed'],
+      ),
     );
   });
 
@@ -217,7 +236,10 @@ const title = ENABLED
     assert.ok(executions >= 1, `no execution row for ${workflowId}`);
     const events = Number(await psql('temporal', 'select count(*) from history_node'));
     assert.ok(events > 0, 'no history in PostgreSQL');
-    const visibility = await psql('temporal_visibility', `select status from executions_visibility where workflow_id = '${workflowId}' order by start_time`);
+    const visibility = await psql(
+      'temporal_visibility',
+      `select status from executions_visibility where workflow_id = '${workflowId}' order by start_time`,
+    );
     // Status 2 is completed; a continue-as-new run before it shows as 6.
     assert.match(visibility, /(^|\n)2$/, visibility);
   });

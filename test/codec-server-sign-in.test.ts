@@ -24,7 +24,9 @@ const NOTE = 'approval note: wire 4471 confirmed';
 
 /** A page at an origin, as the Temporal UI's or an attacker's would be: an empty document to run fetch from. */
 async function servePage(port: number, title: string): Promise<Listening> {
-  const server: Server = createServer((_req, res) => res.writeHead(200, { 'content-type': 'text/html' }).end(`<!doctype html><title>${title}</title><p>${title}</p>`));
+  const server: Server = createServer((_req, res) =>
+    res.writeHead(200, { 'content-type': 'text/html' }).end(`<!doctype html><title>${title}</title><p>${title}</p>`),
+  );
   return listen(server, port, '127.0.0.1');
 }
 
@@ -57,7 +59,11 @@ describe('codec server with sign-in through an OpenID provider', function () {
     codecClient = { clientId: 'codec-server', clientSecret: randomBytes(16).toString('hex'), redirectUris: [`${codecUrl}/callback`] };
     provider = await startDevelopmentProvider({
       accounts: ACCOUNTS,
-      clients: [codecClient, { ...ui, redirectUris: [ui.redirectUri] }, { ...shortLived, redirectUris: [shortLived.redirectUri], accessTokenTtlSeconds: 1 }],
+      clients: [
+        codecClient,
+        { ...ui, redirectUris: [ui.redirectUri] },
+        { ...shortLived, redirectUris: [shortLived.redirectUri], accessTokenTtlSeconds: 1 },
+      ],
       resources: [{ indicator: AUDIENCE, scope: 'codec' }],
       log: (line) => providerLog.push(line),
     });
@@ -72,7 +78,13 @@ describe('codec server with sign-in through an OpenID provider', function () {
       codecs: [codec],
       authentication: {
         kind: 'sign-in',
-        settings: { issuer: provider.issuer, clientId: codecClient.clientId, clientSecret: codecClient.clientSecret, audience: AUDIENCE, sessionKey: randomBytes(32) },
+        settings: {
+          issuer: provider.issuer,
+          clientId: codecClient.clientId,
+          clientSecret: codecClient.clientSecret,
+          audience: AUDIENCE,
+          sessionKey: randomBytes(32),
+        },
       },
       host: '127.0.0.1',
       port: codecPort,
@@ -93,7 +105,11 @@ describe('codec server with sign-in through an OpenID provider', function () {
   });
 
   const decode = (headers: Record<string, string> = {}) =>
-    fetch(`${server.url}/decode`, { method: 'POST', headers: { 'content-type': 'application/json', origin: uiOrigin, ...headers }, body: JSON.stringify(encrypted) });
+    fetch(`${server.url}/decode`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', origin: uiOrigin, ...headers },
+      body: JSON.stringify(encrypted),
+    });
 
   async function refusal(answer: Response): Promise<string> {
     assert.equal(answer.status, 401);
@@ -123,7 +139,10 @@ describe('codec server with sign-in through an OpenID provider', function () {
     assert.equal(answer.status, 200);
     const decoded = (await answer.json()) as PayloadsJson;
     assert.equal(clearText(decoded), NOTE);
-    assert.deepEqual(accessLog.map((e) => [e.path, e.status, e.payloads, e.who?.subject, e.who?.email, e.who?.via]), [['/decode', 200, 1, 'lara', 'lara@northwind.example', 'bearer']]);
+    assert.deepEqual(
+      accessLog.map((e) => [e.path, e.status, e.payloads, e.who?.subject, e.who?.email, e.who?.via]),
+      [['/decode', 200, 1, 'lara', 'lara@northwind.example', 'bearer']],
+    );
     assert.equal(JSON.stringify(accessLog).includes('wire 4471'), false, 'the log never holds the payload');
   });
 
@@ -164,10 +183,18 @@ describe('codec server with sign-in through an OpenID provider', function () {
       CUTOVER_CODEC_OIDC_AUDIENCE: AUDIENCE,
       CUTOVER_CODEC_SESSION_KEY: sessionKey,
     };
-    const codec = await startCliService(['codec-server', '--port', '0', '--cors-origin', uiOrigin], env, /codec server on (\S+)/, 'the codec server');
+    const codec = await startCliService(
+      ['codec-server', '--port', '0', '--cors-origin', uiOrigin],
+      env,
+      /codec server on (\S+)/,
+      'the codec server',
+    );
     try {
       const url = /codec server on (\S+)/.exec(codec.output())?.[1] ?? '';
-      assert.match(codec.output(), new RegExp(`sign-in with ${provider.issuer}: people sign in at ${url}/login, or bearer tokens for ${AUDIENCE}`));
+      assert.match(
+        codec.output(),
+        new RegExp(`sign-in with ${provider.issuer}: people sign in at ${url}/login, or bearer tokens for ${AUDIENCE}`),
+      );
       const { createEncryptionCodec: codecFor } = await import('../src/codec/encryption-codec.js');
       const { payloadKeysFromEnv } = await import('../src/codec/env-keys.js');
       const keyProvider = payloadKeysFromEnv({ CUTOVER_PAYLOAD_KEYS: keys });
@@ -176,7 +203,11 @@ describe('codec server with sign-in through an OpenID provider', function () {
       const refused = await fetch(`${url}/decode`, { method: 'POST', headers: { 'content-type': 'application/json' }, body });
       assert.equal(refused.status, 401);
       const { accessToken } = await tokensFor(provider.issuer, ui, 'erin');
-      const answer = await fetch(`${url}/decode`, { method: 'POST', headers: { 'content-type': 'application/json', authorization: `Bearer ${accessToken}` }, body });
+      const answer = await fetch(`${url}/decode`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', authorization: `Bearer ${accessToken}` },
+        body,
+      });
       assert.equal(answer.status, 200);
       assert.equal(clearText((await answer.json()) as PayloadsJson), NOTE);
     } finally {
@@ -240,8 +271,14 @@ describe('codec server with sign-in through an OpenID provider', function () {
       assert.ok('status' in answer, JSON.stringify(answer));
       assert.equal(answer.status, 200, answer.text);
       assert.equal(clearText(JSON.parse(answer.text) as PayloadsJson), NOTE);
-      assert.deepEqual(accessLog.map((e) => [e.status, e.who?.subject, e.who?.email, e.who?.via, e.origin]), [[200, 'lara', 'lara@northwind.example', 'session', uiOrigin]]);
-      assert.ok(providerLog.some((line) => /^Development identity provider/.test(line)), 'the provider says it is for development in its log');
+      assert.deepEqual(
+        accessLog.map((e) => [e.status, e.who?.subject, e.who?.email, e.who?.via, e.origin]),
+        [[200, 'lara', 'lara@northwind.example', 'session', uiOrigin]],
+      );
+      assert.ok(
+        providerLog.some((line) => /^Development identity provider/.test(line)),
+        'the provider says it is for development in its log',
+      );
     });
 
     it('lets a page from another origin neither read a decode nor get one made, though the browser holds the cookie', async () => {
@@ -252,12 +289,18 @@ describe('codec server with sign-in through an OpenID provider', function () {
       const blind = await fetchFromPage('no-cors');
       assert.ok('status' in blind && blind.status === 0 && blind.text === '', 'an opaque answer, nothing to read');
       // The blind POST reached the server with the cookie and was refused for its origin before any decode.
-      assert.deepEqual(accessLog.map((e) => [e.status, e.payloads, e.origin]), [[403, 0, strangerOrigin]]);
+      assert.deepEqual(
+        accessLog.map((e) => [e.status, e.payloads, e.origin]),
+        [[403, 0, strangerOrigin]],
+      );
     });
 
     it('signs out from the UI origin, after which the cookie decodes nothing', async () => {
       await browser.page.goto(uiOrigin);
-      const out = await browser.page.evaluate((url) => fetch(`${url}/logout`, { method: 'POST', credentials: 'include' }).then((r) => r.status), codecUrl);
+      const out = await browser.page.evaluate(
+        (url) => fetch(`${url}/logout`, { method: 'POST', credentials: 'include' }).then((r) => r.status),
+        codecUrl,
+      );
       assert.equal(out, 204);
       const after = await fetchFromPage('cors');
       assert.ok('status' in after, JSON.stringify(after));

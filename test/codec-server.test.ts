@@ -47,7 +47,10 @@ describe('codec server over HTTP, without sign-in on loopback', () => {
     });
 
   it('encodes payloads the UI sends and decodes them back, in the protobuf JSON shape', async () => {
-    const original = payloadsToJson([defaultPayloadConverter.toPayload({ note: 'wire confirmed' }), defaultPayloadConverter.toPayload('Northwind')]);
+    const original = payloadsToJson([
+      defaultPayloadConverter.toPayload({ note: 'wire confirmed' }),
+      defaultPayloadConverter.toPayload('Northwind'),
+    ]);
     const encodedAnswer = await post('/encode', original);
     assert.equal(encodedAnswer.status, 200);
     assert.equal(encodedAnswer.headers.get('access-control-allow-origin'), UI);
@@ -56,7 +59,12 @@ describe('codec server over HTTP, without sign-in on loopback', () => {
     for (const payload of encoded.payloads) {
       assert.equal(Buffer.from(payload.metadata?.encoding ?? '', 'base64').toString(), 'binary/encrypted');
       assert.equal(Buffer.from(payload.metadata?.['encryption-key-id'] ?? '', 'base64').toString(), 'k1');
-      assert.equal(Buffer.from(payload.data ?? '', 'base64').toString().includes('wire confirmed'), false);
+      assert.equal(
+        Buffer.from(payload.data ?? '', 'base64')
+          .toString()
+          .includes('wire confirmed'),
+        false,
+      );
     }
     const decoded = (await (await post('/decode', encoded)).json()) as PayloadsJson;
     assert.deepEqual(decoded, original);
@@ -138,8 +146,14 @@ describe('codec server over HTTP, without sign-in on loopback', () => {
 
   it("refuses to start for every origin ('*'), from code and from the CLI", async () => {
     const codec = createEncryptionCodec(staticKeyProvider([{ id: 'k1', key: new Uint8Array(randomBytes(32)) }]));
-    await assert.rejects(startCodecServer({ codecs: [codec], authentication: { kind: 'none-on-loopback' }, port: 0, corsOrigins: ['*'] }), CodecConfigError);
-    const cli = await runCli(['codec-server', '--no-auth', '--port', '0', '--cors-origin', '*'], { ...process.env, CUTOVER_PAYLOAD_KEYS: `k1:${randomBytes(32).toString('base64')}` });
+    await assert.rejects(
+      startCodecServer({ codecs: [codec], authentication: { kind: 'none-on-loopback' }, port: 0, corsOrigins: ['*'] }),
+      CodecConfigError,
+    );
+    const cli = await runCli(['codec-server', '--no-auth', '--port', '0', '--cors-origin', '*'], {
+      ...process.env,
+      CUTOVER_PAYLOAD_KEYS: `k1:${randomBytes(32).toString('base64')}`,
+    });
     assert.equal(cli.code, 2, cli.stdout);
     assert.match(cli.stderr, /--cors-origin '\*' would let a page on any site decrypt payloads/);
   });

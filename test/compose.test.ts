@@ -164,8 +164,16 @@ describe('compose cluster', function () {
     await run(binary, ['-f', COMPOSE_FILE, '--profile', 'local', 'config', '-q'], { cwd: ROOT });
     await run(binary, ['-f', COMPOSE_FILE, '--profile', 'room', 'config', '-q'], { cwd: ROOT });
     assert.deepEqual(Object.keys(services).sort(), [
-      'codec-server', 'payca-production', 'payca-sandbox', 'postgresql', 'room', 'temporal', 'temporal-namespace',
-      'temporal-schema', 'temporal-ui', 'worker',
+      'codec-server',
+      'payca-production',
+      'payca-sandbox',
+      'postgresql',
+      'room',
+      'temporal',
+      'temporal-namespace',
+      'temporal-schema',
+      'temporal-ui',
+      'worker',
     ]);
   });
 
@@ -190,7 +198,10 @@ describe('compose cluster', function () {
         assert.ok(services[needed], `${name} depends on unknown ${needed}`);
         const expected = ONE_SHOT_JOBS.includes(needed) ? 'service_completed_successfully' : 'service_healthy';
         assert.equal(condition, expected, `${name} waits for ${needed} with ${condition}`);
-        assert.ok(!services[needed]?.profiles?.length || service.profiles?.length, `${name} depends on ${needed}, which only runs in a profile`);
+        assert.ok(
+          !services[needed]?.profiles?.length || service.profiles?.length,
+          `${name} depends on ${needed}, which only runs in a profile`,
+        );
       }
     }
     const chain = (name: string): string[] => Object.keys(services[name]?.depends_on ?? {}).flatMap((n) => [n, ...chain(n)]);
@@ -215,7 +226,11 @@ describe('compose cluster', function () {
       assert.match(shell, new RegExp(`--db ${db} update-schema`));
     }
     assert.equal(services.temporal?.environment?.DB, 'postgres12');
-    assert.equal(tagOf(services.temporal?.image ?? ''), tagOf(services['temporal-schema']?.image ?? ''), 'schema tools match the server release');
+    assert.equal(
+      tagOf(services.temporal?.image ?? ''),
+      tagOf(services['temporal-schema']?.image ?? ''),
+      'schema tools match the server release',
+    );
     const source = mountSource(services.temporal, 'dynamicconfig');
     assert.ok(source && existsSync(source), 'the dynamic config file the server mounts exists');
     const settings = parseYaml(readFileSync(source, 'utf8')) as Record<string, unknown>;
@@ -228,9 +243,18 @@ describe('compose cluster', function () {
     assert.equal(env.TEMPORAL_ADDRESS, 'temporal:7233');
     assert.ok(host && services[host], `TEMPORAL_ADDRESS names the service ${host}`);
     assert.equal(env.TEMPORAL_NAMESPACE, services['temporal-namespace']?.environment?.TEMPORAL_NAMESPACE);
-    assert.equal(env.PAYCA_PRODUCTION_BASE_URLS, 'http://payca-production:4010', 'production credentials go to the production simulator only');
+    assert.equal(
+      env.PAYCA_PRODUCTION_BASE_URLS,
+      'http://payca-production:4010',
+      'production credentials go to the production simulator only',
+    );
     assert.equal(env.PAYCA_SANDBOX_BASE_URLS, 'http://payca-sandbox:4011', 'sandbox credentials go to the sandbox simulator only');
-    for (const name of ['PAYCA_PRODUCTION_CLIENT_ID', 'PAYCA_PRODUCTION_CLIENT_SECRET', 'PAYCA_SANDBOX_CLIENT_ID', 'PAYCA_SANDBOX_CLIENT_SECRET']) {
+    for (const name of [
+      'PAYCA_PRODUCTION_CLIENT_ID',
+      'PAYCA_PRODUCTION_CLIENT_SECRET',
+      'PAYCA_SANDBOX_CLIENT_ID',
+      'PAYCA_SANDBOX_CLIENT_SECRET',
+    ]) {
       assert.ok(env[name], `the worker gets ${name}`);
     }
     assert.deepEqual(argv(services.worker?.healthcheck?.test), ['CMD', 'node', 'dist/src/worker/healthcheck.js']);
@@ -286,7 +310,11 @@ describe('compose cluster', function () {
   });
 
   describe('project services, run outside Docker', () => {
-    for (const [name, target] of [['payca-production', 4010], ['payca-sandbox', 4011], ['codec-server', 8088]] as const) {
+    for (const [name, target] of [
+      ['payca-production', 4010],
+      ['payca-sandbox', 4011],
+      ['codec-server', 8088],
+    ] as const) {
       it(`${name}: its command starts on loopback and its healthcheck passes`, async () => {
         const service = services[name] ?? {};
         const port = await freePort();

@@ -150,7 +150,10 @@ server_name = "temporal.test"
       assert.match(cloud.source, /TOML profile "cloud" in .*temporal\.toml/);
 
       const mtls = loadConnectionSettings(cleanEnv({ TEMPORAL_CONFIG_FILE: tomlFile, TEMPORAL_PROFILE: 'mtls' }));
-      assert.deepEqual([mtls.address, mtls.namespace, mtls.clientCertificate, mtls.customCa], ['temporal.internal:7233', 'cutover', true, true]);
+      assert.deepEqual(
+        [mtls.address, mtls.namespace, mtls.clientCertificate, mtls.customCa],
+        ['temporal.internal:7233', 'cutover', true, true],
+      );
 
       const overridden = loadConnectionSettings(
         cleanEnv({ TEMPORAL_CONFIG_FILE: tomlFile, TEMPORAL_PROFILE: 'cloud', TEMPORAL_NAMESPACE: 'payments-staging.a1b2c' }),
@@ -236,15 +239,26 @@ server_name = "temporal.test"
     });
 
     it('sends the API key as a bearer token', async () => {
-      const env = cleanEnv({ TEMPORAL_ADDRESS: keyFrontend.address, TEMPORAL_API_KEY: 'good-key', TEMPORAL_TLS_SERVER_CA_CERT_PATH: ca.certPath, TEMPORAL_TLS_SERVER_NAME: 'temporal.test' });
+      const env = cleanEnv({
+        TEMPORAL_ADDRESS: keyFrontend.address,
+        TEMPORAL_API_KEY: 'good-key',
+        TEMPORAL_TLS_SERVER_CA_CERT_PATH: ca.certPath,
+        TEMPORAL_TLS_SERVER_NAME: 'temporal.test',
+      });
       const { client: temporal } = await connectClient(env);
       await temporal.connection.close();
       const { connection } = await connectWorker(env);
       await connection.close();
-      assert.deepEqual(keyFrontend.calls.slice(-2).map((c) => c.authorization), ['Bearer good-key', 'Bearer good-key']);
+      assert.deepEqual(
+        keyFrontend.calls.slice(-2).map((c) => c.authorization),
+        ['Bearer good-key', 'Bearer good-key'],
+      );
     });
 
-    for (const [name, connect] of [['CLI client', connectClient], ['worker connection', connectWorker]] as const) {
+    for (const [name, connect] of [
+      ['CLI client', connectClient],
+      ['worker connection', connectWorker],
+    ] as const) {
       describe(`the ${name} says why it cannot connect`, () => {
         it('names the address when nothing listens there', async () => {
           const port = await freePort();
@@ -272,7 +286,14 @@ server_name = "temporal.test"
 
         it('names the credentials when the API key is refused', async () => {
           const err = await refusal(
-            connect(cleanEnv({ TEMPORAL_ADDRESS: keyFrontend.address, TEMPORAL_API_KEY: 'revoked-key', TEMPORAL_TLS_SERVER_CA_CERT_PATH: ca.certPath, TEMPORAL_TLS_SERVER_NAME: 'temporal.test' })),
+            connect(
+              cleanEnv({
+                TEMPORAL_ADDRESS: keyFrontend.address,
+                TEMPORAL_API_KEY: 'revoked-key',
+                TEMPORAL_TLS_SERVER_CA_CERT_PATH: ca.certPath,
+                TEMPORAL_TLS_SERVER_NAME: 'temporal.test',
+              }),
+            ),
           );
           assert.equal(err.code, 'TEMPORAL_AUTH_REFUSED');
           assert.match(err.message, /refused the credentials: .*Check TEMPORAL_API_KEY/);
@@ -295,14 +316,20 @@ server_name = "temporal.test"
     });
 
     it('lists cutovers with TEMPORAL_ADDRESS and TEMPORAL_NAMESPACE', async () => {
-      const result = await runCli(['list', '--json'], cleanEnv({ TEMPORAL_ADDRESS: env.address, TEMPORAL_NAMESPACE: env.namespace ?? 'default' }));
+      const result = await runCli(
+        ['list', '--json'],
+        cleanEnv({ TEMPORAL_ADDRESS: env.address, TEMPORAL_NAMESPACE: env.namespace ?? 'default' }),
+      );
       assert.equal(result.code, 0, result.stderr);
       assert.ok(Array.isArray(JSON.parse(result.stdout)));
     });
 
     it('lists cutovers with a TOML profile and nothing else', async () => {
       const file = join(pki.dir, 'dev.toml');
-      writeFileSync(file, `[profile.dev]\naddress = "${env.address}"\nnamespace = "${env.namespace ?? 'default'}"\n\n[profile.elsewhere]\naddress = "127.0.0.1:${await freePort()}"\n`);
+      writeFileSync(
+        file,
+        `[profile.dev]\naddress = "${env.address}"\nnamespace = "${env.namespace ?? 'default'}"\n\n[profile.elsewhere]\naddress = "127.0.0.1:${await freePort()}"\n`,
+      );
       const dev = await runCli(['list', '--json'], cleanEnv({ TEMPORAL_CONFIG_FILE: file, TEMPORAL_PROFILE: 'dev' }));
       assert.equal(dev.code, 0, dev.stderr);
       const elsewhere = await runCli(['list'], cleanEnv({ TEMPORAL_CONFIG_FILE: file, TEMPORAL_PROFILE: 'elsewhere' }));
@@ -328,7 +355,12 @@ server_name = "temporal.test"
       try {
         const result = await runCli(
           ['worker'],
-          cleanEnv({ TEMPORAL_ADDRESS: frontend.address, TEMPORAL_API_KEY: 'expired-key', TEMPORAL_TLS_SERVER_CA_CERT_PATH: ca.certPath, TEMPORAL_TLS_SERVER_NAME: 'temporal.test' }),
+          cleanEnv({
+            TEMPORAL_ADDRESS: frontend.address,
+            TEMPORAL_API_KEY: 'expired-key',
+            TEMPORAL_TLS_SERVER_CA_CERT_PATH: ca.certPath,
+            TEMPORAL_TLS_SERVER_NAME: 'temporal.test',
+          }),
         );
         assert.equal(result.code, 1);
         assert.match(result.stderr, /^error: Temporal at .* refused the credentials: .*TEMPORAL_API_KEY/m);
@@ -342,7 +374,11 @@ server_name = "temporal.test"
       try {
         const result = await runCli(
           ['worker'],
-          cleanEnv({ TEMPORAL_ADDRESS: frontend.address, TEMPORAL_TLS_SERVER_CA_CERT_PATH: otherCa.certPath, TEMPORAL_TLS_SERVER_NAME: 'temporal.test' }),
+          cleanEnv({
+            TEMPORAL_ADDRESS: frontend.address,
+            TEMPORAL_TLS_SERVER_CA_CERT_PATH: otherCa.certPath,
+            TEMPORAL_TLS_SERVER_NAME: 'temporal.test',
+          }),
         );
         assert.equal(result.code, 1);
         assert.match(result.stderr, /^error: TLS handshake with Temporal at .* failed: .*UnknownIssuer/m);

@@ -45,7 +45,8 @@ async function startCutover(run: CrashRehearsal): Promise<void> {
 }
 
 async function approveGoLive(run: CrashRehearsal, by: 'lara' | 'erin'): Promise<void> {
-  const extra = by === 'lara' ? ['--authorization-id', (await runLowRiskAuthorization(run.payca.production.url)).id] : ['--note', 'smoke tests green'];
+  const extra =
+    by === 'lara' ? ['--authorization-id', (await runLowRiskAuthorization(run.payca.production.url)).id] : ['--note', 'smoke tests green'];
   await run.cutover(['approve', run.workflowId, 'go-live', '--as', by, ...extra]);
 }
 
@@ -83,7 +84,8 @@ interface KillTarget {
  */
 async function killDuring(run: CrashRehearsal, what: string, target: KillTarget, action?: () => Promise<void>): Promise<PendingActivity[]> {
   await run.workerCallsPayca();
-  const running = (types: string[]) => (a: PendingActivity) => types.includes(a.type) && a.started && (!target.afterHeartbeat || a.hasHeartbeat);
+  const running = (types: string[]) => (a: PendingActivity) =>
+    types.includes(a.type) && a.started && (!target.afterHeartbeat || a.hasHeartbeat);
   const kill = async () => {
     const seen = await run.waitForActivity(
       what,
@@ -139,7 +141,15 @@ async function outcome(
   interrupted: PendingActivity[] = [],
 ): Promise<RunOutcome> {
   const sandboxCounters = SimulatorCounters.parse(await run.payca.admin('counters', 'GET', undefined, 'sandbox'));
-  return { status, counters: await run.payca.counters(), sandboxCounters, wallSeconds: Math.round((Date.now() - since) / 1000), observed, interrupted, smoke: await smokeTrace(run) };
+  return {
+    status,
+    counters: await run.payca.counters(),
+    sandboxCounters,
+    wallSeconds: Math.round((Date.now() - since) / 1000),
+    observed,
+    interrupted,
+    smoke: await smokeTrace(run),
+  };
 }
 
 /** The control: the same human steps, no crash. */
@@ -169,12 +179,19 @@ async function driveCrashesA(run: CrashRehearsal): Promise<RunOutcome> {
   run.startWorker();
 
   // Once the schedule's prior state is in the heartbeat, the HTTP job's status read is in flight at the relay.
-  interrupted.push(...(await killDuring(run, 'the T-2h sandbox jobs pause', { cutover: ['pauseSandboxJobs'], afterHeartbeat: true, inFlightMs: 0 })));
+  interrupted.push(
+    ...(await killDuring(run, 'the T-2h sandbox jobs pause', { cutover: ['pauseSandboxJobs'], afterHeartbeat: true, inFlightMs: 0 })),
+  );
   await run.setLatency(SLOW_PAYCA_MS);
   run.startWorker();
 
-  await run.waitFor('the webhook smoke test', (s) => s.currentStage === 'webhook-smoke-test' && stage(s, 'webhook-smoke-test').status === 'running');
-  interrupted.push(...(await killDuring(run, 'the T-1h webhook smoke test', { cutover: ['ensureWebhookSubscription', 'sendTestWebhook'] })));
+  await run.waitFor(
+    'the webhook smoke test',
+    (s) => s.currentStage === 'webhook-smoke-test' && stage(s, 'webhook-smoke-test').status === 'running',
+  );
+  interrupted.push(
+    ...(await killDuring(run, 'the T-1h webhook smoke test', { cutover: ['ensureWebhookSubscription', 'sendTestWebhook'] })),
+  );
   await run.setLatency(0);
   run.startWorker();
 
@@ -334,7 +351,7 @@ describe('cutover crash recovery on the dev server', function () {
       rehearsal[names[n] as RunName] = result.value;
     });
     const failed = started.find((result) => result.status === 'rejected');
-    if (failed) throw (failed).reason;
+    if (failed) throw failed.reason;
     for (const name of names) runs[name] = settle(drivers[name](rehearsal[name]));
   });
 
@@ -351,11 +368,22 @@ describe('cutover crash recovery on the dev server', function () {
     // Each entry names the call a kill landed in, or the calls it may land in when timing decides.
     const types = new Set(actual.interrupted.map((a) => a.type));
     const options = killedIn.map((entry) => (Array.isArray(entry) ? entry : [entry]));
-    for (const one of options) assert.ok(one.some((type) => types.has(type)), `a kill landed in ${one.join(' or ')}; interrupted: ${[...types].join(', ')}`);
-    for (const type of types) assert.ok(options.some((one) => one.includes(type)), `no kill was meant for ${type}`);
+    for (const one of options)
+      assert.ok(
+        one.some((type) => types.has(type)),
+        `a kill landed in ${one.join(' or ')}; interrupted: ${[...types].join(', ')}`,
+      );
+    for (const type of types)
+      assert.ok(
+        options.some((one) => one.includes(type)),
+        `no kill was meant for ${type}`,
+      );
     for (const activity of actual.interrupted) {
       const finished = (await run.finalAttempts(activity.workflowId)).get(activity.activityId);
-      assert.ok(finished && finished.attempt > 1, `${activity.type} (${activity.activityId}) ran again after the kill: ${JSON.stringify(finished)}`);
+      assert.ok(
+        finished && finished.attempt > 1,
+        `${activity.type} (${activity.activityId}) ran again after the kill: ${JSON.stringify(finished)}`,
+      );
     }
     return actual;
   }
@@ -388,7 +416,11 @@ describe('cutover crash recovery on the dev server', function () {
   it('ends as the control does when the worker dies in the funding check and mid top-up, and the server restarts mid-activity', async () => {
     const actual = await endsAsTheControl('b', ['checkFunding', 'topUpTestCard']);
     assert.equal(rehearsal.b.kills(), 2);
-    assert.equal(actual.observed.topUpByKilledCall, true, 'the top-up was made by the call the kill interrupted, so the retry had to replay it');
+    assert.equal(
+      actual.observed.topUpByKilledCall,
+      true,
+      'the top-up was made by the call the kill interrupted, so the retry had to replay it',
+    );
     assert.equal(rehearsal.b.events.filter((e) => e.kind === 'server restarted').length, 1);
   });
 
@@ -396,7 +428,11 @@ describe('cutover crash recovery on the dev server', function () {
     const actual = await endsAsTheControl('c', ['ensureWebhookSubscription', 'issueTestCard', 'reconcileDayFees', 'readWatchMetrics']);
     assert.equal(rehearsal.c.kills(), 4);
     assert.equal(actual.observed.subscriptionCreatedByKilledCall, true, 'the subscription was created by the call the kill interrupted');
-    assert.equal(actual.observed.cardIssuedByKilledCall, true, 'the card was issued by the call the kill interrupted, so the retry had to replay it');
+    assert.equal(
+      actual.observed.cardIssuedByKilledCall,
+      true,
+      'the card was issued by the call the kill interrupted, so the retry had to replay it',
+    );
   });
 
   it('issues no second card, top-up, webhook subscription or sandbox job change after any crash', async () => {
@@ -408,14 +444,21 @@ describe('cutover crash recovery on the dev server', function () {
         .join('\n'),
     );
     assert.deepEqual(expected.smoke, { cards: ['closed'], topUps: 1 }, 'control: one smoke-test card, topped up once and closed');
-    const effects = (pick: (name: 'a' | 'b' | 'c') => RunOutcome) => ({ a: sideEffects(pick('a')), b: sideEffects(pick('b')), c: sideEffects(pick('c')) });
+    const effects = (pick: (name: 'a' | 'b' | 'c') => RunOutcome) => ({
+      a: sideEffects(pick('a')),
+      b: sideEffects(pick('b')),
+      c: sideEffects(pick('c')),
+    });
     assert.deepEqual(
       effects((name) => crashed[name]),
       effects(() => expected),
     );
     // The kills in the card issue and the top-up interrupted POSTs PayCA carried out: their retries were replays.
     for (const name of ['b', 'c'] as const) {
-      assert.ok(crashed[name].counters.idempotentReplays > expected.counters.idempotentReplays, `${name}: the retried POST was answered by replay`);
+      assert.ok(
+        crashed[name].counters.idempotentReplays > expected.counters.idempotentReplays,
+        `${name}: the retried POST was answered by replay`,
+      );
     }
   });
 });

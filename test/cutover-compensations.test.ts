@@ -84,7 +84,8 @@ describe('compensations on the time-skipping server', function () {
       readiness: { ...RELAXED_READINESS, seedCards: { csv, dryRunSample: 1, ...(keepOnRollBack === undefined ? {} : { keepOnRollBack }) } },
     });
 
-  const readinessSettled = (s: CutoverStatus) => s.checklist.every((i) => i.kind === 'attested' || i.postLaunch || i.status !== 'checking' && i.status !== 'open');
+  const readinessSettled = (s: CutoverStatus) =>
+    s.checklist.every((i) => i.kind === 'attested' || i.postLaunch || (i.status !== 'checking' && i.status !== 'open'));
 
   /** The workflow keeps no card ids: the seeded cards are the open ones PayCA holds for the CSV's references. */
   async function seededCards(): Promise<string[]> {
@@ -96,7 +97,6 @@ describe('compensations on the time-skipping server', function () {
     const state = (await harness.stack.admin('state')) as { cards: { id: string; status: string }[] };
     return ids.map((id) => state.cards.find((c) => c.id === id)?.status ?? 'missing');
   }
-
 
   it('closes the cards seeded during readiness when the lead rolls back, and the report says so', async () => {
     const handle = await harness.start({ plan: seededPlan() });
@@ -142,14 +142,25 @@ describe('compensations on the time-skipping server', function () {
       planFor(harness.stack, {
         compensationRetryBudget: '3s',
         sandboxJobs: [
-          { kind: 'http', name: 'card-generator', disableUrl: `${job.url}/disable`, enableUrl: `${job.url}/enable`, statusUrl: `${job.url}/status` },
+          {
+            kind: 'http',
+            name: 'card-generator',
+            disableUrl: `${job.url}/disable`,
+            enableUrl: `${job.url}/enable`,
+            statusUrl: `${job.url}/status`,
+          },
         ],
       });
 
     /** Aborts after T-2h paused the job, with the job's endpoints down, until the restore holds. */
     async function abortIntoHold(): Promise<WorkflowHandle<typeof cutoverWorkflow>> {
       const handle = await harness.start({ plan: jobPlan() });
-      await advanceUntil(harness.env, handle, (s) => stageOf(s, 'disable-sandbox-jobs').status === 'passed' && s.phase === 'waiting', 'T-2h to pass');
+      await advanceUntil(
+        harness.env,
+        handle,
+        (s) => stageOf(s, 'disable-sandbox-jobs').status === 'passed' && s.phase === 'waiting',
+        'T-2h to pass',
+      );
       assert.equal(job.enabled, false);
       job.down = true;
       await handle.executeUpdate(abortUpdate, { args: [{ by: 'lara', reason: 'PayCA incident' }] });
@@ -175,8 +186,16 @@ describe('compensations on the time-skipping server', function () {
       assert.match(restore?.reason ?? '', /SandboxJobUnreachable: could not enable sandbox job card-generator .*HTTP 503/);
       assert.equal((await handle.describe()).status.name, 'RUNNING', 'the cutover has not ended as if undone');
       const metadata = await handle.query<{ currentDetails?: string }>('__temporal_workflow_metadata');
-      assert.match(metadata.currentDetails ?? '', /\| restore-sandbox-jobs \| held: awaiting Engineering, SandboxJobUnreachable/, 'the Temporal UI shows the hold');
-      assert.equal(held.compensations.some((c) => c.step === 'remove-webhook-subscription'), false, 'the older steps wait their turn');
+      assert.match(
+        metadata.currentDetails ?? '',
+        /\| restore-sandbox-jobs \| held: awaiting Engineering, SandboxJobUnreachable/,
+        'the Temporal UI shows the hold',
+      );
+      assert.equal(
+        held.compensations.some((c) => c.step === 'remove-webhook-subscription'),
+        false,
+        'the older steps wait their turn',
+      );
 
       assert.match(
         await refusalOf(handle.executeUpdate(retryCompensationUpdate, { args: [{ step: 'restore-sandbox-jobs', by: 'olivia' }] })),
@@ -211,7 +230,9 @@ describe('compensations on the time-skipping server', function () {
     it('is marked done by hand with evidence, and the roll-back goes on', async () => {
       const handle = await abortIntoHold();
       assert.match(
-        await refusalOf(handle.executeUpdate(compensationDoneUpdate, { args: [{ step: 'restore-sandbox-jobs', by: 'erin', evidence: ' ' }] })),
+        await refusalOf(
+          handle.executeUpdate(compensationDoneUpdate, { args: [{ step: 'restore-sandbox-jobs', by: 'erin', evidence: ' ' }] }),
+        ),
         /needs evidence/,
       );
       await handle.executeUpdate(compensationDoneUpdate, {
@@ -237,7 +258,9 @@ describe('compensations on the time-skipping server', function () {
         { count: 100_000, kind: 'answer', code: 'ErrUnavailable', status: 503, path: '/v2/accounts' },
       ],
     });
-    const handle = await harness.start({ plan: planFor(harness.stack, { paycaRetryBudget: '10m', readiness: { ...RELAXED_READINESS, seedCards: { csv, dryRunSample: 1 } } }) });
+    const handle = await harness.start({
+      plan: planFor(harness.stack, { paycaRetryBudget: '10m', readiness: { ...RELAXED_READINESS, seedCards: { csv, dryRunSample: 1 } } }),
+    });
     // The subscription is made; seeding and the prefunding check keep meeting 503s.
     await advanceUntil(
       harness.env,
@@ -248,7 +271,10 @@ describe('compensations on the time-skipping server', function () {
     await handle.executeUpdate(abortUpdate, { args: [{ by: 'lara', reason: 'PayCA is down' }] });
     const result = await handle.result();
     assert.equal(result.phase, 'aborted');
-    assert.deepEqual(result.compensations.map((c) => [c.step, c.status]), [['remove-webhook-subscription', 'done']]);
+    assert.deepEqual(
+      result.compensations.map((c) => [c.step, c.status]),
+      [['remove-webhook-subscription', 'done']],
+    );
     const seeding = result.checklist.find((i) => i.id === 'seed-card-records');
     assert.deepEqual(seeding?.problems, ['not finished: the cutover was aborted while this check ran']);
 
@@ -258,13 +284,18 @@ describe('compensations on the time-skipping server', function () {
     const undoAt = index((e) => e.activityTaskScheduledEventAttributes?.activityType?.name === 'removeWebhookSubscription');
     assert.ok(abortedAt > 0 && undoAt > abortedAt, `abort at event ${abortedAt}, undo scheduled at ${undoAt}`);
     const between = events.slice(abortedAt, undoAt);
-    assert.ok(between.some((e) => e.activityTaskCancelRequestedEventAttributes), 'the checks in flight were cancelled');
+    assert.ok(
+      between.some((e) => e.activityTaskCancelRequestedEventAttributes),
+      'the checks in flight were cancelled',
+    );
     assert.equal(
       events.filter((e) => e.activityTaskTimedOutEventAttributes).length,
       0,
       'no check ran out its retry budget: undoing did not wait for them',
     );
-    const scheduledAfterAbort = between.filter((e) => e.activityTaskScheduledEventAttributes).map((e) => e.activityTaskScheduledEventAttributes?.activityType?.name);
+    const scheduledAfterAbort = between
+      .filter((e) => e.activityTaskScheduledEventAttributes)
+      .map((e) => e.activityTaskScheduledEventAttributes?.activityType?.name);
     assert.deepEqual(scheduledAfterAbort, [], `nothing but undoing was scheduled after the abort: ${scheduledAfterAbort.join(', ')}`);
   });
 });

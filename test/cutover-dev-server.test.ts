@@ -77,7 +77,8 @@ describe('cutover workflow on the dev server', function () {
     const listed = await waitFor(
       async () => {
         const ids: string[] = [];
-        for await (const wf of env.client.workflow.list({ query: `CutoverPhase = 'holding' AND WorkflowId = '${handle.workflowId}'` })) ids.push(wf.workflowId);
+        for await (const wf of env.client.workflow.list({ query: `CutoverPhase = 'holding' AND WorkflowId = '${handle.workflowId}'` }))
+          ids.push(wf.workflowId);
         return ids;
       },
       (ids) => ids.length === 1,
@@ -85,7 +86,9 @@ describe('cutover workflow on the dev server', function () {
     );
     assert.deepEqual(listed, [handle.workflowId]);
 
-    await handle.executeUpdate(approveUpdate, { args: [{ stage: 'go-live', by: 'lara', authorizationId: (await runLowRiskAuthorization(stack.production.url)).id }] });
+    await handle.executeUpdate(approveUpdate, {
+      args: [{ stage: 'go-live', by: 'lara', authorizationId: (await runLowRiskAuthorization(stack.production.url)).id }],
+    });
     await handle.executeUpdate(approveUpdate, { args: [{ stage: 'go-live', by: 'erin' }] });
     await waitFor(query, (s) => s.phase === 'holding' && s.currentStage === 'debrief', 'the debrief');
     await handle.executeUpdate(decideUpdate, { args: [{ decision: 'roll-back', by: 'lara', reason: 'rehearsal roll-back' }] });
@@ -99,7 +102,13 @@ describe('cutover workflow on the dev server', function () {
     const history = historyText(await handle.fetchHistory());
     assert.match(history, /diffProgramConfig/, 'the history text is searchable');
     assert.match(history, /card\.topup/, 'payloads are decoded');
-    for (const summary of ['T-24h config diff: sandbox vs production (Ops)', 'T-12h funding check (Treasury)', 'until T-2h disable-sandbox-jobs (Engineering)', 'T go-live smoke test: POST /v1/cards (issue test card)', 'go-live holds for Programme lead, Engineering']) {
+    for (const summary of [
+      'T-24h config diff: sandbox vs production (Ops)',
+      'T-12h funding check (Treasury)',
+      'until T-2h disable-sandbox-jobs (Engineering)',
+      'T go-live smoke test: POST /v1/cards (issue test card)',
+      'go-live holds for Programme lead, Engineering',
+    ]) {
       assert.ok(history.includes(summary), `the history carries the summary "${summary}" for the UI`);
     }
     // The same scanner as the whole-cutover secret scan (test/secret-scan.test.ts), here over a rolled-back run.

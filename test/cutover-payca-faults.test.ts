@@ -114,6 +114,9 @@ describe('cutover workflow when PayCA misbehaves', function () {
     await handle.executeUpdate(abortUpdate, { args: [{ by: 'lara', reason: 'end of test' }] });
     const result = await handle.result();
     assert.equal(result.phase, 'aborted');
-    assert.deepEqual(result.compensations.map((c) => c.status), ['done', 'done']);
+    assert.deepEqual(
+      result.compensations.map((c) => c.status),
+      ['done', 'done'],
+    );
   });
 });

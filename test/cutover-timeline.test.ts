@@ -31,7 +31,6 @@ describe('cutover workflow on the time-skipping server', function () {
 
   const start = (plan?: CutoverPlan) => harness.start({ plan });
 
-
   it('walks T-24h to T+2h at the planned times and completes when the lead rolls forward', async () => {
     const handle = await start();
     const atGoLive = await advanceUntil(env, handle, holdingAt('go-live'), 'the go-live gate');
@@ -79,11 +78,22 @@ describe('cutover workflow on the time-skipping server', function () {
     assert.deepEqual(funding.hold?.awaiting, ['treasury']);
     assert.match(funding.problems.join(), /GBP master accounts hold 1000, 999000 short/);
 
-    assert.match(await refusalOf(handle.executeUpdate(approveUpdate, { args: [{ stage: 'funding-check', by: 'mallory' }] })), /mallory is not an approver/);
-    assert.match(await refusalOf(handle.executeUpdate(approveUpdate, { args: [{ stage: 'funding-check', by: 'olivia' }] })), /olivia \(Ops\) cannot approve funding-check: it awaits Treasury \(tomas\)/);
-    assert.match(await refusalOf(handle.executeUpdate(approveUpdate, { args: [{ stage: 'go-live', by: 'lara' }] })), /go-live is not awaiting approval \(it is pending\)/);
+    assert.match(
+      await refusalOf(handle.executeUpdate(approveUpdate, { args: [{ stage: 'funding-check', by: 'mallory' }] })),
+      /mallory is not an approver/,
+    );
+    assert.match(
+      await refusalOf(handle.executeUpdate(approveUpdate, { args: [{ stage: 'funding-check', by: 'olivia' }] })),
+      /olivia \(Ops\) cannot approve funding-check: it awaits Treasury \(tomas\)/,
+    );
+    assert.match(
+      await refusalOf(handle.executeUpdate(approveUpdate, { args: [{ stage: 'go-live', by: 'lara' }] })),
+      /go-live is not awaiting approval \(it is pending\)/,
+    );
 
-    const receipt = await handle.executeUpdate(approveUpdate, { args: [{ stage: 'funding-check', by: 'tomas', note: 'wire confirmed by bank' }] });
+    const receipt = await handle.executeUpdate(approveUpdate, {
+      args: [{ stage: 'funding-check', by: 'tomas', note: 'wire confirmed by bank' }],
+    });
     assert.match(receipt.outcome, /approved/);
     const after = await advanceUntil(env, handle, (s) => stageOf(s, 'funding-check').status === 'passed', 'funding to pass');
     assert.equal(stageOf(after, 'funding-check').approvals[0]?.by, 'tomas');
@@ -95,7 +105,10 @@ describe('cutover workflow on the time-skipping server', function () {
     await stack.admin('accounts/acc_gbp_main', 'PUT', { balance: 1_000 });
     const handle = await start();
     await advanceUntil(env, handle, holdingAt('funding-check'), 'the funding hold');
-    assert.match(await refusalOf(handle.executeUpdate(retryUpdate, { args: [{ stage: 'funding-check', by: 'erin' }] })), /erin cannot retry funding-check/);
+    assert.match(
+      await refusalOf(handle.executeUpdate(retryUpdate, { args: [{ stage: 'funding-check', by: 'erin' }] })),
+      /erin cannot retry funding-check/,
+    );
     await stack.admin('accounts/acc_gbp_main', 'PUT', { balance: 5_000_000 });
     await handle.executeUpdate(retryUpdate, { args: [{ stage: 'funding-check', by: 'tomas' }] });
     const after = await advanceUntil(env, handle, (s) => stageOf(s, 'funding-check').status === 'passed', 'funding to pass');
@@ -106,7 +119,7 @@ describe('cutover workflow on the time-skipping server', function () {
     await handle.result();
   });
 
-  it('holds at T-24h for Ops when a setting differs outside the allow-list, telling Ops through the plan\'s webhook', async () => {
+  it("holds at T-24h for Ops when a setting differs outside the allow-list, telling Ops through the plan's webhook", async () => {
     await stack.admin('config', 'PUT', { settings: { dailyLoadLimit: 1 } });
     const notifyUrl = `${stack.receiver.url}/notify`;
     const handle = await start(planFor(stack, { notifications: { webhookUrl: notifyUrl } }));
@@ -128,7 +141,9 @@ describe('cutover workflow on the time-skipping server', function () {
 
   it('escalates when an approval times out and keeps holding, never approving by itself', async () => {
     await stack.admin('accounts/acc_gbp_main', 'PUT', { balance: 1_000 });
-    const handle = await start(planFor(stack, { stages: { 'funding-check': { approvalTimeout: '30m', escalateTo: ['treasury-oncall'] } } }));
+    const handle = await start(
+      planFor(stack, { stages: { 'funding-check': { approvalTimeout: '30m', escalateTo: ['treasury-oncall'] } } }),
+    );
     await advanceUntil(env, handle, holdingAt('funding-check'), 'the funding hold');
     await env.sleep(65 * 60_000);
     const status = await handle.query(statusQuery);
@@ -147,11 +162,19 @@ describe('cutover workflow on the time-skipping server', function () {
     const job = (await stack.admin('jobs/card-generator', 'GET', undefined, 'sandbox')) as { enabled: boolean };
     assert.equal(job.enabled, false, 'the sandbox job is paused during the cutover');
     await handle.executeUpdate(approveUpdate, { args: [{ stage: 'go-live', by: 'erin' }] });
-    assert.match(await refusalOf(handle.executeUpdate(approveUpdate, { args: [{ stage: 'go-live', by: 'eli' }] })), /Engineering.*cannot approve|already/);
+    assert.match(
+      await refusalOf(handle.executeUpdate(approveUpdate, { args: [{ stage: 'go-live', by: 'eli' }] })),
+      /Engineering.*cannot approve|already/,
+    );
     assert.match(await refusalOf(handle.executeUpdate(approveUpdate, { args: [{ stage: 'go-live', by: 'lara' }] })), /authorization-id/);
-    await handle.executeUpdate(approveUpdate, { args: [{ stage: 'go-live', by: 'lara', authorizationId: (await runLowRiskAuthorization(stack.production.url)).id }] });
+    await handle.executeUpdate(approveUpdate, {
+      args: [{ stage: 'go-live', by: 'lara', authorizationId: (await runLowRiskAuthorization(stack.production.url)).id }],
+    });
     await advanceUntil(env, handle, holdingAt('debrief'), 'the debrief');
-    assert.match(await refusalOf(handle.executeUpdate(decideUpdate, { args: [{ decision: 'roll-back', by: 'erin', reason: 'x' }] })), /only the programme lead/);
+    assert.match(
+      await refusalOf(handle.executeUpdate(decideUpdate, { args: [{ decision: 'roll-back', by: 'erin', reason: 'x' }] })),
+      /only the programme lead/,
+    );
     await handle.executeUpdate(decideUpdate, { args: [{ decision: 'roll-back', by: 'lara', reason: 'declines too high' }] });
     const result: CutoverStatus = await handle.result();
     assert.equal(result.phase, 'rolled-back');
@@ -196,8 +219,14 @@ describe('cutover workflow on the time-skipping server', function () {
       args: [{ by: 'cara', severity: 'sev2', summary: 'PayCA sandbox slow for 10 minutes, ticket 4471' }],
     });
     assert.match(receipt.outcome, /sev2 logged/);
-    assert.match(await refusalOf(handle.executeUpdate(reportIncidentUpdate, { args: [{ by: 'mallory', severity: 'sev1', summary: 'x' }] })), /mallory is not an approver/);
-    assert.match(await refusalOf(handle.executeUpdate(reportIncidentUpdate, { args: [{ by: 'cara', severity: 'sev1', summary: ' ' }] })), /needs a summary/);
+    assert.match(
+      await refusalOf(handle.executeUpdate(reportIncidentUpdate, { args: [{ by: 'mallory', severity: 'sev1', summary: 'x' }] })),
+      /mallory is not an approver/,
+    );
+    assert.match(
+      await refusalOf(handle.executeUpdate(reportIncidentUpdate, { args: [{ by: 'cara', severity: 'sev1', summary: ' ' }] })),
+      /needs a summary/,
+    );
     assert.match(
       await refusalOf(handle.executeUpdate(reportIncidentUpdate, { args: [{ by: 'cara', severity: 'sev9' as 'sev1', summary: 'x' }] })),
       /unknown severity "sev9"/,

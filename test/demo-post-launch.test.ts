@@ -14,7 +14,12 @@ const approvers: CutoverPlan['approvers'] = { lead: ['lara'], cx: ['carlos'], fi
 const script: ChecklistScript = { fixes: new Map(), waivers: {}, evidence: (item) => `evidence for ${item.id}` };
 
 /** A stage as a status holds it; its evidence may take any shape a worker, old or new, recorded. */
-function stage(id: StageState['id'], offsetMs: number, status: StageState['status'], change: Omit<Partial<StageState>, 'evidence'> & { evidence?: object } = {}): StageState {
+function stage(
+  id: StageState['id'],
+  offsetMs: number,
+  status: StageState['status'],
+  change: Omit<Partial<StageState>, 'evidence'> & { evidence?: object } = {},
+): StageState {
   return {
     id,
     title: id,
@@ -31,8 +36,24 @@ function stage(id: StageState['id'], offsetMs: number, status: StageState['statu
   };
 }
 
-function postLaunchItem(id: string, owner: ChecklistItemState['owner'], kind: ChecklistItemState['kind'], dueMs: number): ChecklistItemState {
-  return { id, section: '9 Post-Launch', title: id, owner, kind, optional: false, status: 'open', attempts: 0, problems: [], postLaunch: { dueAt: at(dueMs) } };
+function postLaunchItem(
+  id: string,
+  owner: ChecklistItemState['owner'],
+  kind: ChecklistItemState['kind'],
+  dueMs: number,
+): ChecklistItemState {
+  return {
+    id,
+    section: '9 Post-Launch',
+    title: id,
+    owner,
+    kind,
+    optional: false,
+    status: 'open',
+    attempts: 0,
+    problems: [],
+    postLaunch: { dueAt: at(dueMs) },
+  };
 }
 
 function summary(period: number, fromMs: number, toMs: number, change: { failed?: number; openAlerts?: string[] } = {}): WatchSummary {
@@ -69,7 +90,14 @@ const alert = (recovered: boolean): WatchAlert => ({
 });
 
 /** A cutover whose plan clock equals the wall clock (time scale 1), so wall and plan times read alike. */
-function status(change: { watch?: Partial<WatchState>; stages?: StageState[]; checklist?: ChecklistItemState[]; reminders?: CutoverStatus['reminders'] } = {}): CutoverStatus {
+function status(
+  change: {
+    watch?: Partial<WatchState>;
+    stages?: StageState[];
+    checklist?: ChecklistItemState[];
+    reminders?: CutoverStatus['reminders'];
+  } = {},
+): CutoverStatus {
   return {
     workflowId: 'cutover-demo',
     programme: 'Acme Prepaid UK',
@@ -162,7 +190,10 @@ describe('the demo through the post-launch watch', () => {
       assert.match(lines[1] ?? '', /^T\+4h +watch: T\+3h–T\+4h summary to Analytics: .*webhooks 194 ok \/ 6 failed/);
       assert.match(lines[2] ?? '', /^T\+6h +watch: T\+4h–T\+6h: 2 hourly summaries to Analytics, all quiet/);
       assert.match(lines[3] ?? '', /^T\+7h30m +watch: T\+6h–T\+7h30m: 2 hourly summaries to Analytics, all quiet/);
-      assert.match(lines[4] ?? '', /^T\+7h31m +watch: ended early: 66 metrics reads in 2 workflow runs \(continue-as-new\), 6 hourly summaries, no alerts/);
+      assert.match(
+        lines[4] ?? '',
+        /^T\+7h31m +watch: ended early: 66 metrics reads in 2 workflow runs \(continue-as-new\), 6 hourly summaries, no alerts/,
+      );
     });
 
     it('show reminders and post-launch items as they change', () => {
@@ -183,7 +214,17 @@ describe('the demo through the post-launch watch', () => {
 
     it('sum the watch up in one line', () => {
       const fees = stage('fee-reconciliation', 24 * HOUR, 'passed', {
-        evidence: { feeReconciliation: { date: '2026-12-01', currency: 'GBP', metricsFees: 1050, statementFees: 1050, difference: 0, tolerance: 0, matches: true } },
+        evidence: {
+          feeReconciliation: {
+            date: '2026-12-01',
+            currency: 'GBP',
+            metricsFees: 1050,
+            statementFees: 1050,
+            difference: 0,
+            tolerance: 0,
+            matches: true,
+          },
+        },
       });
       const done = status({
         stages: [stage('debrief', 2 * HOUR, 'passed'), fees],
@@ -203,12 +244,37 @@ describe('the demo through the post-launch watch', () => {
       );
 
       const row = (currency: string, statementFees: number, metricsFees: number, onStatement = true) => ({
-        currency, expected: true, onStatement, metricsFees, statementFees, statementByType: {}, difference: statementFees - metricsFees, matches: statementFees === metricsFees && onStatement,
+        currency,
+        expected: true,
+        onStatement,
+        metricsFees,
+        statementFees,
+        statementByType: {},
+        difference: statementFees - metricsFees,
+        matches: statementFees === metricsFees && onStatement,
       });
-      (fees.evidence as { feeReconciliation?: unknown }).feeReconciliation = { date: '2026-12-01', currencies: ['EUR', 'GBP'], byCurrency: [row('EUR', 240, 240), row('GBP', 1050, 1050)], tolerance: 0, matches: true };
-      assert.match(postLaunchSummary(done) ?? '', /day-1 fees reconciled \(statement 240 EUR = metrics 240 EUR, statement 1050 GBP = metrics 1050 GBP for 2026-12-01, within the tolerance of 0\)$/);
-      (fees.evidence as { feeReconciliation?: unknown }).feeReconciliation = { date: '2026-12-01', currencies: ['EUR', 'GBP'], byCurrency: [row('EUR', 0, 240, false), row('GBP', 1050, 1050)], tolerance: 0, matches: false };
-      assert.match(postLaunchSummary(done) ?? '', /\(statement 0 EUR against metrics 240 EUR: difference -240 \(no line on the statement\) for 2026-12-01\)$/);
+      (fees.evidence as { feeReconciliation?: unknown }).feeReconciliation = {
+        date: '2026-12-01',
+        currencies: ['EUR', 'GBP'],
+        byCurrency: [row('EUR', 240, 240), row('GBP', 1050, 1050)],
+        tolerance: 0,
+        matches: true,
+      };
+      assert.match(
+        postLaunchSummary(done) ?? '',
+        /day-1 fees reconciled \(statement 240 EUR = metrics 240 EUR, statement 1050 GBP = metrics 1050 GBP for 2026-12-01, within the tolerance of 0\)$/,
+      );
+      (fees.evidence as { feeReconciliation?: unknown }).feeReconciliation = {
+        date: '2026-12-01',
+        currencies: ['EUR', 'GBP'],
+        byCurrency: [row('EUR', 0, 240, false), row('GBP', 1050, 1050)],
+        tolerance: 0,
+        matches: false,
+      };
+      assert.match(
+        postLaunchSummary(done) ?? '',
+        /\(statement 0 EUR against metrics 240 EUR: difference -240 \(no line on the statement\) for 2026-12-01\)$/,
+      );
     });
   });
 
@@ -225,7 +291,10 @@ describe('the demo through the post-launch watch', () => {
       const reminded = status({
         watch: {},
         checklist: [
-          { ...postLaunchItem('support-ticket-review', 'cx', 'attested', 48 * HOUR), postLaunch: { dueAt: at(48 * HOUR), remindedAt: at(24 * HOUR) } },
+          {
+            ...postLaunchItem('support-ticket-review', 'cx', 'attested', 48 * HOUR),
+            postLaunch: { dueAt: at(48 * HOUR), remindedAt: at(24 * HOUR) },
+          },
           { ...postLaunchItem('retro-scheduled', 'lead', 'attested', 7 * 24 * HOUR), status: 'done' },
         ],
       });
@@ -243,7 +312,11 @@ describe('the demo through the post-launch watch', () => {
       assert.deepEqual(actionKinds(feesWaiting, 'rehearsal'), []);
       const passed = [stage('debrief', 2 * HOUR, 'passed'), stage('fee-reconciliation', 24 * HOUR, 'passed')];
       assert.deepEqual(actionKinds(status({ watch: { alerts: [alert(false)] }, checklist: closed, stages: passed }), 'rehearsal'), []);
-      assert.deepEqual(actionKinds(status({ watch: { alerts: [alert(true)] }, checklist: closed, stages: passed })), [], 'a full watch is not ended');
+      assert.deepEqual(
+        actionKinds(status({ watch: { alerts: [alert(true)] }, checklist: closed, stages: passed })),
+        [],
+        'a full watch is not ended',
+      );
       assert.deepEqual(actionKinds(status({ watch: { alerts: [alert(true)] }, checklist: closed, stages: passed }), 'rehearsal'), [
         'end-watch {"by":"lara","reason":"rehearsal"}',
       ]);

@@ -75,7 +75,12 @@ describe('encrypted payloads on the dev server', function () {
         compliance: ['cody'],
       },
     });
-    const handle = await harness.start({ plan, goLiveInMs: 25 * HOUR, timeScale: 25 * 360, startOptions: { memo: { approvers: plan.approvers } } });
+    const handle = await harness.start({
+      plan,
+      goLiveInMs: 25 * HOUR,
+      timeScale: 25 * 360,
+      startOptions: { memo: { approvers: plan.approvers } },
+    });
     const query = () => handle.query(statusQuery);
 
     await handle.executeUpdate(completeItemUpdate, { args: [{ item: 'tier1-error-codes', by: CX, evidence: EVIDENCE }] });
@@ -85,7 +90,7 @@ describe('encrypted payloads on the dev server', function () {
     await handle.executeUpdate(approveUpdate, { args: [{ stage: 'go-live', by: ENGINEER }] });
     await waitFor(query, (s) => s.phase === 'holding' && s.currentStage === 'debrief', 'the debrief');
     await handle.executeUpdate(decideUpdate, { args: [{ decision: 'roll-back', by: LEAD, reason: DECISION_REASON }] });
-    const result = (await handle.result());
+    const result = await handle.result();
     assert.equal(result.phase, 'rolled-back');
 
     // What the server stores, read by a client that has no keys.
@@ -111,7 +116,10 @@ describe('encrypted payloads on the dev server', function () {
     for (const [what, value] of Object.entries(planValues)) {
       assert.equal(text.includes(value), false, `the ${what} (${value}) is not in the history in clear`);
     }
-    await assert.rejects(withoutKeys.workflow.getHandle(handle.workflowId).query(statusQuery), 'a client without keys cannot read the status');
+    await assert.rejects(
+      withoutKeys.workflow.getHandle(handle.workflowId).query(statusQuery),
+      'a client without keys cannot read the status',
+    );
 
     // The CLI's own connection, configured by environment only, reads it all back.
     const { client: cli } = await connectClient({ TEMPORAL_ADDRESS: env.connection.options.address, ...KEYS_ENV });

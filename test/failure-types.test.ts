@@ -9,7 +9,14 @@ import assert from 'node:assert/strict';
 import { readdirSync, readFileSync } from 'node:fs';
 import { join, relative, resolve } from 'node:path';
 import ts from 'typescript';
-import { FAILURE_TYPES, NON_RETRYABLE_PAYCA_CODES, PAYCA_CODE, PAYCA_ERROR_CODES, PAYCA_TRANSPORT_CODES, failureTypeOf } from '../src/errors.js';
+import {
+  FAILURE_TYPES,
+  NON_RETRYABLE_PAYCA_CODES,
+  PAYCA_CODE,
+  PAYCA_ERROR_CODES,
+  PAYCA_TRANSPORT_CODES,
+  failureTypeOf,
+} from '../src/errors.js';
 
 const ROOT = resolve(__dirname, '..', '..');
 const SRC = join(ROOT, 'src');
@@ -96,7 +103,11 @@ function failureTypeLiterals(file: string, code: string): Finding[] {
     ) {
       report(node.arguments[1]);
     }
-    if (ts.isPropertyAssignment(node) && node.name.getText() === 'nonRetryableErrorTypes' && ts.isArrayLiteralExpression(node.initializer)) {
+    if (
+      ts.isPropertyAssignment(node) &&
+      node.name.getText() === 'nonRetryableErrorTypes' &&
+      ts.isArrayLiteralExpression(node.initializer)
+    ) {
       for (const element of node.initializer.elements) if (isStringLiteral(element)) report(element);
     }
     if (ts.isBinaryExpression(node) && EQUALITY.has(node.operatorToken.kind)) {
@@ -147,7 +158,16 @@ describe('failure types', () => {
     ].join('\n');
     assert.deepEqual(
       failureTypeLiterals('probe.ts', probe).map((f) => `${f.line} ${f.text}`),
-      ["1 'SomethingNew'", "2 'InvalidInput'", '3 `Later`', "4 'Wrapped'", "5 'CONFIG_INVALID'", "6 'MessageRefused'", "7 'ErrNotFound'", "8 'Constructed'"],
+      [
+        "1 'SomethingNew'",
+        "2 'InvalidInput'",
+        '3 `Later`',
+        "4 'Wrapped'",
+        "5 'CONFIG_INVALID'",
+        "6 'MessageRefused'",
+        "7 'ErrNotFound'",
+        "8 'Constructed'",
+      ],
     );
   });
 
@@ -190,7 +210,10 @@ describe('failure types', () => {
     const values: string[] = Object.values(FAILURE_TYPES);
     assert.equal(new Set(values).size, values.length, 'two failure types share a value');
     const payca = new Set<string>([...PAYCA_ERROR_CODES, ...PAYCA_TRANSPORT_CODES]);
-    assert.deepEqual(values.filter((v) => payca.has(v)), []);
+    assert.deepEqual(
+      values.filter((v) => payca.has(v)),
+      [],
+    );
   });
 
   it("keeps PayCA's codes as PayCA names them, each under its own name", () => {

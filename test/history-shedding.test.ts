@@ -21,7 +21,14 @@ import type { ChecklistItemState, CutoverStatus, HistoryLimits, StageState } fro
 import { useCliStack } from './helpers/cli-stack.js';
 import { writeHeldRestorePlan } from './helpers/held-restore-plan.js';
 import { refusalOf } from './helpers/refused-update.js';
-import { FLOOD_SIGNAL_CHARS, FLOOD_SIGNALS, floodWithSignals, SHEDDING_SERVER_LIMITS, settledAfterFlood, strangerAttempts } from './helpers/history-flood.js';
+import {
+  FLOOD_SIGNAL_CHARS,
+  FLOOD_SIGNALS,
+  floodWithSignals,
+  SHEDDING_SERVER_LIMITS,
+  settledAfterFlood,
+  strangerAttempts,
+} from './helpers/history-flood.js';
 import { waitForStatus } from './helpers/wait-for-status.js';
 import { note } from './helpers/suite-logs.js';
 
@@ -97,7 +104,9 @@ describe('history shed before Temporal terminates a cutover', function () {
     const started = Date.now();
     const refusedByServer = await floodWithSignals(handle);
     const closed = await untilClosed(handle);
-    note(`      control: ${FLOOD_SIGNALS} signals of ${FLOOD_SIGNAL_CHARS / 1000} KB sent (${refusedByServer.length} refused by the server); ${closed.status.name} after ${Date.now() - started} ms`);
+    note(
+      `      control: ${FLOOD_SIGNALS} signals of ${FLOOD_SIGNAL_CHARS / 1000} KB sent (${refusedByServer.length} refused by the server); ${closed.status.name} after ${Date.now() - started} ms`,
+    );
     assert.equal(closed.status.name, 'TERMINATED', 'the flood stays under the server limit, so the test proves nothing');
     // The last event only: the whole history is more than one gRPC message may carry.
     const { history } = await world.stack.client.workflowService.getWorkflowExecutionHistoryReverse({
@@ -115,7 +124,11 @@ describe('history shed before Temporal terminates a cutover', function () {
     assert.equal(started.code, 0, started.stderr);
     const handle = world.stack.client.workflow.getHandle(workflowId);
     const firstRunId = (await handle.describe()).runId;
-    await waitFor(workflowId, 'go-live holding, every check run', (s) => stage(s, 'go-live').status === 'holding' && s.checklist.every(checked));
+    await waitFor(
+      workflowId,
+      'go-live holding, every check run',
+      (s) => stage(s, 'go-live').status === 'holding' && s.checklist.every(checked),
+    );
     // Answers given before the flood must be there after it.
     for (const args of [
       ['complete', workflowId, 'tier1-error-codes', '--as', 'carlos', '--evidence', 'error code guide reviewed'],
@@ -124,7 +137,11 @@ describe('history shed before Temporal terminates a cutover', function () {
       const result = await cutover(args);
       assert.equal(result.code, 0, result.stderr);
     }
-    const before = await waitFor(workflowId, 'the answers on record', (s) => item(s, 'webhook-endpoint-tls').status === 'waived' && !s.history?.continuedAsNew.length);
+    const before = await waitFor(
+      workflowId,
+      'the answers on record',
+      (s) => item(s, 'webhook-endpoint-tls').status === 'waived' && !s.history?.continuedAsNew.length,
+    );
 
     const floodStarted = Date.now();
     const errors = await floodWithSignals(handle);
@@ -139,7 +156,11 @@ describe('history shed before Temporal terminates a cutover', function () {
     assert.ok((after.history?.runs ?? 0) >= 2, `the flood is more than one run can hold; runs: ${after.history?.runs}`);
     assert.ok(after.history?.continuedAsNew.every((c) => c.bytes < SHEDDING_SERVER_LIMITS['limit.historySize.error']));
     assert.notEqual(description.runId, firstRunId);
-    assert.equal(description.raw.workflowExecutionInfo?.firstRunId, firstRunId, 'the run chain keeps its first run id, which names the money calls');
+    assert.equal(
+      description.raw.workflowExecutionInfo?.firstRunId,
+      firstRunId,
+      'the run chain keeps its first run id, which names the money calls',
+    );
     assert.equal(strangerAttempts(after), strangerAttempts(before) + FLOOD_SIGNALS);
     assert.deepEqual(after.stages, before.stages);
     assert.deepEqual(after.checklist, before.checklist);
@@ -160,7 +181,11 @@ describe('history shed before Temporal terminates a cutover', function () {
     assert.ok(Number(shownRun[1]) >= (after.history?.runs ?? 2), `run ${shownRun[1]} shown, run ${after.history?.runs} answered`);
     const listed = await cutover(['list', '--json']);
     assert.equal(listed.code, 0, listed.stderr);
-    assert.equal((JSON.parse(listed.stdout) as { workflowId: string }[]).filter((l) => l.workflowId === workflowId).length, 1, 'one cutover, however many runs');
+    assert.equal(
+      (JSON.parse(listed.stdout) as { workflowId: string }[]).filter((l) => l.workflowId === workflowId).length,
+      1,
+      'one cutover, however many runs',
+    );
 
     await closeChecklist(workflowId);
     const authorization = await runLowRiskAuthorization(world.stack.production.url);
@@ -204,14 +229,25 @@ describe('history shed before Temporal terminates a cutover', function () {
     const errors = await floodWithSignals(handle);
     assert.deepEqual(errors, [], 'every signal of the flood reached the cutover');
     const after = await settled(workflowId, (s) => strangerAttempts(s) >= strangerAttempts(before) + FLOOD_SIGNALS);
-    note(`      held: run ${after.history?.runs}, continued as new at ${after.history?.continuedAsNew.map((c) => `${Math.round(c.bytes / 1024)} KiB`).join(', ')}`);
+    note(
+      `      held: run ${after.history?.runs}, continued as new at ${after.history?.continuedAsNew.map((c) => `${Math.round(c.bytes / 1024)} KiB`).join(', ')}`,
+    );
     assert.equal((await handle.describe()).status.name, 'RUNNING');
     assert.ok((after.history?.runs ?? 0) >= 2, `runs: ${after.history?.runs}`);
     assert.equal(after.phase, 'holding');
     assert.deepEqual(after.compensations, before.compensations, 'the held step was not tried again');
     assert.deepEqual(after.owedCompensations, before.owedCompensations);
 
-    const done = await cutover(['compensation', 'done', workflowId, 'restore-sandbox-jobs', '--evidence', 'enabled from the sandbox console, OPS-981', '--as', 'erin']);
+    const done = await cutover([
+      'compensation',
+      'done',
+      workflowId,
+      'restore-sandbox-jobs',
+      '--evidence',
+      'enabled from the sandbox console, OPS-981',
+      '--as',
+      'erin',
+    ]);
     assert.equal(done.code, 0, done.stderr);
     const ended = await waitFor(workflowId, 'aborted', (s) => s.phase === 'aborted');
     const restore = ended.compensations.find((c) => c.step === 'restore-sandbox-jobs');
@@ -229,7 +265,9 @@ describe('history shed before Temporal terminates a cutover', function () {
 
     const quiet = await handle.describe();
     for (let n = 0; n < 20; n++) {
-      const reason = await refusalOf(handle.executeUpdate(approveUpdate, { args: [{ stage: 'go-live', by: `${n}-${'m'.repeat(1_000_000)}` }] }));
+      const reason = await refusalOf(
+        handle.executeUpdate(approveUpdate, { args: [{ stage: 'go-live', by: `${n}-${'m'.repeat(1_000_000)}` }] }),
+      );
       assert.match(reason, /^by is [\d,]+ characters/);
     }
     const afterRefused = await handle.describe();
@@ -257,13 +295,18 @@ describe('history shed before Temporal terminates a cutover', function () {
       }),
     );
     const total = Object.values(accepted).reduce((sum, n) => sum + n, 0);
-    const after = await waitFor(workflowId, 'every retry checked', (s) => items.every((id) => item(s, id).attempts === 1 + (accepted[id] ?? 0) && checked(item(s, id))));
+    const after = await waitFor(workflowId, 'every retry checked', (s) =>
+      items.every((id) => item(s, id).attempts === 1 + (accepted[id] ?? 0) && checked(item(s, id))),
+    );
     const description = await handle.describe();
-    note(`      ${total} accepted retries in ${Date.now() - floodStarted} ms; run ${after.history?.runs} with ${description.historyLength} events`);
+    note(
+      `      ${total} accepted retries in ${Date.now() - floodStarted} ms; run ${after.history?.runs} with ${description.historyLength} events`,
+    );
     assert.ok(continued, 'the accepted updates never filled a history');
     assert.match(after.history?.continuedAsNew[0]?.why ?? '', /^\d+ events reached the limit of 1500$/);
     assert.equal(description.status.name, 'RUNNING');
-    for (const id of items) assert.equal(item(after, id).attempts, 1 + (accepted[id] ?? 0), `${id}: every accepted retry ran once, across runs`);
+    for (const id of items)
+      assert.equal(item(after, id).attempts, 1 + (accepted[id] ?? 0), `${id}: every accepted retry ran once, across runs`);
 
     const abort = await cutover(['abort', workflowId, '--as', 'lara', '--reason', 'end of test']);
     assert.equal(abort.code, 0, abort.stderr);

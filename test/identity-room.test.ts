@@ -73,26 +73,59 @@ describe('the workflow knows who answered', function () {
     const forEli = signMessageAsRoom(roomKey(), held, { kind: 'approve', args: { ...laraApproves.args, by: 'eli' } }, asLara);
     const forgeries: [string, CutoverMessage, RegExp][] = [
       ['another person', { kind: 'approve', args: { ...forEli.args, by: 'lara' } }, /does not verify against the room key the plan pins/],
-      ['another cutover', signMessageAsRoom(roomKey(), { ...held, workflowId: `${id}-other` }, laraApproves, asLara), /does not verify against the room key/],
-      ['another answer', { kind: 'approve', args: { ...genuine.args, note: 'smoke ok, and the next launch too' } }, /does not verify against the room key/],
+      [
+        'another cutover',
+        signMessageAsRoom(roomKey(), { ...held, workflowId: `${id}-other` }, laraApproves, asLara),
+        /does not verify against the room key/,
+      ],
+      [
+        'another answer',
+        { kind: 'approve', args: { ...genuine.args, note: 'smoke ok, and the next launch too' } },
+        /does not verify against the room key/,
+      ],
       [
         'another stage',
-        { kind: 'approve', args: { ...signMessageAsRoom(roomKey(), held, { kind: 'approve', args: { ...laraApproves.args, stage: 'funding-check' } }, asLara).args, stage: 'go-live' } },
+        {
+          kind: 'approve',
+          args: {
+            ...signMessageAsRoom(roomKey(), held, { kind: 'approve', args: { ...laraApproves.args, stage: 'funding-check' } }, asLara).args,
+            stage: 'go-live',
+          },
+        },
         /is not what go-live shows now|does not verify against the room key/,
       ],
-      ['another digest', signMessageAsRoom(roomKey(), withGoLiveEvidence(held, { shown: 'something else' }), laraApproves, asLara), /what you were shown \([0-9a-f]{12}…\) is not what go-live shows now/],
-      ['another key', signMessageAsRoom(readRoomSigningKey(otherRoom.file), held, laraApproves, asLara), /does not verify against the room key the plan pins/],
+      [
+        'another digest',
+        signMessageAsRoom(roomKey(), withGoLiveEvidence(held, { shown: 'something else' }), laraApproves, asLara),
+        /what you were shown \([0-9a-f]{12}…\) is not what go-live shows now/,
+      ],
+      [
+        'another key',
+        signMessageAsRoom(readRoomSigningKey(otherRoom.file), held, laraApproves, asLara),
+        /does not verify against the room key the plan pins/,
+      ],
     ];
     for (const [what, forged, reason] of forgeries) assert.match(await refused(id, forged), reason, what);
     // The room signed a rejection; the same statement on an approval is refused: the kind is signed too.
-    const rejection = signMessageAsRoom(roomKey(), held, { kind: 'reject', args: { stage: 'go-live', by: 'lara', reason: 'smoke ok' } }, asLara);
+    const rejection = signMessageAsRoom(
+      roomKey(),
+      held,
+      { kind: 'reject', args: { stage: 'go-live', by: 'lara', reason: 'smoke ok' } },
+      asLara,
+    );
     assert.match(
-      await refused(id, { kind: 'approve', args: { stage: 'go-live', by: 'lara', note: 'smoke ok', authorizationId: auth.id, roomStatement: rejection.args.roomStatement } }),
+      await refused(id, {
+        kind: 'approve',
+        args: { stage: 'go-live', by: 'lara', note: 'smoke ok', authorizationId: auth.id, roomStatement: rejection.args.roomStatement },
+      }),
       /does not verify against the room key/,
     );
 
     assert.match(await send(id, genuine), /go-live still awaits Engineering/);
-    assert.match(await send(id, (await signMessage(harness.env.client, id, erinApproves, readSigningKey(erin.file))).message), /go-live is approved/);
+    assert.match(
+      await send(id, (await signMessage(harness.env.client, id, erinApproves, readSigningKey(erin.file))).message),
+      /go-live is approved/,
+    );
     const atDebrief = await advanceUntil(harness.env, handle, holdingAt('debrief'), 'the debrief');
     const decide = { kind: 'decide', args: { decision: 'roll-forward', by: 'lara', reason: 'all green' } } as const;
     assert.match(await refused(id, decide), /requires every answer to be signed/);
@@ -100,17 +133,27 @@ describe('the workflow knows who answered', function () {
     const status = await advanceUntil(harness.env, handle, (s) => s.phase === 'watching' || s.phase === 'completed', 'roll forward');
 
     const goLive = stageOf(status, 'go-live');
-    assert.deepEqual(goLive.approvals.map((a) => [a.by, a.room?.subject ?? null, a.signature ? 'key' : null]), [
-      ['lara', 'sub-lara', null],
-      ['erin', null, 'key'],
-    ]);
-    const report = JSON.parse(renderLaunchReportJson(status, new Date())) as { approvals: { by: string; decision: string; authenticated: unknown }[] };
+    assert.deepEqual(
+      goLive.approvals.map((a) => [a.by, a.room?.subject ?? null, a.signature ? 'key' : null]),
+      [
+        ['lara', 'sub-lara', null],
+        ['erin', null, 'key'],
+      ],
+    );
+    const report = JSON.parse(renderLaunchReportJson(status, new Date())) as {
+      approvals: { by: string; decision: string; authenticated: unknown }[];
+    };
     const erinKey = readSigningKey(erin.file).publicKeyHex;
-    assert.deepEqual(report.approvals.filter((a) => a.decision !== 'approved' || ['lara', 'erin'].includes(a.by)).map((a) => [a.by, a.decision, a.authenticated]), [
-      ['lara', 'approved', { via: 'room', issuer: ISSUER, subject: 'sub-lara' }],
-      ['erin', 'approved', { via: 'key', publicKey: erinKey }],
-      ['lara', 'roll-forward', { via: 'room', issuer: ISSUER, subject: 'sub-lara' }],
-    ]);
+    assert.deepEqual(
+      report.approvals
+        .filter((a) => a.decision !== 'approved' || ['lara', 'erin'].includes(a.by))
+        .map((a) => [a.by, a.decision, a.authenticated]),
+      [
+        ['lara', 'approved', { via: 'room', issuer: ISSUER, subject: 'sub-lara' }],
+        ['erin', 'approved', { via: 'key', publicKey: erinKey }],
+        ['lara', 'roll-forward', { via: 'room', issuer: ISSUER, subject: 'sub-lara' }],
+      ],
+    );
     const markdown = renderLaunchReportMarkdown(status, new Date());
     assert.match(markdown, /\| authenticated \|/);
     assert.match(markdown, /\| room: sub-lara at https\\?:\/\/id\.acme\.example \|/);
@@ -137,9 +180,15 @@ describe('the workflow knows who answered', function () {
     assert.match(await refused(id, viaRoom), /used already|already done/);
     const status = await handle.query(statusQuery);
     const item = status.checklist.find((i) => i.id === attested.id)!;
-    assert.match(renderLaunchReportMarkdown(status, new Date()), new RegExp(`\`${attested.id}\` \\| CX \\| attested \\| done \\| cara \\(room: sub-cara at https\\\\?:`));
+    assert.match(
+      renderLaunchReportMarkdown(status, new Date()),
+      new RegExp(`\`${attested.id}\` \\| CX \\| attested \\| done \\| cara \\(room: sub-cara at https\\\\?:`),
+    );
     assert.deepEqual(item.answeredVia, { via: 'room', issuer: ISSUER, subject: `sub-${owner}` });
-    assert.deepEqual(item.roomAnswers?.map((a) => [a.kind, a.by, a.room.subject]), [['complete-item', owner, `sub-${owner}`]]);
+    assert.deepEqual(
+      item.roomAnswers?.map((a) => [a.kind, a.by, a.room.subject]),
+      [['complete-item', owner, `sub-${owner}`]],
+    );
     await handle.terminate('end of test');
   });
 
@@ -149,8 +198,16 @@ describe('the workflow knows who answered', function () {
     const running = await advanceUntil(harness.env, handle, (s) => s.checklist.length > 0, 'the checklist');
     const incident = { kind: 'report-incident', args: { by: 'cara', severity: 'sev3', summary: 'one merchant sees declines' } } as const;
     assert.match(await send(id, incident), /sev3 logged/, 'an incident is not an answer: a name alone is taken');
-    const forOlivia = signMessageAsRoom(roomKey(), running, { kind: 'report-incident', args: { ...incident.args, by: 'olivia' } }, { issuer: ISSUER, subject: 'sub-olivia' });
-    assert.match(await refused(id, { kind: 'report-incident', args: { ...forOlivia.args, by: 'cara' } }), /does not verify against the room key/);
+    const forOlivia = signMessageAsRoom(
+      roomKey(),
+      running,
+      { kind: 'report-incident', args: { ...incident.args, by: 'olivia' } },
+      { issuer: ISSUER, subject: 'sub-olivia' },
+    );
+    assert.match(
+      await refused(id, { kind: 'report-incident', args: { ...forOlivia.args, by: 'cara' } }),
+      /does not verify against the room key/,
+    );
     assert.match(await send(id, signMessageAsRoom(roomKey(), running, incident, { issuer: ISSUER, subject: 'sub-cara' })), /sev3 logged/);
     await handle.terminate('end of test');
 

@@ -39,7 +39,10 @@ async function closedPort(): Promise<number> {
 describe('the HTML launch report of a finished cutover', function () {
   this.timeout(300_000);
   const artifactsDir = mkdtempSync(join(tmpdir(), 'cutover-artifacts-'));
-  const harness = useCutoverHarness('time-skipping', 'html-report', { rateLimit: { perSecond: 10_000, burst: 10_000 }, artifactsDir: () => artifactsDir });
+  const harness = useCutoverHarness('time-skipping', 'html-report', {
+    rateLimit: { perSecond: 10_000, burst: 10_000 },
+    artifactsDir: () => artifactsDir,
+  });
   let final: CutoverStatus;
   let html: string;
   let browser: HeadlessBrowser | undefined;
@@ -73,7 +76,11 @@ describe('the HTML launch report of a finished cutover', function () {
     const atDebrief = await advanceUntil(env, handle, holdingAt('debrief'), 'the debrief');
     const T = Date.parse(atDebrief.goLive);
     // A webhook failure burst in the watch's second hour, so its chart has something to show.
-    await stack.admin('inject/webhook-failures', 'POST', { count: 5, succeeded: 20, at: new Date(T + 3 * HOUR + 32 * 60_000).toISOString() });
+    await stack.admin('inject/webhook-failures', 'POST', {
+      count: 5,
+      succeeded: 20,
+      at: new Date(T + 3 * HOUR + 32 * 60_000).toISOString(),
+    });
     await handle.executeUpdate(decideUpdate, { args: [{ decision: 'roll-forward', by: 'lara', reason: 'all green' }] });
     final = await handle.result();
     html = await renderLaunchReportHtml(final, new Date(), artifactsDir);
@@ -91,7 +98,9 @@ describe('the HTML launch report of a finished cutover', function () {
     const shots = final.dashboardShots ?? [];
     assert.deepEqual(
       shots.map((s) => [s.moment, s.title]),
-      ['debrief', 'watch-end'].flatMap((moment) => ['Simulator overview', 'Broken board', 'Unreachable board', 'Silent board'].map((title) => [moment, title])),
+      ['debrief', 'watch-end'].flatMap((moment) =>
+        ['Simulator overview', 'Broken board', 'Unreachable board', 'Silent board'].map((title) => [moment, title]),
+      ),
     );
     for (const shot of shots.filter((s) => s.title === 'Broken board')) assert.match(shot.failed ?? '', /^HTTP 503/);
     for (const shot of shots.filter((s) => s.title === 'Unreachable board')) assert.match(shot.failed ?? '', /ERR_CONNECTION_REFUSED/);
@@ -125,7 +134,11 @@ describe('the HTML launch report of a finished cutover', function () {
     assert.match(await browser.page.locator('#smoke-tests').innerText(), /issueCard/);
     assert.match(await browser.page.locator('#fees').innerText(), /GBP/);
     assert.doesNotMatch(await browser.page.locator('#checklist').innerText(), /\{"/, 'no raw JSON in the checklist');
-    assert.deepEqual(requests.filter((url) => !url.startsWith('file:') && !url.startsWith('data:')), [], 'the report makes no request');
+    assert.deepEqual(
+      requests.filter((url) => !url.startsWith('file:') && !url.startsWith('data:')),
+      [],
+      'the report makes no request',
+    );
     await browser.screenshot('launch-report-html');
   });
 
@@ -143,7 +156,7 @@ describe('the HTML launch report of a finished cutover', function () {
     for (const name of ['approved', 'declined', 'failed deliveries', '429s']) {
       assert.equal(await page.locator(`#watch polyline[data-series="${name}"]`).count(), 1, name);
     }
-    assert.equal(await page.locator('#watch line.threshold').count() >= 1, true, 'the webhook failure limit is drawn');
+    assert.equal((await page.locator('#watch line.threshold').count()) >= 1, true, 'the webhook failure limit is drawn');
     const peak = await page.locator('#watch polyline[data-series="failed deliveries"]').getAttribute('points');
     assert.ok(peak && new Set(peak.split(' ').map((p) => p.split(',')[1])).size > 1, `the failure burst shows on the rate chart: ${peak}`);
     assert.ok((await page.locator('#incidents svg [data-kind="alert"]').count()) >= 1, 'the alert is on the incident axis');
@@ -155,7 +168,10 @@ describe('the HTML launch report of a finished cutover', function () {
     const images = page.locator('#dashboards figure.shot img');
     assert.equal(await images.count(), 2);
     const widths = await images.evaluateAll((imgs) => imgs.map((img) => (img as unknown as { naturalWidth: number }).naturalWidth));
-    assert.ok(widths.every((w) => w > 100), `the images decode: ${widths.join(', ')}`);
+    assert.ok(
+      widths.every((w) => w > 100),
+      `the images decode: ${widths.join(', ')}`,
+    );
     const failed = await page.locator('#dashboards .shot-failed').allInnerTexts();
     assert.equal(failed.length, 6);
     assert.ok(failed.filter((t) => t.startsWith('Broken board') && /HTTP 503/.test(t)).length === 2, failed.join('\n'));

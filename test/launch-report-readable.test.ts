@@ -70,10 +70,20 @@ function readableStatus(): CutoverStatus {
         attempts: 2,
         approvals: [
           { by: 'erin', role: 'engineering', attempt: 1, decision: 'rejected', at: at(10 * 60_000), note: 'ledger entry missing' },
-          { by: 'lara', role: 'lead', attempt: 2, decision: 'approved', at: at(35 * 60_000), note: 'all green', authorizationId: 'auth_8812' },
+          {
+            by: 'lara',
+            role: 'lead',
+            attempt: 2,
+            decision: 'approved',
+            at: at(35 * 60_000),
+            note: 'all green',
+            authorizationId: 'auth_8812',
+          },
         ],
       }),
-      stage('debrief', 2 * HOUR, { approvals: [{ by: 'lara', role: 'lead', attempt: 1, decision: 'roll-forward', at: at(2 * HOUR + 60_000), note: 'metrics green' }] }),
+      stage('debrief', 2 * HOUR, {
+        approvals: [{ by: 'lara', role: 'lead', attempt: 1, decision: 'roll-forward', at: at(2 * HOUR + 60_000), note: 'metrics green' }],
+      }),
     ],
     checklist: [
       {
@@ -88,7 +98,14 @@ function readableStatus(): CutoverStatus {
         problems: [],
         completedBy: 'automated check',
         at: at(-20 * HOUR),
-        evidence: { requestIds: { sandbox: 'req_bins_sb', production: 'req_bins_pr' }, bins: [{ bin: '400000', currency: 'GBP' }, { bin: '400001', currency: 'EUR' }], matches: true },
+        evidence: {
+          requestIds: { sandbox: 'req_bins_sb', production: 'req_bins_pr' },
+          bins: [
+            { bin: '400000', currency: 'GBP' },
+            { bin: '400001', currency: 'EUR' },
+          ],
+          matches: true,
+        },
       },
     ],
     refusals: [],
@@ -134,8 +151,21 @@ function readableStatus(): CutoverStatus {
       declineRate: { margin: 0.1, minAuthorizations: 20 },
     },
     dashboardShots: [
-      { title: 'PayCA launch', url: 'https://grafana.acme.example/d/payca-launch', moment: 'debrief', at: '2026-12-01T11:00:05.000Z', path: 'cutover/debrief-1.png', sha256: 'ab'.repeat(32) },
-      { title: 'Webhook deliveries', url: 'https://grafana.acme.example/d/payca-webhooks', moment: 'debrief', at: '2026-12-01T11:00:06.000Z', failed: 'net::ERR_NAME_NOT_RESOLVED at https://grafana.acme.example/d/payca-webhooks' },
+      {
+        title: 'PayCA launch',
+        url: 'https://grafana.acme.example/d/payca-launch',
+        moment: 'debrief',
+        at: '2026-12-01T11:00:05.000Z',
+        path: 'cutover/debrief-1.png',
+        sha256: 'ab'.repeat(32),
+      },
+      {
+        title: 'Webhook deliveries',
+        url: 'https://grafana.acme.example/d/payca-webhooks',
+        moment: 'debrief',
+        at: '2026-12-01T11:00:06.000Z',
+        failed: 'net::ERR_NAME_NOT_RESOLVED at https://grafana.acme.example/d/payca-webhooks',
+      },
     ],
   };
 }
@@ -148,26 +178,39 @@ function sectionOf(document: string, title: string): string {
 }
 
 describe('the launch report people read', () => {
-  it('writes a check\'s nested evidence in the Markdown checklist as labelled fields, not JSON', () => {
+  it("writes a check's nested evidence in the Markdown checklist as labelled fields, not JSON", () => {
     const checklist = sectionOf(renderLaunchReportMarkdown(readableStatus(), GENERATED_AT), 'Launch checklist');
     const row = checklist.split('\n').find((line) => line.includes('`bin-configuration`'));
     assert.ok(row, checklist);
-    assert.ok(unescapeMarkdown(row).includes('request ids › sandbox: req_bins_sb; request ids › production: req_bins_pr; bins 1 › bin: 400000; bins 1 › currency: GBP'), row);
+    assert.ok(
+      unescapeMarkdown(row).includes(
+        'request ids › sandbox: req_bins_sb; request ids › production: req_bins_pr; bins 1 › bin: 400000; bins 1 › currency: GBP',
+      ),
+      row,
+    );
     assert.ok(!row.includes('{'), `no JSON in the cell: ${row}`);
   });
 
   it('lists each dashboard screenshot in the Markdown with its path, or why there is none', () => {
     const dashboards = unescapeMarkdown(sectionOf(renderLaunchReportMarkdown(readableStatus(), GENERATED_AT), 'Dashboards'));
     assert.match(dashboards, /\| PayCA launch \| debrief \| 2026-12-01 11:00:05Z \| `cutover\/debrief-1\.png` sha256 `abababababab` \|/);
-    assert.match(dashboards, /\| Webhook deliveries \| debrief \| .* \| not loaded: net::ERR_NAME_NOT_RESOLVED at https:\/\/grafana\.acme\.example\/d\/payca-webhooks \|/);
+    assert.match(
+      dashboards,
+      /\| Webhook deliveries \| debrief \| .* \| not loaded: net::ERR_NAME_NOT_RESOLVED at https:\/\/grafana\.acme\.example\/d\/payca-webhooks \|/,
+    );
   });
 
   describe('as HTML', () => {
-    const html = launchReportHtml(buildLaunchReport(readableStatus(), GENERATED_AT), { 'cutover/debrief-1.png': 'data:image/png;base64,iVBORw0KGgo=' });
+    const html = launchReportHtml(buildLaunchReport(readableStatus(), GENERATED_AT), {
+      'cutover/debrief-1.png': 'data:image/png;base64,iVBORw0KGgo=',
+    });
 
     it('is one self-contained file: inline style, no script, nothing fetched', () => {
       assert.match(html, /^<!doctype html>/);
-      assert.match(html, /<meta http-equiv="Content-Security-Policy" content="default-src 'none'; img-src data:; style-src 'unsafe-inline'">/);
+      assert.match(
+        html,
+        /<meta http-equiv="Content-Security-Policy" content="default-src 'none'; img-src data:; style-src 'unsafe-inline'">/,
+      );
       assert.doesNotMatch(html, /<script|<link |src="http/);
     });
 
@@ -178,27 +221,30 @@ describe('the launch report people read', () => {
 
     it('says how each approval was authenticated', () => {
       const row = html.split('<tr>').find((r) => r.includes('<td>lara (Programme lead)</td>') && r.includes('<code>auth_8812</code>'));
-      assert.ok(row, 'the lead\'s go-live approval has a row');
+      assert.ok(row, "the lead's go-live approval has a row");
       assert.match(row, /<td><code>go-live<\/code><\/td><td>2<\/td><td>approved<\/td>.*<td>name only<\/td><\/tr>/);
     });
 
-    it('draws the plan\'s thresholds on the webhook failure rate and balance charts', () => {
+    it("draws the plan's thresholds on the webhook failure rate and balance charts", () => {
       assert.equal(html.match(/<figure class="chart">/g)?.length, 4);
       assert.match(html, /data-threshold="alert above 1%"/);
       assert.match(html, /data-threshold="GBP minimum 100000"/);
     });
 
-    it('shows a check\'s evidence as a definition list', () => {
+    it("shows a check's evidence as a definition list", () => {
       assert.match(html, /<dl><dt>request ids › sandbox<\/dt><dd>req_bins_sb<\/dd>/);
       assert.doesNotMatch(html, /\{&quot;|\{"/);
     });
 
     it('embeds the screenshot it has and names the dashboard that did not load', () => {
       assert.match(html, /<img alt="PayCA launch at debrief" src="data:image\/png;base64,iVBORw0KGgo=">/);
-      assert.match(html, /<p class="failed shot-failed">Webhook deliveries, at the debrief, 2026-12-01 11:00:06Z: no screenshot: net::ERR_NAME_NOT_RESOLVED/);
+      assert.match(
+        html,
+        /<p class="failed shot-failed">Webhook deliveries, at the debrief, 2026-12-01 11:00:06Z: no screenshot: net::ERR_NAME_NOT_RESOLVED/,
+      );
     });
 
-    it('writes people\'s text as inert text', () => {
+    it("writes people's text as inert text", () => {
       const hostile = readableStatus();
       const text = '<script>alert(1)</script><img src=x onerror=alert(1)>';
       hostile.programme = text;

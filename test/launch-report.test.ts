@@ -19,12 +19,17 @@ import { useCliStack } from './helpers/cli-stack.js';
 import { waitForStatus } from './helpers/wait-for-status.js';
 import { tableCells, unescapeMarkdown } from './helpers/markdown-source.js';
 
-
 const GO_LIVE = '2026-12-01T09:00:00.000Z';
 const GENERATED_AT = new Date('2026-12-01T12:00:00.000Z');
 
 /** A stage as a status holds it; its evidence may take any shape a worker, old or new, recorded. */
-function stage(id: StageState['id'], offset: string, owner: StageState['owner'], plannedAt: string, change: Omit<Partial<StageState>, 'evidence'> & { evidence?: object } = {}): StageState {
+function stage(
+  id: StageState['id'],
+  offset: string,
+  owner: StageState['owner'],
+  plannedAt: string,
+  change: Omit<Partial<StageState>, 'evidence'> & { evidence?: object } = {},
+): StageState {
   return {
     id,
     title: `Title of ${id}`,
@@ -59,7 +64,9 @@ function completedStatus(): CutoverStatus {
     startedAt: '2026-11-29T09:00:00.000Z',
     finishedAt: '2026-12-01T11:20:00.000Z',
     stages: [
-      stage('config-diff', 'T-24h', 'ops', '2026-11-30T09:00:00.000Z', { evidence: { requestIds: { sandbox: 'req_sb_1', production: 'req_pr_1' } } }),
+      stage('config-diff', 'T-24h', 'ops', '2026-11-30T09:00:00.000Z', {
+        evidence: { requestIds: { sandbox: 'req_sb_1', production: 'req_pr_1' } },
+      }),
       stage('funding-check', 'T-12h', 'treasury', '2026-11-30T21:00:00.000Z', {
         startedAt: '2026-11-30T21:04:12.000Z',
         finishedAt: '2026-11-30T21:05:00.000Z',
@@ -71,8 +78,23 @@ function completedStatus(): CutoverStatus {
         attempts: 2,
         finishedAt: '2026-12-01T09:40:00.000Z',
         approvals: [
-          { by: 'erin', role: 'engineering', attempt: 1, decision: 'rejected', at: '2026-12-01T09:10:00.000Z', note: 'ledger entry missing' },
-          { by: 'lara', role: 'lead', attempt: 2, decision: 'approved', at: '2026-12-01T09:35:00.000Z', note: 'all green', authorizationId: 'auth_8812' },
+          {
+            by: 'erin',
+            role: 'engineering',
+            attempt: 1,
+            decision: 'rejected',
+            at: '2026-12-01T09:10:00.000Z',
+            note: 'ledger entry missing',
+          },
+          {
+            by: 'lara',
+            role: 'lead',
+            attempt: 2,
+            decision: 'approved',
+            at: '2026-12-01T09:35:00.000Z',
+            note: 'all green',
+            authorizationId: 'auth_8812',
+          },
           { by: 'erin', role: 'engineering', attempt: 2, decision: 'approved', at: '2026-12-01T09:38:00.000Z' },
         ],
         evidence: {
@@ -80,10 +102,31 @@ function completedStatus(): CutoverStatus {
           smokeTests: {
             health: { status: 'ok', environment: 'production', requestId: 'req_health_2' },
             accounts: { accounts: [{ id: 'acc_gbp', currency: 'GBP', available: 500000, status: 'active' }], requestId: 'req_accounts_2' },
-            issueCard: { cardId: 'card_42', last4: '4242', status: 'active', externalRef: 'x-smoke-2', requestId: 'req_issue_2', replayed: false },
-            topUp: { transactionId: 'txn_7', ledgerEntryId: 'le_7', cardBalance: 1000, requestId: 'req_topup_2', replayed: false, startedAt: GO_LIVE },
+            issueCard: {
+              cardId: 'card_42',
+              last4: '4242',
+              status: 'active',
+              externalRef: 'x-smoke-2',
+              requestId: 'req_issue_2',
+              replayed: false,
+            },
+            topUp: {
+              transactionId: 'txn_7',
+              ledgerEntryId: 'le_7',
+              cardBalance: 1000,
+              requestId: 'req_topup_2',
+              replayed: false,
+              startedAt: GO_LIVE,
+            },
             ledger: { ledgerEntryId: 'le_7', entries: 1, requestId: 'req_ledger_2' },
-            topUpWebhook: { deliveryId: 'dlv_3', eventType: 'card.topup', status: 'succeeded', responseStatus: 200, attempts: 1, requestId: 'req_dlv_2' },
+            topUpWebhook: {
+              deliveryId: 'dlv_3',
+              eventType: 'card.topup',
+              status: 'succeeded',
+              responseStatus: 200,
+              attempts: 1,
+              requestId: 'req_dlv_2',
+            },
             closeCard: { cardId: 'card_42', status: 'closed', requestId: 'req_close_2' },
           },
           manualAuthorization: { authorizationId: 'auth_8812', confirmedBy: 'lara', at: '2026-12-01T09:35:00.000Z' },
@@ -91,7 +134,9 @@ function completedStatus(): CutoverStatus {
       }),
       stage('debrief', 'T+2h', 'lead', '2026-12-01T11:00:00.000Z', {
         finishedAt: '2026-12-01T11:20:00.000Z',
-        approvals: [{ by: 'lara', role: 'lead', attempt: 1, decision: 'roll-forward', at: '2026-12-01T11:19:00.000Z', note: 'metrics green' }],
+        approvals: [
+          { by: 'lara', role: 'lead', attempt: 1, decision: 'roll-forward', at: '2026-12-01T11:19:00.000Z', note: 'metrics green' },
+        ],
       }),
     ],
     checklist: [
@@ -111,7 +156,14 @@ function completedStatus(): CutoverStatus {
       },
     ],
     refusals: [
-      { kind: 'approve', via: 'signal', by: 'olivia', stage: 'go-live', reason: 'Ops is not awaited at go-live', at: '2026-12-01T09:36:00.000Z' },
+      {
+        kind: 'approve',
+        via: 'signal',
+        by: 'olivia',
+        stage: 'go-live',
+        reason: 'Ops is not awaited at go-live',
+        at: '2026-12-01T09:36:00.000Z',
+      },
     ],
     escalations: [{ stage: 'debrief', at: '2026-12-01T11:15:00.000Z', to: ['oncall@acme.example'], waitingFor: ['lead'] }],
     incidents: [{ at: '2026-12-01T10:05:00.000Z', severity: 'sev3', summary: 'decline rate up 2% | watching', by: 'olivia' }],
@@ -128,7 +180,12 @@ function rolledBackStatus(): CutoverStatus {
   status.phase = 'rolled-back';
   status.decision = { decision: 'roll-back', by: 'lara', reason: 'decline rate doubled', at: '2026-12-01T11:19:00.000Z' };
   status.compensations = [
-    { step: 'remove-webhook-subscription', status: 'failed', at: '2026-12-01T11:19:30.000Z', detail: 'PayCA answered 503 (request req_rm_1)' },
+    {
+      step: 'remove-webhook-subscription',
+      status: 'failed',
+      at: '2026-12-01T11:19:30.000Z',
+      detail: 'PayCA answered 503 (request req_rm_1)',
+    },
     { step: 'restore-sandbox-jobs', status: 'done', at: '2026-12-01T11:19:40.000Z', detail: 'resumed nightly-settlement' },
   ];
   return status;
@@ -136,7 +193,13 @@ function rolledBackStatus(): CutoverStatus {
 
 const HOUR = 3_600_000;
 
-function postLaunchItem(id: string, owner: ChecklistItemState['owner'], kind: ChecklistItemState['kind'], dueAt: string, change: Partial<ChecklistItemState> = {}): ChecklistItemState {
+function postLaunchItem(
+  id: string,
+  owner: ChecklistItemState['owner'],
+  kind: ChecklistItemState['kind'],
+  dueAt: string,
+  change: Partial<ChecklistItemState> = {},
+): ChecklistItemState {
   return {
     id,
     section: '9 Post-Launch',
@@ -183,9 +246,16 @@ function watchedStatus(): CutoverStatus {
   status.stages.push(
     stage('fee-reconciliation', 'T+24h', 'finance', '2026-12-02T09:00:00.000Z', {
       finishedAt: '2026-12-02T09:40:00.000Z',
-      problems: ['day-1 fees do not reconcile: the 2026-12-01 statement bills 1350 GBP but PayCA\'s metrics count 1200'],
+      problems: ["day-1 fees do not reconcile: the 2026-12-01 statement bills 1350 GBP but PayCA's metrics count 1200"],
       approvals: [
-        { by: 'fiona', role: 'finance', attempt: 1, decision: 'approved', at: '2026-12-02T09:38:00.000Z', note: 'PayCA credit note CN-77 covers the 150' },
+        {
+          by: 'fiona',
+          role: 'finance',
+          attempt: 1,
+          decision: 'approved',
+          at: '2026-12-02T09:38:00.000Z',
+          note: 'PayCA credit note CN-77 covers the 150',
+        },
       ],
       evidence: {
         feeReconciliation: {
@@ -225,14 +295,29 @@ function watchedStatus(): CutoverStatus {
         recovered: 'acc_gbp available 250000 GBP',
       },
     ],
-    summaries: [summary(1, '2026-12-01T11:19:00.000Z', {}, ['low-balance:acc_gbp']), summary(2, '2026-12-01T12:19:00.000Z', { rateLimited: 0 })],
+    summaries: [
+      summary(1, '2026-12-01T11:19:00.000Z', {}, ['low-balance:acc_gbp']),
+      summary(2, '2026-12-01T12:19:00.000Z', { rateLimited: 0 }),
+    ],
     reads: 708,
     runs: 10,
     finishedAt: '2026-12-03T21:00:05.000Z',
   };
   status.incidents.push(
-    { at: '2026-12-01T12:05:02.000Z', severity: 'sev2', summary: 'alert low-balance: acc_gbp available 40000 GBP is below the minimum 100000', by: 'post-launch watch', source: 'alert' },
-    { at: '2026-12-01T13:10:02.000Z', severity: 'sev2', summary: 'recovered: acc_gbp available 250000 GBP', by: 'post-launch watch', source: 'alert' },
+    {
+      at: '2026-12-01T12:05:02.000Z',
+      severity: 'sev2',
+      summary: 'alert low-balance: acc_gbp available 40000 GBP is below the minimum 100000',
+      by: 'post-launch watch',
+      source: 'alert',
+    },
+    {
+      at: '2026-12-01T13:10:02.000Z',
+      severity: 'sev2',
+      summary: 'recovered: acc_gbp available 250000 GBP',
+      by: 'post-launch watch',
+      source: 'alert',
+    },
   );
   status.reminders = [
     { item: 'support-ticket-review', kind: 'reminder', at: '2026-12-02T09:00:00.000Z', to: ['carlos'] },
@@ -277,7 +362,12 @@ function watchedStatus(): CutoverStatus {
 function rolledBackWithPostLaunchStatus(): CutoverStatus {
   const status = rolledBackStatus();
   status.stages.push(
-    stage('fee-reconciliation', 'T+24h', 'finance', '2026-12-02T09:00:00.000Z', { status: 'skipped', startedAt: undefined, finishedAt: undefined, attempts: 0 }),
+    stage('fee-reconciliation', 'T+24h', 'finance', '2026-12-02T09:00:00.000Z', {
+      status: 'skipped',
+      startedAt: undefined,
+      finishedAt: undefined,
+      attempts: 0,
+    }),
   );
   status.checklist.push(postLaunchItem('support-ticket-review', 'cx', 'attested', '2026-12-03T09:00:00.000Z'));
   return status;
@@ -298,7 +388,11 @@ describe('launch report formatting', () => {
     it('is one JSON model that the Markdown is rendered from', () => {
       assert.deepEqual(JSON.parse(renderLaunchReportJson(completedStatus(), GENERATED_AT)), report);
       assert.equal(launchReportMarkdown(JSON.parse(JSON.stringify(report)) as LaunchReport), document);
-      assert.equal(renderLaunchReportMarkdown(completedStatus(), GENERATED_AT), document, 'the same status and time give the same document');
+      assert.equal(
+        renderLaunchReportMarkdown(completedStatus(), GENERATED_AT),
+        document,
+        'the same status and time give the same document',
+      );
     });
 
     it('has the header fields and the outcome in the model', () => {
@@ -337,7 +431,10 @@ describe('launch report formatting', () => {
       });
       assert.equal(report.timeline[4]?.attempts, 2);
       const timeline = sectionOf(document, 'Timeline');
-      assert.match(timeline, /\| stage \| at \| owner \| planned \| due \| started \| finished \| delay \| status \| attempts \| problems \|/);
+      assert.match(
+        timeline,
+        /\| stage \| at \| owner \| planned \| due \| started \| finished \| delay \| status \| attempts \| problems \|/,
+      );
       assert.match(
         timeline,
         /\| Title of funding-check<br>`funding-check` \| T-12h \| Treasury \| 2026-11-30 21:00:00Z \| 2026-11-30 21:00:00Z \| 2026-11-30 21:04:12Z \| 2026-11-30 21:05:00Z \| \+4m12s late \| passed \| 1 \| GBP master account \\\| 2,000 below the prefund minimum \|/,
@@ -356,8 +453,14 @@ describe('launch report formatting', () => {
         ],
       );
       const approvals = sectionOf(document, 'Approvals and decisions');
-      assert.match(approvals, /\| `go-live` \| 1 \| rejected \| erin \| Engineering \| 2026-12-01 09:10:00Z \| ledger entry missing \| - \|/);
-      assert.match(approvals, /\| `go-live` \| 2 \| approved \| lara \| Programme lead \| 2026-12-01 09:35:00Z \| all green \| `auth_8812` \|/);
+      assert.match(
+        approvals,
+        /\| `go-live` \| 1 \| rejected \| erin \| Engineering \| 2026-12-01 09:10:00Z \| ledger entry missing \| - \|/,
+      );
+      assert.match(
+        approvals,
+        /\| `go-live` \| 2 \| approved \| lara \| Programme lead \| 2026-12-01 09:35:00Z \| all green \| `auth_8812` \|/,
+      );
       assert.match(approvals, /\*\*Decision:\*\* roll-forward by lara at 2026-12-01 11:19:00Z: metrics green/);
     });
 
@@ -391,7 +494,10 @@ describe('launch report formatting', () => {
     });
 
     it('lists escalations, refused messages and compensations', () => {
-      assert.match(sectionOf(document, 'Escalations'), /\| 2026-12-01 11:15:00Z \| `debrief` \| oncall\\@acme\.example \| Programme lead \|/);
+      assert.match(
+        sectionOf(document, 'Escalations'),
+        /\| 2026-12-01 11:15:00Z \| `debrief` \| oncall\\@acme\.example \| Programme lead \|/,
+      );
       assert.match(
         sectionOf(document, 'Refused messages'),
         /\| 2026-12-01 09:36:00Z \| approve \| signal \| olivia \| `go-live` \| Ops is not awaited at go-live \|/,
@@ -415,7 +521,9 @@ describe('launch report formatting', () => {
           ['2026-12-01T11:19:00.000Z', 'decision', 'lara'],
         ],
       );
-      const log = sectionOf(document, 'Incident log').split('\n').filter((line) => line.startsWith('| 2026'));
+      const log = sectionOf(document, 'Incident log')
+        .split('\n')
+        .filter((line) => line.startsWith('| 2026'));
       assert.deepEqual(log, [
         '| 2026-12-01 09:10:00Z | rejection | erin | rejected go-live (attempt 1) as Engineering: ledger entry missing |',
         '| 2026-12-01 09:36:00Z | refusal | olivia | approve go-live refused (via signal): Ops is not awaited at go-live |',
@@ -446,7 +554,10 @@ describe('launch report formatting', () => {
         '## Incident log',
         '## Final outcome',
       ]);
-      assert.match(document, /\*\*Outcome:\*\* completed at 2026-12-01 11:20:00Z, roll-forward decided by lara at 2026-12-01 11:19:00Z: metrics green\n/);
+      assert.match(
+        document,
+        /\*\*Outcome:\*\* completed at 2026-12-01 11:20:00Z, roll-forward decided by lara at 2026-12-01 11:19:00Z: metrics green\n/,
+      );
       assert.match(document, /Generated 2026-12-01 12:00:00Z\./);
     });
   });
@@ -459,23 +570,44 @@ describe('launch report formatting', () => {
     it('has every post-launch section in the JSON model and renders the Markdown from it', () => {
       assert.deepEqual(JSON.parse(renderLaunchReportJson(watchedStatus(), generatedAt)), report);
       assert.equal(renderLaunchReportMarkdown(watchedStatus(), generatedAt), document);
-      for (const key of ['watch', 'summaries', 'alerts', 'feeReconciliation', 'dashboards', 'reminders', 'incidentLog', 'finalOutcome'] as const) {
+      for (const key of [
+        'watch',
+        'summaries',
+        'alerts',
+        'feeReconciliation',
+        'dashboards',
+        'reminders',
+        'incidentLog',
+        'finalOutcome',
+      ] as const) {
         assert.ok(key in report, `no ${key} in the model`);
       }
       const headings = document.split('\n').filter((line) => /^## /.test(line));
-      for (const heading of ['Post-launch watch', 'Hourly summaries', 'Alerts', 'Day-1 fee reconciliation', 'Dashboards', 'Reminders', 'Incident log', 'Final outcome']) {
+      for (const heading of [
+        'Post-launch watch',
+        'Hourly summaries',
+        'Alerts',
+        'Day-1 fee reconciliation',
+        'Dashboards',
+        'Reminders',
+        'Incident log',
+        'Final outcome',
+      ]) {
         assert.ok(headings.includes(`## ${heading}`), `no ${heading} heading in\n${headings.join('\n')}`);
       }
     });
 
-    it('describes the watch: window, start and end on both clocks, reads and runs, and the lead\'s extension', () => {
+    it("describes the watch: window, start and end on both clocks, reads and runs, and the lead's extension", () => {
       assert.equal(report.watch.state, 'completed');
       assert.equal(report.watch.windowMs, Date.parse('2026-12-03T21:00:00.000Z') - Date.parse('2026-12-01T11:19:00.000Z'));
       assert.equal(report.watch.reads, 708);
       assert.equal(report.watch.runs, 10);
       assert.deepEqual(report.watch.decisions, watchedStatus().watch?.decisions);
       const watch = sectionOf(document, 'Post-launch watch');
-      assert.match(watch, /The post-launch watch completed its window from T\+2h19m to T\+60h \(57h41m of plan time\): 708 metric reads, 2 summaries, 1 alert\(s\)\./);
+      assert.match(
+        watch,
+        /The post-launch watch completed its window from T\+2h19m to T\+60h \(57h41m of plan time\): 708 metric reads, 2 summaries, 1 alert\(s\)\./,
+      );
       assert.match(watch, /- Window: T\+2h19m to T\+60h on the plan's clock \(57h41m\)/);
       assert.match(watch, /- Started: 2026-12-01 11:19:00Z \(T\+2h19m\), wall 2026-12-01 11:19:01Z/);
       assert.match(watch, /- Ends: 2026-12-03 21:00:00Z \(T\+60h\)\n/);
@@ -486,12 +618,17 @@ describe('launch report formatting', () => {
 
     it('tabulates each hourly summary for Analytics', () => {
       assert.deepEqual(report.summaries, watchedStatus().watch?.summaries);
-      const rows = sectionOf(document, 'Hourly summaries').split('\n').filter((line) => /^\| \d/.test(line));
+      const rows = sectionOf(document, 'Hourly summaries')
+        .split('\n')
+        .filter((line) => /^\| \d/.test(line));
       assert.deepEqual(rows, [
         '| 1 | 2026-12-01 11:19:00Z – 2026-12-01 12:19:00Z<br>T+2h19m–T+3h19m | 940 | 60 | 310 (1250000) | 4 (8000) | 1200 GBP | 1500 | 3 | 2 | `low-balance:acc_gbp` |',
         '| 2 | 2026-12-01 12:19:00Z – 2026-12-01 13:19:00Z<br>T+3h19m–T+4h19m | 940 | 60 | 310 (1250000) | 4 (8000) | 1200 GBP | 1500 | 3 | 0 | - |',
       ]);
-      assert.match(sectionOf(document, 'Hourly summaries'), /\| period \| from–to \(plan time\) \| auths approved \| auths declined \| settlements \| refunds \| fees \| webhooks ok \| webhooks failed \| ErrRateLimited \| open alerts \|/);
+      assert.match(
+        sectionOf(document, 'Hourly summaries'),
+        /\| period \| from–to \(plan time\) \| auths approved \| auths declined \| settlements \| refunds \| fees \| webhooks ok \| webhooks failed \| ErrRateLimited \| open alerts \|/,
+      );
     });
 
     it('lists each alert with when it opened and recovered on both clocks, and what was seen', () => {
@@ -513,7 +650,10 @@ describe('launch report formatting', () => {
       assert.match(section, /\| 2026-12-01 \| GBP \| 1350 \| 1200 \| \+150 \| 50 \| \*\*no\*\* \|/);
       assert.match(section, /\| GBP \| card_issuance \| 300 \|\n\| GBP \| authorization \| 900 \|\n\| GBP \| topup \| 150 \|/);
       assert.match(section, /PayCA request ids: metrics `req_fee_metrics`, statement `req_fee_statement`/);
-      assert.match(section, /\*\*Accepted despite the difference\*\* by fiona at 2026-12-02 09:38:00Z: PayCA credit note CN-77 covers the 150\./);
+      assert.match(
+        section,
+        /\*\*Accepted despite the difference\*\* by fiona at 2026-12-02 09:38:00Z: PayCA credit note CN-77 covers the 150\./,
+      );
     });
 
     it('says plainly when day-1 fees reconcile', () => {
@@ -526,7 +666,10 @@ describe('launch report formatting', () => {
       const matched = buildLaunchReport(status, generatedAt);
       assert.equal(matched.feeReconciliation.state, 'matched');
       assert.deepEqual(matched.feeReconciliation.acceptedBy, []);
-      assert.match(sectionOf(launchReportMarkdown(matched), 'Day-1 fee reconciliation'), /Day-1 fees reconcile: the 2026-12-01 statement bills 1200 GBP, PayCA's metrics count 1200: difference 0 against a tolerance of 50\./);
+      assert.match(
+        sectionOf(launchReportMarkdown(matched), 'Day-1 fee reconciliation'),
+        /Day-1 fees reconcile: the 2026-12-01 statement bills 1200 GBP, PayCA's metrics count 1200: difference 0 against a tolerance of 50\./,
+      );
     });
 
     it('shows every currency of a per-currency reconciliation, with the currency missing from the statement and the one the plan does not use', () => {
@@ -534,18 +677,33 @@ describe('launch report formatting', () => {
       const fee = status.stages.find((s) => s.id === 'fee-reconciliation');
       assert.ok(fee);
       const row = (currency: string, statementFees: number, metricsFees: number, extra: object = {}) => ({
-        currency, expected: true, onStatement: true, metricsFees, statementFees, statementByType: { issuance: statementFees }, difference: statementFees - metricsFees, matches: true, ...extra,
+        currency,
+        expected: true,
+        onStatement: true,
+        metricsFees,
+        statementFees,
+        statementByType: { issuance: statementFees },
+        difference: statementFees - metricsFees,
+        matches: true,
+        ...extra,
       });
       fee.status = 'holding';
       fee.approvals = [];
-      fee.problems = ['day-1 fees do not reconcile: the 2026-12-01 statement bills 987654 USD (adjustment 987654) but the plan expects only EUR, GBP'];
+      fee.problems = [
+        'day-1 fees do not reconcile: the 2026-12-01 statement bills 987654 USD (adjustment 987654) but the plan expects only EUR, GBP',
+      ];
       fee.evidence.feeReconciliation = {
         date: '2026-12-01',
         currencies: ['EUR', 'GBP'],
         byCurrency: [
           row('EUR', 0, 240, { onStatement: false, statementByType: {}, matches: false, finding: 'missing-from-statement' }),
           row('GBP', 1_200, 1_200),
-          row('USD', 987_654, 0, { expected: false, statementByType: { adjustment: 987_654 }, matches: false, finding: 'unexpected-currency' }),
+          row('USD', 987_654, 0, {
+            expected: false,
+            statementByType: { adjustment: 987_654 },
+            matches: false,
+            finding: 'unexpected-currency',
+          }),
         ],
         tolerance: 0,
         matches: false,
@@ -553,7 +711,14 @@ describe('launch report formatting', () => {
       };
       const held = buildLaunchReport(status, generatedAt);
       assert.equal(held.feeReconciliation.state, 'holding');
-      assert.deepEqual(held.feeReconciliation.result?.currencies.map((c) => [c.currency, c.difference, c.matches]), [['EUR', -240, false], ['GBP', 0, true], ['USD', 987_654, false]]);
+      assert.deepEqual(
+        held.feeReconciliation.result?.currencies.map((c) => [c.currency, c.difference, c.matches]),
+        [
+          ['EUR', -240, false],
+          ['GBP', 0, true],
+          ['USD', 987_654, false],
+        ],
+      );
       const section = sectionOf(launchReportMarkdown(held), 'Day-1 fee reconciliation');
       assert.match(section, /987654 USD \(adjustment 987654\) but the plan expects only EUR, GBP/);
       assert.match(section, /\| 2026-12-01 \| EUR \| 0 \| 240 \| -240 \| 0 \| \*\*no\*\*: no line on the statement \|/);
@@ -577,9 +742,19 @@ describe('launch report formatting', () => {
     it('shows the post-launch items with their due times in the checklist', () => {
       const checklist = sectionOf(document, 'Launch checklist');
       assert.match(checklist, /### 9 Post-Launch\n\n\| item \| owner \| kind \| status \| due \(plan time\) \| completed\/waived by \|/);
-      assert.match(checklist, /\| Title of support-ticket-review<br>`support-ticket-review` \| CX \| attested \| done \| 2026-12-03 09:00:00Z \(T\+48h\), reminded 2026-12-02 09:00:00Z \| carlos \|/);
-      assert.match(checklist, /\| Title of retro-scheduled<br>`retro-scheduled` \| Programme lead \| attested \| done \| 2026-12-08 09:00:00Z \(T\+168h\), reminded 2026-12-07 09:00:00Z \| lara \|/);
-      assert.match(checklist, /### 1 Credentials &amp; Access\n\n\| item \| owner \| kind \| status \| completed\/waived by \|/, 'no due column where nothing is due after go-live');
+      assert.match(
+        checklist,
+        /\| Title of support-ticket-review<br>`support-ticket-review` \| CX \| attested \| done \| 2026-12-03 09:00:00Z \(T\+48h\), reminded 2026-12-02 09:00:00Z \| carlos \|/,
+      );
+      assert.match(
+        checklist,
+        /\| Title of retro-scheduled<br>`retro-scheduled` \| Programme lead \| attested \| done \| 2026-12-08 09:00:00Z \(T\+168h\), reminded 2026-12-07 09:00:00Z \| lara \|/,
+      );
+      assert.match(
+        checklist,
+        /### 1 Credentials &amp; Access\n\n\| item \| owner \| kind \| status \| completed\/waived by \|/,
+        'no due column where nothing is due after go-live',
+      );
       const standalone = renderChecklistDocument(watchedStatus(), generatedAt);
       assert.match(standalone, /## 9 Post-Launch\n\n\| item \| owner \| kind \| status \| due \(plan time\) \|/);
       assert.match(standalone, /Post-launch items \(runbook section 9, due after go-live\): 0 of 4 open\./);
@@ -594,11 +769,20 @@ describe('launch report formatting', () => {
         ['2026-12-01T13:30:00.000Z', 'watch-decision', 'lara'],
         ['2026-12-08T09:00:00.000Z', 'escalation', 'lara'],
       ]);
-      assert.deepEqual(report.incidents.map((i) => i.source ?? 'person'), ['person', 'alert', 'alert']);
+      assert.deepEqual(
+        report.incidents.map((i) => i.source ?? 'person'),
+        ['person', 'alert', 'alert'],
+      );
       const rows = sectionOf(document, 'Incident log');
-      assert.match(rows, /\| 2026-12-01 12:05:02Z \| alert \| post-launch watch \| sev2: alert low-balance: acc_gbp available 40000 GBP is below the minimum 100000 \|/);
+      assert.match(
+        rows,
+        /\| 2026-12-01 12:05:02Z \| alert \| post-launch watch \| sev2: alert low-balance: acc_gbp available 40000 GBP is below the minimum 100000 \|/,
+      );
       assert.match(rows, /\| 2026-12-01 13:10:02Z \| alert \| post-launch watch \| sev2: recovered: acc_gbp available 250000 GBP \|/);
-      assert.match(rows, /\| 2026-12-01 13:30:00Z \| watch-decision \| lara \| post-launch watch extended by 12h: low balance recovered late \|/);
+      assert.match(
+        rows,
+        /\| 2026-12-01 13:30:00Z \| watch-decision \| lara \| post-launch watch extended by 12h: low balance recovered late \|/,
+      );
       assert.match(rows, /\| 2026-12-08 09:00:00Z \| escalation \| lara \| post-launch item retro-scheduled is overdue \|/);
     });
 
@@ -618,13 +802,25 @@ describe('launch report formatting', () => {
       const watch = status.watch;
       assert.ok(watch);
       watch.status = 'ended-early';
-      watch.decisions.push({ kind: 'end', by: 'lara', reason: 'stable for a day; BAU monitoring took over', at: '2026-12-02T12:00:00.000Z' });
+      watch.decisions.push({
+        kind: 'end',
+        by: 'lara',
+        reason: 'stable for a day; BAU monitoring took over',
+        at: '2026-12-02T12:00:00.000Z',
+      });
       const ended = buildLaunchReport(status, generatedAt);
       assert.equal(ended.watch.state, 'ended-early');
       const section = sectionOf(launchReportMarkdown(ended), 'Post-launch watch');
-      assert.match(section, /The post-launch watch ended early \(decided by lara at 2026-12-02 12:00:00Z: stable for a day; BAU monitoring took over\); it was to run from T\+2h19m to T\+60h/);
+      assert.match(
+        section,
+        /The post-launch watch ended early \(decided by lara at 2026-12-02 12:00:00Z: stable for a day; BAU monitoring took over\); it was to run from T\+2h19m to T\+60h/,
+      );
       assert.match(section, /\| end early \| lara \| 2026-12-02 12:00:00Z \| - \| stable for a day; BAU monitoring took over \|/);
-      assert.ok(ended.incidentLog.some((i) => i.kind === 'watch-decision' && i.what === 'post-launch watch ended early: stable for a day; BAU monitoring took over'));
+      assert.ok(
+        ended.incidentLog.some(
+          (i) => i.kind === 'watch-decision' && i.what === 'post-launch watch ended early: stable for a day; BAU monitoring took over',
+        ),
+      );
     });
 
     it('says where a watch still running stands, with open alerts and the reconciliation still due', () => {
@@ -642,14 +838,25 @@ describe('launch report formatting', () => {
       delete alert.recovered;
       const fee = status.stages.find((s) => s.id === 'fee-reconciliation');
       assert.ok(fee);
-      Object.assign(fee, { status: 'waiting', startedAt: undefined, finishedAt: undefined, attempts: 0, problems: [], approvals: [], evidence: {} });
+      Object.assign(fee, {
+        status: 'waiting',
+        startedAt: undefined,
+        finishedAt: undefined,
+        attempts: 0,
+        problems: [],
+        approvals: [],
+        evidence: {},
+      });
       const running = buildLaunchReport(status, generatedAt);
       const md = launchReportMarkdown(running);
       assert.equal(running.outcome.state, 'running');
       assert.equal(running.watch.state, 'watching');
       assert.equal(running.feeReconciliation.state, 'pending');
       assert.match(sectionOf(md, 'Alerts'), /\| \*\*still open\*\* \| - \|/);
-      assert.match(sectionOf(md, 'Day-1 fee reconciliation'), /The day-1 fee reconciliation is due at 2026-12-02 09:00:00Z \(T\+24h\) \(Finance\)\./);
+      assert.match(
+        sectionOf(md, 'Day-1 fee reconciliation'),
+        /The day-1 fee reconciliation is due at 2026-12-02 09:00:00Z \(T\+24h\) \(Finance\)\./,
+      );
       assert.match(sectionOf(md, 'Final outcome'), /- Alerts still open: low-balance:acc_gbp\./);
     });
   });
@@ -662,10 +869,16 @@ describe('launch report formatting', () => {
         status: 'done-by-hand',
         at: '2026-12-01T11:40:00.000Z',
         holds: 1,
-        reason: 'SandboxJobUnreachable: could not enable sandbox job card-generator: HTTP 503 (still failing when its retry budget ran out)',
+        reason:
+          'SandboxJobUnreachable: could not enable sandbox job card-generator: HTTP 503 (still failing when its retry budget ran out)',
         doneByHand: { by: 'erin', evidence: 're-enabled from the sandbox console, OPS-981', at: '2026-12-01T11:40:00.000Z' },
       },
-      { step: 'close-seeded-cards', status: 'kept', at: '2026-12-01T11:40:01.000Z', detail: 'kept 6 seeded cards open (readiness.seedCards.keepOnRollBack)' },
+      {
+        step: 'close-seeded-cards',
+        status: 'kept',
+        at: '2026-12-01T11:40:01.000Z',
+        detail: 'kept 6 seeded cards open (readiness.seedCards.keepOnRollBack)',
+      },
       {
         step: 'remove-webhook-subscription',
         status: 'done',
@@ -678,14 +891,20 @@ describe('launch report formatting', () => {
     const report = buildLaunchReport(status, GENERATED_AT);
     const document = launchReportMarkdown(report);
 
-    it('shows every compensation\'s outcome: done by hand by whom with what evidence, kept, undone after holding', () => {
+    it("shows every compensation's outcome: done by hand by whom with what evidence, kept, undone after holding", () => {
       const compensations = sectionOf(document, 'Compensations');
       assert.match(
         compensations,
         /\| `restore-sandbox-jobs` \| done-by-hand \| done by hand by erin, evidence: re-enabled from the sandbox console, OPS-981 after holding once \(SandboxJobUnreachable: .*HTTP 503/,
       );
-      assert.match(compensations, /\| `close-seeded-cards` \| kept \| kept 6 seeded cards open \(readiness\.seedCards\.keepOnRollBack\) \|/);
-      assert.match(compensations, /\| `remove-webhook-subscription` \| done \| undone after holding 2 times \(ErrUnavailable: PayCA answered 503\): sub_1 \(request req_rm_2\) \|/);
+      assert.match(
+        compensations,
+        /\| `close-seeded-cards` \| kept \| kept 6 seeded cards open \(readiness\.seedCards\.keepOnRollBack\) \|/,
+      );
+      assert.match(
+        compensations,
+        /\| `remove-webhook-subscription` \| done \| undone after holding 2 times \(ErrUnavailable: PayCA answered 503\): sub_1 \(request req_rm_2\) \|/,
+      );
     });
 
     it('puts the held compensations in the incident log, with who did the step by hand', () => {
@@ -703,13 +922,19 @@ describe('launch report formatting', () => {
 
     it('says it was rolled back, by whom and why', () => {
       assert.equal(report.outcome.state, 'rolled-back');
-      assert.match(document, /\*\*Outcome:\*\* rolled back, finished 2026-12-01 11:20:00Z, roll-back decided by lara at 2026-12-01 11:19:00Z: decline rate doubled/);
+      assert.match(
+        document,
+        /\*\*Outcome:\*\* rolled back, finished 2026-12-01 11:20:00Z, roll-back decided by lara at 2026-12-01 11:19:00Z: decline rate doubled/,
+      );
     });
 
     it('lists the compensations, and the failed one in the incident log', () => {
       assert.deepEqual(report.compensations, rolledBackStatus().compensations);
       const compensations = sectionOf(document, 'Compensations');
-      assert.match(compensations, /\| 2026-12-01 11:19:30Z \| `remove-webhook-subscription` \| failed \| PayCA answered 503 \(request req_rm_1\) \|/);
+      assert.match(
+        compensations,
+        /\| 2026-12-01 11:19:30Z \| `remove-webhook-subscription` \| failed \| PayCA answered 503 \(request req_rm_1\) \|/,
+      );
       assert.match(compensations, /\| 2026-12-01 11:19:40Z \| `restore-sandbox-jobs` \| done \| resumed nightly-settlement \|/);
       assert.deepEqual(
         report.incidentLog.slice(-2).map((i) => [i.kind, i.who, i.what]),
@@ -718,15 +943,19 @@ describe('launch report formatting', () => {
           ['compensation-failed', null, 'remove-webhook-subscription failed: PayCA answered 503 (request req_rm_1)'],
         ],
       );
-      assert.match(sectionOf(document, 'Incident log'), /\| 2026-12-01 11:19:30Z \| compensation-failed \| - \| remove-webhook-subscription failed/);
+      assert.match(
+        sectionOf(document, 'Incident log'),
+        /\| 2026-12-01 11:19:30Z \| compensation-failed \| - \| remove-webhook-subscription failed/,
+      );
       assert.ok(!report.incidentLog.some((i) => i.what.includes('restore-sandbox-jobs')), 'a compensation that worked is no incident');
     });
   });
 
-  describe('a rolled-back cutover\'s post-launch sections', () => {
+  describe("a rolled-back cutover's post-launch sections", () => {
     const report = buildLaunchReport(rolledBackWithPostLaunchStatus(), GENERATED_AT);
     const document = launchReportMarkdown(report);
-    const DID_NOT_RUN = /did not run because the cutover rolled back at the debrief \(roll-back decided by lara at 2026-12-01 11:19:00Z: decline rate doubled\)\./;
+    const DID_NOT_RUN =
+      /did not run because the cutover rolled back at the debrief \(roll-back decided by lara at 2026-12-01 11:19:00Z: decline rate doubled\)\./;
 
     it('says the watch and the fee reconciliation did not run because the cutover rolled back', () => {
       assert.equal(report.watch.state, 'not-run');
@@ -766,14 +995,20 @@ describe('launch report formatting', () => {
       const document = launchReportMarkdown(report);
       assert.equal(report.outcome.state, 'aborted');
       assert.match(document, /\*\*Outcome:\*\* aborted, finished .*, aborted by lara at 2026-12-01 09:50:00Z: PayCA asked us to wait/);
-      assert.match(sectionOf(document, 'Approvals and decisions'), /\*\*Abort:\*\* by lara at 2026-12-01 09:50:00Z: PayCA asked us to wait/);
+      assert.match(
+        sectionOf(document, 'Approvals and decisions'),
+        /\*\*Abort:\*\* by lara at 2026-12-01 09:50:00Z: PayCA asked us to wait/,
+      );
       assert.ok(report.incidentLog.some((i) => i.kind === 'abort' && i.who === 'lara' && i.what === 'aborted: PayCA asked us to wait'));
     });
 
     it('explains the clocks of a rehearsal and names delays both ways', () => {
       const status = completedStatus();
       status.timeScale = 750;
-      assert.match(renderLaunchReportMarkdown(status, GENERATED_AT), /Time scale 750: planned times are on the plan's clock; due, started and finished are wall-clock/);
+      assert.match(
+        renderLaunchReportMarkdown(status, GENERATED_AT),
+        /Time scale 750: planned times are on the plan's clock; due, started and finished are wall-clock/,
+      );
       assert.equal(delayText(null), '-');
       assert.equal(delayText(400), 'on time');
       assert.equal(delayText(-3_000), '-3s early');
@@ -855,7 +1090,7 @@ describe('person-written text in the Markdown report and checklist document', ()
     }
   });
 
-  it('renders the checklist document\'s programme name, evidence and waiver reasons as literal text', () => {
+  it("renders the checklist document's programme name, evidence and waiver reasons as literal text", () => {
     const document = renderChecklistDocument(hostileStatus(), GENERATED_AT);
     assertInert(document);
     assertTablesKeepTheirColumns(document);
@@ -864,7 +1099,7 @@ describe('person-written text in the Markdown report and checklist document', ()
     assert.equal(count(document, `| ${escaped} |`), 2, document);
   });
 
-  it('writes a programme\'s own checklist section name as a literal heading', () => {
+  it("writes a programme's own checklist section name as a literal heading", () => {
     const status = hostileStatus();
     status.checklist = status.checklist.map((item) => ({ ...item, section: `# ${HOSTILE}` }));
     const document = renderChecklistDocument(status, GENERATED_AT);
@@ -873,14 +1108,16 @@ describe('person-written text in the Markdown report and checklist document', ()
     assert.ok(document.includes(`\n## \\# &lt;script&gt;`), 'the # is text, not a deeper heading');
   });
 
-  it('keeps the report\'s own structure: headings, tables, code spans and the plan\'s dashboard links', () => {
+  it("keeps the report's own structure: headings, tables, code spans and the plan's dashboard links", () => {
     const status = hostileStatus();
     status.dashboards = [{ title: '**Auths** [x](https://evil.example)', url: 'https://grafana.acme.example/d/auths?from=now-1h' }];
     const document = renderLaunchReportMarkdown(status, GENERATED_AT);
     assert.match(document, /\n## Timeline\n\n\| stage \| at \| owner \|/);
     assert.match(document, /Cutover `cutover-acme-prepaid-uk-202612010900`/);
     assert.ok(
-      sectionOf(document, 'Dashboards').includes('- [\\*\\*Auths\\*\\* \\[x\\](https\\://evil.example)](https://grafana.acme.example/d/auths?from=now-1h)'),
+      sectionOf(document, 'Dashboards').includes(
+        '- [\\*\\*Auths\\*\\* \\[x\\](https\\://evil.example)](https://grafana.acme.example/d/auths?from=now-1h)',
+      ),
       sectionOf(document, 'Dashboards'),
     );
   });
@@ -907,11 +1144,17 @@ describe('cutover status during the post-launch watch', () => {
   const watch = text.slice(text.indexOf('\nPost-launch watch:\n'));
 
   it('shows the watch: its status, end on both clocks, reads and runs', () => {
-    assert.match(watch, /\n {2}watching, ends 2026-12-03 21:00:00Z \(T\+60h\) plan time \(2026-12-03 21:00:00Z wall clock\), 708 reads, 10 run\(s\)\n/);
+    assert.match(
+      watch,
+      /\n {2}watching, ends 2026-12-03 21:00:00Z \(T\+60h\) plan time \(2026-12-03 21:00:00Z wall clock\), 708 reads, 10 run\(s\)\n/,
+    );
   });
 
   it('names each open alert with when it opened and what was seen', () => {
-    assert.match(watch, /open alerts: low-balance:acc_gbp \(sev2\) since 2026-12-01 12:05:00Z \(T\+3h5m\): acc_gbp available 40000 GBP is below the minimum 100000/);
+    assert.match(
+      watch,
+      /open alerts: low-balance:acc_gbp \(sev2\) since 2026-12-01 12:05:00Z \(T\+3h5m\): acc_gbp available 40000 GBP is below the minimum 100000/,
+    );
   });
 
   it('counts the summaries and shows the latest one on one line', () => {
@@ -921,10 +1164,13 @@ describe('cutover status during the post-launch watch', () => {
     );
   });
 
-  it('lists the lead\'s decisions, the reminders sent and the post-launch items still open with their due time', () => {
+  it("lists the lead's decisions, the reminders sent and the post-launch items still open with their due time", () => {
     assert.match(watch, /decision: extended by 12h by lara at 2026-12-01 13:30:00Z: low balance recovered late/);
     assert.match(watch, /sent: 2026-12-02 09:00:00Z reminder support-ticket-review to carlos/);
-    assert.match(watch, /open: retro-scheduled \(Programme lead\) due 2026-12-08 09:00:00Z \(T\+168h\), reminded 2026-12-07 09:00:00Z, overdue since 2026-12-08 09:00:00Z/);
+    assert.match(
+      watch,
+      /open: retro-scheduled \(Programme lead\) due 2026-12-08 09:00:00Z \(T\+168h\), reminded 2026-12-07 09:00:00Z, overdue since 2026-12-08 09:00:00Z/,
+    );
     assert.doesNotMatch(watch, /open: support-ticket-review/, 'a done item is not open');
   });
 
@@ -946,7 +1192,10 @@ describe('cutover report: usage errors (exit 2)', function () {
   itRefusesUsage([
     { args: ['report', 'some-id', '--format', 'docx'], says: /--format "docx" is not valid: must be one of md, json, html, pdf/ },
     { args: ['report', 'some-id', '--format', 'pdf'], says: /--format pdf writes a file: give --out FILE.pdf/ },
-    { args: ['report', 'some-id', '--format', 'json', '--out', join('no-such-dir', 'report.json')], says: /--out ".*report\.json" is not valid: directory .*no-such-dir does not exist/ },
+    {
+      args: ['report', 'some-id', '--format', 'json', '--out', join('no-such-dir', 'report.json')],
+      says: /--out ".*report\.json" is not valid: directory .*no-such-dir does not exist/,
+    },
     { args: ['report', 'some-id', '--checklist', '--format', 'json'], says: /--format json is not available with --checklist/ },
     { args: ['report'], says: /missing required argument 'id'/ },
   ]);
@@ -969,19 +1218,35 @@ describe('cutover report on the dev server', function () {
     // Go-live a day away at real speed: no stage runs, so the report reads a cutover that is still waiting.
     const started = await cutover(['start', world.planFile, '--id', workflowId, '--go-live', '+25h', '--as', 'lara']);
     assert.equal(started.code, 0, started.stderr);
-    const completed = await cutover(['complete', workflowId, 'secrets-in-vault', '--as', 'erin', '--evidence', 'vault path kv/payca/prod, SEC-412']);
+    const completed = await cutover([
+      'complete',
+      workflowId,
+      'secrets-in-vault',
+      '--as',
+      'erin',
+      '--evidence',
+      'vault path kv/payca/prod, SEC-412',
+    ]);
     assert.equal(completed.code, 0, completed.stderr);
     // A refused signal stays in the workflow's state, so it must reach the report.
     const refused = await cutover(['complete', workflowId, 'tier1-error-codes', '--as', 'erin', '--evidence', 'not mine', '--signal']);
     assert.equal(refused.code, 0, refused.stderr);
     // The automated readiness checks run from the start; the report and status below must read the same checklist.
-    await waitForStatus(world.stack.client, workflowId, 'the automated checks settled', (s) => !s.checklist.some((i) => i.status === 'checking'), 120_000);
+    await waitForStatus(
+      world.stack.client,
+      workflowId,
+      'the automated checks settled',
+      (s) => !s.checklist.some((i) => i.status === 'checking'),
+      120_000,
+    );
   });
 
   after(async () => {
-    await world.stack?.client.workflow.getHandle(workflowId).terminate('launch report test over').catch(() => undefined);
+    await world.stack?.client.workflow
+      .getHandle(workflowId)
+      .terminate('launch report test over')
+      .catch(() => undefined);
   });
-
 
   it('writes the JSON report of a running cutover, matching its status', async () => {
     const out = join(world.dataDir, 'launch-report.json');
@@ -1039,6 +1304,9 @@ describe('cutover report on the dev server', function () {
     assert.match(result.stdout, /^# Launch report: Acme Prepaid UK, go-live /);
     assert.match(result.stdout, /\*\*Outcome:\*\* still running at phase waiting/);
     assert.match(result.stdout, /\| Store secrets in vault\/KMS<br>`secrets-in-vault` \| Engineering \| attested \| done \| erin \|/);
-    assert.match(result.stdout, /## Incident log\n\n\| time \| kind \| who \| what \|\n.*\n\| .* \| refusal \| erin \| complete-item tier1-error-codes refused \(via signal\): /);
+    assert.match(
+      result.stdout,
+      /## Incident log\n\n\| time \| kind \| who \| what \|\n.*\n\| .* \| refusal \| erin \| complete-item tier1-error-codes refused \(via signal\): /,
+    );
   });
 });

@@ -36,13 +36,19 @@ function assertLayerError(findings: Finding[], says: RegExp): void {
 
 describe('layer rules (ESLint)', () => {
   it('fails an upward import: the ground layer importing the plan', async () => {
-    const findings = await lintProbe('runbook', "import { CutoverPlanFile } from '../plan/schema.js';\nexport const probe = CutoverPlanFile;\n");
+    const findings = await lintProbe(
+      'runbook',
+      "import { CutoverPlanFile } from '../plan/schema.js';\nexport const probe = CutoverPlanFile;\n",
+    );
     assertLayerError(findings, /^ground may not import plan \(\.\.\/plan\/schema\.js\): imports point down the layers/);
   });
 
   it('fails the plan importing activities or workflows, even as types', async () => {
     assertLayerError(
-      await lintProbe('plan', "import { createBinCatalogueActivities } from '../activities/readiness/bin-catalogue.js';\nexport const probe = createBinCatalogueActivities;\n"),
+      await lintProbe(
+        'plan',
+        "import { createBinCatalogueActivities } from '../activities/readiness/bin-catalogue.js';\nexport const probe = createBinCatalogueActivities;\n",
+      ),
       /^plan may not import activities/,
     );
     assertLayerError(
@@ -56,19 +62,22 @@ describe('layer rules (ESLint)', () => {
       await lintProbe('dev', "import { buildProgram } from '../client/program.js';\nexport const probe = buildProgram;\n"),
       /^dev may not import client/,
     );
-    assertLayerError(
-      await lintProbe('dev', "export const probe = () => import('../client/program.js');\n"),
-      /^dev may not import client/,
-    );
+    assertLayerError(await lintProbe('dev', "export const probe = () => import('../client/program.js');\n"), /^dev may not import client/);
   });
 
   it('fails a workflow importing activity code at run time, and passes it as a type', async () => {
     assertLayerError(
-      await lintProbe('workflows', "import { createNotifyActivities } from '../activities/notify.js';\nexport const probe = createNotifyActivities;\n"),
+      await lintProbe(
+        'workflows',
+        "import { createNotifyActivities } from '../activities/notify.js';\nexport const probe = createNotifyActivities;\n",
+      ),
       /^workflows may import activities as types only/,
     );
     assert.deepEqual(
-      await lintProbe('workflows', "import type { NotificationChannel } from '../activities/notify.js';\nexport type Probe = NotificationChannel;\n"),
+      await lintProbe(
+        'workflows',
+        "import type { NotificationChannel } from '../activities/notify.js';\nexport type Probe = NotificationChannel;\n",
+      ),
       [],
     );
   });
@@ -83,21 +92,30 @@ describe('layer rules (ESLint)', () => {
   });
 
   it('fails a file in a folder that no layer names', async () => {
-    const findings = await lintProbe('somewhere-new', "export const probe = 1;\n");
+    const findings = await lintProbe('somewhere-new', 'export const probe = 1;\n');
     assertLayerError(findings, /is in no layer: add its folder to a layer in eslint\/layers\.mjs/);
   });
 
-  it('passes legal imports: downward, within a layer, and Temporal\'s workflow SDK in workflow code', async () => {
+  it("passes legal imports: downward, within a layer, and Temporal's workflow SDK in workflow code", async () => {
     assert.deepEqual(
-      await lintProbe('client', "import { STAGE_IDS } from '../runbook/stages.js';\nimport { sendMessage } from '../operations/send-message.js';\nimport { startDevStack } from '../dev/stack.js';\nexport const probe = [STAGE_IDS, sendMessage, startDevStack];\n"),
+      await lintProbe(
+        'client',
+        "import { STAGE_IDS } from '../runbook/stages.js';\nimport { sendMessage } from '../operations/send-message.js';\nimport { startDevStack } from '../dev/stack.js';\nexport const probe = [STAGE_IDS, sendMessage, startDevStack];\n",
+      ),
       [],
     );
     assert.deepEqual(
-      await lintProbe('workflows', "import { sleep } from '@temporalio/workflow';\nimport { ROLE_TITLES } from '../runbook/stages.js';\nimport { parseDuration } from '../plan/duration.js';\nimport { createStageChecks } from './stage-checks.js';\nexport const probe = [sleep, ROLE_TITLES, parseDuration, createStageChecks];\n"),
+      await lintProbe(
+        'workflows',
+        "import { sleep } from '@temporalio/workflow';\nimport { ROLE_TITLES } from '../runbook/stages.js';\nimport { parseDuration } from '../plan/duration.js';\nimport { createStageChecks } from './stage-checks.js';\nexport const probe = [sleep, ROLE_TITLES, parseDuration, createStageChecks];\n",
+      ),
       [],
     );
     assert.deepEqual(
-      await lintProbe('plan', "import { RUNBOOK_ITEMS } from '../runbook/readiness-items.js';\nimport { Currency } from '../runbook/bins.js';\nexport const probe = [RUNBOOK_ITEMS, Currency];\n"),
+      await lintProbe(
+        'plan',
+        "import { RUNBOOK_ITEMS } from '../runbook/readiness-items.js';\nimport { Currency } from '../runbook/bins.js';\nexport const probe = [RUNBOOK_ITEMS, Currency];\n",
+      ),
       [],
     );
   });

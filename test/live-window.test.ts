@@ -56,7 +56,8 @@ describe('the live window: a watch from T and a debrief on data (time-skipping s
   }
 
   /** A webhook failure burst at PayCA between T and T+2h: 30 of 50 deliveries fail at T+1h02m. */
-  const injectBurst = (T: number) => harness.stack.admin('inject/webhook-failures', 'POST', { count: 30, succeeded: 20, at: at(T, HOUR + 2 * MINUTE) });
+  const injectBurst = (T: number) =>
+    harness.stack.admin('inject/webhook-failures', 'POST', { count: 30, succeeded: 20, at: at(T, HOUR + 2 * MINUTE) });
 
   it('opens an alert for a fault between T and T+2h and holds the debrief with a pack that fails the rule and recommends roll-back', async () => {
     const current = await harness.start({ plan: livePlan() });
@@ -71,8 +72,14 @@ describe('the live window: a watch from T and a debrief on data (time-skipping s
     const pack = debrief.debrief;
     assert.ok(pack, 'the debrief holds with a pack');
     assert.deepEqual(pack.figures?.webhooks.failed, 30, 'the figures from T count the burst');
-    assert.ok(pack.alerts.some((a) => a.id === 'webhook-failure-rate'), 'the pack lists the alert');
-    assert.ok(pack.smokeTests.some((s) => s.step === 'issueCard' && s.requestId), 'the pack carries the smoke-test evidence');
+    assert.ok(
+      pack.alerts.some((a) => a.id === 'webhook-failure-rate'),
+      'the pack lists the alert',
+    );
+    assert.ok(
+      pack.smokeTests.some((s) => s.step === 'issueCard' && s.requestId),
+      'the pack carries the smoke-test evidence',
+    );
     const outcomes = Object.fromEntries(pack.rules.map((r) => [r.rule, r.outcome]));
     assert.deepEqual(outcomes, { 'webhook-failure-rate': 'Failed', 'no-open-alerts': 'Successful', 'decline-rate': 'Inconclusive' });
     assert.deepEqual(pack.recommendation.decision, 'roll-back');
@@ -118,7 +125,11 @@ describe('the live window: a watch from T and a debrief on data (time-skipping s
     assert.ok(recoveries.includes('remove-webhook-subscription'), `the roll-back undid the run: ${recoveries.join(', ')}`);
 
     const report = JSON.parse(renderLaunchReportJson(final, new Date())) as { debriefPack: { rules: { rule: string; outcome: string }[] } };
-    assert.deepEqual(report.debriefPack.rules.find((r) => r.rule === 'webhook-failure-rate')?.outcome, 'Failed', 'the report keeps the pack');
+    assert.deepEqual(
+      report.debriefPack.rules.find((r) => r.rule === 'webhook-failure-rate')?.outcome,
+      'Failed',
+      'the report keeps the pack',
+    );
     const markdown = renderLaunchReportMarkdown(final, new Date());
     assert.match(markdown, /## Debrief data pack\n\nRecommendation at .+: \*\*roll-back\*\*/);
     assert.match(markdown, /Rolled back by the workflow: critical rule\(s\) failed: `webhook-failure-rate`/);
@@ -144,7 +155,10 @@ describe('the live window: a watch from T and a debrief on data (time-skipping s
     assert.equal(watch?.status, 'completed');
     assert.equal(watch?.endsPlanAt, at(T, 3 * HOUR));
     assert.equal(watch?.reads, 36, 'a read every 5 minutes from T+5m to T+3h');
-    assert.deepEqual(watch?.summaries.map((s) => s.toPlan), [at(T, HOUR), at(T, 2 * HOUR), at(T, 3 * HOUR)]);
+    assert.deepEqual(
+      watch?.summaries.map((s) => s.toPlan),
+      [at(T, HOUR), at(T, 2 * HOUR), at(T, 3 * HOUR)],
+    );
     assert.equal(lines('monitoring-room', 'rolled forward; the post-launch watch runs').length, 0, 'no second watch was announced');
     assert.equal(lines('monitoring-room', 'the watch runs from now').length, 1);
   });
@@ -162,7 +176,10 @@ describe('the live window: a watch from T and a debrief on data (time-skipping s
     assert.equal(final.watch?.status, 'ended-early');
     assert.ok(final.watch?.finishedAt);
     assert.equal(final.watch?.reads, 14, 'the reads from T+5m to T+1h10m are on record');
-    assert.deepEqual(final.watch?.alerts.map((a) => [a.rule, a.recoveredPlanAt]), [['webhook-failure-rate', at(T, HOUR + 10 * MINUTE)]]);
+    assert.deepEqual(
+      final.watch?.alerts.map((a) => [a.rule, a.recoveredPlanAt]),
+      [['webhook-failure-rate', at(T, HOUR + 10 * MINUTE)]],
+    );
     assert.match(final.watch?.decisions.at(-1)?.reason ?? '', /the cutover aborted: webhook failures/);
     assert.equal(final.debrief, undefined, 'an aborted cutover never reached its debrief');
   });
@@ -176,7 +193,11 @@ describe('the live window: a watch from T and a debrief on data (time-skipping s
       startedBy: 'lara',
       history: { onServerSuggestion: false, continueAsNewAtEvents: 500 },
     };
-    const current = await env.client.workflow.start(cutoverWorkflow, { taskQueue: CUTOVER_TASK_QUEUE, workflowId: freshWorkflowId('live'), args: [input] });
+    const current = await env.client.workflow.start(cutoverWorkflow, {
+      taskQueue: CUTOVER_TASK_QUEUE,
+      workflowId: freshWorkflowId('live'),
+      args: [input],
+    });
     const T = await throughGoLive(current);
     await injectBurst(T);
     await advanceUntil(env, current, holdingAt('debrief'), 'the debrief');

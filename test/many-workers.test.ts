@@ -107,10 +107,18 @@ describe('many workers running many cutovers', function () {
         taskQueueType: temporal.api.enums.v1.TaskQueueType.TASK_QUEUE_TYPE_ACTIVITY,
       });
       const polling = new Set((described.pollers ?? []).map((p) => p.identity ?? ''));
-      assert.deepEqual(identities.filter((identity) => polling.has(identity)), identities, `${queue}: both workers poll it`);
+      assert.deepEqual(
+        identities.filter((identity) => polling.has(identity)),
+        identities,
+        `${queue}: both workers poll it`,
+      );
       const onQueue = starts.filter((s) => s.taskQueue === queue);
       const byWorker = identities.map((identity) => onQueue.filter((s) => s.identity === identity).length);
-      assert.equal(byWorker.reduce((a, b) => a + b, 0), onQueue.length, `${queue}: every activity started by one of the pool`);
+      assert.equal(
+        byWorker.reduce((a, b) => a + b, 0),
+        onQueue.length,
+        `${queue}: every activity started by one of the pool`,
+      );
       if (queue === PAYCA_TASK_QUEUE) {
         assert.ok(
           byWorker.every((n) => n > 0),
@@ -156,7 +164,12 @@ describe('many workers running many cutovers', function () {
   });
 
   it('tells the cutovers apart in `cutover list`', async () => {
-    const env = { ...process.env, TEMPORAL_ADDRESS: stack.temporal.address, TEMPORAL_NAMESPACE: stack.temporal.namespace, CUTOVER_DEBUG: '' };
+    const env = {
+      ...process.env,
+      TEMPORAL_ADDRESS: stack.temporal.address,
+      TEMPORAL_NAMESPACE: stack.temporal.namespace,
+      CUTOVER_DEBUG: '',
+    };
     // Visibility trails the workflow by a moment: the search attribute is written before it is searchable.
     let listed: CutoverListing[] = [];
     for (let attempt = 0; attempt < 40; attempt++) {
@@ -185,7 +198,12 @@ describe('many workers running many cutovers', function () {
 
     const uk = cutovers[0];
     assert.ok(uk);
-    await openWorkflowList(browser.page, stack.temporal.uiUrl, stack.temporal.namespace, `CutoverPhase="holding" AND WorkflowId="${uk.workflowId}"`);
+    await openWorkflowList(
+      browser.page,
+      stack.temporal.uiUrl,
+      stack.temporal.namespace,
+      `CutoverPhase="holding" AND WorkflowId="${uk.workflowId}"`,
+    );
     await listedWorkflow(browser.page, uk.workflowId).waitFor();
     for (const other of cutovers.slice(1)) assert.equal(await listedWorkflow(browser.page, other.workflowId).count(), 0);
   });

@@ -39,11 +39,55 @@ describe('person-written text placed in Markdown', () => {
   });
 
   const tokens = [
-    '<script>', '</script>', '<img src=x onerror=alert(1)>', '**', '__', '_', '*', '[', ']', '(', ')', '](', '![', '#', '`', '```',
-    '|', '~', '~~', '>', '<', '&', '&amp;', '&#32;', '\\', 'https://', 'http://', 'www.', '@', '.', '-', '+', '=', '1.', '2)',
-    '\n', '\r\n', ' ', '    ', '\t', 'mallory', 'evil.example', '<br>', 'é', '1',
+    '<script>',
+    '</script>',
+    '<img src=x onerror=alert(1)>',
+    '**',
+    '__',
+    '_',
+    '*',
+    '[',
+    ']',
+    '(',
+    ')',
+    '](',
+    '![',
+    '#',
+    '`',
+    '```',
+    '|',
+    '~',
+    '~~',
+    '>',
+    '<',
+    '&',
+    '&amp;',
+    '&#32;',
+    '\\',
+    'https://',
+    'http://',
+    'www.',
+    '@',
+    '.',
+    '-',
+    '+',
+    '=',
+    '1.',
+    '2)',
+    '\n',
+    '\r\n',
+    ' ',
+    '    ',
+    '\t',
+    'mallory',
+    'evil.example',
+    '<br>',
+    'é',
+    '1',
   ];
-  const hostile = fc.array(fc.oneof(fc.constantFrom(...tokens), fc.string({ maxLength: 4 })), { maxLength: 30 }).map((parts) => parts.join(''));
+  const hostile = fc
+    .array(fc.oneof(fc.constantFrom(...tokens), fc.string({ maxLength: 4 })), { maxLength: 30 })
+    .map((parts) => parts.join(''));
 
   it('reads back as the same text whatever is written, and leaves nothing active', () => {
     fc.assert(

@@ -33,7 +33,12 @@ const OUT_OF_BOUNDS: { kind: MessageKind; args: Record<string, unknown>; refusal
   },
   {
     kind: 'complete-item',
-    args: { item: 'tier1-error-codes', by: 'carlos', evidence: 'LMS-4411', roomStatement: { ...SIGNATURE, issuer: 'https://id.acme.example', subject: 's'.repeat(50_000) } },
+    args: {
+      item: 'tier1-error-codes',
+      by: 'carlos',
+      evidence: 'LMS-4411',
+      roomStatement: { ...SIGNATURE, issuer: 'https://id.acme.example', subject: 's'.repeat(50_000) },
+    },
     refusal: /^roomStatement\.subject is 50000 characters; the limit is 500$/,
   },
   {
@@ -155,8 +160,14 @@ describe('every message strict and bounded', function () {
       assert.ok((r.item ?? '').length <= 230 && r.reason.length <= 530);
     });
     const settledByPeople = status.checklist.filter((i) => i.kind === 'attested' && (i.status === 'done' || i.status === 'waived'));
-    assert.deepEqual(settledByPeople.map((i) => i.id), []);
-    assert.deepEqual(status.incidents.filter((i) => i.source === 'person'), []);
+    assert.deepEqual(
+      settledByPeople.map((i) => i.id),
+      [],
+    );
+    assert.deepEqual(
+      status.incidents.filter((i) => i.source === 'person'),
+      [],
+    );
     assert.equal(status.abort, undefined);
     assert.ok(JSON.stringify(status).length < 100_000, `status is ${JSON.stringify(status).length} characters`);
     await abort(workflowId);
@@ -168,7 +179,10 @@ describe('every message strict and bounded', function () {
     await handle.signal(report, { kind: 'approve', by: 'olivia', stage: 'go-live', reason: 'x', payload: 'y'.repeat(10_000) });
     await handle.signal(report, { kind: 'approve', by: 'olivia', stage: 'go-live', reason: 'not awaiting approval' });
     const status = await waitFor(workflowId, 'the well-formed report on record', (s) => s.refusals.length > 0);
-    assert.deepEqual(status.refusals.map((r) => r.reason), ['not awaiting approval']);
+    assert.deepEqual(
+      status.refusals.map((r) => r.reason),
+      ['not awaiting approval'],
+    );
     await abort(workflowId);
   });
 });

@@ -119,7 +119,11 @@ describe('notifications are best effort and never fatal (time-skipping server)',
     const atDebrief = await advanceUntil(env, handle, holdingAt('debrief'), 'the debrief');
     const T = Date.parse(atDebrief.goLive);
     // A webhook failure burst inside the T+2h10m–T+2h15m window: the alert opens at T+2h15m and recovers at T+2h20m.
-    await stack.admin('inject/webhook-failures', 'POST', { count: 5, succeeded: 20, at: new Date(T + 2 * HOUR + 12 * MINUTE).toISOString() });
+    await stack.admin('inject/webhook-failures', 'POST', {
+      count: 5,
+      succeeded: 20,
+      at: new Date(T + 2 * HOUR + 12 * MINUTE).toISOString(),
+    });
     await handle.executeUpdate(decideUpdate, { args: [{ decision: 'roll-forward', by: 'lara', reason: 'all green' }] });
     await handle.result();
     // The result is taken once every notice in flight has settled; the query answers with the same state.
@@ -132,7 +136,10 @@ describe('notifications are best effort and never fatal (time-skipping server)',
     assert.ok(control.stages.every((s) => s.status === 'passed'));
     assert.equal(control.notices?.total, 0);
     for (const channel of EVERY_CHANNEL) {
-      assert.ok(notifications.some((n) => n.startsWith(`[notify:${channel}]`)), `a ${channel} notice went out; got ${notifications.join('\n')}`);
+      assert.ok(
+        notifications.some((n) => n.startsWith(`[notify:${channel}]`)),
+        `a ${channel} notice went out; got ${notifications.join('\n')}`,
+      );
     }
     assert.equal(control.watch?.alerts.length, 1, 'the injected burst opened one alert');
   });
@@ -149,8 +156,16 @@ describe('notifications are best effort and never fatal (time-skipping server)',
         const failed = status.notices?.failed ?? [];
         const total = status.notices?.total ?? 0;
         assert.equal(total, failed.length, 'fewer failures than the bound: all kept');
-        assert.deepEqual([...new Set(failed.map((n) => n.channel))].sort(), [...EVERY_CHANNEL].sort(), 'every place a notice is sent recorded its failure');
-        const reason = { unreachable: /unreachable \(fetch failed: connect ECONNREFUSED/, 'http-500': /the webhook answered HTTP 500/, hanging: /no answer within 400 ms/ }[fault];
+        assert.deepEqual(
+          [...new Set(failed.map((n) => n.channel))].sort(),
+          [...EVERY_CHANNEL].sort(),
+          'every place a notice is sent recorded its failure',
+        );
+        const reason = {
+          unreachable: /unreachable \(fetch failed: connect ECONNREFUSED/,
+          'http-500': /the webhook answered HTTP 500/,
+          hanging: /no answer within 400 ms/,
+        }[fault];
         for (const n of failed) {
           assert.match(n.reason, reason, `${n.channel}: ${n.reason}`);
           assert.match(n.reason, /\d+ attempts? in \d+ s/);
@@ -159,7 +174,10 @@ describe('notifications are best effort and never fatal (time-skipping server)',
         assert.equal(failed.find((n) => n.channel === 'approvers')?.target.startsWith('Treasury (tomas) via'), true);
         assert.equal(failed.find((n) => n.channel === 'monitoring-room')?.target.startsWith('#payca-launch via'), true);
         assert.deepEqual(
-          failed.filter((n) => n.from === 'watch').map((n) => n.channel).sort(),
+          failed
+            .filter((n) => n.from === 'watch')
+            .map((n) => n.channel)
+            .sort(),
           ['alert', 'alert', 'analytics'],
           "the watch's failed notices reached the cutover's record",
         );
@@ -175,7 +193,10 @@ describe('notifications are best effort and never fatal (time-skipping server)',
         const report = JSON.parse(renderLaunchReportJson(status, new Date())) as LaunchReport;
         assert.match(markdown, /## Notifications not delivered/);
         // The channel and URL come from the plan: written as text, not as a heading mark or a link.
-        assert.ok(markdown.includes(markdownInline(`notification (monitoring-room) to #payca-launch via ${webhook.url}/… failed`)), markdown);
+        assert.ok(
+          markdown.includes(markdownInline(`notification (monitoring-room) to #payca-launch via ${webhook.url}/… failed`)),
+          markdown,
+        );
         assert.equal(report.failedNotices.total, total);
         assert.equal(report.incidentLog.filter((i) => i.kind === 'notice-failed').length, total);
         assert.match(renderStatus({ status, executionStatus: 'COMPLETED', approvers: {} }), /Notifications not delivered/);
@@ -188,7 +209,11 @@ describe('notifications are best effort and never fatal (time-skipping server)',
         // Notices settle out of step with the timeline: the histories they leave must still replay.
         for (const workflowId of [status.workflowId, watchWorkflowId(status.workflowId)]) {
           const history = await harness.env.client.workflow.getHandle(workflowId).fetchHistory();
-          await Worker.runReplayHistory({ workflowBundle: { codePath: WORKFLOW_BUNDLE_PATH }, replayName: 'notices-replay' }, history, workflowId);
+          await Worker.runReplayHistory(
+            { workflowBundle: { codePath: WORKFLOW_BUNDLE_PATH }, replayName: 'notices-replay' },
+            history,
+            workflowId,
+          );
         }
 
         for (const [where, text] of [
@@ -216,7 +241,10 @@ describe('notifications are best effort and never fatal (time-skipping server)',
       await handle.executeUpdate(approveUpdate, { args: [{ stage: 'funding-check', by: 'tomas' }] });
       const passed = await waitFor(handle, (s) => stageOf(s, 'funding-check').status === 'passed', 'funding to pass');
       assert.equal(passed.notices?.total, 0, 'the hold notice is still being tried while the stage has moved on');
-      assert.ok(Date.parse(stageOf(passed, 'funding-check').finishedAt ?? '') - Date.parse(stageOf(held, 'funding-check').hold?.since ?? '') < 10_000);
+      assert.ok(
+        Date.parse(stageOf(passed, 'funding-check').finishedAt ?? '') - Date.parse(stageOf(held, 'funding-check').hold?.since ?? '') <
+          10_000,
+      );
       await handle.terminate('end of test');
     } finally {
       await webhook.close();

@@ -15,7 +15,15 @@ import { smtpSettingsFromEnv, smtpTarget } from '../src/activities/smtp-settings
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { approveUpdate, CUTOVER_TASK_QUEUE, decideUpdate, statusQuery, UNDO_WORKFLOW_TYPE, undoStatusQuery, undoWorkflowId } from '../src/workflows/messages.js';
+import {
+  approveUpdate,
+  CUTOVER_TASK_QUEUE,
+  decideUpdate,
+  statusQuery,
+  UNDO_WORKFLOW_TYPE,
+  undoStatusQuery,
+  undoWorkflowId,
+} from '../src/workflows/messages.js';
 import type { CutoverStatus } from '../src/workflows/cutover-state.js';
 import { runLowRiskAuthorization } from '../src/dev/low-risk-authorization.js';
 import { HOUR, useCutoverHarness } from './helpers/cutover-harness.js';
@@ -124,7 +132,14 @@ describe('notices routed to the plan channels (time-skipping server)', function 
   });
   const harness = useCutoverHarness('time-skipping', 'routing', {
     rateLimit: { perSecond: 10_000, burst: 10_000 },
-    smtp: () => ({ host: '127.0.0.1', port: mail.port, secure: false, user: 'cutover', password: SMTP_PASSWORD, from: 'PayCA cutover <cutover@acme.example>' }),
+    smtp: () => ({
+      host: '127.0.0.1',
+      port: mail.port,
+      secure: false,
+      user: 'cutover',
+      password: SMTP_PASSWORD,
+      from: 'PayCA cutover <cutover@acme.example>',
+    }),
   });
   after(async () => {
     await hooks?.close();
@@ -170,7 +185,11 @@ describe('notices routed to the plan channels (time-skipping server)', function 
     const atDebrief = await advanceUntil(env, handle, holdingAt('debrief'), 'the debrief');
     const T = Date.parse(atDebrief.goLive);
     // A webhook failure burst: the alert opens at T+2h15m and recovers at T+2h20m.
-    await stack.admin('inject/webhook-failures', 'POST', { count: 5, succeeded: 20, at: new Date(T + 2 * HOUR + 12 * MINUTE).toISOString() });
+    await stack.admin('inject/webhook-failures', 'POST', {
+      count: 5,
+      succeeded: 20,
+      at: new Date(T + 2 * HOUR + 12 * MINUTE).toISOString(),
+    });
     await handle.executeUpdate(decideUpdate, { args: [{ decision: 'roll-forward', by: 'lara', reason: 'all green' }] });
     await handle.result();
     const history = JSON.stringify(await handle.fetchHistory());
@@ -186,10 +205,22 @@ describe('notices routed to the plan channels (time-skipping server)', function 
     assert.equal(status.watch?.alerts.length, 1);
 
     const onCall = posted('on-call');
-    assert.ok(onCall.some((t) => t.includes('ALERT') && t.includes('webhook')), `alert opened on on-call: ${onCall.join('\n')}`);
-    assert.ok(onCall.some((t) => t.includes('RECOVERED')), 'alert recovered on on-call');
-    assert.ok(onCall.some((t) => t.includes('cutover completed')), 'the outcome takes the default route');
-    assert.ok(posted('analytics').length >= 1 && posted('analytics').every((t) => t.includes('summary')), `summaries: ${posted('analytics').join('\n')}`);
+    assert.ok(
+      onCall.some((t) => t.includes('ALERT') && t.includes('webhook')),
+      `alert opened on on-call: ${onCall.join('\n')}`,
+    );
+    assert.ok(
+      onCall.some((t) => t.includes('RECOVERED')),
+      'alert recovered on on-call',
+    );
+    assert.ok(
+      onCall.some((t) => t.includes('cutover completed')),
+      'the outcome takes the default route',
+    );
+    assert.ok(
+      posted('analytics').length >= 1 && posted('analytics').every((t) => t.includes('summary')),
+      `summaries: ${posted('analytics').join('\n')}`,
+    );
     assert.ok(!onCall.some((t) => t.includes('summary ')), 'summaries do not reach on-call');
 
     const room = posted('monitoring-room');
@@ -201,14 +232,21 @@ describe('notices routed to the plan channels (time-skipping server)', function 
       /Test Programme: post-launch watch completed at .*: 1 alert\(s\), \d+ summaries/,
       /Test Programme: change window open/,
     ]) {
-      assert.ok(room.some((t) => expected.test(t)), `${expected} in the monitoring room: ${room.join('\n')}`);
+      assert.ok(
+        room.some((t) => expected.test(t)),
+        `${expected} in the monitoring room: ${room.join('\n')}`,
+      );
     }
     assert.ok(!room.some((t) => t.includes('ALERT')), 'alerts do not reach the monitoring room');
 
     await eventually(() => mail.mails.length >= 6, 'the emails');
     const escalation = mail.mails.filter((m) => m.subject.includes('funding-check has waited'));
     assert.equal(escalation.length, 1, `one escalation email: ${mail.mails.map((m) => m.subject).join(' | ')}`);
-    assert.deepEqual(escalation[0]?.to.sort(), ['olivia@acme.example', 'tomas@acme.example'], 'the escalateTo person and the held role, by their plan emails');
+    assert.deepEqual(
+      escalation[0]?.to.sort(),
+      ['olivia@acme.example', 'tomas@acme.example'],
+      'the escalateTo person and the held role, by their plan emails',
+    );
     assert.match(escalation[0]?.text ?? '', /has waited 30 min/);
     const milestones = mail.mails.filter((m) => m.to.includes('board@acme.example'));
     assert.equal(milestones.length, 5, `the five milestones to stakeholders: ${milestones.map((m) => m.subject).join(' | ')}`);
@@ -224,7 +262,11 @@ describe('notices routed to the plan channels (time-skipping server)', function 
     // Routed notices and milestones leave histories that replay.
     for (const workflowId of [status.workflowId, watchWorkflowId(status.workflowId)]) {
       const history = await harness.env.client.workflow.getHandle(workflowId).fetchHistory();
-      await Worker.runReplayHistory({ workflowBundle: { codePath: WORKFLOW_BUNDLE_PATH }, replayName: 'routing-replay' }, history, workflowId);
+      await Worker.runReplayHistory(
+        { workflowBundle: { codePath: WORKFLOW_BUNDLE_PATH }, replayName: 'routing-replay' },
+        history,
+        workflowId,
+      );
     }
   });
 
@@ -237,7 +279,10 @@ describe('notices routed to the plan channels (time-skipping server)', function 
     assert.deepEqual(mail.mails, [], 'no email');
     const rehearsal = posted('rehearsal');
     for (const expected of [/ALERT/, /summary/, /cutover started/, /is LIVE/, /waited 30 min/, /holds for Treasury/, /cutover completed/]) {
-      assert.ok(rehearsal.some((t) => expected.test(t)), `${expected} on the test channel`);
+      assert.ok(
+        rehearsal.some((t) => expected.test(t)),
+        `${expected} on the test channel`,
+      );
     }
   });
 
@@ -249,7 +294,10 @@ describe('notices routed to the plan channels (time-skipping server)', function 
     assert.deepEqual(mail.mails, [], 'no email');
     const recorded = harness.notifications.filter((n) => / REHEARSAL, not sent: /.test(n));
     for (const kind of ['approvers', 'escalation', 'monitoring-room', 'alert', 'analytics', 'milestone', 'outcome']) {
-      assert.ok(recorded.some((n) => n.startsWith(`[notify:${kind}] REHEARSAL, not sent: Test Programme`)), `a ${kind} notice recorded: ${recorded.join('\n')}`);
+      assert.ok(
+        recorded.some((n) => n.startsWith(`[notify:${kind}] REHEARSAL, not sent: Test Programme`)),
+        `a ${kind} notice recorded: ${recorded.join('\n')}`,
+      );
     }
   });
 
@@ -269,7 +317,15 @@ describe('notices routed to the plan channels (time-skipping server)', function 
         people: PEOPLE,
         notifications: routedNotifications(hooks.url),
         compensationRetryBudget: '2s',
-        sandboxJobs: [{ kind: 'http', name: 'card-generator', disableUrl: `${job.url}/disable`, enableUrl: `${job.url}/enable`, statusUrl: `${job.url}/status` }],
+        sandboxJobs: [
+          {
+            kind: 'http',
+            name: 'card-generator',
+            disableUrl: `${job.url}/disable`,
+            enableUrl: `${job.url}/enable`,
+            statusUrl: `${job.url}/status`,
+          },
+        ],
       });
       const handle = await harness.start({ plan });
       const paused = await advanceUntil(
@@ -283,9 +339,20 @@ describe('notices routed to the plan channels (time-skipping server)', function 
       const undo = await harness.env.client.workflow.start(UNDO_WORKFLOW_TYPE, {
         taskQueue: CUTOVER_TASK_QUEUE,
         workflowId: undoWorkflowId(handle.workflowId),
-        args: [{ cutoverWorkflowId: handle.workflowId, plan, owed: paused.owedCompensations ?? [], requestedBy: 'erin', source: 'the terminated run' }],
+        args: [
+          {
+            cutoverWorkflowId: handle.workflowId,
+            plan,
+            owed: paused.owedCompensations ?? [],
+            requestedBy: 'erin',
+            source: 'the terminated run',
+          },
+        ],
       });
-      await eventually(() => posted('on-call').some((t) => t.includes(`undo of ${handle.workflowId}: restore-sandbox-jobs holds for Engineering`)), 'the undo hold on on-call');
+      await eventually(
+        () => posted('on-call').some((t) => t.includes(`undo of ${handle.workflowId}: restore-sandbox-jobs holds for Engineering`)),
+        'the undo hold on on-call',
+      );
       assert.equal((await undo.query(undoStatusQuery)).phase, 'holding');
       assert.ok(!harness.notifications.some((n) => n.includes('undo of')), 'not on the worker console, where unrouted notices go');
       await undo.terminate('end of test');
@@ -304,13 +371,22 @@ describe('notices routed to the plan channels (time-skipping server)', function 
     assert.equal(failed.length, 6, `the escalation and five milestone emails: ${failed.map((f) => f.target).join(' | ')}`);
     for (const f of failed) {
       assert.match(f.target, /via (escalations|stakeholders) \(email to /);
-      assert.match(f.reason, /the SMTP server smtp:\/\/127\.0\.0\.1:\d+ refused or was unreachable .*ECONNREFUSED.*\(\d+ attempts? in \d+ s\)/);
+      assert.match(
+        f.reason,
+        /the SMTP server smtp:\/\/127\.0\.0\.1:\d+ refused or was unreachable .*ECONNREFUSED.*\(\d+ attempts? in \d+ s\)/,
+      );
     }
     assert.equal(failed.filter((f) => f.channel === 'escalation').length, 1);
-    assert.ok(status.incidents.some((i) => i.source === 'notification' && i.severity === 'sev2' && i.summary.includes('notification (escalation)')));
+    assert.ok(
+      status.incidents.some((i) => i.source === 'notification' && i.severity === 'sev2' && i.summary.includes('notification (escalation)')),
+    );
     // The webhooks still had theirs.
     assert.ok(posted('monitoring-room').some((t) => t.includes('is LIVE')));
-    assert.ok(harness.notifications.some((n) => n.startsWith('[notify:milestone] UNDELIVERED to stakeholders (email to board@acme.example, lara@acme.example)')));
+    assert.ok(
+      harness.notifications.some((n) =>
+        n.startsWith('[notify:milestone] UNDELIVERED to stakeholders (email to board@acme.example, lara@acme.example)'),
+      ),
+    );
   });
 });
 
@@ -318,8 +394,18 @@ describe('notice routes', () => {
   const plan = (notifications: Record<string, unknown>, extra: Record<string, unknown> = {}) =>
     CutoverPlanFile.safeParse({
       programme: 'P',
-      approvers: Object.fromEntries(['lead', 'ops', 'treasury', 'engineering', 'devops', 'analytics', 'finance', 'cx', 'compliance'].map((role) => [role, [role]])),
-      people: { ...Object.fromEntries(['lead', 'treasury', 'engineering', 'devops', 'analytics', 'finance', 'cx', 'compliance'].map((id) => [id, { email: `${id}@acme.example` }])), ops: { subject: 's1' } },
+      approvers: Object.fromEntries(
+        ['lead', 'ops', 'treasury', 'engineering', 'devops', 'analytics', 'finance', 'cx', 'compliance'].map((role) => [role, [role]]),
+      ),
+      people: {
+        ...Object.fromEntries(
+          ['lead', 'treasury', 'engineering', 'devops', 'analytics', 'finance', 'cx', 'compliance'].map((id) => [
+            id,
+            { email: `${id}@acme.example` },
+          ]),
+        ),
+        ops: { subject: 's1' },
+      },
       payca: { production: { baseUrl: 'http://127.0.0.1:1' }, sandbox: { baseUrl: 'http://127.0.0.1:2' } },
       funding: { minimums: { GBP: 1 } },
       webhook: { url: 'http://127.0.0.1:3/payca', events: ['card.created'] },
@@ -335,7 +421,10 @@ describe('notice routes', () => {
 
   it('refuses at plan load a route or rehearsal naming no channel, an unknown template placeholder, an unresolvable recipient or escalateTo person, and a webhook token', () => {
     const found = problems({
-      channels: { room: { kind: 'slack-webhook', url: 'https://hooks.slack.com/services/T/B/secret' }, mail: { kind: 'email', to: ['ops', 'nobody'] } },
+      channels: {
+        room: { kind: 'slack-webhook', url: 'https://hooks.slack.com/services/T/B/secret' },
+        mail: { kind: 'email', to: ['ops', 'nobody'] },
+      },
       routes: { alert: ['pager'] },
       templates: { live: '{programme} live at {when}' },
       rehearsal: { channel: 'test' },
@@ -346,13 +435,26 @@ describe('notice routes', () => {
       'stages.funding-check.escalateTo.1: escalations go by email, but "treasury-oncall" is neither an email address nor a person with an email in people',
     ]);
     assert.deepEqual(problems({}, escalateTo), [], 'a name is enough while escalations go to the webhook');
-    assert.ok(found.some((p) => p.startsWith('notifications.routes.alert.0: no channel "pager"')), found.join('\n'));
+    assert.ok(
+      found.some((p) => p.startsWith('notifications.routes.alert.0: no channel "pager"')),
+      found.join('\n'),
+    );
     assert.ok(found.some((p) => p.startsWith('notifications.rehearsal.channel: no channel "test"')));
     assert.ok(found.some((p) => p.startsWith('notifications.templates.live: unknown placeholder {when}: live knows {programme}')));
-    assert.ok(found.some((p) => p.startsWith('notifications.channels.mail.to.0: "ops" is neither')), 'ops is known by subject, not email');
+    assert.ok(
+      found.some((p) => p.startsWith('notifications.channels.mail.to.0: "ops" is neither')),
+      'ops is known by subject, not email',
+    );
     assert.ok(found.some((p) => p.startsWith('notifications.channels.mail.to.1: "nobody" is neither')));
     assert.ok(found.some((p) => p.startsWith('notifications.channels.room.url: the URL carries a secret') && p.includes('urlFrom')));
-    assert.deepEqual(problems({ channels: { room: { kind: 'slack-webhook', urlFrom: 'CUTOVER_ROOM_HOOK' } }, routes: { milestone: ['room'] }, templates: { live: '{programme} live at {at}' } }), []);
+    assert.deepEqual(
+      problems({
+        channels: { room: { kind: 'slack-webhook', urlFrom: 'CUTOVER_ROOM_HOOK' } },
+        routes: { milestone: ['room'] },
+        templates: { live: '{programme} live at {at}' },
+      }),
+      [],
+    );
   });
 
   it('resolves email recipients from people, and in a rehearsal without a test channel only records', () => {
@@ -361,19 +463,32 @@ describe('notice routes', () => {
     assert.deepEqual(routeNotice(routing, people, 'escalation', ['tomas', 'treasury-oncall']), [
       { channel: 'mail', kind: 'email', to: ['lara@acme.example', 'ops@acme.example', 't@acme.example'], unknown: ['treasury-oncall'] },
     ]);
-    assert.deepEqual(routeNotice(routing, people, 'alert'), [{ channel: 'default', kind: 'default' }], 'an unrouted kind keeps the single webhook');
-    assert.deepEqual(routeNotice({ ...routing, rehearsal: true }, people, 'escalation', ['tomas']), [{ channel: 'rehearsal', kind: 'record' }]);
+    assert.deepEqual(
+      routeNotice(routing, people, 'alert'),
+      [{ channel: 'default', kind: 'default' }],
+      'an unrouted kind keeps the single webhook',
+    );
+    assert.deepEqual(routeNotice({ ...routing, rehearsal: true }, people, 'escalation', ['tomas']), [
+      { channel: 'rehearsal', kind: 'record' },
+    ]);
   });
 
   it('turns a plan into a rehearsal from the start command, only with a channel the plan has', () => {
     const routed = { notifications: { channels: { test: { kind: 'slack-webhook' as const, url: 'http://127.0.0.1:9/test' } } } };
     assert.deepEqual(withRehearsal(routed, 'test'), { notifications: { ...routed.notifications, rehearsal: { channel: 'test' } } });
     assert.deepEqual(withRehearsal({ notifications: {} }, true), { notifications: { rehearsal: true } });
-    assert.equal(withRehearsal(routed, 'on-call'), '--rehearsal on-call: the plan has no such channel under notifications.channels (it has test)');
+    assert.equal(
+      withRehearsal(routed, 'on-call'),
+      '--rehearsal on-call: the plan has no such channel under notifications.channels (it has test)',
+    );
   });
 
   it('refuses `cutover start --rehearsal CHANNEL` for a channel the plan does not have, before anything starts', async () => {
-    const result = await runCli(['start', EXAMPLE_PLAN, '--go-live', '+25h', '--rehearsal', 'test'], { ...process.env, CUTOVER_DEBUG: '', TEMPORAL_ADDRESS: '127.0.0.1:1' });
+    const result = await runCli(['start', EXAMPLE_PLAN, '--go-live', '+25h', '--rehearsal', 'test'], {
+      ...process.env,
+      CUTOVER_DEBUG: '',
+      TEMPORAL_ADDRESS: '127.0.0.1:1',
+    });
     assert.equal(result.code, 1, result.stderr);
     assert.match(result.stderr, /--rehearsal test: the plan has no such channel under notifications\.channels/);
   });
@@ -383,14 +498,28 @@ describe("the worker's SMTP settings", () => {
   it('come from the environment, the password from its file, and are named without user or password', () => {
     const dir = mkdtempSync(join(tmpdir(), 'smtp-'));
     writeFileSync(join(dir, 'password'), 's3cr3t-smtp\n');
-    const smtp = smtpSettingsFromEnv({ CUTOVER_SMTP_URL: 'smtps://mail.acme.example', CUTOVER_SMTP_USER: 'cutover', CUTOVER_SMTP_PASSWORD_FILE: join(dir, 'password') });
-    assert.deepEqual(smtp, { host: 'mail.acme.example', port: 465, secure: true, user: 'cutover', password: 's3cr3t-smtp', from: 'PayCA cutover <cutover@localhost>' });
+    const smtp = smtpSettingsFromEnv({
+      CUTOVER_SMTP_URL: 'smtps://mail.acme.example',
+      CUTOVER_SMTP_USER: 'cutover',
+      CUTOVER_SMTP_PASSWORD_FILE: join(dir, 'password'),
+    });
+    assert.deepEqual(smtp, {
+      host: 'mail.acme.example',
+      port: 465,
+      secure: true,
+      user: 'cutover',
+      password: 's3cr3t-smtp',
+      from: 'PayCA cutover <cutover@localhost>',
+    });
     assert.equal(smtp && smtpTarget(smtp), 'smtps://mail.acme.example:465');
     assert.equal(smtpSettingsFromEnv({}), undefined);
   });
 
   it('refuse a password in the URL and a scheme that is not SMTP', () => {
-    assert.throws(() => smtpSettingsFromEnv({ CUTOVER_SMTP_URL: 'smtp://u:pw@mail.acme.example:587' }), /carries a password: remove it and name a file holding it in CUTOVER_SMTP_PASSWORD_FILE/);
+    assert.throws(
+      () => smtpSettingsFromEnv({ CUTOVER_SMTP_URL: 'smtp://u:pw@mail.acme.example:587' }),
+      /carries a password: remove it and name a file holding it in CUTOVER_SMTP_PASSWORD_FILE/,
+    );
     assert.throws(() => smtpSettingsFromEnv({ CUTOVER_SMTP_URL: 'https://mail.acme.example' }), /must start with smtp:\/\/ or smtps:\/\//);
   });
 });

@@ -111,14 +111,21 @@ describe("the worker's CUTOVER_NOTIFY_URL (time-skipping server)", function () {
     const now = await env.currentTimeMs();
     const input: CutoverInput = { plan: planFor(stack), goLive: new Date(now + 25 * HOUR).toISOString(), timeScale: 1, startedBy: 'lara' };
     assert.equal(input.plan.notifications.webhookUrl, undefined);
-    const handle = await env.client.workflow.start(cutoverWorkflow, { taskQueue: CUTOVER_TASK_QUEUE, workflowId: freshWorkflowId('notify-url'), args: [input] });
+    const handle = await env.client.workflow.start(cutoverWorkflow, {
+      taskQueue: CUTOVER_TASK_QUEUE,
+      workflowId: freshWorkflowId('notify-url'),
+      args: [input],
+    });
     await advanceUntil(env, handle, holdingAt('config-diff'), 'the config-diff hold');
     const deadline = Date.now() + 30_000;
     const posted = () => stack.receiver.events.filter((e) => e.path.endsWith(TOKEN)).map((e) => String(e.data));
     while (!posted().some((body) => body.includes('config-diff holds for Ops')) && Date.now() < deadline) {
       await new Promise((resolve) => setTimeout(resolve, 100));
     }
-    assert.ok(posted().some((body) => body.includes('config-diff holds for Ops')), `Ops was told through CUTOVER_NOTIFY_URL; got ${posted().join(' | ')}`);
+    assert.ok(
+      posted().some((body) => body.includes('config-diff holds for Ops')),
+      `Ops was told through CUTOVER_NOTIFY_URL; got ${posted().join(' | ')}`,
+    );
     await handle.executeUpdate(abortUpdate, { args: [{ by: 'lara', reason: 'end of test' }] });
     await handle.result();
     const history = textOf(await handle.fetchHistory());

@@ -194,7 +194,14 @@ describe("a worker's share of the PayCA rate", function () {
   it('divides the rate by the workers Temporal lists and opens only a refresh and a window after it sees itself', async () => {
     const limiter = new CallRateLimiter({ callsPerSecond: 12, closed: true });
     let pollers = ['other-worker'];
-    const share = sharePaycaRate({ rate: 12, identity: 'me', limiters: [limiter], listPollers: async () => pollers, refreshMs: 300, log: quiet });
+    const share = sharePaycaRate({
+      rate: 12,
+      identity: 'me',
+      limiters: [limiter],
+      listPollers: async () => pollers,
+      refreshMs: 300,
+      log: quiet,
+    });
     share.start();
     try {
       await delay(400);
@@ -279,7 +286,9 @@ describe('PayCA client behind the limiter, counted at the simulator', function (
       cardIds.push(card.body.id);
     }
     const permits = new CallRateLimiters({ callsPerSecond: 1, keepAliveMs: 100 });
-    const { closeSeededCards } = createSeedCardActivities({ payca: createPaycaClients({ credentials: { production: sim.credentials }, permits }) });
+    const { closeSeededCards } = createSeedCardActivities({
+      payca: createPaycaClients({ credentials: { production: sim.credentials }, permits }),
+    });
     const env = new MockActivityEnvironment({ heartbeatTimeoutMs: 30_000 });
     const beats: unknown[] = [];
     env.on('heartbeat', (details: unknown) => beats.push(details));

@@ -269,7 +269,10 @@ describe('PayCA client', function () {
     it('finds the cards issued under an external reference', async () => {
       const card = await issueTestCard('find-me-1');
       const found = await client.findCards('find-me-1');
-      assert.deepEqual(found.body.data.map((c) => c.id), [card.body.id]);
+      assert.deepEqual(
+        found.body.data.map((c) => c.id),
+        [card.body.id],
+      );
       assert.deepEqual((await client.findCards('nobody-has-this')).body.data, []);
     });
 
@@ -394,7 +397,7 @@ describe('PayCA client', function () {
       assert.match(err.message, /breaks the contract: data: /);
     });
 
-    it('treats a gateway\'s 502/503/504 page in front of PayCA as retryable ErrUnavailable, but a 500 page as ErrBadResponse', async () => {
+    it("treats a gateway's 502/503/504 page in front of PayCA as retryable ErrUnavailable, but a 500 page as ErrBadResponse", async () => {
       // A real HTTP server standing in for the load balancer, answering as nginx does when PayCA is out of reach.
       let status = 502;
       const gateway: Server = createServer((req, res) => {
@@ -414,7 +417,10 @@ describe('PayCA client', function () {
           const err = await paycaFailure(viaGateway.listAccounts());
           assert.equal(err.code, 'ErrUnavailable', `HTTP ${code}`);
           assert.equal(err.retryable, true);
-          assert.match(err.message, new RegExp(`HTTP ${code} on GET /v2/accounts from a gateway in front of PayCA \\(request req_gateway_1\\)`));
+          assert.match(
+            err.message,
+            new RegExp(`HTTP ${code} on GET /v2/accounts from a gateway in front of PayCA \\(request req_gateway_1\\)`),
+          );
         }
         status = 500;
         const err = await paycaFailure(viaGateway.listAccounts());
@@ -495,9 +501,7 @@ describe('PayCA client', function () {
 
     it('refuses an idempotency key over 255 characters before sending anything', async () => {
       const before = await counters(sandbox);
-      const err = await paycaFailure(
-        client.topUp('card_any', { amount: 100, currency: 'GBP' }, { idempotencyKey: 'k'.repeat(256) }),
-      );
+      const err = await paycaFailure(client.topUp('card_any', { amount: 100, currency: 'GBP' }, { idempotencyKey: 'k'.repeat(256) }));
       const after = await counters(sandbox);
       assert.equal(err.code, 'ErrValidation');
       assert.equal(err.status, undefined);
@@ -529,7 +533,7 @@ describe('PayCA client', function () {
       assert.equal(first, idempotencyKeyFor({ workflowId: 'cutover-abc', runId: 'run-xyz', activityId: '12', purpose: 'topup' }));
     });
 
-    it('keys a money call by workflow, run chain and task, so the run a reset starts meets the first run\'s key', async () => {
+    it("keys a money call by workflow, run chain and task, so the run a reset starts meets the first run's key", async () => {
       const scope = { chain: 'run-first', task: 'go-live/1' };
       const inRun = (runId: string, activityId: string, chainScope = scope) =>
         new MockActivityEnvironment({ workflowExecution: { workflowId: 'cutover-abc', runId }, activityId }).run(async () =>
@@ -539,7 +543,11 @@ describe('PayCA client', function () {
       assert.equal(await inRun('run-after-reset', '14'), first, 'neither run id nor activity id is in the key');
       assert.equal(first, moneyIdempotencyKeyFor({ workflowId: 'cutover-abc', scope, purpose: 'top-up-test-card' }));
       assert.notEqual(await inRun('run-first', '12', { chain: 'run-new-start', task: 'go-live/1' }), first, 'a new start has its own keys');
-      assert.notEqual(await inRun('run-first', '12', { chain: 'run-first', task: 'go-live/2' }), first, 'a re-run of the stage has its own keys');
+      assert.notEqual(
+        await inRun('run-first', '12', { chain: 'run-first', task: 'go-live/2' }),
+        first,
+        'a re-run of the stage has its own keys',
+      );
       assert.notEqual(
         moneyIdempotencyKeyFor({ workflowId: 'a:b', scope: { chain: 'c', task: 't' }, purpose: 'p' }),
         moneyIdempotencyKeyFor({ workflowId: 'a', scope: { chain: 'b:c', task: 't' }, purpose: 'p' }),
@@ -568,7 +576,14 @@ describe('PayCA client', function () {
       const err = await paycaFailure(wrong.listAccounts());
       assert.equal(err.code, 'ErrUnauthorized');
       const failure = toActivityFailure(err) as ApplicationFailure;
-      for (const text of [err.message, err.stack ?? '', JSON.stringify(err.toDetails()), inspect(err), failure.message, JSON.stringify(failure.details)]) {
+      for (const text of [
+        err.message,
+        err.stack ?? '',
+        JSON.stringify(err.toDetails()),
+        inspect(err),
+        failure.message,
+        JSON.stringify(failure.details),
+      ]) {
         assertNoCredentials(text, leakyCredentials);
       }
     });
@@ -628,7 +643,12 @@ describe('PayCA client', function () {
           PAYCA_SANDBOX_CLIENT_ID: leakyCredentials.clientId,
           PAYCA_SANDBOX_CLIENT_SECRET: leakyCredentials.clientSecret,
         });
-        for (const text of [JSON.stringify(credentials), inspect(credentials, { showHidden: true }), String(credentials), JSON.stringify({ ...credentials })]) {
+        for (const text of [
+          JSON.stringify(credentials),
+          inspect(credentials, { showHidden: true }),
+          String(credentials),
+          JSON.stringify({ ...credentials }),
+        ]) {
           assertNoCredentials(text, leakyCredentials);
         }
       });

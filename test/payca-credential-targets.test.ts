@@ -35,18 +35,25 @@ describe('where the worker sends PayCA credentials', () => {
       'https://api.payca.example.attacker.example/prod',
       'http://127.0.0.1:4010',
     ]) {
-      assert.match(targets.refusal('production', elsewhere) ?? '', /only to https:\/\/api\.payca\.example\/prod, https:\/\/eu\.payca\.example\/ \(PAYCA_PRODUCTION_BASE_URLS\)/, elsewhere);
+      assert.match(
+        targets.refusal('production', elsewhere) ?? '',
+        /only to https:\/\/api\.payca\.example\/prod, https:\/\/eu\.payca\.example\/ \(PAYCA_PRODUCTION_BASE_URLS\)/,
+        elsewhere,
+      );
     }
     assert.equal(targets.refusal('sandbox', 'http://127.0.0.1:4011'), undefined, 'the sandbox keeps its own default');
   });
 
   it('refuses a worker setting that is not a list of URLs, naming the variable', () => {
-    assert.throws(() => paycaTargetsFrom({ PAYCA_SANDBOX_BASE_URLS: 'payca-sandbox:4011' }), (err: unknown) => {
-      assert.ok(err instanceof CutoverError);
-      assert.equal(err.code, 'CONFIG_INVALID');
-      assert.match(err.message, /PAYCA_SANDBOX_BASE_URLS lists "payca-sandbox:4011", which is not an http\(s\) URL/);
-      return true;
-    });
+    assert.throws(
+      () => paycaTargetsFrom({ PAYCA_SANDBOX_BASE_URLS: 'payca-sandbox:4011' }),
+      (err: unknown) => {
+        assert.ok(err instanceof CutoverError);
+        assert.equal(err.code, 'CONFIG_INVALID');
+        assert.match(err.message, /PAYCA_SANDBOX_BASE_URLS lists "payca-sandbox:4011", which is not an http\(s\) URL/);
+        return true;
+      },
+    );
   });
 });
 
@@ -82,11 +89,23 @@ describe('a plan pointing production PayCA at a host the worker does not allow',
     const ended = await handle.result();
     assert.equal(ended.phase, 'aborted');
     assert.equal(ended.abort?.by, 'worker');
-    assert.match(ended.abort?.reason ?? '', /ended at its start: the worker refused the plan's targets before any call \(PAYCA_TARGET_NOT_ALLOWED: this worker sends production PayCA credentials only to https:\/\/api\.payca\.example\/ \(PAYCA_PRODUCTION_BASE_URLS\), and the plan names http:\/\/127\.0\.0\.1:\d+\//);
+    assert.match(
+      ended.abort?.reason ?? '',
+      /ended at its start: the worker refused the plan's targets before any call \(PAYCA_TARGET_NOT_ALLOWED: this worker sends production PayCA credentials only to https:\/\/api\.payca\.example\/ \(PAYCA_PRODUCTION_BASE_URLS\), and the plan names http:\/\/127\.0\.0\.1:\d+\//,
+    );
     assert.equal(ended.targetCheck?.state, 'refused');
-    assert.deepEqual(ended.targetCheck?.refusals?.map((r) => r.code), ['PAYCA_TARGET_NOT_ALLOWED']);
-    assert.ok(ended.stages.every((s) => s.status === 'skipped' && s.attempts === 0), 'no stage ran');
-    assert.ok(ended.checklist.every((item) => item.attempts === 0), 'no readiness check ran');
+    assert.deepEqual(
+      ended.targetCheck?.refusals?.map((r) => r.code),
+      ['PAYCA_TARGET_NOT_ALLOWED'],
+    );
+    assert.ok(
+      ended.stages.every((s) => s.status === 'skipped' && s.attempts === 0),
+      'no stage ran',
+    );
+    assert.ok(
+      ended.checklist.every((item) => item.attempts === 0),
+      'no readiness check ran',
+    );
     assert.deepEqual(ended.compensations, [], 'nothing was changed, so nothing was undone');
     assert.deepEqual(requests, [], 'no request, so no credential, reached the listener');
   });
@@ -98,12 +117,15 @@ describe("each PayCA client checks the worker's allow-list on its own", () => {
       targets: paycaTargetsFrom({ PAYCA_PRODUCTION_BASE_URLS: 'https://api.payca.example' }),
       credentials: { production: { clientId: 'id', clientSecret: 'secret' } },
     });
-    assert.throws(() => clients.get('production', 'https://payca.attacker.example'), (err: unknown) => {
-      assert.ok(err instanceof ApplicationFailure);
-      assert.equal(err.type, 'PAYCA_TARGET_NOT_ALLOWED');
-      assert.equal(err.nonRetryable, true);
-      return true;
-    });
+    assert.throws(
+      () => clients.get('production', 'https://payca.attacker.example'),
+      (err: unknown) => {
+        assert.ok(err instanceof ApplicationFailure);
+        assert.equal(err.type, 'PAYCA_TARGET_NOT_ALLOWED');
+        assert.equal(err.nonRetryable, true);
+        return true;
+      },
+    );
     assert.match(clients.refusal('production', 'https://payca.attacker.example') ?? '', /PAYCA_PRODUCTION_BASE_URLS/);
     assert.equal(clients.refusal('production', 'https://api.payca.example/v1'), undefined);
   });

@@ -303,7 +303,10 @@ describe('PayCA fault matrix', function () {
       let stage = stageOf(status, cell.stage);
       const counters = await stack.counters();
       for (const [key, minimum] of Object.entries(cell.met)) {
-        assert.ok((counters.answersByCode[key] ?? 0) >= minimum, `the fault was met: ${key} ${counters.answersByCode[key] ?? 0} >= ${minimum}`);
+        assert.ok(
+          (counters.answersByCode[key] ?? 0) >= minimum,
+          `the fault was met: ${key} ${counters.answersByCode[key] ?? 0} >= ${minimum}`,
+        );
       }
 
       if ('recovers' in cell.expect) {
@@ -312,7 +315,10 @@ describe('PayCA fault matrix', function () {
         assert.equal(stage.error, undefined);
         if (cell.stage === 'go-live') assert.deepEqual(stage.hold?.awaiting.sort(), ['engineering', 'lead'], 'only the gate holds go-live');
         if (cell.expect.minWallMs !== undefined) {
-          assert.ok(Date.now() - injectedAt >= cell.expect.minWallMs, `took ${Date.now() - injectedAt} ms, at least ${cell.expect.minWallMs}`);
+          assert.ok(
+            Date.now() - injectedAt >= cell.expect.minWallMs,
+            `took ${Date.now() - injectedAt} ms, at least ${cell.expect.minWallMs}`,
+          );
         }
         cell.expect.check?.(stage);
         assert.equal(counters.answersByCode.ErrIdempotencyConflict, undefined, 'retries reuse the same body with the same key');
@@ -351,7 +357,12 @@ describe('PayCA fault matrix', function () {
     await client.topUp(first.body.id, { amount: 100, currency: 'GBP' }, { idempotencyKey: 'control-d' });
     const money = await moneyMovements(stack, 1);
     assert.deepEqual(
-      { duplicateCards: money.duplicateCards, duplicateTopUps: money.duplicateTopUps, cardsBeyondAttempts: money.cardsBeyondAttempts, openCards: money.openCards },
+      {
+        duplicateCards: money.duplicateCards,
+        duplicateTopUps: money.duplicateTopUps,
+        cardsBeyondAttempts: money.cardsBeyondAttempts,
+        openCards: money.openCards,
+      },
       { duplicateCards: 1, duplicateTopUps: 1, cardsBeyondAttempts: 1, openCards: 2 },
     );
     assert.equal(duplicatesIn(money), 3);

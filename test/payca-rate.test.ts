@@ -46,10 +46,7 @@ describe('PayCA calls per second across two worker processes', function () {
   const started: WorkflowHandle[] = [];
 
   before(async () => {
-    [env, stack] = await Promise.all([
-      startDevServer(),
-      startPaycaStack({ rateLimit: { perSecond: RATE + 2, burst: RATE + 2 } }),
-    ]);
+    [env, stack] = await Promise.all([startDevServer(), startPaycaStack({ rateLimit: { perSecond: RATE + 2, burst: RATE + 2 } })]);
     dir = await mkdtemp(join(tmpdir(), 'cutover-payca-rate-'));
   });
 
@@ -155,11 +152,19 @@ describe('PayCA calls per second across two worker processes', function () {
     assert.equal(item.status, 'done', JSON.stringify(item.problems));
     const reads = await Promise.all(load.watches.map((w) => w.query(watchStatusQuery).then((s) => s.reads)));
     const { callRate } = await readSimulatorCounters(stack.production.url);
-    note(`      ${callRate.calls} calls, busiest second ${callRate.maxCallsInOneSecond}, watch reads ${reads.join(' and ')}; per second: ${history(callRate)}`);
+    note(
+      `      ${callRate.calls} calls, busiest second ${callRate.maxCallsInOneSecond}, watch reads ${reads.join(' and ')}; per second: ${history(callRate)}`,
+    );
 
     assert.ok(callRate.calls >= RECORDS + 10, `the load reached PayCA: ${callRate.calls} calls`);
-    assert.ok(reads.every((r) => r >= 1), `both watches read while the cards were seeded: ${reads.join(', ')}`);
-    assert.ok(callRate.maxCallsInOneSecond <= RATE, `at most ${RATE} calls in any one second at PayCA; the busiest had ${callRate.maxCallsInOneSecond}`);
+    assert.ok(
+      reads.every((r) => r >= 1),
+      `both watches read while the cards were seeded: ${reads.join(', ')}`,
+    );
+    assert.ok(
+      callRate.maxCallsInOneSecond <= RATE,
+      `at most ${RATE} calls in any one second at PayCA; the busiest had ${callRate.maxCallsInOneSecond}`,
+    );
     assert.equal(callRate.rateLimited, 0, 'PayCA never answered 429');
     for (const worker of processes) assert.match(worker.output(), /PayCA rate: 2 worker\(s\) poll the task queues/, worker.output());
   });
@@ -179,7 +184,9 @@ describe('PayCA calls per second across two worker processes', function () {
       const load = await startLoad('unlimited');
       await seeded(load);
       const { callRate } = await readSimulatorCounters(stack.production.url);
-      note(`      ${callRate.calls} calls, busiest second ${callRate.maxCallsInOneSecond}, ${callRate.rateLimited} answered 429; per second: ${history(callRate)}`);
+      note(
+        `      ${callRate.calls} calls, busiest second ${callRate.maxCallsInOneSecond}, ${callRate.rateLimited} answered 429; per second: ${history(callRate)}`,
+      );
       assert.ok(callRate.maxCallsInOneSecond > RATE, `the busiest second had ${callRate.maxCallsInOneSecond} calls`);
     } finally {
       await Promise.allSettled(started.splice(0).map((handle) => handle.terminate('test done')));

@@ -28,7 +28,12 @@ interface SmokeEvidence {
   topUp: { replayed: boolean; reconciled?: Reconciled };
 }
 
-async function waitForStatus(client: Client, workflowId: string, what: string, done: (s: CutoverStatus) => boolean): Promise<CutoverStatus> {
+async function waitForStatus(
+  client: Client,
+  workflowId: string,
+  what: string,
+  done: (s: CutoverStatus) => boolean,
+): Promise<CutoverStatus> {
   const deadline = Date.now() + 120_000;
   let last: CutoverStatus | undefined;
   while (Date.now() < deadline) {
@@ -100,7 +105,12 @@ describe('a reset past go-live on the dev server', function () {
 
     await beforeReset();
     await resetBeforeSmokeTest(workflowId);
-    const gate = await waitForStatus(env.client, workflowId, 'the reset run back at the go-live gate', (s) => atStage('go-live')(s) && Boolean(s.stages.find((st) => st.id === 'go-live')?.evidence.smokeTests));
+    const gate = await waitForStatus(
+      env.client,
+      workflowId,
+      'the reset run back at the go-live gate',
+      (s) => atStage('go-live')(s) && Boolean(s.stages.find((st) => st.id === 'go-live')?.evidence.smokeTests),
+    );
     await passGoLive(workflowId);
     const afterReset = await stack.counters();
     await env.client.workflow.getHandle(workflowId).terminate('end of test');
@@ -113,11 +123,11 @@ describe('a reset past go-live on the dev server', function () {
     assert.equal(afterReset.cardsIssued - before.cardsIssued, 1, 'exactly one test card over both runs');
     assert.equal(afterReset.topUps - before.topUps, 1, 'exactly one top-up over both runs');
     assert.match(smoke.issueCard.reconciled?.foundBy ?? '', /^req_\w+$/, 'the new run found the card by its external reference');
-    assert.match(smoke.topUp.reconciled?.foundBy ?? '', /^req_\w+$/, 'the new run found the top-up in the card\'s ledger');
-    assert.ok(afterReset.idempotentReplays > afterFirst.idempotentReplays, 'the close call met PayCA\'s replay of the first run\'s close');
+    assert.match(smoke.topUp.reconciled?.foundBy ?? '', /^req_\w+$/, "the new run found the top-up in the card's ledger");
+    assert.ok(afterReset.idempotentReplays > afterFirst.idempotentReplays, "the close call met PayCA's replay of the first run's close");
   });
 
-  it('still issues one test card and one top-up when the reset comes after PayCA forgot the first run\'s keys', async () => {
+  it("still issues one test card and one top-up when the reset comes after PayCA forgot the first run's keys", async () => {
     const { stack } = harness;
     const expire = async () => {
       const res = await fetch(new URL('/_sim/idempotency/expire', stack.production.url), { method: 'POST' });
@@ -128,13 +138,18 @@ describe('a reset past go-live on the dev server', function () {
     assert.equal(afterReset.topUps - before.topUps, 1, 'exactly one top-up over both runs');
     assert.equal(afterReset.idempotentReplays, afterFirst.idempotentReplays, 'nothing was replayed: the keys were gone');
     assert.match(smoke.issueCard.reconciled?.foundBy ?? '', /^req_\w+$/, 'the card was found by its external reference');
-    assert.match(smoke.topUp.reconciled?.foundBy ?? '', /^req_\w+$/, 'the top-up was found in the card\'s ledger');
+    assert.match(smoke.topUp.reconciled?.foundBy ?? '', /^req_\w+$/, "the top-up was found in the card's ledger");
   });
 
   it('gives a new start under a used workflow id its own test card and top-up', async () => {
     const { env, stack } = harness;
     const { workflowId, afterReset, smoke } = await passGoLiveTwice();
-    const input: CutoverInput = { plan: planFor(stack), goLive: new Date(Date.now() + 25 * HOUR).toISOString(), timeScale: 25 * 360, startedBy: 'lara' };
+    const input: CutoverInput = {
+      plan: planFor(stack),
+      goLive: new Date(Date.now() + 25 * HOUR).toISOString(),
+      timeScale: 25 * 360,
+      startedBy: 'lara',
+    };
     await env.client.workflow.start(cutoverWorkflow, {
       taskQueue: CUTOVER_TASK_QUEUE,
       workflowId,

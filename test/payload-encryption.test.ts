@@ -30,7 +30,11 @@ describe('payload encryption codec', () => {
     assert.equal(text(encoded.metadata?.encoding), ENCRYPTED_ENCODING);
     assert.equal(text(encoded.metadata?.[KEY_ID_METADATA]), 'k1');
     assert.equal(text(encoded.data).includes('Northwind'), false, 'no plaintext in the encoded data');
-    assert.equal(Object.values(encoded.metadata ?? {}).some((value) => text(value).includes('json/plain')), false, 'the original encoding is sealed too');
+    assert.equal(
+      Object.values(encoded.metadata ?? {}).some((value) => text(value).includes('json/plain')),
+      false,
+      'the original encoding is sealed too',
+    );
     const [decoded] = await codec.decode([encoded]);
     assert.deepEqual(defaultPayloadConverter.fromPayload(decoded!), SECRET);
   });
@@ -45,11 +49,22 @@ describe('payload encryption codec', () => {
   it('rotates keys: the new active key encrypts and the retired key still decrypts old payloads', async () => {
     const before = createEncryptionCodec(staticKeyProvider([{ id: 'k1', key: k1 }]));
     const old = await encodeOne(before, plain);
-    const after = createEncryptionCodec(staticKeyProvider([{ id: 'k1', key: k1 }, { id: 'k2', key: k2 }], { activeKeyId: 'k2' }));
+    const after = createEncryptionCodec(
+      staticKeyProvider(
+        [
+          { id: 'k1', key: k1 },
+          { id: 'k2', key: k2 },
+        ],
+        { activeKeyId: 'k2' },
+      ),
+    );
     const fresh = await encodeOne(after, plain);
     assert.equal(text(fresh.metadata?.[KEY_ID_METADATA]), 'k2');
     const decoded = await after.decode([old, fresh]);
-    assert.deepEqual(decoded.map((payload) => defaultPayloadConverter.fromPayload(payload)), [SECRET, SECRET]);
+    assert.deepEqual(
+      decoded.map((payload) => defaultPayloadConverter.fromPayload(payload)),
+      [SECRET, SECRET],
+    );
   });
 
   it('refuses a payload under a key id it was not given, naming the id and how to configure it', async () => {
@@ -67,14 +82,22 @@ describe('payload encryption codec', () => {
   });
 
   it('detects tampering: a flipped ciphertext bit, a cut tag or a relabelled key id fails the auth check', async () => {
-    const codec = createEncryptionCodec(staticKeyProvider([{ id: 'k1', key: k1 }, { id: 'k2', key: k1 }]));
+    const codec = createEncryptionCodec(
+      staticKeyProvider([
+        { id: 'k1', key: k1 },
+        { id: 'k2', key: k1 },
+      ]),
+    );
     const encoded = await encodeOne(codec, plain);
     const data = encoded.data!;
     const flipped = new Uint8Array(data);
     flipped[20] = flipped[20]! ^ 0x01;
     const relabelled = { ...encoded, metadata: { ...encoded.metadata, [KEY_ID_METADATA]: new TextEncoder().encode('k2') } };
     for (const tampered of [{ ...encoded, data: flipped }, { ...encoded, data: data.subarray(0, data.length - 1) }, relabelled]) {
-      await assert.rejects(codec.decode([tampered]), (err: unknown) => err instanceof PayloadDecryptError && err.code === 'PAYLOAD_DECRYPT_FAILED');
+      await assert.rejects(
+        codec.decode([tampered]),
+        (err: unknown) => err instanceof PayloadDecryptError && err.code === 'PAYLOAD_DECRYPT_FAILED',
+      );
     }
   });
 
@@ -116,13 +139,25 @@ describe('payload keys from the environment', () => {
   });
 
   const refusals: { what: string; env: NodeJS.ProcessEnv; says: RegExp }[] = [
-    { what: 'a key of the wrong length', env: { CUTOVER_PAYLOAD_KEYS: `k1:${b64(key().subarray(0, 16))}` }, says: /"k1" is 16 bytes; AES-256 needs exactly 32/ },
+    {
+      what: 'a key of the wrong length',
+      env: { CUTOVER_PAYLOAD_KEYS: `k1:${b64(key().subarray(0, 16))}` },
+      says: /"k1" is 16 bytes; AES-256 needs exactly 32/,
+    },
     { what: 'a key that is not base64', env: { CUTOVER_PAYLOAD_KEYS: 'k1:not*base64!' }, says: /key for "k1" is not valid base64/ },
     { what: 'an entry without an id', env: { CUTOVER_PAYLOAD_KEYS: b64(k1) }, says: /expected "id:base64-key"/ },
     { what: 'a duplicate id', env: { CUTOVER_PAYLOAD_KEYS: `k1:${b64(k1)},k1:${b64(k2)}` }, says: /"k1" is configured twice/ },
-    { what: 'an active id with no key', env: { CUTOVER_PAYLOAD_KEYS: `k1:${b64(k1)}`, CUTOVER_PAYLOAD_KEY_ID: 'k9' }, says: /CUTOVER_PAYLOAD_KEY_ID=k9 names no key .*configured: k1/ },
+    {
+      what: 'an active id with no key',
+      env: { CUTOVER_PAYLOAD_KEYS: `k1:${b64(k1)}`, CUTOVER_PAYLOAD_KEY_ID: 'k9' },
+      says: /CUTOVER_PAYLOAD_KEY_ID=k9 names no key .*configured: k1/,
+    },
     { what: 'an active id without any keys', env: { CUTOVER_PAYLOAD_KEY_ID: 'k1' }, says: /no keys are/ },
-    { what: 'both the variable and the file', env: { CUTOVER_PAYLOAD_KEYS: `k1:${b64(k1)}`, CUTOVER_PAYLOAD_KEYS_FILE: '/nonexistent' }, says: /not both/ },
+    {
+      what: 'both the variable and the file',
+      env: { CUTOVER_PAYLOAD_KEYS: `k1:${b64(k1)}`, CUTOVER_PAYLOAD_KEYS_FILE: '/nonexistent' },
+      says: /not both/,
+    },
     { what: 'a key file that cannot be read', env: { CUTOVER_PAYLOAD_KEYS_FILE: '/nonexistent/keys' }, says: /cannot be read \(ENOENT\)/ },
   ];
   for (const { what, env, says } of refusals) {

@@ -34,7 +34,10 @@ describe('the plan clock', () => {
     const clock = planClock(Date.now() - 1_000, 3_600);
     const planNow = clock.planNowMs();
     // One wall second at 3,600 times is an hour of plan time, give or take the time this test takes.
-    assert.ok(planNow >= clock.anchorMs + HOUR && planNow < clock.anchorMs + 2 * HOUR, `plan now ${planNow - clock.anchorMs} ms after the anchor`);
+    assert.ok(
+      planNow >= clock.anchorMs + HOUR && planNow < clock.anchorMs + 2 * HOUR,
+      `plan now ${planNow - clock.anchorMs} ms after the anchor`,
+    );
   });
 
   it("gives exactly the times the cutover's and the watch's own formulas gave, so recorded histories replay", () => {

@@ -45,15 +45,24 @@ function assertRefused(bad: BadPlan, file = 'generated.yaml'): PlanInvalidError 
     refusal = err;
   }
   assert.ok(refusal !== undefined, `accepted a bad plan (${bad.what})`);
-  assert.ok(refusal instanceof PlanInvalidError, `${bad.what}: crashed with ${refusal instanceof Error ? refusal.message : JSON.stringify(refusal)}`);
+  assert.ok(
+    refusal instanceof PlanInvalidError,
+    `${bad.what}: crashed with ${refusal instanceof Error ? refusal.message : JSON.stringify(refusal)}`,
+  );
   assert.equal(refusal.code, 'PLAN_INVALID');
   assert.ok(refusal.problems.length > 0, `${bad.what}: no problems listed`);
   assert.ok(refusal.message.startsWith(`${file} is not a valid cutover plan:\n`), refusal.message);
   assert.doesNotMatch(refusal.message, STACK_TRACE, `${bad.what}: stack trace in the message`);
   for (const problem of refusal.problems) {
-    assert.ok(refusal.message.includes(`\n  - ${problem.path || '(root)'}: ${problem.message}`), `${bad.what}: problem not shown as "  - path: message"`);
+    assert.ok(
+      refusal.message.includes(`\n  - ${problem.path || '(root)'}: ${problem.message}`),
+      `${bad.what}: problem not shown as "  - path: message"`,
+    );
     assert.match(problem.message, ADVICE, `${bad.what}: "${problem.path}: ${problem.message}" does not say what to do`);
-    assert.ok(PLAN_PROBLEM_CODES.includes(problem.code), `${bad.what}: "${problem.path}" has no known problem code (${String(problem.code)})`);
+    assert.ok(
+      PLAN_PROBLEM_CODES.includes(problem.code),
+      `${bad.what}: "${problem.path}" has no known problem code (${String(problem.code)})`,
+    );
     if (!bad.anywhere) {
       assert.ok(
         bad.paths.some((spoiled) => isAtOrAbove(problem.path, spoiled)),

@@ -40,13 +40,55 @@ describe('the plan people', () => {
   });
 
   const BAD: { name: string; edit: (p: Plan) => void; code: string; path: string; says: RegExp }[] = [
-    { name: 'an approver missing from people', edit: (p) => delete p['people'].tomas, code: 'PLAN_RULE_BROKEN', path: 'people', says: /tomas is in approvers but not in people/ },
-    { name: 'an email that is not one', edit: (p) => (p['people'].erin = { email: 'erin at acme' }), code: 'PLAN_INVALID_FORMAT', path: 'people.erin.email', says: /not an email address/ },
-    { name: 'two people sharing an email', edit: (p) => (p['people'].eli = { email: 'ERIN@acme.example' }), code: 'PLAN_RULE_BROKEN', path: 'people.eli.email', says: /erin and eli share ERIN@acme.example/ },
-    { name: 'two people sharing a subject', edit: (p) => ((p['people'].erin = { subject: 's-1' }), (p['people'].eli = { subject: 's-1' })), code: 'PLAN_RULE_BROKEN', path: 'people.eli.subject', says: /share subject s-1/ },
-    { name: 'a person with neither email nor subject', edit: (p) => (p['people'].erin = {}), code: 'PLAN_RULE_BROKEN', path: 'people.erin', says: /by email .* or by the provider subject/ },
-    { name: 'an issuer without a subject', edit: (p) => (p['people'].erin = { email: 'erin@acme.example', issuer: 'https://login.acme.example' }), code: 'PLAN_RULE_BROKEN', path: 'people.erin', says: /issuer pins a subject/ },
-    { name: 'an unknown key', edit: (p) => (p['people'].erin = { email: 'erin@acme.example', phone: '1' }), code: 'PLAN_UNKNOWN_KEY', path: 'people.erin', says: /phone/ },
+    {
+      name: 'an approver missing from people',
+      edit: (p) => delete p['people'].tomas,
+      code: 'PLAN_RULE_BROKEN',
+      path: 'people',
+      says: /tomas is in approvers but not in people/,
+    },
+    {
+      name: 'an email that is not one',
+      edit: (p) => (p['people'].erin = { email: 'erin at acme' }),
+      code: 'PLAN_INVALID_FORMAT',
+      path: 'people.erin.email',
+      says: /not an email address/,
+    },
+    {
+      name: 'two people sharing an email',
+      edit: (p) => (p['people'].eli = { email: 'ERIN@acme.example' }),
+      code: 'PLAN_RULE_BROKEN',
+      path: 'people.eli.email',
+      says: /erin and eli share ERIN@acme.example/,
+    },
+    {
+      name: 'two people sharing a subject',
+      edit: (p) => ((p['people'].erin = { subject: 's-1' }), (p['people'].eli = { subject: 's-1' })),
+      code: 'PLAN_RULE_BROKEN',
+      path: 'people.eli.subject',
+      says: /share subject s-1/,
+    },
+    {
+      name: 'a person with neither email nor subject',
+      edit: (p) => (p['people'].erin = {}),
+      code: 'PLAN_RULE_BROKEN',
+      path: 'people.erin',
+      says: /by email .* or by the provider subject/,
+    },
+    {
+      name: 'an issuer without a subject',
+      edit: (p) => (p['people'].erin = { email: 'erin@acme.example', issuer: 'https://login.acme.example' }),
+      code: 'PLAN_RULE_BROKEN',
+      path: 'people.erin',
+      says: /issuer pins a subject/,
+    },
+    {
+      name: 'an unknown key',
+      edit: (p) => (p['people'].erin = { email: 'erin@acme.example', phone: '1' }),
+      code: 'PLAN_UNKNOWN_KEY',
+      path: 'people.erin',
+      says: /phone/,
+    },
   ];
   for (const bad of BAD) {
     it(`refuses ${bad.name} with ${bad.code} at ${bad.path}`, async () => {
@@ -63,7 +105,11 @@ describe('the plan people', () => {
     const people = { erin: { email: 'Erin@Acme.example' }, sam: { subject: 'u-42', issuer: 'https://login.acme.example' } };
     const issuer = 'https://login.acme.example';
     assert.equal(personOf(people, { issuer, subject: 'x', email: 'erin@acme.example', emailVerified: true }), 'erin');
-    assert.equal(personOf(people, { issuer, subject: 'x', email: 'erin@acme.example', emailVerified: false }), undefined, 'an unverified email names nobody');
+    assert.equal(
+      personOf(people, { issuer, subject: 'x', email: 'erin@acme.example', emailVerified: false }),
+      undefined,
+      'an unverified email names nobody',
+    );
     assert.equal(personOf(people, { issuer, subject: 'u-42' }), 'sam');
     assert.equal(personOf(people, { issuer: 'https://other.example', subject: 'u-42' }), undefined, 'a subject pinned to an issuer');
     assert.equal(personOf(people, { issuer, subject: 'y', email: 'mallory@acme.example', emailVerified: true }), undefined);

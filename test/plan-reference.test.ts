@@ -28,7 +28,8 @@ function examplePlan(): Record<string, unknown> {
 
 /** Every key of `value` that the schema at `node` has no place for, as a dotted path. */
 function keysWithoutPlace(value: unknown, node: Node, path: string): string[] {
-  if (Array.isArray(value)) return node.items ? value.flatMap((entry, i) => keysWithoutPlace(entry, node.items ?? {}, `${path}[${i}]`)) : [];
+  if (Array.isArray(value))
+    return node.items ? value.flatMap((entry, i) => keysWithoutPlace(entry, node.items ?? {}, `${path}[${i}]`)) : [];
   if (typeof value !== 'object' || value === null) return [];
   if (node.oneOf) {
     const fits = node.oneOf.filter((variant) => keysWithoutPlace(value, variant, path).length === 0);
@@ -67,8 +68,16 @@ function withSection(plan: Record<string, unknown>, path: string[], value: unkno
 
 describe('plan reference and JSON Schema', () => {
   it('are committed exactly as the plan schema generates them (`npm run docs:plan`)', () => {
-    assert.equal(readFileSync(join(ROOT, PLAN_REFERENCE_FILE), 'utf8'), planReference(), `${PLAN_REFERENCE_FILE} is stale: run npm run docs:plan`);
-    assert.equal(readFileSync(join(ROOT, PLAN_SCHEMA_FILE), 'utf8'), planSchemaText(), `${PLAN_SCHEMA_FILE} is stale: run npm run docs:plan`);
+    assert.equal(
+      readFileSync(join(ROOT, PLAN_REFERENCE_FILE), 'utf8'),
+      planReference(),
+      `${PLAN_REFERENCE_FILE} is stale: run npm run docs:plan`,
+    );
+    assert.equal(
+      readFileSync(join(ROOT, PLAN_SCHEMA_FILE), 'utf8'),
+      planSchemaText(),
+      `${PLAN_SCHEMA_FILE} is stale: run npm run docs:plan`,
+    );
   });
 
   it('gives every field of the plan a meaning, a type and a row', () => {
@@ -79,7 +88,10 @@ describe('plan reference and JSON Schema', () => {
     const undescribed = rows.filter((row) => row.endsWith('|  |')).map((row) => row.split(' | ')[0]);
     assert.deepEqual(undescribed, [], 'describe these fields in src/plan/schema.ts with .describe()');
     for (const path of ['`programme`', '`stages.<key>.gate`', '`postLaunch.watch.segment`', '`readiness.expectedBins[].bin`']) {
-      assert.ok(rows.some((row) => row.startsWith(`| ${path} |`)), `no row for ${path}`);
+      assert.ok(
+        rows.some((row) => row.startsWith(`| ${path} |`)),
+        `no row for ${path}`,
+      );
     }
     const segment = rows.find((row) => row.startsWith('| `postLaunch.watch.segment` |'));
     assert.match(segment ?? '', /\| duration \| no \| `"6h"` \|/);

@@ -50,7 +50,10 @@ describe("the plan's time zone, rehearsal and estimates", () => {
 
   it('takes a stage estimate as a duration above zero', () => {
     const stages = example['stages'] as Record<string, unknown>;
-    assert.equal(load({ stages: { ...stages, 'config-diff': { estimate: '1m30s' } } }).stages.find((s) => s.id === 'config-diff')?.estimateMs, 90_000);
+    assert.equal(
+      load({ stages: { ...stages, 'config-diff': { estimate: '1m30s' } } }).stages.find((s) => s.id === 'config-diff')?.estimateMs,
+      90_000,
+    );
     refusedAt({ stages: { ...stages, 'config-diff': { estimate: '0s' } } }, 'stages.config-diff.estimate', /longer than zero/);
   });
 

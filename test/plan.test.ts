@@ -172,7 +172,11 @@ describe('cutover plan', function () {
     assert.throws(
       () => parsePlanText(stringify(compose), 'compose.yaml'),
       (err: PlanInvalidError) => {
-        assert.deepEqual(err.problems.map((p) => p.path), ['webhook.url'], 'the opt-in covers the hosts it names and no other');
+        assert.deepEqual(
+          err.problems.map((p) => p.path),
+          ['webhook.url'],
+          'the opt-in covers the hosts it names and no other',
+        );
         return true;
       },
     );
@@ -185,16 +189,27 @@ describe('cutover plan', function () {
     }
   });
 
-  it("accepts the development room key only while production PayCA is a simulator, since its private half is public", () => {
-    assert.equal(readRoomSigningKey(DEV_ROOM_SIGNING_KEY_FILE).publicKeyHex, DEVELOPMENT_ROOM_PUBLIC_KEY_HEX, 'the key file and the constant are one key');
-    assert.equal(parsePlanText(stringify(example), 'example.yaml').identity?.roomPublicKey, DEVELOPMENT_ROOM_PUBLIC_KEY_HEX, 'the example pins the development key');
+  it('accepts the development room key only while production PayCA is a simulator, since its private half is public', () => {
+    assert.equal(
+      readRoomSigningKey(DEV_ROOM_SIGNING_KEY_FILE).publicKeyHex,
+      DEVELOPMENT_ROOM_PUBLIC_KEY_HEX,
+      'the key file and the constant are one key',
+    );
+    assert.equal(
+      parsePlanText(stringify(example), 'example.yaml').identity?.roomPublicKey,
+      DEVELOPMENT_ROOM_PUBLIC_KEY_HEX,
+      'the example pins the development key',
+    );
     const real = structuredClone(example);
     real.payca.production.baseUrl = 'https://api.payca.example';
     assert.throws(
       () => parsePlanText(stringify(real), 'real.yaml'),
       (err: PlanInvalidError) => {
         const problem = err.problems.find((p) => p.path === 'identity.roomPublicKey');
-        assert.match(problem?.message ?? '', /the development room's key, whose private half is in this repository .* pin your room's own key \(`cutover keygen --room`\)/);
+        assert.match(
+          problem?.message ?? '',
+          /the development room's key, whose private half is in this repository .* pin your room's own key \(`cutover keygen --room`\)/,
+        );
         return true;
       },
     );
@@ -214,7 +229,11 @@ describe('cutover plan', function () {
     await writeFile(file, stringify(plan));
     const result = await cutover(['plan', 'validate', file, '--json']);
     assert.equal(result.code, 1, result.stdout);
-    const answer = JSON.parse(result.stdout) as { file: string; valid: boolean; problems: { code: string; path: string; message: string }[] };
+    const answer = JSON.parse(result.stdout) as {
+      file: string;
+      valid: boolean;
+      problems: { code: string; path: string; message: string }[];
+    };
     assert.equal(answer.file, file);
     assert.equal(answer.valid, false);
     const byPath = new Map(answer.problems.map((p) => [p.path, p]));
@@ -223,26 +242,39 @@ describe('cutover plan', function () {
     assert.equal(byPath.get('funding')?.code, 'PLAN_UNKNOWN_KEY', result.stdout);
     assert.match(byPath.get('funding')?.message ?? '', /"overdraft": remove it, or use one of minimums/);
     assert.equal(byPath.get('stages.go-live.gate[1]')?.code, 'PLAN_VALUE_NOT_ALLOWED', result.stdout);
-    assert.ok(answer.problems.every((p) => p.message.length > 0 && /^PLAN_[A-Z_]+$/.test(p.code)), result.stdout);
+    assert.ok(
+      answer.problems.every((p) => p.message.length > 0 && /^PLAN_[A-Z_]+$/.test(p.code)),
+      result.stdout,
+    );
     assert.match(result.stderr, /is not a valid cutover plan/, 'people still read the reason on stderr');
 
     const duplicate = join(dir, 'json-duplicate.yaml');
     await writeFile(duplicate, 'programme: A\nprogramme: B\n');
     const twice = JSON.parse((await cutover(['plan', 'validate', duplicate, '--json'])).stdout) as typeof answer;
-    assert.deepEqual(twice.problems.map((p) => [p.code, p.path.split(',')[0]]), [['PLAN_YAML_DUPLICATE_KEY', 'programme']]);
+    assert.deepEqual(
+      twice.problems.map((p) => [p.code, p.path.split(',')[0]]),
+      [['PLAN_YAML_DUPLICATE_KEY', 'programme']],
+    );
 
     const missing = await cutover(['plan', 'validate', join(dir, 'no-such-plan.yaml'), '--json']);
     assert.equal(missing.code, 1);
     assert.equal((JSON.parse(missing.stdout) as typeof answer).problems[0]?.code, 'PLAN_NOT_FOUND');
   });
 
-  it('prints a valid plan\'s stages as JSON with --json', async () => {
+  it("prints a valid plan's stages as JSON with --json", async () => {
     const result = await cutover(['plan', 'validate', EXAMPLE, '--json']);
     assert.equal(result.code, 0, result.stderr);
-    const answer = JSON.parse(result.stdout) as { valid: boolean; programme: string; stages: { id: string; offset: string; gate: string[] }[] };
+    const answer = JSON.parse(result.stdout) as {
+      valid: boolean;
+      programme: string;
+      stages: { id: string; offset: string; gate: string[] }[];
+    };
     assert.equal(answer.valid, true);
     assert.equal(answer.programme, 'Acme Prepaid UK');
-    assert.deepEqual(answer.stages.find((stage) => stage.id === 'go-live'), { id: 'go-live', offset: 'T', owner: 'lead', gate: ['lead', 'engineering'] });
+    assert.deepEqual(
+      answer.stages.find((stage) => stage.id === 'go-live'),
+      { id: 'go-live', offset: 'T', owner: 'lead', gate: ['lead', 'engineering'] },
+    );
   });
 
   it('refuses YAML that does not parse, naming the line and column', async () => {

@@ -102,7 +102,10 @@ describe('post-launch watch on the time-skipping server', function () {
     await skipTo(T, 12 * HOUR + 2 * MINUTE);
     await stack.admin('inject/balance-drain', 'POST', { accountId: 'acc_gbp_main', to: 1_000 });
     const drained = await skipTo(T, 12 * HOUR + 17 * MINUTE);
-    assert.ok(drained.watch?.alerts.some((a) => a.id === 'low-balance:acc_gbp_main' && !a.recoveredAt), 'the low balance alert is open');
+    assert.ok(
+      drained.watch?.alerts.some((a) => a.id === 'low-balance:acc_gbp_main' && !a.recoveredAt),
+      'the low balance alert is open',
+    );
     await current.executeUpdate(reportIncidentUpdate, {
       args: [{ by: 'tomas', severity: 'sev2', summary: 'master account drained by a mis-sent sweep; reversing' }],
     });
@@ -128,7 +131,11 @@ describe('post-launch watch on the time-skipping server', function () {
       assert.equal(alertLines('ALERT', rule), 1, `${rule}: one notice when it opened`);
       assert.equal(alertLines('RECOVERED', rule), 1, `${rule}: one notice when it recovered`);
     }
-    assert.equal(watch.alerts.length, 4, `no other alert opened: ${JSON.stringify(watch.alerts.filter((a) => !expected[a.rule]).slice(0, 3))}`);
+    assert.equal(
+      watch.alerts.length,
+      4,
+      `no other alert opened: ${JSON.stringify(watch.alerts.filter((a) => !expected[a.rule]).slice(0, 3))}`,
+    );
 
     // Reads every 5 minutes from T+2h05m to T+48h; a summary for each hour, the first one partial.
     assert.equal(watch.reads, 46 * 12);
@@ -153,12 +160,19 @@ describe('post-launch watch on the time-skipping server', function () {
     assert.ok(Date.parse(recon.startedAt ?? '') >= T + 24 * HOUR);
     const result = recon.evidence.feeReconciliation as FeeReconciliationResult;
     assert.equal(result.matches, true);
-    assert.deepEqual(result.byCurrency.map((row) => row.currency), ['EUR', 'GBP'], 'both funded currencies are reconciled');
+    assert.deepEqual(
+      result.byCurrency.map((row) => row.currency),
+      ['EUR', 'GBP'],
+      'both funded currencies are reconciled',
+    );
     for (const row of result.byCurrency) assert.equal(row.metricsFees, row.statementFees, row.currency);
 
     // The support review is late: its owner was reminded a day ahead, then it was flagged overdue.
     const reminders = afterWatch.reminders.filter((r) => r.item === 'support-ticket-review');
-    assert.deepEqual(reminders.map((r) => r.kind), ['reminder', 'overdue']);
+    assert.deepEqual(
+      reminders.map((r) => r.kind),
+      ['reminder', 'overdue'],
+    );
     assert.deepEqual(reminders[0]?.to, ['cara']);
     assert.equal(afterWatch.reminders.filter((r) => r.item === 'retro-scheduled').length, 0, 'the retro was booked in time');
     await current.executeUpdate(completeItemUpdate, {
@@ -171,10 +185,18 @@ describe('post-launch watch on the time-skipping server', function () {
       assert.equal(final.checklist.find((i) => i.id === id)?.status, 'done', `${id} is done`);
     }
     const times = final.incidents.map((i) => Date.parse(i.at));
-    assert.deepEqual(times, [...times].sort((a, b) => a - b), 'the incident log is in time order');
+    assert.deepEqual(
+      times,
+      [...times].sort((a, b) => a - b),
+      'the incident log is in time order',
+    );
     assert.equal(final.incidents.filter((i) => i.source === 'alert').length, 8, 'each alert logged when it opened and when it recovered');
     const person = final.incidents.findIndex((i) => i.source === 'person');
-    assert.equal(final.incidents[person - 1]?.summary.startsWith('alert low-balance'), true, 'the person entry follows the alert it answers');
+    assert.equal(
+      final.incidents[person - 1]?.summary.startsWith('alert low-balance'),
+      true,
+      'the person entry follows the alert it answers',
+    );
     assertFullReport(final, { rolledForward: true });
 
     const cutoverEvents = (await current.fetchHistory()).events?.length ?? 0;
@@ -204,13 +226,23 @@ describe('post-launch watch on the time-skipping server', function () {
     assert.equal(report.phase, final.phase);
     assert.equal(report.checklist.length, final.checklist.length);
     assert.ok(report.smokeTests.length > 0, 'smoke-test evidence with request ids');
-    assert.ok(report.dashboards.some((d) => d.url === 'https://grafana.example/d/launch'), 'the plan\'s dashboard links');
+    assert.ok(
+      report.dashboards.some((d) => d.url === 'https://grafana.example/d/launch'),
+      "the plan's dashboard links",
+    );
     const logTimes = report.incidentLog.map((entry) => Date.parse(entry.at));
-    assert.deepEqual(logTimes, [...logTimes].sort((a, b) => a - b), 'the incident log is in time order');
+    assert.deepEqual(
+      logTimes,
+      [...logTimes].sort((a, b) => a - b),
+      'the incident log is in time order',
+    );
     if (rolledForward) {
       assert.equal(report.summaries.length, final.watch?.summaries.length);
       assert.equal(report.alerts.length, final.watch?.alerts.length);
-      assert.ok(report.incidentLog.some((entry) => /low-balance/.test(JSON.stringify(entry))), 'alerts are in the incident log');
+      assert.ok(
+        report.incidentLog.some((entry) => /low-balance/.test(JSON.stringify(entry))),
+        'alerts are in the incident log',
+      );
       assert.match(markdown, /## Day-1 fee reconciliation\n\n[^\n]*\S/);
     } else {
       assert.match(markdown, /## Post-launch watch\n\n[^\n]*(did not run|rolled back)/);
@@ -247,7 +279,9 @@ describe('post-launch watch on the time-skipping server', function () {
     assert.match(recon.hold?.reason ?? '', /difference \+1250 is above the tolerance of 0/);
     assert.match(recon.hold?.reason ?? '', /scheme-fee 1250/);
 
-    const refused = await current.executeUpdate(approveUpdate, { args: [{ stage: 'fee-reconciliation', by: 'erin' }] }).catch((e: unknown) => e);
+    const refused = await current
+      .executeUpdate(approveUpdate, { args: [{ stage: 'fee-reconciliation', by: 'erin' }] })
+      .catch((e: unknown) => e);
     assert.ok(refused instanceof WorkflowUpdateFailedError);
     assert.match(String((refused.cause as Error).message), /cannot approve fee-reconciliation: it awaits Finance \(fiona\)/);
     await current.executeUpdate(approveUpdate, {
@@ -287,20 +321,29 @@ describe('post-launch watch on the time-skipping server', function () {
     assert.equal(recon.status, 'holding', JSON.stringify(recon.evidence));
     assert.deepEqual(recon.hold?.awaiting, ['finance']);
     const reason = recon.hold?.reason ?? '';
-    assert.match(reason, new RegExp(`the ${date} statement bills 987654 EUR \\([^)]*scheme-fee 987654[^)]*\\) but the plan expects only GBP, USD`));
+    assert.match(
+      reason,
+      new RegExp(`the ${date} statement bills 987654 EUR \\([^)]*scheme-fee 987654[^)]*\\) but the plan expects only GBP, USD`),
+    );
     assert.match(reason, new RegExp(`the ${date} statement has no USD line although the programme uses USD`));
     const result = recon.evidence.feeReconciliation as FeeReconciliationResult;
     assert.deepEqual(result.currencies, ['GBP', 'USD']);
     assert.deepEqual(
       result.byCurrency.map((row) => [row.currency, row.matches, row.finding ?? null]),
-      [['EUR', false, 'unexpected-currency'], ['GBP', true, null], ['USD', false, 'missing-from-statement']],
+      [
+        ['EUR', false, 'unexpected-currency'],
+        ['GBP', true, null],
+        ['USD', false, 'missing-from-statement'],
+      ],
     );
 
     const report = renderLaunchReportMarkdown(held, new Date());
     assert.match(report, /\| EUR \| 987654 \| 0 \| \+987654 \| 0 \| \*\*no\*\*: a currency the plan does not use \|/);
     assert.match(report, /\| USD \| 0 \| 0 \| 0 \| 0 \| \*\*no\*\*: no line on the statement \|/);
 
-    await current.executeUpdate(approveUpdate, { args: [{ stage: 'fee-reconciliation', by: 'fiona', note: 'EUR billed in error, credit note CN-90; USD not live yet' }] });
+    await current.executeUpdate(approveUpdate, {
+      args: [{ stage: 'fee-reconciliation', by: 'fiona', note: 'EUR billed in error, credit note CN-90; USD not live yet' }],
+    });
     assert.equal((await current.result()).phase, 'completed');
   });
 
@@ -310,26 +353,43 @@ describe('post-launch watch on the time-skipping server', function () {
     // Mid-interval, so no read's timer fires while an answer is on its way (see midInterval).
     await skipTo(T, midInterval(2 * HOUR + 20 * MINUTE));
 
-    const refusal = async (promise: Promise<unknown>) => String(((await promise.catch((e: unknown) => e)) as { cause: Error }).cause.message);
-    assert.match(await refusal(current.executeUpdate(MESSAGES['end-watch'].update, { args: [{ by: 'erin', reason: 'quiet' }] })), /only the programme lead/);
-    assert.match(await refusal(current.executeUpdate(MESSAGES['end-watch'].update, { args: [{ by: 'lara', reason: ' ' }] })), /give a reason/);
+    const refusal = async (promise: Promise<unknown>) =>
+      String(((await promise.catch((e: unknown) => e)) as { cause: Error }).cause.message);
+    assert.match(
+      await refusal(current.executeUpdate(MESSAGES['end-watch'].update, { args: [{ by: 'erin', reason: 'quiet' }] })),
+      /only the programme lead/,
+    );
+    assert.match(
+      await refusal(current.executeUpdate(MESSAGES['end-watch'].update, { args: [{ by: 'lara', reason: ' ' }] })),
+      /give a reason/,
+    );
     assert.match(
       await refusal(current.executeUpdate(MESSAGES['extend-watch'].update, { args: [{ by: 'lara', extendByMs: -5, reason: 'more' }] })),
       /positive duration/,
     );
-    assert.match(await refusal(current.executeUpdate(MESSAGES.abort.update, { args: [{ by: 'lara', reason: 'stop' }] })), /rolled forward and is live/);
+    assert.match(
+      await refusal(current.executeUpdate(MESSAGES.abort.update, { args: [{ by: 'lara', reason: 'stop' }] })),
+      /rolled forward and is live/,
+    );
 
-    await current.executeUpdate(MESSAGES['extend-watch'].update, { args: [{ by: 'lara', extendByMs: 2 * HOUR, reason: 'volume still ramping' }] });
+    await current.executeUpdate(MESSAGES['extend-watch'].update, {
+      args: [{ by: 'lara', extendByMs: 2 * HOUR, reason: 'volume still ramping' }],
+    });
     const extended = await current.query(statusQuery);
     assert.equal(extended.watch?.endsPlanAt, at(T, 5 * HOUR));
     const watchState = await env.client.workflow.getHandle(watchWorkflowId(current.workflowId)).query(watchStatusQuery);
     assert.equal(new Date(watchState.endsPlanMs).toISOString(), at(T, 5 * HOUR), 'the watch itself was told');
 
     await skipTo(T, midInterval(4 * HOUR));
-    await current.executeUpdate(MESSAGES['end-watch'].update, { args: [{ by: 'lara', reason: 'stable for two hours; handing over to BAU monitoring' }] });
+    await current.executeUpdate(MESSAGES['end-watch'].update, {
+      args: [{ by: 'lara', reason: 'stable for two hours; handing over to BAU monitoring' }],
+    });
     const final = await current.result();
     assert.equal(final.watch?.status, 'ended-early');
-    assert.deepEqual(final.watch?.decisions.map((d) => d.kind), ['extend', 'end']);
+    assert.deepEqual(
+      final.watch?.decisions.map((d) => d.kind),
+      ['extend', 'end'],
+    );
     assert.ok(Date.parse(final.watch?.summaries.at(-1)?.toPlan ?? '') <= T + 4 * HOUR + 5 * MINUTE, 'a last summary up to the end');
     assert.ok(Date.parse(final.watch?.finishedAt ?? '') < T + 5 * HOUR, 'it ended before the extended end');
   });
@@ -341,7 +401,9 @@ describe('post-launch watch on the time-skipping server', function () {
     await current.executeUpdate(approveUpdate, { args: [{ stage: 'go-live', by: 'lara', authorizationId: auth.id }] });
     await current.executeUpdate(approveUpdate, { args: [{ stage: 'go-live', by: 'erin' }] });
     await advanceUntil(env, current, holdingAt('debrief'), 'the debrief');
-    await current.executeUpdate(reportIncidentUpdate, { args: [{ by: 'erin', severity: 'sev1', summary: 'authorizations declined at the scheme' }] });
+    await current.executeUpdate(reportIncidentUpdate, {
+      args: [{ by: 'erin', severity: 'sev1', summary: 'authorizations declined at the scheme' }],
+    });
     await current.executeUpdate(decideUpdate, { args: [{ decision: 'roll-back', by: 'lara', reason: 'scheme declines' }] });
     const final = await current.result();
     assert.equal(final.phase, 'rolled-back');

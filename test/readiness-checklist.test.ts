@@ -52,7 +52,10 @@ describe('readiness checklist in the cutover workflow', function () {
     const csv = join(dir, `${name}-cards.csv`);
     await writeFile(sandboxFile, withSecrets(SANDBOX_ENV));
     await writeFile(productionFile, withSecrets(productionEnv));
-    await writeFile(csv, 'externalRef,holderName,accountId,currency\nR-1,Ada,acc_gbp_main,GBP\nR-2,"Hopper, Grace",acc_gbp_main,GBP\nR-3,Alan,acc_eur_main,EUR\n');
+    await writeFile(
+      csv,
+      'externalRef,holderName,accountId,currency\nR-1,Ada,acc_gbp_main,GBP\nR-2,"Hopper, Grace",acc_gbp_main,GBP\nR-3,Alan,acc_eur_main,EUR\n',
+    );
     return planFor(harness.stack, {
       readiness: {
         cicdEnv: { sandboxFile, productionFile, allowedDifferences: ['PAYCA_BASE_URL'] },
@@ -71,22 +74,40 @@ describe('readiness checklist in the cutover workflow', function () {
   const checksSettled = (s: CutoverStatus) =>
     s.checklist.every((i) => i.kind === 'attested' || i.postLaunch || (i.status !== 'open' && i.status !== 'checking'));
 
-
   it('lists every runbook readiness row with its owner, and runs the automated checks when the cutover starts', async () => {
     const handle = await harness.start({ plan: await strictPlan('rows') });
     const status = await advanceUntil(harness.env, handle, checksSettled, 'the automated checks');
     assert.equal(status.checklist.length, 30);
     assert.deepEqual(
       [...new Set(status.checklist.map((i) => i.section))],
-      ['1 Credentials & Access', '2 Infrastructure', '3 Data Readiness', '5 Monitoring & Alerting', '6 Support Readiness', '7 Compliance & Risk', 'Hand-over', '9 Post-Launch'],
+      [
+        '1 Credentials & Access',
+        '2 Infrastructure',
+        '3 Data Readiness',
+        '5 Monitoring & Alerting',
+        '6 Support Readiness',
+        '7 Compliance & Risk',
+        'Hand-over',
+        '9 Post-Launch',
+      ],
     );
     for (const id of ['hourly-metrics-review', 'day1-fee-reconciliation', 'support-ticket-review', 'retro-scheduled']) {
       assert.equal(item(status, id).status, 'open', `${id} waits for go-live`);
     }
-    for (const id of ['production-credentials', 'cicd-env-vars', 'bin-catalogue', 'prefund-master-accounts', 'seed-card-records', 'sync-webhooks']) {
+    for (const id of [
+      'production-credentials',
+      'cicd-env-vars',
+      'bin-catalogue',
+      'prefund-master-accounts',
+      'seed-card-records',
+      'sync-webhooks',
+    ]) {
       assert.equal(item(status, id).status, 'done', `${id}: ${item(status, id).problems.join('; ')}`);
     }
-    assert.deepEqual(item(status, 'mutual-tls').evidence, { mutualTls: 'not-required', by: 'readiness.webhookTls.mutualTlsRequired in the plan' });
+    assert.deepEqual(item(status, 'mutual-tls').evidence, {
+      mutualTls: 'not-required',
+      by: 'readiness.webhookTls.mutualTlsRequired in the plan',
+    });
     const tls = item(status, 'webhook-endpoint-tls');
     assert.equal(tls.status, 'failed');
     assert.match(tls.problems.join(), /is not https/);
@@ -94,11 +115,20 @@ describe('readiness checklist in the cutover workflow', function () {
     const seeded = item(status, 'seed-card-records').evidence as { seeded: number; issued: number; found: number };
     assert.deepEqual({ seeded: seeded.seeded, issued: seeded.issued, found: seeded.found }, { seeded: 3, issued: 3, found: 0 });
     const state = (await harness.stack.admin('state')) as { cards: { externalRef: string; status: string }[] };
-    assert.deepEqual(state.cards.filter((c) => /^R-\d$/.test(c.externalRef) && c.status === 'active').map((c) => c.externalRef).sort(), ['R-1', 'R-2', 'R-3']);
+    assert.deepEqual(
+      state.cards
+        .filter((c) => /^R-\d$/.test(c.externalRef) && c.status === 'active')
+        .map((c) => c.externalRef)
+        .sort(),
+      ['R-1', 'R-2', 'R-3'],
+    );
     const counters = await harness.stack.counters();
     assert.equal(counters.cardsIssued, 4, 'three seeded cards and one dry-run card');
     assert.equal(counters.cardsClosed, 1, 'the dry-run card was closed again');
-    const credentials = item(status, 'production-credentials').evidence as { productionAccepted: boolean; sandboxRefusedByProduction: boolean };
+    const credentials = item(status, 'production-credentials').evidence as {
+      productionAccepted: boolean;
+      sandboxRefusedByProduction: boolean;
+    };
     assert.deepEqual([credentials.productionAccepted, credentials.sandboxRefusedByProduction], [true, true]);
     await handle.executeUpdate(abortUpdate, { args: [{ by: 'lara', reason: 'end of test' }] });
     await handle.result();
@@ -118,21 +148,31 @@ describe('readiness checklist in the cutover workflow', function () {
   it('refuses go/no-go while a required item is open, naming it and its owner, and takes it once all are closed', async () => {
     const handle = await harness.start({ plan: await strictPlan('gate') });
     const atGate = await advanceUntil(harness.env, handle, (s) => holdingAt('go-live')(s) && checksSettled(s), 'the go-live gate');
-    const refused = await refusalOf(handle.executeUpdate(approveUpdate, { args: [{ stage: 'go-live', by: 'lara', authorizationId: 'auth_1' }] }));
+    const refused = await refusalOf(
+      handle.executeUpdate(approveUpdate, { args: [{ stage: 'go-live', by: 'lara', authorizationId: 'auth_1' }] }),
+    );
     assert.match(refused, /go\/no-go is refused while 18 required readiness items are open/);
     assert.match(refused, /Engineering: secrets-in-vault, rotate-sandbox-keys, webhook-endpoint-tls/);
     assert.match(refused, /CX: tier1-error-codes/);
 
     for (const open of atGate.checklist.filter((i) => i.kind === 'attested' && !i.optional && !i.postLaunch)) {
-      const by = { engineering: 'erin', devops: 'dev', analytics: 'ana', treasury: 'tomas', cx: 'cara', compliance: 'cody', lead: 'lara' }[open.owner as string];
+      const by = { engineering: 'erin', devops: 'dev', analytics: 'ana', treasury: 'tomas', cx: 'cara', compliance: 'cody', lead: 'lara' }[
+        open.owner as string
+      ];
       assert.ok(by, `someone owns ${open.id}`);
       await handle.executeUpdate(completeItemUpdate, { args: [{ item: open.id, by, evidence: `https://tickets.example/${open.id}` }] });
     }
-    const early = await refusalOf(handle.executeUpdate(completeItemUpdate, { args: [{ item: 'support-ticket-review', by: 'cara', evidence: 'none yet' }] }));
+    const early = await refusalOf(
+      handle.executeUpdate(completeItemUpdate, { args: [{ item: 'support-ticket-review', by: 'cara', evidence: 'none yet' }] }),
+    );
     assert.match(early, /support-ticket-review is a post-launch task: it opens once the cutover rolls forward/);
-    const lastOne = await refusalOf(handle.executeUpdate(approveUpdate, { args: [{ stage: 'go-live', by: 'lara', authorizationId: 'auth_1' }] }));
+    const lastOne = await refusalOf(
+      handle.executeUpdate(approveUpdate, { args: [{ stage: 'go-live', by: 'lara', authorizationId: 'auth_1' }] }),
+    );
     assert.match(lastOne, /1 required readiness item is open \(Engineering: webhook-endpoint-tls\)/);
-    await handle.executeUpdate(waiveItemUpdate, { args: [{ item: 'webhook-endpoint-tls', by: 'lara', reason: 'checked on the real endpoint by the bank' }] });
+    await handle.executeUpdate(waiveItemUpdate, {
+      args: [{ item: 'webhook-endpoint-tls', by: 'lara', reason: 'checked on the real endpoint by the bank' }],
+    });
 
     const auth = await runLowRiskAuthorization(harness.stack.production.url);
     await handle.executeUpdate(approveUpdate, { args: [{ stage: 'go-live', by: 'lara', authorizationId: auth.id }] });
@@ -149,8 +189,12 @@ describe('readiness checklist in the cutover workflow', function () {
   it('refuses checklist messages from outside the owning team, for unknown items, without evidence, and keeps refused signals', async () => {
     const handle = await harness.start({ plan: await strictPlan('refusals') });
     await advanceUntil(harness.env, handle, checksSettled, 'the automated checks');
-    const complete = (args: { item: string; by: string; evidence: string }) => refusalOf(handle.executeUpdate(completeItemUpdate, { args: [args] }));
-    assert.match(await complete({ item: 'tier1-error-codes', by: 'erin', evidence: 'x' }), /erin cannot complete tier1-error-codes: it is owned by CX \(cara\)/);
+    const complete = (args: { item: string; by: string; evidence: string }) =>
+      refusalOf(handle.executeUpdate(completeItemUpdate, { args: [args] }));
+    assert.match(
+      await complete({ item: 'tier1-error-codes', by: 'erin', evidence: 'x' }),
+      /erin cannot complete tier1-error-codes: it is owned by CX \(cara\)/,
+    );
     assert.match(await complete({ item: 'no-such-item', by: 'cara', evidence: 'x' }), /unknown checklist item "no-such-item"/);
     assert.match(await complete({ item: 'tier1-error-codes', by: 'cara', evidence: '  ' }), /needs evidence/);
     assert.match(await complete({ item: 'bin-catalogue', by: 'olivia', evidence: 'x' }), /checked automatically/);
@@ -168,16 +212,15 @@ describe('readiness checklist in the cutover workflow', function () {
     const status = await advanceUntil(harness.env, handle, (s) => item(s, 'dashboards').status === 'done', 'dashboards done');
     assert.equal(status.refusals.at(-1)?.item, 'dashboards');
     assert.match(status.refusals.at(-1)?.reason ?? '', /erin cannot complete dashboards/);
-    assert.match(
-      await complete({ item: 'dashboards', by: 'ana', evidence: 'again' }),
-      /dashboards is already done/,
-    );
+    assert.match(await complete({ item: 'dashboards', by: 'ana', evidence: 'again' }), /dashboards is already done/);
     await handle.executeUpdate(abortUpdate, { args: [{ by: 'lara', reason: 'end of test' }] });
     await handle.result();
   });
 
   it('feeds the CI/CD env files into the T-24h config diff, holding it for Ops on a difference', async () => {
-    const handle = await harness.start({ plan: await strictPlan('config-diff', 'PAYCA_BASE_URL=https://api.payca.example\nPAYCA_CLIENT_SECRET=p1\nFEATURE_X=off\n') });
+    const handle = await harness.start({
+      plan: await strictPlan('config-diff', 'PAYCA_BASE_URL=https://api.payca.example\nPAYCA_CLIENT_SECRET=p1\nFEATURE_X=off\n'),
+    });
     const held = await advanceUntil(harness.env, handle, holdingAt('config-diff'), 'the config-diff hold');
     const stage = held.stages.find((s) => s.id === 'config-diff');
     assert.deepEqual(stage?.hold?.awaiting, ['ops']);
@@ -216,7 +259,7 @@ describe('readiness checklist in the cutover workflow', function () {
     const cicd = item(failed, 'cicd-env-vars');
     assert.equal(cicd.status, 'failed');
     assert.deepEqual(cicd.problems, [
-      'PAYCA_CLIENT_SECRET (secret, value not shown) in the production file is the PayCA sandbox client secret this worker holds: set it to the production client secret (the one in PAYCA_PRODUCTION_CLIENT_SECRET) in the production pipeline\'s secret store',
+      "PAYCA_CLIENT_SECRET (secret, value not shown) in the production file is the PayCA sandbox client secret this worker holds: set it to the production client secret (the one in PAYCA_PRODUCTION_CLIENT_SECRET) in the production pipeline's secret store",
       `PAYCA_CLIENT_SECRET (secret, value not shown) has the same value in the production file as in the sandbox file: production needs its own secret; set the production value in ${plan.readiness.cicdEnv?.productionFile} or the pipeline's secret store`,
     ]);
     assertNoSecret(cicd);
@@ -224,7 +267,12 @@ describe('readiness checklist in the cutover workflow', function () {
 
     await writeFile(plan.readiness.cicdEnv?.productionFile ?? '', withSecrets(PRODUCTION_ENV));
     await handle.executeUpdate(retryItemUpdate, { args: [{ item: 'cicd-env-vars', by: 'dev' }] });
-    await advanceUntil(harness.env, handle, (s) => item(s, 'cicd-env-vars').status === 'done', 'the re-run with the production secret to pass');
+    await advanceUntil(
+      harness.env,
+      handle,
+      (s) => item(s, 'cicd-env-vars').status === 'done',
+      'the re-run with the production secret to pass',
+    );
     await handle.executeUpdate(abortUpdate, { args: [{ by: 'lara', reason: 'end of test' }] });
     await handle.result();
   });

@@ -229,7 +229,7 @@ describe('readiness: BIN catalogue', function () {
     assert.deepEqual(result.evidence.notInPlan, []);
   });
 
-  it('names each field that differs with PayCA\'s value and the plan\'s', async () => {
+  it("names each field that differs with PayCA's value and the plan's", async () => {
     const result = await compare([
       {
         bin: '535522',
@@ -257,7 +257,10 @@ describe('readiness: BIN catalogue', function () {
     const result = await compare([...plan, { bin: '411111', currency: 'GBP' }]);
     assert.equal(result.passed, false);
     assert.equal(result.problems.length, 1);
-    assert.match(result.problems[0] ?? '', /^BIN 411111 is not in PayCA's production catalogue \(request \S+\): PayCA lists 535522, 445566$/);
+    assert.match(
+      result.problems[0] ?? '',
+      /^BIN 411111 is not in PayCA's production catalogue \(request \S+\): PayCA lists 535522, 445566$/,
+    );
   });
 
   it('reads the catalogue from PayCA and keeps it with the request id', async () => {
@@ -266,9 +269,7 @@ describe('readiness: BIN catalogue', function () {
     assert.ok(gbp);
     gbp.restrictions.mccBlocked.push('4829');
     const result = await compare(plan);
-    assert.deepEqual(result.problems, [
-      'BIN 535522: mccBlocked is 4829, 7995 at PayCA, the plan expects 7995 (PayCA also has 4829)',
-    ]);
+    assert.deepEqual(result.problems, ['BIN 535522: mccBlocked is 4829, 7995 at PayCA, the plan expects 7995 (PayCA also has 4829)']);
     assert.match(result.evidence.requestId, /\S/);
     assert.deepEqual(result.evidence.catalogue[0], {
       bin: '535522',
@@ -289,7 +290,7 @@ describe('readiness: BIN catalogue', function () {
     assert.ok((failure.nextRetryDelay as number) >= 2_000, `nextRetryDelay ${String(failure.nextRetryDelay)}`);
   });
 
-  it('validates the plan\'s BIN entries with the ExpectedBin schema', () => {
+  it("validates the plan's BIN entries with the ExpectedBin schema", () => {
     assert.equal(ExpectedBin.safeParse(plan[0]).success, true);
     const wrong = ExpectedBin.safeParse({ bin: '5355', currency: 'gbp', topupBps: 25, fee: 1 });
     assert.equal(wrong.success, false);
@@ -345,11 +346,26 @@ describe('readiness: CI/CD environment files', function () {
     assert.deepEqual(result.problems, []);
     assert.equal(result.passed, true);
     assert.deepEqual(result.evidence.keys, [
-      { key: 'API_BASE_URL', sandbox: 'https://api.sandbox.payca.example', production: 'https://api.payca.example', secret: false, allowed: true, status: 'differs' },
+      {
+        key: 'API_BASE_URL',
+        sandbox: 'https://api.sandbox.payca.example',
+        production: 'https://api.payca.example',
+        secret: false,
+        allowed: true,
+        status: 'differs',
+      },
       { key: 'DEPLOY_REGION', sandbox: 'eu-west-2', production: 'eu-west-2', secret: false, allowed: false, status: 'same' },
       { key: 'FEATURE_FLAGS', sandbox: 'cards,topups', production: 'cards,topups', secret: false, allowed: false, status: 'same' },
       { key: 'LOG_LEVEL', sandbox: 'debug', production: 'debug', secret: false, allowed: false, status: 'same' },
-      { key: 'PAYCA_CLIENT_SECRET', sandbox: 'set', production: 'set', secret: true, allowed: false, status: 'differs', workerCredentials: 'not-held' },
+      {
+        key: 'PAYCA_CLIENT_SECRET',
+        sandbox: 'set',
+        production: 'set',
+        secret: true,
+        allowed: false,
+        status: 'differs',
+        workerCredentials: 'not-held',
+      },
       { key: 'WEBHOOK_SIGNING_KEY', sandbox: 'set', production: 'set', secret: true, allowed: false, status: 'differs' },
     ]);
   });
@@ -370,7 +386,14 @@ describe('readiness: CI/CD environment files', function () {
       `SENTRY_DSN is in the production file but not in the sandbox file ${paths.sandboxFile}: add it there, or add SENTRY_DSN to allowedDifferences if that is intended`,
     ]);
     const seed = result.evidence.keys.find((k) => k.key === 'SANDBOX_SEED');
-    assert.deepEqual(seed, { key: 'SANDBOX_SEED', sandbox: '42', production: 'missing', secret: false, allowed: false, status: 'only-in-sandbox' });
+    assert.deepEqual(seed, {
+      key: 'SANDBOX_SEED',
+      sandbox: '42',
+      production: 'missing',
+      secret: false,
+      allowed: false,
+      status: 'only-in-sandbox',
+    });
   });
 
   it('shows secrets by state only and reports one left empty in production', async () => {
@@ -392,7 +415,7 @@ describe('readiness: CI/CD environment files', function () {
     );
   });
 
-  it('fails a production file whose secret equals the sandbox file\'s, naming the key, even when the key may differ', async () => {
+  it("fails a production file whose secret equals the sandbox file's, naming the key, even when the key may differ", async () => {
     const paths = await files(
       'PAYCA_CLIENT_SECRET=sandbox-secret-value-1\nWEBHOOK_SIGNING_KEY=whsec_shared\nPIN=1234\nDB_PASSWORD=\n',
       'PAYCA_CLIENT_SECRET="sandbox-secret-value-1"\nWEBHOOK_SIGNING_KEY=whsec_shared\nPIN=1234\nDB_PASSWORD=\n',
@@ -414,7 +437,10 @@ describe('readiness: CI/CD environment files', function () {
   });
 
   it('checks the production client secret against the production credentials the worker holds, where it can tell', async () => {
-    const held = { production: { clientId: 'acme-prod', clientSecret: 'held-production-secret' }, sandbox: { clientId: 'acme-sbx', clientSecret: 'held-sandbox-secret' } };
+    const held = {
+      production: { clientId: 'acme-prod', clientSecret: 'held-production-secret' },
+      sandbox: { clientId: 'acme-sbx', clientSecret: 'held-sandbox-secret' },
+    };
     const { compareCicdEnvFiles: withWorker } = createCicdEnvActivities({ workerCredentials: (environment) => held[environment] });
     const { compareCicdEnvFiles: withoutWorker } = createCicdEnvActivities({ workerCredentials: () => undefined });
     const check = async (production: string, compare = withWorker, paycaClientSecretKey?: string) => {
@@ -424,25 +450,47 @@ describe('readiness: CI/CD environment files', function () {
       assertNoneOf(exposed(result), ['held-production-secret', 'held-sandbox-secret', 'a-stale-secret']);
       return { verdict: result.evidence.keys[0]?.workerCredentials, problems: result.problems };
     };
-    const fix = "set it to the production client secret (the one in PAYCA_PRODUCTION_CLIENT_SECRET) in the production pipeline's secret store";
+    const fix =
+      "set it to the production client secret (the one in PAYCA_PRODUCTION_CLIENT_SECRET) in the production pipeline's secret store";
     assert.deepEqual(await check('held-production-secret'), { verdict: 'matches', problems: [] });
     assert.deepEqual(await check('a-stale-secret'), {
       verdict: 'differs',
-      problems: [`PAYCA_CLIENT_SECRET (secret, value not shown) in the production file is not the PayCA production client secret this worker holds: ${fix}`],
+      problems: [
+        `PAYCA_CLIENT_SECRET (secret, value not shown) in the production file is not the PayCA production client secret this worker holds: ${fix}`,
+      ],
     });
     assert.deepEqual(await check('held-sandbox-secret'), {
       verdict: 'is-sandbox-secret',
-      problems: [`PAYCA_CLIENT_SECRET (secret, value not shown) in the production file is the PayCA sandbox client secret this worker holds: ${fix}`],
+      problems: [
+        `PAYCA_CLIENT_SECRET (secret, value not shown) in the production file is the PayCA sandbox client secret this worker holds: ${fix}`,
+      ],
     });
     assert.deepEqual(await check('a-stale-secret', withWorker, 'PAYCA_CS'), {
       verdict: 'differs',
-      problems: [`PAYCA_CS (secret, value not shown) in the production file is not the PayCA production client secret this worker holds: ${fix}`],
+      problems: [
+        `PAYCA_CS (secret, value not shown) in the production file is not the PayCA production client secret this worker holds: ${fix}`,
+      ],
     });
-    assert.deepEqual(await check('${{ secrets.PAYCA_CLIENT_SECRET }}'), { verdict: 'reference', problems: [] }, 'the pipeline resolves a reference');
+    assert.deepEqual(
+      await check('${{ secrets.PAYCA_CLIENT_SECRET }}'),
+      { verdict: 'reference', problems: [] },
+      'the pipeline resolves a reference',
+    );
     assert.deepEqual(await check('${PAYCA_PRODUCTION_CLIENT_SECRET}'), { verdict: 'reference', problems: [] });
-    const scoped = await files('PAYCA_CLIENT_SECRET=${{ secrets.PAYCA_CLIENT_SECRET }}\n', 'PAYCA_CLIENT_SECRET=${{ secrets.PAYCA_CLIENT_SECRET }}\n');
-    assert.deepEqual((await withWorker({ ...scoped, allowedDifferences: [] })).problems, [], 'one reference scoped per environment is not one secret');
-    assert.deepEqual(await check('a-stale-secret', withoutWorker), { verdict: 'not-held', problems: [] }, 'a worker without production credentials cannot tell');
+    const scoped = await files(
+      'PAYCA_CLIENT_SECRET=${{ secrets.PAYCA_CLIENT_SECRET }}\n',
+      'PAYCA_CLIENT_SECRET=${{ secrets.PAYCA_CLIENT_SECRET }}\n',
+    );
+    assert.deepEqual(
+      (await withWorker({ ...scoped, allowedDifferences: [] })).problems,
+      [],
+      'one reference scoped per environment is not one secret',
+    );
+    assert.deepEqual(
+      await check('a-stale-secret', withoutWorker),
+      { verdict: 'not-held', problems: [] },
+      'a worker without production credentials cannot tell',
+    );
   });
 
   it('names the path and the reason of a file it cannot read, without throwing', async () => {
@@ -470,7 +518,7 @@ describe('readiness: CI/CD environment files', function () {
   it('names the file and line of a malformed line without quoting it', async () => {
     const paths = await files(
       'API_BASE_URL=https://a\nsk_live_pasted_by_mistake\n1BAD=x\nQUOTED="unterminated-value-xyz\n',
-      'API_BASE_URL=https://a\nFLAG=\'on\' trailing\nFLAG=off\n',
+      "API_BASE_URL=https://a\nFLAG='on' trailing\nFLAG=off\n",
     );
     const result = await compareCicdEnvFiles({ ...paths, allowedDifferences: ['FLAG'] });
     assert.deepEqual(result.problems, [
@@ -509,7 +557,14 @@ describe('readiness: CI/CD environment files', function () {
   });
 
   it('never returns a secret value, whichever way the files differ', async () => {
-    const secrets = ['sandbox-secret-value-1', 'production-secret-value-2', 'whsec_sandbox_abc', 'whsec_production_xyz', 's3cr3t-pw', 'tok-123'];
+    const secrets = [
+      'sandbox-secret-value-1',
+      'production-secret-value-2',
+      'whsec_sandbox_abc',
+      'whsec_production_xyz',
+      's3cr3t-pw',
+      'tok-123',
+    ];
     const paths = await files(
       `${sandboxEnv}\nONLY_SANDBOX_TOKEN=tok-123\nDATABASE_URL=postgres://u:s3cr3t-pw@h/db\n`,
       'PAYCA_CLIENT_SECRET=\nWEBHOOK_SIGNING_KEY=whsec_production_xyz\nDATABASE_URL=postgres://u:other@h/db\n',

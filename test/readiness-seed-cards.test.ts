@@ -101,7 +101,10 @@ describe('readiness: seeding card records', function () {
         ].join('\n'),
       );
       const { records: good, problems } = await activities.readSeedCsv({ csv: path });
-      assert.deepEqual(good.map((r) => r.externalRef), ['cust-001', 'cust-006']);
+      assert.deepEqual(
+        good.map((r) => r.externalRef),
+        ['cust-001', 'cust-006'],
+      );
       assert.equal(problems.length, 7, problems.join('\n'));
       const about = (line: number) => problems.find((p) => p.includes(`line ${line}:`)) ?? `no problem on line ${line}`;
       assert.match(about(3), /missing holderName/);
@@ -161,7 +164,10 @@ describe('readiness: seeding card records', function () {
         seeded.push(await activities.seedCardRecord({ baseUrl, programme: PROGRAMME, record, purpose: 'seed' }));
       }
       assert.equal((await stack.counters()).cardsIssued, 4);
-      assert.deepEqual(seeded.map((s) => s.externalRef), batch.map((r) => r.externalRef));
+      assert.deepEqual(
+        seeded.map((s) => s.externalRef),
+        batch.map((r) => r.externalRef),
+      );
       assert.equal(new Set(seeded.map((s) => s.cardId)).size, 4);
       assert.ok(seeded.every((s) => !s.replayed && s.requestId.length > 0));
 
@@ -191,8 +197,14 @@ describe('readiness: seeding card records', function () {
         secondRun.push(await activities.seedCardRecord({ baseUrl, programme: PROGRAMME, record, purpose: 'seed' }));
       }
       assert.equal((await stack.counters()).cardsIssued, issued);
-      assert.ok(secondRun.every((s) => s.replayed), 'every second-run answer is a replay');
-      assert.deepEqual(secondRun.map((s) => s.cardId), firstRun.map((s) => s.cardId));
+      assert.ok(
+        secondRun.every((s) => s.replayed),
+        'every second-run answer is a replay',
+      );
+      assert.deepEqual(
+        secondRun.map((s) => s.cardId),
+        firstRun.map((s) => s.cardId),
+      );
     });
 
     it('issues exactly one card when the answer is lost and the same call is retried', async () => {
@@ -219,16 +231,13 @@ describe('readiness: seeding card records', function () {
       await stack.admin('faults', 'POST', {
         force: { count: 1, code: 'ErrRateLimited', retryAfterSeconds: 3, path: '/v1/cards', method: 'POST' },
       });
-      await assert.rejects(
-        activities.seedCardRecord({ baseUrl, programme: PROGRAMME, record, purpose: 'seed' }),
-        (err: unknown) => {
-          assert.ok(err instanceof ApplicationFailure);
-          assert.equal(err.type, 'ErrRateLimited');
-          assert.equal(err.nonRetryable, false);
-          assert.ok(typeof err.nextRetryDelay === 'number' && err.nextRetryDelay >= 3_000, String(err.nextRetryDelay));
-          return true;
-        },
-      );
+      await assert.rejects(activities.seedCardRecord({ baseUrl, programme: PROGRAMME, record, purpose: 'seed' }), (err: unknown) => {
+        assert.ok(err instanceof ApplicationFailure);
+        assert.equal(err.type, 'ErrRateLimited');
+        assert.equal(err.nonRetryable, false);
+        assert.ok(typeof err.nextRetryDelay === 'number' && err.nextRetryDelay >= 3_000, String(err.nextRetryDelay));
+        return true;
+      });
       assert.equal((await stack.counters()).cardsIssued, 0);
     });
 
@@ -313,8 +322,13 @@ describe('readiness: seeding card records', function () {
 
     it('fails at the card PayCA refuses, and the retry closes the rest', async () => {
       const ids = await seedAll(3);
-      await stack.admin('faults', 'POST', { force: { count: 1, kind: 'answer', code: 'ErrUnavailable', status: 503, path: `/v1/cards/${ids[1]}/close` } });
-      await assert.rejects(activities.closeSeededCards({ baseUrl, programme: PROGRAMME, cardIds: ids }), (err: unknown) => err instanceof ApplicationFailure && err.type === 'ErrUnavailable');
+      await stack.admin('faults', 'POST', {
+        force: { count: 1, kind: 'answer', code: 'ErrUnavailable', status: 503, path: `/v1/cards/${ids[1]}/close` },
+      });
+      await assert.rejects(
+        activities.closeSeededCards({ baseUrl, programme: PROGRAMME, cardIds: ids }),
+        (err: unknown) => err instanceof ApplicationFailure && err.type === 'ErrUnavailable',
+      );
       assert.deepEqual(await statuses(ids), ['closed', 'active', 'active']);
       await activities.closeSeededCards({ baseUrl, programme: PROGRAMME, cardIds: ids });
       assert.deepEqual(await statuses(ids), ['closed', 'closed', 'closed']);
@@ -325,19 +339,30 @@ describe('readiness: seeding card records', function () {
   describe('seeding in ranges from the file', () => {
     const header = 'externalRef,holderName,accountId,currency';
     const rangeCsv = (count: number, prefix: string) =>
-      csvFile([header, ...records(count, prefix).map((r) => `${r.externalRef},${r.holderName},${r.accountId},${r.currency}`)].join('\n') + '\n');
+      csvFile(
+        [header, ...records(count, prefix).map((r) => `${r.externalRef},${r.holderName},${r.accountId},${r.currency}`)].join('\n') + '\n',
+      );
     const openRefs = async (prefix: string) => {
       const state = (await stack.admin('state')) as { cards: { externalRef: string; status: string }[] };
-      return state.cards.filter((c) => c.externalRef.startsWith(prefix) && c.status === 'active').map((c) => c.externalRef).sort();
+      return state.cards
+        .filter((c) => c.externalRef.startsWith(prefix) && c.status === 'active')
+        .map((c) => c.externalRef)
+        .sort();
     };
 
     it('answers the scan with counts, a digest and the sample, never the records, and caps the problems', async () => {
       const good = await activities.scanSeedCsv({ csv: rangeCsv(30, 'scan'), sample: 2 });
       assert.equal(good.total, 30);
       assert.match(good.digest, /^[0-9a-f]{64}$/);
-      assert.deepEqual(good.sample.map((r) => r.externalRef), ['scan-001', 'scan-002']);
+      assert.deepEqual(
+        good.sample.map((r) => r.externalRef),
+        ['scan-001', 'scan-002'],
+      );
       assert.deepEqual(good.problems, []);
-      const bad = await activities.scanSeedCsv({ csv: csvFile([header, ...Array.from({ length: 80 }, (_, i) => `bad-${i},,acc_gbp_main,GBP`)].join('\n')), sample: 1 });
+      const bad = await activities.scanSeedCsv({
+        csv: csvFile([header, ...Array.from({ length: 80 }, (_, i) => `bad-${i},,acc_gbp_main,GBP`)].join('\n')),
+        sample: 1,
+      });
       assert.equal(bad.problems.length, 51);
       assert.match(bad.problems.at(-1) ?? '', /… and 30 more problems/);
     });
@@ -345,9 +370,27 @@ describe('readiness: seeding card records', function () {
     it('seeds a range once, and a resumption that looks records up first issues nothing again', async () => {
       const csv = rangeCsv(10, 'rng');
       const { digest } = await activities.scanSeedCsv({ csv, sample: 0 });
-      const first = await activities.seedCardRange({ baseUrl, programme: PROGRAMME, csv, digest, from: 4, to: 10, concurrency: 4, lookUpFirst: false });
+      const first = await activities.seedCardRange({
+        baseUrl,
+        programme: PROGRAMME,
+        csv,
+        digest,
+        from: 4,
+        to: 10,
+        concurrency: 4,
+        lookUpFirst: false,
+      });
       assert.deepEqual({ issued: first.issued, found: first.found, replayed: first.replayed }, { issued: 6, found: 0, replayed: 0 });
-      const again = await activities.seedCardRange({ baseUrl, programme: PROGRAMME, csv, digest, from: 0, to: 10, concurrency: 4, lookUpFirst: true });
+      const again = await activities.seedCardRange({
+        baseUrl,
+        programme: PROGRAMME,
+        csv,
+        digest,
+        from: 0,
+        to: 10,
+        concurrency: 4,
+        lookUpFirst: true,
+      });
       assert.deepEqual({ issued: again.issued, found: again.found, replayed: again.replayed }, { issued: 4, found: 6, replayed: 0 });
       assert.equal((await stack.counters()).cardsIssued, 10);
       assert.equal((await openRefs('rng-')).length, 10);
@@ -356,9 +399,20 @@ describe('readiness: seeding card records', function () {
     it('waits out a 429 inside the range instead of failing it, and issues each record once', async () => {
       const csv = rangeCsv(5, 'thr');
       const { digest } = await activities.scanSeedCsv({ csv, sample: 0 });
-      await stack.admin('faults', 'POST', { force: { count: 2, code: 'ErrRateLimited', retryAfterSeconds: 1, path: '/v1/cards', method: 'POST' } });
+      await stack.admin('faults', 'POST', {
+        force: { count: 2, code: 'ErrRateLimited', retryAfterSeconds: 1, path: '/v1/cards', method: 'POST' },
+      });
       const started = Date.now();
-      const seeded = await activities.seedCardRange({ baseUrl, programme: PROGRAMME, csv, digest, from: 0, to: 5, concurrency: 2, lookUpFirst: false });
+      const seeded = await activities.seedCardRange({
+        baseUrl,
+        programme: PROGRAMME,
+        csv,
+        digest,
+        from: 0,
+        to: 5,
+        concurrency: 2,
+        lookUpFirst: false,
+      });
       assert.ok(Date.now() - started >= 1_000, 'Retry-After was waited out');
       assert.equal(seeded.issued + seeded.replayed, 5);
       assert.equal((await stack.counters()).cardsIssued, 5);
@@ -411,8 +465,14 @@ describe('readiness: seeding card records', function () {
       });
 
       assert.equal(peak, 3);
-      assert.deepEqual(result.mapping.map((m) => m.externalRef), batch.map((r) => r.externalRef));
-      assert.deepEqual(progress, batch.map((_, i) => [i + 1, batch.length]));
+      assert.deepEqual(
+        result.mapping.map((m) => m.externalRef),
+        batch.map((r) => r.externalRef),
+      );
+      assert.deepEqual(
+        progress,
+        batch.map((_, i) => [i + 1, batch.length]),
+      );
       assert.equal((await stack.counters()).cardsIssued, batch.length);
       for (const entry of result.mapping) {
         assert.deepEqual(Object.keys(entry).sort(), ['cardId', 'externalRef', 'requestId']);
@@ -426,7 +486,10 @@ describe('readiness: seeding card records', function () {
         seed: (record) => activities.seedCardRecord({ baseUrl, programme: PROGRAMME, record, purpose: 'seed' }),
         onProgress: () => undefined,
       });
-      assert.deepEqual(again.mapping.map((m) => m.cardId), result.mapping.map((m) => m.cardId));
+      assert.deepEqual(
+        again.mapping.map((m) => m.cardId),
+        result.mapping.map((m) => m.cardId),
+      );
       assert.equal((await stack.counters()).cardsIssued, batch.length, 'a second run of the batch issues nothing');
     });
 

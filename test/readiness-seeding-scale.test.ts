@@ -53,7 +53,14 @@ describe('seeding card records at scale', function () {
     assert.equal(seedRanges(RECORDS).length, 6);
     assert.equal(seedRanges(100_000).length, MAX_SEED_RANGES);
     assert.equal(seedRanges(1_000_000).length, MAX_SEED_RANGES);
-    assert.deepEqual(seedRanges(1_001).map((r) => [r.from, r.to]), [[0, 500], [500, 1_000], [1_000, 1_001]]);
+    assert.deepEqual(
+      seedRanges(1_001).map((r) => [r.from, r.to]),
+      [
+        [0, 500],
+        [500, 1_000],
+        [1_000, 1_001],
+      ],
+    );
   });
 
   it('seeds 3,000 records once each in a history of constant size, and the abort closes every one', async () => {
@@ -92,7 +99,10 @@ describe('seeding card records at scale', function () {
     const seconds = (Date.now() - started) / 1000;
     assert.equal(item?.status, 'done', item?.problems.join('; '));
     const evidence = item?.evidence as { seeded: number; issued: number; found: number; ranges: number };
-    assert.deepEqual({ seeded: evidence.seeded, issued: evidence.issued, found: evidence.found }, { seeded: RECORDS, issued: RECORDS, found: 0 });
+    assert.deepEqual(
+      { seeded: evidence.seeded, issued: evidence.issued, found: evidence.found },
+      { seeded: RECORDS, issued: RECORDS, found: 0 },
+    );
     assert.ok(sawProgress, 'status showed the seeding part-way');
 
     const counters = await stack.counters();
@@ -100,7 +110,9 @@ describe('seeding card records at scale', function () {
     const events = (await handle.fetchHistory()).events?.length ?? 0;
     assert.ok(events < MAX_CUTOVER_EVENTS, `the cutover's history holds ${events} events`);
     assert.ok(largestStatus < 16_384, `the largest status answer was ${largestStatus} bytes`);
-    note(`      seeded ${RECORDS} in ${seconds.toFixed(1)} s (${(RECORDS / seconds).toFixed(0)}/s), ${events} events, status ≤ ${largestStatus} bytes`);
+    note(
+      `      seeded ${RECORDS} in ${seconds.toFixed(1)} s (${(RECORDS / seconds).toFixed(0)}/s), ${events} events, status ≤ ${largestStatus} bytes`,
+    );
 
     await handle.executeUpdate(abortUpdate, { args: [{ by: 'lara', reason: 'end of test' }] });
     const result = await handle.result();

@@ -69,7 +69,9 @@ async function seedItem(handle: WorkflowHandle): Promise<{ status?: CutoverStatu
 }
 
 /** Each range activity's worker and the span it ran, per attempt that completed it. */
-function rangeSpans(events: readonly HistoryEvent[]): { identity: string; attempt: number; startMs: number; endMs: number; queue: string }[] {
+function rangeSpans(
+  events: readonly HistoryEvent[],
+): { identity: string; attempt: number; startMs: number; endMs: number; queue: string }[] {
   return scheduledActivities(events, 'seedCardRange').map((scheduled) => {
     const id = Number(scheduled.eventId);
     const started = events.find((e) => Number(e.activityTaskStartedEventAttributes?.scheduledEventId ?? -1) === id);
@@ -138,10 +140,17 @@ describe('seeding with two workers', function () {
         const plan = planFor(stack);
         const viewer = { name: 'erin', roles: [], identity: { issuer: 'test', subject: 'erin', via: 'session' as const } };
         const sections = cutoverSections(
-          { workflowId: handle.workflowId, plan, reading: { status: read.status, executionStatus: 'RUNNING', approvers: {} }, viewer, awaited: { stages: [], items: [] } },
+          {
+            workflowId: handle.workflowId,
+            plan,
+            reading: { status: read.status, executionStatus: 'RUNNING', approvers: {} },
+            viewer,
+            awaited: { stages: [], items: [] },
+          },
           {},
         );
-        if (line.test(String(sections.summary)) && /class="progress">[\d,]+ of 2,000 records/.test(String(sections.checklist))) shown.room = true;
+        if (line.test(String(sections.summary)) && /class="progress">[\d,]+ of 2,000 records/.test(String(sections.checklist)))
+          shown.room = true;
       }
       if (item?.status === 'done' || item?.status === 'failed') break;
       await delay(200);
@@ -152,7 +161,11 @@ describe('seeding with two workers', function () {
     await handle.terminate('measured');
     const history = await handle.fetchHistory();
     // The ranges, their queue and the progress shown in the details replay against the same code.
-    await Worker.runReplayHistory({ workflowBundle: { codePath: WORKFLOW_BUNDLE_PATH }, replayName: 'seeding-replay' }, history, handle.workflowId);
+    await Worker.runReplayHistory(
+      { workflowBundle: { codePath: WORKFLOW_BUNDLE_PATH }, replayName: 'seeding-replay' },
+      history,
+      handle.workflowId,
+    );
     const events = history.events ?? [];
     const spans = rangeSpans(events);
     assert.deepEqual([...new Set(spans.map((s) => s.queue))], [SEEDING_TASK_QUEUE]);
@@ -163,7 +176,9 @@ describe('seeding with two workers', function () {
     // A worker with no range leaves its share of the rate unused: only the hand-overs and the last range.
     assert.ok(profile.workerIdleSeconds <= 0.1 * wall, `a worker ran no range for ${profile.workerIdleSeconds} s of ${wall} s`);
     assert.equal((await stack.counters()).cardsIssued, RECORDS + 1, 'each record issued once, plus the dry-run card');
-    note(`      ${RECORDS} records in ${wall.toFixed(1)} s over ${profile.ranges} ranges (${profile.rangesPerWorker.join('/')}), a worker idle ${profile.workerIdleSeconds} s, ${events.length} events`);
+    note(
+      `      ${RECORDS} records in ${wall.toFixed(1)} s over ${profile.ranges} ranges (${profile.rangesPerWorker.join('/')}), a worker idle ${profile.workerIdleSeconds} s, ${events.length} events`,
+    );
   });
 });
 
@@ -233,14 +248,19 @@ describe('seeding with two worker processes, one killed with SIGKILL', function 
     assert.equal(evidence.issued + evidence.found + evidence.replayed, RECORDS, JSON.stringify(evidence));
 
     const spans = rangeSpans((await handle.fetchHistory()).events ?? []);
-    assert.ok(spans.some((s) => s.attempt > 1), 'a range the killed worker held was resumed by the other');
+    assert.ok(
+      spans.some((s) => s.attempt > 1),
+      'a range the killed worker held was resumed by the other',
+    );
     const state = (await stack.admin('state')) as { cards: { externalRef: string; status: string }[] };
     const open = state.cards.filter((c) => c.externalRef.startsWith('KILL-') && c.status === 'active');
     assert.equal(new Set(open.map((c) => c.externalRef)).size, RECORDS, 'an open card for every record');
     assert.equal(open.length, RECORDS, 'one open card per record');
     const counters = await stack.counters();
     assert.equal(counters.cardsIssued, RECORDS + 1, 'each record issued once, plus the dry-run card');
-    note(`      killed at ${issued} issued; done ${((Date.now() - killedAt) / 1000).toFixed(1)} s later; issued ${evidence.issued}, found ${evidence.found}, replayed ${evidence.replayed}; ${spans.filter((s) => s.attempt > 1).length} ranges resumed`);
+    note(
+      `      killed at ${issued} issued; done ${((Date.now() - killedAt) / 1000).toFixed(1)} s later; issued ${evidence.issued}, found ${evidence.found}, replayed ${evidence.replayed}; ${spans.filter((s) => s.attempt > 1).length} ranges resumed`,
+    );
 
     // Not aborted: closing 2,001 cards at the survivor's share would double the suite's time for nothing it tests.
     await handle.terminate('measured');

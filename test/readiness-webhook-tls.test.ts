@@ -13,11 +13,7 @@ import { join } from 'node:path';
 import type { TlsOptions } from 'node:tls';
 import { ApplicationFailure, CancelledFailure } from '@temporalio/common';
 import { MockActivityEnvironment } from '@temporalio/testing';
-import {
-  checkWebhookTls,
-  createWebhookTlsActivities,
-  type WebhookTlsInput,
-} from '../src/activities/readiness/webhook-tls.js';
+import { checkWebhookTls, createWebhookTlsActivities, type WebhookTlsInput } from '../src/activities/readiness/webhook-tls.js';
 import { requireTestTool, testToolPath } from './helpers/test-tools.js';
 
 const DAY_MS = 86_400_000;
@@ -61,18 +57,63 @@ class TestPki {
   }
 
   createCa(name: string, commonName: string): KeyPair {
-    this.openssl(['req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:P-256', '-nodes', '-keyout', `${name}.key`,
-      '-out', `${name}.crt`, '-days', '30', '-subj', `/CN=${commonName}`]);
+    this.openssl([
+      'req',
+      '-x509',
+      '-newkey',
+      'ec',
+      '-pkeyopt',
+      'ec_paramgen_curve:P-256',
+      '-nodes',
+      '-keyout',
+      `${name}.key`,
+      '-out',
+      `${name}.crt`,
+      '-days',
+      '30',
+      '-subj',
+      `/CN=${commonName}`,
+    ]);
     return this.read(name);
   }
 
   issue(name: string, ca: string, options: { names: string[]; notBefore: Date; notAfter: Date }): KeyPair {
     const [first] = options.names;
     const san = options.names.map((n) => (/^\d+\.\d+\.\d+\.\d+$/.test(n) ? `IP:${n}` : `DNS:${n}`)).join(',');
-    this.openssl(['req', '-new', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:P-256', '-nodes', '-keyout', `${name}.key`,
-      '-out', `${name}.csr`, '-subj', `/CN=${first}`, '-addext', `subjectAltName=${san}`]);
-    this.openssl(['ca', '-batch', '-notext', '-cert', `${ca}.crt`, '-keyfile', `${ca}.key`, '-in', `${name}.csr`,
-      '-out', `${name}.crt`, '-startdate', opensslDate(options.notBefore), '-enddate', opensslDate(options.notAfter)]);
+    this.openssl([
+      'req',
+      '-new',
+      '-newkey',
+      'ec',
+      '-pkeyopt',
+      'ec_paramgen_curve:P-256',
+      '-nodes',
+      '-keyout',
+      `${name}.key`,
+      '-out',
+      `${name}.csr`,
+      '-subj',
+      `/CN=${first}`,
+      '-addext',
+      `subjectAltName=${san}`,
+    ]);
+    this.openssl([
+      'ca',
+      '-batch',
+      '-notext',
+      '-cert',
+      `${ca}.crt`,
+      '-keyfile',
+      `${ca}.key`,
+      '-in',
+      `${name}.csr`,
+      '-out',
+      `${name}.crt`,
+      '-startdate',
+      opensslDate(options.notBefore),
+      '-enddate',
+      opensslDate(options.notAfter),
+    ]);
     return this.read(name);
   }
 

@@ -49,7 +49,20 @@ describe('rehearsals against live, calibration and calendars', function () {
 
   /** Runs the live cutover, naming the rehearsal, to the go-live hold, where the earlier stages have passed, and aborts it there. */
   async function runLiveToGoLiveAndAbort(workflowId: string): Promise<CutoverStatus> {
-    const started = await world.cutover(['start', planFile, '--id', workflowId, '--go-live', '+1h', '--time-scale', '720', '--as', 'lara', '--rehearsal-of', rehearsalId]);
+    const started = await world.cutover([
+      'start',
+      planFile,
+      '--id',
+      workflowId,
+      '--go-live',
+      '+1h',
+      '--time-scale',
+      '720',
+      '--as',
+      'lara',
+      '--rehearsal-of',
+      rehearsalId,
+    ]);
     assert.equal(started.code, 0, started.stderr);
     assert.match(started.stdout, new RegExp(`follows rehearsal ${rehearsalId}: cutover compare ${rehearsalId} ${workflowId}`));
     assert.doesNotMatch(started.stderr, /is known here/);
@@ -77,13 +90,33 @@ describe('rehearsals against live, calibration and calendars', function () {
     const missing = await world.cutover(['plan', 'calibrate', join(world.dataDir, 'no-such-plan.yaml'), '--from', 'any-run']);
     assert.equal(missing.code, 1, missing.stdout);
     assert.match(missing.stderr, /no-such-plan\.yaml does not exist/);
-    const both = await world.cutover(['plan', 'calibrate', planFile, '--from', 'any-run', '--out', join(world.dataDir, 'x.yaml'), '--write']);
+    const both = await world.cutover([
+      'plan',
+      'calibrate',
+      planFile,
+      '--from',
+      'any-run',
+      '--out',
+      join(world.dataDir, 'x.yaml'),
+      '--write',
+    ]);
     assert.equal(both.code, 2, both.stdout);
     assert.match(both.stderr, /give --out FILE or --write, not both/);
   });
 
   it('refuses to calibrate from a cutover that has not finished', async () => {
-    const started = await world.cutover(['start', planFile, '--id', rehearsalId, '--go-live', '+1h', '--time-scale', '720', '--as', 'lara']);
+    const started = await world.cutover([
+      'start',
+      planFile,
+      '--id',
+      rehearsalId,
+      '--go-live',
+      '+1h',
+      '--time-scale',
+      '720',
+      '--as',
+      'lara',
+    ]);
     assert.equal(started.code, 0, started.stderr);
     await waitFor(rehearsalId, 'config-diff passed', (s) => stage(s, 'config-diff').status === 'passed');
     const refused = await world.cutover(['plan', 'calibrate', planFile, '--from', rehearsalId, '--out', join(world.dataDir, 'never.yaml')]);
@@ -113,7 +146,11 @@ describe('rehearsals against live, calibration and calendars', function () {
     assert.equal(json.code, 0, json.stderr);
     const comparison = JSON.parse(json.stdout) as RehearsalComparison;
     assert.equal(comparison.liveNamesRehearsal, true);
-    assert.deepEqual(comparison.rows.map((r) => r.id), live.stages.map((s) => s.id), 'one row per stage, in timeline order');
+    assert.deepEqual(
+      comparison.rows.map((r) => r.id),
+      live.stages.map((s) => s.id),
+      'one row per stage, in timeline order',
+    );
     for (const id of BEFORE_GO_LIVE) {
       const row = comparison.rows.find((r) => r.id === id);
       const rehearsalMs = durationOf(stage(rehearsal, id));
@@ -128,7 +165,11 @@ describe('rehearsals against live, calibration and calendars', function () {
     assert.equal(configDiff?.estimateMs, 120_000);
     assert.equal(configDiff?.overEstimateMs, (configDiff?.liveMs ?? 0) - 120_000);
     const goLive = comparison.rows.find((r) => r.id === 'go-live');
-    assert.deepEqual([goLive?.rehearsalMs, goLive?.liveMs, goLive?.varianceMs], [null, null, null], 'a stage that never passed has no duration');
+    assert.deepEqual(
+      [goLive?.rehearsalMs, goLive?.liveMs, goLive?.varianceMs],
+      [null, null, null],
+      'a stage that never passed has no duration',
+    );
     assert.equal(comparison.total.entries, BEFORE_GO_LIVE.length);
 
     const table = await world.cutover(['compare', rehearsalId, liveId]);
@@ -161,15 +202,34 @@ describe('rehearsals against live, calibration and calendars', function () {
 
   it('warns at the start when the rehearsal a cutover names is not known, and its report says it could not be read', async () => {
     const orphan = `orphan-${run}`;
-    const started = await world.cutover(['start', planFile, '--id', orphan, '--go-live', '+25h', '--as', 'lara', '--rehearsal-of', `never-run-${run}`]);
+    const started = await world.cutover([
+      'start',
+      planFile,
+      '--id',
+      orphan,
+      '--go-live',
+      '+25h',
+      '--as',
+      'lara',
+      '--rehearsal-of',
+      `never-run-${run}`,
+    ]);
     try {
       assert.equal(started.code, 0, started.stderr);
-      assert.match(started.stderr, new RegExp(`note: no cutover never-run-${run} is known here, so the launch report cannot compare with it`));
+      assert.match(
+        started.stderr,
+        new RegExp(`note: no cutover never-run-${run} is known here, so the launch report cannot compare with it`),
+      );
       const details = await (await world.stack.client.workflow.getHandle(orphan).describe()).staticDetails();
       assert.match(details ?? '', new RegExp(`\\*\\*Follows rehearsal:\\*\\* never-run-${run}`));
       const report = await world.cutover(['report', orphan]);
       assert.equal(report.code, 0, report.stderr);
-      assert.match(report.stdout, new RegExp(`## Against the rehearsal\\n\\nThe rehearsal \`never-run-${run}\` this cutover follows could not be read: .*never-run-${run}`));
+      assert.match(
+        report.stdout,
+        new RegExp(
+          `## Against the rehearsal\\n\\nThe rehearsal \`never-run-${run}\` this cutover follows could not be read: .*never-run-${run}`,
+        ),
+      );
     } finally {
       await world.stack.client.workflow.getHandle(orphan).terminate('the test is over; nothing ran yet');
     }
@@ -222,11 +282,19 @@ describe('rehearsals against live, calibration and calendars', function () {
     const { default: ICAL } = await import('ical.js');
     const calendar = new ICAL.Component(ICAL.parse(await readFile(file, 'utf8')));
     const zones = calendar.getAllSubcomponents('vtimezone');
-    assert.deepEqual(zones.map((z) => z.getFirstPropertyValue('tzid')), [ZONE], 'the zone is described in the file');
+    assert.deepEqual(
+      zones.map((z) => z.getFirstPropertyValue('tzid')),
+      [ZONE],
+      'the zone is described in the file',
+    );
     for (const zone of zones) ICAL.TimezoneService.register(zone);
     const events = calendar.getAllSubcomponents('vevent').map((component) => new ICAL.Event(component));
     const gated = live.stages.filter((s) => (live.timeline?.stages.find((p) => p.id === s.id)?.gate.length ?? 0) > 0);
-    assert.deepEqual(gated.map((s) => s.id), ['go-live'], "the example plan's gates");
+    assert.deepEqual(
+      gated.map((s) => s.id),
+      ['go-live'],
+      "the example plan's gates",
+    );
     assert.equal(events.length, live.stages.length + gated.length, 'one event per stage and one per gate');
 
     const inZone = (iso: string) => DateTime.fromISO(iso, { zone: 'utc' }).setZone(ZONE).toFormat("yyyy-LL-dd'T'HH:mm:ss");
@@ -235,7 +303,11 @@ describe('rehearsals against live, calibration and calendars', function () {
       assert.ok(event, `an event for ${s.id}`);
       assert.equal(event.startDate.zone?.tzid, ZONE, `${s.id} is written in the plan's zone`);
       assert.equal(event.startDate.toString(), inZone(s.plannedAt), `${s.id}: local time in ${ZONE}`);
-      assert.equal(event.startDate.toJSDate().toISOString(), toSecond(s.plannedAt), `${s.id}: the planned instant, to the second as iCalendar keeps it`);
+      assert.equal(
+        event.startDate.toJSDate().toISOString(),
+        toSecond(s.plannedAt),
+        `${s.id}: the planned instant, to the second as iCalendar keeps it`,
+      );
       const lengthMs = event.endDate.toJSDate().getTime() - event.startDate.toJSDate().getTime();
       assert.equal(lengthMs, s.id === 'config-diff' ? 120_000 : 15 * 60_000, `${s.id}: its estimate, or a short slot without one`);
       assert.match(event.description, /^Owner: [A-Za-z ]+ \([a-z.]+/m, `${s.id}: its owner, by role and people`);
@@ -243,8 +315,16 @@ describe('rehearsals against live, calibration and calendars', function () {
     const goLive = stage(live, 'go-live');
     const gate = events.find((e) => e.uid === `${liveId}.go-live.gate@payca-cutover`);
     assert.ok(gate, 'an event for the go-live gate');
-    assert.equal(gate.startDate.toJSDate().toISOString(), toSecond(new Date(Date.parse(goLive.plannedAt) + 15 * 60_000).toISOString()), 'the gate opens once the stage has run');
-    assert.equal(gate.endDate.toJSDate().getTime() - gate.startDate.toJSDate().getTime(), 30 * 60_000, "the plan's approval window for go-live");
+    assert.equal(
+      gate.startDate.toJSDate().toISOString(),
+      toSecond(new Date(Date.parse(goLive.plannedAt) + 15 * 60_000).toISOString()),
+      'the gate opens once the stage has run',
+    );
+    assert.equal(
+      gate.endDate.toJSDate().getTime() - gate.startDate.toJSDate().getTime(),
+      30 * 60_000,
+      "the plan's approval window for go-live",
+    );
     assert.match(gate.summary, /approve go-live \(Programme lead \+ Engineering\)/);
     assert.match(gate.description, /Approver: Programme lead \(lara\)/);
     assert.match(gate.description, /Approver: Engineering \(erin, eli\)/);

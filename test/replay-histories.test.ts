@@ -48,7 +48,10 @@ describe('replaying exported cutover histories', function () {
     }
     const types = new Set(fixtures.map((f) => f.fixture.workflowType));
     assert.deepEqual([...types].sort(), ['cutoverWorkflow', 'postLaunchWatchWorkflow'], 'both workflow types are covered');
-    assert.ok(fixtures.some((f) => f.fixture.midFlight), 'at least one history was exported mid-flight');
+    assert.ok(
+      fixtures.some((f) => f.fixture.midFlight),
+      'at least one history was exported mid-flight',
+    );
   });
 
   it('replays every exported history against the current workflow code without a determinism error', async () => {

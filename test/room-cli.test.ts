@@ -23,7 +23,10 @@ describe('`cutover room` as a process', function () {
   it('refuses to start without sign-in, naming the settings it needs', async () => {
     const result = await runCli(['room', '--port', '0'], { ...process.env, CUTOVER_DEBUG: '', TEMPORAL_ADDRESS: env.address });
     assert.notEqual(result.code, 0);
-    assert.match(result.stderr, /CUTOVER_ROOM_OIDC_ISSUER, CUTOVER_ROOM_OIDC_CLIENT_ID, CUTOVER_ROOM_OIDC_CLIENT_SECRET \(or _FILE\) and CUTOVER_ROOM_SESSION_KEY/);
+    assert.match(
+      result.stderr,
+      /CUTOVER_ROOM_OIDC_ISSUER, CUTOVER_ROOM_OIDC_CLIENT_ID, CUTOVER_ROOM_OIDC_CLIENT_SECRET \(or _FILE\) and CUTOVER_ROOM_SESSION_KEY/,
+    );
   });
 
   it('connects to Temporal like every command and serves the room, printing none of its secrets', async () => {
@@ -44,7 +47,10 @@ describe('`cutover room` as a process', function () {
     };
     const room = await startCliService(['room', '--port', String(port)], serviceEnv, /cutover room on /, 'the room');
     try {
-      assert.match(room.output(), new RegExp(`cutover room on ${publicUrl} for default at ${env.address.replace(/\./g, '\\.')}; sign-in with ${provider.issuer}`));
+      assert.match(
+        room.output(),
+        new RegExp(`cutover room on ${publicUrl} for default at ${env.address.replace(/\./g, '\\.')}; sign-in with ${provider.issuer}`),
+      );
       const page = await fetch(publicUrl);
       assert.equal(page.status, 200);
       const login = await fetch(`${publicUrl}/login`, { redirect: 'manual' });

@@ -75,7 +75,8 @@ describe('the cutover room in a browser', function () {
     };
     // Every answer must be signed: by the room for whoever signed in there, or by the person's own key.
     plan.identity = { roomPublicKey: roomKey.publicKeyHex, require: 'signed' };
-    for (const item of RUNBOOK_ITEMS) if (item.id !== 'secrets-in-vault') plan.readiness.items[item.id] = { ...plan.readiness.items[item.id], optional: true };
+    for (const item of RUNBOOK_ITEMS)
+      if (item.id !== 'secrets-in-vault') plan.readiness.items[item.id] = { ...plan.readiness.items[item.id], optional: true };
     for (const item of plan.readiness.extraItems) item.optional = true;
     const planFile = join(world.dataDir, 'room-plan.yaml');
     await writeFile(planFile, stringify(plan));
@@ -99,10 +100,14 @@ describe('the cutover room in a browser', function () {
     // Evaluated through the debugging protocol, which the page's CSP does not govern; the page itself runs no inline script.
     await page.evaluate(`${axe}\n;undefined`);
     const violations = await page.evaluate(async () => {
-      const result = await (globalThis as unknown as { axe: { run(): Promise<{ violations: { id: string; impact?: string; nodes: unknown[] }[] }> } }).axe.run();
+      const result = await (
+        globalThis as unknown as { axe: { run(): Promise<{ violations: { id: string; impact?: string; nodes: unknown[] }[] }> } }
+      ).axe.run();
       return result.violations.map((v) => ({ id: v.id, impact: v.impact ?? '', nodes: v.nodes.length }));
     });
-    return violations.filter((v) => v.impact === 'serious' || v.impact === 'critical').map((v) => `${v.id} (${v.impact}, ${v.nodes} nodes)`);
+    return violations
+      .filter((v) => v.impact === 'serious' || v.impact === 'critical')
+      .map((v) => `${v.id} (${v.impact}, ${v.nodes} nodes)`);
   }
 
   /** The notice the room shows after an answer: what the workflow said, accepted or refused. */
@@ -128,17 +133,25 @@ describe('the cutover room in a browser', function () {
     await entry.getByRole('link').click();
     const awaiting = lara.page.locator('#awaiting');
     await awaiting.getByRole('heading', { name: /go-live/ }).waitFor();
-    await awaiting.getByRole('table', { name: /Your open items/ }).getByText('account-manager-handover', { exact: true }).waitFor();
+    await awaiting
+      .getByRole('table', { name: /Your open items/ })
+      .getByText('account-manager-handover', { exact: true })
+      .waitFor();
     await lara.page.locator('#timeline svg[role="img"]').screenshot({ path: join(RESULTS, 'room-timeline.png') });
-    assert.match(await lara.page.locator('#timeline').innerText(), /holding: awaiting Programme lead \(lara\) and Engineering \(erin, eli\)/);
+    assert.match(
+      await lara.page.locator('#timeline').innerText(),
+      /holding: awaiting Programme lead \(lara\) and Engineering \(erin, eli\)/,
+    );
     const ui = await lara.page.getByRole('link', { name: 'Open in the Temporal UI' }).getAttribute('href');
     assert.equal(ui, `${world.stack.temporal.uiUrl}/namespaces/${world.stack.temporal.namespace}/workflows/${workflowId}`);
-    const report = await lara.page.request.get(await lara.page.getByRole('link', { name: 'Launch report' }).evaluate((a) => (a as unknown as { href: string }).href));
+    const report = await lara.page.request.get(
+      await lara.page.getByRole('link', { name: 'Launch report' }).evaluate((a) => (a as unknown as { href: string }).href),
+    );
     assert.equal(report.status(), 200);
     assert.match(await report.text(), /Acme Prepaid UK/);
   });
 
-  it('erin sees go-live awaiting Engineering with its evidence digest, approves, and lara\'s open page moves within 2 s without a reload', async () => {
+  it("erin sees go-live awaiting Engineering with its evidence digest, approves, and lara's open page moves within 2 s without a reload", async () => {
     await lara.page.evaluate(() => ((globalThis as unknown as { __sameDocument: boolean }).__sameDocument = true));
     await signIn(erin.page, 'erin');
     await erin.page.goto(cutoverUrl());
@@ -162,13 +175,19 @@ describe('the cutover room in a browser', function () {
     const sent = Date.now();
     await expectNotice(erin.page, /^approve accepted/);
 
-    await lara.page.locator('#timeline').getByText(/approved by erin \(Engineering\)/).waitFor({ timeout: 10_000 });
+    await lara.page
+      .locator('#timeline')
+      .getByText(/approved by erin \(Engineering\)/)
+      .waitFor({ timeout: 10_000 });
     const moved = Date.now() - sent;
     note(`      lara's open page showed erin's approval ${moved} ms after erin sent it`);
     assert.ok(moved <= 2_000, `the page moved after ${moved} ms`);
     assert.match(await lara.page.locator('#timeline').innerText(), /holding: awaiting Programme lead \(lara\)\n?/);
     assert.equal(await lara.page.evaluate(() => (globalThis as unknown as { __sameDocument?: boolean }).__sameDocument), true, 'no reload');
-    assert.ok(roomLog.some((line) => /^answer: erin \(Erin Engineering, erin@acme\.example\) approve on .*: accepted$/.test(line)), roomLog.join('\n'));
+    assert.ok(
+      roomLog.some((line) => /^answer: erin \(Erin Engineering, erin@acme\.example\) approve on .*: accepted$/.test(line)),
+      roomLog.join('\n'),
+    );
 
     // The workflow knows who answered: the room's statement names the provider's issuer and erin's subject.
     const after = await readStatus(world.stack.client, workflowId);
@@ -177,10 +196,14 @@ describe('the cutover room in a browser', function () {
     assert.equal(approval?.room?.subject, 'erin');
     assert.equal(approval?.room?.publicKey, roomKey.publicKeyHex);
     const report = await world.cutover(['report', workflowId]);
-    assert.match(report.stdout, /\| `go-live` \| 1 \| approved \| erin \|.*\| room: erin at http\\:\/\/127\.0\.0\.1:\d+ \|/, 'the report says the room vouched for erin');
+    assert.match(
+      report.stdout,
+      /\| `go-live` \| 1 \| approved \| erin \|.*\| room: erin at http\\:\/\/127\.0\.0\.1:\d+ \|/,
+      'the report says the room vouched for erin',
+    );
   });
 
-  it('refuses an answer given with --as alone under the plan\'s identity setting, saying where to answer', async () => {
+  it("refuses an answer given with --as alone under the plan's identity setting, saying where to answer", async () => {
     const byName = await world.cutover(['approve', workflowId, 'go-live', '--as', 'lara', '--authorization-id', 'auth_by_name_only']);
     assert.equal(byName.code, 1, byName.stdout);
     assert.match(byName.stderr, /signed/);
@@ -206,7 +229,8 @@ describe('the cutover room in a browser', function () {
   it('reflows the cutover page for a phone, without scrolling sideways', async () => {
     await lara.page.setViewportSize({ width: 390, height: 844 });
     const overflow = await lara.page.evaluate(() => {
-      const root = (globalThis as unknown as { document: { documentElement: { scrollWidth: number; clientWidth: number } } }).document.documentElement;
+      const root = (globalThis as unknown as { document: { documentElement: { scrollWidth: number; clientWidth: number } } }).document
+        .documentElement;
       return root.scrollWidth - root.clientWidth;
     });
     await lara.page.screenshot({ path: join(RESULTS, 'room-cutover-phone.png'), fullPage: true });
@@ -223,10 +247,19 @@ describe('the cutover room in a browser', function () {
     const noToken = await fetch(`${cutoverUrl()}/answers`, { method: 'POST', headers: { ...form, cookie }, body, redirect: 'manual' });
     assert.equal(noToken.status, 403);
     assert.equal(((await noToken.json()) as { code: string }).code, 'CSRF_REFUSED');
-    const wrongToken = await fetch(`${cutoverUrl()}/answers`, { method: 'POST', headers: { ...form, cookie }, body: `${body}&_csrf=forged`, redirect: 'manual' });
+    const wrongToken = await fetch(`${cutoverUrl()}/answers`, {
+      method: 'POST',
+      headers: { ...form, cookie },
+      body: `${body}&_csrf=forged`,
+      redirect: 'manual',
+    });
     assert.equal(wrongToken.status, 403);
     const status = await waitForStatus(world.stack.client, workflowId, 'go-live still holding for lara', holdingAtGoLive);
-    assert.deepEqual(status.stages.find((s) => s.id === 'go-live')?.approvals.map((a) => a.by), ['erin'], 'only erin has answered');
+    assert.deepEqual(
+      status.stages.find((s) => s.id === 'go-live')?.approvals.map((a) => a.by),
+      ['erin'],
+      'only erin has answered',
+    );
   });
 
   it('signs erin out, and a signed-in person the plan does not list sees no cutover and cannot post', async () => {
@@ -243,9 +276,13 @@ describe('the cutover room in a browser', function () {
     const page = await erin.page.goto(cutoverUrl());
     assert.equal(page?.status(), 404);
     assert.equal(await erin.page.getByText('go-live').count(), 0, 'nothing of the cutover shows');
-    for (const path of ['live', 'report']) assert.equal((await erin.page.request.get(`${cutoverUrl()}/${path}`)).status(), 404, `no ${path} either`);
+    for (const path of ['live', 'report'])
+      assert.equal((await erin.page.request.get(`${cutoverUrl()}/${path}`)).status(), 404, `no ${path} either`);
     const token = await erin.page.locator('input[name="_csrf"]').first().inputValue();
-    const posted = await erin.page.request.post(`${cutoverUrl()}/answers`, { form: { _csrf: token, action: 'approve', stage: 'go-live' }, maxRedirects: 0 });
+    const posted = await erin.page.request.post(`${cutoverUrl()}/answers`, {
+      form: { _csrf: token, action: 'approve', stage: 'go-live' },
+      maxRedirects: 0,
+    });
     assert.equal(posted.status(), 403);
     assert.equal(((await posted.json()) as { code: string }).code, 'NOT_IN_PLAN');
     assert.ok(roomLog.some((line) => /mallory@elsewhere\.example .* is not in the plan/.test(line)));

@@ -48,7 +48,12 @@ const PLANTED = {
   urlEncoded: 'canary-url/Fd2+Hs=6&x',
 };
 
-const CREDENTIAL_VARIABLES = ['PAYCA_PRODUCTION_CLIENT_ID', 'PAYCA_PRODUCTION_CLIENT_SECRET', 'PAYCA_SANDBOX_CLIENT_ID', 'PAYCA_SANDBOX_CLIENT_SECRET'];
+const CREDENTIAL_VARIABLES = [
+  'PAYCA_PRODUCTION_CLIENT_ID',
+  'PAYCA_PRODUCTION_CLIENT_SECRET',
+  'PAYCA_SANDBOX_CLIENT_ID',
+  'PAYCA_SANDBOX_CLIENT_SECRET',
+];
 
 describe('secrets through a whole cutover', function () {
   this.timeout(240_000);
@@ -121,8 +126,13 @@ describe('secrets through a whole cutover', function () {
       const watch = world.stack.client.workflow.getHandle(`${workflowId}.watch`);
       const described = await watch.describe();
       const history = await watch.fetchHistory();
-      const tail = (history.events ?? []).slice(-8).map((e) => `${String(e.eventType)} ${JSON.stringify(e).slice(0, 300)}`).join('\n');
-      assert.fail(`the watch has ${runs} runs, expected ${atLeast}; ${described.status.name}, ${JSON.stringify(described.raw.pendingActivities).slice(0, 1500)}\n${tail}\nworker:\n${Buffer.concat(workerOutput.stderr).toString().slice(-3000)}`);
+      const tail = (history.events ?? [])
+        .slice(-8)
+        .map((e) => `${String(e.eventType)} ${JSON.stringify(e).slice(0, 300)}`)
+        .join('\n');
+      assert.fail(
+        `the watch has ${runs} runs, expected ${atLeast}; ${described.status.name}, ${JSON.stringify(described.raw.pendingActivities).slice(0, 1500)}\n${tail}\nworker:\n${Buffer.concat(workerOutput.stderr).toString().slice(-3000)}`,
+      );
     }
   }
 
@@ -157,7 +167,10 @@ describe('secrets through a whole cutover', function () {
       if (child.exitCode !== null) break;
       await delay(100);
     }
-    assert.ok(Buffer.concat(workerOutput.stdout).includes('cutover worker polling'), `the worker did not start:\n${Buffer.concat(workerOutput.stderr).toString().slice(-3000)}`);
+    assert.ok(
+      Buffer.concat(workerOutput.stdout).includes('cutover worker polling'),
+      `the worker did not start:\n${Buffer.concat(workerOutput.stderr).toString().slice(-3000)}`,
+    );
   }
 
   async function stopWorker(): Promise<void> {
@@ -217,7 +230,11 @@ describe('secrets through a whole cutover', function () {
       s.checklist.every((i) => i.kind === 'attested' || !!i.postLaunch || ['done', 'failed', 'waived'].includes(i.status));
     const ready = await status('every automated check has run', checked);
     const credentialsItem = ready.checklist.find((i) => i.id === 'production-credentials');
-    assert.equal(credentialsItem?.status, 'done', `PayCA accepted the known production pair and refused the sandbox one: ${JSON.stringify(credentialsItem)}`);
+    assert.equal(
+      credentialsItem?.status,
+      'done',
+      `PayCA accepted the known production pair and refused the sandbox one: ${JSON.stringify(credentialsItem)}`,
+    );
     const closing = ready.checklist.flatMap((i): string[][] => {
       if (i.status === 'failed') return [['waive', workflowId, i.id, '--as', 'lara', '--reason', 'local stack: the receiver has no TLS']];
       const owner = plan.approvers[i.owner]?.[0];
@@ -230,13 +247,37 @@ describe('secrets through a whole cutover', function () {
 
     const refused = await cutover(['approve', workflowId, 'go-live', '--as', 'olivia']);
     assert.equal(refused.code, 1, 'a refusal, with its stack trace under CUTOVER_DEBUG=1, is part of what is scanned');
-    await ok(['approve', workflowId, 'go-live', '--as', 'lara', '--authorization-id', (await runLowRiskAuthorization(world.stack.production.url)).id]);
+    await ok([
+      'approve',
+      workflowId,
+      'go-live',
+      '--as',
+      'lara',
+      '--authorization-id',
+      (await runLowRiskAuthorization(world.stack.production.url)).id,
+    ]);
     await ok(['approve', workflowId, 'go-live', '--as', 'erin', '--note', `smoke tests green; planted ${PLANTED.plain}`]);
     await status('debrief holding', (s) => s.phase === 'holding' && s.currentStage === 'debrief');
     await ok(['decide', workflowId, 'roll-forward', '--as', 'lara', '--reason', 'all green']);
     await status('the post-launch watch', (s) => s.phase === 'watching');
-    await ok(['complete', workflowId, 'support-ticket-review', '--as', 'carlos', '--evidence', `token ${Buffer.from(PLANTED.base64).toString('base64')}`]);
-    await ok(['complete', workflowId, 'retro-scheduled', '--as', 'lara', '--evidence', `https://cal.example/retro?ref=${encodeURIComponent(PLANTED.urlEncoded)}`]);
+    await ok([
+      'complete',
+      workflowId,
+      'support-ticket-review',
+      '--as',
+      'carlos',
+      '--evidence',
+      `token ${Buffer.from(PLANTED.base64).toString('base64')}`,
+    ]);
+    await ok([
+      'complete',
+      workflowId,
+      'retro-scheduled',
+      '--as',
+      'lara',
+      '--evidence',
+      `https://cal.example/retro?ref=${encodeURIComponent(PLANTED.urlEncoded)}`,
+    ]);
     await watchRuns(2);
     await ok(['watch', 'end', workflowId, '--as', 'lara', '--reason', 'stable after two segments']);
     const done = await status('completed', (s) => s.phase === 'completed');
@@ -284,14 +325,19 @@ describe('secrets through a whole cutover', function () {
     ];
     const simulatorLogs = [world.stack.production, world.stack.sandbox].map((sim) => ({
       name: `${sim.mode} simulator deliveries, attempts and injections`,
-      bytes: Buffer.from(JSON.stringify({ deliveries: sim.state.deliveries, attempts: sim.state.webhookAttempts, injections: sim.state.injections })),
+      bytes: Buffer.from(
+        JSON.stringify({ deliveries: sim.state.deliveries, attempts: sim.state.webhookAttempts, injections: sim.state.injections }),
+      ),
     }));
     const receiverLog = { name: 'webhook receiver events', bytes: Buffer.from(JSON.stringify(world.stack.receiver.events)) };
     // The dev server's SQLite files and log, and the reports written with --out.
     const files = await fileSources(world.dataDir, 'data');
     const serverFiles = files.filter((f) => !f.name.includes('worker-secrets') && !f.name.endsWith('.yaml'));
     for (const file of ['temporal.log', 'temporal.sqlite']) {
-      assert.ok(serverFiles.some((f) => f.name.endsWith(file)), `${file} is scanned: ${files.map((f) => f.name).join(', ')}`);
+      assert.ok(
+        serverFiles.some((f) => f.name.endsWith(file)),
+        `${file} is scanned: ${files.map((f) => f.name).join(', ')}`,
+      );
     }
     sources = [...history.sources, ...shown, ...workerLog, ...cliOutputs, ...simulatorLogs, receiverLog, ...serverFiles];
 
@@ -325,9 +371,18 @@ describe('secrets through a whole cutover', function () {
     }
     // The CLI prints payloads as base64 of their JSON: the note is found through its base64 form.
     assert.ok(where('planted note', /through the codec server$/), 'found in `temporal workflow show` through the codec server');
-    assert.ok(hits.some((h) => h.secret === 'planted base64 evidence' && h.form.startsWith('base64')), 'found through its base64 form');
-    assert.ok(hits.some((h) => h.secret === 'planted URL-encoded evidence' && h.form === 'URL-encoded'), 'found through its URL-encoded form');
-    assert.ok(hits.some((h) => h.secret === 'planted note' && /^cutover status .* --json/.test(h.source)), 'found in CLI output');
+    assert.ok(
+      hits.some((h) => h.secret === 'planted base64 evidence' && h.form.startsWith('base64')),
+      'found through its base64 form',
+    );
+    assert.ok(
+      hits.some((h) => h.secret === 'planted URL-encoded evidence' && h.form === 'URL-encoded'),
+      'found through its URL-encoded form',
+    );
+    assert.ok(
+      hits.some((h) => h.secret === 'planted note' && /^cutover status .* --json/.test(h.source)),
+      'found in CLI output',
+    );
     assert.ok(!where('planted note', /, protobuf$/), 'the stored history holds it only encrypted');
   });
 
@@ -336,7 +391,10 @@ describe('secrets through a whole cutover', function () {
       const echoed = `upstream refused x-client-id: [redacted], x-client-secret: [redacted] (request line GET ${path}?client_id=[redacted]&client_secret=[redacted])`;
       const seenIn = sources.filter((s) => s.bytes.includes(echoed)).map((s) => s.name);
       assert.ok(seenIn.includes('worker stderr'), `the worker logged the refused ${path}: ${seenIn.join(', ')}`);
-      assert.ok(seenIn.some((name) => name.endsWith('payloads decoded')), `the history kept the failure of ${path}: ${seenIn.join(', ')}`);
+      assert.ok(
+        seenIn.some((name) => name.endsWith('payloads decoded')),
+        `the history kept the failure of ${path}: ${seenIn.join(', ')}`,
+      );
     }
   });
 

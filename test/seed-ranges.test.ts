@@ -15,16 +15,23 @@ describe('seeding ranges', () => {
       assert.equal(ranges[0]?.from, 0, `${total}`);
       assert.equal(ranges[ranges.length - 1]?.to, total, `${total}`);
       for (let i = 1; i < ranges.length; i++) assert.equal(ranges[i]?.from, ranges[i - 1]?.to, `${total}: range ${i} follows on`);
-      assert.ok(ranges.every((r) => r.to > r.from), `${total}: no empty range`);
+      assert.ok(
+        ranges.every((r) => r.to > r.from),
+        `${total}: no empty range`,
+      );
     }
   });
 
   it('shrink towards the end, so the last ranges in flight are small whatever the size', () => {
     for (const total of [2_000, 10_000, 100_000, 1_000_000]) {
       const w = widths(total);
-      for (let i = 1; i < w.length; i++) assert.ok((w[i] as number) <= (w[i - 1] as number), `${total}: range ${i} is no wider than the one before`);
+      for (let i = 1; i < w.length; i++)
+        assert.ok((w[i] as number) <= (w[i - 1] as number), `${total}: range ${i} is no wider than the one before`);
       const last = w.slice(-GUIDED_RANGES_IN_FLIGHT);
-      assert.ok(last.every((n) => n <= MIN_GUIDED_RANGE_RECORDS), `${total}: the last ${GUIDED_RANGES_IN_FLIGHT} are ${last.join(', ')}`);
+      assert.ok(
+        last.every((n) => n <= MIN_GUIDED_RANGE_RECORDS),
+        `${total}: the last ${GUIDED_RANGES_IN_FLIGHT} are ${last.join(', ')}`,
+      );
     }
   });
 
@@ -32,7 +39,10 @@ describe('seeding ranges', () => {
     assert.ok(guidedSeedRanges(100_000).length <= 150, `${guidedSeedRanges(100_000).length} ranges for 100,000`);
     assert.ok(guidedSeedRanges(1_000_000).length <= MAX_GUIDED_RANGES);
     assert.ok(guidedSeedRanges(10_000_000).length <= MAX_GUIDED_RANGES);
-    assert.ok(widths(100_000).every((n) => n <= 2_000), 'a range at 100,000 is at most 2,000 records, so progress moves often');
+    assert.ok(
+      widths(100_000).every((n) => n <= 2_000),
+      'a range at 100,000 is at most 2,000 records, so progress moves often',
+    );
   });
 });
 
@@ -76,6 +86,9 @@ describe('seeding progress as people read it', () => {
       compensations: [],
       refusals: [],
     } as unknown as Parameters<typeof renderCurrentDetails>[0];
-    assert.match(renderCurrentDetails(status), /\*\*Readiness\*\* 0 of 1 items done or waived\n\nseed-card-records: 500 of 2,000 records \(25 %\), 190 a second, expected end 2026-12-05 15:07:12Z/);
+    assert.match(
+      renderCurrentDetails(status),
+      /\*\*Readiness\*\* 0 of 1 items done or waived\n\nseed-card-records: 500 of 2,000 records \(25 %\), 190 a second, expected end 2026-12-05 15:07:12Z/,
+    );
   });
 });

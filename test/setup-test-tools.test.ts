@@ -58,7 +58,11 @@ describe('setting up the programs the suites drive', function () {
   });
 
   it('names a program it could not get, how to provide it and which suites wait for it, and still succeeds', async () => {
-    const { stderr, tools } = await setUp({ OPENSSL_PATH: testToolPath('openssl'), DOCKER_COMPOSE_PATH: testToolPath('dockerCompose'), PDFTOPPM_PATH: testToolPath('pdftoppm') });
+    const { stderr, tools } = await setUp({
+      OPENSSL_PATH: testToolPath('openssl'),
+      DOCKER_COMPOSE_PATH: testToolPath('dockerCompose'),
+      PDFTOPPM_PATH: testToolPath('pdftoppm'),
+    });
     assert.equal(tools.chromium?.path, null);
     assert.match(tools.chromium?.reason ?? '', /chromium was not found and could not be installed: this machine has no apt-get/);
     assert.match(tools.chromium?.reason ?? '', /set CHROMIUM_PATH/);

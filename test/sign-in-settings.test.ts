@@ -21,7 +21,11 @@ describe('sign-in settings from the environment', () => {
   const refusal = (env: NodeJS.ProcessEnv, says: RegExp) =>
     assert.throws(
       () => signInSettingsFromEnv('CUTOVER_CODEC', env),
-      (err: Error) => err instanceof IdentityConfigError && says.test(err.message) && !err.message.includes('s3cr3t-value') && !err.message.includes(sessionKey),
+      (err: Error) =>
+        err instanceof IdentityConfigError &&
+        says.test(err.message) &&
+        !err.message.includes('s3cr3t-value') &&
+        !err.message.includes(sessionKey),
     );
 
   it('is off without an issuer, and complete with issuer, client, secret and session key', () => {
@@ -47,10 +51,22 @@ describe('sign-in settings from the environment', () => {
 
   it('refuses what is missing, short or sent in clear, naming the variable and never the value', () => {
     refusal({ ...complete, CUTOVER_CODEC_OIDC_CLIENT_SECRET: '' }, /also needs CUTOVER_CODEC_OIDC_CLIENT_SECRET \(or _FILE\)/);
-    refusal({ ...complete, CUTOVER_CODEC_SESSION_KEY: randomBytes(16).toString('base64') }, /CUTOVER_CODEC_SESSION_KEY must be 32 random bytes/);
+    refusal(
+      { ...complete, CUTOVER_CODEC_SESSION_KEY: randomBytes(16).toString('base64') },
+      /CUTOVER_CODEC_SESSION_KEY must be 32 random bytes/,
+    );
     refusal({ ...complete, CUTOVER_CODEC_OIDC_ISSUER: 'http://login.northwind.example' }, /must be https \(plain http only on loopback\)/);
-    refusal({ ...complete, CUTOVER_CODEC_OIDC_AUDIENCE: 'codec-server' }, /must name the API bearer tokens are issued for, not this service's own client id/);
-    refusal({ ...complete, CUTOVER_CODEC_OIDC_CLIENT_SECRET_FILE: join(dir, 'secret') }, /set CUTOVER_CODEC_OIDC_CLIENT_SECRET or CUTOVER_CODEC_OIDC_CLIENT_SECRET_FILE, not both/);
-    assert.equal(signInSettingsFromEnv('CUTOVER_CODEC', { ...complete, CUTOVER_CODEC_OIDC_ISSUER: 'http://127.0.0.1:9000' })?.issuer, 'http://127.0.0.1:9000');
+    refusal(
+      { ...complete, CUTOVER_CODEC_OIDC_AUDIENCE: 'codec-server' },
+      /must name the API bearer tokens are issued for, not this service's own client id/,
+    );
+    refusal(
+      { ...complete, CUTOVER_CODEC_OIDC_CLIENT_SECRET_FILE: join(dir, 'secret') },
+      /set CUTOVER_CODEC_OIDC_CLIENT_SECRET or CUTOVER_CODEC_OIDC_CLIENT_SECRET_FILE, not both/,
+    );
+    assert.equal(
+      signInSettingsFromEnv('CUTOVER_CODEC', { ...complete, CUTOVER_CODEC_OIDC_ISSUER: 'http://127.0.0.1:9000' })?.issuer,
+      'http://127.0.0.1:9000',
+    );
   });
 });

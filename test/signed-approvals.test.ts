@@ -62,15 +62,24 @@ describe('signed approvals and separation of duties', function () {
     await advanceUntil(harness.env, handle, holdingAt('go-live'), 'the go-live gate');
 
     const auth = await runLowRiskAuthorization(harness.stack.production.url);
-    const laraApproves: CutoverMessage = { kind: 'approve', args: { stage: 'go-live', by: 'lara', authorizationId: auth.id, note: 'smoke ok' } };
+    const laraApproves: CutoverMessage = {
+      kind: 'approve',
+      args: { stage: 'go-live', by: 'lara', authorizationId: auth.id, note: 'smoke ok' },
+    };
     assert.match(await refused(id, laraApproves), /lara's answers must be signed: the plan lists lara's public key/);
     assert.match(await refused(id, await signed(id, laraApproves, keys.erin!)), /does not verify against lara's public key/);
 
     const genuine = await signed(id, laraApproves, keys.lara!);
-    const forged: CutoverMessage = { kind: 'approve', args: { ...(genuine.args as ApproveArgs), note: 'smoke ok, and I also approve the next launch' } };
+    const forged: CutoverMessage = {
+      kind: 'approve',
+      args: { ...(genuine.args as ApproveArgs), note: 'smoke ok, and I also approve the next launch' },
+    };
     assert.match(await refused(id, forged), /does not verify against lara's public key/);
     assert.match(await send(id, genuine), /go-live still awaits Engineering/);
-    assert.match(await refused(id, genuine), /lara has already approved go-live; the two go\/no-go approvals must come from different people/);
+    assert.match(
+      await refused(id, genuine),
+      /lara has already approved go-live; the two go\/no-go approvals must come from different people/,
+    );
 
     await send(id, await signed(id, { kind: 'approve', args: { stage: 'go-live', by: 'erin', note: 'dashboards green' } }, keys.erin!));
     await advanceUntil(harness.env, handle, holdingAt('debrief'), 'the debrief');
@@ -78,10 +87,13 @@ describe('signed approvals and separation of duties', function () {
     const status = await advanceUntil(harness.env, handle, (s) => s.phase === 'watching' || s.phase === 'completed', 'roll forward');
 
     const goLive = stageOf(status, 'go-live');
-    assert.deepEqual(goLive.approvals.map((a) => [a.by, a.signature?.publicKey]), [
-      ['lara', keys.lara!.publicKeyHex],
-      ['erin', keys.erin!.publicKeyHex],
-    ]);
+    assert.deepEqual(
+      goLive.approvals.map((a) => [a.by, a.signature?.publicKey]),
+      [
+        ['lara', keys.lara!.publicKeyHex],
+        ['erin', keys.erin!.publicKeyHex],
+      ],
+    );
     const reportFile = join(dir, `${id}.json`);
     writeFileSync(reportFile, renderLaunchReportJson(status, new Date()));
     const verified = await runCli(['verify', reportFile]);
@@ -125,23 +137,48 @@ describe('signed approvals and separation of duties', function () {
       args: {
         stage: 'funding-check',
         by: 'tomas',
-        signature: { signedAt, evidenceDigest: evidenceDigest(funding), value: sign(null, Buffer.from(elsewhere), tomas.privateKey).toString('hex') },
+        signature: {
+          signedAt,
+          evidenceDigest: evidenceDigest(funding),
+          value: sign(null, Buffer.from(elsewhere), tomas.privateKey).toString('hex'),
+        },
       },
     };
     assert.match(await refused(id, replayed), /does not verify against tomas's public key .*another cutover, stage or answer/);
 
-    const beforeRetry = await signed(id, { kind: 'approve', args: { stage: 'funding-check', by: 'tomas', note: 'wire confirmed' } }, keys.tomas!);
+    const beforeRetry = await signed(
+      id,
+      { kind: 'approve', args: { stage: 'funding-check', by: 'tomas', note: 'wire confirmed' } },
+      keys.tomas!,
+    );
     await send(id, { kind: 'retry', args: { stage: 'funding-check', by: 'tomas' } });
-    await advanceUntil(harness.env, handle, (s) => holdingAt('funding-check')(s) && stageOf(s, 'funding-check').attempts === 2, 'the re-run');
-    assert.match(await refused(id, beforeRetry), /the evidence you signed \([0-9a-f]{12}…\) is not what funding-check shows now \([0-9a-f]{12}…\): its check has run again/);
+    await advanceUntil(
+      harness.env,
+      handle,
+      (s) => holdingAt('funding-check')(s) && stageOf(s, 'funding-check').attempts === 2,
+      'the re-run',
+    );
+    assert.match(
+      await refused(id, beforeRetry),
+      /the evidence you signed \([0-9a-f]{12}…\) is not what funding-check shows now \([0-9a-f]{12}…\): its check has run again/,
+    );
 
-    const malformed: CutoverMessage = { kind: 'approve', args: { stage: 'funding-check', by: 'tomas', signature: { signedAt: 'yesterday', evidenceDigest: 'x', value: 'y' } } };
+    const malformed: CutoverMessage = {
+      kind: 'approve',
+      args: { stage: 'funding-check', by: 'tomas', signature: { signedAt: 'yesterday', evidenceDigest: 'x', value: 'y' } },
+    };
     assert.match(await refused(id, malformed), /the signature needs signedAt, an ISO 8601 time/);
     assert.match(
       await refused(id, await signed(id, { kind: 'approve', args: { stage: 'funding-check', by: 'olivia' } }, keys.tomas!)),
       /olivia \(Ops\) cannot approve funding-check/,
     );
-    assert.match(await send(id, await signed(id, { kind: 'approve', args: { stage: 'funding-check', by: 'tomas', note: 'wire confirmed' } }, keys.tomas!)), /funding-check is approved/);
+    assert.match(
+      await send(
+        id,
+        await signed(id, { kind: 'approve', args: { stage: 'funding-check', by: 'tomas', note: 'wire confirmed' } }, keys.tomas!),
+      ),
+      /funding-check is approved/,
+    );
     await handle.terminate('end of test');
   });
 
@@ -174,7 +211,10 @@ describe('signed approvals and separation of duties', function () {
     assert.match(await send(id, first), /production-credentials is checked again now/);
     await advanceUntil(harness.env, handle, (s) => checked(s)?.status === 'done' && checked(s)?.attempts === 2, 'the re-run');
     assert.match(await refused(id, first), /this signed answer has been used already/);
-    assert.match(await refused(id, second), /the item you signed \([0-9a-f]{12}…\) is not what production-credentials shows now \([0-9a-f]{12}…\): it has changed since you looked/);
+    assert.match(
+      await refused(id, second),
+      /the item you signed \([0-9a-f]{12}…\) is not what production-credentials shows now \([0-9a-f]{12}…\): it has changed since you looked/,
+    );
 
     // A genuine gate-answer statement by erin over the item's current digest: the headers differ, so it never counts for the item.
     const item = checked(await handle.query(statusQuery))!;
@@ -190,19 +230,38 @@ describe('signed approvals and separation of duties', function () {
     });
     const crossed: CutoverMessage = {
       kind: 'retry-item',
-      args: { item: 'production-credentials', by: 'erin', signature: { signedAt, evidenceDigest: itemEvidenceDigest(item), value: sign(null, Buffer.from(asGateAnswer), erin.privateKey).toString('hex') } },
+      args: {
+        item: 'production-credentials',
+        by: 'erin',
+        signature: {
+          signedAt,
+          evidenceDigest: itemEvidenceDigest(item),
+          value: sign(null, Buffer.from(asGateAnswer), erin.privateKey).toString('hex'),
+        },
+      },
     };
     assert.match(await refused(id, crossed), /does not verify against erin's public key .*another cutover, item or answer/);
     const status = await handle.query(statusQuery);
-    assert.deepEqual(checked(status)?.signedAnswers?.map((a) => [a.kind, a.by, a.attempt, a.signature.publicKey]), [
-      ['retry-item', 'erin', 1, keys.erin!.publicKeyHex],
-    ]);
+    assert.deepEqual(
+      checked(status)?.signedAnswers?.map((a) => [a.kind, a.by, a.attempt, a.signature.publicKey]),
+      [['retry-item', 'erin', 1, keys.erin!.publicKeyHex]],
+    );
     await handle.terminate('end of test');
   });
 
   it('keeps the person who started the cutover from approving its gates when the plan says so', async () => {
     const plan = planFor(harness.stack, {
-      approvers: { lead: ['lara', 'lee'], ops: ['olivia'], treasury: ['tomas'], engineering: ['erin'], devops: ['dev'], analytics: ['ana'], finance: ['fiona'], cx: ['cara'], compliance: ['cody'] },
+      approvers: {
+        lead: ['lara', 'lee'],
+        ops: ['olivia'],
+        treasury: ['tomas'],
+        engineering: ['erin'],
+        devops: ['dev'],
+        analytics: ['ana'],
+        finance: ['fiona'],
+        cx: ['cara'],
+        compliance: ['cody'],
+      },
       separationOfDuties: { starterMayApprove: false },
     });
     const handle = await harness.start({ plan });

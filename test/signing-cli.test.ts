@@ -63,7 +63,10 @@ describe('signing from the cutover CLI', function () {
     await writeFile(planFile, stringify(plan));
     const unanswerable = await runCli(['plan', 'validate', planFile]);
     assert.equal(unanswerable.code, 1);
-    assert.match(unanswerable.stderr, /identity\.roomPublicKey: identity\.require is signed but the plan pins no room key and lara, olivia, tomas, eli, /);
+    assert.match(
+      unanswerable.stderr,
+      /identity\.roomPublicKey: identity\.require is signed but the plan pins no room key and lara, olivia, tomas, eli, /,
+    );
   });
 
   it('refuses a key file it cannot read or that is not an Ed25519 key, before contacting the cutover', async () => {

@@ -31,7 +31,7 @@ describe('simulator counters', () => {
     assert.equal(counters.callRate.calls, 1);
   });
 
-  it('reads the same counters through the demo\'s reader', async () => {
+  it("reads the same counters through the demo's reader", async () => {
     const counters = await readSimulatorCounters(sim.url);
     assert.deepEqual(Object.keys(counters).sort(), Object.keys(SimulatorCounters.shape).sort());
   });

@@ -51,12 +51,18 @@ describe('PayCA simulator reports and alert injections', function () {
   }
 
   async function issueCard(): Promise<string> {
-    const card = await ok(call('POST', '/v1/cards', { accountId: 'acc_gbp_main', externalRef: 'ext-1', holderName: 'Ada', currency: 'GBP' }), 201);
+    const card = await ok(
+      call('POST', '/v1/cards', { accountId: 'acc_gbp_main', externalRef: 'ext-1', holderName: 'Ada', currency: 'GBP' }),
+      201,
+    );
     return card.id as string;
   }
 
   const authorize = (cardId: string, mcc = '5411') =>
-    ok(call('POST', '/sandbox/transactions', { cardId, amount: 100, currency: 'GBP', merchant: { name: 'Shop', mcc, country: 'GB' } }), 201);
+    ok(
+      call('POST', '/sandbox/transactions', { cardId, amount: 100, currency: 'GBP', merchant: { name: 'Shop', mcc, country: 'GB' } }),
+      201,
+    );
 
   async function assertInvalid(path: string, body: unknown, field: string): Promise<void> {
     const answer = await admin('POST', path, body);
@@ -273,7 +279,10 @@ describe('PayCA simulator reports and alert injections', function () {
       // A currency the programme dropped is not on a day's statement that billed nothing in it.
       await ok(admin('PUT', '/_sim/config', { settings: { supportedCurrencies: 'GBP' } }));
       const dropped = await ok(call('GET', '/v1/statements/2026-12-03'));
-      assert.deepEqual(dropped.lines, [{ currency: 'GBP', type: 'issuance', amount: 0 }, { currency: 'GBP', type: 'topup', amount: 0 }]);
+      assert.deepEqual(dropped.lines, [
+        { currency: 'GBP', type: 'issuance', amount: 0 },
+        { currency: 'GBP', type: 'topup', amount: 0 },
+      ]);
     });
 
     it('answers 422 naming the field for bad injection bodies', async () => {

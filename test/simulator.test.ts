@@ -49,8 +49,7 @@ async function call(sim: RunningSimulator, method: string, path: string, options
   return { status: res.status, headers: res.headers, body: parsed, text };
 }
 
-const admin = (sim: RunningSimulator, method: string, path: string, body?: unknown) =>
-  call(sim, method, path, { body, credentials: null });
+const admin = (sim: RunningSimulator, method: string, path: string, body?: unknown) => call(sim, method, path, { body, credentials: null });
 
 function assertError(answer: Answer, status: number, code: string): void {
   assert.equal(answer.status, status, answer.text);
@@ -154,7 +153,11 @@ describe('PayCA simulator', function () {
     it('answers 404 ErrNotFound for unknown routes and ids', async () => {
       assertError(await call(sandbox, 'GET', '/v9/nothing'), 404, 'ErrNotFound');
       assertError(await call(sandbox, 'GET', '/v1/cards/card_missing'), 404, 'ErrNotFound');
-      assertError(await call(sandbox, 'POST', '/v1/cards/card_missing/topup', { body: { amount: 1, currency: 'GBP' } }), 404, 'ErrNotFound');
+      assertError(
+        await call(sandbox, 'POST', '/v1/cards/card_missing/topup', { body: { amount: 1, currency: 'GBP' } }),
+        404,
+        'ErrNotFound',
+      );
       assertError(await call(sandbox, 'DELETE', '/v1/webhooks/wh_missing'), 404, 'ErrNotFound');
       assertError(await call(sandbox, 'GET', '/v1/ledger?cardId=card_missing'), 404, 'ErrNotFound');
     });
@@ -553,11 +556,14 @@ describe('PayCA simulator', function () {
       assert.equal(approved.body.status, 'approved');
       assert.equal(approved.body.declineReason, undefined);
 
-      assert.deepEqual({ ...(await authorize(10, '7995')).body, authorizationId: undefined }, {
-        authorizationId: undefined,
-        status: 'declined',
-        declineReason: 'mcc_blocked',
-      });
+      assert.deepEqual(
+        { ...(await authorize(10, '7995')).body, authorizationId: undefined },
+        {
+          authorizationId: undefined,
+          status: 'declined',
+          declineReason: 'mcc_blocked',
+        },
+      );
       assert.equal((await authorize(10, '5411', 'US')).body.declineReason, 'country_not_allowed');
       assert.equal((await authorize(700, '5411')).body.declineReason, 'insufficient_funds');
       assert.equal((await call(sandbox, 'GET', `/v1/cards/${card.id}`)).body.balance.amount, 600);
@@ -567,26 +573,35 @@ describe('PayCA simulator', function () {
       const card = await issueCard(sandbox);
       await call(sandbox, 'POST', `/v1/cards/${card.id}/topup`, { body: { amount: 1_000, currency: 'GBP' } });
       const merchant = { name: 'Corner Shop', mcc: '5411', country: 'GB' };
-      const simulated = await call(sandbox, 'POST', '/sandbox/transactions', { body: { cardId: card.id, amount: 400, currency: 'GBP', merchant } });
+      const simulated = await call(sandbox, 'POST', '/sandbox/transactions', {
+        body: { cardId: card.id, amount: 400, currency: 'GBP', merchant },
+      });
       const read = await call(sandbox, 'GET', `/v1/authorizations/${simulated.body.authorizationId}`);
       assert.equal(read.status, 200, read.text);
-      assert.deepEqual({ ...read.body, createdAt: undefined }, {
-        id: simulated.body.authorizationId,
-        cardId: card.id,
-        status: 'approved',
-        amount: { amount: 400, currency: 'GBP' },
-        merchant,
-        createdAt: undefined,
-      });
+      assert.deepEqual(
+        { ...read.body, createdAt: undefined },
+        {
+          id: simulated.body.authorizationId,
+          cardId: card.id,
+          status: 'approved',
+          amount: { amount: 400, currency: 'GBP' },
+          merchant,
+          createdAt: undefined,
+        },
+      );
 
-      const recorded = await admin(production, 'POST', '/_sim/authorizations', { amount: 150, status: 'declined', at: '2026-12-01T09:05:00Z' });
+      const recorded = await admin(production, 'POST', '/_sim/authorizations', {
+        amount: 150,
+        status: 'declined',
+        at: '2026-12-01T09:05:00Z',
+      });
       assert.equal(recorded.status, 201, recorded.text);
       const fromProduction = await call(production, 'GET', `/v1/authorizations/${recorded.body.id}`);
       assert.equal(fromProduction.body.status, 'declined');
       assert.equal(fromProduction.body.declineReason, 'do_not_honour');
       assert.equal(fromProduction.body.createdAt, '2026-12-01T09:05:00.000Z');
       const programmeCard = await call(production, 'GET', `/v1/cards/${fromProduction.body.cardId}`);
-      assert.equal(programmeCard.body.accountId, 'acc_gbp_main', 'without a card id it goes on a card of the currency\'s account');
+      assert.equal(programmeCard.body.accountId, 'acc_gbp_main', "without a card id it goes on a card of the currency's account");
       assert.equal((await admin(production, 'GET', '/_sim/counters')).body.cardsIssued, 0, 'that card stands in for one the programme had');
 
       assertError(await call(production, 'GET', '/v1/authorizations/auth_nowhere'), 404, 'ErrNotFound');
@@ -598,7 +613,10 @@ describe('PayCA simulator', function () {
       const card = await issueCard(production);
       const found = await call(production, 'GET', '/v1/cards?externalRef=ext-1');
       assert.equal(found.status, 200, found.text);
-      assert.deepEqual(found.body.data.map((c: { id: string }) => c.id), [card.id]);
+      assert.deepEqual(
+        found.body.data.map((c: { id: string }) => c.id),
+        [card.id],
+      );
       assert.deepEqual((await call(production, 'GET', '/v1/cards?externalRef=nobody')).body.data, []);
       assertError(await call(production, 'GET', '/v1/cards'), 422, 'ErrValidation');
     });
@@ -699,7 +717,9 @@ describe('PayCA simulator', function () {
     });
 
     it('carries out a request and then spoils its answer for a spoil-answer fault, keeping status and request id', async () => {
-      await admin(production, 'POST', '/_sim/faults', { force: { count: 1, kind: 'spoil-answer', body: 'invalid-json', path: '/v1/cards', method: 'POST' } });
+      await admin(production, 'POST', '/_sim/faults', {
+        force: { count: 1, kind: 'spoil-answer', body: 'invalid-json', path: '/v1/cards', method: 'POST' },
+      });
       const spoiled = await call(production, 'POST', '/v1/cards', {
         body: { accountId: 'acc_gbp_main', externalRef: 'spoiled-1', holderName: 'A', currency: 'GBP' },
         idempotencyKey: 'spoil-1',
@@ -795,7 +815,10 @@ describe('PayCA simulator', function () {
       assert.deepEqual(disabled.body, { name: 'nightly-card-sweep', enabled: false, wasEnabled: true });
       assert.equal((await admin(sandbox, 'GET', '/_sim/jobs/nightly-card-sweep')).body.enabled, false);
       const listed = (await admin(sandbox, 'GET', '/_sim/jobs')).body.data as { name: string; enabled: boolean }[];
-      assert.deepEqual(listed.find((job) => job.name === 'nightly-card-sweep'), { name: 'nightly-card-sweep', enabled: false });
+      assert.deepEqual(
+        listed.find((job) => job.name === 'nightly-card-sweep'),
+        { name: 'nightly-card-sweep', enabled: false },
+      );
       await admin(sandbox, 'POST', '/_sim/jobs/nightly-card-sweep/enable');
       await admin(sandbox, 'POST', '/_sim/jobs/brand-new/disable');
       assert.equal((await admin(sandbox, 'GET', '/_sim/jobs/brand-new')).body.enabled, false);

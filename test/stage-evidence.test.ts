@@ -110,7 +110,10 @@ describe('evidence read back from a status', () => {
   it('says a config diff whose differences are of another shape did not record them, instead of claiming none', () => {
     const diff = stage('config-diff', { configDiff: { keysCompared: 9, differences: 'two', unexpected: [] } });
     const lines = progressLines(undefined, status([diff]));
-    assert.deepEqual(lines.filter((line) => line.includes('config-diff')), ['T     config-diff passed (differences not recorded (9 settings compared))']);
+    assert.deepEqual(
+      lines.filter((line) => line.includes('config-diff')),
+      ['T     config-diff passed (differences not recorded (9 settings compared))'],
+    );
   });
 
   it('names a paused job or a test card an older worker did not record as "not recorded", never "undefined"', () => {
@@ -119,7 +122,10 @@ describe('evidence read back from a status', () => {
     const lines = progressLines(undefined, status([jobs, goLive]));
     assert.ok(lines.includes('T     disable-sandbox-jobs passed (paused not recorded)'), lines.join('\n'));
     assert.ok(lines.includes('T     go-live passed (health ok, card not recorded issued)'), lines.join('\n'));
-    assert.ok(lines.every((line) => !line.includes('undefined')), lines.join('\n'));
+    assert.ok(
+      lines.every((line) => !line.includes('undefined')),
+      lines.join('\n'),
+    );
   });
 
   it('renders a fee reconciliation row recorded without its statement lines as "not recorded" instead of failing the report', () => {
@@ -134,7 +140,11 @@ describe('evidence read back from a status', () => {
           matches: false,
         },
       },
-      { owner: 'finance', problems: ['day-1 fees do not reconcile'], approvals: [{ by: 'fiona', role: 'finance', attempt: 1, decision: 'approved', at: GO_LIVE }] },
+      {
+        owner: 'finance',
+        problems: ['day-1 fees do not reconcile'],
+        approvals: [{ by: 'fiona', role: 'finance', attempt: 1, decision: 'approved', at: GO_LIVE }],
+      },
     );
     const markdown = renderLaunchReportMarkdown(status([fees]), new Date('2026-12-02T12:00:00.000Z'));
     assert.match(markdown, /\| 2026-12-01 \| GBP \| not recorded \| 1200 \| not recorded \| 0 \| \*\*no\*\* \|/);
@@ -146,7 +156,11 @@ describe('evidence read back from a status', () => {
 
   it('reads a smoke-test step of another shape as not recorded in the report, keeping the steps around it', () => {
     const goLive = stage('go-live', {
-      smokeTests: { health: { status: 'ok', environment: 'production', requestId: 'req_h' }, issueCard: 'card_1', ledger: { entries: 'three', requestId: 'req_l' } },
+      smokeTests: {
+        health: { status: 'ok', environment: 'production', requestId: 'req_h' },
+        issueCard: 'card_1',
+        ledger: { entries: 'three', requestId: 'req_l' },
+      },
     });
     const report = buildLaunchReport(status([goLive]), new Date('2026-12-02T12:00:00.000Z'));
     assert.deepEqual(

@@ -23,7 +23,18 @@ describe('cutover task on the dev server', function () {
     // The example plan with one task already due, answered by name: the plan takes names for this suite.
     const plan = parse(await readFile(world.planFile, 'utf8')) as Record<string, unknown>;
     delete plan['identity'];
-    plan['tasks'] = [{ id: 'freeze', title: 'Freeze merchant onboarding', stream: 'engineering', owner: 'engineering', kind: 'manual', notBefore: '-30h', estimate: '1h', before: ['go-live'] }];
+    plan['tasks'] = [
+      {
+        id: 'freeze',
+        title: 'Freeze merchant onboarding',
+        stream: 'engineering',
+        owner: 'engineering',
+        kind: 'manual',
+        notBefore: '-30h',
+        estimate: '1h',
+        before: ['go-live'],
+      },
+    ];
     const planFile = join(world.dataDir, 'plan-with-tasks.yaml');
     await writeFile(planFile, stringify(plan));
     const started = await cutover(['start', planFile, '--id', workflowId, '--go-live', '+25h', '--as', 'lara']);
@@ -32,7 +43,10 @@ describe('cutover task on the dev server', function () {
   });
 
   after(async () => {
-    await world.stack?.client.workflow.getHandle(workflowId).terminate('task CLI test over').catch(() => undefined);
+    await world.stack?.client.workflow
+      .getHandle(workflowId)
+      .terminate('task CLI test over')
+      .catch(() => undefined);
   });
 
   it("refuses someone outside the task's owning role (exit 1)", async () => {

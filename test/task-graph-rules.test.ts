@@ -22,14 +22,24 @@ function issuesOf(tasks: unknown[]): { path: string; message: string }[] {
   return result.error.issues.map((issue) => ({ path: issue.path.join('.'), message: issue.message }));
 }
 
-const manual = (id: string, extra: Record<string, unknown> = {}) => ({ id, title: id, owner: 'ops', kind: 'manual', estimate: '30m', ...extra });
+const manual = (id: string, extra: Record<string, unknown> = {}) => ({
+  id,
+  title: id,
+  owner: 'ops',
+  kind: 'manual',
+  estimate: '30m',
+  ...extra,
+});
 
 describe('the task graph in the plan', () => {
   it('leaves the example plan as it was: no tasks, the same stages', () => {
     const plan = normalisePlan(CutoverPlanFile.parse(example()));
     assert.equal(plan.tasks, undefined);
     assert.equal(plan.forecast, undefined);
-    assert.deepEqual(plan.stages.map((s) => s.id), ['config-diff', 'funding-check', 'disable-sandbox-jobs', 'webhook-smoke-test', 'go-live', 'debrief', 'fee-reconciliation']);
+    assert.deepEqual(
+      plan.stages.map((s) => s.id),
+      ['config-diff', 'funding-check', 'disable-sandbox-jobs', 'webhook-smoke-test', 'go-live', 'debrief', 'fee-reconciliation'],
+    );
   });
 
   it('accepts tasks in two streams, one waiting for two others and feeding go-live', () => {
@@ -39,12 +49,26 @@ describe('the task graph in the plan', () => {
         tasks: [
           manual('prefund', { stream: 'treasury', owner: 'treasury', notBefore: '-6h' }),
           manual('freeze', { stream: 'engineering', owner: 'engineering', notBefore: '-6h' }),
-          { id: 'probe', title: 'probe', owner: 'engineering', kind: 'http-check', estimate: '5m', after: ['prefund', 'freeze'], before: ['go-live'], check: { url: 'http://127.0.0.1:9/health' } },
+          {
+            id: 'probe',
+            title: 'probe',
+            owner: 'engineering',
+            kind: 'http-check',
+            estimate: '5m',
+            after: ['prefund', 'freeze'],
+            before: ['go-live'],
+            check: { url: 'http://127.0.0.1:9/health' },
+          },
         ],
       }),
     );
     assert.equal(plan.tasks?.length, 3);
-    assert.deepEqual(plan.tasks?.[2]?.check, { url: 'http://127.0.0.1:9/health', method: 'GET', expectStatus: 200, retry: { attempts: 3, intervalMs: MIN } });
+    assert.deepEqual(plan.tasks?.[2]?.check, {
+      url: 'http://127.0.0.1:9/health',
+      method: 'GET',
+      expectStatus: 200,
+      retry: { attempts: 3, intervalMs: MIN },
+    });
     assert.deepEqual(plan.forecast, { overrunMargin: 0.5 });
   });
 
@@ -58,18 +82,27 @@ describe('the task graph in the plan', () => {
 
   it('refuses a cycle through a built-in stage', () => {
     const issues = issuesOf([manual('after-go-live', { after: ['go-live'], before: ['go-live'] })]);
-    assert.ok(issues.some((i) => i.message.includes('go-live → after-go-live → go-live')), JSON.stringify(issues));
+    assert.ok(
+      issues.some((i) => i.message.includes('go-live → after-go-live → go-live')),
+      JSON.stringify(issues),
+    );
   });
 
   it('refuses a dependency on nothing, at its place in the plan', () => {
     const issues = issuesOf([manual('a'), manual('b', { after: ['a', 'nowhere'] })]);
-    assert.deepEqual(issues, [{ path: 'tasks.1.after.1', message: 'b waits for "nowhere", which is neither a task of the plan nor a built-in stage' }]);
+    assert.deepEqual(issues, [
+      { path: 'tasks.1.after.1', message: 'b waits for "nowhere", which is neither a task of the plan nor a built-in stage' },
+    ]);
   });
 
   it('refuses a task that could start only after the gate it feeds', () => {
     const issues = issuesOf([manual('late-notice', { notBefore: '1h', before: ['go-live'] })]);
     assert.deepEqual(issues, [
-      { path: 'tasks.0.notBefore', message: 'late-notice may start only at T+1h, after the gate it feeds (go-live at T): move it earlier or stop go-live waiting for it' },
+      {
+        path: 'tasks.0.notBefore',
+        message:
+          'late-notice may start only at T+1h, after the gate it feeds (go-live at T): move it earlier or stop go-live waiting for it',
+      },
     ]);
   });
 
@@ -84,28 +117,45 @@ describe('the task graph in the plan', () => {
   it('refuses an http-check without its request, and an owner with nobody in the role', () => {
     const plan = example();
     const issues = issuesOf([{ id: 'c', title: 'c', owner: 'ops', kind: 'http-check', estimate: '1m' }]);
-    assert.deepEqual(issues.map((i) => i.path), ['tasks.0.check']);
+    assert.deepEqual(
+      issues.map((i) => i.path),
+      ['tasks.0.check'],
+    );
     const { cx: _cx, ...approvers } = plan['approvers'] as Record<string, string[]>;
     const noCx = CutoverPlanFile.safeParse({ ...plan, approvers, tasks: [manual('t', { owner: 'cx' })] });
     assert.ok(noCx.error?.issues.some((i) => i.path.join('.') === 'tasks.0.owner'));
   });
 
   it('refuses an http-check whose URL carries a password, since the plan goes into history', () => {
-    const issues = issuesOf([{ id: 'c', title: 'c', owner: 'ops', kind: 'http-check', estimate: '1m', check: { url: 'http://ops:hunter2@127.0.0.1:9/health' } }]);
-    assert.deepEqual(issues.map((i) => i.path), ['tasks.0.check.url']);
+    const issues = issuesOf([
+      { id: 'c', title: 'c', owner: 'ops', kind: 'http-check', estimate: '1m', check: { url: 'http://ops:hunter2@127.0.0.1:9/health' } },
+    ]);
+    assert.deepEqual(
+      issues.map((i) => i.path),
+      ['tasks.0.check.url'],
+    );
     assert.doesNotMatch(issues[0]!.message, /hunter2/);
   });
 
   it('refuses a graph with a built-in stage removed', () => {
     const stages = stageNodes(TIMELINE_STAGE_IDS.filter((id) => id !== 'funding-check').map((id) => ({ id, offsetMs: 0, gate: [] })));
     const problems = graphProblems(stages, TIMELINE_STAGE_IDS);
-    assert.deepEqual(problems.map((p) => p.path), [['funding-check']]);
+    assert.deepEqual(
+      problems.map((p) => p.path),
+      [['funding-check']],
+    );
   });
 });
 
 describe('the forecast', () => {
   const T = 100 * HOUR;
-  const node = (id: string, extra: Partial<ForecastInput> = {}): ForecastInput => ({ id, after: [], estimateMs: 0, status: 'pending', ...extra });
+  const node = (id: string, extra: Partial<ForecastInput> = {}): ForecastInput => ({
+    id,
+    after: [],
+    estimateMs: 0,
+    status: 'pending',
+    ...extra,
+  });
   // freeze (1h, from T-6h) → probe (10m) → approval (30m) → go-live at T; notice from T-30m (5m) → go-live.
   const graph = (freeze: Partial<ForecastInput>, extra: ForecastInput[] = []) => [
     node('freeze', { notBeforeAt: T - 6 * HOUR, estimateMs: HOUR, ...freeze }),
@@ -159,25 +209,51 @@ describe('the forecast', () => {
 });
 
 describe('answers about a task', () => {
-  const plan = normalisePlan(CutoverPlanFile.parse({ ...example(), identity: undefined, tasks: [manual('freeze', { owner: 'engineering', gate: ['compliance'] })] }));
+  const plan = normalisePlan(
+    CutoverPlanFile.parse({ ...example(), identity: undefined, tasks: [manual('freeze', { owner: 'engineering', gate: ['compliance'] })] }),
+  );
   const task = (extra: Partial<TaskState>): TaskState => ({
-    id: 'freeze', title: 'freeze', stream: 'main', owner: 'engineering', kind: 'manual', after: [], before: [], status: 'running', estimateMs: 0, attempts: 1, problems: [], approvals: [], ...extra,
+    id: 'freeze',
+    title: 'freeze',
+    stream: 'main',
+    owner: 'engineering',
+    kind: 'manual',
+    after: [],
+    before: [],
+    status: 'running',
+    estimateMs: 0,
+    attempts: 1,
+    problems: [],
+    approvals: [],
+    ...extra,
   });
   const status = (t: TaskState) => ({ workflowId: 'w', phase: 'waiting', compensations: [], tasks: [t] }) as unknown as CutoverStatus;
   const check = (t: TaskState, args: Record<string, unknown>) => checkTaskAnswer(plan, status(t), args as unknown as TaskAnswerArgs);
 
   it('takes the owner marking a running task done with evidence, and nobody else', () => {
     assert.equal(check(task({}), { task: 'freeze', action: 'done', by: 'erin', evidence: 'CHG-1' }), undefined);
-    assert.match(check(task({}), { task: 'freeze', action: 'done', by: 'cole', evidence: 'CHG-1' })!, /Engineering \(erin, eli\)'s to mark done/);
-    assert.match(check(task({ status: 'waiting' }), { task: 'freeze', action: 'done', by: 'erin', evidence: 'x' })!, /is waiting, not running/);
+    assert.match(
+      check(task({}), { task: 'freeze', action: 'done', by: 'cole', evidence: 'CHG-1' })!,
+      /Engineering \(erin, eli\)'s to mark done/,
+    );
+    assert.match(
+      check(task({ status: 'waiting' }), { task: 'freeze', action: 'done', by: 'erin', evidence: 'x' })!,
+      /is waiting, not running/,
+    );
     assert.match(check(task({}), { task: 'nope', action: 'done', by: 'erin', evidence: 'x' })!, /no task "nope"; the tasks are freeze/);
   });
 
   it('takes one approval per person of an awaited role', () => {
     const holding = task({ status: 'holding', hold: { reason: 'gated', awaiting: ['compliance'], since: 'x' } });
     assert.equal(check(holding, { task: 'freeze', action: 'approve', by: 'cole' }), undefined);
-    assert.match(check(holding, { task: 'freeze', action: 'approve', by: 'erin' })!, /cannot approve freeze: it awaits Compliance \(cole\)/);
-    const approved = { ...holding, approvals: [{ by: 'cole', attempt: 1, role: 'compliance' as const, decision: 'approved' as const, at: 'x' }] };
+    assert.match(
+      check(holding, { task: 'freeze', action: 'approve', by: 'erin' })!,
+      /cannot approve freeze: it awaits Compliance \(cole\)/,
+    );
+    const approved = {
+      ...holding,
+      approvals: [{ by: 'cole', attempt: 1, role: 'compliance' as const, decision: 'approved' as const, at: 'x' }],
+    };
     assert.match(check(approved, { task: 'freeze', action: 'approve', by: 'cole' })!, /already approved/);
   });
 
@@ -188,6 +264,9 @@ describe('answers about a task', () => {
 
   it('refuses answers by name where the plan requires them signed', () => {
     const signedPlan = normalisePlan(CutoverPlanFile.parse({ ...example(), tasks: [manual('freeze', { owner: 'engineering' })] }));
-    assert.match(checkTaskAnswer(signedPlan, status(task({})), { task: 'freeze', action: 'done', by: 'erin', evidence: 'x' })!, /requires signed answers/);
+    assert.match(
+      checkTaskAnswer(signedPlan, status(task({})), { task: 'freeze', action: 'done', by: 'erin', evidence: 'x' })!,
+      /requires signed answers/,
+    );
   });
 });

@@ -44,7 +44,15 @@ describe('the task graph on the time-skipping server', function () {
     probes.length = 0;
   });
 
-  const manual = (id: string, stream: string, owner: string, extra: Record<string, unknown> = {}) => ({ id, title: id, stream, owner, kind: 'manual', estimate: '1h', ...extra });
+  const manual = (id: string, stream: string, owner: string, extra: Record<string, unknown> = {}) => ({
+    id,
+    title: id,
+    stream,
+    owner,
+    kind: 'manual',
+    estimate: '1h',
+    ...extra,
+  });
   const tasks = () => [
     manual('prefund', 'treasury', 'treasury', { notBefore: '-6h' }),
     manual('freeze', 'engineering', 'engineering', { notBefore: '-6h' }),
@@ -59,7 +67,17 @@ describe('the task graph on the time-skipping server', function () {
       check: { url: probeUrl, json: { field: 'settlement.status', equals: 'ok' } },
     },
     manual('change-approval', 'ops', 'ops', { estimate: '30m', after: ['probe'], gate: ['compliance'], before: ['go-live'] }),
-    { id: 'customer-notice', title: 'Tell customers', stream: 'cx', owner: 'cx', kind: 'notify', notBefore: '-30m', estimate: '5m', before: ['go-live'], notify: { text: 'Cards go live at T' } },
+    {
+      id: 'customer-notice',
+      title: 'Tell customers',
+      stream: 'cx',
+      owner: 'cx',
+      kind: 'notify',
+      notBefore: '-30m',
+      estimate: '5m',
+      before: ['go-live'],
+      notify: { text: 'Cards go live at T' },
+    },
     {
       id: 'settlement-check',
       title: 'Settlement file arrived',
@@ -91,7 +109,8 @@ describe('the task graph on the time-skipping server', function () {
     if (stage) times.push(Date.parse(stage.dueAt));
     for (const task of status.tasks ?? []) {
       if (task.status === 'waiting' && task.notBeforePlanAt) times.push(Date.parse(task.notBeforePlanAt));
-      if (task.status === 'running' && task.startedAt) times.push(Date.parse(task.startedAt) + task.estimateMs, Date.parse(task.startedAt) + task.estimateMs * 1.5);
+      if (task.status === 'running' && task.startedAt)
+        times.push(Date.parse(task.startedAt) + task.estimateMs, Date.parse(task.startedAt) + task.estimateMs * 1.5);
       const slack = status.forecast?.tasks.find((t) => t.id === task.id)?.slackMs;
       if (task.status === 'running' && slack !== undefined && slack >= 0) times.push(now + slack);
     }
@@ -104,7 +123,8 @@ describe('the task graph on the time-skipping server', function () {
     for (let step = 0; step < 2_000; step++) {
       const status = await handle.query(statusQuery);
       if (done(status)) return status;
-      if (['completed', 'aborted', 'rolled-back'].includes(status.phase)) throw new Error(`cutover ${status.phase} while waiting for ${what}`);
+      if (['completed', 'aborted', 'rolled-back'].includes(status.phase))
+        throw new Error(`cutover ${status.phase} while waiting for ${what}`);
       const busy =
         status.phase === 'running' ||
         status.checklist.some((i) => i.status === 'checking') ||
@@ -125,7 +145,11 @@ describe('the task graph on the time-skipping server', function () {
     const plan = planFor(harness.stack, { tasks: tasks(), forecast: { overrunMargin: 0.5 } });
     const handle = await harness.start({ plan });
 
-    const bothRunning = await advanceUntil(handle, (s) => taskOf(s, 'prefund').status === 'running' && taskOf(s, 'freeze').status === 'running', 'both streams to start');
+    const bothRunning = await advanceUntil(
+      handle,
+      (s) => taskOf(s, 'prefund').status === 'running' && taskOf(s, 'freeze').status === 'running',
+      'both streams to start',
+    );
     const goLiveAt = Date.parse(bothRunning.goLive);
     for (const id of ['prefund', 'freeze']) {
       assert.ok(Date.parse(taskOf(bothRunning, id).startedAt!) >= goLiveAt - 6 * HOUR, `${id} started no earlier than T-6h`);
@@ -133,7 +157,10 @@ describe('the task graph on the time-skipping server', function () {
     assert.equal(taskOf(bothRunning, 'probe').status, 'waiting');
     assert.equal(bothRunning.forecast?.crossesT, false);
 
-    assert.match(await refusalOf(answer(handle, { task: 'freeze', action: 'done', by: 'tomas', evidence: 'x' })), /freeze is Engineering \(erin, eli\)'s to mark done/);
+    assert.match(
+      await refusalOf(answer(handle, { task: 'freeze', action: 'done', by: 'tomas', evidence: 'x' })),
+      /freeze is Engineering \(erin, eli\)'s to mark done/,
+    );
     assert.match(await refusalOf(answer(handle, { task: 'prefund', action: 'done', by: 'tomas' })), /evidence/);
     await advanceUntil(handle, (s) => Date.parse(s.forecast?.at ?? '') >= goLiveAt - 5.5 * HOUR, 'half an hour of prefunding');
     await answer(handle, { task: 'prefund', action: 'done', by: 'tomas', evidence: 'wire ref 123' });
@@ -156,7 +183,11 @@ describe('the task graph on the time-skipping server', function () {
 
     await answer(handle, { task: 'freeze', action: 'done', by: 'erin', evidence: 'onboarding frozen, INC-42' });
     // The check runs at once and takes far less than its 10m estimate, so go/no-go is on time again.
-    const recovered = await advanceUntil(handle, (s) => s.forecast?.crossesT === false && taskOf(s, 'probe').status === 'done', 'the forecast to recover');
+    const recovered = await advanceUntil(
+      handle,
+      (s) => s.forecast?.crossesT === false && taskOf(s, 'probe').status === 'done',
+      'the forecast to recover',
+    );
     assert.match(taskOf(recovered, 'probe').evidence ?? '', /GET answered 200, settlement.status = "ok"/);
     assert.equal(told('go/no-go is now forecast').length, 1, 'told once only');
     assert.equal(told('go/no-go is forecast on time again').length, 1);
@@ -167,7 +198,10 @@ describe('the task graph on the time-skipping server', function () {
     await answer(handle, { task: 'change-approval', action: 'done', by: 'olivia', evidence: 'CAB-7 approved' });
     const gated = await advanceUntil(handle, (s) => taskOf(s, 'change-approval').status === 'holding', 'the change approval gate');
     assert.deepEqual(taskOf(gated, 'change-approval').hold?.awaiting, ['compliance']);
-    assert.match(await refusalOf(answer(handle, { task: 'change-approval', action: 'approve', by: 'olivia' })), /cannot approve change-approval: it awaits Compliance \(cody\)/);
+    assert.match(
+      await refusalOf(answer(handle, { task: 'change-approval', action: 'approve', by: 'olivia' })),
+      /cannot approve change-approval: it awaits Compliance \(cody\)/,
+    );
     await answer(handle, { task: 'change-approval', action: 'approve', by: 'cody' });
 
     const atGoLive = await advanceUntil(handle, (s) => s.phase === 'holding' && s.currentStage === 'go-live', 'the go-live gate');
@@ -182,31 +216,63 @@ describe('the task graph on the time-skipping server', function () {
 
     assert.equal(result.phase, 'completed');
     for (const task of result.tasks!) assert.equal(task.status, 'done', `${task.id} done`);
-    const [prefund, freeze, probe, approval, notice, settlement] = ['prefund', 'freeze', 'probe', 'change-approval', 'customer-notice', 'settlement-check'].map((id) => taskOf(result, id));
+    const [prefund, freeze, probe, approval, notice, settlement] = [
+      'prefund',
+      'freeze',
+      'probe',
+      'change-approval',
+      'customer-notice',
+      'settlement-check',
+    ].map((id) => taskOf(result, id));
     const span = (t: TaskState) => [Date.parse(t.startedAt!), Date.parse(t.finishedAt!)] as const;
     assert.ok(span(prefund!)[0] < span(freeze!)[1] && span(freeze!)[0] < span(prefund!)[1], 'the two streams overlapped in time');
     assert.ok(span(probe!)[0] >= Math.max(span(prefund!)[1], span(freeze!)[1]), 'the probe waited for both');
     const goLive = stageOf(result, 'go-live');
     assert.ok(Date.parse(goLive.startedAt!) >= Math.max(span(approval!)[1], span(notice!)[1]), 'go-live waited for the tasks that feed it');
     assert.ok(span(settlement!)[0] >= Date.parse(goLive.finishedAt!), 'the settlement check ran after go-live');
-    assert.deepEqual(approval!.approvals.map((a) => [a.by, a.role]), [['cody', 'compliance']]);
+    assert.deepEqual(
+      approval!.approvals.map((a) => [a.by, a.role]),
+      [['cody', 'compliance']],
+    );
     assert.deepEqual(probes, ['GET /settlement', 'HEAD /settlement']);
     assert.equal(result.forecast?.alerts.filter((a) => a.kind === 'go-live').length, 1);
   });
 
   it('ends at its start, by the worker, a plan whose check names a host the worker does not allow, asking nothing', async () => {
-    const plan = planFor(harness.stack, { tasks: [{ id: 'remote', title: 'remote', owner: 'engineering', kind: 'http-check', estimate: '5m', check: { url: 'http://192.0.2.1/health' } }] });
+    const plan = planFor(harness.stack, {
+      tasks: [
+        {
+          id: 'remote',
+          title: 'remote',
+          owner: 'engineering',
+          kind: 'http-check',
+          estimate: '5m',
+          check: { url: 'http://192.0.2.1/health' },
+        },
+      ],
+    });
     const ended: CutoverStatus = await (await harness.start({ plan })).result();
     assert.equal(ended.phase, 'aborted');
     assert.equal(ended.abort?.by, 'worker');
-    assert.match(ended.abort?.reason ?? '', /WEBHOOK_TARGET_NOT_ALLOWED: this worker asks only loopback hosts or the endpoints CUTOVER_WEBHOOK_URLS lists, and task remote names http:\/\/192\.0\.2\.1\/health/);
+    assert.match(
+      ended.abort?.reason ?? '',
+      /WEBHOOK_TARGET_NOT_ALLOWED: this worker asks only loopback hosts or the endpoints CUTOVER_WEBHOOK_URLS lists, and task remote names http:\/\/192\.0\.2\.1\/health/,
+    );
     assert.equal(taskOf(ended, 'remote').status, 'skipped');
     assert.equal(taskOf(ended, 'remote').attempts, 0);
   });
 
   it('asks a failing check again per the plan, then holds for its owner until a retry passes', async () => {
     flakyFixed = false;
-    const check = (id: string, url: string) => ({ id, title: id, owner: 'engineering', kind: 'http-check', notBefore: '-30h', estimate: '5m', check: { url, retry: { attempts: 2, interval: '5m' } } });
+    const check = (id: string, url: string) => ({
+      id,
+      title: id,
+      owner: 'engineering',
+      kind: 'http-check',
+      notBefore: '-30h',
+      estimate: '5m',
+      check: { url, retry: { attempts: 2, interval: '5m' } },
+    });
     const plan = planFor(harness.stack, { tasks: [check('flaky', probeUrl.replace('/settlement', '/flaky'))] });
     const handle = await harness.start({ plan });
     const held = await advanceUntil(handle, (s) => taskOf(s, 'flaky').status === 'holding', 'the check to hold');
@@ -216,7 +282,10 @@ describe('the task graph on the time-skipping server', function () {
     assert.deepEqual(flaky.problems, ['GET http://127.0.0.1:' + new URL(probeUrl).port + '/flaky answered 503, expected 200']);
     assert.ok(told('task flaky (main) holds for Engineering (erin, eli)').length === 1);
 
-    assert.match(await refusalOf(answer(handle, { task: 'flaky', action: 'retry', by: 'tomas' })), /flaky is Engineering \(erin, eli\)'s to retry/);
+    assert.match(
+      await refusalOf(answer(handle, { task: 'flaky', action: 'retry', by: 'tomas' })),
+      /flaky is Engineering \(erin, eli\)'s to retry/,
+    );
     await advanceUntil(handle, () => told('task flaky has waited').length > 0, 'the hold to escalate');
     assert.ok((await harness.env.currentTimeMs()) >= Date.parse(flaky.hold.since) + 2 * HOUR, 'it escalated after the approval timeout');
     const escalated = told('task flaky has waited 120 min (plan time) for Engineering (erin, eli)');
@@ -232,7 +301,12 @@ describe('the task graph on the time-skipping server', function () {
   });
 
   it('has the check activity refuse, once and for good, a host the worker does not allow', async () => {
-    const result = await createHttpCheckActivities({ env: {} }).httpCheck({ task: 'remote', url: 'http://192.0.2.1/health', method: 'GET', expectStatus: 200 });
+    const result = await createHttpCheckActivities({ env: {} }).httpCheck({
+      task: 'remote',
+      url: 'http://192.0.2.1/health',
+      method: 'GET',
+      expectStatus: 200,
+    });
     assert.equal(result.passed, false);
     assert.equal(result.final, true);
     assert.match(result.problem ?? '', /task remote names http:\/\/192\.0\.2\.1\/health/);

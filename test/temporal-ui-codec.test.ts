@@ -56,7 +56,10 @@ describe('engineers reading an encrypted cutover in the Temporal UI through the 
     const codecPort = await freePort(HOST);
     codecUrl = `http://localhost:${codecPort}`;
     const client = { clientId: 'codec-server', clientSecret: randomBytes(16).toString('hex'), redirectUris: [`${codecUrl}/callback`] };
-    provider = await startDevelopmentProvider({ accounts: [{ id: 'erin', email: 'erin@northwind.example', name: 'Erin Engineering' }], clients: [client] });
+    provider = await startDevelopmentProvider({
+      accounts: [{ id: 'erin', email: 'erin@northwind.example', name: 'Erin Engineering' }],
+      clients: [client],
+    });
     codecServer = await startCodecServer({
       codecs,
       authentication: {
@@ -81,7 +84,18 @@ describe('engineers reading an encrypted cutover in the Temporal UI through the 
     browser = await launchBrowser();
     const plan = await loadPlanFile(world.planFile);
     // Go-live an hour ahead at 720× puts T in five seconds: T-24h…T-1h run at once, then go-live holds for people.
-    const started = await world.cutover(['start', world.planFile, '--id', workflowId, '--go-live', '+1h', '--time-scale', '720', '--as', 'lara']);
+    const started = await world.cutover([
+      'start',
+      world.planFile,
+      '--id',
+      workflowId,
+      '--go-live',
+      '+1h',
+      '--time-scale',
+      '720',
+      '--as',
+      'lara',
+    ]);
     assert.equal(started.code, 0, started.stderr);
     const atGoLive: CutoverStatus = await waitForStatus(world.stack.client, workflowId, 'go-live holding', holdingAtGoLive);
     summary = cutoverSummary(plan, new Date(atGoLive.goLive));

@@ -76,7 +76,10 @@ describe('engineers reading a cutover in the Temporal UI', function () {
     await openUserMetadata(browser.page, { ...ref, workflowId: markupId, runId });
     const summary = metadataPanel(browser.page, 'summary').locator('body');
     await summary.getByText('cutover, go-live').waitFor();
-    assert.ok((await summary.innerText()).includes(`${PROGRAMME} cutover, go-live`), `the programme as written:\n${await summary.innerText()}`);
+    assert.ok(
+      (await summary.innerText()).includes(`${PROGRAMME} cutover, go-live`),
+      `the programme as written:\n${await summary.innerText()}`,
+    );
     const details = metadataPanel(browser.page, 'details').locator('body');
     await details.getByText('Plan file:').waitFor();
     assert.match(await details.innerText(), /Plan file:\s*\*\*plan\*\* \[site\]\(www\.evil\.example\)\.yaml/);
@@ -117,7 +120,10 @@ describe('engineers reading a cutover in the Temporal UI', function () {
     // The newest events are the go-live hold's timer, re-armed at each escalation.
     await openEventHistory(browser.page, ref, 'descending');
     await browser.page.getByText('T-1h webhook smoke test (Engineering)').first().waitFor();
-    const timer = browser.page.getByRole('row').filter({ hasText: 'Timer Started' }).filter({ hasText: 'go-live holds for Programme lead, Engineering' });
+    const timer = browser.page
+      .getByRole('row')
+      .filter({ hasText: 'Timer Started' })
+      .filter({ hasText: 'go-live holds for Programme lead, Engineering' });
     await timer.first().waitFor();
   });
 

@@ -22,7 +22,13 @@ describe('the unit suites', () => {
   });
 
   it('are the suites that load nothing that starts a server, a browser or a process, this one included', () => {
-    for (const unit of ['watch-rules.test.js', 'markdown-text.test.js', 'plan-clock.test.js', 'payload-encryption.test.js', 'unit-suites.test.js']) {
+    for (const unit of [
+      'watch-rules.test.js',
+      'markdown-text.test.js',
+      'plan-clock.test.js',
+      'payload-encryption.test.js',
+      'unit-suites.test.js',
+    ]) {
       assert.deepEqual(suites.get(unit), [], unit);
     }
   });

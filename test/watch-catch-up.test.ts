@@ -25,9 +25,15 @@ describe('post-launch watch behind its plan clock', function () {
     const wallFor = (planMs: number) => anchor + (planMs - anchor) / TIME_SCALE;
 
     // Failed deliveries in the middle of the T+30h–T+30h05m interval, on the wall clock PayCA counts by.
-    await stack.admin('inject/webhook-failures', 'POST', { count: 5, succeeded: 20, at: new Date(wallFor(T + 30 * HOUR + 2.5 * MINUTE)).toISOString() });
+    await stack.admin('inject/webhook-failures', 'POST', {
+      count: 5,
+      succeeded: 20,
+      at: new Date(wallFor(T + 30 * HOUR + 2.5 * MINUTE)).toISOString(),
+    });
 
-    await handle.executeUpdate(approveUpdate, { args: [{ stage: 'go-live', by: 'lara', authorizationId: (await runLowRiskAuthorization(stack.production.url)).id }] });
+    await handle.executeUpdate(approveUpdate, {
+      args: [{ stage: 'go-live', by: 'lara', authorizationId: (await runLowRiskAuthorization(stack.production.url)).id }],
+    });
     await handle.executeUpdate(approveUpdate, { args: [{ stage: 'go-live', by: 'erin' }] });
     await waitForStatus(env.client, handle.workflowId, 'the debrief', (s) => s.phase === 'holding' && s.currentStage === 'debrief');
     await handle.executeUpdate(decideUpdate, { args: [{ decision: 'roll-forward', by: 'lara', reason: 'catch-up test' }] });
@@ -44,7 +50,8 @@ describe('post-launch watch behind its plan clock', function () {
     assert.equal(watch.reads, expectedReads);
     const ends = watch.summaries.map((s) => Date.parse(s.toPlan) - T);
     assert.equal(ends.at(-1), 48 * HOUR);
-    for (let i = 1; i < ends.length; i++) assert.equal((ends[i] ?? 0) - (ends[i - 1] ?? 0), HOUR, `summary ${i + 1} closes the hour after summary ${i}`);
+    for (let i = 1; i < ends.length; i++)
+      assert.equal((ends[i] ?? 0) - (ends[i - 1] ?? 0), HOUR, `summary ${i + 1} closes the hour after summary ${i}`);
 
     // Behind its clock, the watch read several intervals per activity: far fewer read activities than reads.
     const counts = scheduledActivityCounts(await runHistories(env.client, watchWorkflowId(handle.workflowId)));

@@ -15,7 +15,7 @@ import { runLowRiskAuthorization } from '../src/dev/low-risk-authorization.js';
 
 type Handle = WorkflowHandle<typeof cutoverWorkflow>;
 
-describe("messages between a cutover and its watch", function () {
+describe('messages between a cutover and its watch', function () {
   this.timeout(180_000);
   const harness = useCutoverHarness('time-skipping', 'linked-watch', { rateLimit: { perSecond: 10_000, burst: 10_000 } });
 
@@ -49,14 +49,33 @@ describe("messages between a cutover and its watch", function () {
 
     // Two hours of reads and a summary from the real watch come in beside the forged messages.
     await harness.env.sleep(2 * 3_600_000);
-    const after = await advanceUntil(harness.env, handle, (s) => (s.forgedMessages ?? 0) >= 2 && (s.watch?.summaries.length ?? 0) > 0, 'both forged messages recorded');
+    const after = await advanceUntil(
+      harness.env,
+      handle,
+      (s) => (s.forgedMessages ?? 0) >= 2 && (s.watch?.summaries.length ?? 0) > 0,
+      'both forged messages recorded',
+    );
     assert.equal(after.forgedMessages, 2, "the real watch's own messages are taken");
     const forged = after.incidents.filter((i) => i.source === 'forged-message');
     assert.equal(forged.length, 2);
-    assert.ok(forged.some((i) => /refused a watch-control signal .* \(it claimed to be mallory\)/.test(i.summary)), JSON.stringify(forged));
-    assert.ok(forged.some((i) => /refused a watch-event \(alert\) signal/.test(i.summary)), JSON.stringify(forged));
-    assert.equal(after.watch?.alerts.some((a) => a.id === 'forged'), false, 'the forged alert is not in the watch');
-    assert.equal(after.incidents.some((i) => i.source === 'alert'), false, 'nor in the incident log as an alert');
+    assert.ok(
+      forged.some((i) => /refused a watch-control signal .* \(it claimed to be mallory\)/.test(i.summary)),
+      JSON.stringify(forged),
+    );
+    assert.ok(
+      forged.some((i) => /refused a watch-event \(alert\) signal/.test(i.summary)),
+      JSON.stringify(forged),
+    );
+    assert.equal(
+      after.watch?.alerts.some((a) => a.id === 'forged'),
+      false,
+      'the forged alert is not in the watch',
+    );
+    assert.equal(
+      after.incidents.some((i) => i.source === 'alert'),
+      false,
+      'nor in the incident log as an alert',
+    );
     const watchState = await watch.query(watchStatusQuery);
     assert.equal(watchState.ended, undefined, 'mallory did not end the watch');
     assert.equal(after.watch?.status, 'watching');

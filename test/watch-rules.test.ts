@@ -33,11 +33,24 @@ describe('post-launch alert rules', () => {
   });
 
   it('breaches the webhook rule only above 1% of attempts in the interval', () => {
-    const atLimit = evaluateRules(ALERTS, reading((r) => (r.metrics.webhooks = { succeeded: 99, failed: 1 })), noBaseline(), '5m');
+    const atLimit = evaluateRules(
+      ALERTS,
+      reading((r) => (r.metrics.webhooks = { succeeded: 99, failed: 1 })),
+      noBaseline(),
+      '5m',
+    );
     assert.equal(verdict(atLimit, 'webhook-failure-rate')?.breached, false, 'exactly 1% is not above 1%');
-    const above = evaluateRules(ALERTS, reading((r) => (r.metrics.webhooks = { succeeded: 98, failed: 2 })), noBaseline(), '5m');
+    const above = evaluateRules(
+      ALERTS,
+      reading((r) => (r.metrics.webhooks = { succeeded: 98, failed: 2 })),
+      noBaseline(),
+      '5m',
+    );
     assert.equal(verdict(above, 'webhook-failure-rate')?.breached, true);
-    assert.match(verdict(above, 'webhook-failure-rate')?.description ?? '', /2\.00% \(2 of 100 delivery attempts\) in 5m; the limit is 1\.00%/);
+    assert.match(
+      verdict(above, 'webhook-failure-rate')?.description ?? '',
+      /2\.00% \(2 of 100 delivery attempts\) in 5m; the limit is 1\.00%/,
+    );
   });
 
   it('judges each active master account against its currency threshold and ignores others', () => {
@@ -59,11 +72,38 @@ describe('post-launch alert rules', () => {
   });
 
   it('breaches the rate-limited rule above the limit, or above the factor times a non-zero trailing average', () => {
-    const overLimit = evaluateRules(ALERTS, reading((r) => (r.metrics.rateLimited = 21)), noBaseline(), '5m');
+    const overLimit = evaluateRules(
+      ALERTS,
+      reading((r) => (r.metrics.rateLimited = 21)),
+      noBaseline(),
+      '5m',
+    );
     assert.equal(verdict(overLimit, 'rate-limited-spike')?.breached, true);
     const baseline = { ...noBaseline(), rateLimited: [2, 2, 2, 2] };
-    assert.equal(verdict(evaluateRules(ALERTS, reading((r) => (r.metrics.rateLimited = 6)), baseline, '5m'), 'rate-limited-spike')?.breached, false);
-    assert.equal(verdict(evaluateRules(ALERTS, reading((r) => (r.metrics.rateLimited = 7)), baseline, '5m'), 'rate-limited-spike')?.breached, true);
+    assert.equal(
+      verdict(
+        evaluateRules(
+          ALERTS,
+          reading((r) => (r.metrics.rateLimited = 6)),
+          baseline,
+          '5m',
+        ),
+        'rate-limited-spike',
+      )?.breached,
+      false,
+    );
+    assert.equal(
+      verdict(
+        evaluateRules(
+          ALERTS,
+          reading((r) => (r.metrics.rateLimited = 7)),
+          baseline,
+          '5m',
+        ),
+        'rate-limited-spike',
+      )?.breached,
+      true,
+    );
   });
 
   it('compares the decline rate with the trailing hour when the plan gives no baseline, once there is enough traffic', () => {

@@ -18,7 +18,14 @@ import { openRequiredItems } from '../src/workflows/checklist-rules.js';
 import type { ChecklistItemState, CutoverStatus, StageState } from '../src/workflows/cutover-state.js';
 import { watchEventSignal, watchStatusQuery, watchWorkflowId } from '../src/workflows/watch-protocol.js';
 import { useCliStack } from './helpers/cli-stack.js';
-import { FLOOD_SIGNAL_CHARS, FLOOD_SIGNALS, floodWithSignals, SHEDDING_SERVER_LIMITS, settledAfterFlood, strangerAttempts } from './helpers/history-flood.js';
+import {
+  FLOOD_SIGNAL_CHARS,
+  FLOOD_SIGNALS,
+  floodWithSignals,
+  SHEDDING_SERVER_LIMITS,
+  settledAfterFlood,
+  strangerAttempts,
+} from './helpers/history-flood.js';
 import { waitForStatus } from './helpers/wait-for-status.js';
 import { note } from './helpers/suite-logs.js';
 
@@ -37,7 +44,10 @@ describe('history shed after roll-forward, while the watch runs', function () {
     // Reminders a month ahead go out at roll-forward, before the flood, so a run that sent them again would show.
     const document = parseYaml(await readFile(world.planFile, 'utf8')) as Record<string, Record<string, unknown>>;
     planFile = join(world.dataDir, 'long-watch-plan.yaml');
-    await writeFile(planFile, stringifyYaml({ ...document, postLaunch: { ...document['postLaunch'], watch: { window: '48h' }, remindBefore: '720h' } }));
+    await writeFile(
+      planFile,
+      stringifyYaml({ ...document, postLaunch: { ...document['postLaunch'], watch: { window: '48h' }, remindBefore: '720h' } }),
+    );
     plan = await loadPlanFile(planFile);
   });
 
@@ -67,7 +77,11 @@ describe('history shed after roll-forward, while the watch runs', function () {
     const handle = world.stack.client.workflow.getHandle(workflowId);
 
     // To roll-forward: the checklist closed, go-live approved by the lead (with a real authorization) and Engineering.
-    const ready = await waitFor(workflowId, 'go-live holding, every check run', (s) => stage(s, 'go-live').status === 'holding' && s.checklist.every(checked));
+    const ready = await waitFor(
+      workflowId,
+      'go-live holding, every check run',
+      (s) => stage(s, 'go-live').status === 'holding' && s.checklist.every(checked),
+    );
     for (const i of ready.checklist) {
       const owner = plan.approvers[i.owner]?.[0];
       if (i.status === 'failed') await run(['waive', workflowId, i.id, '--as', 'lara', '--reason', 'local stack: the receiver has no TLS']);

@@ -38,12 +38,15 @@ describe('webhook targets the worker allows', () => {
     ]) {
       assert.match(targets.refusal(url) ?? '', /\(CUTOVER_WEBHOOK_URLS\), and the plan's webhook\.url names/, url);
     }
-    assert.throws(() => webhookTargetsFrom({ CUTOVER_WEBHOOK_URLS: 'hooks.acme.example' }), (err: unknown) => {
-      assert.ok(err instanceof CutoverError);
-      assert.equal(err.code, 'CONFIG_INVALID');
-      assert.match(err.message, /CUTOVER_WEBHOOK_URLS lists "hooks\.acme\.example", which is not an http\(s\) URL/);
-      return true;
-    });
+    assert.throws(
+      () => webhookTargetsFrom({ CUTOVER_WEBHOOK_URLS: 'hooks.acme.example' }),
+      (err: unknown) => {
+        assert.ok(err instanceof CutoverError);
+        assert.equal(err.code, 'CONFIG_INVALID');
+        assert.match(err.message, /CUTOVER_WEBHOOK_URLS lists "hooks\.acme\.example", which is not an http\(s\) URL/);
+        return true;
+      },
+    );
   });
 });
 
@@ -78,12 +81,18 @@ describe('a plan naming a webhook endpoint the worker does not allow', function 
     const ended = await handle.result();
     assert.equal(ended.phase, 'aborted');
     assert.equal(ended.abort?.by, 'worker');
-    assert.deepEqual(ended.targetCheck?.refusals?.map((r) => r.code), ['WEBHOOK_TARGET_NOT_ALLOWED']);
+    assert.deepEqual(
+      ended.targetCheck?.refusals?.map((r) => r.code),
+      ['WEBHOOK_TARGET_NOT_ALLOWED'],
+    );
     assert.match(
       ended.abort?.reason ?? '',
       /WEBHOOK_TARGET_NOT_ALLOWED: this worker has PayCA send signed webhook events only to https:\/\/hooks\.acme\.example\/payca \(CUTOVER_WEBHOOK_URLS\), and the plan's webhook\.url names http:\/\/127\.0\.0\.1:\d+\/payca/,
     );
-    assert.ok(ended.stages.every((stage) => stage.status === 'skipped' && stage.attempts === 0), 'no stage ran');
+    assert.ok(
+      ended.stages.every((stage) => stage.status === 'skipped' && stage.attempts === 0),
+      'no stage ran',
+    );
     assert.deepEqual(ended.compensations, [], 'no subscription was made to undo');
     assert.deepEqual(requests, [], 'no signed event, or anything else, reached the endpoint');
   });

@@ -30,7 +30,11 @@ const REASON_LENGTH = 300;
 /** Chromium's error text ends with a call log many lines long; the first line says what happened. */
 function reasonOf(err: unknown): string {
   const message = err instanceof Error ? err.message : String(err);
-  const line = message.split('\n')[0]?.replace(/^page\.\w+: /, '').trim() || 'failed to load';
+  const line =
+    message
+      .split('\n')[0]
+      ?.replace(/^page\.\w+: /, '')
+      .trim() || 'failed to load';
   return line.length <= REASON_LENGTH ? line : `${line.slice(0, REASON_LENGTH - 1)}…`;
 }
 

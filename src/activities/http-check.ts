@@ -65,7 +65,12 @@ export function createHttpCheckActivities({ targets, env }: { targets?: WebhookT
         const status = response.statusCode;
         if (status !== input.expectStatus) {
           await response.body.dump();
-          return { passed: false, status, elapsedMs: Date.now() - started, problem: `${input.method} ${named(input.url)} answered ${status}, expected ${input.expectStatus}` };
+          return {
+            passed: false,
+            status,
+            elapsedMs: Date.now() - started,
+            problem: `${input.method} ${named(input.url)} answered ${status}, expected ${input.expectStatus}`,
+          };
         }
         if (!input.json) {
           await response.body.dump();
@@ -94,7 +99,11 @@ export function createHttpCheckActivities({ targets, env }: { targets?: WebhookT
         }
         return { passed: true, status, observed, elapsedMs: Date.now() - started };
       } catch (err) {
-        return { passed: false, elapsedMs: Date.now() - started, problem: `${input.method} ${named(input.url)} failed: ${err instanceof Error ? err.message : String(err)}` };
+        return {
+          passed: false,
+          elapsedMs: Date.now() - started,
+          problem: `${input.method} ${named(input.url)} failed: ${err instanceof Error ? err.message : String(err)}`,
+        };
       }
     },
   };

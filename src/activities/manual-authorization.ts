@@ -46,15 +46,20 @@ export function createManualAuthorizationActivities({ payca }: { payca: PaycaCli
 
       const read = await readOrMissing(() => client.getAuthorization(id, { signal: signal() }));
       if (read === 'missing') {
-        return refuse(`is not known to PayCA production (${input.baseUrl}); give the id PayCA returned for the low-risk authorization run on the production programme`);
+        return refuse(
+          `is not known to PayCA production (${input.baseUrl}); give the id PayCA returned for the low-risk authorization run on the production programme`,
+        );
       }
       const auth = read.body;
       const where = `(request ${read.requestId})`;
       if (auth.status !== 'approved') {
-        return refuse(`was ${auth.status}${auth.declineReason ? ` (${auth.declineReason})` : ''}, not approved ${where}; run another low-risk authorization and give its id`);
+        return refuse(
+          `was ${auth.status}${auth.declineReason ? ` (${auth.declineReason})` : ''}, not approved ${where}; run another low-risk authorization and give its id`,
+        );
       }
       const card = await readOrMissing(() => client.getCard(auth.cardId, { signal: signal() }));
-      if (card === 'missing') return refuse(`is on card ${auth.cardId}, which this programme's production credentials cannot read ${where}`);
+      if (card === 'missing')
+        return refuse(`is on card ${auth.cardId}, which this programme's production credentials cannot read ${where}`);
       const accounts = await paycaCall(() => client.listAccounts({ signal: signal() }));
       if (!accounts.body.data.some((a) => a.id === card.body.accountId)) {
         return refuse(
@@ -77,7 +82,9 @@ export function createManualAuthorizationActivities({ payca }: { payca: PaycaCli
         );
       }
       if (input.windowOpenedAt !== undefined && createdMs < Date.parse(input.windowOpenedAt)) {
-        return refuse(`was made at ${auth.createdAt}, before the change window opened (${input.windowOpenedAt} by PayCA's clock) ${where}; run it during the change window`);
+        return refuse(
+          `was made at ${auth.createdAt}, before the change window opened (${input.windowOpenedAt} by PayCA's clock) ${where}; run it during the change window`,
+        );
       }
       return {
         ok: true,

@@ -39,7 +39,11 @@ export interface DeliveryDeps {
 }
 
 /** Tries `attempt` with backoff while another attempt could start within the budget; the last reason when none succeeded. */
-export async function tryWithin(budgetMs: number, attemptTimeoutMs: number, attempt: () => Promise<string | undefined>): Promise<{ attempts: number; reason?: string }> {
+export async function tryWithin(
+  budgetMs: number,
+  attemptTimeoutMs: number,
+  attempt: () => Promise<string | undefined>,
+): Promise<{ attempts: number; reason?: string }> {
   const started = Date.now();
   let backoffMs = Math.min(1_000, attemptTimeoutMs);
   let attempts = 0;
@@ -49,7 +53,10 @@ export async function tryWithin(budgetMs: number, attemptTimeoutMs: number, atte
     const failed = await attempt();
     if (failed === undefined) return { attempts };
     if (Date.now() - started + backoffMs >= budgetMs) {
-      return { attempts, reason: `${failed} (${attempts} attempt${attempts === 1 ? '' : 's'} in ${Math.round((Date.now() - started) / 1000)} s)` };
+      return {
+        attempts,
+        reason: `${failed} (${attempts} attempt${attempts === 1 ? '' : 's'} in ${Math.round((Date.now() - started) / 1000)} s)`,
+      };
     }
     Context.current().heartbeat({ attempts });
     await delay(backoffMs, undefined, { signal: Context.current().cancellationSignal });
@@ -72,7 +79,10 @@ export async function postWebhook(fetchImpl: typeof fetch, url: string, body: st
 }
 
 export function createNoticeDelivery(deps: DeliveryDeps) {
-  async function toWebhook(notice: RoutedNotice, destination: Extract<NoticeDestination, { kind: 'slack-webhook' }>): Promise<DestinationFailure | undefined> {
+  async function toWebhook(
+    notice: RoutedNotice,
+    destination: Extract<NoticeDestination, { kind: 'slack-webhook' }>,
+  ): Promise<DestinationFailure | undefined> {
     const url = destination.url ?? (destination.urlFrom ? deps.environment[destination.urlFrom] : undefined);
     if (!url) {
       return { target: destination.channel, reason: `the worker has no ${destination.urlFrom ?? 'webhook URL'} set` };
@@ -80,7 +90,9 @@ export function createNoticeDelivery(deps: DeliveryDeps) {
     const target = `${destination.channel} (${webhookTarget(url)})`;
     const text = notice.to?.length ? `${notice.text} (to: ${notice.to.join(', ')})` : notice.text;
     const body = JSON.stringify({ text, channel: notice.channel });
-    const { attempts, reason } = await tryWithin(notice.retryBudgetMs, notice.attemptTimeoutMs, () => postWebhook(deps.fetch, url, body, notice.attemptTimeoutMs));
+    const { attempts, reason } = await tryWithin(notice.retryBudgetMs, notice.attemptTimeoutMs, () =>
+      postWebhook(deps.fetch, url, body, notice.attemptTimeoutMs),
+    );
     if (reason === undefined) {
       log.info('notification sent', { channel: notice.channel, target, attempts });
       return undefined;
@@ -88,14 +100,19 @@ export function createNoticeDelivery(deps: DeliveryDeps) {
     return { target, reason };
   }
 
-  async function toEmail(notice: RoutedNotice, destination: Extract<NoticeDestination, { kind: 'email' }>): Promise<DestinationFailure | undefined> {
+  async function toEmail(
+    notice: RoutedNotice,
+    destination: Extract<NoticeDestination, { kind: 'email' }>,
+  ): Promise<DestinationFailure | undefined> {
     const shown = destination.to.slice(0, TARGET_ADDRESSES);
     const more = destination.to.length - shown.length;
     const target = `${destination.channel} (email to ${shown.join(', ') || 'nobody'}${more > 0 ? ` and ${more} more` : ''})`;
-    const unknown = destination.unknown.length ? `${destination.unknown.join(', ')} ha${destination.unknown.length === 1 ? 's' : 've'} no email in the plan's people` : '';
+    const unknown = destination.unknown.length
+      ? `${destination.unknown.join(', ')} ha${destination.unknown.length === 1 ? 's' : 've'} no email in the plan's people`
+      : '';
     if (destination.to.length === 0) return { target, reason: unknown || 'the channel lists nobody' };
     const smtp = deps.smtp;
-    if (!smtp) return { target, reason: "the worker has no SMTP server (CUTOVER_SMTP_URL)" };
+    if (!smtp) return { target, reason: 'the worker has no SMTP server (CUTOVER_SMTP_URL)' };
     const transport = createTransport({
       host: smtp.host,
       port: smtp.port,
@@ -128,7 +145,11 @@ export function createNoticeDelivery(deps: DeliveryDeps) {
 
   return {
     /** Sends to every destination at once; the ones that could not be reached, each with its reason. */
-    async deliver(notice: RoutedNotice, destinations: NoticeDestination[], toDefault: () => Promise<DestinationFailure | undefined>): Promise<DestinationFailure[]> {
+    async deliver(
+      notice: RoutedNotice,
+      destinations: NoticeDestination[],
+      toDefault: () => Promise<DestinationFailure | undefined>,
+    ): Promise<DestinationFailure[]> {
       const results = await Promise.all(
         destinations.map(async (destination): Promise<DestinationFailure | undefined> => {
           switch (destination.kind) {
@@ -150,7 +171,12 @@ export function createNoticeDelivery(deps: DeliveryDeps) {
 
       function logged(failure: DestinationFailure | undefined): DestinationFailure | undefined {
         if (failure) {
-          log.warn('notification not delivered', { channel: notice.channel, target: failure.target, reason: failure.reason, text: notice.text });
+          log.warn('notification not delivered', {
+            channel: notice.channel,
+            target: failure.target,
+            reason: failure.reason,
+            text: notice.text,
+          });
           deps.writeLine(`[notify:${notice.channel}] UNDELIVERED to ${failure.target}: ${failure.reason}: ${notice.text}`);
         }
         return failure;

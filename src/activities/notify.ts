@@ -63,7 +63,13 @@ export interface NotifyDeps {
 /** Fits the activity options cutovers started before the budget existed still use (60 s, heartbeat 20 s). */
 export const LEGACY_NOTIFY_RETRY_BUDGET_MS = 30_000;
 
-export function createNotifyActivities({ defaultWebhookUrl, fetch: fetchImpl = fetch, write, smtp, environment = process.env }: NotifyDeps = {}) {
+export function createNotifyActivities({
+  defaultWebhookUrl,
+  fetch: fetchImpl = fetch,
+  write,
+  smtp,
+  environment = process.env,
+}: NotifyDeps = {}) {
   const writeLine = write ?? ((line: string) => process.stdout.write(line + '\n'));
   const routed = createNoticeDelivery({ fetch: fetchImpl, writeLine, smtp, environment });
 

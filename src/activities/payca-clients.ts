@@ -50,7 +50,8 @@ export function createPaycaClients(options: PaycaClientsOptions = {}): PaycaClie
       if (!client) {
         const refusal = targets.refusal(environment, baseUrl);
         // A plan cannot be corrected by retrying: hold the stage with what to change, before any call.
-        if (refusal) throw ApplicationFailure.create({ type: FAILURE_TYPES.PAYCA_TARGET_NOT_ALLOWED, message: refusal, nonRetryable: true });
+        if (refusal)
+          throw ApplicationFailure.create({ type: FAILURE_TYPES.PAYCA_TARGET_NOT_ALLOWED, message: refusal, nonRetryable: true });
         let credentials: PaycaCredentials;
         try {
           credentials = options.credentials?.[environment] ?? loadPaycaCredentials(environment, options.env);

@@ -164,7 +164,15 @@ export function createSmokeTestActivities({ payca }: { payca: PaycaClients }) {
         const found = await paycaCall(() => client.findCards(input.externalRef, { signal: signal() }));
         const card = cardWithRef(found.body.data, input.externalRef);
         if (card) {
-          return { cardId: card.id, last4: card.last4, status: card.status, externalRef: card.externalRef, requestId: found.requestId, replayed: false, reconciled: { foundBy: found.requestId } };
+          return {
+            cardId: card.id,
+            last4: card.last4,
+            status: card.status,
+            externalRef: card.externalRef,
+            requestId: found.requestId,
+            replayed: false,
+            reconciled: { foundBy: found.requestId },
+          };
         }
       }
       const answer = await paycaCall(async () => {
@@ -226,7 +234,14 @@ export function createSmokeTestActivities({ payca }: { payca: PaycaClients }) {
           const cardBalance = ledgerBalance(ledger.body.data);
           return {
             ...ledger,
-            body: { transactionId: entry.transactionId, ledgerEntryId: entry.id, cardId: input.cardId, amount: entry.amount, currency: entry.currency, cardBalance },
+            body: {
+              transactionId: entry.transactionId,
+              ledgerEntryId: entry.id,
+              cardId: input.cardId,
+              amount: entry.amount,
+              currency: entry.currency,
+              cardBalance,
+            },
             replayed: false,
             recoveredFrom: err.requestId,
             foundBy: ledger.requestId,
@@ -290,7 +305,10 @@ export function createSmokeTestActivities({ payca }: { payca: PaycaClients }) {
             continue;
           }
           const closed = await paycaCall(() =>
-            client.closeCard(card.id, { idempotencyKey: idempotencyKeyFromActivity(`close-earlier-test-card:${card.id}`), signal: signal() }),
+            client.closeCard(card.id, {
+              idempotencyKey: idempotencyKeyFromActivity(`close-earlier-test-card:${card.id}`),
+              signal: signal(),
+            }),
           );
           found.push({ externalRef, cardId: card.id, status: closed.body.status, requestId: closed.requestId });
         }
@@ -311,4 +329,3 @@ function recovery(answer: object): RecoveryEvidence {
   const { recoveredFrom, foundBy } = answer as { recoveredFrom?: string; foundBy: string };
   return { recovered: { brokenAnswer: recoveredFrom ?? null, foundBy } };
 }
-

@@ -32,14 +32,20 @@ export function smtpSettingsFromEnv(env: NodeJS.ProcessEnv = process.env): SmtpS
   try {
     url = new URL(raw);
   } catch {
-    throw new CutoverError('CONFIG_INVALID', `${SMTP_VARIABLES.url} is not a URL: write it like smtp://mail.example:587 or smtps://mail.example:465`);
+    throw new CutoverError(
+      'CONFIG_INVALID',
+      `${SMTP_VARIABLES.url} is not a URL: write it like smtp://mail.example:587 or smtps://mail.example:465`,
+    );
   }
   if (url.protocol !== 'smtp:' && url.protocol !== 'smtps:') {
     throw new CutoverError('CONFIG_INVALID', `${SMTP_VARIABLES.url} must start with smtp:// or smtps://`);
   }
   if (url.password) {
     // The URL is printed in errors and start-up lines; the password belongs in a file only the worker reads.
-    throw new CutoverError('CONFIG_INVALID', `${SMTP_VARIABLES.url} carries a password: remove it and name a file holding it in ${SMTP_VARIABLES.passwordFile}`);
+    throw new CutoverError(
+      'CONFIG_INVALID',
+      `${SMTP_VARIABLES.url} carries a password: remove it and name a file holding it in ${SMTP_VARIABLES.passwordFile}`,
+    );
   }
   const passwordFile = env[SMTP_VARIABLES.passwordFile];
   let password: string | undefined;
@@ -47,7 +53,10 @@ export function smtpSettingsFromEnv(env: NodeJS.ProcessEnv = process.env): SmtpS
     try {
       password = readFileSync(passwordFile, 'utf8').trim();
     } catch (err) {
-      throw new CutoverError('CONFIG_INVALID', `${SMTP_VARIABLES.passwordFile}: cannot read the SMTP password file (${(err as NodeJS.ErrnoException).code ?? String(err)})`);
+      throw new CutoverError(
+        'CONFIG_INVALID',
+        `${SMTP_VARIABLES.passwordFile}: cannot read the SMTP password file (${(err as NodeJS.ErrnoException).code ?? String(err)})`,
+      );
     }
   }
   const secure = url.protocol === 'smtps:';

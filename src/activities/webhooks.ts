@@ -68,7 +68,8 @@ export function createWebhookActivities({ payca, env, webhookTargets }: WebhookA
     async ensureWebhookSubscription(input: EnsureSubscriptionInput): Promise<EnsureSubscriptionResult> {
       // Before any call: a subscription is what makes PayCA send signed events to the URL.
       const refusal = targets.refusal(input.url);
-      if (refusal) throw ApplicationFailure.create({ type: FAILURE_TYPES.WEBHOOK_TARGET_NOT_ALLOWED, message: refusal, nonRetryable: true });
+      if (refusal)
+        throw ApplicationFailure.create({ type: FAILURE_TYPES.WEBHOOK_TARGET_NOT_ALLOWED, message: refusal, nonRetryable: true });
       const ctx = Context.current();
       const signal = ctx.cancellationSignal;
       const client = payca.get('production', input.baseUrl);
@@ -85,9 +86,7 @@ export function createWebhookActivities({ payca, env, webhookTargets }: WebhookA
       }
       heartbeat(ctx, { creating: true });
       const idempotencyKey = idempotencyKeyFromActivity('create-webhook-subscription');
-      const created = await paycaCall(() =>
-        client.createWebhook({ url: input.url, events: input.events }, { idempotencyKey, signal }),
-      );
+      const created = await paycaCall(() => client.createWebhook({ url: input.url, events: input.events }, { idempotencyKey, signal }));
       // The signing secret stays out of the result: the result lands in workflow history.
       return {
         subscriptionId: created.body.id,
@@ -156,9 +155,7 @@ export function createWebhookActivities({ payca, env, webhookTargets }: WebhookA
     async removeWebhookSubscription(input: { baseUrl: string; subscriptionId: string }) {
       const signal = Context.current().cancellationSignal;
       try {
-        const answer = await paycaCall(() =>
-          payca.get('production', input.baseUrl).deleteWebhook(input.subscriptionId, { signal }),
-        );
+        const answer = await paycaCall(() => payca.get('production', input.baseUrl).deleteWebhook(input.subscriptionId, { signal }));
         return { removed: true, requestId: answer.requestId };
       } catch (err) {
         // Already gone (an earlier attempt removed it) is the state we wanted.

@@ -36,7 +36,9 @@ export function readSigningKey(file: string): SigningKey {
   try {
     text = readFileSync(file, 'utf8');
   } catch (err) {
-    throw new UsageError(`--key ${file} cannot be read (${(err as NodeJS.ErrnoException).code ?? String(err)}): give the path of your private key file`);
+    throw new UsageError(
+      `--key ${file} cannot be read (${(err as NodeJS.ErrnoException).code ?? String(err)}): give the path of your private key file`,
+    );
   }
   let key: KeyObject;
   try {
@@ -45,7 +47,10 @@ export function readSigningKey(file: string): SigningKey {
     throw new CutoverError('SIGNING_KEY_INVALID', `${file} is not a PEM private key: make one with \`cutover keygen --out FILE\``);
   }
   if (key.asymmetricKeyType !== 'ed25519') {
-    throw new CutoverError('SIGNING_KEY_INVALID', `${file} holds an ${key.asymmetricKeyType ?? 'unknown'} key; signed answers use Ed25519 (\`cutover keygen --out FILE\`)`);
+    throw new CutoverError(
+      'SIGNING_KEY_INVALID',
+      `${file} holds an ${key.asymmetricKeyType ?? 'unknown'} key; signed answers use Ed25519 (\`cutover keygen --out FILE\`)`,
+    );
   }
   const publicKeyHex = rawPublicKeyHex(createPublicKey(key).export({ format: 'der', type: 'spki' }));
   return { file, key, publicKeyHex };

@@ -29,9 +29,7 @@ const SeverityArg = z.enum(SEVERITIES, { error: `must be one of ${SEVERITIES.joi
 const PhaseArg = z.enum(PHASES, { error: `must be one of ${PHASES.join(', ')}` });
 
 /** Same shape as a person in the plan's approvers list, so a typo fails here rather than in the workflow. */
-const PersonArg = z
-  .string()
-  .regex(/^[a-z0-9][a-z0-9._-]*$/i, 'must be a person id as written in the plan, such as "lara" or "erin.eng"');
+const PersonArg = z.string().regex(/^[a-z0-9][a-z0-9._-]*$/i, 'must be a person id as written in the plan, such as "lara" or "erin.eng"');
 
 /**
  * Same shape as an item id in the plan's readiness section. Only the shape: the plan may add items of its
@@ -46,10 +44,7 @@ const ItemArg = z
 
 const TextArg = z.string().trim().min(1, 'must not be empty');
 
-const WorkflowIdArg = z
-  .string()
-  .min(1, 'must not be empty')
-  .regex(/^\S+$/, 'must not contain spaces');
+const WorkflowIdArg = z.string().min(1, 'must not be empty').regex(/^\S+$/, 'must not contain spaces');
 
 const PortArg = z.coerce
   .number({ error: 'must be a port number' })
@@ -60,7 +55,10 @@ const PortArg = z.coerce
 /** The workflow runs the plan clock at 1× (a real cutover) or faster (rehearsals), never slower. */
 const TimeScaleArg = z.coerce.number({ error: 'must be a number' }).min(1, 'must be 1 (real time) or more');
 
-const NonNegativeSecondsArg = z.coerce.number({ error: 'must be a number of seconds' }).min(0, 'must be 0 or more').max(3600, 'must be at most 3600 (an hour)');
+const NonNegativeSecondsArg = z.coerce
+  .number({ error: 'must be a number of seconds' })
+  .min(0, 'must be 0 or more')
+  .max(3600, 'must be at most 3600 (an hour)');
 
 const PositiveNumberArg = z.coerce.number({ error: 'must be a number' }).positive('must be greater than zero');
 
@@ -81,12 +79,14 @@ export const parseWorkflowId = (value: string, what = 'workflow id'): string => 
 export const parsePort = (value: string | number, flag: string): number => parseWith(PortArg, value, flag);
 export const parseTimeScale = (value: string | number): number => parseWith(TimeScaleArg, value, '--time-scale');
 export const parseNonNegativeSeconds = (value: string, flag: string): number => parseWith(NonNegativeSecondsArg, value, flag);
-export const parsePositiveNumber = (value: string | number, flag: string): number =>
-  parseWith(PositiveNumberArg, value, flag);
+export const parsePositiveNumber = (value: string | number, flag: string): number => parseWith(PositiveNumberArg, value, flag);
 
 /** A checklist item id; a runbook id written loosely ("Secrets_in_vault") is named in the answer. */
 export function parseItem(value: string): string {
-  const loose = value.trim().toLowerCase().replace(/[\s_]+/g, '-');
+  const loose = value
+    .trim()
+    .toLowerCase()
+    .replace(/[\s_]+/g, '-');
   const meant = RUNBOOK_ITEMS.find((item) => item.id === loose && item.id !== value);
   if (meant) throw new UsageError(`item ${JSON.stringify(value)} is not valid: did you mean ${meant.id}?`);
   return parseWith(ItemArg, value, 'item');

@@ -29,7 +29,7 @@ export function addStackFlags(command: Command): Command {
     .option('--sandbox-sim-port <n>', 'sandbox PayCA simulator port', String(DEV_STACK_DEFAULTS.sandboxSimPort))
     .option('--receiver-port <n>', 'webhook receiver port', String(DEV_STACK_DEFAULTS.receiverPort))
     .option('--room-port <n>', 'cutover room port (0 picks a free one)', String(DEV_STACK_DEFAULTS.roomPort))
-    .option('--no-room', "do not start the cutover room and its development identity provider");
+    .option('--no-room', 'do not start the cutover room and its development identity provider');
 }
 
 export function stackOptionsFrom(flags: StackFlags): DevStackOptions {

@@ -3,10 +3,7 @@ import type { Client } from '@temporalio/client';
 import { connectClient, type TemporalTarget } from '../temporal/connection.js';
 import { translateTemporalError } from '../operations/temporal-errors.js';
 
-export async function withTemporal<T>(
-  work: (client: Client, target: TemporalTarget) => Promise<T>,
-  workflowId?: string,
-): Promise<T> {
+export async function withTemporal<T>(work: (client: Client, target: TemporalTarget) => Promise<T>, workflowId?: string): Promise<T> {
   const { client, target } = await connectClient();
   try {
     return await work(client, target);

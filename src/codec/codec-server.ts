@@ -35,14 +35,11 @@ export const CODEC_ALLOWED_HEADERS = 'content-type,x-namespace,authorization';
 const CODEC_SESSION_COOKIE = 'cutover_codec_session';
 const MAX_BODY_BYTES = 16 * 1024 * 1024;
 
-
 /**
  * Who may encode and decode: people signed in with the provider, or, on loopback only and when asked
  * for explicitly, anyone who can reach the port.
  */
-export type CodecAuthentication =
-  | { kind: 'sign-in'; settings: SignInSettings; sessionHours?: number }
-  | { kind: 'none-on-loopback' };
+export type CodecAuthentication = { kind: 'sign-in'; settings: SignInSettings; sessionHours?: number } | { kind: 'none-on-loopback' };
 
 export interface CodecServerOptions {
   codecs: PayloadCodec[];
@@ -97,7 +94,6 @@ async function applyCodecs(codecs: PayloadCodec[], direction: 'encode' | 'decode
   for (const codec of ordered) current = await codec[direction](current);
   return current;
 }
-
 
 function signedInPage(person: SignedInPerson): string {
   const who = escapeHtml(person.email ?? person.subject);
@@ -159,12 +155,16 @@ export async function startCodecServer(options: CodecServerOptions): Promise<Run
     // An unknown key id or a failed auth tag: the request was well-formed, the payload cannot be opened here.
     if (err instanceof CutoverError) return reply.code(422).send({ code: err.code, message: err.message });
     const status = (err as { statusCode?: number }).statusCode;
-    if (status === 413) return reply.code(413).send({ code: 'BODY_TOO_LARGE', message: `request body is larger than ${MAX_BODY_BYTES} bytes` });
+    if (status === 413)
+      return reply.code(413).send({ code: 'BODY_TOO_LARGE', message: `request body is larger than ${MAX_BODY_BYTES} bytes` });
     if (status === 400 || status === 415) return reply.code(status).send({ code: 'BODY_INVALID', message: 'request body is not JSON' });
     return reply.code(500).send({ code: 'INTERNAL', message: err instanceof Error ? err.message : String(err) });
   });
   app.setNotFoundHandler((request, reply) =>
-    reply.code(404).send({ code: 'NOT_FOUND', message: `no route ${request.method} ${request.url.split('?')[0] ?? ''}: use POST /encode, POST /decode or GET /health` }),
+    reply.code(404).send({
+      code: 'NOT_FOUND',
+      message: `no route ${request.method} ${request.url.split('?')[0] ?? ''}: use POST /encode, POST /decode or GET /health`,
+    }),
   );
 
   if (provider && authentication.kind === 'sign-in') {
@@ -217,7 +217,8 @@ export async function startCodecServer(options: CodecServerOptions): Promise<Run
     const path = `/${direction}` as const;
     app.post(path, { onRequest: admit }, async (request) => {
       const parsed = PayloadsJson.safeParse(request.body);
-      if (!parsed.success) throw new HttpProblem(400, 'BODY_INVALID', `expected {payloads: [{metadata, data}]}: ${z.prettifyError(parsed.error)}`);
+      if (!parsed.success)
+        throw new HttpProblem(400, 'BODY_INVALID', `expected {payloads: [{metadata, data}]}: ${z.prettifyError(parsed.error)}`);
       const answer = payloadsToJson(await applyCodecs(options.codecs, direction, payloadsFromJson(parsed.data)));
       const record = records.get(request);
       if (record) record.payloads = answer.payloads.length;

@@ -57,7 +57,8 @@ export function createEncryptionCodec(keys: PayloadKeyProvider): PayloadCodec {
     if (!keyId) throw new PayloadDecryptError('(none)', `the payload has no ${KEY_ID_METADATA} metadata`);
     const key = await keyFor(keyId);
     const data = payload.data ?? new Uint8Array();
-    if (data.length < IV_BYTES + TAG_BYTES) throw new PayloadDecryptError(keyId, `it is ${data.length} bytes, too short to hold an IV and an auth tag`);
+    if (data.length < IV_BYTES + TAG_BYTES)
+      throw new PayloadDecryptError(keyId, `it is ${data.length} bytes, too short to hold an IV and an auth tag`);
     const decipher = createDecipheriv(CIPHER, key, data.subarray(0, IV_BYTES), { authTagLength: TAG_BYTES });
     decipher.setAAD(encoder.encode(keyId));
     decipher.setAuthTag(data.subarray(data.length - TAG_BYTES));

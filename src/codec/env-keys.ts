@@ -55,10 +55,16 @@ function entriesFrom(env: NodeJS.ProcessEnv): { entries: string[]; where: string
 export function payloadKeysFromEnv(env: NodeJS.ProcessEnv = process.env): PayloadKeyProvider | undefined {
   const activeKeyId = env[PAYLOAD_KEY_ID_VARIABLE] || undefined;
   const source = entriesFrom(env);
-  const keys = source?.entries.map((entry) => entry.trim()).filter((entry) => entry !== '').map((entry) => parseEntry(entry, source.where)) ?? [];
+  const keys =
+    source?.entries
+      .map((entry) => entry.trim())
+      .filter((entry) => entry !== '')
+      .map((entry) => parseEntry(entry, source.where)) ?? [];
   if (keys.length === 0) {
     if (activeKeyId) {
-      throw new CodecConfigError(`${PAYLOAD_KEY_ID_VARIABLE}=${activeKeyId} is set but no keys are: set ${PAYLOAD_KEYS_VARIABLE} or ${PAYLOAD_KEYS_FILE_VARIABLE}`);
+      throw new CodecConfigError(
+        `${PAYLOAD_KEY_ID_VARIABLE}=${activeKeyId} is set but no keys are: set ${PAYLOAD_KEYS_VARIABLE} or ${PAYLOAD_KEYS_FILE_VARIABLE}`,
+      );
     }
     if (source) throw new CodecConfigError(`${source.where} is set but holds no keys`);
     return undefined;
@@ -72,7 +78,8 @@ export function payloadKeysFromEnv(env: NodeJS.ProcessEnv = process.env): Payloa
   try {
     return staticKeyProvider(keys, { activeKeyId, howToAddKey: HOW_TO_ADD_KEY });
   } catch (err) {
-    if (err instanceof CodecConfigError) throw new CodecConfigError(`${source?.where ?? PAYLOAD_KEYS_VARIABLE}: ${err.message}`, err.details);
+    if (err instanceof CodecConfigError)
+      throw new CodecConfigError(`${source?.where ?? PAYLOAD_KEYS_VARIABLE}: ${err.message}`, err.details);
     throw err;
   }
 }

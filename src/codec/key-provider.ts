@@ -31,7 +31,9 @@ export function staticKeyProvider(keys: NamedKey[], options: { activeKeyId?: str
   const byId = new Map<string, Uint8Array>();
   for (const { id, key } of keys) {
     if (!KEY_ID_PATTERN.test(id)) {
-      throw new CodecConfigError(`payload key id ${JSON.stringify(id)} is not valid: use letters, digits, ".", "_" or "-" (at most 64)`, { keyId: id });
+      throw new CodecConfigError(`payload key id ${JSON.stringify(id)} is not valid: use letters, digits, ".", "_" or "-" (at most 64)`, {
+        keyId: id,
+      });
     }
     if (key.length !== KEY_BYTES) {
       throw new CodecConfigError(`payload key "${id}" is ${key.length} bytes; AES-256 needs exactly ${KEY_BYTES}`, { keyId: id });
@@ -41,9 +43,12 @@ export function staticKeyProvider(keys: NamedKey[], options: { activeKeyId?: str
   }
   const activeKeyId = options.activeKeyId ?? first.id;
   if (!byId.has(activeKeyId)) {
-    throw new CodecConfigError(`the active payload key "${activeKeyId}" is not among the configured keys (${[...byId.keys()].join(', ')})`, {
-      keyId: activeKeyId,
-    });
+    throw new CodecConfigError(
+      `the active payload key "${activeKeyId}" is not among the configured keys (${[...byId.keys()].join(', ')})`,
+      {
+        keyId: activeKeyId,
+      },
+    );
   }
   return {
     activeKeyId,

@@ -59,7 +59,9 @@ export function watchIntroLines(plan: CutoverPlan, status: CutoverStatus, fullWa
     `  a summary goes to Analytics (${(plan.approvers.analytics ?? []).join(', ') || 'nobody'}) every ${formatDuration(watch.summaryEveryMs)}; ` +
       `the watch continues as new every ${formatDuration(watch.segmentMs)} of plan time so its history stays short; quiet hours are shown here six at a time`,
     ...(fees
-      ? [`  ${formatOffset(fees.offsetMs)}: Finance's day-1 fee reconciliation, statement against metrics (tolerance ${feeReconciliation.tolerance}); a difference holds for Finance`]
+      ? [
+          `  ${formatOffset(fees.offsetMs)}: Finance's day-1 fee reconciliation, statement against metrics (tolerance ${feeReconciliation.tolerance}); a difference holds for Finance`,
+        ]
       : []),
     fullWatch
       ? `  this run watches the whole window to ${window}, as a real cutover does: about ${formatDuration(Math.round(wallLeftMs / 1_000) * 1_000)} of wall time`

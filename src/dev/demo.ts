@@ -26,9 +26,14 @@ import type { RoomSigningKey } from '../signing/room-key.js';
 import { burstAnnouncement, endWatchReason, injectWebhookBurst, readyForBurst, watchIntroLines } from './demo-watch.js';
 import { checklistSummary, progressLines } from './progress.js';
 import { runLowRiskAuthorization } from './low-risk-authorization.js';
-import { needsLowRiskAuthorization, scriptedActions, type ChecklistScript, type GoLiveScript, type WatchScript } from './scripted-approver.js';
+import {
+  needsLowRiskAuthorization,
+  scriptedActions,
+  type ChecklistScript,
+  type GoLiveScript,
+  type WatchScript,
+} from './scripted-approver.js';
 import type { DevStack } from './stack.js';
-
 
 export interface DemoOptions {
   stack: DevStack;
@@ -114,10 +119,16 @@ export async function runDemo(options: DemoOptions): Promise<DemoResult> {
   );
   const plan = readiness.plan;
   const roomKey = options.roomSigningKey?.publicKeyHex === plan.identity?.roomPublicKey ? options.roomSigningKey : undefined;
-  if (plan.identity?.roomPublicKey && !roomKey) say("  the plan pins a room key the demo does not hold: its people answer by name, which the plan's identity setting may refuse");
+  if (plan.identity?.roomPublicKey && !roomKey)
+    say("  the plan pins a room key the demo does not hold: its people answer by name, which the plan's identity setting may refuse");
   const asRoom = (status: CutoverStatus, message: CutoverMessage): CutoverMessage =>
-    roomKey && isRoomMessage(message) ? signMessageAsRoom(roomKey, status, message, { issuer: DEMO_ISSUER, subject: message.args.by }) : message;
-  const signedOnly = plan.identity?.require === 'signed' ? '; the plan takes signed answers only: answer in the cutover room, or add --key FILE once your public key is in the plan' : '';
+    roomKey && isRoomMessage(message)
+      ? signMessageAsRoom(roomKey, status, message, { issuer: DEMO_ISSUER, subject: message.args.by })
+      : message;
+  const signedOnly =
+    plan.identity?.require === 'signed'
+      ? '; the plan takes signed answers only: answer in the cutover room, or add --key FILE once your public key is in the plan'
+      : '';
   const script: ChecklistScript = { fixes: readiness.fixes, waivers: DEMO_WAIVERS, evidence: demoEvidence };
   const now = new Date();
   const goLive = new Date(now.getTime() + (options.goLiveInMs ?? DEMO_GO_LIVE_IN_MS));
@@ -157,7 +168,8 @@ export async function runDemo(options: DemoOptions): Promise<DemoResult> {
     const status = await readStatusPatiently(client, workflowId, signal);
     for (const line of progressLines(previous, status)) say(line);
     if (status.watch && !previous?.watch) for (const line of watchIntroLines(plan, status, fullWatch)) say(line);
-    if (status.watch?.status === 'watching' && status.watch.summaries.length !== previous?.watch?.summaries.length) watchProgressAt = Date.now();
+    if (status.watch?.status === 'watching' && status.watch.summaries.length !== previous?.watch?.summaries.length)
+      watchProgressAt = Date.now();
     previous = status;
     const summary = checklistSummary(status);
     if (ENDED.has(status.phase)) {
@@ -215,7 +227,9 @@ export async function runDemo(options: DemoOptions): Promise<DemoResult> {
       if (stage.status !== 'holding' || !stage.hold || hinted.has(hintKey)) continue;
       hinted.add(hintKey);
       const people = stage.hold.awaiting.map((role) => `${role}: ${(plan.approvers[role] ?? []).join(', ')}`).join('; ');
-      say(`      the demo does not answer this hold; answer as ${people}, e.g. \`cutover approve ${workflowId} ${stage.id} --as NAME\` with TEMPORAL_ADDRESS=${stack.temporal.address}${signedOnly}`);
+      say(
+        `      the demo does not answer this hold; answer as ${people}, e.g. \`cutover approve ${workflowId} ${stage.id} --as NAME\` with TEMPORAL_ADDRESS=${stack.temporal.address}${signedOnly}`,
+      );
     }
     for (const item of status.checklist) {
       const hintKey = `${item.id}:${item.attempts}`;

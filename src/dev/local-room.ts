@@ -42,7 +42,10 @@ export function developmentAccounts(people: LocalRoomOptions['people']): Develop
 /** `port` is claimed already; the room is reached as localhost, the name the provider returns browsers to. */
 export async function startLocalRoom(
   client: Client,
-  options: { host: string; port: number; temporalUiUrl: string; log: (line: string) => void } & Pick<LocalRoomOptions, 'people' | 'launchReport' | 'signingKey'>,
+  options: { host: string; port: number; temporalUiUrl: string; log: (line: string) => void } & Pick<
+    LocalRoomOptions,
+    'people' | 'launchReport' | 'signingKey'
+  >,
 ): Promise<LocalRoom> {
   const publicUrl = `http://localhost:${options.port}`;
   const accounts = developmentAccounts(options.people);
@@ -51,7 +54,12 @@ export async function startLocalRoom(
   try {
     const room = await startRoom({
       client,
-      signIn: { issuer: provider.issuer, clientId: roomClient.clientId, clientSecret: roomClient.clientSecret, sessionKey: randomBytes(32) },
+      signIn: {
+        issuer: provider.issuer,
+        clientId: roomClient.clientId,
+        clientSecret: roomClient.clientSecret,
+        sessionKey: randomBytes(32),
+      },
       host: options.host,
       port: options.port,
       publicUrl,

@@ -20,7 +20,11 @@ export async function freePort(host = '127.0.0.1'): Promise<number> {
     picked.add(port);
     return port;
   }
-  throw new CutoverError('CONFIG_INVALID', `no free port found on ${host} between ${PICK_FROM} and ${PICK_TO} after ${PICK_ATTEMPTS} tries`, { host });
+  throw new CutoverError(
+    'CONFIG_INVALID',
+    `no free port found on ${host} between ${PICK_FROM} and ${PICK_TO} after ${PICK_ATTEMPTS} tries`,
+    { host },
+  );
 }
 
 export function isPortFree(host: string, port: number): Promise<boolean> {

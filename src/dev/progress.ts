@@ -29,7 +29,8 @@ import { addTotals, emptyTotals } from '../workflows/watch-rules.js';
 const plural = (n: number, word: string, many = `${word}s`) => `${n} ${n === 1 ? word : many}`;
 
 /** A count the evidence may not hold: "3 settings", or "settings not recorded". */
-const counted = (n: number | undefined, word: string, many = `${word}s`) => (n === undefined ? `${many} not recorded` : plural(n, word, many));
+const counted = (n: number | undefined, word: string, many = `${word}s`) =>
+  n === undefined ? `${many} not recorded` : plural(n, word, many);
 
 function configDiffDetail(evidence: StageEvidenceRead<'config-diff'>): string | undefined {
   const diff = evidence.configDiff;
@@ -39,13 +40,16 @@ function configDiffDetail(evidence: StageEvidenceRead<'config-diff'>): string | 
   if (differences === 0) return `no differences in ${counted(diff.keysCompared, 'setting')}`;
   const unexpected = diff.unexpected?.length;
   if (unexpected === undefined) return `${plural(differences, 'difference')}, which were allowed not recorded`;
-  return unexpected === 0 ? `${plural(differences, 'difference')}, all allowed` : `${plural(differences, 'difference')}, ${unexpected} not allowed`;
+  return unexpected === 0
+    ? `${plural(differences, 'difference')}, all allowed`
+    : `${plural(differences, 'difference')}, ${unexpected} not allowed`;
 }
 
 function fundingDetail(funding: Recorded<FundingCheckResult> | undefined): string | undefined {
   if (!funding) return undefined;
   const shortfalls = funding.shortfalls?.length;
-  const met = shortfalls === undefined ? 'shortfalls not recorded' : shortfalls === 0 ? 'every minimum met' : plural(shortfalls, 'shortfall');
+  const met =
+    shortfalls === undefined ? 'shortfalls not recorded' : shortfalls === 0 ? 'every minimum met' : plural(shortfalls, 'shortfall');
   return `${counted(funding.accounts?.length, 'master account')}, ${met}`;
 }
 
@@ -102,7 +106,10 @@ function feeDetail(fees: FeeReconciliationRead | undefined): string | undefined 
   if (!rows || !fees) return undefined;
   const day = fees.date !== undefined ? ` for ${fees.date}` : '';
   if (fees.matches === true) {
-    const pairs = rows.map((row) => `statement ${recorded(row.statementFees)} ${recorded(row.currency)} = metrics ${recorded(row.metricsFees)} ${recorded(row.currency)}`);
+    const pairs = rows.map(
+      (row) =>
+        `statement ${recorded(row.statementFees)} ${recorded(row.currency)} = metrics ${recorded(row.metricsFees)} ${recorded(row.currency)}`,
+    );
     return `${pairs.join(', ')}${day}, within the tolerance of ${fees.tolerance ?? 0}`;
   }
   const off = rows
@@ -134,7 +141,9 @@ const CHECK_DETAIL: { [C in AutomatedCheck]: (evidence: CheckEvidenceRead<C>) =>
   'bin-catalogue': (evidence) => (evidence.catalogue ? `${plural(evidence.catalogue.length, 'BIN')} as the plan expects` : undefined),
   prefund: (evidence) => (evidence.shortfalls ? fundingDetail(evidence) : undefined),
   'seed-cards': (evidence) =>
-    evidence.seeded === undefined ? undefined : `${plural(evidence.seeded, 'card')} seeded after a dry run of ${counted(evidence.dryRun?.length, 'card')}`,
+    evidence.seeded === undefined
+      ? undefined
+      : `${plural(evidence.seeded, 'card')} seeded after a dry run of ${counted(evidence.dryRun?.length, 'card')}`,
   'webhook-subscriptions': webhookDetail,
 };
 
@@ -143,7 +152,7 @@ function checkDetail(item: ChecklistItemState): string | undefined {
   switch (read.kind) {
     case 'check':
       // Each variant pairs a check with its own evidence, which TypeScript cannot follow through the union.
-      return (CHECK_DETAIL[read.check])(read.evidence);
+      return CHECK_DETAIL[read.check](read.evidence);
     case 'watch':
       return read.evidence.watch === undefined && read.evidence.reads === undefined ? undefined : watchItemDetail(read.evidence);
     case 'fee-reconciliation':
@@ -382,7 +391,10 @@ function watchEndLine(status: CutoverStatus, watch: WatchState): TimedLine {
   // A watch that ran its window ends at its planned end, even when its reads lag the cutover's clock.
   const planAt = watch.status === 'completed' ? watch.endsPlanAt : (planTimeOf(status, watch.finishedAt ?? '') ?? watch.endsPlanAt);
   const open = watch.alerts.filter((a) => !a.recoveredAt).map((a) => a.id);
-  const alerts = watch.alerts.length === 0 ? 'no alerts' : `${plural(watch.alerts.length, 'alert')} (${open.length ? `still open: ${open.join(', ')}` : 'all recovered'})`;
+  const alerts =
+    watch.alerts.length === 0
+      ? 'no alerts'
+      : `${plural(watch.alerts.length, 'alert')} (${open.length ? `still open: ${open.join(', ')}` : 'all recovered'})`;
   const how = watch.status === 'completed' ? 'completed' : 'ended early';
   return timed(
     status,

@@ -15,15 +15,10 @@ export interface ChosenCredentials {
 
 function mentionedInEnvironment(environment: PaycaEnvironment, env: NodeJS.ProcessEnv): boolean {
   const prefix = `PAYCA_${environment.toUpperCase()}`;
-  return [`${prefix}_CLIENT_ID`, `${prefix}_CLIENT_SECRET`].some(
-    (name) => !!env[name]?.trim() || !!env[`${name}_FILE`]?.trim(),
-  );
+  return [`${prefix}_CLIENT_ID`, `${prefix}_CLIENT_SECRET`].some((name) => !!env[name]?.trim() || !!env[`${name}_FILE`]?.trim());
 }
 
-export function chooseSimulatorCredentials(
-  environment: PaycaEnvironment,
-  env: NodeJS.ProcessEnv = process.env,
-): ChosenCredentials {
+export function chooseSimulatorCredentials(environment: PaycaEnvironment, env: NodeJS.ProcessEnv = process.env): ChosenCredentials {
   if (mentionedInEnvironment(environment, env)) {
     const loaded = loadPaycaCredentials(environment, env);
     return { credentials: { clientId: loaded.clientId, clientSecret: loaded.clientSecret }, fromEnvironment: true };

@@ -20,7 +20,6 @@ import { ensureSandboxSchedule, type ScheduleSetup } from './sandbox-schedule.js
 import { chooseSimulatorCredentials } from './simulator-credentials.js';
 import { startTemporalDevServer, type TemporalDevServer } from './temporal-dev-server.js';
 
-
 export interface DevStackOptions {
   dataDir?: string;
   host?: string;

@@ -80,7 +80,9 @@ async function readForm(req: IncomingMessage): Promise<URLSearchParams> {
 export async function startDevelopmentProvider(options: DevelopmentProviderOptions): Promise<RunningDevelopmentProvider> {
   const host = options.host ?? '127.0.0.1';
   if (!isLoopbackHost(host)) {
-    throw new IdentityConfigError(`the development identity provider lets anyone sign in as anyone, so it listens on loopback only, not ${host}`);
+    throw new IdentityConfigError(
+      `the development identity provider lets anyone sign in as anyone, so it listens on loopback only, not ${host}`,
+    );
   }
   if (options.accounts.length === 0) throw new IdentityConfigError('the development identity provider needs at least one account');
   const accounts = new Map(options.accounts.map((account) => [account.id, account]));
@@ -101,7 +103,12 @@ export async function startDevelopmentProvider(options: DevelopmentProviderOptio
   const issuer = `http://${host.includes(':') ? `[${host}]` : host}:${port}`;
 
   const { privateKey } = generateKeyPairSync('rsa', { modulusLength: 2048 });
-  const signingKey: JsonWebKey = { ...privateKey.export({ format: 'jwk' }), kid: `dev-${randomBytes(6).toString('hex')}`, use: 'sig', alg: 'RS256' };
+  const signingKey: JsonWebKey = {
+    ...privateKey.export({ format: 'jwk' }),
+    kid: `dev-${randomBytes(6).toString('hex')}`,
+    use: 'sig',
+    alg: 'RS256',
+  };
 
   const provider = new Provider(issuer, {
     clients: options.clients.map((client) => ({
@@ -169,7 +176,9 @@ export async function startDevelopmentProvider(options: DevelopmentProviderOptio
       const accountId = (await readForm(req)).get('account') ?? '';
       const account = accounts.get(accountId);
       if (!account) {
-        res.writeHead(400, { 'content-type': 'text/html; charset=utf-8' }).end(page('Unknown account', `<p>No account ${escapeHtml(accountId)}.</p>`));
+        res
+          .writeHead(400, { 'content-type': 'text/html; charset=utf-8' })
+          .end(page('Unknown account', `<p>No account ${escapeHtml(accountId)}.</p>`));
         return;
       }
       log(`development identity provider: signed in as ${account.id} <${account.email}> for ${String(params['client_id'])}`);
@@ -178,7 +187,10 @@ export async function startDevelopmentProvider(options: DevelopmentProviderOptio
     }
     if (prompt.name === 'login') {
       const buttons = [...accounts.values()]
-        .map((a) => `<button type="submit" name="account" value="${escapeHtml(a.id)}">Sign in as ${escapeHtml(a.name)} (${escapeHtml(a.id)}, ${escapeHtml(a.email)})</button>`)
+        .map(
+          (a) =>
+            `<button type="submit" name="account" value="${escapeHtml(a.id)}">Sign in as ${escapeHtml(a.name)} (${escapeHtml(a.id)}, ${escapeHtml(a.email)})</button>`,
+        )
         .join('');
       const body = `<p>${escapeHtml(String(params['client_id']))} asks who you are. Pick an account; there is no password.</p>
 <form method="post" action="/interaction/${escapeHtml(uid)}/login">${buttons}</form>`;
@@ -191,10 +203,15 @@ export async function startDevelopmentProvider(options: DevelopmentProviderOptio
         ? await provider.Grant.find(details.grantId)
         : new provider.Grant({ accountId: details.session?.accountId, clientId: String(params['client_id']) });
       if (!grant) throw new Error('grant not found');
-      const missing = prompt.details as { missingOIDCScope?: string[]; missingOIDCClaims?: string[]; missingResourceScopes?: Record<string, string[]> };
+      const missing = prompt.details as {
+        missingOIDCScope?: string[];
+        missingOIDCClaims?: string[];
+        missingResourceScopes?: Record<string, string[]>;
+      };
       if (missing.missingOIDCScope) grant.addOIDCScope(missing.missingOIDCScope.join(' '));
       if (missing.missingOIDCClaims) grant.addOIDCClaims(missing.missingOIDCClaims);
-      for (const [indicator, scopes] of Object.entries(missing.missingResourceScopes ?? {})) grant.addResourceScope(indicator, scopes.join(' '));
+      for (const [indicator, scopes] of Object.entries(missing.missingResourceScopes ?? {}))
+        grant.addResourceScope(indicator, scopes.join(' '));
       await provider.interactionFinished(req, res, { consent: { grantId: await grant.save() } }, { mergeWithLastSubmission: true });
       return;
     }

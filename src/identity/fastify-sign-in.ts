@@ -68,7 +68,12 @@ export async function registerSignIn(app: FastifyInstance, options: SignInOption
     try {
       begun = await options.provider.beginSignIn(redirectUri(), returnTo);
     } catch (err) {
-      return problem(reply, 502, 'PROVIDER_UNREACHABLE', `the identity provider ${options.provider.issuer} cannot be reached: ${err instanceof Error ? err.message : String(err)}`);
+      return problem(
+        reply,
+        502,
+        'PROVIDER_UNREACHABLE',
+        `the identity provider ${options.provider.issuer} cannot be reached: ${err instanceof Error ? err.message : String(err)}`,
+      );
     }
     request.session.set('pending', begun.pending);
     return reply.header('cache-control', 'no-store').redirect(begun.url, 303);
@@ -76,7 +81,13 @@ export async function registerSignIn(app: FastifyInstance, options: SignInOption
 
   app.get('/callback', async (request, reply) => {
     const pending = request.session.get('pending');
-    if (!pending) return problem(reply, 400, 'SIGN_IN_NOT_STARTED', `no sign-in is under way in this browser: start at ${new URL('/login', options.publicUrl()).href}`);
+    if (!pending)
+      return problem(
+        reply,
+        400,
+        'SIGN_IN_NOT_STARTED',
+        `no sign-in is under way in this browser: start at ${new URL('/login', options.publicUrl()).href}`,
+      );
     request.session.set('pending', undefined);
     let person: SignedInPerson;
     try {
@@ -87,7 +98,13 @@ export async function registerSignIn(app: FastifyInstance, options: SignInOption
     }
     // A new session on sign-in, so nothing from before it carries over.
     request.session.regenerate();
-    request.session.set('person', { issuer: person.issuer, subject: person.subject, email: person.email, emailVerified: person.emailVerified, name: person.name });
+    request.session.set('person', {
+      issuer: person.issuer,
+      subject: person.subject,
+      email: person.email,
+      emailVerified: person.emailVerified,
+      name: person.name,
+    });
     options.log?.(`signed in: ${person.email ?? person.subject} (subject ${person.subject}, ${person.issuer})`);
     if (pending.returnTo) return reply.header('cache-control', 'no-store').redirect(pending.returnTo, 303);
     return reply.header('cache-control', 'no-store').type('text/html; charset=utf-8').send(options.signedInPage(person));

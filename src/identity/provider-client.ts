@@ -80,7 +80,9 @@ export class ProviderClient {
     try {
       ({ jwks } = await this.provider());
     } catch (err) {
-      throw new SignInRefused(`the identity provider cannot be reached to check the token (${err instanceof Error ? err.message : String(err)})`);
+      throw new SignInRefused(
+        `the identity provider cannot be reached to check the token (${err instanceof Error ? err.message : String(err)})`,
+      );
     }
     try {
       const { payload } = await jwtVerify(token, jwks, { issuer: this.settings.issuer, audience, clockTolerance: CLOCK_TOLERANCE_SECONDS });
@@ -103,7 +105,12 @@ export class ProviderClient {
   async beginSignIn(redirectUri: string, returnTo?: string): Promise<{ url: string; pending: PendingSignIn }> {
     const client = await import('openid-client');
     const { config } = await this.provider();
-    const pending: PendingSignIn = { codeVerifier: client.randomPKCECodeVerifier(), state: client.randomState(), nonce: client.randomNonce(), returnTo };
+    const pending: PendingSignIn = {
+      codeVerifier: client.randomPKCECodeVerifier(),
+      state: client.randomState(),
+      nonce: client.randomNonce(),
+      returnTo,
+    };
     const url = client.buildAuthorizationUrl(config, {
       redirect_uri: redirectUri,
       scope: SIGN_IN_SCOPE,

@@ -74,7 +74,9 @@ function checkIssuer(issuer: string, variable: string): string {
 function parseSessionKey(text: string, variable: string): Buffer {
   const key = /^[A-Za-z0-9+/_-]+=*$/.test(text) ? Buffer.from(text, 'base64') : Buffer.alloc(0);
   if (key.length !== SESSION_KEY_BYTES) {
-    throw new IdentityConfigError(`${variable} must be ${SESSION_KEY_BYTES} random bytes in base64 (generate one with \`openssl rand -base64 32\`)`);
+    throw new IdentityConfigError(
+      `${variable} must be ${SESSION_KEY_BYTES} random bytes in base64 (generate one with \`openssl rand -base64 32\`)`,
+    );
   }
   return key;
 }
@@ -87,7 +89,11 @@ export function signInSettingsFromEnv(prefix: string, env: NodeJS.ProcessEnv = p
   const clientId = env[names.clientId]?.trim();
   const clientSecret = secretFrom(env, names.clientSecret);
   const sessionKey = secretFrom(env, names.sessionKey);
-  const missing = [!clientId && names.clientId, !clientSecret && `${names.clientSecret} (or _FILE)`, !sessionKey && `${names.sessionKey} (or _FILE)`].filter(Boolean);
+  const missing = [
+    !clientId && names.clientId,
+    !clientSecret && `${names.clientSecret} (or _FILE)`,
+    !sessionKey && `${names.sessionKey} (or _FILE)`,
+  ].filter(Boolean);
   if (missing.length > 0 || !clientId || !clientSecret || !sessionKey) {
     throw new IdentityConfigError(`${names.issuer} is set, so sign-in also needs ${missing.join(', ')}`);
   }

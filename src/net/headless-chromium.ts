@@ -51,7 +51,10 @@ export interface HeadlessChromium {
 }
 
 /** A fresh profile each time, so nothing one run saw leaks into the next. */
-export async function launchChromium(executablePath: string, options: { timeoutMs?: number; viewport?: { width: number; height: number } } = {}): Promise<HeadlessChromium> {
+export async function launchChromium(
+  executablePath: string,
+  options: { timeoutMs?: number; viewport?: { width: number; height: number } } = {},
+): Promise<HeadlessChromium> {
   const { chromium } = await import('playwright-core');
   const userDataDir = await mkdtemp(join(tmpdir(), 'cutover-chromium-'));
   let context: BrowserContext;

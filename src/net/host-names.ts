@@ -19,8 +19,10 @@ export function hostNameOf(header: string | undefined): string | undefined {
 /** Loopback's names, the listening address unless it is a wildcard, and the names given (the public URL's, extra ones). */
 export function allowedHostNames(listenHost: string, named: (string | undefined)[]): Set<string> {
   return new Set(
-    [...LOOPBACK_HOST_NAMES, ...(listenHost !== '0.0.0.0' && listenHost !== '::' ? [listenHost] : []), ...named.filter((name): name is string => !!name)].map((name) =>
-      name.replace(/^\[|\]$/g, '').toLowerCase(),
-    ),
+    [
+      ...LOOPBACK_HOST_NAMES,
+      ...(listenHost !== '0.0.0.0' && listenHost !== '::' ? [listenHost] : []),
+      ...named.filter((name): name is string => !!name),
+    ].map((name) => name.replace(/^\[|\]$/g, '').toLowerCase()),
   );
 }

@@ -64,10 +64,7 @@ export function cutoverDetails(request: StartCutoverRequest): string {
   ].join('\n');
 }
 
-export async function startCutover(
-  client: Client,
-  request: StartCutoverRequest,
-): Promise<WorkflowHandle<CutoverWorkflow>> {
+export async function startCutover(client: Client, request: StartCutoverRequest): Promise<WorkflowHandle<CutoverWorkflow>> {
   const input: CutoverInput = {
     plan: request.plan,
     goLive: request.goLive.toISOString(),

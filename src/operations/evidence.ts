@@ -6,7 +6,13 @@
  * compiler, so a field added, renamed or retyped there fails the build here until the reader follows.
  */
 import { z } from 'zod';
-import type { ConfigDiffResult, FeeReconciliationResult, FundingCheckResult, JobPriorState, VerifiedAuthorization } from '../activities/index.js';
+import type {
+  ConfigDiffResult,
+  FeeReconciliationResult,
+  FundingCheckResult,
+  JobPriorState,
+  VerifiedAuthorization,
+} from '../activities/index.js';
 import type { BinCatalogueEvidence, ImportedBin } from '../activities/readiness/bin-catalogue.js';
 import type { CicdEnvEvidence, CicdEnvKey } from '../activities/readiness/cicd-env.js';
 import type { CredentialsCheckEvidence } from '../activities/readiness/credentials-check.js';
@@ -56,7 +62,9 @@ const texts = z.array(text);
 
 const configDiff = lenient<ConfigDiffResult>({
   keysCompared: count,
-  differences: z.array(lenient<ConfigDiffResult['differences'][number]>({ key: text, sandbox: z.unknown(), production: z.unknown(), allowed: flag })),
+  differences: z.array(
+    lenient<ConfigDiffResult['differences'][number]>({ key: text, sandbox: z.unknown(), production: z.unknown(), allowed: flag }),
+  ),
   unexpected: texts,
   requestIds: lenient<ConfigDiffResult['requestIds']>({ sandbox: text, production: text }),
 });
@@ -81,7 +89,9 @@ const account = lenient<FundingCheckResult['accounts'][number]>({ id: text, curr
 
 const funding = lenient<FundingCheckResult>({
   accounts: z.array(account),
-  shortfalls: z.array(lenient<FundingCheckResult['shortfalls'][number]>({ currency: text, minimum: count, available: count, missing: count })),
+  shortfalls: z.array(
+    lenient<FundingCheckResult['shortfalls'][number]>({ currency: text, minimum: count, available: count, missing: count }),
+  ),
   requestId: text,
 });
 
@@ -115,7 +125,15 @@ const smokeTests = lenient<SmokeTestEvidence>({
   earlierTestCards: z.array(lenient<EarlierTestCard>({ externalRef: text, cardId: text, status: text, requestId: text })),
   health: lenient<HealthEvidence>({ status: text, environment: text, time: text, requestId: text }),
   accounts: lenient<AccountsEvidence>({ accounts: z.array(account), requestId: text }),
-  issueCard: lenient<TestCardEvidence>({ ...recovery, cardId: text, last4: text, status: text, externalRef: text, requestId: text, replayed: flag }),
+  issueCard: lenient<TestCardEvidence>({
+    ...recovery,
+    cardId: text,
+    last4: text,
+    status: text,
+    externalRef: text,
+    requestId: text,
+    replayed: flag,
+  }),
   topUp: lenient<TopUpEvidence>({
     ...recovery,
     transactionId: text,
@@ -146,7 +164,12 @@ const verifiedAuthorization = lenient<VerifiedAuthorization>({
 const onEveryStage: Fields<EvidenceOnEveryStage> = {
   lastCheckAt: text,
   lastCheckPlanTime: text,
-  manualAuthorization: lenient<ManualAuthorizationEvidence>({ authorizationId: text, confirmedBy: text, at: text, verified: verifiedAuthorization }),
+  manualAuthorization: lenient<ManualAuthorizationEvidence>({
+    authorizationId: text,
+    confirmedBy: text,
+    at: text,
+    verified: verifiedAuthorization,
+  }),
 };
 
 const currencyFees = lenient<CurrencyFees>({
@@ -198,7 +221,14 @@ const STAGE_READERS: { [S in StageId]: Reader<StageOnRecord<S>> } = {
     ...onEveryStage,
     subscription: lenient<EnsureSubscriptionResult>({ subscriptionId: text, created: flag, events: texts, requestIds: texts }),
     testEvent: lenient<TestWebhookSent>({ deliveryId: text, requestId: text, sentAt: text }),
-    delivery: lenient<DeliveryEvidence>({ deliveryId: text, eventType: text, status: z.literal('succeeded'), responseStatus: count, attempts: count, requestId: text }),
+    delivery: lenient<DeliveryEvidence>({
+      deliveryId: text,
+      eventType: text,
+      status: z.literal('succeeded'),
+      responseStatus: count,
+      attempts: count,
+      requestId: text,
+    }),
   }),
   'go-live': lenient<StageOnRecord<'go-live'>>({
     ...onEveryStage,
@@ -254,7 +284,14 @@ const importedBin = lenient<ImportedBin>({
   restrictions: lenient<ImportedBin['restrictions']>({ countries: texts, mccBlocked: texts }),
 });
 
-const dryRunCard = lenient<DryRunCard>({ externalRef: text, cardId: text, matches: flag, actualExternalRef: text, requestId: text, closed: flag });
+const dryRunCard = lenient<DryRunCard>({
+  externalRef: text,
+  cardId: text,
+  matches: flag,
+  actualExternalRef: text,
+  requestId: text,
+  closed: flag,
+});
 
 type Merged<T> = (T extends unknown ? (k: T) => void : never) extends (k: infer I) => void ? I : never;
 type CheckOnRecord<C extends AutomatedCheck> = Merged<ReadinessEvidence[C]>;

@@ -79,6 +79,11 @@ export function compareWithRehearsal(rehearsal: CutoverStatus, live: CutoverStat
     live: runOf(live),
     liveNamesRehearsal: live.timeline?.rehearsalOf === rehearsal.workflowId,
     rows,
-    total: { rehearsalMs: sum((r) => r.rehearsalMs), liveMs: sum((r) => r.liveMs), varianceMs: sum((r) => r.varianceMs), entries: both.length },
+    total: {
+      rehearsalMs: sum((r) => r.rehearsalMs),
+      liveMs: sum((r) => r.liveMs),
+      varianceMs: sum((r) => r.varianceMs),
+      entries: both.length,
+    },
   };
 }

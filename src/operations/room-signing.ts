@@ -19,7 +19,16 @@ export interface RoomIdentity {
 export type RoomMessage = Extract<CutoverMessage, { args: { roomStatement?: RoomStatement } }>;
 
 const ROOM_KINDS: readonly string[] = [
-  'approve', 'reject', 'decide', 'retry', 'complete-item', 'waive-item', 'retry-item', 'report-incident', 'end-watch', 'extend-watch',
+  'approve',
+  'reject',
+  'decide',
+  'retry',
+  'complete-item',
+  'waive-item',
+  'retry-item',
+  'report-incident',
+  'end-watch',
+  'extend-watch',
 ] satisfies RoomMessage['kind'][];
 
 export const isRoomMessage = (message: CutoverMessage): message is RoomMessage => ROOM_KINDS.includes(message.kind);

@@ -24,12 +24,7 @@ export type Delivery = 'update' | 'signal';
 
 export type SendResult = { via: 'update'; receipt: MessageReceipt } | { via: 'signal' };
 
-export async function sendMessage(
-  client: Client,
-  workflowId: string,
-  message: CutoverMessage,
-  via: Delivery,
-): Promise<SendResult> {
+export async function sendMessage(client: Client, workflowId: string, message: CutoverMessage, via: Delivery): Promise<SendResult> {
   const handle = client.workflow.getHandle(workflowId);
   try {
     if (via === 'signal') {

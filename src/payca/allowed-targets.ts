@@ -30,9 +30,13 @@ function parseAllowed(variable: string, value: string, what = 'PayCA base URLs')
         if (url.protocol !== 'https:' && url.protocol !== 'http:') throw new Error('not http(s)');
         return url;
       } catch {
-        throw new CutoverError('CONFIG_INVALID', `${variable} lists ${JSON.stringify(entry)}, which is not an http(s) URL: list ${what}, comma-separated`, {
-          variable,
-        });
+        throw new CutoverError(
+          'CONFIG_INVALID',
+          `${variable} lists ${JSON.stringify(entry)}, which is not an http(s) URL: list ${what}, comma-separated`,
+          {
+            variable,
+          },
+        );
       }
     });
 }

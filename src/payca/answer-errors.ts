@@ -42,9 +42,8 @@ export function errorFromAnswer(answer: Answer, where: string, fields: PaycaErro
     );
   }
   if (answer.retryAfterSeconds !== undefined) withId.retryAfterSeconds = answer.retryAfterSeconds;
-  const retryHint = code === 'ErrRateLimited' && answer.retryAfterSeconds !== undefined
-    ? ` (retry after ${answer.retryAfterSeconds}s)`
-    : '';
+  const retryHint =
+    code === 'ErrRateLimited' && answer.retryAfterSeconds !== undefined ? ` (retry after ${answer.retryAfterSeconds}s)` : '';
   return paycaErrorFor(
     code,
     `PayCA ${code} (HTTP ${answer.status}) on ${where}, request ${requestId}${retryHint}: ${scrub(message)}`,

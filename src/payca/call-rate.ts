@@ -220,11 +220,14 @@ export class CallRateLimiter implements CallPermits, RateSteered {
     this.#clearTimer();
     if (atMs === Infinity) return;
     this.#timerAtMs = atMs;
-    this.#timer = setTimeout(() => {
-      this.#timer = undefined;
-      this.#timerAtMs = Infinity;
-      this.#pump();
-    }, Math.max(0, Math.ceil(atMs - nowMs)));
+    this.#timer = setTimeout(
+      () => {
+        this.#timer = undefined;
+        this.#timerAtMs = Infinity;
+        this.#pump();
+      },
+      Math.max(0, Math.ceil(atMs - nowMs)),
+    );
   }
 
   #clearTimer(): void {

@@ -233,10 +233,7 @@ export class PaycaClient {
   }
 
   /** The answer holds the signing secret, returned only this once: keep it out of logs and history. */
-  async createWebhook(
-    input: CreateWebhookInput,
-    options: PaycaPostOptions,
-  ): Promise<PaycaResult<WebhookSubscriptionCreated>> {
+  async createWebhook(input: CreateWebhookInput, options: PaycaPostOptions): Promise<PaycaResult<WebhookSubscriptionCreated>> {
     const { url, events } = input;
     return this.#call(
       {
@@ -255,10 +252,7 @@ export class PaycaClient {
   }
 
   async deleteWebhook(id: string, options?: PaycaCallOptions): Promise<PaycaResult<void>> {
-    return this.#call(
-      { method: 'DELETE', path: `/v1/webhooks/${segment('webhook id', id)}`, schema: null },
-      options,
-    );
+    return this.#call({ method: 'DELETE', path: `/v1/webhooks/${segment('webhook id', id)}`, schema: null }, options);
   }
 
   async testWebhook(id: string, options: PaycaPostOptions): Promise<PaycaResult<WebhookTestAccepted>> {
@@ -285,10 +279,7 @@ export class PaycaClient {
   }
 
   /** Sandbox only: production answers ErrNotAvailableInProduction. */
-  async simulateTransaction(
-    input: SimulateTransactionInput,
-    options: PaycaPostOptions,
-  ): Promise<PaycaResult<SandboxAuthorization>> {
+  async simulateTransaction(input: SimulateTransactionInput, options: PaycaPostOptions): Promise<PaycaResult<SandboxAuthorization>> {
     const { cardId, amount, currency, merchant } = input;
     return this.#call(
       {
@@ -315,10 +306,7 @@ export class PaycaClient {
     return this.#call({ method: 'GET', path: `/v1/statements/${date}`, schema: Statement }, options);
   }
 
-  async #call<S extends z.ZodType | null>(
-    spec: CallSpec<S>,
-    options: PaycaCallOptions | undefined,
-  ): Promise<PaycaResult<Parsed<S>>> {
+  async #call<S extends z.ZodType | null>(spec: CallSpec<S>, options: PaycaCallOptions | undefined): Promise<PaycaResult<Parsed<S>>> {
     const { method, path } = spec;
     const headers: Record<string, string> = { accept: 'application/json' };
     if (spec.auth !== false) {

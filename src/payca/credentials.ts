@@ -56,16 +56,11 @@ export class RedactedCredentials implements PaycaCredentials {
  * the value (trimmed). Setting both a variable and its `_FILE` twin is refused rather than silently
  * preferring one: two sources for one secret usually means one of them is stale.
  */
-export function loadPaycaCredentials(
-  environment: PaycaEnvironment,
-  env: NodeJS.ProcessEnv = process.env,
-): RedactedCredentials {
+export function loadPaycaCredentials(environment: PaycaEnvironment, env: NodeJS.ProcessEnv = process.env): RedactedCredentials {
   if (environment !== 'sandbox' && environment !== 'production') {
-    throw new CutoverError(
-      'CONFIG_INVALID',
-      `Unknown PayCA environment "${String(environment)}": use "sandbox" or "production".`,
-      { environment },
-    );
+    throw new CutoverError('CONFIG_INVALID', `Unknown PayCA environment "${String(environment)}": use "sandbox" or "production".`, {
+      environment,
+    });
   }
   const prefix = `PAYCA_${environment.toUpperCase()}`;
   const clientId = readSetting(environment, `${prefix}_CLIENT_ID`, env);
@@ -101,11 +96,11 @@ function readSetting(environment: PaycaEnvironment, variable: string, env: NodeJ
   }
   const value = content.trim();
   if (value === '') {
-    throw new CutoverError(
-      'CONFIG_INVALID',
-      `${fileVariable} points at ${file}, which is empty: write the ${variable} value into it.`,
-      { environment, variable: fileVariable, file },
-    );
+    throw new CutoverError('CONFIG_INVALID', `${fileVariable} points at ${file}, which is empty: write the ${variable} value into it.`, {
+      environment,
+      variable: fileVariable,
+      file,
+    });
   }
   return value;
 }

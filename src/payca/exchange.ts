@@ -12,12 +12,7 @@ export type HttpMethod = 'GET' | 'POST' | 'DELETE';
 export type Scrub = (text: string) => string;
 
 /** undici's own timeouts (headers, body, connect) are timeouts for the caller too. */
-const TIMEOUT_ERROR_CODES = new Set([
-  'UND_ERR_HEADERS_TIMEOUT',
-  'UND_ERR_BODY_TIMEOUT',
-  'UND_ERR_CONNECT_TIMEOUT',
-  'ETIMEDOUT',
-]);
+const TIMEOUT_ERROR_CODES = new Set(['UND_ERR_HEADERS_TIMEOUT', 'UND_ERR_BODY_TIMEOUT', 'UND_ERR_CONNECT_TIMEOUT', 'ETIMEDOUT']);
 /** Errors that mean the call was built wrong; retrying them can never help, so they pass through. */
 const PROGRAMMING_ERROR_CODES = new Set(['UND_ERR_INVALID_ARG', 'UND_ERR_NOT_SUPPORTED']);
 
@@ -86,11 +81,7 @@ export async function exchange(call: ExchangeRequest): Promise<Answer> {
       throw paycaErrorFor('ErrTimeout', `PayCA ${where} timed out after ${timeoutMs} ms ${stage}`, fields);
     }
     if (code !== undefined && PROGRAMMING_ERROR_CODES.has(code)) throw err;
-    throw paycaErrorFor(
-      'ErrNetwork',
-      `PayCA ${where} failed ${stage}: ${scrub(describeTransportError(err))}`,
-      fields,
-    );
+    throw paycaErrorFor('ErrNetwork', `PayCA ${where} failed ${stage}: ${scrub(describeTransportError(err))}`, fields);
   } finally {
     clearTimeout(timer);
     signal?.removeEventListener('abort', onAbort);

@@ -47,7 +47,12 @@ export function idempotencyKeyFor(parts: IdempotencyKeyParts): string {
 
 /** The key of a money-moving call: no run id and no activity id, so a reset's new run meets PayCA's replay. */
 export function moneyIdempotencyKeyFor(parts: { workflowId: string; scope: MoneyCallScope; purpose: string }): string {
-  return keyOf(SCOPED_KEY_VERSION, { workflowId: parts.workflowId, chain: parts.scope.chain, task: parts.scope.task, purpose: parts.purpose });
+  return keyOf(SCOPED_KEY_VERSION, {
+    workflowId: parts.workflowId,
+    chain: parts.scope.chain,
+    task: parts.scope.task,
+    purpose: parts.purpose,
+  });
 }
 
 function keyOf(version: string, parts: Record<string, string>): string {

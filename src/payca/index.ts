@@ -12,12 +12,7 @@ export {
   type SimulateTransactionInput,
   type TopUpInput,
 } from './client.js';
-export {
-  loadPaycaCredentials,
-  RedactedCredentials,
-  type PaycaCredentials,
-  type PaycaEnvironment,
-} from './credentials.js';
+export { loadPaycaCredentials, RedactedCredentials, type PaycaCredentials, type PaycaEnvironment } from './credentials.js';
 export {
   idempotencyKeyFor,
   idempotencyKeyFromActivity,

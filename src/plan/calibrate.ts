@@ -27,7 +27,10 @@ export function calibratePlanText(text: string, file: string, measured: Measured
   const doc = parseDocument(text);
   const stages = doc.get('stages');
   if (stages !== undefined && stages !== null && !isMap(stages)) {
-    throw new CutoverError('PLAN_INVALID', `${file}: stages must be a mapping of stage id to changes before estimates can be written into it`);
+    throw new CutoverError(
+      'PLAN_INVALID',
+      `${file}: stages must be a mapping of stage id to changes before estimates can be written into it`,
+    );
   }
   for (const { stage, durationMs } of measured) doc.setIn(['stages', stage, 'estimate'], estimateText(durationMs));
   const calibrated = doc.toString();

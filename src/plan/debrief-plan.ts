@@ -25,8 +25,15 @@ export const DebriefRule = z.discriminatedUnion('rule', [
       .min(0)
       .max(1)
       .optional()
-      .describe("The expected decline rate; postLaunch.alerts.declineRate.baseline when absent, and without either the rule is inconclusive."),
-    minAuthorizations: z.number().int().positive().default(20).describe('Fewer authorizations than this from T make the rule inconclusive.'),
+      .describe(
+        'The expected decline rate; postLaunch.alerts.declineRate.baseline when absent, and without either the rule is inconclusive.',
+      ),
+    minAuthorizations: z
+      .number()
+      .int()
+      .positive()
+      .default(20)
+      .describe('Fewer authorizations than this from T make the rule inconclusive.'),
     critical: Critical,
   }),
   z.strictObject({
@@ -49,7 +56,10 @@ export type DebriefRuleFile = z.output<typeof DebriefRule>;
 
 export const Debrief = z
   .strictObject({
-    rules: z.array(DebriefRule).default([]).describe('What the debrief judges, each Successful, Failed or Inconclusive, on the figures from T.'),
+    rules: z
+      .array(DebriefRule)
+      .default([])
+      .describe('What the debrief judges, each Successful, Failed or Inconclusive, on the figures from T.'),
     autoRollBack: z
       .boolean()
       .default(false)
@@ -57,7 +67,11 @@ export const Debrief = z
   })
   .superRefine((debrief, ctx) => {
     if (debrief.autoRollBack && !debrief.rules.some((r) => r.critical)) {
-      ctx.addIssue({ code: 'custom', path: ['autoRollBack'], message: 'no rule is marked critical, so nothing could roll back: mark one `critical: true`' });
+      ctx.addIssue({
+        code: 'custom',
+        path: ['autoRollBack'],
+        message: 'no rule is marked critical, so nothing could roll back: mark one `critical: true`',
+      });
     }
   });
 

@@ -45,7 +45,11 @@ export function gateStaffingProblems(
 
 /** When the plan keeps the starter from approving, the gates must still be answerable without them. */
 export function starterStaffingProblems(
-  plan: { stages: readonly { id: StageId; gate: readonly Role[] }[]; approvers: Partial<Record<Role, string[]>>; separationOfDuties?: { starterMayApprove: boolean } },
+  plan: {
+    stages: readonly { id: StageId; gate: readonly Role[] }[];
+    approvers: Partial<Record<Role, string[]>>;
+    separationOfDuties?: { starterMayApprove: boolean };
+  },
   startedBy: string,
 ): GateStaffingProblem[] {
   if (plan.separationOfDuties?.starterMayApprove !== false) return [];

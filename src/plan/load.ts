@@ -43,17 +43,25 @@ function yamlProblem(doc: Document, error: YAMLError): PlanProblem {
 /** Validates already-read text; `file` only names the source in messages. */
 export function parsePlanText(text: string, file: string): CutoverPlan {
   const doc = parseDocument(text, { prettyErrors: true, uniqueKeys: true });
-  if (doc.errors.length > 0) throw new PlanInvalidError(file, doc.errors.map((e) => yamlProblem(doc, e)));
+  if (doc.errors.length > 0)
+    throw new PlanInvalidError(
+      file,
+      doc.errors.map((e) => yamlProblem(doc, e)),
+    );
   let raw: unknown;
   try {
     raw = doc.toJS();
   } catch (err) {
     // Aliases are resolved only here: one that names no anchor, or expands without bound, throws.
     const why = err instanceof Error ? err.message : String(err);
-    throw new PlanInvalidError(file, [{ code: 'PLAN_YAML_ALIAS', path: '', message: `YAML: ${why}; write the values out instead of using aliases (*name)` }]);
+    throw new PlanInvalidError(file, [
+      { code: 'PLAN_YAML_ALIAS', path: '', message: `YAML: ${why}; write the values out instead of using aliases (*name)` },
+    ]);
   }
   if (raw === null || typeof raw !== 'object' || Array.isArray(raw)) {
-    throw new PlanInvalidError(file, [{ code: 'PLAN_NOT_A_MAPPING', path: '', message: 'the plan must be a YAML mapping (key: value lines)' }]);
+    throw new PlanInvalidError(file, [
+      { code: 'PLAN_NOT_A_MAPPING', path: '', message: 'the plan must be a YAML mapping (key: value lines)' },
+    ]);
   }
   const result = CutoverPlanFile.safeParse(raw, { error: planIssueMessage, reportInput: true });
   if (!result.success) throw new PlanInvalidError(file, planProblems(result.error));

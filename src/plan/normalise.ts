@@ -56,7 +56,13 @@ export interface CutoverPlan {
   readiness: {
     items: ReadinessItemPlan[];
     webhookTls: { minDaysValid: number; mutualTlsRequired: boolean };
-    cicdEnv?: { sandboxFile: string; productionFile: string; allowedDifferences: string[]; secretKeys: string[]; paycaClientSecretKey?: string };
+    cicdEnv?: {
+      sandboxFile: string;
+      productionFile: string;
+      allowedDifferences: string[];
+      secretKeys: string[];
+      paycaClientSecretKey?: string;
+    };
     expectedBins: ExpectedBin[];
     seedCards?: { csv: string; dryRunSample: number; keepOnRollBack?: boolean };
   };

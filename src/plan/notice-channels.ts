@@ -18,18 +18,23 @@ export const NoticeChannel = z.discriminatedUnion('kind', [
       url: HttpUrl.optional().describe('A Slack-compatible incoming webhook without a secret in it.'),
       urlFrom: VariableName.optional().describe("The worker's environment variable that holds the URL, for one that carries a token."),
     })
-    .refine((c) => (c.url === undefined) !== (c.urlFrom === undefined), { message: 'give url or urlFrom (the worker variable holding a URL with a token), not both' }),
+    .refine((c) => (c.url === undefined) !== (c.urlFrom === undefined), {
+      message: 'give url or urlFrom (the worker variable holding a URL with a token), not both',
+    }),
   z.strictObject({
     kind: z.literal('email'),
     to: z
       .array(z.string().min(1))
       .default([])
-      .describe("Addresses or person ids (resolved from people); the people a notice names are added when they have an email there."),
+      .describe('Addresses or person ids (resolved from people); the people a notice names are added when they have an email there.'),
   }),
 ]);
 
 export const NoticeChannels = z
-  .record(ChannelName, NoticeChannel.describe('A Slack-compatible webhook (kind: slack-webhook) or email over the worker\'s SMTP server (kind: email).'))
+  .record(
+    ChannelName,
+    NoticeChannel.describe("A Slack-compatible webhook (kind: slack-webhook) or email over the worker's SMTP server (kind: email)."),
+  )
   .describe('Named channels notices can be routed to.');
 
 export const NoticeRoutes = z
@@ -48,7 +53,7 @@ export const MilestoneTemplates = z
 
 export const Rehearsal = z
   .union([z.boolean(), z.strictObject({ channel: ChannelName.describe('The test channel every notice goes to instead.') })])
-  .describe('A rehearsal: every notice goes to the test channel, or with `true` is only written to the worker\'s log and console.');
+  .describe("A rehearsal: every notice goes to the test channel, or with `true` is only written to the worker's log and console.");
 
 export interface RoutingProblem {
   path: (string | number)[];
@@ -67,7 +72,8 @@ export function noticeRoutingProblems(
   const problems: RoutingProblem[] = [];
   const channels = plan.channels ?? {};
   const names = Object.keys(channels);
-  const unknown = (name: string) => `no channel "${name}" in notifications.channels${names.length ? ` (there are ${names.join(', ')})` : ''}`;
+  const unknown = (name: string) =>
+    `no channel "${name}" in notifications.channels${names.length ? ` (there are ${names.join(', ')})` : ''}`;
   for (const [kind, routed] of Object.entries(plan.routes ?? {})) {
     (routed ?? []).forEach((name, i) => {
       if (!(name in channels)) problems.push({ path: ['notifications', 'routes', kind, i], message: unknown(name) });
@@ -89,7 +95,10 @@ export function noticeRoutingProblems(
     if (channel.kind === 'email') {
       channel.to.forEach((entry, i) => {
         if (!entry.includes('@') && !people?.[entry]?.email) {
-          problems.push({ path: ['notifications', 'channels', name, 'to', i], message: `"${entry}" is neither an email address nor a person with an email in people` });
+          problems.push({
+            path: ['notifications', 'channels', name, 'to', i],
+            message: `"${entry}" is neither an email address nor a person with an email in people`,
+          });
         }
       });
     }
@@ -111,7 +120,10 @@ export function noticeRoutingProblems(
     const wrong = unknownPlaceholders(id as keyof typeof MILESTONES, template ?? '');
     if (wrong.length) {
       const known = MILESTONES[id as keyof typeof MILESTONES].placeholders.map((p) => `{${p}}`).join(', ');
-      problems.push({ path: ['notifications', 'templates', id], message: `unknown placeholder ${wrong.map((w) => `{${w}}`).join(', ')}: ${id} knows ${known}` });
+      problems.push({
+        path: ['notifications', 'templates', id],
+        message: `unknown placeholder ${wrong.map((w) => `{${w}}`).join(', ')}: ${id} knows ${known}`,
+      });
     }
   }
   return problems;

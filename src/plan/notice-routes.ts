@@ -6,12 +6,19 @@
  */
 
 /** What a notice is about; each kind is routed on its own. */
-export const NOTICE_KINDS = ['approvers', 'escalation', 'monitoring-room', 'reminder', 'alert', 'analytics', 'outcome', 'milestone'] as const;
+export const NOTICE_KINDS = [
+  'approvers',
+  'escalation',
+  'monitoring-room',
+  'reminder',
+  'alert',
+  'analytics',
+  'outcome',
+  'milestone',
+] as const;
 export type NoticeKind = (typeof NOTICE_KINDS)[number];
 
-export type NoticeChannelPlan =
-  | { kind: 'slack-webhook'; url?: string; urlFrom?: string }
-  | { kind: 'email'; to: string[] };
+export type NoticeChannelPlan = { kind: 'slack-webhook'; url?: string; urlFrom?: string } | { kind: 'email'; to: string[] };
 
 export interface NoticeRoutingPlan {
   channels?: Record<string, NoticeChannelPlan>;
@@ -63,7 +70,12 @@ export function routeNotice(
     const channel = plan.channels?.[name];
     if (!channel) continue;
     if (channel.kind === 'slack-webhook') {
-      destinations.push({ channel: name, kind: 'slack-webhook', ...(channel.url && { url: channel.url }), ...(channel.urlFrom && { urlFrom: channel.urlFrom }) });
+      destinations.push({
+        channel: name,
+        kind: 'slack-webhook',
+        ...(channel.url && { url: channel.url }),
+        ...(channel.urlFrom && { urlFrom: channel.urlFrom }),
+      });
       continue;
     }
     const to = channel.to.map((entry) => (entry.includes('@') ? entry : (people?.[entry]?.email ?? entry)));

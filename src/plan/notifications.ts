@@ -39,6 +39,8 @@ export function notifyUrlSecret(url: string): string | undefined {
   if (parsed.username || parsed.password) return 'a user name or password before the host';
   if (parsed.search) return 'a query string, where webhook tokens and keys go';
   const host = parsed.hostname.toLowerCase().replace(/\.$/, '');
-  const known = TOKEN_IN_PATH.find((entry) => (host === entry.host || host.endsWith(`.${entry.host}`)) && parsed.pathname.startsWith(entry.path));
+  const known = TOKEN_IN_PATH.find(
+    (entry) => (host === entry.host || host.endsWith(`.${entry.host}`)) && parsed.pathname.startsWith(entry.path),
+  );
   return known ? `${known.service} incoming-webhook token in its path` : undefined;
 }

@@ -16,7 +16,12 @@ export const PersonIdentity = z
       .regex(EMAIL_PATTERN, 'is not an email address: write it like erin@acme.example')
       .optional()
       .describe("The person's email, as the provider vouches for it (verified)."),
-    subject: z.string().min(1).max(255).optional().describe("The provider's `sub` for this person, when emails are not unique or not verified there."),
+    subject: z
+      .string()
+      .min(1)
+      .max(255)
+      .optional()
+      .describe("The provider's `sub` for this person, when emails are not unique or not verified there."),
     issuer: z
       .url({ protocol: /^https?$/, error: 'must be the provider issuer URL' })
       .optional()
@@ -60,13 +65,21 @@ export function peopleProblems(people: People | undefined, approvers: Partial<Re
     if (identity.email !== undefined) {
       const key = normalEmail(identity.email);
       const other = byEmail.get(key);
-      if (other) problems.push({ path: ['people', name, 'email'], message: `${other} and ${name} share ${identity.email}: each person needs an email of their own` });
+      if (other)
+        problems.push({
+          path: ['people', name, 'email'],
+          message: `${other} and ${name} share ${identity.email}: each person needs an email of their own`,
+        });
       else byEmail.set(key, name);
     }
     if (identity.subject !== undefined) {
       const key = `${identity.issuer ?? '*'} ${identity.subject}`;
       const other = bySubject.get(key);
-      if (other) problems.push({ path: ['people', name, 'subject'], message: `${other} and ${name} share subject ${identity.subject}: each person needs a subject of their own` });
+      if (other)
+        problems.push({
+          path: ['people', name, 'subject'],
+          message: `${other} and ${name} share subject ${identity.subject}: each person needs a subject of their own`,
+        });
       else bySubject.set(key, name);
     }
   }
@@ -86,7 +99,11 @@ export interface ProviderIdentity {
 export function personOf(people: People | undefined, who: ProviderIdentity): string | undefined {
   if (!people) return undefined;
   for (const [name, identity] of Object.entries(people)) {
-    if (identity.subject !== undefined && identity.subject === who.subject && (identity.issuer === undefined || identity.issuer === who.issuer)) {
+    if (
+      identity.subject !== undefined &&
+      identity.subject === who.subject &&
+      (identity.issuer === undefined || identity.issuer === who.issuer)
+    ) {
       return name;
     }
   }

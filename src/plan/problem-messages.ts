@@ -38,7 +38,8 @@ function allowedKeys(inst: unknown): string[] {
 
 function bound(issue: { origin?: string; minimum?: unknown; maximum?: unknown; inclusive?: boolean }, small: boolean): string {
   const limit = String(small ? issue.minimum : issue.maximum);
-  if (issue.origin === 'string') return small && limit === '1' ? 'must not be empty' : `must be ${small ? 'at least' : 'at most'} ${limit} characters`;
+  if (issue.origin === 'string')
+    return small && limit === '1' ? 'must not be empty' : `must be ${small ? 'at least' : 'at most'} ${limit} characters`;
   if (issue.origin === 'array' || issue.origin === 'set') return `${small ? 'list at least' : 'list at most'} ${limit}`;
   if (issue.inclusive === false) return `must be ${small ? 'more' : 'less'} than ${limit}`;
   return `must be ${small ? 'at least' : 'at most'} ${limit}`;

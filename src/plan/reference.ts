@@ -54,7 +54,8 @@ export function planJsonSchema(): JsonSchema {
     $schema: input.$schema,
     $id: 'https://payca-cutover.example/plan.schema.json',
     title: 'PayCA cutover plan',
-    description: 'One YAML file per programme: who approves, where PayCA and the webhook are, funding, smoke test, readiness, stages and the post-launch watch. Validated by `cutover plan validate`.',
+    description:
+      'One YAML file per programme: who approves, where PayCA and the webhook are, funding, smoke test, readiness, stages and the post-launch watch. Validated by `cutover plan validate`.',
     ...withoutKeys(input, ['$schema']),
   };
 }

@@ -6,7 +6,12 @@
  */
 import { z } from 'zod';
 import { DEFAULT_AUTHORIZATION_LIMITS } from './authorization-limits.js';
-import { DEFAULT_NOTIFY_ATTEMPT_TIMEOUT_MS, DEFAULT_NOTIFY_RETRY_BUDGET_MS, NOTIFY_URL_VARIABLE, notifyUrlSecret } from './notifications.js';
+import {
+  DEFAULT_NOTIFY_ATTEMPT_TIMEOUT_MS,
+  DEFAULT_NOTIFY_RETRY_BUDGET_MS,
+  NOTIFY_URL_VARIABLE,
+  notifyUrlSecret,
+} from './notifications.js';
 import { gateStaffingProblems } from './gate-staffing.js';
 import { Debrief } from './debrief-plan.js';
 import { MilestoneTemplates, NoticeChannels, NoticeRoutes, Rehearsal, noticeRoutingProblems } from './notice-channels.js';
@@ -33,7 +38,14 @@ import {
 } from './plan-fields.js';
 import { TaskFile, TaskForecast, taskPlanProblems } from './tasks.js';
 
-export { normalisePlan, type CutoverPlan, type PostLaunchPlan, type ReadinessItemPlan, type SandboxJob, type StagePlan } from './normalise.js';
+export {
+  normalisePlan,
+  type CutoverPlan,
+  type PostLaunchPlan,
+  type ReadinessItemPlan,
+  type SandboxJob,
+  type StagePlan,
+} from './normalise.js';
 
 export const CutoverPlanFile = z
   .strictObject({
@@ -46,7 +58,7 @@ export const CutoverPlanFile = z
       .datetime({ offset: true, error: 'must be an ISO 8601 time with zone, e.g. 2026-12-01T09:00:00Z' })
       .optional()
       .describe('Go-live (T), an ISO 8601 time with zone; `cutover start --go-live` gives it when left out.'),
-    timeZone: TimeZone.default('UTC').describe("The IANA time zone in which calendars and the CLI show planned times, e.g. Europe/London."),
+    timeZone: TimeZone.default('UTC').describe('The IANA time zone in which calendars and the CLI show planned times, e.g. Europe/London.'),
     rehearsalOf: CutoverId.optional().describe(
       'The workflow id of the rehearsal this cutover follows, compared with it in the launch report; `cutover start --rehearsal-of` gives it too.',
     ),
@@ -84,7 +96,9 @@ export const CutoverPlanFile = z
     sandboxJobs: z
       .array(SandboxJob)
       .default([])
-      .describe('Sandbox jobs paused at T-2h and resumed on roll-back: a Temporal Schedule (kind: schedule) or HTTP endpoints (kind: http).'),
+      .describe(
+        'Sandbox jobs paused at T-2h and resumed on roll-back: a Temporal Schedule (kind: schedule) or HTTP endpoints (kind: http).',
+      ),
     webhook: z
       .strictObject({
         url: HttpUrl.describe("The programme's production webhook endpoint; https unless loopback or an allowed simulator host."),
@@ -135,7 +149,9 @@ export const CutoverPlanFile = z
         attemptTimeout: DEFAULT_NOTIFY_ATTEMPT_TIMEOUT_MS,
       })
       .describe('Notices to people: best effort, never holding the cutover.'),
-    approvalTimeout: PositiveDuration.default(2 * 3_600_000).describe('How long a gate waits before it escalates, unless the stage sets its own.'),
+    approvalTimeout: PositiveDuration.default(2 * 3_600_000).describe(
+      'How long a gate waits before it escalates, unless the stage sets its own.',
+    ),
     paycaRetryBudget: PositiveDuration.default(10 * 60_000).describe(
       'How long one PayCA call may keep retrying (429s, 5xx, network) before its stage holds.',
     ),
@@ -152,21 +168,36 @@ export const CutoverPlanFile = z
       .partialRecord(z.enum(STAGE_IDS), StageOverride.describe('Changes to one stage of the timeline, keyed by its id.'))
       .default({})
       .describe("Changes to the runbook's timeline stages, by stage id."),
-    postLaunch: PostLaunch.default(PostLaunch.parse({})).describe('After roll-forward (runbook section 9): the watch, its alerts, the fee reconciliation, reminders.'),
-    debrief: Debrief.optional().describe('What the T+2h debrief judges on the figures from T, and whether a failed critical rule rolls back on its own.'),
+    postLaunch: PostLaunch.default(PostLaunch.parse({})).describe(
+      'After roll-forward (runbook section 9): the watch, its alerts, the fee reconciliation, reminders.',
+    ),
+    debrief: Debrief.optional().describe(
+      'What the T+2h debrief judges on the figures from T, and whether a failed critical rule rolls back on its own.',
+    ),
     tasks: z
       .array(TaskFile.describe('One task of the cutover graph.'))
       .max(200, 'at most 200 tasks: status, the current details and the history carry every one')
       .optional()
-      .describe("The programme's own tasks beside the built-in stages: each waits for the tasks or stages it names and its time, and independent tasks run side by side (docs/task-graph.md)."),
+      .describe(
+        "The programme's own tasks beside the built-in stages: each waits for the tasks or stages it names and its time, and independent tasks run side by side (docs/task-graph.md).",
+      ),
     forecast: TaskForecast.default({ overrunMargin: 0.5 }).describe("When the tasks' forecast tells the lead and a task's owner."),
     signing: Signing.optional().describe('Signed answers at the gates: whose answers must carry an Ed25519 signature, and with which key.'),
-    identity: Identity.optional().describe('How the workflow knows who answered: the cutover room key it trusts, and whether a name alone is enough.'),
+    identity: Identity.optional().describe(
+      'How the workflow knows who answered: the cutover room key it trusts, and whether a name alone is enough.',
+    ),
     separationOfDuties: SeparationOfDuties.default({ starterMayApprove: true }).describe('Who may not approve what.'),
     people: z
-      .record(PersonId, PersonIdentity.describe('One person of the plan, by the id approvers and owners use: their verified email, or their subject at the provider.'))
+      .record(
+        PersonId,
+        PersonIdentity.describe(
+          'One person of the plan, by the id approvers and owners use: their verified email, or their subject at the provider.',
+        ),
+      )
       .optional()
-      .describe("Who each person is at the organisation's identity provider, for the cutover room's sign-in: a verified email, or a subject (with an issuer to pin one provider)."),
+      .describe(
+        "Who each person is at the organisation's identity provider, for the cutover room's sign-in: a verified email, or a subject (with an issuer to pin one provider).",
+      ),
   })
   .superRefine((plan, ctx) => {
     for (const problem of peopleProblems(plan.people, plan.approvers)) ctx.addIssue({ code: 'custom', ...problem });
@@ -202,7 +233,10 @@ export const CutoverPlanFile = z
         });
       }
     }
-    if (plan.identity?.roomPublicKey === DEVELOPMENT_ROOM_PUBLIC_KEY_HEX && !onSimulator(plan.payca.production.baseUrl, plan.payca.allowInsecureHosts)) {
+    if (
+      plan.identity?.roomPublicKey === DEVELOPMENT_ROOM_PUBLIC_KEY_HEX &&
+      !onSimulator(plan.payca.production.baseUrl, plan.payca.allowInsecureHosts)
+    ) {
       ctx.addIssue({
         code: 'custom',
         path: ['identity', 'roomPublicKey'],
@@ -228,7 +262,11 @@ export const CutoverPlanFile = z
     const names = new Set<string>();
     plan.sandboxJobs.forEach((job, i) => {
       if (names.has(job.name)) {
-        ctx.addIssue({ code: 'custom', path: ['sandboxJobs', i, 'name'], message: `job "${job.name}" is listed twice; give each job its own name` });
+        ctx.addIssue({
+          code: 'custom',
+          path: ['sandboxJobs', i, 'name'],
+          message: `job "${job.name}" is listed twice; give each job its own name`,
+        });
       }
       names.add(job.name);
     });
@@ -280,7 +318,11 @@ export const CutoverPlanFile = z
     }
     plan.readiness.extraItems.forEach((item, i) => {
       if (known.has(item.id)) {
-        ctx.addIssue({ code: 'custom', path: ['readiness', 'extraItems', i, 'id'], message: `"${item.id}" is already a runbook item; give this item another id` });
+        ctx.addIssue({
+          code: 'custom',
+          path: ['readiness', 'extraItems', i, 'id'],
+          message: `"${item.id}" is already a runbook item; give this item another id`,
+        });
       }
       known.add(item.id);
     });

@@ -13,7 +13,7 @@ const TaskId = z.string().regex(/^[a-z0-9][a-z0-9-]*$/, 'a task id is lower-case
 const NonNegativeDuration = Duration.refine((ms) => ms >= 0, { message: 'must not be negative' });
 
 export const HttpCheck = z.strictObject({
-  url: HttpUrl.describe("What to ask; the worker checks it against its allowed targets (loopback, or CUTOVER_WEBHOOK_URLS)."),
+  url: HttpUrl.describe('What to ask; the worker checks it against its allowed targets (loopback, or CUTOVER_WEBHOOK_URLS).'),
   method: z.enum(['GET', 'HEAD']).default('GET').describe('GET or HEAD.'),
   expectStatus: z.number().int().min(100).max(599).default(200).describe('The HTTP status that passes.'),
   json: z
@@ -36,9 +36,16 @@ export const TaskFile = z
   .strictObject({
     id: TaskId.describe('Unique among tasks and stages; other tasks name it in `after`.'),
     title: z.string().min(1).max(200).describe('What is done, as people read it.'),
-    stream: z.string().min(1).max(60).default('main').describe('The work stream (a lane: Treasury, Engineering…); tasks of different streams run side by side.'),
+    stream: z
+      .string()
+      .min(1)
+      .max(60)
+      .default('main')
+      .describe('The work stream (a lane: Treasury, Engineering…); tasks of different streams run side by side.'),
     owner: RoleName.describe('The role that does the task and is told when it runs late or holds.'),
-    kind: z.enum(['manual', 'http-check', 'notify']).describe('manual: the owner marks it done with evidence; http-check: asks a URL; notify: sends a notice.'),
+    kind: z
+      .enum(['manual', 'http-check', 'notify'])
+      .describe('manual: the owner marks it done with evidence; http-check: asks a URL; notify: sends a notice.'),
     notBefore: Duration.optional().describe('Not before T + this (e.g. -6h).'),
     after: z.array(z.string().min(1)).default([]).describe('Task ids or built-in stage ids that must be done first.'),
     before: z
@@ -57,15 +64,24 @@ export const TaskFile = z
       .describe('For kind notify: the notice sent.'),
   })
   .superRefine((task, ctx) => {
-    if (task.kind === 'http-check' && !task.check) ctx.addIssue({ code: 'custom', path: ['check'], message: 'an http-check task names its request under check' });
-    if (task.kind === 'notify' && !task.notify) ctx.addIssue({ code: 'custom', path: ['notify'], message: 'a notify task gives its notice under notify' });
-    if (task.kind !== 'http-check' && task.check) ctx.addIssue({ code: 'custom', path: ['check'], message: `only an http-check task has a check; this one is ${task.kind}` });
-    if (task.kind !== 'notify' && task.notify) ctx.addIssue({ code: 'custom', path: ['notify'], message: `only a notify task has a notice; this one is ${task.kind}` });
+    if (task.kind === 'http-check' && !task.check)
+      ctx.addIssue({ code: 'custom', path: ['check'], message: 'an http-check task names its request under check' });
+    if (task.kind === 'notify' && !task.notify)
+      ctx.addIssue({ code: 'custom', path: ['notify'], message: 'a notify task gives its notice under notify' });
+    if (task.kind !== 'http-check' && task.check)
+      ctx.addIssue({ code: 'custom', path: ['check'], message: `only an http-check task has a check; this one is ${task.kind}` });
+    if (task.kind !== 'notify' && task.notify)
+      ctx.addIssue({ code: 'custom', path: ['notify'], message: `only a notify task has a notice; this one is ${task.kind}` });
     // The plan travels in the cutover's input and history, readable by anyone who can read the workflow.
     if (task.check && URL.canParse(task.check.url) && (new URL(task.check.url).username || new URL(task.check.url).password)) {
-      ctx.addIssue({ code: 'custom', path: ['check', 'url'], message: 'the URL carries a user name or password, and the plan travels in the workflow history: check an endpoint that needs none' });
+      ctx.addIssue({
+        code: 'custom',
+        path: ['check', 'url'],
+        message: 'the URL carries a user name or password, and the plan travels in the workflow history: check an endpoint that needs none',
+      });
     }
-    if (task.check?.json && task.check.method === 'HEAD') ctx.addIssue({ code: 'custom', path: ['check', 'json'], message: 'a HEAD answer has no body to read: use GET' });
+    if (task.check?.json && task.check.method === 'HEAD')
+      ctx.addIssue({ code: 'custom', path: ['check', 'json'], message: 'a HEAD answer has no body to read: use GET' });
   });
 export type TaskFile = z.infer<typeof TaskFile>;
 
@@ -75,7 +91,7 @@ export const TaskForecast = z.strictObject({
     .min(0)
     .max(10)
     .default(0.5)
-    .describe("How far past its estimate a task may run (0.5: half as long again) before the lead and its owner are told."),
+    .describe('How far past its estimate a task may run (0.5: half as long again) before the lead and its owner are told.'),
 });
 
 /** A task as the workflow runs it. */
@@ -91,7 +107,13 @@ export interface TaskPlan {
   estimateMs: number;
   gate: Role[];
   approvalTimeoutMs: number;
-  check?: { url: string; method: 'GET' | 'HEAD'; expectStatus: number; json?: { field: string; equals: string | number | boolean }; retry: { attempts: number; intervalMs: number } };
+  check?: {
+    url: string;
+    method: 'GET' | 'HEAD';
+    expectStatus: number;
+    json?: { field: string; equals: string | number | boolean };
+    retry: { attempts: number; intervalMs: number };
+  };
   notify?: { channel: 'monitoring-room' | 'approvers'; text: string };
 }
 
@@ -132,7 +154,14 @@ export function planGraph(
   }
   return [
     ...stageList,
-    ...tasks.map((task) => ({ id: task.id, stage: false, after: task.after, notBeforeMs: task.notBeforeMs, estimateMs: task.estimateMs, gate: task.gate })),
+    ...tasks.map((task) => ({
+      id: task.id,
+      stage: false,
+      after: task.after,
+      notBeforeMs: task.notBeforeMs,
+      estimateMs: task.estimateMs,
+      gate: task.gate,
+    })),
   ];
 }
 
@@ -154,10 +183,16 @@ export function taskPlanProblems(
   tasks.forEach((task, i) => {
     task.after.forEach((dep, j) => {
       if (dep in STAGE_DEFAULTS && !(TIMELINE_STAGE_IDS as readonly string[]).includes(dep)) {
-        problems.push({ path: ['tasks', i, 'after', j], message: `${dep} runs only after roll-forward, outside the launch timeline: a task cannot wait for it` });
+        problems.push({
+          path: ['tasks', i, 'after', j],
+          message: `${dep} runs only after roll-forward, outside the launch timeline: a task cannot wait for it`,
+        });
       }
     });
-    for (const [field, roles] of [['owner', [task.owner]], ['gate', task.gate]] as const) {
+    for (const [field, roles] of [
+      ['owner', [task.owner]],
+      ['gate', task.gate],
+    ] as const) {
       for (const role of roles) {
         if (!approvers[role]?.length) {
           problems.push({ path: ['tasks', i, field], message: `task ${task.id} needs a ${role} person: list one under approvers.${role}` });

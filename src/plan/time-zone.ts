@@ -35,5 +35,8 @@ export const TimeZone = z
   .meta({ title: 'IANA time zone', examples: ['Europe/London', 'America/New_York', 'UTC'] });
 
 /** A cutover's workflow id, as `cutover start --id` takes it. */
-export const CutoverId = z.string().min(1, 'must not be empty').max(255, 'must be at most 255 characters').regex(/^\S+$/, 'must not contain spaces');
-
+export const CutoverId = z
+  .string()
+  .min(1, 'must not be empty')
+  .max(255, 'must be at most 255 characters')
+  .regex(/^\S+$/, 'must not contain spaces');

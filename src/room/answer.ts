@@ -35,7 +35,11 @@ const optionalText = z
   .string()
   .optional()
   .transform((text) => (text === undefined || text.trim() === '' ? undefined : text.trim()));
-const requiredText = (what: string) => z.string({ error: `write ${what}` }).trim().min(1, `write ${what}`);
+const requiredText = (what: string) =>
+  z
+    .string({ error: `write ${what}` })
+    .trim()
+    .min(1, `write ${what}`);
 
 /** The form fields, as browsers post them (strings), per action. */
 const AnswerForm = z.discriminatedUnion(
@@ -43,14 +47,26 @@ const AnswerForm = z.discriminatedUnion(
   [
     z.object({ action: z.literal('approve'), stage: z.enum(STAGE_IDS), note: optionalText, authorizationId: optionalText }),
     z.object({ action: z.literal('reject'), stage: z.enum(STAGE_IDS), reason: requiredText('why you reject') }),
-    z.object({ action: z.literal('decide'), decision: z.enum(['roll-forward', 'roll-back']), reason: requiredText('the reason for the decision') }),
+    z.object({
+      action: z.literal('decide'),
+      decision: z.enum(['roll-forward', 'roll-back']),
+      reason: requiredText('the reason for the decision'),
+    }),
     z.object({ action: z.literal('retry'), stage: z.enum(STAGE_IDS) }),
-    z.object({ action: z.literal('complete-item'), item: requiredText('the item'), evidence: requiredText('the evidence: a sentence, a ticket or a link') }),
+    z.object({
+      action: z.literal('complete-item'),
+      item: requiredText('the item'),
+      evidence: requiredText('the evidence: a sentence, a ticket or a link'),
+    }),
     z.object({ action: z.literal('waive-item'), item: requiredText('the item'), reason: requiredText('why it is waived') }),
     z.object({ action: z.literal('retry-item'), item: requiredText('the item') }),
     z.object({ action: z.literal('report-incident'), severity: z.enum(SEVERITIES), summary: requiredText('what happened') }),
     z.object({ action: z.literal('end-watch'), reason: requiredText('why the watch ends early') }),
-    z.object({ action: z.literal('extend-watch'), extendBy: requiredText('how long to extend by, e.g. 12h'), reason: requiredText('why the watch is extended') }),
+    z.object({
+      action: z.literal('extend-watch'),
+      extendBy: requiredText('how long to extend by, e.g. 12h'),
+      reason: requiredText('why the watch is extended'),
+    }),
   ],
   { error: 'the form asks for no action the room knows' },
 );
@@ -66,7 +82,8 @@ export class AnswerFormError extends CutoverError {
 
 function extension(text: string): number {
   const ms = parseDuration(text);
-  if (ms === undefined || ms <= 0 || !Number.isInteger(ms)) throw new AnswerFormError(`extend by a positive duration such as 12h, 90m or 1d12h, not ${JSON.stringify(text)}`);
+  if (ms === undefined || ms <= 0 || !Number.isInteger(ms))
+    throw new AnswerFormError(`extend by a positive duration such as 12h, 90m or 1d12h, not ${JSON.stringify(text)}`);
   return ms;
 }
 
@@ -81,7 +98,12 @@ export function messageFor(viewer: Viewer, fields: Record<string, unknown>): Cut
     case 'approve':
       message = {
         kind: 'approve',
-        args: { stage: form.stage, by, ...(form.note !== undefined && { note: form.note }), ...(form.authorizationId !== undefined && { authorizationId: form.authorizationId }) },
+        args: {
+          stage: form.stage,
+          by,
+          ...(form.note !== undefined && { note: form.note }),
+          ...(form.authorizationId !== undefined && { authorizationId: form.authorizationId }),
+        },
       };
       break;
     case 'reject':
@@ -137,12 +159,16 @@ export async function sendAnswer(
   try {
     // The statement names the evidence in the status just read for this answer, which is what the page showed (it refreshes within seconds).
     if (signing && isRoomMessage(message)) {
-      message = signMessageAsRoom(signing.key, signing.status, message, { issuer: viewer.identity.issuer, subject: viewer.identity.subject });
+      message = signMessageAsRoom(signing.key, signing.status, message, {
+        issuer: viewer.identity.issuer,
+        subject: viewer.identity.subject,
+      });
     }
     const result = await sendMessage(client, workflowId, message, 'update');
     return { accepted: true, kind: message.kind, outcome: result.via === 'update' ? result.receipt.outcome : 'sent' };
   } catch (err) {
-    if (err instanceof MessageRefusedError || err instanceof CutoverError) return { accepted: false, kind: message.kind, reason: err.message };
+    if (err instanceof MessageRefusedError || err instanceof CutoverError)
+      return { accepted: false, kind: message.kind, reason: err.message };
     throw err;
   }
 }

@@ -56,7 +56,9 @@ export async function cutoverFor(client: Client, workflowId: string, identity: S
 /** The cutovers `identity` may see, those awaiting them first, then running before closed, newest first. */
 export async function cutoversFor(client: Client, identity: SignedInPerson): Promise<CutoverView[]> {
   const ids: string[] = [];
-  for await (const info of client.workflow.list({ query: `WorkflowType = '${CUTOVER_WORKFLOW_TYPE}' AND ExecutionStatus != 'ContinuedAsNew'` })) {
+  for await (const info of client.workflow.list({
+    query: `WorkflowType = '${CUTOVER_WORKFLOW_TYPE}' AND ExecutionStatus != 'ContinuedAsNew'`,
+  })) {
     ids.push(info.workflowId);
     if (ids.length >= LIST_LIMIT) break;
   }

@@ -15,7 +15,17 @@ import { sendAnswer } from './answer.js';
 import { ROOM_SCRIPT, ROOM_STYLES } from './assets.js';
 import { cutoverFor, cutoversFor } from './cutovers.js';
 import { html } from './html.js';
-import { TOKEN_PLACEHOLDER, cutoverPage, cutoverSections, layout, listPage, signInPage, signedOutPage, type Notice, type PageContext } from './pages.js';
+import {
+  TOKEN_PLACEHOLDER,
+  cutoverPage,
+  cutoverSections,
+  layout,
+  listPage,
+  signInPage,
+  signedOutPage,
+  type Notice,
+  type PageContext,
+} from './pages.js';
 
 declare module '@fastify/secure-session' {
   interface SessionData {
@@ -64,12 +74,19 @@ export function registerRoomRoutes(app: FastifyInstance, options: RouteOptions):
     return async (request: FastifyRequest, reply: FastifyReply) => {
       if (person(request)) return;
       if (kind === 'page') return reply.header('cache-control', 'no-store').redirect(loginUrl(request), 303);
-      return reply.code(401).header('cache-control', 'no-store').send({ code: 'UNAUTHENTICATED', message: `sign in first at ${new URL('/login', options.baseUrl()).href}` });
+      return reply
+        .code(401)
+        .header('cache-control', 'no-store')
+        .send({ code: 'UNAUTHENTICATED', message: `sign in first at ${new URL('/login', options.baseUrl()).href}` });
     };
   }
 
-  app.get('/assets/room.js', async (_request, reply) => reply.type('text/javascript; charset=utf-8').header('cache-control', 'max-age=300').send(ROOM_SCRIPT));
-  app.get('/assets/room.css', async (_request, reply) => reply.type('text/css; charset=utf-8').header('cache-control', 'max-age=300').send(ROOM_STYLES));
+  app.get('/assets/room.js', async (_request, reply) =>
+    reply.type('text/javascript; charset=utf-8').header('cache-control', 'max-age=300').send(ROOM_SCRIPT),
+  );
+  app.get('/assets/room.css', async (_request, reply) =>
+    reply.type('text/css; charset=utf-8').header('cache-control', 'max-age=300').send(ROOM_STYLES),
+  );
   app.get('/health', async () => ({ status: 'ok' }));
 
   app.get('/', async (request, reply) => {
@@ -92,13 +109,17 @@ export function registerRoomRoutes(app: FastifyInstance, options: RouteOptions):
     const ctx = context(request, reply, signed);
     const out: Record<string, { html: string; digest: string }> = {};
     for (const [id, section] of Object.entries(cutoverSections(view, ctx))) {
-      out[id] = { digest: createHash('sha256').update(section.text).digest('hex').slice(0, 16), html: section.text.split(TOKEN_PLACEHOLDER).join(ctx.csrfToken ?? '') };
+      out[id] = {
+        digest: createHash('sha256').update(section.text).digest('hex').slice(0, 16),
+        html: section.text.split(TOKEN_PLACEHOLDER).join(ctx.csrfToken ?? ''),
+      };
     }
     return { ctx, out };
   }
 
   const notFound = (id: string) =>
-    html`<h1>No such cutover for you</h1><p>There is no cutover ${id} whose plan lists you. <a href="/">Your cutovers</a>.</p>`;
+    html`<h1>No such cutover for you</h1>
+      <p>There is no cutover ${id} whose plan lists you. <a href="/">Your cutovers</a>.</p>`;
 
   app.get<{ Params: { id: string } }>('/cutovers/:id', { onRequest: requireSession('page') }, async (request, reply) => {
     const signed = person(request) as SignedInPerson;
@@ -112,16 +133,25 @@ export function registerRoomRoutes(app: FastifyInstance, options: RouteOptions):
   app.get<{ Params: { id: string } }>('/cutovers/:id/live', { onRequest: requireSession('endpoint') }, async (request, reply) => {
     const signed = person(request) as SignedInPerson;
     const view = await cutoverFor(client, request.params.id, signed);
-    if (!view) return reply.code(404).header('cache-control', 'no-store').send({ code: 'NOT_FOUND', message: `no cutover ${request.params.id} lists you` });
+    if (!view)
+      return reply
+        .code(404)
+        .header('cache-control', 'no-store')
+        .send({ code: 'NOT_FOUND', message: `no cutover ${request.params.id} lists you` });
     return reply.header('cache-control', 'no-store').send({ sections: sections(request, reply, view, signed).out });
   });
 
   app.get<{ Params: { id: string } }>('/cutovers/:id/report', { onRequest: requireSession('page') }, async (request, reply) => {
     const signed = person(request) as SignedInPerson;
     const view = options.launchReport ? await cutoverFor(client, request.params.id, signed) : undefined;
-    if (!view || !options.launchReport) return page(reply, 404, layout('Not found', notFound(request.params.id), context(request, reply, signed)));
+    if (!view || !options.launchReport)
+      return page(reply, 404, layout('Not found', notFound(request.params.id), context(request, reply, signed)));
     const report = options.launchReport(await readStatus(client, view.workflowId), new Date());
-    return reply.header('cache-control', 'no-store').type('text/markdown; charset=utf-8').header('content-disposition', `inline; filename="${view.workflowId}-launch-report.md"`).send(report);
+    return reply
+      .header('cache-control', 'no-store')
+      .type('text/markdown; charset=utf-8')
+      .header('content-disposition', `inline; filename="${view.workflowId}-launch-report.md"`)
+      .send(report);
   });
 
   app.post<{ Params: { id: string }; Body: Record<string, unknown> }>(
@@ -132,7 +162,9 @@ export function registerRoomRoutes(app: FastifyInstance, options: RouteOptions):
       const view = await cutoverFor(client, request.params.id, signed);
       if (!view) {
         options.log(`refused: ${who(signed)} (subject ${signed.subject}) is not in the plan of ${request.params.id}`);
-        return reply.code(403).send({ code: 'NOT_IN_PLAN', message: `the plan of ${request.params.id} does not list you, so you cannot act on it` });
+        return reply
+          .code(403)
+          .send({ code: 'NOT_IN_PLAN', message: `the plan of ${request.params.id} does not list you, so you cannot act on it` });
       }
       const { _csrf: _token, ...fields } = request.body ?? {};
       const signing = options.signingKey && { key: options.signingKey, status: view.reading.status };
@@ -140,7 +172,12 @@ export function registerRoomRoutes(app: FastifyInstance, options: RouteOptions):
       options.log(
         `answer: ${view.viewer.name} (${who(signed)}) ${outcome.kind ?? String(fields['action'])} on ${view.workflowId}: ${outcome.accepted ? 'accepted' : `refused: ${outcome.reason}`}`,
       );
-      request.session.set('notice', outcome.accepted ? { kind: 'accepted', text: `${outcome.kind} accepted: ${outcome.outcome}` } : { kind: 'refused', text: outcome.reason });
+      request.session.set(
+        'notice',
+        outcome.accepted
+          ? { kind: 'accepted', text: `${outcome.kind} accepted: ${outcome.outcome}` }
+          : { kind: 'refused', text: outcome.reason },
+      );
       return reply.header('cache-control', 'no-store').redirect(`/cutovers/${encodeURIComponent(view.workflowId)}`, 303);
     },
   );

@@ -62,7 +62,6 @@ export interface RunningRoom {
   close(): Promise<void>;
 }
 
-
 export async function startRoom(options: RoomOptions): Promise<RunningRoom> {
   const host = options.host ?? '127.0.0.1';
   const log = options.log ?? (() => undefined);
@@ -76,7 +75,10 @@ export async function startRoom(options: RoomOptions): Promise<RunningRoom> {
   app.addHook('onRequest', async (request, reply) => {
     const hostName = hostNameOf(request.headers.host);
     if (!hostName || !allowedHosts.has(hostName)) {
-      return reply.code(421).send({ code: 'HOST_NOT_ALLOWED', message: `this room does not answer requests addressed to ${JSON.stringify(request.headers.host ?? '')}` });
+      return reply.code(421).send({
+        code: 'HOST_NOT_ALLOWED',
+        message: `this room does not answer requests addressed to ${JSON.stringify(request.headers.host ?? '')}`,
+      });
     }
   });
   app.addHook('onSend', async (_request, reply, payload) => {
@@ -100,7 +102,12 @@ export async function startRoom(options: RoomOptions): Promise<RunningRoom> {
     // Sign-in returns only to the room's own pages; its origin is known once listening when no public URL is set.
     returnOrigins,
     signedInPage: (person: SignedInPerson) =>
-      layout('Signed in', html`<h1>Signed in</h1><p>Signed in as ${person.email ?? person.subject}. <a href="/">Your cutovers</a>.</p>`, {}),
+      layout(
+        'Signed in',
+        html`<h1>Signed in</h1>
+          <p>Signed in as ${person.email ?? person.subject}. <a href="/">Your cutovers</a>.</p>`,
+        {},
+      ),
     log,
   });
   await app.register(csrfProtection, {
@@ -115,10 +122,13 @@ export async function startRoom(options: RoomOptions): Promise<RunningRoom> {
     const status = (err as { statusCode?: number }).statusCode;
     const code = (err as { code?: string }).code;
     if (status === 403 && typeof code === 'string' && code.startsWith('FST_CSRF')) {
-      return reply.code(403).send({ code: 'CSRF_REFUSED', message: 'the form token is missing or not valid: reload the page and send the form again' });
+      return reply
+        .code(403)
+        .send({ code: 'CSRF_REFUSED', message: 'the form token is missing or not valid: reload the page and send the form again' });
     }
     if (status === 413) return reply.code(413).send({ code: 'BODY_TOO_LARGE', message: `a form may hold at most ${MAX_FORM_BYTES} bytes` });
-    if (status !== undefined && status >= 400 && status < 500) return reply.code(status).send({ code: 'BAD_REQUEST', message: err instanceof Error ? err.message : String(err) });
+    if (status !== undefined && status >= 400 && status < 500)
+      return reply.code(status).send({ code: 'BAD_REQUEST', message: err instanceof Error ? err.message : String(err) });
     log(`error: ${err instanceof Error ? err.message : String(err)}`);
     return reply.code(503).send({ code: 'UNAVAILABLE', message: 'the room cannot read the cutover now; try again shortly' });
   });

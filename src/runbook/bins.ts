@@ -9,8 +9,15 @@ export const Currency = z.string().regex(/^[A-Z]{3}$/, 'must be an ISO 4217 code
 
 /** One BIN as the plan expects it at PayCA. Fields left out are not compared. */
 export const ExpectedBin = z.strictObject({
-  bin: z.string().regex(/^\d{6,8}$/, 'a BIN is 6 to 8 digits, e.g. "535522"').describe('The BIN, 6 to 8 digits, as PayCA lists it.'),
-  network: z.string().min(1).optional().describe('The card network PayCA must report for the BIN (e.g. Mastercard); not compared when left out.'),
+  bin: z
+    .string()
+    .regex(/^\d{6,8}$/, 'a BIN is 6 to 8 digits, e.g. "535522"')
+    .describe('The BIN, 6 to 8 digits, as PayCA lists it.'),
+  network: z
+    .string()
+    .min(1)
+    .optional()
+    .describe('The card network PayCA must report for the BIN (e.g. Mastercard); not compared when left out.'),
   currency: Currency.describe("The BIN's currency (ISO 4217)."),
   issuanceFee: z
     .strictObject({

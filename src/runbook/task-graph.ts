@@ -124,20 +124,29 @@ export function graphProblems(nodes: readonly GraphNode[], builtInStages: readon
     if (ids.has(node.id)) {
       problems.push({
         path: [node.id],
-        message: node.stage || builtInStages.includes(node.id) ? `"${node.id}" is a built-in stage; give the task another id` : `task "${node.id}" is declared twice`,
+        message:
+          node.stage || builtInStages.includes(node.id)
+            ? `"${node.id}" is a built-in stage; give the task another id`
+            : `task "${node.id}" is declared twice`,
       });
     }
     ids.add(node.id);
   }
   for (const stage of builtInStages) {
     if (!nodes.some((n) => n.stage && n.id === stage)) {
-      problems.push({ path: [stage], message: `the built-in stage ${stage} is missing from the graph; a plan may move a stage but not remove it` });
+      problems.push({
+        path: [stage],
+        message: `the built-in stage ${stage} is missing from the graph; a plan may move a stage but not remove it`,
+      });
     }
   }
   for (const node of nodes) {
     for (const dep of node.after) {
       if (!ids.has(dep)) {
-        problems.push({ path: [node.id, 'after', dep], message: `${node.id} waits for "${dep}", which is neither a task of the plan nor a built-in stage` });
+        problems.push({
+          path: [node.id, 'after', dep],
+          message: `${node.id} waits for "${dep}", which is neither a task of the plan nor a built-in stage`,
+        });
       }
       if (dep === node.id) problems.push({ path: [node.id, 'after', dep], message: `${node.id} waits for itself` });
     }
@@ -255,11 +264,12 @@ export function forecast(nodes: readonly ForecastInput[], nowMs: number, gateId 
   const criticalPath: string[] = [];
   if (gate) {
     // Back from the gate, through the predecessor that finishes last (the one that holds it up), ties by least slack.
-    for (let id: string | undefined = gateId; id !== undefined; ) {
+    for (let id: string | undefined = gateId; id !== undefined;) {
       criticalPath.unshift(id);
       const preds: string[] = byId.get(id)!.after.filter((d) => byId.has(d));
       id = preds.sort(
-        (a, b) => result[b]!.expectedFinish - result[a]!.expectedFinish || (result[a]!.slackMs ?? Infinity) - (result[b]!.slackMs ?? Infinity),
+        (a, b) =>
+          result[b]!.expectedFinish - result[a]!.expectedFinish || (result[a]!.slackMs ?? Infinity) - (result[b]!.slackMs ?? Infinity),
       )[0];
     }
   }

@@ -100,7 +100,13 @@ export interface ItemEvidenceView {
  * another person's answer changes it, so an answer signed before that is stale.
  */
 export function itemEvidenceDigest(item: ItemEvidenceView): string {
-  const shown = canonicalJson({ item: item.id, status: item.status, attempts: item.attempts, problems: item.problems, evidence: item.evidence });
+  const shown = canonicalJson({
+    item: item.id,
+    status: item.status,
+    attempts: item.attempts,
+    problems: item.problems,
+    evidence: item.evidence,
+  });
   return bytesToHex(sha256(utf8ToBytes(shown)));
 }
 

@@ -28,7 +28,10 @@ export function readRoomSigningKey(file: string): RoomSigningKey {
     );
   }
   if (key.asymmetricKeyType !== 'ed25519') {
-    throw new CutoverError('SIGNING_KEY_INVALID', `the room's signing key ${file} is an ${key.asymmetricKeyType ?? 'unknown'} key; the room signs with Ed25519 (\`cutover keygen --room --out FILE\`)`);
+    throw new CutoverError(
+      'SIGNING_KEY_INVALID',
+      `the room's signing key ${file} is an ${key.asymmetricKeyType ?? 'unknown'} key; the room signs with Ed25519 (\`cutover keygen --room --out FILE\`)`,
+    );
   }
   const { d } = key.export({ format: 'jwk' });
   return {

@@ -93,16 +93,23 @@ export function describeRoomStatementProblem(given: unknown): string | undefined
   }
   const s = given as Record<string, unknown>;
   const extra = Object.keys(s).filter((key) => !['issuer', 'subject', 'signedAt', 'evidenceDigest', 'value'].includes(key));
-  if (extra.length) return `the room statement has no field ${extra.slice(0, 3).map((k) => `"${k.slice(0, 40)}"`).join(', ')}; its fields are issuer, subject, signedAt, evidenceDigest and value`;
+  if (extra.length)
+    return `the room statement has no field ${extra
+      .slice(0, 3)
+      .map((k) => `"${k.slice(0, 40)}"`)
+      .join(', ')}; its fields are issuer, subject, signedAt, evidenceDigest and value`;
   for (const field of ['issuer', 'subject'] as const) {
     const text = s[field];
-    if (typeof text !== 'string' || text.trim() === '') return `the room statement needs ${field}, the identity provider's ${field === 'issuer' ? 'issuer URL' : 'subject for the person'}`;
-    if (text.length > MAX_IDENTITY_LENGTH) return `roomStatement.${field} is ${text.length} characters; the limit is ${MAX_IDENTITY_LENGTH}`;
+    if (typeof text !== 'string' || text.trim() === '')
+      return `the room statement needs ${field}, the identity provider's ${field === 'issuer' ? 'issuer URL' : 'subject for the person'}`;
+    if (text.length > MAX_IDENTITY_LENGTH)
+      return `roomStatement.${field} is ${text.length} characters; the limit is ${MAX_IDENTITY_LENGTH}`;
   }
   if (typeof s.signedAt !== 'string' || s.signedAt.length > MAX_SIGNED_AT_LENGTH || Number.isNaN(Date.parse(s.signedAt))) {
     return 'the room statement needs signedAt, an ISO 8601 time';
   }
-  if (s.evidenceDigest !== undefined && !isHex(s.evidenceDigest, 64)) return 'the room statement evidenceDigest must be 64 lower-case hex digits (SHA-256)';
+  if (s.evidenceDigest !== undefined && !isHex(s.evidenceDigest, 64))
+    return 'the room statement evidenceDigest must be 64 lower-case hex digits (SHA-256)';
   if (!isHex(s.value, 128)) return 'the room statement value must be 128 lower-case hex digits (Ed25519)';
   return undefined;
 }

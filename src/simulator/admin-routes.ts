@@ -15,7 +15,15 @@ import { errorResponse, newRequestId, parseJsonBody, readRawBody, SimError, writ
 import { Router } from './router.js';
 import { describeIssues } from './schemas.js';
 import { newId } from './ids.js';
-import { countersSnapshot, jobList, stateSnapshot, type Account, type AuthorizationRecord, type Card, type SimulatorState } from './state.js';
+import {
+  countersSnapshot,
+  jobList,
+  stateSnapshot,
+  type Account,
+  type AuthorizationRecord,
+  type Card,
+  type SimulatorState,
+} from './state.js';
 
 export interface AdminDeps {
   state: SimulatorState;
@@ -167,7 +175,12 @@ function outstandingDrain(state: SimulatorState, accountId: string): number {
 function openCardFor(deps: AdminDeps, currency: string): Card {
   const account = [...deps.state.accounts.values()].find((candidate) => candidate.currency === currency);
   if (!account) throw new SimError('ErrValidation', `currency: no master account holds ${currency}`);
-  return openCard(deps.state, deps.now, { accountId: account.id, externalRef: 'low-risk-authorization', holderName: 'Low-risk test', currency });
+  return openCard(deps.state, deps.now, {
+    accountId: account.id,
+    externalRef: 'low-risk-authorization',
+    holderName: 'Low-risk test',
+    currency,
+  });
 }
 
 function job(state: SimulatorState, name: string) {

@@ -121,7 +121,14 @@ export function topUpCard(context: RouteContext): SimResponse {
   state.counters.topUps += 1;
   state.counters.ledgerEntries += 1;
 
-  const result = { transactionId, ledgerEntryId, cardId: card.id, amount: money.amount, currency: money.currency, cardBalance: card.balance };
+  const result = {
+    transactionId,
+    ledgerEntryId,
+    cardId: card.id,
+    amount: money.amount,
+    currency: money.currency,
+    cardBalance: card.balance,
+  };
   webhooks.emit('card.topup', result);
   return { status: 201, body: result };
 }

@@ -38,7 +38,8 @@ export function dashboardPage(state: SimulatorState, now: Date): string {
 export function writeDashboardPage(res: ServerResponse, url: URL, state: SimulatorState, now: Date): void {
   const fail = Number(url.searchParams.get('fail'));
   const status = Number.isInteger(fail) && fail >= 400 && fail <= 599 ? fail : 200;
-  const body = status === 200 ? dashboardPage(state, now) : `<!doctype html><title>${status}</title><p>dashboard unavailable (${status})</p>`;
+  const body =
+    status === 200 ? dashboardPage(state, now) : `<!doctype html><title>${status}</title><p>dashboard unavailable (${status})</p>`;
   res.writeHead(status, { 'content-type': 'text/html; charset=utf-8', 'content-length': String(Buffer.byteLength(body)) });
   res.end(body);
 }

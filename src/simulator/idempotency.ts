@@ -21,8 +21,7 @@ interface Entry {
 }
 
 export type IdempotencyOutcome =
-  | { kind: 'replay'; response: SimResponse }
-  | { kind: 'execute'; finish(response: SimResponse): void; abandon(): void };
+  { kind: 'replay'; response: SimResponse } | { kind: 'execute'; finish(response: SimResponse): void; abandon(): void };
 
 export class IdempotencyStore {
   private readonly entries = new Map<string, Entry>();
@@ -37,10 +36,7 @@ export class IdempotencyStore {
   /** Throws ErrValidation, ErrIdempotencyConflict or ErrIdempotencyInFlight; otherwise says what to do. */
   begin(scope: string, key: string, fingerprint: string): IdempotencyOutcome {
     if (key.length === 0 || key.length > MAX_IDEMPOTENCY_KEY_LENGTH) {
-      throw new SimError(
-        'ErrValidation',
-        `Idempotency-Key must be 1 to ${MAX_IDEMPOTENCY_KEY_LENGTH} characters, got ${key.length}`,
-      );
+      throw new SimError('ErrValidation', `Idempotency-Key must be 1 to ${MAX_IDEMPOTENCY_KEY_LENGTH} characters, got ${key.length}`);
     }
     const nowMs = this.now().getTime();
     this.sweep(nowMs);

@@ -114,7 +114,11 @@ export function feeStatement(context: RouteContext): SimResponse {
   const byType = statementByType(state, date, dayStartMs, currency);
   const total = Object.values(byType).reduce((sum, amount) => sum + amount, 0);
   const lines = statementCurrencies(state, date, dayStartMs).flatMap((lineCurrency) =>
-    Object.entries(statementByType(state, date, dayStartMs, lineCurrency)).map(([type, amount]) => ({ currency: lineCurrency, type, amount })),
+    Object.entries(statementByType(state, date, dayStartMs, lineCurrency)).map(([type, amount]) => ({
+      currency: lineCurrency,
+      type,
+      amount,
+    })),
   );
   return { status: 200, body: { date, currency, fees: { total, byType }, lines } };
 }

@@ -21,16 +21,24 @@ interface Diagnosis {
 }
 
 const AUTH_PATTERN = /authentication credentials|unauthenticated|unauthorized|permission denied|permission_denied|not authorized/i;
-const TLS_PATTERN = /InvalidCertificate|InvalidContentType|InvalidMessage|CertificateRequired|fatal alert|HandshakeFailure|handshake|certificate|\bssl\b|\btls\b|wrong version number/i;
-const ADDRESS_PATTERN = /tcp connect error|dns error|Connection refused|ECONNREFUSED|ENOTFOUND|EAI_AGAIN|EHOSTUNREACH|ENETUNREACH|ETIMEDOUT|timed out|invalid uri|invalid address/i;
+const TLS_PATTERN =
+  /InvalidCertificate|InvalidContentType|InvalidMessage|CertificateRequired|fatal alert|HandshakeFailure|handshake|certificate|\bssl\b|\btls\b|wrong version number/i;
+const ADDRESS_PATTERN =
+  /tcp connect error|dns error|Connection refused|ECONNREFUSED|ENOTFOUND|EAI_AGAIN|EHOSTUNREACH|ENETUNREACH|ETIMEDOUT|timed out|invalid uri|invalid address/i;
 const ADDRESS_CODES = new Set(['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN', 'EHOSTUNREACH', 'ENETUNREACH', 'ETIMEDOUT', 'ECONNRESET']);
 
 /** Plain words for the Rust core's and OpenSSL's terse causes, each keeping the original token to search for. */
 const PLAIN_REASONS: [RegExp, string][] = [
   [/Connection refused|ECONNREFUSED/, 'connection refused (nothing listens on that port)'],
   [/dns error|ENOTFOUND|EAI_AGAIN|failed to lookup address/, 'the host name does not resolve (dns error)'],
-  [/UnknownIssuer|unable to verify|self[- ]signed certificate/, "the server's certificate is not signed by the configured CA (UnknownIssuer)"],
-  [/NotValidForName|does not match certificate's altnames/, "the server's certificate is not valid for the name used (NotValidForName); set TEMPORAL_TLS_SERVER_NAME to a name on it"],
+  [
+    /UnknownIssuer|unable to verify|self[- ]signed certificate/,
+    "the server's certificate is not signed by the configured CA (UnknownIssuer)",
+  ],
+  [
+    /NotValidForName|does not match certificate's altnames/,
+    "the server's certificate is not valid for the name used (NotValidForName); set TEMPORAL_TLS_SERVER_NAME to a name on it",
+  ],
   [/InvalidContentType|wrong version number/, 'the server did not answer with TLS (InvalidContentType): it may not have TLS on'],
   [/CertificateRequired|certificate required/, 'the server requires a client certificate (CertificateRequired)'],
   [/Expired|certificate has expired/, 'a certificate has expired (Expired)'],
@@ -105,7 +113,10 @@ function opensslReason(message: string): string {
 
 function notHttp2(settings: ConnectionSettings): Diagnosis {
   return settings.tls
-    ? { cause: 'tls', detail: 'the server ended the connection after the TLS handshake; it may require a client certificate (mTLS) it trusts' }
+    ? {
+        cause: 'tls',
+        detail: 'the server ended the connection after the TLS handshake; it may require a client certificate (mTLS) it trusts',
+      }
     : { cause: 'tls', detail: 'the server does not speak plaintext HTTP/2 on this port; it may require TLS' };
 }
 
@@ -122,10 +133,7 @@ function probeConnection(settings: ConnectionSettings): Promise<Diagnosis | unde
       socket.destroy();
       resolve(diagnosis);
     };
-    const timer = setTimeout(
-      () => finish({ cause: 'address', detail: `no answer within ${PROBE_TIMEOUT_MS / 1000}s` }),
-      PROBE_TIMEOUT_MS,
-    );
+    const timer = setTimeout(() => finish({ cause: 'address', detail: `no answer within ${PROBE_TIMEOUT_MS / 1000}s` }), PROBE_TIMEOUT_MS);
     // TLS 1.3 servers refuse a missing client certificate only after the handshake, so the probe goes on to
     // HTTP/2's opening: a server that answers with its SETTINGS frame speaks gRPC's transport.
     socket.once(settings.tls ? 'secureConnect' : 'connect', () => socket.write(HTTP2_PREFACE));
@@ -164,7 +172,10 @@ function answeredButNotGrpc(settings: ConnectionSettings, err: unknown): Diagnos
   const text = messagesOf(err).text;
   return settings.tls
     ? { cause: 'address', detail: `${text} (the port completes a TLS handshake but does not answer gRPC: is it Temporal's frontend port?)` }
-    : { cause: 'tls', detail: `${text} (the port takes plaintext connections but does not answer gRPC: the server may require TLS, or it is not Temporal's frontend port)` };
+    : {
+        cause: 'tls',
+        detail: `${text} (the port takes plaintext connections but does not answer gRPC: the server may require TLS, or it is not Temporal's frontend port)`,
+      };
 }
 
 /**

@@ -23,7 +23,11 @@ export async function connectClient(env: NodeJS.ProcessEnv = process.env): Promi
   const dataConverter = dataConverterFor(payloadCodecsFromEnv(env));
   try {
     const connection = await Connection.connect({ ...settings.connectionOptions, address, connectTimeout: '5s' });
-    await requireNamespace(settings, () => connection.workflowService.describeNamespace({ namespace }), () => connection.close());
+    await requireNamespace(
+      settings,
+      () => connection.workflowService.describeNamespace({ namespace }),
+      () => connection.close(),
+    );
     return { client: new Client({ connection, namespace, dataConverter }), target: { address, namespace } };
   } catch (err) {
     throw await connectFailure(settings, err);
@@ -37,7 +41,11 @@ export async function connectWorker(
   const { namespace, address } = settings;
   try {
     const connection = await NativeConnection.connect({ ...settings.connectionOptions, address });
-    await requireNamespace(settings, () => connection.workflowService.describeNamespace({ namespace }), () => connection.close());
+    await requireNamespace(
+      settings,
+      () => connection.workflowService.describeNamespace({ namespace }),
+      () => connection.close(),
+    );
     return { connection, target: { address, namespace } };
   } catch (err) {
     throw await connectFailure(settings, err);

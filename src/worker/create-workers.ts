@@ -101,39 +101,41 @@ export async function createCutoverWorkers(options: CutoverWorkersOptions): Prom
   const limitCalls = options.limitPaycaCalls ?? true;
   // Closed until the share has counted this worker in: see payca-rate-share.ts.
   const limiters = new CallRateLimiters({ callsPerSecond: rate, closed: true });
-  const rateShare = limitCalls ? sharePaycaRate({
-    rate,
-    identity,
-    limiters: [limiters],
-    refreshMs: options.paycaRateRefreshMs,
-    // Looked up when used, so a runtime the caller installs after this call still gets the lines.
-    log: {
-      info: (message) => {
-        Runtime.instance().logger.info(message);
-      },
-      warn: (message) => {
-        Runtime.instance().logger.warn(message);
-      },
-    },
-    // A worker whose PayCA slots are all busy stops polling the payca queue, and Temporal forgets a poller
-    // it has not heard from for minutes; its workflow pollers keep polling, so a busy worker stays counted.
-    async listPollers() {
-      const { TaskQueueKind, TaskQueueType } = temporal.api.enums.v1;
-      const listed = await Promise.all(
-        [
-          { name: paycaTaskQueue, type: TaskQueueType.TASK_QUEUE_TYPE_ACTIVITY },
-          { name: options.taskQueue ?? CUTOVER_TASK_QUEUE, type: TaskQueueType.TASK_QUEUE_TYPE_WORKFLOW },
-        ].map(({ name, type }) =>
-          options.temporalClient.workflowService.describeTaskQueue({
-            namespace: options.namespace,
-            taskQueue: { name, kind: TaskQueueKind.TASK_QUEUE_KIND_NORMAL },
-            taskQueueType: type,
-          }),
-        ),
-      );
-      return listed.flatMap((described) => (described.pollers ?? []).map((poller) => poller.identity ?? ''));
-    },
-  }) : undefined;
+  const rateShare = limitCalls
+    ? sharePaycaRate({
+        rate,
+        identity,
+        limiters: [limiters],
+        refreshMs: options.paycaRateRefreshMs,
+        // Looked up when used, so a runtime the caller installs after this call still gets the lines.
+        log: {
+          info: (message) => {
+            Runtime.instance().logger.info(message);
+          },
+          warn: (message) => {
+            Runtime.instance().logger.warn(message);
+          },
+        },
+        // A worker whose PayCA slots are all busy stops polling the payca queue, and Temporal forgets a poller
+        // it has not heard from for minutes; its workflow pollers keep polling, so a busy worker stays counted.
+        async listPollers() {
+          const { TaskQueueKind, TaskQueueType } = temporal.api.enums.v1;
+          const listed = await Promise.all(
+            [
+              { name: paycaTaskQueue, type: TaskQueueType.TASK_QUEUE_TYPE_ACTIVITY },
+              { name: options.taskQueue ?? CUTOVER_TASK_QUEUE, type: TaskQueueType.TASK_QUEUE_TYPE_WORKFLOW },
+            ].map(({ name, type }) =>
+              options.temporalClient.workflowService.describeTaskQueue({
+                namespace: options.namespace,
+                taskQueue: { name, kind: TaskQueueKind.TASK_QUEUE_KIND_NORMAL },
+                taskQueueType: type,
+              }),
+            ),
+          );
+          return listed.flatMap((described) => (described.pollers ?? []).map((poller) => poller.identity ?? ''));
+        },
+      })
+    : undefined;
   const payca = createPaycaClients({ credentials: options.paycaCredentials, ...(limitCalls ? { permits: limiters } : {}) });
   const dataConverter = dataConverterFor(options.payloadCodecs);
   const common = {

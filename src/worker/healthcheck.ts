@@ -26,7 +26,10 @@ export async function checkWorkerHealth(
     const pollers = await freshPollers(client, { namespace: target.namespace, taskQueue, kind: 'workflow', now });
     const fresh = pollers.filter((poller) => poller.identity?.endsWith(`@${host}`));
     if (fresh.length > 0) return { healthy: true, detail: `${fresh.length} poller(s) from ${host} on ${taskQueue}` };
-    return { healthy: false, detail: `no worker from ${host} polled task queue ${taskQueue} at ${target.address} in the last ${POLLER_FRESH_MS / 1000}s` };
+    return {
+      healthy: false,
+      detail: `no worker from ${host} polled task queue ${taskQueue} at ${target.address} in the last ${POLLER_FRESH_MS / 1000}s`,
+    };
   } finally {
     await client.connection.close();
   }

@@ -52,7 +52,9 @@ export function sharePaycaRate(options: PaycaRateShareOptions): PaycaRateShare {
 
   const share = (workers: number) => {
     if (workers !== counted) {
-      log.info(`PayCA rate: ${workers} worker(s) poll the task queues, so this one makes at most ${fmt(options.rate / workers)} of the ${fmt(options.rate)} calls per second`);
+      log.info(
+        `PayCA rate: ${workers} worker(s) poll the task queues, so this one makes at most ${fmt(options.rate / workers)} of the ${fmt(options.rate)} calls per second`,
+      );
     }
     counted = workers;
     for (const limiter of options.limiters) limiter.setBudget(options.rate / workers);
@@ -78,9 +80,11 @@ export function sharePaycaRate(options: PaycaRateShareOptions): PaycaRateShare {
       const code = CANNOT_LIST.get((err as { code?: unknown }).code as number);
       const problem = `${code ?? 'error'}: ${err instanceof Error ? err.message : String(err)}`;
       if (problem !== lastProblem) {
-        log.warn(code
-          ? `PayCA rate: Temporal does not list the task queues' pollers (${problem}); this worker takes the whole ${fmt(options.rate)} calls per second, so run one worker or give it that permission`
-          : `PayCA rate: could not list the task queues' pollers (${problem}); keeping the last share and trying again`);
+        log.warn(
+          code
+            ? `PayCA rate: Temporal does not list the task queues' pollers (${problem}); this worker takes the whole ${fmt(options.rate)} calls per second, so run one worker or give it that permission`
+            : `PayCA rate: could not list the task queues' pollers (${problem}); keeping the last share and trying again`,
+        );
       }
       lastProblem = problem;
       if (code) {
@@ -96,7 +100,9 @@ export function sharePaycaRate(options: PaycaRateShareOptions): PaycaRateShare {
     share(seen.size);
     if (seenSelf) admit(refreshMs);
     else if (!admitted && Date.now() - startedAtMs >= SELF_SIGHTING_LIMIT_MS) {
-      log.warn(`PayCA rate: Temporal has not listed this worker (${options.identity}) among the task queues' pollers within ${SELF_SIGHTING_LIMIT_MS / 1000} s; sharing with the ${seen.size - 1} it lists`);
+      log.warn(
+        `PayCA rate: Temporal has not listed this worker (${options.identity}) among the task queues' pollers within ${SELF_SIGHTING_LIMIT_MS / 1000} s; sharing with the ${seen.size - 1} it lists`,
+      );
       admit(refreshMs);
     }
   };

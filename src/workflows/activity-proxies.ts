@@ -103,7 +103,10 @@ export function activityProblem(err: unknown): ActivityProblem {
     // The server ends an activity that outlives its retry budget (or an attempt's own limit) with a bare
     // timeout failure: give it a stable code and say which limit ran out, so the hold reason is named.
     const attempt = cause.cause instanceof TimeoutFailure ? `; last attempt: ${cause.cause.message}` : '';
-    return { type: FAILURE_TYPES.ACTIVITY_TIMED_OUT, message: `the activity ran out of time (${cause.timeoutType ?? 'timeout'}: ${cause.message}${attempt})` };
+    return {
+      type: FAILURE_TYPES.ACTIVITY_TIMED_OUT,
+      message: `the activity ran out of time (${cause.timeoutType ?? 'timeout'}: ${cause.message}${attempt})`,
+    };
   }
   if (cause instanceof ApplicationFailure) return applicationProblem(cause);
   if (cause instanceof Error) return { type: cause.name, message: cause.message };

@@ -24,8 +24,7 @@ const DEFAULT_RETRY_BUDGET_MS = 15 * 60_000;
 
 /** Engineering's answer to the compensation that holds, set by the message handlers. */
 export type CompensationAnswer =
-  | { kind: 'retry'; args: RetryCompensationArgs }
-  | { kind: 'done-by-hand'; args: CompensationDoneArgs; at: string };
+  { kind: 'retry'; args: RetryCompensationArgs } | { kind: 'done-by-hand'; args: CompensationDoneArgs; at: string };
 
 export interface CompensationRun {
   plan: CutoverPlan;
@@ -91,9 +90,11 @@ async function undo(plan: CutoverPlan, step: Compensation, holds: boolean): Prom
       if (seeded) {
         for (let to = seeded.upTo; to > 0; to -= SEED_CLOSE_BATCH) {
           const from = Math.max(0, to - SEED_CLOSE_BATCH);
-          const closed = await paycaActivities(budgetMs, `roll-back: close seeded cards of records ${from + 1}-${to} of ${seeded.upTo}`, SEED_CLOSE_CALL).closeSeededRange(
-            { baseUrl: production, programme: plan.programme, csv: seeded.csv, digest: seeded.digest, from, to },
-          );
+          const closed = await paycaActivities(
+            budgetMs,
+            `roll-back: close seeded cards of records ${from + 1}-${to} of ${seeded.upTo}`,
+            SEED_CLOSE_CALL,
+          ).closeSeededRange({ baseUrl: production, programme: plan.programme, csv: seeded.csv, digest: seeded.digest, from, to });
           closedByRef += closed.closed;
           requestIds.push(...closed.requestIds);
         }
@@ -102,7 +103,11 @@ async function undo(plan: CutoverPlan, step: Compensation, holds: boolean): Prom
       const cards = [...step.cardIds].reverse();
       for (let from = 0; from < cards.length; from += SEED_CLOSE_BATCH) {
         const batch = cards.slice(from, from + SEED_CLOSE_BATCH);
-        const closed = await paycaActivities(budgetMs, `roll-back: close seeded cards ${from + 1}-${from + batch.length} of ${cards.length}`, SEED_CLOSE_CALL).closeSeededCards({
+        const closed = await paycaActivities(
+          budgetMs,
+          `roll-back: close seeded cards ${from + 1}-${from + batch.length} of ${cards.length}`,
+          SEED_CLOSE_CALL,
+        ).closeSeededCards({
           baseUrl: production,
           programme: plan.programme,
           cardIds: batch,
@@ -121,7 +126,9 @@ function failureReason(err: unknown): string {
   const cause = err instanceof ActivityFailure ? err.cause : err;
   const last = cause instanceof TimeoutFailure && cause.cause instanceof ApplicationFailure ? cause.cause : undefined;
   const request = problem.requestId ? ` (request ${problem.requestId})` : '';
-  return last ? `${last.type ?? 'Error'}: ${last.message} (still failing when its retry budget ran out)` : `${problem.type}: ${problem.message}${request}`;
+  return last
+    ? `${last.type ?? 'Error'}: ${last.message} (still failing when its retry budget ran out)`
+    : `${problem.type}: ${problem.message}${request}`;
 }
 
 /** A step the plan says to keep is recorded as kept instead of undone. */

@@ -49,7 +49,9 @@ export function renderCurrentDetails(status: CutoverStatus): string {
   if (open.size > 0) {
     lines.push('', '| Owner | Open required items |', '|---|---|');
     for (const [owner, items] of open) {
-      lines.push(`| ${ROLE_TITLES[owner]} | ${cell(items.map((i) => (i.status === 'failed' ? `${i.id} (check failed)` : i.id)).join(', '))} |`);
+      lines.push(
+        `| ${ROLE_TITLES[owner]} | ${cell(items.map((i) => (i.status === 'failed' ? `${i.id} (check failed)` : i.id)).join(', '))} |`,
+      );
     }
   }
   lines.push(...renderTaskDetails(status));
@@ -77,7 +79,12 @@ export function renderCurrentDetails(status: CutoverStatus): string {
   if (status.compensations.length > 0) {
     lines.push('', '| Roll-back step | Outcome |', '|---|---|');
     for (const step of status.compensations) {
-      const why = step.status === 'held' ? `: awaiting Engineering, ${step.reason ?? ''}` : step.doneByHand ? ` by ${step.doneByHand.by}: ${step.doneByHand.evidence}` : '';
+      const why =
+        step.status === 'held'
+          ? `: awaiting Engineering, ${step.reason ?? ''}`
+          : step.doneByHand
+            ? ` by ${step.doneByHand.by}: ${step.doneByHand.evidence}`
+            : '';
       lines.push(`| ${step.step} | ${cell(`${step.status}${why}`)} |`);
     }
   }

@@ -221,7 +221,8 @@ export function createCutoverContext(input: CutoverInput, goLiveMs: number): Cut
       publish();
     },
   });
-  const notify = (channel: NotificationChannel, text: string, to?: string[], audience?: string) => notices.send(channel, text, { to, audience });
+  const notify = (channel: NotificationChannel, text: string, to?: string[], audience?: string) =>
+    notices.send(channel, text, { to, audience });
 
   const linkedWatchMessages = patched('linked-watch-messages');
   const strictMessages = patched(STRICT_MESSAGES_PATCH);

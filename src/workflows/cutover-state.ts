@@ -64,25 +64,9 @@ export interface ContinuedAsNew {
   why: string;
 }
 
-export type StageStatus =
-  | 'pending'
-  | 'waiting'
-  | 'running'
-  | 'holding'
-  | 'rejected'
-  | 'passed'
-  | 'failed'
-  | 'skipped';
+export type StageStatus = 'pending' | 'waiting' | 'running' | 'holding' | 'rejected' | 'passed' | 'failed' | 'skipped';
 
-export type CutoverPhase =
-  | 'waiting'
-  | 'running'
-  | 'holding'
-  | 'compensating'
-  | 'watching'
-  | 'completed'
-  | 'rolled-back'
-  | 'aborted';
+export type CutoverPhase = 'waiting' | 'running' | 'holding' | 'compensating' | 'watching' | 'completed' | 'rolled-back' | 'aborted';
 
 export type Decision = 'roll-forward' | 'roll-back';
 
@@ -214,7 +198,6 @@ export interface CompensationRecord {
   reason?: string;
   doneByHand?: { by: string; evidence: string; at: string };
 }
-
 
 /** A signed answer about a checklist item: who, which answer, against which run of its check, and the signature. */
 export interface ItemAnswerRecord {

@@ -79,7 +79,10 @@ export async function cutoverWorkflow(input: CutoverInput): Promise<CutoverStatu
       ? inFlight
           .run(() => {
             const goLive = ctx.stageState('go-live');
-            const forecaster = createForecaster(ctx, () => taskRunner.finished() && (tasksOver || !['pending', 'waiting'].includes(goLive.status)));
+            const forecaster = createForecaster(
+              ctx,
+              () => taskRunner.finished() && (tasksOver || !['pending', 'waiting'].includes(goLive.status)),
+            );
             return Promise.all([taskRunner.run(), forecaster.run()]);
           })
           .catch((err: unknown) => {
@@ -144,7 +147,9 @@ export async function cutoverWorkflow(input: CutoverInput): Promise<CutoverStatu
     `${plan.programme}: cutover ${finalPhase}` +
       (status.decision ? ` — ${status.decision.decision} by ${status.decision.by}: ${status.decision.reason}` : '') +
       (status.abort ? ` — aborted by ${status.abort.by}: ${status.abort.reason}` : '') +
-      (status.watch ? ` — watch ${status.watch.status}, ${status.watch.alerts.length} alert(s), ${status.watch.summaries.length} summaries` : ''),
+      (status.watch
+        ? ` — watch ${status.watch.status}, ${status.watch.alerts.length} alert(s), ${status.watch.summaries.length} summaries`
+        : ''),
   );
   await notices.settle();
   await condition(allHandlersFinished);

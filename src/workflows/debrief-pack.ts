@@ -29,7 +29,9 @@ export async function assembleDebriefPack(ctx: StageContext): Promise<DebriefPac
     toPlan: planNow(),
     expectations: {
       webhookFailureRate: alerts.webhookFailureRate,
-      ...(alerts.declineRate.baseline !== undefined && { declineRate: { expected: alerts.declineRate.baseline, margin: alerts.declineRate.margin } }),
+      ...(alerts.declineRate.baseline !== undefined && {
+        declineRate: { expected: alerts.declineRate.baseline, margin: alerts.declineRate.margin },
+      }),
       rateLimitedPerInterval: alerts.rateLimited.limit,
     },
     alerts: (status.watch?.alerts ?? []).filter((a) => a.openedPlanAt >= status.goLive),
@@ -39,7 +41,9 @@ export async function assembleDebriefPack(ctx: StageContext): Promise<DebriefPac
         const requestId = (value as { requestId?: unknown } | undefined)?.requestId;
         return { step, ...(typeof requestId === 'string' && { requestId }) };
       }),
-      ...(goLive.evidence.manualAuthorization ? [{ step: `manual authorization ${goLive.evidence.manualAuthorization.authorizationId}` }] : []),
+      ...(goLive.evidence.manualAuthorization
+        ? [{ step: `manual authorization ${goLive.evidence.manualAuthorization.authorizationId}` }]
+        : []),
     ],
     rules: [],
     recommendation: { decision: 'roll-forward', reason: '' },

@@ -87,12 +87,20 @@ export function judgeRule(rule: DebriefRuleFile, facts: DebriefFacts): JudgedRul
     }
     case 'no-open-alerts': {
       const open = facts.alerts.filter((a) => a.recoveredAt === undefined && atLeast(a.severity, rule.severity));
-      if (open.length) return judged('Failed', `${open.length} ${rule.severity}-or-worse alert(s) still open: ${open.map((a) => a.id).join(', ')}`);
+      if (open.length)
+        return judged('Failed', `${open.length} ${rule.severity}-or-worse alert(s) still open: ${open.map((a) => a.id).join(', ')}`);
       return judged('Successful', `no ${rule.severity}-or-worse alert open`);
     }
     case 'no-incidents': {
       const serious = facts.incidents.filter((i) => i.source === 'person' && atLeast(i.severity, rule.severity));
-      if (serious.length) return judged('Failed', `${serious.length} ${rule.severity}-or-worse incident(s) reported since T: ${serious.map((i) => i.summary).join('; ').slice(0, 300)}`);
+      if (serious.length)
+        return judged(
+          'Failed',
+          `${serious.length} ${rule.severity}-or-worse incident(s) reported since T: ${serious
+            .map((i) => i.summary)
+            .join('; ')
+            .slice(0, 300)}`,
+        );
       return judged('Successful', `no ${rule.severity}-or-worse incident reported since T`);
     }
   }
@@ -103,7 +111,8 @@ export function recommend(rules: JudgedRule[]): DebriefPack['recommendation'] {
   const failed = rules.filter((r) => r.outcome === 'Failed');
   if (failed.length) return { decision: 'roll-back', reason: `failed: ${failed.map((r) => r.rule).join(', ')}` };
   const inconclusive = rules.filter((r) => r.outcome === 'Inconclusive');
-  if (inconclusive.length) return { decision: 'roll-forward', reason: `no rule failed; inconclusive: ${inconclusive.map((r) => r.rule).join(', ')}` };
+  if (inconclusive.length)
+    return { decision: 'roll-forward', reason: `no rule failed; inconclusive: ${inconclusive.map((r) => r.rule).join(', ')}` };
   return { decision: 'roll-forward', reason: rules.length ? 'every rule succeeded' : 'the plan sets no debrief rules' };
 }
 
@@ -125,7 +134,9 @@ export function packLines(pack: DebriefPack): string[] {
   }
   const recovered = pack.alerts.filter((a) => a.recoveredAt !== undefined).length;
   lines.push(`alerts since T: ${pack.alerts.length} opened, ${recovered} recovered; incidents: ${pack.incidents.length}`);
-  lines.push(`smoke tests: ${pack.smokeTests.map((s) => (s.requestId ? `${s.step} (request ${s.requestId})` : s.step)).join(', ') || 'no evidence'}`);
+  lines.push(
+    `smoke tests: ${pack.smokeTests.map((s) => (s.requestId ? `${s.step} (request ${s.requestId})` : s.step)).join(', ') || 'no evidence'}`,
+  );
   if (pack.autoRollBack) lines.push(`rolled back by the workflow: critical rule(s) failed: ${pack.autoRollBack.rules.join(', ')}`);
   return lines;
 }

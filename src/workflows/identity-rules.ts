@@ -25,9 +25,19 @@ interface MessageFields {
 function shownNow(status: CutoverStatus, kind: MessageKind, args: MessageFields): { shown: ShownNow; what?: string; how?: string } {
   const stageId = kind === 'decide' ? 'debrief' : args.stage;
   const stage = typeof stageId === 'string' ? status.stages.find((s) => s.id === stageId) : undefined;
-  if (stage) return { shown: { evidenceDigest: evidenceDigest(stage), attempt: stage.attempts }, what: stage.id, how: `cutover status ${status.workflowId}` };
+  if (stage)
+    return {
+      shown: { evidenceDigest: evidenceDigest(stage), attempt: stage.attempts },
+      what: stage.id,
+      how: `cutover status ${status.workflowId}`,
+    };
   const item = typeof args.item === 'string' ? status.checklist.find((i) => i.id === args.item) : undefined;
-  if (item) return { shown: { evidenceDigest: itemEvidenceDigest(item), attempt: item.attempts }, what: item.id, how: `cutover checklist ${status.workflowId}` };
+  if (item)
+    return {
+      shown: { evidenceDigest: itemEvidenceDigest(item), attempt: item.attempts },
+      what: item.id,
+      how: `cutover checklist ${status.workflowId}`,
+    };
   return { shown: {} };
 }
 
@@ -50,13 +60,15 @@ export function checkIdentity(plan: CutoverPlan, status: CutoverStatus, kind: Me
     const { shown, what, how } = shownNow(status, kind, fields);
     const statement = fields.roomStatement;
     const used = typeof statement === 'object' && statement !== null && 'value' in statement ? statement.value : undefined;
-    if (typeof used === 'string' && roomStatementUsed(status, used)) return "this room statement has been used already; a statement counts once, so answer again in the room";
+    if (typeof used === 'string' && roomStatementUsed(status, used))
+      return 'this room statement has been used already; a statement counts once, so answer again in the room';
     return verifyRoomStatement(
       fields.roomStatement,
       { workflowId: status.workflowId, kind, args: fields, person: String(fields.by) },
       shown,
       roomPublicKey,
-      (signed) => `what you were shown (${signed.slice(0, 12)}…) is not what ${what ?? 'it'} shows now (${(shown.evidenceDigest ?? '').slice(0, 12)}…): it has changed since you looked. Read \`${how ?? 'cutover status'}\` and answer again`,
+      (signed) =>
+        `what you were shown (${signed.slice(0, 12)}…) is not what ${what ?? 'it'} shows now (${(shown.evidenceDigest ?? '').slice(0, 12)}…): it has changed since you looked. Read \`${how ?? 'cutover status'}\` and answer again`,
     );
   }
   if (plan.identity?.require === 'signed' && ANSWERS.includes(kind) && fields.signature === undefined) {
@@ -67,20 +79,33 @@ export function checkIdentity(plan: CutoverPlan, status: CutoverStatus, kind: Me
 }
 
 /** What an accepted answer keeps of the room's statement: the statement and the key it verified against. */
-export function roomRecord(plan: CutoverPlan, args: { roomStatement?: RoomStatement }): { room: RoomStatement & { publicKey: string } } | Record<string, never> {
+export function roomRecord(
+  plan: CutoverPlan,
+  args: { roomStatement?: RoomStatement },
+): { room: RoomStatement & { publicKey: string } } | Record<string, never> {
   const publicKey = plan.identity?.roomPublicKey;
   return args.roomStatement && publicKey ? { room: { ...args.roomStatement, publicKey } } : {};
 }
 
 /** How an answer on record was authenticated: the room's statement first, then a signature, else the name only. */
-export function authenticationOf(record: { room?: { issuer: string; subject: string }; signature?: { publicKey: string } }): Authentication {
+export function authenticationOf(record: {
+  room?: { issuer: string; subject: string };
+  signature?: { publicKey: string };
+}): Authentication {
   if (record.room) return { via: 'room', issuer: record.room.issuer, subject: record.room.subject };
   if (record.signature) return { via: 'key', publicKey: record.signature.publicKey };
   return { via: 'name' };
 }
 
 /** The room answer to keep with a checklist item, if the message came through the room. */
-export function roomItemAnswer(plan: CutoverPlan, kind: ItemAnswerKind, by: string, attempt: number, at: string, args: { roomStatement?: RoomStatement }) {
+export function roomItemAnswer(
+  plan: CutoverPlan,
+  kind: ItemAnswerKind,
+  by: string,
+  attempt: number,
+  at: string,
+  args: { roomStatement?: RoomStatement },
+) {
   const kept = roomRecord(plan, args);
   return 'room' in kept ? { kind, by, attempt, at, room: kept.room } : undefined;
 }

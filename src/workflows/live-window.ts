@@ -41,7 +41,11 @@ export function openLiveWindow(ctx: CutoverContext): LiveWindow {
 
   const smokeTestsPassed = () => {
     const goLive = stageState('go-live');
-    return goLive.problems.length === 0 && goLive.evidence.smokeTests !== undefined && (goLive.status === 'holding' || goLive.status === 'passed');
+    return (
+      goLive.problems.length === 0 &&
+      goLive.evidence.smokeTests !== undefined &&
+      (goLive.status === 'holding' || goLive.status === 'passed')
+    );
   };
 
   async function start(): Promise<void> {
@@ -105,7 +109,8 @@ export function openLiveWindow(ctx: CutoverContext): LiveWindow {
   const running = (async () => {
     if (!status.watch) {
       // A run that continued while a roll-back step held has no window left to watch.
-      const over = () => flags.timelineOver || abortRequested() || status.decision !== undefined || ctx.carried?.compensatingAs !== undefined;
+      const over = () =>
+        flags.timelineOver || abortRequested() || status.decision !== undefined || ctx.carried?.compensatingAs !== undefined;
       await condition(() => smokeTestsPassed() || over());
       if (over()) return;
       await start();

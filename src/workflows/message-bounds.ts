@@ -50,12 +50,16 @@ function tooLong(field: string, length: number, limit: number, hint: string): st
 function unknownFields(what: string, given: object, allowed: readonly string[]): string | undefined {
   const unknown = Object.keys(given).filter((key) => !allowed.includes(key));
   if (unknown.length === 0) return undefined;
-  const listed = unknown.slice(0, 3).map((k) => `"${fieldName(k)}"`).join(', ');
+  const listed = unknown
+    .slice(0, 3)
+    .map((k) => `"${fieldName(k)}"`)
+    .join(', ');
   return `${what} has no field ${listed}${unknown.length > 3 ? ` (and ${unknown.length - 3} more)` : ''}; its fields are ${allowed.join(', ')}`;
 }
 
 function checkSignatureBounds(value: unknown): string | undefined {
-  if (value === null || typeof value !== 'object' || Array.isArray(value)) return 'the signature must be an object with signedAt, evidenceDigest and value';
+  if (value === null || typeof value !== 'object' || Array.isArray(value))
+    return 'the signature must be an object with signedAt, evidenceDigest and value';
   const extra = unknownFields('the signature', value, Object.keys(SIGNATURE_FIELDS));
   if (extra) return extra;
   for (const [field, limit] of Object.entries(SIGNATURE_FIELDS)) {

@@ -87,7 +87,10 @@ export function registerMessageHandlers(ctx: CutoverContext): void {
     const fields = (report !== null && typeof report === 'object' ? report : {}) as Partial<Record<keyof RefusalReport, unknown>>;
     const malformed = strictMessages ? checkRefusalReportBounds(report) : undefined;
     if (!isMessageKind(fields.kind) || typeof fields.reason !== 'string' || malformed) {
-      log.warn('malformed refusal report ignored', { kind: clip(String(fields.kind), 40), problem: clip(malformed ?? 'no known kind or no reason', 200) });
+      log.warn('malformed refusal report ignored', {
+        kind: clip(String(fields.kind), 40),
+        problem: clip(malformed ?? 'no known kind or no reason', 200),
+      });
       return;
     }
     recordRefusal(
@@ -108,7 +111,11 @@ export function registerMessageHandlers(ctx: CutoverContext): void {
   }
 
   /** A signed answer keeps its signature and the plan's key for the signer, so the report can be verified offline. */
-  function signed(args: { by: string; signature?: ApprovalSignature; roomStatement?: RoomStatement }): Pick<ApprovalRecord, 'signature' | 'room'> {
+  function signed(args: {
+    by: string;
+    signature?: ApprovalSignature;
+    roomStatement?: RoomStatement;
+  }): Pick<ApprovalRecord, 'signature' | 'room'> {
     const publicKey = publicKeyOf(plan, args.by);
     return { ...(args.signature && publicKey ? { signature: { ...args.signature, publicKey } } : {}), ...roomRecord(plan, args) };
   }
@@ -167,14 +174,19 @@ export function registerMessageHandlers(ctx: CutoverContext): void {
         reason: `authorization ${args.authorizationId} could not be read at PayCA (${problem.type}: ${problem.message}${problem.requestId ? `, request ${problem.requestId}` : ''}); approve again once PayCA answers`,
       };
     }
-    const reason = verdict.ok ? (checkApprove(plan, status, args) ?? checkGoLiveReadiness(args) ?? checkIdentity(plan, status, 'approve', args)) : verdict.reason;
+    const reason = verdict.ok
+      ? (checkApprove(plan, status, args) ?? checkGoLiveReadiness(args) ?? checkIdentity(plan, status, 'approve', args))
+      : verdict.reason;
     if (reason) {
       refuse('approve', via, reason, args);
       throw ApplicationFailure.create({ type: FAILURE_TYPES.MESSAGE_REFUSED, message: reason, nonRetryable: true });
     }
     const receipt = applyApprove(args);
     if (verdict.ok) {
-      goLive.evidence.manualAuthorization = { ...(goLive.evidence.manualAuthorization as ManualAuthorizationEvidence), verified: verdict.authorization };
+      goLive.evidence.manualAuthorization = {
+        ...(goLive.evidence.manualAuthorization as ManualAuthorizationEvidence),
+        verified: verdict.authorization,
+      };
       publish();
     }
     return { ...receipt, outcome: `authorization ${args.authorizationId} checked at PayCA; ${receipt.outcome}` };
@@ -242,17 +254,33 @@ export function registerMessageHandlers(ctx: CutoverContext): void {
 
   function applyCompensationDone(args: CompensationDoneArgs): MessageReceipt {
     compensationAnswer.current = { kind: 'done-by-hand', args, at: nowIso() };
-    return { accepted: true, kind: 'compensation-done', outcome: `${args.step} is recorded as done by hand by ${args.by}; the roll-back goes on` };
+    return {
+      accepted: true,
+      kind: 'compensation-done',
+      outcome: `${args.step} is recorded as done by hand by ${args.by}; the roll-back goes on`,
+    };
   }
 
   /** A signed checklist answer is kept with the plan's key for the signer, so the report can be verified offline. */
-  function keepSignedItemAnswer(item: ChecklistItemState, kind: ItemAnswerKind, args: { by: string; signature?: ApprovalSignature; roomStatement?: RoomStatement }, note?: string) {
+  function keepSignedItemAnswer(
+    item: ChecklistItemState,
+    kind: ItemAnswerKind,
+    args: { by: string; signature?: ApprovalSignature; roomStatement?: RoomStatement },
+    note?: string,
+  ) {
     const publicKey = publicKeyOf(plan, args.by);
     const viaRoom = roomItemAnswer(plan, kind, args.by, item.attempts, nowIso(), args);
     if (viaRoom) item.roomAnswers = [...(item.roomAnswers ?? []), viaRoom];
-    if (kind !== 'retry-item') item.answeredVia = authenticationOf({ ...viaRoom, ...(args.signature && publicKey && { signature: { publicKey } }) });
+    if (kind !== 'retry-item')
+      item.answeredVia = authenticationOf({ ...viaRoom, ...(args.signature && publicKey && { signature: { publicKey } }) });
     if (!args.signature || !publicKey) return;
-    const answer: ItemAnswerRecord = { kind, by: args.by, attempt: item.attempts, at: nowIso(), signature: { ...args.signature, publicKey } };
+    const answer: ItemAnswerRecord = {
+      kind,
+      by: args.by,
+      attempt: item.attempts,
+      at: nowIso(),
+      signature: { ...args.signature, publicKey },
+    };
     if (note !== undefined) answer.note = note;
     item.signedAnswers = [...(item.signedAnswers ?? []), answer];
   }
@@ -285,7 +313,6 @@ export function registerMessageHandlers(ctx: CutoverContext): void {
     publish();
     return { accepted: true, kind: 'report-incident', outcome: `${args.severity} logged in the incident log` };
   }
-
 
   function applyEndWatch(args: EndWatchArgs): MessageReceipt {
     const decision: WatchDecision = { kind: 'end', by: args.by, reason: args.reason.trim(), at: nowIso() };
@@ -343,11 +370,24 @@ export function registerMessageHandlers(ctx: CutoverContext): void {
       const changed = known < 0 || (alert.recoveredAt !== undefined && watch.alerts[known]?.recoveredAt === undefined);
       if (known >= 0) watch.alerts[known] = alert;
       else watch.alerts.push(alert);
-      if (changed) logIncident(
-        alert.recoveredAt
-          ? { at: alert.recoveredAt, severity: alert.severity, summary: `recovered: ${alert.recovered ?? alert.rule}`, by: 'post-launch watch', source: 'alert' }
-          : { at: alert.openedAt, severity: alert.severity, summary: `alert ${alert.rule}: ${alert.opened}`, by: 'post-launch watch', source: 'alert' },
-      );
+      if (changed)
+        logIncident(
+          alert.recoveredAt
+            ? {
+                at: alert.recoveredAt,
+                severity: alert.severity,
+                summary: `recovered: ${alert.recovered ?? alert.rule}`,
+                by: 'post-launch watch',
+                source: 'alert',
+              }
+            : {
+                at: alert.openedAt,
+                severity: alert.severity,
+                summary: `alert ${alert.rule}: ${alert.opened}`,
+                by: 'post-launch watch',
+                source: 'alert',
+              },
+        );
     } else if (event.kind === 'summary') {
       watch.summaries.push(event.summary);
     } else if (event.kind === 'notice-failed') {
@@ -376,7 +416,8 @@ export function registerMessageHandlers(ctx: CutoverContext): void {
    */
   function checkWhileShedding(kind: MessageKind, args: MessageFields & { authorizationId?: unknown }): string | undefined {
     const startsWork = kind === 'retry' || kind === 'retry-item' || (kind === 'approve' && args?.authorizationId !== undefined);
-    if (!startsWork || !shedsHistory || (status.watch !== undefined && !flags.watchOutlivesRun) || ctx.historyFull() === undefined) return undefined;
+    if (!startsWork || !shedsHistory || (status.watch !== undefined && !flags.watchOutlivesRun) || ctx.historyFull() === undefined)
+      return undefined;
     return "the cutover is continuing as new to keep its history under Temporal's limits; send this again in a few seconds";
   }
 
@@ -415,19 +456,64 @@ export function registerMessageHandlers(ctx: CutoverContext): void {
     });
   }
 
-  handleMessage(MESSAGES.approve, 'Approve a held stage', (a) => checkApprove(plan, status, a) ?? checkGoLiveReadiness(a), approveAfterReadingAuthorization);
+  handleMessage(
+    MESSAGES.approve,
+    'Approve a held stage',
+    (a) => checkApprove(plan, status, a) ?? checkGoLiveReadiness(a),
+    approveAfterReadingAuthorization,
+  );
   handleMessage(MESSAGES.reject, 'Reject a held stage, with a reason', (a) => checkReject(plan, status, a), applyReject);
   handleMessage(MESSAGES.decide, 'Debrief decision: roll-forward or roll-back', (a) => checkDecide(plan, status, a), applyDecide);
   handleMessage(MESSAGES.retry, "Re-run a held stage's check", (a) => checkRetry(plan, status, a), applyRetry);
   handleMessage(MESSAGES.abort, 'Abort the cutover and roll back', (a) => checkAbort(plan, status, a), applyAbort);
-  handleMessage(MESSAGES['complete-item'], 'Mark an attested readiness item done, with evidence', (a) => checkCompleteItem(plan, status, a), applyCompleteItem);
-  handleMessage(MESSAGES['waive-item'], 'Waive a readiness item, with a reason (programme lead)', (a) => checkWaiveItem(plan, status, a), applyWaiveItem);
-  handleMessage(MESSAGES['retry-item'], "Re-run an automated readiness item's check", (a) => checkRetryItem(plan, status, a), applyRetryItem);
-  handleMessage(MESSAGES['report-incident'], 'Add an entry to the incident log', (a) => checkReportIncident(plan, status, a), applyReportIncident);
-  handleMessage(MESSAGES['end-watch'], 'End the post-launch watch early, with a reason (programme lead)', (a) => checkEndWatch(plan, status, a), applyEndWatch);
-  handleMessage(MESSAGES['extend-watch'], 'Extend the post-launch watch, with a reason (programme lead)', (a) => checkExtendWatch(plan, status, a), applyExtendWatch);
-  handleMessage(MESSAGES['retry-compensation'], 'Retry a compensation that holds for Engineering', (a) => checkCompensationAnswer(plan, status.compensations, 'retry-compensation', a), applyRetryCompensation);
-  handleMessage(MESSAGES['compensation-done'], 'Mark a held compensation done by hand, with evidence', (a) => checkCompensationAnswer(plan, status.compensations, 'compensation-done', a), applyCompensationDone);
+  handleMessage(
+    MESSAGES['complete-item'],
+    'Mark an attested readiness item done, with evidence',
+    (a) => checkCompleteItem(plan, status, a),
+    applyCompleteItem,
+  );
+  handleMessage(
+    MESSAGES['waive-item'],
+    'Waive a readiness item, with a reason (programme lead)',
+    (a) => checkWaiveItem(plan, status, a),
+    applyWaiveItem,
+  );
+  handleMessage(
+    MESSAGES['retry-item'],
+    "Re-run an automated readiness item's check",
+    (a) => checkRetryItem(plan, status, a),
+    applyRetryItem,
+  );
+  handleMessage(
+    MESSAGES['report-incident'],
+    'Add an entry to the incident log',
+    (a) => checkReportIncident(plan, status, a),
+    applyReportIncident,
+  );
+  handleMessage(
+    MESSAGES['end-watch'],
+    'End the post-launch watch early, with a reason (programme lead)',
+    (a) => checkEndWatch(plan, status, a),
+    applyEndWatch,
+  );
+  handleMessage(
+    MESSAGES['extend-watch'],
+    'Extend the post-launch watch, with a reason (programme lead)',
+    (a) => checkExtendWatch(plan, status, a),
+    applyExtendWatch,
+  );
+  handleMessage(
+    MESSAGES['retry-compensation'],
+    'Retry a compensation that holds for Engineering',
+    (a) => checkCompensationAnswer(plan, status.compensations, 'retry-compensation', a),
+    applyRetryCompensation,
+  );
+  handleMessage(
+    MESSAGES['compensation-done'],
+    'Mark a held compensation done by hand, with evidence',
+    (a) => checkCompensationAnswer(plan, status.compensations, 'compensation-done', a),
+    applyCompensationDone,
+  );
   setHandler(watchEventSignal, onWatchEvent);
   setHandler(refusalReportSignal, onRefusalReport);
   setHandler(planQuery, () => plan, { description: 'The plan this cutover runs' });

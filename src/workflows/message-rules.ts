@@ -69,7 +69,6 @@ const MESSAGE_FIELDS = {
 type UnlistedField = { [K in MessageKind]: Exclude<keyof MessageArgs[K], (typeof MESSAGE_FIELDS)[K][number]> }[MessageKind];
 export const EVERY_MESSAGE_FIELD_LISTED: [UnlistedField] extends [never] ? true : never = true;
 
-
 /** A value echoed back in a refusal, cut short so a huge one does not make a huge refusal. */
 function quote(value: unknown): string {
   const text = String(value);
@@ -169,7 +168,8 @@ function signatureToVerify(
   if (!publicKey) {
     return `the plan lists no public key for ${by}, so the signature cannot be checked: answer without --key (and without CUTOVER_SIGNING_KEY_FILE), or add ${by}'s key under signing.publicKeys`;
   }
-  if (signatureUsed(status, signature.value)) return 'this signed answer has been used already; a signature counts once, so sign a new answer';
+  if (signatureUsed(status, signature.value))
+    return 'this signed answer has been used already; a signature counts once, so sign a new answer';
   if (signature.evidenceDigest !== shownDigest) return stale(signature.evidenceDigest);
   return { signature, publicKey };
 }
@@ -180,8 +180,14 @@ function signatureToVerify(
  */
 function checkSignature(plan: CutoverPlan, status: CutoverStatus, stage: StageState, answer: SignedAnswer): string | undefined {
   const current = evidenceDigest(stage);
-  const found = signatureToVerify(plan, status, answer.by, answer.signature, current, (signed) =>
-    `the evidence you signed (${shortHex(signed)}) is not what ${stage.id} shows now (${shortHex(current)}): its check has run again since you looked. Read \`cutover status ${status.workflowId}\` and answer again`,
+  const found = signatureToVerify(
+    plan,
+    status,
+    answer.by,
+    answer.signature,
+    current,
+    (signed) =>
+      `the evidence you signed (${shortHex(signed)}) is not what ${stage.id} shows now (${shortHex(current)}): its check has run again since you looked. Read \`cutover status ${status.workflowId}\` and answer again`,
   );
   if (found === undefined || typeof found === 'string') return found;
   const statement = approvalStatement({
@@ -212,8 +218,14 @@ export function checkItemSignature(
   answer: { kind: ItemAnswerKind; by: string; signature?: unknown; note?: string },
 ): string | undefined {
   const current = itemEvidenceDigest(item);
-  const found = signatureToVerify(plan, status, answer.by, answer.signature, current, (signed) =>
-    `the item you signed (${shortHex(signed)}) is not what ${item.id} shows now (${shortHex(current)}): it has changed since you looked. Read \`cutover checklist ${status.workflowId}\` and answer again`,
+  const found = signatureToVerify(
+    plan,
+    status,
+    answer.by,
+    answer.signature,
+    current,
+    (signed) =>
+      `the item you signed (${shortHex(signed)}) is not what ${item.id} shows now (${shortHex(current)}): it has changed since you looked. Read \`cutover checklist ${status.workflowId}\` and answer again`,
   );
   if (found === undefined || typeof found === 'string') return found;
   const statement = itemStatement({
@@ -264,7 +276,9 @@ export function checkApprove(plan: CutoverPlan, status: CutoverStatus, args: App
   }
   const role = roleToSatisfy(plan, stage, args.by);
   if (!role) {
-    return `${args.by} (${rolesOf(plan, args.by).map((r) => ROLE_TITLES[r]).join(', ')}) cannot approve ${stage.id}: it awaits ${describeRoles(plan, stage.hold.awaiting)}`;
+    return `${args.by} (${rolesOf(plan, args.by)
+      .map((r) => ROLE_TITLES[r])
+      .join(', ')}) cannot approve ${stage.id}: it awaits ${describeRoles(plan, stage.hold.awaiting)}`;
   }
   if (args.note !== undefined && typeof args.note !== 'string') return 'the note must be text';
   if (args.authorizationId !== undefined && (typeof args.authorizationId !== 'string' || args.authorizationId.trim() === '')) {
@@ -381,7 +395,8 @@ const MAX_EXTENSION_MS = 30 * 86_400_000;
 function checkWatchOpen(plan: CutoverPlan, status: CutoverStatus, by: unknown, reason: unknown, what: string): string | undefined {
   const problem = checkOpen(status) ?? checkPerson(plan, by);
   if (problem) return problem;
-  if (!status.watch) return `there is no post-launch watch to ${what}: it starts when the cutover rolls forward, or at go-live when the plan says so`;
+  if (!status.watch)
+    return `there is no post-launch watch to ${what}: it starts when the cutover rolls forward, or at go-live when the plan says so`;
   if (status.watch.status !== 'watching') return `the post-launch watch has already ended (${status.watch.status})`;
   if (status.watch.decisions.some((d) => d.kind === 'end')) return 'the post-launch watch is already ending';
   if (!rolesOf(plan, by as string).includes('lead')) {

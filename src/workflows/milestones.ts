@@ -30,7 +30,12 @@ export async function milestone(ctx: MilestoneContext, id: MilestoneId, values: 
 /** The go-live stage passing is going live; the debrief passing is its decision. */
 export async function stagePassedMilestone(ctx: MilestoneContext, stage: StageState): Promise<void> {
   if (stage.id === 'go-live') {
-    await milestone(ctx, 'live', { approvedBy: currentApprovals(stage).map((a) => a.by).join(', ') || 'nobody (no gate)' });
+    await milestone(ctx, 'live', {
+      approvedBy:
+        currentApprovals(stage)
+          .map((a) => a.by)
+          .join(', ') || 'nobody (no gate)',
+    });
   } else if (stage.id === 'debrief' && ctx.status.decision) {
     const { decision, by, reason } = ctx.status.decision;
     await milestone(ctx, 'debriefDecision', { decision, by, reason });
@@ -40,5 +45,9 @@ export async function stagePassedMilestone(ctx: MilestoneContext, stage: StageSt
 export async function watchEndedMilestone(ctx: MilestoneContext): Promise<void> {
   const watch = ctx.status.watch;
   if (!watch) return;
-  await milestone(ctx, 'watchEnded', { status: watch.status, alerts: String(watch.alerts.length), summaries: String(watch.summaries.length) });
+  await milestone(ctx, 'watchEnded', {
+    status: watch.status,
+    alerts: String(watch.alerts.length),
+    summaries: String(watch.summaries.length),
+  });
 }

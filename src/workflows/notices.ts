@@ -22,7 +22,9 @@ export const ROUTED_NOTICES_PATCH = 'routed-notices';
 export function noticeRouting(plan: Pick<CutoverPlan, 'notifications' | 'people'>): NoticeRouting | undefined {
   const { channels, routes, rehearsal } = plan.notifications;
   if (!routesNotices(plan.notifications)) return undefined;
-  const people = Object.fromEntries(Object.entries(plan.people ?? {}).flatMap(([id, who]) => (who.email ? [[id, { email: who.email }]] : [])));
+  const people = Object.fromEntries(
+    Object.entries(plan.people ?? {}).flatMap(([id, who]) => (who.email ? [[id, { email: who.email }]] : [])),
+  );
   return { plan: { channels, routes, rehearsal }, people };
 }
 
@@ -67,7 +69,8 @@ export function createNotices(settings: NoticeSettings): Notices {
   async function deliver(channel: NotificationChannel, text: string, options: SendOptions): Promise<void> {
     const summary = options.summary ?? `notify ${channel}`;
     const routing = settings.routing;
-    const destinations = routing && patched(ROUTED_NOTICES_PATCH) ? routeNotice(routing.plan, routing.people, channel, options.to) : undefined;
+    const destinations =
+      routing && patched(ROUTED_NOTICES_PATCH) ? routeNotice(routing.plan, routing.people, channel, options.to) : undefined;
     let failed: { target: string; reason: string }[] = [];
     try {
       const result = await noticeActivities(summary, retryBudgetMs, attemptTimeoutMs).notify({
@@ -109,7 +112,12 @@ export function createNotices(settings: NoticeSettings): Notices {
   return {
     async send(channel, text, options = {}) {
       if (!patched(BEST_EFFORT_NOTICES_PATCH)) {
-        await cutoverActivities(options.summary ?? `notify ${channel}`).notify({ channel, text, to: options.to, webhookUrl: settings.webhookUrl });
+        await cutoverActivities(options.summary ?? `notify ${channel}`).notify({
+          channel,
+          text,
+          to: options.to,
+          webhookUrl: settings.webhookUrl,
+        });
         return;
       }
       const delivery = deliver(channel, text, options);

@@ -110,7 +110,11 @@ export async function postLaunchWatchWorkflow(input: WatchInput): Promise<WatchR
     },
   });
   const notify = (channel: 'alert' | 'analytics', summary: string, text: string, to?: string[]) =>
-    notices.send(channel, `${input.programme}: ${text}`, { to, summary, audience: channel === 'analytics' ? `Analytics (${(to ?? []).join(', ')})` : undefined });
+    notices.send(channel, `${input.programme}: ${text}`, {
+      to,
+      summary,
+      audience: channel === 'analytics' ? `Analytics (${(to ?? []).join(', ')})` : undefined,
+    });
 
   const openAlerts = () => state.alerts.filter((a) => a.recoveredAt === undefined);
 
@@ -136,11 +140,19 @@ export async function postLaunchWatchWorkflow(input: WatchInput): Promise<WatchR
         };
         state.alerts.push(alert);
         await report({ kind: 'alert', alert });
-        await notify('alert', `${label(readPlanMs)} alert opened: ${verdict.rule}`, `ALERT ${verdict.severity} ${verdict.rule} at ${label(readPlanMs)}: ${verdict.description}`);
+        await notify(
+          'alert',
+          `${label(readPlanMs)} alert opened: ${verdict.rule}`,
+          `ALERT ${verdict.severity} ${verdict.rule} at ${label(readPlanMs)}: ${verdict.description}`,
+        );
       } else if (verdict.breached === false && open) {
         Object.assign(open, { recoveredAt: iso(now), recoveredPlanAt: iso(readPlanMs), recovered: verdict.description });
         await report({ kind: 'alert', alert: open });
-        await notify('alert', `${label(readPlanMs)} alert recovered: ${verdict.rule}`, `RECOVERED ${verdict.rule} at ${label(readPlanMs)}: ${verdict.description}`);
+        await notify(
+          'alert',
+          `${label(readPlanMs)} alert recovered: ${verdict.rule}`,
+          `RECOVERED ${verdict.rule} at ${label(readPlanMs)}: ${verdict.description}`,
+        );
       }
     }
   }
@@ -205,7 +217,13 @@ export async function postLaunchWatchWorkflow(input: WatchInput): Promise<WatchR
       verdicts = evaluateRules(postLaunch.alerts, reading, state.baseline, intervalText);
       updateBaseline(state.baseline, reading, verdicts, intervalsPerHour);
       accumulate(reading);
-      verdicts.push({ id: 'metrics-unavailable', rule: 'metrics-unavailable', severity: 'sev2', breached: false, description: 'PayCA metrics read again' });
+      verdicts.push({
+        id: 'metrics-unavailable',
+        rule: 'metrics-unavailable',
+        severity: 'sev2',
+        breached: false,
+        description: 'PayCA metrics read again',
+      });
     } else {
       log.warn('metrics read failed', { problem: outcome.problem });
       verdicts = [unavailable(outcome.problem)];
@@ -226,7 +244,7 @@ export async function postLaunchWatchWorkflow(input: WatchInput): Promise<WatchR
   function dueReads(first: number): number[] {
     const planNowMs = clock.planNowMs();
     const due = [first];
-    for (let last = first; due.length < MAX_CATCH_UP_READS && !onBoundary(last, summaryEveryMs); ) {
+    for (let last = first; due.length < MAX_CATCH_UP_READS && !onBoundary(last, summaryEveryMs);) {
       last += intervalMs;
       if (last > planNowMs || last > state.endsPlanMs) break;
       due.push(last);
@@ -244,8 +262,9 @@ export async function postLaunchWatchWorkflow(input: WatchInput): Promise<WatchR
     }));
     let result: WatchMetricsWindowsResult;
     try {
-      result = await readMetrics(`${label(first)}–${label(last)} catch-up metrics read (${due.length} intervals) and alert rules (Analytics)`)
-        .readWatchMetricsWindows({ baseUrl: input.paycaBaseUrl, windows });
+      result = await readMetrics(
+        `${label(first)}–${label(last)} catch-up metrics read (${due.length} intervals) and alert rules (Analytics)`,
+      ).readWatchMetricsWindows({ baseUrl: input.paycaBaseUrl, windows });
     } catch (err) {
       // Counted as the first interval's failed read; the loop tries the others again at once.
       await recordRead(first, { problem: activityProblem(err) });
@@ -321,7 +340,9 @@ export async function postLaunchWatchWorkflow(input: WatchInput): Promise<WatchR
   };
   if (input.reportsFinish && patched(WATCH_REPORTS_FINISH_PATCH)) {
     // A cutover that is gone has nobody left to tell; the result is still this workflow's own.
-    await report({ kind: 'finished', result }).catch((err: unknown) => log.warn('could not tell the cutover the watch ended', { error: String(err) }));
+    await report({ kind: 'finished', result }).catch((err: unknown) =>
+      log.warn('could not tell the cutover the watch ended', { error: String(err) }),
+    );
   }
   return result;
 }

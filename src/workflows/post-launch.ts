@@ -3,7 +3,16 @@
  * while it ran), the lead's decisions forwarded to it, the day-1 fee reconciliation, and reminders for
  * the post-launch readiness items, then the wait until every one of them settles.
  */
-import { condition, ContinueAsNew, getExternalWorkflowHandle, log, ParentClosePolicy, patched, startChild, uuid4 } from '@temporalio/workflow';
+import {
+  condition,
+  ContinueAsNew,
+  getExternalWorkflowHandle,
+  log,
+  ParentClosePolicy,
+  patched,
+  startChild,
+  uuid4,
+} from '@temporalio/workflow';
 import { formatOffset } from '../plan/duration.js';
 import type { StagePlan } from '../plan/schema.js';
 import { FEE_RECONCILIATION_ITEM_ID, WATCH_ITEM_ID } from '../runbook/readiness-items.js';
@@ -12,13 +21,7 @@ import { settled } from './checklist-rules.js';
 import type { CutoverContext } from './cutover-context.js';
 import type { ChecklistItemState } from './cutover-state.js';
 import type { WatchItemEvidence } from './readiness-checks.js';
-import {
-  watchControlSignal,
-  watchWorkflowId,
-  type Linked,
-  type WatchDecision,
-  type WatchResult,
-} from './watch-protocol.js';
+import { watchControlSignal, watchWorkflowId, type Linked, type WatchDecision, type WatchResult } from './watch-protocol.js';
 import { markdownInline } from './markdown-text.js';
 import { recordDashboardShots } from './dashboard-shots.js';
 import { currentApprovals } from './message-rules.js';
@@ -72,7 +75,21 @@ export function applyWatchResult(ctx: CutoverContext, result: WatchResult): void
  * reconciliation and waits for the post-launch items to settle.
  */
 export async function runPostLaunch(ctx: CutoverContext, runStage: (planned: StagePlan) => Promise<void>): Promise<void> {
-  const { plan, status, flags, watchControls, goLiveMs, nowIso, publish, setPhase, notify, stageState, checklistItem, readyToShed, shedHistory } = ctx;
+  const {
+    plan,
+    status,
+    flags,
+    watchControls,
+    goLiveMs,
+    nowIso,
+    publish,
+    setPhase,
+    notify,
+    stageState,
+    checklistItem,
+    readyToShed,
+    shedHistory,
+  } = ctx;
   const { dueAtMs, planNowMs } = ctx.clock;
   const workflowId = watchWorkflowId(ctx.workflowId);
   // A run that continued while the watch ran carries the watch in its state: the watch is not started again.
@@ -89,7 +106,9 @@ export async function runPostLaunch(ctx: CutoverContext, runStage: (planned: Sta
   }
 
   /** Starts the watch as this run's child: one that outlives the run under WATCH_OUTLIVES_RUN_PATCH. */
-  async function startWatch(workflowId: string): Promise<{ signal: (decision: WatchDecision & Linked) => Promise<void>; result: () => Promise<WatchResult> }> {
+  async function startWatch(
+    workflowId: string,
+  ): Promise<{ signal: (decision: WatchDecision & Linked) => Promise<void>; result: () => Promise<WatchResult> }> {
     const { postLaunch } = plan;
     const startPlanMs = planNowMs();
     const endsPlanMs = Math.max(goLiveMs + postLaunch.watch.windowMs, startPlanMs + postLaunch.watch.intervalMs);

@@ -193,7 +193,12 @@ async function seedInRanges(input: SeedInRangesInput): Promise<ReadinessOutcome<
     const seconds = (Date.now() - startedAt) / 1000;
     const perSecond = seconds > 0 ? Math.round((totals.done / seconds) * 10) / 10 : undefined;
     const expectedEnd = perSecond ? new Date(Date.now() + ((total - totals.done) / perSecond) * 1000).toISOString() : undefined;
-    item.progress = { done: totals.done, total, ...(perSecond === undefined ? {} : { perSecond }), ...(expectedEnd ? { expectedEnd } : {}) };
+    item.progress = {
+      done: totals.done,
+      total,
+      ...(perSecond === undefined ? {} : { perSecond }),
+      ...(expectedEnd ? { expectedEnd } : {}),
+    };
     input.progressed?.();
   };
   report();
@@ -240,7 +245,17 @@ async function seedInRanges(input: SeedInRangesInput): Promise<ReadinessOutcome<
   if (failure !== undefined) throw failure.error;
   return {
     problems: [],
-    evidence: { csv, digest: scan.digest, dryRun, seeded: total, issued: totals.issued, found: totals.found, replayed: totals.replayed, ranges: ranges.length, requestIds },
+    evidence: {
+      csv,
+      digest: scan.digest,
+      dryRun,
+      seeded: total,
+      issued: totals.issued,
+      found: totals.found,
+      replayed: totals.replayed,
+      ranges: ranges.length,
+      requestIds,
+    },
   };
 }
 
@@ -291,7 +306,10 @@ export function createReadinessChecks(ctx: ReadinessContext): ReadinessChecks {
 
     async 'webhook-tls'() {
       if (!plan.webhook.url.startsWith('https:')) {
-        return { problems: [`the webhook endpoint ${plan.webhook.url} is not https; PayCA production needs TLS 1.2 or newer`], evidence: { url: plan.webhook.url } };
+        return {
+          problems: [`the webhook endpoint ${plan.webhook.url} is not https; PayCA production needs TLS 1.2 or newer`],
+          evidence: { url: plan.webhook.url },
+        };
       }
       const result = await local('readiness: webhook endpoint TLS 1.2+ and certificate (Engineering)').checkWebhookTls({
         url: plan.webhook.url,
@@ -306,7 +324,10 @@ export function createReadinessChecks(ctx: ReadinessContext): ReadinessChecks {
         return { problems: [], evidence: { mutualTls: 'not-required', by: 'readiness.webhookTls.mutualTlsRequired in the plan' } };
       }
       if (!plan.webhook.url.startsWith('https:')) {
-        return { problems: [`mutual TLS needs an https webhook endpoint; ${plan.webhook.url} is not one`], evidence: { url: plan.webhook.url } };
+        return {
+          problems: [`mutual TLS needs an https webhook endpoint; ${plan.webhook.url} is not one`],
+          evidence: { url: plan.webhook.url },
+        };
       }
       const result = await local('readiness: webhook endpoint requires a client certificate (Engineering)').checkWebhookTls({
         url: plan.webhook.url,
@@ -315,13 +336,15 @@ export function createReadinessChecks(ctx: ReadinessContext): ReadinessChecks {
       });
       const { mutualTls } = result.evidence;
       return {
-        problems: mutualTls === 'enforced' ? [] : [`the webhook endpoint does not refuse clients without a certificate (mutual TLS ${mutualTls})`],
+        problems:
+          mutualTls === 'enforced' ? [] : [`the webhook endpoint does not refuse clients without a certificate (mutual TLS ${mutualTls})`],
         evidence: { mutualTls, certificate: result.evidence.certificate },
       };
     },
 
     async 'bin-catalogue'() {
-      if (plan.readiness.expectedBins.length === 0) return notConfigured('readiness.expectedBins (the BINs, fees and restrictions you expect)');
+      if (plan.readiness.expectedBins.length === 0)
+        return notConfigured('readiness.expectedBins (the BINs, fees and restrictions you expect)');
       const result = await payca('readiness: production BIN catalogue against the plan (Ops)').compareBinCatalogue({
         productionBaseUrl: production,
         expected: plan.readiness.expectedBins,
@@ -338,13 +361,25 @@ export function createReadinessChecks(ctx: ReadinessContext): ReadinessChecks {
       const seeding = plan.readiness.seedCards;
       if (!seeding) return notConfigured('readiness.seedCards (the CSV of initial card records)');
       if (patched('seed-in-ranges')) {
-        return seedInRanges({ plan, csv: seeding.csv, dryRunSample: seeding.dryRunSample, compensations: ctx.compensations, item: ctx.item('seed-card-records'), progressed: ctx.progressed });
+        return seedInRanges({
+          plan,
+          csv: seeding.csv,
+          dryRunSample: seeding.dryRunSample,
+          compensations: ctx.compensations,
+          item: ctx.item('seed-card-records'),
+          progressed: ctx.progressed,
+        });
       }
       const act = payca('readiness: seed initial card records (Engineering)');
       const { records, problems } = await act.readSeedCsv({ csv: seeding.csv });
       if (problems.length > 0) return { problems, evidence: { csv: seeding.csv, records: records.length } };
 
-      const { cards: dryRun, problems: dryRunProblems } = await seedDryRun(act, production, plan.programme, records.slice(0, seeding.dryRunSample));
+      const { cards: dryRun, problems: dryRunProblems } = await seedDryRun(
+        act,
+        production,
+        plan.programme,
+        records.slice(0, seeding.dryRunSample),
+      );
       if (dryRunProblems.length > 0) return { problems: dryRunProblems, evidence: { dryRun } };
 
       const item = ctx.item('seed-card-records');
@@ -353,7 +388,11 @@ export function createReadinessChecks(ctx: ReadinessContext): ReadinessChecks {
         records,
         concurrency: patched('seed-batch-32-lanes') ? SEED_CONCURRENCY : SEED_CONCURRENCY_BEFORE_PATCH,
         seed: async (record: SeedRecord) => {
-          const seeded = await paycaActivities(plan.paycaRetryBudgetMs, 'readiness: seed initial card records (Engineering)', ACTING_CALL).seedCardRecord({
+          const seeded = await paycaActivities(
+            plan.paycaRetryBudgetMs,
+            'readiness: seed initial card records (Engineering)',
+            ACTING_CALL,
+          ).seedCardRecord({
             baseUrl: production,
             programme: plan.programme,
             record,
@@ -370,7 +409,11 @@ export function createReadinessChecks(ctx: ReadinessContext): ReadinessChecks {
     },
 
     async 'webhook-subscriptions'() {
-      const proof = await proveWebhookDelivery(plan, ctx.compensations, 'readiness: production webhook subscription and a 2xx delivery (Engineering)');
+      const proof = await proveWebhookDelivery(
+        plan,
+        ctx.compensations,
+        'readiness: production webhook subscription and a 2xx delivery (Engineering)',
+      );
       return { problems: [], evidence: proof };
     },
   };

@@ -4,7 +4,13 @@
  * The side effects themselves live in src/activities/, one file per stage.
  */
 import { patched, workflowInfo } from '@temporalio/workflow';
-import type { ConfigDiffResult, FeeReconciliationResult, FundingCheckResult, JobPriorState, VerifiedAuthorization } from '../activities/index.js';
+import type {
+  ConfigDiffResult,
+  FeeReconciliationResult,
+  FundingCheckResult,
+  JobPriorState,
+  VerifiedAuthorization,
+} from '../activities/index.js';
 import type { CicdEnvEvidence } from '../activities/readiness/cicd-env.js';
 import type { SmokeTestEvidence } from '../activities/smoke-tests.js';
 import type { MoneyCallScope } from '../payca/idempotency.js';
@@ -257,7 +263,9 @@ export function createStageChecks(ctx: StageContext): StageChecks {
       const date = stageState('go-live').dueAt.slice(0, 10);
       const { currency, tolerance } = plan.postLaunch.feeReconciliation;
       const currencies = feeCurrencies(plan);
-      const result: FeeReconciliationResult = await payca('T+24h day-1 fee reconciliation: metrics vs statement (Finance)').reconcileDayFees({
+      const result: FeeReconciliationResult = await payca(
+        'T+24h day-1 fee reconciliation: metrics vs statement (Finance)',
+      ).reconcileDayFees({
         baseUrl: production,
         date,
         currency,

@@ -154,7 +154,12 @@ export function createStageRunner(ctx: CutoverContext, checks: StageChecks): Sta
       };
       setPhase('holding', stage.id);
       const awaited = stage.hold.awaiting.map((r) => `${ROLE_TITLES[r]} (${(plan.approvers[r] ?? []).join(', ')})`).join(' and ');
-      await notify('approvers', `${plan.programme}: ${stage.offset} ${stage.id} holds for ${awaited}: ${stage.hold.reason}`, undefined, awaited);
+      await notify(
+        'approvers',
+        `${plan.programme}: ${stage.offset} ${stage.id} holds for ${awaited}: ${stage.hold.reason}`,
+        undefined,
+        awaited,
+      );
       if (stage.id === 'go-live' && outcome.problems.length === 0) await milestone(ctx, 'goNoGo', { awaiting: awaited });
       const next = await holdForPeople(stage, planned);
       if (next === 'retry') continue;

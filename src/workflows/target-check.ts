@@ -64,7 +64,9 @@ async function checkPlanTargets(plan: CutoverPlan, status: CutoverStatus): Promi
         { environment: 'sandbox', baseUrl: plan.payca.sandbox.baseUrl },
       ],
       webhookUrl: plan.webhook.url,
-      ...(plan.tasks?.some((t) => t.check) && { checkUrls: plan.tasks.flatMap((t) => (t.check ? [{ task: t.id, url: t.check.url }] : [])) }),
+      ...(plan.tasks?.some((t) => t.check) && {
+        checkUrls: plan.tasks.flatMap((t) => (t.check ? [{ task: t.id, url: t.check.url }] : [])),
+      }),
     });
     const at = new Date().toISOString();
     status.targetCheck = refusals.length > 0 ? { state: 'refused', at, refusals } : { state: 'passed', at };

@@ -9,14 +9,27 @@
 import { condition } from '@temporalio/workflow';
 import { formatDuration } from '../plan/duration.js';
 import { ROLE_TITLES, TIMELINE_STAGE_IDS, type Role } from '../runbook/stages.js';
-import { forecast, GO_LIVE_NODE, nextForecastChange, type Forecast, type ForecastInput, type ForecastNodeStatus } from '../runbook/task-graph.js';
+import {
+  forecast,
+  GO_LIVE_NODE,
+  nextForecastChange,
+  type Forecast,
+  type ForecastInput,
+  type ForecastNodeStatus,
+} from '../runbook/task-graph.js';
 import type { CutoverContext } from './cutover-context.js';
 import type { ForecastAlert, ForecastState } from './task-state.js';
 
 const ALERTS_KEPT = 50;
 
 const fromStatus = (status: string): ForecastNodeStatus =>
-  status === 'done' || status === 'passed' ? 'done' : status === 'failed' || status === 'skipped' ? 'skipped' : status === 'running' || status === 'holding' || status === 'rejected' ? 'running' : 'pending';
+  status === 'done' || status === 'passed'
+    ? 'done'
+    : status === 'failed' || status === 'skipped'
+      ? 'skipped'
+      : status === 'running' || status === 'holding' || status === 'rejected'
+        ? 'running'
+        : 'pending';
 
 export function createForecaster(ctx: CutoverContext, stop: () => boolean): { run(): Promise<void>; update(): void } {
   const { plan, status, clock, goLiveMs, notify, publish } = ctx;
@@ -56,7 +69,13 @@ export function createForecaster(ctx: CutoverContext, stop: () => boolean): { ru
 
   const people = (roles: Role[]) => [...new Set(roles.flatMap((r) => plan.approvers[r] ?? []))];
 
-  function alert(state: ForecastState, id: string, open: boolean, opening: () => Omit<ForecastAlert, 'id' | 'openedAt'>, recovery: (a: ForecastAlert) => string): void {
+  function alert(
+    state: ForecastState,
+    id: string,
+    open: boolean,
+    opening: () => Omit<ForecastAlert, 'id' | 'openedAt'>,
+    recovery: (a: ForecastAlert) => string,
+  ): void {
     const current = state.alerts.find((a) => a.id === id && !a.recoveredAt);
     if (open && !current) {
       const opened = { id, openedAt: state.at, ...opening() };
@@ -70,7 +89,9 @@ export function createForecaster(ctx: CutoverContext, stop: () => boolean): { ru
 
   function evaluate(f: Forecast, nowMs: number): ForecastState {
     const taskIds = new Set((plan.tasks ?? []).map((t) => t.id));
-    const late = Object.entries(f.nodes).filter(([id, n]) => taskIds.has(id) && n.late).map(([id]) => id);
+    const late = Object.entries(f.nodes)
+      .filter(([id, n]) => taskIds.has(id) && n.late)
+      .map(([id]) => id);
     const state: ForecastState = {
       at: planIso(nowMs),
       goNoGoAt: planIso(f.goNoGoAt),
@@ -80,7 +101,13 @@ export function createForecaster(ctx: CutoverContext, stop: () => boolean): { ru
       criticalPath: f.criticalPath,
       tasks: [...taskIds].map((id) => {
         const n = f.nodes[id]!;
-        return { id, expectedFinish: planIso(n.expectedFinish), ...(n.slackMs !== undefined && { slackMs: n.slackMs }), late: n.late, overrunMs: n.overrunMs };
+        return {
+          id,
+          expectedFinish: planIso(n.expectedFinish),
+          ...(n.slackMs !== undefined && { slackMs: n.slackMs }),
+          late: n.late,
+          overrunMs: n.overrunMs,
+        };
       }),
       late,
       alerts: status.forecast?.alerts ?? [],
@@ -100,10 +127,13 @@ export function createForecaster(ctx: CutoverContext, stop: () => boolean): { ru
           to: people(['lead', ...owners]),
           text:
             `${plan.programme}: go/no-go is now forecast ${formatDuration(f.goNoGoAt - f.plannedAt)} after T (${planIso(f.goNoGoAt)}, plan time)` +
-            (driving.length ? `, held up by ${driving.map((id) => `${id} (${ROLE_TITLES[plan.tasks!.find((t) => t.id === id)!.owner]})`).join(', ')}` : '') +
+            (driving.length
+              ? `, held up by ${driving.map((id) => `${id} (${ROLE_TITLES[plan.tasks!.find((t) => t.id === id)!.owner]})`).join(', ')}`
+              : '') +
             `; critical path ${f.criticalPath.join(' → ')}`,
         }),
-        () => `${plan.programme}: go/no-go is forecast on time again (${planIso(f.goNoGoAt)}, plan time); critical path ${f.criticalPath.join(' → ')}`,
+        () =>
+          `${plan.programme}: go/no-go is forecast on time again (${planIso(f.goNoGoAt)}, plan time); critical path ${f.criticalPath.join(' → ')}`,
       );
     }
     for (const planned of plan.tasks ?? []) {
@@ -121,7 +151,8 @@ export function createForecaster(ctx: CutoverContext, stop: () => boolean): { ru
           to: people(['lead', planned.owner]),
           text: `${plan.programme}: task ${planned.id} (${ROLE_TITLES[planned.owner]}) has run ${formatDuration(planned.estimateMs + n.overrunMs)} against an estimate of ${formatDuration(planned.estimateMs)}`,
         }),
-        () => `${plan.programme}: task ${planned.id} is ${task?.status ?? 'over'} after ${formatDuration(planned.estimateMs + n.overrunMs)} (estimate ${formatDuration(planned.estimateMs)})`,
+        () =>
+          `${plan.programme}: task ${planned.id} is ${task?.status ?? 'over'} after ${formatDuration(planned.estimateMs + n.overrunMs)} (estimate ${formatDuration(planned.estimateMs)})`,
       );
     }
     return state;
@@ -134,7 +165,8 @@ export function createForecaster(ctx: CutoverContext, stop: () => boolean): { ru
   }
 
   /** What the forecast depends on besides the clock: every stage's and task's status. */
-  const signature = () => [...status.stages.map((s) => s.status), ...(status.tasks ?? []).map((t) => `${t.status}${t.completedBy ?? ''}`)].join();
+  const signature = () =>
+    [...status.stages.map((s) => s.status), ...(status.tasks ?? []).map((t) => `${t.status}${t.completedBy ?? ''}`)].join();
 
   async function run(): Promise<void> {
     for (;;) {

@@ -12,26 +12,33 @@ import { rolesOf } from './message-rules.js';
 const MAX_TEXT = 2_000;
 const FIELDS = ['task', 'action', 'by', 'evidence', 'note'];
 
-const describe = (plan: CutoverPlan, roles: Role[]) => roles.map((r) => `${ROLE_TITLES[r]} (${(plan.approvers[r] ?? []).join(', ') || 'nobody'})`).join(' and ');
+const describe = (plan: CutoverPlan, roles: Role[]) =>
+  roles.map((r) => `${ROLE_TITLES[r]} (${(plan.approvers[r] ?? []).join(', ') || 'nobody'})`).join(' and ');
 
 /** Why the answer is refused, or undefined when it is taken. */
 export function checkTaskAnswer(plan: CutoverPlan, status: CutoverStatus, args: TaskAnswerArgs): string | undefined {
   if (typeof args !== 'object' || args === null) return 'the answer must be an object';
   const unknown = Object.keys(args).filter((key) => !FIELDS.includes(key));
-  if (unknown.length) return `a task answer has no field ${unknown.slice(0, 3).map((k) => JSON.stringify(k.slice(0, 40))).join(', ')}`;
+  if (unknown.length)
+    return `a task answer has no field ${unknown
+      .slice(0, 3)
+      .map((k) => JSON.stringify(k.slice(0, 40)))
+      .join(', ')}`;
   if (typeof args.task !== 'string' || args.task.length > 100) return 'name the task (task) by its id';
   if (typeof args.by !== 'string' || args.by.trim() === '' || args.by.length > 100) return 'say who is answering (by)';
   if (!['done', 'approve', 'retry'].includes(args.action)) return 'the action is done, approve or retry';
   for (const field of ['evidence', 'note'] as const) {
     const value = args[field];
-    if (value !== undefined && (typeof value !== 'string' || value.length > MAX_TEXT)) return `the ${field} must be text of at most ${MAX_TEXT} characters`;
+    if (value !== undefined && (typeof value !== 'string' || value.length > MAX_TEXT))
+      return `the ${field} must be text of at most ${MAX_TEXT} characters`;
   }
   if (status.finishedAt || status.phase === 'compensating' || status.abort) return 'the cutover is ending; no task answers are taken';
   if (plan.identity?.require === 'signed' || plan.signing?.required) {
     return 'this plan requires signed answers, and task answers are taken by name only: answer at the task in a plan that takes names, or mark it done at its gate stage';
   }
   const task = status.tasks?.find((t) => t.id === args.task);
-  if (!task) return `no task "${String(args.task).slice(0, 80)}"; the tasks are ${(status.tasks ?? []).map((t) => t.id).join(', ') || 'none'}`;
+  if (!task)
+    return `no task "${String(args.task).slice(0, 80)}"; the tasks are ${(status.tasks ?? []).map((t) => t.id).join(', ') || 'none'}`;
   const roles = rolesOf(plan, args.by);
   if (roles.length === 0) return `${args.by} is not an approver in this plan`;
   switch (args.action) {
@@ -42,15 +49,22 @@ export function checkTaskAnswer(plan: CutoverPlan, status: CutoverStatus, args: 
       if (!args.evidence?.trim()) return 'say what shows it is done (evidence)';
       return undefined;
     case 'retry':
-      if (task.status !== 'holding' || task.kind !== 'http-check' || !task.hold?.awaiting.includes(task.owner) || task.problems.length === 0) {
+      if (
+        task.status !== 'holding' ||
+        task.kind !== 'http-check' ||
+        !task.hold?.awaiting.includes(task.owner) ||
+        task.problems.length === 0
+      ) {
         return `${task.id} has no failed check to retry`;
       }
       if (!roles.includes(task.owner)) return `${task.id} is ${describe(plan, [task.owner])}'s to retry`;
       return undefined;
     case 'approve': {
       if (task.status !== 'holding' || !task.hold) return `${task.id} is not awaiting approval (it is ${task.status})`;
-      if (task.approvals.some((a) => a.by === args.by && a.attempt === task.attempts)) return `${args.by} has already approved ${task.id}; the remaining approvals must come from other people`;
-      if (!roles.some((r) => task.hold!.awaiting.includes(r))) return `${args.by} cannot approve ${task.id}: it awaits ${describe(plan, task.hold.awaiting)}`;
+      if (task.approvals.some((a) => a.by === args.by && a.attempt === task.attempts))
+        return `${args.by} has already approved ${task.id}; the remaining approvals must come from other people`;
+      if (!roles.some((r) => task.hold!.awaiting.includes(r)))
+        return `${args.by} cannot approve ${task.id}: it awaits ${describe(plan, task.hold.awaiting)}`;
       return undefined;
     }
   }

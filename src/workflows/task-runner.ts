@@ -62,7 +62,8 @@ export function createTaskRunner(ctx: CutoverContext): TaskRunner | undefined {
   let closedBecause: string | undefined;
 
   const stopped = () => abortRequested() || closedBecause !== undefined;
-  const stopReason = () => (abortRequested() ? `the cutover was aborted by ${status.abort?.by ?? 'the lead'}` : (closedBecause ?? 'stopped'));
+  const stopReason = () =>
+    abortRequested() ? `the cutover was aborted by ${status.abort?.by ?? 'the lead'}` : (closedBecause ?? 'stopped');
   const isStage = (id: string) => status.stages.some((s) => s.id === id);
   const isDone = (id: string) => (isStage(id) ? stageState(id as StageId).status === 'passed' : taskState(id).status === 'done');
   const isBroken = (id: string) =>
@@ -78,7 +79,9 @@ export function createTaskRunner(ctx: CutoverContext): TaskRunner | undefined {
       let outcome: string;
       if (args.action === 'done') {
         Object.assign(task, { evidence: args.evidence, completedBy: args.by });
-        outcome = `${task.id} marked done by ${args.by}` + (task.hold || tasks.find((t) => t.id === task.id)?.gate.length ? '; its gate comes next' : '');
+        outcome =
+          `${task.id} marked done by ${args.by}` +
+          (task.hold || tasks.find((t) => t.id === task.id)?.gate.length ? '; its gate comes next' : '');
       } else if (args.action === 'retry') {
         retryRequested.add(task.id);
         outcome = `${task.id} asks again now`;
@@ -87,7 +90,10 @@ export function createTaskRunner(ctx: CutoverContext): TaskRunner | undefined {
         const role = taskRoleToSatisfy(plan, hold.awaiting, args.by)!;
         task.approvals.push({ by: args.by, attempt: task.attempts, role, decision: 'approved', at, ...(args.note && { note: args.note }) });
         hold.awaiting = hold.awaiting.filter((r) => r !== role);
-        outcome = hold.awaiting.length === 0 ? `${task.id} approved: it is done` : `approved for ${ROLE_TITLES[role]}; ${task.id} still awaits ${describe(hold.awaiting)}`;
+        outcome =
+          hold.awaiting.length === 0
+            ? `${task.id} approved: it is done`
+            : `approved for ${ROLE_TITLES[role]}; ${task.id} still awaits ${describe(hold.awaiting)}`;
       }
       publish();
       return { accepted: true, task: task.id, action: args.action, outcome };
@@ -97,7 +103,8 @@ export function createTaskRunner(ctx: CutoverContext): TaskRunner | undefined {
         const problem = checkTaskAnswer(plan, status, args);
         if (problem) throw new Error(problem);
       },
-      description: 'An answer about one of the plan tasks: done (owner, with evidence), approve (a role its gate awaits), retry (owner, a held check)',
+      description:
+        'An answer about one of the plan tasks: done (owner, with evidence), approve (a role its gate awaits), retry (owner, a held check)',
     },
   );
 
@@ -106,7 +113,12 @@ export function createTaskRunner(ctx: CutoverContext): TaskRunner | undefined {
     task.status = 'holding';
     task.hold = { reason, awaiting: [...new Set(roles)], since: nowIso() };
     publish();
-    await notify('approvers', `${plan.programme}: task ${task.id} (${task.stream}) holds for ${describe(task.hold.awaiting)}: ${reason}`, undefined, describe(task.hold.awaiting));
+    await notify(
+      'approvers',
+      `${plan.programme}: task ${task.id} (${task.stream}) holds for ${describe(task.hold.awaiting)}: ${reason}`,
+      undefined,
+      describe(task.hold.awaiting),
+    );
     const settled = () => stopped() || retryRequested.has(task.id) || (task.hold?.awaiting.length ?? 0) === 0;
     const timeoutMs = Math.max(MIN_ESCALATION_INTERVAL_MS, planned.approvalTimeoutMs / timeScale);
     while (!(await condition(settled, timeoutMs))) {
@@ -139,7 +151,10 @@ export function createTaskRunner(ctx: CutoverContext): TaskRunner | undefined {
         });
         if (result.passed) {
           task.problems = [];
-          task.evidence = `${check.method} answered ${result.status}` + (check.json ? `, ${check.json.field} = ${result.observed}` : '') + ` (attempt ${task.attempts})`;
+          task.evidence =
+            `${check.method} answered ${result.status}` +
+            (check.json ? `, ${check.json.field} = ${result.observed}` : '') +
+            ` (attempt ${task.attempts})`;
           return;
         }
         task.problems = [result.problem ?? 'the check did not pass'];
@@ -187,7 +202,12 @@ export function createTaskRunner(ctx: CutoverContext): TaskRunner | undefined {
       }
       if (planned.gate.length > 0) {
         task.attempts = Math.max(1, task.attempts);
-        await hold(task, planned, planned.gate, `${task.id} is gated: ${planned.gate.map((r) => ROLE_TITLES[r]).join(' and ')} must approve`);
+        await hold(
+          task,
+          planned,
+          planned.gate,
+          `${task.id} is gated: ${planned.gate.map((r) => ROLE_TITLES[r]).join(' and ')} must approve`,
+        );
       }
       Object.assign(task, { status: 'done', finishedAt: nowIso(), finishedPlanAt: planNow(), hold: undefined });
     } catch (err) {
@@ -196,7 +216,13 @@ export function createTaskRunner(ctx: CutoverContext): TaskRunner | undefined {
         task.problems = [`${activityProblem(err).type}: ${activityProblem(err).message}`];
       }
       const why = err instanceof TaskStopped && err.message ? err.message : stopReason();
-      Object.assign(task, { status: 'skipped', reason: `not finished: ${why}`, finishedAt: nowIso(), finishedPlanAt: planNow(), hold: undefined });
+      Object.assign(task, {
+        status: 'skipped',
+        reason: `not finished: ${why}`,
+        finishedAt: nowIso(),
+        finishedPlanAt: planNow(),
+        hold: undefined,
+      });
     }
     publish();
   }
@@ -222,4 +248,3 @@ export function createTaskRunner(ctx: CutoverContext): TaskRunner | undefined {
     },
   };
 }
-

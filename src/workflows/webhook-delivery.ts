@@ -15,10 +15,18 @@ export interface WebhookDeliveryProof {
   delivery: DeliveryEvidence;
 }
 
-export async function proveWebhookDelivery(plan: CutoverPlan, compensations: Compensation[], summary: string): Promise<WebhookDeliveryProof> {
+export async function proveWebhookDelivery(
+  plan: CutoverPlan,
+  compensations: Compensation[],
+  summary: string,
+): Promise<WebhookDeliveryProof> {
   const production = plan.payca.production.baseUrl;
   const act = paycaActivities(plan.paycaRetryBudgetMs, summary);
-  const subscription = await paycaActivities(plan.paycaRetryBudgetMs, summary, ACTING_CALL).ensureWebhookSubscription({ baseUrl: production, url: plan.webhook.url, events: plan.webhook.events });
+  const subscription = await paycaActivities(plan.paycaRetryBudgetMs, summary, ACTING_CALL).ensureWebhookSubscription({
+    baseUrl: production,
+    url: plan.webhook.url,
+    events: plan.webhook.events,
+  });
   if (subscription.created) {
     compensations.push({ step: 'remove-webhook-subscription', subscriptionId: subscription.subscriptionId });
   }

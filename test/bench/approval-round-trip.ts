@@ -32,7 +32,12 @@ import type { Benchmark, BenchOptions, BenchResult } from './types.js';
 import { bareUpdateWorkflow, pokeUpdate, roundsDoneQuery } from './workflows/bare-update.js';
 
 const GATED_STAGES: StageId[] = ['config-diff', 'funding-check', 'disable-sandbox-jobs', 'webhook-smoke-test'];
-const GATES = { 'config-diff': 'ops', 'funding-check': 'treasury', 'disable-sandbox-jobs': 'engineering', 'webhook-smoke-test': 'devops' } as const;
+const GATES = {
+  'config-diff': 'ops',
+  'funding-check': 'treasury',
+  'disable-sandbox-jobs': 'engineering',
+  'webhook-smoke-test': 'devops',
+} as const;
 const CUTOVERS_PER_BATCH = 10;
 const BARE_TASK_QUEUE = 'bench-bare-update';
 
@@ -104,7 +109,8 @@ async function timingsOf(client: Client, samples: readonly Sample[]): Promise<Ti
       found = updateInHistory(events, sample.updateId);
     }
     const startedMs = found?.nextActivityStartedMs;
-    if (found === undefined || startedMs === undefined) throw new Error(`no activity started after update ${sample.updateId} in ${sample.workflowId}`);
+    if (found === undefined || startedMs === undefined)
+      throw new Error(`no activity started after update ${sample.updateId} in ${sample.workflowId}`);
     timings.returnToActivityMs.push(startedMs - sample.returnedMs);
     timings.sendToActivityMs.push(startedMs - sample.sentMs);
     timings.updateMs.push(sample.returnedMs - sample.sentMs);
@@ -153,7 +159,12 @@ async function waitFor(client: Client, workflowId: string, what: string, done: (
 const settledAt = (stage: StageId) => (s: CutoverStatus) =>
   s.phase === 'holding' && s.currentStage === stage && !s.checklist.some((item) => item.status === 'checking');
 
-async function measureCutovers(env: TestWorkflowEnvironment, stack: PaycaStack, approvals: number, log: (line: string) => void): Promise<Sample[]> {
+async function measureCutovers(
+  env: TestWorkflowEnvironment,
+  stack: PaycaStack,
+  approvals: number,
+  log: (line: string) => void,
+): Promise<Sample[]> {
   const plan = planFor(stack, {
     programme: 'Bench Approvals',
     stages: Object.fromEntries(GATED_STAGES.map((stage) => [stage, { gate: [GATES[stage as keyof typeof GATES]] }])),
@@ -226,7 +237,8 @@ export const approvalRoundTripBenchmark: Benchmark = {
           },
           ratio: round(ratio, 3),
           goalMet: ratio <= 1.2,
-          notes: 'p50/p99: approval sent (client clock) to the next ActivityTaskStarted event (server clock, same machine); returnedToStarted: from the update returning, at or below zero when the activity starts first; bare: an update then a trivial activity',
+          notes:
+            'p50/p99: approval sent (client clock) to the next ActivityTaskStarted event (server clock, same machine); returnedToStarted: from the update returning, at or below zero when the activity starts first; bare: an update then a trivial activity',
         },
       ];
     } finally {

@@ -29,7 +29,11 @@ export function childrenCpuMs(): Map<number, number> | undefined {
 }
 
 /** CPU milliseconds between two readings, for the pids `which` selects. */
-export function cpuBetween(before: Map<number, number> | undefined, after: Map<number, number> | undefined, which: (pid: number) => boolean): number | undefined {
+export function cpuBetween(
+  before: Map<number, number> | undefined,
+  after: Map<number, number> | undefined,
+  which: (pid: number) => boolean,
+): number | undefined {
   if (!before || !after) return undefined;
   let total = 0;
   for (const [pid, ms] of after) if (which(pid)) total += ms - (before.get(pid) ?? 0);

@@ -14,7 +14,10 @@ export interface StepTime {
 }
 
 const typeName = (type: temporal.api.enums.v1.EventType | null | undefined): string =>
-  (temporal.api.enums.v1.EventType[type ?? 0] ?? 'UNKNOWN').replace(/^EVENT_TYPE_/, '').toLowerCase().replace(/_/g, ' ');
+  (temporal.api.enums.v1.EventType[type ?? 0] ?? 'UNKNOWN')
+    .replace(/^EVENT_TYPE_/, '')
+    .toLowerCase()
+    .replace(/_/g, ' ');
 
 const timeMs = (event: temporal.api.history.v1.IHistoryEvent): number =>
   Number(event.eventTime?.seconds ?? 0) * 1_000 + (event.eventTime?.nanos ?? 0) / 1e6;
@@ -59,7 +62,12 @@ export function workflowTaskGrowth(histories: readonly History[]): { earlyMs: nu
     for (let i = 1; i < events.length; i++) {
       const before = events[i - 1];
       const after = events[i];
-      if (before && after && typeName(before.eventType) === 'workflow task started' && typeName(after.eventType) === 'workflow task completed') {
+      if (
+        before &&
+        after &&
+        typeName(before.eventType) === 'workflow task started' &&
+        typeName(after.eventType) === 'workflow task completed'
+      ) {
         durations.push(timeMs(after) - timeMs(before));
       }
     }

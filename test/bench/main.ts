@@ -67,7 +67,9 @@ if (require.main === module) {
   runBenchmarks(args)
     .then((report) => {
       const m = report.machine;
-      console.log(`\n${m.cpus} × ${m.cpuModel}, ${m.memoryGiB} GiB, node ${m.node}, ${m.temporalCli}, load ${m.loadAverage1m}, ${m.date}\n`);
+      console.log(
+        `\n${m.cpus} × ${m.cpuModel}, ${m.memoryGiB} GiB, node ${m.node}, ${m.temporalCli}, load ${m.loadAverage1m}, ${m.date}\n`,
+      );
       console.log(args.markdown ? markdownTable(report.results) : textTable(report.results));
       console.log(`\nwritten to ${RESULTS_PATH}`);
     })

@@ -94,12 +94,23 @@ export async function run({ short, log = () => undefined }: BenchRunOptions): Pr
       return ids
         .map((id) => {
           const of = group.flatMap((r) => r.stages.filter((st) => st.id === id));
-          return `${id} late ${Math.round(percentileOf(of.map((st) => st.lateMs), 50))} ms, took ${Math.round(percentileOf(of.map((st) => st.tookMs), 50))} ms`;
+          return `${id} late ${Math.round(
+            percentileOf(
+              of.map((st) => st.lateMs),
+              50,
+            ),
+          )} ms, took ${Math.round(
+            percentileOf(
+              of.map((st) => st.tookMs),
+              50,
+            ),
+          )} ms`;
         })
         .join('; ');
     };
     const byPath = new Map<string, number[]>();
-    for (const request of timeline.requests) byPath.set(request.path, [...(byPath.get(request.path) ?? []), request.endMs - request.startMs]);
+    for (const request of timeline.requests)
+      byPath.set(request.path, [...(byPath.get(request.path) ?? []), request.endMs - request.startMs]);
     const paycaTimes = [...byPath.entries()]
       .sort((a, b) => b[1].length - a[1].length)
       .slice(0, 4)
@@ -135,7 +146,11 @@ export async function run({ short, log = () => undefined }: BenchRunOptions): Pr
         ...(workerCpu !== undefined ? { workerCpuShare: rounded(workerCpu / batchMs) } : {}),
         ...(serverCpu !== undefined ? { devServerCpuShare: rounded(serverCpu / batchMs) } : {}),
       },
-      baseline: { aloneWallMs: alone.wallMs, aloneWatchReads: alone.watchReads, aloneWatchStartedHoursAfterT: alone.watchStartedAfterTHours },
+      baseline: {
+        aloneWallMs: alone.wallMs,
+        aloneWatchReads: alone.watchReads,
+        aloneWatchStartedHoursAfterT: alone.watchStartedAfterTHours,
+      },
       ratio: rounded(batchMs / alone.wallMs),
       goalMet: allComplete && alone.phase === 'completed',
       notes: [

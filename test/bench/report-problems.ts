@@ -15,14 +15,18 @@ export function reportProblems(report: BenchReport): string[] {
     if (!result.name || !result.goal || typeof result.notes !== 'string') problems.push(`${at} lacks a name, goal or notes`);
     if (typeof result.goalMet !== 'boolean') problems.push(`${at}: goalMet is not a boolean`);
     if (!isFiniteNumber(result.ratio) || result.ratio <= 0) problems.push(`${at}: ratio ${result.ratio} is not a positive number`);
-    for (const [part, figures] of [['metrics', result.metrics], ['baseline', result.baseline]] as const) {
+    for (const [part, figures] of [
+      ['metrics', result.metrics],
+      ['baseline', result.baseline],
+    ] as const) {
       const entries = Object.entries(figures ?? {});
       if (entries.length === 0) problems.push(`${at}: no ${part}`);
       for (const [key, value] of entries) {
         if (!isFiniteNumber(value)) problems.push(`${at}: ${part}.${key} is ${String(value)}, not a number`);
       }
       const [headline, value] = entries[0] ?? [];
-      if (headline !== undefined && !(isFiniteNumber(value) && value > 0)) problems.push(`${at}: headline ${part}.${headline} is ${String(value)}, not positive`);
+      if (headline !== undefined && !(isFiniteNumber(value) && value > 0))
+        problems.push(`${at}: headline ${part}.${headline} is ${String(value)}, not positive`);
     }
   }
   return problems;

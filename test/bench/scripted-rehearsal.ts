@@ -47,10 +47,17 @@ export interface RehearsalOptions {
   deadlineMs: number;
 }
 
-const hasProblem = (status: CutoverStatus) => status.stages.some((s) => s.status === 'holding' && (s.problems.length > 0 || s.error !== undefined));
+const hasProblem = (status: CutoverStatus) =>
+  status.stages.some((s) => s.status === 'holding' && (s.problems.length > 0 || s.error !== undefined));
 
 /** Sends every scripted action the status calls for; true when the run holds on a problem no script answers. */
-async function answer(client: Client, plan: CutoverPlan, workflowId: string, answered: Set<string>, goLive: GoLiveScript): Promise<boolean> {
+async function answer(
+  client: Client,
+  plan: CutoverPlan,
+  workflowId: string,
+  answered: Set<string>,
+  goLive: GoLiveScript,
+): Promise<boolean> {
   const handle = client.workflow.getHandle(workflowId);
   for (let step = 0; step < 50; step++) {
     const status: CutoverStatus = await handle.query(statusQuery);
@@ -111,7 +118,15 @@ export async function runScriptedRehearsals(options: RehearsalOptions): Promise<
       });
     } catch (err) {
       if (runs.has(workflowId)) return;
-      runs.set(workflowId, { workflowId, phase: 'failed', wallMs: Date.now() - startedAt, watchReads: 0, watchStartedAfterTHours: Number.NaN, stages: [], problem: String(err) });
+      runs.set(workflowId, {
+        workflowId,
+        phase: 'failed',
+        wallMs: Date.now() - startedAt,
+        watchReads: 0,
+        watchStartedAfterTHours: Number.NaN,
+        stages: [],
+        problem: String(err),
+      });
     }
   });
   const allEnded = Promise.all(ended);
@@ -129,7 +144,9 @@ export async function runScriptedRehearsals(options: RehearsalOptions): Promise<
       const status: CutoverStatus = await client.workflow.getHandle(workflowId).query(statusQuery);
       const stage = status.stages.find((s) => s.status === 'holding');
       problems.set(workflowId, `held at ${stage?.id}: ${stage?.hold?.reason ?? ''}`);
-      await client.workflow.getHandle(workflowId).executeUpdate(abortUpdate, { args: [{ by: 'lara', reason: 'benchmark: held on a problem' }] });
+      await client.workflow
+        .getHandle(workflowId)
+        .executeUpdate(abortUpdate, { args: [{ by: 'lara', reason: 'benchmark: held on a problem' }] });
     } catch (err) {
       problems.set(workflowId, String(err));
     } finally {
@@ -141,8 +158,19 @@ export async function runScriptedRehearsals(options: RehearsalOptions): Promise<
       // Reported as stuck rather than waited for: the batch's figures still come out.
       for (const id of ours) {
         if (runs.has(id)) continue;
-        runs.set(id, { workflowId: id, phase: 'stuck', wallMs: Date.now() - startedAt, watchReads: 0, watchStartedAfterTHours: Number.NaN, stages: [], problem: problems.get(id) ?? 'still running past the deadline' });
-        await client.workflow.getHandle(id).terminate('benchmark: past the deadline').catch(() => undefined);
+        runs.set(id, {
+          workflowId: id,
+          phase: 'stuck',
+          wallMs: Date.now() - startedAt,
+          watchReads: 0,
+          watchStartedAfterTHours: Number.NaN,
+          stages: [],
+          problem: problems.get(id) ?? 'still running past the deadline',
+        });
+        await client.workflow
+          .getHandle(id)
+          .terminate('benchmark: past the deadline')
+          .catch(() => undefined);
       }
       break;
     }

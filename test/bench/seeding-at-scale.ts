@@ -133,7 +133,12 @@ export interface RangeProfile {
  * Seconds of [firstMs, lastMs] in which fewer than `workers` identities were running a range. A worker's
  * limiter holds its share of the rate whether or not it has work, so those seconds cannot reach R.
  */
-export function secondsWithAWorkerIdle(spans: readonly { identity: string; startMs: number; endMs: number }[], workers: number, firstMs: number, lastMs: number): number {
+export function secondsWithAWorkerIdle(
+  spans: readonly { identity: string; startMs: number; endMs: number }[],
+  workers: number,
+  firstMs: number,
+  lastMs: number,
+): number {
   const edges = spans.flatMap((s) => [
     { at: s.startMs, identity: s.identity, step: 1 },
     { at: s.endMs, identity: s.identity, step: -1 },
@@ -165,7 +170,10 @@ export function steadyCallsPerSecond(buckets: readonly { second: string; calls: 
 }
 
 /** Where a seeding's time went, from the range activities in the cutover's history. */
-export function profileRanges(events: readonly HistoryEvent[], workers: number): { firstMs: number; lastMs: number; profile: RangeProfile } {
+export function profileRanges(
+  events: readonly HistoryEvent[],
+  workers: number,
+): { firstMs: number; lastMs: number; profile: RangeProfile } {
   const scheduled = scheduledActivities(events, 'seedCardRange');
   if (scheduled.length === 0) throw new Error('expected seeding range activities in history, found none');
   const byWorker = new Map<string, number>();
@@ -247,7 +255,8 @@ async function seedOnce(
   const namespace = env.namespace ?? 'default';
   const workers: WorkerProcess[] = [];
   try {
-    for (let i = 0; i < workerCount; i++) workers.push(await startWorkerProcess({ address: env.address, namespace, stack, paycaRate: RATE }));
+    for (let i = 0; i < workerCount; i++)
+      workers.push(await startWorkerProcess({ address: env.address, namespace, stack, paycaRate: RATE }));
     await waitForPollers(env.client, namespace, workerCount);
     const before = await readSimulatorCounters(stack.production.url);
     const timeline = recordRequests(Number(new URL(stack.production.url).port));
@@ -260,7 +269,10 @@ async function seedOnce(
       workflowId,
       args: [
         {
-          plan: planFor(stack, { programme: `Bench scale ${records}`, readiness: { ...RELAXED_READINESS, seedCards: { csv, dryRunSample: DRY_RUN_SAMPLE } } }),
+          plan: planFor(stack, {
+            programme: `Bench scale ${records}`,
+            readiness: { ...RELAXED_READINESS, seedCards: { csv, dryRunSample: DRY_RUN_SAMPLE } },
+          }),
           // Far enough ahead that no stage competes with the readiness checks for the payca queue.
           goLive: new Date(Date.now() + 25 * 3_600_000).toISOString(),
           timeScale: 1,
@@ -370,7 +382,10 @@ export function resultFor(run: ScaleRun): BenchResult {
       workerIdleSeconds: p.workerIdleSeconds,
       paycaCallMedianMs: run.paycaCallMedianMs,
       paycaCallP99Ms: run.paycaCallP99Ms,
-      workerCpuSeconds: round(run.workerCpuSeconds.reduce((a, b) => a + b, 0), 1),
+      workerCpuSeconds: round(
+        run.workerCpuSeconds.reduce((a, b) => a + b, 0),
+        1,
+      ),
       serverCpuSeconds: run.serverCpuSeconds,
       benchProcessCpuSeconds: run.benchProcessCpuSeconds,
     },

@@ -15,7 +15,14 @@ const HEADER = ['benchmark', 'figure', 'baseline', 'ratio', 'goal', 'met?'];
 export function textTable(results: readonly BenchResult[]): string {
   const all = [HEADER, ...rows(results)];
   const widths = HEADER.map((_, column) => Math.max(...all.map((row) => (row[column] ?? '').length)));
-  return all.map((row) => row.map((cell, column) => cell.padEnd(widths[column] ?? 0)).join('  ').trimEnd()).join('\n');
+  return all
+    .map((row) =>
+      row
+        .map((cell, column) => cell.padEnd(widths[column] ?? 0))
+        .join('  ')
+        .trimEnd(),
+    )
+    .join('\n');
 }
 
 export function markdownTable(results: readonly BenchResult[]): string {

@@ -96,7 +96,9 @@ export async function run({ short, log = () => undefined }: BenchRunOptions): Pr
     const workflowId = freshWorkflowId('bench-whole-cutover');
     const handle = await env.client.workflow.start(cutoverWorkflow, { taskQueue: CUTOVER_TASK_QUEUE, workflowId, args: [input] });
     await advanceUntil(env, handle, holdingAt('go-live'), 'the go-live gate');
-    await handle.executeUpdate(approveUpdate, { args: [{ stage: 'go-live', by: 'lara', authorizationId: (await runLowRiskAuthorization(plan.payca.production.baseUrl)).id }] });
+    await handle.executeUpdate(approveUpdate, {
+      args: [{ stage: 'go-live', by: 'lara', authorizationId: (await runLowRiskAuthorization(plan.payca.production.baseUrl)).id }],
+    });
     await handle.executeUpdate(approveUpdate, { args: [{ stage: 'go-live', by: 'erin' }] });
     await advanceUntil(env, handle, holdingAt('debrief'), 'the debrief');
     await handle.executeUpdate(decideUpdate, { args: [{ decision: 'roll-forward', by: 'lara', reason: 'benchmark' }] });

@@ -33,7 +33,12 @@ async function statusField(pid: number, field: 'VmRSS' | 'VmHWM'): Promise<numbe
   }
 }
 
-export async function startWorkerProcess(options: { address: string; namespace: string; stack: PaycaStack; paycaRate: number }): Promise<WorkerProcess> {
+export async function startWorkerProcess(options: {
+  address: string;
+  namespace: string;
+  stack: PaycaStack;
+  paycaRate: number;
+}): Promise<WorkerProcess> {
   const { production, sandbox } = options.stack.credentials;
   const child: ChildProcess = spawn(process.execPath, [WORKER_ENTRY], {
     env: {
@@ -57,7 +62,10 @@ export async function startWorkerProcess(options: { address: string; namespace: 
   });
   const exited = new Promise<number | null>((done) => child.once('exit', (code) => done(code)));
   await new Promise<void>((ready, fail) => {
-    const timer = setTimeout(() => fail(new Error(`the worker did not start polling within ${READY_TIMEOUT_MS} ms: ${stderr}`)), READY_TIMEOUT_MS);
+    const timer = setTimeout(
+      () => fail(new Error(`the worker did not start polling within ${READY_TIMEOUT_MS} ms: ${stderr}`)),
+      READY_TIMEOUT_MS,
+    );
     // Notifications go to stdout too; they are read and dropped so the pipe never fills.
     child.stdout?.on('data', (chunk: Buffer) => {
       if (chunk.toString().includes('cutover worker polling')) {

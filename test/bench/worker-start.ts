@@ -117,7 +117,8 @@ export const workerStartBenchmark: Benchmark = {
         },
         ratio: round(prebuilt / onTheFly, 3),
         goalMet: prebuilt < 1_000,
-        notes: 'median of alternating samples; spawn of `cutover worker` to the first WorkflowTaskStarted event of a cutover started beforehand; sdkMinimal: a process that only connects and runs one workflow worker on the same bundle, the floor the SDK sets on this machine',
+        notes:
+          'median of alternating samples; spawn of `cutover worker` to the first WorkflowTaskStarted event of a cutover started beforehand; sdkMinimal: a process that only connects and runs one workflow worker on the same bundle, the floor the SDK sets on this machine',
       },
     ];
   },

@@ -79,7 +79,20 @@ const junkField = fc.stringMatching(/^[a-z]{1,10}_[a-z0-9_]{0,8}$/);
 /** Names that are nobody in the plan, including near misses of real ones. */
 const stranger = fc.oneof(
   fc.stringMatching(/^[a-z][a-z0-9._-]{0,12}$/).filter((s) => !EVERYONE.includes(s)),
-  fc.constantFrom('Lara', 'lara ', ' lara', 'l\u0430ra', 'LARA', 'erin.eng', 'mallory', 'root', 'admin', 'constructor', '__proto__', 'toString'),
+  fc.constantFrom(
+    'Lara',
+    'lara ',
+    ' lara',
+    'l\u0430ra',
+    'LARA',
+    'erin.eng',
+    'mallory',
+    'root',
+    'admin',
+    'constructor',
+    '__proto__',
+    'toString',
+  ),
 );
 
 /** One base spoiled in one way. */
@@ -89,7 +102,11 @@ export function spoiled(bases: Base[]): fc.Arbitrary<BadMessage> {
   return fc.oneof(
     base.chain((b) =>
       fc.tuple(fc.constant(b), pickField(b, Object.keys(b.args))).chain(([b2, field]) =>
-        jsonOfType(b2.args[field]).map((value) => ({ kind: b2.kind, args: { ...b2.args, [field]: value }, why: `${field} of the wrong type` })),
+        jsonOfType(b2.args[field]).map((value) => ({
+          kind: b2.kind,
+          args: { ...b2.args, [field]: value },
+          why: `${field} of the wrong type`,
+        })),
       ),
     ),
     base
@@ -111,18 +128,35 @@ export function spoiled(bases: Base[]): fc.Arbitrary<BadMessage> {
         })),
       ),
     base.chain((b) =>
-      fc.tuple(junkField, jsonOfType(undefined)).map(([field, value]) => ({ kind: b.kind, args: { ...b.args, [field]: value }, why: `extra field ${field}` })),
+      fc
+        .tuple(junkField, jsonOfType(undefined))
+        .map(([field, value]) => ({ kind: b.kind, args: { ...b.args, [field]: value }, why: `extra field ${field}` })),
     ),
-    base.chain((b) =>
-      fc.tuple(pickField(b, Object.keys(b.args).filter((f) => typeof b.args[f] === 'string')), fc.integer({ min: 2_001, max: 10_000 })).map(
-        ([field, length]) => ({ kind: b.kind, args: { ...b.args, [field]: 'x'.repeat(length) }, why: `${field} of ${length} characters` }),
-      ),
-    ),
-    base.chain((b) => stranger.map((who) => ({ kind: b.kind, args: { ...b.args, by: who }, why: `from ${JSON.stringify(who)}, not in the plan` }))),
     base.chain((b) =>
       fc
-        .constantFrom<unknown>(null, 42, true, 'approve go-live', [b.args], [], undefined)
-        .map((args) => ({ kind: b.kind, args, noArgs: args === undefined, why: `not an object: ${JSON.stringify(args) ?? 'no argument'}` })),
+        .tuple(
+          pickField(
+            b,
+            Object.keys(b.args).filter((f) => typeof b.args[f] === 'string'),
+          ),
+          fc.integer({ min: 2_001, max: 10_000 }),
+        )
+        .map(([field, length]) => ({
+          kind: b.kind,
+          args: { ...b.args, [field]: 'x'.repeat(length) },
+          why: `${field} of ${length} characters`,
+        })),
+    ),
+    base.chain((b) =>
+      stranger.map((who) => ({ kind: b.kind, args: { ...b.args, by: who }, why: `from ${JSON.stringify(who)}, not in the plan` })),
+    ),
+    base.chain((b) =>
+      fc.constantFrom<unknown>(null, 42, true, 'approve go-live', [b.args], [], undefined).map((args) => ({
+        kind: b.kind,
+        args,
+        noArgs: args === undefined,
+        why: `not an object: ${JSON.stringify(args) ?? 'no argument'}`,
+      })),
     ),
   );
 }
@@ -147,7 +181,9 @@ export function wrongStage(stages: fc.Arbitrary<string>): fc.Arbitrary<BadMessag
       args: { stage, by, ...(note ? { note } : {}) },
       why: `approve ${stage}, not holding`,
     })),
-    fc.tuple(stages, anyPerson, reason).map(([stage, by, why]) => ({ kind: 'reject' as const, args: { stage, by, reason: why }, why: `reject ${stage}, not holding` })),
+    fc
+      .tuple(stages, anyPerson, reason)
+      .map(([stage, by, why]) => ({ kind: 'reject' as const, args: { stage, by, reason: why }, why: `reject ${stage}, not holding` })),
     fc.tuple(stages, anyPerson).map(([stage, by]) => ({ kind: 'retry' as const, args: { stage, by }, why: `retry ${stage}, not holding` })),
   );
 }
@@ -182,7 +218,11 @@ export const badExtension: fc.Arbitrary<BadMessage> = fc
     fc.constantFrom<unknown>('12h', '3600000', null, [3_600_000], { ms: 1 }),
   )
   .chain((extendByMs) =>
-    reason.map((why) => ({ kind: 'extend-watch' as const, args: { by: PEOPLE.lead, extendByMs, reason: why }, why: `extend by ${JSON.stringify(extendByMs)}` })),
+    reason.map((why) => ({
+      kind: 'extend-watch' as const,
+      args: { by: PEOPLE.lead, extendByMs, reason: why },
+      why: `extend by ${JSON.stringify(extendByMs)}`,
+    })),
   );
 
 /** fast-check prints a failing message by what is wrong with it, and its arguments cut short. */

@@ -110,7 +110,10 @@ export const wrongType: fc.Arbitrary<BadPlan> = fc
   .constantFrom(...EXAMPLE_PATHS)
   .chain((path) => {
     const original = jsonType(getAt(examplePlan(), path));
-    return fc.tuple(fc.constant(path), anyJson.filter((v) => jsonType(v) !== original));
+    return fc.tuple(
+      fc.constant(path),
+      anyJson.filter((v) => jsonType(v) !== original),
+    );
   })
   .map(([path, value]) =>
     spoil(`${formatPath(path)} set to ${JSON.stringify(value)}`, (p) => setAt(p, path, value), [formatPath(path)], formatPath(path)),
@@ -182,8 +185,27 @@ const OFFSETS: PlanPath[] = STAGE_IDS.map((id) => ['stages', id, 'offset']);
 
 const NOT_A_DURATION = fc.oneof(
   fc.constantFrom(
-    '3 hours', '', ' ', 'h', '12', '1x', '24 h', '1h 30m', '+-1h', 'one hour', 'PT1H', '1H', '\u22121h', '1e3h', '1.5.h',
-    '367d', '100000d', '0.5ms', '1.0001s', `1${'0'.repeat(400)}h`, '99999999999999999999d',
+    '3 hours',
+    '',
+    ' ',
+    'h',
+    '12',
+    '1x',
+    '24 h',
+    '1h 30m',
+    '+-1h',
+    'one hour',
+    'PT1H',
+    '1H',
+    '\u22121h',
+    '1e3h',
+    '1.5.h',
+    '367d',
+    '100000d',
+    '0.5ms',
+    '1.0001s',
+    `1${'0'.repeat(400)}h`,
+    '99999999999999999999d',
   ),
   fc.string({ maxLength: 12 }).filter((s) => parseDuration(s) === undefined),
 );
@@ -195,7 +217,12 @@ export const badDuration: fc.Arbitrary<BadPlan> = fc
     fc.tuple(fc.constantFrom(...OFFSETS), fc.oneof(NOT_A_DURATION, fc.integer())),
   )
   .map(([path, value]) =>
-    spoil(`${formatPath(path)}: ${JSON.stringify(value)}`, (p) => setAt(p, path, value), [formatPath(path), ...crossChecked(path)], formatPath(path)),
+    spoil(
+      `${formatPath(path)}: ${JSON.stringify(value)}`,
+      (p) => setAt(p, path, value),
+      [formatPath(path), ...crossChecked(path)],
+      formatPath(path),
+    ),
   );
 
 /** The watch's durations are checked against each other (whole intervals per summary, reads per segment). */
@@ -218,16 +245,25 @@ const NUMBERS: { path: PlanPath; bad: fc.Arbitrary<number> }[] = [
     ['postLaunch', 'feeReconciliation', 'tolerance'],
     ['readiness', 'expectedBins', 0, 'issuanceFee', 'amount'],
   ].map((path) => ({ path, bad: fc.oneof(negative, fractional, huge, notFinite) })),
-  ...[['smokeTest', 'topUpAmount'], ['postLaunch', 'alerts', 'declineRate', 'minAuthorizations']].map((path) => ({
+  ...[
+    ['smokeTest', 'topUpAmount'],
+    ['postLaunch', 'alerts', 'declineRate', 'minAuthorizations'],
+  ].map((path) => ({
     path,
     bad: fc.oneof(fc.constant(0), negative, fractional, huge, notFinite),
   })),
   { path: ['readiness', 'seedCards', 'dryRunSample'], bad: fc.oneof(fc.constant(0), negative, fc.integer({ min: 51 }), fractional, huge) },
-  ...[['postLaunch', 'alerts', 'webhookFailureRate'], ['postLaunch', 'alerts', 'declineRate', 'margin']].map((path) => ({
+  ...[
+    ['postLaunch', 'alerts', 'webhookFailureRate'],
+    ['postLaunch', 'alerts', 'declineRate', 'margin'],
+  ].map((path) => ({
     path,
     bad: fc.oneof(fc.constant(0), fc.constant(1), negative, fc.double({ min: 1, noNaN: true }), notFinite),
   })),
-  { path: ['postLaunch', 'alerts', 'rateLimited', 'baselineFactor'], bad: fc.oneof(fc.constant(1), fc.double({ max: 1, noNaN: true }), notFinite) },
+  {
+    path: ['postLaunch', 'alerts', 'rateLimited', 'baselineFactor'],
+    bad: fc.oneof(fc.constant(1), fc.double({ max: 1, noNaN: true }), notFinite),
+  },
   { path: ['postLaunch', 'alerts', 'declineRate', 'baseline'], bad: fc.oneof(negative, fc.double({ min: 1.001, noNaN: true }), notFinite) },
   { path: ['readiness', 'expectedBins', 1, 'topupBps'], bad: fc.oneof(negative, notFinite) },
 ];
@@ -242,25 +278,51 @@ const junkName = fc.stringMatching(/^[a-z]{1,8}_[a-z0-9]{0,6}$/);
 const person = fc.stringMatching(/^[a-z][a-z0-9]{1,8}$/);
 
 export const unknownName: fc.Arbitrary<BadPlan> = fc.oneof(
-  fc.tuple(fc.stringMatching(/^[a-z][a-z0-9-]{0,15}$/).filter((id) => !(STAGE_IDS as readonly string[]).includes(id)), fc.constantFrom('1h', '-2h'))
+  fc
+    .tuple(
+      fc.stringMatching(/^[a-z][a-z0-9-]{0,15}$/).filter((id) => !(STAGE_IDS as readonly string[]).includes(id)),
+      fc.constantFrom('1h', '-2h'),
+    )
     .map(([id, offset]) => spoil(`unknown stage ${id}`, (p) => setAt(p, ['stages', id], { offset }), [`stages.${id}`], `stages.${id}`)),
-  fc.tuple(fc.stringMatching(/^[a-z][a-z0-9]{0,10}$/).filter((r) => !(ROLES as readonly string[]).includes(r)), person)
-    .map(([role, who]) => spoil(`unknown role ${role}`, (p) => setAt(p, ['approvers', role], [who]), [`approvers.${role}`], `approvers.${role}`)),
-  fc.tuple(fc.constantFrom(...STAGE_IDS), junkName).map(([stage, role]) =>
-    spoil(`stage ${stage} gated by unknown role ${role}`, (p) => setAt(p, ['stages', stage, 'gate'], ['lead', role]), [`stages.${stage}.gate[1]`]),
-  ),
-  fc.tuple(fc.constantFrom(...STAGE_IDS), junkName).map(([stage, role]) =>
-    spoil(`stage ${stage} owned by unknown role ${role}`, (p) => setAt(p, ['stages', stage, 'owner'], role), [`stages.${stage}.owner`]),
-  ),
+  fc
+    .tuple(
+      fc.stringMatching(/^[a-z][a-z0-9]{0,10}$/).filter((r) => !(ROLES as readonly string[]).includes(r)),
+      person,
+    )
+    .map(([role, who]) =>
+      spoil(`unknown role ${role}`, (p) => setAt(p, ['approvers', role], [who]), [`approvers.${role}`], `approvers.${role}`),
+    ),
+  fc
+    .tuple(fc.constantFrom(...STAGE_IDS), junkName)
+    .map(([stage, role]) =>
+      spoil(`stage ${stage} gated by unknown role ${role}`, (p) => setAt(p, ['stages', stage, 'gate'], ['lead', role]), [
+        `stages.${stage}.gate[1]`,
+      ]),
+    ),
+  fc
+    .tuple(fc.constantFrom(...STAGE_IDS), junkName)
+    .map(([stage, role]) =>
+      spoil(`stage ${stage} owned by unknown role ${role}`, (p) => setAt(p, ['stages', stage, 'owner'], role), [`stages.${stage}.owner`]),
+    ),
   junkName.map((role) =>
-    spoil(`extra item owned by unknown role ${role}`, (p) => setAt(p, ['readiness', 'extraItems', 0, 'owner'], role), ['readiness.extraItems[0].owner']),
+    spoil(`extra item owned by unknown role ${role}`, (p) => setAt(p, ['readiness', 'extraItems', 0, 'owner'], role), [
+      'readiness.extraItems[0].owner',
+    ]),
   ),
-  fc.stringMatching(/^[a-z][a-z0-9-]{0,12}$/).map((id) =>
-    spoil(`unknown readiness item ${id}`, (p) => setAt(p, ['readiness', 'items', `zz-${id}`], { optional: true }), [`readiness.items.zz-${id}`]),
-  ),
-  fc.tuple(fc.constantFrom(...MAPPING_PATHS), junkName, anyJson).map(([path, key, value]) =>
-    spoil(`unknown key ${key} under ${formatPath(path) || '(root)'}`, (p) => setAt(p, [...path, key], value), [formatPath([...path, key])]),
-  ),
+  fc
+    .stringMatching(/^[a-z][a-z0-9-]{0,12}$/)
+    .map((id) =>
+      spoil(`unknown readiness item ${id}`, (p) => setAt(p, ['readiness', 'items', `zz-${id}`], { optional: true }), [
+        `readiness.items.zz-${id}`,
+      ]),
+    ),
+  fc
+    .tuple(fc.constantFrom(...MAPPING_PATHS), junkName, anyJson)
+    .map(([path, key, value]) =>
+      spoil(`unknown key ${key} under ${formatPath(path) || '(root)'}`, (p) => setAt(p, [...path, key], value), [
+        formatPath([...path, key]),
+      ]),
+    ),
 );
 
 /** Writes the plan with one mapping key written twice, as a person pasting a block twice would. */
@@ -292,12 +354,21 @@ export const duplicate: fc.Arbitrary<BadPlan> = fc.oneof(
       }),
     ),
   fc.constant(
-    spoil('two sandbox jobs with one name', (p) => setAt(p, ['sandboxJobs', 1, 'name'], getAt(p, ['sandboxJobs', 0, 'name'])), ['sandboxJobs[1].name'], 'sandboxJobs[1].name'),
+    spoil(
+      'two sandbox jobs with one name',
+      (p) => setAt(p, ['sandboxJobs', 1, 'name'], getAt(p, ['sandboxJobs', 0, 'name'])),
+      ['sandboxJobs[1].name'],
+      'sandboxJobs[1].name',
+    ),
   ),
   fc.constant(
     spoil(
       'an extra item written twice',
-      (p) => (getAt(p, ['readiness', 'extraItems']) as Json[]).push({ ...(getAt(p, ['readiness', 'extraItems', 0]) as PlanObject), id: 'launch-pr' }, { id: 'launch-pr', title: 'again', owner: 'lead' }),
+      (p) =>
+        (getAt(p, ['readiness', 'extraItems']) as Json[]).push(
+          { ...(getAt(p, ['readiness', 'extraItems', 0]) as PlanObject), id: 'launch-pr' },
+          { id: 'launch-pr', title: 'again', owner: 'lead' },
+        ),
       ['readiness.extraItems[2].id'],
     ),
   ),
@@ -321,16 +392,24 @@ export const gateWithoutApprovers: fc.Arbitrary<BadPlan> = fc
 
 /** Post-launch settings that contradict each other, or values the watch cannot use. */
 export const badPostLaunch: fc.Arbitrary<BadPlan> = fc.oneof(
-  fc.tuple(fc.integer({ min: 2, max: 30 }), fc.integer({ min: 1, max: 12 }), fc.integer({ min: 1, max: 29 })).filter(([i, , d]) => d % i !== 0)
+  fc
+    .tuple(fc.integer({ min: 2, max: 30 }), fc.integer({ min: 1, max: 12 }), fc.integer({ min: 1, max: 29 }))
+    .filter(([i, , d]) => d % i !== 0)
     .map(([interval, k, delta]) =>
       spoil(
         `summaryEvery ${interval * k + delta}m not a whole number of ${interval}m intervals`,
-        (p) => Object.assign(getAt(p, ['postLaunch', 'watch']) as PlanObject, { interval: `${interval}m`, summaryEvery: `${interval * k + delta}m` }),
+        (p) =>
+          Object.assign(getAt(p, ['postLaunch', 'watch']) as PlanObject, {
+            interval: `${interval}m`,
+            summaryEvery: `${interval * k + delta}m`,
+          }),
         ['postLaunch.watch.summaryEvery', 'postLaunch.watch.segment', 'postLaunch.watch.interval'],
         'postLaunch.watch.summaryEvery',
       ),
     ),
-  fc.tuple(fc.integer({ min: 2, max: 12 }), fc.integer({ min: 1, max: 59 })).filter(([, d]) => d % 60 !== 0)
+  fc
+    .tuple(fc.integer({ min: 2, max: 12 }), fc.integer({ min: 1, max: 59 }))
+    .filter(([, d]) => d % 60 !== 0)
     .map(([k, delta]) =>
       spoil(
         `segment ${k * 60 + delta}m not a whole number of hourly summaries`,
@@ -342,41 +421,83 @@ export const badPostLaunch: fc.Arbitrary<BadPlan> = fc.oneof(
   fc.tuple(fc.constantFrom(1, 2, 5, 10), fc.integer({ min: 2, max: 10 })).map(([seconds, hours]) =>
     spoil(
       `a ${hours}h segment of ${seconds}s reads`,
-      (p) => Object.assign(getAt(p, ['postLaunch', 'watch']) as PlanObject, { interval: `${seconds}s`, summaryEvery: '1h', segment: `${hours}h` }),
+      (p) =>
+        Object.assign(getAt(p, ['postLaunch', 'watch']) as PlanObject, {
+          interval: `${seconds}s`,
+          summaryEvery: '1h',
+          segment: `${hours}h`,
+        }),
       ['postLaunch.watch.segment', 'postLaunch.watch.interval'],
       'postLaunch.watch.segment',
     ),
   ),
-  fc.tuple(fc.stringMatching(/^[a-z]{3}$|^[A-Z]{4,5}$|^[A-Z]{2}$/), fc.nat()).map(([currency, amount]) =>
-    spoil(`lowBalance in currency ${currency}`, (p) => setAt(p, ['postLaunch', 'alerts', 'lowBalance'], { [currency]: amount }), [`postLaunch.alerts.lowBalance.${currency}`]),
-  ),
-  fc.integer({ max: -1 }).map((amount) =>
-    spoil(`lowBalance of ${amount}`, (p) => setAt(p, ['postLaunch', 'alerts', 'lowBalance'], { GBP: amount }), ['postLaunch.alerts.lowBalance.GBP']),
-  ),
-  fc.tuple(fc.constantFrom(0, 1), fc.constantFrom('ftp://grafana.example/d/x', 'grafana/d/payca', 'javascript:alert(1)', '', 'http//x', 'mailto:ops@acme.example')).map(([i, url]) =>
-    spoil(`dashboard url ${url}`, (p) => setAt(p, ['postLaunch', 'dashboards', i, 'url'], url), [`postLaunch.dashboards[${i}].url`]),
-  ),
-  fc.constantFrom(0, 1).map((i) => spoil('dashboard without a title', (p) => setAt(p, ['postLaunch', 'dashboards', i, 'title'], ''), [`postLaunch.dashboards[${i}].title`])),
-  fc.constantFrom('gbp', 'POUND', '', 'G B', '£').map((currency) =>
-    spoil(`reconciliation currency ${currency}`, (p) => setAt(p, ['postLaunch', 'feeReconciliation', 'currency'], currency), ['postLaunch.feeReconciliation.currency']),
-  ),
-  fc.tuple(fc.constantFrom(['postLaunch'], ['postLaunch', 'watch'], ['postLaunch', 'alerts'], ['postLaunch', 'alerts', 'declineRate'], ['postLaunch', 'feeReconciliation']), junkName).map(
-    ([path, key]) => spoil(`unknown post-launch setting ${key}`, (p) => setAt(p, [...path, key], '1h'), [formatPath([...path, key])]),
-  ),
+  fc
+    .tuple(fc.stringMatching(/^[a-z]{3}$|^[A-Z]{4,5}$|^[A-Z]{2}$/), fc.nat())
+    .map(([currency, amount]) =>
+      spoil(`lowBalance in currency ${currency}`, (p) => setAt(p, ['postLaunch', 'alerts', 'lowBalance'], { [currency]: amount }), [
+        `postLaunch.alerts.lowBalance.${currency}`,
+      ]),
+    ),
+  fc
+    .integer({ max: -1 })
+    .map((amount) =>
+      spoil(`lowBalance of ${amount}`, (p) => setAt(p, ['postLaunch', 'alerts', 'lowBalance'], { GBP: amount }), [
+        'postLaunch.alerts.lowBalance.GBP',
+      ]),
+    ),
+  fc
+    .tuple(
+      fc.constantFrom(0, 1),
+      fc.constantFrom('ftp://grafana.example/d/x', 'grafana/d/payca', 'javascript:alert(1)', '', 'http//x', 'mailto:ops@acme.example'),
+    )
+    .map(([i, url]) =>
+      spoil(`dashboard url ${url}`, (p) => setAt(p, ['postLaunch', 'dashboards', i, 'url'], url), [`postLaunch.dashboards[${i}].url`]),
+    ),
+  fc
+    .constantFrom(0, 1)
+    .map((i) =>
+      spoil('dashboard without a title', (p) => setAt(p, ['postLaunch', 'dashboards', i, 'title'], ''), [
+        `postLaunch.dashboards[${i}].title`,
+      ]),
+    ),
+  fc
+    .constantFrom('gbp', 'POUND', '', 'G B', '£')
+    .map((currency) =>
+      spoil(`reconciliation currency ${currency}`, (p) => setAt(p, ['postLaunch', 'feeReconciliation', 'currency'], currency), [
+        'postLaunch.feeReconciliation.currency',
+      ]),
+    ),
+  fc
+    .tuple(
+      fc.constantFrom(
+        ['postLaunch'],
+        ['postLaunch', 'watch'],
+        ['postLaunch', 'alerts'],
+        ['postLaunch', 'alerts', 'declineRate'],
+        ['postLaunch', 'feeReconciliation'],
+      ),
+      junkName,
+    )
+    .map(([path, key]) => spoil(`unknown post-launch setting ${key}`, (p) => setAt(p, [...path, key], '1h'), [formatPath([...path, key])])),
 );
 
 /** A production URL over plain http to a host that is not loopback, and not listed in payca.allowInsecureHosts. */
 export const insecureTransport: fc.Arbitrary<BadPlan> = fc
   .tuple(
     fc.constantFrom<PlanPath>(['payca', 'production', 'baseUrl'], ['webhook', 'url']),
-    fc.oneof(fc.domain(), fc.ipV4().filter((ip) => !ip.startsWith('127.')), fc.constantFrom('payca-production', 'payca-sim', '[2001:db8::1]')),
+    fc.oneof(
+      fc.domain(),
+      fc.ipV4().filter((ip) => !ip.startsWith('127.')),
+      fc.constantFrom('payca-production', 'payca-sim', '[2001:db8::1]'),
+    ),
     fc.constantFrom('', ':4010', ':8443/payca/webhooks', '/v1'),
   )
   .map(([path, host, rest]) =>
     spoil(`${formatPath(path)} over http to ${host}`, (p) => setAt(p, path, `http://${host}${rest}`), [formatPath(path)], formatPath(path)),
   );
 
-const BOMB = 'a: &a [x,x,x,x,x,x,x,x,x,x]\nb: &b [*a,*a,*a,*a,*a,*a,*a,*a,*a,*a]\nc: &c [*b,*b,*b,*b,*b,*b,*b,*b,*b,*b]\nd: [*c,*c,*c,*c,*c,*c,*c,*c,*c,*c]\n';
+const BOMB =
+  'a: &a [x,x,x,x,x,x,x,x,x,x]\nb: &b [*a,*a,*a,*a,*a,*a,*a,*a,*a,*a]\nc: &c [*b,*b,*b,*b,*b,*b,*b,*b,*b,*b]\nd: [*c,*c,*c,*c,*c,*c,*c,*c,*c,*c]\n';
 
 /** Offsets of the example's lines that hold a key (not comments or blank lines): junk there always breaks the YAML. */
 const KEY_LINE_STARTS = [...EXAMPLE_TEXT.matchAll(/^ *[A-Za-z-]/gm)].map((m) => m.index);
@@ -387,14 +508,30 @@ export const notAPlan: fc.Arbitrary<BadPlan> = fc
     fc.string({ maxLength: 200 }),
     fc.string({ unit: 'binary', maxLength: 200 }),
     fc.constantFrom(
-      '', '   ', 'just a sentence', '[1, 2', '{"programme":', '- a\n- b\n', '\t\tx: 1', 'a: *nope', BOMB, 'programme: [unclosed',
-      '---\nprogramme: a\n---\nprogramme: b\n', '? [a\n', '42', 'null', '~', '"quoted"', '{}', 'programme: x\n  approvers: y\n',
+      '',
+      '   ',
+      'just a sentence',
+      '[1, 2',
+      '{"programme":',
+      '- a\n- b\n',
+      '\t\tx: 1',
+      'a: *nope',
+      BOMB,
+      'programme: [unclosed',
+      '---\nprogramme: a\n---\nprogramme: b\n',
+      '? [a\n',
+      '42',
+      'null',
+      '~',
+      '"quoted"',
+      '{}',
+      'programme: x\n  approvers: y\n',
     ),
     // Cut before the smoke test's amount, so something required is always missing.
     fc.integer({ min: 1, max: EXAMPLE_TEXT.indexOf('  topUpAmount') }).map((n) => EXAMPLE_TEXT.slice(0, n)),
-    fc.tuple(fc.constantFrom(...KEY_LINE_STARTS), fc.constantFrom('\t', '[', '{', '"', '*x ')).map(
-      ([at, junk]) => EXAMPLE_TEXT.slice(0, at) + junk + EXAMPLE_TEXT.slice(at),
-    ),
+    fc
+      .tuple(fc.constantFrom(...KEY_LINE_STARTS), fc.constantFrom('\t', '[', '{', '"', '*x '))
+      .map(([at, junk]) => EXAMPLE_TEXT.slice(0, at) + junk + EXAMPLE_TEXT.slice(at)),
   )
   .map((text) => badPlan({ what: `text ${JSON.stringify(text.slice(0, 60))}`, text, paths: [''], anywhere: true }));
 
@@ -428,7 +565,9 @@ export const goodEdit: fc.Arbitrary<GoodPlan> = fc
     topUp: fc.integer({ min: 1, max: 1_000_000 }),
     optional: fc.boolean(),
   })
-  .filter(({ from, to }) => to !== from && !['lara', 'olivia', 'tomas', 'erin', 'eli', 'fiona', 'carlos', 'dana', 'anika', 'cole'].includes(to))
+  .filter(
+    ({ from, to }) => to !== from && !['lara', 'olivia', 'tomas', 'erin', 'eli', 'fiona', 'carlos', 'dana', 'anika', 'cole'].includes(to),
+  )
   .map(({ from, to, programme, offsetHours, topUp, optional }) => {
     const plan = examplePlan();
     for (const people of Object.values(plan.approvers as Record<string, string[]>)) {
@@ -454,8 +593,8 @@ export const goodEdit: fc.Arbitrary<GoodPlan> = fc
         if (loaded.programme !== programme) throw new Error(`programme is ${loaded.programme}`);
         if (loaded.stages.find((s) => s.id === 'config-diff')?.offsetMs !== offsetHours * 3_600_000) throw new Error('offset not applied');
         if (loaded.smokeTest.topUpAmount !== topUp) throw new Error('top-up not applied');
-        if (loaded.readiness.items.find((i) => i.id === 'incident-rehearsal')?.optional !== optional) throw new Error('optional not applied');
+        if (loaded.readiness.items.find((i) => i.id === 'incident-rehearsal')?.optional !== optional)
+          throw new Error('optional not applied');
       },
     };
   });
-

@@ -93,7 +93,8 @@ export class CrashRehearsal {
   /** The real CLI; a non-zero exit fails with what it said. */
   async cutover(args: string[]): Promise<CliResult> {
     const result = await runCli(args, this.cliEnv);
-    if (result.code !== 0) throw new Error(`${this.name}: cutover ${args.join(' ')} exited ${result.code}: ${result.stderr}${result.stdout}`);
+    if (result.code !== 0)
+      throw new Error(`${this.name}: cutover ${args.join(' ')} exited ${result.code}: ${result.stderr}${result.stdout}`);
     return result;
   }
 
@@ -165,7 +166,9 @@ export class CrashRehearsal {
       await delay(250);
     }
     const stages = last?.stages.map((s) => `${s.id}:${s.status}`).join(', ');
-    throw new Error(`${this.name}: ${this.workflowId} never reached "${what}"; last phase ${last?.phase}, stages ${stages}\n${this.workerOutput()}`);
+    throw new Error(
+      `${this.name}: ${this.workflowId} never reached "${what}"; last phase ${last?.phase}, stages ${stages}\n${this.workerOutput()}`,
+    );
   }
 
   /** Activities the server holds as pending for a workflow (the cutover, or its watch); read without a worker. */
@@ -231,7 +234,6 @@ export class CrashRehearsal {
   }
 }
 
-
 /**
  * The example plan for one rehearsal: its simulators and receiver, the HTTP sandbox job read through the
  * slow relay, a three-hour watch and the fee reconciliation at T+2h30m so a rolled-forward run ends soon.
@@ -241,7 +243,8 @@ export class CrashRehearsal {
 async function examplePlanFor(payca: PaycaStack, relayUrl: string): Promise<string> {
   const jobStatus = 'http://127.0.0.1:4011/_sim/jobs/sandbox-card-generator';
   const plan = await shortExamplePlan(payca, (example) => {
-    if (!example.includes(`statusUrl: ${jobStatus}`)) throw new Error('the example plan no longer reads the sandbox job status from the simulator');
+    if (!example.includes(`statusUrl: ${jobStatus}`))
+      throw new Error('the example plan no longer reads the sandbox job status from the simulator');
     return example.replace(`statusUrl: ${jobStatus}`, `statusUrl: ${relayUrl}/_sim/jobs/sandbox-card-generator`);
   });
   const items = (plan['readiness']?.['items'] ?? {}) as Record<string, object>;

@@ -7,8 +7,9 @@ const ENTITIES: Readonly<Record<string, string>> = { amp: '&', lt: '<', gt: '>',
 const ESCAPED = /\\([!-/:-@[-`{-~])|&(amp|lt|gt|#32|#9);|<br>/g;
 
 export function unescapeMarkdown(source: string): string {
-  return source.replace(ESCAPED, (_whole, punctuation: string | undefined, entity: string | undefined) =>
-    punctuation ?? (entity ? (ENTITIES[entity] ?? '') : '\n'),
+  return source.replace(
+    ESCAPED,
+    (_whole, punctuation: string | undefined, entity: string | undefined) => punctuation ?? (entity ? (ENTITIES[entity] ?? '') : '\n'),
   );
 }
 

@@ -29,9 +29,15 @@ function keepCookies(jar: Map<string, string>, response: Response): void {
 }
 
 /** The tokens the provider issues to `client` once `accountId` signs in. */
-export async function tokensFor(issuer: string, client: CodeFlowClient, accountId: string): Promise<{ accessToken: string; idToken?: string }> {
+export async function tokensFor(
+  issuer: string,
+  client: CodeFlowClient,
+  accountId: string,
+): Promise<{ accessToken: string; idToken?: string }> {
   const oidc = await import('openid-client');
-  const config = await oidc.discovery(new URL(issuer), client.clientId, client.clientSecret, undefined, { execute: [oidc.allowInsecureRequests] });
+  const config = await oidc.discovery(new URL(issuer), client.clientId, client.clientSecret, undefined, {
+    execute: [oidc.allowInsecureRequests],
+  });
   const verifier = oidc.randomPKCECodeVerifier();
   const state = oidc.randomState();
   let url = oidc.buildAuthorizationUrl(config, {

@@ -20,8 +20,23 @@ export class OpensslPki {
   readonly dir = mkdtempSync(join(tmpdir(), 'cutover-pki-'));
 
   createCa(name: string): IssuedFiles {
-    this.openssl(['req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:P-256', '-nodes', '-keyout', `${name}.key`,
-      '-out', `${name}.crt`, '-days', '2', '-subj', `/CN=${name}`]);
+    this.openssl([
+      'req',
+      '-x509',
+      '-newkey',
+      'ec',
+      '-pkeyopt',
+      'ec_paramgen_curve:P-256',
+      '-nodes',
+      '-keyout',
+      `${name}.key`,
+      '-out',
+      `${name}.crt`,
+      '-days',
+      '2',
+      '-subj',
+      `/CN=${name}`,
+    ]);
     return this.files(name);
   }
 
@@ -34,8 +49,28 @@ export class OpensslPki {
     } else {
       extensions.push('-addext', 'extendedKeyUsage=clientAuth');
     }
-    this.openssl(['req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:P-256', '-nodes', '-keyout', `${name}.key`,
-      '-out', `${name}.crt`, '-days', '2', '-subj', `/CN=${name}`, '-CA', `${ca}.crt`, '-CAkey', `${ca}.key`, ...extensions]);
+    this.openssl([
+      'req',
+      '-x509',
+      '-newkey',
+      'ec',
+      '-pkeyopt',
+      'ec_paramgen_curve:P-256',
+      '-nodes',
+      '-keyout',
+      `${name}.key`,
+      '-out',
+      `${name}.crt`,
+      '-days',
+      '2',
+      '-subj',
+      `/CN=${name}`,
+      '-CA',
+      `${ca}.crt`,
+      '-CAkey',
+      `${ca}.key`,
+      ...extensions,
+    ]);
     return this.files(name);
   }
 

@@ -27,7 +27,12 @@ export async function listExecutions(client: Client): Promise<Execution[]> {
 
 function isPayload(value: object): value is Payload {
   const { metadata, data } = value as { metadata?: unknown; data?: unknown };
-  return !!metadata && typeof metadata === 'object' && 'encoding' in metadata && (data === undefined || data === null || data instanceof Uint8Array);
+  return (
+    !!metadata &&
+    typeof metadata === 'object' &&
+    'encoding' in metadata &&
+    (data === undefined || data === null || data instanceof Uint8Array)
+  );
 }
 
 /**
@@ -82,7 +87,11 @@ export async function historySources(client: Client, codecs: PayloadCodec[]): Pr
     const where = `history of ${workflowId} (run ${runId})`;
     sources.push({ name: `${where}, protobuf`, bytes: Buffer.from(temporal.api.history.v1.History.encode(history).finish()) });
     // protobufjs's own JSON mapping (bytes as base64, as in exported history files).
-    const json = temporal.api.history.v1.History.toObject(temporal.api.history.v1.History.fromObject(history), { bytes: String, longs: String, enums: String });
+    const json = temporal.api.history.v1.History.toObject(temporal.api.history.v1.History.fromObject(history), {
+      bytes: String,
+      longs: String,
+      enums: String,
+    });
     sources.push({ name: `${where}, JSON`, bytes: Buffer.from(JSON.stringify(json)) });
     const decoded = await decodedHistoryText(history, codecs);
     decodedPayloads += decoded.decoded;
@@ -114,7 +123,21 @@ export async function temporalShowSources(executions: Execution[], options: Show
   if (options.codecEndpoint) variants.push([' through the codec server', ['--codec-endpoint', options.codecEndpoint]]);
   for (const { workflowId, runId } of executions) {
     for (const [how, extra] of variants) {
-      const args = ['workflow', 'show', '-w', workflowId, '-r', runId, '--output', 'json', '--address', options.address, '--namespace', options.namespace, ...extra];
+      const args = [
+        'workflow',
+        'show',
+        '-w',
+        workflowId,
+        '-r',
+        runId,
+        '--output',
+        'json',
+        '--address',
+        options.address,
+        '--namespace',
+        options.namespace,
+        ...extra,
+      ];
       const shown = await run(options.cliPath, args);
       if (shown.code !== 0) throw new Error(`temporal ${args.join(' ')} exited ${shown.code}: ${shown.stderr}`);
       sources.push({ name: `temporal workflow show ${workflowId} (run ${runId})${how}`, bytes: Buffer.from(shown.stdout + shown.stderr) });

@@ -122,7 +122,10 @@ export function failureNote(file: string | undefined, mark?: LogMark): string {
     `logs: ${paths.join(', ')}`,
     ...(notes.length ? ['noted by the suite:', ...notes.map((line) => `  | ${line}`)] : []),
     ...(tail.length
-      ? [`${mark ? 'logged while it ran' : 'last logged'}${omitted ? ` (last ${TAIL_LINES} of ${lines.length} lines)` : ''}:`, ...tail.map((line) => `  | ${line}`)]
+      ? [
+          `${mark ? 'logged while it ran' : 'last logged'}${omitted ? ` (last ${TAIL_LINES} of ${lines.length} lines)` : ''}:`,
+          ...tail.map((line) => `  | ${line}`),
+        ]
       : []),
   ].join('\n');
 }

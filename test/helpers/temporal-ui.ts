@@ -18,7 +18,11 @@ function workflowBase(ref: WorkflowRef): string {
 /** The "User Metadata" tab: summary, details and current details, each Markdown rendered in its own frame. */
 export async function openUserMetadata(page: Page, ref: WorkflowRef): Promise<void> {
   await page.goto(`${workflowBase(ref)}/user-metadata`);
-  await page.getByRole('heading', { name: 'Current Details' }).or(page.getByText('Current Details', { exact: true })).first().waitFor();
+  await page
+    .getByRole('heading', { name: 'Current Details' })
+    .or(page.getByText('Current Details', { exact: true }))
+    .first()
+    .waitFor();
 }
 
 export type MetadataPanel = 'summary' | 'details' | 'current-details';

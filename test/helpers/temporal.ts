@@ -40,7 +40,11 @@ export async function startDevServer(options: { payloadCodecs?: PayloadCodec[] }
   }
   const server = await spawnDevServer(cli);
   try {
-    const env = await TestWorkflowEnvironment.createFromExistingServer({ address: server.address, namespace: 'default', ...(client ? { client } : {}) });
+    const env = await TestWorkflowEnvironment.createFromExistingServer({
+      address: server.address,
+      namespace: 'default',
+      ...(client ? { client } : {}),
+    });
     const closeConnections = env.teardown.bind(env);
     env.teardown = async () => {
       try {
@@ -109,7 +113,9 @@ async function spawnDevServer(cli: string): Promise<{ address: string; stop(): P
     await delay(250);
   }
   await stop();
-  throw new Error(`the Temporal dev server on ${address} did not serve within ${DEV_SERVER_START_MS / 1000}s (${lastError}); its output is in ${logFile}`);
+  throw new Error(
+    `the Temporal dev server on ${address} did not serve within ${DEV_SERVER_START_MS / 1000}s (${lastError}); its output is in ${logFile}`,
+  );
 }
 
 let counter = 0;

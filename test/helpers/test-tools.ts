@@ -15,7 +15,12 @@ interface ToolEntry {
   reason?: string;
 }
 
-const ENV_VARS: Record<TestTool, string> = { chromium: 'CHROMIUM_PATH', openssl: 'OPENSSL_PATH', dockerCompose: 'DOCKER_COMPOSE_PATH', pdftoppm: 'PDFTOPPM_PATH' };
+const ENV_VARS: Record<TestTool, string> = {
+  chromium: 'CHROMIUM_PATH',
+  openssl: 'OPENSSL_PATH',
+  dockerCompose: 'DOCKER_COMPOSE_PATH',
+  pdftoppm: 'PDFTOPPM_PATH',
+};
 
 function manifest(): Partial<Record<TestTool, ToolEntry>> {
   const file = join(ROOT, '.tools', 'test-tools.json');
@@ -25,13 +30,14 @@ function manifest(): Partial<Record<TestTool, ToolEntry>> {
 /** The program's path, or why there is none. */
 export function findTestTool(tool: TestTool): { path: string } | { reason: string } {
   const explicit = process.env[ENV_VARS[tool]];
-  if (explicit) return existsSync(explicit) ? { path: explicit } : { reason: `${ENV_VARS[tool]}=${explicit} does not exist: point it at the program or unset it` };
+  if (explicit)
+    return existsSync(explicit)
+      ? { path: explicit }
+      : { reason: `${ENV_VARS[tool]}=${explicit} does not exist: point it at the program or unset it` };
   const entry = manifest()[tool];
   if (entry?.path && existsSync(entry.path)) return { path: entry.path };
   return {
-    reason:
-      entry?.reason ??
-      `${tool} is not set up: run \`node scripts/setup.mjs --test-tools\` (npm test does) or set ${ENV_VARS[tool]}`,
+    reason: entry?.reason ?? `${tool} is not set up: run \`node scripts/setup.mjs --test-tools\` (npm test does) or set ${ENV_VARS[tool]}`,
   };
 }
 

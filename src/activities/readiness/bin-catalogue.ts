@@ -118,11 +118,13 @@ export function createBinCatalogueActivities({ payca }: { payca: PaycaClients })
       }
       // Two entries for one BIN leave its fees ambiguous; only PayCA can say which one applies.
       for (const bin of duplicated) {
-        problems.push(`BIN ${bin} appears more than once in PayCA's catalogue (request ${answer.requestId}): ask PayCA which entry applies`);
+        problems.push(
+          `BIN ${bin} appears more than once in PayCA's catalogue (request ${answer.requestId}): ask PayCA which entry applies`,
+        );
       }
 
       if (input.expected.length === 0) {
-        problems.push('the plan lists no BINs, so nothing confirms the catalogue: add the programme\'s BINs to the plan');
+        problems.push("the plan lists no BINs, so nothing confirms the catalogue: add the programme's BINs to the plan");
       }
       const seen = new Set<string>();
       for (const expected of input.expected) {
@@ -133,7 +135,9 @@ export function createBinCatalogueActivities({ payca }: { payca: PaycaClients })
         seen.add(expected.bin);
         const actual = byBin.get(expected.bin);
         if (actual === undefined) {
-          problems.push(`BIN ${expected.bin} is not in PayCA's production catalogue (request ${answer.requestId}): PayCA lists ${listed([...byBin.keys()])}`);
+          problems.push(
+            `BIN ${expected.bin} is not in PayCA's production catalogue (request ${answer.requestId}): PayCA lists ${listed([...byBin.keys()])}`,
+          );
           continue;
         }
         problems.push(...compareBin(actual, expected));

@@ -224,8 +224,7 @@ export function createCicdEnvActivities(deps: { workerCredentials?: WorkerCreden
       for (const key of keys) {
         const s = sandbox.values.get(key);
         const p = production.values.get(key);
-        const secret =
-          secretKeys.has(key) || SECRET_NAME.test(key) || URL_WITH_PASSWORD.test(s ?? '') || URL_WITH_PASSWORD.test(p ?? '');
+        const secret = secretKeys.has(key) || SECRET_NAME.test(key) || URL_WITH_PASSWORD.test(s ?? '') || URL_WITH_PASSWORD.test(p ?? '');
         const isAllowed = allowed.has(key);
         const status: CicdEnvKey['status'] =
           p === undefined
@@ -243,9 +242,13 @@ export function createCicdEnvActivities(deps: { workerCredentials?: WorkerCreden
           entry.workerCredentials = againstWorker(p, fingerprint, deps.workerCredentials);
           const fix = `set it to the production client secret (the one in PAYCA_PRODUCTION_CLIENT_SECRET) in the production pipeline's secret store`;
           if (entry.workerCredentials === 'is-sandbox-secret') {
-            problems.push(`${key} (secret, value not shown) in the production file is the PayCA sandbox client secret this worker holds: ${fix}`);
+            problems.push(
+              `${key} (secret, value not shown) in the production file is the PayCA sandbox client secret this worker holds: ${fix}`,
+            );
           } else if (entry.workerCredentials === 'differs') {
-            problems.push(`${key} (secret, value not shown) in the production file is not the PayCA production client secret this worker holds: ${fix}`);
+            problems.push(
+              `${key} (secret, value not shown) in the production file is not the PayCA production client secret this worker holds: ${fix}`,
+            );
           }
         }
 
@@ -266,9 +269,13 @@ export function createCicdEnvActivities(deps: { workerCredentials?: WorkerCreden
         } else if (status === 'only-in-production') {
           problems.push(`${key} is in the production file but not in the sandbox file ${input.sandboxFile}: add it there, ${fix}`);
         } else if (secret) {
-          problems.push(`${key} (secret, value not shown) is ${secretState(s)} in the sandbox file but ${secretState(p)} in the production file: give it a value, ${fix}`);
+          problems.push(
+            `${key} (secret, value not shown) is ${secretState(s)} in the sandbox file but ${secretState(p)} in the production file: give it a value, ${fix}`,
+          );
         } else {
-          problems.push(`${key} differs: the sandbox file has ${JSON.stringify(s)}, the production file has ${JSON.stringify(p)}; make them equal, ${fix}`);
+          problems.push(
+            `${key} differs: the sandbox file has ${JSON.stringify(s)}, the production file has ${JSON.stringify(p)}; make them equal, ${fix}`,
+          );
         }
       }
 

@@ -197,7 +197,8 @@ async function retryRecord<T>(work: () => Promise<T>, signal: AbortSignal | unde
       return await work();
     } catch (err) {
       if (!(err instanceof ApplicationFailure) || err.nonRetryable || attempt >= RECORD_TRIES || signal?.aborted) throw err;
-      const waitMs = err.nextRetryDelay !== undefined && err.nextRetryDelay !== null ? msFrom(err.nextRetryDelay) : Math.min(30_000, 500 * 2 ** attempt);
+      const waitMs =
+        err.nextRetryDelay !== undefined && err.nextRetryDelay !== null ? msFrom(err.nextRetryDelay) : Math.min(30_000, 500 * 2 ** attempt);
       whileWaiting();
       await sleep(waitMs, undefined, signal ? { signal } : undefined);
     }
@@ -291,7 +292,11 @@ export function createSeedCardActivities({ payca }: { payca: PaycaClients }) {
         };
         let held = false;
         if (lookUpFirst) {
-          const answer = await retryRecord(() => paycaCall(() => production(input.baseUrl).findCards(record.externalRef, { signal })), signal, keepAlive);
+          const answer = await retryRecord(
+            () => paycaCall(() => production(input.baseUrl).findCards(record.externalRef, { signal })),
+            signal,
+            keepAlive,
+          );
           // The dry run's card carries the same externalRef but is closed: only an open card is the seeded one.
           held = answer.body.data.some((card) => card.externalRef === record.externalRef && card.status !== 'closed');
         }
@@ -345,7 +350,10 @@ export function createSeedCardActivities({ payca }: { payca: PaycaClients }) {
         if (open.length === 0) absent += 1;
         for (const card of open) {
           const answer = await paycaCall(() =>
-            production(input.baseUrl).closeCard(card.id, { idempotencyKey: closeSeededCardKey(input.programme, card.id), signal: activitySignal() }),
+            production(input.baseUrl).closeCard(card.id, {
+              idempotencyKey: closeSeededCardKey(input.programme, card.id),
+              signal: activitySignal(),
+            }),
           );
           first ??= answer.requestId;
           last = answer.requestId;
@@ -413,7 +421,10 @@ export function createSeedCardActivities({ payca }: { payca: PaycaClients }) {
       while (next < input.cardIds.length) {
         const cardId = input.cardIds[next] as string;
         const answer = await paycaCall(() =>
-          production(input.baseUrl).closeCard(cardId, { idempotencyKey: closeSeededCardKey(input.programme, cardId), signal: activitySignal() }),
+          production(input.baseUrl).closeCard(cardId, {
+            idempotencyKey: closeSeededCardKey(input.programme, cardId),
+            signal: activitySignal(),
+          }),
         );
         first ??= answer.requestId;
         last = answer.requestId;
@@ -429,9 +440,7 @@ export function createSeedCardActivities({ payca }: { payca: PaycaClients }) {
      */
     async closeDryRunCard(input: { baseUrl: string; cardId: string; idempotencyKey?: string }) {
       const idempotencyKey = input.idempotencyKey ?? idempotencyKeyFromActivity('close-dry-run-card');
-      const answer = await paycaCall(() =>
-        production(input.baseUrl).closeCard(input.cardId, { idempotencyKey, signal: activitySignal() }),
-      );
+      const answer = await paycaCall(() => production(input.baseUrl).closeCard(input.cardId, { idempotencyKey, signal: activitySignal() }));
       return { cardId: answer.body.id, status: answer.body.status, requestId: answer.requestId };
     },
   };

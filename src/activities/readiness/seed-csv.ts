@@ -140,10 +140,7 @@ export function seedRecordsFromCsv(text: string, source: string): SeedCsvResult 
     };
   }
 
-  const columnIndex = Object.fromEntries(SEED_COLUMNS.map((column) => [column, names.indexOf(column)])) as Record<
-    keyof SeedRecord,
-    number
-  >;
+  const columnIndex = Object.fromEntries(SEED_COLUMNS.map((column) => [column, names.indexOf(column)])) as Record<keyof SeedRecord, number>;
   const known = knownCurrencies();
   const records: SeedRecord[] = [];
   const problems: string[] = [];

@@ -113,9 +113,7 @@ export async function checkWebhookTls(input: WebhookTlsInput, deps: WebhookTlsDe
   const result = () => ({ url: input.url, host, port, passed: problems.length === 0, problems, evidence });
 
   if (url.protocol !== 'https:') {
-    problems.push(
-      `the webhook URL ${input.url} is not https; serve the endpoint over TLS 1.2 or later and put its https URL in the plan`,
-    );
+    problems.push(`the webhook URL ${input.url} is not https; serve the endpoint over TLS 1.2 or later and put its https URL in the plan`);
     return result();
   }
 
@@ -147,9 +145,7 @@ export async function checkWebhookTls(input: WebhookTlsInput, deps: WebhookTlsDe
   if (!main.certificate) {
     if (main.timedOut) throw unreachable(`no TLS answer within ${target.timeoutMs} ms`);
     if (!isTlsRefusal(main.error)) throw unreachable(describe(main.error), main.error);
-    problems.push(
-      `the endpoint refused a TLS 1.2 or 1.3 handshake (${describe(main.error)}); enable TLS 1.2 and 1.3 on it`,
-    );
+    problems.push(`the endpoint refused a TLS 1.2 or 1.3 handshake (${describe(main.error)}); enable TLS 1.2 and 1.3 on it`);
   } else if (main.secure && main.timedOut && !main.response && input.mutualTlsRequired) {
     throw unreachable(`no answer to an HTTP request within ${target.timeoutMs} ms`);
   }
@@ -394,9 +390,7 @@ function certificateProblems(
   const dateOnly = chainError === 'CERT_HAS_EXPIRED' || chainError === 'CERT_NOT_YET_VALID';
   if (chainError && !(dateOnly && dateProblem)) {
     const roots = trusted ? 'the public CAs Node trusts or the configured extra CAs' : 'the public CAs Node trusts';
-    problems.push(
-      `the certificate chain does not verify against ${roots} (${chainError}); serve the full chain up to a trusted CA`,
-    );
+    problems.push(`the certificate chain does not verify against ${roots} (${chainError}); serve the full chain up to a trusted CA`);
   }
   return problems;
 }

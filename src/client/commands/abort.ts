@@ -13,6 +13,10 @@ export function abortCommand(): Command {
     .option('--signal', SIGNAL_OPTION_HELP)
     .addHelpText('after', examples('cutover abort cutover-acme-prepaid-uk-202612010900 --as lara --reason "PayCA incident"'))
     .action(async (id: string, options: { as: string; reason: string; signal?: boolean }) => {
-      await runMessageCommand(id, { kind: 'abort', args: { by: parsePerson(options.as), reason: parseText(options.reason, '--reason') } }, options);
+      await runMessageCommand(
+        id,
+        { kind: 'abort', args: { by: parsePerson(options.as), reason: parseText(options.reason, '--reason') } },
+        options,
+      );
     });
 }

@@ -21,7 +21,9 @@ function outputFile(out: string): string {
 
 export function calendarCommand(): Command {
   return new Command('calendar')
-    .description("write an iCalendar file with each stage and gate at its planned time, in the plan's time zone, owners and approvers named")
+    .description(
+      "write an iCalendar file with each stage and gate at its planned time, in the plan's time zone, owners and approvers named",
+    )
     .argument('<id>', 'workflow id of the cutover')
     .option('--out <file>', 'write to this file (e.g. cutover.ics) instead of stdout')
     .addHelpText(
@@ -31,7 +33,10 @@ export function calendarCommand(): Command {
     .action(async (id: string, options: { out?: string }) => {
       const workflowId = parseWorkflowId(id);
       const file = options.out === undefined ? undefined : outputFile(options.out);
-      const [{ withTemporal }, { readCutover }] = await Promise.all([import('../temporal-session.js'), import('../../operations/read-status.js')]);
+      const [{ withTemporal }, { readCutover }] = await Promise.all([
+        import('../temporal-session.js'),
+        import('../../operations/read-status.js'),
+      ]);
       const { status, approvers } = await withTemporal((client) => readCutover(client, workflowId), workflowId);
       const text = renderCalendar(status, approvers);
       if (file === undefined) {

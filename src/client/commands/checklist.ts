@@ -21,7 +21,10 @@ export function checklistCommand(): Command {
     )
     .action(async (id: string, options: { json?: boolean; open?: boolean }) => {
       const workflowId = parseWorkflowId(id);
-      const [{ withTemporal }, { readStatus }] = await Promise.all([import('../temporal-session.js'), import('../../operations/read-status.js')]);
+      const [{ withTemporal }, { readStatus }] = await Promise.all([
+        import('../temporal-session.js'),
+        import('../../operations/read-status.js'),
+      ]);
       await withTemporal(async (client) => {
         const status = await readStatus(client, workflowId);
         if (options.json) {

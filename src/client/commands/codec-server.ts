@@ -20,7 +20,9 @@ const CODEC_SIGN_IN_PREFIX = 'CUTOVER_CODEC';
 /** Browsers send the origin without a path, so a UI URL such as http://localhost:8233/namespaces is cut to its origin. */
 function parseOrigin(value: string, option = '--cors-origin'): string {
   if (value === '*') {
-    throw new UsageError(`--cors-origin '*' would let a page on any site decrypt payloads: give the Temporal UI's address, e.g. ${DEFAULT_UI_URL}`);
+    throw new UsageError(
+      `--cors-origin '*' would let a page on any site decrypt payloads: give the Temporal UI's address, e.g. ${DEFAULT_UI_URL}`,
+    );
   }
   let url: URL;
   try {
@@ -28,12 +30,17 @@ function parseOrigin(value: string, option = '--cors-origin'): string {
   } catch {
     throw new UsageError(`${option} ${JSON.stringify(value)} is not a URL, e.g. ${DEFAULT_UI_URL}`);
   }
-  if (url.protocol !== 'http:' && url.protocol !== 'https:') throw new UsageError(`${option} ${JSON.stringify(value)} must be an http(s) URL`);
+  if (url.protocol !== 'http:' && url.protocol !== 'https:')
+    throw new UsageError(`${option} ${JSON.stringify(value)} must be an http(s) URL`);
   return url.origin;
 }
 
 function describeAccess(entry: CodecAccess): string {
-  const who = entry.who ? `${entry.who.email ?? entry.who.subject} (subject ${entry.who.subject}, ${entry.who.via})` : entry.refused ? 'refused' : 'anyone (no sign-in)';
+  const who = entry.who
+    ? `${entry.who.email ?? entry.who.subject} (subject ${entry.who.subject}, ${entry.who.via})`
+    : entry.refused
+      ? 'refused'
+      : 'anyone (no sign-in)';
   const where = `from ${entry.remoteAddress ?? '?'}${entry.origin ? ` origin ${entry.origin}` : ''}`;
   return `${entry.at} ${entry.path} ${entry.status} ${entry.payloads} payload(s) by ${who} ${where}${entry.refused ? `: ${entry.refused}` : ''}`;
 }
@@ -43,7 +50,9 @@ function authenticationFor(auth: boolean, host: string): CodecAuthentication {
   const names = signInVariables(CODEC_SIGN_IN_PREFIX);
   if (!auth) {
     if (!isLoopbackHost(host.replace(/^\[|\]$/g, ''))) {
-      throw new UsageError(`--no-auth lets anyone who reaches the port decrypt, so it is for loopback only, not --host ${host}: configure sign-in with ${names.issuer} and the rest`);
+      throw new UsageError(
+        `--no-auth lets anyone who reaches the port decrypt, so it is for loopback only, not --host ${host}: configure sign-in with ${names.issuer} and the rest`,
+      );
     }
     return { kind: 'none-on-loopback' };
   }
@@ -82,45 +91,53 @@ its "Codec Server" setting (the data encoder icon), TEMPORAL_CODEC_ENDPOINT for 
 \`temporal server start-dev --ui-codec-endpoint http://localhost:${DEFAULT_PORT}\`.
 `,
     )
-    .action(async (options: { port: string; host: string; auth: boolean; publicUrl?: string; corsOrigin?: string[]; allowedHost?: string[] }) => {
-      const port = parsePort(options.port, '--port');
-      const authentication = authenticationFor(options.auth, options.host);
-      const publicUrl = options.publicUrl === undefined ? undefined : parseOrigin(options.publicUrl, '--public-url');
-      const origins = (options.corsOrigin ?? [process.env.CUTOVER_UI_URL || DEFAULT_UI_URL])
-        .flatMap((value) => value.split(','))
-        .map((value) => parseOrigin(value.trim()));
-      const { payloadCodecsFromEnv } = await import('../../codec/payload-codecs.js');
-      const codecs = payloadCodecsFromEnv();
-      if (codecs.length === 0) {
-        throw new CodecConfigError('the codec server has no keys: set CUTOVER_PAYLOAD_KEYS or CUTOVER_PAYLOAD_KEYS_FILE as for the worker');
-      }
-      const interrupt = listenForInterrupt();
-      try {
-        if (authentication.kind === 'none-on-loopback') {
-          warn('warning: --no-auth: anyone who can reach this port on this machine can decrypt and encrypt payloads; there is no sign-in');
+    .action(
+      async (options: { port: string; host: string; auth: boolean; publicUrl?: string; corsOrigin?: string[]; allowedHost?: string[] }) => {
+        const port = parsePort(options.port, '--port');
+        const authentication = authenticationFor(options.auth, options.host);
+        const publicUrl = options.publicUrl === undefined ? undefined : parseOrigin(options.publicUrl, '--public-url');
+        const origins = (options.corsOrigin ?? [process.env.CUTOVER_UI_URL || DEFAULT_UI_URL])
+          .flatMap((value) => value.split(','))
+          .map((value) => parseOrigin(value.trim()));
+        const { payloadCodecsFromEnv } = await import('../../codec/payload-codecs.js');
+        const codecs = payloadCodecsFromEnv();
+        if (codecs.length === 0) {
+          throw new CodecConfigError(
+            'the codec server has no keys: set CUTOVER_PAYLOAD_KEYS or CUTOVER_PAYLOAD_KEYS_FILE as for the worker',
+          );
         }
-        const server = await startCodecServer({
-          codecs,
-          authentication,
-          host: options.host,
-          port,
-          publicUrl,
-          log: say,
-          corsOrigins: origins,
-          allowedHosts: options.allowedHost?.flatMap((value) => value.split(',')).map((value) => value.trim()),
-          accessLog: (entry) => say(describeAccess(entry)),
-        });
-        say(`codec server on ${server.url} (POST /encode, POST /decode, GET /health); browsers allowed from ${origins.join(', ')}`);
-        if (authentication.kind === 'sign-in') {
-          const bearer = authentication.settings.audience ? `, or bearer tokens for ${authentication.settings.audience}` : '';
-          say(`sign-in with ${authentication.settings.issuer}: people sign in at ${new URL('/login', publicUrl ?? server.url).href}${bearer}`);
+        const interrupt = listenForInterrupt();
+        try {
+          if (authentication.kind === 'none-on-loopback') {
+            warn(
+              'warning: --no-auth: anyone who can reach this port on this machine can decrypt and encrypt payloads; there is no sign-in',
+            );
+          }
+          const server = await startCodecServer({
+            codecs,
+            authentication,
+            host: options.host,
+            port,
+            publicUrl,
+            log: say,
+            corsOrigins: origins,
+            allowedHosts: options.allowedHost?.flatMap((value) => value.split(',')).map((value) => value.trim()),
+            accessLog: (entry) => say(describeAccess(entry)),
+          });
+          say(`codec server on ${server.url} (POST /encode, POST /decode, GET /health); browsers allowed from ${origins.join(', ')}`);
+          if (authentication.kind === 'sign-in') {
+            const bearer = authentication.settings.audience ? `, or bearer tokens for ${authentication.settings.audience}` : '';
+            say(
+              `sign-in with ${authentication.settings.issuer}: people sign in at ${new URL('/login', publicUrl ?? server.url).href}${bearer}`,
+            );
+          }
+          say('Ctrl-C stops it.');
+          await interrupt.received;
+          await server.close();
+          say('codec server stopped');
+        } finally {
+          interrupt.dispose();
         }
-        say('Ctrl-C stops it.');
-        await interrupt.received;
-        await server.close();
-        say('codec server stopped');
-      } finally {
-        interrupt.dispose();
-      }
-    });
+      },
+    );
 }

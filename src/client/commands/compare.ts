@@ -10,7 +10,10 @@ export function compareCommand(): Command {
     .description('compare a live cutover with its rehearsal: per stage the estimate, both durations and the variance')
     .argument('<rehearsal>', 'workflow id of the rehearsal')
     .argument('<live>', 'workflow id of the live cutover')
-    .option('--json', 'print the comparison as JSON: {rehearsal, live, liveNamesRehearsal, rows: [{id, estimateMs, rehearsalMs, liveMs, varianceMs, …}], total}')
+    .option(
+      '--json',
+      'print the comparison as JSON: {rehearsal, live, liveNamesRehearsal, rows: [{id, estimateMs, rehearsalMs, liveMs, varianceMs, …}], total}',
+    )
     .addHelpText(
       'after',
       examples(

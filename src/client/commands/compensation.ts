@@ -39,11 +39,17 @@ function compensationDoneCommand(): Command {
     .requiredOption('--evidence <text>', 'what was done by hand and where it shows: a ticket, a log, a link')
     .requiredOption('--as <who>', 'your person id as listed in the plan')
     .option('--signal', SIGNAL_OPTION_HELP)
-    .addHelpText('after', examples(`cutover compensation done ${ID} restore-sandbox-jobs --evidence "re-enabled card-generator by hand, OPS-981" --as erin`))
+    .addHelpText(
+      'after',
+      examples(`cutover compensation done ${ID} restore-sandbox-jobs --evidence "re-enabled card-generator by hand, OPS-981" --as erin`),
+    )
     .action(async (id: string, step: string, options: { evidence: string; as: string; signal?: boolean }) => {
       await runMessageCommand(
         id,
-        { kind: 'compensation-done', args: { step: parseStep(step), by: parsePerson(options.as), evidence: parseText(options.evidence, '--evidence') } },
+        {
+          kind: 'compensation-done',
+          args: { step: parseStep(step), by: parsePerson(options.as), evidence: parseText(options.evidence, '--evidence') },
+        },
         options,
       );
     });

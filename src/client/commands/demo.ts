@@ -77,16 +77,29 @@ export function demoCommand(): Command {
     ),
   )
     .option('--exit', 'exit when the cutover ends (0 if it completed, 1 otherwise) instead of staying up until Ctrl-C')
-    .option('--time-scale <n>', 'plan clock speed; 1500 runs T-24h to T+2h in about a minute and T+2h to T+24h in about another', String(DEMO_TIME_SCALE))
+    .option(
+      '--time-scale <n>',
+      'plan clock speed; 1500 runs T-24h to T+2h in about a minute and T+2h to T+24h in about another',
+      String(DEMO_TIME_SCALE),
+    )
     .option('--plan <file>', 'plan to run', join(PROJECT_ROOT, 'plans', 'example.yaml'))
     .option(
       '--full-watch',
       'watch the whole post-launch window (to T+48h, about 1 more minute at 1500×) instead of the lead ending it early once the day-1 fees reconcile',
     )
-    .option('--report-dir <dir>', 'where the launch report (Markdown, JSON and HTML) is written at the end', join(PROJECT_ROOT, '.artifacts'))
+    .option(
+      '--report-dir <dir>',
+      'where the launch report (Markdown, JSON and HTML) is written at the end',
+      join(PROJECT_ROOT, '.artifacts'),
+    )
     .addHelpText(
       'after',
-      examples('cutover demo', 'npm run demo', 'cutover demo --exit --full-watch', 'cutover demo --exit --time-scale 5000 --data-dir /tmp/demo-data'),
+      examples(
+        'cutover demo',
+        'npm run demo',
+        'cutover demo --exit --full-watch',
+        'cutover demo --exit --time-scale 5000 --data-dir /tmp/demo-data',
+      ),
     )
     .action(async (options: DemoFlags) => {
       const timeScale = parseTimeScale(options.timeScale);
@@ -152,7 +165,10 @@ export function demoCommand(): Command {
           say(`launch report: ${shownPath(reportPath)} (and .json and .html beside it)`);
           const postLaunch = postLaunchSummary(reading.status);
           if (postLaunch) say(postLaunch);
-          for (const [label, sim] of [['production simulator', stack.production], ['sandbox simulator', stack.sandbox]] as const) {
+          for (const [label, sim] of [
+            ['production simulator', stack.production],
+            ['sandbox simulator', stack.sandbox],
+          ] as const) {
             say(describeCounters(label, await readSimulatorCounters(sim.url)));
           }
           say(`webhook receiver: ${stack.receiver.events.length} event(s) received`);

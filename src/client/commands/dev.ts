@@ -14,8 +14,15 @@ export function devCommand(): Command {
     ),
   )
     .option('--no-worker', 'do not run a worker in this process (run `cutover worker` yourself)')
-    .option('--room-plan <file>', "the plan whose people the room's development identity provider signs in", join(PROJECT_ROOT, 'plans', 'example.yaml'))
-    .addHelpText('after', examples('cutover dev', 'cutover dev --no-worker --data-dir /tmp/cutover-data', 'cutover dev --temporal-port 7300 --ui-port 8300'))
+    .option(
+      '--room-plan <file>',
+      "the plan whose people the room's development identity provider signs in",
+      join(PROJECT_ROOT, 'plans', 'example.yaml'),
+    )
+    .addHelpText(
+      'after',
+      examples('cutover dev', 'cutover dev --no-worker --data-dir /tmp/cutover-data', 'cutover dev --temporal-port 7300 --ui-port 8300'),
+    )
     .action(async (options: StackFlags & { worker: boolean; roomPlan: string }) => {
       const stackOptions = stackOptionsFrom(options);
       const [{ startDevStack }, { stackSummary }, { loadPlanFile }, { renderLaunchReportMarkdown }] = await Promise.all([
@@ -27,7 +34,13 @@ export function devCommand(): Command {
       const room = options.room ? roomOptionsFrom(options, await loadPlanFile(options.roomPlan), renderLaunchReportMarkdown) : undefined;
       const interrupt = listenForInterrupt(() => warn('stopping the local stack…'));
       try {
-        const stack = await startDevStack({ ...stackOptions, room, worker: options.worker, log: (line) => say(line), notifyWrite: (line) => say(line) });
+        const stack = await startDevStack({
+          ...stackOptions,
+          room,
+          worker: options.worker,
+          log: (line) => say(line),
+          notifyWrite: (line) => say(line),
+        });
         try {
           say('');
           for (const line of stackSummary(stack)) say(line);

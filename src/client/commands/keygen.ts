@@ -12,8 +12,14 @@ export function keygenCommand(): Command {
     .description('make an Ed25519 key pair for signing your approvals: the private key stays with you, the public key goes in the plan')
     .requiredOption('--out <file>', 'where to write the private key (PEM, readable by you only); never overwritten')
     .option('--as <who>', 'your person id, to print the plan line ready to paste')
-    .option('--room', "make the cutover room's key instead: the room reads it from $CUTOVER_ROOM_SIGNING_KEY_FILE, the plan pins its public key")
-    .addHelpText('after', examples('cutover keygen --out ~/.cutover/erin.pem --as erin', 'cutover keygen --room --out /etc/cutover-room/signing-key.pem'))
+    .option(
+      '--room',
+      "make the cutover room's key instead: the room reads it from $CUTOVER_ROOM_SIGNING_KEY_FILE, the plan pins its public key",
+    )
+    .addHelpText(
+      'after',
+      examples('cutover keygen --out ~/.cutover/erin.pem --as erin', 'cutover keygen --room --out /etc/cutover-room/signing-key.pem'),
+    )
     .action((options: { out: string; as?: string; room?: boolean }) => {
       const file = parseText(options.out, '--out');
       const who = options.as === undefined ? 'YOUR-ID' : parsePerson(options.as);

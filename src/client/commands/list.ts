@@ -42,7 +42,10 @@ export function listCommand(): Command {
   return new Command('list')
     .description('list cutover workflows, newest first')
     .option('--json', 'print the list as JSON')
-    .option('--phase <phase>', 'only cutovers in this phase (waiting, running, holding, compensating, watching, completed, rolled-back, aborted)')
+    .option(
+      '--phase <phase>',
+      'only cutovers in this phase (waiting, running, holding, compensating, watching, completed, rolled-back, aborted)',
+    )
     .option('--limit <n>', 'show at most n cutovers', '50')
     .addHelpText('after', examples('cutover list', 'cutover list --phase holding', 'cutover list --json'))
     .action(async (options: { json?: boolean; phase?: string; limit: string }) => {

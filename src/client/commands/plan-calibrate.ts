@@ -21,7 +21,9 @@ interface CalibrateOptions {
 
 export function calibrateCommand(): Command {
   return new Command('calibrate')
-    .description("write each stage's duration in a finished cutover (a rehearsal) into the plan as its estimate, keeping comments and order")
+    .description(
+      "write each stage's duration in a finished cutover (a rehearsal) into the plan as its estimate, keeping comments and order",
+    )
     .argument('<file>', 'YAML plan file')
     .requiredOption('--from <id>', 'workflow id of the finished cutover to measure')
     .option('--out <file>', 'write the calibrated plan to this new file')
@@ -56,14 +58,19 @@ export function calibrateCommand(): Command {
       const measured: MeasuredEstimate[] = timelineEntries(status).flatMap((entry) =>
         entry.durationMs !== undefined && isStageId(entry.id) ? [{ stage: entry.id, durationMs: entry.durationMs }] : [],
       );
-      if (measured.length === 0) throw new CutoverError('CUTOVER_NOT_COMPLETED', `no stage of cutover ${workflowId} passed, so there is nothing to measure`, { workflowId });
+      if (measured.length === 0)
+        throw new CutoverError('CUTOVER_NOT_COMPLETED', `no stage of cutover ${workflowId} passed, so there is nothing to measure`, {
+          workflowId,
+        });
       const calibrated = calibratePlanText(text, file, measured);
       const unmeasured = status.stages.filter((stage) => !measured.some((m) => m.stage === stage.id)).map((stage) => stage.id);
       if (out === undefined) {
         process.stdout.write(terminalSafe(calibrated));
       } else {
         await writeFile(out, calibrated);
-        say(`wrote estimates from ${workflowId} into ${out}: ${measured.map((m) => `${m.stage} ${estimateText(m.durationMs)}`).join(', ')}`);
+        say(
+          `wrote estimates from ${workflowId} into ${out}: ${measured.map((m) => `${m.stage} ${estimateText(m.durationMs)}`).join(', ')}`,
+        );
       }
       if (unmeasured.length) warn(`not measured (did not pass in ${workflowId}), estimates left as they were: ${unmeasured.join(', ')}`);
     });

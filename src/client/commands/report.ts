@@ -63,7 +63,10 @@ function chooseReport(options: ReportOptions): ReportChoice {
   if (chosen.length === 0) {
     if (format === 'html' || format === 'pdf') {
       if (format === 'pdf' && options.out === undefined) throw new UsageError('--format pdf writes a file: give --out FILE.pdf');
-      return { what: `launch report (${format.toUpperCase()})`, render: (status, at, sources) => renderLaunchReportDocument(format, status, at, sources.artifactsDir) };
+      return {
+        what: `launch report (${format.toUpperCase()})`,
+        render: (status, at, sources) => renderLaunchReportDocument(format, status, at, sources.artifactsDir),
+      };
     }
     return {
       what: 'launch report',
@@ -102,7 +105,10 @@ export function reportCommand(): Command {
   return command
     .option('--format <format>', `${FORMATS.join(' or ')}`, 'md')
     .option('--out <file>', 'write to this file instead of stdout (a PDF needs one)')
-    .option('--artifacts <dir>', "the worker's artifacts directory, where the dashboard screenshots the HTML and PDF embed are (default: CUTOVER_ARTIFACTS_DIR)")
+    .option(
+      '--artifacts <dir>',
+      "the worker's artifacts directory, where the dashboard screenshots the HTML and PDF embed are (default: CUTOVER_ARTIFACTS_DIR)",
+    )
     .addHelpText(
       'after',
       examples(

@@ -35,10 +35,19 @@ export function startCommand(): Command {
     .option('--go-live <time>', "go-live time T: ISO 8601 with zone, or +DURATION from now (overrides the plan's goLive)")
     .option('--time-scale <n>', 'run the plan clock n times faster than real time (rehearsals and demos)', '1')
     .option('--as <who>', 'who starts it, for the record (default: $USER)')
-    .option('--go-live-passed', 'start although go-live is already past: every due stage runs at once, production card and top-up included (recorded)')
-    .option('--rehearsal [channel]', 'a rehearsal: every notice goes to this channel of the plan, or without one is only written to the worker log')
+    .option(
+      '--go-live-passed',
+      'start although go-live is already past: every due stage runs at once, production card and top-up included (recorded)',
+    )
+    .option(
+      '--rehearsal [channel]',
+      'a rehearsal: every notice goes to this channel of the plan, or without one is only written to the worker log',
+    )
     .option('--new-run', 'start a new run under an id whose earlier run has ended (its record stays in the history)')
-    .option('--rehearsal-of <id>', "the workflow id of the rehearsal this cutover follows (overrides the plan's rehearsalOf): the launch report compares the two")
+    .option(
+      '--rehearsal-of <id>',
+      "the workflow id of the rehearsal this cutover follows (overrides the plan's rehearsalOf): the launch report compares the two",
+    )
     .option(
       '--target-check-wait <seconds>',
       "how long to wait for a worker to check it allows the plan's PayCA and webhook targets (0: do not wait)",
@@ -59,7 +68,8 @@ export function startCommand(): Command {
       const targetCheckWaitMs = parseNonNegativeSeconds(options.targetCheckWait, '--target-check-wait') * 1000;
       const startedBy = parsePerson(options.as ?? process.env.USER ?? 'unknown');
       const loaded = await loadPlanFile(file);
-      const following = options.rehearsalOf === undefined ? loaded : { ...loaded, rehearsalOf: parseWorkflowId(options.rehearsalOf, '--rehearsal-of') };
+      const following =
+        options.rehearsalOf === undefined ? loaded : { ...loaded, rehearsalOf: parseWorkflowId(options.rehearsalOf, '--rehearsal-of') };
       const plan = options.rehearsal === undefined ? following : withRehearsal(following, options.rehearsal);
       if (typeof plan === 'string') throw new CutoverError('PLAN_INVALID', plan);
       const unanswerable = starterStaffingProblems(plan, startedBy);
@@ -103,14 +113,20 @@ export function startCommand(): Command {
         });
         const checked = await awaitTargetCheck(client, workflowId, targetCheckWaitMs);
         if (checked.state === 'refused') throw targetsRefused(workflowId, checked.refusals ?? []);
-        say(`started cutover ${workflowId} for ${plan.programme}, go-live ${goLive.toISOString()}${timeScale === 1 ? '' : `, time scale ${timeScale}`}`);
+        say(
+          `started cutover ${workflowId} for ${plan.programme}, go-live ${goLive.toISOString()}${timeScale === 1 ? '' : `, time scale ${timeScale}`}`,
+        );
         say(`  status: cutover status ${workflowId}`);
         say(`  web UI: ${workflowUiLink(target.namespace, workflowId)}`);
         const untold = targetCheckUntold(checked);
         if (untold) warn(untold);
         if (plan.rehearsalOf !== undefined) {
-          if (await cutoverKnown(client, plan.rehearsalOf)) say(`  follows rehearsal ${plan.rehearsalOf}: cutover compare ${plan.rehearsalOf} ${workflowId}`);
-          else warn(`note: no cutover ${plan.rehearsalOf} is known here, so the launch report cannot compare with it; check the rehearsal's id`);
+          if (await cutoverKnown(client, plan.rehearsalOf))
+            say(`  follows rehearsal ${plan.rehearsalOf}: cutover compare ${plan.rehearsalOf} ${workflowId}`);
+          else
+            warn(
+              `note: no cutover ${plan.rehearsalOf} is known here, so the launch report cannot compare with it; check the rehearsal's id`,
+            );
         }
       }, workflowId);
     });
@@ -121,14 +137,15 @@ function targetsRefused(workflowId: string, refusals: PlanTargetRefusal[]): Cuto
     refusals[0]?.code ?? 'PAYCA_TARGET_NOT_ALLOWED',
     `the worker refused the plan's targets, so cutover ${workflowId} ended at its start before any call:\n` +
       refusals.map((refusal) => `  - ${refusal.code}: ${refusal.message}`).join('\n') +
-      '\nCorrect the plan (or the worker\'s settings) and start again with --new-run; the refused run stays on record',
+      "\nCorrect the plan (or the worker's settings) and start again with --new-run; the refused run stays on record",
     { workflowId },
   );
 }
 
 /** A note when no worker answered for the plan's targets yet: the first PayCA call still checks. */
 function targetCheckUntold(checked: TargetCheckAnswer): string | undefined {
-  const later = "a worker checks the plan's PayCA and webhook targets before any call, and the cutover ends at once if it refuses them (see `cutover status`)";
+  const later =
+    "a worker checks the plan's PayCA and webhook targets before any call, and the cutover ends at once if it refuses them (see `cutover status`)";
   switch (checked.state) {
     case 'passed':
     case 'refused':

@@ -10,7 +10,10 @@ export function statusCommand(): Command {
     .description('show the stages, approvals, refusals and escalations of a cutover (running or finished)')
     .argument('<id>', 'workflow id of the cutover')
     .option('--json', 'print the CutoverStatus object as JSON')
-    .addHelpText('after', examples('cutover status cutover-acme-prepaid-uk-202612010900', 'cutover status cutover-acme-prepaid-uk-202612010900 --json'))
+    .addHelpText(
+      'after',
+      examples('cutover status cutover-acme-prepaid-uk-202612010900', 'cutover status cutover-acme-prepaid-uk-202612010900 --json'),
+    )
     .action(async (id: string, options: { json?: boolean }) => {
       const workflowId = parseWorkflowId(id);
       const [{ withTemporal }, { readCutover }] = await Promise.all([

@@ -12,7 +12,10 @@ import type { TaskAnswerArgs } from '../../workflows/messages.js';
 const ID = 'cutover-acme-prepaid-uk-202612010900';
 
 function parseTask(value: string): string {
-  if (!/^[a-z0-9][a-z0-9-]*$/.test(value)) throw new UsageError(`task ${JSON.stringify(value)} is not a task id: lower-case words joined by dashes, as the plan's tasks section names it`);
+  if (!/^[a-z0-9][a-z0-9-]*$/.test(value))
+    throw new UsageError(
+      `task ${JSON.stringify(value)} is not a task id: lower-case words joined by dashes, as the plan's tasks section names it`,
+    );
   return value;
 }
 
@@ -42,13 +45,18 @@ function doneCommand(): Command {
     .requiredOption('--evidence <text>', 'what shows it is done: a sentence, a ticket or a link')
     .addHelpText('after', examples(`cutover task done ${ID} freeze-onboarding --as erin --evidence "onboarding paused, CHG-311"`))
     .action(async (id: string, task: string, options: { as: string; evidence: string }) => {
-      await sendTaskAnswer(id, { task: parseTask(task), action: 'done', by: parsePerson(options.as), evidence: parseText(options.evidence, '--evidence') });
+      await sendTaskAnswer(id, {
+        task: parseTask(task),
+        action: 'done',
+        by: parsePerson(options.as),
+        evidence: parseText(options.evidence, '--evidence'),
+      });
     });
 }
 
 function approveCommand(): Command {
   return new Command('approve')
-    .description("approve a task that holds at its gate, or accept a held check as it is (the owner)")
+    .description('approve a task that holds at its gate, or accept a held check as it is (the owner)')
     .argument('<id>', 'workflow id of the cutover')
     .argument('<task>', 'task id from the plan')
     .requiredOption('--as <who>', 'your person id as listed in the plan')
@@ -79,7 +87,13 @@ function retryCommand(): Command {
 export function taskCommand(): Command {
   return new Command('task')
     .description("answer about one of the plan's tasks: done with evidence, approve at its gate, retry a held check")
-    .addHelpText('after', examples(`cutover task done ${ID} freeze-onboarding --as erin --evidence CHG-311`, `cutover task approve ${ID} change-approval --as cole`))
+    .addHelpText(
+      'after',
+      examples(
+        `cutover task done ${ID} freeze-onboarding --as erin --evidence CHG-311`,
+        `cutover task approve ${ID} change-approval --as cole`,
+      ),
+    )
     .addCommand(doneCommand())
     .addCommand(approveCommand())
     .addCommand(retryCommand());

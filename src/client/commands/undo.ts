@@ -8,7 +8,7 @@ import { CutoverError } from '../../errors.js';
 
 export function undoCommand(): Command {
   return new Command('undo')
-    .description("undo what a terminated or reset cutover still owed (the compensations its history says it owes), once")
+    .description('undo what a terminated or reset cutover still owed (the compensations its history says it owes), once')
     .argument('<id>', 'workflow id of the cutover')
     .requiredOption('--as <who>', 'your person id, for the record')
     .addHelpText('after', examples('cutover undo cutover-acme-prepaid-uk-202612010900 --as erin'))

@@ -55,7 +55,10 @@ function readReport(file: string): ReportApprovals {
   try {
     json = JSON.parse(text);
   } catch {
-    throw new CutoverError('REPORT_INVALID', `${file} is not JSON: verify reads the JSON launch report (\`cutover report ID --format json --out FILE\`)`);
+    throw new CutoverError(
+      'REPORT_INVALID',
+      `${file} is not JSON: verify reads the JSON launch report (\`cutover report ID --format json --out FILE\`)`,
+    );
   }
   const parsed = ReportApprovals.safeParse(json);
   if (!parsed.success) {
@@ -70,7 +73,9 @@ function readReport(file: string): ReportApprovals {
 
 export function verifyCommand(): Command {
   return new Command('verify')
-    .description("check every signed approval, rejection, decision and checklist answer in a JSON launch report against the signer's public key")
+    .description(
+      "check every signed approval, rejection, decision and checklist answer in a JSON launch report against the signer's public key",
+    )
     .argument('<report>', 'the JSON launch report (`cutover report ID --format json --out FILE`)')
     .option('--plan <file>', "also require each key to be the plan's key for that person")
     .addHelpText('after', examples('cutover verify launch-report.json', 'cutover verify launch-report.json --plan plans/example.yaml'))
@@ -80,12 +85,14 @@ export function verifyCommand(): Command {
       const signed = [
         ...report.approvals.flatMap((approval) =>
           approval.signature
-            ? [{
-                what: `${approval.stage} attempt ${approval.attempt}: ${approval.decision} by ${approval.by}`,
-                by: approval.by,
-                signature: approval.signature,
-                statement: approvalStatement({ ...approval, workflowId: report.workflowId, ...approval.signature }),
-              }]
+            ? [
+                {
+                  what: `${approval.stage} attempt ${approval.attempt}: ${approval.decision} by ${approval.by}`,
+                  by: approval.by,
+                  signature: approval.signature,
+                  statement: approvalStatement({ ...approval, workflowId: report.workflowId, ...approval.signature }),
+                },
+              ]
             : [],
         ),
         ...report.itemAnswers.map((answer) => ({
@@ -103,12 +110,19 @@ export function verifyCommand(): Command {
           problem = `key ${shortHex(signature.publicKey)} is not the plan's key for ${by}`;
         }
         if (problem) failures.push(`${what}: ${problem}`);
-        say(`${problem ? 'FAILED' : 'ok    '} ${what} (signed ${signature.signedAt}, key ${shortHex(signature.publicKey)})${problem ? `: ${problem}` : ''}`);
+        say(
+          `${problem ? 'FAILED' : 'ok    '} ${what} (signed ${signature.signedAt}, key ${shortHex(signature.publicKey)})${problem ? `: ${problem}` : ''}`,
+        );
       }
       const unsigned = report.approvals.filter((a) => !a.signature).length;
-      say(`${signed.length - failures.length} of ${signed.length} signatures verified; ${unsigned} answer${unsigned === 1 ? '' : 's'} unsigned`);
+      say(
+        `${signed.length - failures.length} of ${signed.length} signatures verified; ${unsigned} answer${unsigned === 1 ? '' : 's'} unsigned`,
+      );
       if (failures.length) {
-        throw new CutoverError('SIGNATURE_INVALID', `${failures.length} signature${failures.length === 1 ? '' : 's'} in ${file} failed:\n  - ${failures.join('\n  - ')}`);
+        throw new CutoverError(
+          'SIGNATURE_INVALID',
+          `${failures.length} signature${failures.length === 1 ? '' : 's'} in ${file} failed:\n  - ${failures.join('\n  - ')}`,
+        );
       }
     });
 }

@@ -25,7 +25,8 @@ const who = (role: Role, approvers: Approvers) => {
 };
 
 /** Stable per cutover and entry, so importing a newer file updates the events instead of adding copies. */
-const uid = (status: CutoverStatus, entry: TimelineEntry, part: 'stage' | 'gate') => `${status.workflowId}.${entry.id}.${part}@payca-cutover`;
+const uid = (status: CutoverStatus, entry: TimelineEntry, part: 'stage' | 'gate') =>
+  `${status.workflowId}.${entry.id}.${part}@payca-cutover`;
 
 export function renderCalendar(status: CutoverStatus, approvers: Approvers = {}): string {
   const zone = timeZoneOf(status);

@@ -55,11 +55,7 @@ function closedByCell(item: ChecklistItemState): string {
 
 function itemRow(item: ChecklistItemState, goLive: string | undefined, withDue: boolean): string[] {
   const evidence = evidenceOrReason(item);
-  const due = !item.postLaunch
-    ? '-'
-    : goLive
-      ? dueText(goLive, item).replace(/^due /, '')
-      : shortTime(item.postLaunch.dueAt);
+  const due = !item.postLaunch ? '-' : goLive ? dueText(goLive, item).replace(/^due /, '') : shortTime(item.postLaunch.dueAt);
   return [
     `${markdownCell(item.title)}${item.optional ? ' _(optional)_' : ''}<br>${code(item.id)}`,
     markdownCell(roleTitle(item.owner)),
@@ -77,7 +73,9 @@ function openSummary(items: readonly ChecklistItemState[]): string[] {
   const required = items.filter(isRequiredBeforeGoLive);
   const open = openRequired(items);
   const postLaunch = postLaunchCountText(items);
-  const after = postLaunch ? ['', `Post-launch items (runbook section 9, due after go-live): ${postLaunch.replace(/^post-launch: /, '')}.`] : [];
+  const after = postLaunch
+    ? ['', `Post-launch items (runbook section 9, due after go-live): ${postLaunch.replace(/^post-launch: /, '')}.`]
+    : [];
   if (open.length === 0) {
     return [`All ${required.length} required items are done or waived.`, ...after];
   }
@@ -103,7 +101,15 @@ export function checklistSections(items: readonly ChecklistItemState[], level = 
   for (const { section, items: members } of bySection(items)) {
     const withDue = members.some((item) => item.postLaunch);
     const columns = withDue ? [...ITEM_COLUMNS.slice(0, 4), DUE_COLUMN, ...ITEM_COLUMNS.slice(4)] : ITEM_COLUMNS;
-    lines.push('', `${heading} ${markdownCell(section)}`, '', ...markdownTable(columns, members.map((item) => itemRow(item, goLive, withDue))));
+    lines.push(
+      '',
+      `${heading} ${markdownCell(section)}`,
+      '',
+      ...markdownTable(
+        columns,
+        members.map((item) => itemRow(item, goLive, withDue)),
+      ),
+    );
   }
   return lines;
 }

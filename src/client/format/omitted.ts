@@ -2,7 +2,10 @@
 import type { OmittedEntries } from '../../workflows/cutover-state.js';
 
 /** The omitted counts in words, one line per list that left entries out; empty when nothing was. */
-export function omittedLines(omitted: OmittedEntries | undefined, lists: readonly ('incidents' | 'escalations' | 'watchDecisions')[]): string[] {
+export function omittedLines(
+  omitted: OmittedEntries | undefined,
+  lists: readonly ('incidents' | 'escalations' | 'watchDecisions')[],
+): string[] {
   if (!omitted) return [];
   const by = (counts: Record<string, number | undefined>) =>
     Object.entries(counts)

@@ -16,7 +16,9 @@ const signed = (ms: number | null) => (ms === null ? '-' : `${ms > 0 ? '+' : ms 
 
 export function varianceText(row: Pick<ComparisonRow, 'varianceMs' | 'variancePercent'>): string {
   if (row.varianceMs === null) return '-';
-  return row.variancePercent === null ? signed(row.varianceMs) : `${signed(row.varianceMs)} (${row.variancePercent > 0 ? '+' : ''}${row.variancePercent}%)`;
+  return row.variancePercent === null
+    ? signed(row.varianceMs)
+    : `${signed(row.varianceMs)} (${row.variancePercent > 0 ? '+' : ''}${row.variancePercent}%)`;
 }
 
 const HEADERS = ['stage', 'estimate', 'rehearsal', 'live', 'variance', 'live vs estimate'];
@@ -33,7 +35,9 @@ const cells = (row: ComparisonRow): string[] => [
 function notes(comparison: RehearsalComparison): string[] {
   const { rehearsal, live, total } = comparison;
   return [
-    ...(comparison.liveNamesRehearsal ? [] : [`Note: ${live.workflowId} does not name ${rehearsal.workflowId} as the rehearsal it follows.`]),
+    ...(comparison.liveNamesRehearsal
+      ? []
+      : [`Note: ${live.workflowId} does not name ${rehearsal.workflowId} as the rehearsal it follows.`]),
     `Durations are wall time from start to pass; variance is live minus rehearsal. Over the ${total.entries} stage(s) that passed in both: rehearsal ${durationText(total.rehearsalMs)}, live ${durationText(total.liveMs)}, variance ${signed(total.varianceMs)}.`,
   ];
 }
@@ -53,7 +57,10 @@ export function comparisonMarkdown(comparison: RehearsalComparison): string[] {
   return [
     `Against rehearsal ${code(comparison.rehearsal.workflowId)} (${comparison.rehearsal.phase}).`,
     '',
-    ...markdownTable(HEADERS, comparison.rows.map((row) => cells(row).map(markdownCell))),
+    ...markdownTable(
+      HEADERS,
+      comparison.rows.map((row) => cells(row).map(markdownCell)),
+    ),
     '',
     ...notes(comparison).map(markdownCell),
   ];
@@ -62,5 +69,7 @@ export function comparisonMarkdown(comparison: RehearsalComparison): string[] {
 /** The launch report's section: the comparison, or why the rehearsal could not be read. */
 export function rehearsalLines(rehearsal: LaunchRehearsal): string[] {
   if (rehearsal.comparison) return comparisonMarkdown(rehearsal.comparison);
-  return [`The rehearsal ${code(rehearsal.workflowId)} this cutover follows could not be read: ${markdownCell(rehearsal.unavailable ?? 'unknown')}.`];
+  return [
+    `The rehearsal ${code(rehearsal.workflowId)} this cutover follows could not be read: ${markdownCell(rehearsal.unavailable ?? 'unknown')}.`,
+  ];
 }

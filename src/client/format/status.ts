@@ -23,15 +23,7 @@ import { seedingProgressLines } from '../../workflows/seeding-progress.js';
 import { plannedTime, shortTime } from './time.js';
 import { timeZoneOf } from '../../operations/timeline-entries.js';
 import { taskLines } from './tasks.js';
-import {
-  dueText,
-  openAlerts,
-  periodText,
-  planTimeText,
-  postLaunchItems,
-  summaryTotalsText,
-  watchDecisionText,
-} from './watch.js';
+import { dueText, openAlerts, periodText, planTimeText, postLaunchItems, summaryTotalsText, watchDecisionText } from './watch.js';
 
 export function awaitingText(stage: StageState, approvers: Partial<Record<Role, string[]>>): string {
   if (!stage.hold || stage.hold.awaiting.length === 0) return '-';
@@ -62,7 +54,9 @@ export function renderStageTable(status: CutoverStatus, approvers: Partial<Recor
 
 /** One compensation's outcome in words: undone, held for Engineering, done by hand (by whom, with what), kept. */
 export function compensationOutcome(record: CompensationRecord): string {
-  const afterHolds = record.holds ? ` after holding ${record.holds === 1 ? 'once' : `${record.holds} times`} (${record.reason ?? 'failed'})` : '';
+  const afterHolds = record.holds
+    ? ` after holding ${record.holds === 1 ? 'once' : `${record.holds} times`} (${record.reason ?? 'failed'})`
+    : '';
   switch (record.status) {
     case 'done':
       return `undone${afterHolds}${record.detail ? `: ${record.detail}` : ''}`;
@@ -87,7 +81,12 @@ export function describeCompensation(record: CompensationRecord): string {
 export function describeOwed(step: Compensation): string {
   switch (step.step) {
     case 'restore-sandbox-jobs':
-      return `restore-sandbox-jobs: ${step.priorStates.filter((j) => j.wasActive).map((j) => j.name).join(', ') || 'none were running'}`;
+      return `restore-sandbox-jobs: ${
+        step.priorStates
+          .filter((j) => j.wasActive)
+          .map((j) => j.name)
+          .join(', ') || 'none were running'
+      }`;
     case 'remove-webhook-subscription':
       return `remove-webhook-subscription: ${step.subscriptionId}`;
     case 'close-test-card':
@@ -195,7 +194,9 @@ export function renderStatus(reading: CutoverReading): string {
   ];
   // Cutovers started before the incident log existed answer without one.
   const incidents = [
-    ...(status.incidents ?? []).map((i) => `${shortTime(i.at)} ${i.severity}${i.source === 'alert' ? ' alert' : ''} by ${i.by}: ${i.summary}`),
+    ...(status.incidents ?? []).map(
+      (i) => `${shortTime(i.at)} ${i.severity}${i.source === 'alert' ? ' alert' : ''} by ${i.by}: ${i.summary}`,
+    ),
     ...omittedLines(status.omitted, ['incidents', 'watchDecisions']),
   ];
   // Cutovers started before notices were best effort answer without the record.
@@ -216,7 +217,9 @@ export function renderStatus(reading: CutoverReading): string {
   }
   // A cutover ended from outside (terminated, reset) still owes these; `cutover undo` runs them.
   const owed = executionStatus !== 'RUNNING' && executionStatus !== 'COMPLETED' ? (status.owedCompensations ?? []) : [];
-  const owedLines = owed.length ? [...[...owed].reverse().map(describeOwed), `run \`cutover undo ${status.workflowId} --as NAME\` to undo them`] : [];
+  const owedLines = owed.length
+    ? [...[...owed].reverse().map(describeOwed), `run \`cutover undo ${status.workflowId} --as NAME\` to undo them`]
+    : [];
   const outcome = [
     ...(status.decision
       ? [`${status.decision.decision} decided by ${status.decision.by} at ${shortTime(status.decision.at)}: ${status.decision.reason}`]

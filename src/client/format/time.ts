@@ -5,7 +5,10 @@ export function shortTime(iso: string | undefined): string {
   if (!iso) return '-';
   const time = new Date(iso);
   if (Number.isNaN(time.getTime())) return iso;
-  return time.toISOString().replace('T', ' ').replace(/\.\d{3}Z$/, 'Z');
+  return time
+    .toISOString()
+    .replace('T', ' ')
+    .replace(/\.\d{3}Z$/, 'Z');
 }
 
 /** A planned time in the plan's zone with its offset (`2026-12-01 09:00:00 +00:00`); in UTC exactly as `shortTime`. */

@@ -9,7 +9,12 @@ export async function renderLaunchReportHtml(status: CutoverStatus, generatedAt:
   return launchReportHtml(report, await screenshotImages(report, artifactsDir));
 }
 
-export async function renderLaunchReportDocument(format: 'html' | 'pdf', status: CutoverStatus, generatedAt: Date, artifactsDir?: string): Promise<string | Buffer> {
+export async function renderLaunchReportDocument(
+  format: 'html' | 'pdf',
+  status: CutoverStatus,
+  generatedAt: Date,
+  artifactsDir?: string,
+): Promise<string | Buffer> {
   const html = await renderLaunchReportHtml(status, generatedAt, artifactsDir);
   if (format === 'html') return html;
   const { printHtmlToPdf } = await import('./print-pdf.js');

@@ -36,7 +36,9 @@ function statusColour(status: string): string {
 export function timelinePicture(report: LaunchReport): string {
   const now = Date.parse(report.generatedAt);
   const lanes: Lane[] = report.timeline.map((t) => {
-    const marks: Lane['marks'] = [{ start: Date.parse(t.due), colour: COLOURS.planned, kind: 'planned', title: `${t.stage} due ${shortTime(t.due)} (${t.offset})` }];
+    const marks: Lane['marks'] = [
+      { start: Date.parse(t.due), colour: COLOURS.planned, kind: 'planned', title: `${t.stage} due ${shortTime(t.due)} (${t.offset})` },
+    ];
     if (t.started) {
       const end = t.finished ? Date.parse(t.finished) : now;
       marks.push({
@@ -117,7 +119,9 @@ export function watchCharts(report: LaunchReport): string[] {
           }),
         },
       ],
-      thresholds: rules ? [{ label: `alert above ${rules.webhookFailureRate * 100}%`, y: rules.webhookFailureRate * 100, colour: COLOURS.limit }] : [],
+      thresholds: rules
+        ? [{ label: `alert above ${rules.webhookFailureRate * 100}%`, y: rules.webhookFailureRate * 100, colour: COLOURS.limit }]
+        : [],
     }),
   ];
   const accounts = [...new Set(summaries.flatMap((s) => Object.keys(s.lowestBalances)))];

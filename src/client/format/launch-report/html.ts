@@ -68,7 +68,10 @@ function outcomeHtml(report: LaunchReport): string {
 
 function timelineHtml(report: LaunchReport): string {
   if (report.timeline.length === 0) return '';
-  const scale = report.timeScale === 1 ? '' : `<p>Time scale ${report.timeScale}: the picture and the due, started and finished times are wall-clock; planned times are on the plan's clock.</p>`;
+  const scale =
+    report.timeScale === 1
+      ? ''
+      : `<p>Time scale ${report.timeScale}: the picture and the due, started and finished times are wall-clock; planned times are on the plan's clock.</p>`;
   const rows = report.timeline.map((t) => [
     `${h(t.title)}<br>${code(t.stage)}`,
     h(t.offset),
@@ -97,7 +100,9 @@ function approvalsHtml(report: LaunchReport): string {
   const decision = report.decision
     ? `<p><strong>Decision:</strong> ${h(report.decision.decision)} by ${h(report.decision.by)} at ${time(report.decision.at)}: ${h(report.decision.reason)}</p>`
     : '';
-  const abort = report.abort ? `<p><strong>Abort:</strong> by ${h(report.abort.by)} at ${time(report.abort.at)}: ${h(report.abort.reason)}</p>` : '';
+  const abort = report.abort
+    ? `<p><strong>Abort:</strong> by ${h(report.abort.by)} at ${time(report.abort.at)}: ${h(report.abort.reason)}</p>`
+    : '';
   return table(['stage', 'attempt', 'decision', 'by', 'at', 'note', 'authorization id', 'how authenticated'], rows) + decision + abort;
 }
 
@@ -109,7 +114,12 @@ function debriefHtml(report: LaunchReport): string {
   const rules = pack.rules.length
     ? table(
         ['rule', 'critical', 'judged', 'finding'],
-        pack.rules.map((r) => [code(r.rule), r.critical ? 'yes' : 'no', r.outcome === 'Failed' ? `<strong class="failed">${h(r.outcome)}</strong>` : h(r.outcome), h(r.finding)]),
+        pack.rules.map((r) => [
+          code(r.rule),
+          r.critical ? 'yes' : 'no',
+          r.outcome === 'Failed' ? `<strong class="failed">${h(r.outcome)}</strong>` : h(r.outcome),
+          h(r.finding),
+        ]),
       )
     : '<p>The plan sets no debrief rules.</p>';
   const figures = f
@@ -117,7 +127,9 @@ function debriefHtml(report: LaunchReport): string {
     : `<p>Figures from T: not read (${h(pack.figuresProblem ?? 'no reason recorded')}).</p>`;
   return (
     `<p>Recommendation at ${time(pack.at)}: <strong>${h(pack.recommendation.decision)}</strong> (${h(pack.recommendation.reason)}).</p>` +
-    (pack.autoRollBack ? `<p class="failed">Rolled back by the workflow: critical rule(s) failed: ${pack.autoRollBack.rules.map(code).join(', ')}.</p>` : '') +
+    (pack.autoRollBack
+      ? `<p class="failed">Rolled back by the workflow: critical rule(s) failed: ${pack.autoRollBack.rules.map(code).join(', ')}.</p>`
+      : '') +
     rules +
     figures +
     `<p>Alerts since T: ${pack.alerts.length} opened, ${recovered} recovered. Incidents reported since T: ${pack.incidents.length}.</p>`
@@ -155,7 +167,13 @@ function incidentsHtml(report: LaunchReport): string {
   const picture = incidentPicture(report) ?? '';
   const alerts = table(
     ['alert', 'severity', 'opened', 'what was seen', 'recovered'],
-    report.alerts.map((a) => [code(a.id), h(a.severity), time(a.openedAt), h(a.opened), a.recoveredAt ? `${time(a.recoveredAt)}: ${h(a.recovered ?? '')}` : '<strong>still open</strong>']),
+    report.alerts.map((a) => [
+      code(a.id),
+      h(a.severity),
+      time(a.openedAt),
+      h(a.opened),
+      a.recoveredAt ? `${time(a.recoveredAt)}: ${h(a.recovered ?? '')}` : '<strong>still open</strong>',
+    ]),
   );
   const log = table(
     ['time', 'kind', 'who', 'what'],
@@ -202,7 +220,8 @@ function dashboardsHtml(report: LaunchReport, images: ScreenshotImages): string 
   const shots = report.dashboardShots.map((shot) => {
     const caption = `${h(shot.title)}, ${shot.moment === 'debrief' ? 'at the debrief' : "at the watch's end"}, ${time(shot.at)}`;
     const image = shot.path ? images[shot.path] : undefined;
-    if (image) return `<figure class="shot"><img alt="${h(`${shot.title} at ${shot.moment}`)}" src="${image}"><figcaption>${caption}, sha256 ${code(shot.sha256?.slice(0, 12) ?? '-')}</figcaption></figure>`;
+    if (image)
+      return `<figure class="shot"><img alt="${h(`${shot.title} at ${shot.moment}`)}" src="${image}"><figcaption>${caption}, sha256 ${code(shot.sha256?.slice(0, 12) ?? '-')}</figcaption></figure>`;
     const why = shot.failed ?? `the image ${shot.path ?? ''} is not in the artifacts directory`;
     return `<p class="failed shot-failed">${caption}: no screenshot: ${h(why)}</p>`;
   });

@@ -36,7 +36,9 @@ function debriefPackLines(report: LaunchReport): string[] {
   const recovered = pack.alerts.filter((a) => a.recoveredAt !== undefined).length;
   return [
     `Recommendation at ${shortTime(pack.at)}: **${pack.recommendation.decision}** (${markdownCell(pack.recommendation.reason)}).`,
-    ...(pack.autoRollBack ? ['', `Rolled back by the workflow: critical rule(s) failed: ${pack.autoRollBack.rules.map(code).join(', ')}.`] : []),
+    ...(pack.autoRollBack
+      ? ['', `Rolled back by the workflow: critical rule(s) failed: ${pack.autoRollBack.rules.map(code).join(', ')}.`]
+      : []),
     '',
     ...(pack.rules.length
       ? markdownTable(
@@ -121,7 +123,10 @@ function approvalLines(report: LaunchReport): string[] {
     );
   }
   if (report.approvals.some((a) => a.signature) || itemAnswers.length) {
-    lines.push('', 'Signed answers carry their Ed25519 signature in the JSON report; `cutover verify REPORT.json` checks each one offline.');
+    lines.push(
+      '',
+      'Signed answers carry their Ed25519 signature in the JSON report; `cutover verify REPORT.json` checks each one offline.',
+    );
   }
   if (report.decision) {
     const d = report.decision;
@@ -172,7 +177,9 @@ function refusalLines(report: LaunchReport): string[] {
         );
   const summary = refusalSummaryLines(report.refusalSummary ?? undefined).map((line) => `- ${markdownCell(line)}`);
   if (report.refusals.some((r) => r.reportedBySender)) {
-    summary.push('- A refused update leaves no trace in history: its sender reports it afterwards, so those rows are the sender\'s account of an attempt, not a checked answer.');
+    summary.push(
+      "- A refused update leaves no trace in history: its sender reports it afterwards, so those rows are the sender's account of an attempt, not a checked answer.",
+    );
   }
   return table.length && summary.length ? [...table, '', ...summary] : [...table, ...summary];
 }
@@ -185,7 +192,9 @@ function compensationLines(report: LaunchReport): string[] {
       shortTime(c.at),
       code(c.step),
       c.status,
-      c.status === 'done' && !c.holds ? cell(c.detail) : markdownCell(c.status === 'failed' || c.status === 'kept' ? (c.detail ?? '') : compensationOutcome(c)),
+      c.status === 'done' && !c.holds
+        ? cell(c.detail)
+        : markdownCell(c.status === 'failed' || c.status === 'kept' ? (c.detail ?? '') : compensationOutcome(c)),
     ]),
   );
 }
@@ -199,13 +208,21 @@ function failedNoticeLines(report: LaunchReport): string[] {
     '',
     ...markdownTable(
       ['at', 'from', 'notification', 'reason', 'text'],
-      failed.map((n) => [shortTime(n.at), markdownCell(n.from), markdownCell(`${n.channel} to ${n.target}`), markdownCell(n.reason), markdownCell(n.excerpt)]),
+      failed.map((n) => [
+        shortTime(n.at),
+        markdownCell(n.from),
+        markdownCell(`${n.channel} to ${n.target}`),
+        markdownCell(n.reason),
+        markdownCell(n.excerpt),
+      ]),
     ),
   ];
 }
 
 function incidentLines(report: LaunchReport): string[] {
-  const omitted = omittedLines(report.omitted ?? undefined, ['incidents', 'escalations', 'watchDecisions']).map((line) => `- ${markdownCell(line)}`);
+  const omitted = omittedLines(report.omitted ?? undefined, ['incidents', 'escalations', 'watchDecisions']).map(
+    (line) => `- ${markdownCell(line)}`,
+  );
   const table =
     report.incidentLog.length === 0
       ? []
@@ -265,7 +282,19 @@ function summaryLines(report: LaunchReport): string[] {
     'Amounts in minor units.',
     '',
     ...markdownTable(
-      ['period', 'from–to (plan time)', 'auths approved', 'auths declined', 'settlements', 'refunds', 'fees', 'webhooks ok', 'webhooks failed', 'ErrRateLimited', 'open alerts'],
+      [
+        'period',
+        'from–to (plan time)',
+        'auths approved',
+        'auths declined',
+        'settlements',
+        'refunds',
+        'fees',
+        'webhooks ok',
+        'webhooks failed',
+        'ErrRateLimited',
+        'open alerts',
+      ],
       report.summaries.map((s) => [
         String(s.period),
         `${shortTime(s.fromPlan)} – ${shortTime(s.toPlan)}<br>${periodText(report.goLive, s)}`,
@@ -325,7 +354,11 @@ function feeLines(report: LaunchReport): string[] {
         ['currency', 'statement line', 'amount'],
         r.currencies.flatMap((row) =>
           row.statementByType
-            ? Object.entries(row.statementByType).map(([type, amount]) => [markdownCell(recorded(row.currency)), markdownCell(type), recorded(amount)])
+            ? Object.entries(row.statementByType).map(([type, amount]) => [
+                markdownCell(recorded(row.currency)),
+                markdownCell(type),
+                recorded(amount),
+              ])
             : [[markdownCell(recorded(row.currency)), recorded(undefined), '-']],
         ),
       ),
@@ -360,7 +393,9 @@ function dashboardLines(report: LaunchReport): string[] {
         markdownCell(s.title),
         s.moment === 'debrief' ? 'debrief' : "watch's end",
         shortTime(s.at),
-        s.path ? `${code(s.path)} sha256 ${code((s.sha256 ?? '').slice(0, 12))}` : `not loaded: ${markdownCell(s.failed ?? 'no image recorded')}`,
+        s.path
+          ? `${code(s.path)} sha256 ${code((s.sha256 ?? '').slice(0, 12))}`
+          : `not loaded: ${markdownCell(s.failed ?? 'no image recorded')}`,
       ]),
     ),
   ];

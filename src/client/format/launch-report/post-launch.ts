@@ -10,8 +10,11 @@ import type { LaunchFeeReconciliation, LaunchFeeResult, LaunchFinalOutcome, Laun
 
 /** Why post-launch work did not run, or undefined when it may still run or did. */
 function notRunReason(status: CutoverStatus): string | undefined {
-  const decided = status.decision ? ` (${status.decision.decision} decided by ${status.decision.by} at ${shortTime(status.decision.at)}: ${status.decision.reason})` : '';
-  if (status.phase === 'rolled-back' || status.decision?.decision === 'roll-back') return `the cutover rolled back at the debrief${decided}`;
+  const decided = status.decision
+    ? ` (${status.decision.decision} decided by ${status.decision.by} at ${shortTime(status.decision.at)}: ${status.decision.reason})`
+    : '';
+  if (status.phase === 'rolled-back' || status.decision?.decision === 'roll-back')
+    return `the cutover rolled back at the debrief${decided}`;
   if (status.phase === 'aborted' || status.abort) {
     const abort = status.abort;
     return `the cutover was aborted${abort ? ` by ${abort.by} at ${shortTime(abort.at)}: ${abort.reason}` : ''}`;
@@ -39,7 +42,11 @@ export function watchOf(status: CutoverStatus): LaunchWatch {
     if (status.phase === 'completed') {
       return { ...empty, state: 'not-run', summary: 'The post-launch watch did not run: this cutover finished before the watch existed.' };
     }
-    return { ...empty, state: 'not-started', summary: 'The post-launch watch has not started: it starts when the programme lead rolls forward at the debrief.' };
+    return {
+      ...empty,
+      state: 'not-started',
+      summary: 'The post-launch watch has not started: it starts when the programme lead rolls forward at the debrief.',
+    };
   }
   const windowMs = Date.parse(watch.endsPlanAt) - Date.parse(watch.startedPlanAt);
   const span = `from ${planOffset(status.goLive, watch.startedPlanAt)} to ${planOffset(status.goLive, watch.endsPlanAt)} (${formatDuration(Math.max(0, windowMs), { largestUnit: 'h' })} of plan time)`;
@@ -121,11 +128,19 @@ export function feeReconciliationOf(status: CutoverStatus): LaunchFeeReconciliat
   switch (stage.status) {
     case 'pending':
     case 'waiting':
-      return { ...base, state: 'pending', summary: `The day-1 fee reconciliation is due at ${planTimeText(status.goLive, stage.plannedAt)} (Finance).` };
+      return {
+        ...base,
+        state: 'pending',
+        summary: `The day-1 fee reconciliation is due at ${planTimeText(status.goLive, stage.plannedAt)} (Finance).`,
+      };
     case 'running':
       return { ...base, state: 'running', summary: 'The day-1 fee reconciliation is running now.' };
     case 'holding':
-      return { ...base, state: 'holding', summary: `The day-1 fee reconciliation holds for Finance: ${stage.problems.join('; ') || found}.` };
+      return {
+        ...base,
+        state: 'holding',
+        summary: `The day-1 fee reconciliation holds for Finance: ${stage.problems.join('; ') || found}.`,
+      };
     case 'rejected':
       return { ...base, state: 'rejected', summary: `The day-1 fee reconciliation was rejected: ${found}.` };
     case 'failed':
@@ -155,7 +170,12 @@ export function feeReconciliationOf(status: CutoverStatus): LaunchFeeReconciliat
 /** "+150", "-3", "0"; "not recorded" when the evidence lacks it. */
 export const signed = (n: number | undefined) => (n === undefined ? recorded(n) : n > 0 ? `+${n}` : String(n));
 
-export function finalOutcomeOf(status: CutoverStatus, outcome: LaunchReportOutcome, watch: LaunchWatch, fees: LaunchFeeReconciliation): LaunchFinalOutcome {
+export function finalOutcomeOf(
+  status: CutoverStatus,
+  outcome: LaunchReportOutcome,
+  watch: LaunchWatch,
+  fees: LaunchFeeReconciliation,
+): LaunchFinalOutcome {
   const why = notRunReason(status);
   if (why && !status.watch) {
     return { state: outcome.state, summary: outcome.summary, postLaunch: [`No post-launch work ran because ${why}.`] };

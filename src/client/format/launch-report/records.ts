@@ -132,7 +132,14 @@ export function incidentLogOf(status: CutoverStatus, approvals: readonly LaunchA
         what: `rejected ${a.stage} (attempt ${a.attempt}) as ${roleTitle(a.role)}: ${a.note ?? 'no reason given'}`,
       })),
     ...(status.decision
-      ? [{ at: status.decision.at, kind: 'decision' as const, who: status.decision.by, what: `${status.decision.decision}: ${status.decision.reason}` }]
+      ? [
+          {
+            at: status.decision.at,
+            kind: 'decision' as const,
+            who: status.decision.by,
+            what: `${status.decision.decision}: ${status.decision.reason}`,
+          },
+        ]
       : []),
     ...(status.watch?.decisions ?? []).map((d) => ({
       at: d.at,
@@ -140,7 +147,9 @@ export function incidentLogOf(status: CutoverStatus, approvals: readonly LaunchA
       who: d.by,
       what: `post-launch watch ${d.kind === 'end' ? 'ended early' : `extended by ${formatDuration(d.extendByMs ?? 0)}`}: ${d.reason}`,
     })),
-    ...(status.abort ? [{ at: status.abort.at, kind: 'abort' as const, who: status.abort.by, what: `aborted: ${status.abort.reason}` }] : []),
+    ...(status.abort
+      ? [{ at: status.abort.at, kind: 'abort' as const, who: status.abort.by, what: `aborted: ${status.abort.reason}` }]
+      : []),
     ...status.compensations
       .filter((c) => c.status === 'failed' || c.status === 'held' || c.holds !== undefined)
       .map((c) => ({

@@ -40,7 +40,8 @@ const BOTTOM = 36;
 const round = (n: number) => Math.round(n * 10) / 10;
 
 /** The axis's first label starts at its tick and the last ends at it, so neither runs off the picture. */
-const anchorAt = (index: number, count: number) => (count > 1 && index === 0 ? 'start' : count > 1 && index === count - 1 ? 'end' : 'middle');
+const anchorAt = (index: number, count: number) =>
+  count > 1 && index === 0 ? 'start' : count > 1 && index === count - 1 ? 'end' : 'middle';
 
 /** Axis ticks at round numbers: 1, 2 or 5 times a power of ten. */
 export function niceTicks(max: number, count = 4): number[] {
@@ -75,7 +76,11 @@ export function lineChartSvg(chart: LineChart): string {
     parts.push(`<text class="tick" x="${LEFT - 6}" y="${py(t) + 4}" text-anchor="end">${escapeHtml(numberText(t))}</text>`);
   }
   const xTicks = xs.length ? [...new Set([xMin, xMin + (xMax - xMin) / 2, xMax])] : [];
-  xTicks.forEach((x, i) => parts.push(`<text class="tick" x="${px(x)}" y="${HEIGHT - BOTTOM + 16}" text-anchor="${anchorAt(i, xTicks.length)}">${escapeHtml(chart.xLabel(x))}</text>`));
+  xTicks.forEach((x, i) =>
+    parts.push(
+      `<text class="tick" x="${px(x)}" y="${HEIGHT - BOTTOM + 16}" text-anchor="${anchorAt(i, xTicks.length)}">${escapeHtml(chart.xLabel(x))}</text>`,
+    ),
+  );
   for (const t of chart.thresholds ?? []) {
     parts.push(
       `<line class="threshold" data-threshold="${escapeHtml(t.label)}" x1="${LEFT}" x2="${WIDTH - RIGHT}" y1="${py(t.y)}" y2="${py(t.y)}" stroke="${t.colour}"/>`,
@@ -85,7 +90,10 @@ export function lineChartSvg(chart: LineChart): string {
   for (const s of chart.series) {
     const points = s.points.map((p) => `${px(p.x)},${py(p.y)}`).join(' ');
     parts.push(`<polyline class="series" data-series="${escapeHtml(s.name)}" points="${points}" stroke="${s.colour}"/>`);
-    for (const p of s.points) parts.push(`<circle cx="${px(p.x)}" cy="${py(p.y)}" r="2.5" fill="${s.colour}"><title>${escapeHtml(`${s.name} ${chart.xLabel(p.x)}: ${numberText(p.y)}`)}</title></circle>`);
+    for (const p of s.points)
+      parts.push(
+        `<circle cx="${px(p.x)}" cy="${py(p.y)}" r="2.5" fill="${s.colour}"><title>${escapeHtml(`${s.name} ${chart.xLabel(p.x)}: ${numberText(p.y)}`)}</title></circle>`,
+      );
   }
   const legend = chart.series.map((s) => `<span class="key"><i style="background:${s.colour}"></i>${escapeHtml(s.name)}</span>`).join('');
   return (
@@ -122,18 +130,24 @@ export function lanesSvg(title: string, lanes: Lane[], axisLabel: (ms: number) =
       const tip = `<title>${escapeHtml(m.title)}</title>`;
       if (m.end === undefined) {
         const x = px(m.start);
-        parts.push(`<path class="mark" data-kind="${escapeHtml(m.kind)}" d="M${x} ${y + 4} l6 7 l-6 7 l-6 -7 z" fill="${m.colour}">${tip}</path>`);
+        parts.push(
+          `<path class="mark" data-kind="${escapeHtml(m.kind)}" d="M${x} ${y + 4} l6 7 l-6 7 l-6 -7 z" fill="${m.colour}">${tip}</path>`,
+        );
       } else {
         const x = px(m.start);
         const w = Math.max(2, round(px(m.end) - x));
-        parts.push(`<rect class="mark" data-kind="${escapeHtml(m.kind)}" x="${x}" y="${y + 5}" width="${w}" height="12" rx="2" fill="${m.colour}">${tip}</rect>`);
+        parts.push(
+          `<rect class="mark" data-kind="${escapeHtml(m.kind)}" x="${x}" y="${y + 5}" width="${w}" height="12" rx="2" fill="${m.colour}">${tip}</rect>`,
+        );
       }
     }
   });
   if (times.length) {
     const ticks = [...new Set([tMin, tMin + (tMax - tMin) / 2, tMax])];
     ticks.forEach((t, i) => {
-      parts.push(`<text class="tick" x="${px(t)}" y="${height - BOTTOM + 16}" text-anchor="${anchorAt(i, ticks.length)}">${escapeHtml(axisLabel(t))}</text>`);
+      parts.push(
+        `<text class="tick" x="${px(t)}" y="${height - BOTTOM + 16}" text-anchor="${anchorAt(i, ticks.length)}">${escapeHtml(axisLabel(t))}</text>`,
+      );
     });
   }
   return `<figure class="lanes"><svg viewBox="0 0 ${WIDTH} ${height}" role="img" aria-label="${escapeHtml(title)}">${parts.join('')}</svg><figcaption>${escapeHtml(title)}</figcaption></figure>`;
