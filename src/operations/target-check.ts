@@ -3,7 +3,7 @@
  * whoever started a plan the worker refuses learns it now, with the reason, rather than at T-24h.
  */
 import { WorkflowUpdateRPCTimeoutOrCancelledError, type Client } from '@temporalio/client';
-import { PAYCA_TASK_QUEUE } from '../workflows/messages.js';
+import { CUTOVER_TASK_QUEUE, PAYCA_TASK_QUEUE } from '../workflows/messages.js';
 import { targetCheckUpdate, type TargetCheck } from '../workflows/target-check.js';
 import { freshPollers } from '../temporal/task-queue-pollers.js';
 import { readCutover } from './read-status.js';
@@ -11,11 +11,10 @@ import { translateTemporalError } from './temporal-errors.js';
 
 export type TargetCheckAnswer = TargetCheck | { state: 'not-waited' } | { state: 'no-worker' } | { state: 'timed-out'; waitedMs: number };
 
-/** The worker's answer, waiting at most `waitMs`; without a PayCA worker polling, it does not wait. */
+/** The worker's answer, waiting at most `waitMs`; without any worker polling, it does not wait. */
 export async function awaitTargetCheck(client: Client, workflowId: string, waitMs: number): Promise<TargetCheckAnswer> {
   if (waitMs <= 0) return { state: 'not-waited' };
-  const workers = await freshPollers(client, { namespace: client.options.namespace, taskQueue: PAYCA_TASK_QUEUE, kind: 'activity' });
-  if (workers.length === 0) return { state: 'no-worker' };
+  if (!(await anyWorker(client))) return { state: 'no-worker' };
   const handle = client.workflow.getHandle(workflowId);
   try {
     return await client.withDeadline(Date.now() + waitMs, () => handle.executeUpdate(targetCheckUpdate));
@@ -26,4 +25,16 @@ export async function awaitTargetCheck(client: Client, workflowId: string, waitM
     if (status?.targetCheck && status.targetCheck.state !== 'checking') return status.targetCheck;
     throw translateTemporalError(err, workflowId);
   }
+}
+
+/**
+ * A PayCA worker whose slots are all busy stops polling its queue for a while, so a worker counts as there
+ * when either queue has a fresh poller: a running cutover worker means the check will be taken.
+ */
+async function anyWorker(client: Client): Promise<boolean> {
+  const { namespace } = client.options;
+  const payca = await freshPollers(client, { namespace, taskQueue: PAYCA_TASK_QUEUE, kind: 'activity' });
+  if (payca.length > 0) return true;
+  const cutover = await freshPollers(client, { namespace, taskQueue: CUTOVER_TASK_QUEUE, kind: 'workflow' });
+  return cutover.length > 0;
 }

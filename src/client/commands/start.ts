@@ -13,7 +13,7 @@ import { workflowUiLink } from '../ui-link.js';
 import { defaultWorkflowId } from '../../operations/workflow-id.js';
 import type { TargetCheckAnswer } from '../../operations/target-check.js';
 import type { PlanTargetRefusal } from '../../activities/index.js';
-import { PAYCA_TASK_QUEUE } from '../../workflows/messages.js';
+import { CUTOVER_TASK_QUEUE, PAYCA_TASK_QUEUE } from '../../workflows/messages.js';
 
 interface StartOptions {
   id?: string;
@@ -154,7 +154,7 @@ function targetCheckUntold(checked: TargetCheckAnswer): string | undefined {
     case 'not-waited':
       return `note: not waiting for the worker's check (--target-check-wait 0); ${later}`;
     case 'no-worker':
-      return `note: no worker polls the ${PAYCA_TASK_QUEUE} task queue now; ${later}`;
+      return `note: no worker polls the ${PAYCA_TASK_QUEUE} or ${CUTOVER_TASK_QUEUE} task queue now; ${later}`;
     case 'timed-out':
       return `note: no worker answered within ${checked.waitedMs / 1000} s; ${later}`;
     case 'unchecked':
