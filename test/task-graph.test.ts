@@ -20,6 +20,12 @@ import { abortUpdate, approveUpdate, decideUpdate, statusQuery, taskAnswerUpdate
 import type { TaskState } from '../src/workflows/task-state.js';
 import { HOUR, useCutoverHarness } from './helpers/cutover-harness.js';
 import { planFileFor, planFor } from './helpers/plans.js';
+import { formatDuration, formatOffset } from '../src/plan/duration.js';
+import type { CutoverPlan } from '../src/plan/schema.js';
+import type { CutoverView } from '../src/room/cutovers.js';
+import { cutoverSections } from '../src/room/pages.js';
+import type { Viewer } from '../src/room/viewer.js';
+import type { Role } from '../src/runbook/stages.js';
 import { refusalOf } from './helpers/refused-update.js';
 import { stageOf } from './helpers/temporal.js';
 
@@ -151,6 +157,8 @@ describe('the task graph on the time-skipping server', function () {
 
   /** The run the first test takes to completion, which the views below read as `cutover` would. */
   let finished: { status: CutoverStatus; overrides: Record<string, unknown>; approvers: Record<string, string[]> } | undefined;
+  /** The same run while the freeze ran late and go/no-go was forecast past T, with its plan. */
+  let slippedRun: { status: CutoverStatus; plan: CutoverPlan } | undefined;
 
   it('runs two streams side by side, a task after two others, a check, a gated task and the stages; warns once when go/no-go slips past T and once when it recovers', async () => {
     const overrides = { tasks: tasks(), forecast: { overrunMargin: 0.5 } };
@@ -179,6 +187,7 @@ describe('the task graph on the time-skipping server', function () {
 
     // freeze overruns: 1h estimate, so the go/no-go forecast (freeze → probe 10m → change-approval 30m) passes T at T-40m.
     const slipped = await advanceUntil(handle, (s) => s.forecast?.crossesT === true, 'the forecast to cross T');
+    slippedRun = { status: slipped, plan };
     assert.ok(Date.parse(slipped.forecast!.at) >= goLiveAt - 41 * MIN, `crossed at ${slipped.forecast!.at}, not before T-40m`);
     assert.ok(slipped.forecast!.late.includes('freeze'));
     assert.deepEqual(slipped.forecast!.criticalPath, ['freeze', 'probe', 'change-approval', 'go-live']);
@@ -369,6 +378,47 @@ describe('the task graph on the time-skipping server', function () {
       '1h',
       'the overrun is written, not the old estimate',
     );
+  });
+
+  it("shows the room the go/no-go forecast against T, each task's slack and what is late, and tells a manual task's owner how to mark it done", () => {
+    assert.ok(slippedRun, 'the run reached the slipped forecast in the test before');
+    const { status, plan } = slippedRun;
+    const viewer = (name: string, roles: Role[]): Viewer => ({
+      name,
+      roles,
+      identity: { issuer: 'https://id.example', subject: name } as Viewer['identity'],
+    });
+    const view = (who: Viewer): CutoverView => ({
+      workflowId: status.workflowId,
+      plan,
+      reading: { status, executionStatus: 'RUNNING', approvers: {} },
+      viewer: who,
+      awaited: { stages: [], items: [] },
+    });
+    const page = cutoverSections(view(viewer('erin', ['engineering'])), {})['tasks']?.text ?? '';
+    const T = Date.parse(status.goLive);
+    const goNoGo = formatOffset(Date.parse(status.forecast!.goNoGoAt) - T);
+    assert.match(page, new RegExp(`Go/no-go forecast at <strong>${goNoGo.replace('+', '\\+')}</strong>\\s*\\(\\S+ after T\\)`));
+    assert.match(page, /critical path freeze → probe → change-approval → go-live/);
+    assert.ok(status.forecast!.late.includes('freeze'));
+    assert.ok(page.includes(`<strong>late: ${status.forecast!.late.join(', ')}</strong>`), 'the late tasks named');
+    assert.equal([...page.matchAll(/<tr class="task-/g)].length, status.tasks!.length, 'a row per task');
+    const row = (id: string) => page.match(new RegExp(`<tr class="([^"]*)" data-task="${id}">([\\s\\S]*?)</tr>`)) ?? [];
+    assert.match(row('freeze')[1] ?? '', /task-running late critical/);
+    assert.match(row('freeze')[2] ?? '', /<td>engineering<\/td>\s*<td>Engineering<\/td>\s*<td>T-6h to T-5h<\/td>/);
+    const slack = status.forecast!.tasks.find((t) => t.id === 'freeze')!.slackMs!;
+    assert.match(row('freeze')[2] ?? '', new RegExp(`<td>-${formatDuration(-slack)}</td>`), 'its negative slack');
+    assert.match(row('freeze')[2] ?? '', new RegExp(`cutover task done ${status.workflowId} freeze --as erin --evidence TEXT`));
+    const forOps = cutoverSections(view(viewer('olivia', ['ops'])), {})['tasks']?.text ?? '';
+    assert.doesNotMatch(forOps, /cutover task done/, 'only the owner is told how to mark it done');
+    const withoutTasks = cutoverSections(
+      {
+        ...view(viewer('erin', ['engineering'])),
+        reading: { status: { ...status, tasks: undefined }, executionStatus: 'RUNNING', approvers: {} },
+      },
+      {},
+    );
+    assert.equal(withoutTasks['tasks'], undefined, 'a cutover without tasks has no tasks section');
   });
 
   it("draws the report's timeline by stream: a lane per stream, an arrow per dependency, planned against actual, the critical path marked", () => {
