@@ -69,7 +69,10 @@ export function calibrateCommand(): Command {
           workflowId,
         });
       const calibrated = calibratePlanText(text, file, measured, measuredTasks);
-      const unmeasured = status.stages.filter((stage) => !measured.some((m) => m.stage === stage.id)).map((stage) => stage.id);
+      const unmeasured = [
+        ...status.stages.filter((stage) => !measured.some((m) => m.stage === stage.id)).map((stage) => stage.id),
+        ...(status.tasks ?? []).filter((task) => !measuredTasks.some((m) => m.task === task.id)).map((task) => `task ${task.id}`),
+      ];
       if (out === undefined) {
         process.stdout.write(terminalSafe(calibrated));
       } else {
@@ -81,6 +84,7 @@ export function calibrateCommand(): Command {
           ].join(', ')}`,
         );
       }
-      if (unmeasured.length) warn(`not measured (did not pass in ${workflowId}), estimates left as they were: ${unmeasured.join(', ')}`);
+      if (unmeasured.length)
+        warn(`not measured (did not pass or finish in ${workflowId}), estimates left as they were: ${unmeasured.join(', ')}`);
     });
 }
