@@ -11,11 +11,14 @@ import type { TimelineEntry } from './timeline-entries.js';
 
 const iso = (ms: number) => new Date(ms).toISOString();
 
-/** The cutover's start on the plan's clock, read off the first stage's planned and wall-clock due times. */
+/**
+ * The cutover's start on the plan's clock, read off the last stage's planned and wall-clock due times: a
+ * stage already due when the cutover started is due at its start, so only the latest ties the two clocks.
+ */
 function startOnPlanClock(status: CutoverStatus): number | undefined {
-  const first = status.stages[0];
-  if (!first || !status.startedAt) return undefined;
-  return Date.parse(first.plannedAt) + (Date.parse(status.startedAt) - Date.parse(first.dueAt)) * status.timeScale;
+  const last = status.stages.at(-1);
+  if (!last || !status.startedAt) return undefined;
+  return Date.parse(last.plannedAt) + (Date.parse(status.startedAt) - Date.parse(last.dueAt)) * status.timeScale;
 }
 
 /** The plan's own schedule: every node pending, so actual times play no part. */
@@ -45,9 +48,9 @@ function plannedSchedule(status: CutoverStatus, stages: readonly TimelineEntry[]
   }
 }
 
-function taskEntry(task: TaskState, planned: Forecast | undefined): TimelineEntry {
+function taskEntry(task: TaskState, planned: Forecast | undefined, goLive: string): TimelineEntry {
   const slot = planned?.nodes[task.id];
-  const plannedStart = slot ? iso(slot.expectedStart) : (task.notBeforePlanAt ?? task.startedPlanAt ?? '');
+  const plannedStart = slot ? iso(slot.expectedStart) : (task.notBeforePlanAt ?? task.startedPlanAt ?? goLive);
   const done = task.status === 'done' && task.startedAt !== undefined && task.finishedAt !== undefined;
   return {
     id: task.id,
@@ -73,7 +76,7 @@ export function planTaskEntries(status: CutoverStatus, stages: TimelineEntry[]):
   const tasks = status.tasks ?? [];
   if (tasks.length === 0) return stages;
   const planned = plannedSchedule(status, stages, tasks);
-  const entries = [...stages, ...tasks.map((task) => taskEntry(task, planned))];
+  const entries = [...stages, ...tasks.map((task) => taskEntry(task, planned, status.goLive))];
   const expected = status.forecast;
   if (!expected) return entries;
   return entries.map((entry) => {

@@ -9,14 +9,15 @@ import { shortTime } from '../time.js';
 import type { LaunchReport, LaunchTaskEntry, LaunchTasks } from './model.js';
 
 /**
- * Plan times onto the wall clock, read off the first stage: the plan's clock runs `timeScale` times as
- * fast, so in a rehearsal the picture's wall-clock axis holds tasks and stages alike.
+ * Plan times onto the wall clock, read off the last stage (one already due at the start is due then, not
+ * at its planned time): the plan's clock runs `timeScale` times as fast, so in a rehearsal the picture's
+ * wall-clock axis holds tasks and stages alike.
  */
 function wallClock(status: CutoverStatus): (planIso: string) => string {
-  const first = status.stages[0];
-  if (!first) return (planIso) => planIso;
-  const planMs = Date.parse(first.plannedAt);
-  const wallMs = Date.parse(first.dueAt);
+  const last = status.stages.at(-1);
+  if (!last) return (planIso) => planIso;
+  const planMs = Date.parse(last.plannedAt);
+  const wallMs = Date.parse(last.dueAt);
   return (planIso) => new Date(wallMs + (Date.parse(planIso) - planMs) / status.timeScale).toISOString();
 }
 
