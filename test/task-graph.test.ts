@@ -397,7 +397,8 @@ describe('the task graph on the time-skipping server', function () {
     });
     const page = cutoverSections(view(viewer('erin', ['engineering'])), {})['tasks']?.text ?? '';
     const T = Date.parse(status.goLive);
-    const goNoGo = formatOffset(Date.parse(status.forecast!.goNoGoAt) - T);
+    const seconds = (ms: number) => Math.round(ms / 1000) * 1000;
+    const goNoGo = formatOffset(seconds(Date.parse(status.forecast!.goNoGoAt) - T));
     assert.match(page, new RegExp(`Go/no-go forecast at <strong>${goNoGo.replace('+', '\\+')}</strong>\\s*\\(\\S+ after T\\)`));
     assert.match(page, /critical path freeze → probe → change-approval → go-live/);
     assert.ok(status.forecast!.late.includes('freeze'));
@@ -407,8 +408,20 @@ describe('the task graph on the time-skipping server', function () {
     assert.match(row('freeze')[1] ?? '', /task-running late critical/);
     assert.match(row('freeze')[2] ?? '', /<td>engineering<\/td>\s*<td>Engineering<\/td>\s*<td>T-6h to T-5h<\/td>/);
     const slack = status.forecast!.tasks.find((t) => t.id === 'freeze')!.slackMs!;
-    assert.match(row('freeze')[2] ?? '', new RegExp(`<td>-${formatDuration(-slack)}</td>`), 'its negative slack');
+    assert.match(row('freeze')[2] ?? '', new RegExp(`<td>-${formatDuration(seconds(-slack))}</td>`), 'its negative slack');
     assert.match(row('freeze')[2] ?? '', new RegExp(`cutover task done ${status.workflowId} freeze --as erin --evidence TEXT`));
+    assert.deepEqual(
+      [...page.matchAll(/class="stage-label" data-stream="([^"]+)"/g)].map((m) => m[1]),
+      ['treasury', 'engineering', 'ops', 'cx'],
+      'a lane per stream in the picture',
+    );
+    assert.deepEqual(
+      [...page.matchAll(/class="dependency"\s+data-from="([^"]+)"\s+data-to="([^"]+)"/g)].map((m) => `${m[1]}→${m[2]}`).sort(),
+      ['freeze→probe', 'prefund→probe', 'probe→change-approval'],
+      'an arrow per dependency between tasks',
+    );
+    assert.match(page, /<g class="task task-running critical" data-task="freeze"/);
+    assert.match(page, /<g class="task task-done" data-task="prefund"/);
     const forOps = cutoverSections(view(viewer('olivia', ['ops'])), {})['tasks']?.text ?? '';
     assert.doesNotMatch(forOps, /cutover task done/, 'only the owner is told how to mark it done');
     const withoutTasks = cutoverSections(

@@ -9,25 +9,29 @@ import { timelineEntries } from '../operations/timeline-entries.js';
 import { ROLE_TITLES } from '../runbook/stages.js';
 import type { CutoverView } from './cutovers.js';
 import { html, type Html } from './html.js';
+import { taskLanesPicture } from './task-lanes.js';
 
-const slackText = (ms: number | undefined) => (ms === undefined ? '-' : ms < 0 ? `-${formatDuration(-ms)}` : formatDuration(ms));
+/** The room reads to the second: the forecast's milliseconds are noise on a page people glance at. */
+const seconds = (ms: number) => Math.round(ms / 1000) * 1000;
+const slackText = (ms: number | undefined) =>
+  ms === undefined ? '-' : ms < 0 ? `-${formatDuration(seconds(-ms))}` : formatDuration(seconds(ms));
 
 export function tasksSection(view: CutoverView): Html {
   const { status } = view.reading;
   const tasks = status.tasks ?? [];
   const T = Date.parse(status.goLive);
-  const offset = (planIso: string | undefined) => (planIso === undefined ? '-' : formatOffset(Date.parse(planIso) - T));
+  const offset = (planIso: string | undefined) => (planIso === undefined ? '-' : formatOffset(seconds(Date.parse(planIso) - T)));
   const f = status.forecast;
   const entries = timelineEntries(status).filter((e) => e.kind === 'task');
   const forecast = f
     ? html`<p class="forecast${f.crossesT ? ' late' : ''}">
         Go/no-go forecast at <strong>${offset(f.goNoGoAt)}</strong>
-        (${f.varianceMs > 0 ? `${formatDuration(f.varianceMs)} after T` : 'on time'}) · critical path ${f.criticalPath.join(' → ')}
+        (${f.varianceMs > 0 ? `${formatDuration(seconds(f.varianceMs))} after T` : 'on time'}) · critical path ${f.criticalPath.join(' → ')}
         ${f.late.length ? html` · <strong>late: ${f.late.join(', ')}</strong>` : ''}
       </p>`
     : html`<p class="forecast">No forecast yet.</p>`;
   return html`<h2>Tasks</h2>
-    ${forecast}
+    ${forecast} ${taskLanesPicture(status)}
     <table class="tasks">
       <caption>
         Plan tasks by stream
