@@ -3,7 +3,15 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { setTimeout as delay } from 'node:timers/promises';
 import type { WorkflowHandle } from '@temporalio/client';
+import { parseDocument, stringify as stringifyYaml } from 'yaml';
+import { renderCalendar } from '../src/client/format/calendar.js';
+import { buildLaunchReport, launchReportMarkdown } from '../src/client/format/launch-report.js';
+import { timelinePicture } from '../src/client/format/launch-report/html-charts.js';
+import { renderComparison } from '../src/client/format/rehearsal-comparison.js';
 import { renderStatus } from '../src/client/format/status.js';
+import { compareWithRehearsal } from '../src/operations/rehearsal-comparison.js';
+import { timelineEntries, type TimelineEntry } from '../src/operations/timeline-entries.js';
+import { calibratePlanText, estimateText } from '../src/plan/calibrate.js';
 import { createHttpCheckActivities } from '../src/activities/http-check.js';
 import { runLowRiskAuthorization } from '../src/dev/low-risk-authorization.js';
 import { renderCurrentDetails } from '../src/workflows/current-details.js';
@@ -11,7 +19,13 @@ import type { CutoverStatus } from '../src/workflows/cutover-state.js';
 import { abortUpdate, approveUpdate, decideUpdate, statusQuery, taskAnswerUpdate, type TaskAnswerArgs } from '../src/workflows/messages.js';
 import type { TaskState } from '../src/workflows/task-state.js';
 import { HOUR, useCutoverHarness } from './helpers/cutover-harness.js';
-import { planFor } from './helpers/plans.js';
+import { planFileFor, planFor } from './helpers/plans.js';
+import { formatDuration, formatOffset } from '../src/plan/duration.js';
+import type { CutoverPlan } from '../src/plan/schema.js';
+import type { CutoverView } from '../src/room/cutovers.js';
+import { cutoverSections } from '../src/room/pages.js';
+import type { Viewer } from '../src/room/viewer.js';
+import type { Role } from '../src/runbook/stages.js';
 import { refusalOf } from './helpers/refused-update.js';
 import { stageOf } from './helpers/temporal.js';
 
@@ -141,8 +155,14 @@ describe('the task graph on the time-skipping server', function () {
 
   const told = (text: string) => notifications.filter((n) => n.includes(text));
 
+  /** The run the first test takes to completion, which the views below read as `cutover` would. */
+  let finished: { status: CutoverStatus; overrides: Record<string, unknown>; approvers: Record<string, string[]> } | undefined;
+  /** The same run while the freeze ran late and go/no-go was forecast past T, with its plan. */
+  let slippedRun: { status: CutoverStatus; plan: CutoverPlan } | undefined;
+
   it('runs two streams side by side, a task after two others, a check, a gated task and the stages; warns once when go/no-go slips past T and once when it recovers', async () => {
-    const plan = planFor(harness.stack, { tasks: tasks(), forecast: { overrunMargin: 0.5 } });
+    const overrides = { tasks: tasks(), forecast: { overrunMargin: 0.5 } };
+    const plan = planFor(harness.stack, overrides);
     const handle = await harness.start({ plan });
 
     const bothRunning = await advanceUntil(
@@ -167,6 +187,7 @@ describe('the task graph on the time-skipping server', function () {
 
     // freeze overruns: 1h estimate, so the go/no-go forecast (freeze → probe 10m → change-approval 30m) passes T at T-40m.
     const slipped = await advanceUntil(handle, (s) => s.forecast?.crossesT === true, 'the forecast to cross T');
+    slippedRun = { status: slipped, plan };
     assert.ok(Date.parse(slipped.forecast!.at) >= goLiveAt - 41 * MIN, `crossed at ${slipped.forecast!.at}, not before T-40m`);
     assert.ok(slipped.forecast!.late.includes('freeze'));
     assert.deepEqual(slipped.forecast!.criticalPath, ['freeze', 'probe', 'change-approval', 'go-live']);
@@ -236,6 +257,218 @@ describe('the task graph on the time-skipping server', function () {
     );
     assert.deepEqual(probes, ['GET /settlement', 'HEAD /settlement']);
     assert.equal(result.forecast?.alerts.filter((a) => a.kind === 'go-live').length, 1);
+    finished = { status: result, overrides, approvers: plan.approvers };
+  });
+
+  const completedRun = () => {
+    assert.ok(finished, 'the run with tasks completed in the test before');
+    return finished;
+  };
+  const entryOf = (entries: TimelineEntry[], id: string) => {
+    const entry = entries.find((e) => e.id === id);
+    assert.ok(entry, `an entry for ${id}`);
+    return entry;
+  };
+  const toSecond = (iso: string) => new Date(Math.floor(Date.parse(iso) / 1000) * 1000).toISOString();
+
+  it('puts each task on the timeline in its stream, planned from its not-before time, dependencies and estimates, with what it waited for', () => {
+    const { status } = completedRun();
+    const entries = timelineEntries(status);
+    const T = Date.parse(status.goLive);
+    const at = (offsetMs: number) => new Date(T + offsetMs).toISOString();
+    assert.deepEqual(
+      entries.filter((e) => e.kind === 'task').map((e) => [e.id, e.stream, e.owner]),
+      [
+        ['prefund', 'treasury', 'treasury'],
+        ['freeze', 'engineering', 'engineering'],
+        ['probe', 'engineering', 'engineering'],
+        ['change-approval', 'ops', 'ops'],
+        ['customer-notice', 'cx', 'cx'],
+        ['settlement-check', 'engineering', 'finance'],
+      ],
+    );
+    const planned = (id: string) => [entryOf(entries, id).plannedStart, entryOf(entries, id).plannedEnd];
+    assert.deepEqual(planned('prefund'), [at(-6 * HOUR), at(-5 * HOUR)], 'its not-before time and its estimate');
+    assert.deepEqual(planned('probe'), [at(-5 * HOUR), at(-5 * HOUR + 10 * MIN)], 'once both it waits for are planned to end');
+    assert.deepEqual(planned('change-approval'), [at(-5 * HOUR + 10 * MIN), at(-4 * HOUR - 20 * MIN)]);
+    assert.deepEqual(planned('settlement-check'), [at(HOUR), at(HOUR + 5 * MIN)], 'an hour after go-live, as the plan says');
+    const approval = entryOf(entries, 'change-approval');
+    assert.deepEqual(approval.gate, ['compliance']);
+    assert.ok(approval.approvalTimeoutMs! > 0);
+    assert.deepEqual(entryOf(entries, 'probe').after, ['prefund', 'freeze']);
+    const goLive = entryOf(entries, 'go-live');
+    assert.ok(goLive.after.includes('change-approval') && goLive.after.includes('customer-notice'), goLive.after.join(', '));
+    const freezeState = taskOf(status, 'freeze');
+    const freeze = entryOf(entries, 'freeze');
+    assert.deepEqual(
+      [freeze.status, freeze.actualStart, freeze.actualEnd, freeze.durationMs],
+      ['done', freezeState.startedAt, freezeState.finishedAt, Date.parse(freezeState.finishedAt!) - Date.parse(freezeState.startedAt!)],
+    );
+    for (const id of status.forecast!.criticalPath) assert.equal(entryOf(entries, id).critical, true, `${id} on the critical path`);
+    assert.equal(entryOf(entries, 'settlement-check').critical, undefined, 'go-live does not wait for the settlement check');
+  });
+
+  it("writes an event per task and per task gate into the calendar, with the task's approve command", async () => {
+    const { status, approvers } = completedRun();
+    const entries = timelineEntries(status);
+    // ical.js ships as an ECMAScript module only; this suite compiles to CommonJS.
+    const { default: ICAL } = await import('ical.js');
+    const calendar = new ICAL.Component(ICAL.parse(renderCalendar(status, approvers)));
+    const events = calendar.getAllSubcomponents('vevent').map((component) => new ICAL.Event(component));
+    const gated = entries.filter((e) => e.gate.length > 0);
+    assert.ok(gated.some((e) => e.id === 'change-approval'));
+    assert.equal(events.length, entries.length + gated.length, 'one event per stage and task, and one per gate');
+    for (const task of entries.filter((e) => e.kind === 'task')) {
+      const event = events.find((e) => e.uid === `${status.workflowId}.${task.id}.task@payca-cutover`);
+      assert.ok(event, `an event for task ${task.id}`);
+      assert.equal(event.startDate.toJSDate().toISOString(), toSecond(task.plannedStart), `${task.id} at its planned start`);
+      assert.equal(event.endDate.toJSDate().toISOString(), toSecond(task.plannedEnd!), `${task.id} ends after its estimate`);
+      assert.match(event.description, new RegExp(`^Task ${task.id} \\(stream ${task.stream}\\)`, 'm'));
+    }
+    const gate = events.find((e) => e.uid === `${status.workflowId}.change-approval.gate@payca-cutover`);
+    assert.ok(gate, 'an event for the change-approval gate');
+    assert.equal(gate.startDate.toJSDate().toISOString(), toSecond(entryOf(entries, 'change-approval').plannedEnd!));
+    assert.match(gate.summary, /approve change-approval \(Compliance\)/);
+    assert.match(gate.description, /Approver: Compliance \(cody\)/);
+    assert.match(gate.description, new RegExp(`cutover task approve ${status.workflowId} change-approval --as NAME`));
+  });
+
+  it('compares tasks with the rehearsal: each task a row in its stream with both durations and the variance', () => {
+    const { status } = completedRun();
+    // The rehearsal as the same run with the freeze ten minutes quicker.
+    const rehearsal = structuredClone(status);
+    const rehearsed = taskOf(rehearsal, 'freeze');
+    rehearsed.finishedAt = new Date(Date.parse(rehearsed.finishedAt!) - 10 * MIN).toISOString();
+    const comparison = compareWithRehearsal(rehearsal, status);
+    assert.deepEqual(
+      comparison.rows.map((r) => r.id),
+      timelineEntries(status).map((e) => e.id),
+    );
+    const freeze = comparison.rows.find((r) => r.id === 'freeze')!;
+    const live = taskOf(status, 'freeze');
+    const liveMs = Date.parse(live.finishedAt!) - Date.parse(live.startedAt!);
+    assert.deepEqual(
+      [freeze.kind, freeze.stream, freeze.estimateMs, freeze.liveMs, freeze.rehearsalMs, freeze.varianceMs],
+      ['task', 'engineering', HOUR, liveMs, liveMs - 10 * MIN, 10 * MIN],
+    );
+    assert.equal(comparison.rows.find((r) => r.id === 'probe')?.varianceMs, 0);
+    const table = renderComparison(comparison);
+    assert.match(table, /stage or task\s+stream\s+estimate\s+rehearsal\s+live\s+variance\s+live vs estimate/);
+    assert.match(table, /freeze\s+engineering\s+1h\s+\S+\s+\S+\s+\+10m \(\+[\d.]+%\)/);
+    assert.match(table, /go-live\s+runbook\s+/);
+    assert.match(table, /stage\(s\) and task\(s\) that passed in both/);
+  });
+
+  it("calibrates the plan's task estimates from the run, by task id, and the plan still loads", () => {
+    const { status, overrides } = completedRun();
+    const text = stringifyYaml(planFileFor(harness.stack, overrides));
+    const measured = timelineEntries(status).flatMap((e) =>
+      e.kind === 'task' && e.durationMs !== undefined ? [{ task: e.id, durationMs: e.durationMs }] : [],
+    );
+    assert.equal(measured.length, 6);
+    const calibrated = parseDocument(calibratePlanText(text, 'plan.yaml', [], measured)).toJS() as {
+      tasks: { id: string; estimate: string }[];
+    };
+    for (const { task, durationMs } of measured) {
+      assert.equal(calibrated.tasks.find((t) => t.id === task)?.estimate, estimateText(durationMs), `${task}: its measured duration`);
+    }
+    const freeze = taskOf(status, 'freeze');
+    assert.notEqual(
+      estimateText(Date.parse(freeze.finishedAt!) - Date.parse(freeze.startedAt!)),
+      '1h',
+      'the overrun is written, not the old estimate',
+    );
+  });
+
+  it("shows the room the go/no-go forecast against T, each task's slack and what is late, and tells a manual task's owner how to mark it done", () => {
+    assert.ok(slippedRun, 'the run reached the slipped forecast in the test before');
+    const { status, plan } = slippedRun;
+    const viewer = (name: string, roles: Role[]): Viewer => ({
+      name,
+      roles,
+      identity: { issuer: 'https://id.example', subject: name } as Viewer['identity'],
+    });
+    const view = (who: Viewer): CutoverView => ({
+      workflowId: status.workflowId,
+      plan,
+      reading: { status, executionStatus: 'RUNNING', approvers: {} },
+      viewer: who,
+      awaited: { stages: [], items: [] },
+    });
+    const page = cutoverSections(view(viewer('erin', ['engineering'])), {})['tasks']?.text ?? '';
+    const T = Date.parse(status.goLive);
+    const seconds = (ms: number) => Math.round(ms / 1000) * 1000;
+    const goNoGo = formatOffset(seconds(Date.parse(status.forecast!.goNoGoAt) - T));
+    assert.match(page, new RegExp(`Go/no-go forecast at <strong>${goNoGo.replace('+', '\\+')}</strong>\\s*\\(\\S+ after T\\)`));
+    assert.match(page, /critical path freeze → probe → change-approval → go-live/);
+    assert.ok(status.forecast!.late.includes('freeze'));
+    assert.ok(page.includes(`<strong>late: ${status.forecast!.late.join(', ')}</strong>`), 'the late tasks named');
+    assert.equal([...page.matchAll(/<tr class="task-/g)].length, status.tasks!.length, 'a row per task');
+    const row = (id: string) => page.match(new RegExp(`<tr class="([^"]*)" data-task="${id}">([\\s\\S]*?)</tr>`)) ?? [];
+    assert.match(row('freeze')[1] ?? '', /task-running late critical/);
+    assert.match(row('freeze')[2] ?? '', /<td>engineering<\/td>\s*<td>Engineering<\/td>\s*<td>T-6h to T-5h<\/td>/);
+    const slack = status.forecast!.tasks.find((t) => t.id === 'freeze')!.slackMs!;
+    assert.match(row('freeze')[2] ?? '', new RegExp(`<td>-${formatDuration(seconds(-slack))}</td>`), 'its negative slack');
+    assert.match(row('freeze')[2] ?? '', new RegExp(`cutover task done ${status.workflowId} freeze --as erin --evidence TEXT`));
+    assert.deepEqual(
+      [...page.matchAll(/class="stage-label" data-stream="([^"]+)"/g)].map((m) => m[1]),
+      ['treasury', 'engineering', 'ops', 'cx'],
+      'a lane per stream in the picture',
+    );
+    assert.deepEqual(
+      [...page.matchAll(/class="dependency"\s+data-from="([^"]+)"\s+data-to="([^"]+)"/g)].map((m) => `${m[1]}→${m[2]}`).sort(),
+      ['freeze→probe', 'prefund→probe', 'probe→change-approval'],
+      'an arrow per dependency between tasks',
+    );
+    assert.match(page, /<g class="task task-running critical" data-task="freeze"/);
+    assert.match(page, /<g class="task task-done" data-task="prefund"/);
+    const forOps = cutoverSections(view(viewer('olivia', ['ops'])), {})['tasks']?.text ?? '';
+    assert.doesNotMatch(forOps, /cutover task done/, 'only the owner is told how to mark it done');
+    const withoutTasks = cutoverSections(
+      {
+        ...view(viewer('erin', ['engineering'])),
+        reading: { status: { ...status, tasks: undefined }, executionStatus: 'RUNNING', approvers: {} },
+      },
+      {},
+    );
+    assert.equal(withoutTasks['tasks'], undefined, 'a cutover without tasks has no tasks section');
+  });
+
+  it("draws the report's timeline by stream: a lane per stream, an arrow per dependency, planned against actual, the critical path marked", () => {
+    const { status } = completedRun();
+    const report = buildLaunchReport(status, new Date(Date.parse(status.finishedAt!) + MIN));
+    const svg = timelinePicture(report);
+    assert.deepEqual(
+      [...svg.matchAll(/<text class="lane[^"]*" data-stream="([^"]+)"/g)].map((m) => m[1]),
+      ['runbook', 'treasury', 'engineering', 'ops', 'cx'],
+    );
+    assert.deepEqual(
+      [...svg.matchAll(/<line class="dependency[^"]*" data-from="([^"]+)" data-to="([^"]+)"/g)].map((m) => `${m[1]}→${m[2]}`).sort(),
+      [
+        'change-approval→go-live',
+        'customer-notice→go-live',
+        'freeze→probe',
+        'go-live→settlement-check',
+        'prefund→probe',
+        'probe→change-approval',
+      ],
+    );
+    for (const task of status.tasks!) {
+      assert.match(svg, new RegExp(`data-kind="planned" data-id="${task.id}"`), `${task.id} planned`);
+      assert.match(svg, new RegExp(`data-kind="actual" data-id="${task.id}"`), `${task.id} as it ran`);
+    }
+    const path = status.forecast!.criticalPath;
+    assert.ok(path.length >= 2 && path.at(-1) === 'go-live', path.join(' → '));
+    const marked = [...svg.matchAll(/data-id="([^"]+)" data-lane="\d+" data-critical="true"/g)].map((m) => m[1]);
+    assert.deepEqual([...new Set(marked)].sort(), [...path].sort(), 'exactly the critical path is marked');
+
+    const markdown = launchReportMarkdown(report);
+    assert.match(markdown, /\| Settlement service answers<br>`probe` \| engineering \| Engineering \| `prefund`, `freeze` \|/);
+    assert.match(markdown, /Forecast at .*: go\/no-go .*; critical path `/);
+    assert.match(
+      markdown,
+      /\| task \| stream \| owner \| after \| planned \| estimate \| started \| finished \| status \| slack \| critical \|/,
+    );
   });
 
   it('ends at its start, by the worker, a plan whose check names a host the worker does not allow, asking nothing', async () => {

@@ -1,5 +1,5 @@
 /**
- * A live cutover against the rehearsal it follows: per timeline entry the estimate, how long it took in
+ * A live cutover against the rehearsal it follows: per timeline entry (stage or plan task) the estimate, how long it took in
  * the rehearsal and live (wall time, start to pass), and the variance, live minus rehearsal. Entries that
  * did not pass in one of the two runs have no duration there and no variance.
  */
@@ -15,7 +15,10 @@ export interface ComparedRun {
 
 export interface ComparisonRow {
   id: string;
+  kind: TimelineEntry['kind'];
   title: string;
+  /** The lane it ran in: `runbook` for the built-in stages, the plan's stream for a task. */
+  stream: string;
   estimateMs: number | null;
   rehearsalMs: number | null;
   liveMs: number | null;
@@ -52,7 +55,9 @@ function row(live: TimelineEntry | undefined, rehearsal: TimelineEntry | undefin
   const varianceMs = rehearsalMs !== null && liveMs !== null ? liveMs - rehearsalMs : null;
   return {
     id: entry.id,
+    kind: entry.kind,
     title: entry.title,
+    stream: entry.stream,
     estimateMs,
     rehearsalMs,
     liveMs,

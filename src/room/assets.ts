@@ -87,6 +87,8 @@ svg text { font: 13px system-ui, sans-serif; fill: var(--ink); } svg .tick-label
 svg .lane { stroke: #e5e7eb; stroke-width: 2; } svg .tick { stroke: #e5e7eb; } svg .now { stroke: var(--danger); stroke-width: 2; }
 svg .planned { fill: #fff; stroke: var(--ink); stroke-width: 2; } svg .actual { fill: #93c5fd; }
 svg .stage-passed .actual { fill: #86efac; } svg .stage-holding .actual { fill: #fcd34d; } svg .stage-failed .actual, svg .stage-rejected .actual { fill: #fca5a5; }
+svg .task-done .actual { fill: #86efac; } svg .task-holding .actual { fill: #fcd34d; } svg .task-failed .actual { fill: #fca5a5; }
+svg .task.critical .planned, svg .task.critical .actual { stroke: var(--danger); stroke-width: 2; } svg .dependency { stroke: var(--muted); stroke-width: 1.5; } svg .arrow-head { fill: var(--muted); }
 svg .hold-label { fill: var(--hold); font-weight: 600; }
 .charts { display: grid; grid-template-columns: repeat(auto-fill, minmax(12rem, 1fr)); gap: 1rem; }
 figure.chart { margin: 0; } figure.chart svg { width: 100%; height: 4rem; border-bottom: 1px solid var(--line); } svg .bar { fill: var(--accent); }

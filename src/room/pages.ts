@@ -12,6 +12,7 @@ import { Html, html } from './html.js';
 import { awaitedNames, timelinePicture, watchCharts } from './pictures.js';
 import { isLead, ownsItem } from './viewer.js';
 import { debriefSection } from './debrief-section.js';
+import { tasksSection } from './tasks-section.js';
 
 /** Stands in for the form token while a section is compared, so a fresh token alone never counts as a change. */
 export const TOKEN_PLACEHOLDER = '\u0000csrf\u0000';
@@ -410,6 +411,7 @@ export function cutoverSections(view: CutoverView, context: PageContext): Record
     summary: summarySection(view, context),
     awaiting: awaitingSection(view),
     timeline: stagesSection(view),
+    ...(view.reading.status.tasks?.length ? { tasks: tasksSection(view) } : {}),
     checklist: checklistSection(view),
     events: eventsSection(view),
     debrief: debriefSection(view),

@@ -48,6 +48,7 @@ function initialState(task: TaskPlan, goLiveMs: number): TaskState {
     estimateMs: task.estimateMs,
     attempts: 0,
     problems: [],
+    ...(task.gate.length > 0 && { gate: task.gate, approvalTimeoutMs: task.approvalTimeoutMs }),
     approvals: [],
   };
 }

@@ -33,6 +33,9 @@ export interface TaskState {
   /** Who marked it done, for a manual task. */
   completedBy?: string;
   hold?: HoldRecord;
+  /** Roles that approve before it counts as done, and how long they have before it escalates; absent without a gate. */
+  gate?: Role[];
+  approvalTimeoutMs?: number;
   approvals: ApprovalRecord[];
   /** Why it was skipped or failed. */
   reason?: string;

@@ -21,7 +21,12 @@ export const SHORT_POST_LAUNCH = { watch: { window: '3h' } };
 export type PlanTargets = Pick<PaycaStack, 'production' | 'sandbox' | 'receiver'>;
 
 export function planFor(stack: PlanTargets, overrides: Record<string, unknown> = {}): CutoverPlan {
-  const file = CutoverPlanFile.parse({
+  return normalisePlan(CutoverPlanFile.parse(planFileFor(stack, overrides)));
+}
+
+/** The same plan as a plan file says it, before defaults and normalising: what `stringify` turns into plan YAML. */
+export function planFileFor(stack: PlanTargets, overrides: Record<string, unknown> = {}): Record<string, unknown> {
+  return {
     programme: 'Test Programme',
     approvers: {
       lead: ['lara'],
@@ -53,6 +58,5 @@ export function planFor(stack: PlanTargets, overrides: Record<string, unknown> =
     postLaunch: SHORT_POST_LAUNCH,
     ...overrides,
     stages: { 'fee-reconciliation': { offset: '3h' }, ...(overrides['stages'] as object | undefined) },
-  });
-  return normalisePlan(file);
+  };
 }

@@ -1,11 +1,11 @@
 /**
- * `cutover plan calibrate PLAN --from ID`: each stage's measured duration in a finished cutover written
+ * `cutover plan calibrate PLAN --from ID`: each stage's and plan task's measured duration in a finished cutover written
  * into the plan as its estimate, comments and order kept; to stdout, a new file, or the plan itself.
  */
 import { Command } from 'commander';
 import { readFile, writeFile } from 'node:fs/promises';
 import { CutoverError, UsageError } from '../../errors.js';
-import { calibratePlanText, estimateText, type MeasuredEstimate } from '../../plan/calibrate.js';
+import { calibratePlanText, estimateText, type MeasuredEstimate, type MeasuredTaskEstimate } from '../../plan/calibrate.js';
 import { loadPlanFile } from '../../plan/load.js';
 import { isStageId } from '../../runbook/stages.js';
 import { parseText, parseWorkflowId } from '../arguments.js';
@@ -55,23 +55,36 @@ export function calibrateCommand(): Command {
           { workflowId },
         );
       }
-      const measured: MeasuredEstimate[] = timelineEntries(status).flatMap((entry) =>
-        entry.durationMs !== undefined && isStageId(entry.id) ? [{ stage: entry.id, durationMs: entry.durationMs }] : [],
+      const entries = timelineEntries(status);
+      const measured: MeasuredEstimate[] = entries.flatMap((entry) =>
+        entry.kind === 'stage' && entry.durationMs !== undefined && isStageId(entry.id)
+          ? [{ stage: entry.id, durationMs: entry.durationMs }]
+          : [],
       );
-      if (measured.length === 0)
+      const measuredTasks: MeasuredTaskEstimate[] = entries.flatMap((entry) =>
+        entry.kind === 'task' && entry.durationMs !== undefined ? [{ task: entry.id, durationMs: entry.durationMs }] : [],
+      );
+      if (measured.length === 0 && measuredTasks.length === 0)
         throw new CutoverError('CUTOVER_NOT_COMPLETED', `no stage of cutover ${workflowId} passed, so there is nothing to measure`, {
           workflowId,
         });
-      const calibrated = calibratePlanText(text, file, measured);
-      const unmeasured = status.stages.filter((stage) => !measured.some((m) => m.stage === stage.id)).map((stage) => stage.id);
+      const calibrated = calibratePlanText(text, file, measured, measuredTasks);
+      const unmeasured = [
+        ...status.stages.filter((stage) => !measured.some((m) => m.stage === stage.id)).map((stage) => stage.id),
+        ...(status.tasks ?? []).filter((task) => !measuredTasks.some((m) => m.task === task.id)).map((task) => `task ${task.id}`),
+      ];
       if (out === undefined) {
         process.stdout.write(terminalSafe(calibrated));
       } else {
         await writeFile(out, calibrated);
         say(
-          `wrote estimates from ${workflowId} into ${out}: ${measured.map((m) => `${m.stage} ${estimateText(m.durationMs)}`).join(', ')}`,
+          `wrote estimates from ${workflowId} into ${out}: ${[
+            ...measured.map((m) => `${m.stage} ${estimateText(m.durationMs)}`),
+            ...measuredTasks.map((m) => `task ${m.task} ${estimateText(m.durationMs)}`),
+          ].join(', ')}`,
         );
       }
-      if (unmeasured.length) warn(`not measured (did not pass in ${workflowId}), estimates left as they were: ${unmeasured.join(', ')}`);
+      if (unmeasured.length)
+        warn(`not measured (did not pass or finish in ${workflowId}), estimates left as they were: ${unmeasured.join(', ')}`);
     });
 }

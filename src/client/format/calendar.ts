@@ -1,5 +1,5 @@
 /**
- * A cutover's timeline as an iCalendar file: one event per stage at its planned time, and one per gate for
+ * A cutover's timeline as an iCalendar file: one event per stage and plan task at its planned time, and one per gate for
  * the approvers' slot, written in the plan's IANA time zone (with its VTIMEZONE) so each person's calendar
  * shows them at their own local time.
  */
@@ -25,8 +25,13 @@ const who = (role: Role, approvers: Approvers) => {
 };
 
 /** Stable per cutover and entry, so importing a newer file updates the events instead of adding copies. */
-const uid = (status: CutoverStatus, entry: TimelineEntry, part: 'stage' | 'gate') =>
+const uid = (status: CutoverStatus, entry: TimelineEntry, part: 'stage' | 'task' | 'gate') =>
   `${status.workflowId}.${entry.id}.${part}@payca-cutover`;
+
+const approveCommand = (status: CutoverStatus, entry: TimelineEntry) =>
+  entry.kind === 'task'
+    ? `cutover task approve ${status.workflowId} ${entry.id} --as NAME`
+    : `cutover approve ${status.workflowId} ${entry.id} --as NAME`;
 
 export function renderCalendar(status: CutoverStatus, approvers: Approvers = {}): string {
   const zone = timeZoneOf(status);
@@ -45,13 +50,15 @@ export function renderCalendar(status: CutoverStatus, approvers: Approvers = {})
     const end = entry.plannedEnd ? at(entry.plannedEnd) : start.plus({ milliseconds: UNESTIMATED_SLOT_MS });
     const offset = formatOffset(Date.parse(entry.plannedStart) - goLiveMs);
     calendar.createEvent({
-      id: uid(status, entry, 'stage'),
+      id: uid(status, entry, entry.kind),
       timezone: eventZone,
       start,
       end,
       summary: `${status.programme}: ${entry.title} (${offset})`,
       description: [
-        `Stage ${entry.id} of cutover ${status.workflowId}, planned at ${offset}.`,
+        entry.kind === 'task'
+          ? `Task ${entry.id} (stream ${entry.stream}) of cutover ${status.workflowId}, planned at ${offset}${entry.after.length ? `, after ${entry.after.join(', ')}` : ''}.`
+          : `Stage ${entry.id} of cutover ${status.workflowId}, planned at ${offset}.`,
         `Owner: ${who(entry.owner, approvers)}.`,
         entry.estimateMs === undefined ? 'No estimate in the plan.' : `Estimate: ${formatDuration(entry.estimateMs)}.`,
         ...(entry.gate.length ? [`Approved by: ${entry.gate.map((role) => who(role, approvers)).join('; ')}.`] : []),
@@ -72,7 +79,7 @@ export function renderCalendar(status: CutoverStatus, approvers: Approvers = {})
         `The ${entry.id} gate of cutover ${status.workflowId}: each role approves, by different people.`,
         ...entry.gate.map((role) => `Approver: ${who(role, approvers)}.`),
         `Escalates after ${formatDuration(window)} without every approval.`,
-        `Answer in the cutover room, or: cutover approve ${status.workflowId} ${entry.id} --as NAME`,
+        `Answer in the cutover room, or: ${approveCommand(status, entry)}`,
       ].join('\n'),
       categories: entry.gate.map((role) => ({ name: roleTitle(role) })),
       transparency: ICalEventTransparency.OPAQUE,

@@ -22,6 +22,7 @@ import {
   timelineOf,
 } from './launch-report/records.js';
 import { smokeTestsOf } from './launch-report/smoke-tests.js';
+import { tasksOf } from './launch-report/tasks.js';
 
 export type * from './launch-report/model.js';
 export { delayText, launchReportMarkdown } from './launch-report/markdown.js';
@@ -36,6 +37,7 @@ export function buildLaunchReport(status: CutoverStatus, generatedAt: Date, sour
   const outcome = outcomeOf(status);
   const watch = watchOf(status);
   const feeReconciliation = feeReconciliationOf(status);
+  const tasks = tasksOf(status);
   return {
     generatedAt: generatedAt.toISOString(),
     workflowId: status.workflowId,
@@ -72,6 +74,7 @@ export function buildLaunchReport(status: CutoverStatus, generatedAt: Date, sour
     incidentLog: incidentLogOf(status, approvals),
     finalOutcome: finalOutcomeOf(status, outcome, watch, feeReconciliation),
     ...(sources.rehearsal && { rehearsal: sources.rehearsal }),
+    ...(tasks && { tasks }),
   };
 }
 

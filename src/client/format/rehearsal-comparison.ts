@@ -22,6 +22,13 @@ export function varianceText(row: Pick<ComparisonRow, 'varianceMs' | 'variancePe
 }
 
 const HEADERS = ['stage', 'estimate', 'rehearsal', 'live', 'variance', 'live vs estimate'];
+/** With plan tasks, each row names its stream too, the lane a task ran in. */
+const TASK_HEADERS = ['stage or task', 'stream', ...HEADERS.slice(1)];
+
+const withTasks = (comparison: RehearsalComparison) => comparison.rows.some((row) => row.kind === 'task');
+const headersOf = (comparison: RehearsalComparison) => (withTasks(comparison) ? TASK_HEADERS : HEADERS);
+const rowsOf = (comparison: RehearsalComparison) =>
+  comparison.rows.map((row) => (withTasks(comparison) ? [row.id, row.stream, ...cells(row).slice(1)] : cells(row)));
 
 const cells = (row: ComparisonRow): string[] => [
   row.id,
@@ -38,7 +45,7 @@ function notes(comparison: RehearsalComparison): string[] {
     ...(comparison.liveNamesRehearsal
       ? []
       : [`Note: ${live.workflowId} does not name ${rehearsal.workflowId} as the rehearsal it follows.`]),
-    `Durations are wall time from start to pass; variance is live minus rehearsal. Over the ${total.entries} stage(s) that passed in both: rehearsal ${durationText(total.rehearsalMs)}, live ${durationText(total.liveMs)}, variance ${signed(total.varianceMs)}.`,
+    `Durations are wall time from start to pass; variance is live minus rehearsal. Over the ${total.entries} ${withTasks(comparison) ? 'stage(s) and task(s)' : 'stage(s)'} that passed in both: rehearsal ${durationText(total.rehearsalMs)}, live ${durationText(total.liveMs)}, variance ${signed(total.varianceMs)}.`,
   ];
 }
 
@@ -47,7 +54,7 @@ export function renderComparison(comparison: RehearsalComparison): string {
   return [
     `${live.programme}: live ${live.workflowId} (${live.phase}) against rehearsal ${rehearsal.workflowId} (${rehearsal.phase})`,
     '',
-    renderTable(HEADERS, comparison.rows.map(cells)),
+    renderTable(headersOf(comparison), rowsOf(comparison)),
     '',
     ...notes(comparison),
   ].join('\n');
@@ -58,8 +65,8 @@ export function comparisonMarkdown(comparison: RehearsalComparison): string[] {
     `Against rehearsal ${code(comparison.rehearsal.workflowId)} (${comparison.rehearsal.phase}).`,
     '',
     ...markdownTable(
-      HEADERS,
-      comparison.rows.map((row) => cells(row).map(markdownCell)),
+      headersOf(comparison),
+      rowsOf(comparison).map((row) => row.map(markdownCell)),
     ),
     '',
     ...notes(comparison).map(markdownCell),

@@ -1,6 +1,7 @@
 /** The report's pictures: the timeline as lanes, alerts and incidents on one axis, the watch's hours as charts. */
 import { shortTime } from '../time.js';
 import type { LaunchReport } from './model.js';
+import { streamsPicture } from './task-picture.js';
 import { escapeHtml, lanesSvg, lineChartSvg, type Lane } from './svg.js';
 
 const HOUR = 3_600_000;
@@ -32,8 +33,12 @@ function statusColour(status: string): string {
   return COLOURS.other;
 }
 
-/** Each stage a lane: a grey diamond where it was due, a bar from its start to its end (or to now, while it runs). */
+/**
+ * Each stage a lane: a grey diamond where it was due, a bar from its start to its end (or to now, while it
+ * runs). A plan with tasks is drawn by stream instead, with its dependencies and critical path.
+ */
 export function timelinePicture(report: LaunchReport): string {
+  if (report.tasks?.entries.length) return streamsPicture(report);
   const now = Date.parse(report.generatedAt);
   const lanes: Lane[] = report.timeline.map((t) => {
     const marks: Lane['marks'] = [

@@ -13,6 +13,7 @@ import type { LaunchReport } from './model.js';
 import { delayText } from './markdown.js';
 import { signed } from './post-launch.js';
 import { escapeHtml as h } from './svg.js';
+import { slackText } from './tasks.js';
 
 /** Screenshot images by their recorded path, as data URIs; a shot whose file is missing is named instead. */
 export type ScreenshotImages = Record<string, string>;
@@ -83,7 +84,24 @@ function timelineHtml(report: LaunchReport): string {
     h(t.status),
     t.problems.length ? h(t.problems.join('; ')) : '-',
   ]);
-  return `${scale}${timelinePicture(report)}${table(['stage', 'at', 'owner', 'planned', 'started', 'finished', 'delay', 'status', 'problems'], rows)}`;
+  return `${scale}${timelinePicture(report)}${table(['stage', 'at', 'owner', 'planned', 'started', 'finished', 'delay', 'status', 'problems'], rows)}${tasksHtml(report)}`;
+}
+
+function tasksHtml(report: LaunchReport): string {
+  const rows = (report.tasks?.entries ?? []).map((t) => [
+    `${h(t.title)}<br>${code(t.id)}`,
+    h(t.stream),
+    h(roleTitle(t.owner)),
+    t.after.length ? t.after.map(code).join(', ') : '-',
+    time(t.planned),
+    time(t.started),
+    time(t.finished),
+    h(t.late ? `${t.status} (late)` : t.status),
+    h(slackText(t.slackMs)),
+    t.critical ? 'yes' : '-',
+  ]);
+  if (rows.length === 0) return '';
+  return table(['task', 'stream', 'owner', 'after', 'planned', 'started', 'finished', 'status', 'slack', 'critical'], rows);
 }
 
 function approvalsHtml(report: LaunchReport): string {

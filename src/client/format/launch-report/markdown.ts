@@ -11,6 +11,7 @@ import { shortTime } from '../time.js';
 import { periodText, planOffset, planTimeText } from '../watch.js';
 import { rehearsalLines } from '../rehearsal-comparison.js';
 import type { LaunchReport } from './model.js';
+import { taskLines } from './tasks.js';
 import { FINDING_TEXT, signed } from './post-launch.js';
 
 /** "on time" within a second, else "+4m12s late" or "-3s early": starts are compared on the wall clock. */
@@ -81,6 +82,7 @@ function timelineLines(report: LaunchReport): string[] {
         t.problems.length ? markdownCell(t.problems.join('; ')) : '-',
       ]),
     ),
+    ...taskLines(report),
   ];
 }
 

@@ -7,6 +7,7 @@ import type { RoomStatement } from '../../../signing/room-statement.js';
 import type { ItemAnswerKind } from '../../../workflows/messages.js';
 import type { DashboardShot } from '../../../workflows/dashboard-shot-types.js';
 import type { DebriefPack } from '../../../workflows/debrief-rules.js';
+import type { TaskStatus } from '../../../workflows/task-state.js';
 import type { WatchAlert, WatchDecision, WatchSummary } from '../../../workflows/watch-protocol.js';
 import type {
   Authentication,
@@ -218,6 +219,44 @@ export interface LaunchReport {
   finalOutcome: LaunchFinalOutcome;
   /** Present when the cutover names the rehearsal it follows (`rehearsalOf`). */
   rehearsal?: LaunchRehearsal;
+  /** The plan's tasks and the workflow's forecast; present only when the plan has tasks. */
+  tasks?: LaunchTasks;
+}
+
+export interface LaunchTaskEntry {
+  id: string;
+  title: string;
+  stream: string;
+  owner: Role;
+  /** The tasks and stages it waited for, and the stages that waited for it. */
+  after: string[];
+  before: string[];
+  status: TaskStatus;
+  /** Where the plan alone puts it, plan time; due and dueEnd are the same slot on the wall clock. */
+  planned: string;
+  due: string;
+  dueEnd: string;
+  estimateMs: number;
+  started: string | null;
+  finished: string | null;
+  /** How far it could slip before go-live does, as last forecast; null when go-live does not wait for it or it is over. */
+  slackMs: number | null;
+  late: boolean;
+  critical: boolean;
+  gate: Role[];
+}
+
+export interface LaunchTasks {
+  entries: LaunchTaskEntry[];
+  /** The workflow's last forecast, plan time; null before it made one. */
+  forecast: {
+    at: string;
+    goNoGoAt: string;
+    varianceMs: number;
+    crossesT: boolean;
+    criticalPath: string[];
+    late: string[];
+  } | null;
 }
 
 /** The live run against its rehearsal, or why the rehearsal could not be read. */

@@ -51,8 +51,8 @@ export function timelineOf(status: CutoverStatus): LaunchTimelineEntry[] {
     status: stage.status,
     attempts: stage.attempts,
     problems: [...stage.problems],
-    // The task graph may mark stages on the critical path; a status without the mark draws no path.
-    ...('critical' in stage && stage.critical === true ? { critical: true } : {}),
+    // The task graph's forecast marks the stages on its critical path; a status without one draws no path.
+    ...(status.forecast?.criticalPath.includes(stage.id) && { critical: true }),
   }));
 }
 
