@@ -51,25 +51,16 @@ export function timelinePicture(status: CutoverStatus, plan: CutoverPlan, nowMs:
     const endedAt = stage.finishedAt ? planTime(Date.parse(stage.finishedAt)) - goLive : startedAt !== undefined ? nowOffset : undefined;
     const held = stage.status === 'holding' ? `holding for ${awaitedNames(stage, plan)}` : '';
     const words = `${stage.id} planned at ${formatOffset(Date.parse(stage.plannedAt) - goLive)}, ${stage.status}${held ? `, ${held}` : ''}`;
-    return html`<g class="stage stage-${stage.status}"
-      ><title>${words}</title>
-      <text x="8" y="${y + 21}" class="stage-label">${stage.id}</text>
-      <line x1="${LABEL}" x2="${WIDTH - 20}" y1="${y + 17}" y2="${y + 17}" class="lane" />
-      ${
-        startedAt !== undefined && endedAt !== undefined
-          ? html`<rect
-              x="${x(startedAt)}"
-              y="${y + 9}"
-              width="${Math.max(4, x(endedAt) - x(startedAt))}"
-              height="16"
-              rx="3"
-              class="actual"
-            />`
-          : ''
-      }
-      <circle cx="${planned}" cy="${y + 17}" r="6" class="planned" />
-      ${held ? html`<text x="${planned - 12}" y="${y + 22}" class="hold-label" text-anchor="end">${held}</text>` : ''}</g
-    >`;
+    return html`<g class="stage stage-${stage.status}"><title>${words}</title>
+<text x="8" y="${y + 21}" class="stage-label">${stage.id}</text>
+<line x1="${LABEL}" x2="${WIDTH - 20}" y1="${y + 17}" y2="${y + 17}" class="lane"/>
+${
+  startedAt !== undefined && endedAt !== undefined
+    ? html`<rect x="${x(startedAt)}" y="${y + 9}" width="${Math.max(4, x(endedAt) - x(startedAt))}" height="16" rx="3" class="actual"/>`
+    : ''
+}
+<circle cx="${planned}" cy="${y + 17}" r="6" class="planned"/>
+${held ? html`<text x="${planned - 12}" y="${y + 22}" class="hold-label" text-anchor="end">${held}</text>` : ''}</g>`;
   });
   const description = stages
     .map(
@@ -78,15 +69,13 @@ export function timelinePicture(status: CutoverStatus, plan: CutoverPlan, nowMs:
     )
     .join('; ');
   return html`<svg class="timeline" viewBox="0 0 ${WIDTH} ${height}" role="img" aria-labelledby="timeline-title timeline-desc">
-    <title id="timeline-title">
-      Timeline on the T axis: planned (circles) against actual (bars), now line at ${formatOffset(Math.round(nowOffset / 60_000) * 60_000)}
-    </title>
-    <desc id="timeline-desc">${description}</desc>
-    ${ticks.map((offset) => html`<line x1="${x(offset)}" x2="${x(offset)}" y1="${TOP - 6}" y2="${height - 16}" class="tick" /><text x="${x(offset)}" y="${TOP - 12}" class="tick-label" text-anchor="middle">${formatOffset(offset)}</text>`)}
-    ${rows}
-    <line x1="${x(nowOffset)}" x2="${x(nowOffset)}" y1="${TOP - 6}" y2="${height - 10}" class="now" />
-    <text x="${x(nowOffset)}" y="${height - 2}" class="now-label" text-anchor="middle">now</text>
-  </svg>`;
+<title id="timeline-title">Timeline on the T axis: planned (circles) against actual (bars), now line at ${formatOffset(Math.round(nowOffset / 60_000) * 60_000)}</title>
+<desc id="timeline-desc">${description}</desc>
+${ticks.map((offset) => html`<line x1="${x(offset)}" x2="${x(offset)}" y1="${TOP - 6}" y2="${height - 16}" class="tick"/><text x="${x(offset)}" y="${TOP - 12}" class="tick-label" text-anchor="middle">${formatOffset(offset)}</text>`)}
+${rows}
+<line x1="${x(nowOffset)}" x2="${x(nowOffset)}" y1="${TOP - 6}" y2="${height - 10}" class="now"/>
+<text x="${x(nowOffset)}" y="${height - 2}" class="now-label" text-anchor="middle">now</text>
+</svg>`;
 }
 
 interface Series {
@@ -105,28 +94,15 @@ const SERIES: Series[] = [
 export function watchCharts(summaries: WatchSummary[]): Html {
   if (summaries.length === 0) return html`<p>No hourly summary yet.</p>`;
   const shown = summaries.slice(-24);
-  return html`<div class="charts">
-    ${SERIES.map((series) => {
-      const values = shown.map(series.value);
-      const max = Math.max(1, ...values);
-      const barWidth = 200 / values.length;
-      const words = shown.map((s, i) => `period ${s.period}: ${values[i]}`).join(', ');
-      return html`<figure class="chart">
-        <figcaption>${series.title}</figcaption>
-        <svg viewBox="0 0 200 60" role="img" aria-label="${series.title} per period: ${words}">
-          ${values.map(
-            (value, i) =>
-              html`<rect
-                x="${i * barWidth + 1}"
-                y="${58 - (value / max) * 54}"
-                width="${Math.max(1, barWidth - 2)}"
-                height="${(value / max) * 54 + 1}"
-                class="bar"
-                ><title>period ${shown[i]?.period ?? i + 1}: ${value}</title></rect
-              >`,
-          )}
-        </svg>
-      </figure>`;
-    })}
-  </div>`;
+  return html`<div class="charts">${SERIES.map((series) => {
+    const values = shown.map(series.value);
+    const max = Math.max(1, ...values);
+    const barWidth = 200 / values.length;
+    const words = shown.map((s, i) => `period ${s.period}: ${values[i]}`).join(', ');
+    return html`<figure class="chart"><figcaption>${series.title}</figcaption>
+<svg viewBox="0 0 200 60" role="img" aria-label="${series.title} per period: ${words}">${values.map(
+      (value, i) =>
+        html`<rect x="${i * barWidth + 1}" y="${58 - (value / max) * 54}" width="${Math.max(1, barWidth - 2)}" height="${(value / max) * 54 + 1}" class="bar"><title>period ${shown[i]?.period ?? i + 1}: ${value}</title></rect>`,
+    )}</svg></figure>`;
+  })}</div>`;
 }

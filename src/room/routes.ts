@@ -118,8 +118,7 @@ export function registerRoomRoutes(app: FastifyInstance, options: RouteOptions):
   }
 
   const notFound = (id: string) =>
-    html`<h1>No such cutover for you</h1>
-      <p>There is no cutover ${id} whose plan lists you. <a href="/">Your cutovers</a>.</p>`;
+    html`<h1>No such cutover for you</h1><p>There is no cutover ${id} whose plan lists you. <a href="/">Your cutovers</a>.</p>`;
 
   app.get<{ Params: { id: string } }>('/cutovers/:id', { onRequest: requireSession('page') }, async (request, reply) => {
     const signed = person(request) as SignedInPerson;

@@ -104,8 +104,7 @@ export async function startRoom(options: RoomOptions): Promise<RunningRoom> {
     signedInPage: (person: SignedInPerson) =>
       layout(
         'Signed in',
-        html`<h1>Signed in</h1>
-          <p>Signed in as ${person.email ?? person.subject}. <a href="/">Your cutovers</a>.</p>`,
+        html`<h1>Signed in</h1><p>Signed in as ${person.email ?? person.subject}. <a href="/">Your cutovers</a>.</p>`,
         {},
       ),
     log,
