@@ -4,7 +4,7 @@ import { setTimeout as delay } from 'node:timers/promises';
 import type { WorkflowHandle } from '@temporalio/client';
 import type { cutoverWorkflow } from '../src/workflows/cutover.js';
 import { Worker } from '@temporalio/worker';
-import { approveUpdate, decideUpdate, statusQuery } from '../src/workflows/messages.js';
+import { approveUpdate, statusQuery } from '../src/workflows/messages.js';
 import type { CutoverStatus } from '../src/workflows/cutover-state.js';
 import { watchWorkflowId } from '../src/workflows/watch-protocol.js';
 import { WORKFLOW_BUNDLE_PATH } from '../src/worker/paths.js';
@@ -15,10 +15,10 @@ import { listen, type Listening } from '../src/net/listen.js';
 import { webhookTarget, withoutWebhookUrl } from '../src/net/webhook-target.js';
 import { NOTICE_FAILURES_KEPT, recordNoticeFailure } from '../src/workflows/notices.js';
 import type { IncidentRecord, NoticeFailure, NoticeFailures } from '../src/workflows/cutover-state.js';
-import { HOUR, useCutoverHarness } from './helpers/cutover-harness.js';
+import { useCutoverHarness } from './helpers/cutover-harness.js';
+import { launchWithBurstAndRollForward } from './helpers/launch-script.js';
 import { planFor } from './helpers/plans.js';
 import { advanceUntil, holdingAt, stageOf } from './helpers/temporal.js';
-import { runLowRiskAuthorization } from '../src/dev/low-risk-authorization.js';
 
 const MINUTE = 60_000;
 /** Incoming-webhook URLs carry their secret in the path, as Slack's do: it must never be shown. */
@@ -111,21 +111,11 @@ describe('notifications are best effort and never fatal (time-skipping server)',
     await stack.admin('accounts/acc_gbp_main', 'PUT', { balance: 5_000_000 });
     await handle.executeUpdate(approveUpdate, { args: [{ stage: 'funding-check', by: 'tomas', note: 'wire arrived' }] });
 
-    await advanceUntil(env, handle, holdingAt('go-live'), 'the go-live gate');
-    if (faulty) await waitFor(handle, (s) => failedOn(s, 'monitoring-room'), 'the change-window notice to be recorded');
-    const authorization = await runLowRiskAuthorization(stack.production.url);
-    await handle.executeUpdate(approveUpdate, { args: [{ stage: 'go-live', by: 'lara', authorizationId: authorization.id }] });
-    await handle.executeUpdate(approveUpdate, { args: [{ stage: 'go-live', by: 'erin' }] });
-    const atDebrief = await advanceUntil(env, handle, holdingAt('debrief'), 'the debrief');
-    const T = Date.parse(atDebrief.goLive);
-    // A webhook failure burst inside the T+2h10m–T+2h15m window: the alert opens at T+2h15m and recovers at T+2h20m.
-    await stack.admin('inject/webhook-failures', 'POST', {
-      count: 5,
-      succeeded: 20,
-      at: new Date(T + 2 * HOUR + 12 * MINUTE).toISOString(),
+    await launchWithBurstAndRollForward(env, handle, stack, {
+      atGoLiveGate: async () => {
+        if (faulty) await waitFor(handle, (s) => failedOn(s, 'monitoring-room'), 'the change-window notice to be recorded');
+      },
     });
-    await handle.executeUpdate(decideUpdate, { args: [{ decision: 'roll-forward', by: 'lara', reason: 'all green' }] });
-    await handle.result();
     // The result is taken once every notice in flight has settled; the query answers with the same state.
     return handle.query(statusQuery);
   }

@@ -18,15 +18,14 @@ import { join } from 'node:path';
 import {
   approveUpdate,
   CUTOVER_TASK_QUEUE,
-  decideUpdate,
   statusQuery,
   UNDO_WORKFLOW_TYPE,
   undoStatusQuery,
   undoWorkflowId,
 } from '../src/workflows/messages.js';
 import type { CutoverStatus } from '../src/workflows/cutover-state.js';
-import { runLowRiskAuthorization } from '../src/dev/low-risk-authorization.js';
-import { HOUR, useCutoverHarness } from './helpers/cutover-harness.js';
+import { useCutoverHarness } from './helpers/cutover-harness.js';
+import { launchWithBurstAndRollForward } from './helpers/launch-script.js';
 import { RELAXED_READINESS, planFor } from './helpers/plans.js';
 import { advanceUntil, holdingAt } from './helpers/temporal.js';
 import { EXAMPLE_PLAN, runCli } from './helpers/cli.js';
@@ -178,20 +177,7 @@ describe('notices routed to the plan channels (time-skipping server)', function 
     await advanceUntil(env, handle, (s) => s.escalations.length === 1, 'the escalation');
     await stack.admin('accounts/acc_gbp_main', 'PUT', { balance: 5_000_000 });
     await handle.executeUpdate(approveUpdate, { args: [{ stage: 'funding-check', by: 'tomas', note: 'wire arrived' }] });
-    await advanceUntil(env, handle, holdingAt('go-live'), 'the go-live gate');
-    const authorization = await runLowRiskAuthorization(stack.production.url);
-    await handle.executeUpdate(approveUpdate, { args: [{ stage: 'go-live', by: 'lara', authorizationId: authorization.id }] });
-    await handle.executeUpdate(approveUpdate, { args: [{ stage: 'go-live', by: 'erin' }] });
-    const atDebrief = await advanceUntil(env, handle, holdingAt('debrief'), 'the debrief');
-    const T = Date.parse(atDebrief.goLive);
-    // A webhook failure burst: the alert opens at T+2h15m and recovers at T+2h20m.
-    await stack.admin('inject/webhook-failures', 'POST', {
-      count: 5,
-      succeeded: 20,
-      at: new Date(T + 2 * HOUR + 12 * MINUTE).toISOString(),
-    });
-    await handle.executeUpdate(decideUpdate, { args: [{ decision: 'roll-forward', by: 'lara', reason: 'all green' }] });
-    await handle.result();
+    await launchWithBurstAndRollForward(env, handle, stack);
     const history = JSON.stringify(await handle.fetchHistory());
     return { ...(await handle.query(statusQuery)), eventHistory: history };
   }

@@ -1,5 +1,4 @@
 import assert from 'node:assert/strict';
-import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -8,7 +7,7 @@ import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { cutoverWorkflow } from '../src/workflows/cutover.js';
 import { abortUpdate, CUTOVER_TASK_QUEUE, statusQuery } from '../src/workflows/messages.js';
 import type { ChecklistItemState } from '../src/workflows/cutover-state.js';
-import { CLI, ROOT } from './helpers/cli.js';
+import { simulatorWorkerEnv, startWorkerProcess, type WorkerProcess } from './helpers/worker-process.js';
 import { startPaycaStack, type PaycaStack } from './helpers/payca-stack.js';
 import { planFor } from './helpers/plans.js';
 import { freshWorkflowId, startDevServer } from './helpers/temporal.js';
@@ -21,36 +20,24 @@ describe('card-record seeding across a worker crash', function () {
   let env: TestWorkflowEnvironment;
   let stack: PaycaStack;
   let dir: string;
-  const workers: ChildProcess[] = [];
+  const workers: WorkerProcess[] = [];
 
   before(async () => {
     [env, stack] = await Promise.all([startDevServer(), startPaycaStack()]);
     dir = await mkdtemp(join(tmpdir(), 'cutover-seed-crash-'));
   });
   after(async () => {
-    for (const worker of workers) worker.kill('SIGKILL');
+    await Promise.all(workers.map((worker) => worker.kill()));
     await stack?.close();
     await env?.teardown();
     await rm(dir, { recursive: true, force: true });
   });
 
   /** A real `cutover worker` process, as an operator runs it, with the simulators' credentials. */
-  function startWorker(): ChildProcess {
-    const child = spawn(process.execPath, [CLI, 'worker'], {
-      cwd: ROOT,
-      stdio: 'ignore',
-      env: {
-        ...process.env,
-        TEMPORAL_ADDRESS: env.address,
-        TEMPORAL_NAMESPACE: 'default',
-        PAYCA_PRODUCTION_CLIENT_ID: stack.credentials.production.clientId,
-        PAYCA_PRODUCTION_CLIENT_SECRET: stack.credentials.production.clientSecret,
-        PAYCA_SANDBOX_CLIENT_ID: stack.credentials.sandbox.clientId,
-        PAYCA_SANDBOX_CLIENT_SECRET: stack.credentials.sandbox.clientSecret,
-      },
-    });
-    workers.push(child);
-    return child;
+  function startWorker(): WorkerProcess {
+    const worker = startWorkerProcess(simulatorWorkerEnv(env.address, stack));
+    workers.push(worker);
+    return worker;
   }
 
   it('issues every record exactly once when the worker is killed mid-batch and another takes over', async () => {
@@ -83,8 +70,7 @@ describe('card-record seeding across a worker crash', function () {
       issued = (await stack.counters()).cardsIssued;
     }
     assert.ok(issued >= 40 && issued < RECORDS, `killed mid-range, at ${issued} of ${RECORDS}`);
-    first.kill('SIGKILL');
-    await new Promise((done) => first.once('exit', done));
+    await first.kill();
 
     startWorker();
     let item: ChecklistItemState | undefined;

@@ -1,5 +1,4 @@
 import assert from 'node:assert/strict';
-import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -17,7 +16,7 @@ import { CUTOVER_TASK_QUEUE, statusQuery } from '../src/workflows/messages.js';
 import { SEED_RANGES_PER_WORKER, SEEDING_TASK_QUEUE } from '../src/workflows/seed-ranges.js';
 import { profileRanges } from './bench/seeding-at-scale.js';
 import { activityCompletedAtMs, eventTimeMs, scheduledActivities, type HistoryEvent } from './bench/history-times.js';
-import { CLI, ROOT } from './helpers/cli.js';
+import { simulatorWorkerEnv, startWorkerProcess, type WorkerProcess } from './helpers/worker-process.js';
 import { startPaycaStack, type PaycaStack } from './helpers/payca-stack.js';
 import { planFor, RELAXED_READINESS } from './helpers/plans.js';
 import { note } from './helpers/suite-logs.js';
@@ -187,37 +186,24 @@ describe('seeding with two worker processes, one killed with SIGKILL', function 
   let env: TestWorkflowEnvironment;
   let stack: PaycaStack;
   let dir: string;
-  const workers: ChildProcess[] = [];
+  const workers: WorkerProcess[] = [];
 
   before(async () => {
     [env, stack] = await Promise.all([startDevServer(), startPaycaStack({ rateLimit: { perSecond: RATE * 2, burst: RATE * 2 } })]);
     dir = await mkdtemp(join(tmpdir(), 'cutover-seed-kill-'));
   });
   after(async () => {
-    for (const worker of workers) worker.kill('SIGKILL');
+    await Promise.all(workers.map((worker) => worker.kill()));
     await stack?.close();
     await env?.teardown();
     await rm(dir, { recursive: true, force: true });
   });
 
   /** A real `cutover worker` process, as an operator runs it, sharing CUTOVER_PAYCA_RATE with the other. */
-  function startWorker(): ChildProcess {
-    const child = spawn(process.execPath, [CLI, 'worker'], {
-      cwd: ROOT,
-      stdio: 'ignore',
-      env: {
-        ...process.env,
-        TEMPORAL_ADDRESS: env.address,
-        TEMPORAL_NAMESPACE: 'default',
-        CUTOVER_PAYCA_RATE: String(RATE),
-        PAYCA_PRODUCTION_CLIENT_ID: stack.credentials.production.clientId,
-        PAYCA_PRODUCTION_CLIENT_SECRET: stack.credentials.production.clientSecret,
-        PAYCA_SANDBOX_CLIENT_ID: stack.credentials.sandbox.clientId,
-        PAYCA_SANDBOX_CLIENT_SECRET: stack.credentials.sandbox.clientSecret,
-      },
-    });
-    workers.push(child);
-    return child;
+  function startWorker(): WorkerProcess {
+    const worker = startWorkerProcess(simulatorWorkerEnv(env.address, stack, { CUTOVER_PAYCA_RATE: String(RATE) }));
+    workers.push(worker);
+    return worker;
   }
 
   it('issues every one of 2,000 records exactly once when one of two workers is killed mid-seeding', async () => {
@@ -233,7 +219,7 @@ describe('seeding with two worker processes, one killed with SIGKILL', function 
       issued = (await stack.counters()).cardsIssued;
     }
     assert.ok(issued >= RECORDS * 0.3 && issued < RECORDS * 0.8, `killed mid-seeding, at ${issued} of ${RECORDS}`);
-    doomed?.kill('SIGKILL');
+    await doomed?.kill();
     const killedAt = Date.now();
 
     let item: ChecklistItemState | undefined;

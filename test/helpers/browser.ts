@@ -6,23 +6,9 @@ import { mkdir, mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { chromium, type BrowserContext, type Page } from 'playwright-core';
+import { CHROMIUM_ARGS } from '../../src/net/headless-chromium.js';
 import { ROOT } from './cli.js';
 import { testToolPath } from './test-tools.js';
-
-/**
- * Without the background-networking flags Chromium keeps calling Google's services, which a closed
- * network refuses many times a second; --no-sandbox because CI runs as root.
- */
-const CHROMIUM_ARGS = [
-  '--headless',
-  '--no-sandbox',
-  '--disable-gpu',
-  '--disable-quic',
-  '--no-first-run',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-];
 
 /** Screenshots for people to look at after a run; `.artifacts/` is git-ignored. */
 export const SCREENSHOT_DIR = join(ROOT, '.artifacts', 'screenshots');

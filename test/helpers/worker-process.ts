@@ -5,6 +5,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { setTimeout as delay } from 'node:timers/promises';
 import { CLI, ROOT } from './cli.js';
+import type { PaycaStack } from './payca-stack.js';
 
 export interface WorkerProcess {
   readonly pid: number;
@@ -48,5 +49,19 @@ export function startWorkerProcess(env: NodeJS.ProcessEnv): WorkerProcess {
         await delay(100);
       }
     },
+  };
+}
+
+/** A worker's environment for a dev server and the simulators, with their (fake) credentials. */
+export function simulatorWorkerEnv(temporalAddress: string, stack: PaycaStack, extra: NodeJS.ProcessEnv = {}): NodeJS.ProcessEnv {
+  return {
+    ...process.env,
+    TEMPORAL_ADDRESS: temporalAddress,
+    TEMPORAL_NAMESPACE: 'default',
+    PAYCA_PRODUCTION_CLIENT_ID: stack.credentials.production.clientId,
+    PAYCA_PRODUCTION_CLIENT_SECRET: stack.credentials.production.clientSecret,
+    PAYCA_SANDBOX_CLIENT_ID: stack.credentials.sandbox.clientId,
+    PAYCA_SANDBOX_CLIENT_SECRET: stack.credentials.sandbox.clientSecret,
+    ...extra,
   };
 }
