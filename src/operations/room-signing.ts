@@ -18,7 +18,8 @@ export interface RoomIdentity {
 /** The messages the room sends; the compensation answers and abort stay with the CLI. */
 export type RoomMessage = Extract<CutoverMessage, { args: { roomStatement?: RoomStatement } }>;
 
-const ROOM_KINDS: readonly string[] = [
+/** The message kinds the room sends, each one of its forms' actions. */
+export const ROOM_MESSAGE_KINDS = [
   'approve',
   'reject',
   'decide',
@@ -29,9 +30,10 @@ const ROOM_KINDS: readonly string[] = [
   'report-incident',
   'end-watch',
   'extend-watch',
-] satisfies RoomMessage['kind'][];
+] as const satisfies readonly RoomMessage['kind'][];
 
-export const isRoomMessage = (message: CutoverMessage): message is RoomMessage => ROOM_KINDS.includes(message.kind);
+export const isRoomMessage = (message: CutoverMessage): message is RoomMessage =>
+  (ROOM_MESSAGE_KINDS as readonly string[]).includes(message.kind);
 
 /** The evidence digest and attempt of what the message is about, as `status` shows it. */
 export function shownFor(status: CutoverStatus, message: RoomMessage): { evidenceDigest?: string; attempt?: number } {

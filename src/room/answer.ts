@@ -6,7 +6,7 @@
 import type { Client } from '@temporalio/client';
 import { z } from 'zod';
 import { MessageRefusedError, CutoverError } from '../errors.js';
-import { isRoomMessage, signMessageAsRoom } from '../operations/room-signing.js';
+import { isRoomMessage, ROOM_MESSAGE_KINDS, signMessageAsRoom } from '../operations/room-signing.js';
 import { sendMessage, type CutoverMessage } from '../operations/send-message.js';
 import type { RoomSigningKey } from '../signing/room-key.js';
 import type { CutoverStatus } from '../workflows/cutover-state.js';
@@ -17,18 +17,7 @@ import { SEVERITIES } from '../workflows/cutover-state.js';
 import type { Viewer } from './viewer.js';
 
 /** What the room's forms may ask for; each becomes one message kind. */
-export const ROOM_ACTIONS = [
-  'approve',
-  'reject',
-  'decide',
-  'retry',
-  'complete-item',
-  'waive-item',
-  'retry-item',
-  'report-incident',
-  'end-watch',
-  'extend-watch',
-] as const;
+export const ROOM_ACTIONS = ROOM_MESSAGE_KINDS;
 export type RoomAction = (typeof ROOM_ACTIONS)[number];
 
 const optionalText = z
