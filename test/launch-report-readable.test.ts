@@ -8,6 +8,7 @@ import { buildLaunchReport, renderLaunchReportMarkdown } from '../src/client/for
 import { launchReportHtml } from '../src/client/format/launch-report/html.js';
 import type { CutoverStatus, StageState } from '../src/workflows/cutover-state.js';
 import type { WatchSummary } from '../src/workflows/watch-protocol.js';
+import { sectionOf } from './helpers/markdown-sections.js';
 import { unescapeMarkdown } from './helpers/markdown-source.js';
 
 const GO_LIVE = '2026-12-01T09:00:00.000Z';
@@ -168,13 +169,6 @@ function readableStatus(): CutoverStatus {
       },
     ],
   };
-}
-
-function sectionOf(document: string, title: string): string {
-  const start = document.indexOf(`\n## ${title}\n`);
-  assert.ok(start >= 0, `no section ${title} in\n${document}`);
-  const next = document.indexOf('\n## ', start + 1);
-  return document.slice(start, next < 0 ? undefined : next);
 }
 
 describe('the launch report people read', () => {

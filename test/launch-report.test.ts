@@ -14,6 +14,7 @@ import { renderStatus } from '../src/client/format/status.js';
 import type { ChecklistItemState, CutoverStatus, StageState } from '../src/workflows/cutover-state.js';
 import type { WatchSummary } from '../src/workflows/watch-protocol.js';
 import { markdownInline } from '../src/workflows/markdown-text.js';
+import { sectionOf } from './helpers/markdown-sections.js';
 import { itRefusesUsage, runCli } from './helpers/cli.js';
 import { useCliStack } from './helpers/cli-stack.js';
 import { waitForStatus } from './helpers/wait-for-status.js';
@@ -371,13 +372,6 @@ function rolledBackWithPostLaunchStatus(): CutoverStatus {
   );
   status.checklist.push(postLaunchItem('support-ticket-review', 'cx', 'attested', '2026-12-03T09:00:00.000Z'));
   return status;
-}
-
-function sectionOf(document: string, title: string): string {
-  const start = document.indexOf(`\n## ${title}\n`);
-  assert.ok(start >= 0, `no section ${title} in\n${document}`);
-  const next = document.indexOf('\n## ', start + 1);
-  return document.slice(start, next < 0 ? undefined : next);
 }
 
 describe('launch report formatting', () => {

@@ -13,7 +13,7 @@ import type { BrowserContext } from 'playwright-core';
  * Without the background-networking flags Chromium keeps calling Google's services, which a closed network
  * refuses many times a second; --no-sandbox because containers run it as root.
  */
-export const CHROMIUM_ARGS = [
+const CHROMIUM_ARGS = [
   '--headless',
   '--no-sandbox',
   '--disable-gpu',

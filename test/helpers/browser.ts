@@ -2,11 +2,10 @@
  * Debian's Chromium, driven headless through playwright-core. The tests never download a browser:
  * `npm test` finds or installs Debian's `chromium` package (see `test-tools.ts`).
  */
-import { mkdir, mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
-import { chromium, type BrowserContext, type Page } from 'playwright-core';
-import { CHROMIUM_ARGS } from '../../src/net/headless-chromium.js';
+import type { Page } from 'playwright-core';
+import { launchChromium } from '../../src/net/headless-chromium.js';
 import { ROOT } from './cli.js';
 import { testToolPath } from './test-tools.js';
 
@@ -22,20 +21,7 @@ export interface HeadlessBrowser {
 
 /** A fresh profile each time, so no cookie, cache or stored UI preference leaks from an earlier run. */
 export async function launchBrowser(): Promise<HeadlessBrowser> {
-  const executablePath = testToolPath('chromium');
-  const userDataDir = await mkdtemp(join(tmpdir(), 'cutover-chromium-'));
-  let context: BrowserContext;
-  try {
-    context = await chromium.launchPersistentContext(userDataDir, {
-      executablePath,
-      args: CHROMIUM_ARGS,
-      viewport: { width: 1600, height: 1200 },
-      timeout: 30_000,
-    });
-  } catch (err) {
-    await rm(userDataDir, { recursive: true, force: true });
-    throw err;
-  }
+  const { context, close } = await launchChromium(testToolPath('chromium'), { viewport: { width: 1600, height: 1200 }, timeoutMs: 30_000 });
   context.setDefaultTimeout(20_000);
   context.setDefaultNavigationTimeout(30_000);
   const page = context.pages()[0] ?? (await context.newPage());
@@ -47,9 +33,6 @@ export async function launchBrowser(): Promise<HeadlessBrowser> {
       await page.screenshot({ path, fullPage: true });
       return path;
     },
-    async close() {
-      await context.close();
-      await rm(userDataDir, { recursive: true, force: true });
-    },
+    close,
   };
 }

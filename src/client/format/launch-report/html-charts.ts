@@ -2,7 +2,7 @@
 import { shortTime } from '../time.js';
 import type { LaunchReport } from './model.js';
 import { streamsPicture } from './task-picture.js';
-import { escapeHtml, lanesSvg, lineChartSvg, type Lane } from './svg.js';
+import { lanesSvg, lineChartSvg, type Lane } from './svg.js';
 
 const HOUR = 3_600_000;
 
@@ -157,5 +157,3 @@ export function watchCharts(report: LaunchReport): string[] {
   );
   return charts;
 }
-
-export { escapeHtml };

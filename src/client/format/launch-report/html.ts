@@ -12,7 +12,7 @@ import { incidentPicture, timelinePicture, watchCharts } from './html-charts.js'
 import type { LaunchReport } from './model.js';
 import { delayText } from './markdown.js';
 import { signed } from './post-launch.js';
-import { escapeHtml as h } from './svg.js';
+import { escapeHtml as h } from '../../../net/html.js';
 import { slackText } from './tasks.js';
 
 /** Screenshot images by their recorded path, as data URIs; a shot whose file is missing is named instead. */

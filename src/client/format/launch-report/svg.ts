@@ -2,11 +2,7 @@
  * Charts drawn as inline SVG when the report is written, so the HTML file needs no script, no font and no
  * request to open: it reads the same in a browser, a mail attachment or the PDF printed from it.
  */
-
-/** Every text that reaches the page goes through this: programme names, notes and evidence are people's words. */
-export function escapeHtml(text: string): string {
-  return text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;').replace(/'/g, '&#39;');
-}
+import { escapeHtml } from '../../../net/html.js';
 
 export interface ChartSeries {
   name: string;

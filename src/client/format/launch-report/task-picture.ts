@@ -6,7 +6,8 @@
 import { RUNBOOK_STREAM } from '../../../operations/timeline-entries.js';
 import { shortTime } from '../time.js';
 import type { LaunchReport, LaunchTaskEntry, LaunchTimelineEntry } from './model.js';
-import { escapeHtml, WIDTH } from './svg.js';
+import { escapeHtml } from '../../../net/html.js';
+import { WIDTH } from './svg.js';
 
 const LANE_HEIGHT = 28;
 const LABEL_WIDTH = 120;
