@@ -32,7 +32,8 @@ const STARTS_FILES = new Map([
   ['dist/src/simulator/webhook-receiver.js', 'the webhook receiver'],
 ]);
 
-const REQUIRE = /\brequire\(\s*["']([^"']+)["']\s*\)/g;
+/** A module loaded at start (`require`) or when first used (`import()`, kept as written by the compiler). */
+const REQUIRE = /\b(?:require|import)\(\s*["']([^"']+)["']\s*\)/g;
 
 /** What the module at `file` loads that starts something, following the project's own modules once each. */
 function startsOf(file, seen = new Map()) {
