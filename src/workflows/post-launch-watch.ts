@@ -10,7 +10,9 @@
  * what a read costs. Compressed rehearsals read a fraction of a second apart, so their reads stay on the
  * payca queue, where many of them wait for a worker rather than in the workflow's own. Either way each call
  * takes a permit from the worker's PayCA call limiter (docs/payca-rate.md). A watch that wakes
- * behind its plan clock reads the overdue intervals with one activity and judges each as its own read.
+ * behind its plan clock reads the overdue intervals with one activity and judges each as its own read; a
+ * compressed watch (reads under a second of wall time apart) sleeps until a batch of intervals is due and
+ * reads it the same way, so it costs a few workflow tasks per plan hour, not a few per read.
  */
 import { allHandlersFinished, condition, continueAsNew, getExternalWorkflowHandle, log, patched, setHandler } from '@temporalio/workflow';
 import { formatDuration, formatOffset } from '../plan/duration.js';
@@ -42,6 +44,14 @@ const MAX_CATCH_UP_READS = 12;
 /** Reads at least this far apart on the wall clock run locally: at most two PayCA calls per watch per 10 s. */
 const LOCAL_READ_MIN_WALL_MS = 10_000;
 
+/**
+ * A compressed watch reads together the intervals that fall due within this much wall time, by design
+ * rather than only when behind: at 3000× an hour of reads is 1.2 s, so an alert is judged at most that late
+ * on the wall clock, and still opens at the interval that saw it.
+ */
+const BATCH_READS_WITHIN_WALL_MS = 2_000;
+export const WATCH_BATCHED_READS_PATCH = 'watch-batched-compressed-reads';
+
 export async function postLaunchWatchWorkflow(input: WatchInput): Promise<WatchResult> {
   const { postLaunch, timeScale, anchorMs } = input;
   const { intervalMs, summaryEveryMs, segmentMs } = postLaunch.watch;
@@ -55,6 +65,9 @@ export async function postLaunchWatchWorkflow(input: WatchInput): Promise<WatchR
   const intervalText = formatDuration(intervalMs);
   // Watches started before local reads keep reading on the payca queue, so their histories still replay.
   const readsLocally = intervalMs / timeScale >= LOCAL_READ_MIN_WALL_MS && patched('watch-local-reads');
+  const readsPerBatch = Math.min(MAX_CATCH_UP_READS, Math.floor(BATCH_READS_WITHIN_WALL_MS / (intervalMs / timeScale)));
+  // Watches started before batched reads wake for every interval, so their histories still replay.
+  const readsInBatches = readsPerBatch >= 2 && patched(WATCH_BATCHED_READS_PATCH);
   const readMetrics = (summary: string) =>
     readsLocally ? paycaLocalReads(input.paycaRetryBudgetMs, summary) : paycaActivities(input.paycaRetryBudgetMs, summary);
 
@@ -75,6 +88,8 @@ export async function postLaunchWatchWorkflow(input: WatchInput): Promise<WatchR
         decisions: [],
       };
 
+  /** When the end reached the watch: a watch reading in batches still reads the intervals past by then. */
+  let endedAtPlanMs: number | undefined;
   setHandler(watchStatusQuery, () => state, { description: 'The watch: alerts, summaries, reads and when it ends' });
   const cutover = getExternalWorkflowHandle(input.cutoverWorkflowId);
   const report = (event: WatchEvent) => cutover.signal(watchEventSignal, { ...event, link: input.link });
@@ -89,8 +104,10 @@ export async function postLaunchWatchWorkflow(input: WatchInput): Promise<WatchR
     const { link: _link, ...decision } = signalled;
     if (state.ended) return;
     state.decisions.push(decision);
-    if (decision.kind === 'end') state.ended = decision;
-    else state.endsPlanMs += decision.extendByMs ?? 0;
+    if (decision.kind === 'end') {
+      state.ended = decision;
+      endedAtPlanMs = clock.planNowMs();
+    } else state.endsPlanMs += decision.extendByMs ?? 0;
   });
 
   const notices = createNotices({
@@ -286,15 +303,32 @@ export async function postLaunchWatchWorkflow(input: WatchInput): Promise<WatchR
     }
   }
 
-  while (!state.ended && state.nextReadPlanMs <= state.endsPlanMs) {
+  /** The last read of the batch starting at `first`: the watch sleeps until it is due, then reads them all. */
+  function batchEnd(first: number): number {
+    let last = first;
+    for (let n = 1; n < readsPerBatch && !onBoundary(last, summaryEveryMs) && last + intervalMs <= state.endsPlanMs; n++)
+      last += intervalMs;
+    return last;
+  }
+
+  const readsLeft = () =>
+    state.nextReadPlanMs <= state.endsPlanMs &&
+    (!state.ended || (readsInBatches && endedAtPlanMs !== undefined && state.nextReadPlanMs <= endedAtPlanMs));
+
+  while (readsLeft()) {
     const readPlanMs = state.nextReadPlanMs;
-    const waitMs = clock.wallAtMs(readPlanMs) - Date.now();
+    const dueAtPlanMs = readsInBatches ? batchEnd(readPlanMs) : readPlanMs;
+    // Rounded up in batches, so the plan clock has passed the batch's last read when the timer fires.
+    const waitMs = readsInBatches ? Math.ceil(clock.wallAtMs(dueAtPlanMs) - Date.now()) : clock.wallAtMs(readPlanMs) - Date.now();
     if (waitMs > 0) {
       await condition(() => state.ended !== undefined || state.endsPlanMs < readPlanMs, waitMs, {
-        summary: `until the ${label(readPlanMs)} metrics read`,
+        summary: readsInBatches
+          ? `until the ${label(readPlanMs)}–${label(dueAtPlanMs)} metrics reads`
+          : `until the ${label(readPlanMs)} metrics read`,
       });
     }
-    if (state.ended || state.endsPlanMs < readPlanMs) break;
+    // Ended part-way through a batch, the intervals already past are still read, as a watch reading each would have.
+    if (!readsLeft()) break;
 
     const due = dueReads(readPlanMs);
     // Watches started before catch-up reads read each overdue interval with its own activity, so their histories still replay.
