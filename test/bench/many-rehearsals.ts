@@ -12,6 +12,7 @@ import { planFor } from '../helpers/plans.js';
 import { watchWorkflowId } from '../../src/workflows/watch-protocol.js';
 import { freshWorkflowId, startDevServer } from '../helpers/temporal.js';
 import type { BenchResult, BenchRunOptions } from './cutover-bench-result.js';
+import { activityTimes } from './activity-times.js';
 import { childrenCpuMs, cpuBetween } from './child-process-cpu.js';
 import { percentileOf, rounded } from './samples.js';
 import { runScriptedRehearsals } from './scripted-rehearsal.js';
@@ -77,7 +78,9 @@ export async function run({ short, log = () => undefined }: BenchRunOptions): Pr
     // How the watches read: one activity per interval, or one catch-up activity for several overdue intervals.
     const watchActivities = new Map<string, number>();
     const watchHistories = [];
+    const cutoverHistories = [];
     for (const r of runs) {
+      cutoverHistories.push(...(await runHistories(client, r.workflowId)));
       const histories = await runHistories(client, watchWorkflowId(r.workflowId));
       watchHistories.push(...histories);
       for (const [type, n] of scheduledActivityCounts(histories)) watchActivities.set(type, (watchActivities.get(type) ?? 0) + n);
@@ -161,6 +164,15 @@ export async function run({ short, log = () => undefined }: BenchRunOptions): Pr
         `watch steps, summed over all ${runs.length} watches (from their histories): ${watchSteps.steps
           .slice(0, 8)
           .map((st) => `${st.step} ${Math.round(st.totalMs / 1000)} s/${st.count}`)
+          .join('; ')}`,
+        `cutover activities, summed over all ${runs.length} cutovers (type: count, waited for a worker median, ran median, waited + ran in all): ${activityTimes(
+          cutoverHistories,
+        )
+          .slice(0, 6)
+          .map(
+            (a) =>
+              `${a.type} ${a.count}×, ${Math.round(a.waitedMedianMs)} ms, ${Math.round(a.ranMedianMs)} ms, ${Math.round((a.waitedTotalMs + a.ranTotalMs) / 1000)} s`,
+          )
           .join('; ')}`,
         `PayCA production answered (as the simulator timed it): ${paycaTimes}`,
         `worker peak RSS: the worker child process's kernel high-water mark (VmHWM), also sampled every 250 ms (${memory.samples} samples)`,
