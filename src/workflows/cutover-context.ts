@@ -4,15 +4,7 @@
  * history by continuing as new. The message handlers, the stage runner, the readiness runner and the
  * post-launch part each take this one object, the way the stage checks take theirs.
  */
-import {
-  allHandlersFinished,
-  continueAsNew,
-  log,
-  patched,
-  setCurrentDetails,
-  upsertSearchAttributes,
-  workflowInfo,
-} from '@temporalio/workflow';
+import { allHandlersFinished, continueAsNew, log, patched, setCurrentDetails, workflowInfo } from '@temporalio/workflow';
 import type { NotificationChannel } from '../activities/notify.js';
 import { formatOffset } from '../plan/duration.js';
 import type { CutoverPlan } from '../plan/schema.js';
@@ -36,7 +28,7 @@ import type { WatchDecision } from './watch-protocol.js';
 import { STRICT_MESSAGES_PATCH } from './message-bounds.js';
 import { createNotices, noticeRouting, recordNoticeFailure, type Notices } from './notices.js';
 import { planClock, type PlanClock } from './plan-clock.js';
-import { CutoverGoLiveKey, CutoverPhaseKey, CutoverStageKey } from './search-attributes.js';
+import { createSearchIndex, LEAN_APPROVALS_PATCH } from './search-index.js';
 import { addIncident } from './state-bounds.js';
 import { hasRolledForward } from './rolled-forward.js';
 
@@ -103,6 +95,8 @@ export interface CutoverContext {
   boundedState: boolean;
   linkedWatchMessages: boolean;
   strictMessages: boolean;
+  /** LEAN_APPROVALS_PATCH: fewer commands per approval (search-index.ts). */
+  leanApprovals: boolean;
   nowIso(): string;
   /** Now on the plan's clock, which runs faster in rehearsals. */
   planNow(): string;
@@ -189,17 +183,11 @@ export function createCutoverContext(input: CutoverInput, goLiveMs: number): Cut
   const stageState = <S extends StageId>(id: S) => status.stages.find((s) => s.id === id) as StageState<S>;
   const checklistItem = (id: string) => status.checklist.find((i) => i.id === id) as ChecklistItemState;
 
-  let indexed = '';
+  // Read here, before the first publish, so a run indexes one way throughout.
+  const leanApprovals = patched(LEAN_APPROVALS_PATCH);
+  const index = createSearchIndex(goLiveMs, leanApprovals);
   function publish(): void {
-    const phaseAndStage = `${status.phase} ${status.currentStage ?? 'none'}`;
-    if (phaseAndStage !== indexed) {
-      upsertSearchAttributes([
-        { key: CutoverPhaseKey, value: status.phase },
-        { key: CutoverStageKey, value: status.currentStage ?? 'none' },
-        { key: CutoverGoLiveKey, value: new Date(goLiveMs) },
-      ]);
-      indexed = phaseAndStage;
-    }
+    index(status);
     setCurrentDetails(renderCurrentDetails(status));
   }
 
@@ -294,6 +282,7 @@ export function createCutoverContext(input: CutoverInput, goLiveMs: number): Cut
     boundedState,
     linkedWatchMessages,
     strictMessages,
+    leanApprovals,
     nowIso,
     planNow,
     stageState,

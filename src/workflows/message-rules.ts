@@ -153,7 +153,7 @@ function signatureToVerify(
   status: CutoverStatus,
   by: string,
   given: unknown,
-  shownDigest: string,
+  shownDigest: () => string,
   stale: (signed: string) => string,
 ): { signature: ApprovalSignature; publicKey: string } | string | undefined {
   const publicKey = publicKeyOf(plan, by);
@@ -170,7 +170,7 @@ function signatureToVerify(
   }
   if (signatureUsed(status, signature.value))
     return 'this signed answer has been used already; a signature counts once, so sign a new answer';
-  if (signature.evidenceDigest !== shownDigest) return stale(signature.evidenceDigest);
+  if (signature.evidenceDigest !== shownDigest()) return stale(signature.evidenceDigest);
   return { signature, publicKey };
 }
 
@@ -179,7 +179,9 @@ function signatureToVerify(
  * and answer, over the evidence the stage shows now, and used only once.
  */
 function checkSignature(plan: CutoverPlan, status: CutoverStatus, stage: StageState, answer: SignedAnswer): string | undefined {
-  const current = evidenceDigest(stage);
+  // A hash over all the stage's evidence, on the path of every answer: only a signed answer needs it.
+  let digest: string | undefined;
+  const current = () => (digest ??= evidenceDigest(stage));
   const found = signatureToVerify(
     plan,
     status,
@@ -187,7 +189,7 @@ function checkSignature(plan: CutoverPlan, status: CutoverStatus, stage: StageSt
     answer.signature,
     current,
     (signed) =>
-      `the evidence you signed (${shortHex(signed)}) is not what ${stage.id} shows now (${shortHex(current)}): its check has run again since you looked. Read \`cutover status ${status.workflowId}\` and answer again`,
+      `the evidence you signed (${shortHex(signed)}) is not what ${stage.id} shows now (${shortHex(current())}): its check has run again since you looked. Read \`cutover status ${status.workflowId}\` and answer again`,
   );
   if (found === undefined || typeof found === 'string') return found;
   const statement = approvalStatement({
@@ -196,7 +198,7 @@ function checkSignature(plan: CutoverPlan, status: CutoverStatus, stage: StageSt
     attempt: stage.attempts,
     decision: answer.decision,
     by: answer.by,
-    evidenceDigest: current,
+    evidenceDigest: current(),
     signedAt: found.signature.signedAt,
     note: answer.note,
     authorizationId: answer.authorizationId,
@@ -217,7 +219,8 @@ export function checkItemSignature(
   item: ChecklistItemState,
   answer: { kind: ItemAnswerKind; by: string; signature?: unknown; note?: string },
 ): string | undefined {
-  const current = itemEvidenceDigest(item);
+  let digest: string | undefined;
+  const current = () => (digest ??= itemEvidenceDigest(item));
   const found = signatureToVerify(
     plan,
     status,
@@ -225,7 +228,7 @@ export function checkItemSignature(
     answer.signature,
     current,
     (signed) =>
-      `the item you signed (${shortHex(signed)}) is not what ${item.id} shows now (${shortHex(current)}): it has changed since you looked. Read \`cutover checklist ${status.workflowId}\` and answer again`,
+      `the item you signed (${shortHex(signed)}) is not what ${item.id} shows now (${shortHex(current())}): it has changed since you looked. Read \`cutover checklist ${status.workflowId}\` and answer again`,
   );
   if (found === undefined || typeof found === 'string') return found;
   const statement = itemStatement({
@@ -234,7 +237,7 @@ export function checkItemSignature(
     attempt: item.attempts,
     decision: answer.kind,
     by: answer.by,
-    evidenceDigest: current,
+    evidenceDigest: current(),
     signedAt: found.signature.signedAt,
     note: answer.note,
   });

@@ -13,6 +13,7 @@ import type { CutoverContext } from './cutover-context.js';
 import type { CutoverPhase, StageState } from './cutover-state.js';
 import { runStageCheck, type CheckOutcome, type StageChecks } from './stage-checks.js';
 import { addEscalation } from './state-bounds.js';
+import { holdUntil } from './escalation-timer.js';
 import { WORKFLOW_DECIDER } from './debrief-pack.js';
 
 const MIN_ESCALATION_INTERVAL_MS = 15_000;
@@ -44,6 +45,8 @@ export function createStageRunner(ctx: CutoverContext, checks: StageChecks): Sta
    * the run continues as new here when its history is full, and the next run waits for the same due time.
    */
   async function waitUntilDue(stage: StageState, planned: StagePlan): Promise<void> {
+    // A stage already due goes straight to running: publishing `waiting` first would cost an upsert for nothing.
+    if (ctx.leanApprovals && Date.parse(stage.dueAt) <= Date.now() && !abortRequested()) return;
     stage.status = 'waiting';
     setPhase('waiting', stage.id);
     for (;;) {
@@ -71,9 +74,12 @@ export function createStageRunner(ctx: CutoverContext, checks: StageChecks): Sta
     let waitMs = resumedHold ? Math.max(1_000, nextEscalationMs(stage, timeoutMs) - Date.now()) : timeoutMs;
     for (;;) {
       const waitingFor = stage.hold?.awaiting ?? [];
-      const done = await condition(() => settled() || readyToShed(), waitMs, {
-        summary: `${stage.id} holds for ${waitingFor.map((r) => ROLE_TITLES[r]).join(', ') || 'a retry'}`,
-      });
+      const done = await holdUntil(
+        () => settled() || readyToShed(),
+        waitMs,
+        { summary: `${stage.id} holds for ${waitingFor.map((r) => ROLE_TITLES[r]).join(', ') || 'a retry'}` },
+        ctx.leanApprovals,
+      );
       if (done && settled()) break;
       if (done) {
         await shedHistory();

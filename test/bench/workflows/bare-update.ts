@@ -12,9 +12,16 @@ export const pokeUpdate = defineUpdate<number, []>('poke');
 /** Rounds whose activity has completed, so the driver knows when to send the next update. */
 export const roundsDoneQuery = defineQuery<number>('rounds-done');
 
-const { touch } = proxyActivities<BareActivities>({ startToCloseTimeout: '10 seconds' });
-
-export async function bareUpdateWorkflow(rounds: number): Promise<number> {
+/**
+ * `activityQueue`: run the activity on another task queue, as a cutover runs its PayCA calls. On its own
+ * queue the server hands the activity straight back to the worker that completes the workflow task
+ * (eager dispatch); on another it goes through matching to that queue's pollers.
+ */
+export async function bareUpdateWorkflow(rounds: number, activityQueue?: string): Promise<number> {
+  const { touch } = proxyActivities<BareActivities>({
+    startToCloseTimeout: '10 seconds',
+    ...(activityQueue !== undefined && { taskQueue: activityQueue }),
+  });
   let pending = 0;
   let done = 0;
   setHandler(pokeUpdate, () => {
