@@ -43,6 +43,7 @@ export async function runWorker(options: RunWorkerOptions = {}): Promise<void> {
     notifyUrl: options.notifyUrl ?? process.env.CUTOVER_NOTIFY_URL,
     payloadCodecs: payloadCodecsFromEnv(),
     bundleAtStart: process.env.CUTOVER_BUNDLE_AT_START === '1',
+    pollWorkflowsFirst: true,
   });
   const stop = () => workers.shutdown();
   process.once('SIGINT', stop);
