@@ -70,7 +70,15 @@ async function startOnce(env: TestWorkflowEnvironment, stack: PaycaStack, mode: 
     for (let poll = 0; poll < 600; poll++) {
       const events = (await handle.fetchHistory()).events ?? [];
       const started = events.find((e) => e.workflowTaskStartedEventAttributes);
-      if (started) return { readyLineMs, firstTaskMs: eventTimeMs(started) - spawnedMs };
+      if (started) {
+        // The worker polls for workflow tasks before its activity workers exist; it says it polls once they do.
+        for (let wait = 0; Number.isNaN(readyLineMs) && wait < 600; wait++) {
+          if (child.exitCode !== null) throw new Error(`the worker exited ${child.exitCode} before it was ready:\n${output}`);
+          await delay(50);
+        }
+        if (Number.isNaN(readyLineMs)) throw new Error(`the worker took a task but never said it polls:\n${output}`);
+        return { readyLineMs, firstTaskMs: eventTimeMs(started) - spawnedMs };
+      }
       if (child.exitCode !== null) throw new Error(`the worker exited ${child.exitCode} before its first task:\n${output}`);
       await delay(50);
     }
