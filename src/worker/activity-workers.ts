@@ -6,6 +6,7 @@
  * deployment's calls together stay within CUTOVER_PAYCA_RATE however many replicas run. Loaded after the
  * workflow worker is created (create-workers.ts), since none of it is needed for a first workflow task.
  */
+import type { Client } from '@temporalio/client';
 import { Runtime, Worker } from '@temporalio/worker';
 import { temporal } from '@temporalio/proto';
 import { createCutoverActivities, createPaycaActivities, createPaycaClients } from '../activities/index.js';
@@ -40,7 +41,7 @@ function paycaActivitySlots(rate: number): number {
 }
 
 export async function createActivityWorkers(
-  options: CutoverWorkersOptions,
+  options: CutoverWorkersOptions & { temporalClient: Client },
   common: CommonWorkerOptions & { identity: string },
   rate: number,
 ): Promise<ActivityWorkers> {

@@ -19,7 +19,11 @@ import { createWorkflowWorker, type LocalReads } from './workflow-worker.js';
 export interface CutoverWorkersOptions {
   connection: NativeConnection;
   namespace: string;
-  temporalClient: Client;
+  /**
+   * For the activities and the rate share's count of workers; a function is called once the workflow worker
+   * exists, so the worker process connects its client while it already polls.
+   */
+  temporalClient: Client | (() => Promise<Client>);
   /** CUTOVER_PAYCA_RATE: PayCA calls per second across all workers, per PayCA host (production, sandbox). */
   paycaActivitiesPerSecond?: number;
   /**
@@ -99,7 +103,8 @@ export async function createCutoverWorkers(options: CutoverWorkersOptions): Prom
   try {
     // Loaded only now: the activity code is most of what this process loads beyond the SDK.
     const { createActivityWorkers } = await import('./activity-workers.js');
-    activity = await createActivityWorkers(options, common, rate);
+    const temporalClient = typeof options.temporalClient === 'function' ? await options.temporalClient() : options.temporalClient;
+    activity = await createActivityWorkers({ ...options, temporalClient }, common, rate);
   } catch (err) {
     if (polling) {
       if (workflowWorker.getState() === 'RUNNING') workflowWorker.shutdown();
