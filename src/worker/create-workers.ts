@@ -89,7 +89,13 @@ export async function createCutoverWorkers(options: CutoverWorkersOptions): Prom
     identity: options.identity ?? uniqueWorkerIdentity(),
   };
   let bindLocalReads: (reads: LocalReads) => void = () => undefined;
-  const localReads = new Promise<LocalReads>((resolve) => (bindLocalReads = resolve));
+  let failLocalReads: (reason: unknown) => void = () => undefined;
+  const localReads = new Promise<LocalReads>((resolve, reject) => {
+    bindLocalReads = resolve;
+    failLocalReads = reject;
+  });
+  // A read waiting for the activity code fails with it rather than holding the workflow worker's shutdown.
+  localReads.catch(() => undefined);
   const workflowWorker = await createWorkflowWorker({
     ...common,
     taskQueue: options.taskQueue,
@@ -106,6 +112,7 @@ export async function createCutoverWorkers(options: CutoverWorkersOptions): Prom
     const temporalClient = typeof options.temporalClient === 'function' ? await options.temporalClient() : options.temporalClient;
     activity = await createActivityWorkers({ ...options, temporalClient }, common, rate);
   } catch (err) {
+    failLocalReads(err);
     if (polling) {
       if (workflowWorker.getState() === 'RUNNING') workflowWorker.shutdown();
       await polling.catch(() => undefined);
