@@ -5,6 +5,7 @@
 import assert from 'node:assert/strict';
 import {
   GOAL,
+  holdsRateShare,
   resultFor,
   secondsWithAWorkerIdle,
   seedSizes,
@@ -113,5 +114,16 @@ describe('the seeding-at-scale benchmark', () => {
       ),
       10,
     );
+  });
+  it('starts measuring only once every worker makes PayCA calls at its share of the rate', () => {
+    const listed = 'PayCA rate: 1 worker(s) poll the task queues, so this one makes at most 200 of the 200 calls per second';
+    const shared = 'PayCA rate: 2 worker(s) poll the task queues, so this one makes at most 100 of the 200 calls per second';
+    const open = 'PayCA rate: this worker makes PayCA calls from now on (2 worker(s) counted)';
+    // Listed as a poller, which is all the benchmark used to wait for, but its limiter still closed.
+    assert.equal(holdsRateShare([listed, shared], 2), false);
+    // Open, but not yet counting the other worker: it would take the whole rate.
+    assert.equal(holdsRateShare([listed, open], 2), false);
+    assert.equal(holdsRateShare([listed, shared, open], 2), true);
+    assert.equal(holdsRateShare([listed, open], 1), true);
   });
 });

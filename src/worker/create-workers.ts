@@ -1,35 +1,29 @@
 /**
- * The cutover worker: two Temporal workers on one connection. The `cutover` queue runs the workflow and
- * the activities that are not PayCA calls; the `payca` queue runs PayCA activities only. Every PayCA HTTP
- * call, from either queue's activities or the watch's local reads, takes a permit from this process's
- * limiter for its PayCA host, whose budget is this worker's share of the rate (payca-rate-share.ts),
- * so the deployment's calls together stay within CUTOVER_PAYCA_RATE however many replicas run.
+ * The cutover worker: four Temporal workers on one connection. The `cutover` queue's workflows run on a
+ * worker of their own (workflow-worker.ts), created first; its activities that are not PayCA calls, the
+ * `payca` queue's PayCA activities and the `payca-seeding` queue's ranges run on the activity workers
+ * (activity-workers.ts), which also hold this process's PayCA call limiter.
  */
 import type { Client } from '@temporalio/client';
 import type { PayloadCodec } from '@temporalio/common';
-import { NativeConnection, Runtime, Worker, type WorkerOptions } from '@temporalio/worker';
-import { temporal } from '@temporalio/proto';
+import type { NativeConnection, Worker } from '@temporalio/worker';
 import { randomUUID } from 'node:crypto';
-import { existsSync } from 'node:fs';
 import { hostname } from 'node:os';
-import { createCutoverActivities, createPaycaActivities, createPaycaClients } from '../activities/index.js';
-import { createWatchMetricsActivities } from '../activities/post-launch/watch-metrics.js';
-import { dataConverterFor } from '../codec/payload-codecs.js';
 import type { NotifyDeps } from '../activities/notify.js';
-import { smtpSettingsFromEnv, type SmtpSettings } from '../activities/smtp-settings.js';
-import type { WorkerCredentials } from '../activities/readiness/cicd-env.js';
-import { CutoverError } from '../errors.js';
-import { CallRateLimiters } from '../payca/call-rate.js';
-import { loadPaycaCredentials, type PaycaCredentials, type PaycaEnvironment } from '../payca/credentials.js';
-import { CUTOVER_TASK_QUEUE, PAYCA_TASK_QUEUE } from '../workflows/messages.js';
-import { SEED_RANGES_PER_WORKER, SEEDING_TASK_QUEUE } from '../workflows/seed-ranges.js';
-import { WORKFLOW_BUNDLE_PATH, WORKFLOWS_PATH } from './paths.js';
-import { sharePaycaRate } from './payca-rate-share.js';
+import type { SmtpSettings } from '../activities/smtp-settings.js';
+import { dataConverterFor } from '../codec/payload-codecs.js';
+import type { PaycaCredentials, PaycaEnvironment } from '../payca/credentials.js';
+import type { ActivityWorkers } from './activity-workers.js';
+import { createWorkflowWorker, type LocalReads } from './workflow-worker.js';
 
 export interface CutoverWorkersOptions {
   connection: NativeConnection;
   namespace: string;
-  temporalClient: Client;
+  /**
+   * For the activities and the rate share's count of workers; a function is called once the workflow worker
+   * exists, so the worker process connects its client while it already polls.
+   */
+  temporalClient: Client | (() => Promise<Client>);
   /** CUTOVER_PAYCA_RATE: PayCA calls per second across all workers, per PayCA host (production, sandbox). */
   paycaActivitiesPerSecond?: number;
   /**
@@ -63,6 +57,11 @@ export interface CutoverWorkersOptions {
   bundleAtStart?: boolean;
   /** Where dashboard screenshots are written for the report; default CUTOVER_ARTIFACTS_DIR. */
   artifactsDir?: string;
+  /**
+   * Start polling for workflow tasks as soon as the workflow worker exists, before the activity code is
+   * loaded (the worker process); otherwise every worker starts polling at `run()`.
+   */
+  pollWorkflowsFirst?: boolean;
 }
 
 export interface CutoverWorkers {
@@ -80,133 +79,62 @@ function uniqueWorkerIdentity(): string {
   return `${process.pid}@${hostname()}/${randomUUID().slice(0, 8)}`;
 }
 
-/**
- * Slots for PayCA activities: enough to keep the rate busy with calls that take a second or two, few enough
- * that a call's wait for a permit stays a few seconds; the rest wait on the task queue for any worker.
- */
-function paycaActivitySlots(rate: number): number {
-  return Math.max(10, Math.ceil(2 * rate));
-}
-
-function workflowSource(bundleAtStart: boolean): Pick<WorkerOptions, 'workflowBundle' | 'workflowsPath'> {
-  return !bundleAtStart && existsSync(WORKFLOW_BUNDLE_PATH)
-    ? { workflowBundle: { codePath: WORKFLOW_BUNDLE_PATH } }
-    : { workflowsPath: WORKFLOWS_PATH };
-}
-
 export async function createCutoverWorkers(options: CutoverWorkersOptions): Promise<CutoverWorkers> {
   const rate = options.paycaActivitiesPerSecond ?? DEFAULT_PAYCA_ACTIVITIES_PER_SECOND;
-  const identity = options.identity ?? uniqueWorkerIdentity();
-  const paycaTaskQueue = options.paycaTaskQueue ?? PAYCA_TASK_QUEUE;
-  const limitCalls = options.limitPaycaCalls ?? true;
-  // Closed until the share has counted this worker in: see payca-rate-share.ts.
-  const limiters = new CallRateLimiters({ callsPerSecond: rate, closed: true });
-  const rateShare = limitCalls
-    ? sharePaycaRate({
-        rate,
-        identity,
-        limiters: [limiters],
-        refreshMs: options.paycaRateRefreshMs,
-        // Looked up when used, so a runtime the caller installs after this call still gets the lines.
-        log: {
-          info: (message) => {
-            Runtime.instance().logger.info(message);
-          },
-          warn: (message) => {
-            Runtime.instance().logger.warn(message);
-          },
-        },
-        // A worker whose PayCA slots are all busy stops polling the payca queue, and Temporal forgets a poller
-        // it has not heard from for minutes; its workflow pollers keep polling, so a busy worker stays counted.
-        async listPollers() {
-          const { TaskQueueKind, TaskQueueType } = temporal.api.enums.v1;
-          const listed = await Promise.all(
-            [
-              { name: paycaTaskQueue, type: TaskQueueType.TASK_QUEUE_TYPE_ACTIVITY },
-              { name: options.taskQueue ?? CUTOVER_TASK_QUEUE, type: TaskQueueType.TASK_QUEUE_TYPE_WORKFLOW },
-            ].map(({ name, type }) =>
-              options.temporalClient.workflowService.describeTaskQueue({
-                namespace: options.namespace,
-                taskQueue: { name, kind: TaskQueueKind.TASK_QUEUE_KIND_NORMAL },
-                taskQueueType: type,
-              }),
-            ),
-          );
-          return listed.flatMap((described) => (described.pollers ?? []).map((poller) => poller.identity ?? ''));
-        },
-      })
-    : undefined;
-  const payca = createPaycaClients({ credentials: options.paycaCredentials, ...(limitCalls ? { permits: limiters } : {}) });
   const dataConverter = dataConverterFor(options.payloadCodecs);
   const common = {
     connection: options.connection,
     namespace: options.namespace,
     ...(dataConverter ? { dataConverter } : {}),
-    identity,
+    identity: options.identity ?? uniqueWorkerIdentity(),
   };
-  // Created side by side: the workflow worker spends most of its start loading the bundle in its own thread.
-  const paycaActivities = createPaycaActivities({ payca, credentials: options.paycaCredentials });
-  const [cutoverWorker, paycaWorker, seedingWorker] = await Promise.all([
-    Worker.create({
-      ...common,
-      ...workflowSource(options.bundleAtStart ?? false),
-      taskQueue: options.taskQueue ?? CUTOVER_TASK_QUEUE,
-      activities: {
-        ...createCutoverActivities({
-          temporal: options.temporalClient,
-          notify: { defaultWebhookUrl: options.notifyUrl, write: options.notifyWrite, smtp: options.smtp ?? smtpSettingsFromEnv() },
-          workerCredentials: heldCredentials(options.paycaCredentials),
-          dashboardShots: { artifactsDir: options.artifactsDir },
-        }),
-        // The post-launch watch's read, run here as a local activity: see paycaLocalReads.
-        ...createWatchMetricsActivities({ payca }),
-      },
-    }),
-    Worker.create({
-      ...common,
-      taskQueue: paycaTaskQueue,
-      activities: paycaActivities,
-      // Kept beside the call limiter: the server hands out no more PayCA activities than calls, so tasks
-      // wait on the queue, where any worker can take them, rather than in one worker's limiter.
-      maxTaskQueueActivitiesPerSecond: rate,
-      ...(limitCalls ? { maxConcurrentActivityTaskExecutions: paycaActivitySlots(rate) } : {}),
-    }),
-    // Seeding ranges, a few per worker so every worker holds one and uses its share (seed-ranges.ts).
-    Worker.create({
-      ...common,
-      taskQueue: SEEDING_TASK_QUEUE,
-      activities: { seedCardRange: paycaActivities.seedCardRange.bind(paycaActivities) },
-      maxConcurrentActivityTaskExecutions: SEED_RANGES_PER_WORKER,
-    }),
-  ]);
+  let bindLocalReads: (reads: LocalReads) => void = () => undefined;
+  let failLocalReads: (reason: unknown) => void = () => undefined;
+  const localReads = new Promise<LocalReads>((resolve, reject) => {
+    bindLocalReads = resolve;
+    failLocalReads = reject;
+  });
+  // A read waiting for the activity code fails with it rather than holding the workflow worker's shutdown.
+  localReads.catch(() => undefined);
+  const workflowWorker = await createWorkflowWorker({
+    ...common,
+    taskQueue: options.taskQueue,
+    bundleAtStart: options.bundleAtStart,
+    localReads,
+  });
+  const polling = options.pollWorkflowsFirst ? workflowWorker.run() : undefined;
+  // Its failure is run()'s to report; until then it must not count as unhandled.
+  polling?.catch(() => undefined);
+  let activity: ActivityWorkers;
+  try {
+    // Loaded only now: the activity code is most of what this process loads beyond the SDK.
+    const { createActivityWorkers } = await import('./activity-workers.js');
+    const temporalClient = typeof options.temporalClient === 'function' ? await options.temporalClient() : options.temporalClient;
+    activity = await createActivityWorkers({ ...options, temporalClient }, common, rate);
+  } catch (err) {
+    failLocalReads(err);
+    if (polling) {
+      if (workflowWorker.getState() === 'RUNNING') workflowWorker.shutdown();
+      await polling.catch(() => undefined);
+    }
+    throw err;
+  }
+  bindLocalReads(activity.localReads);
+  const all: Worker[] = [workflowWorker, ...activity.workers];
   return {
     async run() {
-      rateShare?.start();
+      activity.rateShare?.start();
       try {
-        await Promise.all([cutoverWorker.run(), paycaWorker.run(), seedingWorker.run()]);
+        await Promise.all([polling ?? workflowWorker.run(), ...activity.workers.map((worker) => worker.run())]);
       } finally {
-        rateShare?.stop();
+        activity.rateShare?.stop();
       }
     },
     shutdown() {
-      rateShare?.stop();
-      for (const worker of [cutoverWorker, paycaWorker, seedingWorker]) {
+      activity.rateShare?.stop();
+      for (const worker of all) {
         if (worker.getState() === 'RUNNING') worker.shutdown();
       }
     },
-  };
-}
-
-/** The credentials this worker would call PayCA with, or undefined for an environment it has none for. */
-function heldCredentials(given: CutoverWorkersOptions['paycaCredentials']): WorkerCredentials {
-  return (environment) => {
-    const credentials = given?.[environment];
-    if (credentials) return credentials;
-    try {
-      return loadPaycaCredentials(environment);
-    } catch (err) {
-      if (err instanceof CutoverError) return undefined;
-      throw err;
-    }
   };
 }

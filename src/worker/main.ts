@@ -4,7 +4,7 @@
  */
 import { payloadCodecsFromEnv } from '../codec/payload-codecs.js';
 import { connectClient, connectWorker } from '../temporal/connection.js';
-import { createCutoverWorkers, DEFAULT_PAYCA_ACTIVITIES_PER_SECOND } from './create-workers.js';
+import { createCutoverWorkers, DEFAULT_PAYCA_ACTIVITIES_PER_SECOND, type CutoverWorkers } from './create-workers.js';
 import { installWorkerLogLevel } from './log-level.js';
 import { CutoverError } from '../errors.js';
 
@@ -26,24 +26,28 @@ export function paycaRateFromEnv(env: NodeJS.ProcessEnv = process.env): number {
 /** Runs until SIGINT or SIGTERM, then drains and returns. */
 export async function runWorker(options: RunWorkerOptions = {}): Promise<void> {
   installWorkerLogLevel();
-  // Both connections at once: each waits on the server's answer to describeNamespace.
-  const [workerSide, clientSide] = await Promise.allSettled([connectWorker(), connectClient()]);
-  if (workerSide.status === 'rejected' || clientSide.status === 'rejected') {
-    if (workerSide.status === 'fulfilled') await workerSide.value.connection.close();
-    if (clientSide.status === 'fulfilled') await clientSide.value.client.connection.close();
-    throw workerSide.status === 'rejected' ? workerSide.reason : (clientSide as PromiseRejectedResult).reason;
+  const { connection, target } = await connectWorker();
+  // The client (activities, the rate share's count of workers) connects once the workflow worker polls.
+  let clientSide: ReturnType<typeof connectClient> | undefined;
+  const temporalClient = async () => (await (clientSide ??= connectClient())).client;
+  let workers: CutoverWorkers;
+  try {
+    workers = await createCutoverWorkers({
+      connection,
+      namespace: target.namespace,
+      temporalClient,
+      paycaActivitiesPerSecond: options.paycaActivitiesPerSecond ?? paycaRateFromEnv(),
+      notifyUrl: options.notifyUrl ?? process.env.CUTOVER_NOTIFY_URL,
+      payloadCodecs: payloadCodecsFromEnv(),
+      bundleAtStart: process.env.CUTOVER_BUNDLE_AT_START === '1',
+      pollWorkflowsFirst: true,
+    });
+  } catch (err) {
+    await connection.close().catch(() => undefined);
+    await clientSide?.then(({ client }) => client.connection.close()).catch(() => undefined);
+    throw err;
   }
-  const { connection, target } = workerSide.value;
-  const { client } = clientSide.value;
-  const workers = await createCutoverWorkers({
-    connection,
-    namespace: target.namespace,
-    temporalClient: client,
-    paycaActivitiesPerSecond: options.paycaActivitiesPerSecond ?? paycaRateFromEnv(),
-    notifyUrl: options.notifyUrl ?? process.env.CUTOVER_NOTIFY_URL,
-    payloadCodecs: payloadCodecsFromEnv(),
-    bundleAtStart: process.env.CUTOVER_BUNDLE_AT_START === '1',
-  });
+  const { client } = await (clientSide ??= connectClient());
   const stop = () => workers.shutdown();
   process.once('SIGINT', stop);
   process.once('SIGTERM', stop);

@@ -90,6 +90,34 @@ async function waitForPollers(client: Client, namespace: string, count: number):
   }
 }
 
+/**
+ * Whether a worker's log says it makes PayCA calls at its share among `workers`: a new worker makes none
+ * until the others have counted it (payca-rate-share.ts), seconds after Temporal lists it, and its latest
+ * share line must count them all.
+ */
+export function holdsRateShare(lines: readonly string[], workers: number): boolean {
+  const shares = lines.filter((line) => /PayCA rate: \d+ worker\(s\) poll the task queues/.test(line));
+  const latest = shares[shares.length - 1] ?? '';
+  return (
+    lines.some((line) => line.includes('PayCA rate: this worker makes PayCA calls from now on')) &&
+    latest.includes(`PayCA rate: ${workers} worker(s) poll`)
+  );
+}
+
+/**
+ * Waits until every worker holds its share of the rate: seeding that starts sooner runs on fewer shares
+ * than workers, which is the workers' start, not the seeding this measures.
+ */
+async function waitForRateShares(workers: readonly WorkerProcess[]): Promise<void> {
+  const deadline = Date.now() + 60_000;
+  while (!workers.every((w) => holdsRateShare(w.rateLines(), workers.length))) {
+    if (Date.now() > deadline) {
+      throw new Error(`the workers did not all take their share of the rate: ${workers.map((w) => w.rateLines().join(' | ')).join(' / ')}`);
+    }
+    await delay(100);
+  }
+}
+
 /** The cutover's history and every child run it started, each run of a chain that continued as new. */
 async function allHistories(client: Client, workflowId: string): Promise<{ id: string; events: HistoryEvent[] }[]> {
   const histories: { id: string; events: HistoryEvent[] }[] = [];
@@ -258,6 +286,7 @@ async function seedOnce(
     for (let i = 0; i < workerCount; i++)
       workers.push(await startWorkerProcess({ address: env.address, namespace, stack, paycaRate: RATE }));
     await waitForPollers(env.client, namespace, workerCount);
+    await waitForRateShares(workers);
     const before = await readSimulatorCounters(stack.production.url);
     const timeline = recordRequests(Number(new URL(stack.production.url).port));
     const cpuBefore = childrenCpuMs();

@@ -18,6 +18,8 @@ export interface WorkerProcess {
   memory(): Promise<{ sampledPeakMiB: number; highWaterMiB: number | undefined; samples: number }>;
   /** RSS now, in MiB. */
   rss(): Promise<number | undefined>;
+  /** The lines the worker logged about its share of the PayCA rate (payca-rate-share.ts), oldest first. */
+  rateLines(): string[];
   /** Restarts the peak sampled figure (the kernel's high-water mark cannot be reset). */
   resetSampledPeak(): void;
   stop(): Promise<void>;
@@ -57,8 +59,13 @@ export async function startWorkerProcess(options: {
   const pid = child.pid;
   if (pid === undefined) throw new Error('the worker process did not start');
   let stderr = '';
+  let partial = '';
+  const rateLines: string[] = [];
   child.stderr?.on('data', (chunk: Buffer) => {
     stderr = (stderr + chunk.toString()).slice(-4_000);
+    const lines = (partial + chunk.toString()).split('\n');
+    partial = lines.pop() ?? '';
+    rateLines.push(...lines.filter((line) => line.includes('PayCA rate:')));
   });
   const exited = new Promise<number | null>((done) => child.once('exit', (code) => done(code)));
   await new Promise<void>((ready, fail) => {
@@ -95,6 +102,7 @@ export async function startWorkerProcess(options: {
       return { sampledPeakMiB, highWaterMiB: await statusField(pid, 'VmHWM'), samples };
     },
     rss: () => statusField(pid, 'VmRSS'),
+    rateLines: () => [...rateLines],
     resetSampledPeak() {
       sampledPeakMiB = 0;
     },

@@ -1,6 +1,5 @@
 /** `cutover worker`: the cutover worker in the foreground, until SIGINT or SIGTERM drains it. */
 import { Command } from 'commander';
-import { parsePositiveNumber } from '../arguments.js';
 import { examples } from '../help.js';
 
 export function workerCommand(): Command {
@@ -20,7 +19,11 @@ the TLS handshake, the credentials or the namespace is at fault.
     )
     .action(async (options: { paycaRate?: string }) => {
       const { paycaRateFromEnv, runWorker } = await import('../../worker/main.js');
-      const rate = options.paycaRate === undefined ? paycaRateFromEnv() : parsePositiveNumber(options.paycaRate, '--payca-rate');
+      // The argument parsers load the plan's schemas: only when there is an argument to parse.
+      const rate =
+        options.paycaRate === undefined
+          ? paycaRateFromEnv()
+          : (await import('../arguments.js')).parsePositiveNumber(options.paycaRate, '--payca-rate');
       await runWorker({ paycaActivitiesPerSecond: rate });
     });
 }
