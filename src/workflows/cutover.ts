@@ -10,6 +10,7 @@
  * (plan-clock.ts) is shared with the watch.
  */
 import { ApplicationFailure, CancellationScope, allHandlersFinished, condition, patched, setHandler } from '@temporalio/workflow';
+import { withCancellationAsWayOut } from './cancellation.js';
 import { FAILURE_TYPES } from '../errors.js';
 import { TIMELINE_STAGE_IDS } from '../runbook/stages.js';
 import { settled } from './checklist-rules.js';
@@ -20,13 +21,24 @@ import { milestone } from './milestones.js';
 import { runPostLaunch } from './post-launch.js';
 import { runReadiness } from './readiness-runner.js';
 import { createStageChecks } from './stage-checks.js';
-import { openLiveWindow, watchesFromGoLive } from './live-window.js';
+import { openLiveWindow, watchesFromGoLive, type LiveWindow } from './live-window.js';
 import { AbortRequested, cancelledByAbort, createStageRunner } from './stage-runner.js';
 import { answerTargetCheck, checkTargetsAtStart, targetCheckUpdate } from './target-check.js';
 import { createForecaster } from './task-forecast.js';
 import { createTaskRunner } from './task-runner.js';
 
 export async function cutoverWorkflow(input: CutoverInput): Promise<CutoverStatus> {
+  const opened: { liveWindow?: LiveWindow } = {};
+  try {
+    return await withCancellationAsWayOut(() => runCutover(input, opened));
+  } catch (err) {
+    // Every way out but continuing as new ends the watch from T, which would otherwise outlive the cutover.
+    await opened.liveWindow?.endOnWayOut(err);
+    throw err;
+  }
+}
+
+async function runCutover(input: CutoverInput, opened: { liveWindow?: LiveWindow }): Promise<CutoverStatus> {
   const { timeScale } = input;
   const goLiveMs = Date.parse(input.goLive);
   if (!Number.isFinite(goLiveMs)) {
@@ -73,6 +85,7 @@ export async function cutoverWorkflow(input: CutoverInput): Promise<CutoverStatu
   });
   const readinessRuns = runReadiness(ctx, inFlight);
   const liveWindow = watchesFromGoLive(ctx) ? openLiveWindow(ctx) : undefined;
+  opened.liveWindow = liveWindow;
   let tasksOver = false;
   const tasksRun =
     taskRunner && !carried?.compensatingAs
