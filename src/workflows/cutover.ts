@@ -16,6 +16,7 @@ import { TIMELINE_STAGE_IDS } from '../runbook/stages.js';
 import { settled } from './checklist-rules.js';
 import { createCutoverContext } from './cutover-context.js';
 import { checkEmailAtStart } from './email-readiness.js';
+import { checkEmailAtStart } from './email-readiness.js';
 import type { CutoverInput, CutoverPhase, CutoverStatus } from './cutover-state.js';
 import { registerMessageHandlers } from './message-handlers.js';
 import { milestone } from './milestones.js';
@@ -84,6 +85,7 @@ async function runCutover(input: CutoverInput, opened: { liveWindow?: LiveWindow
   void condition(abortRequested).then(() => {
     if (patched('abort-cancels-checks-in-flight')) inFlight.cancel();
   });
+  checkEmailAtStart(ctx);
   checkEmailAtStart(ctx);
   const readinessRuns = runReadiness(ctx, inFlight);
   const liveWindow = watchesFromGoLive(ctx) ? openLiveWindow(ctx) : undefined;
