@@ -11,11 +11,11 @@
  */
 import { ApplicationFailure, CancellationScope, allHandlersFinished, condition, patched, setHandler } from '@temporalio/workflow';
 import { withCancellationAsWayOut } from './cancellation.js';
+import { endWatchOnWayOut } from './watch-way-out.js';
 import { FAILURE_TYPES } from '../errors.js';
 import { TIMELINE_STAGE_IDS } from '../runbook/stages.js';
 import { settled } from './checklist-rules.js';
-import { createCutoverContext } from './cutover-context.js';
-import { checkEmailAtStart } from './email-readiness.js';
+import { createCutoverContext, type CutoverContext } from './cutover-context.js';
 import { checkEmailAtStart } from './email-readiness.js';
 import type { CutoverInput, CutoverPhase, CutoverStatus } from './cutover-state.js';
 import { registerMessageHandlers } from './message-handlers.js';
@@ -23,24 +23,24 @@ import { milestone } from './milestones.js';
 import { runPostLaunch } from './post-launch.js';
 import { runReadiness } from './readiness-runner.js';
 import { createStageChecks } from './stage-checks.js';
-import { openLiveWindow, watchesFromGoLive, type LiveWindow } from './live-window.js';
+import { openLiveWindow, watchesFromGoLive } from './live-window.js';
 import { AbortRequested, cancelledByAbort, createStageRunner } from './stage-runner.js';
 import { answerTargetCheck, checkTargetsAtStart, targetCheckUpdate } from './target-check.js';
 import { createForecaster } from './task-forecast.js';
 import { createTaskRunner } from './task-runner.js';
 
 export async function cutoverWorkflow(input: CutoverInput): Promise<CutoverStatus> {
-  const opened: { liveWindow?: LiveWindow } = {};
+  const opened: { ctx?: CutoverContext } = {};
   try {
     return await withCancellationAsWayOut(() => runCutover(input, opened));
   } catch (err) {
-    // Every way out but continuing as new ends the watch from T, which would otherwise outlive the cutover.
-    await opened.liveWindow?.endOnWayOut(err);
+    // Every way out but continuing as new ends the watch, which would otherwise outlive the cutover.
+    if (opened.ctx) await endWatchOnWayOut(opened.ctx, err);
     throw err;
   }
 }
 
-async function runCutover(input: CutoverInput, opened: { liveWindow?: LiveWindow }): Promise<CutoverStatus> {
+async function runCutover(input: CutoverInput, opened: { ctx?: CutoverContext }): Promise<CutoverStatus> {
   const { timeScale } = input;
   const goLiveMs = Date.parse(input.goLive);
   if (!Number.isFinite(goLiveMs)) {
@@ -51,6 +51,7 @@ async function runCutover(input: CutoverInput, opened: { liveWindow?: LiveWindow
   }
 
   const ctx = createCutoverContext(input, goLiveMs);
+  opened.ctx = ctx;
   const { plan, status, carried, flags, nowIso, publish, setPhase, notify, notices, stageState, abortRequested } = ctx;
 
   registerMessageHandlers(ctx);
@@ -65,6 +66,7 @@ async function runCutover(input: CutoverInput, opened: { liveWindow?: LiveWindow
     notify,
     planNow: ctx.planNow,
     nowIso,
+    sideWork: (work) => notices.track(work),
   });
   const { runStage, compensate } = createStageRunner(ctx, checks);
   // Only a plan with tasks takes this path, so cutovers started without tasks replay as they ran.
@@ -86,10 +88,8 @@ async function runCutover(input: CutoverInput, opened: { liveWindow?: LiveWindow
     if (patched('abort-cancels-checks-in-flight')) inFlight.cancel();
   });
   checkEmailAtStart(ctx);
-  checkEmailAtStart(ctx);
   const readinessRuns = runReadiness(ctx, inFlight);
   const liveWindow = watchesFromGoLive(ctx) ? openLiveWindow(ctx) : undefined;
-  opened.liveWindow = liveWindow;
   let tasksOver = false;
   const tasksRun =
     taskRunner && !carried?.compensatingAs

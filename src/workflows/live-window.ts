@@ -8,18 +8,7 @@
  * The watch outlives each run of the cutover (parent-close ABANDON) and sends its result as a message, so
  * the cutover may continue as new during the window exactly as it does after roll-forward.
  */
-import {
-  CancellationScope,
-  condition,
-  getExternalWorkflowHandle,
-  isCancellation,
-  log,
-  ParentClosePolicy,
-  patched,
-  startChild,
-  TemporalFailure,
-  uuid4,
-} from '@temporalio/workflow';
+import { condition, getExternalWorkflowHandle, log, ParentClosePolicy, patched, startChild, uuid4 } from '@temporalio/workflow';
 import { formatOffset } from '../plan/duration.js';
 import type { CutoverContext } from './cutover-context.js';
 import type { CutoverPhase } from './cutover-state.js';
@@ -29,11 +18,8 @@ import { firstWatchInput } from './watch-input.js';
 import { addWatchDecision } from './state-bounds.js';
 import { watchControlSignal, watchWorkflowId, type WatchDecision, type WatchInput, type WatchResult } from './watch-protocol.js';
 import { applyWatchResult } from './post-launch.js';
-import { hasRolledForward } from './rolled-forward.js';
 
 export const WATCH_FROM_GO_LIVE_PATCH = 'watch-from-go-live';
-/** A cutover that fails or is cancelled while the watch from T runs ends that watch, keeping its record; before, the watch outlived it. */
-export const LIVE_WINDOW_ENDS_WITH_CUTOVER_PATCH = 'live-window-ends-with-cutover';
 /** Watching from T became the default for plans that do not say; cutovers started before keep watching from roll-forward. */
 export const WATCH_FROM_GO_LIVE_BY_DEFAULT_PATCH = 'watch-from-go-live-by-default';
 
@@ -42,12 +28,7 @@ export interface LiveWindow {
   running: Promise<void>;
   /** On roll-back or abort: ends the watch and waits for its record. */
   end(endsAs: CutoverPhase): Promise<void>;
-  /** On the cutover's way out with this error: ends the watch unless the cutover continues as new. */
-  endOnWayOut(err: unknown): Promise<void>;
 }
-
-/** How long a failing cutover waits for its ended watch's record before it gives up on it. */
-const WAY_OUT_RECORD_WAIT = '10 minutes';
 
 /**
  * Whether this cutover watches from T: the plan asks for it or leaves it to the default, and the run has the
@@ -146,50 +127,27 @@ export function openLiveWindow(ctx: CutoverContext): LiveWindow {
     await forwardControls();
   })();
 
-  /** Tells the watch to end and waits for its record, at most `recordWait` when given (and not at all if it cannot be told). */
-  async function endWatch(by: string, reason: string, recordWait?: string): Promise<void> {
+  async function end(endsAs: CutoverPhase): Promise<void> {
     const watch = status.watch;
     if (!watch || watch.finishedAt !== undefined) return;
-    const decision: WatchDecision = { kind: 'end', by, reason: reason.slice(0, 500), at: nowIso() };
+    const why = endsAs === 'aborted' ? status.abort : status.decision;
+    const decision: WatchDecision = {
+      kind: 'end',
+      by: why?.by ?? 'cutover',
+      reason: `the cutover ${endsAs}${why?.reason ? `: ${why.reason}` : ''}`.slice(0, 500),
+      at: nowIso(),
+    };
     addWatchDecision(status, watch.decisions, decision, ctx.boundedState);
     try {
       await getExternalWorkflowHandle(workflowId).signal(watchControlSignal, { ...decision, link: flags.watchLink });
     } catch (err) {
       log.warn('the watch had already ended', { error: String(err) });
-      if (recordWait !== undefined) return;
     }
     // The result comes from the child in the run that started it, or by message in a later run.
     const fromChild = result?.().then((r) => applyWatchResult(ctx, r));
-    const recorded = () => watch.finishedAt !== undefined;
-    await Promise.race([
-      ...(fromChild ? [fromChild] : []),
-      recordWait === undefined ? condition(recorded) : condition(recorded, recordWait),
-    ]);
+    await Promise.race([...(fromChild ? [fromChild] : []), condition(() => watch.finishedAt !== undefined)]);
     ctx.publish();
   }
 
-  async function end(endsAs: CutoverPhase): Promise<void> {
-    const why = endsAs === 'aborted' ? status.abort : status.decision;
-    await endWatch(why?.by ?? 'cutover', `the cutover ${endsAs}${why?.reason ? `: ${why.reason}` : ''}`);
-  }
-
-  async function endOnWayOut(err: unknown): Promise<void> {
-    // Only a failure or a cancellation ends the cutover. Continuing as new hands the watch to the next run, and any
-    // other error fails the workflow task, which Temporal retries until the code is fixed.
-    if (!(err instanceof TemporalFailure)) return;
-    // After roll-forward, post-launch takes the watch down with a failing cutover.
-    if (!status.watch || status.watch.finishedAt !== undefined || hasRolledForward(status)) return;
-    if (!patched(LIVE_WINDOW_ENDS_WITH_CUTOVER_PATCH)) return;
-    const why = isCancellation(err) ? 'the cutover was cancelled' : `the cutover failed: ${err.message}`;
-    // A cancelled cutover may still end its watch: this part is not cancelled with it.
-    await CancellationScope.nonCancellable(async () => {
-      try {
-        await endWatch('cutover', why, WAY_OUT_RECORD_WAIT);
-      } catch (endErr) {
-        log.warn('the watch from go-live could not be ended with the cutover', { error: String(endErr) });
-      }
-    });
-  }
-
-  return { running, end, endOnWayOut };
+  return { running, end };
 }
