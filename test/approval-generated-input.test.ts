@@ -111,13 +111,14 @@ describe('cutover messages under generated bad input', function () {
   /**
    * A quiet plan at real speed: go-live 20 s after the start (the earlier stages are already due and run at
    * once), the debrief straight after go-live, no escalation for months and an hour between watch reads, so
-   * nothing changes on its own while messages are sent.
+   * nothing changes on its own while messages are sent. The watch starts at the roll-forward (the plan's
+   * opt-out of the watch from T): the messages generated for the gates take a watch decision as out of turn.
    */
   const quietPlan = () =>
     planFor(harness.stack, {
       approvalTimeout: '300d',
       stages: { debrief: { offset: '1s' } },
-      postLaunch: { watch: { window: '3h', interval: '1h', summaryEvery: '1h', segment: '6h' } },
+      postLaunch: { watch: { window: '3h', from: 'roll-forward', interval: '1h', summaryEvery: '1h', segment: '6h' } },
     });
   const startQuiet = () => harness.start({ plan: quietPlan(), goLiveInMs: 20_000 });
 

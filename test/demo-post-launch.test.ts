@@ -283,6 +283,18 @@ describe('the demo through the post-launch watch', () => {
       assert.deepEqual(actionKinds(status()), []);
     });
 
+    it('leave post-launch items alone while the watch from T runs before the roll-forward, and take them up after it', () => {
+      const fromT = status({ watch: { fromGoLive: true, startedAt: at(0), startedPlanAt: at(0) } });
+      assert.deepEqual(actionKinds(fromT), [], 'before the decision the workflow refuses them');
+      const rolledForward = {
+        ...fromT,
+        decision: { decision: 'roll-forward' as const, by: 'lara', reason: 'all green', at: at(2 * HOUR) },
+      };
+      assert.deepEqual(actionKinds(rolledForward), [
+        'complete-item {"item":"retro-scheduled","by":"lara","evidence":"evidence for retro-scheduled"}',
+      ]);
+    });
+
     it('book the retro at once and give the support review when CX is reminded', () => {
       const watching = status({ watch: {} });
       assert.deepEqual(actionKinds(watching), [

@@ -38,7 +38,8 @@ describe('the live window: a watch from T and a debrief on data (time-skipping s
   ];
   const livePlan = (autoRollBack = false) =>
     planFor(harness.stack, {
-      postLaunch: { watch: { window: '3h', from: 'go-live' }, alerts: { declineRate: { baseline: 0.05 } } },
+      // No `watch.from`: the watch from T is the default.
+      postLaunch: { watch: { window: '3h' }, alerts: { declineRate: { baseline: 0.05 } } },
       debrief: { rules: RULES, autoRollBack },
     });
   const at = (T: number, offsetMs: number) => new Date(T + offsetMs).toISOString();

@@ -168,7 +168,8 @@ describe('notifications are best effort and never fatal (time-skipping server)',
             .filter((n) => n.from === 'watch')
             .map((n) => n.channel)
             .sort(),
-          ['alert', 'alert', 'analytics'],
+          // The alert opening and recovering, and a summary at T+1h, T+2h and T+3h from the watch that starts at T.
+          ['alert', 'alert', 'analytics', 'analytics', 'analytics'],
           "the watch's failed notices reached the cutover's record",
         );
         if (fault !== 'unreachable') {

@@ -189,6 +189,18 @@ describe('cutover plan', function () {
     }
   });
 
+  it("keeps the plan's own watch.from and leaves a plan that does not say to the workflow's default", () => {
+    const fromOf = (from: string | undefined) => {
+      const plan = structuredClone(example);
+      if (from === undefined) delete plan.postLaunch.watch.from;
+      else plan.postLaunch.watch.from = from;
+      return parsePlanText(stringify(plan), 'example.yaml').postLaunch.watch.fromGoLive;
+    };
+    assert.equal(fromOf('go-live'), true);
+    assert.equal(fromOf('roll-forward'), false, 'the opt-out is kept, so the default cannot override it');
+    assert.equal(fromOf(undefined), undefined, 'cutovers started before the default replay as they ran: the workflow decides');
+  });
+
   it('accepts the development room key only while production PayCA is a simulator, since its private half is public', () => {
     assert.equal(
       readRoomSigningKey(DEV_ROOM_SIGNING_KEY_FILE).publicKeyHex,

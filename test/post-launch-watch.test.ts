@@ -79,7 +79,7 @@ describe('post-launch watch on the time-skipping server', function () {
   const alertLines = (kind: 'ALERT' | 'RECOVERED', rule: string) =>
     notifications.filter((n) => n.includes('[notify:alert]') && n.includes(`${kind} `) && n.includes(` ${rule} `)).length;
 
-  it('watches 48 h after roll-forward: each injected fault opens one alert and recovers once, hourly summaries, history bounded by continue-as-new', async () => {
+  it('watches 48 h from T: each injected fault opens one alert and recovers once, hourly summaries, history bounded by continue-as-new', async () => {
     const { stack } = harness;
     current = await harness.start({ plan: fullPostLaunch(stack) });
     const T = await rollForward(current);
@@ -137,16 +137,17 @@ describe('post-launch watch on the time-skipping server', function () {
       `no other alert opened: ${JSON.stringify(watch.alerts.filter((a) => !expected[a.rule]).slice(0, 3))}`,
     );
 
-    // Reads every 5 minutes from T+2h05m to T+48h; a summary for each hour, the first one partial.
-    assert.equal(watch.reads, 46 * 12);
-    assert.equal(watch.summaries.length, 46);
-    assert.equal(watch.summaries[0]?.toPlan, at(T, 3 * HOUR));
-    assert.equal(watch.summaries[45]?.toPlan, at(T, 48 * HOUR));
+    // The watch starts at T, with the passed smoke tests, so it reads every 5 minutes from T+5m to T+48h and
+    // sums up every hour from T+1h: two hours more than a watch started at the T+2h roll-forward.
+    assert.equal(watch.reads, 48 * 12);
+    assert.equal(watch.summaries.length, 48);
+    assert.equal(watch.summaries[0]?.toPlan, at(T, HOUR));
+    assert.equal(watch.summaries[47]?.toPlan, at(T, 48 * HOUR));
     const hour5 = watch.summaries.find((s) => s.toPlan === at(T, 5 * HOUR));
     assert.deepEqual(hour5?.totals.webhooks, { succeeded: 20, failed: 5 });
     const hour11 = watch.summaries.find((s) => s.toPlan === at(T, 11 * HOUR));
     assert.deepEqual(hour11?.totals.authorizations, { approved: 115, declined: 35 });
-    assert.equal(notifications.filter((n) => n.includes('[notify:analytics]')).length, 46);
+    assert.equal(notifications.filter((n) => n.includes('[notify:analytics]')).length, 48);
     assert.ok(notifications.find((n) => n.includes('[notify:analytics]'))?.includes('(to: ana)'), 'summaries go to Analytics');
 
     // Each 6 h segment is its own run: seven continue-as-new, each run's history well below the warning.
@@ -245,8 +246,10 @@ describe('post-launch watch on the time-skipping server', function () {
       );
       assert.match(markdown, /## Day-1 fee reconciliation\n\n[^\n]*\S/);
     } else {
-      assert.match(markdown, /## Post-launch watch\n\n[^\n]*(did not run|rolled back)/);
-      assert.deepEqual(report.summaries, []);
+      // The watch from T ran to the roll-back: the report keeps what it saw and says the roll-back ended it.
+      assert.match(markdown, /## Post-launch watch\n\nThe post-launch watch ended early \(decided by lara [^\n]*the cutover rolled-back: /);
+      assert.equal(report.summaries.length, final.watch?.summaries.length);
+      assert.match(markdown, /## Day-1 fee reconciliation\n\nThe day-1 fee reconciliation did not run because the cutover rolled back/);
     }
   }
 
@@ -394,7 +397,7 @@ describe('post-launch watch on the time-skipping server', function () {
     assert.ok(Date.parse(final.watch?.finishedAt ?? '') < T + 5 * HOUR, 'it ended before the extended end');
   });
 
-  it('writes a complete report for a rolled-back cutover, saying the watch and the reconciliation never ran', async () => {
+  it('writes a complete report for a rolled-back cutover: the watch from T ended by the roll-back with its record, no reconciliation', async () => {
     current = await harness.start({ plan: planFor(harness.stack, { postLaunch: { dashboards: DASHBOARDS } }) });
     await advanceUntil(env, current, holdingAt('go-live'), 'the go-live gate');
     const auth = await runLowRiskAuthorization(harness.stack.production.url);
@@ -407,7 +410,12 @@ describe('post-launch watch on the time-skipping server', function () {
     await current.executeUpdate(decideUpdate, { args: [{ decision: 'roll-back', by: 'lara', reason: 'scheme declines' }] });
     const final = await current.result();
     assert.equal(final.phase, 'rolled-back');
-    assert.equal(final.watch, undefined);
+    assert.equal(final.watch?.status, 'ended-early', 'the roll-back ended the watch that started at T');
+    assert.equal(final.watch?.reads, 24, 'a read every 5 minutes from T+5m to the T+2h debrief');
+    assert.deepEqual(
+      final.watch?.summaries.map((s) => Date.parse(s.toPlan) - Date.parse(final.goLive)),
+      [HOUR, 2 * HOUR],
+    );
     assert.equal(stageOf(final, 'fee-reconciliation').status, 'skipped');
     for (const item of final.checklist.filter((i) => i.postLaunch)) {
       assert.deepEqual([item.status, item.reason], ['waived', 'not needed: the cutover rolled-back'], item.id);

@@ -9,7 +9,7 @@ import { setTimeout as delay } from 'node:timers/promises';
 import { createTransport } from 'nodemailer';
 import { webhookTarget, withoutWebhookUrl } from '../net/webhook-target.js';
 import type { NoticeDestination } from '../plan/notice-routes.js';
-import { smtpTarget, type SmtpSettings } from './smtp-settings.js';
+import { noSmtpReason, smtpTarget, type SmtpSettings } from './smtp-settings.js';
 
 /** Below the heartbeat timeout of every caller, since the activity heartbeats between attempts. */
 const MAX_BACKOFF_MS = 15_000;
@@ -112,7 +112,7 @@ export function createNoticeDelivery(deps: DeliveryDeps) {
       : '';
     if (destination.to.length === 0) return { target, reason: unknown || 'the channel lists nobody' };
     const smtp = deps.smtp;
-    if (!smtp) return { target, reason: 'the worker has no SMTP server (CUTOVER_SMTP_URL)' };
+    if (!smtp) return { target, reason: noSmtpReason(smtp) ?? '' };
     const transport = createTransport({
       host: smtp.host,
       port: smtp.port,

@@ -12,7 +12,7 @@ import { webhookTarget } from '../net/webhook-target.js';
 import { DEFAULT_NOTIFY_ATTEMPT_TIMEOUT_MS, DEFAULT_NOTIFY_RETRY_BUDGET_MS } from '../plan/notifications.js';
 import type { NoticeDestination } from '../plan/notice-routes.js';
 import { createNoticeDelivery, postWebhook, tryWithin, type DestinationFailure } from './notice-delivery.js';
-import type { SmtpSettings } from './smtp-settings.js';
+import { noSmtpReason, type SmtpSettings } from './smtp-settings.js';
 
 export type NotificationChannel =
   | 'monitoring-room'
@@ -110,6 +110,14 @@ export function createNotifyActivities({
         return result.deliveredTo === 'nowhere' ? { target: result.target, reason: result.reason } : undefined;
       });
       return { deliveredTo: 'routes', target: destinations.map((d) => d.channel).join(', '), attempts: 1, failures };
+    },
+
+    /** Asked at a cutover's start: why the plan's email channels cannot be sent to from this worker, one line each. */
+    async emailChannelWarnings(input: { channels: string[] }): Promise<string[]> {
+      const reason = noSmtpReason(smtp);
+      return reason
+        ? input.channels.map((channel) => `email channel ${channel}: ${reason}; its notices will be recorded as not delivered`)
+        : [];
     },
   };
 }

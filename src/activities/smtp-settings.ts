@@ -75,3 +75,15 @@ export function smtpSettingsFromEnv(env: NodeJS.ProcessEnv = process.env): SmtpS
 export function smtpTarget(smtp: SmtpSettings): string {
   return `${smtp.secure ? 'smtps' : 'smtp'}://${smtp.host.includes(':') ? `[${smtp.host}]` : smtp.host}:${smtp.port}`;
 }
+
+/** Why email notices cannot go out from this worker, or undefined when it has an SMTP server. */
+export function noSmtpReason(smtp: SmtpSettings | undefined): string | undefined {
+  return smtp ? undefined : `the worker has no SMTP server (${SMTP_VARIABLES.url})`;
+}
+
+/** The worker's start-up line about email: where it sends, or that a plan's email notices will not go out. */
+export function emailStartLine(smtp: SmtpSettings | undefined): string {
+  return smtp
+    ? `email notices go through ${smtpTarget(smtp)}`
+    : `email notices cannot be sent: ${noSmtpReason(smtp)}; a cutover whose plan routes notices to an email channel says so at its start`;
+}

@@ -7,6 +7,7 @@
 import { formatDuration, formatOffset } from '../plan/duration.js';
 import type { CutoverPlan } from '../plan/schema.js';
 import type { CutoverStatus } from '../workflows/cutover-state.js';
+import { hasRolledForward } from '../workflows/rolled-forward.js';
 
 const percent = (fraction: number) => `${Number((fraction * 100).toFixed(2))}%`;
 
@@ -21,9 +22,12 @@ export function endWatchReason(plan: CutoverPlan): string {
   );
 }
 
-/** The burst goes in once the watch has posted its first summary, so the audience has seen a quiet hour first. */
+/**
+ * The burst goes in once the lead has rolled forward on the quiet hours the watch from T summed up, so the
+ * debrief's pack and the decision stay those of a clean launch and the alert is seen after it.
+ */
 export function readyForBurst(status: CutoverStatus): boolean {
-  return status.watch?.status === 'watching' && status.watch.summaries.length >= 1;
+  return hasRolledForward(status) && status.watch?.status === 'watching' && status.watch.summaries.length >= 1;
 }
 
 export function burstAnnouncement(plan: CutoverPlan): string {

@@ -2,8 +2,9 @@
  * The demo: starts the example cutover on the local stack with go-live 25 hours ahead, runs the plan
  * clock fast, and plays the people in plain sight, printing each stage and checklist item as it changes:
  * owners close the launch checklist (one check fails, is fixed and passes on a retry; one cannot pass
- * locally and is waived), then go-live is approved and the debrief rolls forward. The post-launch watch
- * follows: one injected webhook failure burst opens an alert and recovers, the day-1 fees reconcile at
+ * locally and is waived), then go-live is approved; the post-launch watch starts at T, once the smoke
+ * tests pass, and the debrief rolls forward on two quiet hours. The watch goes on: one injected webhook
+ * failure burst after the roll-forward opens an alert and recovers, the day-1 fees reconcile at
  * T+24h, CX and the lead settle their post-launch items, and unless the full window is asked for the
  * lead ends the watch early, saying it is a rehearsal.
  */

@@ -8,13 +8,14 @@
  * because approving an unexpected problem unseen would defeat the point of the gate: Finance, in
  * particular, accepts no fee difference at the day-1 reconciliation.
  *
- * After the roll-forward, the post-launch people: the lead books the retro as soon as the watch runs; CX
+ * After the roll-forward, the post-launch people: the lead books the retro at once; CX
  * reviews the support tickets when reminded (or when the watch is over); and in a rehearsal that does
  * not watch the full window, the lead ends the watch once the fees reconcile and no alert is open.
  */
 import type { CutoverPlan } from '../plan/schema.js';
 import { openRequiredItems } from '../workflows/checklist-rules.js';
 import type { ChecklistItemState, CutoverStatus } from '../workflows/cutover-state.js';
+import { hasRolledForward } from '../workflows/rolled-forward.js';
 import { ROLE_TITLES, type Role } from '../runbook/stages.js';
 import type { CutoverMessage } from '../operations/send-message.js';
 import type { DemoFix } from './demo-readiness.js';
@@ -187,13 +188,13 @@ function debriefActions(status: CutoverStatus, approvers: Approvers): ScriptedAc
 }
 
 /**
- * Post-launch items open once the watch runs (the workflow refuses them before). The lead's retro is booked
+ * Post-launch items open at the roll-forward (the workflow refuses them before, while the watch from T runs). The lead's retro is booked
  * at once; the support review is a look back over the launch, so CX gives it when reminded of its
  * deadline, or once the watch is over or ending, whichever comes first.
  */
 function postLaunchAttestations(status: CutoverStatus, approvers: Approvers, script: ChecklistScript): ScriptedAction[] {
   const watch = status.watch;
-  if (!watch) return [];
+  if (!watch || !hasRolledForward(status)) return [];
   const watchOver = watch.status !== 'watching' || watch.decisions.some((d) => d.kind === 'end');
   return status.checklist.flatMap((item): ScriptedAction[] => {
     const owner = approvers[item.owner]?.[0];

@@ -84,7 +84,10 @@ export interface CutoverPlan {
 }
 
 export interface PostLaunchPlan {
-  /** `fromGoLive` is absent in plans whose watch starts at roll-forward and in cutovers started before it could start at T. */
+  /**
+   * `fromGoLive` is what the plan says (`watch.from`); absent when it says nothing, and then the workflow decides
+   * (go-live, except in cutovers started before that was the default).
+   */
   watch: { windowMs: number; intervalMs: number; summaryEveryMs: number; segmentMs: number; fromGoLive?: boolean };
   alerts: {
     webhookFailureRate: number;
@@ -168,7 +171,7 @@ export function normalisePlan(file: CutoverPlanFile): CutoverPlan {
         intervalMs: file.postLaunch.watch.interval,
         summaryEveryMs: file.postLaunch.watch.summaryEvery,
         segmentMs: file.postLaunch.watch.segment,
-        ...(file.postLaunch.watch.from === 'go-live' && { fromGoLive: true }),
+        ...(file.postLaunch.watch.from !== undefined && { fromGoLive: file.postLaunch.watch.from === 'go-live' }),
       },
       alerts: {
         webhookFailureRate: file.postLaunch.alerts.webhookFailureRate,

@@ -132,3 +132,10 @@ export function milestoneText(plan: NoticeRoutingPlan, milestone: MilestoneId, v
   const template = plan.templates?.[milestone] ?? MILESTONES[milestone].text;
   return template.replace(PLACEHOLDER, (whole, name: string) => values[name] ?? whole);
 }
+
+/** The email channels any notice kind can reach under the plan's routes (or its rehearsal), in the plan's order. */
+export function routedEmailChannels(plan: NoticeRoutingPlan): string[] {
+  if (!routesNotices(plan)) return [];
+  const reached = new Set(NOTICE_KINDS.flatMap((kind) => routeNotice(plan, undefined, kind).map((d) => d.channel)));
+  return Object.entries(plan.channels ?? {}).flatMap(([name, channel]) => (channel.kind === 'email' && reached.has(name) ? [name] : []));
+}

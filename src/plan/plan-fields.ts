@@ -214,9 +214,9 @@ export const PostLaunch = z
         ),
         from: z
           .enum(['roll-forward', 'go-live'])
-          .default('roll-forward')
+          .optional()
           .describe(
-            'When the watch starts: at the roll-forward decision, or once the go-live smoke tests pass, so the debrief has figures from T.',
+            'When the watch starts: once the go-live smoke tests pass, so the debrief has figures from T (the default), or at the roll-forward decision.',
           ),
         interval: PositiveDuration.default(5 * 60_000).describe("How often PayCA's metrics are read and the alert rules evaluated."),
         summaryEvery: PositiveDuration.default(HOUR_MS).describe('How often a summary goes to Analytics; a whole number of intervals.'),
@@ -224,7 +224,7 @@ export const PostLaunch = z
           "Plan time per workflow run before it continues as new, keeping each run's history short; a whole number of summary periods, at most 500 intervals.",
         ),
       })
-      .default({ window: 48 * HOUR_MS, from: 'roll-forward', interval: 5 * 60_000, summaryEvery: HOUR_MS, segment: 6 * HOUR_MS })
+      .default({ window: 48 * HOUR_MS, interval: 5 * 60_000, summaryEvery: HOUR_MS, segment: 6 * HOUR_MS })
       .describe('The post-launch watch: how long, how often PayCA is read, summaries.'),
     alerts: z
       .strictObject({

@@ -169,7 +169,7 @@ export const CutoverPlanFile = z
       .default({})
       .describe("Changes to the runbook's timeline stages, by stage id."),
     postLaunch: PostLaunch.default(PostLaunch.parse({})).describe(
-      'After roll-forward (runbook section 9): the watch, its alerts, the fee reconciliation, reminders.',
+      'From go-live and after roll-forward (runbook section 9): the watch, its alerts, the fee reconciliation, reminders.',
     ),
     debrief: Debrief.optional().describe(
       'What the T+2h debrief judges on the figures from T, and whether a failed critical rule rolls back on its own.',

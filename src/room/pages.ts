@@ -241,7 +241,7 @@ ${field('incident-summary', 'What happened', html`<textarea id="incident-summary
 function watchSection(view: CutoverView): Html {
   const watch = view.reading.status.watch;
   if (!watch)
-    return html`<h2>Post-launch watch</h2><p>The watch starts when the lead rolls forward, or at go-live when the plan says so.</p>`;
+    return html`<h2>Post-launch watch</h2><p>The watch starts when the go-live smoke tests pass, or at the roll-forward when the plan says so.</p>`;
   const action = `/cutovers/${encodeURIComponent(view.workflowId)}/answers`;
   return html`<h2>Post-launch watch</h2><p>${watch.status}, ends ${watch.endsPlanAt} on the plan's clock; ${watch.reads} reads.</p>
 ${watchCharts(watch.summaries)}

@@ -6,6 +6,7 @@ import { payloadCodecsFromEnv } from '../codec/payload-codecs.js';
 import { connectClient, connectWorker } from '../temporal/connection.js';
 import { createCutoverWorkers, DEFAULT_PAYCA_ACTIVITIES_PER_SECOND, type CutoverWorkers } from './create-workers.js';
 import { installWorkerLogLevel } from './log-level.js';
+import { emailStartLine, smtpSettingsFromEnv } from '../activities/smtp-settings.js';
 import { CutoverError } from '../errors.js';
 
 export interface RunWorkerOptions {
@@ -52,6 +53,7 @@ export async function runWorker(options: RunWorkerOptions = {}): Promise<void> {
   process.once('SIGINT', stop);
   process.once('SIGTERM', stop);
   console.log(`cutover worker polling ${target.address} (namespace ${target.namespace})`);
+  console.log(emailStartLine(smtpSettingsFromEnv()));
   try {
     await workers.run();
   } finally {

@@ -10,10 +10,13 @@
  * (plan-clock.ts) is shared with the watch.
  */
 import { ApplicationFailure, CancellationScope, allHandlersFinished, condition, patched, setHandler } from '@temporalio/workflow';
+import { withCancellationAsWayOut } from './cancellation.js';
+import { endWatchOnWayOut } from './watch-way-out.js';
 import { FAILURE_TYPES } from '../errors.js';
 import { TIMELINE_STAGE_IDS } from '../runbook/stages.js';
 import { settled } from './checklist-rules.js';
-import { createCutoverContext } from './cutover-context.js';
+import { createCutoverContext, type CutoverContext } from './cutover-context.js';
+import { checkEmailAtStart } from './email-readiness.js';
 import type { CutoverInput, CutoverPhase, CutoverStatus } from './cutover-state.js';
 import { registerMessageHandlers } from './message-handlers.js';
 import { milestone } from './milestones.js';
@@ -27,6 +30,17 @@ import { createForecaster } from './task-forecast.js';
 import { createTaskRunner } from './task-runner.js';
 
 export async function cutoverWorkflow(input: CutoverInput): Promise<CutoverStatus> {
+  const opened: { ctx?: CutoverContext } = {};
+  try {
+    return await withCancellationAsWayOut(() => runCutover(input, opened));
+  } catch (err) {
+    // Every way out but continuing as new ends the watch, which would otherwise outlive the cutover.
+    if (opened.ctx) await endWatchOnWayOut(opened.ctx, err);
+    throw err;
+  }
+}
+
+async function runCutover(input: CutoverInput, opened: { ctx?: CutoverContext }): Promise<CutoverStatus> {
   const { timeScale } = input;
   const goLiveMs = Date.parse(input.goLive);
   if (!Number.isFinite(goLiveMs)) {
@@ -37,6 +51,7 @@ export async function cutoverWorkflow(input: CutoverInput): Promise<CutoverStatu
   }
 
   const ctx = createCutoverContext(input, goLiveMs);
+  opened.ctx = ctx;
   const { plan, status, carried, flags, nowIso, publish, setPhase, notify, notices, stageState, abortRequested } = ctx;
 
   registerMessageHandlers(ctx);
@@ -51,6 +66,7 @@ export async function cutoverWorkflow(input: CutoverInput): Promise<CutoverStatu
     notify,
     planNow: ctx.planNow,
     nowIso,
+    sideWork: (work) => notices.track(work),
   });
   const { runStage, compensate } = createStageRunner(ctx, checks);
   // Only a plan with tasks takes this path, so cutovers started without tasks replay as they ran.
@@ -71,6 +87,7 @@ export async function cutoverWorkflow(input: CutoverInput): Promise<CutoverStatu
   void condition(abortRequested).then(() => {
     if (patched('abort-cancels-checks-in-flight')) inFlight.cancel();
   });
+  checkEmailAtStart(ctx);
   const readinessRuns = runReadiness(ctx, inFlight);
   const liveWindow = watchesFromGoLive(ctx) ? openLiveWindow(ctx) : undefined;
   let tasksOver = false;

@@ -1,6 +1,6 @@
 /**
- * The live window: with `postLaunch.watch.from: go-live`, the post-launch watch starts as soon as the
- * go-live smoke tests pass instead of at roll-forward, so production is watched from T and the debrief
+ * The live window: unless the plan says `postLaunch.watch.from: roll-forward`, the post-launch watch starts
+ * as soon as the go-live smoke tests pass instead of at roll-forward, so production is watched from T and the debrief
  * has figures. It is the same watch workflow with the same rules, alerts and summaries, running to T plus
  * the plan's window. Roll-forward keeps it (post-launch.ts finds it by id, as in a run that continued as
  * new); roll-back or abort ends it, and its record stays in status.
@@ -20,6 +20,8 @@ import { watchControlSignal, watchWorkflowId, type WatchDecision, type WatchInpu
 import { applyWatchResult } from './post-launch.js';
 
 export const WATCH_FROM_GO_LIVE_PATCH = 'watch-from-go-live';
+/** Watching from T became the default for plans that do not say; cutovers started before keep watching from roll-forward. */
+export const WATCH_FROM_GO_LIVE_BY_DEFAULT_PATCH = 'watch-from-go-live-by-default';
 
 export interface LiveWindow {
   /** Settles once the timeline is over: the watch keeps running, and post-launch takes over its controls. */
@@ -28,9 +30,16 @@ export interface LiveWindow {
   end(endsAs: CutoverPhase): Promise<void>;
 }
 
-/** Whether this cutover watches from T: the plan asks for it, and the run has the behaviour. */
+/**
+ * Whether this cutover watches from T: the plan asks for it or leaves it to the default, and the run has the
+ * behaviour. The default is decided once, in the first run, and written into the plan that later runs get
+ * when the cutover continues as new; a later run whose plan does not say continued from a run that predates
+ * the default, so it keeps the old one.
+ */
 export function watchesFromGoLive(ctx: CutoverContext): boolean {
-  return ctx.plan.postLaunch.watch.fromGoLive === true && patched(WATCH_FROM_GO_LIVE_PATCH);
+  const { watch } = ctx.plan.postLaunch;
+  watch.fromGoLive ??= !ctx.resumed && patched(WATCH_FROM_GO_LIVE_BY_DEFAULT_PATCH);
+  return watch.fromGoLive && patched(WATCH_FROM_GO_LIVE_PATCH);
 }
 
 export function openLiveWindow(ctx: CutoverContext): LiveWindow {

@@ -59,12 +59,18 @@ export interface Notices {
   settle(): Promise<void>;
   /** True while no notice is in flight: nothing would be lost if the run continued as new now. */
   idle(): boolean;
+  /** Other best-effort side work (screenshots taken beside a hold), settled and counted as in flight with the notices. */
+  track(work: Promise<void>): void;
 }
 
 export function createNotices(settings: NoticeSettings): Notices {
   const pending = new Set<Promise<void>>();
   const retryBudgetMs = settings.retryBudgetMs ?? DEFAULT_NOTIFY_RETRY_BUDGET_MS;
   const attemptTimeoutMs = settings.attemptTimeoutMs ?? DEFAULT_NOTIFY_ATTEMPT_TIMEOUT_MS;
+  const track = (work: Promise<void>) => {
+    pending.add(work);
+    void work.finally(() => pending.delete(work));
+  };
 
   async function deliver(channel: NotificationChannel, text: string, options: SendOptions): Promise<void> {
     const summary = options.summary ?? `notify ${channel}`;
@@ -120,14 +126,13 @@ export function createNotices(settings: NoticeSettings): Notices {
         });
         return;
       }
-      const delivery = deliver(channel, text, options);
-      pending.add(delivery);
-      void delivery.finally(() => pending.delete(delivery));
+      track(deliver(channel, text, options));
     },
     async settle() {
       while (pending.size > 0) await Promise.all([...pending]);
     },
     idle: () => pending.size === 0,
+    track,
   };
 }
 

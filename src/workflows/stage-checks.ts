@@ -20,7 +20,7 @@ import type { CutoverPlan } from '../plan/schema.js';
 import { CancellationScope } from '@temporalio/workflow';
 import { ACTING_CALL, cutoverActivities, paycaActivities, type PaycaCallOptions } from './activity-proxies.js';
 import type { Compensation } from './compensations.js';
-import { recordDashboardShots } from './dashboard-shots.js';
+import { takeDebriefShots } from './debrief-shots.js';
 import { checkPrefunding } from './funding.js';
 import { assembleDebriefPack, wantsDebriefPack } from './debrief-pack.js';
 import { proveWebhookDelivery, type WebhookDeliveryProof } from './webhook-delivery.js';
@@ -100,6 +100,8 @@ export interface StageContext {
   /** Now on the plan's clock, which runs faster in rehearsals. */
   planNow(): string;
   nowIso(): string;
+  /** Keeps best-effort work in flight (the debrief's screenshots) until it settles, as a notice is. */
+  sideWork?(work: Promise<void>): void;
 }
 
 /** Each stage's check, given its own stage's state and returning its own evidence type. */
@@ -253,7 +255,7 @@ export function createStageChecks(ctx: StageContext): StageChecks {
     },
 
     async debrief() {
-      await recordDashboardShots(ctx, 'debrief');
+      await takeDebriefShots(ctx);
       if (wantsDebriefPack(plan)) await assembleDebriefPack(ctx);
       return { problems: [], evidence: {} };
     },

@@ -13,9 +13,11 @@ export const RELAXED_READINESS = {
 
 /**
  * For suites about the timeline: a one-hour watch after the T+2h debrief and the fee reconciliation at T+3h,
- * so a rolled-forward cutover completes soon after its decision. The post-launch suite uses the defaults.
+ * so a rolled-forward cutover completes soon after its decision. The watch starts at the roll-forward (the
+ * plan's opt-out), so these suites count the timeline's own notices, reads and history; the live-window,
+ * post-launch and notice suites set their own `postLaunch` and watch from T, the default.
  */
-export const SHORT_POST_LAUNCH = { watch: { window: '3h' } };
+export const SHORT_POST_LAUNCH = { watch: { window: '3h', from: 'roll-forward' } };
 
 /** Any stack with the two simulators and the receiver: a suite's own, or the dev stack's. */
 export type PlanTargets = Pick<PaycaStack, 'production' | 'sandbox' | 'receiver'>;

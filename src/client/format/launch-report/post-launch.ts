@@ -45,7 +45,8 @@ export function watchOf(status: CutoverStatus): LaunchWatch {
     return {
       ...empty,
       state: 'not-started',
-      summary: 'The post-launch watch has not started: it starts when the programme lead rolls forward at the debrief.',
+      summary:
+        'The post-launch watch has not started: it starts when the go-live smoke tests pass, or at the roll-forward in a plan that says so.',
     };
   }
   const windowMs = Date.parse(watch.endsPlanAt) - Date.parse(watch.startedPlanAt);
