@@ -3,12 +3,17 @@
 # Temporal server and its SQL tool built with `go install` at the version docker-compose.yml pins, the
 # schema, namespace and search attributes set up the way the compose set-up jobs do, on loopback only.
 #
-#   scripts/cluster-rehearsal.sh              # install, then the rehearsal (test/cluster-postgres.test.ts),
-#                                             # which brings the cluster up and tears it down itself
+#   scripts/cluster-rehearsal.sh              # install, then the rehearsal (test/cluster-postgres.test.ts)
+#                                             # and the load at 10 cutovers (test/cluster-load.test.ts),
+#                                             # each bringing a cluster up and tearing it down itself
 #   scripts/cluster-rehearsal.sh install      # only build the server and SQL tool into .tools/
 #   scripts/cluster-rehearsal.sh up DIR       # start PostgreSQL and the server with their state in DIR;
 #                                             # prints TEMPORAL_ADDRESS=… and TEMPORAL_NAMESPACE=…
 #   scripts/cluster-rehearsal.sh down DIR     # stop both and remove DIR
+#   scripts/cluster-rehearsal.sh load [--cutovers N] [--approvals N] ...
+#                                             # a cluster of its own, two `cutover worker` processes and
+#                                             # 1,000 cutovers held at gates (test/bench/cluster-load.ts);
+#                                             # figures to bench/cluster-load.json, then everything torn down
 #
 # Ports (loopback): CLUSTER_PG_PORT (default 55432) and CLUSTER_TEMPORAL_PORT (default 17233, the frontend;
 # the other services take the next ports up to +13). Everything is idempotent: `install` skips what is
@@ -222,6 +227,18 @@ setup_namespace() {
   done
 }
 
+# A port something already listens on would leave `up` talking to someone else's server.
+ensure_ports_free() {
+  local port
+  for port in "$PG_PORT" "$FRONTEND_PORT" $((FRONTEND_PORT + 1)) $((FRONTEND_PORT + 2)) $((FRONTEND_PORT + 3)) \
+    $((FRONTEND_PORT + 4)) $((FRONTEND_PORT + 10)) $((FRONTEND_PORT + 11)) $((FRONTEND_PORT + 12)) $((FRONTEND_PORT + 13)); do
+    if (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null; then
+      echo "port $port is taken: set CLUSTER_PG_PORT and CLUSTER_TEMPORAL_PORT to free ones" >&2
+      exit 1
+    fi
+  done
+}
+
 up() {
   local state="${1:?usage: $0 up DIR}"
   mkdir -p "$state"
@@ -268,8 +285,26 @@ case "${1:-rehearse}" in
     nice -n 10 npm run --silent build
     # Without the project's mocha config, whose spec list would add the whole suite.
     CUTOVER_CLUSTER_TEST=1 npx mocha --no-config --require dist/test/hooks.js --enable-source-maps --exit \
-      dist/test/cluster-postgres.test.js
+      dist/test/cluster-postgres.test.js dist/test/cluster-load.test.js
     log "rehearsal done in $((SECONDS - started)) s"
     ;;
-  *) echo "usage: $0 [rehearse|install|up DIR|down DIR|env]" >&2; exit 2 ;;
+  load)
+    shift
+    install_server
+    cd "$ROOT"
+    node scripts/setup.mjs >/dev/null
+    nice -n 10 npm run --silent build
+    ensure_ports_free
+    state="$(mktemp -d "${TMPDIR:-/tmp}/cutover-cluster-load.XXXXXX")"
+    # Whatever ends the run, the server and PostgreSQL go with it.
+    trap 'down "$state"' EXIT
+    trap 'exit 130' INT TERM
+    up "$state" >/dev/null
+    set -a
+    # shellcheck disable=SC1091
+    . "$state/env"
+    set +a
+    node --enable-source-maps dist/test/bench/cluster-load.js "$@"
+    ;;
+  *) echo "usage: $0 [rehearse|install|up DIR|down DIR|env|load [OPTIONS]]" >&2; exit 2 ;;
 esac

@@ -22,6 +22,7 @@ import { readStatus } from '../../src/operations/read-status.js';
 import { CUTOVER_TASK_QUEUE, MESSAGES, PAYCA_TASK_QUEUE } from '../../src/workflows/messages.js';
 import type { CutoverStatus } from '../../src/workflows/cutover-state.js';
 import type { StageId } from '../../src/runbook/stages.js';
+import type { CutoverPlan } from '../../src/plan/schema.js';
 import { startPaycaStack, type PaycaStack } from '../helpers/payca-stack.js';
 import { planFor } from '../helpers/plans.js';
 import { freshWorkflowId, startDevServer } from '../helpers/temporal.js';
@@ -43,14 +44,14 @@ const BARE_TASK_QUEUE = 'bench-bare-update';
 /** The bare control's other queue: its activity dispatched through matching, like a PayCA call. */
 const BARE_ACTIVITY_QUEUE = 'bench-bare-activities';
 
-interface Sample {
+export interface Sample {
   workflowId: string;
   updateId: string;
   sentMs: number;
   returnedMs: number;
 }
 
-interface Timings {
+export interface Timings {
   /** Update call returned → next activity started. */
   returnToActivityMs: number[];
   /** Update call sent → next activity started. */
@@ -68,7 +69,7 @@ interface Timings {
 }
 
 /** The figures reported for the cutover's approvals and, alike, for the bare baseline. */
-function roundTripFigures(timings: Timings): Record<string, number> {
+export function roundTripFigures(timings: Timings): Record<string, number> {
   return {
     p50Ms: round(percentile(timings.sendToActivityMs, 50)),
     p99Ms: round(percentile(timings.sendToActivityMs, 99)),
@@ -109,7 +110,7 @@ function updateInHistory(events: readonly HistoryEvent[], updateId: string): Upd
 }
 
 /** Matches each sample to its update in history and to the first activity scheduled after it completed. */
-async function timingsOf(client: Client, samples: readonly Sample[]): Promise<Timings> {
+export async function timingsOf(client: Client, samples: readonly Sample[]): Promise<Timings> {
   const timings: Timings = {
     returnToActivityMs: [],
     sendToActivityMs: [],
@@ -146,7 +147,11 @@ async function timingsOf(client: Client, samples: readonly Sample[]): Promise<Ti
   return timings;
 }
 
-async function measureBare(env: TestWorkflowEnvironment, rounds: number, activityQueue?: string): Promise<Sample[]> {
+export async function measureBare(
+  env: Pick<TestWorkflowEnvironment, 'address' | 'client'>,
+  rounds: number,
+  activityQueue?: string,
+): Promise<Sample[]> {
   const connection = await NativeConnection.connect({ address: env.address });
   const activities = { touch: async (round: number) => round };
   const worker = await Worker.create({
@@ -194,8 +199,28 @@ async function waitFor(client: Client, workflowId: string, what: string, done: (
   throw new Error(`${workflowId} did not reach ${what} within a minute`);
 }
 
-const settledAt = (stage: StageId) => (s: CutoverStatus) =>
+export const settledAt = (stage: StageId) => (s: CutoverStatus) =>
   s.phase === 'holding' && s.currentStage === stage && !s.checklist.some((item) => item.status === 'checking');
+
+/** The benchmark's plan: each stage before go-live gated on one role, so an approval releases it. */
+export function approvalsPlan(stack: PaycaStack, programme = 'Bench Approvals'): CutoverPlan {
+  return planFor(stack, {
+    programme,
+    stages: Object.fromEntries(GATED_STAGES.map((stage) => [stage, { gate: [GATES[stage as keyof typeof GATES]] }])),
+  });
+}
+
+/** Sends the `approve` update `cutover approve` sends for a stage that holds for one role, as its first approver. */
+export async function approveHeldStage(client: Client, plan: CutoverPlan, workflowId: string, stage: StageId): Promise<Sample> {
+  const status = await readStatus(client, workflowId);
+  const awaiting = status.stages.find((s) => s.id === stage)?.hold?.awaiting ?? [];
+  if (awaiting.length !== 1) throw new Error(`${workflowId} ${stage} awaits ${awaiting.join(', ') || 'nobody'}, expected one role`);
+  const by = plan.approvers[awaiting[0] as keyof typeof plan.approvers]?.[0] ?? '';
+  const updateId = randomUUID();
+  const sentMs = Date.now();
+  await client.workflow.getHandle(workflowId).executeUpdate(MESSAGES.approve.update, { args: [{ stage, by }], updateId });
+  return { workflowId, updateId, sentMs, returnedMs: Date.now() };
+}
 
 async function measureCutovers(
   env: TestWorkflowEnvironment,
@@ -203,10 +228,7 @@ async function measureCutovers(
   approvals: number,
   log: (line: string) => void,
 ): Promise<Sample[]> {
-  const plan = planFor(stack, {
-    programme: 'Bench Approvals',
-    stages: Object.fromEntries(GATED_STAGES.map((stage) => [stage, { gate: [GATES[stage as keyof typeof GATES]] }])),
-  });
+  const plan = approvalsPlan(stack);
   const cutovers = Math.ceil(approvals / GATED_STAGES.length);
   const samples: Sample[] = [];
   for (let first = 0; first < cutovers; first += CUTOVERS_PER_BATCH) {
@@ -220,20 +242,12 @@ async function measureCutovers(
     // Readiness checks run beside the timeline; waiting them out keeps their activities out of the samples.
     for (const workflowId of ids) await waitFor(env.client, workflowId, 'the config-diff hold', settledAt('config-diff'));
     for (const workflowId of ids) {
-      const handle = env.client.workflow.getHandle(workflowId);
       for (const [n, stage] of GATED_STAGES.entries()) {
         if (samples.length >= approvals) break;
         if (n > 0) await waitFor(env.client, workflowId, `the ${stage} hold`, settledAt(stage));
         // The last approval releases go-live's smoke tests only once T has come; before that a timer waits.
         if (n === GATED_STAGES.length - 1) await delay(Math.max(0, goLive.getTime() - Date.now() + 100));
-        const status = await readStatus(env.client, workflowId);
-        const awaiting = status.stages.find((s) => s.id === stage)?.hold?.awaiting ?? [];
-        if (awaiting.length !== 1) throw new Error(`${workflowId} ${stage} awaits ${awaiting.join(', ') || 'nobody'}, expected one role`);
-        const by = plan.approvers[awaiting[0] as keyof typeof plan.approvers]?.[0] ?? '';
-        const updateId = randomUUID();
-        const sentMs = Date.now();
-        await handle.executeUpdate(MESSAGES.approve.update, { args: [{ stage, by }], updateId });
-        samples.push({ workflowId, updateId, sentMs, returnedMs: Date.now() });
+        samples.push(await approveHeldStage(env.client, plan, workflowId, stage));
       }
     }
     log(`  ${samples.length} of ${approvals} approvals`);

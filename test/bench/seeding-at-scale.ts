@@ -76,7 +76,7 @@ async function writeCsv(path: string, records: number): Promise<void> {
 }
 
 /** Waits until Temporal lists `count` pollers on the payca queue, so each worker's share of the rate is settled. */
-async function waitForPollers(client: Client, namespace: string, count: number): Promise<void> {
+export async function waitForPollers(client: Client, namespace: string, count: number): Promise<void> {
   const deadline = Date.now() + 60_000;
   for (;;) {
     const described = await client.workflowService.describeTaskQueue({

@@ -1,0 +1,204 @@
+/**
+ * On the PostgreSQL cluster path: many cutovers (1,000 by default) held open at their gates, with real
+ * `cutover worker` processes (two by default) serving them. `scripts/cluster-rehearsal.sh load` brings the
+ * cluster up, runs this with TEMPORAL_ADDRESS and TEMPORAL_NAMESPACE, and tears the cluster down.
+ *
+ * Each cutover runs the approval-round-trip benchmark's plan (every stage before go-live gated on one role,
+ * go-live two seconds after its start, so every stage is due) and is left holding at config-diff with its
+ * readiness checks settled. Then, with all of them open, a bare update's round trip is measured on the same
+ * cluster, and a sample of config-diff gates is approved one at a time, spread across the cutovers, timed as
+ * that benchmark times them (approval sent to the next activity started). Every cutover's history is read
+ * for WorkflowTaskTimedOut events, and each worker's RSS is read while all are held.
+ */
+import { mkdir, writeFile } from 'node:fs/promises';
+import { dirname, join, resolve } from 'node:path';
+import { setTimeout as delay } from 'node:timers/promises';
+import { Client, Connection } from '@temporalio/client';
+import { DefaultLogger, Runtime } from '@temporalio/worker';
+import { startCutover } from '../../src/operations/cutover-workflow.js';
+import { readStatus } from '../../src/operations/read-status.js';
+import { startPaycaStack } from '../helpers/payca-stack.js';
+import { freshWorkflowId } from '../helpers/temporal.js';
+import {
+  approvalsPlan,
+  approveHeldStage,
+  measureBare,
+  roundTripFigures,
+  settledAt,
+  timingsOf,
+  type Sample,
+} from './approval-round-trip.js';
+import {
+  clusterLoadResult,
+  parseClusterLoadArgs,
+  spreadSample,
+  workflowTaskTrouble,
+  type ClusterLoadOptions,
+  type WorkerMemory,
+} from './cluster-load-figures.js';
+import type { HistoryEvent } from './history-times.js';
+import { machineInfo, type MachineInfo } from './machine.js';
+import { waitForPollers } from './seeding-at-scale.js';
+import { textTable } from './table.js';
+import type { BenchResult } from './types.js';
+import { startWorkerProcess, type WorkerProcess } from './worker-process.js';
+
+export const CLUSTER_LOAD_PATH = join(resolve(__dirname, '..', '..', '..'), 'bench', 'cluster-load.json');
+/** PayCA is not what is measured: the simulator and the workers' shared rate leave it out of the way. */
+const PAYCA_RATE = 1_000;
+/** Holding 1,000 cutovers takes minutes on a busy machine; a cutover that has not held by then is a fault. */
+const HOLD_DEADLINE_MS = 60 * 60_000;
+
+export interface ClusterLoadReport {
+  machine: MachineInfo;
+  temporal: { address: string; namespace: string };
+  options: ClusterLoadOptions;
+  result: BenchResult;
+}
+
+/** Runs `task` over `items`, `concurrency` at a time, keeping the answers in order. */
+async function pool<T, R>(items: readonly T[], concurrency: number, task: (item: T) => Promise<R>): Promise<R[]> {
+  const answers: R[] = new Array<R>(items.length);
+  let next = 0;
+  await Promise.all(
+    Array.from({ length: Math.min(concurrency, items.length) }, async () => {
+      while (next < items.length) {
+        const index = next++;
+        answers[index] = await task(items[index] as T);
+      }
+    }),
+  );
+  return answers;
+}
+
+/** Polls every cutover's status until each holds at config-diff with its readiness checks settled. */
+async function waitUntilHolding(client: Client, ids: readonly string[], concurrency: number, log: (line: string) => void): Promise<void> {
+  const deadline = Date.now() + HOLD_DEADLINE_MS;
+  const held = settledAt('config-diff');
+  let pending = [...ids];
+  while (pending.length > 0) {
+    const statuses = await pool(pending, concurrency, (id) => readStatus(client, id));
+    const stuck = statuses.find((s) => ['compensating', 'aborted', 'rolled-back', 'completed'].includes(s.phase));
+    if (stuck) throw new Error(`a cutover was ${stuck.phase} before it held at config-diff`);
+    pending = pending.filter((_, i) => !held(statuses[i] as (typeof statuses)[number]));
+    log(`  ${ids.length - pending.length} of ${ids.length} cutovers holding at config-diff`);
+    if (pending.length === 0) return;
+    if (Date.now() > deadline) throw new Error(`${pending.length} cutovers did not hold within ${HOLD_DEADLINE_MS / 60_000} min`);
+    await delay(2_000);
+  }
+}
+
+async function allEvents(client: Client, ids: readonly string[], concurrency: number): Promise<HistoryEvent[][]> {
+  return pool(ids, concurrency, async (id) => (await client.workflow.getHandle(id).fetchHistory()).events ?? []);
+}
+
+async function stillHolding(client: Client, ids: readonly string[], concurrency: number): Promise<number> {
+  const statuses = await pool(ids, concurrency, (id) => readStatus(client, id));
+  return statuses.filter((s) => s.phase === 'holding').length;
+}
+
+export async function runClusterLoad(
+  target: { address: string; namespace: string },
+  options: ClusterLoadOptions,
+  log: (line: string) => void = (line) => console.log(line),
+): Promise<ClusterLoadReport> {
+  const connection = await Connection.connect({ address: target.address });
+  const client = new Client({ connection, namespace: target.namespace });
+  const stack = await startPaycaStack({ rateLimit: { perSecond: PAYCA_RATE, burst: PAYCA_RATE } });
+  const workers: WorkerProcess[] = [];
+  try {
+    for (let i = 0; i < options.workers; i++) {
+      workers.push(await startWorkerProcess({ address: target.address, namespace: target.namespace, stack, paycaRate: PAYCA_RATE }));
+    }
+    await waitForPollers(client, target.namespace, options.workers);
+    const idleMiB = await Promise.all(workers.map(async (w) => (await w.rss()) ?? Number.NaN));
+    log(`${options.workers} workers polling (${idleMiB.map((m) => `${Math.round(m)} MiB`).join(', ')} idle)`);
+
+    const plan = approvalsPlan(stack, 'Cluster Load');
+    const ids = Array.from({ length: options.cutovers }, () => freshWorkflowId('cluster-load'));
+    const firstStartMs = Date.now();
+    let started = 0;
+    await pool(ids, options.concurrency, async (workflowId) => {
+      const goLive = new Date(Date.now() + 2_000);
+      await startCutover(client, { plan, planFile: 'cluster-load.yaml', goLive, timeScale: 1, startedBy: 'lara', workflowId });
+      if (++started % 100 === 0) log(`  ${started} of ${ids.length} started`);
+    });
+    const startSeconds = (Date.now() - firstStartMs) / 1000;
+    log(`${ids.length} cutovers started in ${startSeconds.toFixed(1)} s`);
+    await waitUntilHolding(client, ids, options.concurrency, log);
+    const allHoldingAtMs = Date.now();
+    const holdingSeconds = (allHoldingAtMs - firstStartMs) / 1000;
+    log(`every cutover holding ${holdingSeconds.toFixed(1)} s after the first start`);
+    const holdingMiB = await Promise.all(workers.map(async (w) => (await w.rss()) ?? Number.NaN));
+
+    const bare = await timingsOf(client, await measureBare({ address: target.address, client }, options.approvals));
+    log(`bare update round trip: ${options.approvals} samples`);
+    const samples: Sample[] = [];
+    for (const index of spreadSample(ids.length, options.approvals)) {
+      samples.push(await approveHeldStage(client, plan, ids[index] as string, 'config-diff'));
+      if (samples.length % 50 === 0) log(`  ${samples.length} of ${options.approvals} approvals`);
+    }
+    const approvals = await timingsOf(client, samples);
+    log(`${samples.length} approvals timed`);
+
+    const openCutovers = await stillHolding(client, ids, options.concurrency);
+    const histories = await allEvents(client, ids, options.concurrency);
+    const memory: WorkerMemory[] = await Promise.all(
+      workers.map(async (w, i) => ({
+        idleMiB: idleMiB[i] ?? Number.NaN,
+        holdingMiB: holdingMiB[i] ?? Number.NaN,
+        peakMiB: (await w.memory()).highWaterMiB ?? Number.NaN,
+      })),
+    );
+    const result = clusterLoadResult({
+      cutovers: ids.length,
+      openCutovers,
+      startSeconds,
+      holdingSeconds,
+      allHoldingAtMs,
+      approvals: { ...roundTripFigures(approvals), approvals: samples.length },
+      bare: { ...roundTripFigures(bare), updates: bare.sendToActivityMs.length },
+      trouble: workflowTaskTrouble(histories),
+      workers: memory,
+      largestHistoryEvents: Math.max(0, ...histories.map((events) => events.length)),
+    });
+    return { machine: await machineInfo(), temporal: target, options, result };
+  } finally {
+    await Promise.allSettled(workers.map((w) => w.stop()));
+    await stack.close();
+    await connection.close();
+  }
+}
+
+function describe(report: ClusterLoadReport): string {
+  const m = report.machine;
+  const lines = [
+    `${m.cpus} × ${m.cpuModel}, ${m.memoryGiB} GiB, node ${m.node}, load ${m.loadAverage1m}, ${m.date}`,
+    '',
+    textTable([report.result]),
+    '',
+    ...Object.entries(report.result.metrics).map(([name, value]) => `  ${name}: ${value}`),
+    '  baseline (bare update):',
+    ...Object.entries(report.result.baseline).map(([name, value]) => `    ${name}: ${value}`),
+  ];
+  return lines.join('\n');
+}
+
+if (require.main === module) {
+  // The SDK's log lines (the bare update's worker) would bury the figures; errors still show.
+  Runtime.install({ logger: new DefaultLogger('ERROR'), telemetryOptions: { logging: { forward: {}, filter: 'ERROR' } } });
+  const address = process.env.TEMPORAL_ADDRESS;
+  const namespace = process.env.TEMPORAL_NAMESPACE ?? 'default';
+  (async () => {
+    const options = parseClusterLoadArgs(process.argv.slice(2));
+    if (!address) throw new Error('TEMPORAL_ADDRESS is not set: run this through scripts/cluster-rehearsal.sh load');
+    const report = await runClusterLoad({ address, namespace }, options);
+    const path = resolve(options.out ?? CLUSTER_LOAD_PATH);
+    await mkdir(dirname(path), { recursive: true });
+    await writeFile(path, JSON.stringify(report, null, 2) + '\n');
+    console.log(`\n${describe(report)}\n\nwritten to ${path}`);
+  })().catch((err: unknown) => {
+    console.error(err instanceof Error ? (err.stack ?? err.message) : String(err));
+    process.exit(1);
+  });
+}
