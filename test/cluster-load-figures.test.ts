@@ -43,16 +43,17 @@ const MET: ClusterLoadMeasurements = {
 };
 
 describe('the cluster load’s figures', () => {
-  it('runs 1,000 cutovers, 200 approvals and two workers unless told otherwise', () => {
+  it('runs 1,000 cutovers, 200 approvals and two workers, 20 cutovers on their way to the gate at most, unless told otherwise', () => {
     assert.deepEqual(parseClusterLoadArgs([]), DEFAULT_CLUSTER_LOAD);
-    assert.deepEqual(DEFAULT_CLUSTER_LOAD, { cutovers: 1_000, approvals: 200, workers: 2, concurrency: 16 });
+    assert.deepEqual(DEFAULT_CLUSTER_LOAD, { cutovers: 1_000, approvals: 200, workers: 2, concurrency: 16, window: 20 });
   });
 
   it('takes a smaller size for a quick check, with as many approvals as cutovers at most', () => {
     assert.deepEqual(parseClusterLoadArgs(['--cutovers', '50']), { ...DEFAULT_CLUSTER_LOAD, cutovers: 50, approvals: 50 });
-    assert.deepEqual(parseClusterLoadArgs(['--cutovers', '1_000', '--approvals', '20', '--out', 'x.json']), {
+    assert.deepEqual(parseClusterLoadArgs(['--cutovers', '1_000', '--approvals', '20', '--window', '1000', '--out', 'x.json']), {
       ...DEFAULT_CLUSTER_LOAD,
       approvals: 20,
+      window: 1_000,
       out: 'x.json',
     });
   });

@@ -17,13 +17,18 @@ export interface ClusterLoadOptions {
   workers: number;
   /** Cutovers started, and status reads, in flight at once. */
   concurrency: number;
+  /**
+   * Cutovers started but not yet holding at their first gate, at most: a programme does not start a thousand
+   * cutovers in a minute, and a burst measures the workers' start-up backlog rather than the hold.
+   */
+  window: number;
   /** Where the report is written. */
   out?: string;
 }
 
-export const DEFAULT_CLUSTER_LOAD: ClusterLoadOptions = { cutovers: 1_000, approvals: 200, workers: 2, concurrency: 16 };
+export const DEFAULT_CLUSTER_LOAD: ClusterLoadOptions = { cutovers: 1_000, approvals: 200, workers: 2, concurrency: 16, window: 20 };
 
-const USAGE = 'usage: cluster-rehearsal.sh load [--cutovers N] [--approvals N] [--workers N] [--concurrency N] [--out FILE]';
+const USAGE = 'usage: cluster-rehearsal.sh load [--cutovers N] [--approvals N] [--workers N] [--concurrency N] [--window N] [--out FILE]';
 
 function wholeNumber(flag: string, raw: string | undefined): number {
   const value = Number(raw?.replace(/_/g, ''));
@@ -46,6 +51,7 @@ export function parseClusterLoadArgs(argv: readonly string[]): ClusterLoadOption
       approvalsGiven = true;
     } else if (flag === '--workers') options.workers = wholeNumber(flag, value);
     else if (flag === '--concurrency') options.concurrency = wholeNumber(flag, value);
+    else if (flag === '--window') options.window = wholeNumber(flag, value);
     else if (flag === '--out' && value) options.out = value;
     else throw new Error(`unknown argument ${flag ?? ''}\n${USAGE}`);
     i++;

@@ -71,20 +71,39 @@ async function pool<T, R>(items: readonly T[], concurrency: number, task: (item:
   return answers;
 }
 
-/** Polls every cutover's status until each holds at config-diff with its readiness checks settled. */
+/** The ids among `ids` that visibility lists as holding, at `stage` when given. */
+async function listedHolding(client: Client, ids: readonly string[], stage?: string): Promise<Set<string>> {
+  const wanted = new Set(ids);
+  const holding = new Set<string>();
+  const query = `CutoverPhase = 'holding'${stage ? ` AND CutoverStage = '${stage}'` : ''}`;
+  for await (const execution of client.workflow.list({ query })) {
+    if (wanted.has(execution.workflowId) && execution.status.name === 'RUNNING') holding.add(execution.workflowId);
+  }
+  return holding;
+}
+
+/**
+ * Waits until every cutover holds at config-diff with its readiness checks settled. Visibility says which
+ * hold, at no cost to the workers; only those are asked for their status, since every status query is a
+ * workflow task a busy worker must make room for. A query that fails on a busy worker is asked again later.
+ */
 async function waitUntilHolding(client: Client, ids: readonly string[], concurrency: number, log: (line: string) => void): Promise<void> {
   const deadline = Date.now() + HOLD_DEADLINE_MS;
-  const held = settledAt('config-diff');
-  let pending = [...ids];
-  while (pending.length > 0) {
-    const statuses = await pool(pending, concurrency, (id) => readStatus(client, id));
-    const stuck = statuses.find((s) => ['compensating', 'aborted', 'rolled-back', 'completed'].includes(s.phase));
-    if (stuck) throw new Error(`a cutover was ${stuck.phase} before it held at config-diff`);
-    pending = pending.filter((_, i) => !held(statuses[i] as (typeof statuses)[number]));
-    log(`  ${ids.length - pending.length} of ${ids.length} cutovers holding at config-diff`);
-    if (pending.length === 0) return;
-    if (Date.now() > deadline) throw new Error(`${pending.length} cutovers did not hold within ${HOLD_DEADLINE_MS / 60_000} min`);
-    await delay(2_000);
+  const settled = settledAt('config-diff');
+  const done = new Set<string>();
+  let failedReads = 0;
+  while (done.size < ids.length) {
+    if (Date.now() > deadline) throw new Error(`${ids.length - done.size} cutovers did not hold within ${HOLD_DEADLINE_MS / 60_000} min`);
+    const listed = [...(await listedHolding(client, ids, 'config-diff'))].filter((id) => !done.has(id));
+    await pool(listed, concurrency, async (id) => {
+      const status = await readStatus(client, id).catch(() => undefined);
+      if (status === undefined) failedReads += 1;
+      else if (settled(status)) done.add(id);
+    });
+    log(
+      `  ${done.size} of ${ids.length} cutovers holding at config-diff${failedReads ? ` (${failedReads} status reads failed, asked again)` : ''}`,
+    );
+    if (done.size < ids.length) await delay(2_000);
   }
 }
 
@@ -92,9 +111,15 @@ async function allEvents(client: Client, ids: readonly string[], concurrency: nu
   return pool(ids, concurrency, async (id) => (await client.workflow.getHandle(id).fetchHistory()).events ?? []);
 }
 
-async function stillHolding(client: Client, ids: readonly string[], concurrency: number): Promise<number> {
-  const statuses = await pool(ids, concurrency, (id) => readStatus(client, id));
-  return statuses.filter((s) => s.phase === 'holding').length;
+/** Cutovers open and holding once the approvals' stages have held again; visibility catches up within seconds. */
+async function stillHolding(client: Client, ids: readonly string[]): Promise<number> {
+  let holding = 0;
+  for (let read = 0; read < 30; read++) {
+    holding = (await listedHolding(client, ids)).size;
+    if (holding === ids.length) break;
+    await delay(1_000);
+  }
+  return holding;
 }
 
 export async function runClusterLoad(
@@ -118,10 +143,17 @@ export async function runClusterLoad(
     const ids = Array.from({ length: options.cutovers }, () => freshWorkflowId('cluster-load'));
     const firstStartMs = Date.now();
     let started = 0;
+    let held = 0;
     await pool(ids, options.concurrency, async (workflowId) => {
+      // No more than a window of cutovers on their way to the first gate at once (see ClusterLoadOptions.window).
+      while (started - held >= options.window) {
+        await delay(500);
+        held = (await listedHolding(client, ids, 'config-diff')).size;
+      }
+      started += 1;
       const goLive = new Date(Date.now() + 2_000);
       await startCutover(client, { plan, planFile: 'cluster-load.yaml', goLive, timeScale: 1, startedBy: 'lara', workflowId });
-      if (++started % 100 === 0) log(`  ${started} of ${ids.length} started`);
+      if (started % 100 === 0) log(`  ${started} of ${ids.length} started`);
     });
     const startSeconds = (Date.now() - firstStartMs) / 1000;
     log(`${ids.length} cutovers started in ${startSeconds.toFixed(1)} s`);
@@ -141,7 +173,7 @@ export async function runClusterLoad(
     const approvals = await timingsOf(client, samples);
     log(`${samples.length} approvals timed`);
 
-    const openCutovers = await stillHolding(client, ids, options.concurrency);
+    const openCutovers = await stillHolding(client, ids);
     const histories = await allEvents(client, ids, options.concurrency);
     const memory: WorkerMemory[] = await Promise.all(
       workers.map(async (w, i) => ({
