@@ -5,10 +5,11 @@
  *
  * Each cutover runs the approval-round-trip benchmark's plan (every stage before go-live gated on one role,
  * go-live two seconds after its start, so every stage is due) and is left holding at config-diff with its
- * readiness checks settled. Then, with all of them open, a bare update's round trip is measured on the same
- * cluster, and a sample of config-diff gates is approved one at a time, spread across the cutovers, timed as
- * that benchmark times them (approval sent to the next activity started). Every cutover's history is read
- * for WorkflowTaskTimedOut events, and each worker's RSS is read while all are held.
+ * readiness checks settled. Cutovers start no faster than they reach that gate: at most a window of them
+ * (20, `--window`) on their way at once. Then, with all of them open, a bare update's round trip is
+ * measured on the same cluster, and a sample of config-diff gates is approved one at a time, spread across
+ * the cutovers, timed as that benchmark times them (approval sent to the next activity started). Every
+ * cutover's history is read for WorkflowTaskTimedOut events, and each worker's RSS is read while all are held.
  */
 import { mkdir, writeFile } from 'node:fs/promises';
 import { dirname, join, resolve } from 'node:path';
@@ -71,15 +72,26 @@ async function pool<T, R>(items: readonly T[], concurrency: number, task: (item:
   return answers;
 }
 
-/** The ids among `ids` that visibility lists as holding, at `stage` when given. */
+/**
+ * The ids among `ids` that visibility lists as holding, at `stage` when given. The server allows a namespace
+ * few visibility calls a second (10 by default), so callers list once a second at most, and a refused
+ * listing is tried again.
+ */
 async function listedHolding(client: Client, ids: readonly string[], stage?: string): Promise<Set<string>> {
   const wanted = new Set(ids);
-  const holding = new Set<string>();
   const query = `CutoverPhase = 'holding'${stage ? ` AND CutoverStage = '${stage}'` : ''}`;
-  for await (const execution of client.workflow.list({ query })) {
-    if (wanted.has(execution.workflowId) && execution.status.name === 'RUNNING') holding.add(execution.workflowId);
+  for (let attempt = 1; ; attempt++) {
+    try {
+      const holding = new Set<string>();
+      for await (const execution of client.workflow.list({ query, pageSize: 1_000 })) {
+        if (wanted.has(execution.workflowId) && execution.status.name === 'RUNNING') holding.add(execution.workflowId);
+      }
+      return holding;
+    } catch (err) {
+      if (attempt >= 10) throw err;
+      await delay(1_000 * attempt);
+    }
   }
-  return holding;
 }
 
 /**
@@ -144,18 +156,33 @@ export async function runClusterLoad(
     const firstStartMs = Date.now();
     let started = 0;
     let held = 0;
+    let accepted = 0;
+    let starting = true;
+    let countFailed: Error | undefined;
+    // One listing a second for all the starters: how many have reached the first gate.
+    const heldCounter = (async () => {
+      while (starting) {
+        await delay(1_000);
+        held = (await listedHolding(client, ids, 'config-diff')).size;
+      }
+    })().catch((err: unknown) => {
+      countFailed = err instanceof Error ? err : new Error(String(err));
+    });
     await pool(ids, options.concurrency, async (workflowId) => {
       // No more than a window of cutovers on their way to the first gate at once (see ClusterLoadOptions.window).
       while (started - held >= options.window) {
-        await delay(500);
-        held = (await listedHolding(client, ids, 'config-diff')).size;
+        if (countFailed) throw countFailed;
+        await delay(250);
       }
       started += 1;
       const goLive = new Date(Date.now() + 2_000);
       await startCutover(client, { plan, planFile: 'cluster-load.yaml', goLive, timeScale: 1, startedBy: 'lara', workflowId });
-      if (started % 100 === 0) log(`  ${started} of ${ids.length} started`);
+      if (++accepted % 100 === 0) log(`  ${accepted} of ${ids.length} started`);
+    }).finally(() => {
+      starting = false;
     });
     const startSeconds = (Date.now() - firstStartMs) / 1000;
+    await heldCounter;
     log(`${ids.length} cutovers started in ${startSeconds.toFixed(1)} s`);
     await waitUntilHolding(client, ids, options.concurrency, log);
     const allHoldingAtMs = Date.now();
