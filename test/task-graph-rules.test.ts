@@ -6,6 +6,7 @@ import { CutoverPlanFile, normalisePlan } from '../src/plan/schema.js';
 import { TIMELINE_STAGE_IDS } from '../src/runbook/stages.js';
 import type { CutoverStatus } from '../src/workflows/cutover-state.js';
 import type { TaskAnswerArgs } from '../src/workflows/messages.js';
+import { checkIdentity } from '../src/workflows/identity-rules.js';
 import { checkTaskAnswer } from '../src/workflows/task-rules.js';
 import type { TaskState } from '../src/workflows/task-state.js';
 import { forecast, graphProblems, nextForecastChange, stageNodes, type ForecastInput } from '../src/runbook/task-graph.js';
@@ -262,11 +263,13 @@ describe('answers about a task', () => {
     assert.match(check(task({}), { task: 'freeze', action: 'done', by: 'erin', evidence: 'x'.repeat(2_001) })!, /at most 2000 characters/);
   });
 
-  it('refuses answers by name where the plan requires them signed', () => {
+  it('refuses answers by name where the plan requires them signed, pointing to the room and --key', () => {
     const signedPlan = normalisePlan(CutoverPlanFile.parse({ ...example(), tasks: [manual('freeze', { owner: 'engineering' })] }));
+    const byName = { task: 'freeze', action: 'done', by: 'erin', evidence: 'x' };
+    assert.equal(checkTaskAnswer(signedPlan, status(task({})), byName as TaskAnswerArgs), undefined, 'the answer itself stands');
     assert.match(
-      checkTaskAnswer(signedPlan, status(task({})), { task: 'freeze', action: 'done', by: 'erin', evidence: 'x' })!,
-      /requires signed answers/,
+      checkIdentity(signedPlan, status(task({})), 'task-answer', byName)!,
+      /requires every answer to be signed \(identity\.require: signed\).*answer in the cutover room.*--key FILE/,
     );
   });
 });

@@ -380,7 +380,7 @@ describe('the task graph on the time-skipping server', function () {
     );
   });
 
-  it("shows the room the go/no-go forecast against T, each task's slack and what is late, and tells a manual task's owner how to mark it done", () => {
+  it("shows the room the go/no-go forecast against T, each task's slack and what is late, and gives a manual task's owner the form to mark it done", () => {
     assert.ok(slippedRun, 'the run reached the slipped forecast in the test before');
     const { status, plan } = slippedRun;
     const viewer = (name: string, roles: Role[]): Viewer => ({
@@ -409,7 +409,11 @@ describe('the task graph on the time-skipping server', function () {
     assert.match(row('freeze')[2] ?? '', /<td>engineering<\/td>\s*<td>Engineering<\/td>\s*<td>T-6h to T-5h<\/td>/);
     const slack = status.forecast!.tasks.find((t) => t.id === 'freeze')!.slackMs!;
     assert.match(row('freeze')[2] ?? '', new RegExp(`<td>-${formatDuration(seconds(-slack))}</td>`), 'its negative slack');
-    assert.match(row('freeze')[2] ?? '', new RegExp(`cutover task done ${status.workflowId} freeze --as erin --evidence TEXT`));
+    assert.match(
+      row('freeze')[2] ?? '',
+      /<input type="hidden" name="action" value="task-answer"><input type="hidden" name="task" value="freeze"><input type="hidden" name="answer" value="done">[\s\S]*<button type="submit">Mark freeze done<\/button>/,
+      'the owner marks it done from the room',
+    );
     assert.deepEqual(
       [...page.matchAll(/class="stage-label" data-stream="([^"]+)"/g)].map((m) => m[1]),
       ['treasury', 'engineering', 'ops', 'cx'],
@@ -423,7 +427,7 @@ describe('the task graph on the time-skipping server', function () {
     assert.match(page, /<g class="task task-running critical" data-task="freeze"/);
     assert.match(page, /<g class="task task-done" data-task="prefund"/);
     const forOps = cutoverSections(view(viewer('olivia', ['ops'])), {})['tasks']?.text ?? '';
-    assert.doesNotMatch(forOps, /cutover task done/, 'only the owner is told how to mark it done');
+    assert.doesNotMatch(forOps, /value="task-answer"/, 'only the owner is offered to mark it done');
     const withoutTasks = cutoverSections(
       {
         ...view(viewer('erin', ['engineering'])),

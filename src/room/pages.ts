@@ -13,9 +13,9 @@ import { awaitedNames, timelinePicture, watchCharts } from './pictures.js';
 import { isLead, ownsItem } from './viewer.js';
 import { debriefSection } from './debrief-section.js';
 import { tasksSection } from './tasks-section.js';
+import { field, token } from './form-parts.js';
 
-/** Stands in for the form token while a section is compared, so a fresh token alone never counts as a change. */
-export const TOKEN_PLACEHOLDER = '\u0000csrf\u0000';
+export { TOKEN_PLACEHOLDER } from './form-parts.js';
 
 export interface PageContext {
   /** Who is signed in, as the provider says; shown in the header. */
@@ -80,10 +80,6 @@ ${waiting > 0 ? html`<strong class="awaiting-you">${waiting} awaiting you (${vie
   })}</ul>`;
 }
 
-function token(): Html {
-  return html`<input type="hidden" name="_csrf" value="${TOKEN_PLACEHOLDER}">`;
-}
-
 /** Evidence as written; a check's structured evidence folded under `foldId` where the page lists many items. */
 function evidenceBlock(evidence: unknown, foldId?: string): Html {
   if (evidence === undefined || (typeof evidence === 'object' && evidence !== null && Object.keys(evidence).length === 0))
@@ -91,10 +87,6 @@ function evidenceBlock(evidence: unknown, foldId?: string): Html {
   if (typeof evidence === 'string') return html`<p class="evidence-text">${evidence}</p>`;
   const shown = html`<pre class="evidence">${JSON.stringify(evidence, null, 2)}</pre>`;
   return foldId ? html`<details id="${foldId}"><summary>What the check saw</summary>${shown}</details>` : shown;
-}
-
-function field(id: string, label: string, input: Html): Html {
-  return html`<label for="${id}">${label}</label>${input}`;
 }
 
 function gateCard(view: CutoverView, stage: StageState): Html {
@@ -233,7 +225,7 @@ ${field('incident-summary', 'What happened', html`<textarea id="incident-summary
 <button type="submit">Log incident</button></form>
 <h2>Refused attempts</h2>${
     status.refusals.length
-      ? html`<ul>${status.refusals.map((r) => html`<li class="refusal">${r.at} ${r.kind}${r.by ? html` by ${r.by}` : ''}${r.stage ? html` at ${r.stage}` : ''}${r.item ? html` on ${r.item}` : ''}: ${r.reason}</li>`)}</ul>`
+      ? html`<ul>${status.refusals.map((r) => html`<li class="refusal">${r.at} ${r.kind}${r.by ? html` by ${r.by}` : ''}${r.stage ? html` at ${r.stage}` : ''}${r.item ? html` on ${r.item}` : ''}${r.task ? html` on task ${r.task}` : ''}: ${r.reason}</li>`)}</ul>`
       : html`<p>No refused attempt.</p>`
   }`;
 }

@@ -173,7 +173,7 @@ function refusalLines(report: LaunchReport): string[] {
             r.kind,
             r.reportedBySender ? `${r.via} (reported by the sender)` : r.via,
             cell(r.by),
-            r.stage || r.item ? code(r.stage ?? r.item ?? '') : '-',
+            r.stage || r.item || r.task ? code(r.stage ?? r.item ?? r.task ?? '') : '-',
             markdownCell(r.reason),
           ]),
         );
