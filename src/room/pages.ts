@@ -14,6 +14,8 @@ import { isLead, ownsItem } from './viewer.js';
 import { debriefSection } from './debrief-section.js';
 import { tasksSection } from './tasks-section.js';
 import { field, token } from './form-parts.js';
+import { goLiveText } from '../plan/zoned-time.js';
+import { timeZoneOf } from '../operations/timeline-entries.js';
 
 export { TOKEN_PLACEHOLDER } from './form-parts.js';
 
@@ -162,7 +164,7 @@ function summarySection(view: CutoverView, context: PageContext): Html {
       ? `${context.temporalUiUrl.replace(/\/+$/, '')}/namespaces/${encodeURIComponent(context.namespace)}/workflows/${encodeURIComponent(view.workflowId)}`
       : undefined;
   return html`<h1>${status.programme}</h1>
-<p class="facts"><span class="phase phase-${status.phase}">${status.phase}</span> ${status.currentStage ? html`at <strong>${status.currentStage}</strong>` : ''} · go-live ${status.goLive} · ${executionStatus.toLowerCase()} · you are ${view.viewer.name} (${view.viewer.roles.map((r) => ROLE_TITLES[r]).join(', ') || 'no role'})</p>
+<p class="facts"><span class="phase phase-${status.phase}">${status.phase}</span> ${status.currentStage ? html`at <strong>${status.currentStage}</strong>` : ''} · go-live ${goLiveText(status.goLive, timeZoneOf(status))} · ${executionStatus.toLowerCase()} · you are ${view.viewer.name} (${view.viewer.roles.map((r) => ROLE_TITLES[r]).join(', ') || 'no role'})</p>
 ${seedingProgressLines(status.checklist).map((p) => html`<p class="progress">${p.id}: ${p.text}</p>`)}
 <p class="links">${ui ? html`<a href="${ui}">Open in the Temporal UI</a>` : ''}${context.hasReport ? html` · <a href="/cutovers/${encodeURIComponent(view.workflowId)}/report">Launch report</a>` : ''}</p>`;
 }
