@@ -13,6 +13,8 @@ import { renderStatus } from '../src/client/format/status.js';
 import { signMessageAsRoom } from '../src/operations/room-signing.js';
 import type { CutoverMessage } from '../src/operations/send-message.js';
 import { messageFor } from '../src/room/answer.js';
+import { cutoverSections } from '../src/room/pages.js';
+import { awaitedFrom, type Viewer } from '../src/room/viewer.js';
 import { readRoomSigningKey } from '../src/signing/room-key.js';
 import type { CutoverStatus } from '../src/workflows/cutover-state.js';
 import { statusQuery, taskAnswerSignal } from '../src/workflows/messages.js';
@@ -137,6 +139,23 @@ describe('task answers under signed answers only', function () {
       /requires every answer to be signed/,
     );
     const asCody = { issuer: ISSUER, subject: 'sub-cody' };
+    // The room shows Compliance the held task as awaiting them, with the form that approves it.
+    const cody: Viewer = { name: 'cody', roles: ['compliance'], identity: { ...asCody, email: 'cody@acme.example', via: 'session' } };
+    const sections = cutoverSections(
+      {
+        workflowId: id,
+        plan: signedPlan(),
+        reading: { status: held, executionStatus: 'RUNNING', approvers: {} },
+        viewer: cody,
+        awaited: awaitedFrom(held, cody),
+      },
+      {},
+    );
+    assert.match(sections['awaiting']?.text ?? '', /Tasks awaiting you, answered under Tasks: freeze/);
+    assert.match(
+      sections['tasks']?.text ?? '',
+      /name="task" value="freeze"><input type="hidden" name="answer" value="approve">[\s\S]*Approve freeze as cody/,
+    );
     const codyApproves = signMessageAsRoom(
       roomKey(),
       held,

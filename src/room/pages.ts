@@ -10,7 +10,7 @@ import { seedingProgressLines, seedingProgressText } from '../workflows/seeding-
 import type { CutoverView } from './cutovers.js';
 import { Html, html } from './html.js';
 import { awaitedNames, timelinePicture, watchCharts } from './pictures.js';
-import { isLead, ownsItem } from './viewer.js';
+import { awaitedCount, isLead, ownsItem } from './viewer.js';
 import { debriefSection } from './debrief-section.js';
 import { tasksSection } from './tasks-section.js';
 import { field, token } from './form-parts.js';
@@ -75,7 +75,7 @@ export function listPage(views: CutoverView[], identity: string, notice?: Notice
   return html`<h1>Your cutovers</h1>${noticeBlock(notice)}
 <ul class="cutovers">${views.map((view) => {
     const { status } = view.reading;
-    const waiting = view.awaited.stages.length + view.awaited.items.length;
+    const waiting = awaitedCount(view.awaited);
     return html`<li class="${waiting > 0 ? 'awaits' : ''}"><a href="/cutovers/${encodeURIComponent(view.workflowId)}">${status.programme}</a>
 <span class="id">${view.workflowId}</span> <span class="phase phase-${status.phase}">${status.phase}</span>
 ${waiting > 0 ? html`<strong class="awaiting-you">${waiting} awaiting you (${view.viewer.name})</strong>` : html`<span>nothing awaits you</span>`}</li>`;
@@ -170,10 +170,11 @@ ${seedingProgressLines(status.checklist).map((p) => html`<p class="progress">${p
 }
 
 function awaitingSection(view: CutoverView): Html {
-  const { stages, items } = view.awaited;
-  if (stages.length === 0 && items.length === 0) return html`<h2>Awaiting you</h2><p>Nothing awaits you now.</p>`;
+  const { stages, items, tasks = [] } = view.awaited;
+  if (awaitedCount(view.awaited) === 0) return html`<h2>Awaiting you</h2><p>Nothing awaits you now.</p>`;
   return html`<h2>Awaiting you</h2>${stages.map((stage) => gateCard(view, stage))}
-${items.length ? itemTable(view, items, `Your open items (${items.length})`, true) : ''}`;
+${items.length ? itemTable(view, items, `Your open items (${items.length})`, true) : ''}
+${tasks.length ? html`<p class="awaiting-tasks">Tasks awaiting you, answered under Tasks: ${tasks.map((t) => t.id).join(', ')}</p>` : ''}`;
 }
 
 function stagesSection(view: CutoverView): Html {

@@ -8,15 +8,7 @@ import { taskEvidenceDigest } from '../signing/task-statement.js';
 import type { TaskState } from '../workflows/task-state.js';
 import { field, token } from './form-parts.js';
 import { html, type Html } from './html.js';
-import type { Viewer } from './viewer.js';
-
-/** A task waits for the viewer: theirs to mark done, or held for one of their roles and not yet approved by them. */
-export function taskAwaitsViewer(task: TaskState, viewer: Viewer): boolean {
-  if (task.kind === 'manual' && task.status === 'running' && task.completedBy === undefined) return viewer.roles.includes(task.owner);
-  if (task.status !== 'holding' || !task.hold) return false;
-  if (!task.hold.awaiting.some((role) => viewer.roles.includes(role))) return false;
-  return !task.approvals.some((a) => a.by === viewer.name && a.attempt === task.attempts);
-}
+import { taskAwaitsViewer, type Viewer } from './viewer.js';
 
 /** The forms the viewer may use on this task, or nothing when it does not wait for them. */
 export function taskAnswerForms(workflowId: string, task: TaskState, viewer: Viewer): Html {
