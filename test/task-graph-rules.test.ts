@@ -6,7 +6,9 @@ import { CutoverPlanFile, normalisePlan } from '../src/plan/schema.js';
 import { TIMELINE_STAGE_IDS } from '../src/runbook/stages.js';
 import type { CutoverStatus } from '../src/workflows/cutover-state.js';
 import type { TaskAnswerArgs } from '../src/workflows/messages.js';
+import { checkIdentity } from '../src/workflows/identity-rules.js';
 import { checkTaskAnswer } from '../src/workflows/task-rules.js';
+import { stageForecastNodes } from '../src/workflows/forecast-nodes.js';
 import type { TaskState } from '../src/workflows/task-state.js';
 import { forecast, graphProblems, nextForecastChange, stageNodes, type ForecastInput } from '../src/runbook/task-graph.js';
 
@@ -262,11 +264,73 @@ describe('answers about a task', () => {
     assert.match(check(task({}), { task: 'freeze', action: 'done', by: 'erin', evidence: 'x'.repeat(2_001) })!, /at most 2000 characters/);
   });
 
-  it('refuses answers by name where the plan requires them signed', () => {
+  it('refuses answers by name where the plan requires them signed, pointing to the room and --key', () => {
     const signedPlan = normalisePlan(CutoverPlanFile.parse({ ...example(), tasks: [manual('freeze', { owner: 'engineering' })] }));
+    const byName = { task: 'freeze', action: 'done', by: 'erin', evidence: 'x' };
+    assert.equal(checkTaskAnswer(signedPlan, status(task({})), byName as TaskAnswerArgs), undefined, 'the answer itself stands');
     assert.match(
-      checkTaskAnswer(signedPlan, status(task({})), { task: 'freeze', action: 'done', by: 'erin', evidence: 'x' })!,
-      /requires signed answers/,
+      checkIdentity(signedPlan, status(task({})), 'task-answer', byName)!,
+      /requires every answer to be signed \(identity\.require: signed\).*answer in the cutover room.*--key FILE/,
     );
+  });
+});
+
+describe('the stages in the forecast', () => {
+  const T = 100 * HOUR;
+  const plan = (stages: Record<string, unknown> = {}) =>
+    normalisePlan(
+      CutoverPlanFile.parse({
+        ...example(),
+        stages,
+        tasks: [manual('notice', { stream: 'cx', owner: 'cx', notBefore: '-30m', estimate: '10m', before: ['go-live'] })],
+      }),
+    );
+  const nodes = (
+    p: ReturnType<typeof plan>,
+    withEstimates: boolean,
+    progress: Record<string, { status: string; startedAt?: string }> = {},
+  ) => {
+    const taskNode: ForecastInput = { id: 'notice', after: [], notBeforeAt: T - 30 * MIN, estimateMs: 10 * MIN, status: 'pending' };
+    const stages = stageForecastNodes(
+      p,
+      (id) => progress[id] ?? { status: 'pending' },
+      T,
+      (iso) => (iso ? Date.parse(iso) : undefined),
+      withEstimates,
+    );
+    return [...stages, taskNode];
+  };
+
+  it('gives a stage its plan estimate, so a long stage before go-live moves go/no-go and the critical path runs through the stages', () => {
+    const long = plan({ 'webhook-smoke-test': { estimate: '90m' } });
+    const f = forecast(nodes(long, true), T - 25 * HOUR);
+    assert.equal(f.goNoGoAt, T + 30 * MIN, 'the smoke test from T-1h takes 90 minutes');
+    assert.equal(f.crossesT, true);
+    assert.deepEqual(f.criticalPath, [...TIMELINE_STAGE_IDS.slice(0, TIMELINE_STAGE_IDS.indexOf('go-live') + 1)]);
+    assert.equal(f.nodes['notice']!.slackMs, 20 * MIN, 'its slack still counts towards T');
+  });
+
+  it('keeps a stage without an estimate, and every stage of a run started before, at no length', () => {
+    const short = forecast(nodes(plan(), true), T - 25 * HOUR);
+    assert.equal(short.goNoGoAt, T);
+    assert.deepEqual(short.criticalPath, ['notice', 'go-live']);
+    const before = forecast(nodes(plan({ 'webhook-smoke-test': { estimate: '90m' } }), false), T - 25 * HOUR);
+    assert.equal(before.goNoGoAt, T);
+  });
+
+  it('expects a stage running past its estimate to end no earlier than now', () => {
+    const running = nodes(plan({ 'webhook-smoke-test': { estimate: '20m' } }), true, {
+      'config-diff': { status: 'passed' },
+      'funding-check': { status: 'passed' },
+      'disable-sandbox-jobs': { status: 'passed' },
+      'webhook-smoke-test': { status: 'holding', startedAt: new Date(T - HOUR).toISOString() },
+    });
+    const f = forecast(
+      running.filter((n) => n.id !== 'notice'),
+      T + 10 * MIN,
+    );
+    assert.equal(f.nodes['webhook-smoke-test']!.expectedFinish, T + 10 * MIN);
+    assert.equal(f.goNoGoAt, T + 10 * MIN);
+    assert.equal(f.criticalPath.at(-2), 'webhook-smoke-test');
   });
 });

@@ -18,6 +18,7 @@ import {
   type SignedDecision,
 } from '../signing/approval-statement.js';
 import { rawPublicKeyHex } from '../signing/public-key.js';
+import { taskAnswerNote, taskEvidenceDigest, taskStatement } from '../signing/task-statement.js';
 import { statusQuery } from '../workflows/messages.js';
 import type { StageId } from '../runbook/stages.js';
 import type { CutoverMessage } from '../operations/send-message.js';
@@ -58,12 +59,19 @@ export function readSigningKey(file: string): SigningKey {
 
 type StageAnswer = Extract<CutoverMessage, { kind: 'approve' | 'reject' | 'decide' }>;
 type ItemAnswer = Extract<CutoverMessage, { kind: ItemAnswerKind }>;
-type SignableMessage = StageAnswer | ItemAnswer;
+type TaskAnswer = Extract<CutoverMessage, { kind: 'task-answer' }>;
+type SignableMessage = StageAnswer | ItemAnswer | TaskAnswer;
 
 const ITEM_ANSWERS: readonly string[] = ['complete-item', 'waive-item', 'retry-item'] satisfies ItemAnswerKind[];
 
 export function isSignable(message: CutoverMessage): message is SignableMessage {
-  return message.kind === 'approve' || message.kind === 'reject' || message.kind === 'decide' || ITEM_ANSWERS.includes(message.kind);
+  return (
+    message.kind === 'approve' ||
+    message.kind === 'reject' ||
+    message.kind === 'decide' ||
+    message.kind === 'task-answer' ||
+    ITEM_ANSWERS.includes(message.kind)
+  );
 }
 
 const isItemAnswer = (message: SignableMessage): message is ItemAnswer => ITEM_ANSWERS.includes(message.kind);
@@ -111,6 +119,25 @@ export async function signMessage(
     evidenceDigest: digest,
     value: sign(null, Buffer.from(statement, 'utf8'), key.key).toString('hex'),
   });
+  if (message.kind === 'task-answer') {
+    const task = status.tasks?.find((t) => t.id === message.args.task);
+    if (!task) throw new CutoverError('MESSAGE_REFUSED', `cutover ${workflowId} has no task ${message.args.task}`);
+    const digest = taskEvidenceDigest(task);
+    const statement = taskStatement({
+      workflowId,
+      task: task.id,
+      attempt: task.attempts,
+      action: message.args.action,
+      by: message.args.by,
+      evidenceDigest: digest,
+      signedAt,
+      note: taskAnswerNote(message.args),
+    });
+    return {
+      message: { ...message, args: { ...message.args, signature: signatureOver(statement, digest) } },
+      description: `signed ${message.args.action} of task ${task.id} (${task.status}, attempt ${task.attempts}, digest ${shortHex(digest)}) with key ${shortHex(key.publicKeyHex)}`,
+    };
+  }
   if (isItemAnswer(message)) {
     const item = status.checklist.find((i) => i.id === message.args.item);
     if (!item) throw new CutoverError('MESSAGE_REFUSED', `cutover ${workflowId} has no checklist item ${message.args.item}`);

@@ -1,8 +1,8 @@
 /**
  * What every command that sends the workflow a message shares (approve, reject, decide, retry, abort,
- * complete, waive, retry-item, incident, watch end|extend): send, then say what happened in words.
+ * complete, waive, retry-item, incident, watch end|extend, task done|approve|retry): send, then say what happened in words.
  * The Temporal client loads only after the arguments are checked, so usage errors answer at once.
- * Approvals, rejections, decisions and checklist answers are signed first when the sender gives a key.
+ * Approvals, rejections, decisions, checklist and task answers are signed first when the sender gives a key.
  */
 import { isSignable, readSigningKey, signMessage } from './approval-signing.js';
 import { parseWorkflowId } from './arguments.js';
@@ -28,11 +28,12 @@ export async function runMessageCommand(id: string, message: CutoverMessage, opt
       outgoing = signed.message;
     }
     const result = await sendMessage(client, workflowId, outgoing, options.signal ? 'signal' : 'update');
+    const what = message.kind === 'task-answer' ? `task ${message.args.action}` : message.kind;
     if (result.via === 'update') {
-      say(`${message.kind} accepted by ${workflowId}: ${result.receipt.outcome}`);
+      say(`${what} accepted by ${workflowId}: ${result.receipt.outcome}`);
     } else {
       say(
-        `${message.kind} sent to ${workflowId} as a signal. Signals cannot answer: the workflow checks it by the same rules, and a refusal shows under Refusals in \`cutover status ${workflowId}\`.`,
+        `${what} sent to ${workflowId} as a signal. Signals cannot answer: the workflow checks it by the same rules, and a refusal shows under Refusals in \`cutover status ${workflowId}\`.`,
       );
     }
   }, workflowId);

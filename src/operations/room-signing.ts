@@ -1,10 +1,11 @@
 /**
- * The room's side of a message: look at the stage or checklist item the message is about the way the workflow
+ * The room's side of a message: look at the stage, checklist item or task the message is about the way the workflow
  * will (its evidence digest and attempt), sign the room's statement for the signed-in person and attach it.
  * The room shows the person that same status, so the digest signed is the digest they saw.
  */
 import { evidenceDigest, itemEvidenceDigest } from '../signing/approval-statement.js';
 import { signAsRoom, type RoomStatement } from '../signing/room-statement.js';
+import { taskEvidenceDigest } from '../signing/task-statement.js';
 import type { RoomSigningKey } from '../signing/room-key.js';
 import type { CutoverStatus } from '../workflows/cutover-state.js';
 import type { CutoverMessage } from './send-message.js';
@@ -30,6 +31,7 @@ export const ROOM_MESSAGE_KINDS = [
   'report-incident',
   'end-watch',
   'extend-watch',
+  'task-answer',
 ] as const satisfies readonly RoomMessage['kind'][];
 
 export const isRoomMessage = (message: CutoverMessage): message is RoomMessage =>
@@ -37,7 +39,11 @@ export const isRoomMessage = (message: CutoverMessage): message is RoomMessage =
 
 /** The evidence digest and attempt of what the message is about, as `status` shows it. */
 export function shownFor(status: CutoverStatus, message: RoomMessage): { evidenceDigest?: string; attempt?: number } {
-  const args = message.args as { stage?: string; item?: string };
+  const args = message.args as { stage?: string; item?: string; task?: string };
+  if (message.kind === 'task-answer') {
+    const task = status.tasks?.find((t) => t.id === args.task);
+    return task ? { evidenceDigest: taskEvidenceDigest(task), attempt: task.attempts } : {};
+  }
   const stageId = message.kind === 'decide' ? 'debrief' : args.stage;
   const stage = stageId === undefined ? undefined : status.stages.find((s) => s.id === stageId);
   if (stage) return { evidenceDigest: evidenceDigest(stage), attempt: stage.attempts };

@@ -46,9 +46,9 @@ export async function sendMessage(client: Client, workflowId: string, message: C
  * Best effort: the refusal itself is what the sender must see, even if this report cannot go out.
  */
 async function reportRefusal(handle: Handle, message: CutoverMessage, reason: string): Promise<void> {
-  const args = message.args as { by?: unknown; stage?: unknown; item?: unknown };
+  const args = message.args as { by?: unknown; stage?: unknown; item?: unknown; task?: unknown };
   const report: RefusalReport = { kind: message.kind, reason: clip(reason, MAX_REFUSAL_REASON_LENGTH) };
-  for (const key of ['by', 'stage', 'item'] as const) {
+  for (const key of ['by', 'stage', 'item', 'task'] as const) {
     const value = args[key];
     if (typeof value === 'string') report[key] = clip(value);
   }

@@ -28,7 +28,8 @@ function plannedSchedule(status: CutoverStatus, stages: readonly TimelineEntry[]
       id: s.id,
       after: s.after,
       notBeforeAt: Date.parse(s.plannedStart),
-      estimateMs: 0,
+      // A stage takes its estimate, so what waits for it is planned after it ends.
+      estimateMs: s.estimateMs ?? 0,
       status: 'pending' as const,
     })),
     ...tasks.map((t) => ({

@@ -10,6 +10,7 @@ import { isRoomMessage, ROOM_MESSAGE_KINDS, signMessageAsRoom } from '../operati
 import { sendMessage, type CutoverMessage } from '../operations/send-message.js';
 import type { RoomSigningKey } from '../signing/room-key.js';
 import type { CutoverStatus } from '../workflows/cutover-state.js';
+import type { TaskAnswerArgs } from '../workflows/messages.js';
 import { parseDuration } from '../plan/duration.js';
 import { STAGE_IDS } from '../runbook/stages.js';
 import { checkMessageBounds } from '../workflows/message-bounds.js';
@@ -56,6 +57,13 @@ const AnswerForm = z.discriminatedUnion(
       extendBy: requiredText('how long to extend by, e.g. 12h'),
       reason: requiredText('why the watch is extended'),
     }),
+    z.object({
+      action: z.literal('task-answer'),
+      task: requiredText('the task'),
+      answer: z.enum(['done', 'approve', 'retry'], { error: 'answer a task with done, approve or retry' }),
+      evidence: optionalText,
+      note: optionalText,
+    }),
   ],
   { error: 'the form asks for no action the room knows' },
 );
@@ -74,6 +82,16 @@ function extension(text: string): number {
   if (ms === undefined || ms <= 0 || !Number.isInteger(ms))
     throw new AnswerFormError(`extend by a positive duration such as 12h, 90m or 1d12h, not ${JSON.stringify(text)}`);
   return ms;
+}
+
+/** A task answer carries only what its kind of answer says: evidence with done, a note with approve. */
+function taskAnswerArgs(by: string, form: Extract<AnswerForm, { action: 'task-answer' }>): TaskAnswerArgs {
+  if (form.answer === 'done') {
+    if (form.evidence === undefined) throw new AnswerFormError('write the evidence: a sentence, a ticket or a link');
+    return { task: form.task, action: 'done', by, evidence: form.evidence };
+  }
+  if (form.answer === 'approve') return { task: form.task, action: 'approve', by, ...(form.note !== undefined && { note: form.note }) };
+  return { task: form.task, action: 'retry', by };
 }
 
 /** The message a form stands for, sent as the viewer's plan name; nothing the form says can change who sends it. */
@@ -121,6 +139,9 @@ export function messageFor(viewer: Viewer, fields: Record<string, unknown>): Cut
       break;
     case 'extend-watch':
       message = { kind: 'extend-watch', args: { by, extendByMs: extension(form.extendBy), reason: form.reason } };
+      break;
+    case 'task-answer':
+      message = { kind: 'task-answer', args: taskAnswerArgs(by, form) };
       break;
   }
   const tooLong = checkMessageBounds(message.kind, message.args);

@@ -9,7 +9,7 @@ import { CUTOVER_WORKFLOW_TYPE } from '../operations/cutover-workflow-type.js';
 import { readCutover, type CutoverReading } from '../operations/read-status.js';
 import type { CutoverPlan } from '../plan/schema.js';
 import { planQuery } from '../workflows/messages.js';
-import { awaitedFrom, viewerIn, type Awaited, type Viewer } from './viewer.js';
+import { awaitedCount, awaitedFrom, viewerIn, type Awaited, type Viewer } from './viewer.js';
 
 /** A closed cutover's plan is read by replaying it on a worker; past this the room leaves it out. */
 const CLOSED_READ_DEADLINE_MS = 3_000;
@@ -65,8 +65,7 @@ export async function cutoversFor(client: Client, identity: SignedInPerson): Pro
   const views = (await Promise.all([...new Set(ids)].map((id) => cutoverFor(client, id, identity).catch(() => undefined)))).filter(
     (view): view is CutoverView => view !== undefined,
   );
-  const weight = (view: CutoverView) =>
-    (view.awaited.stages.length + view.awaited.items.length > 0 ? 0 : 2) + (view.reading.executionStatus === 'RUNNING' ? 0 : 1);
+  const weight = (view: CutoverView) => (awaitedCount(view.awaited) > 0 ? 0 : 2) + (view.reading.executionStatus === 'RUNNING' ? 0 : 1);
   return views
     .map((view, index) => ({ view, index }))
     .sort((a, b) => weight(a.view) - weight(b.view) || a.index - b.index)

@@ -10,12 +10,14 @@ import { seedingProgressLines, seedingProgressText } from '../workflows/seeding-
 import type { CutoverView } from './cutovers.js';
 import { Html, html } from './html.js';
 import { awaitedNames, timelinePicture, watchCharts } from './pictures.js';
-import { isLead, ownsItem } from './viewer.js';
+import { awaitedCount, isLead, ownsItem } from './viewer.js';
 import { debriefSection } from './debrief-section.js';
 import { tasksSection } from './tasks-section.js';
+import { field, token } from './form-parts.js';
+import { goLiveText } from '../plan/zoned-time.js';
+import { timeZoneOf } from '../operations/timeline-entries.js';
 
-/** Stands in for the form token while a section is compared, so a fresh token alone never counts as a change. */
-export const TOKEN_PLACEHOLDER = '\u0000csrf\u0000';
+export { TOKEN_PLACEHOLDER } from './form-parts.js';
 
 export interface PageContext {
   /** Who is signed in, as the provider says; shown in the header. */
@@ -73,15 +75,11 @@ export function listPage(views: CutoverView[], identity: string, notice?: Notice
   return html`<h1>Your cutovers</h1>${noticeBlock(notice)}
 <ul class="cutovers">${views.map((view) => {
     const { status } = view.reading;
-    const waiting = view.awaited.stages.length + view.awaited.items.length;
+    const waiting = awaitedCount(view.awaited);
     return html`<li class="${waiting > 0 ? 'awaits' : ''}"><a href="/cutovers/${encodeURIComponent(view.workflowId)}">${status.programme}</a>
 <span class="id">${view.workflowId}</span> <span class="phase phase-${status.phase}">${status.phase}</span>
 ${waiting > 0 ? html`<strong class="awaiting-you">${waiting} awaiting you (${view.viewer.name})</strong>` : html`<span>nothing awaits you</span>`}</li>`;
   })}</ul>`;
-}
-
-function token(): Html {
-  return html`<input type="hidden" name="_csrf" value="${TOKEN_PLACEHOLDER}">`;
 }
 
 /** Evidence as written; a check's structured evidence folded under `foldId` where the page lists many items. */
@@ -91,10 +89,6 @@ function evidenceBlock(evidence: unknown, foldId?: string): Html {
   if (typeof evidence === 'string') return html`<p class="evidence-text">${evidence}</p>`;
   const shown = html`<pre class="evidence">${JSON.stringify(evidence, null, 2)}</pre>`;
   return foldId ? html`<details id="${foldId}"><summary>What the check saw</summary>${shown}</details>` : shown;
-}
-
-function field(id: string, label: string, input: Html): Html {
-  return html`<label for="${id}">${label}</label>${input}`;
 }
 
 function gateCard(view: CutoverView, stage: StageState): Html {
@@ -170,16 +164,17 @@ function summarySection(view: CutoverView, context: PageContext): Html {
       ? `${context.temporalUiUrl.replace(/\/+$/, '')}/namespaces/${encodeURIComponent(context.namespace)}/workflows/${encodeURIComponent(view.workflowId)}`
       : undefined;
   return html`<h1>${status.programme}</h1>
-<p class="facts"><span class="phase phase-${status.phase}">${status.phase}</span> ${status.currentStage ? html`at <strong>${status.currentStage}</strong>` : ''} · go-live ${status.goLive} · ${executionStatus.toLowerCase()} · you are ${view.viewer.name} (${view.viewer.roles.map((r) => ROLE_TITLES[r]).join(', ') || 'no role'})</p>
+<p class="facts"><span class="phase phase-${status.phase}">${status.phase}</span> ${status.currentStage ? html`at <strong>${status.currentStage}</strong>` : ''} · go-live ${goLiveText(status.goLive, timeZoneOf(status))} · ${executionStatus.toLowerCase()} · you are ${view.viewer.name} (${view.viewer.roles.map((r) => ROLE_TITLES[r]).join(', ') || 'no role'})</p>
 ${seedingProgressLines(status.checklist).map((p) => html`<p class="progress">${p.id}: ${p.text}</p>`)}
 <p class="links">${ui ? html`<a href="${ui}">Open in the Temporal UI</a>` : ''}${context.hasReport ? html` · <a href="/cutovers/${encodeURIComponent(view.workflowId)}/report">Launch report</a>` : ''}</p>`;
 }
 
 function awaitingSection(view: CutoverView): Html {
-  const { stages, items } = view.awaited;
-  if (stages.length === 0 && items.length === 0) return html`<h2>Awaiting you</h2><p>Nothing awaits you now.</p>`;
+  const { stages, items, tasks = [] } = view.awaited;
+  if (awaitedCount(view.awaited) === 0) return html`<h2>Awaiting you</h2><p>Nothing awaits you now.</p>`;
   return html`<h2>Awaiting you</h2>${stages.map((stage) => gateCard(view, stage))}
-${items.length ? itemTable(view, items, `Your open items (${items.length})`, true) : ''}`;
+${items.length ? itemTable(view, items, `Your open items (${items.length})`, true) : ''}
+${tasks.length ? html`<p class="awaiting-tasks">Tasks awaiting you, answered under Tasks: ${tasks.map((t) => t.id).join(', ')}</p>` : ''}`;
 }
 
 function stagesSection(view: CutoverView): Html {
@@ -233,7 +228,7 @@ ${field('incident-summary', 'What happened', html`<textarea id="incident-summary
 <button type="submit">Log incident</button></form>
 <h2>Refused attempts</h2>${
     status.refusals.length
-      ? html`<ul>${status.refusals.map((r) => html`<li class="refusal">${r.at} ${r.kind}${r.by ? html` by ${r.by}` : ''}${r.stage ? html` at ${r.stage}` : ''}${r.item ? html` on ${r.item}` : ''}: ${r.reason}</li>`)}</ul>`
+      ? html`<ul>${status.refusals.map((r) => html`<li class="refusal">${r.at} ${r.kind}${r.by ? html` by ${r.by}` : ''}${r.stage ? html` at ${r.stage}` : ''}${r.item ? html` on ${r.item}` : ''}${r.task ? html` on task ${r.task}` : ''}: ${r.reason}</li>`)}</ul>`
       : html`<p>No refused attempt.</p>`
   }`;
 }

@@ -1,14 +1,14 @@
 /**
  * The room's tasks section: the go/no-go forecast against T, then each plan task with its stream, planned
- * slot, expected finish, slack and what is late, so the room sees drift before it reaches go-live. Task
- * answers travel by the CLI (`cutover task`), which takes them by name; the section names the command to
- * the owner of a manual task that waits for them.
+ * slot, expected finish, slack and what is late, so the room sees drift before it reaches go-live. A task that
+ * waits for the viewer carries its answer forms (`task-answers.ts`).
  */
 import { formatDuration, formatOffset } from '../plan/duration.js';
 import { timelineEntries } from '../operations/timeline-entries.js';
 import { ROLE_TITLES } from '../runbook/stages.js';
 import type { CutoverView } from './cutovers.js';
 import { html, type Html } from './html.js';
+import { taskAnswerForms } from './task-answers.js';
 import { taskLanesPicture } from './task-lanes.js';
 
 /** The room reads to the second: the forecast's milliseconds are noise on a page people glance at. */
@@ -50,7 +50,6 @@ export function tasksSection(view: CutoverView): Html {
       <tbody>
         ${entries.map((e) => {
           const task = tasks.find((t) => t.id === e.id)!;
-          const yours = task.kind === 'manual' && task.status === 'running' && view.viewer.roles.includes(task.owner);
           return html`<tr class="task-${task.status}${e.late ? ' late' : ''}${e.critical ? ' critical' : ''}" data-task="${task.id}">
             <th scope="row">${task.id}<br /><span class="id">${task.title}</span></th>
             <td>${task.stream}</td>
@@ -59,14 +58,8 @@ export function tasksSection(view: CutoverView): Html {
             <td>${offset(e.expectedEnd)}</td>
             <td>${slackText(e.slackMs)}</td>
             <td>
-              ${task.status}${e.late ? ' (late)' : ''}${e.critical ? ' · critical path' : ''}${
-                yours
-                  ? html`<br /><span class="hint"
-                        >Mark it done:
-                        <code>cutover task done ${view.workflowId} ${task.id} --as ${view.viewer.name} --evidence TEXT</code></span
-                      >`
-                  : ''
-              }
+              ${task.status}${e.late ? ' (late)' : ''}${e.critical ? ' · critical path' : ''}
+              ${taskAnswerForms(view.workflowId, task, view.viewer)}
             </td>
           </tr>`;
         })}

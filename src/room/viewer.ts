@@ -7,6 +7,7 @@ import { personOf } from '../plan/people.js';
 import type { CutoverPlan } from '../plan/schema.js';
 import { ROLES, type Role } from '../runbook/stages.js';
 import type { ChecklistItemState, CutoverStatus, StageState } from '../workflows/cutover-state.js';
+import type { TaskState } from '../workflows/task-state.js';
 
 export interface Viewer {
   /** The plan's person id, the name messages are sent as. */
@@ -37,14 +38,28 @@ export function itemAwaitsViewer(item: ChecklistItemState, viewer: Viewer): bool
   return ownsItem(item, viewer) && (item.status === 'open' || item.status === 'failed');
 }
 
+/** A task waits for the viewer: theirs to mark done, or held for one of their roles and not yet approved by them. */
+export function taskAwaitsViewer(task: TaskState, viewer: Viewer): boolean {
+  if (task.kind === 'manual' && task.status === 'running' && task.completedBy === undefined) return viewer.roles.includes(task.owner);
+  if (task.status !== 'holding' || !task.hold) return false;
+  if (!task.hold.awaiting.some((role) => viewer.roles.includes(role))) return false;
+  return !task.approvals.some((a) => a.by === viewer.name && a.attempt === task.attempts);
+}
+
 export interface Awaited {
   stages: StageState[];
   items: ChecklistItemState[];
+  /** The plan's tasks that wait for the viewer; absent for a cutover without tasks. */
+  tasks?: TaskState[];
 }
+
+/** How many things wait for the viewer: gates, items and tasks. */
+export const awaitedCount = (awaited: Awaited) => awaited.stages.length + awaited.items.length + (awaited.tasks?.length ?? 0);
 
 export function awaitedFrom(status: CutoverStatus, viewer: Viewer): Awaited {
   return {
     stages: status.stages.filter((stage) => awaitsViewer(stage, viewer)),
     items: status.checklist.filter((item) => itemAwaitsViewer(item, viewer)),
+    ...(status.tasks && { tasks: status.tasks.filter((task) => taskAwaitsViewer(task, viewer)) }),
   };
 }

@@ -87,6 +87,8 @@ export interface CutoverContext {
   /** Accepted retries not yet acted on. */
   retryRequested: Set<StageId>;
   retryItemRequested: Set<string>;
+  /** Accepted retries of held task checks not yet acted on: carried over like the stages' and items'. */
+  taskRetryRequested: Set<string>;
   /** The lead's decisions about the watch, waiting to be forwarded to it in order. */
   watchControls: WatchDecision[];
   flags: RunFlags;
@@ -165,6 +167,7 @@ export function createCutoverContext(input: CutoverInput, goLiveMs: number): Cut
   status.owedCompensations = compensations;
   const retryRequested = new Set<StageId>(carried?.retryRequested);
   const retryItemRequested = new Set<string>(carried?.retryItemRequested);
+  const taskRetryRequested = new Set<string>(carried?.taskRetryRequested);
   const shedsHistory = patched(SHED_HISTORY_PATCH);
   const boundedState = patched(BOUNDED_STATE_PATCH);
   const logIncident = (incident: IncidentRecord) => addIncident(status, incident, boundedState);
@@ -256,6 +259,7 @@ export function createCutoverContext(input: CutoverInput, goLiveMs: number): Cut
         startedAtMs,
         retryRequested: [...retryRequested],
         retryItemRequested: [...retryItemRequested],
+        ...(taskRetryRequested.size > 0 && { taskRetryRequested: [...taskRetryRequested] }),
         ...(compensatingAs && { compensatingAs }),
         ...(flags.watchOutlivesRun && flags.watchLink !== undefined && { watchLink: flags.watchLink }),
       },
@@ -276,6 +280,7 @@ export function createCutoverContext(input: CutoverInput, goLiveMs: number): Cut
     compensationAnswer: {},
     retryRequested,
     retryItemRequested,
+    taskRetryRequested,
     watchControls,
     flags,
     shedsHistory,

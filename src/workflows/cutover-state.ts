@@ -49,6 +49,8 @@ export interface CutoverCarriedState {
   /** Accepted retries not yet acted on. */
   retryRequested: StageId[];
   retryItemRequested: string[];
+  /** Held task checks their owner asked again, not yet asked; absent when none. */
+  taskRetryRequested?: string[];
   /** Set when the run continued while a roll-back step held: how the cutover ends once it is undone. */
   compensatingAs?: CutoverPhase;
   /** Set when the run continued while its watch ran: the link the watch's messages carry. */
@@ -136,6 +138,7 @@ export interface RefusalRecord {
   by?: string;
   stage?: string;
   item?: string;
+  task?: string;
   reason: string;
   at: string;
   /** Set on refused updates, which only their sender saw: the workflow did not check this account. */

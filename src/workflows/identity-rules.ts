@@ -6,23 +6,35 @@
  */
 import type { CutoverPlan } from '../plan/schema.js';
 import { evidenceDigest, itemEvidenceDigest } from '../signing/approval-statement.js';
+import { taskEvidenceDigest } from '../signing/task-statement.js';
 import { verifyRoomStatement, type RoomStatement, type ShownNow } from '../signing/room-statement.js';
 import type { Authentication, CutoverStatus } from './cutover-state.js';
 import type { ItemAnswerKind, MessageKind } from './messages.js';
 
 /** The answers a person signs with their own key; the plan's identity setting requires these to be signed. */
-const ANSWERS: readonly MessageKind[] = ['approve', 'reject', 'decide', 'complete-item', 'waive-item', 'retry-item'];
+const ANSWERS: readonly MessageKind[] = ['approve', 'reject', 'decide', 'complete-item', 'waive-item', 'retry-item', 'task-answer'];
 
 interface MessageFields {
   by?: unknown;
   stage?: unknown;
   item?: unknown;
+  task?: unknown;
   signature?: unknown;
   roomStatement?: unknown;
 }
 
 /** What the message's stage or checklist item shows now: what the person must have been shown. */
 function shownNow(status: CutoverStatus, kind: MessageKind, args: MessageFields): { shown: ShownNow; what?: string; how?: string } {
+  if (kind === 'task-answer') {
+    const task = typeof args.task === 'string' ? status.tasks?.find((t) => t.id === args.task) : undefined;
+    return task
+      ? {
+          shown: { evidenceDigest: taskEvidenceDigest(task), attempt: task.attempts },
+          what: task.id,
+          how: `cutover status ${status.workflowId}`,
+        }
+      : { shown: {} };
+  }
   const stageId = kind === 'decide' ? 'debrief' : args.stage;
   const stage = typeof stageId === 'string' ? status.stages.find((s) => s.id === stageId) : undefined;
   if (stage)
@@ -44,7 +56,8 @@ function shownNow(status: CutoverStatus, kind: MessageKind, args: MessageFields)
 function roomStatementUsed(status: CutoverStatus, value: string): boolean {
   return (
     status.stages.some((stage) => stage.approvals.some((a) => a.room?.value === value)) ||
-    status.checklist.some((item) => item.roomAnswers?.some((a) => a.room.value === value))
+    status.checklist.some((item) => item.roomAnswers?.some((a) => a.room.value === value)) ||
+    (status.tasks ?? []).some((task) => task.answers?.some((a) => a.room?.value === value))
   );
 }
 

@@ -33,6 +33,15 @@ export const MESSAGE_SCHEMA: { [K in MessageKind]: { [F in keyof Required<Messag
   'extend-watch': { by: 'name', extendByMs: 'number', reason: 'text', roomStatement: 'room' },
   'retry-compensation': { step: 'name', by: 'name' },
   'compensation-done': { step: 'name', by: 'name', evidence: 'text' },
+  'task-answer': {
+    task: 'name',
+    action: 'name',
+    by: 'name',
+    evidence: 'text',
+    note: 'text',
+    signature: 'signature',
+    roomStatement: 'room',
+  },
 };
 
 const SIGNATURE_FIELDS = { signedAt: MAX_SIGNED_AT_LENGTH, evidenceDigest: 64, value: 128 } as const;
@@ -100,7 +109,7 @@ export function checkMessageBounds(kind: MessageKind, args: unknown): string | u
   return undefined;
 }
 
-const REFUSAL_REPORT_FIELDS = ['kind', 'by', 'stage', 'item', 'reason'];
+const REFUSAL_REPORT_FIELDS = ['kind', 'by', 'stage', 'item', 'task', 'reason'];
 
 /**
  * A refusal report has only its own fields, each text. Its lengths are not refused but cut on record

@@ -104,6 +104,7 @@ export function registerMessageHandlers(ctx: CutoverContext): void {
         by: fields.by,
         stage: fields.stage,
         item: fields.item,
+        task: fields.task,
         reportedBySender: true,
       }),
     );

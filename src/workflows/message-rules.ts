@@ -63,6 +63,7 @@ const MESSAGE_FIELDS = {
   'extend-watch': ['by', 'extendByMs', 'reason', 'roomStatement'],
   'retry-compensation': ['step', 'by'],
   'compensation-done': ['step', 'by', 'evidence'],
+  'task-answer': ['task', 'action', 'by', 'evidence', 'note', 'signature', 'roomStatement'],
 } as const satisfies { [K in MessageKind]: readonly (keyof MessageArgs[K] & string)[] };
 
 /** Fails to compile when a message gains a field that MESSAGE_FIELDS does not list (it would be refused). */
@@ -131,7 +132,8 @@ export function publicKeyOf(plan: CutoverPlan, person: string): string | undefin
 function signatureUsed(status: CutoverStatus, value: string): boolean {
   return (
     status.stages.some((stage) => stage.approvals.some((a) => a.signature?.value === value)) ||
-    status.checklist.some((item) => item.signedAnswers?.some((a) => a.signature.value === value))
+    status.checklist.some((item) => item.signedAnswers?.some((a) => a.signature.value === value)) ||
+    (status.tasks ?? []).some((task) => task.answers?.some((a) => a.signature?.value === value))
   );
 }
 
@@ -148,7 +150,7 @@ interface SignedAnswer {
  * must sign, a signature needs that key and a well-formed shape, counts once, and covers what is shown now.
  * Returns the signature to verify, undefined for an unsigned answer that needs none, or the reason to refuse.
  */
-function signatureToVerify(
+export function signatureToVerify(
   plan: CutoverPlan,
   status: CutoverStatus,
   by: string,

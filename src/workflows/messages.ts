@@ -29,7 +29,8 @@ export type MessageKind =
   | 'end-watch'
   | 'extend-watch'
   | 'retry-compensation'
-  | 'compensation-done';
+  | 'compensation-done'
+  | 'task-answer';
 
 export interface ApproveArgs {
   stage: StageId;
@@ -136,6 +137,7 @@ export interface MessageReceipt {
   kind: MessageKind;
   stage?: StageId;
   item?: string;
+  task?: string;
   /** What happens next, in words, for the person who sent it. */
   outcome: string;
 }
@@ -175,14 +177,14 @@ export interface TaskAnswerArgs {
   /** For done: what shows it is done. */
   evidence?: string;
   note?: string;
+  /** Required when the plan lists the sender's public key. */
+  signature?: ApprovalSignature;
+  /** Set by the cutover room: who signed in, signed with the room's key. */
+  roomStatement?: RoomStatement;
 }
-export interface TaskAnswerReceipt {
-  accepted: true;
-  task: string;
-  action: TaskAnswerArgs['action'];
-  outcome: string;
-}
-export const taskAnswerUpdate = defineUpdate<TaskAnswerReceipt, [TaskAnswerArgs]>('task-answer');
+export type TaskAnswerReceipt = MessageReceipt & { task: string; action: TaskAnswerArgs['action'] };
+export const taskAnswerUpdate = defineUpdate<MessageReceipt, [TaskAnswerArgs]>('task-answer');
+export const taskAnswerSignal = defineSignal<[TaskAnswerArgs]>('task-answer-signal');
 
 /** What a sender's CLI reports after the workflow refused its update: the message, who sent it, and why it was refused. */
 export interface RefusalReport {
@@ -190,6 +192,7 @@ export interface RefusalReport {
   by?: string;
   stage?: string;
   item?: string;
+  task?: string;
   reason: string;
 }
 /** Sent by the CLI after a refused update, so the attempt is on record even though the refused update left none. */
@@ -214,6 +217,7 @@ export interface MessageArgs {
   'extend-watch': ExtendWatchArgs;
   'retry-compensation': RetryCompensationArgs;
   'compensation-done': CompensationDoneArgs;
+  'task-answer': TaskAnswerArgs;
 }
 
 /** Every message as the update and the signal that carry it, so the CLI looks them up by kind. */
@@ -233,6 +237,7 @@ export const MESSAGES: {
   'extend-watch': { update: extendWatchUpdate, signal: extendWatchSignal },
   'retry-compensation': { update: retryCompensationUpdate, signal: retryCompensationSignal },
   'compensation-done': { update: compensationDoneUpdate, signal: compensationDoneSignal },
+  'task-answer': { update: taskAnswerUpdate, signal: taskAnswerSignal },
 };
 
 // ---------- undoing a cutover that ended from outside ----------

@@ -11,7 +11,7 @@ import { MAX_NAME_LENGTH } from './message-bounds.js';
 import { keepLatest } from './state-bounds.js';
 import { rolesOf } from './message-rules.js';
 
-/** Names, stages and items are identifiers: cut at the length a message may carry them. */
+/** Names, stages, items and tasks are identifiers: cut at the length a message may carry them. */
 export const MAX_REFUSAL_FIELD_LENGTH = MAX_NAME_LENGTH;
 /** Reasons are the workflow's sentences (or the sender's account of them); the longest name people and items. */
 export const MAX_REFUSAL_REASON_LENGTH = 500;
@@ -42,6 +42,7 @@ export function boundedRefusal(fields: {
   by?: unknown;
   stage?: unknown;
   item?: unknown;
+  task?: unknown;
   reportedBySender?: boolean;
 }): RefusalRecord {
   const record: RefusalRecord = {
@@ -50,7 +51,7 @@ export function boundedRefusal(fields: {
     reason: textField(fields.reason, MAX_REFUSAL_REASON_LENGTH) ?? '(no reason given)',
     at: fields.at,
   };
-  for (const key of ['by', 'stage', 'item'] as const) {
+  for (const key of ['by', 'stage', 'item', 'task'] as const) {
     const value = textField(fields[key]);
     if (value !== undefined) record[key] = value;
   }

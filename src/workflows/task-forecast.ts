@@ -6,52 +6,29 @@
  * go/no-go is forecast past T, or a task runs past its estimate by the plan's margin, the lead and the
  * owners concerned are told once, and once again when it recovers.
  */
-import { condition } from '@temporalio/workflow';
+import { condition, patched } from '@temporalio/workflow';
 import { formatDuration } from '../plan/duration.js';
-import { ROLE_TITLES, TIMELINE_STAGE_IDS, type Role } from '../runbook/stages.js';
-import {
-  forecast,
-  GO_LIVE_NODE,
-  nextForecastChange,
-  type Forecast,
-  type ForecastInput,
-  type ForecastNodeStatus,
-} from '../runbook/task-graph.js';
+import { ROLE_TITLES, type Role } from '../runbook/stages.js';
+import { forecast, GO_LIVE_NODE, nextForecastChange, type Forecast, type ForecastInput } from '../runbook/task-graph.js';
 import type { CutoverContext } from './cutover-context.js';
+import { forecastStatus, stageForecastNodes } from './forecast-nodes.js';
 import type { ForecastAlert, ForecastState } from './task-state.js';
 
 const ALERTS_KEPT = 50;
 
-const fromStatus = (status: string): ForecastNodeStatus =>
-  status === 'done' || status === 'passed'
-    ? 'done'
-    : status === 'failed' || status === 'skipped'
-      ? 'skipped'
-      : status === 'running' || status === 'holding' || status === 'rejected'
-        ? 'running'
-        : 'pending';
+/** Runs started before stages had a length in the forecast keep the timers they set. */
+export const FORECAST_STAGE_ESTIMATES_PATCH = 'forecast-stage-estimates';
 
 export function createForecaster(ctx: CutoverContext, stop: () => boolean): { run(): Promise<void>; update(): void } {
   const { plan, status, clock, goLiveMs, notify, publish } = ctx;
   const margin = plan.forecast?.overrunMargin ?? 0.5;
   const planIso = (ms: number) => new Date(ms).toISOString();
   const planMs = (wallIso?: string) => (wallIso === undefined ? undefined : clock.planAtMs(Date.parse(wallIso)));
+  const stageLengths = patched(FORECAST_STAGE_ESTIMATES_PATCH);
 
   function inputs(): ForecastInput[] {
     const tasks = plan.tasks ?? [];
-    const stages = TIMELINE_STAGE_IDS.map((id, i): ForecastInput => {
-      const planned = plan.stages.find((s) => s.id === id)!;
-      const state = ctx.stageState(id);
-      return {
-        id,
-        after: [...(i > 0 ? [TIMELINE_STAGE_IDS[i - 1]!] : []), ...tasks.filter((t) => t.before.includes(id)).map((t) => t.id)],
-        notBeforeAt: goLiveMs + planned.offsetMs,
-        estimateMs: 0,
-        status: fromStatus(state.status),
-        startedAt: planMs(state.startedAt),
-        finishedAt: planMs(state.finishedAt),
-      };
-    });
+    const stages = stageForecastNodes(plan, ctx.stageState, goLiveMs, planMs, stageLengths);
     const taskNodes = tasks.map((planned): ForecastInput => {
       const state = status.tasks?.find((t) => t.id === planned.id);
       return {
@@ -59,7 +36,7 @@ export function createForecaster(ctx: CutoverContext, stop: () => boolean): { ru
         after: planned.after,
         ...(planned.notBeforeMs !== undefined && { notBeforeAt: goLiveMs + planned.notBeforeMs }),
         estimateMs: planned.estimateMs,
-        status: fromStatus(state?.status ?? 'pending'),
+        status: forecastStatus(state?.status ?? 'pending'),
         startedAt: planMs(state?.startedAt),
         finishedAt: planMs(state?.finishedAt),
       };

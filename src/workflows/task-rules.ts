@@ -1,16 +1,20 @@
 /**
  * Which answers about a task the workflow takes: its owner marks a running manual task done with
  * evidence or retries a held check; a person of a role the task's hold awaits approves it, once per
- * person. Pure functions over the plan and status, run by the update's validator.
+ * person. A person whose key the plan lists signs, as for gate answers. Pure functions over the plan and
+ * status, run by the update's validator and the signal's handler alike.
  */
 import type { CutoverPlan } from '../plan/schema.js';
 import { ROLE_TITLES, type Role } from '../runbook/stages.js';
+import { shortHex, signatureVerifies } from '../signing/approval-statement.js';
+import { taskAnswerNote, taskEvidenceDigest, taskStatement } from '../signing/task-statement.js';
 import type { CutoverStatus } from './cutover-state.js';
 import type { TaskAnswerArgs } from './messages.js';
-import { rolesOf } from './message-rules.js';
+import { rolesOf, signatureToVerify } from './message-rules.js';
+import type { TaskState } from './task-state.js';
 
 const MAX_TEXT = 2_000;
-const FIELDS = ['task', 'action', 'by', 'evidence', 'note'];
+const FIELDS = ['task', 'action', 'by', 'evidence', 'note', 'signature', 'roomStatement'];
 
 const describe = (plan: CutoverPlan, roles: Role[]) =>
   roles.map((r) => `${ROLE_TITLES[r]} (${(plan.approvers[r] ?? []).join(', ') || 'nobody'})`).join(' and ');
@@ -33,12 +37,13 @@ export function checkTaskAnswer(plan: CutoverPlan, status: CutoverStatus, args: 
       return `the ${field} must be text of at most ${MAX_TEXT} characters`;
   }
   if (status.finishedAt || status.phase === 'compensating' || status.abort) return 'the cutover is ending; no task answers are taken';
-  if (plan.identity?.require === 'signed' || plan.signing?.required) {
-    return 'this plan requires signed answers, and task answers are taken by name only: answer at the task in a plan that takes names, or mark it done at its gate stage';
-  }
   const task = status.tasks?.find((t) => t.id === args.task);
   if (!task)
     return `no task "${String(args.task).slice(0, 80)}"; the tasks are ${(status.tasks ?? []).map((t) => t.id).join(', ') || 'none'}`;
+  return checkAction(plan, task, args) ?? checkTaskSignature(plan, status, task, args);
+}
+
+function checkAction(plan: CutoverPlan, task: TaskState, args: TaskAnswerArgs): string | undefined {
   const roles = rolesOf(plan, args.by);
   if (roles.length === 0) return `${args.by} is not an approver in this plan`;
   switch (args.action) {
@@ -68,6 +73,38 @@ export function checkTaskAnswer(plan: CutoverPlan, status: CutoverStatus, args: 
       return undefined;
     }
   }
+}
+
+/**
+ * A person with a key in the plan must sign; the signature must be theirs, over this cutover, task, attempt
+ * and answer, over what the task shows now, and used only once.
+ */
+function checkTaskSignature(plan: CutoverPlan, status: CutoverStatus, task: TaskState, args: TaskAnswerArgs): string | undefined {
+  const current = taskEvidenceDigest(task);
+  const found = signatureToVerify(
+    plan,
+    status,
+    args.by,
+    args.signature,
+    current,
+    (signed) =>
+      `the task you signed (${shortHex(signed)}) is not what ${task.id} shows now (${shortHex(current)}): it has changed since you looked. Read \`cutover status ${status.workflowId}\` and answer again`,
+  );
+  if (found === undefined || typeof found === 'string') return found;
+  const statement = taskStatement({
+    workflowId: status.workflowId,
+    task: task.id,
+    attempt: task.attempts,
+    action: args.action,
+    by: args.by,
+    evidenceDigest: current,
+    signedAt: found.signature.signedAt,
+    note: taskAnswerNote(args),
+  });
+  if (!signatureVerifies(statement, found.signature.value, found.publicKey)) {
+    return `the signature does not verify against ${args.by}'s public key in the plan (${shortHex(found.publicKey)}): it was made with another key, or for another cutover, task or answer`;
+  }
+  return undefined;
 }
 
 /** The awaited role an approval by `by` satisfies. */

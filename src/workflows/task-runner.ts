@@ -5,18 +5,26 @@
  * owner), a notify task sends its notice; a gated task then holds for its roles, escalating as a stage does.
  * An abort, or the timeline ending, skips what has not finished. Only plans with tasks take this path.
  */
-import { condition, isCancellation, setHandler } from '@temporalio/workflow';
+import { ApplicationFailure, condition, isCancellation, log, patched, setHandler } from '@temporalio/workflow';
+import { FAILURE_TYPES } from '../errors.js';
 import type { TaskPlan } from '../plan/tasks.js';
 import { ROLE_TITLES, type Role, type StageId } from '../runbook/stages.js';
 import { activityProblem, cutoverActivities } from './activity-proxies.js';
 import type { CutoverContext } from './cutover-context.js';
-import { taskAnswerUpdate, type TaskAnswerArgs, type TaskAnswerReceipt } from './messages.js';
+import { authenticationOf, checkIdentity, roomRecord } from './identity-rules.js';
+import { withBounds } from './message-bounds.js';
+import { publicKeyOf } from './message-rules.js';
+import { taskAnswerSignal, taskAnswerUpdate, type TaskAnswerArgs, type TaskAnswerReceipt } from './messages.js';
+import { boundedRefusal, clip, MAX_REFUSAL_REASON_LENGTH, recordRefusal } from './refusal-log.js';
 import { AbortRequested } from './stage-runner.js';
 import { checkTaskAnswer, taskRoleToSatisfy } from './task-rules.js';
-import type { TaskState } from './task-state.js';
+import type { TaskAnswerRecord, TaskState } from './task-state.js';
 
 const MIN_ESCALATION_INTERVAL_MS = 15_000;
 const FINISHED: readonly TaskState['status'][] = ['done', 'failed', 'skipped'];
+
+/** Runs continued as new resume their tasks' holds and finished checks instead of starting them over. */
+export const TASKS_RESUME_PATCH = 'tasks-resume-after-continue-as-new';
 
 /** Raised inside a task when it will not run to its end: the cutover aborted or the timeline ended. */
 class TaskStopped extends Error {}
@@ -59,7 +67,9 @@ export function createTaskRunner(ctx: CutoverContext): TaskRunner | undefined {
   if (tasks.length === 0) return undefined;
   status.tasks ??= tasks.map((task) => initialState(task, goLiveMs));
   const taskState = (id: string) => status.tasks!.find((t) => t.id === id)!;
-  const retryRequested = new Set<string>();
+  const retryRequested = ctx.taskRetryRequested;
+  // A run continued as new picks its tasks up where they were: holds keep who approved, a held check is not asked again.
+  const resumesTasks = ctx.resumed && patched(TASKS_RESUME_PATCH);
   let closedBecause: string | undefined;
 
   const stopped = () => abortRequested() || closedBecause !== undefined;
@@ -72,57 +82,104 @@ export function createTaskRunner(ctx: CutoverContext): TaskRunner | undefined {
   const people = (roles: Role[]) => [...new Set(roles.flatMap((r) => plan.approvers[r] ?? []))];
   const describe = (roles: Role[]) => roles.map((r) => `${ROLE_TITLES[r]} (${(plan.approvers[r] ?? []).join(', ')})`).join(' and ');
 
-  setHandler(
-    taskAnswerUpdate,
-    (args: TaskAnswerArgs): TaskAnswerReceipt => {
-      const task = taskState(args.task);
-      const at = nowIso();
-      let outcome: string;
-      if (args.action === 'done') {
-        Object.assign(task, { evidence: args.evidence, completedBy: args.by });
-        outcome =
-          `${task.id} marked done by ${args.by}` +
-          (task.hold || tasks.find((t) => t.id === task.id)?.gate.length ? '; its gate comes next' : '');
-      } else if (args.action === 'retry') {
-        retryRequested.add(task.id);
-        outcome = `${task.id} asks again now`;
-      } else {
-        const hold = task.hold!;
-        const role = taskRoleToSatisfy(plan, hold.awaiting, args.by)!;
-        task.approvals.push({ by: args.by, attempt: task.attempts, role, decision: 'approved', at, ...(args.note && { note: args.note }) });
-        hold.awaiting = hold.awaiting.filter((r) => r !== role);
-        outcome =
-          hold.awaiting.length === 0
-            ? `${task.id} approved: it is done`
-            : `approved for ${ROLE_TITLES[role]}; ${task.id} still awaits ${describe(hold.awaiting)}`;
-      }
-      publish();
-      return { accepted: true, task: task.id, action: args.action, outcome };
+  /** How the answer was authenticated, as kept with it: the room's statement and the signer's key when there are. */
+  function keptIdentity(args: TaskAnswerArgs): Pick<TaskAnswerRecord, 'signature' | 'room'> {
+    const publicKey = publicKeyOf(plan, args.by);
+    return { ...(args.signature && publicKey ? { signature: { ...args.signature, publicKey } } : {}), ...roomRecord(plan, args) };
+  }
+
+  function applyAnswer(args: TaskAnswerArgs): TaskAnswerReceipt {
+    const task = taskState(args.task);
+    const at = nowIso();
+    const identity = keptIdentity(args);
+    if (identity.signature || identity.room) {
+      const note = args.action === 'done' ? args.evidence : args.note;
+      task.answers = [
+        ...(task.answers ?? []),
+        { action: args.action, by: args.by, attempt: task.attempts, at, ...(note !== undefined && { note }), ...identity },
+      ];
+    }
+    let outcome: string;
+    if (args.action === 'done') {
+      Object.assign(task, { evidence: args.evidence, completedBy: args.by, answeredVia: authenticationOf(identity) });
+      outcome =
+        `${task.id} marked done by ${args.by}` +
+        (task.hold || tasks.find((t) => t.id === task.id)?.gate.length ? '; its gate comes next' : '');
+    } else if (args.action === 'retry') {
+      retryRequested.add(task.id);
+      outcome = `${task.id} asks again now`;
+    } else {
+      const hold = task.hold!;
+      const role = taskRoleToSatisfy(plan, hold.awaiting, args.by)!;
+      task.approvals.push({
+        by: args.by,
+        attempt: task.attempts,
+        role,
+        decision: 'approved',
+        at,
+        ...(args.note && { note: args.note }),
+        ...identity,
+      });
+      hold.awaiting = hold.awaiting.filter((r) => r !== role);
+      outcome =
+        hold.awaiting.length === 0
+          ? `${task.id} approved: it is done`
+          : `approved for ${ROLE_TITLES[role]}; ${task.id} still awaits ${describe(hold.awaiting)}`;
+    }
+    publish();
+    return { accepted: true, kind: 'task-answer', task: task.id, action: args.action, outcome };
+  }
+
+  const checkAnswer = withBounds('task-answer', ctx.strictMessages, (args: TaskAnswerArgs) => {
+    return checkTaskAnswer(plan, status, args) ?? checkIdentity(plan, status, 'task-answer', args);
+  });
+  setHandler(taskAnswerUpdate, applyAnswer, {
+    validator: (args: TaskAnswerArgs) => {
+      const problem = checkAnswer(args);
+      if (problem) throw ApplicationFailure.create({ type: FAILURE_TYPES.MESSAGE_REFUSED, message: problem, nonRetryable: true });
     },
-    {
-      validator: (args: TaskAnswerArgs) => {
-        const problem = checkTaskAnswer(plan, status, args);
-        if (problem) throw new Error(problem);
-      },
-      description:
-        'An answer about one of the plan tasks: done (owner, with evidence), approve (a role its gate awaits), retry (owner, a held check)',
-    },
-  );
+    description:
+      'An answer about one of the plan tasks: done (owner, with evidence), approve (a role its gate awaits), retry (owner, a held check)',
+  });
+  // The same answer as a signal: a refusal cannot be answered, so it goes into the refusal log.
+  setHandler(taskAnswerSignal, (args: TaskAnswerArgs) => {
+    const problem = checkAnswer(args);
+    if (!problem) {
+      applyAnswer(args);
+      return;
+    }
+    const fields = (args ?? {}) as { by?: unknown; task?: unknown };
+    recordRefusal(
+      plan,
+      status,
+      boundedRefusal({ kind: 'task-answer', via: 'signal', reason: problem, at: nowIso(), by: fields.by, task: fields.task }),
+    );
+    log.warn('message refused', { kind: 'task-answer', via: 'signal', reason: clip(problem, MAX_REFUSAL_REASON_LENGTH) });
+    publish();
+  });
 
   /** Holds until the roles approve (or, for a failed check, its owner retries); escalates on each timeout. */
   async function hold(task: TaskState, planned: TaskPlan, roles: Role[], reason: string): Promise<'approved' | 'retry'> {
-    task.status = 'holding';
-    task.hold = { reason, awaiting: [...new Set(roles)], since: nowIso() };
-    publish();
-    await notify(
-      'approvers',
-      `${plan.programme}: task ${task.id} (${task.stream}) holds for ${describe(task.hold.awaiting)}: ${reason}`,
-      undefined,
-      describe(task.hold.awaiting),
-    );
-    const settled = () => stopped() || retryRequested.has(task.id) || (task.hold?.awaiting.length ?? 0) === 0;
     const timeoutMs = Math.max(MIN_ESCALATION_INTERVAL_MS, planned.approvalTimeoutMs / timeScale);
-    while (!(await condition(settled, timeoutMs))) {
+    let waitMs = timeoutMs;
+    if (resumesTasks && task.status === 'holding' && task.hold) {
+      // Carried over: the approvals already given stand, and it escalates when it would have in the previous run.
+      const held = Math.max(0, Date.now() - Date.parse(task.hold.since));
+      waitMs = Math.max(1_000, timeoutMs - (held % timeoutMs));
+    } else {
+      task.status = 'holding';
+      task.hold = { reason, awaiting: [...new Set(roles)], since: nowIso() };
+      publish();
+      await notify(
+        'approvers',
+        `${plan.programme}: task ${task.id} (${task.stream}) holds for ${describe(task.hold.awaiting)}: ${reason}`,
+        undefined,
+        describe(task.hold.awaiting),
+      );
+    }
+    const settled = () => stopped() || retryRequested.has(task.id) || (task.hold?.awaiting.length ?? 0) === 0;
+    while (!(await condition(settled, waitMs))) {
+      waitMs = timeoutMs;
       const awaiting = task.hold?.awaiting ?? [];
       await notify(
         'escalation',
@@ -138,8 +195,10 @@ export function createTaskRunner(ctx: CutoverContext): TaskRunner | undefined {
 
   async function runCheck(task: TaskState, planned: TaskPlan): Promise<void> {
     const check = planned.check!;
+    // A check held for its owner when the run continued as new goes on holding; it is asked again on a retry.
+    let resumedHold = resumesTasks && task.status === 'holding' && task.hold !== undefined;
     for (;;) {
-      for (let attempt = 1; attempt <= check.retry.attempts; attempt++) {
+      for (let attempt = 1; !resumedHold && attempt <= check.retry.attempts; attempt++) {
         task.attempts += 1;
         task.status = 'running';
         publish();
@@ -163,6 +222,7 @@ export function createTaskRunner(ctx: CutoverContext): TaskRunner | undefined {
         if (result.final || attempt === check.retry.attempts) break;
         if (await condition(stopped, Math.max(1, check.retry.intervalMs / timeScale))) throw new TaskStopped();
       }
+      resumedHold = false;
       const answer = await hold(task, planned, [planned.owner], task.problems.join('; '));
       if (answer === 'approved') {
         task.evidence = `accepted by ${task.approvals.at(-1)?.by ?? 'its owner'} although the check did not pass: ${task.problems.join('; ')}`;
@@ -196,8 +256,8 @@ export function createTaskRunner(ctx: CutoverContext): TaskRunner | undefined {
           if (stopped()) throw new TaskStopped();
         }
       } else if (planned.kind === 'http-check') {
-        await runCheck(task, planned);
-      } else if (planned.notify) {
+        if (!(resumesTasks && task.evidence !== undefined)) await runCheck(task, planned);
+      } else if (planned.notify && !(resumesTasks && task.evidence !== undefined)) {
         void notify(planned.notify.channel, `${plan.programme}: ${planned.notify.text}`, undefined, planned.notify.channel);
         task.evidence = `notice sent to ${planned.notify.channel}`;
       }

@@ -3,7 +3,9 @@
  * details, reports and comparisons read. Times are ISO 8601 on the wall clock unless named plan time.
  */
 import type { Role } from '../runbook/stages.js';
-import type { ApprovalRecord, HoldRecord } from './cutover-state.js';
+import type { ApprovalSignature } from '../signing/approval-statement.js';
+import type { RoomStatement } from '../signing/room-statement.js';
+import type { ApprovalRecord, Authentication, HoldRecord } from './cutover-state.js';
 
 export type TaskStatus = 'pending' | 'waiting' | 'running' | 'holding' | 'done' | 'failed' | 'skipped';
 
@@ -39,6 +41,21 @@ export interface TaskState {
   approvals: ApprovalRecord[];
   /** Why it was skipped or failed. */
   reason?: string;
+  /** How the owner's done was authenticated: the room, a key, or the name only. */
+  answeredVia?: Authentication;
+  /** Answers that came through the room or were signed, each counted once; absent while there are none. */
+  answers?: TaskAnswerRecord[];
+}
+
+/** A task answer the room vouched for or its sender signed, kept so the statement counts once and the report shows it. */
+export interface TaskAnswerRecord {
+  action: 'done' | 'approve' | 'retry';
+  by: string;
+  attempt: number;
+  at: string;
+  note?: string;
+  signature?: ApprovalSignature & { publicKey: string };
+  room?: RoomStatement & { publicKey: string };
 }
 
 /** One task's place in the forecast, plan time. */

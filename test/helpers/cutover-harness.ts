@@ -26,6 +26,8 @@ export interface CutoverHarness {
     plan?: CutoverPlan;
     goLiveInMs?: number;
     timeScale?: number;
+    /** When the run continues as new; the workflow's defaults when absent. */
+    history?: CutoverInput['history'];
     startOptions?: Record<string, unknown>;
   }): Promise<WorkflowHandle<typeof cutoverWorkflow>>;
 }
@@ -72,13 +74,14 @@ export function useCutoverHarness(
     await harness.env?.teardown();
   });
 
-  harness.start = async ({ plan, goLiveInMs = 25 * HOUR, timeScale = 1, startOptions = {} } = {}) => {
+  harness.start = async ({ plan, goLiveInMs = 25 * HOUR, timeScale = 1, history, startOptions = {} } = {}) => {
     const now = harness.env.supportsTimeSkipping ? await harness.env.currentTimeMs() : Date.now();
     const input: CutoverInput = {
       plan: plan ?? planFor(harness.stack),
       goLive: new Date(now + goLiveInMs).toISOString(),
       timeScale,
       startedBy: 'lara',
+      ...(history && { history }),
     };
     return harness.env.client.workflow.start(cutoverWorkflow, {
       taskQueue: CUTOVER_TASK_QUEUE,

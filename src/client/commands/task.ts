@@ -1,11 +1,13 @@
 /**
  * `cutover task done|approve|retry ID TASK`: answers about one of the plan's tasks. Its owner marks a manual
  * task done with evidence or asks a held check again; a person of a role the task's gate awaits approves it.
+ * Sent like every other answer: signed with `--key`, as an update (a refusal goes on record) or a signal.
  */
 import { Command } from 'commander';
-import { parsePerson, parseText, parseWorkflowId } from '../arguments.js';
-import { examples } from '../help.js';
-import { say } from '../output.js';
+import { parsePerson, parseText } from '../arguments.js';
+import { KEY_OPTION_HELP } from '../approval-signing.js';
+import { examples, SIGNAL_OPTION_HELP } from '../help.js';
+import { runMessageCommand, type MessageCommandOptions } from '../message-command.js';
 import { UsageError } from '../../errors.js';
 import type { TaskAnswerArgs } from '../../workflows/messages.js';
 
@@ -19,68 +21,63 @@ function parseTask(value: string): string {
   return value;
 }
 
-async function sendTaskAnswer(id: string, args: TaskAnswerArgs): Promise<void> {
-  const workflowId = parseWorkflowId(id);
-  const [{ withTemporal }, { translateTemporalError }, { taskAnswerUpdate }] = await Promise.all([
-    import('../temporal-session.js'),
-    import('../../operations/temporal-errors.js'),
-    import('../../workflows/messages.js'),
-  ]);
-  await withTemporal(async (client) => {
-    try {
-      const receipt = await client.workflow.getHandle(workflowId).executeUpdate(taskAnswerUpdate, { args: [args] });
-      say(`task ${args.action} accepted by ${workflowId}: ${receipt.outcome}`);
-    } catch (err) {
-      throw translateTemporalError(err, workflowId);
-    }
-  }, workflowId);
+function sendTaskAnswer(id: string, args: TaskAnswerArgs, options: MessageCommandOptions): Promise<void> {
+  return runMessageCommand(id, { kind: 'task-answer', args }, options);
+}
+
+/** The options every task answer takes besides its own. */
+function answerOptions(command: Command): Command {
+  return command.option('--key <file>', KEY_OPTION_HELP).option('--signal', SIGNAL_OPTION_HELP);
 }
 
 function doneCommand(): Command {
-  return new Command('done')
+  return answerOptions(new Command('done'))
     .description("mark a running manual task done, with evidence; only the task's owning role may")
     .argument('<id>', 'workflow id of the cutover')
     .argument('<task>', 'task id from the plan (`cutover status ID` lists them)')
     .requiredOption('--as <who>', 'your person id as listed in the plan')
     .requiredOption('--evidence <text>', 'what shows it is done: a sentence, a ticket or a link')
     .addHelpText('after', examples(`cutover task done ${ID} freeze-onboarding --as erin --evidence "onboarding paused, CHG-311"`))
-    .action(async (id: string, task: string, options: { as: string; evidence: string }) => {
-      await sendTaskAnswer(id, {
-        task: parseTask(task),
-        action: 'done',
-        by: parsePerson(options.as),
-        evidence: parseText(options.evidence, '--evidence'),
-      });
+    .action(async (id: string, task: string, options: { as: string; evidence: string } & MessageCommandOptions) => {
+      await sendTaskAnswer(
+        id,
+        { task: parseTask(task), action: 'done', by: parsePerson(options.as), evidence: parseText(options.evidence, '--evidence') },
+        options,
+      );
     });
 }
 
 function approveCommand(): Command {
-  return new Command('approve')
+  return answerOptions(new Command('approve'))
     .description('approve a task that holds at its gate, or accept a held check as it is (the owner)')
     .argument('<id>', 'workflow id of the cutover')
     .argument('<task>', 'task id from the plan')
     .requiredOption('--as <who>', 'your person id as listed in the plan')
     .option('--note <text>', 'a note kept with the approval')
     .addHelpText('after', examples(`cutover task approve ${ID} change-approval --as cole --note "CAB minutes 12"`))
-    .action(async (id: string, task: string, options: { as: string; note?: string }) => {
-      await sendTaskAnswer(id, {
-        task: parseTask(task),
-        action: 'approve',
-        by: parsePerson(options.as),
-        ...(options.note !== undefined && { note: parseText(options.note, '--note') }),
-      });
+    .action(async (id: string, task: string, options: { as: string; note?: string } & MessageCommandOptions) => {
+      await sendTaskAnswer(
+        id,
+        {
+          task: parseTask(task),
+          action: 'approve',
+          by: parsePerson(options.as),
+          ...(options.note !== undefined && { note: parseText(options.note, '--note') }),
+        },
+        options,
+      );
     });
 }
 
 function retryCommand(): Command {
-  return new Command('retry')
+  return answerOptions(new Command('retry'))
     .description('ask a held http-check again, after fixing what made it fail (its owner)')
     .argument('<id>', 'workflow id of the cutover')
     .argument('<task>', 'task id from the plan')
     .requiredOption('--as <who>', 'your person id as listed in the plan')
     .addHelpText('after', examples(`cutover task retry ${ID} settlement-probe --as erin`))
-    .action(async (id: string, task: string, options: { as: string }) => {
-      await sendTaskAnswer(id, { task: parseTask(task), action: 'retry', by: parsePerson(options.as) });
+    .action(async (id: string, task: string, options: { as: string } & MessageCommandOptions) => {
+      await sendTaskAnswer(id, { task: parseTask(task), action: 'retry', by: parsePerson(options.as) }, options);
     });
 }
 

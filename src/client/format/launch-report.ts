@@ -23,6 +23,7 @@ import {
 } from './launch-report/records.js';
 import { smokeTestsOf } from './launch-report/smoke-tests.js';
 import { tasksOf } from './launch-report/tasks.js';
+import { timeZoneOf } from '../../operations/timeline-entries.js';
 
 export type * from './launch-report/model.js';
 export { delayText, launchReportMarkdown } from './launch-report/markdown.js';
@@ -43,6 +44,7 @@ export function buildLaunchReport(status: CutoverStatus, generatedAt: Date, sour
     workflowId: status.workflowId,
     programme: status.programme,
     goLive: status.goLive,
+    timeZone: timeZoneOf(status),
     timeScale: status.timeScale,
     startedBy: status.startedBy,
     startedAt: status.startedAt,

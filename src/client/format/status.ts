@@ -127,7 +127,7 @@ function watchLines(status: CutoverStatus): string[] {
 /** One refusal in words: what was sent, by whom, how, and why it was refused. */
 export function refusalText(r: RefusalRecord): string {
   const how = r.reportedBySender ? `via ${r.via} (reported by the sender)` : `via ${r.via}`;
-  return `${r.kind}${r.stage ? ` ${r.stage}` : ''}${r.item ? ` ${r.item}` : ''}${r.by ? ` by ${r.by}` : ''} ${how}: ${r.reason}`;
+  return `${r.kind}${r.stage ? ` ${r.stage}` : ''}${r.item ? ` ${r.item}` : ''}${r.task ? ` ${r.task}` : ''}${r.by ? ` by ${r.by}` : ''} ${how}: ${r.reason}`;
 }
 
 /** What the bounded refusal log counted instead of keeping: older refusals, and attempts by names the plan does not list. */

@@ -5,7 +5,7 @@
  */
 import { authenticationText } from '../authentication.js';
 import { bySection, closedBy, evidenceOrReason, itemTitle, roleTitle } from '../checklist.js';
-import { shortTime } from '../time.js';
+import { plannedHeading, plannedTime, shortTime } from '../time.js';
 import { periodText } from '../watch.js';
 import { evidenceFields } from './evidence-fields.js';
 import { incidentPicture, timelinePicture, watchCharts } from './html-charts.js';
@@ -77,14 +77,14 @@ function timelineHtml(report: LaunchReport): string {
     `${h(t.title)}<br>${code(t.stage)}`,
     h(t.offset),
     h(roleTitle(t.owner)),
-    time(t.planned),
+    h(plannedTime(t.planned, report.timeZone)),
     time(t.started),
     time(t.finished),
     h(delayText(t.delayMs)),
     h(t.status),
     t.problems.length ? h(t.problems.join('; ')) : '-',
   ]);
-  return `${scale}${timelinePicture(report)}${table(['stage', 'at', 'owner', 'planned', 'started', 'finished', 'delay', 'status', 'problems'], rows)}${tasksHtml(report)}`;
+  return `${scale}${timelinePicture(report)}${table(['stage', 'at', 'owner', plannedHeading(report.timeZone), 'started', 'finished', 'delay', 'status', 'problems'], rows)}${tasksHtml(report)}`;
 }
 
 function tasksHtml(report: LaunchReport): string {
@@ -93,7 +93,7 @@ function tasksHtml(report: LaunchReport): string {
     h(t.stream),
     h(roleTitle(t.owner)),
     t.after.length ? t.after.map(code).join(', ') : '-',
-    time(t.planned),
+    h(plannedTime(t.planned, report.timeZone)),
     time(t.started),
     time(t.finished),
     h(t.late ? `${t.status} (late)` : t.status),
@@ -101,7 +101,10 @@ function tasksHtml(report: LaunchReport): string {
     t.critical ? 'yes' : '-',
   ]);
   if (rows.length === 0) return '';
-  return table(['task', 'stream', 'owner', 'after', 'planned', 'started', 'finished', 'status', 'slack', 'critical'], rows);
+  return table(
+    ['task', 'stream', 'owner', 'after', plannedHeading(report.timeZone), 'started', 'finished', 'status', 'slack', 'critical'],
+    rows,
+  );
 }
 
 function approvalsHtml(report: LaunchReport): string {

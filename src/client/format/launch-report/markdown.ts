@@ -7,7 +7,7 @@ import { checklistSections, code, markdownCell, markdownTable } from '../checkli
 import { roleTitle } from '../checklist.js';
 import { omittedLines } from '../omitted.js';
 import { compensationOutcome, refusalSummaryLines } from '../status.js';
-import { shortTime } from '../time.js';
+import { goLiveText, plannedHeading, plannedTime, shortTime } from '../time.js';
 import { periodText, planOffset, planTimeText } from '../watch.js';
 import { rehearsalLines } from '../rehearsal-comparison.js';
 import type { LaunchReport } from './model.js';
@@ -67,12 +67,12 @@ function timelineLines(report: LaunchReport): string[] {
   return [
     ...clocks,
     ...markdownTable(
-      ['stage', 'at', 'owner', 'planned', 'due', 'started', 'finished', 'delay', 'status', 'attempts', 'problems'],
+      ['stage', 'at', 'owner', plannedHeading(report.timeZone), 'due', 'started', 'finished', 'delay', 'status', 'attempts', 'problems'],
       report.timeline.map((t) => [
         `${markdownCell(t.title)}<br>${code(t.stage)}`,
         t.offset,
         markdownCell(roleTitle(t.owner)),
-        shortTime(t.planned),
+        plannedTime(t.planned, report.timeZone),
         shortTime(t.due),
         shortTime(t.started ?? undefined),
         shortTime(t.finished ?? undefined),
@@ -173,7 +173,7 @@ function refusalLines(report: LaunchReport): string[] {
             r.kind,
             r.reportedBySender ? `${r.via} (reported by the sender)` : r.via,
             cell(r.by),
-            r.stage || r.item ? code(r.stage ?? r.item ?? '') : '-',
+            r.stage || r.item || r.task ? code(r.stage ?? r.item ?? r.task ?? '') : '-',
             markdownCell(r.reason),
           ]),
         );
@@ -418,7 +418,7 @@ function finalOutcomeLines(report: LaunchReport): string[] {
 /** The Markdown document, from the model alone. */
 export function launchReportMarkdown(report: LaunchReport): string {
   const lines = [
-    `# Launch report: ${markdownCell(report.programme)}, go-live ${shortTime(report.goLive)}`,
+    `# Launch report: ${markdownCell(report.programme)}, go-live ${goLiveText(report.goLive, report.timeZone)}`,
     '',
     `Cutover ${code(report.workflowId)}, started by ${markdownCell(report.startedBy)} at ${shortTime(report.startedAt)}, time scale ${report.timeScale}. Generated ${shortTime(report.generatedAt)}.`,
     '',

@@ -171,6 +171,8 @@ export interface LaunchReport {
   workflowId: string;
   programme: string;
   goLive: string;
+  /** The plan's IANA zone, in which planned times are shown; UTC when the plan names none. */
+  timeZone: string;
   timeScale: number;
   startedBy: string;
   startedAt: string;

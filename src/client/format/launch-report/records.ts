@@ -121,7 +121,7 @@ export function incidentLogOf(status: CutoverStatus, approvals: readonly LaunchA
       at: r.at,
       kind: 'refusal' as const,
       who: r.by ?? null,
-      what: `${r.kind}${r.stage ? ` ${r.stage}` : ''}${r.item ? ` ${r.item}` : ''} refused (via ${r.via}${r.reportedBySender ? ', reported by the sender' : ''}): ${r.reason}`,
+      what: `${r.kind}${r.stage ? ` ${r.stage}` : ''}${r.item ? ` ${r.item}` : ''}${r.task ? ` ${r.task}` : ''} refused (via ${r.via}${r.reportedBySender ? ', reported by the sender' : ''}): ${r.reason}`,
     })),
     ...approvals
       .filter((a) => a.decision === 'rejected')

@@ -5,7 +5,7 @@ import type { CutoverStatus } from '../../../workflows/cutover-state.js';
 import type { TaskStatus } from '../../../workflows/task-state.js';
 import { code, markdownCell, markdownTable } from '../checklist-document.js';
 import { roleTitle } from '../checklist.js';
-import { shortTime } from '../time.js';
+import { plannedHeading, plannedTime, shortTime } from '../time.js';
 import type { LaunchReport, LaunchTaskEntry, LaunchTasks } from './model.js';
 
 /**
@@ -80,13 +80,25 @@ export function taskLines(report: LaunchReport): string[] {
     '',
     ...forecastLine,
     ...markdownTable(
-      ['task', 'stream', 'owner', 'after', 'planned', 'estimate', 'started', 'finished', 'status', 'slack', 'critical'],
+      [
+        'task',
+        'stream',
+        'owner',
+        'after',
+        plannedHeading(report.timeZone),
+        'estimate',
+        'started',
+        'finished',
+        'status',
+        'slack',
+        'critical',
+      ],
       tasks.entries.map((t) => [
         `${markdownCell(t.title)}<br>${code(t.id)}`,
         markdownCell(t.stream),
         markdownCell(roleTitle(t.owner)),
         t.after.length ? t.after.map(code).join(', ') : '-',
-        shortTime(t.planned),
+        plannedTime(t.planned, report.timeZone),
         formatDuration(t.estimateMs),
         shortTime(t.started ?? undefined),
         shortTime(t.finished ?? undefined),
