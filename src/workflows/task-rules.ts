@@ -86,7 +86,7 @@ function checkTaskSignature(plan: CutoverPlan, status: CutoverStatus, task: Task
     status,
     args.by,
     args.signature,
-    current,
+    () => current,
     (signed) =>
       `the task you signed (${shortHex(signed)}) is not what ${task.id} shows now (${shortHex(current)}): it has changed since you looked. Read \`cutover status ${status.workflowId}\` and answer again`,
   );
