@@ -1,11 +1,9 @@
 import assert from 'node:assert/strict';
 import { setTimeout as delay } from 'node:timers/promises';
-import { runLowRiskAuthorization } from '../src/dev/low-risk-authorization.js';
-import { approveUpdate, decideUpdate, MESSAGES } from '../src/workflows/messages.js';
+import { MESSAGES } from '../src/workflows/messages.js';
 import { watchWorkflowId } from '../src/workflows/watch-protocol.js';
 import { HOUR, useCutoverHarness } from './helpers/cutover-harness.js';
-import { planFor } from './helpers/plans.js';
-import { holdingAtGoLive, waitForStatus } from './helpers/wait-for-status.js';
+import { rollForwardIntoWatch } from './helpers/compressed-watch.js';
 import { runHistories, scheduledActivityCounts } from './bench/run-histories.js';
 
 const MINUTE = 60_000;
@@ -17,27 +15,13 @@ describe('compressed post-launch watch', function () {
   const harness = useCutoverHarness('dev', 'watch-batched');
 
   it('reads an hour of intervals with one activity yet opens an alert at its own interval, summarises every hour and reads what was due when ended', async () => {
-    const { env, stack } = harness;
-    const plan = planFor(stack, { postLaunch: { watch: { window: '8h' } } });
-    const handle = await harness.start({ plan, goLiveInMs: 25 * HOUR, timeScale: TIME_SCALE });
-    const holding = await waitForStatus(env.client, handle.workflowId, 'go-live holding', holdingAtGoLive);
-    const T = Date.parse(holding.goLive);
-    const anchor = Date.parse(holding.startedAt);
-    const wallFor = (planMs: number) => anchor + (planMs - anchor) / TIME_SCALE;
-
-    // Failed deliveries in the middle of the T+5h–T+5h05m interval, on the wall clock PayCA counts by.
-    await stack.admin('inject/webhook-failures', 'POST', {
-      count: 5,
-      succeeded: 20,
-      at: new Date(wallFor(T + 5 * HOUR + 2.5 * MINUTE)).toISOString(),
+    const { env } = harness;
+    const { handle, T, wallFor } = await rollForwardIntoWatch(harness, {
+      window: '8h',
+      timeScale: TIME_SCALE,
+      faultAtHours: 5,
+      reason: 'batched reads test',
     });
-
-    await handle.executeUpdate(approveUpdate, {
-      args: [{ stage: 'go-live', by: 'lara', authorizationId: (await runLowRiskAuthorization(stack.production.url)).id }],
-    });
-    await handle.executeUpdate(approveUpdate, { args: [{ stage: 'go-live', by: 'erin' }] });
-    await waitForStatus(env.client, handle.workflowId, 'the debrief', (s) => s.phase === 'holding' && s.currentStage === 'debrief');
-    await handle.executeUpdate(decideUpdate, { args: [{ decision: 'roll-forward', by: 'lara', reason: 'batched reads test' }] });
 
     // Ended half-way through the T+6h05m–T+7h batch, while the watch sleeps until its last interval.
     const endAtPlan = T + 6 * HOUR + 32.5 * MINUTE;

@@ -1,10 +1,7 @@
 import assert from 'node:assert/strict';
-import { runLowRiskAuthorization } from '../src/dev/low-risk-authorization.js';
-import { approveUpdate, decideUpdate } from '../src/workflows/messages.js';
 import { watchWorkflowId } from '../src/workflows/watch-protocol.js';
 import { HOUR, useCutoverHarness } from './helpers/cutover-harness.js';
-import { planFor } from './helpers/plans.js';
-import { holdingAtGoLive, waitForStatus } from './helpers/wait-for-status.js';
+import { rollForwardIntoWatch } from './helpers/compressed-watch.js';
 import { runHistories, scheduledActivityCounts } from './bench/run-histories.js';
 
 const MINUTE = 60_000;
@@ -16,27 +13,13 @@ describe('post-launch watch behind its plan clock', function () {
   const harness = useCutoverHarness('dev', 'watch-catch-up');
 
   it('reads overdue intervals together yet judges each on its own: every interval read, every hour summarised, an alert opened at its own interval', async () => {
-    const { env, stack } = harness;
-    const plan = planFor(stack, { postLaunch: { watch: { window: '48h' } } });
-    const handle = await harness.start({ plan, goLiveInMs: 25 * HOUR, timeScale: TIME_SCALE });
-    const holding = await waitForStatus(env.client, handle.workflowId, 'go-live holding', holdingAtGoLive);
-    const T = Date.parse(holding.goLive);
-    const anchor = Date.parse(holding.startedAt);
-    const wallFor = (planMs: number) => anchor + (planMs - anchor) / TIME_SCALE;
-
-    // Failed deliveries in the middle of the T+30h–T+30h05m interval, on the wall clock PayCA counts by.
-    await stack.admin('inject/webhook-failures', 'POST', {
-      count: 5,
-      succeeded: 20,
-      at: new Date(wallFor(T + 30 * HOUR + 2.5 * MINUTE)).toISOString(),
+    const { env } = harness;
+    const { handle, T } = await rollForwardIntoWatch(harness, {
+      window: '48h',
+      timeScale: TIME_SCALE,
+      faultAtHours: 30,
+      reason: 'catch-up test',
     });
-
-    await handle.executeUpdate(approveUpdate, {
-      args: [{ stage: 'go-live', by: 'lara', authorizationId: (await runLowRiskAuthorization(stack.production.url)).id }],
-    });
-    await handle.executeUpdate(approveUpdate, { args: [{ stage: 'go-live', by: 'erin' }] });
-    await waitForStatus(env.client, handle.workflowId, 'the debrief', (s) => s.phase === 'holding' && s.currentStage === 'debrief');
-    await handle.executeUpdate(decideUpdate, { args: [{ decision: 'roll-forward', by: 'lara', reason: 'catch-up test' }] });
 
     const final = await handle.result();
     const watch = final.watch;
