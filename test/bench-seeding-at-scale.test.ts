@@ -8,6 +8,7 @@ import {
   holdsRateShare,
   resultFor,
   secondsWithAWorkerIdle,
+  seedKillAt,
   seedSizes,
   seedWorkers,
   steadyCallsPerSecond,
@@ -47,6 +48,21 @@ const MET: ScaleRun = {
 };
 
 describe('the seeding-at-scale benchmark', () => {
+  it('kills no worker unless BENCH_SEED_KILL_AT names a share of the records, and refuses any other value', () => {
+    assert.equal(seedKillAt({}), undefined);
+    assert.equal(seedKillAt({ BENCH_SEED_KILL_AT: '0.5' }), 0.5);
+    for (const bad of ['0', '1', '50%', 'half']) assert.throws(() => seedKillAt({ BENCH_SEED_KILL_AT: bad }), /BENCH_SEED_KILL_AT/, bad);
+  });
+
+  it('judges a run with a killed worker on exactly-once issuing, not on W, and names the kill', () => {
+    const killed = resultFor({ ...MET, wallMs: 90_000, killedAtRecords: 5_000 });
+    assert.match(killed.name, /killed with SIGKILL/);
+    assert.equal(killed.metrics['killedAtRecords'], 5_000);
+    assert.equal(killed.goalMet, true);
+    assert.equal(resultFor({ ...MET, wallMs: 90_000 }).goalMet, false);
+    assert.equal(resultFor({ ...MET, killedAtRecords: 5_000, cardsIssued: 10_002 }).goalMet, false);
+  });
+
   it('runs 1,000 records in short mode, the three sizes by default, and the sizes BENCH_SEED_SIZES names', () => {
     assert.deepEqual(seedSizes(true, { BENCH_SEED_SIZES: '100000' }), [1_000]);
     assert.deepEqual(seedSizes(false, {}), [1_000, 10_000, 100_000]);

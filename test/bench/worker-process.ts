@@ -22,6 +22,8 @@ export interface WorkerProcess {
   rateLines(): string[];
   /** Restarts the peak sampled figure (the kernel's high-water mark cannot be reset). */
   resetSampledPeak(): void;
+  /** SIGKILL at once, as a crashed host would end it: no shutdown, no heartbeat, no goodbye to Temporal. */
+  kill(): void;
   stop(): Promise<void>;
 }
 
@@ -105,6 +107,10 @@ export async function startWorkerProcess(options: {
     rateLines: () => [...rateLines],
     resetSampledPeak() {
       sampledPeakMiB = 0;
+    },
+    kill() {
+      clearInterval(sampler);
+      child.kill('SIGKILL');
     },
     async stop() {
       clearInterval(sampler);
