@@ -452,7 +452,9 @@ describe('cutover CLI on the dev server', function () {
 
       const status = await cutover(['status', workflowId]);
       assert.equal(status.code, 0, status.stderr);
-      const owed = status.stdout.slice(status.stdout.indexOf('Owed, not undone:'));
+      const owedFrom = status.stdout.slice(status.stdout.indexOf('Owed, not undone:'));
+      // The section ends at the blank line before the next (the watch from T, still running, follows it).
+      const owed = owedFrom.slice(0, (owedFrom.indexOf('\n\n') + 1 || owedFrom.length + 1) - 1) + '\n';
       assert.match(owed, /^Owed, not undone:\n/);
       assert.match(owed, /\n  restore-sandbox-jobs: sandbox-settlement-replay, sandbox-card-generator\n/);
       assert.match(owed, /\n  close-seeded-cards: 6 card\(s\)\n/);
@@ -462,6 +464,9 @@ describe('cutover CLI on the dev server', function () {
       const undo = await cutover(['undo', workflowId, '--as', 'erin']);
       assert.equal(undo.code, 0, undo.stderr);
       assert.match(undo.stdout, new RegExp(`undoing ${workflowId} as ${workflowId}.undo, owed by run \\S+ \\(TERMINATED\\)`));
+      // The watch from T outlives the cutover's runs: undoing a terminated cutover ends it.
+      assert.match(undo.stdout, new RegExp(`ended the post-launch watch ${workflowId}.watch`));
+      assert.equal((await world.stack.client.workflow.getHandle(`${workflowId}.watch`).describe()).status.name, 'CANCELLED');
       assert.match(undo.stdout, /restore-sandbox-jobs: undone: restored sandbox-settlement-replay, sandbox-card-generator/);
       assert.match(undo.stdout, /close-seeded-cards: undone: closed 6 seeded cards/);
       assert.match(undo.stdout, /remove-webhook-subscription: undone/);
@@ -513,6 +518,12 @@ describe('cutover CLI on the dev server', function () {
       assert.equal((await cutover(['abort', workflowId, '--as', 'lara', '--reason', 'start again next week'])).code, 0);
       const aborted = await waitFor(workflowId, 'aborted', (s) => s.phase === 'aborted');
       assert.equal(aborted.compensations.find((c) => c.step === 'restore-sandbox-jobs')?.detail, 'restored none (all were paused before)');
+      // The first run's watch from T held the watch's id; the new run cancelled it, watched with its own and ended that.
+      assert.equal(aborted.watch?.status, 'ended-early');
+      const watchRuns = world.stack.client.workflow.list({ query: `WorkflowId = '${workflowId}.watch'` });
+      const closedAs: string[] = [];
+      for await (const run of watchRuns) closedAs.push(run.status.name);
+      assert.deepEqual(closedAs.sort(), ['CANCELLED', 'COMPLETED']);
       assert.equal(
         await fetch(`${world.stack.sandbox.url}/_sim/jobs/sandbox-card-generator`).then(
           async (r) => ((await r.json()) as { enabled: boolean }).enabled,

@@ -264,7 +264,8 @@ async function driveCrashesC(run: CrashRehearsal): Promise<RunOutcome> {
   await run.killWorker();
   run.startWorker();
   await run.setLatency(SLOW_PAYCA_MS);
-  const feesAndWatch = { cutover: ['reconcileDayFees'], watch: ['readWatchMetrics'] };
+  // At 720× the watch reads its intervals in batches (post-launch-watch.ts), one activity for several.
+  const feesAndWatch = { cutover: ['reconcileDayFees'], watch: ['readWatchMetrics', 'readWatchMetricsWindows'] };
   interrupted.push(...(await killDuring(run, 'fee reconciliation and the watch’s metrics read', feesAndWatch, () => rollForward(run))));
   await run.setLatency(0);
   run.startWorker();

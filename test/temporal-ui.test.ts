@@ -42,9 +42,15 @@ describe('engineers reading a cutover in the Temporal UI', function () {
     browser = await launchBrowser();
     plan = await loadPlanFile(world.planFile);
     // Go-live an hour ahead at 720× puts T in five seconds: T-24h…T-1h run at once, then go-live holds for people.
-    const start = (id: string, goLive: string, timeScale: string) =>
-      world.cutover(['start', world.planFile, '--id', id, '--go-live', goLive, '--time-scale', timeScale, '--as', 'lara']);
-    for (const result of [await start(holdingId, '+1h', '720'), await start(waitingId, '+25h', '1')]) {
+    const start = (id: string, goLive: string, timeScale: string, planFile = world.planFile) =>
+      world.cutover(['start', planFile, '--id', id, '--go-live', goLive, '--time-scale', timeScale, '--as', 'lara']);
+    // The held cutover watches from roll-forward: a watch from T at 720× would fill the newest page of its
+    // history with its reports before the suite reads the stages' labels there.
+    const holdingPlan = parse(await readFile(world.planFile, 'utf8')) as { postLaunch: { watch: Record<string, unknown> } };
+    holdingPlan.postLaunch.watch.from = 'roll-forward';
+    const holdingFile = join(world.dataDir, 'ui-holding-plan.yaml');
+    await writeFile(holdingFile, stringify(holdingPlan));
+    for (const result of [await start(holdingId, '+1h', '720', holdingFile), await start(waitingId, '+25h', '1')]) {
       assert.equal(result.code, 0, result.stderr);
     }
     const markupPlan = parse(await readFile(world.planFile, 'utf8')) as Record<string, unknown>;

@@ -11,6 +11,7 @@ import type { CutoverPlan } from '../plan/schema.js';
 import { cutoverNotFound, translateTemporalError } from '../operations/temporal-errors.js';
 import { markdownInline } from '../workflows/markdown-text.js';
 import { hasRolledForward } from '../workflows/rolled-forward.js';
+import { watchWorkflowId } from '../workflows/watch-protocol.js';
 
 /** A run the cutover ended by itself has run its own compensations (or held for them). */
 const ENDED_BY_ITSELF = new Set(['COMPLETED', 'RUNNING', 'CONTINUED_AS_NEW']);
@@ -22,6 +23,8 @@ export interface UndoOutcome {
   /** True when an earlier `cutover undo` had already started it. */
   existing: boolean;
   status: UndoStatus;
+  /** The watch from T a terminated run left running, now cancelled. */
+  endedWatch?: string;
 }
 
 interface RunOwes {
@@ -119,6 +122,7 @@ export async function undoCutover(client: Client, workflowId: string, requestedB
     requestedBy,
     source: owing.map((run) => `run ${run.runId} (${run.executionStatus})`).join(', '),
   };
+  const endedWatch = await endWatchLeftRunning(client, workflowId);
   const id = undoWorkflowId(workflowId);
   let existing = false;
   try {
@@ -133,7 +137,23 @@ export async function undoCutover(client: Client, workflowId: string, requestedB
     if (!(err instanceof WorkflowExecutionAlreadyStartedError)) throw translateTemporalError(err, id);
     existing = true;
   }
-  return { workflowId: id, existing, status: await settle(client, id) };
+  return { workflowId: id, existing, status: await settle(client, id), ...(endedWatch && { endedWatch }) };
+}
+
+/**
+ * The watch from T outlives the cutover's runs (it survives continue-as-new), so a run terminated from
+ * outside leaves it reading production and sending alerts until T plus the window. Undoing the cutover ends it:
+ * cancelled, it closes with its record in its own history.
+ */
+async function endWatchLeftRunning(client: Client, workflowId: string): Promise<string | undefined> {
+  const watch = client.workflow.getHandle(watchWorkflowId(workflowId));
+  const description = await watch.describe().catch((err: unknown) => {
+    if (err instanceof WorkflowNotFoundError) return undefined;
+    throw translateTemporalError(err, watch.workflowId);
+  });
+  if (description?.status.name !== 'RUNNING') return undefined;
+  await watch.cancel();
+  return watch.workflowId;
 }
 
 /** Waits until the undo has finished or a step holds for Engineering. */

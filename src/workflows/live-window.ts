@@ -8,13 +8,13 @@
  * The watch outlives each run of the cutover (parent-close ABANDON) and sends its result as a message, so
  * the cutover may continue as new during the window exactly as it does after roll-forward.
  */
-import { condition, getExternalWorkflowHandle, log, ParentClosePolicy, patched, startChild, uuid4 } from '@temporalio/workflow';
+import { condition, getExternalWorkflowHandle, log, ParentClosePolicy, patched, uuid4 } from '@temporalio/workflow';
 import { formatOffset } from '../plan/duration.js';
 import type { CutoverContext } from './cutover-context.js';
 import type { CutoverPhase } from './cutover-state.js';
 import { markdownInline } from './markdown-text.js';
-import { postLaunchWatchWorkflow } from './post-launch-watch.js';
 import { firstWatchInput } from './watch-input.js';
+import { startWatchChild } from './watch-start.js';
 import { addWatchDecision } from './state-bounds.js';
 import { watchControlSignal, watchWorkflowId, type WatchDecision, type WatchInput, type WatchResult } from './watch-protocol.js';
 import { applyWatchResult } from './post-launch.js';
@@ -78,9 +78,8 @@ export function openLiveWindow(ctx: CutoverContext): LiveWindow {
     };
     ctx.publish();
     const watchInput: WatchInput = { ...firstWatchInput(ctx, { startPlanMs, endsPlanMs }), link: flags.watchLink, reportsFinish: true };
-    const child = await startChild(postLaunchWatchWorkflow, {
+    const child = await startWatchChild(watchInput, {
       workflowId,
-      args: [watchInput],
       parentClosePolicy: ParentClosePolicy.ABANDON,
       staticSummary: `${markdownInline(plan.programme)}: watch from go-live until ${formatOffset(endsPlanMs - goLiveMs)}`,
     });

@@ -3,16 +3,7 @@
  * while it ran), the lead's decisions forwarded to it, the day-1 fee reconciliation, and reminders for
  * the post-launch readiness items, then the wait until every one of them settles.
  */
-import {
-  condition,
-  ContinueAsNew,
-  getExternalWorkflowHandle,
-  log,
-  ParentClosePolicy,
-  patched,
-  startChild,
-  uuid4,
-} from '@temporalio/workflow';
+import { condition, ContinueAsNew, getExternalWorkflowHandle, log, ParentClosePolicy, patched, uuid4 } from '@temporalio/workflow';
 import { formatOffset } from '../plan/duration.js';
 import type { StagePlan } from '../plan/schema.js';
 import { FEE_RECONCILIATION_ITEM_ID, WATCH_ITEM_ID } from '../runbook/readiness-items.js';
@@ -26,7 +17,7 @@ import { markdownInline } from './markdown-text.js';
 import { recordDashboardShots } from './dashboard-shots.js';
 import { currentApprovals } from './message-rules.js';
 import { watchEndedMilestone } from './milestones.js';
-import { postLaunchWatchWorkflow } from './post-launch-watch.js';
+import { startWatchChild } from './watch-start.js';
 import { firstWatchInput } from './watch-input.js';
 
 /**
@@ -132,9 +123,8 @@ export async function runPostLaunch(ctx: CutoverContext, runStage: (planned: Sta
       watchInput.link = flags.watchLink;
     }
     if (flags.watchOutlivesRun) watchInput.reportsFinish = true;
-    const watch = await startChild(postLaunchWatchWorkflow, {
+    const watch = await startWatchChild(watchInput, {
       workflowId,
-      args: [watchInput],
       parentClosePolicy: flags.watchOutlivesRun ? ParentClosePolicy.ABANDON : ParentClosePolicy.TERMINATE,
       // Rendered as Markdown by the UI; metadata is not part of what a replay compares.
       staticSummary: `${markdownInline(plan.programme)}: post-launch watch until ${formatOffset(endsPlanMs - goLiveMs)}`,

@@ -251,5 +251,9 @@ async function examplePlanFor(payca: PaycaStack, relayUrl: string): Promise<stri
   for (const item of RUNBOOK_ITEMS) if (!item.postLaunch) items[item.id] = { ...items[item.id], optional: true };
   const extraItems = ((plan['readiness']?.['extraItems'] ?? []) as object[]).map((item) => ({ ...item, optional: true }));
   plan['readiness'] = { ...plan['readiness'], items, extraItems };
+  // The short window would be over before the roll-forward if the watch ran from T; the rehearsal kills
+  // the worker while the watch started at the roll-forward reads beside fee reconciliation.
+  const postLaunch = (plan['postLaunch'] ?? {}) as { watch?: Record<string, unknown> };
+  plan['postLaunch'] = { ...postLaunch, watch: { ...postLaunch.watch, from: 'roll-forward' } };
   return stringifyYaml(plan);
 }

@@ -17,7 +17,8 @@ export function undoCommand(): Command {
       const by = parsePerson(options.as);
       const [{ withTemporal }, { undoCutover }] = await Promise.all([import('../temporal-session.js'), import('../undo-cutover.js')]);
       await withTemporal(async (client) => {
-        const { workflowId: undoId, existing, status } = await undoCutover(client, workflowId, by);
+        const { workflowId: undoId, existing, status, endedWatch } = await undoCutover(client, workflowId, by);
+        if (endedWatch) say(`ended the post-launch watch ${endedWatch}, which the cutover's last run left running`);
         say(`${existing ? 'already undoing' : 'undoing'} ${workflowId} as ${undoId}, owed by ${status.source}:`);
         for (const record of status.compensations) say(`  ${describeCompensation(record)}`);
         const held = status.compensations.find((c) => c.status === 'held');
