@@ -150,7 +150,7 @@ interface SignedAnswer {
  * must sign, a signature needs that key and a well-formed shape, counts once, and covers what is shown now.
  * Returns the signature to verify, undefined for an unsigned answer that needs none, or the reason to refuse.
  */
-export function signatureToVerify(
+function signatureToVerify(
   plan: CutoverPlan,
   status: CutoverStatus,
   by: string,
@@ -177,38 +177,58 @@ export function signatureToVerify(
 }
 
 /**
- * A person with a key in the plan must sign; the signature must be theirs, over this cutover, stage, attempt
- * and answer, over the evidence the stage shows now, and used only once.
+ * What a signed answer is checked against: the digest of what its subject shows now (hashed only when the
+ * answer is signed, since every answer passes here), the message when the signer saw something else, and
+ * the statement the signature must be over.
  */
-function checkSignature(plan: CutoverPlan, status: CutoverStatus, stage: StageState, answer: SignedAnswer): string | undefined {
-  // A hash over all the stage's evidence, on the path of every answer: only a signed answer needs it.
+export interface SignedSubject {
+  /** `stage`, `item` or `task`, for the message when the signature does not verify. */
+  kind: string;
+  digest: () => string;
+  stale: (signed: string, shown: string) => string;
+  statement: (evidenceDigest: string, signedAt: string) => string;
+}
+
+/**
+ * A person with a key in the plan must sign; the signature must be theirs, over this cutover, subject,
+ * attempt and answer, over what the subject shows now, and used only once.
+ */
+export function checkAnswerSignature(
+  plan: CutoverPlan,
+  status: CutoverStatus,
+  by: string,
+  given: unknown,
+  subject: SignedSubject,
+): string | undefined {
   let digest: string | undefined;
-  const current = () => (digest ??= evidenceDigest(stage));
-  const found = signatureToVerify(
-    plan,
-    status,
-    answer.by,
-    answer.signature,
-    current,
-    (signed) =>
-      `the evidence you signed (${shortHex(signed)}) is not what ${stage.id} shows now (${shortHex(current())}): its check has run again since you looked. Read \`cutover status ${status.workflowId}\` and answer again`,
-  );
+  const shown = () => (digest ??= subject.digest());
+  const found = signatureToVerify(plan, status, by, given, shown, (signed) => subject.stale(signed, shown()));
   if (found === undefined || typeof found === 'string') return found;
-  const statement = approvalStatement({
-    workflowId: status.workflowId,
-    stage: stage.id,
-    attempt: stage.attempts,
-    decision: answer.decision,
-    by: answer.by,
-    evidenceDigest: current(),
-    signedAt: found.signature.signedAt,
-    note: answer.note,
-    authorizationId: answer.authorizationId,
-  });
-  if (!signatureVerifies(statement, found.signature.value, found.publicKey)) {
-    return `the signature does not verify against ${answer.by}'s public key in the plan (${shortHex(found.publicKey)}): it was made with another key, or for another cutover, stage or answer`;
+  if (!signatureVerifies(subject.statement(shown(), found.signature.signedAt), found.signature.value, found.publicKey)) {
+    return `the signature does not verify against ${by}'s public key in the plan (${shortHex(found.publicKey)}): it was made with another key, or for another cutover, ${subject.kind} or answer`;
   }
   return undefined;
+}
+
+function checkSignature(plan: CutoverPlan, status: CutoverStatus, stage: StageState, answer: SignedAnswer): string | undefined {
+  return checkAnswerSignature(plan, status, answer.by, answer.signature, {
+    kind: 'stage',
+    digest: () => evidenceDigest(stage),
+    stale: (signed, shown) =>
+      `the evidence you signed (${shortHex(signed)}) is not what ${stage.id} shows now (${shortHex(shown)}): its check has run again since you looked. Read \`cutover status ${status.workflowId}\` and answer again`,
+    statement: (evidenceDigest, signedAt) =>
+      approvalStatement({
+        workflowId: status.workflowId,
+        stage: stage.id,
+        attempt: stage.attempts,
+        decision: answer.decision,
+        by: answer.by,
+        evidenceDigest,
+        signedAt,
+        note: answer.note,
+        authorizationId: answer.authorizationId,
+      }),
+  });
 }
 
 /**
@@ -221,32 +241,23 @@ export function checkItemSignature(
   item: ChecklistItemState,
   answer: { kind: ItemAnswerKind; by: string; signature?: unknown; note?: string },
 ): string | undefined {
-  let digest: string | undefined;
-  const current = () => (digest ??= itemEvidenceDigest(item));
-  const found = signatureToVerify(
-    plan,
-    status,
-    answer.by,
-    answer.signature,
-    current,
-    (signed) =>
-      `the item you signed (${shortHex(signed)}) is not what ${item.id} shows now (${shortHex(current())}): it has changed since you looked. Read \`cutover checklist ${status.workflowId}\` and answer again`,
-  );
-  if (found === undefined || typeof found === 'string') return found;
-  const statement = itemStatement({
-    workflowId: status.workflowId,
-    item: item.id,
-    attempt: item.attempts,
-    decision: answer.kind,
-    by: answer.by,
-    evidenceDigest: current(),
-    signedAt: found.signature.signedAt,
-    note: answer.note,
+  return checkAnswerSignature(plan, status, answer.by, answer.signature, {
+    kind: 'item',
+    digest: () => itemEvidenceDigest(item),
+    stale: (signed, shown) =>
+      `the item you signed (${shortHex(signed)}) is not what ${item.id} shows now (${shortHex(shown)}): it has changed since you looked. Read \`cutover checklist ${status.workflowId}\` and answer again`,
+    statement: (evidenceDigest, signedAt) =>
+      itemStatement({
+        workflowId: status.workflowId,
+        item: item.id,
+        attempt: item.attempts,
+        decision: answer.kind,
+        by: answer.by,
+        evidenceDigest,
+        signedAt,
+        note: answer.note,
+      }),
   });
-  if (!signatureVerifies(statement, found.signature.value, found.publicKey)) {
-    return `the signature does not verify against ${answer.by}'s public key in the plan (${shortHex(found.publicKey)}): it was made with another key, or for another cutover, item or answer`;
-  }
-  return undefined;
 }
 
 /** Approvals of the stage's current attempt: earlier attempts' approvals stay on record but no longer count. */

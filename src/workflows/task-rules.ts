@@ -6,11 +6,11 @@
  */
 import type { CutoverPlan } from '../plan/schema.js';
 import { ROLE_TITLES, type Role } from '../runbook/stages.js';
-import { shortHex, signatureVerifies } from '../signing/approval-statement.js';
+import { shortHex } from '../signing/approval-statement.js';
 import { taskAnswerNote, taskEvidenceDigest, taskStatement } from '../signing/task-statement.js';
 import type { CutoverStatus } from './cutover-state.js';
 import type { TaskAnswerArgs } from './messages.js';
-import { rolesOf, signatureToVerify } from './message-rules.js';
+import { checkAnswerSignature, rolesOf } from './message-rules.js';
 import type { TaskState } from './task-state.js';
 
 const MAX_TEXT = 2_000;
@@ -75,36 +75,25 @@ function checkAction(plan: CutoverPlan, task: TaskState, args: TaskAnswerArgs): 
   }
 }
 
-/**
- * A person with a key in the plan must sign; the signature must be theirs, over this cutover, task, attempt
- * and answer, over what the task shows now, and used only once.
- */
+/** A signed task answer, checked as a signed gate answer is: over this cutover, task, attempt, answer and what the task shows now. */
 function checkTaskSignature(plan: CutoverPlan, status: CutoverStatus, task: TaskState, args: TaskAnswerArgs): string | undefined {
-  const current = taskEvidenceDigest(task);
-  const found = signatureToVerify(
-    plan,
-    status,
-    args.by,
-    args.signature,
-    () => current,
-    (signed) =>
-      `the task you signed (${shortHex(signed)}) is not what ${task.id} shows now (${shortHex(current)}): it has changed since you looked. Read \`cutover status ${status.workflowId}\` and answer again`,
-  );
-  if (found === undefined || typeof found === 'string') return found;
-  const statement = taskStatement({
-    workflowId: status.workflowId,
-    task: task.id,
-    attempt: task.attempts,
-    action: args.action,
-    by: args.by,
-    evidenceDigest: current,
-    signedAt: found.signature.signedAt,
-    note: taskAnswerNote(args),
+  return checkAnswerSignature(plan, status, args.by, args.signature, {
+    kind: 'task',
+    digest: () => taskEvidenceDigest(task),
+    stale: (signed, shown) =>
+      `the task you signed (${shortHex(signed)}) is not what ${task.id} shows now (${shortHex(shown)}): it has changed since you looked. Read \`cutover status ${status.workflowId}\` and answer again`,
+    statement: (evidenceDigest, signedAt) =>
+      taskStatement({
+        workflowId: status.workflowId,
+        task: task.id,
+        attempt: task.attempts,
+        action: args.action,
+        by: args.by,
+        evidenceDigest,
+        signedAt,
+        note: taskAnswerNote(args),
+      }),
   });
-  if (!signatureVerifies(statement, found.signature.value, found.publicKey)) {
-    return `the signature does not verify against ${args.by}'s public key in the plan (${shortHex(found.publicKey)}): it was made with another key, or for another cutover, task or answer`;
-  }
-  return undefined;
 }
 
 /** The awaited role an approval by `by` satisfies. */
