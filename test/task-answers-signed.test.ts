@@ -4,8 +4,7 @@
  * statement and a person's own signature are taken, checked like gate answers, and kept with the task.
  */
 import assert from 'node:assert/strict';
-import { generateKeyPairSync } from 'node:crypto';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { readSigningKey, signMessage } from '../src/client/approval-signing.js';
@@ -21,17 +20,13 @@ import { statusQuery, taskAnswerSignal } from '../src/workflows/messages.js';
 import type { TaskState } from '../src/workflows/task-state.js';
 import { answersThrough } from './helpers/answers.js';
 import { useCutoverHarness } from './helpers/cutover-harness.js';
+import { writeKeyPair } from './helpers/signing-keys.js';
 import { planFor } from './helpers/plans.js';
 import { waitForStatus } from './helpers/wait-for-status.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'cutover-task-answers-'));
 
-function keyFile(name: string): { file: string; publicKeyBase64: string } {
-  const { publicKey, privateKey } = generateKeyPairSync('ed25519');
-  const file = join(dir, `${name}.pem`);
-  writeFileSync(file, privateKey.export({ format: 'pem', type: 'pkcs8' }), { mode: 0o600 });
-  return { file, publicKeyBase64: publicKey.export({ format: 'der', type: 'spki' }).subarray(-32).toString('base64') };
-}
+const keyFile = (name: string) => writeKeyPair(dir, name);
 
 const ISSUER = 'https://id.acme.example';
 
