@@ -55,6 +55,12 @@ export interface CutoverWorkersOptions {
    * worker process), to compare start-up times or to run workflow code changed since the last build.
    */
   bundleAtStart?: boolean;
+  /**
+   * Workflow tasks the workflow worker takes at once (CUTOVER_WORKFLOW_TASK_SLOTS for the worker process).
+   * They run one after another on one workflow thread, so a task taken behind many others can pass its
+   * start-to-close timeout while it waits; one left on the server waits without a clock running.
+   */
+  workflowTaskSlots?: number;
   /** Where dashboard screenshots are written for the report; default CUTOVER_ARTIFACTS_DIR. */
   artifactsDir?: string;
   /**
@@ -100,6 +106,7 @@ export async function createCutoverWorkers(options: CutoverWorkersOptions): Prom
     ...common,
     taskQueue: options.taskQueue,
     bundleAtStart: options.bundleAtStart,
+    workflowTaskSlots: options.workflowTaskSlots,
     localReads,
   });
   const polling = options.pollWorkflowsFirst ? workflowWorker.run() : undefined;

@@ -24,6 +24,23 @@ export function paycaRateFromEnv(env: NodeJS.ProcessEnv = process.env): number {
   return rate;
 }
 
+/**
+ * Workflow tasks one worker process takes at once. Ten keeps a burst of cutover starts (each first task
+ * parses and checks a whole plan) from queueing 40 deep on the workflow thread, which timed tasks out on a
+ * busy cluster (docs/performance.md, On a cluster); more gains nothing with one workflow thread.
+ */
+export const DEFAULT_WORKFLOW_TASK_SLOTS = 10;
+
+export function workflowTaskSlotsFromEnv(env: NodeJS.ProcessEnv = process.env): number {
+  const raw = env.CUTOVER_WORKFLOW_TASK_SLOTS;
+  if (raw === undefined || raw === '') return DEFAULT_WORKFLOW_TASK_SLOTS;
+  const slots = Number(raw);
+  if (!Number.isInteger(slots) || slots < 2) {
+    throw new CutoverError('CONFIG_INVALID', `CUTOVER_WORKFLOW_TASK_SLOTS=${raw} is not a whole number of workflow tasks, 2 or more`);
+  }
+  return slots;
+}
+
 /** Runs until SIGINT or SIGTERM, then drains and returns. */
 export async function runWorker(options: RunWorkerOptions = {}): Promise<void> {
   installWorkerLogLevel();
@@ -41,6 +58,7 @@ export async function runWorker(options: RunWorkerOptions = {}): Promise<void> {
       notifyUrl: options.notifyUrl ?? process.env.CUTOVER_NOTIFY_URL,
       payloadCodecs: payloadCodecsFromEnv(),
       bundleAtStart: process.env.CUTOVER_BUNDLE_AT_START === '1',
+      workflowTaskSlots: workflowTaskSlotsFromEnv(),
       pollWorkflowsFirst: true,
     });
   } catch (err) {

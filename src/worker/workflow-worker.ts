@@ -22,6 +22,8 @@ export interface WorkflowWorkerOptions {
   dataConverter?: DataConverter;
   taskQueue?: string;
   bundleAtStart?: boolean;
+  /** Workflow tasks taken at once; the SDK's default (40) when left out. */
+  workflowTaskSlots?: number;
   /** Settles once the activity code has loaded; a local read scheduled before then waits for it. */
   localReads: Promise<LocalReads>;
 }
@@ -41,6 +43,7 @@ export function createWorkflowWorker(options: WorkflowWorkerOptions): Promise<Wo
     ...(options.dataConverter ? { dataConverter: options.dataConverter } : {}),
     ...workflowSource(options.bundleAtStart ?? false),
     taskQueue: options.taskQueue ?? CUTOVER_TASK_QUEUE,
+    ...(options.workflowTaskSlots ? { maxConcurrentWorkflowTaskExecutions: options.workflowTaskSlots } : {}),
     // Local activities only: the queue's other activities run on the activity worker beside this one.
     enableNonLocalActivities: false,
     activities: {
