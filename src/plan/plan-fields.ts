@@ -215,6 +215,9 @@ export const PostLaunch = z
         from: z
           .enum(['roll-forward', 'go-live'])
           .optional()
+          // Left out, the workflow decides (go-live) in a cutover's first run, so cutovers started before keep
+          // roll-forward; the schema shows that default without the parser filling it in.
+          .meta({ default: 'go-live' })
           .describe(
             'When the watch starts: once the go-live smoke tests pass, so the debrief has figures from T (the default), or at the roll-forward decision.',
           ),
