@@ -1,8 +1,8 @@
 /**
  * Benchmark 4: one whole cutover on the time-skipping server, from T-24h through the end of the 48 h
  * post-launch watch, with the runbook's defaults (a read every 5 minutes, hourly summaries, a 6 h segment
- * per run). Goal: under 10 s of wall time, and no run of the cutover's chain (the cutover and every run of
- * its watch) over 2,000 events.
+ * per run). Goal: under 10 s of wall time in 5 runs out of 5 (each on a time-skipping server of its own),
+ * and no run of the cutover's chain (the cutover and every run of its watch) over 2,000 events.
  *
  * The profile comes from the simulator's side: every PayCA request's start and finish on the wall clock
  * (Node's HTTP diagnostics channels), so each watch read splits into the time PayCA answered in and the
@@ -68,7 +68,54 @@ export function profileWatchReads(requests: readonly TimedRequest[]): WatchReadP
   return { reads: reads.length, paycaMs: summary(payca), betweenReadsMs: summary(between) };
 }
 
+/** Runs in one bench run: the goal is under 10 s in 5 runs out of 5. BENCH_WHOLE_CUTOVER_RUNS overrides. */
+export const GOAL_RUNS = 5;
+
+export function wholeCutoverRuns(env: NodeJS.ProcessEnv = process.env): number {
+  const raw = env.BENCH_WHOLE_CUTOVER_RUNS?.trim();
+  if (!raw) return GOAL_RUNS;
+  const runs = Number(raw);
+  if (!Number.isInteger(runs) || runs < 1) throw new Error(`BENCH_WHOLE_CUTOVER_RUNS=${raw} is not a whole number of runs, 1 or more`);
+  return runs;
+}
+
+/**
+ * The series judged as the goal says: every run under 10 s and within the events limit, and as many runs as
+ * the goal asks. The figures are the slowest run's, beside every run's wall time.
+ */
+export function judgeSeries(runs: readonly BenchResult[], short: boolean): BenchResult {
+  const walls = runs.map((r) => r.metrics['wallMs'] ?? Number.POSITIVE_INFINITY);
+  const slowest = runs[walls.indexOf(Math.max(...walls))]!;
+  const under = runs.filter((r) => r.goalMet).length;
+  return {
+    ...slowest,
+    goal: `${slowest.goal}, in ${GOAL_RUNS} runs out of ${GOAL_RUNS}`,
+    metrics: {
+      ...slowest.metrics,
+      runs: runs.length,
+      runsMeetingGoal: under,
+      wallMsMedian: Math.round(percentileOf(walls, 50)),
+      ...Object.fromEntries(walls.map((w, i) => [`wallMsRun${i + 1}`, w])),
+    },
+    goalMet: !short && runs.length >= GOAL_RUNS && under === runs.length,
+    notes: [
+      `wall time of each run: ${walls.map((w) => `${(w / 1000).toFixed(1)} s`).join(', ')} (the slowest described)`,
+      ...slowest.notes,
+    ],
+  };
+}
+
 export async function run({ short, log = () => undefined }: BenchRunOptions): Promise<BenchResult> {
+  const count = short ? 1 : wholeCutoverRuns();
+  const runs: BenchResult[] = [];
+  for (let i = 0; i < count; i++) {
+    runs.push(await runOnce({ short, log }));
+    log(`whole cutover: run ${i + 1} of ${count}, ${runs[i]!.metrics['wallMs']} ms`);
+  }
+  return judgeSeries(runs, short);
+}
+
+async function runOnce({ short, log = () => undefined }: BenchRunOptions): Promise<BenchResult> {
   const watchHours = short ? 6 : 48;
   let env: TestWorkflowEnvironment | undefined;
   let stack: PaycaStack | undefined;
