@@ -1,6 +1,6 @@
 /**
- * The cutover worker's activity side: the `cutover` queue's activities that are not PayCA calls, the
- * `payca` queue's PayCA activities and the `payca-seeding` queue's ranges. Every PayCA HTTP call, from
+ * The cutover worker's activity side: the `payca` queue's PayCA activities and the `payca-seeding` queue's
+ * ranges on workers of their own, and the `cutover` queue's activities for the workflow worker to run. Every PayCA HTTP call, from
  * either queue's activities or the watch's local reads, takes a permit from this process's limiter for
  * its PayCA host, whose budget is this worker's share of the rate (payca-rate-share.ts), so the
  * deployment's calls together stay within CUTOVER_PAYCA_RATE however many replicas run. Loaded after the
@@ -20,11 +20,12 @@ import { CUTOVER_TASK_QUEUE, PAYCA_TASK_QUEUE } from '../workflows/messages.js';
 import { SEED_RANGES_PER_WORKER, SEEDING_TASK_QUEUE } from '../workflows/seed-ranges.js';
 import type { CutoverWorkersOptions } from './create-workers.js';
 import { sharePaycaRate } from './payca-rate-share.js';
-import type { LocalReads } from './workflow-worker.js';
+import { checkCutoverQueueNames, type CutoverQueueActivities } from './cutover-queue-activities.js';
 
 export interface ActivityWorkers {
   workers: Worker[];
-  localReads: LocalReads;
+  /** The `cutover` queue's activities, the watch's reads among them, which the workflow worker runs. */
+  cutoverQueue: CutoverQueueActivities;
   /** Counts this worker in and starts steering its share of the PayCA rate; undefined when calls are not limited. */
   rateShare: { start(): void; stop(): void } | undefined;
 }
@@ -86,22 +87,18 @@ export async function createActivityWorkers(
     : undefined;
   const payca = createPaycaClients({ credentials: options.paycaCredentials, ...(limitCalls ? { permits: limiters } : {}) });
   const paycaActivities = createPaycaActivities({ payca, credentials: options.paycaCredentials });
-  // The post-launch watch's read, run on the workflow worker as a local activity: see paycaLocalReads.
-  const localReads = createWatchMetricsActivities({ payca });
-  const workers = await Promise.all([
-    Worker.create({
-      ...common,
-      taskQueue: options.taskQueue ?? CUTOVER_TASK_QUEUE,
-      activities: {
-        ...createCutoverActivities({
-          temporal: options.temporalClient,
-          notify: { defaultWebhookUrl: options.notifyUrl, write: options.notifyWrite, smtp: options.smtp ?? smtpSettingsFromEnv() },
-          workerCredentials: heldCredentials(options.paycaCredentials),
-          dashboardShots: { artifactsDir: options.artifactsDir },
-        }),
-        ...localReads,
-      },
+  const cutoverQueue: CutoverQueueActivities = {
+    ...createCutoverActivities({
+      temporal: options.temporalClient,
+      notify: { defaultWebhookUrl: options.notifyUrl, write: options.notifyWrite, smtp: options.smtp ?? smtpSettingsFromEnv() },
+      workerCredentials: heldCredentials(options.paycaCredentials),
+      dashboardShots: { artifactsDir: options.artifactsDir },
     }),
+    // The post-launch watch's reads, also run as local activities on the workflow worker: see paycaLocalReads.
+    ...createWatchMetricsActivities({ payca }),
+  };
+  checkCutoverQueueNames(cutoverQueue);
+  const workers = await Promise.all([
     Worker.create({
       ...common,
       taskQueue: paycaTaskQueue,
@@ -119,7 +116,7 @@ export async function createActivityWorkers(
       maxConcurrentActivityTaskExecutions: SEED_RANGES_PER_WORKER,
     }),
   ]);
-  return { workers, localReads, rateShare };
+  return { workers, cutoverQueue, rateShare };
 }
 
 /** The credentials this worker would call PayCA with, or undefined for an environment it has none for. */

@@ -1,8 +1,9 @@
 /**
- * The cutover worker: four Temporal workers on one connection. The `cutover` queue's workflows run on a
- * worker of their own (workflow-worker.ts), created first; its activities that are not PayCA calls, the
- * `payca` queue's PayCA activities and the `payca-seeding` queue's ranges run on the activity workers
- * (activity-workers.ts), which also hold this process's PayCA call limiter.
+ * The cutover worker: three Temporal workers on one connection. The `cutover` queue's workflows and
+ * activities run on the first (workflow-worker.ts), created before any activity code loads; the `payca`
+ * queue's PayCA activities and the `payca-seeding` queue's ranges run on the activity workers
+ * (activity-workers.ts), which also hold this process's PayCA call limiter and build the `cutover` queue's
+ * activities for the first.
  */
 import type { Client } from '@temporalio/client';
 import type { PayloadCodec } from '@temporalio/common';
@@ -14,7 +15,8 @@ import type { SmtpSettings } from '../activities/smtp-settings.js';
 import { dataConverterFor } from '../codec/payload-codecs.js';
 import type { PaycaCredentials, PaycaEnvironment } from '../payca/credentials.js';
 import type { ActivityWorkers } from './activity-workers.js';
-import { createWorkflowWorker, type LocalReads } from './workflow-worker.js';
+import type { CutoverQueueActivities } from './cutover-queue-activities.js';
+import { createWorkflowWorker } from './workflow-worker.js';
 
 export interface CutoverWorkersOptions {
   connection: NativeConnection;
@@ -94,20 +96,20 @@ export async function createCutoverWorkers(options: CutoverWorkersOptions): Prom
     ...(dataConverter ? { dataConverter } : {}),
     identity: options.identity ?? uniqueWorkerIdentity(),
   };
-  let bindLocalReads: (reads: LocalReads) => void = () => undefined;
-  let failLocalReads: (reason: unknown) => void = () => undefined;
-  const localReads = new Promise<LocalReads>((resolve, reject) => {
-    bindLocalReads = resolve;
-    failLocalReads = reject;
+  let bindActivities: (activities: CutoverQueueActivities) => void = () => undefined;
+  let failActivities: (reason: unknown) => void = () => undefined;
+  const cutoverQueueActivities = new Promise<CutoverQueueActivities>((resolve, reject) => {
+    bindActivities = resolve;
+    failActivities = reject;
   });
-  // A read waiting for the activity code fails with it rather than holding the workflow worker's shutdown.
-  localReads.catch(() => undefined);
+  // An activity waiting for the code fails with it rather than holding the workflow worker's shutdown.
+  cutoverQueueActivities.catch(() => undefined);
   const workflowWorker = await createWorkflowWorker({
     ...common,
     taskQueue: options.taskQueue,
     bundleAtStart: options.bundleAtStart,
     workflowTaskSlots: options.workflowTaskSlots,
-    localReads,
+    activities: cutoverQueueActivities,
   });
   const polling = options.pollWorkflowsFirst ? workflowWorker.run() : undefined;
   // Its failure is run()'s to report; until then it must not count as unhandled.
@@ -119,14 +121,14 @@ export async function createCutoverWorkers(options: CutoverWorkersOptions): Prom
     const temporalClient = typeof options.temporalClient === 'function' ? await options.temporalClient() : options.temporalClient;
     activity = await createActivityWorkers({ ...options, temporalClient }, common, rate);
   } catch (err) {
-    failLocalReads(err);
+    failActivities(err);
     if (polling) {
       if (workflowWorker.getState() === 'RUNNING') workflowWorker.shutdown();
       await polling.catch(() => undefined);
     }
     throw err;
   }
-  bindLocalReads(activity.localReads);
+  bindActivities(activity.cutoverQueue);
   const all: Worker[] = [workflowWorker, ...activity.workers];
   return {
     async run() {

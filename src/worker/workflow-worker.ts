@@ -1,19 +1,17 @@
 /**
- * The worker that runs cutover workflows, apart from the activity workers so it can poll first: a cutover
- * waiting for a worker needs only the workflow bundle and the SDK, not the activity code (PayCA client,
- * schemas, mail, browser), which loads while the workflow thread is already taking tasks. It imports
- * nothing beyond the SDK and the bundle's path for that reason; the post-launch watch's local reads, which
- * must run on this worker, are bound once the activity code has loaded (docs/performance.md).
+ * The worker that runs cutover workflows and the `cutover` queue's activities, created before the activity
+ * code loads so it can poll first: a cutover waiting for a worker needs only the workflow bundle and the
+ * SDK, not the activity code (PayCA client, schemas, mail, browser), which loads while the workflow thread
+ * is already taking tasks. It imports nothing beyond the SDK, the bundle's path and the activities' names
+ * for that reason; the activities are registered by name and run once their code has loaded
+ * (cutover-queue-activities.ts), which lets the server dispatch them eagerly (docs/performance.md).
  */
 import type { DataConverter } from '@temporalio/common';
 import { NativeConnection, Worker, type WorkerOptions } from '@temporalio/worker';
 import { existsSync } from 'node:fs';
-import type { createWatchMetricsActivities } from '../activities/post-launch/watch-metrics.js';
 import { CUTOVER_TASK_QUEUE } from '../workflows/messages.js';
+import { activitiesOnceLoaded, type CutoverQueueActivities } from './cutover-queue-activities.js';
 import { WORKFLOW_BUNDLE_PATH, WORKFLOWS_PATH } from './paths.js';
-
-/** The activities the workflow runs as local activities (`paycaLocalReads`), so on its own worker. */
-export type LocalReads = Pick<ReturnType<typeof createWatchMetricsActivities>, 'readWatchMetrics' | 'readWatchMetricsWindows'>;
 
 export interface WorkflowWorkerOptions {
   connection: NativeConnection;
@@ -24,8 +22,8 @@ export interface WorkflowWorkerOptions {
   bundleAtStart?: boolean;
   /** Workflow tasks taken at once; the SDK's default (40) when left out. */
   workflowTaskSlots?: number;
-  /** Settles once the activity code has loaded; a local read scheduled before then waits for it. */
-  localReads: Promise<LocalReads>;
+  /** Settles once the activity code has loaded; an activity started before then waits for it. */
+  activities: Promise<CutoverQueueActivities>;
 }
 
 function workflowSource(bundleAtStart: boolean): Pick<WorkerOptions, 'workflowBundle' | 'workflowsPath'> {
@@ -35,7 +33,6 @@ function workflowSource(bundleAtStart: boolean): Pick<WorkerOptions, 'workflowBu
 }
 
 export function createWorkflowWorker(options: WorkflowWorkerOptions): Promise<Worker> {
-  const { localReads } = options;
   return Worker.create({
     connection: options.connection,
     namespace: options.namespace,
@@ -44,12 +41,6 @@ export function createWorkflowWorker(options: WorkflowWorkerOptions): Promise<Wo
     ...workflowSource(options.bundleAtStart ?? false),
     taskQueue: options.taskQueue ?? CUTOVER_TASK_QUEUE,
     ...(options.workflowTaskSlots ? { maxConcurrentWorkflowTaskExecutions: options.workflowTaskSlots } : {}),
-    // Local activities only: the queue's other activities run on the activity worker beside this one.
-    enableNonLocalActivities: false,
-    activities: {
-      readWatchMetrics: async (input: Parameters<LocalReads['readWatchMetrics']>[0]) => (await localReads).readWatchMetrics(input),
-      readWatchMetricsWindows: async (input: Parameters<LocalReads['readWatchMetricsWindows']>[0]) =>
-        (await localReads).readWatchMetricsWindows(input),
-    },
+    activities: activitiesOnceLoaded(options.activities),
   });
 }
