@@ -1,10 +1,11 @@
 /**
  * The cutover worker's activity side: the `payca` queue's PayCA activities and the `payca-seeding` queue's
- * ranges on workers of their own, and the `cutover` queue's activities for the workflow worker to run. Every PayCA HTTP call, from
- * either queue's activities or the watch's local reads, takes a permit from this process's limiter for
- * its PayCA host, whose budget is this worker's share of the rate (payca-rate-share.ts), so the
- * deployment's calls together stay within CUTOVER_PAYCA_RATE however many replicas run. Loaded after the
- * workflow worker is created (create-workers.ts), since none of it is needed for a first workflow task.
+ * ranges on workers of their own, and the `cutover` queue's activities for the workflow worker to run.
+ * Every PayCA HTTP call, from either queue's activities or the watch's local reads, takes a permit from
+ * this process's limiter for its PayCA host, whose budget is this worker's share of the rate
+ * (payca-rate-share.ts), so the deployment's calls together stay within CUTOVER_PAYCA_RATE however many
+ * replicas run. Loaded after the workflow worker is created (create-workers.ts), since none of it is
+ * needed for a first workflow task.
  */
 import type { Client } from '@temporalio/client';
 import { Runtime, Worker } from '@temporalio/worker';

@@ -14,14 +14,26 @@ export interface RunWorkerOptions {
   notifyUrl?: string;
 }
 
+/**
+ * A number from the worker's environment: the fallback when the variable is unset or empty, otherwise the
+ * value if `accepts` it, or a CONFIG_INVALID error naming the variable, its value and what it must be.
+ */
+function numberFromEnv(env: NodeJS.ProcessEnv, name: string, fallback: number, accepts: (n: number) => boolean, mustBe: string): number {
+  const raw = env[name];
+  if (raw === undefined || raw === '') return fallback;
+  const value = Number(raw);
+  if (!accepts(value)) throw new CutoverError('CONFIG_INVALID', `${name}=${raw} is not ${mustBe}`);
+  return value;
+}
+
 export function paycaRateFromEnv(env: NodeJS.ProcessEnv = process.env): number {
-  const raw = env.CUTOVER_PAYCA_RATE;
-  if (raw === undefined || raw === '') return DEFAULT_PAYCA_ACTIVITIES_PER_SECOND;
-  const rate = Number(raw);
-  if (!Number.isFinite(rate) || rate <= 0) {
-    throw new CutoverError('CONFIG_INVALID', `CUTOVER_PAYCA_RATE=${raw} is not a positive number of PayCA calls per second`);
-  }
-  return rate;
+  return numberFromEnv(
+    env,
+    'CUTOVER_PAYCA_RATE',
+    DEFAULT_PAYCA_ACTIVITIES_PER_SECOND,
+    (rate) => Number.isFinite(rate) && rate > 0,
+    'a positive number of PayCA calls per second',
+  );
 }
 
 /**
@@ -32,13 +44,13 @@ export function paycaRateFromEnv(env: NodeJS.ProcessEnv = process.env): number {
 export const DEFAULT_WORKFLOW_TASK_SLOTS = 10;
 
 export function workflowTaskSlotsFromEnv(env: NodeJS.ProcessEnv = process.env): number {
-  const raw = env.CUTOVER_WORKFLOW_TASK_SLOTS;
-  if (raw === undefined || raw === '') return DEFAULT_WORKFLOW_TASK_SLOTS;
-  const slots = Number(raw);
-  if (!Number.isInteger(slots) || slots < 2) {
-    throw new CutoverError('CONFIG_INVALID', `CUTOVER_WORKFLOW_TASK_SLOTS=${raw} is not a whole number of workflow tasks, 2 or more`);
-  }
-  return slots;
+  return numberFromEnv(
+    env,
+    'CUTOVER_WORKFLOW_TASK_SLOTS',
+    DEFAULT_WORKFLOW_TASK_SLOTS,
+    (slots) => Number.isInteger(slots) && slots >= 2,
+    'a whole number of workflow tasks, 2 or more',
+  );
 }
 
 /** Runs until SIGINT or SIGTERM, then drains and returns. */
